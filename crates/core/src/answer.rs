@@ -1,0 +1,416 @@
+//! The response record (payload schema 1), answer validation and sanitising,
+//! and the JSON the widget posts.
+//!
+//! The collector and the importers read responses from outside through
+//! [`parse_response`], which names the first bad field; the widget builds a
+//! [`Response`] itself from validated parts and posts [`Response::to_json`].
+
+use crate::metric::{Group, Kind};
+use crate::survey::{User, MAX_COMMENT_LENGTH};
+use crate::text::{push_int, push_json_string, push_number};
+use crate::time::parse_rfc3339;
+use crate::value::Value;
+
+/// Version of the payload format.
+pub const SCHEMA: u32 = 1;
+
+/// One survey response, as posted and stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// Random UUID made in the browser; the same for the partial and the final post.
+    pub id: String,
+    /// The survey's id.
+    pub survey_id: String,
+    /// NPS, CSAT or CES.
+    pub kind: Kind,
+    /// The score, on the kind's scale.
+    pub score: u8,
+    /// The score's group (always derived from kind and score, never trusted from outside).
+    pub group: Group,
+    /// The "why" answer, sanitised.
+    pub comment: Option<String>,
+    /// Chosen reason chips.
+    pub reasons: Vec<String>,
+    /// `false` for the partial post sent when the score is chosen.
+    pub complete: bool,
+    /// Locale the survey was shown in.
+    pub locale: Option<String>,
+    /// Context: ticketId, agent, touchpoint, channel…
+    pub metadata: Vec<(String, String)>,
+    /// Who answered, when known.
+    pub user: Option<User>,
+    /// Page the survey was answered on.
+    pub page: Option<String>,
+    /// When the prompt was shown (RFC 3339).
+    pub created_at: Option<String>,
+    /// When the answer was submitted (RFC 3339).
+    pub submitted_at: Option<String>,
+}
+
+/// The first problem found in a response: which field, and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's name as in the payload (`score`, `metadata.agent`).
+    pub field: String,
+    /// What was wrong, e.g. `expected an integer in 0..=10 for nps, got 11`.
+    pub error: String,
+}
+
+impl FieldError {
+    fn new(field: &str, error: String) -> FieldError {
+        FieldError { field: field.to_owned(), error }
+    }
+
+    /// `field: error`.
+    pub fn message(&self) -> String {
+        let mut out = self.field.clone();
+        out.push_str(": ");
+        out.push_str(&self.error);
+        out
+    }
+}
+
+/// Limits on what a response may carry; the collector enforces them too.
+pub mod limits {
+    /// Longest id.
+    pub const ID: usize = 64;
+    /// Longest survey id.
+    pub const SURVEY_ID: usize = 100;
+    /// Most reasons.
+    pub const REASONS: usize = 20;
+    /// Longest reason.
+    pub const REASON: usize = 100;
+    /// Most metadata or user attributes.
+    pub const MAP_ENTRIES: usize = 50;
+    /// Longest metadata key.
+    pub const MAP_KEY: usize = 64;
+    /// Longest metadata value.
+    pub const MAP_VALUE: usize = 500;
+    /// Longest page URL.
+    pub const PAGE: usize = 2000;
+    /// Longest locale tag.
+    pub const LOCALE: usize = 35;
+}
+
+/// The group of `score` for `kind`, or an error naming the scale.
+pub fn check_score(kind: Kind, score: &Value) -> Result<(u8, Group), FieldError> {
+    let problem = || {
+        let mut e = String::from("expected an integer in ");
+        push_int(&mut e, kind.min() as i64);
+        e.push_str("..=");
+        push_int(&mut e, kind.max() as i64);
+        e.push_str(" for ");
+        e.push_str(kind.as_str());
+        e.push_str(", got ");
+        match score {
+            Value::Number(n) => push_number(&mut e, *n),
+            Value::String(s) => {
+                e.push('"');
+                e.extend(s.chars().take(20));
+                e.push('"');
+            }
+            other => e.push_str(other.type_name()),
+        }
+        FieldError::new("score", e)
+    };
+    match score {
+        Value::Number(n) if n.fract() == 0.0 && kind.contains(*n as i64) => {
+            let s = *n as i64;
+            Ok((s as u8, kind.group(s).ok_or_else(problem)?))
+        }
+        _ => Err(problem()),
+    }
+}
+
+/// Cleans free text from a visitor: line breaks normalised to `\n`, control and
+/// bidirectional-override characters removed (they can disguise text in a
+/// dashboard), surrounding whitespace trimmed, cut to `max_chars` characters.
+pub fn sanitize_comment(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars.saturating_mul(4)));
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push('\n');
+                }
+            }
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() => {}
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' => {}
+            c => out.push(c),
+        }
+    }
+    let trimmed = out.trim();
+    match trimmed.char_indices().nth(max_chars) {
+        Some((cut, _)) => trimmed[..cut].trim_end().to_owned(),
+        None => trimmed.to_owned(),
+    }
+}
+
+/// Whether a required comment is there: something left after sanitising.
+pub fn comment_satisfies_required(text: &str) -> bool {
+    !sanitize_comment(text, MAX_COMMENT_LENGTH as usize).is_empty()
+}
+
+/// Reads and validates a response from outside (a post, an export row).
+/// The group is derived from kind and score; a client's claim is ignored.
+pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
+    let Value::Object(members) = input else {
+        return Err(FieldError::new("response", expected_got("expected an object", input)));
+    };
+    let get = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v).filter(|v| **v != Value::Null);
+
+    if let Some(schema) = get("schema") {
+        if *schema != Value::Number(SCHEMA as f64) {
+            return Err(FieldError::new("schema", expected_got("expected 1", schema)));
+        }
+    }
+    let id = match get("id") {
+        Some(Value::String(s))
+            if !s.is_empty() && s.len() <= limits::ID && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+        {
+            s.clone()
+        }
+        Some(v) => return Err(FieldError::new("id", expected_got("expected 1 to 64 letters, digits, '-' or '_'", v))),
+        None => return Err(FieldError::new("id", String::from("required; expected the response's unique id"))),
+    };
+    let kind = match get("kind") {
+        Some(v) => match v.as_str().and_then(Kind::parse) {
+            Some(k) => k,
+            None => return Err(FieldError::new("kind", expected_got("expected \"nps\", \"csat\" or \"ces\"", v))),
+        },
+        None => return Err(FieldError::new("kind", String::from("required; expected \"nps\", \"csat\" or \"ces\""))),
+    };
+    let (score, group) = match get("score") {
+        Some(v) => check_score(kind, v)?,
+        None => return Err(check_score(kind, &Value::Null).unwrap_err()),
+    };
+    let survey_id = match get("surveyId") {
+        None => kind.as_str().to_owned(),
+        Some(v) => short_text(v, "surveyId", limits::SURVEY_ID)?,
+    };
+    let comment = match get("comment") {
+        None => None,
+        Some(Value::String(s)) => Some(sanitize_comment(s, MAX_COMMENT_LENGTH as usize)).filter(|c| !c.is_empty()),
+        Some(v) => return Err(FieldError::new("comment", expected_got("expected a string", v))),
+    };
+    let reasons = match get("reasons") {
+        None => Vec::new(),
+        Some(Value::Array(items)) if items.len() <= limits::REASONS => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                let reason = short_text(item, "reasons", limits::REASON)?;
+                if !out.contains(&reason) {
+                    out.push(reason);
+                }
+            }
+            out
+        }
+        Some(v) => return Err(FieldError::new("reasons", expected_got("expected an array of at most 20 strings", v))),
+    };
+    let complete = match get("complete") {
+        None => true,
+        Some(Value::Bool(b)) => *b,
+        Some(v) => return Err(FieldError::new("complete", expected_got("expected true or false", v))),
+    };
+    let locale = get("locale").map(|v| short_text(v, "locale", limits::LOCALE)).transpose()?;
+    let metadata = match get("metadata") {
+        None => Vec::new(),
+        Some(v) => string_map(v, "metadata")?,
+    };
+    let user = match get("user") {
+        None => None,
+        Some(Value::Object(m)) => {
+            let mut user = User::default();
+            let mut rest = Vec::new();
+            for (k, v) in m {
+                if k == "id" {
+                    user.id = Some(scalar_text(v, "user.id", 200)?);
+                } else {
+                    rest.push((k.clone(), v.clone()));
+                }
+            }
+            user.attributes = string_map(&Value::Object(rest), "user")?;
+            Some(user)
+        }
+        Some(v) => return Err(FieldError::new("user", expected_got("expected an object", v))),
+    };
+    let page = get("page").map(|v| short_text(v, "page", limits::PAGE)).transpose()?;
+    let created_at = get("createdAt").map(|v| timestamp(v, "createdAt")).transpose()?;
+    let submitted_at = get("submittedAt").map(|v| timestamp(v, "submittedAt")).transpose()?;
+    Ok(Response { id, survey_id, kind, score, group, comment, reasons, complete, locale, metadata, user, page, created_at, submitted_at })
+}
+
+fn expected_got(expected: &str, got: &Value) -> String {
+    let mut e = String::from(expected);
+    e.push_str(", got ");
+    match got {
+        Value::Number(n) => push_number(&mut e, *n),
+        Value::Bool(b) => e.push_str(if *b { "true" } else { "false" }),
+        Value::String(s) => {
+            e.push('"');
+            e.extend(s.chars().take(40));
+            e.push('"');
+        }
+        other => e.push_str(other.type_name()),
+    }
+    e
+}
+
+fn too_long(max: usize) -> String {
+    let mut e = String::from("expected a non-empty string of at most ");
+    push_int(&mut e, max as i64);
+    e.push_str(" characters");
+    e
+}
+
+fn short_text(v: &Value, field: &str, max: usize) -> Result<String, FieldError> {
+    match v {
+        Value::String(s) => {
+            let clean = sanitize_comment(s, usize::MAX).replace(['\n', '\t'], " ");
+            if clean.is_empty() || clean.chars().count() > max {
+                Err(FieldError::new(field, expected_got(&too_long(max), v)))
+            } else {
+                Ok(clean)
+            }
+        }
+        other => Err(FieldError::new(field, expected_got(&too_long(max), other))),
+    }
+}
+
+/// A string, or a number or boolean written as one (`ticketId: 123` is common).
+fn scalar_text(v: &Value, field: &str, max: usize) -> Result<String, FieldError> {
+    match v {
+        Value::Number(n) => {
+            let mut s = String::new();
+            push_number(&mut s, *n);
+            Ok(s)
+        }
+        Value::Bool(b) => Ok(String::from(if *b { "true" } else { "false" })),
+        other => short_text(other, field, max),
+    }
+}
+
+fn string_map(v: &Value, field: &str) -> Result<Vec<(String, String)>, FieldError> {
+    let Value::Object(members) = v else {
+        return Err(FieldError::new(field, expected_got("expected an object of strings", v)));
+    };
+    if members.len() > limits::MAP_ENTRIES {
+        return Err(FieldError::new(field, String::from("expected at most 50 entries")));
+    }
+    let mut out: Vec<(String, String)> = Vec::with_capacity(members.len());
+    for (key, value) in members {
+        let mut path = String::from(field);
+        path.push('.');
+        path.push_str(key);
+        if key.trim().is_empty() || key.chars().count() > limits::MAP_KEY || key.chars().any(char::is_control) {
+            return Err(FieldError::new(&path, String::from("expected a key of 1 to 64 printable characters")));
+        }
+        if *value == Value::Null {
+            continue;
+        }
+        let text = scalar_text(value, &path, limits::MAP_VALUE)?;
+        out.retain(|(k, _)| k != key);
+        out.push((key.clone(), text));
+    }
+    Ok(out)
+}
+
+fn timestamp(v: &Value, field: &str) -> Result<String, FieldError> {
+    match v {
+        Value::String(s) if s.len() <= 40 && parse_rfc3339(s).is_some() => Ok(s.trim().to_owned()),
+        other => Err(FieldError::new(field, expected_got("expected an RFC 3339 timestamp such as \"2026-11-22T10:00:00Z\"", other))),
+    }
+}
+
+impl Response {
+    /// The payload (schema 1) as compact JSON, with keys in the documented order.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(256);
+        out.push_str("{\"schema\":1,\"id\":");
+        push_json_string(&mut out, &self.id);
+        out.push_str(",\"surveyId\":");
+        push_json_string(&mut out, &self.survey_id);
+        out.push_str(",\"kind\":\"");
+        out.push_str(self.kind.as_str());
+        out.push_str("\",\"score\":");
+        push_int(&mut out, self.score as i64);
+        out.push_str(",\"group\":\"");
+        out.push_str(self.group.as_str());
+        out.push('"');
+        if let Some(comment) = &self.comment {
+            out.push_str(",\"comment\":");
+            push_json_string(&mut out, comment);
+        }
+        out.push_str(",\"reasons\":[");
+        for (i, r) in self.reasons.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_json_string(&mut out, r);
+        }
+        out.push_str("],\"complete\":");
+        out.push_str(if self.complete { "true" } else { "false" });
+        push_opt(&mut out, "locale", &self.locale);
+        out.push_str(",\"metadata\":");
+        push_map(&mut out, None, &self.metadata);
+        if let Some(user) = &self.user {
+            out.push_str(",\"user\":");
+            push_map(&mut out, user.id.as_deref(), &user.attributes);
+        }
+        push_opt(&mut out, "page", &self.page);
+        push_opt(&mut out, "createdAt", &self.created_at);
+        push_opt(&mut out, "submittedAt", &self.submitted_at);
+        out.push('}');
+        out
+    }
+}
+
+fn push_opt(out: &mut String, key: &str, value: &Option<String>) {
+    if let Some(v) = value {
+        out.push_str(",\"");
+        out.push_str(key);
+        out.push_str("\":");
+        push_json_string(out, v);
+    }
+}
+
+fn push_map(out: &mut String, id: Option<&str>, entries: &[(String, String)]) {
+    out.push('{');
+    let mut first = true;
+    if let Some(id) = id {
+        out.push_str("\"id\":");
+        push_json_string(out, id);
+        first = false;
+    }
+    for (k, v) in entries {
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        push_json_string(out, k);
+        out.push(':');
+        push_json_string(out, v);
+    }
+    out.push('}');
+}
+
+/// A random UUID v4 from 16 random bytes (the widget takes them from `crypto.getRandomValues`).
+pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+    bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let mut out = String::with_capacity(36);
+    for (i, b) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        out.push(HEX[(b >> 4) as usize] as char);
+        out.push(HEX[(b & 0xf) as usize] as char);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,137 @@
+//! Small string builders that keep `core::fmt` out of the widget's wasm
+//! (float and integer printing through `fmt` costs about 10 KB gzipped).
+
+/// Appends the decimal digits of `n`.
+pub fn push_int(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    let mut rest = n.unsigned_abs();
+    loop {
+        digits[len] = b'0' + (rest % 10) as u8;
+        len += 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &d in digits[..len].iter().rev() {
+        out.push(d as char);
+    }
+}
+
+/// Appends a number the way a person would write it in an error message:
+/// integers without a fraction, others with up to six decimals, trailing zeros cut.
+pub fn push_number(out: &mut String, x: f64) {
+    if x.is_nan() {
+        out.push_str("NaN");
+        return;
+    }
+    if x.is_infinite() {
+        out.push_str(if x > 0.0 { "Infinity" } else { "-Infinity" });
+        return;
+    }
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        push_int(out, x as i64);
+        return;
+    }
+    if x.abs() >= 1e15 {
+        out.push_str(if x > 0.0 { "a very large number" } else { "a very large negative number" });
+        return;
+    }
+    let scaled = (x.abs() * 1e6).round() as i64;
+    if x < 0.0 {
+        out.push('-');
+    }
+    push_int(out, scaled / 1_000_000);
+    let mut frac = scaled % 1_000_000;
+    if frac != 0 {
+        out.push('.');
+        let mut width = 6;
+        while frac % 10 == 0 {
+            frac /= 10;
+            width -= 1;
+        }
+        let mut buf = String::new();
+        push_int(&mut buf, frac);
+        for _ in buf.len()..width {
+            out.push('0');
+        }
+        out.push_str(&buf);
+    }
+}
+
+/// `parts` joined, for messages built from static pieces and values.
+pub fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+/// Appends `s` as a JSON string literal (quotes and escapes included).
+pub fn push_json_string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            // U+2028/2029 are valid JSON but break JavaScript string literals in some tools.
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                let n = c as u32;
+                out.push_str("\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(HEX[((n >> shift) & 0xf) as usize] as char);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn number(x: f64) -> String {
+        let mut s = String::new();
+        push_number(&mut s, x);
+        s
+    }
+
+    #[test]
+    fn integers_print_without_a_fraction() {
+        assert_eq!(number(0.0), "0");
+        assert_eq!(number(-42.0), "-42");
+        assert_eq!(number(5000.0), "5000");
+        let mut s = String::new();
+        push_int(&mut s, i64::MIN);
+        assert_eq!(s, i64::MIN.to_string());
+    }
+
+    #[test]
+    fn fractions_keep_up_to_six_decimals() {
+        assert_eq!(number(1.5), "1.5");
+        assert_eq!(number(-0.25), "-0.25");
+        assert_eq!(number(0.05), "0.05");
+        assert_eq!(number(3.0000001), "3");
+        assert_eq!(number(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn json_strings_escape_quotes_controls_and_line_separators() {
+        let mut s = String::new();
+        push_json_string(&mut s, "a\"b\\c\n\u{1}\u{2028}é");
+        assert_eq!(s, r#""a\"b\\c\n\u0001\u2028é""#);
+        let back: String = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, "a\"b\\c\n\u{1}\u{2028}é");
+    }
+}

@@ -1,0 +1,210 @@
+//! RFC 3339 timestamps without a date crate: parsing to Unix seconds, and the
+//! period labels used to bucket responses (day, ISO week, month).
+//!
+//! The civil-date arithmetic is Howard Hinnant's `days_from_civil`/`civil_from_days`
+//! (public domain), exact for the proleptic Gregorian calendar.
+
+use crate::text::push_int;
+
+/// Seconds since 1970-01-01T00:00:00Z of an RFC 3339 timestamp such as
+/// `2026-11-22T10:00:00Z`, `2026-11-22T10:00:00.123+01:00` or `2026-11-22 10:00:00Z`.
+/// A date alone (`2026-11-22`) is taken as midnight UTC, as spreadsheets export it.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let b = s.trim().as_bytes();
+    let num = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = b.get(range)?;
+        if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        Some(part.iter().fold(0i64, |n, d| n * 10 + (d - b'0') as i64))
+    };
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    if b.len() == 10 {
+        return Some(days * 86_400);
+    }
+    if !matches!(b[10], b'T' | b't' | b' ') || b.len() < 19 || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    // 60 is a leap second, which RFC 3339 allows.
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let mut i = 19;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+    }
+    let offset = match b.get(i) {
+        Some(b'Z' | b'z') if i + 1 == b.len() => 0,
+        Some(sign @ (b'+' | b'-')) if i + 6 == b.len() && b[i + 3] == b':' => {
+            let (oh, om) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let minutes = oh * 60 + om;
+            if *sign == b'+' { minutes * 60 } else { -minutes * 60 }
+        }
+        _ => return None,
+    };
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
+}
+
+fn is_leap(year: i64) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a civil date.
+pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date (year, month, day) of a day count since 1970-01-01.
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if month <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, month, day)
+}
+
+/// A calendar period for trends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// `2026-11-22`
+    Day,
+    /// ISO 8601 week, `2026-W47` (weeks start on Monday; week 1 holds the year's first Thursday).
+    Week,
+    /// `2026-11`
+    Month,
+}
+
+impl Period {
+    /// Parses `day`, `week` or `month`.
+    pub fn parse(s: &str) -> Option<Period> {
+        match s {
+            "day" => Some(Period::Day),
+            "week" => Some(Period::Week),
+            "month" => Some(Period::Month),
+            _ => None,
+        }
+    }
+
+    /// The label of the period holding `unix_seconds` (UTC).
+    pub fn label(self, unix_seconds: i64) -> String {
+        let days = unix_seconds.div_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        let mut out = String::with_capacity(10);
+        match self {
+            Period::Day => {
+                push_padded(&mut out, year, 4);
+                out.push('-');
+                push_padded(&mut out, month, 2);
+                out.push('-');
+                push_padded(&mut out, day, 2);
+            }
+            Period::Month => {
+                push_padded(&mut out, year, 4);
+                out.push('-');
+                push_padded(&mut out, month, 2);
+            }
+            Period::Week => {
+                // 1970-01-01 was a Thursday; Monday = 0.
+                let weekday = (days + 3).rem_euclid(7);
+                let thursday = days - weekday + 3;
+                let (iso_year, _, _) = civil_from_days(thursday);
+                let week = (thursday - days_from_civil(iso_year, 1, 1)) / 7 + 1;
+                push_padded(&mut out, iso_year, 4);
+                out.push_str("-W");
+                push_padded(&mut out, week, 2);
+            }
+        }
+        out
+    }
+}
+
+fn push_padded(out: &mut String, n: i64, width: usize) {
+    let mut digits = String::new();
+    push_int(&mut digits, n);
+    for _ in digits.len()..width {
+        out.push('0');
+    }
+    out.push_str(&digits);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_instants_parse_to_their_unix_seconds() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+        // 2000-03-01 is day 11017 (30 years of 365 days + 7 leap days + Jan 31 + Feb 29 = 10957 + 60).
+        assert_eq!(parse_rfc3339("2000-03-01T00:00:00Z"), Some((10957 + 60) * 86_400));
+        assert_eq!(parse_rfc3339("1970-01-01T01:00:00+01:00"), Some(0));
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:01.5-00:30"), Some(1 + 1800));
+        assert_eq!(parse_rfc3339("1970-01-02"), Some(86_400));
+        assert_eq!(parse_rfc3339("1970-01-01 00:01:00Z"), Some(60));
+    }
+
+    #[test]
+    fn malformed_timestamps_are_refused() {
+        for bad in ["", "2026-13-01T00:00:00Z", "2026-02-30", "2025-02-29", "2026-11-22T24:00:00Z", "2026-11-22T10:00:00", "2026-11-22T10:00:00.Z", "2026-11-22T10:00:00Zjunk", "yesterday"] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+        assert!(parse_rfc3339("2024-02-29").is_some());
+    }
+
+    #[test]
+    fn civil_dates_round_trip() {
+        for days in [-800_000, -1, 0, 1, 10_957, 20_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+
+    #[test]
+    fn period_labels_follow_iso_weeks() {
+        let at = |s: &str| parse_rfc3339(s).unwrap();
+        assert_eq!(Period::Day.label(at("2026-11-22T23:59:59Z")), "2026-11-22");
+        assert_eq!(Period::Month.label(at("2026-11-22T10:00:00Z")), "2026-11");
+        // 2026-11-22 is a Sunday in ISO week 47 (Mon 16 – Sun 22 November).
+        assert_eq!(Period::Week.label(at("2026-11-22T10:00:00Z")), "2026-W47");
+        assert_eq!(Period::Week.label(at("2026-11-23T00:00:00Z")), "2026-W48");
+        // 2021-01-03 (Sunday) still belongs to 2020-W53; 2024-12-30 (Monday) to 2025-W01.
+        assert_eq!(Period::Week.label(at("2021-01-03")), "2020-W53");
+        assert_eq!(Period::Week.label(at("2024-12-30")), "2025-W01");
+    }
+}

@@ -1,0 +1,79 @@
+//! A JSON-like value that the shells build from whatever they read
+//! (a JavaScript object in the widget, a parsed JSON body in the collector),
+//! so that config and response validation run once, here, with exact field names.
+
+/// A JSON-like value. `Other` stands for what JSON cannot carry (a function, a symbol).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `null` or `undefined`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// Any number (JSON has one number type).
+    Number(f64),
+    /// A string.
+    String(String),
+    /// An array.
+    Array(Vec<Value>),
+    /// An object, keys in their original order.
+    Object(Vec<(String, Value)>),
+    /// A function or anything else JSON cannot represent.
+    Other,
+}
+
+impl Value {
+    /// The member `key` of an object, or `None` (also for non-objects).
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The string, when this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A short name of the value's type, for error messages ("a string", "an array").
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+            Value::Other => "a function",
+        }
+    }
+}
+
+#[cfg(any(test, feature = "json"))]
+impl From<serde_json::Value> for Value {
+    fn from(v: serde_json::Value) -> Self {
+        match v {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
+            serde_json::Value::String(s) => Value::String(s),
+            serde_json::Value::Array(a) => Value::Array(a.into_iter().map(Value::from).collect()),
+            serde_json::Value::Object(o) => {
+                Value::Object(o.into_iter().map(|(k, v)| (k, Value::from(v))).collect())
+            }
+        }
+    }
+}
+
+#[cfg(any(test, feature = "json"))]
+impl Value {
+    /// Parses JSON text (native callers only; the widget reads JavaScript objects directly).
+    pub fn from_json(text: &str) -> Result<Value, String> {
+        serde_json::from_str::<serde_json::Value>(text)
+            .map(Value::from)
+            .map_err(|e| e.to_string())
+    }
+}
