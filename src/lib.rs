@@ -1,1 +1,2 @@
-//! Placeholder for the widget.
+//! The sondeo widget: the wasm-bindgen surface only.
+mod deliver;
