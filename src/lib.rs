@@ -1,2 +1,149 @@
-//! The sondeo widget: the wasm-bindgen surface only.
+//! sondeo: NPS, CSAT and CES surveys with a "why" follow-up, rendered from Rust.
+//!
+//! This file is the wasm-bindgen surface and nothing else: `mount`, the
+//! custom element's entry point and the handle's methods. The rules live in
+//! `sondeo-core`; drawing in `render`, state in `survey`, sending in `deliver`,
+//! showing in `trigger`.
+
 mod deliver;
+mod dom;
+mod js_value;
+mod listener;
+mod render;
+mod survey;
+mod texts;
+mod trigger;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+// SAFETY: the widget runs on the page's single thread; no wasm threads are used.
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
+use sondeo_core::survey::{errors_message, parse_config};
+use sondeo_core::Value;
+use survey::SurveyRef;
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlElement;
+
+/// Re-sends what earlier pages left unsent, as soon as any page loads sondeo.
+#[wasm_bindgen(start)]
+pub fn start() {
+    deliver::resume_pending();
+}
+
+/// A mounted survey, returned by `mount()`.
+#[wasm_bindgen]
+pub struct Survey {
+    inner: SurveyRef,
+}
+
+#[wasm_bindgen]
+impl Survey {
+    /// Shows the prompt (whatever its triggers say).
+    pub fn show(&self) {
+        survey::show(&self.inner);
+    }
+
+    /// Hides the prompt.
+    pub fn close(&self) {
+        survey::with(&self.inner, |s| s.close());
+    }
+
+    /// Removes the prompt and its listeners; a host the widget created is removed too.
+    pub fn destroy(&self) {
+        survey::with(&self.inner, |s| s.destroy());
+    }
+
+    /// Responses not yet acknowledged by the endpoint.
+    pub fn pending(&self) -> u32 {
+        survey::with(&self.inner, |s| s.pending()).unwrap_or(0)
+    }
+
+    /// Chooses a score as the visitor would (a post-ticket link's score); throws when it is off the scale.
+    pub fn select(&self, score: f64) -> Result<(), JsValue> {
+        let ok = score.fract() == 0.0 && (0.0..=255.0).contains(&score) && survey::with(&self.inner, |s| s.select(score as u8, false)).unwrap_or(false);
+        if ok {
+            Ok(())
+        } else {
+            Err(js_sys::Error::new("sondeo: score: expected an integer on the survey's scale").into())
+        }
+    }
+
+    /// The element that dispatches the survey's events.
+    #[wasm_bindgen(getter)]
+    pub fn element(&self) -> Option<HtmlElement> {
+        self.inner.try_borrow().ok().map(|s| s.host().clone())
+    }
+}
+
+/// Mounts a survey. `target` is an element (the survey goes inside it) or null
+/// (for modal and slide-in: the survey attaches to the page's body).
+#[wasm_bindgen]
+pub fn mount(target: JsValue, config: JsValue) -> Result<Survey, JsValue> {
+    let before_send = before_send(&config);
+    let config = js_value::to_value(&config);
+    let host = if target.is_null() || target.is_undefined() {
+        None
+    } else {
+        match target.dyn_into::<HtmlElement>() {
+            Ok(el) => Some(el),
+            Err(_) => return Err(js_sys::Error::new("sondeo: target: expected an element or null").into()),
+        }
+    };
+    let (host, owns_host) = match host {
+        Some(el) if el.tag_name().eq_ignore_ascii_case("sondeo-survey") => (el, false),
+        parent => {
+            let el = dom::element("sondeo-survey", "");
+            dom::set(&el, "data-managed", "");
+            let parent = parent.or_else(|| dom::document().body()).ok_or_else(|| js_sys::Error::new("sondeo: the page has no body"))?;
+            dom::append(&parent, &el);
+            (el, true)
+        }
+    };
+    mount_into(host, owns_host, &config, before_send)
+}
+
+/// Mounts the `<sondeo-survey>` element `host` from its attributes and its `config` property.
+#[wasm_bindgen(js_name = mountElement)]
+pub fn mount_element(host: HtmlElement) -> Result<Survey, JsValue> {
+    let property = js_sys::Reflect::get(&host, &"config".into()).unwrap_or(JsValue::UNDEFINED);
+    let before_send = before_send(&property);
+    let mut config = match js_value::to_value(&property) {
+        Value::Null => Value::Object(Vec::new()),
+        other => other,
+    };
+    // Attributes cover the common fields and win over the property, as markup is the most explicit.
+    for (attribute, field) in [("kind", "kind"), ("endpoint", "endpoint"), ("survey-id", "id"), ("locale", "locale"), ("display", "display"), ("scale", "scale"), ("question", "question")] {
+        if let Some(value) = host.get_attribute(attribute) {
+            set_member(&mut config, field, Value::String(value));
+        }
+    }
+    mount_into(host, false, &config, before_send)
+}
+
+fn mount_into(host: HtmlElement, owns_host: bool, config: &Value, before_send: Option<js_sys::Function>) -> Result<Survey, JsValue> {
+    let config = parse_config(config).map_err(|errors| {
+        if owns_host {
+            host.remove();
+        }
+        JsValue::from(js_sys::Error::new(&errors_message(&errors)))
+    })?;
+    survey::mount(host, owns_host, config, before_send).map(|inner| Survey { inner })
+}
+
+fn before_send(config: &JsValue) -> Option<js_sys::Function> {
+    if !config.is_object() {
+        return None;
+    }
+    js_sys::Reflect::get(config, &"beforeSend".into()).ok()?.dyn_into().ok()
+}
+
+fn set_member(object: &mut Value, key: &str, value: Value) {
+    if let Value::Object(members) = object {
+        match members.iter_mut().find(|(k, _)| k == key) {
+            Some((_, v)) => *v = value,
+            None => members.push((key.to_owned(), value)),
+        }
+    }
+}

@@ -143,7 +143,8 @@ pub fn sanitize_comment(text: &str, max_chars: usize) -> String {
     }
     let trimmed = out.trim();
     match trimmed.char_indices().nth(max_chars) {
-        Some((cut, _)) => trimmed[..cut].trim_end().to_owned(),
+        // `get` rather than indexing: no panic path, which keeps `core::fmt` out of the widget.
+        Some((cut, _)) => trimmed.get(..cut).unwrap_or(trimmed).trim_end().to_owned(),
         None => trimmed.to_owned(),
     }
 }

@@ -1,0 +1,38 @@
+//! Minifies `src/style.css` into the build: the stylesheet ships inside the wasm,
+//! so comments and indentation would be paid for by every visitor.
+
+use std::{env, fs, path::Path};
+
+fn main() {
+    println!("cargo:rerun-if-changed=src/style.css");
+    let css = fs::read_to_string("src/style.css").expect("src/style.css is part of the crate");
+    let out = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("style.min.css");
+    fs::write(out, minify(&css)).expect("OUT_DIR is writable");
+}
+
+/// Drops comments and collapses whitespace. Safe for this stylesheet, which has
+/// no strings or `url()` values where spacing matters.
+fn minify(css: &str) -> String {
+    let mut without_comments = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        without_comments.push_str(&rest[..start]);
+        rest = rest[start + 2..].find("*/").map_or("", |end| &rest[start + 2 + end + 2..]);
+    }
+    without_comments.push_str(rest);
+    let collapsed = without_comments.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::with_capacity(collapsed.len());
+    for (i, c) in collapsed.char_indices() {
+        // A space next to punctuation carries no meaning (`a { b: c; }` → `a{b:c;}`);
+        // spaces inside values (`1px solid`) and selectors (`.a .b`) stay.
+        if c == ' ' {
+            let prev = out.chars().last().unwrap_or(' ');
+            let next = collapsed[i + 1..].chars().next().unwrap_or(' ');
+            if "{};:,>".contains(prev) || "{};,>".contains(next) {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,57 @@
+// The only hand-written JavaScript of the widget: the platform needs a JS class for a
+// custom element, and a module to start the wasm. Everything else forwards to Rust.
+import init, { mount as mountNow, mountElement } from "../target/bindgen/sondeo/sondeo.js";
+
+const ready = init();
+
+/** Mounts a survey into `target` (or, with null, onto the page for modal and slide-in). */
+export async function mount(target, config) {
+  await ready;
+  return mountNow(target ?? null, config);
+}
+
+class SondeoSurvey extends HTMLElement {
+  static get observedAttributes() {
+    return ["kind", "endpoint", "survey-id", "locale", "display", "scale", "question"];
+  }
+  connectedCallback() {
+    if (!this.hasAttribute("data-managed")) this.#remount();
+  }
+  disconnectedCallback() {
+    if (!this.hasAttribute("data-managed")) this.#survey?.destroy(), (this.#survey = null);
+  }
+  attributeChangedCallback() {
+    if (this.isConnected && !this.hasAttribute("data-managed")) this.#remount();
+  }
+  get config() { return this.#config; }
+  set config(value) {
+    this.#config = value;
+    if (this.isConnected) this.#remount();
+  }
+  show() { this.#survey?.show(); }
+  close() { this.#survey?.close(); }
+  select(score) { this.#survey?.select(score); }
+  pending() { return this.#survey?.pending() ?? 0; }
+  #config;
+  #survey = null;
+  #queued = false;
+  // Several attributes change at once when the element is parsed: mount once, after them.
+  #remount() {
+    if (this.#queued) return;
+    this.#queued = true;
+    ready.then(() => {
+      this.#queued = false;
+      this.#survey?.destroy();
+      this.#survey = null;
+      if (!this.isConnected) return;
+      try {
+        this.#survey = mountElement(this);
+      } catch (error) {
+        console.error(error);
+        this.dispatchEvent(new CustomEvent("sondeo:error", { detail: { error: String(error.message ?? error) }, bubbles: true, composed: true }));
+      }
+    });
+  }
+}
+
+if (!customElements.get("sondeo-survey")) customElements.define("sondeo-survey", SondeoSurvey);

@@ -1,0 +1,142 @@
+//! Draws the survey inside its shadow root, and only draws: the controller in
+//! `survey.rs` decides what is shown when. Every node is built one by one and
+//! every text is set as text.
+
+mod scale;
+
+use crate::dom::{append, element, set, text_element};
+use crate::texts::Texts;
+use sondeo_core::i18n::TextKey;
+use sondeo_core::survey::{Config, DisplayMode};
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, HtmlTextAreaElement, ShadowRoot};
+
+/// The nodes the controller updates.
+pub struct View {
+    /// The card: the dialog or region that holds everything.
+    pub card: HtmlElement,
+    /// Question, scale and follow-up: hidden once the thank-you shows.
+    pub ask: HtmlElement,
+    /// One radio per point of the scale, lowest first.
+    pub radios: Vec<HtmlElement>,
+    /// The follow-up block, hidden until a score is chosen.
+    pub follow_up: HtmlElement,
+    /// The follow-up question (its text depends on the group).
+    pub follow_up_question: HtmlElement,
+    /// Reason chips, in config order.
+    pub chips: Vec<HtmlElement>,
+    /// The comment box.
+    pub comment: HtmlTextAreaElement,
+    /// The validation message (role=alert).
+    pub error: HtmlElement,
+    /// The thank-you message (role=status, present from the start so it is announced).
+    pub thanks: HtmlElement,
+    /// The promoter link, shown with the thank-you for the best group only.
+    pub link: Option<HtmlElement>,
+}
+
+/// Builds the whole survey into `root`, hidden parts included (showing is then a toggle,
+/// which keeps `show()` well under a frame).
+pub fn build(root: &ShadowRoot, config: &Config, texts: &Texts) -> View {
+    let wrap = element("div", "wrap");
+    if config.display.mode == DisplayMode::Modal {
+        let backdrop = element("div", "backdrop");
+        set(&backdrop, "data-action", "backdrop");
+        append(&backdrop, &wrap);
+        let _ = root.append_child(&backdrop);
+    } else {
+        let _ = root.append_child(&wrap);
+    }
+
+    let card = element("section", "card");
+    set(&card, "lang", texts.locale.tag());
+    set(&card, "aria-labelledby", "q");
+    match config.display.mode {
+        DisplayMode::Modal => {
+            set(&card, "role", "dialog");
+            set(&card, "aria-modal", "true");
+        }
+        DisplayMode::SlideIn => set(&card, "role", "dialog"),
+        DisplayMode::Inline => set(&card, "role", "region"),
+    }
+    append(&wrap, &card);
+
+    let close = text_element("button", "close", "×");
+    set(&close, "type", "button");
+    set(&close, "data-action", "close");
+    set(&close, "aria-label", texts.get(TextKey::Close));
+    append(&card, &close);
+
+    let ask = element("div", "ask");
+    append(&card, &ask);
+    let question = text_element("p", "q", texts.question(config));
+    question.set_id("q");
+    append(&ask, &question);
+    let radios = scale::build(&ask, config, texts);
+
+    let follow_up = element("div", "fu");
+    follow_up.set_hidden(true);
+    append(&ask, &follow_up);
+    let follow_up_question = element("label", "fq");
+    follow_up_question.set_id("fq");
+    set(&follow_up_question, "for", "comment");
+    append(&follow_up, &follow_up_question);
+
+    let mut chips = Vec::with_capacity(config.reasons.options.len());
+    if !config.reasons.options.is_empty() {
+        let label_text = config.reasons.label.as_deref().unwrap_or_else(|| texts.get(TextKey::ReasonsLabel));
+        let label = text_element("p", "chips-label", label_text);
+        label.set_id("rl");
+        append(&follow_up, &label);
+        let group = element("div", "chips");
+        set(&group, "role", "group");
+        set(&group, "aria-labelledby", "rl");
+        append(&follow_up, &group);
+        for option in &config.reasons.options {
+            let chip = text_element("button", "chip", option);
+            set(&chip, "type", "button");
+            set(&chip, "aria-pressed", "false");
+            set(&chip, "data-action", "reason");
+            append(&group, &chip);
+            chips.push(chip);
+        }
+    }
+
+    let comment: HtmlTextAreaElement = element("textarea", "").unchecked_into();
+    comment.set_id("comment");
+    comment.set_max_length(config.follow_up.max_length as i32);
+    comment.set_rows(3);
+    let placeholder = config.follow_up.placeholder.as_deref().unwrap_or_else(|| texts.get(TextKey::CommentPlaceholder));
+    comment.set_placeholder(placeholder);
+    set(&comment, "aria-describedby", "err");
+    if config.follow_up.required {
+        set(&comment, "aria-required", "true");
+    }
+    append(&follow_up, &comment);
+    let error = element("p", "err");
+    error.set_id("err");
+    set(&error, "role", "alert");
+    append(&follow_up, &error);
+    let row = element("div", "row");
+    append(&follow_up, &row);
+    let submit = text_element("button", "send", texts.get(TextKey::Submit));
+    set(&submit, "type", "button");
+    set(&submit, "data-action", "submit");
+    append(&row, &submit);
+
+    let thanks = element("p", "thanks");
+    set(&thanks, "role", "status");
+    set(&thanks, "tabindex", "-1");
+    append(&card, &thanks);
+    let link = config.thank_you.link.as_ref().map(|link| {
+        let a = text_element("a", "link", &link.text);
+        set(&a, "href", &link.url);
+        set(&a, "target", "_blank");
+        set(&a, "rel", "noopener noreferrer");
+        a.set_hidden(true);
+        append(&card, &a);
+        a
+    });
+
+    View { card, ask, radios, follow_up, follow_up_question, chips, comment, error, thanks, link }
+}

@@ -1,0 +1,447 @@
+//! The survey controller: one prompt's state (score, reasons, comment, done),
+//! its keyboard and pointer handling, focus management and events. It draws
+//! through `render`, sends through `deliver` and decides nothing about survey
+//! rules, which are core's.
+
+use crate::deliver::Deliverer;
+use crate::dom::{self, set};
+use crate::listener::Listener;
+use crate::render::{self, View};
+use crate::texts::Texts;
+use crate::trigger;
+use sondeo_core::answer::{comment_satisfies_required, sanitize_comment, uuid_v4, Response};
+use sondeo_core::i18n::TextKey;
+use sondeo_core::survey::{Config, DisplayMode};
+use sondeo_core::Group;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event, HtmlElement, KeyboardEvent, ShadowRoot};
+
+const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
+
+/// One mounted survey.
+pub struct Survey {
+    config: Config,
+    texts: Texts,
+    host: HtmlElement,
+    /// Whether the host was created by the widget (and is removed on destroy).
+    owns_host: bool,
+    root: ShadowRoot,
+    view: View,
+    deliverer: Deliverer,
+    id: Option<String>,
+    created_at: Option<String>,
+    score: Option<u8>,
+    reasons: Vec<bool>,
+    submitted: bool,
+    open: bool,
+    destroyed: bool,
+    previous_focus: Option<HtmlElement>,
+    listeners: Vec<Listener>,
+    triggers: trigger::Armed,
+    /// Events to dispatch once the survey is no longer borrowed, so that a page's
+    /// listener may call back into the survey (`close()` from `sondeo:submit`).
+    outbox: Vec<(&'static str, JsValue)>,
+}
+
+/// Shared handle to a survey; event handlers hold weak references.
+pub type SurveyRef = Rc<RefCell<Survey>>;
+
+/// Builds the survey into `host` (attaching its shadow root) and arms its triggers.
+pub fn mount(host: HtmlElement, owns_host: bool, config: Config, before_send: Option<js_sys::Function>) -> Result<SurveyRef, JsValue> {
+    let root = match host.shadow_root() {
+        Some(root) => {
+            root.set_text_content(None);
+            root
+        }
+        None => host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?,
+    };
+    let sheet = web_sys::CssStyleSheet::new()?;
+    sheet.replace_sync(STYLE)?;
+    let sheets = js_sys::Array::of1(&sheet);
+    root.set_adopted_style_sheets(&sheets);
+
+    set(&host, "data-display", config.display.mode.as_str());
+    set(&host, "data-position", config.display.position.as_str());
+    set(&host, "data-theme", config.theme.mode.as_str());
+    set(&host, "data-state", "closed");
+    let style = host.style();
+    for (property, value) in &config.theme.vars {
+        let _ = style.set_property(property, value);
+    }
+
+    let texts = Texts::new(&config);
+    let view = render::build(&root, &config, &texts);
+    let deliverer = Deliverer::new(&config, host.clone().unchecked_into(), before_send);
+    let reasons = vec![false; config.reasons.options.len()];
+    let survey = Rc::new(RefCell::new(Survey {
+        config,
+        texts,
+        host,
+        owns_host,
+        root,
+        view,
+        deliverer,
+        id: None,
+        created_at: None,
+        score: None,
+        reasons,
+        submitted: false,
+        open: false,
+        destroyed: false,
+        previous_focus: None,
+        listeners: Vec::new(),
+        triggers: trigger::Armed::default(),
+        outbox: Vec::new(),
+    }));
+    attach_listeners(&survey);
+    let weak = Rc::downgrade(&survey);
+    let (armed, show_now) = trigger::arm(&survey.borrow().config, move || {
+        if let Some(survey) = weak.upgrade() {
+            // A trigger shows a prompt once; after that only `show()` reopens it.
+            with(&survey, |s| if s.id.is_none() { s.show() });
+        }
+    });
+    survey.borrow_mut().triggers = armed;
+    if show_now {
+        show(&survey);
+    }
+    Ok(survey)
+}
+
+fn attach_listeners(survey: &SurveyRef) {
+    let root: web_sys::EventTarget = survey.borrow().root.clone().unchecked_into();
+    let weak = Rc::downgrade(survey);
+    let on_click = Listener::new(&root, "click", handler(&weak, on_click));
+    let on_key = Listener::new(&root, "keydown", handler(&weak, on_keydown));
+    let on_input = Listener::new(&root, "input", handler(&weak, Survey::clear_error));
+    survey.borrow_mut().listeners.extend([on_click, on_key, on_input]);
+}
+
+/// Wraps a method as an event callback that runs it on the live survey, then
+/// dispatches the events it queued.
+fn handler(weak: &Weak<RefCell<Survey>>, f: fn(&mut Survey, &Event)) -> impl FnMut(Event) + 'static {
+    let weak = weak.clone();
+    move |event: Event| {
+        if let Some(survey) = weak.upgrade() {
+            with(&survey, |s| f(s, &event));
+        }
+    }
+}
+
+/// Runs `f` on the survey, then dispatches queued events with no borrow held.
+pub fn with<R>(survey: &SurveyRef, f: impl FnOnce(&mut Survey) -> R) -> Option<R> {
+    let (result, outbox, host) = {
+        let mut s = survey.try_borrow_mut().ok()?;
+        if s.destroyed {
+            return None;
+        }
+        let result = f(&mut s);
+        (result, std::mem::take(&mut s.outbox), s.host.clone())
+    };
+    for (name, detail) in outbox {
+        dispatch(&host, name, &detail);
+    }
+    Some(result)
+}
+
+/// Shows the prompt (used by triggers and by `show()`).
+pub fn show(survey: &SurveyRef) {
+    with(survey, Survey::show);
+}
+
+fn dispatch(target: &HtmlElement, name: &str, detail: &JsValue) {
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(detail);
+    init.set_bubbles(true);
+    init.set_composed(true);
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = target.dispatch_event(&event);
+    }
+}
+
+fn on_click(s: &mut Survey, event: &Event) {
+    let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+    let Ok(Some(el)) = target.closest("[data-score],[data-action]") else { return };
+    if let Some(score) = el.get_attribute("data-score") {
+        if let Ok(score) = score.parse::<u8>() {
+            s.select(score, false);
+        }
+        return;
+    }
+    match el.get_attribute("data-action").as_deref() {
+        Some("close") => s.close(),
+        Some("submit") => s.submit(),
+        Some("reason") => {
+            if let Some(index) = s.view.chips.iter().position(|c| **c == el) {
+                s.toggle_reason(index);
+            }
+        }
+        // Only a click on the backdrop itself closes, not one that bubbles from the card.
+        Some("backdrop") if target == el => s.close(),
+        _ => {}
+    }
+}
+
+fn on_keydown(s: &mut Survey, event: &Event) {
+    let Some(event) = event.dyn_ref::<KeyboardEvent>() else { return };
+    let key = event.key();
+    if key == "Escape" && s.config.display.mode != DisplayMode::Inline {
+        event.prevent_default();
+        s.close();
+        return;
+    }
+    if key == "Tab" && s.config.display.mode == DisplayMode::Modal {
+        s.trap_focus(event);
+        return;
+    }
+    let Some(active) = s.root.active_element() else { return };
+    let Some(index) = s.view.radios.iter().position(|r| **r == active) else { return };
+    let last = s.view.radios.len() - 1;
+    let next = match key.as_str() {
+        "ArrowRight" | "ArrowDown" => if index == last { 0 } else { index + 1 },
+        "ArrowLeft" | "ArrowUp" => if index == 0 { last } else { index - 1 },
+        "Home" => 0,
+        "End" => last,
+        _ => return,
+    };
+    event.prevent_default();
+    s.select(s.config.kind.min() + next as u8, true);
+}
+
+impl Survey {
+    /// The host element (events are dispatched on it).
+    pub fn host(&self) -> &HtmlElement {
+        &self.host
+    }
+
+    /// Responses not yet acknowledged by the endpoint.
+    pub fn pending(&self) -> u32 {
+        self.deliverer.pending()
+    }
+
+    /// Shows the prompt; a new response id is made the first time.
+    pub fn show(&mut self) {
+        if self.open {
+            return;
+        }
+        self.open = true;
+        if self.id.is_none() {
+            self.id = Some(new_id());
+            self.created_at = Some(now());
+        }
+        if self.config.display.mode != DisplayMode::Inline {
+            self.previous_focus = dom::document().active_element().and_then(|e| e.dyn_into().ok());
+        }
+        set(&self.host, "data-state", "open");
+        if self.config.display.mode == DisplayMode::Modal {
+            let first = self.view.radios.iter().find(|r| r.get_attribute("tabindex").as_deref() == Some("0"));
+            if let Some(first) = first {
+                let _ = first.focus();
+            }
+        }
+        let detail = self.detail(false);
+        self.outbox.push(("sondeo:show", detail));
+    }
+
+    /// Hides the prompt; a visitor who closes without answering is not asked again for `dismissDays`.
+    pub fn close(&mut self) {
+        if !self.open {
+            return;
+        }
+        self.open = false;
+        set(&self.host, "data-state", "closed");
+        if !self.submitted && self.score.is_none() {
+            trigger::remember(&self.config.id, trigger::Outcome::Dismissed);
+        }
+        if let Some(previous) = self.previous_focus.take() {
+            let _ = previous.focus();
+        }
+        let detail = self.detail(self.submitted);
+        self.outbox.push(("sondeo:close", detail));
+    }
+
+    /// Removes the survey and everything it attached to the page.
+    pub fn destroy(&mut self) {
+        self.close();
+        self.destroyed = true;
+        self.listeners.clear();
+        self.triggers = trigger::Armed::default();
+        self.root.set_text_content(None);
+        if self.owns_host {
+            self.host.remove();
+        }
+    }
+
+    /// Chooses `score` (from a click, the keyboard or a URL prefill). Off-scale scores are refused.
+    pub fn select(&mut self, score: u8, move_focus: bool) -> bool {
+        let kind = self.config.kind;
+        let Some(group) = kind.group(score as i64) else { return false };
+        if self.submitted {
+            return false;
+        }
+        if !self.open {
+            self.show();
+        }
+        self.score = Some(score);
+        let stars = self.config.scale == sondeo_core::survey::ScaleStyle::Stars;
+        for (i, radio) in self.view.radios.iter().enumerate() {
+            let value = kind.min() + i as u8;
+            let checked = value == score;
+            set(radio, "aria-checked", if checked { "true" } else { "false" });
+            set(radio, "tabindex", if checked { "0" } else { "-1" });
+            if stars {
+                let _ = radio.class_list().toggle_with_force("on", value <= score);
+            }
+            if checked && move_focus {
+                let _ = radio.focus();
+            }
+        }
+        if !self.config.follow_up.enabled {
+            self.submit();
+            return true;
+        }
+        self.view.follow_up_question.set_text_content(Some(self.texts.follow_up(&self.config, group)));
+        self.view.follow_up.set_hidden(false);
+        let partial = self.response(false);
+        if self.config.delivery.partial {
+            self.deliverer.send(&partial);
+        }
+        self.outbox.push(("sondeo:answer", payload(&partial)));
+        true
+    }
+
+    fn toggle_reason(&mut self, index: usize) {
+        let pressed = !self.reasons[index];
+        if pressed && !self.config.reasons.multiple {
+            for (i, chip) in self.view.chips.iter().enumerate() {
+                self.reasons[i] = false;
+                set(chip, "aria-pressed", "false");
+            }
+        }
+        self.reasons[index] = pressed;
+        set(&self.view.chips[index], "aria-pressed", if pressed { "true" } else { "false" });
+    }
+
+    fn clear_error(&mut self, _: &Event) {
+        if self.view.error.text_content().is_some_and(|t| !t.is_empty()) {
+            self.view.error.set_text_content(None);
+            let _ = self.view.comment.remove_attribute("aria-invalid");
+        }
+    }
+
+    /// Validates and sends the final response, then thanks the visitor.
+    pub fn submit(&mut self) {
+        let Some(score) = self.score else { return };
+        if self.submitted {
+            return;
+        }
+        if self.config.follow_up.enabled && self.config.follow_up.required && !comment_satisfies_required(&self.view.comment.value()) {
+            self.view.error.set_text_content(Some(self.texts.get(TextKey::Required)));
+            set(&self.view.comment, "aria-invalid", "true");
+            let _ = self.view.comment.focus();
+            return;
+        }
+        self.submitted = true;
+        let response = self.response(true);
+        self.deliverer.send(&response);
+        trigger::remember(&self.config.id, trigger::Outcome::Answered);
+        let group = self.config.kind.group(score as i64).unwrap_or(Group::Passive);
+        self.view.ask.set_hidden(true);
+        self.view.thanks.set_text_content(Some(self.texts.thank_you(&self.config, group)));
+        if let Some(link) = &self.view.link {
+            link.set_hidden(group.tier() != 2);
+        }
+        let _ = self.view.thanks.focus();
+        self.outbox.push(("sondeo:submit", payload(&response)));
+    }
+
+    fn response(&self, complete: bool) -> Response {
+        let score = self.score.unwrap_or(self.config.kind.min());
+        let comment = sanitize_comment(&self.view.comment.value(), self.config.follow_up.max_length as usize);
+        let user = &self.config.user;
+        Response {
+            id: self.id.clone().unwrap_or_default(),
+            survey_id: self.config.id.clone(),
+            kind: self.config.kind,
+            score,
+            group: self.config.kind.group(score as i64).unwrap_or(Group::Passive),
+            comment: Some(comment).filter(|c| !c.is_empty()),
+            reasons: self
+                .config
+                .reasons
+                .options
+                .iter()
+                .zip(&self.reasons)
+                .filter(|(_, on)| **on)
+                .map(|(o, _)| o.clone())
+                .collect(),
+            complete,
+            locale: Some(self.texts.locale.tag().to_owned()),
+            metadata: self.config.metadata.clone(),
+            user: (user.id.is_some() || !user.attributes.is_empty()).then(|| user.clone()),
+            page: page(),
+            created_at: self.created_at.clone(),
+            submitted_at: complete.then(now),
+        }
+    }
+
+    /// The `detail` of show/close events: what is known so far.
+    fn detail(&self, complete: bool) -> JsValue {
+        if self.score.is_some() {
+            return payload(&self.response(complete));
+        }
+        let detail = js_sys::Object::new();
+        let id = self.id.as_deref().unwrap_or_default();
+        let _ = js_sys::Reflect::set(&detail, &"id".into(), &id.into());
+        let _ = js_sys::Reflect::set(&detail, &"surveyId".into(), &self.config.id.as_str().into());
+        let _ = js_sys::Reflect::set(&detail, &"kind".into(), &self.config.kind.as_str().into());
+        detail.into()
+    }
+
+    /// Keeps Tab and Shift+Tab inside a modal.
+    fn trap_focus(&self, event: &KeyboardEvent) {
+        let Ok(nodes) = self.view.card.query_selector_all("button:not([hidden]),textarea,a[href]:not([hidden])") else { return };
+        let focusable: Vec<HtmlElement> = (0..nodes.length())
+            .filter_map(|i| nodes.item(i)?.dyn_into::<HtmlElement>().ok())
+            .filter(|el| el.offset_parent().is_some() && el.get_attribute("tabindex").as_deref() != Some("-1"))
+            .collect();
+        let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else { return };
+        let active = self.root.active_element();
+        let at_edge = if event.shift_key() { active.as_ref() == Some(first) || active.is_none() } else { active.as_ref() == Some(last) || active.is_none() };
+        if at_edge {
+            event.prevent_default();
+            let _ = if event.shift_key() { last.focus() } else { first.focus() };
+        }
+    }
+}
+
+fn payload(response: &Response) -> JsValue {
+    js_sys::JSON::parse(&response.to_json()).unwrap_or(JsValue::NULL)
+}
+
+fn now() -> String {
+    String::from(js_sys::Date::new_0().to_iso_string())
+}
+
+/// The page without its query string or fragment: those often carry tokens or personal data.
+fn page() -> Option<String> {
+    let location = web_sys::window()?.location();
+    let mut page = location.origin().ok()?;
+    page.push_str(&location.pathname().ok()?);
+    Some(page)
+}
+
+fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window().and_then(|w| w.crypto().ok()).and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok());
+    if filled.is_none() {
+        // No Web Crypto (very old browsers): Math.random still gives a usable, if weaker, id.
+        for b in bytes.iter_mut() {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    uuid_v4(bytes)
+}
