@@ -1,0 +1,53 @@
+// A small real HTTP server for widget tests: serves www/ at /, dist/ at /dist/ and
+// tests/e2e/pages/ at /test/, and records every body posted to /api/responses so
+// tests can check exactly what the widget sent. `csp` adds the strict policy the
+// widget promises to work under.
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../..", import.meta.url));
+const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json", ".png": "image/png" };
+export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' data:; require-trusted-types-for 'script'; trusted-types 'none'";
+
+export async function startServer({ csp = false, status = 200 } = {}) {
+  const posts = [];
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, "http://localhost");
+    if (url.pathname === "/api/responses" && req.method === "POST") {
+      let body = "";
+      for await (const chunk of req) body += chunk;
+      posts.push({ body: JSON.parse(body), headers: req.headers });
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(status < 300 ? '{"stored":1}' : '{"error":"refused by test","field":"score"}');
+      return;
+    }
+    const [base, rest] = url.pathname.startsWith("/dist/") ? ["dist", url.pathname.slice(6)]
+      : url.pathname.startsWith("/test/") ? ["tests/e2e/pages", url.pathname.slice(6)]
+      : ["www", url.pathname === "/" ? "index.html" : url.pathname.slice(1)];
+    const file = normalize(join(root, base, rest));
+    if (!file.startsWith(join(root, base))) { res.writeHead(403).end(); return; }
+    try {
+      const data = await readFile(file);
+      const headers = { "content-type": types[extname(file)] ?? "application/octet-stream" };
+      if (csp && extname(file) === ".html") headers["content-security-policy"] = STRICT_CSP;
+      res.writeHead(200, headers);
+      res.end(data);
+    } catch {
+      res.writeHead(404).end("not found");
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  return { url, posts, close: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }) };
+}
+
+/** Waits until `predicate(posts)` holds (the widget posts asynchronously). */
+export async function waitForPosts(posts, predicate, timeout = 10_000) {
+  const start = Date.now();
+  while (!predicate(posts)) {
+    if (Date.now() - start > timeout) throw new Error(`posts never matched; got ${JSON.stringify(posts.map((p) => p.body))}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -1,0 +1,265 @@
+// The widget in a real Chromium, posting to a real HTTP server.
+import { test, expect } from "@playwright/test";
+import { startServer, waitForPosts } from "./support/server.mjs";
+
+let server;
+test.beforeEach(async () => { server = await startServer(); });
+test.afterEach(async () => { await server.close(); });
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** The group a score belongs to, written from the published scale rules, not from the code. */
+function expectedGroup(kind, score) {
+  if (kind === "nps") return score <= 6 ? "detractor" : score <= 8 ? "passive" : "promoter";
+  if (kind === "csat") return score <= 2 ? "low" : score === 3 ? "neutral" : "high";
+  return score <= 3 ? "low" : score === 4 ? "neutral" : "high";
+}
+
+async function openMount(page, config) {
+  await page.goto(`${server.url}/test/mount.html#${encodeURIComponent(JSON.stringify(config))}`);
+  await page.waitForFunction(() => window.survey !== undefined || window.mountError);
+}
+
+function checkPayload(body, { kind, score, surveyId, complete, comment, reasons, metadata, locale = "en" }) {
+  expect(body.schema).toBe(1);
+  expect(body.id).toMatch(UUID_V4);
+  expect(body.surveyId).toBe(surveyId);
+  expect(body.kind).toBe(kind);
+  expect(body.score).toBe(score);
+  expect(body.group).toBe(expectedGroup(kind, score));
+  expect(body.complete).toBe(complete);
+  expect(body.comment).toBe(comment);
+  expect(body.reasons).toEqual(reasons);
+  expect(body.locale).toBe(locale);
+  expect(body.metadata).toEqual(metadata);
+  expect(body.page).toBe(`${server.url}/test/mount.html`);
+  expect(new Date(body.createdAt).toISOString()).toBe(body.createdAt);
+  if (complete) {
+    expect(new Date(body.submittedAt).toISOString()).toBe(body.submittedAt);
+    expect(Date.parse(body.submittedAt)).toBeGreaterThanOrEqual(Date.parse(body.createdAt));
+  } else {
+    expect(body.submittedAt).toBeUndefined();
+  }
+}
+
+const cases = [
+  { kind: "nps", score: 9, points: 11, question: "Great to hear! What did we do well?", radio: "9" },
+  { kind: "csat", score: 2, points: 5, question: "We're sorry to hear that. What went wrong?", radio: "2 – Dissatisfied", scale: "stars" },
+  { kind: "ces", score: 4, points: 7, question: "What could we have done better?", radio: "4 – Neither agree nor disagree" },
+];
+
+for (const c of cases) {
+  test(`a ${c.kind} survey answered by mouse posts a partial then a complete response`, async ({ page }) => {
+    await openMount(page, {
+      kind: c.kind, scale: c.scale, id: `e2e-${c.kind}`, endpoint: "/api/responses",
+      reasons: ["Price", "Support", "Speed"], metadata: { ticketId: 123, agent: "ana" },
+    });
+    await expect(page.getByRole("radio")).toHaveCount(c.points);
+    await page.getByRole("radio", { name: c.radio, exact: true }).click();
+    await expect(page.getByRole("radio", { name: c.radio, exact: true })).toHaveAttribute("aria-checked", "true");
+    await expect(page.getByText(c.question)).toBeVisible();
+    await waitForPosts(server.posts, (p) => p.length >= 1);
+    await page.getByRole("button", { name: "Support" }).click();
+    await page.getByRole("button", { name: "Price" }).click();
+    await page.getByRole("textbox").fill("  The <b>agent</b> was quick \u0007 ");
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect(page.getByRole("status")).not.toBeEmpty();
+    await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete));
+    const [partial, final] = [server.posts[0], server.posts.at(-1)];
+    expect(partial.headers["content-type"]).toBe("application/json");
+    const metadata = { ticketId: "123", agent: "ana" };
+    checkPayload(partial.body, { kind: c.kind, score: c.score, surveyId: `e2e-${c.kind}`, complete: false, comment: undefined, reasons: [], metadata });
+    // Reasons keep the config's order, whatever order they were clicked in; the comment is trimmed and cleaned.
+    checkPayload(final.body, { kind: c.kind, score: c.score, surveyId: `e2e-${c.kind}`, complete: true, comment: "The <b>agent</b> was quick", reasons: ["Price", "Support"], metadata });
+    expect(final.body.id).toBe(partial.body.id);
+  });
+}
+
+test("a survey can be answered by keyboard alone", async ({ page }) => {
+  await openMount(page, { kind: "nps", id: "kbd", endpoint: "/api/responses" });
+  await page.locator("#before").focus();
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("button", { name: "Close" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  // Only one radio is in the tab order (roving tabindex); arrows move and choose.
+  await expect(page.getByRole("radio", { name: "0", exact: true })).toBeFocused();
+  for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowLeft");
+  await expect(page.getByRole("radio", { name: "2", exact: true })).toHaveAttribute("aria-checked", "true");
+  await page.keyboard.press("End");
+  await page.keyboard.press("ArrowLeft");
+  await expect(page.getByRole("radio", { name: "9", exact: true })).toBeFocused();
+  await page.keyboard.press("Home");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await expect(page.getByText("We're sorry to hear that. What went wrong?")).toBeVisible();
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("textbox")).toBeFocused();
+  await page.keyboard.type("Slow answer");
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("button", { name: "Send" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete));
+  const final = server.posts.at(-1).body;
+  expect(final.score).toBe(3);
+  expect(final.group).toBe(expectedGroup("nps", 3));
+  expect(final.comment).toBe("Slow answer");
+  await expect(page.getByRole("status")).toHaveText("Thank you. We're sorry we let you down, and we'll use this to do better.");
+});
+
+test("an invalid config fails mount with every bad field named", async ({ page }) => {
+  await openMount(page, { kind: "nsp", endpoint: "javascript:alert(1)", followUp: { maxLength: 0 } });
+  const message = await page.evaluate(() => window.mountError);
+  expect(message).toContain('kind: expected "nps", "csat" or "ces", got "nsp"');
+  expect(message).toContain("endpoint: expected an http(s) URL");
+  expect(message).toContain("followUp.maxLength: expected an integer in 1..=5000, got 0");
+  await expect(page.locator("sondeo-survey")).toHaveCount(0);
+});
+
+test("a required follow-up blocks submit with an announced message", async ({ page }) => {
+  await openMount(page, { kind: "csat", id: "req", endpoint: "/api/responses", followUp: { required: true } });
+  await page.getByRole("radio", { name: "5 – Very satisfied" }).click();
+  await page.getByRole("textbox").fill("   ");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Please write a few words before sending.");
+  await expect(page.getByRole("textbox")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByRole("textbox")).toBeFocused();
+  await page.getByRole("textbox").fill("Quick fix");
+  await expect(page.getByRole("alert")).toBeHidden();
+  await page.getByRole("button", { name: "Send" }).click();
+  await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete));
+  expect(server.posts.filter((p) => p.body.complete)).toHaveLength(1);
+  expect(server.posts.at(-1).body.comment).toBe("Quick fix");
+});
+
+test("the answer can be changed before submit and the follow-up follows the group", async ({ page }) => {
+  await openMount(page, { kind: "nps", id: "change", endpoint: "/api/responses", followUp: { promoter: "Custom: what did you love?" } });
+  await page.getByRole("radio", { name: "2", exact: true }).click();
+  await expect(page.getByText("We're sorry to hear that. What went wrong?")).toBeVisible();
+  await page.getByRole("radio", { name: "10", exact: true }).click();
+  await expect(page.getByText("Custom: what did you love?")).toBeVisible();
+  await expect(page.getByRole("radio", { name: "2", exact: true })).toHaveAttribute("aria-checked", "false");
+  await page.getByRole("button", { name: "Send" }).click();
+  await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete));
+  expect(server.posts.at(-1).body.score).toBe(10);
+});
+
+test("the modal traps focus, closes on Escape and gives focus back", async ({ page }) => {
+  await openMount(page, { kind: "nps", id: "modal", endpoint: "/api/responses", display: "modal", trigger: { load: false } });
+  await page.locator("#before").focus();
+  await page.evaluate(() => window.survey.show());
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await expect(page.getByRole("dialog")).toHaveAttribute("aria-modal", "true");
+  await expect(page.getByRole("radio", { name: "0", exact: true })).toBeFocused();
+  // Close button, then the radio group: Tab from the radio wraps to the close button.
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("button", { name: "Close" })).toBeFocused();
+  await page.keyboard.press("Shift+Tab");
+  await expect(page.getByRole("radio", { name: "0", exact: true })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog")).toBeHidden();
+  await expect(page.locator("#before")).toBeFocused();
+  const types = await page.evaluate(() => window.sondeoEvents.map((e) => e.type));
+  expect(types).toEqual(["show", "close"]);
+});
+
+test("a slide-in sits in its corner without blocking the page", async ({ page }) => {
+  await page.setViewportSize({ width: 1200, height: 800 });
+  await openMount(page, { kind: "ces", id: "slide", endpoint: "/api/responses", display: { mode: "slide-in", position: "bottom-left" } });
+  const box = await page.getByRole("dialog").boundingBox();
+  expect(box.x).toBeLessThan(40);
+  expect(box.y + box.height).toBeGreaterThan(760);
+  await page.locator("#before").click();
+  await expect(page.locator("#before")).toBeFocused();
+});
+
+test("ticket.html records the score from the email link and asks the follow-up", async ({ page }) => {
+  await page.goto(`${server.url}/ticket.html?kind=csat&score=4&ticketId=123&agent=ana`);
+  await waitForPosts(server.posts, (p) => p.length >= 1);
+  const partial = server.posts[0].body;
+  expect(partial).toMatchObject({ kind: "csat", score: 4, group: "high", complete: false, surveyId: "post-ticket" });
+  expect(partial.metadata).toEqual({ touchpoint: "support", channel: "email", ticketId: "123", agent: "ana" });
+  await expect(page.getByText("Glad to hear it! What did we do well?")).toBeVisible();
+  await page.getByRole("textbox").fill("Ana fixed it in minutes");
+  await page.getByRole("button", { name: "Send" }).click();
+  await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete));
+  const final = server.posts.at(-1).body;
+  expect(final).toMatchObject({ id: partial.id, score: 4, complete: true, comment: "Ana fixed it in minutes" });
+});
+
+test("ticket.html with a score off the scale asks normally and posts nothing", async ({ page }) => {
+  await page.goto(`${server.url}/ticket.html?kind=csat&score=9&ticketId=1`);
+  await expect(page.getByRole("radio")).toHaveCount(5);
+  await expect(page.getByRole("radio", { checked: true })).toHaveCount(0);
+  await page.waitForTimeout(300);
+  expect(server.posts).toHaveLength(0);
+});
+
+test("Spanish pages get Spanish texts", async ({ page }) => {
+  await openMount(page, { kind: "nps", id: "es", endpoint: "/api/responses", locale: "es-MX" });
+  await expect(page.getByText("¿Qué probabilidad hay de que nos recomiende a un amigo o colega?")).toBeVisible();
+  await page.getByRole("radio", { name: "1", exact: true }).click();
+  await expect(page.getByText("Lamentamos oír eso. ¿Qué salió mal?")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Enviar" })).toBeVisible();
+  await waitForPosts(server.posts, (p) => p.length >= 1);
+  expect(server.posts[0].body.locale).toBe("es");
+});
+
+test("locale auto follows the page language", async ({ page }) => {
+  await page.goto(`${server.url}/test/mount.html#${encodeURIComponent(JSON.stringify({ kind: "csat", endpoint: "/api/responses", trigger: { load: false } }))}`);
+  await page.evaluate(async () => {
+    document.documentElement.lang = "de";
+    window.survey.destroy();
+    const { mount } = await import("/dist/sondeo.js");
+    window.survey = await mount(document.getElementById("target"), { kind: "csat", endpoint: "/api/responses" });
+  });
+  await expect(page.getByText("Wie zufrieden sind Sie mit Ihrer Erfahrung?")).toBeVisible();
+});
+
+test("on a 320 px screen every point is a 44 px target and nothing overflows", async ({ page }) => {
+  await page.setViewportSize({ width: 320, height: 640 });
+  for (const kind of ["nps", "csat", "ces"]) {
+    await openMount(page, { kind, endpoint: "/api/responses" });
+    for (const radio of await page.getByRole("radio").all()) {
+      const box = await radio.boundingBox();
+      expect(box.height).toBeGreaterThanOrEqual(44);
+      expect(box.width).toBeGreaterThanOrEqual(24);
+      expect(box.x + box.width).toBeLessThanOrEqual(320);
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+  }
+});
+
+test("comment text is shown and sent as text, never as HTML", async ({ page }) => {
+  await openMount(page, { kind: "nps", endpoint: "/api/responses", thankYou: { promoter: "<img src=x onerror=window.pwned=1>" } });
+  await page.getByRole("radio", { name: "10", exact: true }).click();
+  await page.getByRole("textbox").fill("<script>window.pwned=1</script>");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("status")).toHaveText("<img src=x onerror=window.pwned=1>");
+  await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete));
+  expect(server.posts.at(-1).body.comment).toBe("<script>window.pwned=1</script>");
+  expect(await page.evaluate(() => window.pwned)).toBeUndefined();
+});
+
+test("the custom element mounts from its attributes and destroys itself when removed", async ({ page }) => {
+  await page.goto(`${server.url}/`);
+  await expect(page.locator("#inline-nps").getByRole("radio")).toHaveCount(11);
+  await expect(page.locator("#inline-csat").getByRole("radio")).toHaveCount(5);
+  await expect(page.locator("#inline-ces").getByRole("radio")).toHaveCount(7);
+  await page.locator("#inline-ces").getByRole("radio", { name: "6 – Agree" }).click();
+  await waitForPosts(server.posts, (p) => p.length >= 1);
+  expect(server.posts[0].body).toMatchObject({ surveyId: "demo-ces", kind: "ces", score: 6, complete: false });
+  await expect(page.locator("#posted")).toContainText('"surveyId": "demo-ces"');
+  await page.evaluate(() => document.getElementById("inline-nps").remove());
+  await expect(page.getByRole("radio")).toHaveCount(12);
+});
+
+test("the README screenshot shows an NPS survey mid-answer", async ({ page }) => {
+  await page.setViewportSize({ width: 720, height: 420 });
+  await openMount(page, { kind: "nps", endpoint: "/api/responses", reasons: ["Support", "Price", "Ease of use", "Speed"] });
+  await page.getByRole("radio", { name: "9", exact: true }).click();
+  await page.getByRole("button", { name: "Support" }).click();
+  await page.getByRole("textbox").fill("Ana solved my billing issue in five minutes.");
+  await page.locator("sondeo-survey").screenshot({ path: "docs/screenshot.png" });
+});

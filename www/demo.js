@@ -1,0 +1,33 @@
+// Demo gallery: opens modal and slide-in surveys and shows what each one posts.
+import { mount } from "/dist/sondeo.js";
+
+const posted = document.getElementById("posted");
+for (const type of ["sondeo:answer", "sondeo:submit"]) {
+  document.addEventListener(type, (event) => {
+    posted.textContent = `${type}\n${JSON.stringify(event.detail, null, 2)}`;
+  });
+}
+
+const reasons = {
+  nps: ["Price", "Support", "Product quality", "Ease of use"],
+  csat: ["Speed", "Friendliness", "Solved my problem"],
+  ces: ["Finding help", "Waiting", "Repeating myself"],
+};
+
+let open = null;
+for (const button of document.querySelectorAll("button[data-kind]")) {
+  button.addEventListener("click", async () => {
+    open?.destroy();
+    const { kind, display, scale } = button.dataset;
+    open = await mount(null, {
+      kind,
+      display,
+      scale,
+      id: `demo-${kind}-${display}`,
+      endpoint: "/api/responses",
+      reasons: reasons[kind],
+      metadata: { touchpoint: "demo", channel: "web" },
+      thankYou: { link: { url: "https://example.com/review", text: "Leave a public review" } },
+    });
+  });
+}
