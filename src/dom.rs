@@ -13,7 +13,9 @@ pub fn document() -> Document {
 
 /// A new element with a class (none when `class` is empty).
 pub fn element(tag: &str, class: &str) -> HtmlElement {
-    let el = document().create_element(tag).expect_throw("unreachable: tag names are static");
+    let el = document()
+        .create_element(tag)
+        .expect_throw("unreachable: tag names are static");
     if !class.is_empty() {
         el.set_class_name(class);
     }

@@ -62,11 +62,16 @@ impl Survey {
 
     /// Chooses a score as the visitor would (a post-ticket link's score); throws when it is off the scale.
     pub fn select(&self, score: f64) -> Result<(), JsValue> {
-        let ok = score.fract() == 0.0 && (0.0..=255.0).contains(&score) && survey::with(&self.inner, |s| s.select(score as u8, false)).unwrap_or(false);
+        let ok = score.fract() == 0.0
+            && (0.0..=255.0).contains(&score)
+            && survey::with(&self.inner, |s| s.select(score as u8, false)).unwrap_or(false);
         if ok {
             Ok(())
         } else {
-            Err(js_sys::Error::new("sondeo: score: expected an integer on the survey's scale").into())
+            Err(
+                js_sys::Error::new("sondeo: score: expected an integer on the survey's scale")
+                    .into(),
+            )
         }
     }
 
@@ -88,7 +93,11 @@ pub fn mount(target: JsValue, config: JsValue) -> Result<Survey, JsValue> {
     } else {
         match target.dyn_into::<HtmlElement>() {
             Ok(el) => Some(el),
-            Err(_) => return Err(js_sys::Error::new("sondeo: target: expected an element or null").into()),
+            Err(_) => {
+                return Err(
+                    js_sys::Error::new("sondeo: target: expected an element or null").into(),
+                )
+            }
         }
     };
     let (host, owns_host) = match host {
@@ -96,7 +105,9 @@ pub fn mount(target: JsValue, config: JsValue) -> Result<Survey, JsValue> {
         parent => {
             let el = dom::element("sondeo-survey", "");
             dom::set(&el, "data-managed", "");
-            let parent = parent.or_else(|| dom::document().body()).ok_or_else(|| js_sys::Error::new("sondeo: the page has no body"))?;
+            let parent = parent
+                .or_else(|| dom::document().body())
+                .ok_or_else(|| js_sys::Error::new("sondeo: the page has no body"))?;
             dom::append(&parent, &el);
             (el, true)
         }
@@ -114,7 +125,15 @@ pub fn mount_element(host: HtmlElement) -> Result<Survey, JsValue> {
         other => other,
     };
     // Attributes cover the common fields and win over the property, as markup is the most explicit.
-    for (attribute, field) in [("kind", "kind"), ("endpoint", "endpoint"), ("survey-id", "id"), ("locale", "locale"), ("display", "display"), ("scale", "scale"), ("question", "question")] {
+    for (attribute, field) in [
+        ("kind", "kind"),
+        ("endpoint", "endpoint"),
+        ("survey-id", "id"),
+        ("locale", "locale"),
+        ("display", "display"),
+        ("scale", "scale"),
+        ("question", "question"),
+    ] {
         if let Some(value) = host.get_attribute(attribute) {
             set_member(&mut config, field, Value::String(value));
         }
@@ -122,7 +141,12 @@ pub fn mount_element(host: HtmlElement) -> Result<Survey, JsValue> {
     mount_into(host, false, &config, before_send)
 }
 
-fn mount_into(host: HtmlElement, owns_host: bool, config: &Value, before_send: Option<js_sys::Function>) -> Result<Survey, JsValue> {
+fn mount_into(
+    host: HtmlElement,
+    owns_host: bool,
+    config: &Value,
+    before_send: Option<js_sys::Function>,
+) -> Result<Survey, JsValue> {
     let config = parse_config(config).map_err(|errors| {
         if owns_host {
             host.remove();
@@ -136,7 +160,10 @@ fn before_send(config: &JsValue) -> Option<js_sys::Function> {
     if !config.is_object() {
         return None;
     }
-    js_sys::Reflect::get(config, &"beforeSend".into()).ok()?.dyn_into().ok()
+    js_sys::Reflect::get(config, &"beforeSend".into())
+        .ok()?
+        .dyn_into()
+        .ok()
 }
 
 fn set_member(object: &mut Value, key: &str, value: Value) {

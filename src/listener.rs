@@ -14,16 +14,27 @@ pub struct Listener {
 
 impl Listener {
     /// Attaches `callback` for `kind` events on `target`.
-    pub fn new(target: &EventTarget, kind: &str, callback: impl FnMut(Event) + 'static) -> Listener {
+    pub fn new(
+        target: &EventTarget,
+        kind: &str,
+        callback: impl FnMut(Event) + 'static,
+    ) -> Listener {
         let callback = Closure::<dyn FnMut(Event)>::new(callback);
         let _ = target.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
-        Listener { target: target.clone(), kind: kind.into(), callback }
+        Listener {
+            target: target.clone(),
+            kind: kind.into(),
+            callback,
+        }
     }
 }
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        let _ = self.target.remove_event_listener_with_callback(&self.kind, self.callback.as_ref().unchecked_ref());
+        let _ = self.target.remove_event_listener_with_callback(
+            &self.kind,
+            self.callback.as_ref().unchecked_ref(),
+        );
     }
 }
 
@@ -39,9 +50,15 @@ impl Timer {
         let callback = Closure::<dyn FnMut()>::new(f);
         let window = web_sys::window()?;
         let id = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), ms.min(i32::MAX as u32) as i32)
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                callback.as_ref().unchecked_ref(),
+                ms.min(i32::MAX as u32) as i32,
+            )
             .ok()?;
-        Some(Timer { id, _callback: callback })
+        Some(Timer {
+            id,
+            _callback: callback,
+        })
     }
 }
 

@@ -50,7 +50,12 @@ pub struct Survey {
 pub type SurveyRef = Rc<RefCell<Survey>>;
 
 /// Builds the survey into `host` (attaching its shadow root) and arms its triggers.
-pub fn mount(host: HtmlElement, owns_host: bool, config: Config, before_send: Option<js_sys::Function>) -> Result<SurveyRef, JsValue> {
+pub fn mount(
+    host: HtmlElement,
+    owns_host: bool,
+    config: Config,
+    before_send: Option<js_sys::Function>,
+) -> Result<SurveyRef, JsValue> {
     let root = match host.shadow_root() {
         Some(root) => {
             root.set_text_content(None);
@@ -101,7 +106,11 @@ pub fn mount(host: HtmlElement, owns_host: bool, config: Config, before_send: Op
     let (armed, show_now) = trigger::arm(&survey.borrow().config, move || {
         if let Some(survey) = weak.upgrade() {
             // A trigger shows a prompt once; after that only `show()` reopens it.
-            with(&survey, |s| if s.id.is_none() { s.show() });
+            with(&survey, |s| {
+                if s.id.is_none() {
+                    s.show()
+                }
+            });
         }
     });
     survey.borrow_mut().triggers = armed;
@@ -117,12 +126,18 @@ fn attach_listeners(survey: &SurveyRef) {
     let on_click = Listener::new(&root, "click", handler(&weak, on_click));
     let on_key = Listener::new(&root, "keydown", handler(&weak, on_keydown));
     let on_input = Listener::new(&root, "input", handler(&weak, Survey::clear_error));
-    survey.borrow_mut().listeners.extend([on_click, on_key, on_input]);
+    survey
+        .borrow_mut()
+        .listeners
+        .extend([on_click, on_key, on_input]);
 }
 
 /// Wraps a method as an event callback that runs it on the live survey, then
 /// dispatches the events it queued.
-fn handler(weak: &Weak<RefCell<Survey>>, f: fn(&mut Survey, &Event)) -> impl FnMut(Event) + 'static {
+fn handler(
+    weak: &Weak<RefCell<Survey>>,
+    f: fn(&mut Survey, &Event),
+) -> impl FnMut(Event) + 'static {
     let weak = weak.clone();
     move |event: Event| {
         if let Some(survey) = weak.upgrade() {
@@ -163,8 +178,12 @@ fn dispatch(target: &HtmlElement, name: &str, detail: &JsValue) {
 }
 
 fn on_click(s: &mut Survey, event: &Event) {
-    let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
-    let Ok(Some(el)) = target.closest("[data-score],[data-action]") else { return };
+    let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return;
+    };
+    let Ok(Some(el)) = target.closest("[data-score],[data-action]") else {
+        return;
+    };
     if let Some(score) = el.get_attribute("data-score") {
         if let Ok(score) = score.parse::<u8>() {
             s.select(score, false);
@@ -186,7 +205,9 @@ fn on_click(s: &mut Survey, event: &Event) {
 }
 
 fn on_keydown(s: &mut Survey, event: &Event) {
-    let Some(event) = event.dyn_ref::<KeyboardEvent>() else { return };
+    let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
+        return;
+    };
     let key = event.key();
     if key == "Escape" && s.config.display.mode != DisplayMode::Inline {
         event.prevent_default();
@@ -197,12 +218,28 @@ fn on_keydown(s: &mut Survey, event: &Event) {
         s.trap_focus(event);
         return;
     }
-    let Some(active) = s.root.active_element() else { return };
-    let Some(index) = s.view.radios.iter().position(|r| **r == active) else { return };
+    let Some(active) = s.root.active_element() else {
+        return;
+    };
+    let Some(index) = s.view.radios.iter().position(|r| **r == active) else {
+        return;
+    };
     let last = s.view.radios.len() - 1;
     let next = match key.as_str() {
-        "ArrowRight" | "ArrowDown" => if index == last { 0 } else { index + 1 },
-        "ArrowLeft" | "ArrowUp" => if index == 0 { last } else { index - 1 },
+        "ArrowRight" | "ArrowDown" => {
+            if index == last {
+                0
+            } else {
+                index + 1
+            }
+        }
+        "ArrowLeft" | "ArrowUp" => {
+            if index == 0 {
+                last
+            } else {
+                index - 1
+            }
+        }
         "Home" => 0,
         "End" => last,
         _ => return,
@@ -233,11 +270,17 @@ impl Survey {
             self.created_at = Some(now());
         }
         if self.config.display.mode != DisplayMode::Inline {
-            self.previous_focus = dom::document().active_element().and_then(|e| e.dyn_into().ok());
+            self.previous_focus = dom::document()
+                .active_element()
+                .and_then(|e| e.dyn_into().ok());
         }
         set(&self.host, "data-state", "open");
         if self.config.display.mode == DisplayMode::Modal {
-            let first = self.view.radios.iter().find(|r| r.get_attribute("tabindex").as_deref() == Some("0"));
+            let first = self
+                .view
+                .radios
+                .iter()
+                .find(|r| r.get_attribute("tabindex").as_deref() == Some("0"));
             if let Some(first) = first {
                 let _ = first.focus();
             }
@@ -278,7 +321,9 @@ impl Survey {
     /// Chooses `score` (from a click, the keyboard or a URL prefill). Off-scale scores are refused.
     pub fn select(&mut self, score: u8, move_focus: bool) -> bool {
         let kind = self.config.kind;
-        let Some(group) = kind.group(score as i64) else { return false };
+        let Some(group) = kind.group(score as i64) else {
+            return false;
+        };
         if self.submitted {
             return false;
         }
@@ -290,7 +335,11 @@ impl Survey {
         for (i, radio) in self.view.radios.iter().enumerate() {
             let value = kind.min() + i as u8;
             let checked = value == score;
-            set(radio, "aria-checked", if checked { "true" } else { "false" });
+            set(
+                radio,
+                "aria-checked",
+                if checked { "true" } else { "false" },
+            );
             set(radio, "tabindex", if checked { "0" } else { "-1" });
             if stars {
                 let _ = radio.class_list().toggle_with_force("on", value <= score);
@@ -303,7 +352,9 @@ impl Survey {
             self.submit();
             return true;
         }
-        self.view.follow_up_question.set_text_content(Some(self.texts.follow_up(&self.config, group)));
+        self.view
+            .follow_up_question
+            .set_text_content(Some(self.texts.follow_up(&self.config, group)));
         self.view.follow_up.set_hidden(false);
         let partial = self.response(false);
         if self.config.delivery.partial {
@@ -322,11 +373,20 @@ impl Survey {
             }
         }
         self.reasons[index] = pressed;
-        set(&self.view.chips[index], "aria-pressed", if pressed { "true" } else { "false" });
+        set(
+            &self.view.chips[index],
+            "aria-pressed",
+            if pressed { "true" } else { "false" },
+        );
     }
 
     fn clear_error(&mut self, _: &Event) {
-        if self.view.error.text_content().is_some_and(|t| !t.is_empty()) {
+        if self
+            .view
+            .error
+            .text_content()
+            .is_some_and(|t| !t.is_empty())
+        {
             self.view.error.set_text_content(None);
             let _ = self.view.comment.remove_attribute("aria-invalid");
         }
@@ -338,8 +398,13 @@ impl Survey {
         if self.submitted {
             return;
         }
-        if self.config.follow_up.enabled && self.config.follow_up.required && !comment_satisfies_required(&self.view.comment.value()) {
-            self.view.error.set_text_content(Some(self.texts.get(TextKey::Required)));
+        if self.config.follow_up.enabled
+            && self.config.follow_up.required
+            && !comment_satisfies_required(&self.view.comment.value())
+        {
+            self.view
+                .error
+                .set_text_content(Some(self.texts.get(TextKey::Required)));
             set(&self.view.comment, "aria-invalid", "true");
             let _ = self.view.comment.focus();
             return;
@@ -348,9 +413,15 @@ impl Survey {
         let response = self.response(true);
         self.deliverer.send(&response);
         trigger::remember(&self.config.id, trigger::Outcome::Answered);
-        let group = self.config.kind.group(score as i64).unwrap_or(Group::Passive);
+        let group = self
+            .config
+            .kind
+            .group(score as i64)
+            .unwrap_or(Group::Passive);
         self.view.ask.set_hidden(true);
-        self.view.thanks.set_text_content(Some(self.texts.thank_you(&self.config, group)));
+        self.view
+            .thanks
+            .set_text_content(Some(self.texts.thank_you(&self.config, group)));
         if let Some(link) = &self.view.link {
             link.set_hidden(group.tier() != 2);
         }
@@ -360,14 +431,21 @@ impl Survey {
 
     fn response(&self, complete: bool) -> Response {
         let score = self.score.unwrap_or(self.config.kind.min());
-        let comment = sanitize_comment(&self.view.comment.value(), self.config.follow_up.max_length as usize);
+        let comment = sanitize_comment(
+            &self.view.comment.value(),
+            self.config.follow_up.max_length as usize,
+        );
         let user = &self.config.user;
         Response {
             id: self.id.clone().unwrap_or_default(),
             survey_id: self.config.id.clone(),
             kind: self.config.kind,
             score,
-            group: self.config.kind.group(score as i64).unwrap_or(Group::Passive),
+            group: self
+                .config
+                .kind
+                .group(score as i64)
+                .unwrap_or(Group::Passive),
             comment: Some(comment).filter(|c| !c.is_empty()),
             reasons: self
                 .config
@@ -403,17 +481,36 @@ impl Survey {
 
     /// Keeps Tab and Shift+Tab inside a modal.
     fn trap_focus(&self, event: &KeyboardEvent) {
-        let Ok(nodes) = self.view.card.query_selector_all("button:not([hidden]),textarea,a[href]:not([hidden])") else { return };
+        let Ok(nodes) = self
+            .view
+            .card
+            .query_selector_all("button:not([hidden]),textarea,a[href]:not([hidden])")
+        else {
+            return;
+        };
         let focusable: Vec<HtmlElement> = (0..nodes.length())
             .filter_map(|i| nodes.item(i)?.dyn_into::<HtmlElement>().ok())
-            .filter(|el| el.offset_parent().is_some() && el.get_attribute("tabindex").as_deref() != Some("-1"))
+            .filter(|el| {
+                el.offset_parent().is_some()
+                    && el.get_attribute("tabindex").as_deref() != Some("-1")
+            })
             .collect();
-        let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else { return };
+        let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else {
+            return;
+        };
         let active = self.root.active_element();
-        let at_edge = if event.shift_key() { active.as_ref() == Some(first) || active.is_none() } else { active.as_ref() == Some(last) || active.is_none() };
+        let at_edge = if event.shift_key() {
+            active.as_ref() == Some(first) || active.is_none()
+        } else {
+            active.as_ref() == Some(last) || active.is_none()
+        };
         if at_edge {
             event.prevent_default();
-            let _ = if event.shift_key() { last.focus() } else { first.focus() };
+            let _ = if event.shift_key() {
+                last.focus()
+            } else {
+                first.focus()
+            };
         }
     }
 }
@@ -436,7 +533,9 @@ fn page() -> Option<String> {
 
 fn new_id() -> String {
     let mut bytes = [0u8; 16];
-    let filled = web_sys::window().and_then(|w| w.crypto().ok()).and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok());
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok());
     if filled.is_none() {
         // No Web Crypto (very old browsers): Math.random still gives a usable, if weaker, id.
         for b in bytes.iter_mut() {

@@ -17,7 +17,10 @@ impl Texts {
     pub fn new(config: &Config) -> Texts {
         let locale = if config.locale == "auto" {
             let mut preferred: Vec<String> = Vec::new();
-            if let Some(lang) = crate::dom::document().document_element().map(|e| e.get_attribute("lang").unwrap_or_default()) {
+            if let Some(lang) = crate::dom::document()
+                .document_element()
+                .map(|e| e.get_attribute("lang").unwrap_or_default())
+            {
                 preferred.push(lang);
             }
             if let Some(window) = web_sys::window() {
@@ -31,7 +34,10 @@ impl Texts {
         } else {
             i18n::negotiate([config.locale.as_str()])
         };
-        Texts { locale, overrides: config.texts.clone() }
+        Texts {
+            locale,
+            overrides: config.texts.clone(),
+        }
     }
 
     /// The text for `key`.
@@ -44,16 +50,23 @@ impl Texts {
 
     /// The question, from the config or the kind's standard wording.
     pub fn question<'a>(&'a self, config: &'a Config) -> &'a str {
-        config.question.as_deref().unwrap_or_else(|| self.get(i18n::question_key(config.kind)))
+        config
+            .question
+            .as_deref()
+            .unwrap_or_else(|| self.get(i18n::question_key(config.kind)))
     }
 
     /// The follow-up question for `group`.
     pub fn follow_up<'a>(&'a self, config: &'a Config, group: Group) -> &'a str {
-        config.follow_up.texts[group.tier()].as_deref().unwrap_or_else(|| self.get(i18n::follow_up_key(group)))
+        config.follow_up.texts[group.tier()]
+            .as_deref()
+            .unwrap_or_else(|| self.get(i18n::follow_up_key(group)))
     }
 
     /// The thank-you message for `group`.
     pub fn thank_you<'a>(&'a self, config: &'a Config, group: Group) -> &'a str {
-        config.thank_you.texts[group.tier()].as_deref().unwrap_or_else(|| self.get(i18n::thank_you_key(group)))
+        config.thank_you.texts[group.tier()]
+            .as_deref()
+            .unwrap_or_else(|| self.get(i18n::thank_you_key(group)))
     }
 }

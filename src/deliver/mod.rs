@@ -20,7 +20,11 @@ pub struct Deliverer {
 impl Deliverer {
     /// A deliverer for `config`'s endpoint, dispatching `sondeo:error` (and, later,
     /// `sondeo:sent`, `sondeo:retry`, `sondeo:queued`) on `events`.
-    pub fn new(config: &Config, events: web_sys::EventTarget, before_send: Option<js_sys::Function>) -> Deliverer {
+    pub fn new(
+        config: &Config,
+        events: web_sys::EventTarget,
+        before_send: Option<js_sys::Function>,
+    ) -> Deliverer {
         Deliverer {
             endpoint: config.endpoint.clone(),
             method: config.method.as_str(),
@@ -39,7 +43,9 @@ impl Deliverer {
                 let payload = js_sys::JSON::parse(&body).unwrap_or(JsValue::NULL);
                 match hook.call1(&JsValue::NULL, &payload) {
                     Ok(v) if v.is_string() => v,
-                    Ok(v) => js_sys::JSON::stringify(&v).map(JsValue::from).unwrap_or(body.into()),
+                    Ok(v) => js_sys::JSON::stringify(&v)
+                        .map(JsValue::from)
+                        .unwrap_or(body.into()),
                     Err(e) => {
                         self.error(&e);
                         return;
@@ -50,13 +56,16 @@ impl Deliverer {
         let init = web_sys::RequestInit::new();
         init.set_method(self.method);
         init.set_body(&body);
-        let headers = web_sys::Headers::new().expect_throw("unreachable: new Headers() does not throw");
+        let headers =
+            web_sys::Headers::new().expect_throw("unreachable: new Headers() does not throw");
         let _ = headers.set("Content-Type", "application/json");
         for (k, v) in &self.headers {
             let _ = headers.set(k, v);
         }
         init.set_headers(&headers);
-        let Some(window) = web_sys::window() else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
         let promise = window.fetch_with_str_and_init(&self.endpoint, &init);
         let events = self.events.clone();
         let on_error = Closure::once(move |e: JsValue| dispatch_error(&events, &e));

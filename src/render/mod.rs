@@ -84,7 +84,11 @@ pub fn build(root: &ShadowRoot, config: &Config, texts: &Texts) -> View {
 
     let mut chips = Vec::with_capacity(config.reasons.options.len());
     if !config.reasons.options.is_empty() {
-        let label_text = config.reasons.label.as_deref().unwrap_or_else(|| texts.get(TextKey::ReasonsLabel));
+        let label_text = config
+            .reasons
+            .label
+            .as_deref()
+            .unwrap_or_else(|| texts.get(TextKey::ReasonsLabel));
         let label = text_element("p", "chips-label", label_text);
         label.set_id("rl");
         append(&follow_up, &label);
@@ -106,7 +110,11 @@ pub fn build(root: &ShadowRoot, config: &Config, texts: &Texts) -> View {
     comment.set_id("comment");
     comment.set_max_length(config.follow_up.max_length as i32);
     comment.set_rows(3);
-    let placeholder = config.follow_up.placeholder.as_deref().unwrap_or_else(|| texts.get(TextKey::CommentPlaceholder));
+    let placeholder = config
+        .follow_up
+        .placeholder
+        .as_deref()
+        .unwrap_or_else(|| texts.get(TextKey::CommentPlaceholder));
     comment.set_placeholder(placeholder);
     set(&comment, "aria-describedby", "err");
     if config.follow_up.required {
@@ -138,5 +146,16 @@ pub fn build(root: &ShadowRoot, config: &Config, texts: &Texts) -> View {
         a
     });
 
-    View { card, ask, radios, follow_up, follow_up_question, chips, comment, error, thanks, link }
+    View {
+        card,
+        ask,
+        radios,
+        follow_up,
+        follow_up_question,
+        chips,
+        comment,
+        error,
+        thanks,
+        link,
+    }
 }

@@ -40,7 +40,11 @@ pub fn build(parent: &HtmlElement, config: &Config, texts: &Texts) -> Vec<HtmlEl
         set(&radio, "type", "button");
         set(&radio, "role", "radio");
         set(&radio, "aria-checked", "false");
-        set(&radio, "tabindex", if score == kind.min() { "0" } else { "-1" });
+        set(
+            &radio,
+            "tabindex",
+            if score == kind.min() { "0" } else { "-1" },
+        );
         set(&radio, "data-score", &number);
         if let Some(key) = point_label_key(kind, score) {
             // "4 – Satisfied": the number for orientation, the label for meaning.

@@ -52,10 +52,14 @@ pub fn allowed(config: &Config) -> bool {
     if config.sample < 1.0 && js_sys::Math::random() >= config.sample {
         return false;
     }
-    let Some(seen) = storage().and_then(|s| s.get_item(&key(&config.id)).ok().flatten()) else { return true };
+    let Some(seen) = storage().and_then(|s| s.get_item(&key(&config.id)).ok().flatten()) else {
+        return true;
+    };
     let (outcome, at) = (seen.get(..1).unwrap_or(""), seen.get(1..).unwrap_or(""));
     // Integer parsing: float parsing would add ~6 KB of wasm.
-    let Ok(at) = at.parse::<i64>() else { return true };
+    let Ok(at) = at.parse::<i64>() else {
+        return true;
+    };
     let days = match outcome {
         "a" => config.recontact_days,
         "d" => config.dismiss_days,
@@ -73,39 +77,55 @@ pub fn arm(config: &Config, show: impl Fn() + 'static) -> (Armed, bool) {
     }
     let trigger = &config.trigger;
     let show = Rc::new(show);
-    let Some(window) = web_sys::window() else { return (armed, false) };
+    let Some(window) = web_sys::window() else {
+        return (armed, false);
+    };
     if trigger.load && trigger.delay_ms > 0 {
         let show = show.clone();
-        armed._timers.extend(Timer::new(trigger.delay_ms, move || show()));
+        armed
+            ._timers
+            .extend(Timer::new(trigger.delay_ms, move || show()));
     }
     if let Some(percent) = trigger.scroll_percent {
         let show = show.clone();
         let w = window.clone();
-        armed._listeners.push(Listener::new(&window, "scroll", move |_| {
-            let Some(root) = w.document().and_then(|d| d.document_element()) else { return };
-            let seen = w.scroll_y().unwrap_or(0.0) + w.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
-            let height = root.scroll_height().max(1) as f64;
-            if seen * 100.0 >= height * percent as f64 {
-                show();
-            }
-        }));
+        armed
+            ._listeners
+            .push(Listener::new(&window, "scroll", move |_| {
+                let Some(root) = w.document().and_then(|d| d.document_element()) else {
+                    return;
+                };
+                let seen = w.scroll_y().unwrap_or(0.0)
+                    + w.inner_height()
+                        .ok()
+                        .and_then(|h| h.as_f64())
+                        .unwrap_or(0.0);
+                let height = root.scroll_height().max(1) as f64;
+                if seen * 100.0 >= height * percent as f64 {
+                    show();
+                }
+            }));
     }
     if trigger.exit_intent {
         if let Some(document) = window.document() {
             let show = show.clone();
-            armed._listeners.push(Listener::new(&document, "mouseout", move |event| {
-                // Leaving through the top edge with no element to go to: towards the tabs or the address bar.
-                if let Some(e) = event.dyn_ref::<web_sys::MouseEvent>() {
-                    if e.related_target().is_none() && e.client_y() <= 0 {
-                        show();
+            armed
+                ._listeners
+                .push(Listener::new(&document, "mouseout", move |event| {
+                    // Leaving through the top edge with no element to go to: towards the tabs or the address bar.
+                    if let Some(e) = event.dyn_ref::<web_sys::MouseEvent>() {
+                        if e.related_target().is_none() && e.client_y() <= 0 {
+                            show();
+                        }
                     }
-                }
-            }));
+                }));
         }
     }
     if let Some(name) = &trigger.event {
         let show = show.clone();
-        armed._listeners.push(Listener::new(&window, name, move |_| show()));
+        armed
+            ._listeners
+            .push(Listener::new(&window, name, move |_| show()));
     }
     (armed, trigger.load && trigger.delay_ms == 0)
 }

@@ -58,7 +58,10 @@ pub struct FieldError {
 
 impl FieldError {
     fn new(field: &str, error: String) -> FieldError {
-        FieldError { field: field.to_owned(), error }
+        FieldError {
+            field: field.to_owned(),
+            error,
+        }
     }
 
     /// `field: error`.
@@ -158,30 +161,65 @@ pub fn comment_satisfies_required(text: &str) -> bool {
 /// The group is derived from kind and score; a client's claim is ignored.
 pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
     let Value::Object(members) = input else {
-        return Err(FieldError::new("response", expected_got("expected an object", input)));
+        return Err(FieldError::new(
+            "response",
+            expected_got("expected an object", input),
+        ));
     };
-    let get = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v).filter(|v| **v != Value::Null);
+    let get = |k: &str| {
+        members
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v)
+            .filter(|v| **v != Value::Null)
+    };
 
     if let Some(schema) = get("schema") {
         if *schema != Value::Number(SCHEMA as f64) {
-            return Err(FieldError::new("schema", expected_got("expected 1", schema)));
+            return Err(FieldError::new(
+                "schema",
+                expected_got("expected 1", schema),
+            ));
         }
     }
     let id = match get("id") {
         Some(Value::String(s))
-            if !s.is_empty() && s.len() <= limits::ID && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+            if !s.is_empty()
+                && s.len() <= limits::ID
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
         {
             s.clone()
         }
-        Some(v) => return Err(FieldError::new("id", expected_got("expected 1 to 64 letters, digits, '-' or '_'", v))),
-        None => return Err(FieldError::new("id", String::from("required; expected the response's unique id"))),
+        Some(v) => {
+            return Err(FieldError::new(
+                "id",
+                expected_got("expected 1 to 64 letters, digits, '-' or '_'", v),
+            ))
+        }
+        None => {
+            return Err(FieldError::new(
+                "id",
+                String::from("required; expected the response's unique id"),
+            ))
+        }
     };
     let kind = match get("kind") {
         Some(v) => match v.as_str().and_then(Kind::parse) {
             Some(k) => k,
-            None => return Err(FieldError::new("kind", expected_got("expected \"nps\", \"csat\" or \"ces\"", v))),
+            None => {
+                return Err(FieldError::new(
+                    "kind",
+                    expected_got("expected \"nps\", \"csat\" or \"ces\"", v),
+                ))
+            }
         },
-        None => return Err(FieldError::new("kind", String::from("required; expected \"nps\", \"csat\" or \"ces\""))),
+        None => {
+            return Err(FieldError::new(
+                "kind",
+                String::from("required; expected \"nps\", \"csat\" or \"ces\""),
+            ))
+        }
     };
     let (score, group) = match get("score") {
         Some(v) => check_score(kind, v)?,
@@ -193,8 +231,15 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
     };
     let comment = match get("comment") {
         None => None,
-        Some(Value::String(s)) => Some(sanitize_comment(s, MAX_COMMENT_LENGTH as usize)).filter(|c| !c.is_empty()),
-        Some(v) => return Err(FieldError::new("comment", expected_got("expected a string", v))),
+        Some(Value::String(s)) => {
+            Some(sanitize_comment(s, MAX_COMMENT_LENGTH as usize)).filter(|c| !c.is_empty())
+        }
+        Some(v) => {
+            return Err(FieldError::new(
+                "comment",
+                expected_got("expected a string", v),
+            ))
+        }
     };
     let reasons = match get("reasons") {
         None => Vec::new(),
@@ -208,14 +253,26 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
             }
             out
         }
-        Some(v) => return Err(FieldError::new("reasons", expected_got("expected an array of at most 20 strings", v))),
+        Some(v) => {
+            return Err(FieldError::new(
+                "reasons",
+                expected_got("expected an array of at most 20 strings", v),
+            ))
+        }
     };
     let complete = match get("complete") {
         None => true,
         Some(Value::Bool(b)) => *b,
-        Some(v) => return Err(FieldError::new("complete", expected_got("expected true or false", v))),
+        Some(v) => {
+            return Err(FieldError::new(
+                "complete",
+                expected_got("expected true or false", v),
+            ))
+        }
     };
-    let locale = get("locale").map(|v| short_text(v, "locale", limits::LOCALE)).transpose()?;
+    let locale = get("locale")
+        .map(|v| short_text(v, "locale", limits::LOCALE))
+        .transpose()?;
     let metadata = match get("metadata") {
         None => Vec::new(),
         Some(v) => string_map(v, "metadata")?,
@@ -235,12 +292,38 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
             user.attributes = string_map(&Value::Object(rest), "user")?;
             Some(user)
         }
-        Some(v) => return Err(FieldError::new("user", expected_got("expected an object", v))),
+        Some(v) => {
+            return Err(FieldError::new(
+                "user",
+                expected_got("expected an object", v),
+            ))
+        }
     };
-    let page = get("page").map(|v| short_text(v, "page", limits::PAGE)).transpose()?;
-    let created_at = get("createdAt").map(|v| timestamp(v, "createdAt")).transpose()?;
-    let submitted_at = get("submittedAt").map(|v| timestamp(v, "submittedAt")).transpose()?;
-    Ok(Response { id, survey_id, kind, score, group, comment, reasons, complete, locale, metadata, user, page, created_at, submitted_at })
+    let page = get("page")
+        .map(|v| short_text(v, "page", limits::PAGE))
+        .transpose()?;
+    let created_at = get("createdAt")
+        .map(|v| timestamp(v, "createdAt"))
+        .transpose()?;
+    let submitted_at = get("submittedAt")
+        .map(|v| timestamp(v, "submittedAt"))
+        .transpose()?;
+    Ok(Response {
+        id,
+        survey_id,
+        kind,
+        score,
+        group,
+        comment,
+        reasons,
+        complete,
+        locale,
+        metadata,
+        user,
+        page,
+        created_at,
+        submitted_at,
+    })
 }
 
 fn expected_got(expected: &str, got: &Value) -> String {
@@ -295,18 +378,30 @@ fn scalar_text(v: &Value, field: &str, max: usize) -> Result<String, FieldError>
 
 fn string_map(v: &Value, field: &str) -> Result<Vec<(String, String)>, FieldError> {
     let Value::Object(members) = v else {
-        return Err(FieldError::new(field, expected_got("expected an object of strings", v)));
+        return Err(FieldError::new(
+            field,
+            expected_got("expected an object of strings", v),
+        ));
     };
     if members.len() > limits::MAP_ENTRIES {
-        return Err(FieldError::new(field, String::from("expected at most 50 entries")));
+        return Err(FieldError::new(
+            field,
+            String::from("expected at most 50 entries"),
+        ));
     }
     let mut out: Vec<(String, String)> = Vec::with_capacity(members.len());
     for (key, value) in members {
         let mut path = String::from(field);
         path.push('.');
         path.push_str(key);
-        if key.trim().is_empty() || key.chars().count() > limits::MAP_KEY || key.chars().any(char::is_control) {
-            return Err(FieldError::new(&path, String::from("expected a key of 1 to 64 printable characters")));
+        if key.trim().is_empty()
+            || key.chars().count() > limits::MAP_KEY
+            || key.chars().any(char::is_control)
+        {
+            return Err(FieldError::new(
+                &path,
+                String::from("expected a key of 1 to 64 printable characters"),
+            ));
         }
         if *value == Value::Null {
             continue;
@@ -321,7 +416,13 @@ fn string_map(v: &Value, field: &str) -> Result<Vec<(String, String)>, FieldErro
 fn timestamp(v: &Value, field: &str) -> Result<String, FieldError> {
     match v {
         Value::String(s) if s.len() <= 40 && parse_rfc3339(s).is_some() => Ok(s.trim().to_owned()),
-        other => Err(FieldError::new(field, expected_got("expected an RFC 3339 timestamp such as \"2026-11-22T10:00:00Z\"", other))),
+        other => Err(FieldError::new(
+            field,
+            expected_got(
+                "expected an RFC 3339 timestamp such as \"2026-11-22T10:00:00Z\"",
+                other,
+            ),
+        )),
     }
 }
 

@@ -96,7 +96,9 @@ impl Locale {
     /// The locale for a language tag such as `es-MX` or `pt_BR`, matched on its primary subtag.
     pub fn from_tag(tag: &str) -> Option<Locale> {
         let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
-        LOCALES.into_iter().find(|l| primary.eq_ignore_ascii_case(l.tag()))
+        LOCALES
+            .into_iter()
+            .find(|l| primary.eq_ignore_ascii_case(l.tag()))
     }
 
     /// The built-in text for `key`.
@@ -115,7 +117,10 @@ impl Locale {
 /// The first of `preferred` (most wanted first: the page's `lang`, then the
 /// browser's languages) that has built-in texts; English when none has.
 pub fn negotiate<'a>(preferred: impl IntoIterator<Item = &'a str>) -> Locale {
-    preferred.into_iter().find_map(Locale::from_tag).unwrap_or(Locale::En)
+    preferred
+        .into_iter()
+        .find_map(Locale::from_tag)
+        .unwrap_or(Locale::En)
 }
 
 /// The question asked by default for a kind.
@@ -139,9 +144,21 @@ pub fn end_label_keys(kind: Kind) -> (TextKey, TextKey) {
 /// The label of one point of the scale, when the kind names each point
 /// (CSAT and CES do; NPS points are plain numbers between its end labels).
 pub fn point_label_key(kind: Kind, score: u8) -> Option<TextKey> {
-    const CSAT: [TextKey; 5] = [TextKey::Csat1, TextKey::Csat2, TextKey::Csat3, TextKey::Csat4, TextKey::Csat5];
+    const CSAT: [TextKey; 5] = [
+        TextKey::Csat1,
+        TextKey::Csat2,
+        TextKey::Csat3,
+        TextKey::Csat4,
+        TextKey::Csat5,
+    ];
     const CES: [TextKey; 7] = [
-        TextKey::Ces1, TextKey::Ces2, TextKey::Ces3, TextKey::Ces4, TextKey::Ces5, TextKey::Ces6, TextKey::Ces7,
+        TextKey::Ces1,
+        TextKey::Ces2,
+        TextKey::Ces3,
+        TextKey::Ces4,
+        TextKey::Ces5,
+        TextKey::Ces6,
+        TextKey::Ces7,
     ];
     match kind {
         Kind::Nps => None,
@@ -181,9 +198,19 @@ const EN: [&str; KEY_COUNT] = [
     "Not at all likely",
     "Extremely likely",
     "How satisfied are you with your experience?",
-    "Very dissatisfied", "Dissatisfied", "Neither satisfied nor dissatisfied", "Satisfied", "Very satisfied",
+    "Very dissatisfied",
+    "Dissatisfied",
+    "Neither satisfied nor dissatisfied",
+    "Satisfied",
+    "Very satisfied",
     "The company made it easy for me to handle my issue.",
-    "Strongly disagree", "Disagree", "Somewhat disagree", "Neither agree nor disagree", "Somewhat agree", "Agree", "Strongly agree",
+    "Strongly disagree",
+    "Disagree",
+    "Somewhat disagree",
+    "Neither agree nor disagree",
+    "Somewhat agree",
+    "Agree",
+    "Strongly agree",
     "We're sorry to hear that. What went wrong?",
     "Thanks. What would have made it better?",
     "Great to hear! What did we do well?",
@@ -211,9 +238,19 @@ const ES: [&str; KEY_COUNT] = [
     "Nada probable",
     "Muy probable",
     "¿Qué tan satisfecho está con su experiencia?",
-    "Muy insatisfecho", "Insatisfecho", "Ni satisfecho ni insatisfecho", "Satisfecho", "Muy satisfecho",
+    "Muy insatisfecho",
+    "Insatisfecho",
+    "Ni satisfecho ni insatisfecho",
+    "Satisfecho",
+    "Muy satisfecho",
     "La empresa me facilitó resolver mi problema.",
-    "Totalmente en desacuerdo", "En desacuerdo", "Algo en desacuerdo", "Ni de acuerdo ni en desacuerdo", "Algo de acuerdo", "De acuerdo", "Totalmente de acuerdo",
+    "Totalmente en desacuerdo",
+    "En desacuerdo",
+    "Algo en desacuerdo",
+    "Ni de acuerdo ni en desacuerdo",
+    "Algo de acuerdo",
+    "De acuerdo",
+    "Totalmente de acuerdo",
     "Lamentamos oír eso. ¿Qué salió mal?",
     "Gracias. ¿Qué lo habría hecho mejor?",
     "¡Qué bien! ¿Qué hicimos bien?",
@@ -241,9 +278,19 @@ const FR: [&str; KEY_COUNT] = [
     "Pas du tout probable",
     "Très probable",
     "Êtes-vous satisfait de votre expérience ?",
-    "Très insatisfait", "Insatisfait", "Ni satisfait ni insatisfait", "Satisfait", "Très satisfait",
+    "Très insatisfait",
+    "Insatisfait",
+    "Ni satisfait ni insatisfait",
+    "Satisfait",
+    "Très satisfait",
     "L'entreprise m'a facilité la résolution de mon problème.",
-    "Pas du tout d'accord", "Pas d'accord", "Plutôt pas d'accord", "Ni d'accord ni pas d'accord", "Plutôt d'accord", "D'accord", "Tout à fait d'accord",
+    "Pas du tout d'accord",
+    "Pas d'accord",
+    "Plutôt pas d'accord",
+    "Ni d'accord ni pas d'accord",
+    "Plutôt d'accord",
+    "D'accord",
+    "Tout à fait d'accord",
     "Nous en sommes désolés. Qu'est-ce qui n'a pas fonctionné ?",
     "Merci. Qu'est-ce qui aurait pu être mieux ?",
     "Super ! Qu'avons-nous bien fait ?",
@@ -271,9 +318,19 @@ const DE: [&str; KEY_COUNT] = [
     "Sehr unwahrscheinlich",
     "Sehr wahrscheinlich",
     "Wie zufrieden sind Sie mit Ihrer Erfahrung?",
-    "Sehr unzufrieden", "Unzufrieden", "Weder zufrieden noch unzufrieden", "Zufrieden", "Sehr zufrieden",
+    "Sehr unzufrieden",
+    "Unzufrieden",
+    "Weder zufrieden noch unzufrieden",
+    "Zufrieden",
+    "Sehr zufrieden",
     "Das Unternehmen hat es mir leicht gemacht, mein Anliegen zu lösen.",
-    "Stimme überhaupt nicht zu", "Stimme nicht zu", "Stimme eher nicht zu", "Weder noch", "Stimme eher zu", "Stimme zu", "Stimme voll und ganz zu",
+    "Stimme überhaupt nicht zu",
+    "Stimme nicht zu",
+    "Stimme eher nicht zu",
+    "Weder noch",
+    "Stimme eher zu",
+    "Stimme zu",
+    "Stimme voll und ganz zu",
     "Das tut uns leid. Was ist schiefgelaufen?",
     "Danke. Was hätten wir besser machen können?",
     "Super! Was hat Ihnen gefallen?",
@@ -301,9 +358,19 @@ const PT: [&str; KEY_COUNT] = [
     "Nada provável",
     "Muito provável",
     "Quão satisfeito você está com a sua experiência?",
-    "Muito insatisfeito", "Insatisfeito", "Nem satisfeito nem insatisfeito", "Satisfeito", "Muito satisfeito",
+    "Muito insatisfeito",
+    "Insatisfeito",
+    "Nem satisfeito nem insatisfeito",
+    "Satisfeito",
+    "Muito satisfeito",
     "A empresa facilitou a resolução do meu problema.",
-    "Discordo totalmente", "Discordo", "Discordo em parte", "Nem concordo nem discordo", "Concordo em parte", "Concordo", "Concordo totalmente",
+    "Discordo totalmente",
+    "Discordo",
+    "Discordo em parte",
+    "Nem concordo nem discordo",
+    "Concordo em parte",
+    "Concordo",
+    "Concordo totalmente",
     "Lamentamos. O que deu errado?",
     "Obrigado. O que teria tornado tudo melhor?",
     "Que bom! O que fizemos bem?",
@@ -344,7 +411,12 @@ mod tests {
             assert_eq!(*key as usize, index);
             assert_eq!(TextKey::parse(key.name()), Some(*key));
             for locale in LOCALES {
-                assert!(!locale.text(*key).trim().is_empty(), "{:?} {}", locale, key.name());
+                assert!(
+                    !locale.text(*key).trim().is_empty(),
+                    "{:?} {}",
+                    locale,
+                    key.name()
+                );
             }
         }
         assert_eq!(TextKey::parse("nope"), None);
@@ -352,8 +424,14 @@ mod tests {
 
     #[test]
     fn spanish_asks_a_detractor_what_went_wrong() {
-        assert_eq!(Locale::Es.text(follow_up_key(Group::Detractor)), "Lamentamos oír eso. ¿Qué salió mal?");
-        assert_eq!(Locale::En.text(follow_up_key(Group::Promoter)), "Great to hear! What did we do well?");
+        assert_eq!(
+            Locale::Es.text(follow_up_key(Group::Detractor)),
+            "Lamentamos oír eso. ¿Qué salió mal?"
+        );
+        assert_eq!(
+            Locale::En.text(follow_up_key(Group::Promoter)),
+            "Great to hear! What did we do well?"
+        );
     }
 
     #[test]

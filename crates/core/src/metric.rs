@@ -162,11 +162,24 @@ mod tests {
     #[test]
     fn every_nps_score_falls_in_its_textbook_group() {
         let expected = [
-            "detractor", "detractor", "detractor", "detractor", "detractor", "detractor",
-            "detractor", "passive", "passive", "promoter", "promoter",
+            "detractor",
+            "detractor",
+            "detractor",
+            "detractor",
+            "detractor",
+            "detractor",
+            "detractor",
+            "passive",
+            "passive",
+            "promoter",
+            "promoter",
         ];
         for (score, name) in expected.iter().enumerate() {
-            assert_eq!(Kind::Nps.group(score as i64).unwrap().as_str(), *name, "score {score}");
+            assert_eq!(
+                Kind::Nps.group(score as i64).unwrap().as_str(),
+                *name,
+                "score {score}"
+            );
         }
         assert_eq!(Kind::Nps.group(-1), None);
         assert_eq!(Kind::Nps.group(11), None);
@@ -174,7 +187,13 @@ mod tests {
 
     #[test]
     fn every_csat_score_falls_in_its_group() {
-        let expected = [(1, "low"), (2, "low"), (3, "neutral"), (4, "high"), (5, "high")];
+        let expected = [
+            (1, "low"),
+            (2, "low"),
+            (3, "neutral"),
+            (4, "high"),
+            (5, "high"),
+        ];
         for (score, name) in expected {
             assert_eq!(Kind::Csat.group(score).unwrap().as_str(), name);
         }
@@ -184,7 +203,15 @@ mod tests {
 
     #[test]
     fn every_ces_score_falls_in_its_group() {
-        let expected = [(1, "low"), (2, "low"), (3, "low"), (4, "neutral"), (5, "high"), (6, "high"), (7, "high")];
+        let expected = [
+            (1, "low"),
+            (2, "low"),
+            (3, "low"),
+            (4, "neutral"),
+            (5, "high"),
+            (6, "high"),
+            (7, "high"),
+        ];
         for (score, name) in expected {
             assert_eq!(Kind::Ces.group(score).unwrap().as_str(), name);
         }

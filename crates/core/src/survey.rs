@@ -273,7 +273,13 @@ pub struct Delivery {
 
 impl Default for Delivery {
     fn default() -> Self {
-        Delivery { max_attempts: 6, base_delay_ms: 1000, max_delay_ms: 60_000, queue_limit: 100, partial: true }
+        Delivery {
+            max_attempts: 6,
+            base_delay_ms: 1000,
+            max_delay_ms: 60_000,
+            queue_limit: 100,
+            partial: true,
+        }
     }
 }
 
@@ -310,9 +316,28 @@ pub fn errors_message(errors: &[ConfigError]) -> String {
 }
 
 const TOP_LEVEL_FIELDS: &[&str] = &[
-    "id", "kind", "question", "scale", "followUp", "reasons", "thankYou", "endpoint", "method", "headers",
-    "display", "trigger", "sample", "recontactDays", "dismissDays", "locale", "texts", "theme", "metadata",
-    "user", "delivery", "beforeSend",
+    "id",
+    "kind",
+    "question",
+    "scale",
+    "followUp",
+    "reasons",
+    "thankYou",
+    "endpoint",
+    "method",
+    "headers",
+    "display",
+    "trigger",
+    "sample",
+    "recontactDays",
+    "dismissDays",
+    "locale",
+    "texts",
+    "theme",
+    "metadata",
+    "user",
+    "delivery",
+    "beforeSend",
 ];
 
 /// Shorthand theme names and the custom property each sets.
@@ -342,7 +367,10 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
         if !TOP_LEVEL_FIELDS.contains(&key.as_str()) {
             let mut problem = String::from("unknown field; expected one of ");
             problem.push_str(&TOP_LEVEL_FIELDS.join(", "));
-            c.errors.push(ConfigError { field: key.clone(), problem });
+            c.errors.push(ConfigError {
+                field: key.clone(),
+                problem,
+            });
         }
     }
 
@@ -361,7 +389,10 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
     };
     let endpoint = match input.get("endpoint") {
         None | Some(Value::Null) => {
-            c.missing("endpoint", "an http(s) URL or a path such as \"/api/responses\"");
+            c.missing(
+                "endpoint",
+                "an http(s) URL or a path such as \"/api/responses\"",
+            );
             String::new()
         }
         Some(v) => c.url("endpoint", v).unwrap_or_default(),
@@ -392,7 +423,11 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
 
     match kind {
         Some(kind) if c.errors.is_empty() => Ok(Config {
-            id: if id.is_empty() { kind.as_str().to_owned() } else { id },
+            id: if id.is_empty() {
+                kind.as_str().to_owned()
+            } else {
+                id
+            },
             kind,
             question,
             scale,
@@ -463,13 +498,19 @@ impl Checker {
         let mut problem = String::from(expected);
         problem.push_str(", got ");
         problem.push_str(&describe(got));
-        self.errors.push(ConfigError { field: field.to_owned(), problem });
+        self.errors.push(ConfigError {
+            field: field.to_owned(),
+            problem,
+        });
     }
 
     fn missing(&mut self, field: &str, expected: &str) {
         let mut problem = String::from("required; expected ");
         problem.push_str(expected);
-        self.errors.push(ConfigError { field: field.to_owned(), problem });
+        self.errors.push(ConfigError {
+            field: field.to_owned(),
+            problem,
+        });
     }
 
     /// The members of an optional object, or an error when it is something else.
@@ -489,14 +530,19 @@ impl Checker {
             if !allowed.contains(&key.as_str()) {
                 let mut problem = String::from("unknown field; expected one of ");
                 problem.push_str(&allowed.join(", "));
-                self.errors.push(ConfigError { field: join_path(field, key), problem });
+                self.errors.push(ConfigError {
+                    field: join_path(field, key),
+                    problem,
+                });
             }
         }
     }
 
     fn text(&mut self, value: &Value, field: &str, max_chars: usize) -> Option<String> {
         match value {
-            Value::String(s) if !s.trim().is_empty() && s.chars().count() <= max_chars => Some(s.trim().to_owned()),
+            Value::String(s) if !s.trim().is_empty() && s.chars().count() <= max_chars => {
+                Some(s.trim().to_owned())
+            }
             other => {
                 let mut expected = String::from("expected a non-empty string of at most ");
                 push_int(&mut expected, max_chars as i64);
@@ -507,7 +553,13 @@ impl Checker {
         }
     }
 
-    fn opt_text(&mut self, parent: &Value, key: &str, field: &str, max_chars: usize) -> Option<String> {
+    fn opt_text(
+        &mut self,
+        parent: &Value,
+        key: &str,
+        field: &str,
+        max_chars: usize,
+    ) -> Option<String> {
         match parent.get(key) {
             None | Some(Value::Null) => None,
             Some(v) => self.text(v, field, max_chars),
@@ -518,7 +570,11 @@ impl Checker {
         match value {
             Value::String(s) if is_safe_url(s) && s.len() <= 2000 => Some(s.trim().to_owned()),
             other => {
-                self.fail(field, "expected an http(s) URL or a path such as \"/api/responses\"", other);
+                self.fail(
+                    field,
+                    "expected an http(s) URL or a path such as \"/api/responses\"",
+                    other,
+                );
                 None
             }
         }
@@ -535,7 +591,14 @@ impl Checker {
         }
     }
 
-    fn number(&mut self, value: Option<&Value>, field: &str, min: f64, max: f64, default: f64) -> f64 {
+    fn number(
+        &mut self,
+        value: Option<&Value>,
+        field: &str,
+        min: f64,
+        max: f64,
+        default: f64,
+    ) -> f64 {
         match value {
             None | Some(Value::Null) => default,
             Some(Value::Number(n)) if *n >= min && *n <= max => *n,
@@ -550,10 +613,19 @@ impl Checker {
         }
     }
 
-    fn integer(&mut self, value: Option<&Value>, field: &str, min: i64, max: i64, default: i64) -> i64 {
+    fn integer(
+        &mut self,
+        value: Option<&Value>,
+        field: &str,
+        min: i64,
+        max: i64,
+        default: i64,
+    ) -> i64 {
         match value {
             None | Some(Value::Null) => default,
-            Some(Value::Number(n)) if n.fract() == 0.0 && *n >= min as f64 && *n <= max as f64 => *n as i64,
+            Some(Value::Number(n)) if n.fract() == 0.0 && *n >= min as f64 && *n <= max as f64 => {
+                *n as i64
+            }
             Some(other) => {
                 let mut expected = String::from("expected an integer in ");
                 push_int(&mut expected, min);
@@ -570,7 +642,9 @@ impl Checker {
         match value {
             None | Some(Value::Null) => None,
             Some(v) => {
-                let found = v.as_str().and_then(|s| options.iter().position(|o| *o == s));
+                let found = v
+                    .as_str()
+                    .and_then(|s| options.iter().position(|o| *o == s));
                 if found.is_none() {
                     let mut expected = String::from("expected one of ");
                     for (i, o) in options.iter().enumerate() {
@@ -618,7 +692,13 @@ impl Checker {
     }
 
     fn follow_up(&mut self, value: Option<&Value>, groups: Option<[&'static str; 3]>) -> FollowUp {
-        let mut follow_up = FollowUp { enabled: true, texts: Default::default(), required: false, max_length: 1000, placeholder: None };
+        let mut follow_up = FollowUp {
+            enabled: true,
+            texts: Default::default(),
+            required: false,
+            max_length: 1000,
+            placeholder: None,
+        };
         if let Some(Value::Bool(enabled)) = value {
             follow_up.enabled = *enabled;
             return follow_up;
@@ -632,9 +712,15 @@ impl Checker {
         let get = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v);
         follow_up.enabled = self.boolean(get("enabled"), "followUp.enabled", true);
         follow_up.required = self.boolean(get("required"), "followUp.required", false);
-        follow_up.max_length =
-            self.integer(get("maxLength"), "followUp.maxLength", 1, MAX_COMMENT_LENGTH as i64, 1000) as u32;
-        follow_up.placeholder = get("placeholder").and_then(|v| self.text(v, "followUp.placeholder", 200));
+        follow_up.max_length = self.integer(
+            get("maxLength"),
+            "followUp.maxLength",
+            1,
+            MAX_COMMENT_LENGTH as i64,
+            1000,
+        ) as u32;
+        follow_up.placeholder =
+            get("placeholder").and_then(|v| self.text(v, "followUp.placeholder", 200));
         follow_up.texts = self.per_group_texts(members, "followUp", groups);
         follow_up
     }
@@ -645,7 +731,10 @@ impl Checker {
             _ => {
                 let members = self.object(value, "reasons");
                 self.unknown_keys(members, "reasons", &["options", "multiple", "label"]);
-                (members.iter().find(|(k, _)| k == "options").map(|(_, v)| v), members)
+                (
+                    members.iter().find(|(k, _)| k == "options").map(|(_, v)| v),
+                    members,
+                )
             }
         };
         let get = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v);
@@ -670,7 +759,11 @@ impl Checker {
                     }
                 }
             }
-            Some(other) => self.fail("reasons.options", "expected an array of at most 12 strings", other),
+            Some(other) => self.fail(
+                "reasons.options",
+                "expected an array of at most 12 strings",
+                other,
+            ),
         }
         reasons
     }
@@ -733,12 +826,19 @@ impl Checker {
         for (key, v) in members {
             let path = join_path(field, key);
             let key_ok = if header_names {
-                !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+                !key.is_empty()
+                    && key
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
             } else {
                 !key.trim().is_empty() && key.chars().count() <= 64
             };
             if !key_ok {
-                let expected = if header_names { "expected a valid header name" } else { "expected a key of 1 to 64 characters" };
+                let expected = if header_names {
+                    "expected a valid header name"
+                } else {
+                    "expected a key of 1 to 64 characters"
+                };
                 self.fail(&path, expected, &Value::String(key.clone()));
                 continue;
             }
@@ -749,11 +849,16 @@ impl Checker {
                     push_number(&mut s, *n);
                     Some(s)
                 }
-                Value::Bool(b) if !header_names => Some(String::from(if *b { "true" } else { "false" })),
+                Value::Bool(b) if !header_names => {
+                    Some(String::from(if *b { "true" } else { "false" }))
+                }
                 _ => None,
             };
             match text {
-                Some(s) if s.chars().count() <= max_value_chars && !(header_names && s.contains(['\r', '\n'])) => {
+                Some(s)
+                    if s.chars().count() <= max_value_chars
+                        && !(header_names && s.contains(['\r', '\n'])) =>
+                {
                     out.push((key.clone(), s))
                 }
                 _ => {
@@ -768,7 +873,10 @@ impl Checker {
     }
 
     fn display(&mut self, value: Option<&Value>) -> Display {
-        let mut display = Display { mode: DisplayMode::Inline, position: Position::BottomRight };
+        let mut display = Display {
+            mode: DisplayMode::Inline,
+            position: Position::BottomRight,
+        };
         let members = match value {
             Some(Value::String(_)) => {
                 // `display: "modal"` is shorthand for `display: { mode: "modal" }`.
@@ -780,7 +888,11 @@ impl Checker {
         self.unknown_keys(members, "display", &["mode", "position"]);
         let get = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v);
         display.mode = self.display_mode(get("mode"));
-        display.position = match self.choice(get("position"), "display.position", &["bottom-right", "bottom-left", "top-right", "top-left"]) {
+        display.position = match self.choice(
+            get("position"),
+            "display.position",
+            &["bottom-right", "bottom-left", "top-right", "top-left"],
+        ) {
             Some(1) => Position::BottomLeft,
             Some(2) => Position::TopRight,
             Some(3) => Position::TopLeft,
@@ -790,7 +902,11 @@ impl Checker {
     }
 
     fn display_mode(&mut self, value: Option<&Value>) -> DisplayMode {
-        let field = if matches!(value, Some(Value::String(_))) { "display.mode" } else { "display" };
+        let field = if matches!(value, Some(Value::String(_))) {
+            "display.mode"
+        } else {
+            "display"
+        };
         match self.choice(value, field, &["inline", "modal", "slide-in"]) {
             Some(1) => DisplayMode::Modal,
             Some(2) => DisplayMode::SlideIn,
@@ -800,7 +916,11 @@ impl Checker {
 
     fn trigger(&mut self, value: Option<&Value>) -> Trigger {
         let members = self.object(value, "trigger");
-        self.unknown_keys(members, "trigger", &["load", "delayMs", "scrollPercent", "exitIntent", "event"]);
+        self.unknown_keys(
+            members,
+            "trigger",
+            &["load", "delayMs", "scrollPercent", "exitIntent", "event"],
+        );
         let get = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v);
         let scroll_percent = match get("scrollPercent") {
             None | Some(Value::Null) => None,
@@ -823,12 +943,19 @@ impl Checker {
         match value {
             None | Some(Value::Null) => String::from("auto"),
             Some(Value::String(s))
-                if !s.is_empty() && s.len() <= 35 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+                if !s.is_empty()
+                    && s.len() <= 35
+                    && s.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
             {
                 s.clone()
             }
             Some(other) => {
-                self.fail("locale", "expected \"auto\" or a language tag such as \"es\" or \"pt-BR\"", other);
+                self.fail(
+                    "locale",
+                    "expected \"auto\" or a language tag such as \"es\" or \"pt-BR\"",
+                    other,
+                );
                 String::from("auto")
             }
         }
@@ -853,7 +980,10 @@ impl Checker {
                         }
                         problem.push_str(k.name());
                     }
-                    self.errors.push(ConfigError { field: path, problem });
+                    self.errors.push(ConfigError {
+                        field: path,
+                        problem,
+                    });
                 }
             }
         }
@@ -862,7 +992,10 @@ impl Checker {
 
     fn theme(&mut self, value: Option<&Value>) -> Theme {
         let members = self.object(value, "theme");
-        let mut theme = Theme { mode: ThemeMode::Auto, vars: Vec::new() };
+        let mut theme = Theme {
+            mode: ThemeMode::Auto,
+            vars: Vec::new(),
+        };
         for (key, v) in members {
             let path = join_path("theme", key);
             if key == "mode" {
@@ -873,24 +1006,49 @@ impl Checker {
                 };
                 continue;
             }
-            let property = if key.starts_with("--sondeo-") && key.len() > 9 && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            let property = if key.starts_with("--sondeo-")
+                && key.len() > 9
+                && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            {
                 Some(key.clone())
             } else {
-                THEME_VARS.iter().find(|(name, _)| name == key).map(|(_, p)| String::from(*p))
+                THEME_VARS
+                    .iter()
+                    .find(|(name, _)| name == key)
+                    .map(|(_, p)| String::from(*p))
             };
             let Some(property) = property else {
-                let mut problem = String::from("unknown theme field; expected mode, a --sondeo-* property or one of ");
-                problem.push_str(&THEME_VARS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "));
-                self.errors.push(ConfigError { field: path, problem });
+                let mut problem = String::from(
+                    "unknown theme field; expected mode, a --sondeo-* property or one of ",
+                );
+                problem.push_str(
+                    &THEME_VARS
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                );
+                self.errors.push(ConfigError {
+                    field: path,
+                    problem,
+                });
                 continue;
             };
             match v {
                 // A value cannot end the declaration or open a block: it is set through
                 // CSSOM `setProperty`, which is safe, but such a value is always a mistake.
-                Value::String(s) if !s.is_empty() && s.len() <= 200 && !s.contains([';', '{', '}', '<', '>']) => {
+                Value::String(s)
+                    if !s.is_empty()
+                        && s.len() <= 200
+                        && !s.contains([';', '{', '}', '<', '>']) =>
+                {
                     theme.vars.push((property, s.clone()))
                 }
-                other => self.fail(&path, "expected a CSS value such as \"#0b5fff\" or \"12px\"", other),
+                other => self.fail(
+                    &path,
+                    "expected a CSS value such as \"#0b5fff\" or \"12px\"",
+                    other,
+                ),
             }
         }
         theme
@@ -917,14 +1075,48 @@ impl Checker {
 
     fn delivery(&mut self, value: Option<&Value>) -> Delivery {
         let members = self.object(value, "delivery");
-        self.unknown_keys(members, "delivery", &["maxAttempts", "baseDelayMs", "maxDelayMs", "queueLimit", "partial"]);
+        self.unknown_keys(
+            members,
+            "delivery",
+            &[
+                "maxAttempts",
+                "baseDelayMs",
+                "maxDelayMs",
+                "queueLimit",
+                "partial",
+            ],
+        );
         let get = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v);
         let d = Delivery::default();
         Delivery {
-            max_attempts: self.integer(get("maxAttempts"), "delivery.maxAttempts", 1, 100, d.max_attempts as i64) as u32,
-            base_delay_ms: self.integer(get("baseDelayMs"), "delivery.baseDelayMs", 10, 600_000, d.base_delay_ms as i64) as u32,
-            max_delay_ms: self.integer(get("maxDelayMs"), "delivery.maxDelayMs", 10, 3_600_000, d.max_delay_ms as i64) as u32,
-            queue_limit: self.integer(get("queueLimit"), "delivery.queueLimit", 1, 1000, d.queue_limit as i64) as u32,
+            max_attempts: self.integer(
+                get("maxAttempts"),
+                "delivery.maxAttempts",
+                1,
+                100,
+                d.max_attempts as i64,
+            ) as u32,
+            base_delay_ms: self.integer(
+                get("baseDelayMs"),
+                "delivery.baseDelayMs",
+                10,
+                600_000,
+                d.base_delay_ms as i64,
+            ) as u32,
+            max_delay_ms: self.integer(
+                get("maxDelayMs"),
+                "delivery.maxDelayMs",
+                10,
+                3_600_000,
+                d.max_delay_ms as i64,
+            ) as u32,
+            queue_limit: self.integer(
+                get("queueLimit"),
+                "delivery.queueLimit",
+                1,
+                1000,
+                d.queue_limit as i64,
+            ) as u32,
             partial: self.boolean(get("partial"), "delivery.partial", d.partial),
         }
     }

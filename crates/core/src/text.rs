@@ -38,7 +38,11 @@ pub fn push_number(out: &mut String, x: f64) {
         return;
     }
     if x.abs() >= 1e15 {
-        out.push_str(if x > 0.0 { "a very large number" } else { "a very large negative number" });
+        out.push_str(if x > 0.0 {
+            "a very large number"
+        } else {
+            "a very large negative number"
+        });
         return;
     }
     let scaled = (x.abs() * 1e6).round() as i64;

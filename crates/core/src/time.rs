@@ -56,7 +56,11 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
                 return None;
             }
             let minutes = oh * 60 + om;
-            if *sign == b'+' { minutes * 60 } else { -minutes * 60 }
+            if *sign == b'+' {
+                minutes * 60
+            } else {
+                -minutes * 60
+            }
         }
         _ => return None,
     };
@@ -97,7 +101,15 @@ pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if month <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, month, day)
+    (
+        if month <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        month,
+        day,
+    )
 }
 
 /// A calendar period for trends.
@@ -172,7 +184,10 @@ mod tests {
     fn known_instants_parse_to_their_unix_seconds() {
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
         // 2000-03-01 is day 11017 (30 years of 365 days + 7 leap days + Jan 31 + Feb 29 = 10957 + 60).
-        assert_eq!(parse_rfc3339("2000-03-01T00:00:00Z"), Some((10957 + 60) * 86_400));
+        assert_eq!(
+            parse_rfc3339("2000-03-01T00:00:00Z"),
+            Some((10957 + 60) * 86_400)
+        );
         assert_eq!(parse_rfc3339("1970-01-01T01:00:00+01:00"), Some(0));
         assert_eq!(parse_rfc3339("1970-01-01T00:00:01.5-00:30"), Some(1 + 1800));
         assert_eq!(parse_rfc3339("1970-01-02"), Some(86_400));
@@ -181,7 +196,17 @@ mod tests {
 
     #[test]
     fn malformed_timestamps_are_refused() {
-        for bad in ["", "2026-13-01T00:00:00Z", "2026-02-30", "2025-02-29", "2026-11-22T24:00:00Z", "2026-11-22T10:00:00", "2026-11-22T10:00:00.Z", "2026-11-22T10:00:00Zjunk", "yesterday"] {
+        for bad in [
+            "",
+            "2026-13-01T00:00:00Z",
+            "2026-02-30",
+            "2025-02-29",
+            "2026-11-22T24:00:00Z",
+            "2026-11-22T10:00:00",
+            "2026-11-22T10:00:00.Z",
+            "2026-11-22T10:00:00Zjunk",
+            "yesterday",
+        ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
         assert!(parse_rfc3339("2024-02-29").is_some());

@@ -15,23 +15,40 @@ fn every_score_on_every_scale_is_accepted_and_grouped_by_the_server() {
     for (kind, lo, hi) in [("nps", 0, 10), ("csat", 1, 5), ("ces", 1, 7)] {
         for score in lo..=hi {
             // The client claims "promoter" for everything; the server derives the group itself.
-            let text = format!(r#"{{"id":"r{score}","kind":"{kind}","score":{score},"group":"promoter"}}"#);
+            let text = format!(
+                r#"{{"id":"r{score}","kind":"{kind}","score":{score},"group":"promoter"}}"#
+            );
             let r = parse_response(&json(&text)).unwrap();
             assert_eq!(r.score, score as u8);
             assert_eq!(r.group, Kind::parse(kind).unwrap().group(score).unwrap());
         }
         for bad in [lo - 1, hi + 1] {
             let text = format!(r#"{{"id":"r","kind":"{kind}","score":{bad}}}"#);
-            assert_eq!(err(&text), ("score".into(), format!("expected an integer in {lo}..={hi} for {kind}, got {bad}")));
+            assert_eq!(
+                err(&text),
+                (
+                    "score".into(),
+                    format!("expected an integer in {lo}..={hi} for {kind}, got {bad}")
+                )
+            );
         }
     }
 }
 
 #[test]
 fn fractional_and_string_scores_are_refused() {
-    assert_eq!(err(r#"{"id":"a","kind":"nps","score":8.5}"#).1, "expected an integer in 0..=10 for nps, got 8.5");
-    assert_eq!(err(r#"{"id":"a","kind":"nps","score":"9"}"#).1, r#"expected an integer in 0..=10 for nps, got "9""#);
-    assert_eq!(err(r#"{"id":"a","kind":"nps"}"#).1, "expected an integer in 0..=10 for nps, got null");
+    assert_eq!(
+        err(r#"{"id":"a","kind":"nps","score":8.5}"#).1,
+        "expected an integer in 0..=10 for nps, got 8.5"
+    );
+    assert_eq!(
+        err(r#"{"id":"a","kind":"nps","score":"9"}"#).1,
+        r#"expected an integer in 0..=10 for nps, got "9""#
+    );
+    assert_eq!(
+        err(r#"{"id":"a","kind":"nps"}"#).1,
+        "expected an integer in 0..=10 for nps, got null"
+    );
 }
 
 #[test]
@@ -40,29 +57,56 @@ fn the_first_bad_field_is_named() {
     assert_eq!(err(r#"{"kind":"nps","score":1}"#).0, "id");
     assert_eq!(err(r#"{"id":"a b","kind":"nps","score":1}"#).0, "id");
     assert_eq!(err(r#"{"id":"a","kind":"nope","score":1}"#).0, "kind");
-    assert_eq!(err(r#"{"schema":2,"id":"a","kind":"nps","score":1}"#).0, "schema");
-    assert_eq!(err(r#"{"id":"a","kind":"nps","score":1,"comment":5}"#).0, "comment");
-    assert_eq!(err(r#"{"id":"a","kind":"nps","score":1,"complete":"yes"}"#).0, "complete");
-    assert_eq!(err(r#"{"id":"a","kind":"nps","score":1,"metadata":{"agent":{"x":1}}}"#).0, "metadata.agent");
-    assert_eq!(err(r#"{"id":"a","kind":"nps","score":1,"createdAt":"yesterday"}"#).0, "createdAt");
-    assert_eq!(err(r#"{"id":"a","kind":"nps","score":1,"reasons":"price"}"#).0, "reasons");
+    assert_eq!(
+        err(r#"{"schema":2,"id":"a","kind":"nps","score":1}"#).0,
+        "schema"
+    );
+    assert_eq!(
+        err(r#"{"id":"a","kind":"nps","score":1,"comment":5}"#).0,
+        "comment"
+    );
+    assert_eq!(
+        err(r#"{"id":"a","kind":"nps","score":1,"complete":"yes"}"#).0,
+        "complete"
+    );
+    assert_eq!(
+        err(r#"{"id":"a","kind":"nps","score":1,"metadata":{"agent":{"x":1}}}"#).0,
+        "metadata.agent"
+    );
+    assert_eq!(
+        err(r#"{"id":"a","kind":"nps","score":1,"createdAt":"yesterday"}"#).0,
+        "createdAt"
+    );
+    assert_eq!(
+        err(r#"{"id":"a","kind":"nps","score":1,"reasons":"price"}"#).0,
+        "reasons"
+    );
 }
 
 #[test]
 fn comments_are_trimmed_cleaned_and_cut() {
-    assert_eq!(sanitize_comment("  hola\r\nqué tal\u{0007}\u{202E}  ", 100), "hola\nqué tal");
+    assert_eq!(
+        sanitize_comment("  hola\r\nqué tal\u{0007}\u{202E}  ", 100),
+        "hola\nqué tal"
+    );
     assert_eq!(sanitize_comment("línea\rdos", 100), "línea\ndos");
     assert_eq!(sanitize_comment("ñññññ", 3), "ñññ");
     assert_eq!(sanitize_comment("ab   cd", 3), "ab");
     assert!(!comment_satisfies_required(" \u{0001}\n\t "));
     assert!(comment_satisfies_required(" ok "));
-    let r = parse_response(&json(r#"{"id":"a","kind":"nps","score":3,"comment":"   "}"#)).unwrap();
+    let r = parse_response(&json(
+        r#"{"id":"a","kind":"nps","score":3,"comment":"   "}"#,
+    ))
+    .unwrap();
     assert_eq!(r.comment, None);
 }
 
 #[test]
 fn html_in_a_comment_is_kept_as_text() {
-    let r = parse_response(&json(r#"{"id":"a","kind":"nps","score":3,"comment":"<img src=x onerror=alert(1)>"}"#)).unwrap();
+    let r = parse_response(&json(
+        r#"{"id":"a","kind":"nps","score":3,"comment":"<img src=x onerror=alert(1)>"}"#,
+    ))
+    .unwrap();
     assert_eq!(r.comment.as_deref(), Some("<img src=x onerror=alert(1)>"));
 }
 
@@ -74,7 +118,13 @@ fn a_full_payload_round_trips_through_json() {
       "page":"https://example.com/help","createdAt":"2026-11-22T10:00:00Z","submittedAt":"2026-11-22T10:00:41.5+01:00"}"#;
     let r = parse_response(&json(text)).unwrap();
     assert_eq!(r.reasons, ["support", "speed"]);
-    assert_eq!(r.metadata, [("ticketId".into(), "123".into()), ("agent".into(), "ana".into())]);
+    assert_eq!(
+        r.metadata,
+        [
+            ("ticketId".into(), "123".into()),
+            ("agent".into(), "ana".into())
+        ]
+    );
     let out: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
     assert_eq!(
         out,

@@ -6,7 +6,11 @@ fn json(text: &str) -> Value {
 }
 
 fn errors(text: &str) -> Vec<String> {
-    parse_config(&json(text)).unwrap_err().iter().map(ConfigError::message).collect()
+    parse_config(&json(text))
+        .unwrap_err()
+        .iter()
+        .map(ConfigError::message)
+        .collect()
 }
 
 fn ok(text: &str) -> Config {
@@ -44,15 +48,27 @@ fn a_config_that_is_not_an_object_is_refused() {
 
 #[test]
 fn unknown_kind_names_the_choices() {
-    assert_eq!(errors(r#"{"kind":"ness","endpoint":"/x"}"#), [r#"kind: expected "nps", "csat" or "ces", got "ness""#]);
+    assert_eq!(
+        errors(r#"{"kind":"ness","endpoint":"/x"}"#),
+        [r#"kind: expected "nps", "csat" or "ces", got "ness""#]
+    );
 }
 
 #[test]
 fn unsafe_endpoints_are_refused() {
-    for bad in ["javascript:alert(1)", "//evil.example/x", "ftp://x", "", "https://"] {
+    for bad in [
+        "javascript:alert(1)",
+        "//evil.example/x",
+        "ftp://x",
+        "",
+        "https://",
+    ] {
         let text = serde_json::json!({"kind":"nps","endpoint":bad}).to_string();
         let e = errors(&text);
-        assert!(e[0].starts_with("endpoint: expected an http(s) URL"), "{bad}: {e:?}");
+        assert!(
+            e[0].starts_with("endpoint: expected an http(s) URL"),
+            "{bad}: {e:?}"
+        );
     }
     ok(r#"{"kind":"nps","endpoint":"https://collector.example.com/api/responses"}"#);
 }
@@ -67,26 +83,49 @@ fn follow_up_max_length_is_checked_against_its_range() {
         errors(r#"{"kind":"nps","endpoint":"/x","followUp":{"maxLength":2.5}}"#),
         ["followUp.maxLength: expected an integer in 1..=5000, got 2.5"]
     );
-    assert_eq!(ok(r#"{"kind":"nps","endpoint":"/x","followUp":{"maxLength":5000}}"#).follow_up.max_length, 5000);
+    assert_eq!(
+        ok(r#"{"kind":"nps","endpoint":"/x","followUp":{"maxLength":5000}}"#)
+            .follow_up
+            .max_length,
+        5000
+    );
 }
 
 #[test]
 fn follow_up_texts_are_keyed_by_the_kinds_groups() {
-    let c = ok(r#"{"kind":"csat","endpoint":"/x","followUp":{"low":"What broke?","high":"Yay, why?","required":true}}"#);
+    let c = ok(
+        r#"{"kind":"csat","endpoint":"/x","followUp":{"low":"What broke?","high":"Yay, why?","required":true}}"#,
+    );
     assert_eq!(c.follow_up.texts[0].as_deref(), Some("What broke?"));
     assert_eq!(c.follow_up.texts[1], None);
     assert_eq!(c.follow_up.texts[2].as_deref(), Some("Yay, why?"));
     assert!(c.follow_up.required);
     let e = errors(r#"{"kind":"csat","endpoint":"/x","followUp":{"detractor":"?"}}"#);
-    assert!(e[0].starts_with("followUp.detractor: unknown field; expected one of"), "{e:?}");
-    assert!(!ok(r#"{"kind":"nps","endpoint":"/x","followUp":false}"#).follow_up.enabled);
+    assert!(
+        e[0].starts_with("followUp.detractor: unknown field; expected one of"),
+        "{e:?}"
+    );
+    assert!(
+        !ok(r#"{"kind":"nps","endpoint":"/x","followUp":false}"#)
+            .follow_up
+            .enabled
+    );
 }
 
 #[test]
 fn stars_and_emoji_are_for_csat_only() {
-    assert_eq!(ok(r#"{"kind":"csat","endpoint":"/x","scale":"stars"}"#).scale, ScaleStyle::Stars);
-    assert_eq!(ok(r#"{"kind":"csat","endpoint":"/x","scale":"emoji"}"#).scale, ScaleStyle::Emoji);
-    assert_eq!(errors(r#"{"kind":"nps","endpoint":"/x","scale":"stars"}"#), [r#"scale: expected one of "numbers", got "stars""#]);
+    assert_eq!(
+        ok(r#"{"kind":"csat","endpoint":"/x","scale":"stars"}"#).scale,
+        ScaleStyle::Stars
+    );
+    assert_eq!(
+        ok(r#"{"kind":"csat","endpoint":"/x","scale":"emoji"}"#).scale,
+        ScaleStyle::Emoji
+    );
+    assert_eq!(
+        errors(r#"{"kind":"nps","endpoint":"/x","scale":"stars"}"#),
+        [r#"scale: expected one of "numbers", got "stars""#]
+    );
 }
 
 #[test]
@@ -96,13 +135,18 @@ fn reasons_accept_a_list_or_an_object_and_refuse_duplicates() {
     assert!(c.reasons.multiple);
     let c = ok(r#"{"kind":"nps","endpoint":"/x","reasons":{"options":["A"],"multiple":false}}"#);
     assert!(!c.reasons.multiple);
-    assert_eq!(errors(r#"{"kind":"nps","endpoint":"/x","reasons":["A","A"]}"#), [r#"reasons.options[1]: expected each option once, got "A""#]);
+    assert_eq!(
+        errors(r#"{"kind":"nps","endpoint":"/x","reasons":["A","A"]}"#),
+        [r#"reasons.options[1]: expected each option once, got "A""#]
+    );
     assert!(errors(r#"{"kind":"nps","endpoint":"/x","reasons":["",2]}"#).len() == 2);
 }
 
 #[test]
 fn thank_you_link_needs_a_safe_url_and_text() {
-    let c = ok(r#"{"kind":"nps","endpoint":"/x","thankYou":{"promoter":"Thanks!","link":{"url":"https://g.page/r/x","text":"Review us"}}}"#);
+    let c = ok(
+        r#"{"kind":"nps","endpoint":"/x","thankYou":{"promoter":"Thanks!","link":{"url":"https://g.page/r/x","text":"Review us"}}}"#,
+    );
     assert_eq!(c.thank_you.texts[2].as_deref(), Some("Thanks!"));
     assert_eq!(c.thank_you.link.unwrap().text, "Review us");
     let e = errors(r#"{"kind":"nps","endpoint":"/x","thankYou":{"link":{"url":"javascript:x"}}}"#);
@@ -113,11 +157,26 @@ fn thank_you_link_needs_a_safe_url_and_text() {
 
 #[test]
 fn display_accepts_a_shorthand_and_checks_positions() {
-    assert_eq!(ok(r#"{"kind":"nps","endpoint":"/x","display":"modal"}"#).display.mode, DisplayMode::Modal);
-    let c = ok(r#"{"kind":"nps","endpoint":"/x","display":{"mode":"slide-in","position":"top-left"}}"#);
-    assert_eq!((c.display.mode, c.display.position), (DisplayMode::SlideIn, Position::TopLeft));
-    assert!(errors(r#"{"kind":"nps","endpoint":"/x","display":{"mode":"popup"}}"#)[0].starts_with("display.mode: expected one of"));
-    assert!(errors(r#"{"kind":"nps","endpoint":"/x","display":{"position":"middle"}}"#)[0].starts_with("display.position: expected one of"));
+    assert_eq!(
+        ok(r#"{"kind":"nps","endpoint":"/x","display":"modal"}"#)
+            .display
+            .mode,
+        DisplayMode::Modal
+    );
+    let c =
+        ok(r#"{"kind":"nps","endpoint":"/x","display":{"mode":"slide-in","position":"top-left"}}"#);
+    assert_eq!(
+        (c.display.mode, c.display.position),
+        (DisplayMode::SlideIn, Position::TopLeft)
+    );
+    assert!(
+        errors(r#"{"kind":"nps","endpoint":"/x","display":{"mode":"popup"}}"#)[0]
+            .starts_with("display.mode: expected one of")
+    );
+    assert!(
+        errors(r#"{"kind":"nps","endpoint":"/x","display":{"position":"middle"}}"#)[0]
+            .starts_with("display.position: expected one of")
+    );
 }
 
 #[test]
@@ -125,56 +184,123 @@ fn triggers_other_than_load_make_load_opt_in() {
     let c = ok(r#"{"kind":"nps","endpoint":"/x","trigger":{"scrollPercent":50}}"#);
     assert_eq!(c.trigger.scroll_percent, Some(50));
     assert!(!c.trigger.load);
-    let c = ok(r#"{"kind":"nps","endpoint":"/x","trigger":{"event":"checkout:done","load":true,"delayMs":500}}"#);
+    let c = ok(
+        r#"{"kind":"nps","endpoint":"/x","trigger":{"event":"checkout:done","load":true,"delayMs":500}}"#,
+    );
     assert!(c.trigger.load);
     assert_eq!(c.trigger.delay_ms, 500);
-    assert_eq!(errors(r#"{"kind":"nps","endpoint":"/x","trigger":{"scrollPercent":101}}"#), ["trigger.scrollPercent: expected an integer in 0..=100, got 101"]);
-    assert!(errors(r#"{"kind":"nps","endpoint":"/x","trigger":{"onLoad":true}}"#)[0].starts_with("trigger.onLoad: unknown field"));
+    assert_eq!(
+        errors(r#"{"kind":"nps","endpoint":"/x","trigger":{"scrollPercent":101}}"#),
+        ["trigger.scrollPercent: expected an integer in 0..=100, got 101"]
+    );
+    assert!(
+        errors(r#"{"kind":"nps","endpoint":"/x","trigger":{"onLoad":true}}"#)[0]
+            .starts_with("trigger.onLoad: unknown field")
+    );
 }
 
 #[test]
 fn sampling_and_recontact_are_range_checked() {
-    assert_eq!(ok(r#"{"kind":"nps","endpoint":"/x","sample":0.25,"recontactDays":90}"#).sample, 0.25);
-    assert_eq!(errors(r#"{"kind":"nps","endpoint":"/x","sample":1.5}"#), ["sample: expected a number in 0..=1, got 1.5"]);
-    assert_eq!(errors(r#"{"kind":"nps","endpoint":"/x","recontactDays":-1}"#), ["recontactDays: expected an integer in 0..=3650, got -1"]);
-    assert_eq!(errors(r#"{"kind":"nps","endpoint":"/x","dismissDays":"7"}"#), [r#"dismissDays: expected an integer in 0..=3650, got "7""#]);
+    assert_eq!(
+        ok(r#"{"kind":"nps","endpoint":"/x","sample":0.25,"recontactDays":90}"#).sample,
+        0.25
+    );
+    assert_eq!(
+        errors(r#"{"kind":"nps","endpoint":"/x","sample":1.5}"#),
+        ["sample: expected a number in 0..=1, got 1.5"]
+    );
+    assert_eq!(
+        errors(r#"{"kind":"nps","endpoint":"/x","recontactDays":-1}"#),
+        ["recontactDays: expected an integer in 0..=3650, got -1"]
+    );
+    assert_eq!(
+        errors(r#"{"kind":"nps","endpoint":"/x","dismissDays":"7"}"#),
+        [r#"dismissDays: expected an integer in 0..=3650, got "7""#]
+    );
 }
 
 #[test]
 fn locale_must_look_like_a_language_tag() {
-    assert_eq!(ok(r#"{"kind":"nps","endpoint":"/x","locale":"pt-BR"}"#).locale, "pt-BR");
-    assert!(errors(r#"{"kind":"nps","endpoint":"/x","locale":"<es>"}"#)[0].starts_with("locale: expected"));
+    assert_eq!(
+        ok(r#"{"kind":"nps","endpoint":"/x","locale":"pt-BR"}"#).locale,
+        "pt-BR"
+    );
+    assert!(
+        errors(r#"{"kind":"nps","endpoint":"/x","locale":"<es>"}"#)[0]
+            .starts_with("locale: expected")
+    );
 }
 
 #[test]
 fn texts_override_known_keys_only() {
     let c = ok(r#"{"kind":"nps","endpoint":"/x","texts":{"submit":"Go"}}"#);
     assert_eq!(c.texts, [(TextKey::Submit, String::from("Go"))]);
-    assert!(errors(r#"{"kind":"nps","endpoint":"/x","texts":{"sumbit":"Go"}}"#)[0].starts_with("texts.sumbit: unknown text; expected one of"));
+    assert!(
+        errors(r#"{"kind":"nps","endpoint":"/x","texts":{"sumbit":"Go"}}"#)[0]
+            .starts_with("texts.sumbit: unknown text; expected one of")
+    );
 }
 
 #[test]
 fn theme_sets_known_or_prefixed_custom_properties() {
-    let c = ok(r##"{"kind":"nps","endpoint":"/x","theme":{"mode":"dark","accent":"#0b5fff","--sondeo-radius":"4px"}}"##);
+    let c = ok(
+        r##"{"kind":"nps","endpoint":"/x","theme":{"mode":"dark","accent":"#0b5fff","--sondeo-radius":"4px"}}"##,
+    );
     assert_eq!(c.theme.mode, ThemeMode::Dark);
-    assert_eq!(c.theme.vars, [("--sondeo-accent".into(), "#0b5fff".into()), ("--sondeo-radius".into(), "4px".into())]);
-    assert!(errors(r#"{"kind":"nps","endpoint":"/x","theme":{"color":"red"}}"#)[0].starts_with("theme.color: unknown theme field"));
-    assert!(errors(r#"{"kind":"nps","endpoint":"/x","theme":{"accent":"red;}body{"}}"#)[0].starts_with("theme.accent: expected a CSS value"));
+    assert_eq!(
+        c.theme.vars,
+        [
+            ("--sondeo-accent".into(), "#0b5fff".into()),
+            ("--sondeo-radius".into(), "4px".into())
+        ]
+    );
+    assert!(
+        errors(r#"{"kind":"nps","endpoint":"/x","theme":{"color":"red"}}"#)[0]
+            .starts_with("theme.color: unknown theme field")
+    );
+    assert!(
+        errors(r#"{"kind":"nps","endpoint":"/x","theme":{"accent":"red;}body{"}}"#)[0]
+            .starts_with("theme.accent: expected a CSS value")
+    );
 }
 
 #[test]
 fn metadata_takes_strings_numbers_and_booleans() {
-    let c = ok(r#"{"kind":"nps","endpoint":"/x","metadata":{"ticketId":123,"agent":"ana","vip":true}}"#);
-    assert_eq!(c.metadata, [("ticketId".into(), "123".into()), ("agent".into(), "ana".into()), ("vip".into(), "true".into())]);
-    assert!(errors(r#"{"kind":"nps","endpoint":"/x","metadata":{"a":{"b":1}}}"#)[0].starts_with("metadata.a: expected a string of at most 500"));
-    assert!(errors(r#"{"kind":"nps","endpoint":"/x","metadata":[1]}"#)[0].starts_with("metadata: expected an object"));
+    let c = ok(
+        r#"{"kind":"nps","endpoint":"/x","metadata":{"ticketId":123,"agent":"ana","vip":true}}"#,
+    );
+    assert_eq!(
+        c.metadata,
+        [
+            ("ticketId".into(), "123".into()),
+            ("agent".into(), "ana".into()),
+            ("vip".into(), "true".into())
+        ]
+    );
+    assert!(
+        errors(r#"{"kind":"nps","endpoint":"/x","metadata":{"a":{"b":1}}}"#)[0]
+            .starts_with("metadata.a: expected a string of at most 500")
+    );
+    assert!(
+        errors(r#"{"kind":"nps","endpoint":"/x","metadata":[1]}"#)[0]
+            .starts_with("metadata: expected an object")
+    );
 }
 
 #[test]
 fn headers_need_valid_names_and_single_line_values() {
-    assert_eq!(ok(r#"{"kind":"nps","endpoint":"/x","headers":{"X-Api-Key":"k"}}"#).headers, [("X-Api-Key".into(), "k".into())]);
-    assert!(errors(r#"{"kind":"nps","endpoint":"/x","headers":{"Bad Name":"k"}}"#)[0].starts_with("headers.Bad Name: expected a valid header name"));
-    assert!(errors(r#"{"kind":"nps","endpoint":"/x","headers":{"X":"a\r\nb"}}"#)[0].starts_with("headers.X: expected a string"));
+    assert_eq!(
+        ok(r#"{"kind":"nps","endpoint":"/x","headers":{"X-Api-Key":"k"}}"#).headers,
+        [("X-Api-Key".into(), "k".into())]
+    );
+    assert!(
+        errors(r#"{"kind":"nps","endpoint":"/x","headers":{"Bad Name":"k"}}"#)[0]
+            .starts_with("headers.Bad Name: expected a valid header name")
+    );
+    assert!(
+        errors(r#"{"kind":"nps","endpoint":"/x","headers":{"X":"a\r\nb"}}"#)[0]
+            .starts_with("headers.X: expected a string")
+    );
 }
 
 #[test]
@@ -186,21 +312,43 @@ fn user_id_and_attributes_are_read() {
 
 #[test]
 fn delivery_limits_are_range_checked() {
-    let c = ok(r#"{"kind":"nps","endpoint":"/x","delivery":{"maxAttempts":3,"queueLimit":10,"partial":false}}"#);
-    assert_eq!((c.delivery.max_attempts, c.delivery.queue_limit, c.delivery.partial), (3, 10, false));
-    assert_eq!(errors(r#"{"kind":"nps","endpoint":"/x","delivery":{"maxAttempts":0}}"#), ["delivery.maxAttempts: expected an integer in 1..=100, got 0"]);
+    let c = ok(
+        r#"{"kind":"nps","endpoint":"/x","delivery":{"maxAttempts":3,"queueLimit":10,"partial":false}}"#,
+    );
+    assert_eq!(
+        (
+            c.delivery.max_attempts,
+            c.delivery.queue_limit,
+            c.delivery.partial
+        ),
+        (3, 10, false)
+    );
+    assert_eq!(
+        errors(r#"{"kind":"nps","endpoint":"/x","delivery":{"maxAttempts":0}}"#),
+        ["delivery.maxAttempts: expected an integer in 1..=100, got 0"]
+    );
 }
 
 #[test]
 fn a_typo_at_the_top_level_is_reported_with_the_known_fields() {
     let e = errors(r#"{"kind":"nps","endpoint":"/x","endpont":"/y"}"#);
-    assert!(e[0].starts_with("endpont: unknown field; expected one of id, kind"), "{e:?}");
+    assert!(
+        e[0].starts_with("endpont: unknown field; expected one of id, kind"),
+        "{e:?}"
+    );
 }
 
 #[test]
 fn every_problem_is_reported_at_once() {
-    let e = errors(r#"{"kind":"nps","endpoint":"/x","sample":2,"followUp":{"maxLength":0},"locale":5}"#);
+    let e = errors(
+        r#"{"kind":"nps","endpoint":"/x","sample":2,"followUp":{"maxLength":0},"locale":5}"#,
+    );
     assert_eq!(e.len(), 3, "{e:?}");
-    let message = errors_message(&parse_config(&json(r#"{"kind":"nps","endpoint":"/x","sample":2,"locale":5}"#)).unwrap_err());
+    let message = errors_message(
+        &parse_config(&json(
+            r#"{"kind":"nps","endpoint":"/x","sample":2,"locale":5}"#,
+        ))
+        .unwrap_err(),
+    );
     assert_eq!(message, "sondeo: invalid config: sample: expected a number in 0..=1, got 2; locale: expected \"auto\" or a language tag such as \"es\" or \"pt-BR\", got 5");
 }
