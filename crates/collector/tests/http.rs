@@ -1,0 +1,436 @@
+//! The collector over real HTTP on loopback, against a real SQLite file.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Collector {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+}
+
+impl Collector {
+    fn start(extra: &[&str]) -> Collector {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("test.db");
+        Self::start_on(dir, db, extra)
+    }
+
+    fn start_on(dir: tempfile::TempDir, db: std::path::PathBuf, extra: &[&str]) -> Collector {
+        let www = dir.path().join("www");
+        std::fs::create_dir_all(&www).unwrap();
+        std::fs::write(www.join("index.html"), "<!doctype html><title>t</title>").unwrap();
+        let dist = dir.path().join("dist");
+        std::fs::create_dir_all(&dist).unwrap();
+        std::fs::write(dist.join("w.wasm"), [0u8, 97, 115, 109]).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sondeo-collector"))
+            .args(["--listen", "127.0.0.1:0", "--db"])
+            .arg(&db)
+            .arg("--www")
+            .arg(&www)
+            .arg("--dist")
+            .arg(&dist)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split("http://")
+            .nth(1)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap();
+        Collector {
+            child,
+            url: format!("http://{url}"),
+            _dir: dir,
+            db,
+        }
+    }
+
+    fn post(&self, body: &Value) -> (u16, Value) {
+        let response = request(&self.url, "POST", "/api/responses", &body.to_string(), &[]);
+        (
+            response.0,
+            serde_json::from_str(&response.1).unwrap_or(Value::Null),
+        )
+    }
+
+    fn export(&self, query: &str) -> (u16, String) {
+        request(&self.url, "GET", &format!("/api/responses{query}"), "", &[])
+    }
+
+    fn ndjson(&self) -> Vec<Value> {
+        self.export("?format=ndjson")
+            .1
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for Collector {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal blocking HTTP/1.1 client over a TcpStream (keeps the tests free of an async runtime).
+fn request(
+    base: &str,
+    method: &str,
+    path: &str,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> (u16, String) {
+    let (status, _, body) = raw(base, method, path, body, headers);
+    (status, body)
+}
+
+fn raw(
+    base: &str,
+    method: &str,
+    path: &str,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let host = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        request.push_str("Content-Type: application/json\r\n");
+    }
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let text = String::from_utf8_lossy(&response).to_string();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(rest)
+    } else {
+        rest.to_string()
+    };
+    (status, head.to_string(), body)
+}
+
+fn dechunk(mut rest: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&tail[..n]);
+        rest = &tail[n + 2..];
+    }
+    out
+}
+
+fn response(id: &str, score: u8, complete: bool) -> Value {
+    json!({ "schema": 1, "id": id, "surveyId": "t", "kind": "nps", "score": score, "complete": complete,
+            "createdAt": "2026-11-22T10:00:00Z", "metadata": { "agent": "ana" } })
+}
+
+#[test]
+fn valid_posts_are_stored_and_bad_ones_get_the_right_status() {
+    let c = Collector::start(&[]);
+    assert_eq!(
+        c.post(&response("a", 9, true)),
+        (200, json!({ "stored": 1 }))
+    );
+    assert_eq!(
+        c.post(&json!([response("b", 3, true), response("c", 7, false)])),
+        (200, json!({ "stored": 2 }))
+    );
+    let (status, body) = c.post(&json!({ "id": "d", "kind": "nps", "score": 11 }));
+    assert_eq!(status, 422);
+    assert_eq!(body["field"], "score");
+    assert_eq!(
+        body["error"],
+        "score: expected an integer in 0..=10 for nps, got 11"
+    );
+    let (status, body) =
+        c.post(&json!([response("e", 1, true), { "id": "f", "kind": "xyz", "score": 1 }]));
+    assert_eq!((status, body["field"].as_str()), (422, Some("[1].kind")));
+    let (status, _) = request(&c.url, "POST", "/api/responses", "{not json", &[]);
+    assert_eq!(status, 400);
+    let big = json!({ "id": "g", "kind": "nps", "score": 1, "comment": "x".repeat(70 * 1024) });
+    assert_eq!(c.post(&big).0, 413);
+    // A sendBeacon-style text/plain body is still JSON to us.
+    let (status, _) = request(
+        &c.url,
+        "POST",
+        "/api/responses",
+        &response("h", 10, true).to_string(),
+        &[("Content-Type", "text/plain;charset=UTF-8")],
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        request(&c.url, "GET", "/healthz", "", &[]),
+        (200, "ok".into())
+    );
+    // Nothing of the refused batch (e) was stored.
+    let ids: Vec<String> = c
+        .ndjson()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["a", "b", "c", "h"]);
+}
+
+#[test]
+fn the_server_derives_the_group_and_a_partial_never_replaces_a_complete_response() {
+    let c = Collector::start(&[]);
+    let mut claim = response("r1", 2, false);
+    claim["group"] = json!("promoter");
+    c.post(&claim);
+    assert_eq!(c.ndjson()[0]["group"], "detractor");
+    // partial -> complete: the complete one wins.
+    let mut complete = response("r1", 3, true);
+    complete["comment"] = json!("slow");
+    c.post(&complete);
+    // complete -> late partial (a retried partial): ignored.
+    c.post(&response("r1", 2, false));
+    // a re-send of the complete one does not count twice.
+    c.post(&complete);
+    let rows = c.ndjson();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (
+            rows[0]["score"].as_u64(),
+            rows[0]["complete"].as_bool(),
+            rows[0]["comment"].as_str()
+        ),
+        (Some(3), Some(true), Some("slow"))
+    );
+    assert!(rows[0]["receivedAt"].as_str().unwrap().ends_with('Z'));
+}
+
+#[test]
+fn csv_export_quotes_what_needs_quoting_and_flattens_metadata() {
+    let c = Collector::start(&[]);
+    let tricky = "Hola, \"amigo\"\nsegunda línea — ñandú 🙂";
+    let mut r = response("q1", 8, true);
+    r["comment"] = json!(tricky);
+    r["reasons"] = json!(["price", "support"]);
+    r["metadata"] = json!({ "agent": "ana, maría", "touchpoint": "returns" });
+    c.post(&r);
+    c.post(&response("q2", 10, true));
+    let (status, text) = c.export("?format=csv");
+    assert_eq!(status, 200);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        &headers[..6],
+        ["id", "surveyId", "kind", "score", "group", "comment"]
+    );
+    assert_eq!(&headers[14..], ["metadata.agent", "metadata.touchpoint"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    assert_eq!(&rows[0][col("comment")], tricky);
+    assert_eq!(&rows[0][col("reasons")], "price|support");
+    assert_eq!(&rows[0][col("metadata.agent")], "ana, maría");
+    assert_eq!(&rows[0][col("group")], "passive");
+    assert_eq!(&rows[1][col("metadata.touchpoint")], "");
+    assert_eq!(&rows[1][col("metadata.agent")], "ana");
+}
+
+#[test]
+fn export_filters_by_survey_and_time_and_refuses_bad_parameters() {
+    let c = Collector::start(&[]);
+    c.post(&response("s1", 5, true));
+    let mut other = response("s2", 5, true);
+    other["surveyId"] = json!("other");
+    c.post(&other);
+    assert_eq!(c.export("?survey=other").1.lines().count(), 1);
+    assert_eq!(c.export("?since=2000-01-01T00:00:00Z").1.lines().count(), 2);
+    assert_eq!(c.export("?since=2999-01-01T00:00:00Z").1.lines().count(), 0);
+    assert_eq!(c.export("?since=yesterday").0, 400);
+    assert_eq!(c.export("?format=xml").0, 400);
+}
+
+#[test]
+fn cors_preflight_is_allowed_for_listed_origins_only() {
+    let c = Collector::start(&["--allow-origin", "https://shop.example"]);
+    let preflight = |origin: &str| {
+        raw(
+            &c.url,
+            "OPTIONS",
+            "/api/responses",
+            "",
+            &[
+                ("Origin", origin),
+                ("Access-Control-Request-Method", "POST"),
+                ("Access-Control-Request-Headers", "content-type"),
+            ],
+        )
+        .1
+        .to_ascii_lowercase()
+    };
+    assert!(preflight("https://shop.example")
+        .contains("access-control-allow-origin: https://shop.example"));
+    assert!(!preflight("https://evil.example").contains("access-control-allow-origin"));
+}
+
+#[test]
+fn reading_needs_the_token_when_one_is_set() {
+    let c = Collector::start(&["--read-token", "s3cret"]);
+    assert_eq!(
+        c.post(&response("t1", 9, true)).0,
+        200,
+        "posting needs no token"
+    );
+    assert_eq!(c.export("").0, 401);
+    assert_eq!(
+        request(
+            &c.url,
+            "GET",
+            "/api/responses",
+            "",
+            &[("Authorization", "Bearer wrong")]
+        )
+        .0,
+        401
+    );
+    let (status, body) = request(
+        &c.url,
+        "GET",
+        "/api/responses",
+        "",
+        &[("Authorization", "Bearer s3cret")],
+    );
+    assert_eq!((status, body.lines().count()), (200, 1));
+}
+
+#[test]
+fn acknowledged_responses_survive_kill_minus_nine() {
+    let mut c = Collector::start(&[]);
+    for i in 0..50 {
+        assert_eq!(
+            c.post(&response(&format!("k{i}"), (i % 11) as u8, true)).0,
+            200
+        );
+    }
+    c.child.kill().unwrap(); // SIGKILL: no chance to flush anything
+    c.child.wait().unwrap();
+    let dir = std::mem::replace(&mut c._dir, tempfile::tempdir().unwrap());
+    let restarted = Collector::start_on(dir, c.db.clone(), &[]);
+    let rows = restarted.ndjson();
+    assert_eq!(rows.len(), 50);
+    for i in 0..50 {
+        assert!(rows.iter().any(|r| r["id"] == format!("k{i}")), "k{i} lost");
+    }
+}
+
+#[test]
+fn many_concurrent_clients_lose_nothing_and_double_nothing() {
+    let c = Collector::start(&[]);
+    let url = c.url.clone();
+    let clients: Vec<_> = (0..32)
+        .map(|t| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                for i in 0..50 {
+                    let id = format!("c{t}-{i}");
+                    // Each response is posted partial, then complete, then complete again (a retry).
+                    for complete in [false, true, true] {
+                        let (status, _) = request(
+                            &url,
+                            "POST",
+                            "/api/responses",
+                            &response(&id, 9, complete).to_string(),
+                            &[],
+                        );
+                        assert_eq!(status, 200);
+                    }
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.join().unwrap();
+    }
+    let rows = c.ndjson();
+    assert_eq!(rows.len(), 32 * 50);
+    let ids: std::collections::HashSet<&str> =
+        rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 32 * 50);
+    assert!(rows.iter().all(|r| r["complete"] == true));
+}
+
+#[test]
+fn the_stream_sends_each_stored_response_as_an_event() {
+    use std::io::{Read, Write};
+    let c = Collector::start(&[]);
+    let host = c.url.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&host).unwrap();
+    stream
+        .write_all(format!("GET /api/stream HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes())
+        .unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut buf = [0u8; 4096];
+    let n = stream.read(&mut buf).unwrap(); // headers
+    assert!(String::from_utf8_lossy(&buf[..n]).contains("text/event-stream"));
+    c.post(&response("live1", 10, true));
+    let mut seen = String::new();
+    while !seen.contains("live1") {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0);
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    assert!(seen.contains("event: response"));
+    let data = seen.lines().find(|l| l.starts_with("data: ")).unwrap();
+    let event: Value = serde_json::from_str(&data[6..]).unwrap();
+    assert_eq!(
+        (event["id"].as_str(), event["group"].as_str()),
+        (Some("live1"), Some("promoter"))
+    );
+}
+
+#[test]
+fn pages_are_served_with_the_strict_policy_and_wasm_with_its_type() {
+    let c = Collector::start(&[]);
+    let (status, head, _) = raw(&c.url, "GET", "/", "", &[]);
+    assert_eq!(status, 200);
+    let head = head.to_ascii_lowercase();
+    assert!(head.contains(
+        "content-security-policy: default-src 'self'; script-src 'self' 'wasm-unsafe-eval'"
+    ));
+    assert!(head.contains("x-content-type-options: nosniff"));
+    let (status, head, _) = raw(&c.url, "GET", "/dist/w.wasm", "", &[]);
+    assert_eq!(status, 200);
+    assert!(head
+        .to_ascii_lowercase()
+        .contains("content-type: application/wasm"));
+}
