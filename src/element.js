@@ -1,13 +1,13 @@
 // The only hand-written JavaScript of the widget: the platform needs a JS class for a
 // custom element, and a module to start the wasm. Everything else forwards to Rust.
-import init, { mount as mountNow, mountElement } from "../target/bindgen/sondeo/sondeo.js";
+import init, { mount as mountNow } from "../target/bindgen/sondeo/sondeo.js";
 
 const ready = init();
 
 /** Mounts a survey into `target` (or, with null, onto the page for modal and slide-in). */
 export async function mount(target, config) {
   await ready;
-  return mountNow(target ?? null, config);
+  return mountNow(target ?? null, config, false);
 }
 
 class SondeoSurvey extends HTMLElement {
@@ -45,7 +45,7 @@ class SondeoSurvey extends HTMLElement {
       this.#survey = null;
       if (!this.isConnected) return;
       try {
-        this.#survey = mountElement(this);
+        this.#survey = mountNow(this, null, true);
       } catch (error) {
         console.error(error);
         this.dispatchEvent(new CustomEvent("sondeo:error", { detail: { error: String(error.message ?? error) }, bubbles: true, composed: true }));

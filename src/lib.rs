@@ -74,20 +74,18 @@ impl Survey {
             )
         }
     }
-
-    /// The element that dispatches the survey's events.
-    #[wasm_bindgen(getter)]
-    pub fn element(&self) -> Option<HtmlElement> {
-        self.inner.try_borrow().ok().map(|s| s.host().clone())
-    }
 }
 
 /// Mounts a survey. `target` is an element (the survey goes inside it) or null
-/// (for modal and slide-in: the survey attaches to the page's body).
+/// (for modal and slide-in: the survey attaches to the page's body). With
+/// `from_attributes`, `target` is a `<sondeo-survey>` element configured by its
+/// attributes and its `config` property (the custom element's entry point).
 #[wasm_bindgen]
-pub fn mount(target: JsValue, config: JsValue) -> Result<Survey, JsValue> {
-    let before_send = before_send(&config);
-    let config = js_value::to_value(&config);
+pub fn mount(
+    target: JsValue,
+    config: JsValue,
+    from_attributes: Option<bool>,
+) -> Result<Survey, JsValue> {
     let host = if target.is_null() || target.is_undefined() {
         None
     } else {
@@ -100,8 +98,21 @@ pub fn mount(target: JsValue, config: JsValue) -> Result<Survey, JsValue> {
             }
         }
     };
+    let config = match (&host, from_attributes) {
+        (Some(el), Some(true)) => {
+            js_sys::Reflect::get(el, &"config".into()).unwrap_or(JsValue::UNDEFINED)
+        }
+        _ => config,
+    };
+    let before_send = before_send(&config);
+    let mut value = js_value::to_value(&config);
     let (host, owns_host) = match host {
-        Some(el) if el.tag_name().eq_ignore_ascii_case("sondeo-survey") => (el, false),
+        Some(el) if el.tag_name().eq_ignore_ascii_case("sondeo-survey") => {
+            if from_attributes == Some(true) {
+                read_attributes(&el, &mut value);
+            }
+            (el, false)
+        }
         parent => {
             let el = dom::element("sondeo-survey", "");
             dom::set(&el, "data-managed", "");
@@ -112,19 +123,14 @@ pub fn mount(target: JsValue, config: JsValue) -> Result<Survey, JsValue> {
             (el, true)
         }
     };
-    mount_into(host, owns_host, &config, before_send)
+    mount_into(host, owns_host, &value, before_send)
 }
 
-/// Mounts the `<sondeo-survey>` element `host` from its attributes and its `config` property.
-#[wasm_bindgen(js_name = mountElement)]
-pub fn mount_element(host: HtmlElement) -> Result<Survey, JsValue> {
-    let property = js_sys::Reflect::get(&host, &"config".into()).unwrap_or(JsValue::UNDEFINED);
-    let before_send = before_send(&property);
-    let mut config = match js_value::to_value(&property) {
-        Value::Null => Value::Object(Vec::new()),
-        other => other,
-    };
-    // Attributes cover the common fields and win over the property, as markup is the most explicit.
+/// Attributes cover the common fields and win over the `config` property, as markup is the most explicit.
+fn read_attributes(host: &HtmlElement, config: &mut Value) {
+    if *config == Value::Null {
+        *config = Value::Object(Vec::new());
+    }
     for (attribute, field) in [
         ("kind", "kind"),
         ("endpoint", "endpoint"),
@@ -135,10 +141,9 @@ pub fn mount_element(host: HtmlElement) -> Result<Survey, JsValue> {
         ("question", "question"),
     ] {
         if let Some(value) = host.get_attribute(attribute) {
-            set_member(&mut config, field, Value::String(value));
+            set_member(config, field, Value::String(value));
         }
     }
-    mount_into(host, false, &config, before_send)
 }
 
 fn mount_into(

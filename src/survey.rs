@@ -185,8 +185,8 @@ fn on_click(s: &mut Survey, event: &Event) {
         return;
     };
     if let Some(score) = el.get_attribute("data-score") {
-        if let Ok(score) = score.parse::<u8>() {
-            s.select(score, false);
+        if let Some(score) = sondeo_core::text::parse_digits(&score).filter(|n| *n <= 255) {
+            s.select(score as u8, false);
         }
         return;
     }
@@ -249,11 +249,6 @@ fn on_keydown(s: &mut Survey, event: &Event) {
 }
 
 impl Survey {
-    /// The host element (events are dispatched on it).
-    pub fn host(&self) -> &HtmlElement {
-        &self.host
-    }
-
     /// Responses not yet acknowledged by the endpoint.
     pub fn pending(&self) -> u32 {
         self.deliverer.pending()
@@ -457,7 +452,7 @@ impl Survey {
                 .map(|(o, _)| o.clone())
                 .collect(),
             complete,
-            locale: Some(self.texts.locale.tag().to_owned()),
+            locale: Some(self.texts.tag.clone()),
             metadata: self.config.metadata.clone(),
             user: (user.id.is_some() || !user.attributes.is_empty()).then(|| user.clone()),
             page: page(),

@@ -7,15 +7,20 @@ use sondeo_core::Group;
 
 /// Resolved texts for one survey.
 pub struct Texts {
-    /// The locale whose built-in texts are used.
+    /// The locale whose built-in texts fill what `texts` does not override.
     pub locale: Locale,
+    /// The language tag reported in the payload and set as `lang`: the built-in
+    /// locale's, or an explicit tag without built-in texts (whose texts the page
+    /// passes in `texts`, e.g. `locale: "fr"` with French overrides).
+    pub tag: String,
     overrides: Vec<(TextKey, String)>,
 }
 
 impl Texts {
     /// Texts for `config`, negotiating `auto` from the page's `lang` and the browser's languages.
     pub fn new(config: &Config) -> Texts {
-        let locale = if config.locale == "auto" {
+        let explicit = Some(config.locale.as_str()).filter(|l| *l != "auto");
+        let locale = if explicit.is_none() {
             let mut preferred: Vec<String> = Vec::new();
             if let Some(lang) = crate::dom::document()
                 .document_element()
@@ -34,8 +39,13 @@ impl Texts {
         } else {
             i18n::negotiate([config.locale.as_str()])
         };
+        let tag = match explicit {
+            Some(tag) if Locale::from_tag(tag).is_none() => tag.to_owned(),
+            _ => locale.tag().to_owned(),
+        };
         Texts {
             locale,
+            tag,
             overrides: config.texts.clone(),
         }
     }

@@ -2,11 +2,14 @@
 //! config errors, and the follow-up chosen by the score's group.
 #![cfg(target_arch = "wasm32")]
 
-use sondeo::mount;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+fn mount(target: JsValue, config: JsValue) -> Result<sondeo::Survey, JsValue> {
+    sondeo::mount(target, config, None)
+}
 
 fn config(pairs: &[(&str, JsValue)]) -> JsValue {
     let object = js_sys::Object::new();

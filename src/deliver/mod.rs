@@ -1,12 +1,22 @@
-//! Delivery: posts each response to the survey's endpoint and loses nothing.
+//! Delivery: every response reaches the endpoint, once, whatever the network does.
 //!
-//! The widget only calls [`Deliverer::send`] and [`Deliverer::pending`]; retries,
-//! the offline queue and the page-exit flush live behind them.
-//! (Minimal first version: one fetch per response, no retry yet.)
+//! `send` puts the response in a bounded queue in `localStorage` (one entry per
+//! response id, so the final post replaces the partial) and tries to send it.
+//! Failures are retried with backoff (core's rules); what is still unsent is
+//! re-sent on `online`, on the next page load of any page with sondeo, and with
+//! `fetch(…, {keepalive: true})` on `pagehide`. Tabs lease entries so two tabs
+//! do not send one at the same time; the endpoint drops duplicates by id anyway.
+
+mod queue_store;
+mod transport;
 
 use sondeo_core::answer::Response;
-use sondeo_core::survey::Config;
+use sondeo_core::delivery::{Entry, Pushed};
+use sondeo_core::survey::{Config, Delivery};
 use wasm_bindgen::prelude::*;
+use web_sys::EventTarget;
+
+pub use transport::resume_pending;
 
 /// Sends the responses of one survey to its endpoint.
 pub struct Deliverer {
@@ -14,15 +24,16 @@ pub struct Deliverer {
     method: &'static str,
     headers: Vec<(String, String)>,
     before_send: Option<js_sys::Function>,
-    events: web_sys::EventTarget,
+    events: EventTarget,
+    limits: Delivery,
 }
 
 impl Deliverer {
-    /// A deliverer for `config`'s endpoint, dispatching `sondeo:error` (and, later,
-    /// `sondeo:sent`, `sondeo:retry`, `sondeo:queued`) on `events`.
+    /// A deliverer for `config`'s endpoint, dispatching `sondeo:sent`, `sondeo:retry`,
+    /// `sondeo:queued` and `sondeo:error` on `events`.
     pub fn new(
         config: &Config,
-        events: web_sys::EventTarget,
+        events: EventTarget,
         before_send: Option<js_sys::Function>,
     ) -> Deliverer {
         Deliverer {
@@ -31,68 +42,73 @@ impl Deliverer {
             headers: config.headers.clone(),
             before_send,
             events,
+            limits: config.delivery,
         }
     }
 
-    /// Sends `response` (partial when `response.complete` is false). Never blocks.
+    /// Queues `response` (a partial when `response.complete` is false) and sends it. Never blocks.
     pub fn send(&self, response: &Response) {
-        let body = response.to_json();
-        let body: JsValue = match &self.before_send {
-            None => body.into(),
-            Some(hook) => {
-                let payload = js_sys::JSON::parse(&body).unwrap_or(JsValue::NULL);
-                match hook.call1(&JsValue::NULL, &payload) {
-                    Ok(v) if v.is_string() => v,
-                    Ok(v) => js_sys::JSON::stringify(&v)
-                        .map(JsValue::from)
-                        .unwrap_or(body.into()),
-                    Err(e) => {
-                        self.error(&e);
-                        return;
-                    }
-                }
-            }
-        };
-        let init = web_sys::RequestInit::new();
-        init.set_method(self.method);
-        init.set_body(&body);
-        let headers =
-            web_sys::Headers::new().expect_throw("unreachable: new Headers() does not throw");
-        let _ = headers.set("Content-Type", "application/json");
-        for (k, v) in &self.headers {
-            let _ = headers.set(k, v);
-        }
-        init.set_headers(&headers);
-        let Some(window) = web_sys::window() else {
+        let Some(body) = self.body(response) else {
             return;
         };
-        let promise = window.fetch_with_str_and_init(&self.endpoint, &init);
-        let events = self.events.clone();
-        let on_error = Closure::once(move |e: JsValue| dispatch_error(&events, &e));
-        let _ = promise.catch(&on_error);
-        // One small closure per post; it frees itself when called.
-        on_error.forget();
+        let entry = Entry {
+            id: response.id.clone(),
+            complete: response.complete,
+            endpoint: self.endpoint.clone(),
+            method: String::from(self.method),
+            headers: self.headers.clone(),
+            body,
+            attempts: 0,
+            next_at: 0.0,
+            lease_until: 0.0,
+            lease_owner: String::new(),
+        };
+        let pushed = queue_store::update(&self.endpoint, |q| {
+            q.push(entry, self.limits.queue_limit as usize)
+        });
+        if let Some(Pushed::DroppedOldest(dropped)) = pushed {
+            transport::notify(
+                &self.events,
+                "sondeo:error",
+                &dropped.id,
+                0,
+                "the offline queue is full: the oldest unsent response was dropped",
+            );
+        }
+        transport::flush(&self.endpoint, &self.events, self.limits);
     }
 
     /// How many responses are not yet acknowledged by the endpoint.
     pub fn pending(&self) -> u32 {
-        0
+        queue_store::load(&self.endpoint).entries.len() as u32
     }
 
-    fn error(&self, e: &JsValue) {
-        dispatch_error(&self.events, e)
-    }
-}
-
-/// Re-sends whatever earlier pages left unsent (called once when the module starts).
-pub fn resume_pending() {}
-
-fn dispatch_error(target: &web_sys::EventTarget, detail: &JsValue) {
-    let init = web_sys::CustomEventInit::new();
-    init.set_detail(detail);
-    init.set_bubbles(true);
-    init.set_composed(true);
-    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict("sondeo:error", &init) {
-        let _ = target.dispatch_event(&event);
+    /// The body to post: the payload JSON, or what `beforeSend` makes of it
+    /// (a string as is, anything else as JSON). A throwing hook is reported and nothing is sent.
+    fn body(&self, response: &Response) -> Option<String> {
+        let json = response.to_json();
+        let Some(hook) = &self.before_send else {
+            return Some(json);
+        };
+        let payload = js_sys::JSON::parse(&json).unwrap_or(JsValue::NULL);
+        let result = hook
+            .call1(&JsValue::NULL, &payload)
+            .and_then(|v| match v.as_string() {
+                Some(text) => Ok(text),
+                None => js_sys::JSON::stringify(&v).map(String::from),
+            });
+        match result {
+            Ok(body) => Some(body),
+            Err(e) => {
+                let message = e
+                    .dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+                    .unwrap_or_default();
+                let mut text = String::from("beforeSend threw: ");
+                text.push_str(&message);
+                transport::notify(&self.events, "sondeo:error", &response.id, 0, &text);
+                None
+            }
+        }
     }
 }

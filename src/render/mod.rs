@@ -49,7 +49,7 @@ pub fn build(root: &ShadowRoot, config: &Config, texts: &Texts) -> View {
     }
 
     let card = element("section", "card");
-    set(&card, "lang", texts.locale.tag());
+    set(&card, "lang", &texts.tag);
     set(&card, "aria-labelledby", "q");
     match config.display.mode {
         DisplayMode::Modal => {

@@ -57,7 +57,7 @@ pub fn allowed(config: &Config) -> bool {
     };
     let (outcome, at) = (seen.get(..1).unwrap_or(""), seen.get(1..).unwrap_or(""));
     // Integer parsing: float parsing would add ~6 KB of wasm.
-    let Ok(at) = at.parse::<i64>() else {
+    let Some(at) = sondeo_core::text::parse_digits(at) else {
         return true;
     };
     let days = match outcome {

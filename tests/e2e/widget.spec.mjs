@@ -209,12 +209,26 @@ test("Spanish pages get Spanish texts", async ({ page }) => {
 test("locale auto follows the page language", async ({ page }) => {
   await page.goto(`${server.url}/test/mount.html#${encodeURIComponent(JSON.stringify({ kind: "csat", endpoint: "/api/responses", trigger: { load: false } }))}`);
   await page.evaluate(async () => {
-    document.documentElement.lang = "de";
+    document.documentElement.lang = "es-AR";
     window.survey.destroy();
     const { mount } = await import("/dist/sondeo.js");
     window.survey = await mount(document.getElementById("target"), { kind: "csat", endpoint: "/api/responses" });
   });
-  await expect(page.getByText("Wie zufrieden sind Sie mit Ihrer Erfahrung?")).toBeVisible();
+  await expect(page.getByText("¿Qué tan satisfecho está con su experiencia?")).toBeVisible();
+});
+
+test("a language without built-in texts uses the page's texts and reports its tag", async ({ page }) => {
+  await openMount(page, {
+    kind: "csat", endpoint: "/api/responses", locale: "fr",
+    texts: { csatQuestion: "Êtes-vous satisfait ?", followUpHigh: "Qu'avons-nous bien fait ?", submit: "Envoyer" },
+  });
+  await expect(page.getByText("Êtes-vous satisfait ?")).toBeVisible();
+  await expect(page.locator("sondeo-survey section")).toHaveAttribute("lang", "fr");
+  await page.getByRole("radio", { name: "5 – Very satisfied" }).click();
+  await expect(page.getByText("Qu'avons-nous bien fait ?")).toBeVisible();
+  await page.getByRole("button", { name: "Envoyer" }).click();
+  await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete));
+  expect(server.posts.at(-1).body.locale).toBe("fr");
 });
 
 test("on a 320 px screen every point is a 44 px target and nothing overflows", async ({ page }) => {

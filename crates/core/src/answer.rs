@@ -7,7 +7,7 @@
 
 use crate::metric::{Group, Kind};
 use crate::survey::{User, MAX_COMMENT_LENGTH};
-use crate::text::{push_int, push_json_string, push_number};
+use crate::text::{char_count, push_int, push_json_string, push_number};
 use crate::time::parse_rfc3339;
 use crate::value::Value;
 
@@ -353,7 +353,7 @@ fn short_text(v: &Value, field: &str, max: usize) -> Result<String, FieldError> 
     match v {
         Value::String(s) => {
             let clean = sanitize_comment(s, usize::MAX).replace(['\n', '\t'], " ");
-            if clean.is_empty() || clean.chars().count() > max {
+            if clean.is_empty() || char_count(&clean) > max {
                 Err(FieldError::new(field, expected_got(&too_long(max), v)))
             } else {
                 Ok(clean)
@@ -395,7 +395,7 @@ fn string_map(v: &Value, field: &str) -> Result<Vec<(String, String)>, FieldErro
         path.push('.');
         path.push_str(key);
         if key.trim().is_empty()
-            || key.chars().count() > limits::MAP_KEY
+            || char_count(key) > limits::MAP_KEY
             || key.chars().any(char::is_control)
         {
             return Err(FieldError::new(

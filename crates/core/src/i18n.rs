@@ -63,7 +63,10 @@ text_keys! {
 
 const KEY_COUNT: usize = TextKey::SendFailed as usize + 1;
 
-/// A locale with built-in texts.
+/// A locale with built-in texts. English and Spanish are always built in; French,
+/// German and Portuguese come with the `extra-locales` feature (on by default; the
+/// widget leaves it off to stay within its size budget, and pages pass those texts
+/// through the `texts` config field instead).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Locale {
     /// English.
@@ -71,15 +74,22 @@ pub enum Locale {
     /// Spanish.
     Es,
     /// French.
+    #[cfg(feature = "extra-locales")]
     Fr,
     /// German.
+    #[cfg(feature = "extra-locales")]
     De,
     /// Portuguese.
+    #[cfg(feature = "extra-locales")]
     Pt,
 }
 
 /// Every built-in locale.
-pub const LOCALES: [Locale; 5] = [Locale::En, Locale::Es, Locale::Fr, Locale::De, Locale::Pt];
+#[cfg(feature = "extra-locales")]
+pub const LOCALES: &[Locale] = &[Locale::En, Locale::Es, Locale::Fr, Locale::De, Locale::Pt];
+/// Every built-in locale.
+#[cfg(not(feature = "extra-locales"))]
+pub const LOCALES: &[Locale] = &[Locale::En, Locale::Es];
 
 impl Locale {
     /// The BCP 47 primary language subtag.
@@ -87,8 +97,11 @@ impl Locale {
         match self {
             Locale::En => "en",
             Locale::Es => "es",
+            #[cfg(feature = "extra-locales")]
             Locale::Fr => "fr",
+            #[cfg(feature = "extra-locales")]
             Locale::De => "de",
+            #[cfg(feature = "extra-locales")]
             Locale::Pt => "pt",
         }
     }
@@ -97,7 +110,8 @@ impl Locale {
     pub fn from_tag(tag: &str) -> Option<Locale> {
         let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
         LOCALES
-            .into_iter()
+            .iter()
+            .copied()
             .find(|l| primary.eq_ignore_ascii_case(l.tag()))
     }
 
@@ -106,8 +120,11 @@ impl Locale {
         let table = match self {
             Locale::En => &EN,
             Locale::Es => &ES,
+            #[cfg(feature = "extra-locales")]
             Locale::Fr => &FR,
+            #[cfg(feature = "extra-locales")]
             Locale::De => &DE,
+            #[cfg(feature = "extra-locales")]
             Locale::Pt => &PT,
         };
         table[key as usize]
@@ -271,6 +288,7 @@ const ES: [&str; KEY_COUNT] = [
     "Aún no pudimos enviar su respuesta. Lo seguiremos intentando.",
 ];
 
+#[cfg(feature = "extra-locales")]
 const FR: [&str; KEY_COUNT] = [
     "Votre avis",
     "Fermer",
@@ -311,6 +329,7 @@ const FR: [&str; KEY_COUNT] = [
     "Votre réponse n'a pas encore pu être envoyée. Nous réessaierons.",
 ];
 
+#[cfg(feature = "extra-locales")]
 const DE: [&str; KEY_COUNT] = [
     "Feedback",
     "Schließen",
@@ -351,6 +370,7 @@ const DE: [&str; KEY_COUNT] = [
     "Ihre Antwort konnte noch nicht gesendet werden. Wir versuchen es weiter.",
 ];
 
+#[cfg(feature = "extra-locales")]
 const PT: [&str; KEY_COUNT] = [
     "Pesquisa",
     "Fechar",
@@ -398,10 +418,22 @@ mod tests {
     #[test]
     fn negotiation_takes_the_first_supported_language_by_primary_subtag() {
         assert_eq!(negotiate(["es-MX", "en"]), Locale::Es);
-        assert_eq!(negotiate(["ja", "pt_BR"]), Locale::Pt);
         assert_eq!(negotiate(["ja", "zh"]), Locale::En);
         assert_eq!(negotiate([]), Locale::En);
+        assert_eq!(negotiate(["", "ES"]), Locale::Es);
+    }
+
+    #[cfg(feature = "extra-locales")]
+    #[test]
+    fn extra_locales_are_negotiated_when_built_in() {
+        assert_eq!(negotiate(["ja", "pt_BR"]), Locale::Pt);
         assert_eq!(negotiate(["", "DE-at"]), Locale::De);
+    }
+
+    #[cfg(not(feature = "extra-locales"))]
+    #[test]
+    fn without_extra_locales_french_falls_back_to_english() {
+        assert_eq!(negotiate(["fr-FR", "de"]), Locale::En);
     }
 
     #[test]

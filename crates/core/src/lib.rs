@@ -9,6 +9,7 @@
 //! instead of `format!`.
 
 pub mod answer;
+pub mod delivery;
 pub mod i18n;
 pub mod metric;
 pub mod survey;

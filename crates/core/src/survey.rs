@@ -7,7 +7,7 @@
 
 use crate::i18n::TextKey;
 use crate::metric::Kind;
-use crate::text::{push_int, push_number};
+use crate::text::{char_count, push_int, push_joined, push_number};
 use crate::value::Value;
 
 /// Longest comment a survey may allow (`followUp.maxLength`), and what the collector accepts.
@@ -366,7 +366,7 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
     for (key, _) in members {
         if !TOP_LEVEL_FIELDS.contains(&key.as_str()) {
             let mut problem = String::from("unknown field; expected one of ");
-            problem.push_str(&TOP_LEVEL_FIELDS.join(", "));
+            push_joined(&mut problem, TOP_LEVEL_FIELDS.iter().copied(), ", ");
             c.errors.push(ConfigError {
                 field: key.clone(),
                 problem,
@@ -529,7 +529,7 @@ impl Checker {
         for (key, _) in members {
             if !allowed.contains(&key.as_str()) {
                 let mut problem = String::from("unknown field; expected one of ");
-                problem.push_str(&allowed.join(", "));
+                push_joined(&mut problem, allowed.iter().copied(), ", ");
                 self.errors.push(ConfigError {
                     field: join_path(field, key),
                     problem,
@@ -540,7 +540,7 @@ impl Checker {
 
     fn text(&mut self, value: &Value, field: &str, max_chars: usize) -> Option<String> {
         match value {
-            Value::String(s) if !s.trim().is_empty() && s.chars().count() <= max_chars => {
+            Value::String(s) if !s.trim().is_empty() && char_count(s) <= max_chars => {
                 Some(s.trim().to_owned())
             }
             other => {
@@ -831,7 +831,7 @@ impl Checker {
                         .bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
             } else {
-                !key.trim().is_empty() && key.chars().count() <= 64
+                !key.trim().is_empty() && char_count(key) <= 64
             };
             if !key_ok {
                 let expected = if header_names {
@@ -856,7 +856,7 @@ impl Checker {
             };
             match text {
                 Some(s)
-                    if s.chars().count() <= max_value_chars
+                    if char_count(&s) <= max_value_chars
                         && !(header_names && s.contains(['\r', '\n'])) =>
                 {
                     out.push((key.clone(), s))
@@ -1021,13 +1021,7 @@ impl Checker {
                 let mut problem = String::from(
                     "unknown theme field; expected mode, a --sondeo-* property or one of ",
                 );
-                problem.push_str(
-                    &THEME_VARS
-                        .iter()
-                        .map(|(n, _)| *n)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                );
+                push_joined(&mut problem, THEME_VARS.iter().map(|(n, _)| *n), ", ");
                 self.errors.push(ConfigError {
                     field: path,
                     problem,

@@ -67,6 +67,41 @@ pub fn push_number(out: &mut String, x: f64) {
     }
 }
 
+/// The value of a string of ASCII digits (no sign, no spaces); `None` for anything
+/// else or on overflow. Smaller in wasm than `str::parse`, which the widget avoids.
+pub fn parse_digits(s: &str) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    s.bytes().try_fold(0u64, |n, b| {
+        if b.is_ascii_digit() {
+            n.checked_mul(10)?.checked_add((b - b'0') as u64)
+        } else {
+            None
+        }
+    })
+}
+
+/// Number of characters (Unicode scalar values) in `s`: counts the bytes that
+/// start a UTF-8 sequence. Smaller in wasm than `chars().count()`.
+pub fn char_count(s: &str) -> usize {
+    s.bytes().filter(|b| (b & 0xC0) != 0x80).count()
+}
+
+/// Appends `items` separated by `separator` (`[..].join()` without its generic machinery).
+pub fn push_joined<'a>(
+    out: &mut String,
+    items: impl IntoIterator<Item = &'a str>,
+    separator: &str,
+) {
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        out.push_str(item);
+    }
+}
+
 /// `parts` joined, for messages built from static pieces and values.
 pub fn concat(parts: &[&str]) -> String {
     let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
@@ -128,6 +163,20 @@ mod tests {
         assert_eq!(number(0.05), "0.05");
         assert_eq!(number(3.0000001), "3");
         assert_eq!(number(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn digits_parse_and_anything_else_is_refused() {
+        assert_eq!(parse_digits("0"), Some(0));
+        assert_eq!(parse_digits("1700000000123"), Some(1_700_000_000_123));
+        assert_eq!(parse_digits("18446744073709551615"), Some(u64::MAX));
+        for bad in ["", "-1", "+1", " 1", "1.5", "18446744073709551616", "١"] {
+            assert_eq!(parse_digits(bad), None, "{bad}");
+        }
+        assert_eq!(char_count("ñandú 🙂"), "ñandú 🙂".chars().count());
+        let mut s = String::new();
+        push_joined(&mut s, ["a", "b", "c"], ", ");
+        assert_eq!(s, "a, b, c");
     }
 
     #[test]

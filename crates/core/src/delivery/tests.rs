@@ -1,0 +1,163 @@
+use super::*;
+
+fn entry(id: &str, complete: bool, body: &str) -> Entry {
+    Entry {
+        id: id.into(),
+        complete,
+        endpoint: "/api/responses".into(),
+        method: "POST".into(),
+        headers: vec![("X-Key".into(), "k\"1".into())],
+        body: body.into(),
+        attempts: 0,
+        next_at: 0.0,
+        lease_until: 0.0,
+        lease_owner: String::new(),
+    }
+}
+
+#[test]
+fn network_errors_408_429_and_5xx_are_retried_other_4xx_are_final() {
+    assert_eq!(classify(None), Outcome::Retry);
+    for s in [200, 201, 204, 299] {
+        assert_eq!(classify(Some(s)), Outcome::Delivered);
+    }
+    for s in [408, 429, 500, 502, 503, 504, 599] {
+        assert_eq!(classify(Some(s)), Outcome::Retry, "{s}");
+    }
+    for s in [301, 400, 401, 403, 404, 413, 422] {
+        assert_eq!(classify(Some(s)), Outcome::Refused, "{s}");
+    }
+}
+
+#[test]
+fn backoff_doubles_from_the_base_up_to_the_cap_with_jitter_in_the_upper_half() {
+    // With random = 1 the delay is the full exponential value: 1 s, 2 s, 4 s, 8 s, … capped at 60 s.
+    let full: Vec<u32> = (1..=8).map(|a| backoff_ms(a, 1000, 60_000, 1.0)).collect();
+    assert_eq!(
+        full,
+        [1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000]
+    );
+    // With random = 0 it is half of that; any random lands in between.
+    assert_eq!(backoff_ms(3, 1000, 60_000, 0.0), 2000);
+    let mid = backoff_ms(3, 1000, 60_000, 0.5);
+    assert_eq!(mid, 3000);
+    // Huge attempt numbers do not overflow.
+    assert_eq!(backoff_ms(1000, 1000, 60_000, 1.0), 60_000);
+}
+
+#[test]
+fn retry_after_takes_seconds_or_an_http_date() {
+    assert_eq!(retry_after_ms("120", 0.0), Some(120_000));
+    assert_eq!(retry_after_ms(" 0 ", 0.0), Some(0));
+    // 1445412480 is Wed, 21 Oct 2015 07:28:00 GMT (`date -u -d @1445412480`).
+    let now = 1_445_412_480_000.0 - 5_000.0;
+    assert_eq!(
+        retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", now),
+        Some(5_000)
+    );
+    assert_eq!(
+        retry_after_ms("Wed, 21 Oct 2015 07:28:00 GMT", now + 60_000.0),
+        Some(0)
+    );
+    for bad in [
+        "",
+        "soon",
+        "-5",
+        "1.5",
+        "Wed, 21 Oct 2015 07:28:00 PST",
+        "Wed, 32 Oct 2015 07:28:00 GMT",
+    ] {
+        assert_eq!(retry_after_ms(bad, 0.0), None, "{bad}");
+    }
+}
+
+#[test]
+fn a_newer_version_replaces_the_older_in_place_but_never_downgrades_a_complete_one() {
+    let mut q = Queue::default();
+    q.push(entry("a", false, "a-partial"), 10);
+    q.push(entry("b", false, "b-partial"), 10);
+    assert_eq!(q.push(entry("a", true, "a-final"), 10), Pushed::Stored);
+    assert_eq!(
+        q.entries
+            .iter()
+            .map(|e| e.body.as_str())
+            .collect::<Vec<_>>(),
+        ["a-final", "b-partial"]
+    );
+    assert_eq!(
+        q.push(entry("a", false, "a-late-partial"), 10),
+        Pushed::Ignored
+    );
+    assert_eq!(q.entries[0].body, "a-final");
+}
+
+#[test]
+fn the_oldest_entry_is_dropped_only_past_the_bound() {
+    let mut q = Queue::default();
+    for i in 0..3 {
+        assert_eq!(
+            q.push(entry(&format!("r{i}"), true, "x"), 3),
+            Pushed::Stored
+        );
+    }
+    match q.push(entry("r3", true, "x"), 3) {
+        Pushed::DroppedOldest(dropped) => assert_eq!(dropped.id, "r0"),
+        other => panic!("expected a drop, got {other:?}"),
+    }
+    assert_eq!(
+        q.entries.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        ["r1", "r2", "r3"]
+    );
+}
+
+#[test]
+fn leases_keep_other_tabs_off_an_entry_until_they_expire() {
+    let mut q = Queue::default();
+    q.push(entry("a", true, "x"), 10);
+    q.push(entry("b", true, "y"), 10);
+    q.entries[0].lease_owner = "tab-1".into();
+    q.entries[0].lease_until = 1_000.0;
+    q.entries[1].next_at = 500.0;
+    assert_eq!(q.due(100.0, "tab-1"), [0]);
+    assert_eq!(q.due(100.0, "tab-2"), Vec::<usize>::new());
+    assert_eq!(q.due(600.0, "tab-2"), [1]);
+    assert_eq!(q.due(1_000.0, "tab-2"), [0, 1]);
+}
+
+#[test]
+fn acknowledging_an_old_version_keeps_the_newer_one() {
+    let mut q = Queue::default();
+    q.push(entry("a", false, "partial"), 10);
+    q.push(entry("a", true, "final"), 10);
+    assert!(!q.acknowledge("a", "partial"));
+    assert_eq!(q.entries.len(), 1);
+    assert!(q.acknowledge("a", "final"));
+    assert!(q.entries.is_empty());
+}
+
+#[test]
+fn the_queue_round_trips_through_json_and_skips_malformed_entries() {
+    let mut q = Queue::default();
+    let mut e = entry("a", true, "{\"score\":9,\"comment\":\"línea\\n\"}");
+    e.attempts = 3;
+    e.next_at = 1_700_000_000_123.0;
+    e.lease_owner = "tab".into();
+    q.push(e, 10);
+    q.push(entry("b", false, "y"), 10);
+    let json = q.to_json();
+    let value = Value::from(serde_json::from_str::<serde_json::Value>(&json).unwrap());
+    assert_eq!(Queue::from_value(&value), q);
+    let mixed = Value::from(
+        serde_json::json!([{"id": "x"}, 5, {"id": "c", "endpoint": "/e", "body": "{}"}]),
+    );
+    let read = Queue::from_value(&mixed);
+    assert_eq!(read.entries.len(), 1);
+    assert_eq!(
+        (read.entries[0].id.as_str(), read.entries[0].method.as_str()),
+        ("c", "POST")
+    );
+    assert_eq!(
+        Queue::from_value(&Value::String("garbage".into())),
+        Queue::default()
+    );
+}

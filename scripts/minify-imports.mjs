@@ -1,0 +1,64 @@
+// Renames the wasm's imports to short names, in the wasm and in its JS glue alike.
+// wasm-bindgen names each import `__wbg_<method>_<16 hex digits>`; the hex is
+// incompressible and appears in both files, ~3 KB gzip that every visitor would pay.
+// Usage: node scripts/minify-imports.mjs <glue.js> <module.wasm>
+import { readFileSync, writeFileSync } from "node:fs";
+
+const [jsPath, wasmPath] = process.argv.slice(2);
+let js = readFileSync(jsPath, "utf8");
+const wasm = readFileSync(wasmPath);
+
+function readLeb(buf, pos) {
+  let result = 0, shift = 0, byte;
+  do { byte = buf[pos++]; result += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+  return [result, pos];
+}
+function leb(n) {
+  const out = [];
+  do { let byte = n & 0x7f; n = Math.floor(n / 128); if (n) byte |= 0x80; out.push(byte); } while (n);
+  return out;
+}
+function readName(buf, pos) {
+  const [len, start] = readLeb(buf, pos);
+  return [buf.subarray(start, start + len).toString("utf8"), start + len];
+}
+const name = (s) => { const b = Buffer.from(s, "utf8"); return [...leb(b.length), ...b]; };
+
+const exportNames = new Set(WebAssembly.Module.exports(new WebAssembly.Module(wasm)).map((e) => e.name));
+const out = [wasm.subarray(0, 8)];
+let pos = 8;
+const renames = new Map();
+while (pos < wasm.length) {
+  const id = wasm[pos];
+  const [size, start] = readLeb(wasm, pos + 1);
+  const end = start + size;
+  if (id !== 2) { out.push(wasm.subarray(pos, end)); pos = end; continue; }
+  let [count, p] = readLeb(wasm, start);
+  const body = [...leb(count)];
+  for (let i = 0; i < count; i++) {
+    let module, field;
+    [module, p] = readName(wasm, p);
+    [field, p] = readName(wasm, p);
+    const descStart = p;
+    const kind = wasm[p++];
+    if (kind === 0) [, p] = readLeb(wasm, p);
+    else if (kind === 1) { p++; const flags = wasm[p++]; [, p] = readLeb(wasm, p); if (flags & 1) [, p] = readLeb(wasm, p); }
+    else if (kind === 2) { const flags = wasm[p++]; [, p] = readLeb(wasm, p); if (flags & 1) [, p] = readLeb(wasm, p); }
+    else if (kind === 3) p += 2;
+    else if (kind === 4) { p++; [, p] = readLeb(wasm, p); }
+    else throw new Error(`unknown import kind ${kind}`);
+    let short = field;
+    if (!exportNames.has(field) && new RegExp(`\\b${field}\\b`).test(js)) {
+      short = renames.get(field) ?? `w${renames.size.toString(36)}`;
+      renames.set(field, short);
+    }
+    body.push(...name(module), ...name(short), ...wasm.subarray(descStart, p));
+  }
+  out.push(Buffer.from([2, ...leb(body.length), ...body]));
+  pos = end;
+}
+for (const [long, short] of renames) js = js.replace(new RegExp(`\\b${long}\\b`, "g"), short);
+writeFileSync(jsPath, js);
+writeFileSync(wasmPath, Buffer.concat(out));
+new WebAssembly.Module(readFileSync(wasmPath)); // throws if the rewrite broke the module
+console.error(`minify-imports: ${renames.size} imports renamed`);

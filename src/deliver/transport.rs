@@ -1,0 +1,357 @@
+//! Sending queue entries with `fetch`, acting on the outcome (core's rules),
+//! scheduling retries, and the page-level triggers: module start, `online`, `pagehide`.
+
+use super::queue_store;
+use crate::listener::{Listener, Timer};
+use sondeo_core::delivery::{backoff_ms, classify, retry_after_ms, Entry, Outcome};
+use sondeo_core::survey::Delivery;
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::EventTarget;
+
+/// How long a tab owns an entry it is sending; another tab may take it after that
+/// (the sending tab may have been closed mid-request).
+const LEASE_MS: f64 = 30_000.0;
+/// Keepalive requests share a 64 KiB budget per page; stay under it.
+const KEEPALIVE_BUDGET: usize = 60 * 1024;
+/// After `maxAttempts`, an entry waits for the next page load or `online`.
+const PARKED_MS: f64 = 365.0 * 86_400_000.0;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A promise seen through `then(f, f)`: one callback for both outcomes, so exactly
+    /// one closure runs and frees itself.
+    type Settle;
+    #[wasm_bindgen(method, js_name = then)]
+    fn then_either(this: &Settle, on_fulfilled: &JsValue, on_rejected: &JsValue) -> JsValue;
+}
+
+fn settle(promise: &js_sys::Promise, callback: &JsValue) {
+    promise
+        .unchecked_ref::<Settle>()
+        .then_either(callback, callback);
+}
+
+struct State {
+    tab: String,
+    in_flight: Vec<String>,
+    timers: Vec<(String, Timer)>,
+    limits: Vec<(String, Delivery)>,
+    page_listeners: Vec<Listener>,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = const {
+        RefCell::new(State { tab: String::new(), in_flight: Vec::new(), timers: Vec::new(), limits: Vec::new(), page_listeners: Vec::new() })
+    };
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+fn tab_id() -> String {
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.tab.is_empty() {
+            let mut id = String::from("tab-");
+            sondeo_core::text::push_int(&mut id, (js_sys::Math::random() * 1e15) as i64);
+            s.tab = id;
+        }
+        s.tab.clone()
+    })
+}
+
+fn limits_of(endpoint: &str) -> Delivery {
+    STATE
+        .with(|s| {
+            s.borrow()
+                .limits
+                .iter()
+                .find(|(e, _)| e == endpoint)
+                .map(|(_, l)| *l)
+        })
+        .unwrap_or_default()
+}
+
+/// Dispatches a delivery event whose detail is `{ id, status, error }`.
+pub fn notify(target: &EventTarget, name: &str, id: &str, status: u16, error: &str) {
+    notify_retry(target, name, id, status, error, 0, 0)
+}
+
+/// Like [`notify`], with `attempt` and `delayMs` for `sondeo:retry`.
+fn notify_retry(
+    target: &EventTarget,
+    name: &str,
+    id: &str,
+    status: u16,
+    error: &str,
+    attempt: u32,
+    delay_ms: u32,
+) {
+    let detail = js_sys::Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = js_sys::Reflect::set(&detail, &key.into(), &value);
+    };
+    set("id", id.into());
+    if status > 0 {
+        set("status", (status as f64).into());
+    }
+    if !error.is_empty() {
+        set("error", error.into());
+    }
+    if attempt > 0 {
+        set("attempt", (attempt as f64).into());
+        set("delayMs", (delay_ms as f64).into());
+    }
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&detail);
+    init.set_bubbles(true);
+    init.set_composed(true);
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
+        let _ = target.dispatch_event(&event);
+    }
+}
+
+fn document_target() -> Option<EventTarget> {
+    Some(web_sys::window()?.document()?.unchecked_into())
+}
+
+/// Sends every due entry of `endpoint` that no other tab is sending.
+pub fn flush(endpoint: &str, events: &EventTarget, limits: Delivery) {
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        s.limits.retain(|(e, _)| e != endpoint);
+        s.limits.push((endpoint.to_owned(), limits));
+    });
+    let offline = web_sys::window().is_some_and(|w| !w.navigator().on_line());
+    let tab = tab_id();
+    let started = now();
+    let in_flight: Vec<String> = STATE.with(|s| s.borrow().in_flight.clone());
+    let leased = queue_store::update(endpoint, |q| {
+        let mut leased = Vec::new();
+        if offline {
+            return leased;
+        }
+        for i in q.due(started, &tab) {
+            let entry = &mut q.entries[i];
+            if in_flight.contains(&entry.id) {
+                continue;
+            }
+            entry.lease_owner = tab.clone();
+            entry.lease_until = started + LEASE_MS;
+            leased.push(entry.clone());
+        }
+        leased
+    })
+    .unwrap_or_default();
+    // Another tab may have leased the same entry between our read and write: read
+    // back and send only what is still ours.
+    let mine = queue_store::load(endpoint);
+    for entry in leased {
+        if mine
+            .entries
+            .iter()
+            .any(|e| e.id == entry.id && e.lease_owner == tab && e.body == entry.body)
+        {
+            STATE.with(|s| s.borrow_mut().in_flight.push(entry.id.clone()));
+            attempt(entry, events.clone());
+        }
+    }
+    if offline {
+        for entry in queue_store::load(endpoint).entries {
+            notify(events, "sondeo:queued", &entry.id, 0, "");
+        }
+    }
+    schedule(endpoint, events);
+}
+
+/// Arms one timer for the endpoint's next due entry.
+fn schedule(endpoint: &str, events: &EventTarget) {
+    let next = queue_store::load(endpoint).next_due();
+    let timer = next.and_then(|at| {
+        let wait = (at - now()).max(0.0).min(PARKED_MS);
+        if wait >= PARKED_MS {
+            return None;
+        }
+        let endpoint_owned = endpoint.to_owned();
+        let events = events.clone();
+        // A little slack so the entry is due when the timer fires.
+        Timer::new(wait as u32 + 5, move || {
+            flush(&endpoint_owned, &events, limits_of(&endpoint_owned))
+        })
+    });
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        s.timers.retain(|(e, _)| e != endpoint);
+        if let Some(timer) = timer {
+            s.timers.push((endpoint.to_owned(), timer));
+        }
+    });
+}
+
+fn request_init(entry: &Entry, keepalive: bool) -> web_sys::RequestInit {
+    let init = web_sys::RequestInit::new();
+    init.set_method(&entry.method);
+    init.set_body(&JsValue::from_str(&entry.body));
+    if keepalive {
+        let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+    }
+    if let Ok(headers) = web_sys::Headers::new() {
+        let _ = headers.set("Content-Type", "application/json");
+        for (k, v) in &entry.headers {
+            let _ = headers.set(k, v);
+        }
+        init.set_headers(&headers);
+    }
+    init
+}
+
+fn attempt(entry: Entry, events: EventTarget) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let promise = window.fetch_with_str_and_init(&entry.endpoint, &request_init(&entry, false));
+    let on_settled = Closure::once_into_js(move |value: JsValue| {
+        match value.dyn_into::<web_sys::Response>() {
+            Ok(response) => {
+                let status = response.status();
+                let retry_after = response.headers().get("Retry-After").ok().flatten();
+                if classify(Some(status)) == Outcome::Refused {
+                    // Read the endpoint's message for the error event before finishing.
+                    match response.text() {
+                        Ok(text) => {
+                            let on_text = Closure::once_into_js(move |text: JsValue| {
+                                let message = text.as_string().unwrap_or_default();
+                                finish(entry, events, Some(status), retry_after, &message);
+                            });
+                            settle(&text, &on_text);
+                        }
+                        Err(_) => finish(entry, events, Some(status), retry_after, ""),
+                    }
+                } else {
+                    finish(entry, events, Some(status), retry_after, "");
+                }
+            }
+            Err(_) => finish(entry, events, None, None, ""),
+        }
+    });
+    settle(&promise, &on_settled);
+}
+
+fn finish(
+    entry: Entry,
+    events: EventTarget,
+    status: Option<u16>,
+    retry_after: Option<String>,
+    message: &str,
+) {
+    STATE.with(|s| s.borrow_mut().in_flight.retain(|id| *id != entry.id));
+    let limits = limits_of(&entry.endpoint);
+    let at = now();
+    let outcome = classify(status);
+    let code = status.unwrap_or(0);
+    let retried = queue_store::update(&entry.endpoint, |q| match outcome {
+        Outcome::Delivered => {
+            q.acknowledge(&entry.id, &entry.body);
+            None
+        }
+        Outcome::Refused => {
+            q.acknowledge(&entry.id, &entry.body);
+            None
+        }
+        Outcome::Retry => {
+            let stored = q
+                .entries
+                .iter_mut()
+                .find(|e| e.id == entry.id && e.body == entry.body)?;
+            stored.attempts += 1;
+            stored.lease_until = 0.0;
+            let wait = match retry_after.as_deref().and_then(|h| retry_after_ms(h, at)) {
+                Some(ms) => ms,
+                None => backoff_ms(
+                    stored.attempts,
+                    limits.base_delay_ms,
+                    limits.max_delay_ms,
+                    js_sys::Math::random(),
+                ),
+            };
+            let parked = stored.attempts >= limits.max_attempts;
+            stored.next_at = at + if parked { PARKED_MS } else { wait as f64 };
+            Some((stored.attempts, wait, parked))
+        }
+    })
+    .flatten();
+    match (outcome, retried) {
+        (Outcome::Delivered, _) => notify(&events, "sondeo:sent", &entry.id, code, ""),
+        (Outcome::Refused, _) => {
+            let mut error = String::from("the endpoint refused the response");
+            let message: String = message.chars().take(500).collect();
+            if !message.is_empty() {
+                error.push_str(": ");
+                error.push_str(&message);
+            }
+            notify(&events, "sondeo:error", &entry.id, code, &error);
+        }
+        (Outcome::Retry, Some((_, _, true))) => {
+            notify(&events, "sondeo:queued", &entry.id, code, "")
+        }
+        (Outcome::Retry, Some((attempt, wait, false))) => {
+            notify_retry(&events, "sondeo:retry", &entry.id, code, "", attempt, wait)
+        }
+        (Outcome::Retry, None) => {}
+    }
+    schedule(&entry.endpoint, &events);
+}
+
+/// Wakes every parked or waiting entry of every endpoint and sends them (page load, `online`).
+fn wake_all() {
+    let Some(events) = document_target() else {
+        return;
+    };
+    for endpoint in queue_store::endpoints() {
+        queue_store::update(&endpoint, |q| {
+            for e in &mut q.entries {
+                e.attempts = 0;
+                e.next_at = 0.0;
+            }
+        });
+        flush(&endpoint, &events, limits_of(&endpoint));
+    }
+}
+
+/// On `pagehide`, hands everything unsent to the browser with `keepalive`, which
+/// outlives the page. Entries stay queued: if they arrive, the next page's resend
+/// is dropped by the endpoint as a duplicate; if not, it delivers them.
+fn send_before_leaving() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let tab = tab_id();
+    let mut budget = KEEPALIVE_BUDGET;
+    let at = now();
+    for endpoint in queue_store::endpoints() {
+        for entry in queue_store::load(&endpoint).entries {
+            let ours_or_free = entry.lease_until <= at || entry.lease_owner == tab;
+            if !ours_or_free || entry.body.len() > budget {
+                continue;
+            }
+            budget -= entry.body.len();
+            let _ = window.fetch_with_str_and_init(&entry.endpoint, &request_init(&entry, true));
+        }
+    }
+}
+
+/// Re-sends what earlier pages left unsent, and listens for `online` and `pagehide`
+/// (called once when the module starts).
+pub fn resume_pending() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let target: EventTarget = window.unchecked_into();
+    let online = Listener::new(&target, "online", |_| wake_all());
+    let pagehide = Listener::new(&target, "pagehide", |_| send_before_leaving());
+    STATE.with(|s| s.borrow_mut().page_listeners.extend([online, pagehide]));
+    wake_all();
+}
