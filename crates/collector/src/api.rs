@@ -2,7 +2,7 @@
 //! static files with a strict Content-Security-Policy.
 
 use crate::export::{self, Format};
-use crate::store::Store;
+use crate::store::{Filter, Store};
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Query, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::path::PathBuf;
 use std::time::Duration;
+use tokio::sync::watch;
 use tokio_stream::wrappers::BroadcastStream;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
@@ -40,13 +41,16 @@ pub struct Settings {
 struct AppState {
     store: Store,
     read_token: Option<String>,
+    stopping: watch::Receiver<bool>,
 }
 
-/// Every route of the collector.
-pub fn router(store: Store, settings: &Settings) -> Router {
+/// Every route of the collector. `stopping` turns true on shutdown: event streams
+/// then end, since a graceful shutdown waits for every open connection.
+pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>) -> Router {
     let state = AppState {
         store,
         read_token: settings.read_token.clone(),
+        stopping,
     };
     let reading = Router::new()
         .route("/api/responses", get(export_responses))
@@ -166,11 +170,18 @@ async fn require_read_token(
     next: Next,
 ) -> Response {
     if let Some(token) = &state.read_token {
+        // EventSource cannot send headers, so the token may also come as
+        // `?access_token=` (RFC 6750, section 2.3) for the stream and the export.
+        let from_query = request.uri().query().and_then(|q| {
+            q.split('&')
+                .find_map(|pair| pair.strip_prefix("access_token="))
+        });
         let given = request
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .or(from_query);
         if given.map(|g| constant_time_eq(g.as_bytes(), token.as_bytes())) != Some(true) {
             let mut response = error(
                 StatusCode::UNAUTHORIZED,
@@ -223,8 +234,11 @@ async fn export_responses(
         Ok(r) => r,
         Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, &e, None),
     };
-    let survey = query.get("survey").cloned();
-    let chunks = export::stream(reader, format, since_ms, survey);
+    let filter = Filter {
+        since_ms,
+        survey: query.get("survey").cloned(),
+    };
+    let chunks = export::stream(reader, format, filter);
     let content_type = match format {
         Format::Ndjson => "application/x-ndjson; charset=utf-8",
         Format::Csv => "text/csv; charset=utf-8",
@@ -240,9 +254,15 @@ async fn stream(
     State(state): State<AppState>,
 ) -> Sse<impl futures_util::Stream<Item = Result<Event, Infallible>>> {
     // A dashboard that falls behind skips what it missed (it can re-read the export) rather than stall the writer.
-    let events = BroadcastStream::new(state.store.subscribe()).filter_map(|item| async move {
-        item.ok()
-            .map(|json| Ok(Event::default().event("response").data(json.as_ref())))
-    });
+    let mut stopping = state.stopping.clone();
+    let stopped = async move {
+        let _ = stopping.wait_for(|stop| *stop).await;
+    };
+    let events = BroadcastStream::new(state.store.subscribe())
+        .filter_map(|item| async move {
+            item.ok()
+                .map(|json| Ok(Event::default().event("response").data(json.as_ref())))
+        })
+        .take_until(stopped);
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

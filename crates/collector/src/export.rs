@@ -2,12 +2,10 @@
 //! thread, so a table of millions of rows is never held in memory.
 //! CSV follows RFC 4180 and flattens metadata into `metadata.<key>` columns.
 
-use crate::store::export_page;
+use crate::store::{Filter, Reader};
 use bytes::Bytes;
-use rusqlite::Connection;
 use sondeo_core::answer::{parse_response, Response};
 use sondeo_core::Value;
-use std::collections::BTreeSet;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
@@ -42,15 +40,16 @@ pub const CSV_COLUMNS: [&str; 14] = [
 
 /// The export as a stream of byte chunks.
 pub fn stream(
-    conn: Connection,
+    reader: Reader,
     format: Format,
-    since_ms: i64,
-    survey: Option<String>,
+    filter: Filter,
 ) -> ReceiverStream<Result<Bytes, std::io::Error>> {
     // A small channel: the database thread waits for a slow client instead of buffering the table.
     let (tx, rx) = mpsc::channel(4);
     tokio::task::spawn_blocking(move || {
-        if let Err(e) = produce(&conn, format, since_ms, survey.as_deref(), &tx) {
+        // An error mid-stream can no longer change the status: it aborts the body, so the
+        // client sees a truncated transfer rather than a silently short export.
+        if let Err(e) = produce(reader, format, filter, &tx) {
             let _ = tx.blocking_send(Err(std::io::Error::other(e)));
         }
     });
@@ -58,14 +57,14 @@ pub fn stream(
 }
 
 fn produce(
-    conn: &Connection,
+    reader: Reader,
     format: Format,
-    since_ms: i64,
-    survey: Option<&str>,
+    filter: Filter,
     tx: &mpsc::Sender<Result<Bytes, std::io::Error>>,
 ) -> Result<(), String> {
     let metadata_keys = if format == Format::Csv {
-        let keys = metadata_keys(conn, since_ms, survey)?;
+        // Columns must be known before the first row: one query for the keys, then the rows.
+        let keys = reader.metadata_keys(&filter)?;
         let mut header = String::new();
         let columns = CSV_COLUMNS
             .iter()
@@ -85,15 +84,10 @@ fn produce(
     } else {
         Vec::new()
     };
-    let mut after = 0;
-    loop {
-        let rows = export_page(conn, after, since_ms, survey, PAGE)?;
-        let Some((last, _)) = rows.last() else {
-            return Ok(());
-        };
-        after = *last;
+    for page in reader.pages(filter, PAGE) {
+        let rows = page?;
         let mut chunk = String::with_capacity(rows.len() * 300);
-        for (_, json) in &rows {
+        for json in &rows {
             match format {
                 Format::Ndjson => {
                     chunk.push_str(json);
@@ -114,26 +108,7 @@ fn produce(
             return Ok(()); // the client went away
         }
     }
-}
-
-fn metadata_keys(
-    conn: &Connection,
-    since_ms: i64,
-    survey: Option<&str>,
-) -> Result<Vec<String>, String> {
-    let mut keys = BTreeSet::new();
-    let mut after = 0;
-    loop {
-        let rows = export_page(conn, after, since_ms, survey, PAGE)?;
-        let Some((last, _)) = rows.last() else { break };
-        after = *last;
-        for (_, json) in rows {
-            if let Some(Value::Object(members)) = Value::from_json(&json)?.get("metadata") {
-                keys.extend(members.iter().map(|(k, _)| k.clone()));
-            }
-        }
-    }
-    Ok(keys.into_iter().collect())
+    Ok(())
 }
 
 fn push_csv_row(out: &mut String, r: &Response, received: &str, metadata_keys: &[String]) {

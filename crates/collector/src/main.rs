@@ -63,7 +63,8 @@ async fn main() {
         max_body: args.max_body,
         csp: !args.no_csp,
     };
-    let app = api::router(store.clone(), &settings);
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let app = api::router(store.clone(), &settings, stopping);
     let listener = match tokio::net::TcpListener::bind(args.listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -77,7 +78,11 @@ async fn main() {
         args.db.display()
     );
     let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Ends the open event streams, which would otherwise hold the shutdown forever.
+            let _ = stop.send(true);
+        })
         .await;
     // Stop taking posts, then let the writer commit what is queued before exiting.
     store.close();

@@ -4,9 +4,12 @@
 //!
 //! One writer thread owns the write connection and commits every post waiting
 //! in one transaction (group commit), answering each post only after its
-//! transaction commits. With `synchronous=FULL` in WAL mode an acknowledged
-//! response survives a process kill and a power loss, and durability costs one
-//! sync per batch rather than one per post.
+//! transaction commits. Durability: in WAL mode a commit is in the WAL file
+//! (the OS page cache) before `COMMIT` returns, so `synchronous=NORMAL` would
+//! already survive `kill -9` of the process; it could lose the last commits on
+//! a power cut or kernel crash, though. We use `synchronous=FULL` (an fsync of
+//! the WAL per commit) so that "acknowledged" also means "on disk": group
+//! commit makes that one sync per batch rather than one per post.
 
 use crate::clock;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
@@ -92,13 +95,15 @@ impl Store {
         self.stored.subscribe()
     }
 
-    /// A read-only connection for exports (WAL lets it read while the writer writes).
-    pub fn reader(&self) -> Result<Connection, String> {
-        Connection::open_with_flags(
+    /// A reader for one export. Its methods block: call them off the async runtime.
+    pub fn reader(&self) -> Result<Reader, String> {
+        // Read-only, its own connection: WAL lets it read while the writer writes.
+        let conn = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+        Ok(Reader { conn })
     }
 
     /// Stops accepting writes and waits until the writer has committed what it holds.
@@ -112,26 +117,108 @@ impl Store {
     }
 }
 
-/// One page of an export: rows after `after_seq`, oldest first.
-pub fn export_page(
-    conn: &Connection,
-    after_seq: i64,
-    since_ms: i64,
-    survey: Option<&str>,
-    limit: usize,
-) -> Result<Vec<(i64, String)>, String> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT seq, json FROM responses WHERE seq > ?1 AND received_ms >= ?2 AND (?3 IS NULL OR survey_id = ?3) ORDER BY seq LIMIT ?4",
-        )
-        .map_err(|e| e.to_string())?;
-    let rows = stmt
-        .query_map(params![after_seq, since_ms, survey, limit as i64], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })
-        .map_err(|e| e.to_string())?;
-    rows.collect::<Result<Vec<_>, _>>()
-        .map_err(|e| e.to_string())
+/// Which stored responses an export selects.
+#[derive(Clone, Debug)]
+pub struct Filter {
+    /// Received at or after this instant (milliseconds since the Unix epoch).
+    pub since_ms: i64,
+    /// Only this survey, when set.
+    pub survey: Option<String>,
+}
+
+/// Reads an export (blocking calls); see [`Store::reader`].
+pub struct Reader {
+    conn: Connection,
+}
+
+impl Reader {
+    /// Every metadata key present in the selection, sorted (byte order).
+    pub fn metadata_keys(&self, filter: &Filter) -> Result<Vec<String>, String> {
+        // json_each runs inside SQLite: only the distinct keys are held, not the rows.
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT m.key FROM responses r, json_each(r.json, '$.metadata') m
+                 WHERE r.received_ms >= ?1 AND (?2 IS NULL OR r.survey_id = ?2) ORDER BY m.key",
+            )
+            .map_err(|e| e.to_string())?;
+        let keys = stmt
+            .query_map(params![filter.since_ms, filter.survey], |row| row.get(0))
+            .map_err(|e| e.to_string())?;
+        keys.collect::<Result<Vec<String>, _>>()
+            .map_err(|e| e.to_string())
+    }
+
+    /// The selection's payload JSONs (with `receivedAt`), oldest first, `page` rows at a
+    /// time: a keyset cursor on the row sequence, so memory stays at one page.
+    pub fn pages(self, filter: Filter, page: usize) -> Pages {
+        Pages {
+            reader: self,
+            filter,
+            page,
+            after: 0,
+            done: false,
+        }
+    }
+}
+
+/// Iterator over export pages; see [`Reader::pages`].
+pub struct Pages {
+    reader: Reader,
+    filter: Filter,
+    page: usize,
+    after: i64,
+    done: bool,
+}
+
+impl Iterator for Pages {
+    type Item = Result<Vec<String>, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let rows = self.read_page();
+        match rows {
+            Ok(rows) if rows.is_empty() => {
+                self.done = true;
+                None
+            }
+            Ok(rows) => {
+                self.after = rows.last().map_or(self.after, |(seq, _)| *seq);
+                Some(Ok(rows.into_iter().map(|(_, json)| json).collect()))
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+impl Pages {
+    fn read_page(&self) -> Result<Vec<(i64, String)>, String> {
+        let mut stmt = self
+            .reader
+            .conn
+            .prepare_cached(
+                "SELECT seq, json FROM responses WHERE seq > ?1 AND received_ms >= ?2 AND (?3 IS NULL OR survey_id = ?3) ORDER BY seq LIMIT ?4",
+            )
+            .map_err(|e| e.to_string())?;
+        let rows = stmt
+            .query_map(
+                params![
+                    self.after,
+                    self.filter.since_ms,
+                    self.filter.survey,
+                    self.page as i64
+                ],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .map_err(|e| e.to_string())?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())
+    }
 }
 
 fn write_loop(
@@ -175,7 +262,7 @@ fn commit(
     let mut changed = Vec::new();
     {
         let mut existing = tx
-            .prepare_cached("SELECT complete FROM responses WHERE id = ?1")
+            .prepare_cached("SELECT complete, json FROM responses WHERE id = ?1")
             .map_err(|e| e.to_string())?;
         let mut upsert = tx
             .prepare_cached(
@@ -186,15 +273,23 @@ fn commit(
             .map_err(|e| e.to_string())?;
         let received = clock::rfc3339(received_ms);
         for response in batch.iter().flat_map(|w| &w.responses) {
-            let stored_complete: Option<bool> = existing
-                .query_row([&response.id], |r| r.get(0))
+            let stored: Option<(bool, String)> = existing
+                .query_row([&response.id], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()
                 .map_err(|e| e.to_string())?;
-            // A late partial (a retry that arrives after the final post) must not undo the final answer.
-            if stored_complete == Some(true) && !response.complete {
-                continue;
+            let payload = response.to_json();
+            if let Some((stored_complete, stored_json)) = stored {
+                // A late partial (a retry that arrives after the final post) must not undo the final answer.
+                if stored_complete && !response.complete {
+                    continue;
+                }
+                // A re-send of what is stored (a retry whose first answer was lost) changes
+                // nothing: it keeps its first receivedAt and is not announced twice.
+                if same_payload(&stored_json, &payload) {
+                    continue;
+                }
             }
-            let json = with_received_at(&response.to_json(), &received);
+            let json = with_received_at(&payload, &received);
             upsert
                 .execute(params![
                     response.id,
@@ -211,6 +306,16 @@ fn commit(
     }
     tx.commit().map_err(|e| e.to_string())?;
     Ok(changed)
+}
+
+/// Whether `stored` (a payload with `receivedAt` added by [`with_received_at`]) holds
+/// exactly `payload`: core's `to_json` never writes `receivedAt`, so what follows the
+/// payload's members must be that key.
+fn same_payload(stored: &str, payload: &str) -> bool {
+    let members = payload.strip_suffix('}').unwrap_or(payload);
+    stored
+        .strip_prefix(members)
+        .is_some_and(|rest| rest.starts_with(",\"receivedAt\":"))
 }
 
 /// Adds `"receivedAt"` to a payload object's JSON.

@@ -434,3 +434,126 @@ fn pages_are_served_with_the_strict_policy_and_wasm_with_its_type() {
         .to_ascii_lowercase()
         .contains("content-type: application/wasm"));
 }
+
+#[test]
+fn a_resend_of_the_stored_response_keeps_its_first_received_at() {
+    let c = Collector::start(&[]);
+    let r = response("same", 6, true);
+    c.post(&r);
+    let first = c.ndjson()[0]["receivedAt"].clone();
+    // Later than the millisecond clock's resolution, so a rewrite would show.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    assert_eq!(c.post(&r), (200, json!({ "stored": 1 })));
+    let rows = c.ndjson();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["receivedAt"], first);
+    // A changed payload under the same id is a new version: it replaces and is received anew.
+    let mut changed = r.clone();
+    changed["comment"] = json!("added later");
+    c.post(&changed);
+    let rows = c.ndjson();
+    assert_eq!(rows[0]["comment"], "added later");
+    assert_ne!(rows[0]["receivedAt"], first);
+}
+
+#[test]
+fn every_csv_field_reads_back_exactly_as_posted() {
+    let c = Collector::start(&[]);
+    // Edge spaces cannot survive core's sanitising; the unit test of push_csv_field covers them.
+    let comment = " edge spaces, a \"quote\", CR\r\nLF and émojis 🙂 ";
+    let r = json!({ "schema": 1, "id": "f1", "surveyId": "post-ticket", "kind": "csat", "score": 2,
+        "comment": comment, "reasons": ["wait", "price"], "complete": true, "locale": "es",
+        "page": "https://example.com/help?a=1,b=2", "createdAt": "2026-11-22T10:00:00Z",
+        "submittedAt": "2026-11-22T10:00:41Z", "user": { "id": "u-42" },
+        "metadata": { "zeta": "last, \"really\"", "agent": "José", "=cmd": "=1+1" } });
+    assert_eq!(c.post(&r).0, 200);
+    let received = c.ndjson()[0]["receivedAt"].as_str().unwrap().to_string();
+    let text = c.export("?format=csv").1;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let row: Vec<String> = reader
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()
+        .iter()
+        .map(String::from)
+        .collect();
+    // Metadata columns sorted by key (byte order: '=' sorts before letters).
+    let expected: Vec<(&str, &str)> = vec![
+        ("id", "f1"),
+        ("surveyId", "post-ticket"),
+        ("kind", "csat"),
+        ("score", "2"),
+        ("group", "low"), // CSAT 1–2 is low
+        // Core's sanitising (the widget's rule) trims and turns CRLF into LF.
+        ("comment", "edge spaces, a \"quote\", CR\nLF and émojis 🙂"),
+        ("reasons", "wait|price"),
+        ("complete", "true"),
+        ("locale", "es"),
+        ("page", "https://example.com/help?a=1,b=2"),
+        ("createdAt", "2026-11-22T10:00:00Z"),
+        ("submittedAt", "2026-11-22T10:00:41Z"),
+        ("receivedAt", &received),
+        ("user.id", "u-42"),
+        ("metadata.=cmd", "=1+1"), // data is not altered against formula injection
+        ("metadata.agent", "José"),
+        ("metadata.zeta", "last, \"really\""),
+    ];
+    let actual: Vec<(&str, &str)> = headers
+        .iter()
+        .map(String::as_str)
+        .zip(row.iter().map(String::as_str))
+        .collect();
+    assert_eq!(actual, expected);
+    assert_eq!(reader.records().count(), 0);
+}
+
+#[test]
+fn the_stream_accepts_the_read_token_as_a_query_parameter_for_event_source() {
+    let c = Collector::start(&["--read-token", "t0k"]);
+    let (status, head, _) = raw(&c.url, "HEAD", "/api/stream", "", &[]);
+    assert_eq!(status, 401, "{head}");
+    let (status, _) = c.export("?format=ndjson&access_token=t0k");
+    assert_eq!(status, 200);
+    let (status, _) = c.export("?format=ndjson&access_token=nope");
+    assert_eq!(status, 401);
+}
+
+#[test]
+fn sigterm_ends_open_event_streams_and_exits_cleanly() {
+    use std::io::{Read, Write};
+    let mut c = Collector::start(&[]);
+    let host = c.url.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&host).unwrap();
+    stream
+        .write_all(format!("GET /api/stream HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes())
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    let n = stream.read(&mut buf).unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).contains("text/event-stream"));
+    assert_eq!(c.post(&response("before-stop", 9, true)).0, 200);
+    let status = Command::new("kill")
+        .args(["-TERM", &c.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let exit = loop {
+        if let Some(exit) = c.child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running 10 s after SIGTERM with a stream open"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(exit.success(), "{exit:?}");
+    let restarted = Collector::start_on(
+        std::mem::replace(&mut c._dir, tempfile::tempdir().unwrap()),
+        c.db.clone(),
+        &[],
+    );
+    assert_eq!(restarted.ndjson()[0]["id"], "before-stop");
+}
