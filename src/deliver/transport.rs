@@ -2,7 +2,7 @@
 //! scheduling retries, and the page-level triggers: module start, `online`, `pagehide`.
 
 use super::queue_store;
-use crate::listener::{Listener, Timer};
+use crate::listener::Listener;
 use sondeo_core::delivery::{backoff_ms, classify, retry_after_ms, Entry, Outcome};
 use sondeo_core::survey::Delivery;
 use std::cell::RefCell;
@@ -36,14 +36,18 @@ fn settle(promise: &js_sys::Promise, callback: &JsValue) {
 struct State {
     tab: String,
     in_flight: Vec<String>,
-    timers: Vec<(String, Timer)>,
+    /// Per endpoint, the generation of its pending timer: an older timer that fires finds
+    /// itself superseded and does nothing. Timers are never cancelled, so each closure
+    /// runs once and frees itself, and none is dropped while it runs.
+    timers: Vec<(String, u32)>,
+    generation: u32,
     limits: Vec<(String, Delivery)>,
     page_listeners: Vec<Listener>,
 }
 
 thread_local! {
     static STATE: RefCell<State> = const {
-        RefCell::new(State { tab: String::new(), in_flight: Vec::new(), timers: Vec::new(), limits: Vec::new(), page_listeners: Vec::new() })
+        RefCell::new(State { tab: String::new(), in_flight: Vec::new(), timers: Vec::new(), generation: 0, limits: Vec::new(), page_listeners: Vec::new() })
     };
 }
 
@@ -169,26 +173,41 @@ pub fn flush(endpoint: &str, events: &EventTarget, limits: Delivery) {
 
 /// Arms one timer for the endpoint's next due entry.
 fn schedule(endpoint: &str, events: &EventTarget) {
-    let next = queue_store::load(endpoint).next_due();
-    let timer = next.and_then(|at| {
-        let wait = (at - now()).max(0.0).min(PARKED_MS);
-        if wait >= PARKED_MS {
-            return None;
-        }
-        let endpoint_owned = endpoint.to_owned();
-        let events = events.clone();
-        // A little slack so the entry is due when the timer fires.
-        Timer::new(wait as u32 + 5, move || {
-            flush(&endpoint_owned, &events, limits_of(&endpoint_owned))
-        })
-    });
-    STATE.with(|s| {
+    let generation = STATE.with(|s| {
         let mut s = s.borrow_mut();
+        s.generation = s.generation.wrapping_add(1);
+        let generation = s.generation;
         s.timers.retain(|(e, _)| e != endpoint);
-        if let Some(timer) = timer {
-            s.timers.push((endpoint.to_owned(), timer));
+        s.timers.push((endpoint.to_owned(), generation));
+        generation
+    });
+    let Some(at) = queue_store::load(endpoint).next_due() else {
+        return;
+    };
+    let wait = (at - now()).clamp(0.0, PARKED_MS);
+    if wait >= PARKED_MS {
+        return;
+    }
+    let endpoint = endpoint.to_owned();
+    let events = events.clone();
+    let fire = Closure::once_into_js(move || {
+        let current = STATE.with(|s| {
+            s.borrow()
+                .timers
+                .iter()
+                .any(|(e, g)| *e == endpoint && *g == generation)
+        });
+        if current {
+            flush(&endpoint, &events, limits_of(&endpoint));
         }
     });
+    if let Some(window) = web_sys::window() {
+        // A little slack so the entry is due when the timer fires.
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            fire.unchecked_ref(),
+            wait as i32 + 5,
+        );
+    }
 }
 
 fn request_init(entry: &Entry, keepalive: bool) -> web_sys::RequestInit {

@@ -141,10 +141,11 @@ async fn post_responses(State(state): State<AppState>, body: Bytes) -> Response 
         match parse_response(item) {
             Ok(r) => responses.push(r),
             Err(e) => {
-                let field = if batch {
-                    format!("[{index}].{}", e.field)
-                } else {
-                    e.field.clone()
+                // Core names a non-object item "response"; in a batch its index says it all.
+                let field = match (batch, e.field.as_str()) {
+                    (true, "response") => format!("[{index}]"),
+                    (true, inner) => format!("[{index}].{inner}"),
+                    (false, _) => e.field.clone(),
                 };
                 return error(
                     StatusCode::UNPROCESSABLE_ENTITY,

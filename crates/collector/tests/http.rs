@@ -180,6 +180,10 @@ fn valid_posts_are_stored_and_bad_ones_get_the_right_status() {
     let (status, body) =
         c.post(&json!([response("e", 1, true), { "id": "f", "kind": "xyz", "score": 1 }]));
     assert_eq!((status, body["field"].as_str()), (422, Some("[1].kind")));
+    let (status, body) = c.post(&json!([response("e2", 1, true), 7]));
+    assert_eq!((status, body["field"].as_str()), (422, Some("[1]")));
+    let (status, body) = c.post(&json!([]));
+    assert_eq!(status, 422, "{body}");
     let (status, _) = request(&c.url, "POST", "/api/responses", "{not json", &[]);
     assert_eq!(status, 400);
     let big = json!({ "id": "g", "kind": "nps", "score": 1, "comment": "x".repeat(70 * 1024) });

@@ -1,0 +1,35 @@
+// Runs the real collector (target/release/sondeo-collector) on a free port with a
+// fresh SQLite file, for end-to-end tests of delivery.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../..", import.meta.url));
+
+export async function startCollector() {
+  const dir = mkdtempSync(join(tmpdir(), "sondeo-e2e-"));
+  const child = spawn(join(root, "target/release/sondeo-collector"),
+    ["--listen", "127.0.0.1:0", "--db", join(dir, "e2e.db"), "--www", join(root, "tests/e2e/pages"), "--dist", join(root, "dist"), "--no-csp"],
+    { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`collector exited with ${code}`)));
+    child.stdout.on("data", (chunk) => {
+      const match = /http:\/\/([0-9.:]+)\//.exec(String(chunk));
+      if (match) resolve(`http://${match[1]}`);
+    });
+  });
+  return {
+    url,
+    async export() {
+      const response = await fetch(`${url}/api/responses?format=ndjson`);
+      return (await response.text()).split("\n").filter(Boolean).map((line) => JSON.parse(line));
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
