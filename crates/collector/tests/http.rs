@@ -561,3 +561,34 @@ fn sigterm_ends_open_event_streams_and_exits_cleanly() {
     );
     assert_eq!(restarted.ndjson()[0]["id"], "before-stop");
 }
+
+#[test]
+fn cors_star_allows_any_origin_and_the_post_itself_carries_the_header() {
+    let c = Collector::start(&["--allow-origin", "*"]);
+    let (status, head, _) = raw(
+        &c.url,
+        "OPTIONS",
+        "/api/responses",
+        "",
+        &[
+            ("Origin", "https://anywhere.example"),
+            ("Access-Control-Request-Method", "POST"),
+            ("Access-Control-Request-Headers", "content-type"),
+        ],
+    );
+    assert!(status < 300, "preflight status {status}");
+    assert!(head
+        .to_ascii_lowercase()
+        .contains("access-control-allow-origin: *"));
+    let (status, head, _) = raw(
+        &c.url,
+        "POST",
+        "/api/responses",
+        &response("x1", 4, true).to_string(),
+        &[("Origin", "https://anywhere.example")],
+    );
+    assert_eq!(status, 200);
+    assert!(head
+        .to_ascii_lowercase()
+        .contains("access-control-allow-origin: *"));
+}
