@@ -12,6 +12,7 @@ pub mod answer;
 pub mod delivery;
 pub mod i18n;
 pub mod metric;
+pub mod score;
 pub mod survey;
 pub mod text;
 pub mod time;

@@ -1,0 +1,546 @@
+//! Scoring: mergeable aggregates per kind and the statistics CX teams defend.
+//!
+//! An aggregate is a histogram over the kind's scale, so shards, periods and
+//! segments combine exactly by adding counts, and every figure (NPS, CSAT %,
+//! CES mean, their intervals) is computed from the histogram alone.
+//!
+//! - NPS = %promoters − %detractors; 95% margin = 1.96·100·√((p + d − (p − d)²)/n)
+//!   (the variance of the per-answer +1/0/−1 score, divided by n).
+//! - CSAT % = share of 4–5; 95% Wilson score interval (sound near 0% and 100%).
+//! - CES = mean on 1–7 with a 95% normal interval 1.96·s/√n from the sample
+//!   standard deviation s; "agree" = share of 5–7.
+//! - A change between two aggregates is significant when the 95% interval of
+//!   the difference excludes 0 (NPS: variances add; CSAT: two proportions;
+//!   CES: Welch's unequal-variance standard error).
+
+mod themes;
+
+pub use themes::Themes;
+
+use crate::metric::{Group, Kind, KINDS};
+use std::collections::BTreeMap;
+
+/// z for a two-sided 95% interval.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// Below this many answers a figure is flagged as too small to trust.
+pub const SMALL_SAMPLE: u64 = 30;
+
+/// Counts per scale point of one kind (index 0 is the kind's lowest score).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Histogram {
+    /// The kind.
+    pub kind: Kind,
+    /// Count per point, lowest score first.
+    pub counts: Vec<u64>,
+}
+
+impl Histogram {
+    /// An empty histogram for `kind`.
+    pub fn new(kind: Kind) -> Histogram {
+        Histogram {
+            kind,
+            counts: vec![0; kind.points()],
+        }
+    }
+
+    /// Adds one answer; off-scale scores are ignored (callers validate first).
+    pub fn add(&mut self, score: u8) {
+        if let Some(c) = (score as usize)
+            .checked_sub(self.kind.min() as usize)
+            .and_then(|i| self.counts.get_mut(i))
+        {
+            *c += 1;
+        }
+    }
+
+    /// Adds every count of `other` (same kind).
+    pub fn merge(&mut self, other: &Histogram) {
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b;
+        }
+    }
+
+    /// Number of answers.
+    pub fn n(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+
+    fn scores(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+        self.counts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ((i + self.kind.min() as usize) as f64, *c))
+    }
+
+    fn count_where(&self, keep: impl Fn(u8) -> bool) -> u64 {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| keep(*i as u8 + self.kind.min()))
+            .map(|(_, c)| *c)
+            .sum()
+    }
+
+    /// Answers in `group`.
+    pub fn group_count(&self, group: Group) -> u64 {
+        self.count_where(|s| self.kind.group(s as i64) == Some(group))
+    }
+
+    /// Mean score.
+    pub fn mean(&self) -> f64 {
+        let n = self.n();
+        if n == 0 {
+            return f64::NAN;
+        }
+        self.scores().map(|(s, c)| s * c as f64).sum::<f64>() / n as f64
+    }
+
+    /// Sample variance (n − 1 in the denominator).
+    pub fn variance(&self) -> f64 {
+        let n = self.n();
+        if n < 2 {
+            return f64::NAN;
+        }
+        let mean = self.mean();
+        self.scores()
+            .map(|(s, c)| (s - mean).powi(2) * c as f64)
+            .sum::<f64>()
+            / (n - 1) as f64
+    }
+}
+
+/// NPS figures (shares and score on the 0–100 / −100…100 scale).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NpsSummary {
+    /// Answers.
+    pub n: u64,
+    /// %promoters − %detractors.
+    pub score: f64,
+    /// % promoters (9–10).
+    pub promoters: f64,
+    /// % passives (7–8).
+    pub passives: f64,
+    /// % detractors (0–6).
+    pub detractors: f64,
+    /// Half-width of the 95% interval, in NPS points.
+    pub margin95: f64,
+    /// n < 30.
+    pub small_sample: bool,
+}
+
+/// CSAT figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsatSummary {
+    /// Answers.
+    pub n: u64,
+    /// % of answers that are 4 or 5.
+    pub score: f64,
+    /// Mean on 1–5.
+    pub mean: f64,
+    /// Wilson 95% interval of `score`, low end (%).
+    pub low95: f64,
+    /// Wilson 95% interval of `score`, high end (%).
+    pub high95: f64,
+    /// n < 30.
+    pub small_sample: bool,
+}
+
+/// CES figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CesSummary {
+    /// Answers.
+    pub n: u64,
+    /// Mean on 1–7.
+    pub score: f64,
+    /// % of answers 5–7 ("agree").
+    pub agree: f64,
+    /// 95% interval of the mean, low end.
+    pub low95: f64,
+    /// 95% interval of the mean, high end.
+    pub high95: f64,
+    /// Half-width of that interval.
+    pub margin95: f64,
+    /// n < 30.
+    pub small_sample: bool,
+}
+
+/// NPS of a histogram, or `None` when it has no answers.
+pub fn nps(h: &Histogram) -> Option<NpsSummary> {
+    let n = h.n();
+    if n == 0 {
+        return None;
+    }
+    let nf = n as f64;
+    let p = h.group_count(Group::Promoter) as f64 / nf;
+    let d = h.group_count(Group::Detractor) as f64 / nf;
+    Some(NpsSummary {
+        n,
+        score: 100.0 * (p - d),
+        promoters: 100.0 * p,
+        passives: 100.0 * (1.0 - p - d),
+        detractors: 100.0 * d,
+        margin95: Z95 * 100.0 * nps_variance(p, d, nf).sqrt(),
+        small_sample: n < SMALL_SAMPLE,
+    })
+}
+
+fn nps_variance(p: f64, d: f64, n: f64) -> f64 {
+    (p + d - (p - d).powi(2)) / n
+}
+
+/// The Wilson score interval of `x` successes in `n` trials, as fractions.
+pub fn wilson(x: u64, n: u64) -> (f64, f64) {
+    if n == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let (nf, p, z2) = (n as f64, x as f64 / n as f64, Z95 * Z95);
+    let center = (p + z2 / (2.0 * nf)) / (1.0 + z2 / nf);
+    let half = Z95 * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / (1.0 + z2 / nf);
+    ((center - half).max(0.0), (center + half).min(1.0))
+}
+
+/// CSAT of a histogram, or `None` when it has no answers.
+pub fn csat(h: &Histogram) -> Option<CsatSummary> {
+    let n = h.n();
+    if n == 0 {
+        return None;
+    }
+    let satisfied = h.count_where(|s| s >= 4);
+    let (low, high) = wilson(satisfied, n);
+    Some(CsatSummary {
+        n,
+        score: 100.0 * satisfied as f64 / n as f64,
+        mean: h.mean(),
+        low95: 100.0 * low,
+        high95: 100.0 * high,
+        small_sample: n < SMALL_SAMPLE,
+    })
+}
+
+/// CES of a histogram, or `None` when it has no answers.
+pub fn ces(h: &Histogram) -> Option<CesSummary> {
+    let n = h.n();
+    if n == 0 {
+        return None;
+    }
+    let mean = h.mean();
+    let margin = if n < 2 {
+        f64::NAN
+    } else {
+        Z95 * (h.variance() / n as f64).sqrt()
+    };
+    Some(CesSummary {
+        n,
+        score: mean,
+        agree: 100.0 * h.count_where(|s| s >= 5) as f64 / n as f64,
+        low95: mean - margin,
+        high95: mean + margin,
+        margin95: margin,
+        small_sample: n < SMALL_SAMPLE,
+    })
+}
+
+/// The change from `a` to `b` (b − a) with its 95% interval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// The kind compared.
+    pub kind: Kind,
+    /// b − a, in the kind's score units (NPS points, CSAT % points, CES mean).
+    pub difference: f64,
+    /// Low end of the 95% interval of the difference.
+    pub low95: f64,
+    /// High end of the 95% interval of the difference.
+    pub high95: f64,
+    /// Whether the interval excludes 0.
+    pub significant: bool,
+    /// Either side has fewer than 30 answers.
+    pub small_sample: bool,
+}
+
+/// Compares two histograms of the same kind; `None` when either is empty.
+pub fn compare(a: &Histogram, b: &Histogram) -> Option<Change> {
+    let (na, nb) = (a.n(), b.n());
+    if na == 0 || nb == 0 || a.kind != b.kind {
+        return None;
+    }
+    let (diff, se) = match a.kind {
+        Kind::Nps => {
+            let (sa, sb) = (nps(a)?, nps(b)?);
+            let var = |s: &NpsSummary| {
+                nps_variance(s.promoters / 100.0, s.detractors / 100.0, s.n as f64)
+            };
+            (sb.score - sa.score, 100.0 * (var(&sa) + var(&sb)).sqrt())
+        }
+        Kind::Csat => {
+            let (pa, pb) = (csat(a)?.score / 100.0, csat(b)?.score / 100.0);
+            (
+                100.0 * (pb - pa),
+                100.0 * (pa * (1.0 - pa) / na as f64 + pb * (1.0 - pb) / nb as f64).sqrt(),
+            )
+        }
+        Kind::Ces => (
+            b.mean() - a.mean(),
+            (a.variance() / na as f64 + b.variance() / nb as f64).sqrt(),
+        ),
+    };
+    let half = Z95 * se;
+    Some(Change {
+        kind: a.kind,
+        difference: diff,
+        low95: diff - half,
+        high95: diff + half,
+        significant: diff.abs() > half,
+        small_sample: na < SMALL_SAMPLE || nb < SMALL_SAMPLE,
+    })
+}
+
+/// One histogram per kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Scores {
+    /// NPS, CSAT, CES in that order.
+    pub kinds: [Histogram; 3],
+}
+
+impl Default for Scores {
+    fn default() -> Self {
+        Scores {
+            kinds: KINDS.map(Histogram::new),
+        }
+    }
+}
+
+impl Scores {
+    /// The histogram of `kind`.
+    pub fn get(&self, kind: Kind) -> &Histogram {
+        &self.kinds[kind as usize]
+    }
+
+    /// Adds one answer.
+    pub fn add(&mut self, kind: Kind, score: u8) {
+        self.kinds[kind as usize].add(score);
+    }
+
+    /// Adds `other`.
+    pub fn merge(&mut self, other: &Scores) {
+        for (a, b) in self.kinds.iter_mut().zip(&other.kinds) {
+            a.merge(b);
+        }
+    }
+}
+
+/// What the scorer keeps of one row: nothing else is stored.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Row {
+    /// Kind (validated).
+    pub kind: Option<Kind>,
+    /// Score (validated against the kind).
+    pub score: u8,
+    /// Survey id, when known.
+    pub survey_id: Option<String>,
+    /// Locale, when known.
+    pub locale: Option<String>,
+    /// Metadata pairs.
+    pub metadata: Vec<(String, String)>,
+    /// Reason chips.
+    pub reasons: Vec<String>,
+    /// The comment.
+    pub comment: Option<String>,
+    /// Seconds since the epoch (submittedAt, else createdAt).
+    pub time: Option<i64>,
+}
+
+/// Most distinct values kept per segment field: an id-like field (ticketId) would
+/// otherwise grow without bound; past it the field is reported as not segmentable.
+pub const MAX_SEGMENT_VALUES: usize = 2000;
+
+/// Per reason: answers citing it, per kind.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ReasonStats {
+    /// Scores of the answers that cite the reason.
+    pub citing: Scores,
+}
+
+/// A field's segments, or a note that it had too many values to segment by.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Segments {
+    /// Scores per value.
+    pub values: BTreeMap<String, Scores>,
+    /// More than [`MAX_SEGMENT_VALUES`] distinct values were seen.
+    pub overflow: bool,
+}
+
+/// Everything the scorer knows: exact, mergeable and serialisable.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ScoreState {
+    /// All answers.
+    pub overall: Scores,
+    /// Per field name (`surveyId`, `locale`, `metadata.<key>`), per value.
+    pub segments: BTreeMap<String, Segments>,
+    /// Per day (`2026-11-22`, UTC); weeks and months are merged from days.
+    pub days: BTreeMap<String, Scores>,
+    /// Per reason chip.
+    pub reasons: BTreeMap<String, ReasonStats>,
+    /// Words and phrases of comments, per group tier.
+    pub themes: Themes,
+}
+
+impl ScoreState {
+    /// Adds one validated row.
+    pub fn add(&mut self, row: &Row) {
+        let Some(kind) = row.kind else { return };
+        let score = row.score;
+        self.overall.add(kind, score);
+        let mut segment = |field: &str, value: &str| {
+            let entry = self.segments.entry(field.to_owned()).or_default();
+            if let Some(scores) = entry.values.get_mut(value) {
+                scores.add(kind, score);
+            } else if entry.values.len() < MAX_SEGMENT_VALUES {
+                entry
+                    .values
+                    .entry(value.to_owned())
+                    .or_default()
+                    .add(kind, score);
+            } else {
+                entry.overflow = true;
+            }
+        };
+        segment("kind", kind.as_str());
+        if let Some(s) = &row.survey_id {
+            segment("surveyId", s);
+        }
+        if let Some(l) = &row.locale {
+            segment("locale", l);
+        }
+        for (k, v) in &row.metadata {
+            let mut field = String::with_capacity(9 + k.len());
+            field.push_str("metadata.");
+            field.push_str(k);
+            segment(&field, v);
+        }
+        if let Some(t) = row.time {
+            self.days
+                .entry(crate::time::Period::Day.label(t))
+                .or_default()
+                .add(kind, score);
+        }
+        for reason in &row.reasons {
+            self.reasons
+                .entry(reason.clone())
+                .or_default()
+                .citing
+                .add(kind, score);
+        }
+        if let (Some(comment), Some(group)) = (&row.comment, kind.group(score as i64)) {
+            self.themes.add(group.tier(), comment);
+        }
+    }
+
+    /// Adds everything `other` holds.
+    pub fn merge(&mut self, other: &ScoreState) {
+        self.overall.merge(&other.overall);
+        for (field, theirs) in &other.segments {
+            let mine = self.segments.entry(field.clone()).or_default();
+            mine.overflow |= theirs.overflow;
+            for (value, scores) in &theirs.values {
+                if let Some(s) = mine.values.get_mut(value) {
+                    s.merge(scores);
+                } else if mine.values.len() < MAX_SEGMENT_VALUES {
+                    mine.values.insert(value.clone(), scores.clone());
+                } else {
+                    mine.overflow = true;
+                }
+            }
+        }
+        for (day, scores) in &other.days {
+            self.days.entry(day.clone()).or_default().merge(scores);
+        }
+        for (reason, stats) in &other.reasons {
+            self.reasons
+                .entry(reason.clone())
+                .or_default()
+                .citing
+                .merge(&stats.citing);
+        }
+        self.themes.merge(&other.themes);
+    }
+
+    /// Scores per period label (day, ISO week or month), merged from the days.
+    pub fn periods(&self, period: crate::time::Period) -> BTreeMap<String, Scores> {
+        let mut out: BTreeMap<String, Scores> = BTreeMap::new();
+        for (day, scores) in &self.days {
+            let Some(secs) = crate::time::parse_rfc3339(day) else {
+                continue;
+            };
+            out.entry(period.label(secs)).or_default().merge(scores);
+        }
+        out
+    }
+}
+
+/// How one reason relates to the score of one kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Driver {
+    /// The reason.
+    pub reason: String,
+    /// The kind.
+    pub kind: Kind,
+    /// Answers citing it.
+    pub count: u64,
+    /// Score among those who cite it (NPS, CSAT % or CES mean).
+    pub score_citing: f64,
+    /// Score among those who do not (NaN when everyone does).
+    pub score_not_citing: f64,
+    /// Share of the worst group (detractors, low) that cites it, in %.
+    pub share_of_worst_group: f64,
+}
+
+/// The kind's headline score of a histogram (NPS, CSAT % or CES mean).
+pub fn headline(h: &Histogram) -> f64 {
+    match h.kind {
+        Kind::Nps => nps(h).map_or(f64::NAN, |s| s.score),
+        Kind::Csat => csat(h).map_or(f64::NAN, |s| s.score),
+        Kind::Ces => ces(h).map_or(f64::NAN, |s| s.score),
+    }
+}
+
+/// Drivers of every reason for every kind that has answers citing it, most cited first.
+pub fn drivers(state: &ScoreState) -> Vec<Driver> {
+    let mut out = Vec::new();
+    for (reason, stats) in &state.reasons {
+        for kind in KINDS {
+            let citing = stats.citing.get(kind);
+            if citing.n() == 0 {
+                continue;
+            }
+            let mut rest = state.overall.get(kind).clone();
+            for (r, c) in rest.counts.iter_mut().zip(&citing.counts) {
+                *r -= c;
+            }
+            let worst = kind.groups()[0];
+            let worst_total = state.overall.get(kind).group_count(worst);
+            out.push(Driver {
+                reason: reason.clone(),
+                kind,
+                count: citing.n(),
+                score_citing: headline(citing),
+                score_not_citing: headline(&rest),
+                share_of_worst_group: if worst_total == 0 {
+                    0.0
+                } else {
+                    100.0 * citing.group_count(worst) as f64 / worst_total as f64
+                },
+            });
+        }
+    }
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.reason.cmp(&b.reason)));
+    out
+}
+
+#[cfg(test)]
+mod tests;

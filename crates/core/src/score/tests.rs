@@ -1,0 +1,239 @@
+use super::*;
+use crate::metric::Kind;
+
+fn hist(kind: Kind, scores: &[u8]) -> Histogram {
+    let mut h = Histogram::new(kind);
+    for s in scores {
+        h.add(*s);
+    }
+    h
+}
+
+fn close(a: f64, b: f64, tolerance: f64) {
+    assert!((a - b).abs() <= tolerance, "{a} vs {b}");
+}
+
+#[test]
+fn nps_matches_the_hand_count() {
+    // 10 answers: promoters 10,10,9,9,10 (5), passives 8,7 (2), detractors 6,0,3 (3).
+    let s = nps(&hist(Kind::Nps, &[10, 10, 9, 8, 7, 6, 0, 3, 9, 10])).unwrap();
+    assert_eq!(s.n, 10);
+    close(s.score, 50.0 - 30.0, 1e-9);
+    close(s.promoters, 50.0, 1e-9);
+    close(s.passives, 20.0, 1e-9);
+    close(s.detractors, 30.0, 1e-9);
+    // Design formula: 1.96·100·√((p + d − (p − d)²)/n) = 1.96·100·√((0.8 − 0.04)/10).
+    close(s.margin95, 1.96 * 100.0 * (0.076f64).sqrt(), 0.01);
+    assert!(s.small_sample);
+    assert_eq!(nps(&Histogram::new(Kind::Nps)), None);
+}
+
+#[test]
+fn csat_uses_the_top_two_boxes_and_a_wilson_interval() {
+    // 3 of 5 answers are 4–5; mean 17/5. Wilson 95% for 3/5 is (0.2307, 0.8824) (Wilson 1927; e.g. Newcombe 1998, table I).
+    let s = csat(&hist(Kind::Csat, &[5, 4, 4, 3, 1])).unwrap();
+    close(s.score, 60.0, 1e-9);
+    close(s.mean, 3.4, 1e-9);
+    close(s.low95, 23.07, 0.01);
+    close(s.high95, 88.24, 0.01);
+    // At 0% and 100% the interval stays inside [0, 100].
+    let all = csat(&hist(Kind::Csat, &[5; 40])).unwrap();
+    close(all.high95, 100.0, 1e-9);
+    assert!(all.low95 > 90.0 && !all.small_sample);
+}
+
+#[test]
+fn ces_reports_the_mean_the_agree_share_and_a_t_free_normal_interval() {
+    // Mean 25/6; deviations squared sum to 26.8333…; s² = 26.8333/5 = 5.36667.
+    let s = ces(&hist(Kind::Ces, &[7, 6, 5, 4, 1, 2])).unwrap();
+    close(s.score, 25.0 / 6.0, 1e-9);
+    close(s.agree, 50.0, 1e-9);
+    let margin = 1.96 * (5.366_666_7f64 / 6.0).sqrt();
+    close(s.margin95, margin, 0.001);
+    close(s.low95, 25.0 / 6.0 - margin, 0.001);
+    // One answer has no spread to measure.
+    assert!(ces(&hist(Kind::Ces, &[4])).unwrap().margin95.is_nan());
+}
+
+#[test]
+fn an_nps_change_is_significant_only_when_its_interval_excludes_zero() {
+    // a: p=.5 d=.2 (NPS 30); b: p=.6 d=.1 (NPS 50). Var a = (.7 − .09)/n, var b = (.7 − .25)/n.
+    let make = |n: usize, p: usize, d: usize| {
+        let mut s = vec![10u8; p * n / 100];
+        s.extend(vec![0u8; d * n / 100]);
+        s.resize(n, 8);
+        hist(Kind::Nps, &s)
+    };
+    let change = compare(&make(100, 50, 20), &make(100, 60, 10)).unwrap();
+    close(change.difference, 20.0, 1e-9);
+    let half = 1.96 * 100.0 * ((0.61 + 0.45) / 100.0f64).sqrt(); // 20.18
+    close(change.high95 - change.difference, half, 0.01);
+    assert!(
+        !change.significant,
+        "20 points on 100 answers each is within the noise"
+    );
+    let change = compare(&make(200, 50, 20), &make(200, 60, 10)).unwrap();
+    assert!(change.significant);
+    assert!(!change.small_sample);
+}
+
+#[test]
+fn csat_and_ces_changes_use_their_own_standard_errors() {
+    let a = hist(Kind::Csat, &[5, 5, 1, 1]); // 50%
+    let b = hist(Kind::Csat, &[5, 5, 5, 1]); // 75%
+    let c = compare(&a, &b).unwrap();
+    close(c.difference, 25.0, 1e-9);
+    close(
+        c.high95 - c.difference,
+        1.96 * 100.0 * (0.25 / 4.0 + 0.1875 / 4.0f64).sqrt(),
+        0.01,
+    );
+    let a = hist(Kind::Ces, &[1, 3]); // mean 2, s² = 2
+    let b = hist(Kind::Ces, &[5, 7, 6]); // mean 6, s² = 1
+    let c = compare(&a, &b).unwrap();
+    close(c.difference, 4.0, 1e-9);
+    close(
+        c.high95 - c.difference,
+        1.96 * (2.0 / 2.0 + 1.0 / 3.0f64).sqrt(),
+        1e-3,
+    );
+    assert!(c.small_sample);
+    assert_eq!(compare(&a, &Histogram::new(Kind::Ces)), None);
+}
+
+fn row(kind: Kind, score: u8, touchpoint: &str, day: &str, reasons: &[&str], comment: &str) -> Row {
+    Row {
+        kind: Some(kind),
+        score,
+        survey_id: Some("s".into()),
+        locale: Some("en".into()),
+        metadata: vec![("touchpoint".into(), touchpoint.into())],
+        reasons: reasons.iter().map(|r| r.to_string()).collect(),
+        comment: Some(comment.into()).filter(|c: &String| !c.is_empty()),
+        time: crate::time::parse_rfc3339(day),
+    }
+}
+
+#[test]
+fn segments_periods_and_drivers_follow_the_rows() {
+    let mut state = ScoreState::default();
+    state.add(&row(
+        Kind::Nps,
+        2,
+        "returns",
+        "2026-11-16T09:00:00Z",
+        &["price", "refund"],
+        "refund took weeks",
+    ));
+    state.add(&row(
+        Kind::Nps,
+        4,
+        "returns",
+        "2026-11-22T09:00:00Z",
+        &["refund"],
+        "slow refund",
+    ));
+    state.add(&row(
+        Kind::Nps,
+        10,
+        "web",
+        "2026-11-23T09:00:00Z",
+        &[],
+        "great",
+    ));
+    state.add(&row(
+        Kind::Nps,
+        9,
+        "web",
+        "2026-11-23T10:00:00Z",
+        &["price"],
+        "",
+    ));
+    let returns = state.segments["metadata.touchpoint"].values["returns"].get(Kind::Nps);
+    assert_eq!(returns.n(), 2);
+    close(headline(returns), -100.0, 1e-9);
+    // 16 and 22 November are in ISO week 47; the 23rd starts week 48.
+    let weeks = state.periods(crate::time::Period::Week);
+    assert_eq!(weeks.keys().collect::<Vec<_>>(), ["2026-W47", "2026-W48"]);
+    assert_eq!(weeks["2026-W47"].get(Kind::Nps).n(), 2);
+    let drivers = drivers(&state);
+    let refund = drivers.iter().find(|d| d.reason == "refund").unwrap();
+    // Both detractors cite "refund": NPS −100 among citers, +100 among the two promoters who do not.
+    assert_eq!(refund.count, 2);
+    close(refund.score_citing, -100.0, 1e-9);
+    close(refund.score_not_citing, 100.0, 1e-9);
+    close(refund.share_of_worst_group, 100.0, 1e-9);
+    let price = drivers.iter().find(|d| d.reason == "price").unwrap();
+    close(price.share_of_worst_group, 50.0, 1e-9);
+    assert_eq!(state.themes.top(0, 1), [("refund".to_string(), 2)]);
+}
+
+#[test]
+fn id_like_fields_stop_growing_past_the_segment_bound() {
+    let mut state = ScoreState::default();
+    for i in 0..(MAX_SEGMENT_VALUES + 5) {
+        let mut r = row(Kind::Csat, 5, "x", "2026-01-01", &[], "");
+        r.metadata = vec![("ticketId".into(), i.to_string())];
+        state.add(&r);
+    }
+    let segments = &state.segments["metadata.ticketId"];
+    assert_eq!(segments.values.len(), MAX_SEGMENT_VALUES);
+    assert!(segments.overflow);
+    assert_eq!(
+        state.overall.get(Kind::Csat).n() as usize,
+        MAX_SEGMENT_VALUES + 5
+    );
+}
+
+mod merge {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arb_row() -> impl Strategy<Value = Row> {
+        (
+            0usize..3,
+            0u8..11,
+            0usize..4,
+            0i64..60,
+            proptest::collection::vec(0usize..3, 0..3),
+            0usize..4,
+        )
+            .prop_map(|(k, s, t, day, reasons, c)| {
+                let kind = KINDS[k];
+                let score = kind.min() + s % kind.points() as u8;
+                let touchpoints = ["web", "returns", "phone", "chat"];
+                let comments = ["", "slow refund", "friendly agent", "el reembolso tardó"];
+                row(
+                    kind,
+                    score,
+                    touchpoints[t],
+                    "",
+                    &reasons
+                        .iter()
+                        .map(|r| ["price", "speed", "staff"][*r])
+                        .collect::<Vec<_>>(),
+                    comments[c],
+                )
+                .with_time(1_760_000_000 + day * 86_400)
+            })
+    }
+
+    impl Row {
+        fn with_time(mut self, t: i64) -> Row {
+            self.time = Some(t);
+            self
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn merging_two_states_equals_adding_everything_to_one(a in proptest::collection::vec(arb_row(), 0..60), b in proptest::collection::vec(arb_row(), 0..60)) {
+            let mut all = ScoreState::default();
+            let (mut left, mut right) = (ScoreState::default(), ScoreState::default());
+            for r in &a { all.add(r); left.add(r); }
+            for r in &b { all.add(r); right.add(r); }
+            left.merge(&right);
+            prop_assert_eq!(left, all);
+        }
+    }
+}

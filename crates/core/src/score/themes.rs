@@ -1,0 +1,164 @@
+//! Comment themes: the most frequent meaningful words and two-word phrases in the
+//! "why" answers, per group. Text is lower-cased and accents folded ("rápido" and
+//! "rapido" count together); English and Spanish stop-words are dropped.
+
+use std::collections::BTreeMap;
+
+/// Distinct terms kept per group before the rarest are pruned: comments of a
+/// million rows must not grow memory without bound. Pruning drops terms seen once,
+/// which cannot be among the top themes of a large sample.
+const MAX_TERMS: usize = 20_000;
+
+/// Word and phrase counts per group tier (0 = detractor/low … 2 = promoter/high).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Themes {
+    /// Per tier: term → count.
+    pub terms: [BTreeMap<String, u64>; 3],
+}
+
+const STOP_WORDS: &[&str] = &[
+    // English
+    "the", "and", "for", "are", "but", "not", "you", "your", "with", "was", "were", "this", "that",
+    "have", "has", "had", "they", "them", "their", "there", "what", "when", "which", "who", "will",
+    "would", "could", "should", "can", "all", "any", "been", "being", "did", "does", "doing",
+    "from", "into", "its", "just", "more", "most", "much", "our", "out", "over", "really", "than",
+    "then", "too", "very", "also", "about", "after", "again", "because", "before", "only", "some",
+    "such", "get", "got", "one", "her", "his", "him", "she", "how", "why", "off", "own", "same",
+    "both", "each", "few", "other", "these", "those", "while", "where", "here", "ours", "yours",
+    "it's", "i'm", "dont", "didnt", // Spanish (accents folded)
+    "los", "las", "del", "que", "por", "para", "con", "una", "uno", "unos", "unas", "como", "mas",
+    "pero", "sus", "ese", "esa", "eso", "esta", "este", "esto", "estos", "estas", "son", "fue",
+    "era", "muy", "sin", "sobre", "tambien", "hay", "han", "ser", "porque", "cuando", "donde",
+    "todo", "todos", "nos", "les", "mis", "tus", "ellos", "ellas", "usted", "ustedes", "entre",
+    "hasta", "desde", "algo", "nada", "tiene", "tienen", "fueron", "estaba", "estan", "esta",
+];
+
+/// Folds an accented Latin letter to its base letter (á → a, ñ → n, ç → c, ü → u).
+fn fold(c: char) -> char {
+    match c {
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'ñ' => 'n',
+        'ç' => 'c',
+        c => c,
+    }
+}
+
+/// The meaningful words of `text`, in order, with `None` where a stop-word or
+/// punctuation breaks a phrase.
+fn words(text: &str) -> Vec<Option<String>> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut flush = |word: &mut String, out: &mut Vec<Option<String>>| {
+        if !word.is_empty() {
+            let keep = word.chars().count() >= 3
+                && !STOP_WORDS.contains(&word.as_str())
+                && !word.chars().all(|c| c.is_ascii_digit());
+            out.push(keep.then(|| word.clone()));
+            word.clear();
+        }
+    };
+    for c in text.chars().flat_map(char::to_lowercase).map(fold) {
+        if c.is_alphanumeric() || c == '\'' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            if !c.is_whitespace() {
+                out.push(None);
+            }
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+impl Themes {
+    /// Counts the words and two-word phrases of one comment in group `tier`.
+    pub fn add(&mut self, tier: usize, comment: &str) {
+        let Some(terms) = self.terms.get_mut(tier) else {
+            return;
+        };
+        let words = words(comment);
+        let mut seen: Vec<String> = Vec::new();
+        for (i, word) in words.iter().enumerate() {
+            let Some(word) = word else { continue };
+            // A comment counts once per term, however often it repeats it.
+            if !seen.contains(word) {
+                seen.push(word.clone());
+            }
+            if let Some(Some(next)) = words.get(i + 1) {
+                let mut phrase = String::with_capacity(word.len() + next.len() + 1);
+                phrase.push_str(word);
+                phrase.push(' ');
+                phrase.push_str(next);
+                if !seen.contains(&phrase) {
+                    seen.push(phrase);
+                }
+            }
+        }
+        for term in seen {
+            *terms.entry(term).or_insert(0) += 1;
+        }
+        if terms.len() > MAX_TERMS {
+            terms.retain(|_, count| *count > 1);
+        }
+    }
+
+    /// Adds `other`'s counts.
+    pub fn merge(&mut self, other: &Themes) {
+        for (mine, theirs) in self.terms.iter_mut().zip(&other.terms) {
+            for (term, count) in theirs {
+                *mine.entry(term.clone()).or_insert(0) += count;
+            }
+        }
+    }
+
+    /// The `n` most frequent terms of `tier`, most frequent first (ties alphabetical).
+    pub fn top(&self, tier: usize, n: usize) -> Vec<(String, u64)> {
+        let mut all: Vec<(String, u64)> = self
+            .terms
+            .get(tier)
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), *v)).collect())
+            .unwrap_or_default();
+        all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        all.truncate(n);
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_folded_and_stop_words_dropped() {
+        let w: Vec<Option<String>> = words("El reembolso tardó MUCHO, the refund was slow");
+        let kept: Vec<&str> = w.iter().flatten().map(String::as_str).collect();
+        assert_eq!(kept, ["reembolso", "tardo", "mucho", "refund", "slow"]);
+    }
+
+    #[test]
+    fn phrases_span_neighbouring_words_only() {
+        let mut t = Themes::default();
+        t.add(0, "Refund time was terrible. Refund time!");
+        t.add(0, "the refund time, again");
+        t.add(2, "Rápido y amable");
+        // "refund time" is in both detractor comments; each comment counts once.
+        assert_eq!(
+            t.top(0, 3),
+            [
+                ("refund".into(), 2),
+                ("refund time".into(), 2),
+                ("time".into(), 2)
+            ]
+        );
+        // "time was terrible": "was" is a stop-word, so no "time terrible" phrase.
+        assert!(!t.terms[0].contains_key("time terrible"));
+        assert_eq!(t.terms[2].get("rapido"), Some(&1));
+        assert_eq!(t.terms[2].get("amable"), Some(&1));
+    }
+}
