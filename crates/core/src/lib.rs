@@ -11,6 +11,8 @@
 pub mod answer;
 pub mod delivery;
 pub mod i18n;
+#[cfg(any(test, feature = "json"))]
+pub mod import;
 pub mod metric;
 pub mod score;
 pub mod survey;

@@ -1,0 +1,333 @@
+//! Streaming readers for exports: NDJSON (the collector's format) and CSV (the
+//! collector's, or a plain `score,kind,…` sheet), fed chunk by chunk so a file of
+//! millions of rows is never held whole. Each accepted row becomes a
+//! [`Row`](crate::score::Row) for the scorer; each rejected one is counted, and the
+//! first 100 are reported with their line and field. Nothing is dropped silently.
+//!
+//! A row is rejected when it is not JSON (NDJSON) or not a record (CSV), when its
+//! kind is unknown, or when its score is not an integer on the kind's scale. Other
+//! fields are read leniently: an odd comment or metadata value is not a reason to
+//! lose an answer.
+
+mod csv;
+
+use crate::metric::Kind;
+use crate::score::Row;
+use crate::time::parse_rfc3339;
+
+/// How many rejected rows are reported in detail.
+pub const REPORTED_ERRORS: usize = 100;
+
+/// A rejected row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// 1-based line of the file where the row starts.
+    pub line: u64,
+    /// The field at fault (`json`, `kind`, `score`, `csv`).
+    pub field: String,
+    /// What was wrong.
+    pub error: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Report {
+    /// Rows scored.
+    pub accepted: u64,
+    /// Rows rejected.
+    pub rejected: u64,
+    /// The first [`REPORTED_ERRORS`] rejections.
+    pub first: Vec<RowError>,
+}
+
+impl Report {
+    fn reject(&mut self, line: u64, field: &str, error: String) {
+        self.rejected += 1;
+        if self.first.len() < REPORTED_ERRORS {
+            self.first.push(RowError {
+                line,
+                field: field.to_owned(),
+                error,
+            });
+        }
+    }
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON object per line.
+    Ndjson,
+    /// RFC 4180 CSV with a header row.
+    Csv,
+}
+
+impl Format {
+    /// Parses `ndjson` / `jsonl` / `csv`.
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "ndjson" | "jsonl" | "json" => Some(Format::Ndjson),
+            "csv" => Some(Format::Csv),
+            _ => None,
+        }
+    }
+
+    /// Guesses from the first bytes: a `{` (after a BOM and whitespace) is NDJSON.
+    pub fn detect(first: &[u8]) -> Format {
+        let rest = first.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(first);
+        match rest.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => Format::Ndjson,
+            _ => Format::Csv,
+        }
+    }
+}
+
+/// A streaming importer: `feed` chunks in order, then `finish`.
+#[derive(Debug)]
+pub struct Importer {
+    format: Format,
+    report: Report,
+    /// NDJSON: bytes of the line still being received.
+    pending: Vec<u8>,
+    /// Lines completed so far.
+    line: u64,
+    csv: csv::Reader,
+    columns: Option<csv::Columns>,
+    /// The first bytes, held until it is clear whether they are a byte-order mark.
+    head: Option<Vec<u8>>,
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+impl Importer {
+    /// An importer for `format`.
+    pub fn new(format: Format) -> Importer {
+        Importer {
+            format,
+            report: Report::default(),
+            pending: Vec::new(),
+            line: 0,
+            csv: csv::Reader::default(),
+            columns: None,
+            head: Some(Vec::new()),
+        }
+    }
+
+    /// Reads `chunk`, calling `sink` with each accepted row.
+    pub fn feed(&mut self, chunk: &[u8], sink: &mut impl FnMut(&Row)) {
+        if let Some(mut head) = self.head.take() {
+            // Hold bytes while they could still be the start of a BOM split across chunks.
+            head.extend_from_slice(chunk);
+            if head.len() < BOM.len() && BOM.starts_with(&head) {
+                self.head = Some(head);
+                return;
+            }
+            let body = head.strip_prefix(BOM).unwrap_or(&head).to_vec();
+            self.read(&body, sink);
+            return;
+        }
+        self.read(chunk, sink);
+    }
+
+    fn read(&mut self, chunk: &[u8], sink: &mut impl FnMut(&Row)) {
+        match self.format {
+            Format::Ndjson => {
+                let mut start = 0;
+                for (i, b) in chunk.iter().enumerate() {
+                    if *b == b'\n' {
+                        self.line += 1;
+                        if self.pending.is_empty() {
+                            self.ndjson_line(&chunk[start..i], sink);
+                        } else {
+                            self.pending.extend_from_slice(&chunk[start..i]);
+                            let line = std::mem::take(&mut self.pending);
+                            self.ndjson_line(&line, sink);
+                        }
+                        start = i + 1;
+                    }
+                }
+                self.pending.extend_from_slice(&chunk[start..]);
+            }
+            Format::Csv => {
+                let (report, columns) = (&mut self.report, &mut self.columns);
+                self.csv.feed(chunk, &mut |line, record| {
+                    csv_record(report, columns, line, record, sink)
+                });
+            }
+        }
+    }
+
+    /// Reads what remains after the last chunk and returns the report.
+    pub fn finish(mut self, sink: &mut impl FnMut(&Row)) -> Report {
+        if let Some(head) = self.head.take() {
+            let body = head.strip_prefix(BOM).unwrap_or(&head).to_vec();
+            self.read(&body, sink);
+        }
+        match self.format {
+            Format::Ndjson => {
+                if !self.pending.is_empty() {
+                    self.line += 1;
+                    let line = std::mem::take(&mut self.pending);
+                    self.ndjson_line(&line, sink);
+                }
+            }
+            Format::Csv => {
+                let (report, columns) = (&mut self.report, &mut self.columns);
+                self.csv
+                    .finish(&mut |line, record| csv_record(report, columns, line, record, sink));
+            }
+        }
+        self.report
+    }
+
+    fn ndjson_line(&mut self, raw: &[u8], sink: &mut impl FnMut(&Row)) {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        let line = self.line;
+        let value: serde_json::Value = match serde_json::from_slice(raw) {
+            Ok(v) => v,
+            Err(e) => return self.report.reject(line, "json", e.to_string()),
+        };
+        let Some(object) = value.as_object() else {
+            return self
+                .report
+                .reject(line, "json", "expected an object".into());
+        };
+        let text = |k: &str| object.get(k).and_then(|v| v.as_str());
+        let row = match checked(text("kind"), object.get("score").map(score_text).as_deref()) {
+            Ok((kind, score)) => Row {
+                kind: Some(kind),
+                score,
+                survey_id: text("surveyId").map(str::to_owned),
+                locale: text("locale").map(str::to_owned),
+                metadata: object
+                    .get("metadata")
+                    .and_then(|m| m.as_object())
+                    .map(|m| {
+                        m.iter()
+                            .filter_map(|(k, v)| scalar(v).map(|v| (k.clone(), v)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                reasons: object
+                    .get("reasons")
+                    .and_then(|r| r.as_array())
+                    .map(|r| {
+                        r.iter()
+                            .filter_map(|v| v.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                comment: text("comment")
+                    .filter(|c| !c.trim().is_empty())
+                    .map(str::to_owned),
+                time: text("submittedAt")
+                    .or(text("createdAt"))
+                    .and_then(parse_rfc3339),
+            },
+            Err((field, error)) => return self.report.reject(line, field, error),
+        };
+        self.report.accepted += 1;
+        sink(&row);
+    }
+}
+
+/// The score as text for checking; numbers print as JSON does, so `9.0` is not an integer.
+fn score_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn scalar(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Validates kind and score (as text: a CSV cell, or a JSON number printed).
+fn checked(kind: Option<&str>, score: Option<&str>) -> Result<(Kind, u8), (&'static str, String)> {
+    let kind_text = kind.unwrap_or("").trim();
+    let Some(kind) = Kind::parse(&kind_text.to_ascii_lowercase()) else {
+        return Err((
+            "kind",
+            format!("expected \"nps\", \"csat\" or \"ces\", got {kind_text:?}"),
+        ));
+    };
+    let score_text = score.unwrap_or("").trim();
+    match score_text.parse::<i64>() {
+        Ok(s) if kind.contains(s) => Ok((kind, s as u8)),
+        _ => Err((
+            "score",
+            format!(
+                "expected an integer in {}..={} for {}, got {score_text:?}",
+                kind.min(),
+                kind.max(),
+                kind.as_str()
+            ),
+        )),
+    }
+}
+
+fn csv_record(
+    report: &mut Report,
+    columns: &mut Option<csv::Columns>,
+    line: u64,
+    record: Vec<String>,
+    sink: &mut impl FnMut(&Row),
+) {
+    if record.len() == 1 && record[0].trim().is_empty() {
+        return; // an empty line
+    }
+    let Some(cols) = columns else {
+        *columns = Some(csv::Columns::from_header(&record));
+        return;
+    };
+    let cell = |i: Option<usize>| {
+        i.and_then(|i| record.get(i))
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    match checked(cell(cols.kind), cell(cols.score)) {
+        Ok((kind, score)) => {
+            let row = Row {
+                kind: Some(kind),
+                score,
+                survey_id: cell(cols.survey_id).map(str::to_owned),
+                locale: cell(cols.locale).map(str::to_owned),
+                metadata: cols
+                    .metadata
+                    .iter()
+                    .filter_map(|(i, key)| Some((key.clone(), cell(Some(*i))?.to_owned())))
+                    .collect(),
+                reasons: cell(cols.reasons)
+                    .map(|r| {
+                        r.split('|')
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                comment: cell(cols.comment)
+                    .filter(|c| !c.trim().is_empty())
+                    .map(str::to_owned),
+                time: cell(cols.submitted_at)
+                    .or(cell(cols.created_at))
+                    .and_then(parse_rfc3339),
+            };
+            report.accepted += 1;
+            sink(&row);
+        }
+        Err((field, error)) => report.reject(line, field, error),
+    }
+}
+
+#[cfg(test)]
+mod tests;

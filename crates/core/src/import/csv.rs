@@ -1,0 +1,137 @@
+//! An RFC 4180 record reader that accepts bytes in chunks of any size (a quoted
+//! field, a CRLF or a UTF-8 character may be split across chunks).
+
+/// Reader state between chunks.
+#[derive(Debug, Default)]
+pub struct Reader {
+    field: Vec<u8>,
+    record: Vec<String>,
+    in_quotes: bool,
+    /// A `"` seen inside quotes: either the closing quote or the first of `""`.
+    quote_pending: bool,
+    /// Newlines seen so far; the current record started on line `record_line`.
+    lines: u64,
+    record_line: u64,
+    record_started: bool,
+}
+
+impl Reader {
+    /// Feeds bytes; `emit(line, record)` is called for each complete record.
+    pub fn feed(&mut self, chunk: &[u8], emit: &mut impl FnMut(u64, Vec<String>)) {
+        for &b in chunk {
+            if !self.record_started {
+                self.record_started = true;
+                self.record_line = self.lines + 1;
+            }
+            if self.in_quotes {
+                if self.quote_pending {
+                    self.quote_pending = false;
+                    if b == b'"' {
+                        self.field.push(b'"');
+                        continue;
+                    }
+                    self.in_quotes = false; // that quote closed the field; fall through
+                } else if b == b'"' {
+                    self.quote_pending = true;
+                    continue;
+                } else {
+                    if b == b'\n' {
+                        self.lines += 1;
+                    }
+                    self.field.push(b);
+                    continue;
+                }
+            }
+            match b {
+                b'"' if self.field.is_empty() => self.in_quotes = true,
+                b',' => self.end_field(),
+                b'\n' => {
+                    self.lines += 1;
+                    self.end_record(emit);
+                }
+                b'\r' => {}
+                _ => self.field.push(b),
+            }
+        }
+    }
+
+    /// Ends the last record, if the file did not end with a newline.
+    pub fn finish(&mut self, emit: &mut impl FnMut(u64, Vec<String>)) {
+        if self.record_started {
+            self.in_quotes = false;
+            self.quote_pending = false;
+            self.end_record(emit);
+        }
+    }
+
+    fn end_field(&mut self) {
+        let bytes = std::mem::take(&mut self.field);
+        self.record.push(
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        );
+    }
+
+    fn end_record(&mut self, emit: &mut impl FnMut(u64, Vec<String>)) {
+        self.end_field();
+        self.record_started = false;
+        emit(self.record_line, std::mem::take(&mut self.record));
+    }
+}
+
+/// Which column holds what, from the header row (names matched case-insensitively).
+#[derive(Debug, Default)]
+pub struct Columns {
+    pub kind: Option<usize>,
+    pub score: Option<usize>,
+    pub survey_id: Option<usize>,
+    pub locale: Option<usize>,
+    pub comment: Option<usize>,
+    pub reasons: Option<usize>,
+    pub submitted_at: Option<usize>,
+    pub created_at: Option<usize>,
+    /// `metadata.<key>` columns, and any column that is not a payload field (a
+    /// plain sheet's `touchpoint` or `agent`), as metadata keys.
+    pub metadata: Vec<(usize, String)>,
+}
+
+const IGNORED: &[&str] = &[
+    "id",
+    "schema",
+    "group",
+    "complete",
+    "page",
+    "receivedat",
+    "user.id",
+];
+
+impl Columns {
+    /// Reads a header row.
+    pub fn from_header(header: &[String]) -> Columns {
+        let mut c = Columns::default();
+        for (i, name) in header.iter().enumerate() {
+            let name = name.trim();
+            let lower = name.to_ascii_lowercase();
+            let slot = match lower.as_str() {
+                "kind" | "type" => &mut c.kind,
+                "score" => &mut c.score,
+                "surveyid" | "survey_id" | "survey" => &mut c.survey_id,
+                "locale" | "language" => &mut c.locale,
+                "comment" | "why" => &mut c.comment,
+                "reasons" => &mut c.reasons,
+                "submittedat" | "submitted_at" => &mut c.submitted_at,
+                "createdat" | "created_at" | "date" => &mut c.created_at,
+                _ => {
+                    if let Some(key) = name.get(9..).filter(|_| lower.starts_with("metadata.")) {
+                        c.metadata.push((i, key.to_owned()));
+                    } else if !IGNORED.contains(&lower.as_str()) && !name.is_empty() {
+                        c.metadata.push((i, name.to_owned()));
+                    }
+                    continue;
+                }
+            };
+            slot.get_or_insert(i);
+        }
+        c
+    }
+}

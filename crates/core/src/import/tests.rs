@@ -1,0 +1,142 @@
+use super::*;
+use crate::score::{nps, ScoreState};
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../../tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+/// Imports `bytes` fed in chunks of `size`, returning the report and every accepted row.
+fn import(bytes: &[u8], format: Format, size: usize) -> (Report, Vec<Row>) {
+    let mut rows = Vec::new();
+    let mut importer = Importer::new(format);
+    for chunk in bytes.chunks(size) {
+        importer.feed(chunk, &mut |r| rows.push(r.clone()));
+    }
+    let report = importer.finish(&mut |r| rows.push(r.clone()));
+    (report, rows)
+}
+
+/// Every chunking gives the same result, down to one byte at a time (splitting
+/// CRLFs, quoted fields and multi-byte characters).
+fn import_all_ways(name: &str, format: Format) -> (Report, Vec<Row>) {
+    let bytes = fixture(name);
+    let whole = import(&bytes, format, bytes.len());
+    for size in [1, 2, 3, 7, 64, 1000] {
+        assert_eq!(
+            import(&bytes, format, size),
+            whole,
+            "{name} in chunks of {size}"
+        );
+    }
+    whole
+}
+
+#[test]
+fn ndjson_export_with_bad_rows_crlf_bom_and_blank_lines() {
+    let (report, rows) = import_all_ways("export.ndjson", Format::Ndjson);
+    assert_eq!((report.accepted, report.rejected), (5, 4));
+    let lines: Vec<(u64, &str)> = report
+        .first
+        .iter()
+        .map(|e| (e.line, e.field.as_str()))
+        .collect();
+    assert_eq!(
+        lines,
+        [(5, "score"), (6, "kind"), (7, "json"), (9, "score")]
+    );
+    assert_eq!(
+        report.first[0].error,
+        "expected an integer in 0..=10 for nps, got \"11\""
+    );
+    let a1 = &rows[0];
+    assert_eq!(
+        (a1.kind, a1.score, a1.comment.as_deref()),
+        (Some(Kind::Nps), 10, Some("Rápido y amable, gracias"))
+    );
+    assert_eq!(
+        a1.metadata,
+        [
+            ("touchpoint".to_string(), "support".to_string()),
+            ("agent".to_string(), "ana".to_string())
+        ]
+    );
+    assert_eq!(a1.time, parse_rfc3339("2026-11-16T09:01:00Z"));
+    // A number in metadata is kept as text; a 20,000-character comment is not a reason to reject.
+    assert_eq!(
+        rows[2].metadata[1],
+        ("ticketId".to_string(), "123".to_string())
+    );
+    assert_eq!(rows[3].comment.as_ref().map(|c| c.len()), Some(20_000));
+    assert_eq!(rows[3].time, None);
+}
+
+#[test]
+fn collector_csv_with_quotes_newlines_and_non_ascii() {
+    let (report, rows) = import_all_ways("export.csv", Format::Csv);
+    assert_eq!((report.accepted, report.rejected), (3, 2));
+    let lines: Vec<(u64, &str)> = report
+        .first
+        .iter()
+        .map(|e| (e.line, e.field.as_str()))
+        .collect();
+    assert_eq!(lines, [(6, "score"), (8, "kind")]);
+    assert_eq!(
+        rows[0].comment.as_deref(),
+        Some("Fast, friendly — \"great\"")
+    );
+    assert_eq!(rows[0].reasons, ["support", "speed"]);
+    assert_eq!(rows[1].comment.as_deref(), Some("line one\r\nline two"));
+    assert_eq!(
+        rows[1].metadata,
+        [
+            ("agent".to_string(), "bo".to_string()),
+            ("touchpoint".to_string(), "returns".to_string())
+        ]
+    );
+    assert_eq!(rows[2].comment.as_deref(), Some("ñandú 🙂"));
+    assert_eq!(rows[2].locale.as_deref(), Some("es"));
+}
+
+#[test]
+fn a_plain_sheet_is_scored_and_extra_columns_become_segments() {
+    let (report, rows) = import_all_ways("plain.csv", Format::Csv);
+    assert_eq!((report.accepted, report.rejected), (4, 1));
+    assert_eq!(report.first[0].line, 5);
+    let mut state = ScoreState::default();
+    rows.iter().for_each(|r| state.add(r));
+    // NPS answers 10 and 0: one promoter, one detractor → NPS 0.
+    assert_eq!(nps(state.overall.get(Kind::Nps)).unwrap().score, 0.0);
+    assert_eq!(
+        state.segments["metadata.touchpoint"].values["phone"]
+            .get(Kind::Ces)
+            .n(),
+        1
+    );
+    assert_eq!(rows[0].time, parse_rfc3339("2026-11-20"));
+}
+
+#[test]
+fn formats_are_detected_from_the_first_bytes() {
+    assert_eq!(Format::detect(b"\xEF\xBB\xBF  {\"a\":1}"), Format::Ndjson);
+    assert_eq!(Format::detect(b"score,kind"), Format::Csv);
+    assert_eq!(Format::parse("jsonl"), Some(Format::Ndjson));
+    assert_eq!(Format::parse("xlsx"), None);
+}
+
+#[test]
+fn only_the_first_hundred_errors_are_kept_but_all_are_counted() {
+    let bytes: Vec<u8> = (0..250)
+        .flat_map(|_| b"{\"kind\":\"nps\",\"score\":99}\n".to_vec())
+        .collect();
+    let (report, rows) = import(&bytes, Format::Ndjson, 4096);
+    assert!(rows.is_empty());
+    assert_eq!(
+        (report.rejected, report.first.len()),
+        (250, REPORTED_ERRORS)
+    );
+    assert_eq!(report.first[99].line, 100);
+}
