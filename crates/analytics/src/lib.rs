@@ -1,1 +1,219 @@
-//! Placeholder: the Scorer API comes with its issue.
+//! The sondeo Scorer for JavaScript: live NPS, CSAT and CES with margins,
+//! segments, trends, significance, drivers and themes, from answers on a page
+//! or from an export streamed in chunks. A separate artifact from the widget,
+//! so that none of this weight reaches the visitors who only answer.
+
+pub mod summary;
+
+use sondeo_core::import::{row_from_json, Format, Importer, Report};
+use sondeo_core::score::ScoreState;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+#[derive(Default)]
+struct Inner {
+    state: ScoreState,
+    report: Report,
+}
+
+/// Aggregates of responses: add, import, merge, summarise.
+#[wasm_bindgen]
+pub struct Scorer {
+    inner: Rc<RefCell<Inner>>,
+}
+
+impl Default for Scorer {
+    fn default() -> Self {
+        Scorer {
+            inner: Rc::new(RefCell::new(Inner::default())),
+        }
+    }
+}
+
+fn to_json_value(value: &JsValue) -> Result<serde_json::Value, JsError> {
+    let text: String = js_sys::JSON::stringify(value)
+        .map_err(|_| JsError::new("expected a JSON-serialisable value"))?
+        .into();
+    serde_json::from_str(&text).map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn to_js(value: &serde_json::Value) -> JsValue {
+    js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
+}
+
+#[wasm_bindgen]
+impl Scorer {
+    /// An empty scorer.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Scorer {
+        Scorer::default()
+    }
+
+    /// Adds one response (the payload object). Returns whether it was accepted; a
+    /// rejected one is counted in `summary().rejected` with the field at fault.
+    pub fn add(&self, response: &JsValue) -> Result<bool, JsError> {
+        let value = to_json_value(response)?;
+        let mut inner = self.inner.borrow_mut();
+        let result = match value.as_object() {
+            Some(object) => row_from_json(object),
+            None => Err(("response", String::from("expected an object"))),
+        };
+        Ok(match result {
+            Ok(row) => {
+                inner.state.add(&row);
+                inner.report.accepted += 1;
+                true
+            }
+            Err((field, error)) => {
+                inner.report.reject(0, field, error);
+                false
+            }
+        })
+    }
+
+    /// Adds every response of an array; returns how many were accepted.
+    #[wasm_bindgen(js_name = addMany)]
+    pub fn add_many(&self, responses: &js_sys::Array) -> Result<u32, JsError> {
+        let mut accepted = 0;
+        for response in responses.iter() {
+            accepted += self.add(&response)? as u32;
+        }
+        Ok(accepted)
+    }
+
+    /// Streams an export (a `ReadableStream` of bytes, or a `Blob`/`File`) into the
+    /// scorer. `options`: `{ format: "ndjson" | "csv", onProgress({ bytes }) }`; the
+    /// format is detected from the first bytes when not given. Resolves to
+    /// `{ accepted, rejected: { count, first: [{ line, field, error }] } }`.
+    pub fn import(&self, source: JsValue, options: JsValue) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let format = js_sys::Reflect::get(&options, &"format".into())
+                .ok()
+                .and_then(|f| f.as_string());
+            let format = match format.as_deref().map(Format::parse) {
+                Some(None) => {
+                    return Err(JsError::new("format: expected \"ndjson\" or \"csv\"").into())
+                }
+                Some(Some(f)) => Some(f),
+                None => None,
+            };
+            let on_progress = js_sys::Reflect::get(&options, &"onProgress".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+            let stream: web_sys::ReadableStream = match source.dyn_into::<web_sys::Blob>() {
+                Ok(blob) => blob.stream(),
+                Err(source) => source.dyn_into().map_err(|_| {
+                    JsError::new("source: expected a ReadableStream, a Blob or a File")
+                })?,
+            };
+            let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+            let mut importer: Option<Importer> = format.map(Importer::new);
+            let mut bytes = 0f64;
+            loop {
+                let result = JsFuture::from(reader.read()).await?;
+                if js_sys::Reflect::get(&result, &"done".into())?.is_truthy() {
+                    break;
+                }
+                let chunk: js_sys::Uint8Array =
+                    js_sys::Reflect::get(&result, &"value".into())?.dyn_into()?;
+                // One chunk at a time in wasm memory: memory does not grow with the file.
+                let chunk = chunk.to_vec();
+                bytes += chunk.len() as f64;
+                let importer =
+                    importer.get_or_insert_with(|| Importer::new(Format::detect(&chunk)));
+                let mut inner = inner.borrow_mut();
+                let state = &mut inner.state;
+                importer.feed(&chunk, &mut |row| state.add(row));
+                drop(inner);
+                if let Some(progress) = &on_progress {
+                    let _ = progress.call1(
+                        &JsValue::NULL,
+                        &to_js(&serde_json::json!({ "bytes": bytes })),
+                    );
+                }
+            }
+            let report = match importer {
+                Some(importer) => {
+                    let mut inner = inner.borrow_mut();
+                    let state = &mut inner.state;
+                    let report = importer.finish(&mut |row| state.add(row));
+                    inner.report.merge(&report);
+                    report
+                }
+                None => Report::default(),
+            };
+            Ok(to_js(&summary::report_json(&report, true)))
+        })
+    }
+
+    /// Adds everything `other` holds (another page, shard or period).
+    pub fn merge(&self, other: &Scorer) {
+        if Rc::ptr_eq(&self.inner, &other.inner) {
+            let copy = self.inner.borrow().state.clone();
+            self.inner.borrow_mut().state.merge(&copy);
+            return;
+        }
+        let theirs = other.inner.borrow();
+        let mut mine = self.inner.borrow_mut();
+        mine.state.merge(&theirs.state);
+        mine.report.merge(&theirs.report);
+    }
+
+    /// The exact state as a plain JSON object (store it, send it, merge it elsewhere).
+    pub fn state(&self) -> Result<JsValue, JsError> {
+        let text = serde_json::to_string(&self.inner.borrow().state)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        js_sys::JSON::parse(&text).map_err(|_| JsError::new("state could not be parsed back"))
+    }
+
+    /// A scorer from a `state()` object.
+    #[wasm_bindgen(js_name = fromState)]
+    pub fn from_state(state: &JsValue) -> Result<Scorer, JsError> {
+        let value = to_json_value(state)?;
+        let state: ScoreState =
+            serde_json::from_value(value).map_err(|e| JsError::new(&format!("state: {e}")))?;
+        Ok(Scorer {
+            inner: Rc::new(RefCell::new(Inner {
+                state,
+                report: Report::default(),
+            })),
+        })
+    }
+
+    /// The figures: `{ rejected, overall, segments?, periods?, compare?, drivers, themes }`.
+    /// `options`: `{ by: "metadata.touchpoint", period: "day" | "week" | "month",
+    /// compare: { a, b } }` (`a`/`b` are period labels when `period` is given, else segment values).
+    pub fn summary(&self, options: JsValue) -> Result<JsValue, JsError> {
+        let text = |k: &str| {
+            js_sys::Reflect::get(&options, &k.into())
+                .ok()
+                .and_then(|v| v.as_string())
+        };
+        let compare = js_sys::Reflect::get(&options, &"compare".into())
+            .ok()
+            .filter(|v| v.is_object());
+        let pair = compare.map(|c| {
+            let side = |k: &str| {
+                js_sys::Reflect::get(&c, &k.into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default()
+            };
+            (side("a"), side("b"))
+        });
+        let inner = self.inner.borrow();
+        let summary = summary::summary(
+            &inner.state,
+            &inner.report,
+            text("by").as_deref(),
+            text("period").as_deref(),
+            pair,
+        )
+        .map_err(|e| JsError::new(&e))?;
+        Ok(to_js(&summary))
+    }
+}

@@ -4,6 +4,7 @@
 use crate::export::{self, Format};
 use crate::store::{Filter, Store};
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Query, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -42,6 +43,7 @@ struct AppState {
     store: Store,
     read_token: Option<String>,
     stopping: watch::Receiver<bool>,
+    max_body: usize,
 }
 
 /// Every route of the collector. `stopping` turns true on shutdown: event streams
@@ -51,6 +53,7 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
         store,
         read_token: settings.read_token.clone(),
         stopping,
+        max_body: settings.max_body,
     };
     let reading = Router::new()
         .route("/api/responses", get(export_responses))
@@ -113,7 +116,26 @@ fn error(status: StatusCode, message: &str, field: Option<&str>) -> Response {
     (status, Json(body)).into_response()
 }
 
-async fn post_responses(State(state): State<AppState>, body: Bytes) -> Response {
+async fn post_responses(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    // Over the limit (413) or a broken upload: the same `{error}` shape as every other refusal,
+    // so that the widget's `sondeo:error` event can carry the message.
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            let message = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                format!(
+                    "the body is larger than the limit of {} bytes",
+                    state.max_body
+                )
+            } else {
+                rejection.body_text()
+            };
+            return error(rejection.status(), &message, None);
+        }
+    };
     // Any content type is read as JSON: `navigator.sendBeacon` and simple CORS requests send text/plain.
     let json: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,

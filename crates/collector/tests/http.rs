@@ -187,7 +187,12 @@ fn valid_posts_are_stored_and_bad_ones_get_the_right_status() {
     let (status, _) = request(&c.url, "POST", "/api/responses", "{not json", &[]);
     assert_eq!(status, 400);
     let big = json!({ "id": "g", "kind": "nps", "score": 1, "comment": "x".repeat(70 * 1024) });
-    assert_eq!(c.post(&big).0, 413);
+    let (status, body) = c.post(&big);
+    assert_eq!(status, 413);
+    assert_eq!(
+        body["error"],
+        format!("the body is larger than the limit of {} bytes", 64 * 1024)
+    );
     // A sendBeacon-style text/plain body is still JSON to us.
     let (status, _) = request(
         &c.url,
@@ -591,4 +596,16 @@ fn cors_star_allows_any_origin_and_the_post_itself_carries_the_header() {
     assert!(head
         .to_ascii_lowercase()
         .contains("access-control-allow-origin: *"));
+}
+
+#[test]
+fn the_body_limit_follows_the_max_body_flag() {
+    let c = Collector::start(&["--max-body", "300"]);
+    let small = response("m1", 5, true);
+    let mut big = response("m2", 5, true);
+    big["comment"] = json!("y".repeat(400));
+    assert!(small.to_string().len() <= 300 && big.to_string().len() > 300);
+    assert_eq!(c.post(&small).0, 200);
+    assert_eq!(c.post(&big).0, 413);
+    assert_eq!(c.ndjson().len(), 1);
 }

@@ -41,7 +41,16 @@ pub struct Report {
 }
 
 impl Report {
-    fn reject(&mut self, line: u64, field: &str, error: String) {
+    /// Adds `other`'s counts and errors (up to the kept limit).
+    pub fn merge(&mut self, other: &Report) {
+        self.accepted += other.accepted;
+        self.rejected += other.rejected;
+        let room = REPORTED_ERRORS.saturating_sub(self.first.len());
+        self.first.extend(other.first.iter().take(room).cloned());
+    }
+
+    /// Counts a rejected row, keeping the first [`REPORTED_ERRORS`] in detail.
+    pub fn reject(&mut self, line: u64, field: &str, error: String) {
         self.rejected += 1;
         if self.first.len() < REPORTED_ERRORS {
             self.first.push(RowError {
@@ -195,43 +204,52 @@ impl Importer {
                 .report
                 .reject(line, "json", "expected an object".into());
         };
-        let text = |k: &str| object.get(k).and_then(|v| v.as_str());
-        let row = match checked(text("kind"), object.get("score").map(score_text).as_deref()) {
-            Ok((kind, score)) => Row {
-                kind: Some(kind),
-                score,
-                survey_id: text("surveyId").map(str::to_owned),
-                locale: text("locale").map(str::to_owned),
-                metadata: object
-                    .get("metadata")
-                    .and_then(|m| m.as_object())
-                    .map(|m| {
-                        m.iter()
-                            .filter_map(|(k, v)| scalar(v).map(|v| (k.clone(), v)))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                reasons: object
-                    .get("reasons")
-                    .and_then(|r| r.as_array())
-                    .map(|r| {
-                        r.iter()
-                            .filter_map(|v| v.as_str().map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                comment: text("comment")
-                    .filter(|c| !c.trim().is_empty())
-                    .map(str::to_owned),
-                time: text("submittedAt")
-                    .or(text("createdAt"))
-                    .and_then(parse_rfc3339),
-            },
+        let row = match row_from_json(object) {
+            Ok(row) => row,
             Err((field, error)) => return self.report.reject(line, field, error),
         };
         self.report.accepted += 1;
         sink(&row);
     }
+}
+
+/// A scorer row from a response object (an NDJSON line, or an object added from
+/// JavaScript), or the field that makes it unusable and why.
+pub fn row_from_json(
+    object: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Row, (&'static str, String)> {
+    let text = |k: &str| object.get(k).and_then(|v| v.as_str());
+    let (kind, score) = checked(text("kind"), object.get("score").map(score_text).as_deref())?;
+    Ok(Row {
+        kind: Some(kind),
+        score,
+        survey_id: text("surveyId").map(str::to_owned),
+        locale: text("locale").map(str::to_owned),
+        metadata: object
+            .get("metadata")
+            .and_then(|m| m.as_object())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| scalar(v).map(|v| (k.clone(), v)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        reasons: object
+            .get("reasons")
+            .and_then(|r| r.as_array())
+            .map(|r| {
+                r.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        comment: text("comment")
+            .filter(|c| !c.trim().is_empty())
+            .map(str::to_owned),
+        time: text("submittedAt")
+            .or(text("createdAt"))
+            .and_then(parse_rfc3339),
+    })
 }
 
 /// The score as text for checking; numbers print as JSON does, so `9.0` is not an integer.

@@ -53,7 +53,7 @@ fn fold(c: char) -> char {
 fn words(text: &str) -> Vec<Option<String>> {
     let mut out = Vec::new();
     let mut word = String::new();
-    let mut flush = |word: &mut String, out: &mut Vec<Option<String>>| {
+    let flush = |word: &mut String, out: &mut Vec<Option<String>>| {
         if !word.is_empty() {
             let keep = word.chars().count() >= 3
                 && !STOP_WORDS.contains(&word.as_str())

@@ -1,0 +1,148 @@
+//! The summary as JSON: the shape of design.md's Scorer API. Shares and scores
+//! are on the 0–100 scale (CES `score` is the 1–7 mean); a kind with no answers is absent.
+
+use serde_json::{json, Map, Value};
+use sondeo_core::import::Report;
+use sondeo_core::metric::{Kind, KINDS};
+use sondeo_core::score::{ces, compare, csat, drivers, nps, ScoreState, Scores};
+use sondeo_core::time::Period;
+
+fn number(x: f64) -> Value {
+    // JSON has no NaN: an undefined figure (a spread of one answer) is null.
+    if x.is_finite() {
+        json!((x * 1e6).round() / 1e6)
+    } else {
+        Value::Null
+    }
+}
+
+/// `{ nps: {…}, csat: {…}, ces: {…} }` for the kinds that have answers.
+pub fn kinds_json(scores: &Scores) -> Value {
+    let mut out = Map::new();
+    if let Some(s) = nps(scores.get(Kind::Nps)) {
+        out.insert("nps".into(), json!({ "n": s.n, "score": number(s.score), "promoters": number(s.promoters), "passives": number(s.passives),
+            "detractors": number(s.detractors), "margin95": number(s.margin95), "smallSample": s.small_sample }));
+    }
+    if let Some(s) = csat(scores.get(Kind::Csat)) {
+        out.insert("csat".into(), json!({ "n": s.n, "score": number(s.score), "mean": number(s.mean), "low95": number(s.low95),
+            "high95": number(s.high95), "smallSample": s.small_sample }));
+    }
+    if let Some(s) = ces(scores.get(Kind::Ces)) {
+        out.insert("ces".into(), json!({ "n": s.n, "score": number(s.score), "agree": number(s.agree), "low95": number(s.low95),
+            "high95": number(s.high95), "margin95": number(s.margin95), "smallSample": s.small_sample }));
+    }
+    Value::Object(out)
+}
+
+/// `{ accepted?, rejected: { count, first } }`.
+pub fn report_json(report: &Report, with_accepted: bool) -> Value {
+    let first: Vec<Value> = report
+        .first
+        .iter()
+        .map(|e| json!({ "line": e.line, "field": e.field, "error": e.error }))
+        .collect();
+    let mut out = json!({ "rejected": { "count": report.rejected, "first": first } });
+    if with_accepted {
+        out["accepted"] = json!(report.accepted);
+    }
+    out
+}
+
+/// The whole summary.
+pub fn summary(
+    state: &ScoreState,
+    report: &Report,
+    by: Option<&str>,
+    period: Option<&str>,
+    pair: Option<(String, String)>,
+) -> Result<Value, String> {
+    let mut out = Map::new();
+    out.insert(
+        "rejected".into(),
+        report_json(report, false)["rejected"].clone(),
+    );
+    out.insert("overall".into(), kinds_json(&state.overall));
+    let segments = by.map(|field| state.segments.get(field).cloned().unwrap_or_default());
+    if let (Some(field), Some(segments)) = (by, &segments) {
+        let values: Map<String, Value> = segments
+            .values
+            .iter()
+            .map(|(k, v)| (k.clone(), kinds_json(v)))
+            .collect();
+        out.insert("segments".into(), Value::Object(values));
+        if segments.overflow {
+            out.insert(
+                "segmentsTruncated".into(),
+                json!(format!(
+                    "{field} has more than {} values; only the first are shown",
+                    sondeo_core::score::MAX_SEGMENT_VALUES
+                )),
+            );
+        }
+    }
+    let periods = match period {
+        None => None,
+        Some(p) => Some(state.periods(Period::parse(p).ok_or_else(|| {
+            format!("period: expected \"day\", \"week\" or \"month\", got {p:?}")
+        })?)),
+    };
+    if let Some(periods) = &periods {
+        out.insert(
+            "periods".into(),
+            Value::Object(
+                periods
+                    .iter()
+                    .map(|(k, v)| (k.clone(), kinds_json(v)))
+                    .collect(),
+            ),
+        );
+    }
+    if let Some((a, b)) = pair {
+        let pick = |label: &str| -> Option<Scores> {
+            match (&periods, &segments) {
+                (Some(p), _) => p.get(label).cloned(),
+                (None, Some(s)) => s.values.get(label).cloned(),
+                _ => None,
+            }
+        };
+        let (Some(sa), Some(sb)) = (pick(&a), pick(&b)) else {
+            return Err(format!(
+                "compare: {a:?} and {b:?} must both be {} present in the data",
+                if periods.is_some() {
+                    "periods"
+                } else {
+                    "segment values of `by`"
+                }
+            ));
+        };
+        let mut changes = Map::new();
+        for kind in KINDS {
+            if let Some(c) = compare(sa.get(kind), sb.get(kind)) {
+                changes.insert(kind.as_str().into(), json!({ "difference": number(c.difference), "low95": number(c.low95), "high95": number(c.high95),
+                    "significant": c.significant, "smallSample": c.small_sample }));
+            }
+        }
+        out.insert(
+            "compare".into(),
+            json!({ "a": a, "b": b, "changes": changes }),
+        );
+    }
+    let drivers: Vec<Value> = drivers(state)
+        .into_iter()
+        .map(|d| json!({ "reason": d.reason, "kind": d.kind.as_str(), "count": d.count, "scoreCiting": number(d.score_citing),
+            "scoreNotCiting": number(d.score_not_citing), "shareOfWorstGroup": number(d.share_of_worst_group) }))
+        .collect();
+    out.insert("drivers".into(), Value::Array(drivers));
+    let mut themes = Map::new();
+    for (tier, name) in ["negative", "neutral", "positive"].iter().enumerate() {
+        let top: Vec<Value> = state
+            .themes
+            .top(tier, 15)
+            .into_iter()
+            .map(|(term, count)| json!({ "term": term, "count": count }))
+            .collect();
+        themes.insert((*name).into(), Value::Array(top));
+    }
+    out.insert("themes".into(), Value::Object(themes));
+    Ok(Value::Object(out))
+}

@@ -1,0 +1,111 @@
+// The Scorer (dist/sondeo-analytics.js) in Chromium: the same figures as native core
+// on the same files, and figures checked by formula, independently of the code.
+import { test, expect } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { startServer } from "./support/server.mjs";
+
+let server;
+test.beforeAll(async () => { server = await startServer(); });
+test.afterAll(async () => { await server.close(); });
+
+function native(file, ...args) {
+  return JSON.parse(execFileSync("target/release/examples/summarize", [file, ...args], { encoding: "utf8" }));
+}
+
+async function scoreInBrowser(page, file, options) {
+  const bytes = [...readFileSync(file)];
+  return page.evaluate(async ({ bytes, options }) => {
+    const { default: init, Scorer } = await import("/dist/sondeo-analytics.js");
+    await init();
+    const scorer = new Scorer();
+    const progress = [];
+    // A stream of small chunks, as a large File would arrive.
+    const data = new Uint8Array(bytes);
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < data.length; i += 7) controller.enqueue(data.slice(i, i + 7));
+        controller.close();
+      },
+    });
+    const report = await scorer.import(stream, { onProgress: (p) => progress.push(p.bytes) });
+    return { report, summary: scorer.summary(options), progress: progress.at(-1) };
+  }, { bytes, options });
+}
+
+for (const [file, by, period] of [
+  ["tests/fixtures/export.ndjson", "metadata.touchpoint", "week"],
+  ["tests/fixtures/export.csv", "metadata.agent", "day"],
+  ["tests/fixtures/plain.csv", "metadata.touchpoint", "month"],
+]) {
+  test(`the browser scores ${file} exactly as native core does`, async ({ page }) => {
+    await page.goto(`${server.url}/test/mount.html#{}`);
+    const { summary, progress } = await scoreInBrowser(page, file, { by, period });
+    expect(summary).toEqual(native(file, "--by", by, "--period", period));
+    expect(progress).toBe(readFileSync(file).length);
+  });
+}
+
+test("figures match the formulas on the NDJSON fixture", async ({ page }) => {
+  await page.goto(`${server.url}/test/mount.html#{}`);
+  const { report, summary } = await scoreInBrowser(page, "tests/fixtures/export.ndjson", { by: "metadata.touchpoint" });
+  // Accepted by hand: nps 10, nps 3, csat 4, ces "7", nps 8; rejected lines 5 (score 11), 6 (kind), 7 (not JSON), 9 (6.5).
+  expect(report.accepted).toBe(5);
+  expect(report.rejected.count).toBe(4);
+  expect(report.rejected.first.map((e) => [e.line, e.field])).toEqual([[5, "score"], [6, "kind"], [7, "json"], [9, "score"]]);
+  const nps = summary.overall.nps;
+  // One promoter (10), one passive (8), one detractor (3): NPS 0, margin 1.96·100·√((1/3 + 1/3 − 0)/3).
+  expect(nps.n).toBe(3);
+  expect(nps.score).toBeCloseTo(0, 6);
+  expect(nps.margin95).toBeCloseTo(1.96 * 100 * Math.sqrt((2 / 3) / 3), 1);
+  expect(nps.smallSample).toBe(true);
+  expect(summary.overall.csat).toMatchObject({ n: 1, score: 100, mean: 4 });
+  expect(summary.overall.ces).toMatchObject({ n: 1, score: 7, agree: 100 });
+  expect(summary.segments.returns.nps).toMatchObject({ n: 1, score: -100 });
+  expect(summary.segments.support.nps.n).toBe(2);
+});
+
+test("state round-trips and merging two scorers equals one", async ({ page }) => {
+  await page.goto(`${server.url}/test/mount.html#{}`);
+  const result = await page.evaluate(async () => {
+    const { default: init, Scorer } = await import("/dist/sondeo-analytics.js");
+    await init();
+    const responses = Array.from({ length: 40 }, (_, i) => ({ kind: "nps", score: i % 11, metadata: { agent: i % 2 ? "ana" : "bo" }, submittedAt: `2026-11-${String(10 + (i % 10)).padStart(2, "0")}T10:00:00Z` }));
+    const all = new Scorer();
+    all.addMany(responses);
+    const a = new Scorer();
+    const b = new Scorer();
+    a.addMany(responses.slice(0, 17));
+    b.addMany(responses.slice(17));
+    a.merge(b);
+    const again = Scorer.fromState(JSON.parse(JSON.stringify(all.state())));
+    const bad = all.add({ kind: "nps", score: 11 });
+    return { merged: a.summary({ by: "metadata.agent", period: "week" }), all: again.summary({ by: "metadata.agent", period: "week" }), bad, rejected: all.summary({}).rejected };
+  });
+  expect(result.merged).toEqual(result.all);
+  // 40 answers, scores 0..10 cycling: promoters are scores 9, 10.
+  const promoters = [...Array(40).keys()].filter((i) => i % 11 >= 9).length;
+  const detractors = [...Array(40).keys()].filter((i) => i % 11 <= 6).length;
+  expect(result.all.overall.nps.score).toBeCloseTo(100 * (promoters - detractors) / 40, 6);
+  expect(result.bad).toBe(false);
+  expect(result.rejected.count).toBe(1);
+  expect(result.rejected.first[0].field).toBe("score");
+});
+
+test("a significant change between two weeks is flagged", async ({ page }) => {
+  await page.goto(`${server.url}/test/mount.html#{}`);
+  const compare = await page.evaluate(async () => {
+    const { default: init, Scorer } = await import("/dist/sondeo-analytics.js");
+    await init();
+    const s = new Scorer();
+    // Week 46: 200 answers, NPS 0 (half 10, half 0). Week 47: 200 answers, NPS +60 (80% 10, 20% 0).
+    for (let i = 0; i < 200; i++) s.add({ kind: "nps", score: i % 2 ? 10 : 0, submittedAt: "2026-11-10T10:00:00Z" });
+    for (let i = 0; i < 200; i++) s.add({ kind: "nps", score: i % 5 ? 10 : 0, submittedAt: "2026-11-17T10:00:00Z" });
+    return s.summary({ period: "week", compare: { a: "2026-W46", b: "2026-W47" } }).compare;
+  });
+  expect(compare.changes.nps.difference).toBeCloseTo(60, 6);
+  // Var: week 46 (p=.5, d=.5): (1 − 0)/200; week 47 (p=.8, d=.2): (1 − .36)/200.
+  const half = 1.96 * 100 * Math.sqrt(1 / 200 + 0.64 / 200);
+  expect(compare.changes.nps.high95 - compare.changes.nps.difference).toBeCloseTo(half, 1);
+  expect(compare.changes.nps.significant).toBe(true);
+});
