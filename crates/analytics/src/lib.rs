@@ -86,8 +86,9 @@ impl Scorer {
 
     /// Streams an export (a `ReadableStream` of bytes, or a `Blob`/`File`) into the
     /// scorer. `options`: `{ format: "ndjson" | "csv", onProgress({ bytes }) }`; the
-    /// format is detected from the first bytes when not given. Resolves to
-    /// `{ accepted, rejected: { count, first: [{ line, field, error }] } }`.
+    /// format is detected from the first bytes when not given; `skipPartials: true`
+    /// leaves out responses with `complete: false`. Resolves to
+    /// `{ accepted, skippedPartials, rejected: { count, first: [{ line, field, error }] } }`.
     pub fn import(&self, source: JsValue, options: JsValue) -> js_sys::Promise {
         let inner = self.inner.clone();
         wasm_bindgen_futures::future_to_promise(async move {
@@ -101,6 +102,9 @@ impl Scorer {
                 Some(Some(f)) => Some(f),
                 None => None,
             };
+            let skip_partials = js_sys::Reflect::get(&options, &"skipPartials".into())
+                .map(|v| v.is_truthy())
+                .unwrap_or(false);
             let on_progress = js_sys::Reflect::get(&options, &"onProgress".into())
                 .ok()
                 .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
@@ -111,7 +115,8 @@ impl Scorer {
                 })?,
             };
             let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
-            let mut importer: Option<Importer> = format.map(Importer::new);
+            let mut importer: Option<Importer> =
+                format.map(|f| Importer::new(f).skip_partials(skip_partials));
             let mut bytes = 0f64;
             loop {
                 let result = JsFuture::from(reader.read()).await?;

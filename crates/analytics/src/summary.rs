@@ -44,6 +44,7 @@ pub fn report_json(report: &Report, with_accepted: bool) -> Value {
     let mut out = json!({ "rejected": { "count": report.rejected, "first": first } });
     if with_accepted {
         out["accepted"] = json!(report.accepted);
+        out["skippedPartials"] = json!(report.skipped_partials);
     }
     out
 }

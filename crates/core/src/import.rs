@@ -38,6 +38,8 @@ pub struct Report {
     pub rejected: u64,
     /// The first [`REPORTED_ERRORS`] rejections.
     pub first: Vec<RowError>,
+    /// Partial responses left out because the importer was asked to skip them.
+    pub skipped_partials: u64,
 }
 
 impl Report {
@@ -45,6 +47,7 @@ impl Report {
     pub fn merge(&mut self, other: &Report) {
         self.accepted += other.accepted;
         self.rejected += other.rejected;
+        self.skipped_partials += other.skipped_partials;
         let room = REPORTED_ERRORS.saturating_sub(self.first.len());
         self.first.extend(other.first.iter().take(room).cloned());
     }
@@ -104,6 +107,7 @@ pub struct Importer {
     columns: Option<csv::Columns>,
     /// The first bytes, held until it is clear whether they are a byte-order mark.
     head: Option<Vec<u8>>,
+    skip_partials: bool,
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -119,7 +123,15 @@ impl Importer {
             csv: csv::Reader::default(),
             columns: None,
             head: Some(Vec::new()),
+            skip_partials: false,
         }
+    }
+
+    /// Leaves out partial responses (`complete: false`): a live dashboard counts a
+    /// response once it is submitted, so that its later update is not counted twice.
+    pub fn skip_partials(mut self, skip: bool) -> Importer {
+        self.skip_partials = skip;
+        self
     }
 
     /// Reads `chunk`, calling `sink` with each accepted row.
@@ -158,9 +170,10 @@ impl Importer {
                 self.pending.extend_from_slice(&chunk[start..]);
             }
             Format::Csv => {
-                let (report, columns) = (&mut self.report, &mut self.columns);
+                let (report, columns, skip) =
+                    (&mut self.report, &mut self.columns, self.skip_partials);
                 self.csv.feed(chunk, &mut |line, record| {
-                    csv_record(report, columns, line, record, sink)
+                    csv_record(report, columns, skip, line, record, sink)
                 });
             }
         }
@@ -181,9 +194,11 @@ impl Importer {
                 }
             }
             Format::Csv => {
-                let (report, columns) = (&mut self.report, &mut self.columns);
-                self.csv
-                    .finish(&mut |line, record| csv_record(report, columns, line, record, sink));
+                let (report, columns, skip) =
+                    (&mut self.report, &mut self.columns, self.skip_partials);
+                self.csv.finish(&mut |line, record| {
+                    csv_record(report, columns, skip, line, record, sink)
+                });
             }
         }
         self.report
@@ -204,6 +219,10 @@ impl Importer {
                 .report
                 .reject(line, "json", "expected an object".into());
         };
+        if self.skip_partials && object.get("complete") == Some(&serde_json::Value::Bool(false)) {
+            self.report.skipped_partials += 1;
+            return;
+        }
         let row = match row_from_json(object) {
             Ok(row) => row,
             Err((field, error)) => return self.report.reject(line, field, error),
@@ -297,6 +316,7 @@ fn checked(kind: Option<&str>, score: Option<&str>) -> Result<(Kind, u8), (&'sta
 fn csv_record(
     report: &mut Report,
     columns: &mut Option<csv::Columns>,
+    skip_partials: bool,
     line: u64,
     record: Vec<String>,
     sink: &mut impl FnMut(&Row),
@@ -313,6 +333,10 @@ fn csv_record(
             .map(String::as_str)
             .filter(|s| !s.is_empty())
     };
+    if skip_partials && cell(cols.complete) == Some("false") {
+        report.skipped_partials += 1;
+        return;
+    }
     match checked(cell(cols.kind), cell(cols.score)) {
         Ok((kind, score)) => {
             let row = Row {

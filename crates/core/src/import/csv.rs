@@ -90,20 +90,13 @@ pub struct Columns {
     pub reasons: Option<usize>,
     pub submitted_at: Option<usize>,
     pub created_at: Option<usize>,
+    pub complete: Option<usize>,
     /// `metadata.<key>` columns, and any column that is not a payload field (a
     /// plain sheet's `touchpoint` or `agent`), as metadata keys.
     pub metadata: Vec<(usize, String)>,
 }
 
-const IGNORED: &[&str] = &[
-    "id",
-    "schema",
-    "group",
-    "complete",
-    "page",
-    "receivedat",
-    "user.id",
-];
+const IGNORED: &[&str] = &["id", "schema", "group", "page", "receivedat", "user.id"];
 
 impl Columns {
     /// Reads a header row.
@@ -121,6 +114,7 @@ impl Columns {
                 "reasons" => &mut c.reasons,
                 "submittedat" | "submitted_at" => &mut c.submitted_at,
                 "createdat" | "created_at" | "date" => &mut c.created_at,
+                "complete" => &mut c.complete,
                 _ => {
                     if let Some(key) = name.get(9..).filter(|_| lower.starts_with("metadata.")) {
                         c.metadata.push((i, key.to_owned()));

@@ -140,3 +140,20 @@ fn only_the_first_hundred_errors_are_kept_but_all_are_counted() {
     );
     assert_eq!(report.first[99].line, 100);
 }
+
+#[test]
+fn partials_can_be_left_out_and_are_counted_apart() {
+    let bytes = b"{\"kind\":\"nps\",\"score\":9,\"complete\":false}\n{\"kind\":\"nps\",\"score\":3,\"complete\":true}\n{\"kind\":\"nps\",\"score\":5}\n";
+    let mut rows = Vec::new();
+    let mut importer = Importer::new(Format::Ndjson).skip_partials(true);
+    importer.feed(bytes, &mut |r| rows.push(r.score));
+    let report = importer.finish(&mut |r| rows.push(r.score));
+    assert_eq!(rows, [3, 5]);
+    assert_eq!((report.accepted, report.skipped_partials), (2, 1));
+    let csv = b"kind,score,complete\nnps,9,false\nnps,4,true\n";
+    let mut rows = Vec::new();
+    let mut importer = Importer::new(Format::Csv).skip_partials(true);
+    importer.feed(csv, &mut |r| rows.push(r.score));
+    let report = importer.finish(&mut |r| rows.push(r.score));
+    assert_eq!((rows, report.skipped_partials), (vec![4], 1));
+}
