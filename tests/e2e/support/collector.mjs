@@ -1,4 +1,4 @@
-// Runs the real collector (target/release/sondeo-collector) on a free port with a
+// Runs the real collector (target/server/sondeo-collector) on a free port with a
 // fresh SQLite file, for end-to-end tests of delivery.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -8,10 +8,10 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 
-export async function startCollector() {
+export async function startCollector({ www = "tests/e2e/pages", csp = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "sondeo-e2e-"));
-  const child = spawn(join(root, "target/release/sondeo-collector"),
-    ["--listen", "127.0.0.1:0", "--db", join(dir, "e2e.db"), "--www", join(root, "tests/e2e/pages"), "--dist", join(root, "dist"), "--no-csp"],
+  const child = spawn(join(root, "target/server/sondeo-collector"),
+    ["--listen", "127.0.0.1:0", "--db", join(dir, "e2e.db"), "--www", join(root, www), "--dist", join(root, "dist"), ...(csp ? [] : ["--no-csp"])],
     { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`collector exited with ${code}`)));
@@ -22,6 +22,10 @@ export async function startCollector() {
   });
   return {
     url,
+    async post(body) {
+      const response = await fetch(`${url}/api/responses`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      if (!response.ok) throw new Error(`post answered ${response.status}: ${await response.text()}`);
+    },
     async export() {
       const response = await fetch(`${url}/api/responses?format=ndjson`);
       return (await response.text()).split("\n").filter(Boolean).map((line) => JSON.parse(line));

@@ -1,0 +1,138 @@
+// Live dashboard: streams the collector's export into the Scorer (Rust/wasm), then
+// follows new responses over server-sent events. Built node by node (strict CSP).
+import init, { Scorer } from "/dist/sondeo-analytics.js";
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, text, className) => {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+};
+const fmt = (x, digits = 1) => (x === null || x === undefined ? "–" : Number(x).toFixed(digits));
+const signed = (x) => (x > 0 ? "+" : "") + fmt(x);
+
+let scorer;
+let live = 0;
+const seen = new Set();
+
+function card(title, main, lines, small) {
+  const c = el("article", undefined, "card");
+  c.append(el("h3", title), el("div", main, "big"));
+  for (const line of lines) if (line) c.append(line instanceof Node ? line : el("div", line, "small"));
+  if (small) c.append(el("div", "Fewer than 30 answers: too few to trust.", "warn"));
+  return c;
+}
+
+function npsBar(nps) {
+  const bar = el("div", undefined, "bar");
+  bar.setAttribute("role", "img");
+  bar.setAttribute("aria-label", `${fmt(nps.detractors)}% detractors, ${fmt(nps.passives)}% passives, ${fmt(nps.promoters)}% promoters`);
+  for (const [cls, share] of [["d", nps.detractors], ["p", nps.passives], ["pr", nps.promoters]]) {
+    const part = el("span", undefined, cls);
+    part.style.setProperty("width", `${share}%`);
+    bar.append(part);
+  }
+  return bar;
+}
+
+function table(headers, rows) {
+  const t = el("table");
+  const head = el("tr");
+  for (const h of headers) head.append(el("th", h));
+  t.append(head);
+  for (const row of rows) {
+    const tr = el("tr");
+    for (const cell of row) tr.append(el("td", cell));
+    t.append(tr);
+  }
+  return t;
+}
+
+const kindCells = (k) => [
+  k.nps ? `${fmt(k.nps.score)} ±${fmt(k.nps.margin95)} (n=${k.nps.n})` : "–",
+  k.csat ? `${fmt(k.csat.score)}% (n=${k.csat.n})` : "–",
+  k.ces ? `${fmt(k.ces.score, 2)} ±${fmt(k.ces.margin95, 2)} (n=${k.ces.n})` : "–",
+];
+
+function render() {
+  const by = $("by").value;
+  const period = $("period").value;
+  const s = scorer.summary({ by, period });
+  const o = s.overall;
+  const cards = [];
+  if (o.nps) cards.push(card("NPS", signed(o.nps.score), [`±${fmt(o.nps.margin95)} at 95% · n=${o.nps.n}`, npsBar(o.nps),
+    `${fmt(o.nps.promoters)}% promoters · ${fmt(o.nps.passives)}% passives · ${fmt(o.nps.detractors)}% detractors`], o.nps.smallSample));
+  if (o.csat) cards.push(card("CSAT", `${fmt(o.csat.score)}%`, [`95%: ${fmt(o.csat.low95)}–${fmt(o.csat.high95)}% · n=${o.csat.n}`, `mean ${fmt(o.csat.mean, 2)} / 5`], o.csat.smallSample));
+  if (o.ces) cards.push(card("CES", fmt(o.ces.score, 2), [`±${fmt(o.ces.margin95, 2)} at 95% · n=${o.ces.n}`, `${fmt(o.ces.agree)}% agree it was easy`], o.ces.smallSample));
+  if (!cards.length) cards.push(card("No answers yet", "–", ["Answer a survey on the demo pages; it shows up here live."]));
+  $("cards").replaceChildren(...cards);
+
+  const periods = Object.entries(s.periods ?? {});
+  $("trend").replaceChildren(periods.length ? table(["Period", "NPS", "CSAT", "CES"], periods.map(([p, k]) => [p, ...kindCells(k)])) : el("p", "No dated answers yet.", "small"));
+  const segments = Object.entries(s.segments ?? {});
+  $("segments").replaceChildren(segments.length ? table([by, "NPS", "CSAT", "CES"], segments.map(([v, k]) => [v, ...kindCells(k)])) : el("p", `No answers carry ${by}.`, "small"));
+  const drivers = s.drivers.slice(0, 15);
+  $("drivers").replaceChildren(drivers.length ? table(["Reason", "Kind", "Cited by", "Score citing", "Score not citing", "Share of detractors / low"],
+    drivers.map((d) => [d.reason, d.kind.toUpperCase(), String(d.count), fmt(d.scoreCiting), fmt(d.scoreNotCiting), `${fmt(d.shareOfWorstGroup)}%`])) : el("p", "No reason chips chosen yet.", "small"));
+  const themes = [];
+  for (const [name, title] of [["negative", "Detractors / low"], ["neutral", "Passives / neutral"], ["positive", "Promoters / high"]]) {
+    const box = el("div");
+    box.append(el("h3", title));
+    const list = el("ol");
+    for (const t of s.themes[name]) list.append(el("li", `${t.term} (${t.count})`));
+    box.append(s.themes[name].length ? list : el("p", "No comments yet.", "small"));
+    themes.push(box);
+  }
+  $("themes").replaceChildren(...themes);
+  const r = s.rejected;
+  $("rejected").replaceChildren(r.count ? table(["Line", "Field", "Error"], r.first.map((e) => [String(e.line), e.field, e.error])) : el("p", "None.", "small"));
+}
+
+async function loadFromCollector() {
+  scorer = new Scorer();
+  const response = await fetch("/api/responses?format=ndjson");
+  if (!response.ok) throw new Error(`the export answered ${response.status}`);
+  const total = Number(response.headers.get("content-length")) || 0;
+  const bar = $("progress");
+  bar.hidden = false;
+  const report = await scorer.import(response.body, { format: "ndjson", skipPartials: true, onProgress: (p) => { bar.max = total || p.bytes; bar.value = p.bytes; } });
+  bar.hidden = true;
+  $("status").textContent = `${report.accepted} submitted responses loaded${report.skippedPartials ? ` (${report.skippedPartials} not yet submitted)` : ""}; live updates on.`;
+  render();
+  const events = new EventSource("/api/stream");
+  events.addEventListener("response", (e) => {
+    const response = JSON.parse(e.data);
+    // A response counts once it is submitted; a later update of it is not counted twice.
+    if (!response.complete || seen.has(response.id)) return;
+    seen.add(response.id);
+    scorer.add(response);
+    live++;
+    $("status").textContent = `${report.accepted + live} submitted responses (${live} live); live updates on.`;
+    render();
+  });
+}
+
+async function loadFile(file) {
+  scorer = new Scorer();
+  $("status").textContent = `Scoring ${file.name}…`;
+  const bar = $("progress");
+  bar.hidden = false;
+  bar.max = file.size;
+  const started = performance.now();
+  const report = await scorer.import(file, { onProgress: (p) => { bar.value = p.bytes; } });
+  bar.hidden = true;
+  const seconds = (performance.now() - started) / 1000;
+  $("status").textContent = `${file.name}: ${report.accepted} rows scored, ${report.rejected.count} rejected, in ${seconds.toFixed(1)} s.`;
+  render();
+}
+
+await init();
+$("by").addEventListener("change", render);
+$("period").addEventListener("change", render);
+$("file").addEventListener("change", (e) => e.target.files[0] && loadFile(e.target.files[0]).catch((err) => { $("status").textContent = err.message; }));
+loadFromCollector().catch((err) => {
+  scorer = new Scorer();
+  render();
+  $("status").textContent = `No collector here (${err.message}). Pick an export file to score it in your browser.`;
+});
