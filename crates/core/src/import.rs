@@ -10,6 +10,7 @@
 //! lose an answer.
 
 mod csv;
+mod ndjson;
 
 use crate::metric::Kind;
 use crate::score::Row;
@@ -210,20 +211,16 @@ impl Importer {
             return;
         }
         let line = self.line;
-        let value: serde_json::Value = match serde_json::from_slice(raw) {
+        // A typed, borrowing parse: no map or string is built for fields scoring ignores.
+        let fields: ndjson::Line = match serde_json::from_slice(raw) {
             Ok(v) => v,
             Err(e) => return self.report.reject(line, "json", e.to_string()),
         };
-        let Some(object) = value.as_object() else {
-            return self
-                .report
-                .reject(line, "json", "expected an object".into());
-        };
-        if self.skip_partials && object.get("complete") == Some(&serde_json::Value::Bool(false)) {
+        if self.skip_partials && fields.is_partial() {
             self.report.skipped_partials += 1;
             return;
         }
-        let row = match row_from_json(object) {
+        let row = match fields.row() {
             Ok(row) => row,
             Err((field, error)) => return self.report.reject(line, field, error),
         };
@@ -290,7 +287,10 @@ fn scalar(v: &serde_json::Value) -> Option<String> {
 }
 
 /// Validates kind and score (as text: a CSV cell, or a JSON number printed).
-fn checked(kind: Option<&str>, score: Option<&str>) -> Result<(Kind, u8), (&'static str, String)> {
+pub(crate) fn checked(
+    kind: Option<&str>,
+    score: Option<&str>,
+) -> Result<(Kind, u8), (&'static str, String)> {
     let kind_text = kind.unwrap_or("").trim();
     let Some(kind) = Kind::parse(&kind_text.to_ascii_lowercase()) else {
         return Err((

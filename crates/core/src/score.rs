@@ -382,8 +382,8 @@ pub struct ScoreState {
     pub overall: Scores,
     /// Per field name (`surveyId`, `locale`, `metadata.<key>`), per value.
     pub segments: BTreeMap<String, Segments>,
-    /// Per day (`2026-11-22`, UTC); weeks and months are merged from days.
-    pub days: BTreeMap<String, Scores>,
+    /// Per day (days since 1970-01-01, UTC); weeks and months are merged from days.
+    pub days: BTreeMap<i64, Scores>,
     /// Per reason chip.
     pub reasons: BTreeMap<String, ReasonStats>,
     /// Words and phrases of comments, per group tier.
@@ -397,7 +397,13 @@ impl ScoreState {
         let score = row.score;
         self.overall.add(kind, score);
         let mut segment = |field: &str, value: &str| {
-            let entry = self.segments.entry(field.to_owned()).or_default();
+            // Look up before inserting: allocating the key for every row would dominate large imports.
+            if !self.segments.contains_key(field) {
+                self.segments.insert(field.to_owned(), Segments::default());
+            }
+            let Some(entry) = self.segments.get_mut(field) else {
+                return;
+            };
             if let Some(scores) = entry.values.get_mut(value) {
                 scores.add(kind, score);
             } else if entry.values.len() < MAX_SEGMENT_VALUES {
@@ -417,24 +423,29 @@ impl ScoreState {
         if let Some(l) = &row.locale {
             segment("locale", l);
         }
+        let mut field = String::with_capacity(32);
         for (k, v) in &row.metadata {
-            let mut field = String::with_capacity(9 + k.len());
+            field.clear();
             field.push_str("metadata.");
             field.push_str(k);
             segment(&field, v);
         }
         if let Some(t) = row.time {
             self.days
-                .entry(crate::time::Period::Day.label(t))
+                .entry(t.div_euclid(86_400))
                 .or_default()
                 .add(kind, score);
         }
         for reason in &row.reasons {
-            self.reasons
-                .entry(reason.clone())
-                .or_default()
-                .citing
-                .add(kind, score);
+            if let Some(stats) = self.reasons.get_mut(reason) {
+                stats.citing.add(kind, score);
+            } else {
+                self.reasons
+                    .entry(reason.clone())
+                    .or_default()
+                    .citing
+                    .add(kind, score);
+            }
         }
         if let (Some(comment), Some(group)) = (&row.comment, kind.group(score as i64)) {
             self.themes.add(group.tier(), comment);
@@ -458,7 +469,7 @@ impl ScoreState {
             }
         }
         for (day, scores) in &other.days {
-            self.days.entry(day.clone()).or_default().merge(scores);
+            self.days.entry(*day).or_default().merge(scores);
         }
         for (reason, stats) in &other.reasons {
             self.reasons
@@ -474,10 +485,9 @@ impl ScoreState {
     pub fn periods(&self, period: crate::time::Period) -> BTreeMap<String, Scores> {
         let mut out: BTreeMap<String, Scores> = BTreeMap::new();
         for (day, scores) in &self.days {
-            let Some(secs) = crate::time::parse_rfc3339(day) else {
-                continue;
-            };
-            out.entry(period.label(secs)).or_default().merge(scores);
+            out.entry(period.label(day * 86_400))
+                .or_default()
+                .merge(scores);
         }
         out
     }

@@ -34,6 +34,18 @@ const STOP_WORDS: &[&str] = &[
     "hasta", "desde", "algo", "nada", "tiene", "tienen", "fueron", "estaba", "estan", "esta",
 ];
 
+fn is_stop_word(word: &str) -> bool {
+    static SORTED: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    SORTED
+        .get_or_init(|| {
+            let mut words = STOP_WORDS.to_vec();
+            words.sort_unstable();
+            words
+        })
+        .binary_search(&word)
+        .is_ok()
+}
+
 /// Folds an accented Latin letter to its base letter (á → a, ñ → n, ç → c, ü → u).
 fn fold(c: char) -> char {
     match c {
@@ -56,7 +68,7 @@ fn words(text: &str) -> Vec<Option<String>> {
     let flush = |word: &mut String, out: &mut Vec<Option<String>>| {
         if !word.is_empty() {
             let keep = word.chars().count() >= 3
-                && !STOP_WORDS.contains(&word.as_str())
+                && !is_stop_word(word)
                 && !word.chars().all(|c| c.is_ascii_digit());
             out.push(keep.then(|| word.clone()));
             word.clear();
@@ -101,7 +113,12 @@ impl Themes {
             }
         }
         for term in seen {
-            *terms.entry(term).or_insert(0) += 1;
+            match terms.get_mut(&term) {
+                Some(count) => *count += 1,
+                None => {
+                    terms.insert(term, 1);
+                }
+            }
         }
         if terms.len() > MAX_TERMS {
             terms.retain(|_, count| *count > 1);

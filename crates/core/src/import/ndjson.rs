@@ -1,0 +1,124 @@
+//! One NDJSON line, read without building a generic JSON tree: each field stays a
+//! borrowed slice of the line until scoring needs it, so a million lines cost a
+//! million small parses, not a million maps.
+
+use super::checked;
+use crate::score::Row;
+use crate::time::parse_rfc3339;
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+
+/// The fields the scorer reads; every other field of the line is skipped.
+#[derive(Deserialize)]
+pub struct Line<'a> {
+    #[serde(borrow)]
+    kind: Option<&'a RawValue>,
+    #[serde(borrow)]
+    score: Option<&'a RawValue>,
+    #[serde(borrow, rename = "surveyId")]
+    survey_id: Option<&'a RawValue>,
+    #[serde(borrow)]
+    locale: Option<&'a RawValue>,
+    #[serde(borrow)]
+    comment: Option<&'a RawValue>,
+    #[serde(borrow)]
+    reasons: Option<&'a RawValue>,
+    #[serde(borrow)]
+    metadata: Option<&'a RawValue>,
+    #[serde(borrow)]
+    complete: Option<&'a RawValue>,
+    #[serde(borrow, rename = "submittedAt")]
+    submitted_at: Option<&'a RawValue>,
+    #[serde(borrow, rename = "createdAt")]
+    created_at: Option<&'a RawValue>,
+}
+
+/// A JSON string's text (escapes decoded only when present); `None` for other types.
+fn text(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
+    serde_json::from_str::<Cow<str>>(raw?.get()).ok()
+}
+
+/// Strings as they are; numbers and booleans as their JSON text (`ticketId: 123`).
+fn scalar(raw: &RawValue) -> Option<String> {
+    let json = raw.get();
+    match json.as_bytes().first()? {
+        b'"' => text(Some(raw)).map(Cow::into_owned),
+        b't' | b'f' | b'-' | b'0'..=b'9' => Some(json.to_owned()),
+        _ => None,
+    }
+}
+
+/// Object members in file order, values left raw.
+struct Members<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Pairs<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for Pairs<'a> {
+            type Value = Members<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Members<'a>, M::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<Cow<'de, str>, &'de RawValue>()? {
+                    out.push((k, v));
+                }
+                Ok(Members(out))
+            }
+        }
+        deserializer.deserialize_map(Pairs(std::marker::PhantomData))
+    }
+}
+
+impl Line<'_> {
+    /// Whether the line is a partial response (`complete: false`).
+    pub fn is_partial(&self) -> bool {
+        self.complete.is_some_and(|c| c.get() == "false")
+    }
+
+    /// The scorer's row, or the field that makes the line unusable.
+    pub fn row(&self) -> Result<Row, (&'static str, String)> {
+        let kind = text(self.kind);
+        // The score as its JSON text: `9` passes, `9.5` and `"nine"` do not; a quoted integer is accepted.
+        let score = self.score.map(|raw| match text(Some(raw)) {
+            Some(s) => s.into_owned(),
+            None => raw.get().to_owned(),
+        });
+        let (kind, score) = checked(kind.as_deref(), score.as_deref().filter(|s| *s != "null"))?;
+        let metadata = self
+            .metadata
+            .and_then(|m| serde_json::from_str::<Members>(m.get()).ok())
+            .map(|m| {
+                m.0.into_iter()
+                    .filter_map(|(k, v)| Some((k.into_owned(), scalar(v)?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let reasons = self
+            .reasons
+            .and_then(|r| serde_json::from_str::<Vec<&RawValue>>(r.get()).ok())
+            .map(|r| {
+                r.into_iter()
+                    .filter_map(|v| text(Some(v)).map(Cow::into_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Row {
+            kind: Some(kind),
+            score,
+            survey_id: text(self.survey_id).map(Cow::into_owned),
+            locale: text(self.locale).map(Cow::into_owned),
+            metadata,
+            reasons,
+            comment: text(self.comment)
+                .filter(|c| !c.trim().is_empty())
+                .map(Cow::into_owned),
+            time: text(self.submitted_at)
+                .or_else(|| text(self.created_at))
+                .and_then(|t| parse_rfc3339(&t)),
+        })
+    }
+}

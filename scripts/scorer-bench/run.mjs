@@ -1,0 +1,58 @@
+// Serves dist/, the peers' files and the generated exports, drives Chromium, prints a table.
+import { createServer } from "node:http";
+import { createReadStream, statSync } from "node:fs";
+import { extname, join, normalize } from "node:path";
+import { chromium } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+
+// duckdb-browser.mjs imports "apache-arrow" by bare name: bundle it for the page.
+execFileSync("node_modules/.bin/esbuild", ["node_modules/@duckdb/duckdb-wasm/dist/duckdb-browser.mjs", "--bundle", "--format=esm", "--log-level=error", "--outfile=.bench/duckdb-browser.bundle.mjs"]);
+
+const sizes = process.argv.slice(2).map(Number);
+const root = process.cwd();
+const mounts = { "/dist/": "dist", "/duckdb/": "node_modules/@duckdb/duckdb-wasm/dist", "/papaparse/": "node_modules/papaparse", "/bench/": "scripts/scorer-bench", "/data/": ".bench" };
+const types = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".html": "text/html", ".csv": "text/csv", ".ndjson": "application/x-ndjson" };
+const server = createServer((req, res) => {
+  const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+  const mount = Object.keys(mounts).find((m) => path.startsWith(m));
+  if (!mount) return res.writeHead(404).end();
+  const file = normalize(join(root, mounts[mount], path.slice(mount.length)));
+  try {
+    const size = statSync(file).size;
+    res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream", "content-length": size });
+    createReadStream(file).pipe(res);
+  } catch { res.writeHead(404).end(); }
+});
+await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+const base = `http://127.0.0.1:${server.address().port}`;
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-precise-memory-info", "--js-flags=--max-old-space-size=8192"] });
+const rows = [];
+const memoryOf = (r) => (r.wasmBytes ? `${(r.wasmBytes / 1e6).toFixed(1)} MB wasm memory` : r.jsHeap ? `${(r.jsHeap / 1e6).toFixed(0)} MB JS heap` : `${(r.inputBytes / 1e6).toFixed(0)} MB file buffered + DuckDB`);
+for (const n of sizes) {
+  for (const format of ["csv", "ndjson"]) {
+    const url = `${base}/data/responses-${n}.${format}`;
+    const mb = statSync(`.bench/responses-${n}.${format}`).size / 1e6;
+    for (const [name, fn] of [["sondeo Scorer (Rust/wasm, streamed)", "runSondeo"], ["PapaParse + plain JS", "runPapa"], ["DuckDB-wasm (SQL)", "runDuck"]]) {
+      const page = await browser.newPage();
+      await page.goto(`${base}/bench/page.html`);
+      await page.waitForFunction(() => window.benchReady);
+      let r;
+      try {
+        r = await page.evaluate(([fn, url, format]) => window.bench[fn](url, format), [fn, url, format]);
+      } catch (e) {
+        r = { error: String(e.message).split("\n")[0].slice(0, 100) };
+      }
+      await page.close();
+      rows.push({ n, format, mb, name, ...r });
+      console.error(r.error ? `${n} ${format} ${name}: ${r.error}` : `${n} ${format} ${name}: ${(r.ms / 1000).toFixed(2)} s, ${r.rows} rows, NPS ${r.nps.toFixed(3)}, ${memoryOf(r)}`);
+    }
+  }
+}
+await browser.close();
+server.close();
+console.log("\n| rows | format | file MB | engine | seconds | MB/s | NPS | memory at the end |\n|---:|---|---:|---|---:|---:|---:|---|");
+for (const r of rows) {
+  if (r.error) { console.log(`| ${r.n.toLocaleString("en")} | ${r.format} | ${r.mb.toFixed(0)} | ${r.name} | failed: ${r.error} | | | |`); continue; }
+  console.log(`| ${r.n.toLocaleString("en")} | ${r.format} | ${r.mb.toFixed(0)} | ${r.name} | ${(r.ms / 1000).toFixed(2)} | ${(r.mb / (r.ms / 1000)).toFixed(1)} | ${r.nps.toFixed(3)} | ${memoryOf(r)} |`);
+}
