@@ -318,7 +318,7 @@ fn csv_record(
     columns: &mut Option<csv::Columns>,
     skip_partials: bool,
     line: u64,
-    record: Vec<String>,
+    record: csv::Record,
     sink: &mut impl FnMut(&Row),
 ) {
     if record.len() == 1 && record[0].trim().is_empty() {
@@ -330,8 +330,8 @@ fn csv_record(
     };
     let cell = |i: Option<usize>| {
         i.and_then(|i| record.get(i))
-            .map(String::as_str)
-            .filter(|s| !s.is_empty())
+            .map(|c| c.as_ref())
+            .filter(|s: &&str| !s.is_empty())
     };
     if skip_partials && cell(cols.complete) == Some("false") {
         report.skipped_partials += 1;

@@ -1,11 +1,12 @@
 //! An RFC 4180 record reader that accepts bytes in chunks of any size (a quoted
 //! field, a CRLF or a UTF-8 character may be split across chunks).
 
-/// Reader state between chunks.
+/// Reader state between chunks. A record's fields live in one byte buffer with
+/// their end offsets, so reading a row allocates nothing per field.
 #[derive(Debug, Default)]
 pub struct Reader {
-    field: Vec<u8>,
-    record: Vec<String>,
+    buf: Vec<u8>,
+    ends: Vec<usize>,
     in_quotes: bool,
     /// A `"` seen inside quotes: either the closing quote or the first of `""`.
     quote_pending: bool,
@@ -15,9 +16,12 @@ pub struct Reader {
     record_started: bool,
 }
 
+/// One record's fields, borrowed from the reader (owned only where a field is not UTF-8).
+pub type Record<'a> = Vec<std::borrow::Cow<'a, str>>;
+
 impl Reader {
     /// Feeds bytes; `emit(line, record)` is called for each complete record.
-    pub fn feed(&mut self, chunk: &[u8], emit: &mut impl FnMut(u64, Vec<String>)) {
+    pub fn feed(&mut self, chunk: &[u8], emit: &mut impl FnMut(u64, Record)) {
         for &b in chunk {
             if !self.record_started {
                 self.record_started = true;
@@ -27,7 +31,7 @@ impl Reader {
                 if self.quote_pending {
                     self.quote_pending = false;
                     if b == b'"' {
-                        self.field.push(b'"');
+                        self.buf.push(b'"');
                         continue;
                     }
                     self.in_quotes = false; // that quote closed the field; fall through
@@ -38,25 +42,27 @@ impl Reader {
                     if b == b'\n' {
                         self.lines += 1;
                     }
-                    self.field.push(b);
+                    self.buf.push(b);
                     continue;
                 }
             }
             match b {
-                b'"' if self.field.is_empty() => self.in_quotes = true,
-                b',' => self.end_field(),
+                b'"' if self.buf.len() == self.ends.last().copied().unwrap_or(0) => {
+                    self.in_quotes = true
+                }
+                b',' => self.ends.push(self.buf.len()),
                 b'\n' => {
                     self.lines += 1;
                     self.end_record(emit);
                 }
                 b'\r' => {}
-                _ => self.field.push(b),
+                _ => self.buf.push(b),
             }
         }
     }
 
     /// Ends the last record, if the file did not end with a newline.
-    pub fn finish(&mut self, emit: &mut impl FnMut(u64, Vec<String>)) {
+    pub fn finish(&mut self, emit: &mut impl FnMut(u64, Record)) {
         if self.record_started {
             self.in_quotes = false;
             self.quote_pending = false;
@@ -64,18 +70,18 @@ impl Reader {
         }
     }
 
-    fn end_field(&mut self) {
-        let bytes = std::mem::take(&mut self.field);
-        self.record.push(
-            String::from_utf8(bytes)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-        );
-    }
-
-    fn end_record(&mut self, emit: &mut impl FnMut(u64, Vec<String>)) {
-        self.end_field();
+    fn end_record(&mut self, emit: &mut impl FnMut(u64, Record)) {
+        self.ends.push(self.buf.len());
         self.record_started = false;
-        emit(self.record_line, std::mem::take(&mut self.record));
+        let mut start = 0;
+        let mut record = Vec::with_capacity(self.ends.len());
+        for &end in &self.ends {
+            record.push(String::from_utf8_lossy(&self.buf[start..end]));
+            start = end;
+        }
+        emit(self.record_line, record);
+        self.buf.clear();
+        self.ends.clear();
     }
 }
 
@@ -100,7 +106,7 @@ const IGNORED: &[&str] = &["id", "schema", "group", "page", "receivedat", "user.
 
 impl Columns {
     /// Reads a header row.
-    pub fn from_header(header: &[String]) -> Columns {
+    pub fn from_header(header: &[std::borrow::Cow<str>]) -> Columns {
         let mut c = Columns::default();
         for (i, name) in header.iter().enumerate() {
             let name = name.trim();

@@ -2,7 +2,7 @@
 //! "why" answers, per group. Text is lower-cased and accents folded ("rápido" and
 //! "rapido" count together); English and Spanish stop-words are dropped.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 /// Distinct terms kept per group before the rarest are pruned: comments of a
 /// million rows must not grow memory without bound. Pruning drops terms seen once,
@@ -14,7 +14,7 @@ const MAX_TERMS: usize = 20_000;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Themes {
     /// Per tier: term → count.
-    pub terms: [BTreeMap<String, u64>; 3],
+    pub terms: [HashMap<String, u64>; 3],
 }
 
 const STOP_WORDS: &[&str] = &[
@@ -63,24 +63,34 @@ fn fold(c: char) -> char {
 /// The meaningful words of `text`, in order, with `None` where a stop-word or
 /// punctuation breaks a phrase.
 fn words(text: &str) -> Vec<Option<String>> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let flush = |word: &mut String, out: &mut Vec<Option<String>>| {
+    fn flush(word: &mut String, out: &mut Vec<Option<String>>) {
         if !word.is_empty() {
             let keep = word.chars().count() >= 3
                 && !is_stop_word(word)
-                && !word.chars().all(|c| c.is_ascii_digit());
+                && !word.bytes().all(|b| b.is_ascii_digit());
             out.push(keep.then(|| word.clone()));
             word.clear();
         }
-    };
-    for c in text.chars().flat_map(char::to_lowercase).map(fold) {
+    }
+    fn step(c: char, word: &mut String, out: &mut Vec<Option<String>>) {
         if c.is_alphanumeric() || c == '\'' {
             word.push(c);
         } else {
-            flush(&mut word, &mut out);
+            flush(word, out);
             if !c.is_whitespace() {
                 out.push(None);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for ch in text.chars() {
+        // Most comments are ASCII: lower-case those without the general Unicode path.
+        if ch.is_ascii() {
+            step(ch.to_ascii_lowercase(), &mut word, &mut out);
+        } else {
+            for c in ch.to_lowercase() {
+                step(fold(c), &mut word, &mut out);
             }
         }
     }
