@@ -1,0 +1,74 @@
+// When a prompt shows itself: triggers, sampling, and not asking again too soon.
+import { test, expect } from "@playwright/test";
+import { startServer } from "./support/server.mjs";
+
+let server;
+test.beforeEach(async () => { server = await startServer(); });
+test.afterEach(async () => { await server.close(); });
+
+const open = (page, config) => page.goto(`${server.url}/test/mount.html#${encodeURIComponent(JSON.stringify({ endpoint: "/api/responses", ...config }))}`);
+const ready = (page) => page.waitForFunction(() => window.survey !== undefined || window.mountError);
+const shown = (page) => page.locator("sondeo-survey").getAttribute("data-state");
+
+test("an in-app event shows the prompt only when the app dispatches it", async ({ page }) => {
+  await open(page, { kind: "nps", id: "event", display: "slide-in", trigger: { event: "checkout:done" } });
+  await ready(page);
+  expect(await shown(page)).toBe("closed");
+  await page.evaluate(() => window.dispatchEvent(new Event("checkout:done")));
+  expect(await shown(page)).toBe("open");
+  await expect(page.getByRole("dialog")).toBeVisible();
+});
+
+test("a delayed prompt waits for its delay", async ({ page }) => {
+  await page.clock.install();
+  await open(page, { kind: "csat", id: "delay", trigger: { delayMs: 5000 } });
+  await ready(page);
+  await page.clock.runFor(4000);
+  expect(await shown(page)).toBe("closed");
+  await page.clock.runFor(1500);
+  expect(await shown(page)).toBe("open");
+});
+
+test("a scroll-depth prompt shows once the visitor has read that far", async ({ page }) => {
+  await page.setViewportSize({ width: 800, height: 600 });
+  await open(page, { kind: "ces", id: "scroll", display: "slide-in", trigger: { scrollPercent: 50 } });
+  await ready(page);
+  await page.evaluate(() => { const tall = document.createElement("div"); tall.style.setProperty("height", "3000px"); document.body.append(tall); });
+  await page.evaluate(() => window.scrollTo(0, 200));
+  await page.waitForTimeout(100);
+  expect(await shown(page)).toBe("closed");
+  await page.evaluate(() => window.scrollTo(0, 1400));
+  await expect.poll(() => shown(page)).toBe("open");
+});
+
+test("a visitor who answered is not asked again within recontactDays, but is after", async ({ page }) => {
+  await open(page, { kind: "nps", id: "recontact", recontactDays: 30 });
+  await ready(page);
+  await page.getByRole("radio", { name: "10", exact: true }).click();
+  await page.getByRole("button", { name: "Send" }).click();
+  await page.reload();
+  await ready(page);
+  expect(await shown(page)).toBe("closed");
+  // 31 days later (the stored time moved back), the prompt shows again.
+  await page.evaluate(() => localStorage.setItem("sondeo:seen:recontact", `a${Date.now() - 31 * 86400000}`));
+  await page.reload();
+  await ready(page);
+  expect(await shown(page)).toBe("open");
+});
+
+test("a dismissed prompt stays away for dismissDays; show() still opens it", async ({ page }) => {
+  await open(page, { kind: "csat", id: "dismiss", display: "modal", dismissDays: 7 });
+  await ready(page);
+  await page.getByRole("button", { name: "Close" }).click();
+  await page.reload();
+  await ready(page);
+  expect(await shown(page)).toBe("closed");
+  await page.evaluate(() => window.survey.show());
+  await expect(page.getByRole("dialog")).toBeVisible();
+});
+
+test("a sample of zero never prompts on its own", async ({ page }) => {
+  await open(page, { kind: "nps", id: "sampled", sample: 0 });
+  await ready(page);
+  expect(await shown(page)).toBe("closed");
+});
