@@ -15,6 +15,7 @@ mod ndjson;
 use crate::metric::Kind;
 use crate::score::Row;
 use crate::time::parse_rfc3339;
+use std::borrow::Cow;
 
 /// How many rejected rows are reported in detail.
 pub const REPORTED_ERRORS: usize = 100;
@@ -136,7 +137,7 @@ impl Importer {
     }
 
     /// Reads `chunk`, calling `sink` with each accepted row.
-    pub fn feed(&mut self, chunk: &[u8], sink: &mut impl FnMut(&Row)) {
+    pub fn feed(&mut self, chunk: &[u8], sink: &mut impl FnMut(&Row<'_>)) {
         if let Some(mut head) = self.head.take() {
             // Hold bytes while they could still be the start of a BOM split across chunks.
             head.extend_from_slice(chunk);
@@ -233,35 +234,30 @@ impl Importer {
 /// JavaScript), or the field that makes it unusable and why.
 pub fn row_from_json(
     object: &serde_json::Map<String, serde_json::Value>,
-) -> Result<Row, (&'static str, String)> {
+) -> Result<Row<'static>, (&'static str, String)> {
     let text = |k: &str| object.get(k).and_then(|v| v.as_str());
+    let owned = |s: &str| Cow::Owned(s.to_owned());
     let (kind, score) = checked(text("kind"), object.get("score").map(score_text).as_deref())?;
     Ok(Row {
         kind: Some(kind),
         score,
-        survey_id: text("surveyId").map(str::to_owned),
-        locale: text("locale").map(str::to_owned),
+        survey_id: text("surveyId").map(owned),
+        locale: text("locale").map(owned),
         metadata: object
             .get("metadata")
             .and_then(|m| m.as_object())
             .map(|m| {
                 m.iter()
-                    .filter_map(|(k, v)| scalar(v).map(|v| (k.clone(), v)))
+                    .filter_map(|(k, v)| scalar(v).map(|v| (Cow::Owned(k.clone()), Cow::Owned(v))))
                     .collect()
             })
             .unwrap_or_default(),
         reasons: object
             .get("reasons")
             .and_then(|r| r.as_array())
-            .map(|r| {
-                r.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
+            .map(|r| r.iter().filter_map(|v| v.as_str().map(owned)).collect())
             .unwrap_or_default(),
-        comment: text("comment")
-            .filter(|c| !c.trim().is_empty())
-            .map(str::to_owned),
+        comment: text("comment").filter(|c| !c.trim().is_empty()).map(owned),
         time: text("submittedAt")
             .or(text("createdAt"))
             .and_then(parse_rfc3339),
@@ -342,24 +338,26 @@ fn csv_record(
             let row = Row {
                 kind: Some(kind),
                 score,
-                survey_id: cell(cols.survey_id).map(str::to_owned),
-                locale: cell(cols.locale).map(str::to_owned),
+                survey_id: cell(cols.survey_id).map(Cow::Borrowed),
+                locale: cell(cols.locale).map(Cow::Borrowed),
                 metadata: cols
                     .metadata
                     .iter()
-                    .filter_map(|(i, key)| Some((key.clone(), cell(Some(*i))?.to_owned())))
+                    .filter_map(|(i, key)| {
+                        Some((Cow::Borrowed(key.as_str()), Cow::Borrowed(cell(Some(*i))?)))
+                    })
                     .collect(),
                 reasons: cell(cols.reasons)
                     .map(|r| {
                         r.split('|')
                             .filter(|s| !s.is_empty())
-                            .map(str::to_owned)
+                            .map(Cow::Borrowed)
                             .collect()
                     })
                     .unwrap_or_default(),
                 comment: cell(cols.comment)
                     .filter(|c| !c.trim().is_empty())
-                    .map(str::to_owned),
+                    .map(Cow::Borrowed),
                 time: cell(cols.submitted_at)
                     .or(cell(cols.created_at))
                     .and_then(parse_rfc3339),

@@ -18,6 +18,7 @@ mod themes;
 pub use themes::Themes;
 
 use crate::metric::{Group, Kind, KINDS};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// z for a two-sided 95% interval.
@@ -333,23 +334,44 @@ impl Scores {
 
 /// What the scorer keeps of one row: nothing else is stored.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Row {
+pub struct Row<'a> {
     /// Kind (validated).
     pub kind: Option<Kind>,
     /// Score (validated against the kind).
     pub score: u8,
     /// Survey id, when known.
-    pub survey_id: Option<String>,
+    pub survey_id: Option<Cow<'a, str>>,
     /// Locale, when known.
-    pub locale: Option<String>,
+    pub locale: Option<Cow<'a, str>>,
     /// Metadata pairs.
-    pub metadata: Vec<(String, String)>,
+    pub metadata: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     /// Reason chips.
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Cow<'a, str>>,
     /// The comment.
-    pub comment: Option<String>,
+    pub comment: Option<Cow<'a, str>>,
     /// Seconds since the epoch (submittedAt, else createdAt).
     pub time: Option<i64>,
+}
+
+impl Row<'_> {
+    /// A copy that owns its text (rows borrow the importer's buffer while it reads).
+    pub fn into_owned(self) -> Row<'static> {
+        let own = |c: Cow<str>| Cow::Owned(c.into_owned());
+        Row {
+            kind: self.kind,
+            score: self.score,
+            survey_id: self.survey_id.map(own),
+            locale: self.locale.map(own),
+            metadata: self
+                .metadata
+                .into_iter()
+                .map(|(k, v)| (own(k), own(v)))
+                .collect(),
+            reasons: self.reasons.into_iter().map(own).collect(),
+            comment: self.comment.map(own),
+            time: self.time,
+        }
+    }
 }
 
 /// Most distinct values kept per segment field: an id-like field (ticketId) would
@@ -392,7 +414,7 @@ pub struct ScoreState {
 
 impl ScoreState {
     /// Adds one validated row.
-    pub fn add(&mut self, row: &Row) {
+    pub fn add(&mut self, row: &Row<'_>) {
         let Some(kind) = row.kind else { return };
         let score = row.score;
         self.overall.add(kind, score);
@@ -437,11 +459,11 @@ impl ScoreState {
                 .add(kind, score);
         }
         for reason in &row.reasons {
-            if let Some(stats) = self.reasons.get_mut(reason) {
+            if let Some(stats) = self.reasons.get_mut(reason.as_ref()) {
                 stats.citing.add(kind, score);
             } else {
                 self.reasons
-                    .entry(reason.clone())
+                    .entry(reason.to_string())
                     .or_default()
                     .citing
                     .add(kind, score);

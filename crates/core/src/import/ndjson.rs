@@ -35,17 +35,25 @@ pub struct Line<'a> {
     created_at: Option<&'a RawValue>,
 }
 
-/// A JSON string's text (escapes decoded only when present); `None` for other types.
+/// A JSON string's text, borrowed from the line unless it has escapes; `None` for other types.
 fn text(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
-    serde_json::from_str::<Cow<str>>(raw?.get()).ok()
+    let json = raw?.get();
+    if !json.starts_with('"') {
+        return None;
+    }
+    // Serde decodes `Cow<str>` as owned; `&str` borrows and fails only on escapes.
+    match serde_json::from_str::<&str>(json) {
+        Ok(s) => Some(Cow::Borrowed(s)),
+        Err(_) => serde_json::from_str::<String>(json).ok().map(Cow::Owned),
+    }
 }
 
 /// Strings as they are; numbers and booleans as their JSON text (`ticketId: 123`).
-fn scalar(raw: &RawValue) -> Option<String> {
+fn scalar(raw: &RawValue) -> Option<Cow<'_, str>> {
     let json = raw.get();
     match json.as_bytes().first()? {
-        b'"' => text(Some(raw)).map(Cow::into_owned),
-        b't' | b'f' | b'-' | b'0'..=b'9' => Some(json.to_owned()),
+        b'"' => text(Some(raw)),
+        b't' | b'f' | b'-' | b'0'..=b'9' => Some(Cow::Borrowed(json)),
         _ => None,
     }
 }
@@ -73,14 +81,14 @@ impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
     }
 }
 
-impl Line<'_> {
+impl<'a> Line<'a> {
     /// Whether the line is a partial response (`complete: false`).
     pub fn is_partial(&self) -> bool {
         self.complete.is_some_and(|c| c.get() == "false")
     }
 
     /// The scorer's row, or the field that makes the line unusable.
-    pub fn row(&self) -> Result<Row, (&'static str, String)> {
+    pub fn row(&self) -> Result<Row<'a>, (&'static str, String)> {
         let kind = text(self.kind);
         // The score as its JSON text: `9` passes, `9.5` and `"nine"` do not; a quoted integer is accepted.
         let score = self.score.map(|raw| match text(Some(raw)) {
@@ -93,29 +101,23 @@ impl Line<'_> {
             .and_then(|m| serde_json::from_str::<Members>(m.get()).ok())
             .map(|m| {
                 m.0.into_iter()
-                    .filter_map(|(k, v)| Some((k.into_owned(), scalar(v)?)))
+                    .filter_map(|(k, v)| Some((k, scalar(v)?)))
                     .collect()
             })
             .unwrap_or_default();
         let reasons = self
             .reasons
-            .and_then(|r| serde_json::from_str::<Vec<&RawValue>>(r.get()).ok())
-            .map(|r| {
-                r.into_iter()
-                    .filter_map(|v| text(Some(v)).map(Cow::into_owned))
-                    .collect()
-            })
+            .and_then(|r| serde_json::from_str::<Vec<&'a RawValue>>(r.get()).ok())
+            .map(|r| r.into_iter().filter_map(|v| text(Some(v))).collect())
             .unwrap_or_default();
         Ok(Row {
             kind: Some(kind),
             score,
-            survey_id: text(self.survey_id).map(Cow::into_owned),
-            locale: text(self.locale).map(Cow::into_owned),
+            survey_id: text(self.survey_id),
+            locale: text(self.locale),
             metadata,
             reasons,
-            comment: text(self.comment)
-                .filter(|c| !c.trim().is_empty())
-                .map(Cow::into_owned),
+            comment: text(self.comment).filter(|c| !c.trim().is_empty()),
             time: text(self.submitted_at)
                 .or_else(|| text(self.created_at))
                 .and_then(|t| parse_rfc3339(&t)),

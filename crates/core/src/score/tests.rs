@@ -101,15 +101,22 @@ fn csat_and_ces_changes_use_their_own_standard_errors() {
     assert_eq!(compare(&a, &Histogram::new(Kind::Ces)), None);
 }
 
-fn row(kind: Kind, score: u8, touchpoint: &str, day: &str, reasons: &[&str], comment: &str) -> Row {
+fn row(
+    kind: Kind,
+    score: u8,
+    touchpoint: &str,
+    day: &str,
+    reasons: &[&str],
+    comment: &str,
+) -> Row<'static> {
     Row {
         kind: Some(kind),
         score,
         survey_id: Some("s".into()),
         locale: Some("en".into()),
-        metadata: vec![("touchpoint".into(), touchpoint.into())],
-        reasons: reasons.iter().map(|r| r.to_string()).collect(),
-        comment: Some(comment.into()).filter(|c: &String| !c.is_empty()),
+        metadata: vec![("touchpoint".into(), touchpoint.to_string().into())],
+        reasons: reasons.iter().map(|r| r.to_string().into()).collect(),
+        comment: Some(comment.to_string().into()).filter(|c: &std::borrow::Cow<str>| !c.is_empty()),
         time: crate::time::parse_rfc3339(day),
     }
 }
@@ -173,7 +180,7 @@ fn id_like_fields_stop_growing_past_the_segment_bound() {
     let mut state = ScoreState::default();
     for i in 0..(MAX_SEGMENT_VALUES + 5) {
         let mut r = row(Kind::Csat, 5, "x", "2026-01-01", &[], "");
-        r.metadata = vec![("ticketId".into(), i.to_string())];
+        r.metadata = vec![("ticketId".into(), i.to_string().into())];
         state.add(&r);
     }
     let segments = &state.segments["metadata.ticketId"];
@@ -189,7 +196,7 @@ mod merge {
     use super::*;
     use proptest::prelude::*;
 
-    fn arb_row() -> impl Strategy<Value = Row> {
+    fn arb_row() -> impl Strategy<Value = Row<'static>> {
         (
             0usize..3,
             0u8..11,
@@ -218,8 +225,8 @@ mod merge {
             })
     }
 
-    impl Row {
-        fn with_time(mut self, t: i64) -> Row {
+    impl Row<'static> {
+        fn with_time(mut self, t: i64) -> Row<'static> {
             self.time = Some(t);
             self
         }

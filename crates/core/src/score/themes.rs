@@ -60,42 +60,45 @@ fn fold(c: char) -> char {
     }
 }
 
-/// The meaningful words of `text`, in order, with `None` where a stop-word or
-/// punctuation breaks a phrase.
-fn words(text: &str) -> Vec<Option<String>> {
-    fn flush(word: &mut String, out: &mut Vec<Option<String>>) {
-        if !word.is_empty() {
+/// The comment lower-cased and folded into one buffer, with the span of each
+/// meaningful word in order and `None` where a stop-word or punctuation breaks a
+/// phrase. Spans instead of strings: a million comments allocate nothing per word.
+fn words(text: &str) -> (String, Vec<Option<(usize, usize)>>) {
+    fn close(buf: &str, start: &mut Option<usize>, out: &mut Vec<Option<(usize, usize)>>) {
+        if let Some(s) = start.take() {
+            let word = &buf[s..];
             let keep = word.chars().count() >= 3
                 && !is_stop_word(word)
                 && !word.bytes().all(|b| b.is_ascii_digit());
-            out.push(keep.then(|| word.clone()));
-            word.clear();
+            out.push(keep.then_some((s, buf.len())));
         }
     }
-    fn step(c: char, word: &mut String, out: &mut Vec<Option<String>>) {
+    let mut buf = String::with_capacity(text.len());
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut step = |c: char, buf: &mut String, out: &mut Vec<Option<(usize, usize)>>| {
         if c.is_alphanumeric() || c == '\'' {
-            word.push(c);
+            start.get_or_insert(buf.len());
+            buf.push(c);
         } else {
-            flush(word, out);
+            close(buf, &mut start, out);
             if !c.is_whitespace() {
                 out.push(None);
             }
         }
-    }
-    let mut out = Vec::new();
-    let mut word = String::new();
+    };
     for ch in text.chars() {
         // Most comments are ASCII: lower-case those without the general Unicode path.
         if ch.is_ascii() {
-            step(ch.to_ascii_lowercase(), &mut word, &mut out);
+            step(ch.to_ascii_lowercase(), &mut buf, &mut out);
         } else {
             for c in ch.to_lowercase() {
-                step(fold(c), &mut word, &mut out);
+                step(fold(c), &mut buf, &mut out);
             }
         }
     }
-    flush(&mut word, &mut out);
-    out
+    close(&buf, &mut start, &mut out);
+    (buf, out)
 }
 
 impl Themes {
@@ -104,29 +107,38 @@ impl Themes {
         let Some(terms) = self.terms.get_mut(tier) else {
             return;
         };
-        let words = words(comment);
-        let mut seen: Vec<String> = Vec::new();
-        for (i, word) in words.iter().enumerate() {
-            let Some(word) = word else { continue };
-            // A comment counts once per term, however often it repeats it.
-            if !seen.contains(word) {
-                seen.push(word.clone());
+        let (buf, spans) = words(comment);
+        // Each comment counts once per term, however often it repeats it.
+        let mut seen: Vec<&str> = Vec::new();
+        let mut phrases = String::new();
+        let mut phrase_spans: Vec<(usize, usize)> = Vec::new();
+        for (i, span) in spans.iter().enumerate() {
+            let Some((s, e)) = *span else { continue };
+            let word = &buf[s..e];
+            if !seen.contains(&word) {
+                seen.push(word);
             }
-            if let Some(Some(next)) = words.get(i + 1) {
-                let mut phrase = String::with_capacity(word.len() + next.len() + 1);
-                phrase.push_str(word);
-                phrase.push(' ');
-                phrase.push_str(next);
-                if !seen.contains(&phrase) {
-                    seen.push(phrase);
+            if let Some(Some((ns, ne))) = spans.get(i + 1) {
+                let from = phrases.len();
+                phrases.push_str(word);
+                phrases.push(' ');
+                phrases.push_str(&buf[*ns..*ne]);
+                let phrase = &phrases[from..];
+                if phrase_spans.iter().any(|(a, b)| &phrases[*a..*b] == phrase) {
+                    phrases.truncate(from);
+                } else {
+                    phrase_spans.push((from, phrases.len()));
                 }
             }
         }
-        for term in seen {
-            match terms.get_mut(&term) {
+        let all = seen
+            .into_iter()
+            .chain(phrase_spans.iter().map(|(a, b)| &phrases[*a..*b]));
+        for term in all {
+            match terms.get_mut(term) {
                 Some(count) => *count += 1,
                 None => {
-                    terms.insert(term, 1);
+                    terms.insert(term.to_owned(), 1);
                 }
             }
         }
@@ -163,8 +175,8 @@ mod tests {
 
     #[test]
     fn words_are_folded_and_stop_words_dropped() {
-        let w: Vec<Option<String>> = words("El reembolso tardó MUCHO, the refund was slow");
-        let kept: Vec<&str> = w.iter().flatten().map(String::as_str).collect();
+        let (buf, spans) = words("El reembolso tardó MUCHO, the refund was slow");
+        let kept: Vec<&str> = spans.iter().flatten().map(|(s, e)| &buf[*s..*e]).collect();
         assert_eq!(kept, ["reembolso", "tardo", "mucho", "refund", "slow"]);
     }
 
