@@ -532,7 +532,7 @@ fn new_id() -> String {
         .and_then(|w| w.crypto().ok())
         .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok());
     if filled.is_none() {
-        // No Web Crypto (very old browsers): Math.random still gives a usable, if weaker, id.
+        // No Web Crypto (a very old browser): Math.random still keeps ids apart.
         for b in bytes.iter_mut() {
             *b = (js_sys::Math::random() * 256.0) as u8;
         }

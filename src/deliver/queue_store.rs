@@ -1,9 +1,15 @@
 //! The offline queue in `localStorage`, one key per endpoint. Where storage is
-//! missing (sandboxed frames, some privacy modes) or full, nothing survives the
-//! page, and responses are sent once, as a plain post would be.
+//! missing (sandboxed frames, some privacy modes) or full, the queue lives in
+//! memory for this page: retries still happen, only reloads cannot resume it.
 
 use crate::js_value::to_value;
 use sondeo_core::delivery::Queue;
+use std::cell::RefCell;
+
+thread_local! {
+    /// Queues (as JSON) that `localStorage` refused or cannot hold, per endpoint.
+    static MEMORY: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+}
 
 /// Prefix of the storage keys; the rest is the endpoint.
 pub const KEY_PREFIX: &str = "sondeo:queue:";
@@ -20,8 +26,14 @@ fn key(endpoint: &str) -> String {
 
 /// The queue of `endpoint`.
 pub fn load(endpoint: &str) -> Queue {
-    storage()
-        .and_then(|s| s.get_item(&key(endpoint)).ok().flatten())
+    MEMORY
+        .with(|m| {
+            m.borrow()
+                .iter()
+                .find(|(e, _)| e == endpoint)
+                .map(|(_, q)| q.clone())
+        })
+        .or_else(|| storage()?.get_item(&key(endpoint)).ok().flatten())
         .and_then(|text| js_sys::JSON::parse(&text).ok())
         .map(|value| Queue::from_value(&to_value(&value)))
         .unwrap_or_default()
@@ -29,13 +41,25 @@ pub fn load(endpoint: &str) -> Queue {
 
 /// Saves the queue of `endpoint` (an empty queue removes the key).
 pub fn save(endpoint: &str, queue: &Queue) {
-    if let Some(s) = storage() {
-        let _ = if queue.entries.is_empty() {
-            s.remove_item(&key(endpoint))
+    let json = queue.to_json();
+    let stored = storage().is_some_and(|s| {
+        if queue.entries.is_empty() {
+            s.remove_item(&key(endpoint)).is_ok()
+        } else if s.set_item(&key(endpoint), &json).is_ok() {
+            true
         } else {
-            s.set_item(&key(endpoint), &queue.to_json())
-        };
-    }
+            // Full: an older copy must not be resumed later in place of this one.
+            let _ = s.remove_item(&key(endpoint));
+            false
+        }
+    });
+    MEMORY.with(|m| {
+        let mut m = m.borrow_mut();
+        m.retain(|(e, _)| e != endpoint);
+        if !stored && !queue.entries.is_empty() {
+            m.push((endpoint.to_owned(), json));
+        }
+    });
 }
 
 /// Loads, changes and saves the queue of `endpoint` in one step.
@@ -59,5 +83,12 @@ pub fn endpoints() -> Vec<String> {
             }
         }
     }
+    MEMORY.with(|m| {
+        for (endpoint, _) in m.borrow().iter() {
+            if !found.contains(endpoint) {
+                found.push(endpoint.clone());
+            }
+        }
+    });
     found
 }

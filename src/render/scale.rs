@@ -52,7 +52,6 @@ pub fn build(parent: &HtmlElement, config: &Config, texts: &Texts) -> Vec<HtmlEl
             label.push_str(" – ");
             label.push_str(texts.get(key));
             set(&radio, "aria-label", &label);
-            set(&radio, "title", texts.get(key));
         }
         append(&group, &radio);
         radios.push(radio);

@@ -136,3 +136,28 @@ test("a 429 with Retry-After waits that long before the next attempt", async ({ 
     await server.close();
   }
 });
+
+test("without localStorage (a sandboxed frame, a privacy mode) answers are still sent and retried", async ({ page }) => {
+  const server = await startServer();
+  try {
+    let attempts = 0;
+    await page.route("**/api/responses", async (route) => {
+      attempts++;
+      if (attempts === 1) await route.fulfill({ status: 503, body: "deploying" });
+      else await route.continue();
+    });
+    await page.addInitScript(() => {
+      Object.defineProperty(window, "localStorage", { get() { throw new DOMException("storage is disabled", "SecurityError"); } });
+    });
+    await page.goto(`${server.url}/test/mount.html#${encodeURIComponent(JSON.stringify({ kind: "nps", endpoint: "/api/responses", delivery: { partial: false, baseDelayMs: 50 } }))}`);
+    await page.waitForFunction(() => window.survey);
+    await page.getByRole("radio", { name: "8", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await waitForPosts(server.posts, (p) => p.length === 1);
+    expect(attempts).toBe(2);
+    expect(server.posts[0].body).toMatchObject({ score: 8, complete: true });
+    await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(0);
+  } finally {
+    await server.close();
+  }
+});

@@ -32,7 +32,6 @@ macro_rules! text_keys {
 }
 
 text_keys! {
-    DialogLabel = "dialogLabel",
     Close = "close",
     NpsQuestion = "npsQuestion",
     NpsLow = "npsLow",
@@ -50,7 +49,6 @@ text_keys! {
     CommentPlaceholder = "commentPlaceholder",
     ReasonsLabel = "reasonsLabel",
     Submit = "submit",
-    Sending = "sending",
     Required = "required",
     ThankYouDetractor = "thankYouDetractor",
     ThankYouPassive = "thankYouPassive",
@@ -58,10 +56,9 @@ text_keys! {
     ThankYouLow = "thankYouLow",
     ThankYouNeutral = "thankYouNeutral",
     ThankYouHigh = "thankYouHigh",
-    SendFailed = "sendFailed",
 }
 
-const KEY_COUNT: usize = TextKey::SendFailed as usize + 1;
+const KEY_COUNT: usize = TextKey::ThankYouHigh as usize + 1;
 
 /// A locale with built-in texts. English and Spanish are always built in; French,
 /// German and Portuguese come with the `extra-locales` feature (on by default; the
@@ -209,7 +206,6 @@ pub fn thank_you_key(group: Group) -> TextKey {
 }
 
 const EN: [&str; KEY_COUNT] = [
-    "Feedback",
     "Close",
     "How likely are you to recommend us to a friend or colleague?",
     "Not at all likely",
@@ -237,7 +233,6 @@ const EN: [&str; KEY_COUNT] = [
     "Tell us in your own words",
     "What was it about?",
     "Send",
-    "Sending…",
     "Please write a few words before sending.",
     "Thank you. We're sorry we let you down, and we'll use this to do better.",
     "Thank you for your feedback.",
@@ -245,11 +240,9 @@ const EN: [&str; KEY_COUNT] = [
     "Thank you. We're sorry, and we'll use this to do better.",
     "Thank you for your feedback.",
     "Thank you! We're glad it went well.",
-    "We couldn't send your answer yet. We'll keep trying.",
 ];
 
 const ES: [&str; KEY_COUNT] = [
-    "Encuesta",
     "Cerrar",
     "¿Qué probabilidad hay de que nos recomiende a un amigo o colega?",
     "Nada probable",
@@ -277,7 +270,6 @@ const ES: [&str; KEY_COUNT] = [
     "Cuéntenos con sus propias palabras",
     "¿De qué se trata?",
     "Enviar",
-    "Enviando…",
     "Escriba unas palabras antes de enviar.",
     "Gracias. Sentimos haberle fallado y lo usaremos para mejorar.",
     "Gracias por su opinión.",
@@ -285,12 +277,10 @@ const ES: [&str; KEY_COUNT] = [
     "Gracias. Lo sentimos y lo usaremos para mejorar.",
     "Gracias por su opinión.",
     "¡Gracias! Nos alegra que todo haya ido bien.",
-    "Aún no pudimos enviar su respuesta. Lo seguiremos intentando.",
 ];
 
 #[cfg(feature = "extra-locales")]
 const FR: [&str; KEY_COUNT] = [
-    "Votre avis",
     "Fermer",
     "Quelle est la probabilité que vous nous recommandiez à un ami ou un collègue ?",
     "Pas du tout probable",
@@ -318,7 +308,6 @@ const FR: [&str; KEY_COUNT] = [
     "Dites-le avec vos mots",
     "De quoi s'agit-il ?",
     "Envoyer",
-    "Envoi…",
     "Écrivez quelques mots avant d'envoyer.",
     "Merci. Nous sommes désolés de vous avoir déçu et nous allons nous améliorer.",
     "Merci pour votre avis.",
@@ -326,12 +315,10 @@ const FR: [&str; KEY_COUNT] = [
     "Merci. Nous en sommes désolés et nous allons nous améliorer.",
     "Merci pour votre avis.",
     "Merci ! Ravis que tout se soit bien passé.",
-    "Votre réponse n'a pas encore pu être envoyée. Nous réessaierons.",
 ];
 
 #[cfg(feature = "extra-locales")]
 const DE: [&str; KEY_COUNT] = [
-    "Feedback",
     "Schließen",
     "Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen empfehlen?",
     "Sehr unwahrscheinlich",
@@ -359,7 +346,6 @@ const DE: [&str; KEY_COUNT] = [
     "Mit Ihren eigenen Worten",
     "Worum ging es?",
     "Senden",
-    "Wird gesendet…",
     "Bitte schreiben Sie ein paar Worte, bevor Sie senden.",
     "Danke. Es tut uns leid, dass wir Sie enttäuscht haben; wir werden uns verbessern.",
     "Danke für Ihr Feedback.",
@@ -367,12 +353,10 @@ const DE: [&str; KEY_COUNT] = [
     "Danke. Es tut uns leid; wir werden uns verbessern.",
     "Danke für Ihr Feedback.",
     "Danke! Schön, dass alles gut lief.",
-    "Ihre Antwort konnte noch nicht gesendet werden. Wir versuchen es weiter.",
 ];
 
 #[cfg(feature = "extra-locales")]
 const PT: [&str; KEY_COUNT] = [
-    "Pesquisa",
     "Fechar",
     "Qual a probabilidade de você nos recomendar a um amigo ou colega?",
     "Nada provável",
@@ -400,7 +384,6 @@ const PT: [&str; KEY_COUNT] = [
     "Conte com suas palavras",
     "Sobre o que foi?",
     "Enviar",
-    "Enviando…",
     "Escreva algumas palavras antes de enviar.",
     "Obrigado. Lamentamos ter decepcionado você e vamos usar isso para melhorar.",
     "Obrigado pela sua opinião.",
@@ -408,7 +391,6 @@ const PT: [&str; KEY_COUNT] = [
     "Obrigado. Lamentamos e vamos usar isso para melhorar.",
     "Obrigado pela sua opinião.",
     "Obrigado! Que bom que tudo correu bem.",
-    "Ainda não foi possível enviar sua resposta. Continuaremos tentando.",
 ];
 
 #[cfg(test)]
