@@ -208,6 +208,7 @@ test("Spanish pages get Spanish texts", async ({ page }) => {
 
 test("locale auto follows the page language", async ({ page }) => {
   await page.goto(`${server.url}/test/mount.html#${encodeURIComponent(JSON.stringify({ kind: "csat", endpoint: "/api/responses", trigger: { load: false } }))}`);
+  await page.waitForFunction(() => window.survey);
   await page.evaluate(async () => {
     document.documentElement.lang = "es-AR";
     window.survey.destroy();
