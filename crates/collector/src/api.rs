@@ -1,12 +1,14 @@
-//! HTTP: routes, validation errors as `{error, field}`, CORS, the read token,
-//! static files with a strict Content-Security-Policy.
+//! HTTP: routes, validation errors as `{error, field}`, CORS, the read token, the
+//! `Host` check, the post rate limit, static files with a strict Content-Security-Policy.
 
+use crate::access::{self, Hosts};
 use crate::export::{self, Format};
-use crate::store::{Filter, Store};
+use crate::files;
+use crate::rate::{self, PostLimiter};
+use crate::store::{Filter, Store, StoreError};
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Query, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -17,12 +19,12 @@ use sondeo_core::answer::parse_response;
 use sondeo_core::Value;
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio_stream::wrappers::BroadcastStream;
-use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The policy the widget is built to work under; the demo pages are served with it.
@@ -32,18 +34,31 @@ pub const STRICT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe
 pub struct Settings {
     pub www: PathBuf,
     pub dist: PathBuf,
+    /// Origins that may post from another site (`*`: any).
     pub allow_origins: Vec<String>,
+    /// Origins whose pages may read the export and the stream (with the token).
+    pub read_origins: Vec<String>,
+    /// When set, reading needs it; when not, reads are open (loopback only: `main` refuses otherwise).
     pub read_token: Option<String>,
     pub max_body: usize,
+    /// Time allowed to upload a post's whole body.
+    pub body_timeout: Duration,
     pub csp: bool,
+    pub hosts: Hosts,
+    /// Posts per minute per client and burst; 0 turns the limit off.
+    pub rate_limit: (u32, u32),
+    pub trust_proxy: bool,
 }
 
 #[derive(Clone)]
 struct AppState {
     store: Store,
-    read_token: Option<String>,
+    read_token: Option<Arc<str>>,
     stopping: watch::Receiver<bool>,
     max_body: usize,
+    body_timeout: Duration,
+    limiter: Option<PostLimiter>,
+    trust_proxy: bool,
 }
 
 /// Every route of the collector. `stopping` turns true on shutdown: event streams
@@ -51,9 +66,12 @@ struct AppState {
 pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>) -> Router {
     let state = AppState {
         store,
-        read_token: settings.read_token.clone(),
+        read_token: settings.read_token.as_deref().map(Arc::from),
         stopping,
         max_body: settings.max_body,
+        body_timeout: settings.body_timeout,
+        limiter: PostLimiter::new(settings.rate_limit.0, settings.rate_limit.1),
+        trust_proxy: settings.trust_proxy,
     };
     let reading = Router::new()
         .route("/api/responses", get(export_responses))
@@ -66,10 +84,12 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
         .route("/api/responses", post(post_responses))
         .merge(reading)
         .route("/healthz", get(|| async { "ok" }))
-        .layer(DefaultBodyLimit::max(settings.max_body))
-        .layer(cors(&settings.allow_origins))
+        .layer(access::cors(
+            &settings.allow_origins,
+            &settings.read_origins,
+        ))
         .with_state(state);
-    let mut pages = Router::new().fallback_service(ServeDir::new(&settings.www));
+    let mut pages = Router::new().fallback_service(files::folder(&settings.www));
     if settings.csp {
         pages = pages.layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -77,35 +97,40 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
         ));
     }
     // no-cache: demos pick up a rebuilt widget at once (the browser still revalidates cheaply).
-    let dist = Router::new()
-        .fallback_service(ServeDir::new(&settings.dist))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ));
+    let dist = files::folder(&settings.dist).layer(SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    ));
+    let hosts = Arc::new(settings.hosts.clone());
     api.nest("/dist", dist)
         .merge(pages)
+        .layer(middleware::from_fn_with_state(hosts, require_served_host))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
 }
 
-fn cors(origins: &[String]) -> CorsLayer {
-    let allow = if origins.iter().any(|o| o == "*") {
-        AllowOrigin::any()
+/// DNS rebinding: a page on attacker.example whose name now resolves to 127.0.0.1
+/// reaches a collector on loopback as same-origin. Its `Host` still says attacker.example.
+async fn require_served_host(
+    State(hosts): State<Arc<Hosts>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .map(|h| h.to_str().unwrap_or("\u{fffd}"));
+    if hosts.allows(host) {
+        next.run(request).await
     } else {
-        AllowOrigin::list(
-            origins
-                .iter()
-                .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok()),
+        error(
+            StatusCode::MISDIRECTED_REQUEST,
+            "this collector does not serve that host name; list it with --allow-host",
+            Some("Host"),
         )
-    };
-    CorsLayer::new()
-        .allow_origin(allow)
-        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::OPTIONS])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
-        .max_age(Duration::from_secs(600))
+    }
 }
 
 fn error(status: StatusCode, message: &str, field: Option<&str>) -> Response {
@@ -116,24 +141,59 @@ fn error(status: StatusCode, message: &str, field: Option<&str>) -> Response {
     (status, Json(body)).into_response()
 }
 
-async fn post_responses(
-    State(state): State<AppState>,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    // Over the limit (413) or a broken upload: the same `{error}` shape as every other refusal,
-    // so that the widget's `sondeo:error` event can carry the message.
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => {
-            let message = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                format!(
+async fn post_responses(State(state): State<AppState>, request: Request) -> Response {
+    if let Some(limiter) = &state.limiter {
+        let peer = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0)
+            .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
+        let client = rate::client_address(peer, request.headers(), state.trust_proxy);
+        if let Err(wait) = limiter.check(client) {
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let mut response = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!("too many posts from this address; retry in {seconds} s"),
+                None,
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+            return response;
+        }
+    }
+    // The whole body within one deadline: a client that trickles bytes cannot hold the connection.
+    let reading = axum::body::to_bytes(request.into_body(), state.max_body);
+    let body: Bytes = match tokio::time::timeout(state.body_timeout, reading).await {
+        Err(_) => {
+            return error(
+                StatusCode::REQUEST_TIMEOUT,
+                &format!(
+                    "the body did not arrive within {} s",
+                    state.body_timeout.as_secs()
+                ),
+                None,
+            )
+        }
+        Ok(Ok(body)) => body,
+        // Over the limit (413) or a broken upload: the same `{error}` shape as every other refusal,
+        // so that the widget's `sondeo:error` event can carry the message.
+        Ok(Err(e)) if is_length_limit(&e) => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!(
                     "the body is larger than the limit of {} bytes",
                     state.max_body
-                )
-            } else {
-                rejection.body_text()
-            };
-            return error(rejection.status(), &message, None);
+                ),
+                None,
+            )
+        }
+        Ok(Err(e)) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!("the body could not be read: {e}"),
+                None,
+            )
         }
     };
     // Any content type is read as JSON: `navigator.sendBeacon` and simple CORS requests send text/plain.
@@ -183,8 +243,35 @@ async fn post_responses(
             Json(serde_json::json!({ "stored": stored })),
         )
             .into_response(),
-        Err(e) => error(StatusCode::SERVICE_UNAVAILABLE, &e, None),
+        Err(StoreError::Conflict {
+            index,
+            survey_id,
+            kind,
+        }) => {
+            let field = if batch {
+                format!("[{index}].id")
+            } else {
+                "id".to_owned()
+            };
+            error(
+                StatusCode::CONFLICT,
+                &format!("{field}: this id already belongs to a {kind} response of survey {survey_id:?}; every response needs its own id"),
+                Some(&field),
+            )
+        }
+        Err(StoreError::Unavailable(e)) => error(StatusCode::SERVICE_UNAVAILABLE, &e, None),
     }
+}
+
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }
 
 async fn require_read_token(
@@ -193,19 +280,8 @@ async fn require_read_token(
     next: Next,
 ) -> Response {
     if let Some(token) = &state.read_token {
-        // EventSource cannot send headers, so the token may also come as
-        // `?access_token=` (RFC 6750, section 2.3) for the stream and the export.
-        let from_query = request.uri().query().and_then(|q| {
-            q.split('&')
-                .find_map(|pair| pair.strip_prefix("access_token="))
-        });
-        let given = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .or(from_query);
-        if given.map(|g| constant_time_eq(g.as_bytes(), token.as_bytes())) != Some(true) {
+        let given = access::given_token(request.headers(), request.uri().query());
+        if !given.is_some_and(|g| access::token_matches(&g, token)) {
             let mut response = error(
                 StatusCode::UNAUTHORIZED,
                 "reading needs Authorization: Bearer <read token>",
@@ -220,18 +296,18 @@ async fn require_read_token(
     next.run(request).await
 }
 
-/// Compares without an early exit, so the time taken does not reveal how much of a guess was right.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 async fn export_responses(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
+    let raw = match query.get("raw").map(String::as_str) {
+        None | Some("0") | Some("false") => false,
+        Some("1") | Some("true") => true,
+        Some(_) => return error(StatusCode::BAD_REQUEST, "raw: expected 1 or 0", Some("raw")),
+    };
     let format = match query.get("format").map(String::as_str) {
         None | Some("ndjson") => Format::Ndjson,
-        Some("csv") => Format::Csv,
+        Some("csv") => Format::Csv { raw },
         Some(_) => {
             return error(
                 StatusCode::BAD_REQUEST,
@@ -253,7 +329,14 @@ async fn export_responses(
             }
         },
     };
-    let reader = match state.store.reader() {
+    let readers = state.store.reader().and_then(|rows| {
+        let header = match format {
+            Format::Csv { .. } => Some(state.store.reader()?),
+            Format::Ndjson => None,
+        };
+        Ok((rows, header))
+    });
+    let (reader, header_reader) = match readers {
         Ok(r) => r,
         Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, &e, None),
     };
@@ -261,10 +344,10 @@ async fn export_responses(
         since_ms,
         survey: query.get("survey").cloned(),
     };
-    let chunks = export::stream(reader, format, filter);
+    let chunks = export::stream(reader, header_reader, format, filter);
     let content_type = match format {
         Format::Ndjson => "application/x-ndjson; charset=utf-8",
-        Format::Csv => "text/csv; charset=utf-8",
+        Format::Csv { .. } => "text/csv; charset=utf-8",
     };
     (
         [(header::CONTENT_TYPE, content_type)],

@@ -1,13 +1,14 @@
-//! Exports, streamed page by page from a read-only connection on a blocking
-//! thread, so a table of millions of rows is never held in memory.
+//! Exports, streamed a page at a time from a read-only connection. Each page is read
+//! on a blocking thread only when the client has taken the previous one, so an
+//! export that is not being read holds one small page and no thread; a table of
+//! millions of rows is never held in memory.
 //! CSV follows RFC 4180 and flattens metadata into `metadata.<key>` columns.
 
-use crate::store::{Filter, Reader};
+use crate::store::{Filter, Pages, Reader};
 use bytes::Bytes;
+use futures_util::Stream;
 use sondeo_core::answer::{parse_response, Response};
 use sondeo_core::Value;
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 
 /// Export format.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -15,10 +16,18 @@ pub enum Format {
     /// One payload JSON object per line.
     Ndjson,
     /// RFC 4180 CSV with a header row.
-    Csv,
+    Csv {
+        /// Cells exactly as stored, without the formula guard (`?raw=1`).
+        raw: bool,
+    },
 }
 
-const PAGE: usize = 1000;
+/// Rows per page: a chunk of about 60 KB.
+const PAGE: usize = 200;
+
+/// Most `metadata.<key>` columns in one CSV: anonymous posts may each bring new keys,
+/// and a spreadsheet stops at 16,384 columns. Less used keys go to one `metadata` JSON column.
+pub const MAX_METADATA_COLUMNS: usize = 200;
 
 /// The fixed CSV columns, before one `metadata.<key>` column per key present.
 pub const CSV_COLUMNS: [&str; 14] = [
@@ -38,80 +47,114 @@ pub const CSV_COLUMNS: [&str; 14] = [
     "user.id",
 ];
 
+struct Export {
+    format: Format,
+    pages: Pages,
+    /// Not yet known for a CSV until its header is written.
+    columns: Option<Columns>,
+    reader_for_header: Option<(Reader, Filter)>,
+}
+
+/// The metadata columns of a CSV.
+struct Columns {
+    keys: Vec<String>,
+    /// Keys beyond [`MAX_METADATA_COLUMNS`] exist: a `metadata` JSON column holds them.
+    rest: bool,
+}
+
 /// The export as a stream of byte chunks.
 pub fn stream(
     reader: Reader,
+    header_reader: Option<Reader>,
     format: Format,
     filter: Filter,
-) -> ReceiverStream<Result<Bytes, std::io::Error>> {
-    // A small channel: the database thread waits for a slow client instead of buffering the table.
-    let (tx, rx) = mpsc::channel(4);
-    tokio::task::spawn_blocking(move || {
-        // An error mid-stream can no longer change the status: it aborts the body, so the
-        // client sees a truncated transfer rather than a silently short export.
-        if let Err(e) = produce(reader, format, filter, &tx) {
-            let _ = tx.blocking_send(Err(std::io::Error::other(e)));
+) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+    let export = Export {
+        format,
+        pages: reader.pages(filter.clone(), PAGE),
+        columns: None,
+        reader_for_header: header_reader.map(|r| (r, filter)),
+    };
+    futures_util::stream::unfold(Some(export), |export| async move {
+        let mut export = export?;
+        let (export, chunk) = tokio::task::spawn_blocking(move || {
+            let chunk = export.next_chunk();
+            (export, chunk)
+        })
+        .await
+        .ok()?;
+        match chunk? {
+            Ok(bytes) => Some((Ok(bytes), Some(export))),
+            // An error mid-stream can no longer change the status: it aborts the body, so the
+            // client sees a truncated transfer rather than a silently short export.
+            Err(e) => Some((Err(std::io::Error::other(e)), None)),
         }
-    });
-    ReceiverStream::new(rx)
+    })
 }
 
-fn produce(
-    reader: Reader,
-    format: Format,
-    filter: Filter,
-    tx: &mpsc::Sender<Result<Bytes, std::io::Error>>,
-) -> Result<(), String> {
-    let metadata_keys = if format == Format::Csv {
-        // Columns must be known before the first row: one query for the keys, then the rows.
-        let keys = reader.metadata_keys(&filter)?;
-        let mut header = String::new();
-        let columns = CSV_COLUMNS
-            .iter()
-            .map(|c| c.to_string())
-            .chain(keys.iter().map(|k| format!("metadata.{k}")));
-        for (i, column) in columns.enumerate() {
-            if i > 0 {
-                header.push(',');
-            }
-            push_csv_field(&mut header, &column);
+impl Export {
+    /// The next chunk (blocking): the CSV header first, then one page of rows.
+    fn next_chunk(&mut self) -> Option<Result<Bytes, String>> {
+        if let (Format::Csv { .. }, Some((reader, filter))) =
+            (self.format, self.reader_for_header.take())
+        {
+            return Some(self.header(&reader, &filter).map(Bytes::from));
         }
-        header.push_str("\r\n");
-        if tx.blocking_send(Ok(Bytes::from(header))).is_err() {
-            return Ok(());
-        }
-        keys
-    } else {
-        Vec::new()
-    };
-    for page in reader.pages(filter, PAGE) {
-        let rows = page?;
+        let rows = match self.pages.next_page()? {
+            Ok(rows) => rows,
+            Err(e) => return Some(Err(e)),
+        };
         let mut chunk = String::with_capacity(rows.len() * 300);
         for json in &rows {
-            match format {
-                Format::Ndjson => {
-                    chunk.push_str(json);
-                    chunk.push('\n');
-                }
-                Format::Csv => {
-                    let value = Value::from_json(json)?;
-                    let response = parse_response(&value).map_err(|e| e.message())?;
+            match (self.format, &self.columns) {
+                (Format::Csv { raw }, Some(columns)) => {
+                    let value = match Value::from_json(json) {
+                        Ok(v) => v,
+                        Err(e) => return Some(Err(e)),
+                    };
+                    let response = match parse_response(&value) {
+                        Ok(r) => r,
+                        Err(e) => return Some(Err(e.message())),
+                    };
                     let received = value
                         .get("receivedAt")
                         .and_then(Value::as_str)
                         .unwrap_or("");
-                    push_csv_row(&mut chunk, &response, received, &metadata_keys);
+                    push_csv_row(&mut chunk, &response, received, columns, !raw);
+                }
+                _ => {
+                    chunk.push_str(json);
+                    chunk.push('\n');
                 }
             }
         }
-        if tx.blocking_send(Ok(Bytes::from(chunk))).is_err() {
-            return Ok(()); // the client went away
-        }
+        Some(Ok(Bytes::from(chunk)))
     }
-    Ok(())
+
+    fn header(&mut self, reader: &Reader, filter: &Filter) -> Result<String, String> {
+        // Columns must be known before the first row: one query for the keys, then the rows.
+        let (mut keys, rest) = reader.metadata_keys(filter, MAX_METADATA_COLUMNS)?;
+        keys.sort();
+        let mut header = String::new();
+        let metadata_columns = keys.iter().map(|k| format!("metadata.{k}"));
+        let columns = CSV_COLUMNS
+            .iter()
+            .map(|c| c.to_string())
+            .chain(metadata_columns)
+            .chain(rest.then(|| "metadata".to_string()));
+        for (i, column) in columns.enumerate() {
+            if i > 0 {
+                header.push(',');
+            }
+            push_csv_field(&mut header, &column, true);
+        }
+        header.push_str("\r\n");
+        self.columns = Some(Columns { keys, rest });
+        Ok(header)
+    }
 }
 
-fn push_csv_row(out: &mut String, r: &Response, received: &str, metadata_keys: &[String]) {
+fn push_csv_row(out: &mut String, r: &Response, received: &str, columns: &Columns, guard: bool) {
     let score = r.score.to_string();
     let reasons = r.reasons.join("|");
     let fixed: [&str; 14] = [
@@ -134,9 +177,9 @@ fn push_csv_row(out: &mut String, r: &Response, received: &str, metadata_keys: &
         if i > 0 {
             out.push(',');
         }
-        push_csv_field(out, field);
+        push_csv_field(out, field, guard);
     }
-    for key in metadata_keys {
+    for key in &columns.keys {
         out.push(',');
         let value = r
             .metadata
@@ -144,20 +187,41 @@ fn push_csv_row(out: &mut String, r: &Response, received: &str, metadata_keys: &
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
             .unwrap_or("");
-        push_csv_field(out, value);
+        push_csv_field(out, value, guard);
+    }
+    if columns.rest {
+        out.push(',');
+        let rest: serde_json::Map<String, serde_json::Value> = r
+            .metadata
+            .iter()
+            .filter(|(k, _)| !columns.keys.contains(k))
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect();
+        if !rest.is_empty() {
+            push_csv_field(out, &serde_json::Value::Object(rest).to_string(), guard);
+        }
     }
     out.push_str("\r\n");
 }
 
 /// RFC 4180: a field with a comma, quote, CR or LF (or edge spaces, which some
-/// readers trim) is quoted, quotes doubled. Cells starting with `=`, `+`, `-` or `@`
-/// are left as they are: altering data would be worse than the spreadsheet
-/// formula risk, which a reader avoids by importing the file as text.
-fn push_csv_field(out: &mut String, field: &str) {
-    let needs_quotes =
-        field.contains([',', '"', '\r', '\n']) || field.starts_with(' ') || field.ends_with(' ');
+/// readers trim) is quoted, quotes doubled.
+///
+/// With `guard`, a cell that a spreadsheet would run as a formula (it starts with
+/// `=`, `+`, `-`, `@`, tab or CR) gets a leading `'`, as OWASP's "CSV injection"
+/// advice says: comments come from anonymous visitors, and the file is opened by
+/// staff. `?raw=1` turns the guard off for programs that want the exact text.
+fn push_csv_field(out: &mut String, field: &str, guard: bool) {
+    let formula = guard && field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let needs_quotes = formula
+        || field.contains([',', '"', '\r', '\n'])
+        || field.starts_with(' ')
+        || field.ends_with(' ');
     if needs_quotes {
         out.push('"');
+        if formula {
+            out.push('\'');
+        }
         out.push_str(&field.replace('"', "\"\""));
         out.push('"');
     } else {
@@ -167,6 +231,32 @@ fn push_csv_field(out: &mut String, field: &str) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn formulas_are_neutralised_unless_raw() {
+        for (input, guarded) in [
+            (
+                "=HYPERLINK(\"http://x\")",
+                "\"'=HYPERLINK(\"\"http://x\"\")\"",
+            ),
+            ("+cmd|' /C calc'!A0", "\"'+cmd|' /C calc'!A0\""),
+            ("-2+3", "\"'-2+3\""),
+            ("@SUM(A1)", "\"'@SUM(A1)\""),
+            ("\tx", "\"'\tx\""),
+            ("a=b", "a=b"),
+        ] {
+            let mut out = String::new();
+            super::push_csv_field(&mut out, input, true);
+            assert_eq!(out, guarded);
+            let mut raw = String::new();
+            super::push_csv_field(&mut raw, input, false);
+            assert!(
+                !raw.contains('\''.to_string().as_str()) || input.contains('\''),
+                "{raw}"
+            );
+            assert_eq!(raw.trim_matches('"').replace("\"\"", "\""), input);
+        }
+    }
+
     #[test]
     fn fields_are_quoted_only_when_needed() {
         let cases = [
@@ -179,7 +269,7 @@ mod tests {
         ];
         for (input, expected) in cases {
             let mut out = String::new();
-            super::push_csv_field(&mut out, input);
+            super::push_csv_field(&mut out, input, true);
             assert_eq!(out, expected);
         }
     }

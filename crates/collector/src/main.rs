@@ -3,14 +3,20 @@
 //! rules), exports them as NDJSON or CSV, streams new ones to the dashboard
 //! over server-sent events, and serves the demo pages and the built widget.
 
+mod access;
 mod api;
 mod clock;
 mod export;
+mod files;
+mod rate;
+mod serve;
 mod store;
 
 use clap::Parser;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Command-line flags.
 #[derive(Parser, Debug)]
@@ -19,11 +25,11 @@ use std::path::PathBuf;
     about = "Reference collector for sondeo survey responses (axum + SQLite)"
 )]
 struct Args {
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8787")]
+    /// Address to listen on. Beyond loopback, a read token is required.
+    #[arg(long, env = "SONDEO_LISTEN", default_value = "127.0.0.1:8787")]
     listen: SocketAddr,
-    /// SQLite database file (created when missing).
-    #[arg(long, default_value = "sondeo.db")]
+    /// SQLite database file (created when missing, readable by its owner only).
+    #[arg(long, env = "SONDEO_DB", default_value = "sondeo.db")]
     db: PathBuf,
     /// Folder served at `/` (the demo pages and the dashboard).
     #[arg(long, default_value = "www")]
@@ -31,67 +37,168 @@ struct Args {
     /// Folder served at `/dist/` (the built widget and analytics module).
     #[arg(long, default_value = "dist")]
     dist: PathBuf,
-    /// Origin allowed to post from another site (repeatable; `*` allows any).
+    /// Origin whose pages may post responses (repeatable; `*` allows any site).
     #[arg(long = "allow-origin")]
     allow_origins: Vec<String>,
-    /// When set, reading (export, stream) needs `Authorization: Bearer <token>`.
-    #[arg(long)]
+    /// Origin whose pages may read the export and the stream, with the token (repeatable).
+    #[arg(long = "allow-read-origin")]
+    read_origins: Vec<String>,
+    /// Host name served besides loopback names (repeatable); when given, other names get 421.
+    #[arg(long = "allow-host")]
+    allow_hosts: Vec<String>,
+    /// The token that reading (export, stream) needs. Prefer the environment or a file:
+    /// a command line is visible to every user of the machine in `ps`.
+    #[arg(long, env = "SONDEO_READ_TOKEN", hide_env_values = true)]
     read_token: Option<String>,
+    /// File holding the read token (surrounding whitespace ignored).
+    #[arg(long, env = "SONDEO_READ_TOKEN_FILE")]
+    read_token_file: Option<PathBuf>,
+    /// Posts per minute allowed per client address (0: no limit).
+    #[arg(long, default_value_t = 120)]
+    rate_limit: u32,
+    /// Posts a client may send at once before the per-minute rate applies.
+    #[arg(long, default_value_t = 60)]
+    rate_burst: u32,
+    /// Take the client address from `Forwarded` / `X-Forwarded-For` (set only behind a reverse proxy).
+    #[arg(long)]
+    trust_proxy: bool,
     /// Largest accepted request body, in bytes.
     #[arg(long, default_value_t = 64 * 1024)]
     max_body: usize,
+    /// Seconds allowed for a request head (also closes idle keep-alive connections).
+    #[arg(long, default_value_t = 10)]
+    head_timeout: u64,
+    /// Seconds allowed to upload a post's body.
+    #[arg(long, default_value_t = 20)]
+    body_timeout: u64,
+    /// Seconds a response may wait for a client that does not read.
+    #[arg(long, default_value_t = 30)]
+    write_timeout: u64,
+    /// Connections served at once (lowered to fit the open-files limit).
+    #[arg(long, default_value_t = 10_000)]
+    max_connections: usize,
     /// Do not send the strict Content-Security-Policy with the served pages.
     #[arg(long)]
     no_csp: bool,
 }
 
-#[tokio::main]
-async fn main() {
+/// Ends the process with a message, before anything is served.
+fn refuse(message: &str) -> ! {
+    eprintln!("sondeo-collector: {message}");
+    std::process::exit(2);
+}
+
+fn read_token(args: &Args) -> Option<String> {
+    let token = match (&args.read_token, &args.read_token_file) {
+        (Some(_), Some(_)) => refuse(
+            "give the read token once: --read-token (or SONDEO_READ_TOKEN) or --read-token-file",
+        ),
+        (Some(token), None) => token.trim().to_owned(),
+        (None, Some(file)) => match std::fs::read_to_string(file) {
+            Ok(text) => text.trim().to_owned(),
+            Err(e) => refuse(&format!(
+                "cannot read the read token from {}: {e}",
+                file.display()
+            )),
+        },
+        (None, None) => return None,
+    };
+    if token.len() < 16 || token.chars().any(|c| c.is_control() || c == ' ') {
+        refuse("the read token must be at least 16 characters, without spaces (try: openssl rand -hex 32)");
+    }
+    Some(token)
+}
+
+fn main() {
     let args = Args::parse();
+    let token = read_token(&args);
+    let loopback = args.listen.ip().is_loopback();
+    if !loopback && token.is_none() {
+        refuse(&format!(
+            "listening on {} would let anyone read every response. Set a read token first:\n  \
+             openssl rand -hex 32 > read-token && chmod 600 read-token\n  \
+             sondeo-collector --listen {} --read-token-file read-token\n\
+             (or the SONDEO_READ_TOKEN environment variable)",
+            args.listen, args.listen
+        ));
+    }
+    if args.read_origins.iter().any(|o| o == "*") {
+        refuse("--allow-read-origin '*' would let any site read responses; list the dashboard's origins");
+    }
+    let open_files = serve::raise_open_files_limit();
+    let limits = serve::Limits {
+        head_timeout: Duration::from_secs(args.head_timeout.max(1)),
+        write_timeout: Duration::from_secs(args.write_timeout.max(1)),
+        max_connections: serve::max_connections(open_files, args.max_connections),
+        grace: Duration::from_secs(8),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => refuse(&format!("cannot start: {e}")),
+    };
+    runtime.block_on(run(args, token, loopback, limits));
+    // Do not wait for stragglers: every acknowledged post is committed by now.
+    runtime.shutdown_timeout(Duration::from_millis(500));
+}
+
+async fn run(args: Args, token: Option<String>, loopback: bool, limits: serve::Limits) {
     let store = match store::Store::open(&args.db) {
         Ok(store) => store,
-        Err(e) => {
-            eprintln!("sondeo-collector: cannot open {}: {e}", args.db.display());
-            std::process::exit(1);
-        }
+        Err(e) => refuse(&format!("cannot open {}: {e}", args.db.display())),
+    };
+    let hosts = access::Hosts {
+        loopback,
+        names: args
+            .allow_hosts
+            .iter()
+            .map(|h| access::host_name(h))
+            .collect(),
+        any: !loopback && args.allow_hosts.is_empty(),
     };
     let settings = api::Settings {
         www: args.www,
         dist: args.dist,
         allow_origins: args.allow_origins,
-        read_token: args.read_token,
+        read_origins: args.read_origins,
+        read_token: token.clone(),
         max_body: args.max_body,
+        body_timeout: Duration::from_secs(args.body_timeout.max(1)),
         csp: !args.no_csp,
+        hosts,
+        rate_limit: (args.rate_limit, args.rate_burst),
+        trust_proxy: args.trust_proxy,
     };
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let app = api::router(store.clone(), &settings, stopping);
     let listener = match tokio::net::TcpListener::bind(args.listen).await {
         Ok(l) => l,
-        Err(e) => {
-            eprintln!("sondeo-collector: cannot listen on {}: {e}", args.listen);
-            std::process::exit(1);
-        }
+        Err(e) => refuse(&format!("cannot listen on {}: {e}", args.listen)),
     };
     let addr = listener.local_addr().unwrap_or(args.listen);
-    println!(
-        "sondeo-collector: listening on http://{addr}/ (database {})",
+    let dashboard = match &token {
+        // The fragment never reaches a server or a log; the dashboard moves it to the tab's storage.
+        Some(token) => format!("http://{addr}/dashboard.html#token={token}"),
+        None => {
+            format!("http://{addr}/dashboard.html (reads open to this machine only: no read token)")
+        }
+    };
+    // Whoever started us may stop reading our output; that must not stop the collector.
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "sondeo-collector: listening on http://{addr}/ (database {})\nsondeo-collector: dashboard {dashboard}",
         args.db.display()
     );
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            // Ends the open event streams, which would otherwise hold the shutdown forever.
-            let _ = stop.send(true);
-        })
-        .await;
+    serve::run(listener, app, limits, shutdown_signal(), move || {
+        // Ends the open event streams, which would otherwise hold the shutdown until the grace ends.
+        let _ = stop.send(true);
+    })
+    .await;
     // Stop taking posts, then let the writer commit what is queued before exiting.
     store.close();
-    if let Err(e) = served {
-        eprintln!("sondeo-collector: {e}");
-        std::process::exit(1);
-    }
 }
-
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;

@@ -23,7 +23,27 @@ pub type StoredJson = Arc<str>;
 
 struct Write {
     responses: Vec<Response>,
-    reply: oneshot::Sender<Result<usize, String>>,
+    reply: oneshot::Sender<Result<usize, StoreError>>,
+}
+
+/// Why a post was not stored.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoreError {
+    /// The response at `index` of the post reuses an id that another survey or kind
+    /// stored first; nothing of the post was stored.
+    Conflict {
+        index: usize,
+        survey_id: String,
+        kind: String,
+    },
+    /// The database failed, or the collector is stopping.
+    Unavailable(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Unavailable(e.to_string())
+    }
 }
 
 /// Handle to the store; cheap to clone.
@@ -52,6 +72,7 @@ CREATE INDEX IF NOT EXISTS responses_received ON responses (received_ms);
 impl Store {
     /// Opens (or creates) the database and starts the writer.
     pub fn open(path: &Path) -> Result<Store, String> {
+        create_private(path)?;
         let conn = Connection::open(path).map_err(|e| e.to_string())?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;",
@@ -75,19 +96,19 @@ impl Store {
 
     /// Stores `responses` (upsert by id; a partial never replaces a complete response).
     /// Returns once they are committed.
-    pub async fn upsert(&self, responses: Vec<Response>) -> Result<usize, String> {
+    pub async fn upsert(&self, responses: Vec<Response>) -> Result<usize, StoreError> {
+        let stopped = || StoreError::Unavailable("the writer stopped".into());
         let (reply, answer) = oneshot::channel();
         {
-            let writer = self
-                .writer
-                .lock()
-                .map_err(|_| "store poisoned".to_string())?;
-            let writer = writer.as_ref().ok_or("the collector is shutting down")?;
+            let writer = self.writer.lock().map_err(|_| stopped())?;
+            let writer = writer
+                .as_ref()
+                .ok_or_else(|| StoreError::Unavailable("the collector is shutting down".into()))?;
             writer
                 .send(Write { responses, reply })
-                .map_err(|_| "the writer stopped".to_string())?;
+                .map_err(|_| stopped())?;
         }
-        answer.await.map_err(|_| "the writer stopped".to_string())?
+        answer.await.map_err(|_| stopped())?
     }
 
     /// New responses as they are stored.
@@ -103,6 +124,9 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| e.to_string())?;
+        // A small page cache: an export reads each row once, and many may be open at a time.
+        conn.execute_batch("PRAGMA cache_size=-256;")
+            .map_err(|e| e.to_string())?;
         Ok(Reader { conn })
     }
 
@@ -132,21 +156,34 @@ pub struct Reader {
 }
 
 impl Reader {
-    /// Every metadata key present in the selection, sorted (byte order).
-    pub fn metadata_keys(&self, filter: &Filter) -> Result<Vec<String>, String> {
+    /// The metadata keys of the selection, most used first (ties in byte order), at most
+    /// `most` of them; the flag tells whether more keys exist beyond those.
+    pub fn metadata_keys(
+        &self,
+        filter: &Filter,
+        most: usize,
+    ) -> Result<(Vec<String>, bool), String> {
         // json_each runs inside SQLite: only the distinct keys are held, not the rows.
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT DISTINCT m.key FROM responses r, json_each(r.json, '$.metadata') m
-                 WHERE r.received_ms >= ?1 AND (?2 IS NULL OR r.survey_id = ?2) ORDER BY m.key",
+                "SELECT m.key, COUNT(*) AS uses FROM responses r, json_each(r.json, '$.metadata') m
+                 WHERE r.received_ms >= ?1 AND (?2 IS NULL OR r.survey_id = ?2)
+                 GROUP BY m.key ORDER BY uses DESC, m.key LIMIT ?3",
             )
             .map_err(|e| e.to_string())?;
         let keys = stmt
-            .query_map(params![filter.since_ms, filter.survey], |row| row.get(0))
+            .query_map(
+                params![filter.since_ms, filter.survey, most as i64 + 1],
+                |row| row.get(0),
+            )
             .map_err(|e| e.to_string())?;
-        keys.collect::<Result<Vec<String>, _>>()
-            .map_err(|e| e.to_string())
+        let mut keys = keys
+            .collect::<Result<Vec<String>, _>>()
+            .map_err(|e| e.to_string())?;
+        let more = keys.len() > most;
+        keys.truncate(most);
+        Ok((keys, more))
     }
 
     /// The selection's payload JSONs (with `receivedAt`), oldest first, `page` rows at a
@@ -162,7 +199,8 @@ impl Reader {
     }
 }
 
-/// Iterator over export pages; see [`Reader::pages`].
+/// Cursor over an export; see [`Reader::pages`]. Each call reads one page and
+/// holds nothing in between, so a client that stops reading costs no thread.
 pub struct Pages {
     reader: Reader,
     filter: Filter,
@@ -171,15 +209,13 @@ pub struct Pages {
     done: bool,
 }
 
-impl Iterator for Pages {
-    type Item = Result<Vec<String>, String>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl Pages {
+    /// The next page (blocking; call it off the async runtime), `None` at the end.
+    pub fn next_page(&mut self) -> Option<Result<Vec<String>, String>> {
         if self.done {
             return None;
         }
-        let rows = self.read_page();
-        match rows {
+        match self.read_page() {
             Ok(rows) if rows.is_empty() => {
                 self.done = true;
                 None
@@ -194,9 +230,7 @@ impl Iterator for Pages {
             }
         }
     }
-}
 
-impl Pages {
     fn read_page(&self) -> Result<Vec<(i64, String)>, String> {
         let mut stmt = self
             .reader
@@ -221,6 +255,24 @@ impl Pages {
     }
 }
 
+/// Creates the database file readable and writable by its owner only (0600) when it
+/// is missing: it holds customers' comments. SQLite gives its `-wal` and `-shm` files
+/// the same permissions as the database.
+fn create_private(path: &Path) -> Result<(), String> {
+    if path.exists() {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 fn write_loop(
     mut conn: Connection,
     rx: mpsc::Receiver<Write>,
@@ -233,15 +285,17 @@ fn write_loop(
             batch.push(next);
         }
         let received_ms = clock::now_ms();
-        let result = commit(&mut conn, &batch, received_ms);
-        match result {
-            Ok(jsons) => {
-                for json in jsons {
-                    let _ = stored.send(json);
-                }
-                for write in batch {
+        match commit(&mut conn, &batch, received_ms) {
+            Ok(outcomes) => {
+                for (write, outcome) in batch.into_iter().zip(outcomes) {
                     let n = write.responses.len();
-                    let _ = write.reply.send(Ok(n));
+                    let reply = outcome.map(|jsons| {
+                        for json in jsons {
+                            let _ = stored.send(json);
+                        }
+                        n
+                    });
+                    let _ = write.reply.send(reply);
                 }
             }
             Err(e) => {
@@ -253,58 +307,98 @@ fn write_loop(
     }
 }
 
+/// The changed responses of each post, or its conflict; one transaction for all the
+/// posts, with a savepoint per post so that a refused post leaves no trace.
+type Outcome = Result<Vec<StoredJson>, StoreError>;
+
 fn commit(
     conn: &mut Connection,
     batch: &[Write],
     received_ms: i64,
-) -> Result<Vec<StoredJson>, String> {
-    let tx = conn.transaction().map_err(|e| e.to_string())?;
-    let mut changed = Vec::new();
-    {
-        let mut existing = tx
-            .prepare_cached("SELECT complete, json FROM responses WHERE id = ?1")
-            .map_err(|e| e.to_string())?;
-        let mut upsert = tx
-            .prepare_cached(
-                "INSERT INTO responses (id, survey_id, kind, score, complete, received_ms, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT(id) DO UPDATE SET survey_id = excluded.survey_id, kind = excluded.kind, score = excluded.score,
-                   complete = excluded.complete, received_ms = excluded.received_ms, json = excluded.json",
-            )
-            .map_err(|e| e.to_string())?;
-        let received = clock::rfc3339(received_ms);
-        for response in batch.iter().flat_map(|w| &w.responses) {
-            let stored: Option<(bool, String)> = existing
-                .query_row([&response.id], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()
-                .map_err(|e| e.to_string())?;
-            let payload = response.to_json();
-            if let Some((stored_complete, stored_json)) = stored {
-                // A late partial (a retry that arrives after the final post) must not undo the final answer.
-                if stored_complete && !response.complete {
-                    continue;
-                }
-                // A re-send of what is stored (a retry whose first answer was lost) changes
-                // nothing: it keeps its first receivedAt and is not announced twice.
-                if same_payload(&stored_json, &payload) {
-                    continue;
-                }
+) -> Result<Vec<Outcome>, StoreError> {
+    let mut tx = conn.transaction()?;
+    let received = clock::rfc3339(received_ms);
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for write in batch {
+        let savepoint = tx.savepoint()?;
+        let outcome = apply(&savepoint, &write.responses, received_ms, &received);
+        match outcome {
+            Ok(changed) => {
+                savepoint.commit()?;
+                outcomes.push(Ok(changed));
             }
-            let json = with_received_at(&payload, &received);
-            upsert
-                .execute(params![
-                    response.id,
-                    response.survey_id,
-                    response.kind.as_str(),
-                    response.score,
-                    response.complete,
-                    received_ms,
-                    json
-                ])
-                .map_err(|e| e.to_string())?;
-            changed.push(StoredJson::from(json));
+            Err(StoreError::Conflict {
+                index,
+                survey_id,
+                kind,
+            }) => {
+                drop(savepoint); // rolls back this post only
+                outcomes.push(Err(StoreError::Conflict {
+                    index,
+                    survey_id,
+                    kind,
+                }));
+            }
+            Err(e) => return Err(e),
         }
     }
-    tx.commit().map_err(|e| e.to_string())?;
+    tx.commit()?;
+    Ok(outcomes)
+}
+
+fn apply(
+    tx: &Connection,
+    responses: &[Response],
+    received_ms: i64,
+    received: &str,
+) -> Result<Vec<StoredJson>, StoreError> {
+    let mut changed = Vec::new();
+    let mut existing =
+        tx.prepare_cached("SELECT complete, survey_id, kind, json FROM responses WHERE id = ?1")?;
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO responses (id, survey_id, kind, score, complete, received_ms, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT(id) DO UPDATE SET score = excluded.score,
+           complete = excluded.complete, received_ms = excluded.received_ms, json = excluded.json",
+    )?;
+    for (index, response) in responses.iter().enumerate() {
+        let stored: Option<(bool, String, String, String)> = existing
+            .query_row([&response.id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?;
+        let payload = response.to_json();
+        if let Some((stored_complete, survey_id, kind, stored_json)) = stored {
+            // An id belongs to the survey and kind that stored it first: anything else is
+            // another response (or an attempt to overwrite one), never a new version of it.
+            if survey_id != response.survey_id || kind != response.kind.as_str() {
+                return Err(StoreError::Conflict {
+                    index,
+                    survey_id,
+                    kind,
+                });
+            }
+            // A late partial (a retry that arrives after the final post) must not undo the final answer.
+            if stored_complete && !response.complete {
+                continue;
+            }
+            // A re-send of what is stored (a retry whose first answer was lost) changes
+            // nothing: it keeps its first receivedAt and is not announced twice.
+            if same_payload(&stored_json, &payload) {
+                continue;
+            }
+        }
+        let json = with_received_at(&payload, received);
+        upsert.execute(params![
+            response.id,
+            response.survey_id,
+            response.kind.as_str(),
+            response.score,
+            response.complete,
+            received_ms,
+            json
+        ])?;
+        changed.push(StoredJson::from(json));
+    }
     Ok(changed)
 }
 

@@ -1,163 +1,9 @@
 //! The collector over real HTTP on loopback, against a real SQLite file.
 
+mod support;
+
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-struct Collector {
-    child: Child,
-    url: String,
-    _dir: tempfile::TempDir,
-    db: std::path::PathBuf,
-}
-
-impl Collector {
-    fn start(extra: &[&str]) -> Collector {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("test.db");
-        Self::start_on(dir, db, extra)
-    }
-
-    fn start_on(dir: tempfile::TempDir, db: std::path::PathBuf, extra: &[&str]) -> Collector {
-        let www = dir.path().join("www");
-        std::fs::create_dir_all(&www).unwrap();
-        std::fs::write(www.join("index.html"), "<!doctype html><title>t</title>").unwrap();
-        let dist = dir.path().join("dist");
-        std::fs::create_dir_all(&dist).unwrap();
-        std::fs::write(dist.join("w.wasm"), [0u8, 97, 115, 109]).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sondeo-collector"))
-            .args(["--listen", "127.0.0.1:0", "--db"])
-            .arg(&db)
-            .arg("--www")
-            .arg(&www)
-            .arg("--dist")
-            .arg(&dist)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .split("http://")
-            .nth(1)
-            .unwrap()
-            .split('/')
-            .next()
-            .unwrap();
-        Collector {
-            child,
-            url: format!("http://{url}"),
-            _dir: dir,
-            db,
-        }
-    }
-
-    fn post(&self, body: &Value) -> (u16, Value) {
-        let response = request(&self.url, "POST", "/api/responses", &body.to_string(), &[]);
-        (
-            response.0,
-            serde_json::from_str(&response.1).unwrap_or(Value::Null),
-        )
-    }
-
-    fn export(&self, query: &str) -> (u16, String) {
-        request(&self.url, "GET", &format!("/api/responses{query}"), "", &[])
-    }
-
-    fn ndjson(&self) -> Vec<Value> {
-        self.export("?format=ndjson")
-            .1
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-}
-
-impl Drop for Collector {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A minimal blocking HTTP/1.1 client over a TcpStream (keeps the tests free of an async runtime).
-fn request(
-    base: &str,
-    method: &str,
-    path: &str,
-    body: &str,
-    headers: &[(&str, &str)],
-) -> (u16, String) {
-    let (status, _, body) = raw(base, method, path, body, headers);
-    (status, body)
-}
-
-fn raw(
-    base: &str,
-    method: &str,
-    path: &str,
-    body: &str,
-    headers: &[(&str, &str)],
-) -> (u16, String, String) {
-    use std::io::{Read, Write};
-    let host = base.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(host).unwrap();
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    if !headers
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-    {
-        request.push_str("Content-Type: application/json\r\n");
-    }
-    for (k, v) in headers {
-        request.push_str(&format!("{k}: {v}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut response = Vec::new();
-    let _ = stream.read_to_end(&mut response);
-    let text = String::from_utf8_lossy(&response).to_string();
-    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        dechunk(rest)
-    } else {
-        rest.to_string()
-    };
-    (status, head.to_string(), body)
-}
-
-fn dechunk(mut rest: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, tail)) = rest.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if n == 0 {
-            break;
-        }
-        out.push_str(&tail[..n]);
-        rest = &tail[n + 2..];
-    }
-    out
-}
-
-fn response(id: &str, score: u8, complete: bool) -> Value {
-    json!({ "schema": 1, "id": id, "surveyId": "t", "kind": "nps", "score": score, "complete": complete,
-            "createdAt": "2026-11-22T10:00:00Z", "metadata": { "agent": "ana" } })
-}
+use support::*;
 
 #[test]
 fn valid_posts_are_stored_and_bad_ones_get_the_right_status() {
@@ -312,7 +158,7 @@ fn cors_preflight_is_allowed_for_listed_origins_only() {
 
 #[test]
 fn reading_needs_the_token_when_one_is_set() {
-    let c = Collector::start(&["--read-token", "s3cret"]);
+    let c = Collector::start(&["--read-token", "s3cret-s3cret-s3cret"]);
     assert_eq!(
         c.post(&response("t1", 9, true)).0,
         200,
@@ -335,7 +181,7 @@ fn reading_needs_the_token_when_one_is_set() {
         "GET",
         "/api/responses",
         "",
-        &[("Authorization", "Bearer s3cret")],
+        &[("Authorization", "Bearer s3cret-s3cret-s3cret")],
     );
     assert_eq!((status, body.lines().count()), (200, 1));
 }
@@ -362,7 +208,8 @@ fn acknowledged_responses_survive_kill_minus_nine() {
 
 #[test]
 fn many_concurrent_clients_lose_nothing_and_double_nothing() {
-    let c = Collector::start(&[]);
+    // 4,800 posts from one address: far over the default rate limit, which has its own test.
+    let c = Collector::start(&["--rate-limit", "0"]);
     let url = c.url.clone();
     let clients: Vec<_> = (0..32)
         .map(|t| {
@@ -505,7 +352,7 @@ fn every_csv_field_reads_back_exactly_as_posted() {
         ("submittedAt", "2026-11-22T10:00:41Z"),
         ("receivedAt", &received),
         ("user.id", "u-42"),
-        ("metadata.=cmd", "=1+1"), // data is not altered against formula injection
+        ("metadata.=cmd", "'=1+1"), // a formula is neutralised (OWASP); ?raw=1 below gives the text
         ("metadata.agent", "José"),
         ("metadata.zeta", "last, \"really\""),
     ];
@@ -516,14 +363,18 @@ fn every_csv_field_reads_back_exactly_as_posted() {
         .collect();
     assert_eq!(actual, expected);
     assert_eq!(reader.records().count(), 0);
+    let raw = c.export("?format=csv&raw=1").1;
+    let mut reader = csv::Reader::from_reader(raw.as_bytes());
+    let row = reader.records().next().unwrap().unwrap();
+    assert_eq!(row.get(14), Some("=1+1"), "raw=1 keeps the exact text");
 }
 
 #[test]
 fn the_stream_accepts_the_read_token_as_a_query_parameter_for_event_source() {
-    let c = Collector::start(&["--read-token", "t0k"]);
+    let c = Collector::start(&["--read-token", "t0k-t0k-t0k-t0k-t0k"]);
     let (status, head, _) = raw(&c.url, "HEAD", "/api/stream", "", &[]);
     assert_eq!(status, 401, "{head}");
-    let (status, _) = c.export("?format=ndjson&access_token=t0k");
+    let (status, _) = c.export("?format=ndjson&access_token=t0k-t0k-t0k-t0k-t0k");
     assert_eq!(status, 200);
     let (status, _) = c.export("?format=ndjson&access_token=nope");
     assert_eq!(status, 401);
@@ -584,7 +435,7 @@ fn cors_star_allows_any_origin_and_the_post_itself_carries_the_header() {
     assert!(status < 300, "preflight status {status}");
     assert!(head
         .to_ascii_lowercase()
-        .contains("access-control-allow-origin: *"));
+        .contains("access-control-allow-origin: https://anywhere.example"));
     let (status, head, _) = raw(
         &c.url,
         "POST",
@@ -595,7 +446,18 @@ fn cors_star_allows_any_origin_and_the_post_itself_carries_the_header() {
     assert_eq!(status, 200);
     assert!(head
         .to_ascii_lowercase()
-        .contains("access-control-allow-origin: *"));
+        .contains("access-control-allow-origin: https://anywhere.example"));
+    // Posting from anywhere never lets that page read the answers back.
+    let (_, head, _) = raw(
+        &c.url,
+        "GET",
+        "/api/responses",
+        "",
+        &[("Origin", "https://anywhere.example")],
+    );
+    assert!(!head
+        .to_ascii_lowercase()
+        .contains("access-control-allow-origin"));
 }
 
 #[test]

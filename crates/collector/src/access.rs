@@ -1,0 +1,190 @@
+//! Who may read, from which page, under which host name: the read token (header or
+//! query), the `Host` check that defeats DNS rebinding, and CORS with separate
+//! allow-lists for posting and for reading.
+
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use std::time::Duration;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+/// The read token given in a request, from `Authorization: Bearer <token>` (the
+/// scheme in any case, RFC 9110 §11.1) or, for `EventSource`, which cannot send
+/// headers, from `?access_token=<token>` (RFC 6750 §2.3, percent-decoded).
+pub fn given_token(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
+    let from_header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, rest) = v.trim_start().split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| rest.trim().to_owned())
+        });
+    from_header.or_else(|| {
+        form_urlencoded::parse(query?.as_bytes())
+            .find(|(key, _)| key == "access_token")
+            .map(|(_, value)| value.into_owned())
+    })
+}
+
+/// Compares without an early exit, so the time taken does not reveal how much of a guess was right.
+pub fn token_matches(given: &str, expected: &str) -> bool {
+    let (a, b) = (given.as_bytes(), expected.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Which `Host` names are served.
+#[derive(Clone, Debug, Default)]
+pub struct Hosts {
+    /// Loopback names (`localhost`, `*.localhost`, `127.0.0.1`, `[::1]`) are accepted.
+    pub loopback: bool,
+    /// Further names (`--allow-host`), lower case, without port.
+    pub names: Vec<String>,
+    /// Any name is accepted (listening beyond loopback with no `--allow-host`).
+    pub any: bool,
+}
+
+impl Hosts {
+    /// Whether a request with this `Host` header is served. A request without one
+    /// (HTTP/1.0) is: browsers, the only clients DNS rebinding can steer, always send it.
+    pub fn allows(&self, host: Option<&str>) -> bool {
+        let Some(host) = host else { return true };
+        if self.any {
+            return true;
+        }
+        let name = host_name(host);
+        (self.loopback && is_loopback_name(&name)) || self.names.iter().any(|n| *n == name)
+    }
+}
+
+/// The name part of a `Host` header, lower case, without port or trailing dot.
+pub fn host_name(host: &str) -> String {
+    let host = host.trim();
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        // An IPv6 literal keeps its brackets: `[::1]:8787` → `[::1]`.
+        match rest.split_once(']') {
+            Some((inside, _)) => format!("[{inside}]"),
+            None => host.to_owned(),
+        }
+    } else {
+        host.rsplit_once(':')
+            .map_or(host, |(name, port)| {
+                if port.bytes().all(|b| b.is_ascii_digit()) {
+                    name
+                } else {
+                    host
+                }
+            })
+            .to_owned()
+    };
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+fn is_loopback_name(name: &str) -> bool {
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name == "[::1]"
+        || name
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// CORS: `post_origins` may post (`*`: any site, as a public survey endpoint needs);
+/// `read_origins` may read the export and the stream with the token. Keeping the two
+/// apart means allowing a site to post never lets it read customers' answers.
+pub fn cors(post_origins: &[String], read_origins: &[String]) -> CorsLayer {
+    let normalise = |list: &[String]| -> Vec<String> {
+        list.iter()
+            .map(|o| o.trim_end_matches('/').to_ascii_lowercase())
+            .collect()
+    };
+    let (post, read) = (normalise(post_origins), normalise(read_origins));
+    let allowed = move |origin: &HeaderValue, parts: &Parts| {
+        let Ok(origin) = origin.to_str() else {
+            return false;
+        };
+        let origin = origin.to_ascii_lowercase();
+        let listed = |list: &[String]| list.iter().any(|o| *o == origin || o == "*");
+        // A preflight names the method it asks for; a real request is its method.
+        let method = if parts.method == Method::OPTIONS {
+            parts
+                .headers
+                .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+                .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
+                .unwrap_or(Method::OPTIONS)
+        } else {
+            parts.method.clone()
+        };
+        let reading = parts.uri.path() == "/api/stream" || method == Method::GET;
+        if reading {
+            read.iter().any(|o| *o == origin)
+        } else {
+            listed(&post)
+        }
+    };
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(allowed))
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+        .max_age(Duration::from_secs(600))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bearer_scheme_matches_in_any_case_and_the_query_is_decoded() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("bearer abc"),
+        );
+        assert_eq!(given_token(&headers, None).as_deref(), Some("abc"));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("BEARER  abc "),
+        );
+        assert_eq!(given_token(&headers, None).as_deref(), Some("abc"));
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
+        assert_eq!(given_token(&headers, None), None);
+        let empty = HeaderMap::new();
+        assert_eq!(
+            given_token(&empty, Some("x=1&access_token=a%2Bb%2Fc%3D")).as_deref(),
+            Some("a+b/c=")
+        );
+        assert!(token_matches("a+b/c=", "a+b/c="));
+        assert!(!token_matches("a+b/c", "a+b/c="));
+    }
+
+    #[test]
+    fn on_loopback_only_loopback_names_are_served() {
+        let hosts = Hosts {
+            loopback: true,
+            names: vec!["survey.example.com".into()],
+            any: false,
+        };
+        for ok in [
+            "localhost:8787",
+            "LOCALHOST",
+            "app.localhost",
+            "127.0.0.1:8787",
+            "127.1.2.3",
+            "[::1]:8787",
+            "survey.example.com.",
+            "Survey.Example.com:443",
+        ] {
+            assert!(hosts.allows(Some(ok)), "{ok}");
+        }
+        for refused in [
+            "attacker.example",
+            "127.0.0.1.attacker.example",
+            "localhost.attacker.example",
+            "10.0.0.1:8787",
+            "[::2]",
+        ] {
+            assert!(!hosts.allows(Some(refused)), "{refused}");
+        }
+        assert!(hosts.allows(None));
+    }
+}

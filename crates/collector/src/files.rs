@@ -1,0 +1,91 @@
+//! Static folders, served only inside themselves: no dotfiles (`.git`, `.env`),
+//! no symlink that leads out of the folder, and 404 (not 500) for names the
+//! filesystem refuses. `ServeDir` follows symlinks and serves dotfiles, so every
+//! request is checked here first.
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tower_http::services::ServeDir;
+
+/// A router serving `folder` with the checks above.
+pub fn folder(folder: &Path) -> Router {
+    // Canonical once: a symlinked folder itself is fine, what matters is leaving it.
+    let root = Arc::new(std::fs::canonicalize(folder).unwrap_or_else(|_| folder.to_owned()));
+    Router::new()
+        .fallback_service(ServeDir::new(root.as_ref()))
+        .layer(middleware::from_fn_with_state(root, guard))
+}
+
+async fn guard(State(root): State<Arc<PathBuf>>, request: Request, next: Next) -> Response {
+    match inside(&root, request.uri().path()).await {
+        true => next.run(request).await,
+        false => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+/// Whether the URL path names something that really lies inside `root`.
+async fn inside(root: &Path, url_path: &str) -> bool {
+    let Ok(decoded) = percent_encoding::percent_decode_str(url_path).decode_utf8() else {
+        return false;
+    };
+    let mut target = root.to_path_buf();
+    for segment in decoded.split('/').filter(|s| !s.is_empty()) {
+        // `.`/`..` and every dotfile; a backslash or NUL is never part of a name we serve.
+        if segment.starts_with('.') || segment.contains(['\\', '\0']) {
+            return false;
+        }
+        target.push(segment);
+    }
+    let Ok(real) = tokio::fs::canonicalize(&target).await else {
+        return false; // missing, or a name the filesystem refuses (too long, …)
+    };
+    if !real.starts_with(root) {
+        return false;
+    }
+    if real.is_dir() {
+        // ServeDir answers a folder with its index.html: that file must stay inside too.
+        let index = real.join("index.html");
+        return match tokio::fs::canonicalize(&index).await {
+            Ok(index) => index.starts_with(root),
+            Err(_) => true, // ServeDir answers 404 itself
+        };
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn only_what_lies_inside_the_folder_is_served() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("www");
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(root.join("a.html"), "a").unwrap();
+        std::fs::write(root.join(".env"), "secret").unwrap();
+        std::fs::write(dir.path().join("outside.txt"), "secret").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("outside.txt"), root.join("link.txt")).unwrap();
+        std::os::unix::fs::symlink(root.join("a.html"), root.join("sub/inner.html")).unwrap();
+        let root = std::fs::canonicalize(&root).unwrap();
+        let long = format!("/{}", "x".repeat(300));
+        for (path, expected) in [
+            ("/a.html", true),
+            ("/sub/inner.html", true),
+            ("/sub/", true),
+            ("/", true),
+            ("/.env", false),
+            ("/%2eenv", false),
+            ("/link.txt", false),
+            ("/../outside.txt", false),
+            ("/sub/%2e%2e/%2e%2e/outside.txt", false),
+            ("/missing.html", false),
+            (long.as_str(), false),
+        ] {
+            assert_eq!(super::inside(&root, path).await, expected, "{path}");
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! The accept loop: HTTP/1.1 connections with deadlines, a bound on how many are
+//! open, and a shutdown that ends on time whatever clients do.
+//!
+//! `axum::serve` has no timeouts, so one client holding sockets open (silent,
+//! slow head, unread export) could exhaust descriptors and memory. Here:
+//! - the request head must arrive within `head_timeout`, and that deadline also
+//!   closes a keep-alive connection that sits idle between requests;
+//! - a response the client stops reading fails after `write_timeout` without progress
+//!   (an event stream that is read keeps its connection: it writes a keep-alive comment every 15 s);
+//! - at most `max_connections` are served at once; the rest wait in the kernel's backlog
+//!   until the deadlines above free a place, so idle sockets cannot starve new clients for long;
+//! - on shutdown, open connections get `grace` to finish, then are dropped.
+
+use axum::extract::ConnectInfo;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper::Request;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio_io_timeout::TimeoutStream;
+use tower::ServiceExt;
+
+/// Deadlines and bounds for connections.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Time allowed for a request head, and for an idle keep-alive connection.
+    pub head_timeout: Duration,
+    /// Time a response may wait for the client to take more bytes.
+    pub write_timeout: Duration,
+    /// Connections served at once.
+    pub max_connections: usize,
+    /// Time open connections get to finish on shutdown.
+    pub grace: Duration,
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then calls `on_shutdown`
+/// (which ends event streams) and gives open connections `limits.grace` to finish.
+pub async fn run(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+    on_shutdown: impl FnOnce(),
+) {
+    let places = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.head_timeout)
+        .keep_alive(true);
+    tokio::pin!(shutdown);
+    loop {
+        let place = tokio::select! {
+            place = places.clone().acquire_owned() => match place {
+                Ok(place) => place,
+                Err(_) => break,
+            },
+            _ = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of descriptors (EMFILE) or a connection reset before accept:
+                    // wait a little rather than spin, then go on serving.
+                    eprintln!("sondeo-collector: accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let mut stream = TimeoutStream::new(stream);
+        stream.set_write_timeout(Some(limits.write_timeout));
+        let io = TokioIo::new(Box::pin(stream));
+        let service = app
+            .clone()
+            .map_request(move |mut request: Request<Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            });
+        let connection =
+            graceful.watch(http.serve_connection(io, TowerToHyperService::new(service)));
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(place);
+        });
+    }
+    drop(listener);
+    on_shutdown();
+    let _ = tokio::time::timeout(limits.grace, graceful.shutdown()).await;
+}
+
+/// Raises the soft limit on open files to the hard limit (as nginx's
+/// `worker_rlimit_nofile` and systemd services do), so that a burst of idle sockets
+/// does not reach the common default of 1,024. Returns the limit now in force.
+pub fn raise_open_files_limit() -> u64 {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => limit,
+        Err(_) => rlimit::getrlimit(rlimit::Resource::NOFILE)
+            .map(|(soft, _)| soft)
+            .unwrap_or(1024),
+    }
+}
+
+/// Connections to serve at once, given the open-files limit: each takes one
+/// descriptor, and the database, the listener and the files served need a few more.
+pub fn max_connections(open_files: u64, wanted: usize) -> usize {
+    let room = open_files.saturating_sub(64).max(16);
+    (wanted as u64).min(room) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn connections_leave_room_for_files_and_the_database() {
+        assert_eq!(super::max_connections(1024, 10_000), 960);
+        assert_eq!(super::max_connections(1_048_576, 10_000), 10_000);
+        assert_eq!(super::max_connections(10, 10_000), 16);
+    }
+}

@@ -1,0 +1,497 @@
+//! The collector on the public internet: stalled and abusive clients, private
+//! reads, exact storage. Every test runs the real binary over real sockets.
+
+mod support;
+
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use support::*;
+
+fn host(c: &Collector) -> String {
+    c.url.trim_start_matches("http://").to_string()
+}
+
+/// Reads until the server closes the connection (or `limit` passes); returns the bytes and when it closed.
+fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (Vec<u8>, Option<Duration>) {
+    let started = Instant::now();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 65536];
+    while started.elapsed() < limit {
+        match stream.read(&mut buf) {
+            Ok(0) => return (got, Some(started.elapsed())),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => return (got, Some(started.elapsed())), // reset
+        }
+    }
+    (got, None)
+}
+
+#[test]
+fn silent_slow_head_and_idle_keep_alive_connections_are_closed() {
+    let c = Collector::start(&["--head-timeout", "1"]);
+    let opened = Instant::now();
+    let mut silent = TcpStream::connect(host(&c)).unwrap();
+    let mut slow = TcpStream::connect(host(&c)).unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+        .unwrap(); // never finishes its head
+    let mut idle = TcpStream::connect(host(&c)).unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    for (name, stream) in [("silent", &mut silent), ("slow head", &mut slow)] {
+        let (_, closed) = read_until_closed(stream, Duration::from_secs(5));
+        assert!(closed.is_some(), "{name} connection still open after 5 s");
+        let open_for = opened.elapsed();
+        assert!(
+            open_for >= Duration::from_millis(700),
+            "{name} closed too early: {open_for:?}"
+        );
+    }
+    let (answer, closed) = read_until_closed(&mut idle, Duration::from_secs(5));
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
+    assert!(
+        closed.is_some(),
+        "idle keep-alive connection still open after 5 s"
+    );
+}
+
+#[test]
+fn a_body_that_trickles_gets_408_and_stores_nothing() {
+    let c = Collector::start(&["--body-timeout", "1"]);
+    let body = response("slow1", 9, true).to_string();
+    let mut stream = TcpStream::connect(host(&c)).unwrap();
+    write!(
+        stream,
+        "POST /api/responses HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+        body.len(),
+        &body[..10]
+    )
+    .unwrap();
+    let (answer, closed) = read_until_closed(&mut stream, Duration::from_secs(5));
+    assert!(closed.is_some());
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(c.ndjson().is_empty());
+}
+
+#[test]
+fn eleven_hundred_idle_sockets_do_not_stop_anyone_else() {
+    // This test process needs the descriptors too.
+    let _ = rlimit::increase_nofile_limit(4096);
+    let c = Collector::start(&["--head-timeout", "3"]);
+    let idle: Vec<TcpStream> = (0..1100)
+        .map(|_| TcpStream::connect(host(&c)).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    for i in 0..5 {
+        let (status, body) = request(&c.url, "GET", "/healthz", "", &[]);
+        assert_eq!((status, body.as_str()), (200, "ok"), "request {i}");
+        assert_eq!(c.post(&response(&format!("busy{i}"), 7, true)).0, 200);
+    }
+    drop(idle);
+}
+
+/// A CSV/NDJSON export far larger than the socket buffers, so that a client that does not read stalls it.
+fn fill(c: &Collector, rows: usize) {
+    let comment = "x".repeat(4000);
+    for batch in 0..rows / 100 {
+        let items: Vec<Value> = (0..100)
+            .map(|i| {
+                let mut r = response(&format!("big{batch}-{i}"), 8, true);
+                r["comment"] = json!(comment);
+                r
+            })
+            .collect();
+        assert_eq!(c.post(&json!(items)).0, 200);
+    }
+}
+
+fn start_export_and_stall(c: &Collector) -> TcpStream {
+    let mut stream = TcpStream::connect(host(c)).unwrap();
+    stream
+        .write_all(b"GET /api/responses?format=ndjson HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    stream
+}
+
+#[test]
+fn an_export_nobody_reads_is_dropped_after_the_write_timeout() {
+    let c = Collector::start(&[
+        "--write-timeout",
+        "2",
+        "--rate-limit",
+        "0",
+        "--max-body",
+        "1000000",
+    ]);
+    fill(&c, 4000); // about 16 MB
+    let full = c.export("?format=ndjson").1.len();
+    assert!(full > 15_000_000);
+    let mut stalled = start_export_and_stall(&c);
+    std::thread::sleep(Duration::from_secs(5)); // read nothing meanwhile
+    let (got, closed) = read_until_closed(&mut stalled, Duration::from_secs(20));
+    assert!(closed.is_some(), "the stalled export still open");
+    assert!(
+        got.len() < full,
+        "a stalled reader got the whole export ({} bytes)",
+        got.len()
+    );
+    // The server is fine for everyone else.
+    assert_eq!(c.export("?format=ndjson").1.len(), full);
+}
+
+#[test]
+fn sigterm_ends_within_ten_seconds_whatever_clients_do_and_keeps_acknowledged_posts() {
+    let mut c = Collector::start(&["--rate-limit", "0", "--max-body", "1000000"]);
+    fill(&c, 3000);
+    let _stalled_exports: Vec<TcpStream> = (0..3).map(|_| start_export_and_stall(&c)).collect();
+    let mut upload = TcpStream::connect(host(&c)).unwrap();
+    upload
+        .write_all(b"POST /api/responses HTTP/1.1\r\nHost: localhost\r\nContent-Length: 500\r\n\r\n{\"id\":")
+        .unwrap();
+    let mut events = TcpStream::connect(host(&c)).unwrap();
+    events
+        .write_all(b"GET /api/stream HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    let _idle: Vec<TcpStream> = (0..50)
+        .map(|_| TcpStream::connect(host(&c)).unwrap())
+        .collect();
+    assert_eq!(c.post(&response("acked", 10, true)).0, 200);
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    assert!(Command::new("kill")
+        .args(["-TERM", &c.child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let exit = loop {
+        if let Some(exit) = c.child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "still running 10 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "{exit:?}");
+    let restarted = Collector::start_on(
+        std::mem::replace(&mut c._dir, tempfile::tempdir().unwrap()),
+        c.db.clone(),
+        &[],
+    );
+    assert!(restarted.ndjson().iter().any(|r| r["id"] == "acked"));
+}
+
+fn run_to_exit(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sondeo-collector"));
+    command
+        .args(args)
+        .arg("--db")
+        .arg(dir.path().join("x.db"))
+        .env_remove("SONDEO_READ_TOKEN")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().unwrap();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(3) {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let code = match child.try_wait().unwrap() {
+        Some(status) => status.code(),
+        None => {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            None // still running: it started
+        }
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (code, stderr)
+}
+
+#[test]
+fn beyond_loopback_it_refuses_to_start_without_a_read_token() {
+    let (code, stderr) = run_to_exit(&["--listen", "0.0.0.0:0"], &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("read token") && stderr.contains("SONDEO_READ_TOKEN"),
+        "{stderr}"
+    );
+    let (code, stderr) = run_to_exit(
+        &["--listen", "0.0.0.0:0"],
+        &[("SONDEO_READ_TOKEN", "0123456789abcdef0123")],
+    );
+    assert_eq!(
+        code, None,
+        "it should run with the token from the environment: {stderr}"
+    );
+    let (code, stderr) = run_to_exit(&["--read-token", "short"], &[]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("at least 16"), "{stderr}");
+    let (code, _) = run_to_exit(&["--allow-read-origin", "*"], &[]);
+    assert_eq!(code, Some(2));
+}
+
+#[test]
+fn the_token_comes_from_a_file_in_any_bearer_case_or_percent_encoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token");
+    let token = "a+b/c=d&e-0123456789";
+    std::fs::write(&file, format!("{token}\n")).unwrap();
+    let c = Collector::start(&["--read-token-file", file.to_str().unwrap()]);
+    assert_eq!(c.post(&response("tk1", 9, true)).0, 200);
+    assert_eq!(c.export("").0, 401);
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let auth = format!("{scheme} {token}");
+        let (status, body) = request(
+            &c.url,
+            "GET",
+            "/api/responses",
+            "",
+            &[("Authorization", &auth)],
+        );
+        assert_eq!((status, body.lines().count()), (200, 1), "{scheme}");
+    }
+    let encoded: String = form_encode(token);
+    assert_eq!(c.export(&format!("?access_token={encoded}")).0, 200);
+    assert_eq!(
+        c.export(&format!("?access_token={token}")).0,
+        401,
+        "'+' decodes to a space"
+    );
+}
+
+fn form_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+fn on_loopback_other_host_names_are_refused() {
+    let c = Collector::start(&[]);
+    assert_eq!(c.post(&response("h1", 9, true)).0, 200);
+    let mut stream = TcpStream::connect(host(&c)).unwrap();
+    stream
+        .write_all(b"GET /api/responses HTTP/1.1\r\nHost: rebind.attacker.example:8787\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 421"), "{answer}");
+    assert!(!answer.contains("h1"));
+    let mut stream = TcpStream::connect(host(&c)).unwrap();
+    stream
+        .write_all(
+            b"GET /api/responses HTTP/1.1\r\nHost: localhost:8787\r\nConnection: close\r\n\r\n",
+        )
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.contains("h1"),
+        "{answer}"
+    );
+}
+
+#[test]
+fn posting_origins_cannot_read_and_reading_origins_need_their_own_list() {
+    let c = Collector::start(&[
+        "--allow-origin",
+        "https://shop.example",
+        "--allow-read-origin",
+        "https://dash.example",
+    ]);
+    let allowed = |method: &str, origin: &str| {
+        let (_, head, _) = raw(
+            &c.url,
+            "OPTIONS",
+            "/api/responses",
+            "",
+            &[
+                ("Origin", origin),
+                ("Access-Control-Request-Method", method),
+            ],
+        );
+        head.to_ascii_lowercase()
+            .contains(&format!("access-control-allow-origin: {origin}"))
+    };
+    assert!(allowed("POST", "https://shop.example"));
+    assert!(!allowed("GET", "https://shop.example"));
+    assert!(allowed("GET", "https://dash.example"));
+    assert!(!allowed("POST", "https://evil.example"));
+    assert!(!allowed("GET", "https://evil.example"));
+}
+
+#[test]
+fn one_client_is_rate_limited_with_retry_after_and_others_are_not() {
+    let c = Collector::start(&["--rate-limit", "60", "--rate-burst", "5", "--trust-proxy"]);
+    let post_from = |ip: &str, id: &str| {
+        raw(
+            &c.url,
+            "POST",
+            "/api/responses",
+            &response(id, 9, true).to_string(),
+            &[("X-Forwarded-For", &format!("6.6.6.6, {ip}"))],
+        )
+    };
+    for i in 0..5 {
+        assert_eq!(
+            post_from("203.0.113.1", &format!("r{i}")).0,
+            200,
+            "post {i} within the burst"
+        );
+    }
+    let (status, head, body) = post_from("203.0.113.1", "r5");
+    assert_eq!(status, 429, "{body}");
+    let retry: u64 = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("retry-after: ")
+                .map(str::to_owned)
+        })
+        .expect("Retry-After")
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=2).contains(&retry),
+        "one post a second: retry after {retry} s"
+    );
+    assert_eq!(
+        post_from("203.0.113.2", "other").0,
+        200,
+        "another client is not limited"
+    );
+    assert_eq!(c.ndjson().len(), 6);
+}
+
+#[test]
+fn an_id_belongs_to_the_survey_and_kind_that_stored_it_first() {
+    let c = Collector::start(&[]);
+    assert_eq!(c.post(&response("own", 9, true)).0, 200);
+    let mut other_survey = response("own", 1, true);
+    other_survey["surveyId"] = json!("other");
+    let (status, body) = c.post(&other_survey);
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (409, Some("id")),
+        "{body}"
+    );
+    let mut other_kind = response("own", 1, true);
+    other_kind["kind"] = json!("csat");
+    assert_eq!(c.post(&other_kind).0, 409);
+    // In a batch, the conflict is named by index and nothing of the batch is stored.
+    let (status, body) = c.post(&json!([response("fresh", 5, true), other_survey]));
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (409, Some("[1].id")),
+        "{body}"
+    );
+    let rows = c.ndjson();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0]["surveyId"].as_str(), rows[0]["score"].as_u64()),
+        (Some("t"), Some(9))
+    );
+}
+
+#[test]
+fn the_database_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let c = Collector::start(&[]);
+    assert_eq!(c.post(&response("p1", 9, true)).0, 200);
+    for suffix in ["", "-wal"] {
+        let path = format!("{}{suffix}", c.db.display());
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{path}: {mode:o}");
+    }
+}
+
+#[test]
+fn static_files_stay_inside_their_folder() {
+    let c = Collector::start(&[]);
+    let www = c._dir.path().join("www");
+    std::fs::write(www.join(".env"), "SECRET=1").unwrap();
+    std::fs::write(c._dir.path().join("outside.txt"), "SECRET=2").unwrap();
+    std::os::unix::fs::symlink(c._dir.path().join("outside.txt"), www.join("out.txt")).unwrap();
+    let long = format!("/{}.html", "n".repeat(300));
+    for path in [
+        "/.env",
+        "/%2Eenv",
+        "/out.txt",
+        long.as_str(),
+        "/dist/../.env",
+    ] {
+        let (status, body) = request(&c.url, "GET", path, "", &[]);
+        assert_eq!(status, 404, "{path}");
+        assert!(!body.contains("SECRET"), "{path}");
+    }
+    assert_eq!(request(&c.url, "GET", "/index.html", "", &[]).0, 200);
+}
+
+#[test]
+fn csv_keeps_at_most_200_metadata_columns_and_the_rest_in_one_json_column() {
+    let c = Collector::start(&[]);
+    // 6 posts with 50 keys each: 300 distinct keys; "common" is in every row.
+    for p in 0..6 {
+        let mut metadata = serde_json::Map::new();
+        metadata.insert("common".into(), json!(format!("v{p}")));
+        for k in 0..49 {
+            metadata.insert(format!("k{p}-{k:02}"), json!(format!("{p}:{k}")));
+        }
+        let mut r = response(&format!("wide{p}"), 9, true);
+        r["metadata"] = Value::Object(metadata);
+        assert_eq!(c.post(&r).0, 200);
+    }
+    let text = c.export("?format=csv").1;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(headers.len(), 14 + 200 + 1);
+    assert_eq!(headers.last().map(String::as_str), Some("metadata"));
+    assert!(
+        headers.contains(&"metadata.common".to_string()),
+        "the most used key keeps its column"
+    );
+    // Every value is still there, in its column or in the JSON column.
+    for (p, record) in reader.records().enumerate() {
+        let record = record.unwrap();
+        let rest: serde_json::Map<String, Value> = match record.get(headers.len() - 1) {
+            Some("") | None => Default::default(),
+            Some(json) => serde_json::from_str(json).unwrap(),
+        };
+        for k in 0..49 {
+            let key = format!("k{p}-{k:02}");
+            let expected = format!("{p}:{k}");
+            let column = headers.iter().position(|h| *h == format!("metadata.{key}"));
+            let value = match column {
+                Some(i) => record.get(i).unwrap().to_string(),
+                None => rest[&key].as_str().unwrap().to_string(),
+            };
+            assert_eq!(value, expected, "{key}");
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Test support: the real collector binary on a free loopback port with a fresh
+//! SQLite file, and a minimal blocking HTTP/1.1 client.
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+pub use std::process::Command;
+use std::process::{Child, Stdio};
+
+pub struct Collector {
+    pub child: Child,
+    pub url: String,
+    pub _dir: tempfile::TempDir,
+    pub db: std::path::PathBuf,
+}
+
+impl Collector {
+    pub fn start(extra: &[&str]) -> Collector {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("test.db");
+        Self::start_on(dir, db, extra)
+    }
+
+    pub fn start_on(dir: tempfile::TempDir, db: std::path::PathBuf, extra: &[&str]) -> Collector {
+        let www = dir.path().join("www");
+        std::fs::create_dir_all(&www).unwrap();
+        std::fs::write(www.join("index.html"), "<!doctype html><title>t</title>").unwrap();
+        let dist = dir.path().join("dist");
+        std::fs::create_dir_all(&dist).unwrap();
+        std::fs::write(dist.join("w.wasm"), [0u8, 97, 115, 109]).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sondeo-collector"))
+            .args(["--listen", "127.0.0.1:0", "--db"])
+            .arg(&db)
+            .arg("--www")
+            .arg(&www)
+            .arg("--dist")
+            .arg(&dist)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split("http://")
+            .nth(1)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap();
+        Collector {
+            child,
+            url: format!("http://{url}"),
+            _dir: dir,
+            db,
+        }
+    }
+
+    pub fn post(&self, body: &Value) -> (u16, Value) {
+        let response = request(&self.url, "POST", "/api/responses", &body.to_string(), &[]);
+        (
+            response.0,
+            serde_json::from_str(&response.1).unwrap_or(Value::Null),
+        )
+    }
+
+    pub fn export(&self, query: &str) -> (u16, String) {
+        request(&self.url, "GET", &format!("/api/responses{query}"), "", &[])
+    }
+
+    pub fn ndjson(&self) -> Vec<Value> {
+        self.export("?format=ndjson")
+            .1
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for Collector {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal blocking HTTP/1.1 client over a TcpStream (keeps the tests free of an async runtime).
+pub fn request(
+    base: &str,
+    method: &str,
+    path: &str,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> (u16, String) {
+    let (status, _, body) = raw(base, method, path, body, headers);
+    (status, body)
+}
+
+pub fn raw(
+    base: &str,
+    method: &str,
+    path: &str,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let host = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        request.push_str("Content-Type: application/json\r\n");
+    }
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let text = String::from_utf8_lossy(&response).to_string();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(rest)
+    } else {
+        rest.to_string()
+    };
+    (status, head.to_string(), body)
+}
+
+pub fn dechunk(mut rest: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&tail[..n]);
+        rest = &tail[n + 2..];
+    }
+    out
+}
+
+pub fn response(id: &str, score: u8, complete: bool) -> Value {
+    json!({ "schema": 1, "id": id, "surveyId": "t", "kind": "nps", "score": score, "complete": complete,
+            "createdAt": "2026-11-22T10:00:00Z", "metadata": { "agent": "ana" } })
+}
