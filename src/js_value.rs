@@ -21,7 +21,13 @@ fn read(value: &JsValue, depth: u32) -> Value {
         return Value::Bool(b);
     }
     if let Some(n) = value.as_f64() {
-        return Value::Number(n);
+        // JavaScript's own text of the number (shortest round trip), so metadata keeps every digit.
+        let text = js_sys::Number::from(n)
+            .to_string(10)
+            .ok()
+            .and_then(|t| t.as_string())
+            .map(String::into_boxed_str);
+        return Value::Number(n, text);
     }
     if let Some(s) = value.as_string() {
         return Value::String(s);

@@ -197,17 +197,22 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
         }
     };
     // Any content type is read as JSON: `navigator.sendBeacon` and simple CORS requests send text/plain.
-    let json: serde_json::Value = match serde_json::from_slice(&body) {
+    // Core's strict reader keeps numbers' text and refuses a key given twice.
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return error(StatusCode::BAD_REQUEST, "the body is not UTF-8 text", None);
+    };
+    let json = match sondeo_core::json::parse(text) {
         Ok(v) => v,
         Err(e) => {
+            let field = (!e.path.is_empty()).then_some(e.path.as_str());
             return error(
                 StatusCode::BAD_REQUEST,
-                &format!("the body is not JSON: {e}"),
-                None,
-            )
+                &format!("the body is not valid JSON: {e}"),
+                field,
+            );
         }
     };
-    let (items, batch) = match Value::from(json) {
+    let (items, batch) = match json {
         Value::Array(items) => (items, true),
         single => (vec![single], false),
     };

@@ -495,3 +495,43 @@ fn csv_keeps_at_most_200_metadata_columns_and_the_rest_in_one_json_column() {
         }
     }
 }
+
+#[test]
+fn numbers_are_stored_as_written_and_a_repeated_key_is_refused() {
+    let c = Collector::start(&[]);
+    let body = r#"{"schema":1,"id":"n1","kind":"nps","score":9,
+        "metadata":{"orderId":1234567890123456,"pi":3.14159265358979,"tiny":0.0000001},"user":{"id":12345678901234567890}}"#;
+    let (status, text) = request(&c.url, "POST", "/api/responses", body, &[]);
+    assert_eq!(status, 200, "{text}");
+    let line = c.export("?format=ndjson").1;
+    assert!(line.contains(r#""orderId":"1234567890123456""#), "{line}");
+    assert!(line.contains(r#""pi":"3.14159265358979""#), "{line}");
+    assert!(line.contains(r#""tiny":"0.0000001""#), "{line}");
+    assert!(line.contains(r#""id":"12345678901234567890""#), "{line}");
+    let twice = r#"{"id":"n2","kind":"nps","score":9,"metadata":{"agent":"a","agent":"b"}}"#;
+    let (status, text) = request(&c.url, "POST", "/api/responses", twice, &[]);
+    assert_eq!(status, 400, "{text}");
+    let answer: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(answer["field"], "metadata.agent");
+    let (status, _) = request(
+        &c.url,
+        "POST",
+        "/api/responses",
+        r#"{"id":"n3","id":"n4","kind":"nps","score":1}"#,
+        &[],
+    );
+    assert_eq!(status, 400);
+    assert_eq!(c.ndjson().len(), 1);
+}
+
+#[test]
+fn bidi_and_invisible_characters_never_reach_the_export() {
+    let c = Collector::start(&[]);
+    let body = json!({"id":"b1","kind":"nps","score":2,"surveyId":"pay\u{200B}ment",
+        "comment":"\u{202E}exe.txt\u{2066} \u{FEFF}ok\u{E0041}","metadata":{"agent\u{202E}":"ana\u{061C}"}});
+    assert_eq!(c.post(&body).0, 200);
+    let row = &c.ndjson()[0];
+    assert_eq!(row["surveyId"], "payment");
+    assert_eq!(row["comment"], "exe.txt ok");
+    assert_eq!(row["metadata"], json!({"agent": "ana"}));
+}

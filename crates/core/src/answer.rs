@@ -7,7 +7,9 @@
 
 use crate::metric::{Group, Kind};
 use crate::survey::{User, MAX_COMMENT_LENGTH};
-use crate::text::{char_count, push_int, push_json_string, push_number};
+use crate::text::{
+    char_count, is_hidden_format, push_int, push_json_string, push_number, without_hidden_format,
+};
 use crate::time::parse_rfc3339;
 use crate::value::Value;
 
@@ -106,7 +108,7 @@ pub fn check_score(kind: Kind, score: &Value) -> Result<(u8, Group), FieldError>
         e.push_str(kind.as_str());
         e.push_str(", got ");
         match score {
-            Value::Number(n) => push_number(&mut e, *n),
+            Value::Number(n, _) => push_number(&mut e, *n),
             Value::String(s) => {
                 e.push('"');
                 e.extend(s.chars().take(20));
@@ -117,7 +119,7 @@ pub fn check_score(kind: Kind, score: &Value) -> Result<(u8, Group), FieldError>
         FieldError::new("score", e)
     };
     match score {
-        Value::Number(n) if n.fract() == 0.0 && kind.contains(*n as i64) => {
+        Value::Number(n, _) if n.fract() == 0.0 && kind.contains(*n as i64) => {
             let s = *n as i64;
             Ok((s as u8, kind.group(s).ok_or_else(problem)?))
         }
@@ -126,7 +128,7 @@ pub fn check_score(kind: Kind, score: &Value) -> Result<(u8, Group), FieldError>
 }
 
 /// Cleans free text from a visitor: line breaks normalised to `\n`, control and
-/// bidirectional-override characters removed (they can disguise text in a
+/// invisible formatting characters ([`is_hidden_format`]) removed (they can disguise text in a
 /// dashboard), surrounding whitespace trimmed, cut to `max_chars` characters.
 pub fn sanitize_comment(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars.saturating_mul(4)));
@@ -139,8 +141,7 @@ pub fn sanitize_comment(text: &str, max_chars: usize) -> String {
                 }
             }
             '\n' | '\t' => out.push(c),
-            c if c.is_control() => {}
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' => {}
+            c if c.is_control() || is_hidden_format(c) => {}
             c => out.push(c),
         }
     }
@@ -175,7 +176,7 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
     };
 
     if let Some(schema) = get("schema") {
-        if *schema != Value::Number(SCHEMA as f64) {
+        if !matches!(schema, Value::Number(n, _) if *n == SCHEMA as f64) {
             return Err(FieldError::new(
                 "schema",
                 expected_got("expected 1", schema),
@@ -330,7 +331,7 @@ fn expected_got(expected: &str, got: &Value) -> String {
     let mut e = String::from(expected);
     e.push_str(", got ");
     match got {
-        Value::Number(n) => push_number(&mut e, *n),
+        Value::Number(n, _) => push_number(&mut e, *n),
         Value::Bool(b) => e.push_str(if *b { "true" } else { "false" }),
         Value::String(s) => {
             e.push('"');
@@ -366,11 +367,7 @@ fn short_text(v: &Value, field: &str, max: usize) -> Result<String, FieldError> 
 /// A string, or a number or boolean written as one (`ticketId: 123` is common).
 fn scalar_text(v: &Value, field: &str, max: usize) -> Result<String, FieldError> {
     match v {
-        Value::Number(n) => {
-            let mut s = String::new();
-            push_number(&mut s, *n);
-            Ok(s)
-        }
+        Value::Number(n, text) => Ok(Value::number_text(*n, text.as_deref())),
         Value::Bool(b) => Ok(String::from(if *b { "true" } else { "false" })),
         other => short_text(other, field, max),
     }
@@ -390,12 +387,14 @@ fn string_map(v: &Value, field: &str) -> Result<Vec<(String, String)>, FieldErro
         ));
     }
     let mut out: Vec<(String, String)> = Vec::with_capacity(members.len());
-    for (key, value) in members {
+    let mut seen: Vec<String> = Vec::with_capacity(members.len());
+    for (raw_key, value) in members {
+        let key = without_hidden_format(raw_key);
         let mut path = String::from(field);
         path.push('.');
-        path.push_str(key);
+        path.push_str(&key);
         if key.trim().is_empty()
-            || char_count(key) > limits::MAP_KEY
+            || char_count(&key) > limits::MAP_KEY
             || key.chars().any(char::is_control)
         {
             return Err(FieldError::new(
@@ -403,12 +402,19 @@ fn string_map(v: &Value, field: &str) -> Result<Vec<(String, String)>, FieldErro
                 String::from("expected a key of 1 to 64 printable characters"),
             ));
         }
+        // `agent` and `agent<U+200B>` would be two columns that look the same.
+        if seen.contains(&key) {
+            return Err(FieldError::new(
+                &path,
+                String::from("expected each key once; this one differs from another only by invisible characters"),
+            ));
+        }
+        seen.push(key.clone());
         if *value == Value::Null {
             continue;
         }
         let text = scalar_text(value, &path, limits::MAP_VALUE)?;
-        out.retain(|(k, _)| k != key);
-        out.push((key.clone(), text));
+        out.push((key, text));
     }
     Ok(out)
 }

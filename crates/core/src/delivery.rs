@@ -226,7 +226,7 @@ impl Queue {
             .filter_map(|item| {
                 let text = |k: &str| item.get(k).and_then(Value::as_str).map(str::to_owned);
                 let number = |k: &str| match item.get(k) {
-                    Some(Value::Number(n)) => *n,
+                    Some(Value::Number(n, _)) => *n,
                     _ => 0.0,
                 };
                 let headers = match item.get("headers") {

@@ -13,6 +13,8 @@ pub mod delivery;
 pub mod i18n;
 #[cfg(any(test, feature = "json"))]
 pub mod import;
+#[cfg(any(test, feature = "json"))]
+pub mod json;
 pub mod metric;
 pub mod score;
 pub mod survey;

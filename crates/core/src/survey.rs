@@ -7,7 +7,7 @@
 
 use crate::i18n::TextKey;
 use crate::metric::Kind;
-use crate::text::{char_count, push_int, push_joined, push_number};
+use crate::text::{char_count, push_int, push_joined, push_number, without_hidden_format};
 use crate::value::Value;
 
 /// Longest comment a survey may allow (`followUp.maxLength`), and what the collector accepts.
@@ -455,8 +455,10 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
 
 /// Whether `url` is an absolute http(s) URL or a path on the same site.
 /// Anything else (`javascript:`, `data:`, protocol-relative `//host`) is refused.
+/// Browsers read `\` as `/` in http(s) URLs (the WHATWG URL standard), so `/\host`
+/// and `\\host` are protocol-relative too, and refused like `//host`.
 pub fn is_safe_url(url: &str) -> bool {
-    let lower = url.trim_start().to_ascii_lowercase();
+    let lower = url.trim_start().to_ascii_lowercase().replace('\\', "/");
     let absolute = lower.starts_with("https://") || lower.starts_with("http://");
     let path = lower.starts_with('/') && !lower.starts_with("//") || lower.starts_with("./");
     (absolute && lower.len() > 8 || path) && !url.chars().any(|c| c.is_control() || c == ' ')
@@ -465,7 +467,7 @@ pub fn is_safe_url(url: &str) -> bool {
 fn describe(value: &Value) -> String {
     let mut out = String::new();
     match value {
-        Value::Number(n) => push_number(&mut out, *n),
+        Value::Number(n, _) => push_number(&mut out, *n),
         Value::String(s) => {
             out.push('"');
             let mut chars = s.chars();
@@ -601,7 +603,7 @@ impl Checker {
     ) -> f64 {
         match value {
             None | Some(Value::Null) => default,
-            Some(Value::Number(n)) if *n >= min && *n <= max => *n,
+            Some(Value::Number(n, _)) if *n >= min && *n <= max => *n,
             Some(other) => {
                 let mut expected = String::from("expected a number in ");
                 push_number(&mut expected, min);
@@ -623,7 +625,9 @@ impl Checker {
     ) -> i64 {
         match value {
             None | Some(Value::Null) => default,
-            Some(Value::Number(n)) if n.fract() == 0.0 && *n >= min as f64 && *n <= max as f64 => {
+            Some(Value::Number(n, _))
+                if n.fract() == 0.0 && *n >= min as f64 && *n <= max as f64 =>
+            {
                 *n as i64
             }
             Some(other) => {
@@ -819,11 +823,19 @@ impl Checker {
             let mut expected = String::from("expected at most ");
             push_int(&mut expected, max_entries as i64);
             expected.push_str(" entries");
-            self.fail(field, &expected, &Value::Number(members.len() as f64));
+            self.fail(field, &expected, &Value::Number(members.len() as f64, None));
             return Vec::new();
         }
         let mut out = Vec::with_capacity(members.len());
-        for (key, v) in members {
+        for (raw_key, v) in members {
+            // Visitors' text loses invisible formatting characters; so does what the page adds to it.
+            let cleaned;
+            let key = if header_names {
+                raw_key
+            } else {
+                cleaned = without_hidden_format(raw_key);
+                &cleaned
+            };
             let path = join_path(field, key);
             let key_ok = if header_names {
                 !key.is_empty()
@@ -843,11 +855,10 @@ impl Checker {
                 continue;
             }
             let text = match v {
-                Value::String(s) => Some(s.clone()),
-                Value::Number(n) if !header_names => {
-                    let mut s = String::new();
-                    push_number(&mut s, *n);
-                    Some(s)
+                Value::String(s) if header_names => Some(s.clone()),
+                Value::String(s) => Some(without_hidden_format(s)),
+                Value::Number(n, text) if !header_names => {
+                    Some(Value::number_text(*n, text.as_deref()))
                 }
                 Value::Bool(b) if !header_names => {
                     Some(String::from(if *b { "true" } else { "false" }))
@@ -1054,11 +1065,7 @@ impl Checker {
         let (id, rest): (Vec<_>, Vec<_>) = members.iter().cloned().partition(|(k, _)| k == "id");
         if let Some((_, v)) = id.first() {
             user.id = match v {
-                Value::Number(n) => {
-                    let mut s = String::new();
-                    push_number(&mut s, *n);
-                    Some(s)
-                }
+                Value::Number(n, text) => Some(Value::number_text(*n, text.as_deref())),
                 v => self.text(v, "user.id", 200),
             };
         }

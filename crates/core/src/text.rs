@@ -1,6 +1,27 @@
 //! Small string builders that keep `core::fmt` out of the widget's wasm
 //! (float and integer printing through `fmt` costs about 10 KB gzipped).
 
+/// Invisible characters that change how text around them is shown: bidirectional
+/// controls (U+061C, U+200E/F, U+202A–202E, U+2066–2069), zero-width and word-joining
+/// marks (U+200B–200D, U+2060–2064), the BOM (U+FEFF) and tag characters
+/// (U+E0000–E007F). They can make `evil.exe` show as `exe.live` in a dashboard, or two
+/// metadata keys look the same, so every text from a visitor loses them.
+pub fn is_hidden_format(c: char) -> bool {
+    matches!(c,
+        '\u{061C}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{FEFF}'
+        | '\u{E0000}'..='\u{E007F}')
+}
+
+/// `s` without [`is_hidden_format`] characters.
+pub fn without_hidden_format(s: &str) -> String {
+    s.chars().filter(|c| !is_hidden_format(*c)).collect()
+}
+
 /// Appends the decimal digits of `n`.
 pub fn push_int(out: &mut String, n: i64) {
     if n < 0 {

@@ -2,7 +2,7 @@ use super::*;
 use crate::value::Value;
 
 fn json(text: &str) -> Value {
-    Value::from(serde_json::from_str::<serde_json::Value>(text).unwrap())
+    crate::json::parse(text).unwrap()
 }
 
 fn err(text: &str) -> (String, String) {
@@ -150,4 +150,99 @@ fn uuids_are_version_4_with_the_rfc_variant() {
     assert_eq!(id, "ffffffff-ffff-4fff-bfff-ffffffffffff");
     let id = uuid_v4([0; 16]);
     assert_eq!(id, "00000000-0000-4000-8000-000000000000");
+}
+
+#[test]
+fn metadata_and_user_numbers_keep_every_digit() {
+    let r = parse_response(&json(
+        r#"{"id":"a","kind":"nps","score":9,
+            "metadata":{"orderId":1234567890123456,"pi":3.14159265358979,"tiny":0.0000001,"big":12345678901234567890123,"neg":-2.50},
+            "user":{"id":9007199254740993,"plan":2}}"#,
+    ))
+    .unwrap();
+    let get = |k: &str| {
+        r.metadata
+            .iter()
+            .find(|(key, _)| key == k)
+            .unwrap()
+            .1
+            .as_str()
+    };
+    assert_eq!(get("orderId"), "1234567890123456");
+    assert_eq!(get("pi"), "3.14159265358979");
+    assert_eq!(get("tiny"), "0.0000001");
+    assert_eq!(get("big"), "12345678901234567890123");
+    assert_eq!(get("neg"), "-2.50");
+    let user = r.user.unwrap();
+    assert_eq!(user.id.as_deref(), Some("9007199254740993"));
+    assert_eq!(user.attributes, vec![("plan".to_string(), "2".to_string())]);
+}
+
+#[test]
+fn invisible_formatting_characters_are_removed_from_text_and_keys() {
+    let hidden = [
+        '\u{061C}',
+        '\u{200B}',
+        '\u{200C}',
+        '\u{200D}',
+        '\u{200E}',
+        '\u{200F}',
+        '\u{202A}',
+        '\u{202B}',
+        '\u{202C}',
+        '\u{202D}',
+        '\u{202E}',
+        '\u{2060}',
+        '\u{2061}',
+        '\u{2062}',
+        '\u{2063}',
+        '\u{2064}',
+        '\u{2066}',
+        '\u{2067}',
+        '\u{2068}',
+        '\u{2069}',
+        '\u{FEFF}',
+        '\u{E0000}',
+        '\u{E0041}',
+        '\u{E007F}',
+    ];
+    let sprinkle = |text: &str| -> String {
+        text.chars()
+            .zip(hidden.iter().cycle())
+            .flat_map(|(c, h)| [c, *h])
+            .collect()
+    };
+    let mut payload = serde_json::json!({"id":"a","kind":"csat","score":4,"surveyId":sprinkle("post-ticket"),
+        "comment":sprinkle("fine, thanks"),"reasons":[sprinkle("speed")],"locale":sprinkle("es"),
+        "page":sprinkle("https://x.example/"),"user":{"id":sprinkle("u-1"),"tier":sprinkle("gold")}});
+    payload["metadata"] = serde_json::json!({ sprinkle("agent"): sprinkle("ana") });
+    let r = parse_response(&json(&payload.to_string())).unwrap();
+    assert_eq!(r.survey_id, "post-ticket");
+    assert_eq!(r.comment.as_deref(), Some("fine, thanks"));
+    assert_eq!(r.reasons, ["speed"]);
+    assert_eq!(r.locale.as_deref(), Some("es"));
+    assert_eq!(r.page.as_deref(), Some("https://x.example/"));
+    assert_eq!(r.metadata, vec![("agent".to_string(), "ana".to_string())]);
+    let user = r.user.unwrap();
+    assert_eq!(user.id.as_deref(), Some("u-1"));
+    assert_eq!(
+        user.attributes,
+        vec![("tier".to_string(), "gold".to_string())]
+    );
+    let json_out = r
+        .metadata
+        .iter()
+        .map(|(k, v)| format!("{k}{v}"))
+        .collect::<String>();
+    assert!(!json_out.chars().any(|c| hidden.contains(&c)));
+    // Two keys that differ only by invisible characters would be two columns that look alike.
+    let (field, error) =
+        err(r#"{"id":"a","kind":"nps","score":1,"metadata":{"agent":"x","ag\u200bent":"y"}}"#);
+    assert_eq!(field, "metadata.agent");
+    assert!(error.contains("invisible"), "{error}");
+    // A key made only of invisible characters is empty.
+    assert_eq!(
+        err(r#"{"id":"a","kind":"nps","score":1,"metadata":{"\u202e":"x"}}"#).0,
+        "metadata."
+    );
 }

@@ -59,6 +59,9 @@ fn unsafe_endpoints_are_refused() {
     for bad in [
         "javascript:alert(1)",
         "//evil.example/x",
+        "/\\evil.example/x",
+        "\\\\evil.example/x",
+        "\\/evil.example/x",
         "ftp://x",
         "",
         "https://",
@@ -351,4 +354,36 @@ fn every_problem_is_reported_at_once() {
         .unwrap_err(),
     );
     assert_eq!(message, "sondeo: invalid config: sample: expected a number in 0..=1, got 2; locale: expected \"auto\" or a language tag such as \"es\" or \"pt-BR\", got 5");
+}
+
+#[test]
+fn config_metadata_keeps_number_text_and_loses_invisible_characters() {
+    let mut input = json(r#"{"kind":"nps","endpoint":"/x"}"#);
+    if let Value::Object(members) = &mut input {
+        members.push((
+            "metadata".into(),
+            Value::Object(vec![
+                (
+                    "orderId".into(),
+                    Value::Number(1234567890123456.0, Some("1234567890123456".into())),
+                ),
+                (
+                    "ratio".into(),
+                    Value::Number(0.1 + 0.2, Some("0.30000000000000004".into())),
+                ),
+                ("count".into(), Value::Number(42.0, None)),
+                ("agent\u{202E}".into(), Value::String("a\u{200B}na".into())),
+            ]),
+        ));
+    }
+    let c = parse_config(&input).unwrap_or_else(|e| panic!("{}", errors_message(&e)));
+    assert_eq!(
+        c.metadata,
+        vec![
+            ("orderId".to_string(), "1234567890123456".to_string()),
+            ("ratio".to_string(), "0.30000000000000004".to_string()),
+            ("count".to_string(), "42".to_string()),
+            ("agent".to_string(), "ana".to_string()),
+        ]
+    );
 }
