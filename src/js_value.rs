@@ -22,10 +22,11 @@ fn read(value: &JsValue, depth: u32) -> Value {
     }
     if let Some(n) = value.as_f64() {
         // JavaScript's own text of the number (shortest round trip), so metadata keeps every digit.
-        let text = js_sys::Number::from(n)
-            .to_string(10)
-            .ok()
-            .and_then(|t| t.as_string())
+        // (JSON.stringify, already imported for delivery, prints finite numbers as String(n) does.)
+        let text = n
+            .is_finite()
+            .then(|| js_sys::JSON::stringify(value).ok()?.as_string())
+            .flatten()
             .map(String::into_boxed_str);
         return Value::Number(n, text);
     }

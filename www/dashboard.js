@@ -14,6 +14,26 @@ const signed = (x) => (x > 0 ? "+" : "") + fmt(x);
 
 let scorer;
 let live = 0;
+
+// The read token: from the link the collector prints (#token=…, a fragment never sent
+// to a server), or typed in; kept for this tab only, and taken out of the address bar.
+const TOKEN_KEY = "sondeo:read-token";
+function readToken() {
+  const fromLink = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (fromLink) {
+    sessionStorage.setItem(TOKEN_KEY, fromLink);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+const authorised = (token) => (token ? { headers: { authorization: `Bearer ${token}` } } : {});
+
+function askForToken(message) {
+  const form = $("token-form");
+  form.hidden = false;
+  $("token-message").textContent = message;
+  $("token").focus();
+}
 const seen = new Set();
 
 function card(title, main, lines, small) {
@@ -91,8 +111,16 @@ function render() {
 
 async function loadFromCollector() {
   scorer = new Scorer();
-  const response = await fetch("/api/responses?format=ndjson");
+  const token = readToken();
+  const response = await fetch("/api/responses?format=ndjson", authorised(token));
+  if (response.status === 401) {
+    render();
+    $("status").textContent = "This collector needs its read token to show responses.";
+    askForToken(token ? "That token was refused. Paste the read token:" : "Paste the collector's read token:");
+    return;
+  }
   if (!response.ok) throw new Error(`the export answered ${response.status}`);
+  $("token-form").hidden = true;
   const total = Number(response.headers.get("content-length")) || 0;
   const bar = $("progress");
   bar.hidden = false;
@@ -100,7 +128,7 @@ async function loadFromCollector() {
   bar.hidden = true;
   $("status").textContent = `${report.accepted} submitted responses loaded${report.skippedPartials ? ` (${report.skippedPartials} not yet submitted)` : ""}; live updates on.`;
   render();
-  const events = new EventSource("/api/stream");
+  const events = new EventSource(token ? `/api/stream?access_token=${encodeURIComponent(token)}` : "/api/stream");
   events.addEventListener("response", (e) => {
     const response = JSON.parse(e.data);
     // A response counts once it is submitted; a later update of it is not counted twice.
@@ -130,6 +158,14 @@ async function loadFile(file) {
 await init();
 $("by").addEventListener("change", render);
 $("period").addEventListener("change", render);
+$("token-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const token = $("token").value.trim();
+  if (!token) return;
+  sessionStorage.setItem(TOKEN_KEY, token);
+  $("token").value = "";
+  loadFromCollector().catch((err) => { $("status").textContent = err.message; });
+});
 $("file").addEventListener("change", (e) => e.target.files[0] && loadFile(e.target.files[0]).catch((err) => { $("status").textContent = err.message; }));
 loadFromCollector().catch((err) => {
   scorer = new Scorer();

@@ -6,6 +6,10 @@
 //! re-sent on `online`, on the next page load of any page with sondeo, and with
 //! `fetch(…, {keepalive: true})` on `pagehide`. Tabs lease entries so two tabs
 //! do not send one at the same time; the endpoint drops duplicates by id anyway.
+//!
+//! The stored queue obeys the page: an entry is sent only to an endpoint that a
+//! survey mounted on this page is configured with, with that survey's headers (none
+//! are stored), and it expires after `delivery.maxAgeDays`.
 
 mod queue_store;
 mod transport;
@@ -22,7 +26,6 @@ pub use transport::resume_pending;
 pub struct Deliverer {
     endpoint: String,
     method: &'static str,
-    headers: Vec<(String, String)>,
     before_send: Option<js_sys::Function>,
     events: EventTarget,
     limits: Delivery,
@@ -36,10 +39,12 @@ impl Deliverer {
         events: EventTarget,
         before_send: Option<js_sys::Function>,
     ) -> Deliverer {
+        transport::register(&config.endpoint, &config.headers, config.delivery);
+        // What earlier pages left unsent for this endpoint goes now, with this survey's headers.
+        transport::resume(&config.endpoint, &events);
         Deliverer {
             endpoint: config.endpoint.clone(),
             method: config.method.as_str(),
-            headers: config.headers.clone(),
             before_send,
             events,
             limits: config.delivery,
@@ -56,7 +61,7 @@ impl Deliverer {
             complete: response.complete,
             endpoint: self.endpoint.clone(),
             method: String::from(self.method),
-            headers: self.headers.clone(),
+            created_at: js_sys::Date::now(),
             body,
             attempts: 0,
             next_at: 0.0,
@@ -75,7 +80,7 @@ impl Deliverer {
                 "the offline queue is full: the oldest unsent response was dropped",
             );
         }
-        transport::flush(&self.endpoint, &self.events, self.limits);
+        transport::flush(&self.endpoint, &self.events);
     }
 
     /// How many responses are not yet acknowledged by the endpoint.

@@ -35,7 +35,7 @@ pub fn load(endpoint: &str) -> Queue {
         })
         .or_else(|| storage()?.get_item(&key(endpoint)).ok().flatten())
         .and_then(|text| js_sys::JSON::parse(&text).ok())
-        .map(|value| Queue::from_value(&to_value(&value)))
+        .map(|value| Queue::from_value(&to_value(&value), endpoint, js_sys::Date::now()))
         .unwrap_or_default()
 }
 
@@ -68,27 +68,4 @@ pub fn update<R>(endpoint: &str, change: impl FnOnce(&mut Queue) -> R) -> Option
     let result = change(&mut queue);
     save(endpoint, &queue);
     Some(result)
-}
-
-/// Every endpoint with a queue in storage (left by this page or earlier ones).
-pub fn endpoints() -> Vec<String> {
-    let mut found = Vec::new();
-    if let Some(s) = storage() {
-        let n = s.length().unwrap_or(0);
-        for i in 0..n {
-            if let Some(k) = s.key(i).ok().flatten() {
-                if let Some(endpoint) = k.strip_prefix(KEY_PREFIX) {
-                    found.push(endpoint.to_owned());
-                }
-            }
-        }
-    }
-    MEMORY.with(|m| {
-        for (endpoint, _) in m.borrow().iter() {
-            if !found.contains(endpoint) {
-                found.push(endpoint.clone());
-            }
-        }
-    });
-    found
 }

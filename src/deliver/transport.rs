@@ -33,6 +33,15 @@ fn settle(promise: &js_sys::Promise, callback: &JsValue) {
         .then_either(callback, callback);
 }
 
+/// An endpoint that a survey mounted on this page is configured with: only these are
+/// sent to, with these headers and limits.
+#[derive(Clone)]
+struct Route {
+    endpoint: String,
+    headers: Vec<(String, String)>,
+    limits: Delivery,
+}
+
 struct State {
     tab: String,
     in_flight: Vec<String>,
@@ -41,13 +50,13 @@ struct State {
     /// runs once and frees itself, and none is dropped while it runs.
     timers: Vec<(String, u32)>,
     generation: u32,
-    limits: Vec<(String, Delivery)>,
+    routes: Vec<Route>,
     page_listeners: Vec<Listener>,
 }
 
 thread_local! {
     static STATE: RefCell<State> = const {
-        RefCell::new(State { tab: String::new(), in_flight: Vec::new(), timers: Vec::new(), generation: 0, limits: Vec::new(), page_listeners: Vec::new() })
+        RefCell::new(State { tab: String::new(), in_flight: Vec::new(), timers: Vec::new(), generation: 0, routes: Vec::new(), page_listeners: Vec::new() })
     };
 }
 
@@ -67,16 +76,38 @@ fn tab_id() -> String {
     })
 }
 
-fn limits_of(endpoint: &str) -> Delivery {
-    STATE
-        .with(|s| {
-            s.borrow()
-                .limits
-                .iter()
-                .find(|(e, _)| e == endpoint)
-                .map(|(_, l)| *l)
-        })
-        .unwrap_or_default()
+fn route(endpoint: &str) -> Option<Route> {
+    STATE.with(|s| {
+        s.borrow()
+            .routes
+            .iter()
+            .find(|r| r.endpoint == endpoint)
+            .cloned()
+    })
+}
+
+fn routed_endpoints() -> Vec<String> {
+    STATE.with(|s| {
+        s.borrow()
+            .routes
+            .iter()
+            .map(|r| r.endpoint.clone())
+            .collect()
+    })
+}
+
+/// Records that a survey on this page posts to `endpoint` with `headers` (the latest
+/// survey mounted for an endpoint wins).
+pub fn register(endpoint: &str, headers: &[(String, String)], limits: Delivery) {
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        s.routes.retain(|r| r.endpoint != endpoint);
+        s.routes.push(Route {
+            endpoint: endpoint.to_owned(),
+            headers: headers.to_vec(),
+            limits,
+        });
+    });
 }
 
 /// Dispatches a delivery event whose detail is `{ id, status, error }`.
@@ -122,13 +153,24 @@ fn document_target() -> Option<EventTarget> {
     Some(web_sys::window()?.document()?.unchecked_into())
 }
 
-/// Sends every due entry of `endpoint` that no other tab is sending.
-pub fn flush(endpoint: &str, events: &EventTarget, limits: Delivery) {
-    STATE.with(|s| {
-        let mut s = s.borrow_mut();
-        s.limits.retain(|(e, _)| e != endpoint);
-        s.limits.push((endpoint.to_owned(), limits));
-    });
+/// Sends every due entry of `endpoint` that no other tab is sending; drops the expired ones.
+/// Nothing is sent to an endpoint no survey on this page is configured with.
+pub fn flush(endpoint: &str, events: &EventTarget) {
+    let Some(route) = route(endpoint) else {
+        return;
+    };
+    let max_age_ms = route.limits.max_age_days as f64 * 86_400_000.0;
+    let expired =
+        queue_store::update(endpoint, |q| q.expire(now(), max_age_ms)).unwrap_or_default();
+    for entry in expired {
+        notify(
+            events,
+            "sondeo:error",
+            &entry.id,
+            0,
+            "the response stayed unsent longer than delivery.maxAgeDays and was dropped",
+        );
+    }
     let offline = web_sys::window().is_some_and(|w| !w.navigator().on_line());
     let tab = tab_id();
     let started = now();
@@ -160,7 +202,7 @@ pub fn flush(endpoint: &str, events: &EventTarget, limits: Delivery) {
             .any(|e| e.id == entry.id && e.lease_owner == tab && e.body == entry.body)
         {
             STATE.with(|s| s.borrow_mut().in_flight.push(entry.id.clone()));
-            attempt(entry, events.clone());
+            attempt(entry, &route.headers, events.clone());
         }
     }
     if offline {
@@ -198,7 +240,7 @@ fn schedule(endpoint: &str, events: &EventTarget) {
                 .any(|(e, g)| *e == endpoint && *g == generation)
         });
         if current {
-            flush(&endpoint, &events, limits_of(&endpoint));
+            flush(&endpoint, &events);
         }
     });
     if let Some(window) = web_sys::window() {
@@ -210,7 +252,11 @@ fn schedule(endpoint: &str, events: &EventTarget) {
     }
 }
 
-fn request_init(entry: &Entry, keepalive: bool) -> web_sys::RequestInit {
+fn request_init(
+    entry: &Entry,
+    headers_of_route: &[(String, String)],
+    keepalive: bool,
+) -> web_sys::RequestInit {
     let init = web_sys::RequestInit::new();
     init.set_method(&entry.method);
     init.set_body(&JsValue::from_str(&entry.body));
@@ -219,7 +265,7 @@ fn request_init(entry: &Entry, keepalive: bool) -> web_sys::RequestInit {
     }
     if let Ok(headers) = web_sys::Headers::new() {
         let _ = headers.set("Content-Type", "application/json");
-        for (k, v) in &entry.headers {
+        for (k, v) in headers_of_route {
             let _ = headers.set(k, v);
         }
         init.set_headers(&headers);
@@ -227,11 +273,12 @@ fn request_init(entry: &Entry, keepalive: bool) -> web_sys::RequestInit {
     init
 }
 
-fn attempt(entry: Entry, events: EventTarget) {
+fn attempt(entry: Entry, headers: &[(String, String)], events: EventTarget) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let promise = window.fetch_with_str_and_init(&entry.endpoint, &request_init(&entry, false));
+    let promise =
+        window.fetch_with_str_and_init(&entry.endpoint, &request_init(&entry, headers, false));
     let on_settled = Closure::once_into_js(move |value: JsValue| {
         match value.dyn_into::<web_sys::Response>() {
             Ok(response) => {
@@ -267,7 +314,7 @@ fn finish(
     message: &str,
 ) {
     STATE.with(|s| s.borrow_mut().in_flight.retain(|id| *id != entry.id));
-    let limits = limits_of(&entry.endpoint);
+    let limits = route(&entry.endpoint).map(|r| r.limits).unwrap_or_default();
     let at = now();
     let outcome = classify(status);
     let code = status.unwrap_or(0);
@@ -324,19 +371,24 @@ fn finish(
     schedule(&entry.endpoint, &events);
 }
 
-/// Wakes every parked or waiting entry of every endpoint and sends them (page load, `online`).
+/// Wakes every parked or waiting entry of `endpoint` and sends them (a survey for it mounted).
+pub fn resume(endpoint: &str, events: &EventTarget) {
+    queue_store::update(endpoint, |q| {
+        for e in &mut q.entries {
+            e.attempts = 0;
+            e.next_at = 0.0;
+        }
+    });
+    flush(endpoint, events);
+}
+
+/// Wakes the entries of every endpoint a survey on this page posts to (`online`).
 fn wake_all() {
     let Some(events) = document_target() else {
         return;
     };
-    for endpoint in queue_store::endpoints() {
-        queue_store::update(&endpoint, |q| {
-            for e in &mut q.entries {
-                e.attempts = 0;
-                e.next_at = 0.0;
-            }
-        });
-        flush(&endpoint, &events, limits_of(&endpoint));
+    for endpoint in routed_endpoints() {
+        resume(&endpoint, &events);
     }
 }
 
@@ -350,20 +402,26 @@ fn send_before_leaving() {
     let tab = tab_id();
     let mut budget = KEEPALIVE_BUDGET;
     let at = now();
-    for endpoint in queue_store::endpoints() {
+    for endpoint in routed_endpoints() {
+        let Some(route) = route(&endpoint) else {
+            continue;
+        };
         for entry in queue_store::load(&endpoint).entries {
             let ours_or_free = entry.lease_until <= at || entry.lease_owner == tab;
             if !ours_or_free || entry.body.len() > budget {
                 continue;
             }
             budget -= entry.body.len();
-            let _ = window.fetch_with_str_and_init(&entry.endpoint, &request_init(&entry, true));
+            let _ = window.fetch_with_str_and_init(
+                &entry.endpoint,
+                &request_init(&entry, &route.headers, true),
+            );
         }
     }
 }
 
-/// Re-sends what earlier pages left unsent, and listens for `online` and `pagehide`
-/// (called once when the module starts).
+/// Listens for `online` and `pagehide` (called once when the module starts). What
+/// earlier pages left unsent is re-sent when a survey for its endpoint mounts.
 pub fn resume_pending() {
     let Some(window) = web_sys::window() else {
         return;
@@ -372,5 +430,4 @@ pub fn resume_pending() {
     let online = Listener::new(&target, "online", |_| wake_all());
     let pagehide = Listener::new(&target, "pagehide", |_| send_before_leaving());
     STATE.with(|s| s.borrow_mut().page_listeners.extend([online, pagehide]));
-    wake_all();
 }

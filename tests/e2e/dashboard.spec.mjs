@@ -49,3 +49,31 @@ test("a local export is scored in the browser with no server involved", async ({
     await collector.stop();
   }
 });
+
+test("with a read token, the dashboard takes it from the link or asks for it, and keeps it for the tab only", async ({ page }) => {
+  const token = "dash-token-0123456789abcdef";
+  const collector = await startCollector({ www: "www", csp: true, token });
+  try {
+    await collector.post({ id: "t1", kind: "nps", score: 10, complete: true });
+    // No token: the page asks for one; a wrong one is refused; the right one shows the answers.
+    await page.goto(`${collector.url}/dashboard.html`);
+    await expect(page.locator("#token-form")).toBeVisible();
+    await page.locator("#token").fill("wrong-token-wrong-token");
+    await page.locator("#token-form button").click();
+    await expect(page.locator("#token-message")).toContainText("refused");
+    await page.locator("#token").fill(token);
+    await page.locator("#token-form button").click();
+    await expect(page.locator("#status")).toContainText("1 submitted responses loaded");
+    await expect(page.locator("#token-form")).toBeHidden();
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    // The link the collector prints: the token leaves the address bar at once, the stream works with it.
+    const fresh = await page.context().newPage();
+    await fresh.goto(`${collector.url}/dashboard.html#token=${token}`);
+    await expect(fresh.locator("#status")).toContainText("1 submitted responses loaded");
+    expect(fresh.url()).not.toContain(token);
+    await collector.post({ id: "t2", kind: "nps", score: 0, complete: true });
+    await expect(fresh.locator("#status")).toContainText("2 submitted responses (1 live)");
+  } finally {
+    await collector.stop();
+  }
+});

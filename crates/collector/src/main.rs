@@ -53,11 +53,13 @@ struct Args {
     /// File holding the read token (surrounding whitespace ignored).
     #[arg(long, env = "SONDEO_READ_TOKEN_FILE")]
     read_token_file: Option<PathBuf>,
-    /// Posts per minute allowed per client address (0: no limit).
-    #[arg(long, default_value_t = 120)]
+    /// Posts per minute allowed per client address (0: no limit). A response takes two
+    /// or three posts (partial, final, a retry), so the default lets an office behind one
+    /// address send 100 responses a minute, and a flooding client 5 posts a second.
+    #[arg(long, default_value_t = 300)]
     rate_limit: u32,
     /// Posts a client may send at once before the per-minute rate applies.
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = 150)]
     rate_burst: u32,
     /// Take the client address from `Forwarded` / `X-Forwarded-For` (set only behind a reverse proxy).
     #[arg(long)]
@@ -89,7 +91,13 @@ fn refuse(message: &str) -> ! {
 }
 
 fn read_token(args: &Args) -> Option<String> {
-    let token = match (&args.read_token, &args.read_token_file) {
+    // An empty variable (`SONDEO_READ_TOKEN=`) counts as not set, as shells and service files write it.
+    let given = args.read_token.as_ref().filter(|t| !t.trim().is_empty());
+    let file = args
+        .read_token_file
+        .as_ref()
+        .filter(|f| !f.as_os_str().is_empty());
+    let token = match (given, file) {
         (Some(_), Some(_)) => refuse(
             "give the read token once: --read-token (or SONDEO_READ_TOKEN) or --read-token-file",
         ),

@@ -79,8 +79,10 @@ fn parse_http_date(s: &str) -> Option<i64> {
     Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec)
 }
 
-/// One response waiting to be acknowledged, with everything needed to send it
-/// from any later page (the body is final: `beforeSend` has already run).
+/// One response waiting to be acknowledged, with what is needed to send it from a
+/// later page (the body is final: `beforeSend` has already run). It holds no headers:
+/// they may carry an API key, and stored text outlives the page. A later page sends
+/// it with the headers of a survey mounted there for the same endpoint, or not at all.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     /// The response id (one entry per id).
@@ -91,8 +93,8 @@ pub struct Entry {
     pub endpoint: String,
     /// HTTP method.
     pub method: String,
-    /// Extra headers.
-    pub headers: Vec<(String, String)>,
+    /// When it was queued (ms since the epoch); it expires after `delivery.maxAgeDays`.
+    pub created_at: f64,
     /// The request body.
     pub body: String,
     /// Failed attempts so far.
@@ -187,18 +189,9 @@ impl Queue {
             push_json_string(&mut out, &e.endpoint);
             out.push_str(",\"method\":");
             push_json_string(&mut out, &e.method);
-            out.push_str(",\"headers\":[");
-            for (j, (k, v)) in e.headers.iter().enumerate() {
-                if j > 0 {
-                    out.push(',');
-                }
-                out.push('[');
-                push_json_string(&mut out, k);
-                out.push(',');
-                push_json_string(&mut out, v);
-                out.push(']');
-            }
-            out.push_str("],\"body\":");
+            out.push_str(",\"createdAt\":");
+            push_int(&mut out, e.created_at as i64);
+            out.push_str(",\"body\":");
             push_json_string(&mut out, &e.body);
             out.push_str(",\"attempts\":");
             push_int(&mut out, e.attempts as i64);
@@ -214,10 +207,21 @@ impl Queue {
         out
     }
 
-    /// Reads a queue stored by [`Queue::to_json`] (parsed by the browser's JSON).
-    /// Malformed entries, from an older version or a hand edit, are skipped rather than
-    /// blocking everything behind them.
-    pub fn from_value(value: &Value) -> Queue {
+    /// Removes the entries queued before `now_ms - max_age_ms`, and returns them.
+    pub fn expire(&mut self, now_ms: f64, max_age_ms: f64) -> Vec<Entry> {
+        let (old, kept) = core::mem::take(&mut self.entries)
+            .into_iter()
+            .partition(|e| now_ms - e.created_at > max_age_ms);
+        self.entries = kept;
+        old
+    }
+
+    /// Reads the queue of `endpoint` stored by [`Queue::to_json`] (parsed by the browser's
+    /// JSON). Malformed entries, from an older version or a hand edit, are skipped rather
+    /// than blocking everything behind them; so is any entry naming another endpoint (a
+    /// script on the page could plant one to have answers sent elsewhere). An entry from a
+    /// version that did not record its age counts from `now_ms`.
+    pub fn from_value(value: &Value, endpoint: &str, now_ms: f64) -> Queue {
         let Value::Array(items) = value else {
             return Queue::default();
         };
@@ -229,24 +233,23 @@ impl Queue {
                     Some(Value::Number(n, _)) => *n,
                     _ => 0.0,
                 };
-                let headers = match item.get("headers") {
-                    Some(Value::Array(pairs)) => pairs
-                        .iter()
-                        .filter_map(|p| match p {
-                            Value::Array(kv) if kv.len() == 2 => {
-                                Some((kv[0].as_str()?.to_owned(), kv[1].as_str()?.to_owned()))
-                            }
-                            _ => None,
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                };
+                let stored_endpoint = text("endpoint")?;
+                if stored_endpoint != endpoint {
+                    return None;
+                }
+                let method = text("method").unwrap_or_else(|| String::from("POST"));
+                if method != "POST" && method != "PUT" {
+                    return None;
+                }
                 Some(Entry {
                     id: text("id")?,
                     complete: item.get("complete") == Some(&Value::Bool(true)),
-                    endpoint: text("endpoint")?,
-                    method: text("method").unwrap_or_else(|| String::from("POST")),
-                    headers,
+                    endpoint: stored_endpoint,
+                    method,
+                    created_at: match item.get("createdAt") {
+                        Some(Value::Number(n, _)) if *n > 0.0 => *n,
+                        _ => now_ms,
+                    },
                     body: text("body")?,
                     attempts: number("attempts") as u32,
                     next_at: number("nextAt"),

@@ -269,6 +269,8 @@ pub struct Delivery {
     pub queue_limit: u32,
     /// Post a partial response as soon as a score is chosen.
     pub partial: bool,
+    /// Days an unsent response is kept in the offline queue before it is dropped.
+    pub max_age_days: u32,
 }
 
 impl Default for Delivery {
@@ -279,6 +281,7 @@ impl Default for Delivery {
             max_delay_ms: 60_000,
             queue_limit: 100,
             partial: true,
+            max_age_days: 7,
         }
     }
 }
@@ -458,9 +461,10 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
 /// Browsers read `\` as `/` in http(s) URLs (the WHATWG URL standard), so `/\host`
 /// and `\\host` are protocol-relative too, and refused like `//host`.
 pub fn is_safe_url(url: &str) -> bool {
-    let lower = url.trim_start().to_ascii_lowercase().replace('\\', "/");
+    let lower = url.trim_start().to_ascii_lowercase();
     let absolute = lower.starts_with("https://") || lower.starts_with("http://");
-    let path = lower.starts_with('/') && !lower.starts_with("//") || lower.starts_with("./");
+    let slash = |i: usize| matches!(lower.as_bytes().get(i), Some(b'/' | b'\\'));
+    let path = slash(0) && !slash(1) || lower.starts_with("./");
     (absolute && lower.len() > 8 || path) && !url.chars().any(|c| c.is_control() || c == ' ')
 }
 
@@ -1085,6 +1089,7 @@ impl Checker {
                 "maxDelayMs",
                 "queueLimit",
                 "partial",
+                "maxAgeDays",
             ],
         );
         let get = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v);
@@ -1119,6 +1124,13 @@ impl Checker {
                 d.queue_limit as i64,
             ) as u32,
             partial: self.boolean(get("partial"), "delivery.partial", d.partial),
+            max_age_days: self.integer(
+                get("maxAgeDays"),
+                "delivery.maxAgeDays",
+                1,
+                365,
+                d.max_age_days as i64,
+            ) as u32,
         }
     }
 }

@@ -8,11 +8,12 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 
-export async function startCollector({ www = "tests/e2e/pages", csp = false } = {}) {
+// Without a rate limit: every simulated visitor posts from 127.0.0.1 (the limit has its own tests).
+export async function startCollector({ www = "tests/e2e/pages", csp = false, token = "" } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "sondeo-e2e-"));
   const child = spawn(join(root, "target/server/sondeo-collector"),
-    ["--listen", "127.0.0.1:0", "--db", join(dir, "e2e.db"), "--www", join(root, www), "--dist", join(root, "dist"), ...(csp ? [] : ["--no-csp"])],
-    { stdio: ["ignore", "pipe", "inherit"] });
+    ["--listen", "127.0.0.1:0", "--rate-limit", "0", "--db", join(dir, "e2e.db"), "--www", join(root, www), "--dist", join(root, "dist"), ...(csp ? [] : ["--no-csp"])],
+    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, SONDEO_READ_TOKEN: token } });
   const url = await new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`collector exited with ${code}`)));
     child.stdout.on("data", (chunk) => {
@@ -27,7 +28,7 @@ export async function startCollector({ www = "tests/e2e/pages", csp = false } = 
       if (!response.ok) throw new Error(`post answered ${response.status}: ${await response.text()}`);
     },
     async export() {
-      const response = await fetch(`${url}/api/responses?format=ndjson`);
+      const response = await fetch(`${url}/api/responses?format=ndjson`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
       return (await response.text()).split("\n").filter(Boolean).map((line) => JSON.parse(line));
     },
     async stop() {

@@ -6,7 +6,7 @@ fn entry(id: &str, complete: bool, body: &str) -> Entry {
         complete,
         endpoint: "/api/responses".into(),
         method: "POST".into(),
-        headers: vec![("X-Key".into(), "k\"1".into())],
+        created_at: 1_700_000_000_000.0,
         body: body.into(),
         attempts: 0,
         next_at: 0.0,
@@ -146,18 +146,52 @@ fn the_queue_round_trips_through_json_and_skips_malformed_entries() {
     q.push(entry("b", false, "y"), 10);
     let json = q.to_json();
     let value = Value::from(serde_json::from_str::<serde_json::Value>(&json).unwrap());
-    assert_eq!(Queue::from_value(&value), q);
-    let mixed = Value::from(
-        serde_json::json!([{"id": "x"}, 5, {"id": "c", "endpoint": "/e", "body": "{}"}]),
-    );
-    let read = Queue::from_value(&mixed);
-    assert_eq!(read.entries.len(), 1);
+    assert_eq!(Queue::from_value(&value, "/api/responses", 0.0), q);
+    let mixed = Value::from(serde_json::json!([{"id": "x"}, 5,
+        {"id": "c", "endpoint": "/api/responses", "body": "{}"},
+        {"id": "planted", "endpoint": "https://evil.example/collect", "body": "{}"},
+        {"id": "odd", "endpoint": "/api/responses", "method": "DELETE", "body": "{}"}]));
+    let read = Queue::from_value(&mixed, "/api/responses", 42.0);
     assert_eq!(
-        (read.entries[0].id.as_str(), read.entries[0].method.as_str()),
-        ("c", "POST")
+        read.entries.len(),
+        1,
+        "malformed, foreign and odd entries are skipped"
     );
     assert_eq!(
-        Queue::from_value(&Value::String("garbage".into())),
+        (
+            read.entries[0].id.as_str(),
+            read.entries[0].method.as_str(),
+            read.entries[0].created_at
+        ),
+        ("c", "POST", 42.0)
+    );
+    assert_eq!(
+        Queue::from_value(&Value::String("garbage".into()), "/api/responses", 0.0),
         Queue::default()
+    );
+}
+
+#[test]
+fn stored_entries_hold_no_headers_and_expire() {
+    let mut q = Queue::default();
+    q.push(entry("old", true, "{}"), 10);
+    let mut fresh = entry("fresh", true, "{}");
+    fresh.created_at += 6.0 * 86_400_000.0;
+    q.push(fresh, 10);
+    let json = q.to_json();
+    assert!(
+        !json.contains("headers") && !json.contains("X-Key"),
+        "{json}"
+    );
+    let week = 7.0 * 86_400_000.0;
+    let now = 1_700_000_000_000.0 + week + 1.0;
+    let expired = q.expire(now, week);
+    assert_eq!(
+        expired.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        ["old"]
+    );
+    assert_eq!(
+        q.entries.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        ["fresh"]
     );
 }

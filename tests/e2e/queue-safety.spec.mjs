@@ -1,0 +1,78 @@
+// The offline queue in localStorage holds no secrets and obeys the page it is on.
+import { test, expect } from "@playwright/test";
+import { startServer, waitForPosts } from "./support/server.mjs";
+
+// A query per call: a change of the fragment alone would not load the page again.
+let loads = 0;
+const mountUrl = (server, config) => `${server.url}/test/mount.html?load=${++loads}#${encodeURIComponent(JSON.stringify(config))}`;
+
+test("the stored queue holds no header values; a later page sends with its own survey's headers", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.route("**/api/responses", (route) => route.fulfill({ status: 503, body: "down" }));
+    await page.goto(mountUrl(server, { kind: "nps", endpoint: "/api/responses", headers: { "X-Api-Key": "k-secret-123" },
+      delivery: { partial: false, maxAttempts: 1 } }));
+    await page.waitForFunction(() => window.survey);
+    await page.getByRole("radio", { name: "9", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(1);
+    const stored = await page.evaluate(() => Object.keys(localStorage).map((k) => `${k}=${localStorage.getItem(k)}`).join("\n"));
+    expect(stored).toContain("sondeo:queue:/api/responses");
+    expect(stored).not.toContain("k-secret-123");
+    expect(stored).not.toContain("X-Api-Key");
+    // Another page of the site (a new tab, so the first one never sends again: it gave up
+    // after maxAttempts) mounts a survey for the same endpoint with its own key.
+    const later = await page.context().newPage();
+    await later.goto(mountUrl(server, { kind: "csat", id: "other", endpoint: "/api/responses", headers: { "X-Api-Key": "k-later" } }));
+    await waitForPosts(server.posts, (p) => p.length >= 1);
+    expect(server.posts[0].body).toMatchObject({ kind: "nps", score: 9, complete: true });
+    expect(server.posts.map((p) => p.headers["x-api-key"])).toEqual(server.posts.map(() => "k-later"));
+  } finally {
+    await server.close();
+  }
+});
+
+test("queued entries go only to an endpoint a survey on this page posts to, and expire after maxAgeDays", async ({ page }) => {
+  const server = await startServer();
+  try {
+    const elsewhere = [];
+    await page.route("https://evil.example/**", (route) => { elsewhere.push(route.request().url()); route.abort(); });
+    const day = 86_400_000;
+    await page.addInitScript(({ day }) => {
+      if (sessionStorage.getItem("planted")) return;
+      sessionStorage.setItem("planted", "1");
+      const entry = (id, endpoint, ageDays) => ({ id, complete: true, endpoint, method: "POST", createdAt: Date.now() - ageDays * day,
+        body: JSON.stringify({ id, kind: "nps", score: 9 }), attempts: 0, nextAt: 0, leaseUntil: 0, leaseOwner: "" });
+      // A queue for an endpoint no survey here posts to (planted by a script on the page, or left by another site section).
+      localStorage.setItem("sondeo:queue:https://evil.example/collect", JSON.stringify([entry("planted-1", "https://evil.example/collect", 0)]));
+      // The real endpoint's queue, with an entry that names another endpoint, an old one and a fresh one.
+      localStorage.setItem("sondeo:queue:/api/responses", JSON.stringify([
+        entry("planted-2", "https://evil.example/x", 0), entry("old", "/api/responses", 8), entry("fresh", "/api/responses", 1)]));
+    }, { day });
+    await page.goto(mountUrl(server, { kind: "nps", endpoint: "/api/responses" }));
+    await page.waitForFunction(() => window.survey);
+    await waitForPosts(server.posts, (p) => p.some((post) => post.body.id === "fresh"));
+    await page.waitForTimeout(500);
+    expect(server.posts.map((p) => p.body.id)).toEqual(["fresh"]);
+    expect(elsewhere).toEqual([]);
+    const errors = await page.evaluate(() => window.sondeoEvents.filter((e) => e.type === "error").map((e) => e.detail));
+    expect(errors).toEqual([expect.objectContaining({ id: "old", error: expect.stringContaining("maxAgeDays") })]);
+    // The foreign queue is left alone: not sent, not ours to delete.
+    expect(await page.evaluate(() => localStorage.getItem("sondeo:queue:https://evil.example/collect"))).toContain("planted-1");
+  } finally {
+    await server.close();
+  }
+});
+
+test("endpoints that browsers would resolve to another host are refused", async ({ page }) => {
+  const server = await startServer();
+  try {
+    for (const endpoint of ["/\\evil.example/collect", "\\\\evil.example/collect", "//evil.example/collect"]) {
+      await page.goto(mountUrl(server, { kind: "nps", endpoint }));
+      await page.waitForFunction(() => window.survey || window.mountError);
+      expect(await page.evaluate(() => window.mountError)).toContain("endpoint: expected an http(s) URL");
+    }
+  } finally {
+    await server.close();
+  }
+});
