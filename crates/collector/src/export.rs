@@ -22,8 +22,8 @@ pub enum Format {
     },
 }
 
-/// Rows per page: a chunk of about 60 KB.
-const PAGE: usize = 200;
+/// Rows per page: a chunk of 10–50 KB, so a client that stops reading holds little.
+const PAGE: usize = 64;
 
 /// Most `metadata.<key>` columns in one CSV: anonymous posts may each bring new keys,
 /// and a spreadsheet stops at 16,384 columns. Less used keys go to one `metadata` JSON column.

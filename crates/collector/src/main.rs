@@ -181,7 +181,7 @@ async fn run(args: Args, token: Option<String>, loopback: bool, limits: serve::L
     };
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let app = api::router(store.clone(), &settings, stopping);
-    let listener = match tokio::net::TcpListener::bind(args.listen).await {
+    let listener = match serve::listen(args.listen) {
         Ok(l) => l,
         Err(e) => refuse(&format!("cannot listen on {}: {e}", args.listen)),
     };

@@ -98,6 +98,20 @@ pub async fn run(
     let _ = tokio::time::timeout(limits.grace, graceful.shutdown()).await;
 }
 
+/// Binds `addr` with a deep accept queue: a burst of connections (1,000 visitors at
+/// once, or a flood) waits there instead of being dropped (tokio's default backlog is
+/// 1,024; the kernel caps this at `net.core.somaxconn`).
+pub fn listen(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(8192)
+}
+
 /// Raises the soft limit on open files to the hard limit (as nginx's
 /// `worker_rlimit_nofile` and systemd services do), so that a burst of idle sockets
 /// does not reach the common default of 1,024. Returns the limit now in force.

@@ -125,7 +125,7 @@ impl Store {
         )
         .map_err(|e| e.to_string())?;
         // A small page cache: an export reads each row once, and many may be open at a time.
-        conn.execute_batch("PRAGMA cache_size=-256;")
+        conn.execute_batch("PRAGMA cache_size=-64;")
             .map_err(|e| e.to_string())?;
         Ok(Reader { conn })
     }

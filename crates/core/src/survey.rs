@@ -366,16 +366,7 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
             return Err(c.errors);
         }
     };
-    for (key, _) in members {
-        if !TOP_LEVEL_FIELDS.contains(&key.as_str()) {
-            let mut problem = String::from("unknown field; expected one of ");
-            push_joined(&mut problem, TOP_LEVEL_FIELDS.iter().copied(), ", ");
-            c.errors.push(ConfigError {
-                field: key.clone(),
-                problem,
-            });
-        }
-    }
+    c.unknown_keys(members, "", &TOP_LEVEL_FIELDS);
 
     let kind = match input.get("kind") {
         None | Some(Value::Null) => {
@@ -487,11 +478,14 @@ fn describe(value: &Value) -> String {
     out
 }
 
+/// `parent.key`; a key that is empty (`{"": 1}`) is written `""`, so an error still names it.
 fn join_path(parent: &str, key: &str) -> String {
-    let mut out = String::with_capacity(parent.len() + key.len() + 1);
+    let mut out = String::with_capacity(parent.len() + key.len() + 3);
     out.push_str(parent);
-    out.push('.');
-    out.push_str(key);
+    if !parent.is_empty() {
+        out.push('.');
+    }
+    out.push_str(if key.is_empty() { "\"\"" } else { key });
     out
 }
 
