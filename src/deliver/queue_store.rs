@@ -69,3 +69,24 @@ pub fn update<R>(endpoint: &str, change: impl FnOnce(&mut Queue) -> R) -> Option
     save(endpoint, &queue);
     Some(result)
 }
+
+/// Rewrites every stored queue, sending nothing: an older version stored header values
+/// (an API key) and no age, and a queue whose endpoint no page mounts any more would keep
+/// them for ever. Entries older than `max_age_ms` are dropped.
+pub fn sweep(max_age_ms: f64) {
+    let Some(s) = storage() else { return };
+    let mut endpoints = Vec::new();
+    for i in 0..s.length().unwrap_or(0) {
+        if let Some(endpoint) = s
+            .key(i)
+            .ok()
+            .flatten()
+            .and_then(|k| k.strip_prefix(KEY_PREFIX).map(str::to_owned))
+        {
+            endpoints.push(endpoint);
+        }
+    }
+    for endpoint in endpoints {
+        update(&endpoint, |q| q.expire(js_sys::Date::now(), max_age_ms));
+    }
+}

@@ -430,4 +430,6 @@ pub fn resume_pending() {
     let online = Listener::new(&target, "online", |_| wake_all());
     let pagehide = Listener::new(&target, "pagehide", |_| send_before_leaving());
     STATE.with(|s| s.borrow_mut().page_listeners.extend([online, pagehide]));
+    // The longest age a survey may configure: a page that mounts one applies its own.
+    queue_store::sweep(365.0 * 86_400_000.0);
 }

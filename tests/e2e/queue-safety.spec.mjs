@@ -44,7 +44,9 @@ test("queued entries go only to an endpoint a survey on this page posts to, and 
       const entry = (id, endpoint, ageDays) => ({ id, complete: true, endpoint, method: "POST", createdAt: Date.now() - ageDays * day,
         body: JSON.stringify({ id, kind: "nps", score: 9 }), attempts: 0, nextAt: 0, leaseUntil: 0, leaseOwner: "" });
       // A queue for an endpoint no survey here posts to (planted by a script on the page, or left by another site section).
-      localStorage.setItem("sondeo:queue:https://evil.example/collect", JSON.stringify([entry("planted-1", "https://evil.example/collect", 0)]));
+      // (Written the way an older version stored entries: with the header values.)
+      localStorage.setItem("sondeo:queue:https://evil.example/collect", JSON.stringify([
+        { ...entry("planted-1", "https://evil.example/collect", 0), headers: [["X-Api-Key", "legacy-secret"]] }]));
       // The real endpoint's queue, with an entry that names another endpoint, an old one and a fresh one.
       localStorage.setItem("sondeo:queue:/api/responses", JSON.stringify([
         entry("planted-2", "https://evil.example/x", 0), entry("old", "/api/responses", 8), entry("fresh", "/api/responses", 1)]));
@@ -57,8 +59,10 @@ test("queued entries go only to an endpoint a survey on this page posts to, and 
     expect(elsewhere).toEqual([]);
     const errors = await page.evaluate(() => window.sondeoEvents.filter((e) => e.type === "error").map((e) => e.detail));
     expect(errors).toEqual([expect.objectContaining({ id: "old", error: expect.stringContaining("maxAgeDays") })]);
-    // The foreign queue is left alone: not sent, not ours to delete.
-    expect(await page.evaluate(() => localStorage.getItem("sondeo:queue:https://evil.example/collect"))).toContain("planted-1");
+    // The foreign queue is not sent and not deleted, but loses the header values an older version stored.
+    const foreign = await page.evaluate(() => localStorage.getItem("sondeo:queue:https://evil.example/collect"));
+    expect(foreign).toContain("planted-1");
+    expect(foreign).not.toContain("legacy-secret");
   } finally {
     await server.close();
   }

@@ -89,6 +89,56 @@ fn is_loopback_name(name: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// Which pages may post: their browsers send `Origin`. A page of the collector's own
+/// site may always post; others must be listed (`*`: any site).
+pub struct PostOrigins {
+    any: bool,
+    listed: Vec<String>,
+}
+
+impl PostOrigins {
+    pub fn new(list: &[String]) -> PostOrigins {
+        PostOrigins {
+            any: list.iter().any(|o| o == "*"),
+            listed: list
+                .iter()
+                .map(|o| o.trim_end_matches('/').to_ascii_lowercase())
+                .collect(),
+        }
+    }
+
+    /// Whether a post from `origin` (served to the collector under `host`) is accepted.
+    pub fn allows(&self, origin: &str, host: Option<&str>) -> bool {
+        let origin = origin.trim().to_ascii_lowercase();
+        if self.any || self.listed.contains(&origin) {
+            return true;
+        }
+        // Same site: the origin's host and port are the request's Host (the scheme may
+        // differ behind a TLS-terminating proxy). `null` (a sandboxed frame) never matches.
+        let Some((_, authority)) = origin.split_once("://") else {
+            return false;
+        };
+        host.is_some_and(|h| host_name(h) == host_name(authority) && ports_agree(h, authority))
+    }
+}
+
+/// The explicit port of an authority (`name:8787`, `[::1]:8787`), if any.
+fn port_of(authority: &str) -> Option<&str> {
+    let after_name = match authority.rsplit_once(']') {
+        Some((_, rest)) => rest,
+        None => authority,
+    };
+    after_name.rsplit_once(':').map(|(_, port)| port)
+}
+
+/// Equal ports, or one side leaves its port to the scheme's default (a proxy's `Host`).
+fn ports_agree(a: &str, b: &str) -> bool {
+    match (port_of(a), port_of(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
+}
+
 /// CORS: `post_origins` may post (`*`: any site, as a public survey endpoint needs);
 /// `read_origins` may read the export and the stream with the token. Keeping the two
 /// apart means allowing a site to post never lets it read customers' answers.
@@ -155,6 +205,20 @@ mod tests {
         );
         assert!(token_matches("a+b/c=", "a+b/c="));
         assert!(!token_matches("a+b/c", "a+b/c="));
+    }
+
+    #[test]
+    fn posts_come_from_the_same_site_or_a_listed_origin() {
+        let listed = PostOrigins::new(&["https://shop.example/".to_string()]);
+        assert!(listed.allows("https://shop.example", Some("survey.example.com")));
+        assert!(listed.allows("https://SHOP.example", Some("survey.example.com")));
+        assert!(listed.allows("http://127.0.0.1:8787", Some("127.0.0.1:8787")));
+        assert!(listed.allows("https://survey.example.com", Some("survey.example.com")));
+        assert!(listed.allows("https://survey.example.com", Some("survey.example.com:443")));
+        assert!(!listed.allows("https://evil.example", Some("survey.example.com")));
+        assert!(!listed.allows("null", Some("survey.example.com")));
+        assert!(!listed.allows("http://127.0.0.1:9999", Some("127.0.0.1:8787")));
+        assert!(PostOrigins::new(&["*".to_string()]).allows("null", None));
     }
 
     #[test]

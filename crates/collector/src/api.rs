@@ -47,7 +47,7 @@ pub struct Settings {
     pub hosts: Hosts,
     /// Posts per minute per client and burst; 0 turns the limit off.
     pub rate_limit: (u32, u32),
-    pub trust_proxy: bool,
+    pub trust_proxy: Option<rate::ProxyHeader>,
 }
 
 #[derive(Clone)]
@@ -58,7 +58,8 @@ struct AppState {
     max_body: usize,
     body_timeout: Duration,
     limiter: Option<PostLimiter>,
-    trust_proxy: bool,
+    trust_proxy: Option<rate::ProxyHeader>,
+    post_origins: Arc<access::PostOrigins>,
 }
 
 /// Every route of the collector. `stopping` turns true on shutdown: event streams
@@ -72,6 +73,7 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
         body_timeout: settings.body_timeout,
         limiter: PostLimiter::new(settings.rate_limit.0, settings.rate_limit.1),
         trust_proxy: settings.trust_proxy,
+        post_origins: Arc::new(access::PostOrigins::new(&settings.allow_origins)),
     };
     let reading = Router::new()
         .route("/api/responses", get(export_responses))
@@ -118,11 +120,19 @@ async fn require_served_host(
     request: Request,
     next: Next,
 ) -> Response {
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .map(|h| h.to_str().unwrap_or("\u{fffd}"));
-    if hosts.allows(host) {
+    let mut given = request.headers().get_all(header::HOST).iter();
+    let host = given.next().map(|h| h.to_str().unwrap_or("\u{fffd}"));
+    if given.next().is_some() {
+        // Two readers of this request could take different ones (RFC 9112 §3.2: answer 400).
+        return error(
+            StatusCode::BAD_REQUEST,
+            "more than one Host header",
+            Some("Host"),
+        );
+    }
+    // An absolute-form target (`GET http://name/…`) names the host a proxy would route by.
+    let target = request.uri().authority().map(|a| a.as_str());
+    if hosts.allows(host) && (target.is_none() || hosts.allows(target)) {
         next.run(request).await
     } else {
         error(
@@ -142,25 +152,37 @@ fn error(status: StatusCode, message: &str, field: Option<&str>) -> Response {
 }
 
 async fn post_responses(State(state): State<AppState>, request: Request) -> Response {
+    // CORS only hides the answer from a page; a `text/plain` post from any site still
+    // arrives. Browsers name the page's origin, so a post from a site that
+    // --allow-origin does not list is refused here, before it is read.
+    if let Some(origin) = request.headers().get(header::ORIGIN) {
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok());
+        if !state
+            .post_origins
+            .allows(origin.to_str().unwrap_or(""), host)
+        {
+            return error(
+                StatusCode::FORBIDDEN,
+                "this site may not post here; the collector lists the sites that may with --allow-origin",
+                Some("Origin"),
+            );
+        }
+    }
+    let mut client = None;
     if let Some(limiter) = &state.limiter {
         let peer = request
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0)
             .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
-        let client = rate::client_address(peer, request.headers(), state.trust_proxy);
-        if let Err(wait) = limiter.check(client) {
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            let mut response = error(
-                StatusCode::TOO_MANY_REQUESTS,
-                &format!("too many posts from this address; retry in {seconds} s"),
-                None,
-            );
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
-            return response;
+        let address = rate::client_address(peer, request.headers(), state.trust_proxy);
+        if let Err(wait) = limiter.check(address, 1) {
+            return too_many(wait);
         }
+        client = Some(address);
     }
     // The whole body within one deadline: a client that trickles bytes cannot hold the connection.
     let reading = axum::body::to_bytes(request.into_body(), state.max_body);
@@ -216,6 +238,19 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
         Value::Array(items) => (items, true),
         single => (vec![single], false),
     };
+    // The limit counts responses: the post itself took one, each further item takes one more.
+    if let (Some(limiter), Some(address), Some(more)) =
+        (&state.limiter, client, items.len().checked_sub(1))
+    {
+        if items.len() > limiter.burst() as usize {
+            return too_many(None);
+        }
+        if more > 0 {
+            if let Err(wait) = limiter.check(address, more as u32) {
+                return too_many(wait);
+            }
+        }
+    }
     if items.is_empty() {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -248,11 +283,7 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
             Json(serde_json::json!({ "stored": stored })),
         )
             .into_response(),
-        Err(StoreError::Conflict {
-            index,
-            survey_id,
-            kind,
-        }) => {
+        Err(StoreError::Conflict { index, .. }) => {
             let field = if batch {
                 format!("[{index}].id")
             } else {
@@ -260,12 +291,33 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
             };
             error(
                 StatusCode::CONFLICT,
-                &format!("{field}: this id already belongs to a {kind} response of survey {survey_id:?}; every response needs its own id"),
+                // Which survey holds it is not said: the poster may not be allowed to read.
+                &format!("{field}: this id already belongs to another survey or kind; every response needs its own id"),
                 Some(&field),
             )
         }
         Err(StoreError::Unavailable(e)) => error(StatusCode::SERVICE_UNAVAILABLE, &e, None),
     }
+}
+
+fn too_many(wait: Option<Duration>) -> Response {
+    let Some(wait) = wait else {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "more responses in one post than --rate-burst allows; send them in smaller batches",
+            None,
+        );
+    };
+    let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+    let mut response = error(
+        StatusCode::TOO_MANY_REQUESTS,
+        &format!("too many posts from this address; retry in {seconds} s"),
+        None,
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }
 
 fn is_length_limit(e: &axum::Error) -> bool {
@@ -348,6 +400,7 @@ async fn export_responses(
     let filter = Filter {
         since_ms,
         survey: query.get("survey").cloned(),
+        until_seq: i64::MAX,
     };
     let chunks = export::stream(reader, header_reader, format, filter);
     let content_type = match format {

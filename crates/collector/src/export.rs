@@ -7,7 +7,6 @@
 use crate::store::{Filter, Pages, Reader};
 use bytes::Bytes;
 use futures_util::Stream;
-use sondeo_core::answer::{parse_response, Response};
 use sondeo_core::Value;
 
 /// Export format.
@@ -52,7 +51,9 @@ struct Export {
     pages: Pages,
     /// Not yet known for a CSV until its header is written.
     columns: Option<Columns>,
-    reader_for_header: Option<(Reader, Filter)>,
+    /// For the CSV header's query; `None` once it is written (and for NDJSON).
+    header_reader: Option<Reader>,
+    frozen: bool,
 }
 
 /// The metadata columns of a CSV.
@@ -71,9 +72,10 @@ pub fn stream(
 ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
     let export = Export {
         format,
-        pages: reader.pages(filter.clone(), PAGE),
+        pages: reader.pages(filter, PAGE),
         columns: None,
-        reader_for_header: header_reader.map(|r| (r, filter)),
+        header_reader,
+        frozen: false,
     };
     futures_util::stream::unfold(Some(export), |export| async move {
         let mut export = export?;
@@ -95,10 +97,15 @@ pub fn stream(
 impl Export {
     /// The next chunk (blocking): the CSV header first, then one page of rows.
     fn next_chunk(&mut self) -> Option<Result<Bytes, String>> {
-        if let (Format::Csv { .. }, Some((reader, filter))) =
-            (self.format, self.reader_for_header.take())
-        {
-            return Some(self.header(&reader, &filter).map(Bytes::from));
+        if !self.frozen {
+            self.frozen = true;
+            let filter = match self.pages.freeze() {
+                Ok(filter) => filter,
+                Err(e) => return Some(Err(e)),
+            };
+            if let (Format::Csv { .. }, Some(reader)) = (self.format, self.header_reader.take()) {
+                return Some(self.header(&reader, &filter).map(Bytes::from));
+            }
         }
         let rows = match self.pages.next_page()? {
             Ok(rows) => rows,
@@ -107,21 +114,10 @@ impl Export {
         let mut chunk = String::with_capacity(rows.len() * 300);
         for json in &rows {
             match (self.format, &self.columns) {
-                (Format::Csv { raw }, Some(columns)) => {
-                    let value = match Value::from_json(json) {
-                        Ok(v) => v,
-                        Err(e) => return Some(Err(e)),
-                    };
-                    let response = match parse_response(&value) {
-                        Ok(r) => r,
-                        Err(e) => return Some(Err(e.message())),
-                    };
-                    let received = value
-                        .get("receivedAt")
-                        .and_then(Value::as_str)
-                        .unwrap_or("");
-                    push_csv_row(&mut chunk, &response, received, columns, !raw);
-                }
+                (Format::Csv { raw }, Some(columns)) => match Value::from_json(json) {
+                    Ok(stored) => push_csv_row(&mut chunk, &stored, columns, !raw),
+                    Err(e) => return Some(Err(e)),
+                },
                 _ => {
                     chunk.push_str(json);
                     chunk.push('\n');
@@ -154,48 +150,49 @@ impl Export {
     }
 }
 
-fn push_csv_row(out: &mut String, r: &Response, received: &str, columns: &Columns, guard: bool) {
-    let score = r.score.to_string();
-    let reasons = r.reasons.join("|");
-    let fixed: [&str; 14] = [
-        &r.id,
-        &r.survey_id,
-        r.kind.as_str(),
-        &score,
-        r.group.as_str(),
-        r.comment.as_deref().unwrap_or(""),
-        &reasons,
-        if r.complete { "true" } else { "false" },
-        r.locale.as_deref().unwrap_or(""),
-        r.page.as_deref().unwrap_or(""),
-        r.created_at.as_deref().unwrap_or(""),
-        r.submitted_at.as_deref().unwrap_or(""),
-        received,
-        r.user.as_ref().and_then(|u| u.id.as_deref()).unwrap_or(""),
-    ];
-    for (i, field) in fixed.iter().enumerate() {
+/// A stored member as cell text. Rows are read as stored, not validated again: a rule
+/// made stricter later must not make older rows, or the whole export, unreadable.
+fn cell(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n, text)) => Value::number_text(*n, text.as_deref()),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| cell(Some(item)))
+            .collect::<Vec<_>>()
+            .join("|"),
+        _ => String::new(),
+    }
+}
+
+fn push_csv_row(out: &mut String, stored: &Value, columns: &Columns, guard: bool) {
+    let user_id = stored.get("user").and_then(|u| u.get("id"));
+    for (i, name) in CSV_COLUMNS.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        push_csv_field(out, field, guard);
+        let value = match *name {
+            "user.id" => user_id,
+            name => stored.get(name),
+        };
+        push_csv_field(out, &cell(value), guard);
     }
+    let metadata: &[(String, Value)] = match stored.get("metadata") {
+        Some(Value::Object(members)) => members,
+        _ => &[],
+    };
     for key in &columns.keys {
         out.push(',');
-        let value = r
-            .metadata
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("");
-        push_csv_field(out, value, guard);
+        let value = metadata.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+        push_csv_field(out, &cell(value), guard);
     }
     if columns.rest {
         out.push(',');
-        let rest: serde_json::Map<String, serde_json::Value> = r
-            .metadata
+        let rest: serde_json::Map<String, serde_json::Value> = metadata
             .iter()
             .filter(|(k, _)| !columns.keys.contains(k))
-            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(cell(Some(v)))))
             .collect();
         if !rest.is_empty() {
             push_csv_field(out, &serde_json::Value::Object(rest).to_string(), guard);
@@ -214,7 +211,9 @@ fn push_csv_row(out: &mut String, r: &Response, received: &str, columns: &Column
 fn push_csv_field(out: &mut String, field: &str, guard: bool) {
     let formula = guard && field.starts_with(['=', '+', '-', '@', '\t', '\r']);
     let needs_quotes = formula
-        || field.contains([',', '"', '\r', '\n'])
+        // `;` and tab too: spreadsheets in many locales split on them, and a quoted cell
+        // stays one cell (so `a;=1+1` cannot become a formula cell of its own).
+        || field.contains([',', '"', '\r', '\n', ';', '\t'])
         || field.starts_with(' ')
         || field.ends_with(' ');
     if needs_quotes {
@@ -242,6 +241,8 @@ mod tests {
             ("-2+3", "\"'-2+3\""),
             ("@SUM(A1)", "\"'@SUM(A1)\""),
             ("\tx", "\"'\tx\""),
+            ("a;=1+1;b", "\"a;=1+1;b\""),
+            ("ok\t=1+1", "\"ok\t=1+1\""),
             ("a=b", "a=b"),
         ] {
             let mut out = String::new();

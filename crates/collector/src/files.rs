@@ -44,7 +44,14 @@ async fn inside(root: &Path, url_path: &str) -> bool {
     let Ok(real) = tokio::fs::canonicalize(&target).await else {
         return false; // missing, or a name the filesystem refuses (too long, …)
     };
-    if !real.starts_with(root) {
+    // Inside, and no dotfile on the way even through an in-folder symlink (`a.txt -> .env`).
+    let Ok(below) = real.strip_prefix(root) else {
+        return false;
+    };
+    if below
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    {
         return false;
     }
     if real.is_dir() {
@@ -70,6 +77,7 @@ mod tests {
         std::fs::write(dir.path().join("outside.txt"), "secret").unwrap();
         std::os::unix::fs::symlink(dir.path().join("outside.txt"), root.join("link.txt")).unwrap();
         std::os::unix::fs::symlink(root.join("a.html"), root.join("sub/inner.html")).unwrap();
+        std::os::unix::fs::symlink(root.join(".env"), root.join("config.txt")).unwrap();
         let root = std::fs::canonicalize(&root).unwrap();
         let long = format!("/{}", "x".repeat(300));
         for (path, expected) in [
@@ -80,6 +88,7 @@ mod tests {
             ("/.env", false),
             ("/%2eenv", false),
             ("/link.txt", false),
+            ("/config.txt", false),
             ("/../outside.txt", false),
             ("/sub/%2e%2e/%2e%2e/outside.txt", false),
             ("/missing.html", false),

@@ -13,7 +13,7 @@ mod serve;
 mod store;
 
 use clap::Parser;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -61,9 +61,10 @@ struct Args {
     /// Posts a client may send at once before the per-minute rate applies.
     #[arg(long, default_value_t = 150)]
     rate_burst: u32,
-    /// Take the client address from `Forwarded` / `X-Forwarded-For` (set only behind a reverse proxy).
-    #[arg(long)]
-    trust_proxy: bool,
+    /// Behind a reverse proxy: take the client address from the header it writes
+    /// (`x-forwarded-for`, the default, or `forwarded`). Never without a proxy in front.
+    #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "x-forwarded-for")]
+    trust_proxy: Option<rate::ProxyHeader>,
     /// Largest accepted request body, in bytes.
     #[arg(long, default_value_t = 64 * 1024)]
     max_body: usize,
@@ -121,6 +122,22 @@ fn main() {
     let args = Args::parse();
     let token = read_token(&args);
     let loopback = args.listen.ip().is_loopback();
+    // Behind a reverse proxy the collector listens on loopback but serves the internet:
+    // a proxy or a public host name means reads need a token too.
+    let public_name = args.allow_hosts.iter().any(|h| {
+        !access::Hosts {
+            loopback: true,
+            ..Default::default()
+        }
+        .allows(Some(h))
+    });
+    if token.is_none() && (args.trust_proxy.is_some() || public_name) {
+        refuse(
+            "--trust-proxy and --allow-host mean this collector serves the internet through a proxy, \
+             where anyone could read every response. Set a read token first \
+             (SONDEO_READ_TOKEN or --read-token-file; try: openssl rand -hex 32)",
+        );
+    }
     if !loopback && token.is_none() {
         refuse(&format!(
             "listening on {} would let anyone read every response. Set a read token first:\n  \
@@ -187,8 +204,12 @@ async fn run(args: Args, token: Option<String>, loopback: bool, limits: serve::L
     };
     let addr = listener.local_addr().unwrap_or(args.listen);
     let dashboard = match &token {
-        // The fragment never reaches a server or a log; the dashboard moves it to the tab's storage.
-        Some(token) => format!("http://{addr}/dashboard.html#token={token}"),
+        // The fragment never reaches a server; the dashboard moves it to the tab's storage.
+        // Printed only to a person at a terminal: a service's output goes to logs.
+        Some(token) if std::io::stdout().is_terminal() => {
+            format!("http://{addr}/dashboard.html#token={token}")
+        }
+        Some(_) => format!("http://{addr}/dashboard.html#token=<read token>"),
         None => {
             format!("http://{addr}/dashboard.html (reads open to this machine only: no read token)")
         }

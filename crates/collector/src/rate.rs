@@ -16,6 +16,7 @@ use std::time::Duration;
 pub struct PostLimiter {
     limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     clock: DefaultClock,
+    burst: u32,
 }
 
 impl PostLimiter {
@@ -42,14 +43,26 @@ impl PostLimiter {
         Some(PostLimiter {
             limiter,
             clock: DefaultClock::default(),
+            burst: burst.get(),
         })
     }
 
-    /// `Ok` when `client` may post now, else how long until it may.
-    pub fn check(&self, client: IpAddr) -> Result<(), Duration> {
-        self.limiter
-            .check_key(&bucket(client))
-            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    /// Most responses one post may carry.
+    pub fn burst(&self) -> u32 {
+        self.burst
+    }
+
+    /// `Ok` when `client` may post `n` responses now, else how long until it may
+    /// (`None`: never, `n` is over the burst).
+    pub fn check(&self, client: IpAddr, n: u32) -> Result<(), Option<Duration>> {
+        let Some(n) = NonZeroU32::new(n) else {
+            return Ok(());
+        };
+        match self.limiter.check_key_n(&bucket(client), n) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(not_until)) => Err(Some(not_until.wait_time_from(self.clock.now()))),
+            Err(_) => Err(None),
+        }
     }
 }
 
@@ -68,18 +81,37 @@ fn bucket(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// The client's address: the peer's, or behind a trusted proxy the last address that
-/// proxy recorded (the right-most entry: earlier ones were written by the client and prove nothing).
-pub fn client_address(peer: SocketAddr, headers: &HeaderMap, trust_proxy: bool) -> IpAddr {
-    if !trust_proxy {
+/// The header a trusted reverse proxy writes the client's address into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProxyHeader {
+    /// `X-Forwarded-For` (nginx, Caddy, Traefik, HAProxy, cloud load balancers).
+    XForwardedFor,
+    /// `Forwarded` (RFC 7239).
+    Forwarded,
+}
+
+/// The client's address: the peer's, or behind a trusted proxy the address that proxy
+/// appended to its header: the right-most entry, since earlier ones were written by the
+/// client and prove nothing. Only the chosen header counts (a proxy passes the other one
+/// through from the client untouched), and an entry that does not parse (`unknown`,
+/// `_hidden`) means the peer's address, never an earlier entry.
+pub fn client_address(peer: SocketAddr, headers: &HeaderMap, trust: Option<ProxyHeader>) -> IpAddr {
+    let Some(trust) = trust else {
         return peer.ip();
-    }
-    let forwarded = headers
-        .get_all("forwarded")
+    };
+    let name = match trust {
+        ProxyHeader::XForwardedFor => "x-forwarded-for",
+        ProxyHeader::Forwarded => "forwarded",
+    };
+    let last = headers
+        .get_all(name)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|element| {
+        .last();
+    let address = match trust {
+        ProxyHeader::XForwardedFor => last.and_then(parse_node),
+        ProxyHeader::Forwarded => last.and_then(|element| {
             element.split(';').find_map(|pair| {
                 let (key, value) = pair.split_once('=')?;
                 key.trim()
@@ -87,18 +119,9 @@ pub fn client_address(peer: SocketAddr, headers: &HeaderMap, trust_proxy: bool) 
                     .then(|| parse_node(value))
                     .flatten()
             })
-        })
-        .last();
-    let x_forwarded_for = || {
-        headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .last()
-            .and_then(parse_node)
+        }),
     };
-    forwarded.or_else(x_forwarded_for).unwrap_or(peer.ip())
+    address.unwrap_or(peer.ip())
 }
 
 /// An address as proxies write it: `192.0.2.1`, `192.0.2.1:4711`, `"[2001:db8::1]:4711"`, `2001:db8::1`.
@@ -126,22 +149,38 @@ mod tests {
             "x-forwarded-for",
             HeaderValue::from_static("6.6.6.6, 203.0.113.7"),
         );
-        assert_eq!(client_address(peer, &headers, false), peer.ip());
+        let xff = Some(ProxyHeader::XForwardedFor);
+        assert_eq!(client_address(peer, &headers, None), peer.ip());
         assert_eq!(
-            client_address(peer, &headers, true),
+            client_address(peer, &headers, xff),
             "203.0.113.7".parse::<IpAddr>().unwrap()
         );
+        // A client's own Forwarded header is ignored when the proxy writes X-Forwarded-For.
+        headers.insert("forwarded", HeaderValue::from_static("for=9.9.9.9"));
+        assert_eq!(
+            client_address(peer, &headers, xff),
+            "203.0.113.7".parse::<IpAddr>().unwrap()
+        );
+        let fwd = Some(ProxyHeader::Forwarded);
         headers.insert(
             "forwarded",
             HeaderValue::from_static("for=6.6.6.6, for=\"[2001:db8::1]:4711\";proto=https"),
         );
         assert_eq!(
-            client_address(peer, &headers, true),
+            client_address(peer, &headers, fwd),
             "2001:db8::1".parse::<IpAddr>().unwrap()
         );
-        headers.insert("forwarded", HeaderValue::from_static("for=unknown"));
-        headers.remove("x-forwarded-for");
-        assert_eq!(client_address(peer, &headers, true), peer.ip());
+        // An obfuscated last entry means the peer, never the client's earlier claim.
+        headers.insert(
+            "forwarded",
+            HeaderValue::from_static("for=6.6.6.6, for=_hidden"),
+        );
+        assert_eq!(client_address(peer, &headers, fwd), peer.ip());
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("6.6.6.6, unknown"),
+        );
+        assert_eq!(client_address(peer, &headers, xff), peer.ip());
     }
 
     #[test]

@@ -148,6 +148,9 @@ pub struct Filter {
     pub since_ms: i64,
     /// Only this survey, when set.
     pub survey: Option<String>,
+    /// Only rows stored up to this sequence number: an export is a snapshot of the
+    /// table when it starts, so the CSV header's columns fit every row that follows.
+    pub until_seq: i64,
 }
 
 /// Reads an export (blocking calls); see [`Store::reader`].
@@ -168,13 +171,18 @@ impl Reader {
             .conn
             .prepare(
                 "SELECT m.key, COUNT(*) AS uses FROM responses r, json_each(r.json, '$.metadata') m
-                 WHERE r.received_ms >= ?1 AND (?2 IS NULL OR r.survey_id = ?2)
+                 WHERE r.received_ms >= ?1 AND (?2 IS NULL OR r.survey_id = ?2) AND r.seq <= ?4
                  GROUP BY m.key ORDER BY uses DESC, m.key LIMIT ?3",
             )
             .map_err(|e| e.to_string())?;
         let keys = stmt
             .query_map(
-                params![filter.since_ms, filter.survey, most as i64 + 1],
+                params![
+                    filter.since_ms,
+                    filter.survey,
+                    most as i64 + 1,
+                    filter.until_seq
+                ],
                 |row| row.get(0),
             )
             .map_err(|e| e.to_string())?;
@@ -210,6 +218,19 @@ pub struct Pages {
 }
 
 impl Pages {
+    /// Ends the selection at the newest row stored now (blocking), and returns the filter.
+    pub fn freeze(&mut self) -> Result<Filter, String> {
+        let newest: i64 = self
+            .reader
+            .conn
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM responses", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| e.to_string())?;
+        self.filter.until_seq = self.filter.until_seq.min(newest);
+        Ok(self.filter.clone())
+    }
+
     /// The next page (blocking; call it off the async runtime), `None` at the end.
     pub fn next_page(&mut self) -> Option<Result<Vec<String>, String>> {
         if self.done {
@@ -236,7 +257,7 @@ impl Pages {
             .reader
             .conn
             .prepare_cached(
-                "SELECT seq, json FROM responses WHERE seq > ?1 AND received_ms >= ?2 AND (?3 IS NULL OR survey_id = ?3) ORDER BY seq LIMIT ?4",
+                "SELECT seq, json FROM responses WHERE seq > ?1 AND seq <= ?5 AND received_ms >= ?2 AND (?3 IS NULL OR survey_id = ?3) ORDER BY seq LIMIT ?4",
             )
             .map_err(|e| e.to_string())?;
         let rows = stmt
@@ -245,7 +266,8 @@ impl Pages {
                     self.after,
                     self.filter.since_ms,
                     self.filter.survey,
-                    self.page as i64
+                    self.page as i64,
+                    self.filter.until_seq
                 ],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )

@@ -250,6 +250,17 @@ fn beyond_loopback_it_refuses_to_start_without_a_read_token() {
     assert!(stderr.contains("at least 16"), "{stderr}");
     let (code, _) = run_to_exit(&["--allow-read-origin", "*"], &[]);
     assert_eq!(code, Some(2));
+    // On loopback behind a reverse proxy, it serves the internet all the same.
+    for flags in [
+        &["--trust-proxy"][..],
+        &["--allow-host", "survey.example.com"][..],
+    ] {
+        let (code, stderr) = run_to_exit(flags, &[]);
+        assert_eq!(code, Some(2), "{flags:?}: {stderr}");
+        assert!(stderr.contains("read token"), "{stderr}");
+    }
+    let (code, _) = run_to_exit(&["--allow-host", "app.localhost"], &[]);
+    assert_eq!(code, None, "a loopback name needs no token");
 }
 
 #[test]
@@ -347,7 +358,15 @@ fn posting_origins_cannot_read_and_reading_origins_need_their_own_list() {
 
 #[test]
 fn one_client_is_rate_limited_with_retry_after_and_others_are_not() {
-    let c = Collector::start(&["--rate-limit", "60", "--rate-burst", "5", "--trust-proxy"]);
+    let c = Collector::start(&[
+        "--rate-limit",
+        "60",
+        "--rate-burst",
+        "5",
+        "--trust-proxy",
+        "--read-token",
+        "rate-token-0123456789",
+    ]);
     let post_from = |ip: &str, id: &str| {
         raw(
             &c.url,
@@ -386,7 +405,9 @@ fn one_client_is_rate_limited_with_retry_after_and_others_are_not() {
         200,
         "another client is not limited"
     );
-    assert_eq!(c.ndjson().len(), 6);
+    let auth = [("Authorization", "Bearer rate-token-0123456789")];
+    let (_, export) = request(&c.url, "GET", "/api/responses", "", &auth);
+    assert_eq!(export.lines().count(), 6);
 }
 
 #[test]
@@ -534,4 +555,106 @@ fn bidi_and_invisible_characters_never_reach_the_export() {
     assert_eq!(row["surveyId"], "payment");
     assert_eq!(row["comment"], "exe.txt ok");
     assert_eq!(row["metadata"], json!({"agent": "ana"}));
+}
+
+#[test]
+fn a_stored_row_that_today_s_rules_would_refuse_still_exports() {
+    let c = Collector::start(&[]);
+    assert_eq!(c.post(&response("ok1", 9, true)).0, 200);
+    // A row written by an older version, under looser rules: a 600-character metadata value
+    // and two keys that differ only by an invisible character.
+    let old = json!({"schema":1,"id":"old1","surveyId":"t","kind":"nps","score":3,"group":"detractor","reasons":[],
+        "complete":true,"metadata":{"note":"n".repeat(600),"agent":"a","agent\u{200B}":"b"},"receivedAt":"2026-01-01T00:00:00.000Z"});
+    let conn = rusqlite::Connection::open(&c.db).unwrap();
+    conn.execute(
+        "INSERT INTO responses (id, survey_id, kind, score, complete, received_ms, json) VALUES ('old1','t','nps',3,1,0,?1)",
+        [old.to_string()],
+    )
+    .unwrap();
+    let text = c.export("?format=csv").1;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    let note = headers.iter().position(|h| h == "metadata.note").unwrap();
+    assert_eq!(rows[1].get(note).unwrap().len(), 600);
+}
+
+#[test]
+fn only_the_collector_s_own_site_and_listed_origins_may_post() {
+    let c = Collector::start(&["--allow-origin", "https://shop.example"]);
+    let post = |id: &str, headers: &[(&str, &str)]| {
+        raw(
+            &c.url,
+            "POST",
+            "/api/responses",
+            &response(id, 9, true).to_string(),
+            headers,
+        )
+        .0
+    };
+    let own = c.url.clone();
+    assert_eq!(post("o1", &[("Origin", "https://shop.example")]), 200);
+    assert_eq!(
+        post("o2", &[("Origin", &own)]),
+        200,
+        "the collector's own pages"
+    );
+    assert_eq!(post("o3", &[]), 200, "a server-side client sends no Origin");
+    // A text/plain post needs no preflight, so CORS alone would let any site write.
+    assert_eq!(
+        post(
+            "x1",
+            &[
+                ("Origin", "https://evil.example"),
+                ("Content-Type", "text/plain")
+            ]
+        ),
+        403
+    );
+    assert_eq!(post("x2", &[("Origin", "null")]), 403);
+    let stored: Vec<String> = c
+        .ndjson()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(stored, ["o1", "o2", "o3"]);
+}
+
+#[test]
+fn two_host_headers_or_a_foreign_absolute_target_are_refused() {
+    let c = Collector::start(&[]);
+    let send = |request: &str| {
+        let mut stream = TcpStream::connect(host(&c)).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    let answer = send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    let answer = send("GET http://evil.example/api/responses HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    assert!(answer.starts_with("HTTP/1.1 421"), "{answer}");
+}
+
+#[test]
+fn the_rate_limit_counts_responses_not_requests() {
+    let c = Collector::start(&["--rate-limit", "60", "--rate-burst", "5"]);
+    let batch = |ids: std::ops::Range<u32>| {
+        let items: Vec<Value> = ids.map(|i| response(&format!("b{i}"), 9, true)).collect();
+        c.post(&json!(items)).0
+    };
+    assert_eq!(
+        batch(0..6),
+        413,
+        "a batch larger than the burst can never pass"
+    );
+    // The refused post still cost one; this 4-item batch takes the other 4.
+    assert_eq!(batch(0..4), 200);
+    assert_eq!(
+        c.post(&response("one-more", 9, true)).0,
+        429,
+        "the batch used the burst"
+    );
+    assert_eq!(c.ndjson().len(), 4);
 }

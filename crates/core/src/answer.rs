@@ -367,7 +367,13 @@ fn short_text(v: &Value, field: &str, max: usize) -> Result<String, FieldError> 
 /// A string, or a number or boolean written as one (`ticketId: 123` is common).
 fn scalar_text(v: &Value, field: &str, max: usize) -> Result<String, FieldError> {
     match v {
-        Value::Number(n, text) => Ok(Value::number_text(*n, text.as_deref())),
+        Value::Number(n, text) => {
+            let text = Value::number_text(*n, text.as_deref());
+            if text.len() > max {
+                return Err(FieldError::new(field, too_long(max)));
+            }
+            Ok(text)
+        }
         Value::Bool(b) => Ok(String::from(if *b { "true" } else { "false" })),
         other => short_text(other, field, max),
     }
@@ -392,7 +398,11 @@ fn string_map(v: &Value, field: &str) -> Result<Vec<(String, String)>, FieldErro
         let key = without_hidden_format(raw_key);
         let mut path = String::from(field);
         path.push('.');
-        path.push_str(&key);
+        // A key too long to be valid is named by its start, as other values are.
+        path.extend(key.chars().take(limits::MAP_KEY));
+        if char_count(&key) > limits::MAP_KEY {
+            path.push('…');
+        }
         if key.trim().is_empty()
             || char_count(&key) > limits::MAP_KEY
             || key.chars().any(char::is_control)

@@ -176,6 +176,12 @@ fn metadata_and_user_numbers_keep_every_digit() {
     let user = r.user.unwrap();
     assert_eq!(user.id.as_deref(), Some("9007199254740993"));
     assert_eq!(user.attributes, vec![("plan".to_string(), "2".to_string())]);
+    // A number's text obeys the value length limit like a string's.
+    let long = format!(
+        r#"{{"id":"a","kind":"nps","score":9,"metadata":{{"x":{}}}}}"#,
+        "1".repeat(501)
+    );
+    assert_eq!(err(&long).0, "metadata.x");
 }
 
 #[test]
