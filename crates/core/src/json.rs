@@ -141,14 +141,8 @@ impl Reader<'_> {
             self.skip_space();
             let value = self.value(depth).map_err(|e| within(e, &key))?;
             members.push((key, value));
-            self.skip_space();
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b'}') => {
-                    self.at += 1;
-                    return Ok(Value::Object(members));
-                }
-                _ => return Err(self.error("expected ',' or '}'")),
+            if self.closes(b'}')? {
+                return Ok(Value::Object(members));
             }
         }
     }
@@ -169,15 +163,29 @@ impl Reader<'_> {
                 .value(depth)
                 .map_err(|e| within(e, &format!("[{index}]")))?;
             items.push(item);
-            self.skip_space();
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b']') => {
-                    self.at += 1;
-                    return Ok(Value::Array(items));
-                }
-                _ => return Err(self.error("expected ',' or ']'")),
+            if self.closes(b']')? {
+                return Ok(Value::Array(items));
             }
+        }
+    }
+
+    /// After a member or an item: `true` past the closing bracket, `false` past a comma.
+    fn closes(&mut self, close: u8) -> Result<bool, JsonError> {
+        self.skip_space();
+        match self.peek() {
+            Some(b',') => {
+                self.at += 1;
+                Ok(false)
+            }
+            Some(b) if b == close => {
+                self.at += 1;
+                Ok(true)
+            }
+            _ => Err(self.error(if close == b'}' {
+                "expected ',' or '}'"
+            } else {
+                "expected ',' or ']'"
+            })),
         }
     }
 
