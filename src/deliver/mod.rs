@@ -15,7 +15,7 @@ mod queue_store;
 mod transport;
 
 use sondeo_core::answer::Response;
-use sondeo_core::delivery::{Entry, Pushed};
+use sondeo_core::delivery::{Entry, Pushed, RetryLimits};
 use sondeo_core::survey::{Config, Delivery};
 use wasm_bindgen::prelude::*;
 use web_sys::EventTarget;
@@ -62,6 +62,7 @@ impl Deliverer {
             endpoint: self.endpoint.clone(),
             method: String::from(self.method),
             created_at: js_sys::Date::now(),
+            limits: RetryLimits::from(&self.limits),
             body,
             attempts: 0,
             next_at: 0.0,

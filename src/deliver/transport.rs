@@ -1,22 +1,20 @@
-//! Sending queue entries with `fetch`, acting on the outcome (core's rules),
-//! scheduling retries, and the page-level triggers: module start, `online`, `pagehide`.
+//! The I/O of delivery: `fetch`, timers, events, and the page-level triggers (`online`,
+//! `pagehide`). Every decision (what to lease, how to settle an attempt, when to
+//! retry or park, what expires) is core's (`sondeo_core::delivery`), tested natively.
 
 use super::queue_store;
 use crate::listener::Listener;
-use sondeo_core::delivery::{backoff_ms, classify, retry_after_ms, Entry, Outcome};
+use sondeo_core::delivery::{classify, Entry, Outcome, Settled};
 use sondeo_core::survey::Delivery;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::EventTarget;
 
-/// How long a tab owns an entry it is sending; another tab may take it after that
-/// (the sending tab may have been closed mid-request).
-const LEASE_MS: f64 = 30_000.0;
 /// Keepalive requests share a 64 KiB budget per page; stay under it.
 const KEEPALIVE_BUDGET: usize = 60 * 1024;
-/// After `maxAttempts`, an entry waits for the next page load or `online`.
-const PARKED_MS: f64 = 365.0 * 86_400_000.0;
+/// A wait this long is a parked entry (`sondeo_core::delivery::PARKED_MS`): no timer.
+const LONGEST_TIMER_MS: f64 = 30.0 * 86_400_000.0;
 
 #[wasm_bindgen]
 extern "C" {
@@ -159,9 +157,21 @@ pub fn flush(endpoint: &str, events: &EventTarget) {
     let Some(route) = route(endpoint) else {
         return;
     };
+    let offline = web_sys::window().is_some_and(|w| !w.navigator().on_line());
+    let tab = tab_id();
+    let started = now();
+    let in_flight: Vec<String> = STATE.with(|s| s.borrow().in_flight.clone());
     let max_age_ms = route.limits.max_age_days as f64 * 86_400_000.0;
-    let expired =
-        queue_store::update(endpoint, |q| q.expire(now(), max_age_ms)).unwrap_or_default();
+    let (expired, leased) = queue_store::update(endpoint, |q| {
+        let expired = q.expire(started, max_age_ms);
+        let leased = if offline {
+            Vec::new()
+        } else {
+            q.lease_due(started, &tab, &in_flight)
+        };
+        (expired, leased)
+    })
+    .unwrap_or_default();
     for entry in expired {
         notify(
             events,
@@ -171,50 +181,24 @@ pub fn flush(endpoint: &str, events: &EventTarget) {
             "the response stayed unsent longer than delivery.maxAgeDays and was dropped",
         );
     }
-    let offline = web_sys::window().is_some_and(|w| !w.navigator().on_line());
-    let tab = tab_id();
-    let started = now();
-    let in_flight: Vec<String> = STATE.with(|s| s.borrow().in_flight.clone());
-    let leased = queue_store::update(endpoint, |q| {
-        let mut leased = Vec::new();
-        if offline {
-            return leased;
-        }
-        for i in q.due(started, &tab) {
-            let entry = &mut q.entries[i];
-            if in_flight.contains(&entry.id) {
-                continue;
-            }
-            entry.lease_owner = tab.clone();
-            entry.lease_until = started + LEASE_MS;
-            leased.push(entry.clone());
-        }
-        leased
-    })
-    .unwrap_or_default();
-    // Another tab may have leased the same entry between our read and write: read
-    // back and send only what is still ours.
+    // Read back: send only what is still ours (see `Queue::still_leased`).
     let mine = queue_store::load(endpoint);
     for entry in leased {
-        if mine
-            .entries
-            .iter()
-            .any(|e| e.id == entry.id && e.lease_owner == tab && e.body == entry.body)
-        {
+        if mine.still_leased(&entry, &tab) {
             STATE.with(|s| s.borrow_mut().in_flight.push(entry.id.clone()));
             attempt(entry, &route.headers, events.clone());
         }
     }
     if offline {
-        for entry in queue_store::load(endpoint).entries {
+        for entry in &mine.entries {
             notify(events, "sondeo:queued", &entry.id, 0, "");
         }
     }
-    schedule(endpoint, events);
+    schedule(endpoint, events, mine.next_due());
 }
 
-/// Arms one timer for the endpoint's next due entry.
-fn schedule(endpoint: &str, events: &EventTarget) {
+/// Arms one timer for the endpoint's next due entry (`next_due`, from the queue just read).
+fn schedule(endpoint: &str, events: &EventTarget, next_due: Option<f64>) {
     let generation = STATE.with(|s| {
         let mut s = s.borrow_mut();
         s.generation = s.generation.wrapping_add(1);
@@ -223,11 +207,11 @@ fn schedule(endpoint: &str, events: &EventTarget) {
         s.timers.push((endpoint.to_owned(), generation));
         generation
     });
-    let Some(at) = queue_store::load(endpoint).next_due() else {
+    let Some(at) = next_due else {
         return;
     };
-    let wait = (at - now()).clamp(0.0, PARKED_MS);
-    if wait >= PARKED_MS {
+    let wait = (at - now()).max(0.0);
+    if wait >= LONGEST_TIMER_MS {
         return;
     }
     let endpoint = endpoint.to_owned();
@@ -314,44 +298,22 @@ fn finish(
     message: &str,
 ) {
     STATE.with(|s| s.borrow_mut().in_flight.retain(|id| *id != entry.id));
-    let limits = route(&entry.endpoint).map(|r| r.limits).unwrap_or_default();
-    let at = now();
-    let outcome = classify(status);
     let code = status.unwrap_or(0);
-    let retried = queue_store::update(&entry.endpoint, |q| match outcome {
-        Outcome::Delivered => {
-            q.acknowledge(&entry.id, &entry.body);
-            None
-        }
-        Outcome::Refused => {
-            q.acknowledge(&entry.id, &entry.body);
-            None
-        }
-        Outcome::Retry => {
-            let stored = q
-                .entries
-                .iter_mut()
-                .find(|e| e.id == entry.id && e.body == entry.body)?;
-            stored.attempts += 1;
-            stored.lease_until = 0.0;
-            let wait = match retry_after.as_deref().and_then(|h| retry_after_ms(h, at)) {
-                Some(ms) => ms,
-                None => backoff_ms(
-                    stored.attempts,
-                    limits.base_delay_ms,
-                    limits.max_delay_ms,
-                    js_sys::Math::random(),
-                ),
-            };
-            let parked = stored.attempts >= limits.max_attempts;
-            stored.next_at = at + if parked { PARKED_MS } else { wait as f64 };
-            Some((stored.attempts, wait, parked))
-        }
+    let (settled, next_due) = queue_store::update(&entry.endpoint, |q| {
+        let settled = q.settle(
+            &entry.id,
+            &entry.body,
+            status,
+            retry_after.as_deref(),
+            now(),
+            js_sys::Math::random(),
+        );
+        (settled, q.next_due())
     })
-    .flatten();
-    match (outcome, retried) {
-        (Outcome::Delivered, _) => notify(&events, "sondeo:sent", &entry.id, code, ""),
-        (Outcome::Refused, _) => {
+    .unwrap_or((Settled::Superseded, None));
+    match settled {
+        Settled::Delivered => notify(&events, "sondeo:sent", &entry.id, code, ""),
+        Settled::Refused => {
             let mut error = String::from("the endpoint refused the response");
             let message: String = message.chars().take(500).collect();
             if !message.is_empty() {
@@ -360,25 +322,24 @@ fn finish(
             }
             notify(&events, "sondeo:error", &entry.id, code, &error);
         }
-        (Outcome::Retry, Some((_, _, true))) => {
-            notify(&events, "sondeo:queued", &entry.id, code, "")
-        }
-        (Outcome::Retry, Some((attempt, wait, false))) => {
-            notify_retry(&events, "sondeo:retry", &entry.id, code, "", attempt, wait)
-        }
-        (Outcome::Retry, None) => {}
+        Settled::Parked => notify(&events, "sondeo:queued", &entry.id, code, ""),
+        Settled::Retrying { attempt, wait_ms } => notify_retry(
+            &events,
+            "sondeo:retry",
+            &entry.id,
+            code,
+            "",
+            attempt,
+            wait_ms,
+        ),
+        Settled::Superseded => {}
     }
-    schedule(&entry.endpoint, &events);
+    schedule(&entry.endpoint, &events, next_due);
 }
 
 /// Wakes every parked or waiting entry of `endpoint` and sends them (a survey for it mounted).
 pub fn resume(endpoint: &str, events: &EventTarget) {
-    queue_store::update(endpoint, |q| {
-        for e in &mut q.entries {
-            e.attempts = 0;
-            e.next_at = 0.0;
-        }
-    });
+    queue_store::update(endpoint, |q| q.wake());
     flush(endpoint, events);
 }
 

@@ -1,9 +1,10 @@
 //! The rules of delivery, free of the browser: which outcomes are retried, how
-//! long to wait (exponential backoff with jitter, `Retry-After`), and the
-//! offline queue (bounded, ordered, one entry per response id, leases so two
-//! tabs never send the same entry at once). The widget's `deliver` module runs
-//! them against `fetch` and `localStorage`.
+//! long to wait (exponential backoff with jitter, `Retry-After`), when to give up
+//! until a later page (parking), and the offline queue (bounded, ordered, one entry
+//! per response id, leases so two tabs never send the same entry at once, expiry).
+//! The widget's `deliver` module only does the I/O: `fetch`, `localStorage`, timers.
 
+use crate::survey::Delivery;
 use crate::text::{parse_digits, push_int, push_json_string};
 use crate::time::days_from_civil;
 use crate::value::Value;
@@ -79,6 +80,55 @@ fn parse_http_date(s: &str) -> Option<i64> {
     Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec)
 }
 
+/// How long a tab owns an entry it is sending; another tab may take it after that
+/// (the sending tab may have been closed mid-request).
+pub const LEASE_MS: f64 = 30_000.0;
+
+/// After `maxAttempts` an entry is parked this long: in effect until a later page
+/// mounts a survey for its endpoint, or the browser comes back online.
+pub const PARKED_MS: f64 = 365.0 * 86_400_000.0;
+
+/// The retry limits an entry was queued with; a later page applies these, not its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryLimits {
+    /// Attempts before the entry is parked.
+    pub max_attempts: u32,
+    /// First retry delay.
+    pub base_delay_ms: u32,
+    /// Longest delay between attempts.
+    pub max_delay_ms: u32,
+}
+
+impl From<&Delivery> for RetryLimits {
+    fn from(d: &Delivery) -> Self {
+        RetryLimits {
+            max_attempts: d.max_attempts,
+            base_delay_ms: d.base_delay_ms,
+            max_delay_ms: d.max_delay_ms,
+        }
+    }
+}
+
+/// What became of an entry after an attempt; see [`Queue::settle`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    /// Acknowledged and removed.
+    Delivered,
+    /// Refused for good (a 4xx the endpoint means) and removed.
+    Refused,
+    /// Tried again after `wait_ms`; `attempt` failures so far.
+    Retrying {
+        /// Failed attempts so far.
+        attempt: u32,
+        /// Wait before the next attempt.
+        wait_ms: u32,
+    },
+    /// Out of attempts: it waits for a later page or `online`.
+    Parked,
+    /// A newer version replaced it while it was in flight: nothing to do.
+    Superseded,
+}
+
 /// One response waiting to be acknowledged, with what is needed to send it from a
 /// later page (the body is final: `beforeSend` has already run). It holds no headers:
 /// they may carry an API key, and stored text outlives the page. A later page sends
@@ -95,6 +145,8 @@ pub struct Entry {
     pub method: String,
     /// When it was queued (ms since the epoch); it expires after `delivery.maxAgeDays`.
     pub created_at: f64,
+    /// The retry limits it was queued with.
+    pub limits: RetryLimits,
     /// The request body.
     pub body: String,
     /// Failed attempts so far.
@@ -191,6 +243,12 @@ impl Queue {
             push_json_string(&mut out, &e.method);
             out.push_str(",\"createdAt\":");
             push_int(&mut out, e.created_at as i64);
+            out.push_str(",\"maxAttempts\":");
+            push_int(&mut out, e.limits.max_attempts as i64);
+            out.push_str(",\"baseDelayMs\":");
+            push_int(&mut out, e.limits.base_delay_ms as i64);
+            out.push_str(",\"maxDelayMs\":");
+            push_int(&mut out, e.limits.max_delay_ms as i64);
             out.push_str(",\"body\":");
             push_json_string(&mut out, &e.body);
             out.push_str(",\"attempts\":");
@@ -205,6 +263,95 @@ impl Queue {
         }
         out.push(']');
         out
+    }
+
+    /// Leases to `tab` every entry it may send now (due, not leased by another tab, not
+    /// already in flight here) and returns copies of them to send.
+    pub fn lease_due(&mut self, now_ms: f64, tab: &str, in_flight: &[String]) -> Vec<Entry> {
+        let mut leased = Vec::new();
+        for i in self.due(now_ms, tab) {
+            let entry = &mut self.entries[i];
+            if in_flight.contains(&entry.id) {
+                continue;
+            }
+            entry.lease_owner = tab.to_owned();
+            entry.lease_until = now_ms + LEASE_MS;
+            leased.push(entry.clone());
+        }
+        leased
+    }
+
+    /// Whether `leased` is still this tab's to send, read back after saving: another tab
+    /// may have written the queue between our read and our write.
+    pub fn still_leased(&self, leased: &Entry, tab: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|e| e.id == leased.id && e.lease_owner == tab && e.body == leased.body)
+    }
+
+    /// Acts on the outcome of sending the version `body` of response `id`: removes it
+    /// when delivered or refused; otherwise counts the failure and waits what
+    /// `Retry-After` asks for (when given) or the entry's backoff, or parks it once it is
+    /// out of attempts. `random` in `[0, 1)` is the backoff's jitter.
+    pub fn settle(
+        &mut self,
+        id: &str,
+        body: &str,
+        status: Option<u16>,
+        retry_after: Option<&str>,
+        now_ms: f64,
+        random: f64,
+    ) -> Settled {
+        match classify(status) {
+            Outcome::Delivered => {
+                self.acknowledge(id, body);
+                Settled::Delivered
+            }
+            Outcome::Refused => {
+                self.acknowledge(id, body);
+                Settled::Refused
+            }
+            Outcome::Retry => {
+                let Some(entry) = self
+                    .entries
+                    .iter_mut()
+                    .find(|e| e.id == id && e.body == body)
+                else {
+                    return Settled::Superseded;
+                };
+                entry.attempts += 1;
+                entry.lease_until = 0.0;
+                let limits = entry.limits;
+                let wait_ms = match retry_after.and_then(|h| retry_after_ms(h, now_ms)) {
+                    Some(ms) => ms,
+                    None => backoff_ms(
+                        entry.attempts,
+                        limits.base_delay_ms,
+                        limits.max_delay_ms,
+                        random,
+                    ),
+                };
+                if entry.attempts >= limits.max_attempts {
+                    entry.next_at = now_ms + PARKED_MS;
+                    Settled::Parked
+                } else {
+                    entry.next_at = now_ms + wait_ms as f64;
+                    Settled::Retrying {
+                        attempt: entry.attempts,
+                        wait_ms,
+                    }
+                }
+            }
+        }
+    }
+
+    /// Makes every entry due now with fresh attempts (a survey for the endpoint mounted,
+    /// the browser came back online).
+    pub fn wake(&mut self) {
+        for e in &mut self.entries {
+            e.attempts = 0;
+            e.next_at = 0.0;
+        }
     }
 
     /// Removes the entries queued before `now_ms - max_age_ms`, and returns them.
@@ -238,6 +385,17 @@ impl Queue {
                     return None;
                 }
                 let method = text("method").unwrap_or_else(|| String::from("POST"));
+                // An entry from a version that stored no limits gets today's defaults.
+                let defaults = RetryLimits::from(&Delivery::default());
+                let limit = |k: &str, default: u32| match number(k) {
+                    n if n >= 1.0 => n as u32,
+                    _ => default,
+                };
+                let limits = RetryLimits {
+                    max_attempts: limit("maxAttempts", defaults.max_attempts),
+                    base_delay_ms: limit("baseDelayMs", defaults.base_delay_ms),
+                    max_delay_ms: limit("maxDelayMs", defaults.max_delay_ms),
+                };
                 if method != "POST" && method != "PUT" {
                     return None;
                 }
@@ -250,6 +408,7 @@ impl Queue {
                         Some(Value::Number(n, _)) if *n > 0.0 => *n,
                         _ => now_ms,
                     },
+                    limits,
                     body: text("body")?,
                     attempts: number("attempts") as u32,
                     next_at: number("nextAt"),

@@ -1,4 +1,5 @@
 use super::*;
+use crate::survey::Delivery;
 
 fn entry(id: &str, complete: bool, body: &str) -> Entry {
     Entry {
@@ -7,6 +8,11 @@ fn entry(id: &str, complete: bool, body: &str) -> Entry {
         endpoint: "/api/responses".into(),
         method: "POST".into(),
         created_at: 1_700_000_000_000.0,
+        limits: RetryLimits {
+            max_attempts: 3,
+            base_delay_ms: 1000,
+            max_delay_ms: 60_000,
+        },
         body: body.into(),
         attempts: 0,
         next_at: 0.0,
@@ -193,5 +199,102 @@ fn stored_entries_hold_no_headers_and_expire() {
     assert_eq!(
         q.entries.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
         ["fresh"]
+    );
+}
+
+#[test]
+fn a_tab_leases_what_is_due_and_not_in_flight_and_keeps_it_only_if_still_its_own() {
+    let mut q = Queue::default();
+    q.push(entry("a", true, "x"), 10);
+    q.push(entry("b", true, "y"), 10);
+    q.entries[1].next_at = 5_000.0;
+    let leased = q.lease_due(1_000.0, "tab-1", &[]);
+    assert_eq!(
+        leased.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        ["a"]
+    );
+    assert_eq!(q.entries[0].lease_until, 1_000.0 + LEASE_MS);
+    assert!(
+        q.lease_due(1_000.0, "tab-2", &[]).is_empty(),
+        "another tab keeps off"
+    );
+    assert!(
+        q.lease_due(1_000.0, "tab-1", &["a".to_string()]).is_empty(),
+        "already in flight here"
+    );
+    assert!(q.still_leased(&leased[0], "tab-1"));
+    // Another tab took it after our lease ran out: it is no longer ours to send.
+    let taken = q.lease_due(1_000.0 + LEASE_MS, "tab-2", &[]);
+    assert!(taken.iter().any(|e| e.id == "a"));
+    assert!(!q.still_leased(&leased[0], "tab-1"));
+}
+
+#[test]
+fn settling_removes_delivered_and_refused_and_backs_off_then_parks_the_rest() {
+    let mut q = Queue::default();
+    q.push(entry("a", true, "x"), 10);
+    // Retry-After wins over the backoff; without it, base · 2^(n−1) with full jitter at random = 1.
+    assert_eq!(
+        q.settle("a", "x", Some(503), Some("7"), 0.0, 1.0),
+        Settled::Retrying {
+            attempt: 1,
+            wait_ms: 7_000
+        }
+    );
+    assert_eq!(q.entries[0].next_at, 7_000.0);
+    assert_eq!(
+        q.settle("a", "x", None, None, 10_000.0, 1.0),
+        Settled::Retrying {
+            attempt: 2,
+            wait_ms: 2_000
+        }
+    );
+    // The entry carries max_attempts = 3: the third failure parks it.
+    assert_eq!(
+        q.settle("a", "x", Some(500), None, 20_000.0, 1.0),
+        Settled::Parked
+    );
+    assert_eq!(q.entries[0].next_at, 20_000.0 + PARKED_MS);
+    q.wake();
+    assert_eq!((q.entries[0].attempts, q.entries[0].next_at), (0, 0.0));
+    // A newer version arrived while the old one was in flight: the old outcome changes nothing.
+    q.push(entry("a", true, "newer"), 10);
+    assert_eq!(
+        q.settle("a", "x", Some(503), None, 0.0, 0.5),
+        Settled::Superseded
+    );
+    assert_eq!(
+        q.settle("a", "newer", Some(422), None, 0.0, 0.5),
+        Settled::Refused
+    );
+    assert!(q.entries.is_empty());
+    q.push(entry("b", true, "y"), 10);
+    assert_eq!(
+        q.settle("b", "y", Some(201), None, 0.0, 0.5),
+        Settled::Delivered
+    );
+    assert!(q.entries.is_empty());
+}
+
+#[test]
+fn an_entry_keeps_its_own_limits_across_pages() {
+    let mut q = Queue::default();
+    let mut e = entry("a", true, "x");
+    e.limits = RetryLimits {
+        max_attempts: 30,
+        base_delay_ms: 100,
+        max_delay_ms: 1500,
+    };
+    q.push(e, 10);
+    let value = Value::from(serde_json::from_str::<serde_json::Value>(&q.to_json()).unwrap());
+    let read = Queue::from_value(&value, "/api/responses", 0.0);
+    assert_eq!(read.entries[0].limits, q.entries[0].limits);
+    // Stored by a version without limits: today's defaults.
+    let old =
+        Value::from(serde_json::json!([{"id": "o", "endpoint": "/api/responses", "body": "{}"}]));
+    let read = Queue::from_value(&old, "/api/responses", 0.0);
+    assert_eq!(
+        read.entries[0].limits,
+        RetryLimits::from(&Delivery::default())
     );
 }
