@@ -530,5 +530,13 @@ pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
     out
 }
 
+impl core::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}: {}", self.field, self.error)
+    }
+}
+
+impl std::error::Error for FieldError {}
+
 #[cfg(test)]
 mod tests;

@@ -369,5 +369,13 @@ fn csv_record(
     }
 }
 
+impl core::fmt::Display for RowError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "line {}: {}: {}", self.line, self.field, self.error)
+    }
+}
+
+impl std::error::Error for RowError {}
+
 #[cfg(test)]
 mod tests;

@@ -35,6 +35,8 @@ impl std::fmt::Display for JsonError {
     }
 }
 
+impl std::error::Error for JsonError {}
+
 /// Parses one JSON document (surrounding whitespace allowed, nothing else after it).
 pub fn parse(text: &str) -> Result<Value, JsonError> {
     let mut reader = Reader {

@@ -1,5 +1,8 @@
-//! The rules of sondeo, with no web dependency: survey config and its validation,
-//! NPS / CSAT / CES scales and groups, answer validation, built-in texts.
+//! The rules of sondeo, with no web dependency: survey config and its validation
+//! (`survey`), NPS / CSAT / CES scales and groups (`metric`), the payload and answer
+//! validation (`answer`), delivery rules and the offline queue (`delivery`), built-in
+//! texts (`i18n`), scoring (`score`), and, for native callers and the analytics module,
+//! the strict JSON reader (`json`) and streaming CSV/NDJSON import (`import`).
 //!
 //! Every rule lives here once, so the widget (wasm), the analytics module (wasm)
 //! and the collector (native) agree, and all of it is tested natively.
@@ -7,6 +10,8 @@
 //! The widget is downloaded by every visitor, so the code it uses avoids
 //! `core::fmt` (about 10 KB gzipped): messages are built with [`text`] helpers
 //! instead of `format!`.
+
+#![deny(missing_docs)]
 
 pub mod answer;
 pub mod delivery;

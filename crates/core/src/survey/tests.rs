@@ -1,4 +1,5 @@
 use super::*;
+use crate::i18n::TextKey;
 use crate::value::Value;
 
 fn json(text: &str) -> Value {

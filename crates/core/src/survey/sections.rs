@@ -1,0 +1,486 @@
+//! One check per section of the config (`followUp`, `reasons`, `display`, `theme`…),
+//! built from the shared checks in `checker`.
+
+use super::checker::{join_path, Checker};
+use super::types::*;
+use super::{ConfigError, THEME_VARS};
+use crate::i18n::TextKey;
+use crate::metric::Kind;
+use crate::text::{char_count, push_int, push_joined, without_hidden_format};
+use crate::value::Value;
+
+impl Checker {
+    pub(super) fn scale(&mut self, value: Option<&Value>, kind: Option<Kind>) -> ScaleStyle {
+        let allowed: &[&str] = match kind {
+            Some(Kind::Csat) => &["numbers", "stars", "emoji"],
+            _ => &["numbers"],
+        };
+        match self.choice(value, "scale", allowed) {
+            Some(1) => ScaleStyle::Stars,
+            Some(2) => ScaleStyle::Emoji,
+            _ => ScaleStyle::Numbers,
+        }
+    }
+
+    pub(super) fn per_group_texts(
+        &mut self,
+        members: &[(String, Value)],
+        field: &str,
+        groups: Option<[&'static str; 3]>,
+    ) -> [Option<String>; 3] {
+        let mut texts: [Option<String>; 3] = Default::default();
+        if let Some(groups) = groups {
+            for (tier, name) in groups.iter().enumerate() {
+                if let Some((_, v)) = members.iter().find(|(k, _)| k == name) {
+                    texts[tier] = self.text(v, &join_path(field, name), 500);
+                }
+            }
+        }
+        texts
+    }
+
+    pub(super) fn follow_up(
+        &mut self,
+        value: Option<&Value>,
+        groups: Option<[&'static str; 3]>,
+    ) -> FollowUp {
+        let mut follow_up = FollowUp {
+            enabled: true,
+            texts: Default::default(),
+            required: false,
+            max_length: 1000,
+            placeholder: None,
+        };
+        if let Some(Value::Bool(enabled)) = value {
+            follow_up.enabled = *enabled;
+            return follow_up;
+        }
+        let members = self.object(value, "followUp");
+        let mut allowed = vec!["enabled", "required", "maxLength", "placeholder"];
+        allowed.extend(groups.unwrap_or(["detractor", "passive", "promoter"]));
+        if groups.is_some() {
+            self.unknown_keys(members, "followUp", &allowed);
+        }
+        let get = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v);
+        follow_up.enabled = self.boolean(get("enabled"), "followUp.enabled", true);
+        follow_up.required = self.boolean(get("required"), "followUp.required", false);
+        follow_up.max_length = self.integer(
+            get("maxLength"),
+            "followUp.maxLength",
+            1,
+            MAX_COMMENT_LENGTH as i64,
+            1000,
+        ) as u32;
+        follow_up.placeholder =
+            get("placeholder").and_then(|v| self.text(v, "followUp.placeholder", 200));
+        follow_up.texts = self.per_group_texts(members, "followUp", groups);
+        follow_up
+    }
+
+    pub(super) fn reasons(&mut self, value: Option<&Value>) -> Reasons {
+        let (options, members) = match value {
+            Some(Value::Array(_)) => (value, &[][..]),
+            _ => {
+                let members = self.object(value, "reasons");
+                self.unknown_keys(members, "reasons", &["options", "multiple", "label"]);
+                (
+                    members.iter().find(|(k, _)| k == "options").map(|(_, v)| v),
+                    members,
+                )
+            }
+        };
+        let get = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v);
+        let mut reasons = Reasons {
+            options: Vec::new(),
+            multiple: self.boolean(get("multiple"), "reasons.multiple", true),
+            label: get("label").and_then(|v| self.text(v, "reasons.label", 200)),
+        };
+        match options {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) if items.len() <= 12 => {
+                for (i, item) in items.iter().enumerate() {
+                    let mut field = String::from("reasons.options[");
+                    push_int(&mut field, i as i64);
+                    field.push(']');
+                    if let Some(text) = self.text(item, &field, 80) {
+                        if reasons.options.contains(&text) {
+                            self.fail(&field, "expected each option once", item);
+                        } else {
+                            reasons.options.push(text);
+                        }
+                    }
+                }
+            }
+            Some(other) => self.fail(
+                "reasons.options",
+                "expected an array of at most 12 strings",
+                other,
+            ),
+        }
+        reasons
+    }
+
+    pub(super) fn thank_you(
+        &mut self,
+        value: Option<&Value>,
+        groups: Option<[&'static str; 3]>,
+    ) -> ThankYou {
+        let members = self.object(value, "thankYou");
+        let mut allowed = vec!["link"];
+        allowed.extend(groups.unwrap_or(["detractor", "passive", "promoter"]));
+        if groups.is_some() {
+            self.unknown_keys(members, "thankYou", &allowed);
+        }
+        let texts = self.per_group_texts(members, "thankYou", groups);
+        let link = match members.iter().find(|(k, _)| k == "link").map(|(_, v)| v) {
+            None | Some(Value::Null) => None,
+            Some(link @ Value::Object(m)) => {
+                self.unknown_keys(m, "thankYou.link", &["url", "text"]);
+                let url = match link.get("url") {
+                    Some(v) => self.url("thankYou.link.url", v),
+                    None => {
+                        self.missing("thankYou.link.url", "an http(s) URL");
+                        None
+                    }
+                };
+                let text = match link.get("text") {
+                    Some(v) => self.text(v, "thankYou.link.text", 100),
+                    None => {
+                        self.missing("thankYou.link.text", "the link's text");
+                        None
+                    }
+                };
+                url.zip(text).map(|(url, text)| Link { url, text })
+            }
+            Some(other) => {
+                self.fail("thankYou.link", "expected an object { url, text }", other);
+                None
+            }
+        };
+        ThankYou { texts, link }
+    }
+
+    /// A map of short strings. For metadata and user attributes (`header_names` false),
+    /// numbers and booleans become strings (`ticketId: 123` is common and harmless) and
+    /// invisible formatting characters are removed; for HTTP headers (`header_names`
+    /// true), keys must be valid header names and values strings without line breaks.
+    pub(super) fn string_map(
+        &mut self,
+        value: Option<&Value>,
+        field: &str,
+        max_entries: usize,
+        max_value_chars: usize,
+        header_names: bool,
+    ) -> Vec<(String, String)> {
+        let members = self.object(value, field);
+        if members.len() > max_entries {
+            let mut expected = String::from("expected at most ");
+            push_int(&mut expected, max_entries as i64);
+            expected.push_str(" entries");
+            self.fail(field, &expected, &Value::Number(members.len() as f64, None));
+            return Vec::new();
+        }
+        let mut out = Vec::with_capacity(members.len());
+        for (raw_key, v) in members {
+            // Visitors' text loses invisible formatting characters; so does what the page adds to it.
+            let cleaned;
+            let key = if header_names {
+                raw_key
+            } else {
+                cleaned = without_hidden_format(raw_key);
+                &cleaned
+            };
+            let path = join_path(field, key);
+            let key_ok = if header_names {
+                !key.is_empty()
+                    && key
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+            } else {
+                !key.trim().is_empty() && char_count(key) <= 64
+            };
+            if !key_ok {
+                let expected = if header_names {
+                    "expected a valid header name"
+                } else {
+                    "expected a key of 1 to 64 characters"
+                };
+                self.fail(&path, expected, &Value::String(key.clone()));
+                continue;
+            }
+            let text = match v {
+                Value::String(s) if header_names => Some(s.clone()),
+                Value::String(s) => Some(without_hidden_format(s)),
+                Value::Number(n, text) if !header_names => {
+                    Some(Value::number_text(*n, text.as_deref()))
+                }
+                Value::Bool(b) if !header_names => {
+                    Some(String::from(if *b { "true" } else { "false" }))
+                }
+                _ => None,
+            };
+            match text {
+                Some(s)
+                    if char_count(&s) <= max_value_chars
+                        && !(header_names && s.contains(['\r', '\n'])) =>
+                {
+                    out.push((key.clone(), s))
+                }
+                _ => {
+                    let mut expected = String::from("expected a string of at most ");
+                    push_int(&mut expected, max_value_chars as i64);
+                    expected.push_str(" characters");
+                    self.fail(&path, &expected, v);
+                }
+            }
+        }
+        out
+    }
+
+    pub(super) fn display(&mut self, value: Option<&Value>) -> Display {
+        let mut display = Display {
+            mode: DisplayMode::Inline,
+            position: Position::BottomRight,
+        };
+        let members = match value {
+            Some(Value::String(_)) => {
+                // `display: "modal"` is shorthand for `display: { mode: "modal" }`.
+                display.mode = self.display_mode(value);
+                return display;
+            }
+            _ => self.object(value, "display"),
+        };
+        self.unknown_keys(members, "display", &["mode", "position"]);
+        let get = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v);
+        display.mode = self.display_mode(get("mode"));
+        display.position = match self.choice(
+            get("position"),
+            "display.position",
+            &["bottom-right", "bottom-left", "top-right", "top-left"],
+        ) {
+            Some(1) => Position::BottomLeft,
+            Some(2) => Position::TopRight,
+            Some(3) => Position::TopLeft,
+            _ => Position::BottomRight,
+        };
+        display
+    }
+
+    pub(super) fn display_mode(&mut self, value: Option<&Value>) -> DisplayMode {
+        let field = if matches!(value, Some(Value::String(_))) {
+            "display.mode"
+        } else {
+            "display"
+        };
+        match self.choice(value, field, &["inline", "modal", "slide-in"]) {
+            Some(1) => DisplayMode::Modal,
+            Some(2) => DisplayMode::SlideIn,
+            _ => DisplayMode::Inline,
+        }
+    }
+
+    pub(super) fn trigger(&mut self, value: Option<&Value>) -> Trigger {
+        let members = self.object(value, "trigger");
+        self.unknown_keys(
+            members,
+            "trigger",
+            &["load", "delayMs", "scrollPercent", "exitIntent", "event"],
+        );
+        let get = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v);
+        let scroll_percent = match get("scrollPercent") {
+            None | Some(Value::Null) => None,
+            v => Some(self.integer(v, "trigger.scrollPercent", 0, 100, 0) as u8),
+        };
+        let exit_intent = self.boolean(get("exitIntent"), "trigger.exitIntent", false);
+        let event = get("event").and_then(|v| self.text(v, "trigger.event", 100));
+        // Without another trigger the prompt shows on load; with one, load is opt-in.
+        let has_other = scroll_percent.is_some() || exit_intent || event.is_some();
+        Trigger {
+            load: self.boolean(get("load"), "trigger.load", !has_other),
+            delay_ms: self.integer(get("delayMs"), "trigger.delayMs", 0, 3_600_000, 0) as u32,
+            scroll_percent,
+            exit_intent,
+            event,
+        }
+    }
+
+    pub(super) fn locale(&mut self, value: Option<&Value>) -> String {
+        match value {
+            None | Some(Value::Null) => String::from("auto"),
+            Some(Value::String(s))
+                if !s.is_empty()
+                    && s.len() <= 35
+                    && s.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+            {
+                s.clone()
+            }
+            Some(other) => {
+                self.fail(
+                    "locale",
+                    "expected \"auto\" or a language tag such as \"es\" or \"pt-BR\"",
+                    other,
+                );
+                String::from("auto")
+            }
+        }
+    }
+
+    pub(super) fn texts(&mut self, value: Option<&Value>) -> Vec<(TextKey, String)> {
+        let members = self.object(value, "texts");
+        let mut out = Vec::new();
+        for (key, v) in members {
+            let path = join_path("texts", key);
+            match TextKey::parse(key) {
+                Some(text_key) => {
+                    if let Some(s) = self.text(v, &path, 500) {
+                        out.push((text_key, s));
+                    }
+                }
+                None => {
+                    let mut problem = String::from("unknown text; expected one of ");
+                    for (i, k) in crate::i18n::TEXT_KEYS.iter().enumerate() {
+                        if i > 0 {
+                            problem.push_str(", ");
+                        }
+                        problem.push_str(k.name());
+                    }
+                    self.errors.push(ConfigError {
+                        field: path,
+                        problem,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    pub(super) fn theme(&mut self, value: Option<&Value>) -> Theme {
+        let members = self.object(value, "theme");
+        let mut theme = Theme {
+            mode: ThemeMode::Auto,
+            vars: Vec::new(),
+        };
+        for (key, v) in members {
+            let path = join_path("theme", key);
+            if key == "mode" {
+                theme.mode = match self.choice(Some(v), "theme.mode", &["auto", "light", "dark"]) {
+                    Some(1) => ThemeMode::Light,
+                    Some(2) => ThemeMode::Dark,
+                    _ => ThemeMode::Auto,
+                };
+                continue;
+            }
+            let property = if key.starts_with("--sondeo-")
+                && key.len() > 9
+                && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            {
+                Some(key.clone())
+            } else {
+                THEME_VARS
+                    .iter()
+                    .find(|(name, _)| name == key)
+                    .map(|(_, p)| String::from(*p))
+            };
+            let Some(property) = property else {
+                let mut problem = String::from(
+                    "unknown theme field; expected mode, a --sondeo-* property or one of ",
+                );
+                push_joined(&mut problem, THEME_VARS.iter().map(|(n, _)| *n), ", ");
+                self.errors.push(ConfigError {
+                    field: path,
+                    problem,
+                });
+                continue;
+            };
+            match v {
+                // A value cannot end the declaration or open a block: it is set through
+                // CSSOM `setProperty`, which is safe, but such a value is always a mistake.
+                Value::String(s)
+                    if !s.is_empty()
+                        && s.len() <= 200
+                        && !s.contains([';', '{', '}', '<', '>']) =>
+                {
+                    theme.vars.push((property, s.clone()))
+                }
+                other => self.fail(
+                    &path,
+                    "expected a CSS value such as \"#0b5fff\" or \"12px\"",
+                    other,
+                ),
+            }
+        }
+        theme
+    }
+
+    pub(super) fn user(&mut self, value: Option<&Value>) -> User {
+        let members = self.object(value, "user");
+        let mut user = User::default();
+        let (id, rest): (Vec<_>, Vec<_>) = members.iter().cloned().partition(|(k, _)| k == "id");
+        if let Some((_, v)) = id.first() {
+            user.id = match v {
+                Value::Number(n, text) => Some(Value::number_text(*n, text.as_deref())),
+                v => self.text(v, "user.id", 200),
+            };
+        }
+        let rest = Value::Object(rest);
+        user.attributes = self.string_map(Some(&rest), "user", 30, 500, false);
+        user
+    }
+
+    pub(super) fn delivery(&mut self, value: Option<&Value>) -> Delivery {
+        let members = self.object(value, "delivery");
+        self.unknown_keys(
+            members,
+            "delivery",
+            &[
+                "maxAttempts",
+                "baseDelayMs",
+                "maxDelayMs",
+                "queueLimit",
+                "partial",
+                "maxAgeDays",
+            ],
+        );
+        let get = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v);
+        let d = Delivery::default();
+        Delivery {
+            max_attempts: self.integer(
+                get("maxAttempts"),
+                "delivery.maxAttempts",
+                1,
+                100,
+                d.max_attempts as i64,
+            ) as u32,
+            base_delay_ms: self.integer(
+                get("baseDelayMs"),
+                "delivery.baseDelayMs",
+                10,
+                600_000,
+                d.base_delay_ms as i64,
+            ) as u32,
+            max_delay_ms: self.integer(
+                get("maxDelayMs"),
+                "delivery.maxDelayMs",
+                10,
+                3_600_000,
+                d.max_delay_ms as i64,
+            ) as u32,
+            queue_limit: self.integer(
+                get("queueLimit"),
+                "delivery.queueLimit",
+                1,
+                1000,
+                d.queue_limit as i64,
+            ) as u32,
+            partial: self.boolean(get("partial"), "delivery.partial", d.partial),
+            max_age_days: self.integer(
+                get("maxAgeDays"),
+                "delivery.maxAgeDays",
+                1,
+                365,
+                d.max_age_days as i64,
+            ) as u32,
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! The survey config's types and their defaults.
+
+use crate::i18n::TextKey;
+use crate::metric::Kind;
+
+/// Longest comment a survey may allow (`followUp.maxLength`), and what the collector accepts.
+pub const MAX_COMMENT_LENGTH: u32 = 5000;
+
+/// A validated survey config. Every field but `kind` and `endpoint` has a default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Survey id, sent as `surveyId`; defaults to the kind's name.
+    pub id: String,
+    /// NPS, CSAT or CES.
+    pub kind: Kind,
+    /// The question; `None` uses the locale's standard wording for the kind.
+    pub question: Option<String>,
+    /// How the scale's points are drawn.
+    pub scale: ScaleStyle,
+    /// The "why" question after a score.
+    pub follow_up: FollowUp,
+    /// Optional reason chips shown with the follow-up.
+    pub reasons: Reasons,
+    /// The message after submit.
+    pub thank_you: ThankYou,
+    /// Where responses are posted: an absolute http(s) URL or a path on this site.
+    pub endpoint: String,
+    /// HTTP method of the post.
+    pub method: Method,
+    /// Extra request headers (an API key, say).
+    pub headers: Vec<(String, String)>,
+    /// Where and how the prompt appears.
+    pub display: Display,
+    /// When the prompt appears.
+    pub trigger: Trigger,
+    /// Share of visitors who are asked, 0–1.
+    pub sample: f64,
+    /// After answering, days before the same browser is asked again.
+    pub recontact_days: u32,
+    /// After closing without answering, days before the prompt shows again.
+    pub dismiss_days: u32,
+    /// `auto` (page `lang`, then browser languages) or a language tag.
+    pub locale: String,
+    /// Overrides of built-in texts.
+    pub texts: Vec<(TextKey, String)>,
+    /// Colours and light/dark mode.
+    pub theme: Theme,
+    /// Context sent with every response (ticketId, agent, touchpoint, channel…).
+    pub metadata: Vec<(String, String)>,
+    /// Who answers, when the site knows.
+    pub user: User,
+    /// Retry and queue limits.
+    pub delivery: Delivery,
+}
+
+/// How the points of the scale are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScaleStyle {
+    /// Numbered buttons (all kinds).
+    Numbers,
+    /// Five stars (CSAT only).
+    Stars,
+    /// Five faces (CSAT only).
+    Emoji,
+}
+
+impl ScaleStyle {
+    /// The config name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScaleStyle::Numbers => "numbers",
+            ScaleStyle::Stars => "stars",
+            ScaleStyle::Emoji => "emoji",
+        }
+    }
+}
+
+/// The follow-up ("why") question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUp {
+    /// `false` skips the follow-up: a score is the whole answer.
+    pub enabled: bool,
+    /// Question per group, worst group first (see [`crate::Group::tier`]); `None` uses the locale's text.
+    pub texts: [Option<String>; 3],
+    /// Whether a comment is needed before submit.
+    pub required: bool,
+    /// Longest comment, in characters.
+    pub max_length: u32,
+    /// Placeholder of the comment box.
+    pub placeholder: Option<String>,
+}
+
+/// Reason chips ("price", "support", "speed") shown with the follow-up.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reasons {
+    /// The chips; empty shows none.
+    pub options: Vec<String>,
+    /// Whether more than one may be chosen.
+    pub multiple: bool,
+    /// Label above the chips; `None` uses the locale's text.
+    pub label: Option<String>,
+}
+
+/// The thank-you message.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ThankYou {
+    /// Message per group, worst group first; `None` uses the locale's text.
+    pub texts: [Option<String>; 3],
+    /// A link offered to the best group only (a review site, a referral page).
+    pub link: Option<Link>,
+}
+
+/// A link with its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    /// An absolute http(s) URL or a path on this site.
+    pub url: String,
+    /// The link's text.
+    pub text: String,
+}
+
+/// HTTP method used to post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// POST (the default).
+    Post,
+    /// PUT.
+    Put,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Post => "POST",
+            Method::Put => "PUT",
+        }
+    }
+}
+
+/// Where and how the prompt appears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Display {
+    /// Inline, modal or slide-in.
+    pub mode: DisplayMode,
+    /// Corner of a slide-in.
+    pub position: Position,
+}
+
+/// How the prompt is placed on the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisplayMode {
+    /// In the page flow, inside the host element.
+    Inline,
+    /// A centred dialog over the page; focus is trapped, Escape closes.
+    Modal,
+    /// A card in a corner that does not block the page.
+    SlideIn,
+}
+
+impl DisplayMode {
+    /// The config name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisplayMode::Inline => "inline",
+            DisplayMode::Modal => "modal",
+            DisplayMode::SlideIn => "slide-in",
+        }
+    }
+}
+
+/// Corner of a slide-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// Bottom right (the default).
+    BottomRight,
+    /// Bottom left.
+    BottomLeft,
+    /// Top right.
+    TopRight,
+    /// Top left.
+    TopLeft,
+}
+
+impl Position {
+    /// The config name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Position::BottomRight => "bottom-right",
+            Position::BottomLeft => "bottom-left",
+            Position::TopRight => "top-right",
+            Position::TopLeft => "top-left",
+        }
+    }
+}
+
+/// When the prompt appears. With several conditions, the first one met shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trigger {
+    /// Show when mounted (after `delay_ms`). `false` waits for another trigger or `show()`.
+    pub load: bool,
+    /// Delay before showing on load.
+    pub delay_ms: u32,
+    /// Show once the visitor has scrolled this far (0–100).
+    pub scroll_percent: Option<u8>,
+    /// Show when the pointer leaves the page towards the browser's chrome (desktop).
+    pub exit_intent: bool,
+    /// Show when this DOM event is dispatched on `window` (for in-app prompts).
+    pub event: Option<String>,
+}
+
+/// Light/dark mode and CSS custom properties.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Theme {
+    /// Follow the visitor's setting, or force one.
+    pub mode: ThemeMode,
+    /// `--sondeo-*` custom properties and their values.
+    pub vars: Vec<(String, String)>,
+}
+
+/// Colour scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThemeMode {
+    /// `prefers-color-scheme` decides.
+    Auto,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+impl ThemeMode {
+    /// The config name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThemeMode::Auto => "auto",
+            ThemeMode::Light => "light",
+            ThemeMode::Dark => "dark",
+        }
+    }
+}
+
+/// Who answers.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct User {
+    /// The site's id for the person.
+    pub id: Option<String>,
+    /// Other attributes (plan, country…).
+    pub attributes: Vec<(String, String)>,
+}
+
+/// Retry and queue limits of delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    /// Attempts per post before it waits for the next page load or `online`.
+    pub max_attempts: u32,
+    /// First retry delay; it doubles per attempt, with jitter.
+    pub base_delay_ms: u32,
+    /// Longest delay between attempts.
+    pub max_delay_ms: u32,
+    /// Most responses kept in the offline queue; the oldest is dropped past it.
+    pub queue_limit: u32,
+    /// Post a partial response as soon as a score is chosen.
+    pub partial: bool,
+    /// Days an unsent response is kept in the offline queue before it is dropped.
+    pub max_age_days: u32,
+}
+
+impl Default for Delivery {
+    fn default() -> Self {
+        Delivery {
+            max_attempts: 6,
+            base_delay_ms: 1000,
+            max_delay_ms: 60_000,
+            queue_limit: 100,
+            partial: true,
+            max_age_days: 7,
+        }
+    }
+}
