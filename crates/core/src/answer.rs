@@ -366,32 +366,49 @@ fn short_text(v: &Value, field: &str, max: usize) -> Result<String, FieldError> 
 
 /// A string, or a number or boolean written as one (`ticketId: 123` is common).
 fn scalar_text(v: &Value, field: &str, max: usize) -> Result<String, FieldError> {
-    match v {
-        Value::Number(n, text) => {
-            let text = Value::number_text(*n, text.as_deref());
-            if text.len() > max {
-                return Err(FieldError::new(field, too_long(max)));
-            }
-            Ok(text)
-        }
-        Value::Bool(b) => Ok(String::from(if *b { "true" } else { "false" })),
-        other => short_text(other, field, max),
+    match attribute_text(v, max) {
+        Ok(Some(text)) => Ok(text),
+        _ => Err(FieldError::new(field, expected_got(&too_long(max), v))),
     }
 }
 
-fn string_map(v: &Value, field: &str) -> Result<Vec<(String, String)>, FieldError> {
-    let Value::Object(members) = v else {
-        return Err(FieldError::new(
-            field,
-            expected_got("expected an object of strings", v),
-        ));
+/// An attribute value as text: a string (cleaned as a short text), a number (the text it
+/// was written with) or a boolean, of at most `max` characters. `Ok(None)` for null or an
+/// empty string (left out, as if not given); `Err` with what was expected otherwise.
+pub(crate) fn attribute_text(v: &Value, max: usize) -> Result<Option<String>, String> {
+    let text = match v {
+        Value::Null => return Ok(None),
+        // Line breaks and tabs become spaces (a map over chars: `str::replace` costs the widget bytes).
+        Value::String(s) => sanitize_comment(s, usize::MAX)
+            .chars()
+            .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
+            .collect(),
+        Value::Number(n, text) => Value::number_text(*n, text.as_deref()),
+        Value::Bool(b) => String::from(if *b { "true" } else { "false" }),
+        _ => String::new(),
     };
-    if members.len() > limits::MAP_ENTRIES {
-        return Err(FieldError::new(
-            field,
-            String::from("expected at most 50 entries"),
-        ));
+    if text.is_empty() && matches!(v, Value::String(_)) {
+        return Ok(None);
     }
+    if text.is_empty() || char_count(&text) > max {
+        let mut e = String::from("expected a string, number or boolean of at most ");
+        push_int(&mut e, max as i64);
+        e.push_str(" characters");
+        return Err(e);
+    }
+    Ok(Some(text))
+}
+
+/// Reads a `metadata` or `user` map, the one rule for a config and for a payload: keys
+/// lose invisible formatting characters and must then be 1 to 64 printable characters,
+/// each once; values follow [`attribute_text`]. A refused entry is reported to
+/// `refuse(path, expected, value)` (the value is `None` when the key is at fault) and left out.
+pub(crate) fn read_attributes(
+    members: &[(String, Value)],
+    field: &str,
+    max_value: usize,
+    mut refuse: impl FnMut(&str, String, Option<&Value>),
+) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::with_capacity(members.len());
     let mut seen: Vec<String> = Vec::with_capacity(members.len());
     for (raw_key, value) in members {
@@ -407,26 +424,60 @@ fn string_map(v: &Value, field: &str) -> Result<Vec<(String, String)>, FieldErro
             || char_count(&key) > limits::MAP_KEY
             || key.chars().any(char::is_control)
         {
-            return Err(FieldError::new(
-                &path,
-                String::from("expected a key of 1 to 64 printable characters"),
-            ));
+            let expected = String::from("expected a key of 1 to 64 printable characters");
+            refuse(&path, expected, None);
+            continue;
         }
         // `agent` and `agent<U+200B>` would be two columns that look the same.
         if seen.contains(&key) {
-            return Err(FieldError::new(
-                &path,
-                String::from("expected each key once; this one differs from another only by invisible characters"),
-            ));
-        }
-        seen.push(key.clone());
-        if *value == Value::Null {
+            let expected = String::from(
+                "expected each key once; this one differs from another only by invisible characters",
+            );
+            refuse(&path, expected, None);
             continue;
         }
-        let text = scalar_text(value, &path, limits::MAP_VALUE)?;
-        out.push((key, text));
+        seen.push(key.clone());
+        match attribute_text(value, max_value) {
+            Ok(Some(text)) => out.push((key, text)),
+            Ok(None) => {}
+            Err(expected) => refuse(&path, expected, Some(value)),
+        }
     }
-    Ok(out)
+    out
+}
+
+fn string_map(v: &Value, field: &str) -> Result<Vec<(String, String)>, FieldError> {
+    let Value::Object(members) = v else {
+        return Err(FieldError::new(
+            field,
+            expected_got("expected an object of strings", v),
+        ));
+    };
+    if members.len() > limits::MAP_ENTRIES {
+        return Err(FieldError::new(
+            field,
+            String::from("expected at most 50 entries"),
+        ));
+    }
+    let mut first: Option<FieldError> = None;
+    let out = read_attributes(
+        members,
+        field,
+        limits::MAP_VALUE,
+        |path: &str, expected: String, got: Option<&Value>| {
+            if first.is_none() {
+                let error = match got {
+                    Some(value) => expected_got(&expected, value),
+                    None => expected,
+                };
+                first = Some(FieldError::new(path, error));
+            }
+        },
+    );
+    match first {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
 }
 
 fn timestamp(v: &Value, field: &str) -> Result<String, FieldError> {

@@ -4,9 +4,10 @@
 use super::checker::{join_path, Checker};
 use super::types::*;
 use super::{ConfigError, THEME_VARS};
+use crate::answer::{attribute_text, read_attributes};
 use crate::i18n::TextKey;
 use crate::metric::Kind;
-use crate::text::{char_count, push_int, push_joined, without_hidden_format};
+use crate::text::{char_count, push_int, push_joined};
 use crate::value::Value;
 
 impl Checker {
@@ -180,56 +181,44 @@ impl Checker {
             self.fail(field, &expected, &Value::Number(members.len() as f64, None));
             return Vec::new();
         }
+        if !header_names {
+            return read_attributes(members, field, max_value_chars, &mut |path: &str,
+                                                                          expected: String,
+                                                                          got: Option<
+                &Value,
+            >| match got {
+                Some(value) => self.fail(path, &expected, value),
+                None => self.errors.push(ConfigError {
+                    field: path.to_owned(),
+                    problem: expected,
+                }),
+            });
+        }
         let mut out = Vec::with_capacity(members.len());
-        for (raw_key, v) in members {
-            // Visitors' text loses invisible formatting characters; so does what the page adds to it.
-            let cleaned;
-            let key = if header_names {
-                raw_key
-            } else {
-                cleaned = without_hidden_format(raw_key);
-                &cleaned
-            };
+        for (key, v) in members {
             let path = join_path(field, key);
-            let key_ok = if header_names {
-                !key.is_empty()
-                    && key
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-            } else {
-                !key.trim().is_empty() && char_count(key) <= 64
-            };
+            let key_ok = !key.is_empty()
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
             if !key_ok {
-                let expected = if header_names {
-                    "expected a valid header name"
-                } else {
-                    "expected a key of 1 to 64 characters"
-                };
-                self.fail(&path, expected, &Value::String(key.clone()));
+                self.fail(
+                    &path,
+                    "expected a valid header name",
+                    &Value::String(key.clone()),
+                );
                 continue;
             }
-            let text = match v {
-                Value::String(s) if header_names => Some(s.clone()),
-                Value::String(s) => Some(without_hidden_format(s)),
-                Value::Number(n, text) if !header_names => {
-                    Some(Value::number_text(*n, text.as_deref()))
-                }
-                Value::Bool(b) if !header_names => {
-                    Some(String::from(if *b { "true" } else { "false" }))
-                }
-                _ => None,
-            };
-            match text {
-                Some(s)
-                    if char_count(&s) <= max_value_chars
-                        && !(header_names && s.contains(['\r', '\n'])) =>
+            match v {
+                Value::String(s)
+                    if char_count(s) <= max_value_chars && !s.contains(['\r', '\n']) =>
                 {
-                    out.push((key.clone(), s))
+                    out.push((key.clone(), s.clone()))
                 }
                 _ => {
                     let mut expected = String::from("expected a string of at most ");
                     push_int(&mut expected, max_value_chars as i64);
-                    expected.push_str(" characters");
+                    expected.push_str(" characters on one line");
                     self.fail(&path, &expected, v);
                 }
             }
@@ -418,9 +407,12 @@ impl Checker {
         let mut user = User::default();
         let (id, rest): (Vec<_>, Vec<_>) = members.iter().cloned().partition(|(k, _)| k == "id");
         if let Some((_, v)) = id.first() {
-            user.id = match v {
-                Value::Number(n, text) => Some(Value::number_text(*n, text.as_deref())),
-                v => self.text(v, "user.id", 200),
+            user.id = match attribute_text(v, 200) {
+                Ok(text) => text,
+                Err(expected) => {
+                    self.fail("user.id", &expected, v);
+                    None
+                }
             };
         }
         let rest = Value::Object(rest);

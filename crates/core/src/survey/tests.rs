@@ -283,7 +283,7 @@ fn metadata_takes_strings_numbers_and_booleans() {
     );
     assert!(
         errors(r#"{"kind":"nps","endpoint":"/x","metadata":{"a":{"b":1}}}"#)[0]
-            .starts_with("metadata.a: expected a string of at most 500")
+            .starts_with("metadata.a: expected a string, number or boolean of at most 500")
     );
     assert!(
         errors(r#"{"kind":"nps","endpoint":"/x","metadata":[1]}"#)[0]
@@ -385,6 +385,26 @@ fn config_metadata_keeps_number_text_and_loses_invisible_characters() {
             ("ratio".to_string(), "0.30000000000000004".to_string()),
             ("count".to_string(), "42".to_string()),
             ("agent".to_string(), "ana".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn config_metadata_follows_the_payload_s_rule_so_the_collector_never_refuses_it() {
+    let c = ok(
+        r#"{"kind":"nps","endpoint":"/x","metadata":{"empty":"","lines":"a\nb\tc","ctl":"x\u0007y"}}"#,
+    );
+    // The same map read as a payload's metadata gives the same entries.
+    let payload = crate::answer::parse_response(&json(
+        r#"{"id":"a","kind":"nps","score":9,"metadata":{"empty":"","lines":"a\nb\tc","ctl":"x\u0007y"}}"#,
+    ))
+    .unwrap();
+    assert_eq!(c.metadata, payload.metadata);
+    assert_eq!(
+        c.metadata,
+        [
+            ("lines".into(), "a b c".into()),
+            ("ctl".into(), "xy".into())
         ]
     );
 }
