@@ -2,7 +2,7 @@
 //! `Host` check, the post rate limit, static files with a strict Content-Security-Policy.
 
 use crate::access::{self, Hosts};
-use crate::export::{self, Format};
+use crate::export::{self, Shape};
 use crate::files;
 use crate::rate::{self, PostLimiter};
 use crate::store::{Filter, Store, StoreError};
@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::StreamExt;
 use sondeo_core::answer::parse_response;
+use sondeo_core::import::Format;
 use sondeo_core::Value;
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -364,7 +365,7 @@ async fn export_responses(
     };
     let format = match query.get("format").map(String::as_str) {
         None | Some("ndjson") => Format::Ndjson,
-        Some("csv") => Format::Csv { raw },
+        Some("csv") => Format::Csv,
         Some(_) => {
             return error(
                 StatusCode::BAD_REQUEST,
@@ -388,7 +389,7 @@ async fn export_responses(
     };
     let readers = state.store.reader().and_then(|rows| {
         let header = match format {
-            Format::Csv { .. } => Some(state.store.reader()?),
+            Format::Csv => Some(state.store.reader()?),
             Format::Ndjson => None,
         };
         Ok((rows, header))
@@ -402,10 +403,10 @@ async fn export_responses(
         survey: query.get("survey").cloned(),
         until_seq: i64::MAX,
     };
-    let chunks = export::stream(reader, header_reader, format, filter);
+    let chunks = export::stream(reader, header_reader, Shape { format, raw }, filter);
     let content_type = match format {
         Format::Ndjson => "application/x-ndjson; charset=utf-8",
-        Format::Csv { .. } => "text/csv; charset=utf-8",
+        Format::Csv => "text/csv; charset=utf-8",
     };
     (
         [(header::CONTENT_TYPE, content_type)],

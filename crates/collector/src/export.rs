@@ -7,18 +7,16 @@
 use crate::store::{Filter, Pages, Reader};
 use bytes::Bytes;
 use futures_util::Stream;
+use sondeo_core::import::Format;
+use sondeo_core::schema::{looks_like_formula, CSV_COLUMNS, METADATA_PREFIX, METADATA_REST};
 use sondeo_core::Value;
 
-/// Export format.
+/// The export's format (the importer's, so what one writes the other reads), and for
+/// CSV whether cells are written exactly as stored, without the formula guard (`?raw=1`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Format {
-    /// One payload JSON object per line.
-    Ndjson,
-    /// RFC 4180 CSV with a header row.
-    Csv {
-        /// Cells exactly as stored, without the formula guard (`?raw=1`).
-        raw: bool,
-    },
+pub struct Shape {
+    pub format: Format,
+    pub raw: bool,
 }
 
 /// Rows per page: a chunk of 10–50 KB, so a client that stops reading holds little.
@@ -28,26 +26,8 @@ const PAGE: usize = 64;
 /// and a spreadsheet stops at 16,384 columns. Less used keys go to one `metadata` JSON column.
 pub const MAX_METADATA_COLUMNS: usize = 200;
 
-/// The fixed CSV columns, before one `metadata.<key>` column per key present.
-pub const CSV_COLUMNS: [&str; 14] = [
-    "id",
-    "surveyId",
-    "kind",
-    "score",
-    "group",
-    "comment",
-    "reasons",
-    "complete",
-    "locale",
-    "page",
-    "createdAt",
-    "submittedAt",
-    "receivedAt",
-    "user.id",
-];
-
 struct Export {
-    format: Format,
+    shape: Shape,
     pages: Pages,
     /// Not yet known for a CSV until its header is written.
     columns: Option<Columns>,
@@ -67,11 +47,11 @@ struct Columns {
 pub fn stream(
     reader: Reader,
     header_reader: Option<Reader>,
-    format: Format,
+    shape: Shape,
     filter: Filter,
 ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
     let export = Export {
-        format,
+        shape,
         pages: reader.pages(filter, PAGE),
         columns: None,
         header_reader,
@@ -103,7 +83,7 @@ impl Export {
                 Ok(filter) => filter,
                 Err(e) => return Some(Err(e)),
             };
-            if let (Format::Csv { .. }, Some(reader)) = (self.format, self.header_reader.take()) {
+            if let (Format::Csv, Some(reader)) = (self.shape.format, self.header_reader.take()) {
                 return Some(self.header(&reader, &filter).map(Bytes::from));
             }
         }
@@ -113,9 +93,9 @@ impl Export {
         };
         let mut chunk = String::with_capacity(rows.len() * 300);
         for json in &rows {
-            match (self.format, &self.columns) {
-                (Format::Csv { raw }, Some(columns)) => match Value::from_json(json) {
-                    Ok(stored) => push_csv_row(&mut chunk, &stored, columns, !raw),
+            match (self.shape.format, &self.columns) {
+                (Format::Csv, Some(columns)) => match Value::from_json(json) {
+                    Ok(stored) => push_csv_row(&mut chunk, &stored, columns, !self.shape.raw),
                     Err(e) => return Some(Err(e)),
                 },
                 _ => {
@@ -132,12 +112,12 @@ impl Export {
         let (mut keys, rest) = reader.metadata_keys(filter, MAX_METADATA_COLUMNS)?;
         keys.sort();
         let mut header = String::new();
-        let metadata_columns = keys.iter().map(|k| format!("metadata.{k}"));
+        let metadata_columns = keys.iter().map(|k| format!("{METADATA_PREFIX}{k}"));
         let columns = CSV_COLUMNS
             .iter()
             .map(|c| c.to_string())
             .chain(metadata_columns)
-            .chain(rest.then(|| "metadata".to_string()));
+            .chain(rest.then(|| METADATA_REST.to_string()));
         for (i, column) in columns.enumerate() {
             if i > 0 {
                 header.push(',');
@@ -209,7 +189,7 @@ fn push_csv_row(out: &mut String, stored: &Value, columns: &Columns, guard: bool
 /// advice says: comments come from anonymous visitors, and the file is opened by
 /// staff. `?raw=1` turns the guard off for programs that want the exact text.
 fn push_csv_field(out: &mut String, field: &str, guard: bool) {
-    let formula = guard && field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let formula = guard && looks_like_formula(field);
     let needs_quotes = formula
         // `;` and tab too: spreadsheets in many locales split on them, and a quoted cell
         // stays one cell (so `a;=1+1` cannot become a formula cell of its own).

@@ -658,3 +658,47 @@ fn the_rate_limit_counts_responses_not_requests() {
     );
     assert_eq!(c.ndjson().len(), 4);
 }
+
+#[test]
+fn the_scorer_reads_the_guarded_capped_csv_back_exactly() {
+    use sondeo_core::import::{Format, Importer};
+    let c = Collector::start(&[]);
+    let mut posted = Vec::new();
+    for p in 0..6 {
+        let mut metadata = serde_json::Map::new();
+        metadata.insert("delta".into(), json!(format!("-{p}")));
+        metadata.insert("formula".into(), json!("=1+1"));
+        for k in 0..48 {
+            metadata.insert(format!("k{p}-{k:02}"), json!(format!("{p}:{k}")));
+        }
+        let mut r = response(&format!("back{p}"), 9, true);
+        r["metadata"] = Value::Object(metadata.clone());
+        assert_eq!(c.post(&r).0, 200);
+        let mut expected: Vec<(String, String)> = metadata
+            .into_iter()
+            .map(|(k, v)| (k, v.as_str().unwrap().to_owned()))
+            .collect();
+        expected.sort();
+        posted.push(expected);
+    }
+    let csv = c.export("?format=csv").1;
+    assert!(
+        csv.contains("'-1") && csv.contains("'=1+1"),
+        "the export guards formulas"
+    );
+    let mut read: Vec<Vec<(String, String)>> = Vec::new();
+    let mut importer = Importer::new(Format::Csv);
+    let mut sink = |row: &sondeo_core::score::Row| {
+        let mut m: Vec<(String, String)> = row
+            .metadata
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        m.sort();
+        read.push(m);
+    };
+    importer.feed(csv.as_bytes(), &mut sink);
+    let report = importer.finish(&mut sink);
+    assert_eq!((report.accepted, report.rejected), (6, 0));
+    assert_eq!(read, posted);
+}

@@ -13,6 +13,7 @@ mod csv;
 mod ndjson;
 
 use crate::metric::Kind;
+use crate::schema::unguarded;
 use crate::score::Row;
 use crate::time::parse_rfc3339;
 use std::borrow::Cow;
@@ -282,6 +283,16 @@ fn scalar(v: &serde_json::Value) -> Option<String> {
     }
 }
 
+/// The export's `metadata` column (keys past its column cap, as a JSON object) as entries.
+fn metadata_rest(cell: Option<&str>) -> Vec<(Cow<'static, str>, Cow<'static, str>)> {
+    let Some(Ok(serde_json::Value::Object(rest))) = cell.map(serde_json::from_str) else {
+        return Vec::new();
+    };
+    rest.into_iter()
+        .filter_map(|(k, v)| Some((Cow::Owned(k), Cow::Owned(scalar(&v)?))))
+        .collect()
+}
+
 /// Validates kind and score (as text: a CSV cell, or a JSON number printed).
 pub(crate) fn checked(
     kind: Option<&str>,
@@ -324,9 +335,10 @@ fn csv_record(
         *columns = Some(csv::Columns::from_header(&record));
         return;
     };
+    // Cells as stored: the export's formula guard (a `'` before `=`, `-`…) comes off.
     let cell = |i: Option<usize>| {
         i.and_then(|i| record.get(i))
-            .map(|c| c.as_ref())
+            .map(|c| unguarded(c.as_ref()))
             .filter(|s: &&str| !s.is_empty())
     };
     if skip_partials && cell(cols.complete) == Some("false") {
@@ -346,6 +358,7 @@ fn csv_record(
                     .filter_map(|(i, key)| {
                         Some((Cow::Borrowed(key.as_str()), Cow::Borrowed(cell(Some(*i))?)))
                     })
+                    .chain(metadata_rest(cell(cols.metadata_rest)))
                     .collect(),
                 reasons: cell(cols.reasons)
                     .map(|r| {

@@ -21,6 +21,7 @@ pub mod import;
 #[cfg(any(test, feature = "json"))]
 pub mod json;
 pub mod metric;
+pub mod schema;
 pub mod score;
 pub mod survey;
 pub mod text;

@@ -1,5 +1,8 @@
 //! An RFC 4180 record reader that accepts bytes in chunks of any size (a quoted
-//! field, a CRLF or a UTF-8 character may be split across chunks).
+//! field, a CRLF or a UTF-8 character may be split across chunks), and the columns
+//! of a header row.
+
+use crate::schema::{CSV_COLUMNS, METADATA_PREFIX, METADATA_REST};
 
 /// Reader state between chunks. A record's fields live in one byte buffer with
 /// their end offsets, so reading a row allocates nothing per field.
@@ -100,9 +103,15 @@ pub struct Columns {
     /// `metadata.<key>` columns, and any column that is not a payload field (a
     /// plain sheet's `touchpoint` or `agent`), as metadata keys.
     pub metadata: Vec<(usize, String)>,
+    /// The export's `metadata` column: the keys past its column cap, as a JSON object.
+    pub metadata_rest: Option<usize>,
 }
 
-const IGNORED: &[&str] = &["id", "schema", "group", "page", "receivedat", "user.id"];
+/// Whether a column is one of the export's that the Scorer does not use (`id`, `group`,
+/// `page`, `receivedAt`, `user.id`; and `schema`, which older files carry).
+fn ignored(name: &str) -> bool {
+    name.eq_ignore_ascii_case("schema") || CSV_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(name))
+}
 
 impl Columns {
     /// Reads a header row.
@@ -121,10 +130,15 @@ impl Columns {
                 "submittedat" | "submitted_at" => &mut c.submitted_at,
                 "createdat" | "created_at" | "date" => &mut c.created_at,
                 "complete" => &mut c.complete,
+                _ if name == METADATA_REST => &mut c.metadata_rest,
                 _ => {
-                    if let Some(key) = name.get(9..).filter(|_| lower.starts_with("metadata.")) {
+                    let prefix = METADATA_PREFIX.len();
+                    if let Some(key) = name
+                        .get(prefix..)
+                        .filter(|_| lower.starts_with(METADATA_PREFIX))
+                    {
                         c.metadata.push((i, key.to_owned()));
-                    } else if !IGNORED.contains(&lower.as_str()) && !name.is_empty() {
+                    } else if !ignored(name) && !name.is_empty() {
                         c.metadata.push((i, name.to_owned()));
                     }
                     continue;
