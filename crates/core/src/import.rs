@@ -284,8 +284,8 @@ fn scalar(v: &serde_json::Value) -> Option<String> {
 }
 
 /// The export's `metadata` column (keys past its column cap, as a JSON object) as entries.
-fn metadata_rest(cell: Option<&str>) -> Vec<(Cow<'static, str>, Cow<'static, str>)> {
-    let Some(Ok(serde_json::Value::Object(rest))) = cell.map(serde_json::from_str) else {
+fn metadata_rest(cell: &str) -> Vec<(Cow<'static, str>, Cow<'static, str>)> {
+    let Ok(serde_json::Value::Object(rest)) = serde_json::from_str(cell) else {
         return Vec::new();
     };
     rest.into_iter()
@@ -352,14 +352,19 @@ fn csv_record(
                 score,
                 survey_id: cell(cols.survey_id).map(Cow::Borrowed),
                 locale: cell(cols.locale).map(Cow::Borrowed),
-                metadata: cols
-                    .metadata
-                    .iter()
-                    .filter_map(|(i, key)| {
-                        Some((Cow::Borrowed(key.as_str()), Cow::Borrowed(cell(Some(*i))?)))
-                    })
-                    .chain(metadata_rest(cell(cols.metadata_rest)))
-                    .collect(),
+                metadata: {
+                    let mut metadata: Vec<_> = cols
+                        .metadata
+                        .iter()
+                        .filter_map(|(i, key)| {
+                            Some((Cow::Borrowed(key.as_str()), Cow::Borrowed(cell(Some(*i))?)))
+                        })
+                        .collect();
+                    if let Some(rest) = cell(cols.metadata_rest) {
+                        metadata.extend(metadata_rest(rest));
+                    }
+                    metadata
+                },
                 reasons: cell(cols.reasons)
                     .map(|r| {
                         r.split('|')
