@@ -3,6 +3,7 @@
 //! or from an export streamed in chunks. A separate artifact from the widget,
 //! so that none of this weight reaches the visitors who only answer.
 
+mod saved;
 pub mod summary;
 
 use sondeo_core::import::{row_from_json, Format, Importer, Report};
@@ -168,19 +169,19 @@ impl Scorer {
         mine.report.merge(&theirs.report);
     }
 
-    /// The exact state as a plain JSON object (store it, send it, merge it elsewhere).
+    /// The exact state as a plain JSON object with its format `version` (store it, send
+    /// it, merge it elsewhere).
     pub fn state(&self) -> Result<JsValue, JsError> {
-        let text = serde_json::to_string(&self.inner.borrow().state)
-            .map_err(|e| JsError::new(&e.to_string()))?;
-        js_sys::JSON::parse(&text).map_err(|_| JsError::new("state could not be parsed back"))
+        let saved = saved::save(&self.inner.borrow().state).map_err(|e| JsError::new(&e))?;
+        js_sys::JSON::parse(&saved.to_string())
+            .map_err(|_| JsError::new("state could not be parsed back"))
     }
 
-    /// A scorer from a `state()` object.
+    /// A scorer from a `state()` object; one saved by another version is refused with a
+    /// clear error rather than misread.
     #[wasm_bindgen(js_name = fromState)]
     pub fn from_state(state: &JsValue) -> Result<Scorer, JsError> {
-        let value = to_json_value(state)?;
-        let state: ScoreState =
-            serde_json::from_value(value).map_err(|e| JsError::new(&format!("state: {e}")))?;
+        let state = saved::load(to_json_value(state)?).map_err(|e| JsError::new(&e))?;
         Ok(Scorer {
             inner: Rc::new(RefCell::new(Inner {
                 state,
