@@ -1,9 +1,9 @@
-//! The summary as JSON: the shape of design.md's Scorer API. Shares and scores
+//! The summary as JSON: the shape the README's Scorer section documents. Shares and scores
 //! are on the 0–100 scale (CES `score` is the 1–7 mean); a kind with no answers is absent.
 
 use serde_json::{json, Map, Value};
 use sondeo_core::import::Report;
-use sondeo_core::metric::{Kind, KINDS};
+use sondeo_core::metric::{Statistic, KINDS};
 use sondeo_core::score::{ces, compare, csat, drivers, nps, ScoreState, Scores};
 use sondeo_core::time::Period;
 
@@ -16,20 +16,23 @@ fn number(x: f64) -> Value {
     }
 }
 
-/// `{ nps: {…}, csat: {…}, ces: {…} }` for the kinds that have answers.
+/// `{ nps: {…}, csat: {…}, ces: {…} }` for the kinds that have answers; each kind's
+/// figures follow its statistic (`metric::SPECS`).
 pub fn kinds_json(scores: &Scores) -> Value {
     let mut out = Map::new();
-    if let Some(s) = nps(scores.get(Kind::Nps)) {
-        out.insert("nps".into(), json!({ "n": s.n, "score": number(s.score), "promoters": number(s.promoters), "passives": number(s.passives),
-            "detractors": number(s.detractors), "margin95": number(s.margin95), "smallSample": s.small_sample }));
-    }
-    if let Some(s) = csat(scores.get(Kind::Csat)) {
-        out.insert("csat".into(), json!({ "n": s.n, "score": number(s.score), "mean": number(s.mean), "low95": number(s.low95),
-            "high95": number(s.high95), "smallSample": s.small_sample }));
-    }
-    if let Some(s) = ces(scores.get(Kind::Ces)) {
-        out.insert("ces".into(), json!({ "n": s.n, "score": number(s.score), "agree": number(s.agree), "low95": number(s.low95),
-            "high95": number(s.high95), "margin95": number(s.margin95), "smallSample": s.small_sample }));
+    for kind in KINDS {
+        let h = scores.get(kind);
+        let figures = match kind.spec().statistic {
+            Statistic::Net => nps(h).map(|s| json!({ "n": s.n, "score": number(s.score), "promoters": number(s.promoters), "passives": number(s.passives),
+                "detractors": number(s.detractors), "margin95": number(s.margin95), "smallSample": s.small_sample })),
+            Statistic::Share => csat(h).map(|s| json!({ "n": s.n, "score": number(s.score), "mean": number(s.mean), "low95": number(s.low95),
+                "high95": number(s.high95), "smallSample": s.small_sample })),
+            Statistic::Mean => ces(h).map(|s| json!({ "n": s.n, "score": number(s.score), "agree": number(s.agree), "low95": number(s.low95),
+                "high95": number(s.high95), "margin95": number(s.margin95), "smallSample": s.small_sample })),
+        };
+        if let Some(figures) = figures {
+            out.insert(kind.as_str().into(), figures);
+        }
     }
     Value::Object(out)
 }

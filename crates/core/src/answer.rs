@@ -5,7 +5,7 @@
 //! [`parse_response`], which names the first bad field; the widget builds a
 //! [`Response`] itself from validated parts and posts [`Response::to_json`].
 
-use crate::metric::{Group, Kind};
+use crate::metric::{Group, Kind, KIND_CHOICES};
 use crate::survey::{User, MAX_COMMENT_LENGTH};
 use crate::text::{
     char_count, is_hidden_format, push_int, push_json_string, push_number, without_hidden_format,
@@ -211,14 +211,14 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
             None => {
                 return Err(FieldError::new(
                     "kind",
-                    expected_got("expected \"nps\", \"csat\" or \"ces\"", v),
+                    expected_got(&crate::text::concat(&["expected ", KIND_CHOICES]), v),
                 ))
             }
         },
         None => {
             return Err(FieldError::new(
                 "kind",
-                String::from("required; expected \"nps\", \"csat\" or \"ces\""),
+                crate::text::concat(&["required; expected ", KIND_CHOICES]),
             ))
         }
     };

@@ -139,46 +139,21 @@ pub fn negotiate<'a>(preferred: impl IntoIterator<Item = &'a str>) -> Locale {
 
 /// The question asked by default for a kind.
 pub fn question_key(kind: Kind) -> TextKey {
-    match kind {
-        Kind::Nps => TextKey::NpsQuestion,
-        Kind::Csat => TextKey::CsatQuestion,
-        Kind::Ces => TextKey::CesQuestion,
-    }
+    kind.spec().question
 }
 
 /// The labels of the scale's two ends (lowest, highest).
 pub fn end_label_keys(kind: Kind) -> (TextKey, TextKey) {
-    match kind {
-        Kind::Nps => (TextKey::NpsLow, TextKey::NpsHigh),
-        Kind::Csat => (TextKey::Csat1, TextKey::Csat5),
-        Kind::Ces => (TextKey::Ces1, TextKey::Ces7),
-    }
+    kind.spec().ends
 }
 
 /// The label of one point of the scale, when the kind names each point
 /// (CSAT and CES do; NPS points are plain numbers between its end labels).
 pub fn point_label_key(kind: Kind, score: u8) -> Option<TextKey> {
-    const CSAT: [TextKey; 5] = [
-        TextKey::Csat1,
-        TextKey::Csat2,
-        TextKey::Csat3,
-        TextKey::Csat4,
-        TextKey::Csat5,
-    ];
-    const CES: [TextKey; 7] = [
-        TextKey::Ces1,
-        TextKey::Ces2,
-        TextKey::Ces3,
-        TextKey::Ces4,
-        TextKey::Ces5,
-        TextKey::Ces6,
-        TextKey::Ces7,
-    ];
-    match kind {
-        Kind::Nps => None,
-        Kind::Csat => CSAT.get((score as usize).wrapping_sub(1)).copied(),
-        Kind::Ces => CES.get((score as usize).wrapping_sub(1)).copied(),
-    }
+    let spec = kind.spec();
+    spec.point_labels
+        .get(score.checked_sub(spec.min)? as usize)
+        .copied()
 }
 
 /// The follow-up ("why") question for a group.

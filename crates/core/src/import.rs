@@ -12,7 +12,7 @@
 mod csv;
 mod ndjson;
 
-use crate::metric::Kind;
+use crate::metric::{Kind, KIND_CHOICES};
 use crate::schema::unguarded;
 use crate::score::Row;
 use crate::time::parse_rfc3339;
@@ -302,7 +302,7 @@ pub(crate) fn checked(
     let Some(kind) = Kind::parse(&kind_text.to_ascii_lowercase()) else {
         return Err((
             "kind",
-            format!("expected \"nps\", \"csat\" or \"ces\", got {kind_text:?}"),
+            format!("expected {}, got {kind_text:?}", KIND_CHOICES),
         ));
     };
     let score_text = score.unwrap_or("").trim();

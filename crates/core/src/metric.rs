@@ -1,10 +1,12 @@
-//! The three survey kinds, their scales and their groups.
+//! The survey kinds, their scales and their groups: one table ([`SPECS`]).
 //!
 //! NPS: 0–10; detractors 0–6, passives 7–8, promoters 9–10 (Reichheld, 2003).
 //! CSAT: 1–5; "satisfied" is 4–5 (the usual top-two-box CSAT %).
 //! CES 2.0: 1–7 agreement with "The company made it easy for me to handle my issue";
 //! 5–7 agree. CES on 1–5 is deliberately not offered: its answers cannot be merged
 //! with 1–7 answers into one mean, and CES 2.0 is the 1–7 form.
+
+use crate::i18n::TextKey;
 
 /// A survey kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -19,44 +21,135 @@ pub enum Kind {
     Ces,
 }
 
-/// Every kind, in display order.
+/// Every kind, in display order (the order of [`SPECS`]).
 pub const KINDS: [Kind; 3] = [Kind::Nps, Kind::Csat, Kind::Ces];
 
+/// How a kind's answers become its headline figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Statistic {
+    /// % of the best group minus % of the worst (NPS, −100…100).
+    Net,
+    /// % of answers in the best group (CSAT's "satisfied").
+    Share,
+    /// The mean score (CES).
+    Mean,
+}
+
+/// Everything that makes a kind, in one entry: validation, grouping, scoring, the
+/// summary and the widget's scale all read it. Adding a kind is one entry here (plus
+/// its texts in `i18n`); `every_consumer_covers_every_kind` checks the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindSpec {
+    /// The payload name.
+    pub name: &'static str,
+    /// Lowest score.
+    pub min: u8,
+    /// Highest score.
+    pub max: u8,
+    /// First score of the middle group.
+    pub middle_from: u8,
+    /// First score of the best group: the passing mark (NPS promoters, CSAT
+    /// "satisfied", CES "agree").
+    pub best_from: u8,
+    /// The groups, worst to best.
+    pub groups: [Group; 3],
+    /// Scale styles the widget may draw it with; the first is the default.
+    pub styles: &'static [&'static str],
+    /// The headline figure.
+    pub statistic: Statistic,
+    /// The default question.
+    pub question: TextKey,
+    /// The labels under the scale's lowest and highest points.
+    pub ends: (TextKey, TextKey),
+    /// A label per point, lowest first, when the kind names each point (empty: numbers only).
+    pub point_labels: &'static [TextKey],
+}
+
+/// One entry per kind, in the order of [`KINDS`].
+pub const SPECS: [KindSpec; 3] = [
+    KindSpec {
+        name: "nps",
+        min: 0,
+        max: 10,
+        middle_from: 7,
+        best_from: 9,
+        groups: [Group::Detractor, Group::Passive, Group::Promoter],
+        styles: &["numbers"],
+        statistic: Statistic::Net,
+        question: TextKey::NpsQuestion,
+        ends: (TextKey::NpsLow, TextKey::NpsHigh),
+        point_labels: &[],
+    },
+    KindSpec {
+        name: "csat",
+        min: 1,
+        max: 5,
+        middle_from: 3,
+        best_from: 4,
+        groups: [Group::Low, Group::Neutral, Group::High],
+        styles: &["numbers", "stars", "emoji"],
+        statistic: Statistic::Share,
+        question: TextKey::CsatQuestion,
+        ends: (TextKey::Csat1, TextKey::Csat5),
+        point_labels: &[
+            TextKey::Csat1,
+            TextKey::Csat2,
+            TextKey::Csat3,
+            TextKey::Csat4,
+            TextKey::Csat5,
+        ],
+    },
+    KindSpec {
+        name: "ces",
+        min: 1,
+        max: 7,
+        middle_from: 4,
+        best_from: 5,
+        groups: [Group::Low, Group::Neutral, Group::High],
+        styles: &["numbers"],
+        statistic: Statistic::Mean,
+        question: TextKey::CesQuestion,
+        ends: (TextKey::Ces1, TextKey::Ces7),
+        point_labels: &[
+            TextKey::Ces1,
+            TextKey::Ces2,
+            TextKey::Ces3,
+            TextKey::Ces4,
+            TextKey::Ces5,
+            TextKey::Ces6,
+            TextKey::Ces7,
+        ],
+    },
+];
+
+/// The kinds' names as error messages list them. Written out (the widget would
+/// otherwise carry the code that joins them); a test checks it against [`SPECS`].
+pub const KIND_CHOICES: &str = r#""nps", "csat" or "ces""#;
+
 impl Kind {
+    /// This kind's entry in [`SPECS`].
+    pub fn spec(self) -> &'static KindSpec {
+        &SPECS[self as usize]
+    }
+
     /// Parses `nps`, `csat` or `ces` (lowercase, as in the payload).
     pub fn parse(s: &str) -> Option<Kind> {
-        match s {
-            "nps" => Some(Kind::Nps),
-            "csat" => Some(Kind::Csat),
-            "ces" => Some(Kind::Ces),
-            _ => None,
-        }
+        KINDS.into_iter().find(|k| k.spec().name == s)
     }
 
     /// The payload name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Nps => "nps",
-            Kind::Csat => "csat",
-            Kind::Ces => "ces",
-        }
+        self.spec().name
     }
 
     /// Lowest score on the scale.
     pub fn min(self) -> u8 {
-        match self {
-            Kind::Nps => 0,
-            Kind::Csat | Kind::Ces => 1,
-        }
+        self.spec().min
     }
 
     /// Highest score on the scale.
     pub fn max(self) -> u8 {
-        match self {
-            Kind::Nps => 10,
-            Kind::Csat => 5,
-            Kind::Ces => 7,
-        }
+        self.spec().max
     }
 
     /// Number of points on the scale.
@@ -74,31 +167,20 @@ impl Kind {
         if !self.contains(score) {
             return None;
         }
-        Some(match self {
-            Kind::Nps => match score {
-                0..=6 => Group::Detractor,
-                7 | 8 => Group::Passive,
-                _ => Group::Promoter,
-            },
-            Kind::Csat => match score {
-                1 | 2 => Group::Low,
-                3 => Group::Neutral,
-                _ => Group::High,
-            },
-            Kind::Ces => match score {
-                1..=3 => Group::Low,
-                4 => Group::Neutral,
-                _ => Group::High,
-            },
-        })
+        let spec = self.spec();
+        let tier = if score >= spec.best_from as i64 {
+            2
+        } else if score >= spec.middle_from as i64 {
+            1
+        } else {
+            0
+        };
+        Some(spec.groups[tier])
     }
 
     /// The three groups of this kind, from worst to best.
     pub fn groups(self) -> [Group; 3] {
-        match self {
-            Kind::Nps => [Group::Detractor, Group::Passive, Group::Promoter],
-            Kind::Csat | Kind::Ces => [Group::Low, Group::Neutral, Group::High],
-        }
+        self.spec().groups
     }
 }
 
@@ -160,6 +242,26 @@ impl Group {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_s_entry_is_consistent() {
+        for (i, kind) in KINDS.into_iter().enumerate() {
+            let spec = kind.spec();
+            assert_eq!(SPECS[i], *spec);
+            assert!(
+                spec.min < spec.middle_from
+                    && spec.middle_from < spec.best_from
+                    && spec.best_from <= spec.max
+            );
+            assert!(spec.point_labels.is_empty() || spec.point_labels.len() == kind.points());
+            assert!(!spec.styles.is_empty() && spec.styles[0] == "numbers");
+            assert_eq!(kind.group(spec.min as i64), Some(spec.groups[0]));
+            assert_eq!(kind.group(spec.max as i64), Some(spec.groups[2]));
+        }
+        let names: Vec<String> = SPECS.iter().map(|s| format!("{:?}", s.name)).collect();
+        let (last, rest) = names.split_last().unwrap();
+        assert_eq!(KIND_CHOICES, format!("{} or {last}", rest.join(", ")));
+    }
 
     #[test]
     fn every_nps_score_falls_in_its_textbook_group() {

@@ -17,7 +17,7 @@ mod themes;
 
 pub use themes::Themes;
 
-use crate::metric::{Group, Kind, KINDS};
+use crate::metric::{Group, Kind, Statistic, KINDS};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -174,8 +174,9 @@ pub fn nps(h: &Histogram) -> Option<NpsSummary> {
         return None;
     }
     let nf = n as f64;
-    let p = h.group_count(Group::Promoter) as f64 / nf;
-    let d = h.group_count(Group::Detractor) as f64 / nf;
+    let [worst, _, best] = h.kind.groups();
+    let p = h.group_count(best) as f64 / nf;
+    let d = h.group_count(worst) as f64 / nf;
     Some(NpsSummary {
         n,
         score: 100.0 * (p - d),
@@ -208,7 +209,8 @@ pub fn csat(h: &Histogram) -> Option<CsatSummary> {
     if n == 0 {
         return None;
     }
-    let satisfied = h.count_where(|s| s >= 4);
+    let best = h.kind.spec().best_from;
+    let satisfied = h.count_where(|s| s >= best);
     let (low, high) = wilson(satisfied, n);
     Some(CsatSummary {
         n,
@@ -235,7 +237,7 @@ pub fn ces(h: &Histogram) -> Option<CesSummary> {
     Some(CesSummary {
         n,
         score: mean,
-        agree: 100.0 * h.count_where(|s| s >= 5) as f64 / n as f64,
+        agree: 100.0 * h.count_where(|s| s >= h.kind.spec().best_from) as f64 / n as f64,
         low95: mean - margin,
         high95: mean + margin,
         margin95: margin,
@@ -266,22 +268,22 @@ pub fn compare(a: &Histogram, b: &Histogram) -> Option<Change> {
     if na == 0 || nb == 0 || a.kind != b.kind {
         return None;
     }
-    let (diff, se) = match a.kind {
-        Kind::Nps => {
+    let (diff, se) = match a.kind.spec().statistic {
+        Statistic::Net => {
             let (sa, sb) = (nps(a)?, nps(b)?);
             let var = |s: &NpsSummary| {
                 nps_variance(s.promoters / 100.0, s.detractors / 100.0, s.n as f64)
             };
             (sb.score - sa.score, 100.0 * (var(&sa) + var(&sb)).sqrt())
         }
-        Kind::Csat => {
+        Statistic::Share => {
             let (pa, pb) = (csat(a)?.score / 100.0, csat(b)?.score / 100.0);
             (
                 100.0 * (pb - pa),
                 100.0 * (pa * (1.0 - pa) / na as f64 + pb * (1.0 - pb) / nb as f64).sqrt(),
             )
         }
-        Kind::Ces => (
+        Statistic::Mean => (
             b.mean() - a.mean(),
             (a.variance() / na as f64 + b.variance() / nb as f64).sqrt(),
         ),
@@ -302,7 +304,7 @@ pub fn compare(a: &Histogram, b: &Histogram) -> Option<Change> {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Scores {
     /// NPS, CSAT, CES in that order.
-    pub kinds: [Histogram; 3],
+    pub kinds: [Histogram; KINDS.len()],
 }
 
 impl Default for Scores {
@@ -534,10 +536,10 @@ pub struct Driver {
 
 /// The kind's headline score of a histogram (NPS, CSAT % or CES mean).
 pub fn headline(h: &Histogram) -> f64 {
-    match h.kind {
-        Kind::Nps => nps(h).map_or(f64::NAN, |s| s.score),
-        Kind::Csat => csat(h).map_or(f64::NAN, |s| s.score),
-        Kind::Ces => ces(h).map_or(f64::NAN, |s| s.score),
+    match h.kind.spec().statistic {
+        Statistic::Net => nps(h).map_or(f64::NAN, |s| s.score),
+        Statistic::Share => csat(h).map_or(f64::NAN, |s| s.score),
+        Statistic::Mean => ces(h).map_or(f64::NAN, |s| s.score),
     }
 }
 

@@ -5,7 +5,7 @@
 //! Shells hand over a [`Value`] (the widget reads the JavaScript object into one;
 //! native code parses JSON into one), so there is one validation for all of them.
 
-use crate::metric::Kind;
+use crate::metric::{Kind, KIND_CHOICES};
 use crate::value::Value;
 
 mod checker;
@@ -100,13 +100,17 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
 
     let kind = match input.get("kind") {
         None | Some(Value::Null) => {
-            c.missing("kind", "\"nps\", \"csat\" or \"ces\"");
+            c.missing("kind", KIND_CHOICES);
             None
         }
         Some(v) => match v.as_str().and_then(Kind::parse) {
             Some(k) => Some(k),
             None => {
-                c.fail("kind", "expected \"nps\", \"csat\" or \"ces\"", v);
+                c.fail(
+                    "kind",
+                    &crate::text::concat(&["expected ", KIND_CHOICES]),
+                    v,
+                );
                 None
             }
         },

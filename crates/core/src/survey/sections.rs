@@ -13,8 +13,8 @@ use crate::value::Value;
 impl Checker {
     pub(super) fn scale(&mut self, value: Option<&Value>, kind: Option<Kind>) -> ScaleStyle {
         let allowed: &[&str] = match kind {
-            Some(Kind::Csat) => &["numbers", "stars", "emoji"],
-            _ => &["numbers"],
+            Some(kind) => kind.spec().styles,
+            None => &["numbers"],
         };
         match self.choice(value, "scale", allowed) {
             Some(1) => ScaleStyle::Stars,
