@@ -396,7 +396,7 @@ async fn export_responses(
     });
     let (reader, header_reader) = match readers {
         Ok(r) => r,
-        Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, &e, None),
+        Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string(), None),
     };
     let filter = Filter {
         since_ms,

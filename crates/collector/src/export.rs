@@ -4,7 +4,7 @@
 //! millions of rows is never held in memory.
 //! CSV follows RFC 4180 and flattens metadata into `metadata.<key>` columns.
 
-use crate::store::{Filter, Pages, Reader};
+use crate::store::{Filter, Pages, Reader, StoreError};
 use bytes::Bytes;
 use futures_util::Stream;
 use sondeo_core::import::Format;
@@ -76,7 +76,7 @@ pub fn stream(
 
 impl Export {
     /// The next chunk (blocking): the CSV header first, then one page of rows.
-    fn next_chunk(&mut self) -> Option<Result<Bytes, String>> {
+    fn next_chunk(&mut self) -> Option<Result<Bytes, StoreError>> {
         if !self.frozen {
             self.frozen = true;
             let filter = match self.pages.freeze() {
@@ -96,7 +96,7 @@ impl Export {
             match (self.shape.format, &self.columns) {
                 (Format::Csv, Some(columns)) => match Value::from_json(json) {
                     Ok(stored) => push_csv_row(&mut chunk, &stored, columns, !self.shape.raw),
-                    Err(e) => return Some(Err(e)),
+                    Err(e) => return Some(Err(StoreError::Unavailable(e))),
                 },
                 _ => {
                     chunk.push_str(json);
@@ -107,7 +107,7 @@ impl Export {
         Some(Ok(Bytes::from(chunk)))
     }
 
-    fn header(&mut self, reader: &Reader, filter: &Filter) -> Result<String, String> {
+    fn header(&mut self, reader: &Reader, filter: &Filter) -> Result<String, StoreError> {
         // Columns must be known before the first row: one query for the keys, then the rows.
         let (mut keys, rest) = reader.metadata_keys(filter, MAX_METADATA_COLUMNS)?;
         keys.sort();

@@ -46,6 +46,25 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
+impl From<std::io::Error> for StoreError {
+    fn from(e: std::io::Error) -> Self {
+        StoreError::Unavailable(e.to_string())
+    }
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Conflict { index, .. } => {
+                write!(f, "[{index}].id: the id belongs to another survey or kind")
+            }
+            StoreError::Unavailable(e) => f.write_str(e),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
 /// Handle to the store; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -71,21 +90,19 @@ CREATE INDEX IF NOT EXISTS responses_received ON responses (received_ms);
 
 impl Store {
     /// Opens (or creates) the database and starts the writer.
-    pub fn open(path: &Path) -> Result<Store, String> {
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
         create_private(path)?;
-        let conn = Connection::open(path).map_err(|e| e.to_string())?;
+        let conn = Connection::open(path)?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;",
-        )
-        .map_err(|e| e.to_string())?;
-        conn.execute_batch(SCHEMA).map_err(|e| e.to_string())?;
+        )?;
+        conn.execute_batch(SCHEMA)?;
         let (tx, rx) = mpsc::channel::<Write>();
         let (stored, _) = broadcast::channel(1024);
         let events = stored.clone();
         let thread = std::thread::Builder::new()
             .name("sondeo-writer".into())
-            .spawn(move || write_loop(conn, rx, events))
-            .map_err(|e| e.to_string())?;
+            .spawn(move || write_loop(conn, rx, events))?;
         Ok(Store {
             path: path.to_owned(),
             writer: Arc::new(Mutex::new(Some(tx))),
@@ -117,16 +134,14 @@ impl Store {
     }
 
     /// A reader for one export. Its methods block: call them off the async runtime.
-    pub fn reader(&self) -> Result<Reader, String> {
+    pub fn reader(&self) -> Result<Reader, StoreError> {
         // Read-only, its own connection: WAL lets it read while the writer writes.
         let conn = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         // A small page cache: an export reads each row once, and many may be open at a time.
-        conn.execute_batch("PRAGMA cache_size=-64;")
-            .map_err(|e| e.to_string())?;
+        conn.execute_batch("PRAGMA cache_size=-64;")?;
         Ok(Reader { conn })
     }
 
@@ -165,30 +180,23 @@ impl Reader {
         &self,
         filter: &Filter,
         most: usize,
-    ) -> Result<(Vec<String>, bool), String> {
+    ) -> Result<(Vec<String>, bool), StoreError> {
         // json_each runs inside SQLite: only the distinct keys are held, not the rows.
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT m.key, COUNT(*) AS uses FROM responses r, json_each(r.json, '$.metadata') m
+        let mut stmt = self.conn.prepare(
+            "SELECT m.key, COUNT(*) AS uses FROM responses r, json_each(r.json, '$.metadata') m
                  WHERE r.received_ms >= ?1 AND (?2 IS NULL OR r.survey_id = ?2) AND r.seq <= ?4
                  GROUP BY m.key ORDER BY uses DESC, m.key LIMIT ?3",
-            )
-            .map_err(|e| e.to_string())?;
-        let keys = stmt
-            .query_map(
-                params![
-                    filter.since_ms,
-                    filter.survey,
-                    most as i64 + 1,
-                    filter.until_seq
-                ],
-                |row| row.get(0),
-            )
-            .map_err(|e| e.to_string())?;
-        let mut keys = keys
-            .collect::<Result<Vec<String>, _>>()
-            .map_err(|e| e.to_string())?;
+        )?;
+        let keys = stmt.query_map(
+            params![
+                filter.since_ms,
+                filter.survey,
+                most as i64 + 1,
+                filter.until_seq
+            ],
+            |row| row.get(0),
+        )?;
+        let mut keys = keys.collect::<Result<Vec<String>, _>>()?;
         let more = keys.len() > most;
         keys.truncate(most);
         Ok((keys, more))
@@ -219,20 +227,19 @@ pub struct Pages {
 
 impl Pages {
     /// Ends the selection at the newest row stored now (blocking), and returns the filter.
-    pub fn freeze(&mut self) -> Result<Filter, String> {
-        let newest: i64 = self
-            .reader
-            .conn
-            .query_row("SELECT COALESCE(MAX(seq), 0) FROM responses", [], |r| {
-                r.get(0)
-            })
-            .map_err(|e| e.to_string())?;
+    pub fn freeze(&mut self) -> Result<Filter, StoreError> {
+        let newest: i64 =
+            self.reader
+                .conn
+                .query_row("SELECT COALESCE(MAX(seq), 0) FROM responses", [], |r| {
+                    r.get(0)
+                })?;
         self.filter.until_seq = self.filter.until_seq.min(newest);
         Ok(self.filter.clone())
     }
 
     /// The next page (blocking; call it off the async runtime), `None` at the end.
-    pub fn next_page(&mut self) -> Option<Result<Vec<String>, String>> {
+    pub fn next_page(&mut self) -> Option<Result<Vec<String>, StoreError>> {
         if self.done {
             return None;
         }
@@ -252,35 +259,32 @@ impl Pages {
         }
     }
 
-    fn read_page(&self) -> Result<Vec<(i64, String)>, String> {
+    fn read_page(&self) -> Result<Vec<(i64, String)>, StoreError> {
         let mut stmt = self
             .reader
             .conn
             .prepare_cached(
                 "SELECT seq, json FROM responses WHERE seq > ?1 AND seq <= ?5 AND received_ms >= ?2 AND (?3 IS NULL OR survey_id = ?3) ORDER BY seq LIMIT ?4",
             )
-            .map_err(|e| e.to_string())?;
-        let rows = stmt
-            .query_map(
-                params![
-                    self.after,
-                    self.filter.since_ms,
-                    self.filter.survey,
-                    self.page as i64,
-                    self.filter.until_seq
-                ],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .map_err(|e| e.to_string())?;
-        rows.collect::<Result<Vec<_>, _>>()
-            .map_err(|e| e.to_string())
+            ?;
+        let rows = stmt.query_map(
+            params![
+                self.after,
+                self.filter.since_ms,
+                self.filter.survey,
+                self.page as i64,
+                self.filter.until_seq
+            ],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 }
 
 /// Creates the database file readable and writable by its owner only (0600) when it
 /// is missing: it holds customers' comments. SQLite gives its `-wal` and `-shm` files
 /// the same permissions as the database.
-fn create_private(path: &Path) -> Result<(), String> {
+fn create_private(path: &Path) -> Result<(), StoreError> {
     if path.exists() {
         return Ok(());
     }
@@ -291,7 +295,7 @@ fn create_private(path: &Path) -> Result<(), String> {
     match options.open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e.into()),
     }
 }
 
