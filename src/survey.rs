@@ -1,7 +1,7 @@
-//! The survey controller: one prompt's state (score, reasons, comment, done),
-//! its keyboard and pointer handling, focus management and events. It draws
-//! through `render`, sends through `deliver` and decides nothing about survey
-//! rules, which are core's.
+//! The survey controller: renders one prompt's state (core's `prompt::Prompt`, which
+//! holds the score, the chips and the rules for changing them), forwards keyboard and
+//! pointer events to it, manages focus, sends through `deliver` and dispatches events.
+//! It decides nothing about survey rules, which are core's.
 
 use crate::deliver::Deliverer;
 use crate::dom::{self, set};
@@ -9,10 +9,10 @@ use crate::listener::Listener;
 use crate::render::{self, View};
 use crate::texts::Texts;
 use crate::trigger;
-use sondeo_core::answer::{comment_satisfies_required, sanitize_comment, uuid_v4, Response};
+use sondeo_core::answer::{uuid_v4, Response};
 use sondeo_core::i18n::TextKey;
+use sondeo_core::prompt::{Context, Move, NotSubmitted, Prompt};
 use sondeo_core::survey::{Config, DisplayMode};
-use sondeo_core::Group;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -33,9 +33,7 @@ pub struct Survey {
     deliverer: Deliverer,
     id: Option<String>,
     created_at: Option<String>,
-    score: Option<u8>,
-    reasons: Vec<bool>,
-    submitted: bool,
+    prompt: Prompt,
     open: bool,
     destroyed: bool,
     previous_focus: Option<HtmlElement>,
@@ -80,7 +78,7 @@ pub fn mount(
     let texts = Texts::new(&config);
     let view = render::build(&root, &config, &texts);
     let deliverer = Deliverer::new(&config, host.clone().unchecked_into(), before_send);
-    let reasons = vec![false; config.reasons.options.len()];
+    let prompt = Prompt::new(&config);
     let survey = Rc::new(RefCell::new(Survey {
         config,
         texts,
@@ -91,9 +89,7 @@ pub fn mount(
         deliverer,
         id: None,
         created_at: None,
-        score: None,
-        reasons,
-        submitted: false,
+        prompt,
         open: false,
         destroyed: false,
         previous_focus: None,
@@ -224,28 +220,12 @@ fn on_keydown(s: &mut Survey, event: &Event) {
     let Some(index) = s.view.radios.iter().position(|r| **r == active) else {
         return;
     };
-    let last = s.view.radios.len() - 1;
-    let next = match key.as_str() {
-        "ArrowRight" | "ArrowDown" => {
-            if index == last {
-                0
-            } else {
-                index + 1
-            }
-        }
-        "ArrowLeft" | "ArrowUp" => {
-            if index == 0 {
-                last
-            } else {
-                index - 1
-            }
-        }
-        "Home" => 0,
-        "End" => last,
-        _ => return,
+    let Some(step) = Move::from_key(&key) else {
+        return;
     };
     event.prevent_default();
-    s.select(s.config.kind.min() + next as u8, true);
+    let kind = s.config.kind;
+    s.select(step.apply(kind, kind.min() + index as u8), true);
 }
 
 impl Survey {
@@ -291,13 +271,13 @@ impl Survey {
         }
         self.open = false;
         set(&self.host, "data-state", "closed");
-        if !self.submitted && self.score.is_none() {
+        if !self.prompt.submitted() && self.prompt.score().is_none() {
             trigger::remember(&self.config.id, trigger::Outcome::Dismissed);
         }
         if let Some(previous) = self.previous_focus.take() {
             let _ = previous.focus();
         }
-        let detail = self.detail(self.submitted);
+        let detail = self.detail(self.prompt.submitted());
         self.outbox.push(("sondeo:close", detail));
     }
 
@@ -316,16 +296,12 @@ impl Survey {
     /// Chooses `score` (from a click, the keyboard or a URL prefill). Off-scale scores are refused.
     pub fn select(&mut self, score: u8, move_focus: bool) -> bool {
         let kind = self.config.kind;
-        let Some(group) = kind.group(score as i64) else {
+        let Some(group) = self.prompt.select(score) else {
             return false;
         };
-        if self.submitted {
-            return false;
-        }
         if !self.open {
             self.show();
         }
-        self.score = Some(score);
         let stars = self.config.scale == sondeo_core::survey::ScaleStyle::Stars;
         for (i, radio) in self.view.radios.iter().enumerate() {
             let value = kind.min() + i as u8;
@@ -360,19 +336,18 @@ impl Survey {
     }
 
     fn toggle_reason(&mut self, index: usize) {
-        let pressed = !self.reasons[index];
-        if pressed && !self.config.reasons.multiple {
-            for (i, chip) in self.view.chips.iter().enumerate() {
-                self.reasons[i] = false;
-                set(chip, "aria-pressed", "false");
-            }
+        self.prompt.toggle_reason(index);
+        for (i, chip) in self.view.chips.iter().enumerate() {
+            set(
+                chip,
+                "aria-pressed",
+                if self.prompt.reason(i) {
+                    "true"
+                } else {
+                    "false"
+                },
+            );
         }
-        self.reasons[index] = pressed;
-        set(
-            &self.view.chips[index],
-            "aria-pressed",
-            if pressed { "true" } else { "false" },
-        );
     }
 
     fn clear_error(&mut self, _: &Event) {
@@ -389,30 +364,21 @@ impl Survey {
 
     /// Validates and sends the final response, then thanks the visitor.
     pub fn submit(&mut self) {
-        let Some(score) = self.score else { return };
-        if self.submitted {
-            return;
-        }
-        if self.config.follow_up.enabled
-            && self.config.follow_up.required
-            && !comment_satisfies_required(&self.view.comment.value())
-        {
-            self.view
-                .error
-                .set_text_content(Some(self.texts.get(TextKey::Required)));
-            set(&self.view.comment, "aria-invalid", "true");
-            let _ = self.view.comment.focus();
-            return;
-        }
-        self.submitted = true;
+        let group = match self.prompt.submit(&self.config, &self.view.comment.value()) {
+            Ok(group) => group,
+            Err(NotSubmitted::CommentRequired) => {
+                self.view
+                    .error
+                    .set_text_content(Some(self.texts.get(TextKey::Required)));
+                set(&self.view.comment, "aria-invalid", "true");
+                let _ = self.view.comment.focus();
+                return;
+            }
+            Err(_) => return,
+        };
         let response = self.response(true);
         self.deliverer.send(&response);
         trigger::remember(&self.config.id, trigger::Outcome::Answered);
-        let group = self
-            .config
-            .kind
-            .group(score as i64)
-            .unwrap_or(Group::Passive);
         self.view.ask.set_hidden(true);
         self.view
             .thanks
@@ -425,45 +391,20 @@ impl Survey {
     }
 
     fn response(&self, complete: bool) -> Response {
-        let score = self.score.unwrap_or(self.config.kind.min());
-        let comment = sanitize_comment(
-            &self.view.comment.value(),
-            self.config.follow_up.max_length as usize,
-        );
-        let user = &self.config.user;
-        Response {
+        let context = Context {
             id: self.id.clone().unwrap_or_default(),
-            survey_id: self.config.id.clone(),
-            kind: self.config.kind,
-            score,
-            group: self
-                .config
-                .kind
-                .group(score as i64)
-                .unwrap_or(Group::Passive),
-            comment: Some(comment).filter(|c| !c.is_empty()),
-            reasons: self
-                .config
-                .reasons
-                .options
-                .iter()
-                .zip(&self.reasons)
-                .filter(|(_, on)| **on)
-                .map(|(o, _)| o.clone())
-                .collect(),
-            complete,
-            locale: Some(self.texts.tag.clone()),
-            metadata: self.config.metadata.clone(),
-            user: (user.id.is_some() || !user.attributes.is_empty()).then(|| user.clone()),
+            locale: self.texts.tag.clone(),
             page: page(),
             created_at: self.created_at.clone(),
             submitted_at: complete.then(now),
-        }
+        };
+        self.prompt
+            .response(&self.config, &context, &self.view.comment.value(), complete)
     }
 
     /// The `detail` of show/close events: what is known so far.
     fn detail(&self, complete: bool) -> JsValue {
-        if self.score.is_some() {
+        if self.prompt.score().is_some() {
             return payload(&self.response(complete));
         }
         let detail = js_sys::Object::new();

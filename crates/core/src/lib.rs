@@ -21,6 +21,7 @@ pub mod import;
 #[cfg(any(test, feature = "json"))]
 pub mod json;
 pub mod metric;
+pub mod prompt;
 pub mod schema;
 pub mod score;
 pub mod survey;

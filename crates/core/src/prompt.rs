@@ -1,0 +1,194 @@
+//! One prompt's state and rules, free of the DOM: the score chosen, the reason chips,
+//! whether it may be submitted, the keyboard moves between scale points, and the
+//! response it posts. The widget's `survey` module renders this state and forwards
+//! events to it; everything here is tested natively.
+
+use crate::answer::{comment_satisfies_required, sanitize_comment, Response};
+use crate::metric::{Group, Kind};
+use crate::survey::Config;
+
+/// A move between the scale's points (a radio group's keys, WAI-ARIA APG).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    /// ArrowRight / ArrowDown: the next point, the first after the last.
+    Next,
+    /// ArrowLeft / ArrowUp: the previous point, the last before the first.
+    Previous,
+    /// Home.
+    First,
+    /// End.
+    Last,
+}
+
+impl Move {
+    /// The move a key makes, if any (`KeyboardEvent.key`).
+    pub fn from_key(key: &str) -> Option<Move> {
+        match key {
+            "ArrowRight" | "ArrowDown" => Some(Move::Next),
+            "ArrowLeft" | "ArrowUp" => Some(Move::Previous),
+            "Home" => Some(Move::First),
+            "End" => Some(Move::Last),
+            _ => None,
+        }
+    }
+
+    /// The point this move lands on from `from`, on `kind`'s scale.
+    pub fn apply(self, kind: Kind, from: u8) -> u8 {
+        let (min, max) = (kind.min(), kind.max());
+        match self {
+            Move::Next if from >= max => min,
+            Move::Next => from + 1,
+            Move::Previous if from <= min => max,
+            Move::Previous => from - 1,
+            Move::First => min,
+            Move::Last => max,
+        }
+    }
+}
+
+/// Why a submit did not happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotSubmitted {
+    /// No score chosen yet.
+    NoScore,
+    /// Already submitted.
+    AlreadySent,
+    /// The follow-up is required and the comment is empty once cleaned.
+    CommentRequired,
+}
+
+/// What is known of the response besides the visitor's answers.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Context {
+    /// The response id (made when the prompt first shows).
+    pub id: String,
+    /// The language the prompt is shown in.
+    pub locale: String,
+    /// The page, without its query string.
+    pub page: Option<String>,
+    /// When the prompt first showed.
+    pub created_at: Option<String>,
+    /// When it was submitted (for the complete response).
+    pub submitted_at: Option<String>,
+}
+
+/// The state of one prompt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prompt {
+    kind: Kind,
+    score: Option<u8>,
+    reasons: Vec<bool>,
+    multiple: bool,
+    submitted: bool,
+}
+
+impl Prompt {
+    /// A fresh prompt for `config`: no score, no reason chosen.
+    pub fn new(config: &Config) -> Prompt {
+        Prompt {
+            kind: config.kind,
+            score: None,
+            reasons: vec![false; config.reasons.options.len()],
+            multiple: config.reasons.multiple,
+            submitted: false,
+        }
+    }
+
+    /// The score chosen, if any.
+    pub fn score(&self) -> Option<u8> {
+        self.score
+    }
+
+    /// Whether the final response has been sent.
+    pub fn submitted(&self) -> bool {
+        self.submitted
+    }
+
+    /// Whether reason chip `index` is pressed.
+    pub fn reason(&self, index: usize) -> bool {
+        self.reasons.get(index).copied().unwrap_or(false)
+    }
+
+    /// Chooses `score` (a click, a key, a URL prefill) and returns its group; `None`
+    /// (nothing changes) off the scale or once submitted.
+    pub fn select(&mut self, score: u8) -> Option<Group> {
+        let group = self.kind.group(score as i64)?;
+        if self.submitted {
+            return None;
+        }
+        self.score = Some(score);
+        Some(group)
+    }
+
+    /// Presses or releases reason chip `index`; with single choice, pressing one releases the others.
+    pub fn toggle_reason(&mut self, index: usize) {
+        let Some(&was) = self.reasons.get(index) else {
+            return;
+        };
+        if !was && !self.multiple {
+            self.reasons.iter_mut().for_each(|r| *r = false);
+        }
+        self.reasons[index] = !was;
+    }
+
+    /// Marks the prompt submitted and returns the score's group, unless something stops it.
+    pub fn submit(&mut self, config: &Config, comment: &str) -> Result<Group, NotSubmitted> {
+        let score = self.score.ok_or(NotSubmitted::NoScore)?;
+        if self.submitted {
+            return Err(NotSubmitted::AlreadySent);
+        }
+        if config.follow_up.enabled
+            && config.follow_up.required
+            && !comment_satisfies_required(comment)
+        {
+            return Err(NotSubmitted::CommentRequired);
+        }
+        self.submitted = true;
+        Ok(self.kind.group(score as i64).unwrap_or(Group::Passive))
+    }
+
+    /// The response as posted: the partial (`complete` false) as soon as a score is
+    /// chosen, the final one on submit. The comment is cleaned and cut to the
+    /// config's `maxLength`; the group is derived from the score, never chosen.
+    pub fn response(
+        &self,
+        config: &Config,
+        context: &Context,
+        comment: &str,
+        complete: bool,
+    ) -> Response {
+        let score = self.score.unwrap_or(config.kind.min());
+        let comment = sanitize_comment(comment, config.follow_up.max_length as usize);
+        let user = &config.user;
+        Response {
+            id: context.id.clone(),
+            survey_id: config.id.clone(),
+            kind: config.kind,
+            score,
+            group: config.kind.group(score as i64).unwrap_or(Group::Passive),
+            comment: Some(comment).filter(|c| !c.is_empty()),
+            reasons: config
+                .reasons
+                .options
+                .iter()
+                .zip(&self.reasons)
+                .filter(|(_, on)| **on)
+                .map(|(option, _)| option.clone())
+                .collect(),
+            complete,
+            locale: Some(context.locale.clone()),
+            metadata: config.metadata.clone(),
+            user: (user.id.is_some() || !user.attributes.is_empty()).then(|| user.clone()),
+            page: context.page.clone(),
+            created_at: context.created_at.clone(),
+            submitted_at: if complete {
+                context.submitted_at.clone()
+            } else {
+                None
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

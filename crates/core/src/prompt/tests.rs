@@ -1,0 +1,142 @@
+use super::*;
+use crate::survey::parse_config;
+use crate::value::Value;
+
+fn config(extra: &[(&str, Value)]) -> Config {
+    let mut members = vec![
+        ("kind".to_string(), Value::String("nps".into())),
+        ("endpoint".to_string(), Value::String("/x".into())),
+    ];
+    for (k, v) in extra {
+        members.retain(|(key, _)| key != k);
+        members.push((k.to_string(), v.clone()));
+    }
+    parse_config(&Value::Object(members)).unwrap()
+}
+
+fn strings(items: &[&str]) -> Value {
+    Value::Array(items.iter().map(|s| Value::String(s.to_string())).collect())
+}
+
+#[test]
+fn keys_move_along_the_scale_and_wrap_at_its_ends() {
+    let nps = Kind::Nps;
+    assert_eq!(Move::from_key("ArrowRight").unwrap().apply(nps, 4), 5);
+    assert_eq!(Move::from_key("ArrowDown").unwrap().apply(nps, 10), 0);
+    assert_eq!(Move::from_key("ArrowLeft").unwrap().apply(nps, 0), 10);
+    assert_eq!(Move::from_key("ArrowUp").unwrap().apply(nps, 7), 6);
+    assert_eq!(Move::from_key("Home").unwrap().apply(nps, 7), 0);
+    assert_eq!(Move::from_key("End").unwrap().apply(Kind::Csat, 2), 5);
+    assert_eq!(Move::Previous.apply(Kind::Ces, 1), 7);
+    assert_eq!(Move::from_key("Enter"), None);
+}
+
+#[test]
+fn a_score_is_chosen_and_changed_until_submitted_and_never_off_the_scale() {
+    let c = config(&[]);
+    let mut p = Prompt::new(&c);
+    assert_eq!(p.select(11), None);
+    assert_eq!(p.select(3), Some(Group::Detractor));
+    assert_eq!(p.select(9), Some(Group::Promoter));
+    assert_eq!(p.score(), Some(9));
+    assert_eq!(p.submit(&c, ""), Ok(Group::Promoter));
+    assert_eq!(p.select(2), None, "the answer is final once sent");
+    assert_eq!(p.score(), Some(9));
+    assert_eq!(p.submit(&c, ""), Err(NotSubmitted::AlreadySent));
+}
+
+#[test]
+fn a_required_comment_blocks_the_submit_until_it_has_words() {
+    let required = Value::Object(vec![("required".into(), Value::Bool(true))]);
+    let c = config(&[("followUp", required)]);
+    let mut p = Prompt::new(&c);
+    assert_eq!(p.submit(&c, "fine"), Err(NotSubmitted::NoScore));
+    p.select(4);
+    assert_eq!(
+        p.submit(&c, " \n\u{200B} "),
+        Err(NotSubmitted::CommentRequired)
+    );
+    assert!(!p.submitted());
+    assert_eq!(p.submit(&c, "slow refund"), Ok(Group::Detractor));
+}
+
+#[test]
+fn single_choice_chips_release_each_other_and_multiple_ones_do_not() {
+    let single = Value::Object(vec![
+        ("options".into(), strings(&["Price", "Speed", "Staff"])),
+        ("multiple".into(), Value::Bool(false)),
+    ]);
+    let c = config(&[("reasons", single)]);
+    let mut p = Prompt::new(&c);
+    p.toggle_reason(0);
+    p.toggle_reason(2);
+    assert_eq!(
+        (p.reason(0), p.reason(1), p.reason(2)),
+        (false, false, true)
+    );
+    p.toggle_reason(2);
+    assert!(!p.reason(2));
+    p.toggle_reason(7); // no such chip: nothing happens
+    let multiple = Value::Object(vec![
+        ("options".into(), strings(&["Price", "Speed", "Staff"])),
+        ("multiple".into(), Value::Bool(true)),
+    ]);
+    let c = config(&[("reasons", multiple)]);
+    let mut p = Prompt::new(&c);
+    p.toggle_reason(0);
+    p.toggle_reason(2);
+    assert_eq!((p.reason(0), p.reason(1), p.reason(2)), (true, false, true));
+}
+
+#[test]
+fn the_response_carries_the_answers_in_the_config_s_order_and_derives_the_group() {
+    let multiple = Value::Object(vec![
+        ("options".into(), strings(&["Price", "Speed", "Staff"])),
+        ("multiple".into(), Value::Bool(true)),
+    ]);
+    let follow_up = Value::Object(vec![("maxLength".into(), Value::Number(5.0, None))]);
+    let c = config(&[
+        ("reasons", multiple),
+        ("followUp", follow_up),
+        ("id", Value::String("post-ticket".into())),
+    ]);
+    let mut p = Prompt::new(&c);
+    p.select(6);
+    p.toggle_reason(2);
+    p.toggle_reason(0);
+    let context = Context {
+        id: "r-1".into(),
+        locale: "es".into(),
+        page: Some("https://x.example/help".into()),
+        created_at: Some("2026-11-25T10:00:00Z".into()),
+        submitted_at: Some("2026-11-25T10:00:09Z".into()),
+    };
+    let partial = p.response(&c, &context, "  too slow \u{202E}", false);
+    assert_eq!(
+        (
+            partial.id.as_str(),
+            partial.survey_id.as_str(),
+            partial.score,
+            partial.group
+        ),
+        ("r-1", "post-ticket", 6, Group::Detractor)
+    );
+    assert_eq!(partial.reasons, ["Price", "Staff"]);
+    assert_eq!(
+        partial.comment.as_deref(),
+        Some("too s"),
+        "cleaned and cut to maxLength"
+    );
+    assert_eq!(
+        (partial.complete, partial.submitted_at.as_deref()),
+        (false, None)
+    );
+    assert_eq!(partial.user, None, "no user configured: none sent");
+    let complete = p.response(&c, &context, "", true);
+    assert_eq!(complete.comment, None);
+    assert_eq!(
+        complete.submitted_at.as_deref(),
+        Some("2026-11-25T10:00:09Z")
+    );
+    assert_eq!(complete.locale.as_deref(), Some("es"));
+}
