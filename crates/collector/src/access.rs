@@ -139,6 +139,20 @@ fn ports_agree(a: &str, b: &str) -> bool {
     }
 }
 
+/// Whether a request reads responses (the export, the stream), or is the preflight of
+/// one: a preflight names the method it asks for.
+pub fn is_read(method: &Method, path: &str, headers: &HeaderMap) -> bool {
+    let asked = if *method == Method::OPTIONS {
+        headers
+            .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+            .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
+            .unwrap_or(Method::OPTIONS)
+    } else {
+        method.clone()
+    };
+    path == "/api/stream" || asked == Method::GET || asked == Method::HEAD
+}
+
 /// CORS: `post_origins` may post (`*`: any site, as a public survey endpoint needs);
 /// `read_origins` may read the export and the stream with the token. Keeping the two
 /// apart means allowing a site to post never lets it read customers' answers.
@@ -155,18 +169,7 @@ pub fn cors(post_origins: &[String], read_origins: &[String]) -> CorsLayer {
         };
         let origin = origin.to_ascii_lowercase();
         let listed = |list: &[String]| list.iter().any(|o| *o == origin || o == "*");
-        // A preflight names the method it asks for; a real request is its method.
-        let method = if parts.method == Method::OPTIONS {
-            parts
-                .headers
-                .get(header::ACCESS_CONTROL_REQUEST_METHOD)
-                .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
-                .unwrap_or(Method::OPTIONS)
-        } else {
-            parts.method.clone()
-        };
-        let reading = parts.uri.path() == "/api/stream" || method == Method::GET;
-        if reading {
+        if is_read(&parts.method, parts.uri.path(), &parts.headers) {
             read.iter().any(|o| *o == origin)
         } else {
             listed(&post)

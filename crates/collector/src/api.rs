@@ -83,6 +83,7 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
             state.clone(),
             require_read_token,
         ));
+    let any_poster = settings.allow_origins.iter().any(|o| o == "*");
     let api = Router::new()
         .route("/api/responses", post(post_responses))
         .merge(reading)
@@ -90,6 +91,10 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
         .layer(access::cors(
             &settings.allow_origins,
             &settings.read_origins,
+        ))
+        .layer(middleware::from_fn_with_state(
+            any_poster,
+            any_origin_for_posts,
         ))
         .with_state(state);
     let mut pages = Router::new().fallback_service(files::folder(&settings.www));
@@ -112,6 +117,26 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
+}
+
+/// With `--allow-origin '*'`, a post's answer says `Access-Control-Allow-Origin: *`, as
+/// a public endpoint's should (the CORS layer itself names each origin, because reading
+/// keeps its own list).
+async fn any_origin_for_posts(State(any): State<bool>, request: Request, next: Next) -> Response {
+    let reading = access::is_read(request.method(), request.uri().path(), request.headers());
+    let mut response = next.run(request).await;
+    if any
+        && !reading
+        && response
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+    {
+        response.headers_mut().insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+    }
+    response
 }
 
 /// DNS rebinding: a page on attacker.example whose name now resolves to 127.0.0.1
@@ -180,10 +205,14 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
             .map(|c| c.0)
             .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
         let address = rate::client_address(peer, request.headers(), state.trust_proxy);
-        if let Err(wait) = limiter.check(address, 1) {
-            return too_many(wait);
+        // This machine is not limited: tests and benchmarks, and a reverse proxy that was
+        // not declared with --trust-proxy, whose clients would otherwise share one bucket.
+        if !address.is_loopback() {
+            if let Err(wait) = limiter.check(address, 1) {
+                return too_many(wait);
+            }
+            client = Some(address);
         }
-        client = Some(address);
     }
     // The whole body within one deadline: a client that trickles bytes cannot hold the connection.
     let reading = axum::body::to_bytes(request.into_body(), state.max_body);

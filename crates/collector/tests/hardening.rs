@@ -639,10 +639,29 @@ fn two_host_headers_or_a_foreign_absolute_target_are_refused() {
 
 #[test]
 fn the_rate_limit_counts_responses_not_requests() {
-    let c = Collector::start(&["--rate-limit", "60", "--rate-burst", "5"]);
+    let c = Collector::start(&[
+        "--rate-limit",
+        "60",
+        "--rate-burst",
+        "5",
+        "--trust-proxy",
+        "--read-token",
+        "rate-token-0123456789",
+    ]);
+    let from_one_client = |body: &Value| {
+        let forwarded = [("X-Forwarded-For", "198.51.100.4")];
+        raw(
+            &c.url,
+            "POST",
+            "/api/responses",
+            &body.to_string(),
+            &forwarded,
+        )
+        .0
+    };
     let batch = |ids: std::ops::Range<u32>| {
         let items: Vec<Value> = ids.map(|i| response(&format!("b{i}"), 9, true)).collect();
-        c.post(&json!(items)).0
+        from_one_client(&json!(items))
     };
     assert_eq!(
         batch(0..6),
@@ -652,11 +671,20 @@ fn the_rate_limit_counts_responses_not_requests() {
     // The refused post still cost one; this 4-item batch takes the other 4.
     assert_eq!(batch(0..4), 200);
     assert_eq!(
-        c.post(&response("one-more", 9, true)).0,
+        from_one_client(&response("one-more", 9, true)),
         429,
         "the batch used the burst"
     );
-    assert_eq!(c.ndjson().len(), 4);
+    // This machine itself (tests, an undeclared proxy) is never limited.
+    assert_eq!(c.post(&response("local", 9, true)).0, 200);
+    let auth = [("Authorization", "Bearer rate-token-0123456789")];
+    assert_eq!(
+        request(&c.url, "GET", "/api/responses", "", &auth)
+            .1
+            .lines()
+            .count(),
+        5
+    );
 }
 
 #[test]

@@ -435,7 +435,7 @@ fn cors_star_allows_any_origin_and_the_post_itself_carries_the_header() {
     assert!(status < 300, "preflight status {status}");
     assert!(head
         .to_ascii_lowercase()
-        .contains("access-control-allow-origin: https://anywhere.example"));
+        .contains("access-control-allow-origin: *"));
     let (status, head, _) = raw(
         &c.url,
         "POST",
@@ -446,7 +446,7 @@ fn cors_star_allows_any_origin_and_the_post_itself_carries_the_header() {
     assert_eq!(status, 200);
     assert!(head
         .to_ascii_lowercase()
-        .contains("access-control-allow-origin: https://anywhere.example"));
+        .contains("access-control-allow-origin: *"));
     // Posting from anywhere never lets that page read the answers back.
     let (_, head, _) = raw(
         &c.url,
