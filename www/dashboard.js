@@ -13,7 +13,6 @@ const fmt = (x, digits = 1) => (x === null || x === undefined ? "–" : Number(x
 const signed = (x) => (x > 0 ? "+" : "") + fmt(x);
 
 let scorer;
-let live = 0;
 
 // The read token: from the link the collector prints (#token=…, a fragment never sent
 // to a server), or typed in; kept for this tab only, and taken out of the address bar.
@@ -34,7 +33,6 @@ function askForToken(message) {
   $("token-message").textContent = message;
   $("token").focus();
 }
-const seen = new Set();
 
 function card(title, main, lines, small) {
   const c = el("article", undefined, "card");
@@ -109,7 +107,21 @@ function render() {
   $("rejected").replaceChildren(r.count ? table(["Line", "Field", "Error"], r.first.map((e) => [String(e.line), e.field, e.error])) : el("p", "None.", "small"));
 }
 
+let events = null;
+
+// Every answer counts once, as its latest version: a score clicked in a ticket email
+// (a partial) counts at once and is replaced, not added, when the customer submits.
+// "Submitted only" leaves partials out.
+function countedText(prefix) {
+  const { responses, partial } = scorer.counted();
+  const submittedOnly = $("submitted-only").checked;
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const what = submittedOnly ? plural(responses, "submitted response") : `${plural(responses, "response")} (${partial} not yet submitted)`;
+  return `${prefix}${what}; live updates on.`;
+}
+
 async function loadFromCollector() {
+  events?.close();
   scorer = new Scorer();
   const token = readToken();
   const response = await fetch("/api/responses?format=ndjson", authorised(token));
@@ -121,22 +133,20 @@ async function loadFromCollector() {
   }
   if (!response.ok) throw new Error(`the export answered ${response.status}`);
   $("token-form").hidden = true;
+  const submittedOnly = $("submitted-only").checked;
   const total = Number(response.headers.get("content-length")) || 0;
   const bar = $("progress");
   bar.hidden = false;
-  const report = await scorer.import(response.body, { format: "ndjson", skipPartials: true, onProgress: (p) => { bar.max = total || p.bytes; bar.value = p.bytes; } });
+  await scorer.import(response.body, { format: "ndjson", byId: true, skipPartials: submittedOnly, onProgress: (p) => { bar.max = total || p.bytes; bar.value = p.bytes; } });
   bar.hidden = true;
-  $("status").textContent = `${report.accepted} submitted responses loaded${report.skippedPartials ? ` (${report.skippedPartials} not yet submitted)` : ""}; live updates on.`;
+  $("status").textContent = countedText("");
   render();
-  const events = new EventSource(token ? `/api/stream?access_token=${encodeURIComponent(token)}` : "/api/stream");
+  events = new EventSource(token ? `/api/stream?access_token=${encodeURIComponent(token)}` : "/api/stream");
   events.addEventListener("response", (e) => {
     const response = JSON.parse(e.data);
-    // A response counts once it is submitted; a later update of it is not counted twice.
-    if (!response.complete || seen.has(response.id)) return;
-    seen.add(response.id);
-    scorer.add(response);
-    live++;
-    $("status").textContent = `${report.accepted + live} submitted responses (${live} live); live updates on.`;
+    if (submittedOnly && !response.complete) return;
+    scorer.upsert(response);
+    $("status").textContent = countedText("Live: ");
     render();
   });
 }
@@ -158,6 +168,7 @@ async function loadFile(file) {
 await init();
 $("by").addEventListener("change", render);
 $("period").addEventListener("change", render);
+$("submitted-only").addEventListener("change", () => loadFromCollector().catch((err) => { $("status").textContent = err.message; }));
 $("token-form").addEventListener("submit", (e) => {
   e.preventDefault();
   const token = $("token").value.trim();

@@ -2,10 +2,11 @@
 import { test, expect } from "@playwright/test";
 import { startCollector } from "./support/collector.mjs";
 
-test("the dashboard scores the stored responses and updates live", async ({ page }) => {
+test("the dashboard counts every answer once, as its latest version, live", async ({ page }) => {
   const collector = await startCollector({ www: "www", csp: true });
   try {
-    // 4 promoters, 1 passive, 3 detractors (one of them still partial, so not counted): NPS by hand = (4 − 2)/7.
+    // 4 promoters, 1 passive, 2 detractors submitted; one more detractor (score 1) only clicked
+    // in a ticket email (a partial): it counts. NPS by hand = (4 − 3)/8.
     const answers = [10, 9, 9, 10, 7, 2, 0];
     let i = 0;
     for (const score of answers) {
@@ -18,19 +19,36 @@ test("the dashboard scores the stored responses and updates live", async ({ page
       document.addEventListener("securitypolicyviolation", (e) => window.violations.push(e.violatedDirective));
     });
     await page.goto(`${collector.url}/dashboard.html`);
-    await expect(page.locator("#status")).toContainText("7 submitted responses loaded (1 not yet submitted)");
-    const expected = (100 * (4 - 2)) / 7;
-    await expect(page.locator(".card .big").first()).toHaveText(`+${expected.toFixed(1)}`);
+    const nps = page.locator(".card .big").first();
+    const shown = (promoters, detractors, n) => {
+      const score = (100 * (promoters - detractors)) / n;
+      return `${score > 0 ? "+" : ""}${score.toFixed(1)}`;
+    };
+    await expect(page.locator("#status")).toContainText("8 responses (1 not yet submitted)");
+    await expect(nps).toHaveText(shown(4, 3, 8));
     await expect(page.locator("#segments")).toContainText("returns");
     await expect(page.locator("#drivers")).toContainText("price");
     await expect(page.locator("#themes")).toContainText("refund");
-    // A new promoter arrives while the page is open: NPS becomes (5 − 2)/8.
+    // A new promoter arrives while the page is open: (5 − 3)/9.
     await collector.post({ id: "live-1", kind: "nps", score: 10, complete: true, submittedAt: "2026-11-21T10:00:00Z" });
-    await expect(page.locator(".card .big").first()).toHaveText(`+${((100 * 3) / 8).toFixed(1)}`);
+    await expect(nps).toHaveText(shown(5, 3, 9));
     // The same response re-sent (a retry) is not counted again.
     await collector.post({ id: "live-1", kind: "nps", score: 10, complete: true, submittedAt: "2026-11-21T10:00:00Z" });
     await page.waitForTimeout(300);
-    await expect(page.locator("#status")).toContainText("8 submitted responses (1 live)");
+    await expect(page.locator("#status")).toContainText("9 responses (1 not yet submitted)");
+    // The email click is submitted as a 9: replaced, not added: (6 − 2)/9.
+    await collector.post({ id: "partial", kind: "nps", score: 9, complete: true, comment: "Sorted in the end" });
+    await expect(nps).toHaveText(shown(6, 2, 9));
+    await expect(page.locator("#status")).toContainText("9 responses (0 not yet submitted)");
+    // "Submitted only" leaves a new partial out; unticked, it counts: (6 − 3)/10.
+    await page.locator("#submitted-only").check();
+    await expect(page.locator("#status")).toContainText("9 submitted responses");
+    await collector.post({ id: "p2", kind: "nps", score: 0, complete: false });
+    await page.waitForTimeout(300);
+    await expect(nps).toHaveText(shown(6, 2, 9));
+    await page.locator("#submitted-only").uncheck();
+    await expect(page.locator("#status")).toContainText("10 responses (1 not yet submitted)");
+    await expect(nps).toHaveText(shown(6, 3, 10));
     expect(await page.evaluate(() => window.violations)).toEqual([]);
   } finally {
     await collector.stop();
@@ -41,7 +59,7 @@ test("a local export is scored in the browser with no server involved", async ({
   const collector = await startCollector({ www: "www", csp: true });
   try {
     await page.goto(`${collector.url}/dashboard.html`);
-    await expect(page.locator("#status")).toContainText("0 submitted responses loaded");
+    await expect(page.locator("#status")).toContainText("0 responses");
     await page.locator("#file").setInputFiles("tests/fixtures/plain.csv");
     await expect(page.locator("#status")).toContainText("plain.csv: 4 rows scored, 1 rejected");
     await expect(page.locator("#rejected")).toContainText("seven");
@@ -63,16 +81,16 @@ test("with a read token, the dashboard takes it from the link or asks for it, an
     await expect(page.locator("#token-message")).toContainText("refused");
     await page.locator("#token").fill(token);
     await page.locator("#token-form button").click();
-    await expect(page.locator("#status")).toContainText("1 submitted responses loaded");
+    await expect(page.locator("#status")).toContainText("1 response (0 not yet submitted)");
     await expect(page.locator("#token-form")).toBeHidden();
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
     // The link the collector prints: the token leaves the address bar at once, the stream works with it.
     const fresh = await page.context().newPage();
     await fresh.goto(`${collector.url}/dashboard.html#token=${token}`);
-    await expect(fresh.locator("#status")).toContainText("1 submitted responses loaded");
+    await expect(fresh.locator("#status")).toContainText("1 response (0 not yet submitted)");
     expect(fresh.url()).not.toContain(token);
     await collector.post({ id: "t2", kind: "nps", score: 0, complete: true });
-    await expect(fresh.locator("#status")).toContainText("2 submitted responses (1 live)");
+    await expect(fresh.locator("#status")).toContainText("2 responses (0 not yet submitted)");
   } finally {
     await collector.stop();
   }

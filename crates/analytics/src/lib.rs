@@ -7,7 +7,7 @@ mod saved;
 pub mod summary;
 
 use sondeo_core::import::{row_from_json, Format, Importer, Report};
-use sondeo_core::score::ScoreState;
+use sondeo_core::score::{Latest, ScoreState};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -18,6 +18,8 @@ use wasm_bindgen_futures::JsFuture;
 struct Inner {
     state: ScoreState,
     report: Report,
+    /// The counted version of each response with an id (`upsert`, `import` with `byId`).
+    latest: Latest,
 }
 
 /// Aggregates of responses: add, import, merge, summarise.
@@ -39,6 +41,15 @@ fn to_json_value(value: &JsValue) -> Result<serde_json::Value, JsError> {
         .map_err(|_| JsError::new("expected a JSON-serialisable value"))?
         .into();
     serde_json::from_str(&text).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Counts an imported row: added, or with `by_id` as the current version of its id.
+fn count(state: &mut ScoreState, latest: &mut Latest, by_id: bool, row: &sondeo_core::score::Row) {
+    if by_id && row.id.is_some() {
+        latest.upsert(state, row.clone().into_owned());
+    } else {
+        state.add(row);
+    }
 }
 
 fn to_js(value: &serde_json::Value) -> JsValue {
@@ -75,6 +86,39 @@ impl Scorer {
         })
     }
 
+    /// Counts a response as the current version of its id (the payload object): a later
+    /// version replaces the earlier one, a partial never replaces a complete one, a repeat
+    /// changes nothing, in any arrival order. Returns whether it was accepted (a rejected
+    /// one is counted in `summary().rejected`).
+    pub fn upsert(&self, response: &JsValue) -> Result<bool, JsError> {
+        let value = to_json_value(response)?;
+        let mut inner = self.inner.borrow_mut();
+        let result = match value.as_object() {
+            Some(object) => row_from_json(object),
+            None => Err(("response", String::from("expected an object"))),
+        };
+        Ok(match result {
+            Ok(row) => {
+                let Inner { state, latest, .. } = &mut *inner;
+                latest.upsert(state, row);
+                true
+            }
+            Err((field, error)) => {
+                inner.report.reject(0, field, error);
+                false
+            }
+        })
+    }
+
+    /// Responses counted by id (`upsert`, `import` with `byId`): `{ responses, partial }`,
+    /// `partial` being those whose counted version is not yet submitted.
+    pub fn counted(&self) -> JsValue {
+        let inner = self.inner.borrow();
+        to_js(
+            &serde_json::json!({ "responses": inner.latest.len(), "partial": inner.latest.partial() }),
+        )
+    }
+
     /// Adds every response of an array; returns how many were accepted.
     #[wasm_bindgen(js_name = addMany)]
     pub fn add_many(&self, responses: &js_sys::Array) -> Result<u32, JsError> {
@@ -88,7 +132,8 @@ impl Scorer {
     /// Streams an export (a `ReadableStream` of bytes, or a `Blob`/`File`) into the
     /// scorer. `options`: `{ format: "ndjson" | "csv", onProgress({ bytes }) }`; the
     /// format is detected from the first bytes when not given; `skipPartials: true`
-    /// leaves out responses with `complete: false`. Resolves to
+    /// leaves out responses with `complete: false`; `byId: true` counts each response id
+    /// once, as with `upsert` (for an export that live updates will follow). Resolves to
     /// `{ accepted, skippedPartials, rejected: { count, first: [{ line, field, error }] } }`.
     pub fn import(&self, source: JsValue, options: JsValue) -> js_sys::Promise {
         let inner = self.inner.clone();
@@ -103,9 +148,12 @@ impl Scorer {
                 Some(Some(f)) => Some(f),
                 None => None,
             };
-            let skip_partials = js_sys::Reflect::get(&options, &"skipPartials".into())
-                .map(|v| v.is_truthy())
-                .unwrap_or(false);
+            let flag = |name: &str| {
+                js_sys::Reflect::get(&options, &name.into())
+                    .map(|v| v.is_truthy())
+                    .unwrap_or(false)
+            };
+            let (skip_partials, by_id) = (flag("skipPartials"), flag("byId"));
             let on_progress = js_sys::Reflect::get(&options, &"onProgress".into())
                 .ok()
                 .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
@@ -129,11 +177,12 @@ impl Scorer {
                 // One chunk at a time in wasm memory: memory does not grow with the file.
                 let chunk = chunk.to_vec();
                 bytes += chunk.len() as f64;
-                let importer =
-                    importer.get_or_insert_with(|| Importer::new(Format::detect(&chunk)));
+                let importer = importer.get_or_insert_with(|| {
+                    Importer::new(Format::detect(&chunk)).skip_partials(skip_partials)
+                });
                 let mut inner = inner.borrow_mut();
-                let state = &mut inner.state;
-                importer.feed(&chunk, &mut |row| state.add(row));
+                let Inner { state, latest, .. } = &mut *inner;
+                importer.feed(&chunk, &mut |row| count(state, latest, by_id, row));
                 drop(inner);
                 if let Some(progress) = &on_progress {
                     let _ = progress.call1(
@@ -145,8 +194,8 @@ impl Scorer {
             let report = match importer {
                 Some(importer) => {
                     let mut inner = inner.borrow_mut();
-                    let state = &mut inner.state;
-                    let report = importer.finish(&mut |row| state.add(row));
+                    let Inner { state, latest, .. } = &mut *inner;
+                    let report = importer.finish(&mut |row| count(state, latest, by_id, row));
                     inner.report.merge(&report);
                     report
                 }
@@ -183,9 +232,11 @@ impl Scorer {
     pub fn from_state(state: &JsValue) -> Result<Scorer, JsError> {
         let state = saved::load(to_json_value(state)?).map_err(|e| JsError::new(&e))?;
         Ok(Scorer {
+            // The per-id versions are not part of a saved state: a restored scorer adds.
             inner: Rc::new(RefCell::new(Inner {
                 state,
                 report: Report::default(),
+                latest: Latest::default(),
             })),
         })
     }

@@ -240,6 +240,8 @@ pub fn row_from_json(
     let owned = |s: &str| Cow::Owned(s.to_owned());
     let (kind, score) = checked(text("kind"), object.get("score").map(score_text).as_deref())?;
     Ok(Row {
+        id: text("id").map(owned),
+        complete: object.get("complete") != Some(&serde_json::Value::Bool(false)),
         kind: Some(kind),
         score,
         survey_id: text("surveyId").map(owned),
@@ -348,6 +350,8 @@ fn csv_record(
     match checked(cell(cols.kind), cell(cols.score)) {
         Ok((kind, score)) => {
             let row = Row {
+                id: cell(cols.id).map(Cow::Borrowed),
+                complete: cell(cols.complete) != Some("false"),
                 kind: Some(kind),
                 score,
                 survey_id: cell(cols.survey_id).map(Cow::Borrowed),

@@ -13,12 +13,15 @@
 //!   the difference excludes 0 (NPS: variances add; CSAT: two proportions;
 //!   CES: Welch's unequal-variance standard error).
 
+mod latest;
+mod row;
 mod themes;
 
+pub use latest::Latest;
+pub use row::Row;
 pub use themes::Themes;
 
 use crate::metric::{Group, Kind, Statistic, KINDS};
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// z for a two-sided 95% interval.
@@ -53,6 +56,16 @@ impl Histogram {
             .and_then(|i| self.counts.get_mut(i))
         {
             *c += 1;
+        }
+    }
+
+    /// Takes one answer back out (a count never goes below zero).
+    pub fn remove(&mut self, score: u8) {
+        if let Some(c) = (score as usize)
+            .checked_sub(self.kind.min() as usize)
+            .and_then(|i| self.counts.get_mut(i))
+        {
+            *c = c.saturating_sub(1);
         }
     }
 
@@ -326,52 +339,20 @@ impl Scores {
         self.kinds[kind as usize].add(score);
     }
 
+    /// Takes one answer back out.
+    pub fn remove(&mut self, kind: Kind, score: u8) {
+        self.kinds[kind as usize].remove(score);
+    }
+
+    /// Whether it holds no answer.
+    pub fn is_empty(&self) -> bool {
+        self.kinds.iter().all(|h| h.n() == 0)
+    }
+
     /// Adds `other`.
     pub fn merge(&mut self, other: &Scores) {
         for (a, b) in self.kinds.iter_mut().zip(&other.kinds) {
             a.merge(b);
-        }
-    }
-}
-
-/// What the scorer keeps of one row: nothing else is stored.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Row<'a> {
-    /// Kind (validated).
-    pub kind: Option<Kind>,
-    /// Score (validated against the kind).
-    pub score: u8,
-    /// Survey id, when known.
-    pub survey_id: Option<Cow<'a, str>>,
-    /// Locale, when known.
-    pub locale: Option<Cow<'a, str>>,
-    /// Metadata pairs.
-    pub metadata: Vec<(Cow<'a, str>, Cow<'a, str>)>,
-    /// Reason chips.
-    pub reasons: Vec<Cow<'a, str>>,
-    /// The comment.
-    pub comment: Option<Cow<'a, str>>,
-    /// Seconds since the epoch (submittedAt, else createdAt).
-    pub time: Option<i64>,
-}
-
-impl Row<'_> {
-    /// A copy that owns its text (rows borrow the importer's buffer while it reads).
-    pub fn into_owned(self) -> Row<'static> {
-        let own = |c: Cow<str>| Cow::Owned(c.into_owned());
-        Row {
-            kind: self.kind,
-            score: self.score,
-            survey_id: self.survey_id.map(own),
-            locale: self.locale.map(own),
-            metadata: self
-                .metadata
-                .into_iter()
-                .map(|(k, v)| (own(k), own(v)))
-                .collect(),
-            reasons: self.reasons.into_iter().map(own).collect(),
-            comment: self.comment.map(own),
-            time: self.time,
         }
     }
 }

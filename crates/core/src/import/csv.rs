@@ -91,6 +91,7 @@ impl Reader {
 /// Which column holds what, from the header row (names matched case-insensitively).
 #[derive(Debug, Default)]
 pub struct Columns {
+    pub id: Option<usize>,
     pub kind: Option<usize>,
     pub score: Option<usize>,
     pub survey_id: Option<usize>,
@@ -121,6 +122,7 @@ impl Columns {
             let name = name.trim();
             let lower = name.to_ascii_lowercase();
             let slot = match lower.as_str() {
+                "id" => &mut c.id,
                 "kind" | "type" => &mut c.kind,
                 "score" => &mut c.score,
                 "surveyid" | "survey_id" | "survey" => &mut c.survey_id,

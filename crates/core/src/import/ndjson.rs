@@ -14,6 +14,8 @@ use std::borrow::Cow;
 #[derive(Deserialize)]
 pub struct Line<'a> {
     #[serde(borrow)]
+    id: Option<&'a RawValue>,
+    #[serde(borrow)]
     kind: Option<&'a RawValue>,
     #[serde(borrow)]
     score: Option<&'a RawValue>,
@@ -111,6 +113,8 @@ impl<'a> Line<'a> {
             .map(|r| r.into_iter().filter_map(|v| text(Some(v))).collect())
             .unwrap_or_default();
         Ok(Row {
+            id: text(self.id),
+            complete: !self.is_partial(),
             kind: Some(kind),
             score,
             survey_id: text(self.survey_id),

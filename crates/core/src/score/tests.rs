@@ -110,6 +110,8 @@ fn row(
     comment: &str,
 ) -> Row<'static> {
     Row {
+        id: None,
+        complete: true,
         kind: Some(kind),
         score,
         survey_id: Some("s".into()),
@@ -242,5 +244,87 @@ mod merge {
             left.merge(&right);
             prop_assert_eq!(left, all);
         }
+    }
+}
+
+#[test]
+fn removing_rows_undoes_adding_them_exactly() {
+    let keep = [
+        row(
+            Kind::Nps,
+            9,
+            "web",
+            "2026-11-20",
+            &["speed"],
+            "fast and friendly",
+        ),
+        row(
+            Kind::Csat,
+            2,
+            "phone",
+            "2026-11-21",
+            &["price"],
+            "too expensive",
+        ),
+    ];
+    let gone = [
+        row(
+            Kind::Nps,
+            3,
+            "web",
+            "2026-11-20",
+            &["speed", "price"],
+            "slow refund, slow refund",
+        ),
+        row(Kind::Ces, 6, "chat", "2026-11-22", &["staff"], "easy"),
+        row(Kind::Nps, 10, "email", "2026-11-23", &[], ""),
+    ];
+    let mut expected = ScoreState::default();
+    keep.iter().for_each(|r| expected.add(r));
+    let mut state = ScoreState::default();
+    // Interleaved, as versions arrive: every figure, segment, day, reason and theme returns to
+    // what the kept rows alone give, with no empty entry left behind.
+    for (i, r) in gone.iter().enumerate() {
+        state.add(r);
+        if let Some(k) = keep.get(i) {
+            state.add(k);
+        }
+    }
+    gone.iter().for_each(|r| state.remove(r));
+    assert_eq!(state, expected);
+}
+
+#[test]
+fn each_response_counts_once_as_its_latest_version_in_any_arrival_order() {
+    let version = |id: &str, score: u8, complete: bool, comment: &str| {
+        let mut r = row(Kind::Nps, score, "web", "2026-11-20", &[], comment);
+        r.id = Some(id.to_string().into());
+        r.complete = complete;
+        r
+    };
+    // Three customers: a partial then its final answer; a partial never completed;
+    // a final answer whose partial arrives late (a retry) and must not undo it.
+    let a1 = version("a", 4, false, "");
+    let a2 = version("a", 9, true, "great agent");
+    let b1 = version("b", 2, false, "");
+    let c1 = version("c", 6, false, "");
+    let c2 = version("c", 10, true, "fixed fast");
+    let mut expected = ScoreState::default();
+    for final_version in [&a2, &b1, &c2] {
+        expected.add(final_version);
+    }
+    let orders: [[&Row; 6]; 3] = [
+        [&a1, &a2, &b1, &c1, &c2, &c1],
+        [&c2, &c1, &b1, &a1, &a2, &a2],
+        [&b1, &a2, &a1, &c1, &c2, &b1],
+    ];
+    for order in orders {
+        let mut state = ScoreState::default();
+        let mut latest = Latest::default();
+        for r in order {
+            latest.upsert(&mut state, (*r).clone());
+        }
+        assert_eq!(state, expected);
+        assert_eq!((latest.len(), latest.partial()), (3, 1));
     }
 }

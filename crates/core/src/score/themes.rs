@@ -101,50 +101,70 @@ fn words(text: &str) -> (String, Vec<Option<(usize, usize)>>) {
     (buf, out)
 }
 
+/// Calls `f` once for each distinct word and two-word phrase of `comment`: a comment
+/// counts once per term, however often it repeats it.
+fn for_each_term(comment: &str, mut f: impl FnMut(&str)) {
+    let (buf, spans) = words(comment);
+    let mut seen: Vec<&str> = Vec::new();
+    let mut phrases = String::new();
+    let mut phrase_spans: Vec<(usize, usize)> = Vec::new();
+    for (i, span) in spans.iter().enumerate() {
+        let Some((s, e)) = *span else { continue };
+        let word = &buf[s..e];
+        if !seen.contains(&word) {
+            seen.push(word);
+        }
+        if let Some(Some((ns, ne))) = spans.get(i + 1) {
+            let from = phrases.len();
+            phrases.push_str(word);
+            phrases.push(' ');
+            phrases.push_str(&buf[*ns..*ne]);
+            let phrase = &phrases[from..];
+            if phrase_spans.iter().any(|(a, b)| &phrases[*a..*b] == phrase) {
+                phrases.truncate(from);
+            } else {
+                phrase_spans.push((from, phrases.len()));
+            }
+        }
+    }
+    for term in seen
+        .into_iter()
+        .chain(phrase_spans.iter().map(|(a, b)| &phrases[*a..*b]))
+    {
+        f(term);
+    }
+}
+
 impl Themes {
     /// Counts the words and two-word phrases of one comment in group `tier`.
     pub fn add(&mut self, tier: usize, comment: &str) {
         let Some(terms) = self.terms.get_mut(tier) else {
             return;
         };
-        let (buf, spans) = words(comment);
-        // Each comment counts once per term, however often it repeats it.
-        let mut seen: Vec<&str> = Vec::new();
-        let mut phrases = String::new();
-        let mut phrase_spans: Vec<(usize, usize)> = Vec::new();
-        for (i, span) in spans.iter().enumerate() {
-            let Some((s, e)) = *span else { continue };
-            let word = &buf[s..e];
-            if !seen.contains(&word) {
-                seen.push(word);
+        for_each_term(comment, |term| match terms.get_mut(term) {
+            Some(count) => *count += 1,
+            None => {
+                terms.insert(term.to_owned(), 1);
             }
-            if let Some(Some((ns, ne))) = spans.get(i + 1) {
-                let from = phrases.len();
-                phrases.push_str(word);
-                phrases.push(' ');
-                phrases.push_str(&buf[*ns..*ne]);
-                let phrase = &phrases[from..];
-                if phrase_spans.iter().any(|(a, b)| &phrases[*a..*b] == phrase) {
-                    phrases.truncate(from);
-                } else {
-                    phrase_spans.push((from, phrases.len()));
-                }
-            }
-        }
-        let all = seen
-            .into_iter()
-            .chain(phrase_spans.iter().map(|(a, b)| &phrases[*a..*b]));
-        for term in all {
-            match terms.get_mut(term) {
-                Some(count) => *count += 1,
-                None => {
-                    terms.insert(term.to_owned(), 1);
-                }
-            }
-        }
+        });
         if terms.len() > MAX_TERMS {
             terms.retain(|_, count| *count > 1);
         }
+    }
+
+    /// Takes one comment's terms back out (the inverse of [`Themes::add`]).
+    pub fn remove(&mut self, tier: usize, comment: &str) {
+        let Some(terms) = self.terms.get_mut(tier) else {
+            return;
+        };
+        for_each_term(comment, |term| {
+            if let Some(count) = terms.get_mut(term) {
+                *count -= 1;
+                if *count == 0 {
+                    terms.remove(term);
+                }
+            }
+        });
     }
 
     /// Adds `other`'s counts.

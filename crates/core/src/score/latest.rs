@@ -1,0 +1,103 @@
+//! Counting each response once, by id: a later version replaces the one before it.
+
+use super::{Row, ScoreState};
+use std::collections::HashMap;
+
+impl ScoreState {
+    /// Takes a row added before back out, the exact inverse of [`ScoreState::add`], so that a
+    /// response can be replaced by its later version. (A segment value or comment term that
+    /// `add` left out past its cap stays out.)
+    pub fn remove(&mut self, row: &Row<'_>) {
+        let Some(kind) = row.kind else { return };
+        let score = row.score;
+        self.overall.remove(kind, score);
+        let mut segment = |field: &str, value: &str| {
+            let Some(entry) = self.segments.get_mut(field) else {
+                return;
+            };
+            if let Some(scores) = entry.values.get_mut(value) {
+                scores.remove(kind, score);
+                if scores.is_empty() {
+                    entry.values.remove(value);
+                }
+            }
+            if entry.values.is_empty() && !entry.overflow {
+                self.segments.remove(field);
+            }
+        };
+        segment("kind", kind.as_str());
+        if let Some(s) = &row.survey_id {
+            segment("surveyId", s);
+        }
+        if let Some(l) = &row.locale {
+            segment("locale", l);
+        }
+        for (k, v) in &row.metadata {
+            segment(&format!("metadata.{k}"), v);
+        }
+        if let Some(t) = row.time {
+            let day = t.div_euclid(86_400);
+            if let Some(scores) = self.days.get_mut(&day) {
+                scores.remove(kind, score);
+                if scores.is_empty() {
+                    self.days.remove(&day);
+                }
+            }
+        }
+        for reason in &row.reasons {
+            if let Some(stats) = self.reasons.get_mut(reason.as_ref()) {
+                stats.citing.remove(kind, score);
+                if stats.citing.is_empty() {
+                    self.reasons.remove(reason.as_ref());
+                }
+            }
+        }
+        if let (Some(comment), Some(group)) = (&row.comment, kind.group(score as i64)) {
+            self.themes.remove(group.tier(), comment);
+        }
+    }
+}
+
+/// The version of each response that the figures count, by id: a later version replaces
+/// the one before it (its contribution taken out exactly, then the new one added), a
+/// partial never replaces a complete version, and a repeat changes nothing, in whatever
+/// order the versions arrive (an export, then the live stream; a retry that comes late).
+#[derive(Debug, Default)]
+pub struct Latest {
+    rows: HashMap<String, Row<'static>>,
+}
+
+impl Latest {
+    /// Counts `row` in `state` as the current version of its id (a row without an id is
+    /// simply added). Returns whether the figures changed.
+    pub fn upsert(&mut self, state: &mut ScoreState, row: Row<'static>) -> bool {
+        let Some(id) = row.id.clone() else {
+            state.add(&row);
+            return true;
+        };
+        match self.rows.get(id.as_ref()) {
+            Some(counted) if counted.complete && !row.complete => return false,
+            Some(counted) if *counted == row => return false,
+            Some(counted) => state.remove(counted),
+            None => {}
+        }
+        state.add(&row);
+        self.rows.insert(id.into_owned(), row);
+        true
+    }
+
+    /// Responses counted (each id once).
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether no response with an id is counted.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Counted responses whose current version is partial (a score, not yet submitted).
+    pub fn partial(&self) -> usize {
+        self.rows.values().filter(|r| !r.complete).count()
+    }
+}

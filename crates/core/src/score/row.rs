@@ -1,0 +1,52 @@
+//! The scorer's row: what it keeps of one response.
+
+use crate::metric::Kind;
+use std::borrow::Cow;
+
+/// What the scorer keeps of one row: nothing else is stored.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Row<'a> {
+    /// The response id, when the source has one (a version replaces the one before it).
+    pub id: Option<Cow<'a, str>>,
+    /// Whether this is the final version (`complete` absent counts as final).
+    pub complete: bool,
+    /// Kind (validated).
+    pub kind: Option<Kind>,
+    /// Score (validated against the kind).
+    pub score: u8,
+    /// Survey id, when known.
+    pub survey_id: Option<Cow<'a, str>>,
+    /// Locale, when known.
+    pub locale: Option<Cow<'a, str>>,
+    /// Metadata pairs.
+    pub metadata: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    /// Reason chips.
+    pub reasons: Vec<Cow<'a, str>>,
+    /// The comment.
+    pub comment: Option<Cow<'a, str>>,
+    /// Seconds since the epoch (submittedAt, else createdAt).
+    pub time: Option<i64>,
+}
+
+impl Row<'_> {
+    /// A copy that owns its text (rows borrow the importer's buffer while it reads).
+    pub fn into_owned(self) -> Row<'static> {
+        let own = |c: Cow<str>| Cow::Owned(c.into_owned());
+        Row {
+            id: self.id.map(own),
+            complete: self.complete,
+            kind: self.kind,
+            score: self.score,
+            survey_id: self.survey_id.map(own),
+            locale: self.locale.map(own),
+            metadata: self
+                .metadata
+                .into_iter()
+                .map(|(k, v)| (own(k), own(v)))
+                .collect(),
+            reasons: self.reasons.into_iter().map(own).collect(),
+            comment: self.comment.map(own),
+            time: self.time,
+        }
+    }
+}
