@@ -23,13 +23,11 @@ pub fn kinds_json(scores: &Scores) -> Value {
     for kind in KINDS {
         let h = scores.get(kind);
         let figures = match kind.spec().statistic {
-            Statistic::Net => nps(h).map(|s| json!({ "n": s.n, "score": number(s.score), "promoters": number(s.promoters), "passives": number(s.passives),
-                "detractors": number(s.detractors), "margin95": number(s.margin95), "smallSample": s.small_sample })),
-            Statistic::Share => csat(h).map(|s| json!({ "n": s.n, "score": number(s.score), "mean": number(s.mean), "low95": number(s.low95),
-                "high95": number(s.high95), "smallSample": s.small_sample })),
-            Statistic::Mean => ces(h).map(|s| json!({ "n": s.n, "score": number(s.score), "agree": number(s.agree), "low95": number(s.low95),
-                "high95": number(s.high95), "margin95": number(s.margin95), "smallSample": s.small_sample })),
-        };
+            Statistic::Net => nps(h).map(|s| serde_json::to_value(s)),
+            Statistic::Share => csat(h).map(|s| serde_json::to_value(s)),
+            Statistic::Mean => ces(h).map(|s| serde_json::to_value(s)),
+        }
+        .and_then(Result::ok);
         if let Some(figures) = figures {
             out.insert(kind.as_str().into(), figures);
         }

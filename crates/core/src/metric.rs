@@ -128,26 +128,31 @@ pub const KIND_CHOICES: &str = r#""nps", "csat" or "ces""#;
 
 impl Kind {
     /// This kind's entry in [`SPECS`].
+    #[inline]
     pub fn spec(self) -> &'static KindSpec {
         &SPECS[self as usize]
     }
 
     /// Parses `nps`, `csat` or `ces` (lowercase, as in the payload).
+    #[inline]
     pub fn parse(s: &str) -> Option<Kind> {
         KINDS.into_iter().find(|k| k.spec().name == s)
     }
 
     /// The payload name.
+    #[inline]
     pub fn as_str(self) -> &'static str {
         self.spec().name
     }
 
     /// Lowest score on the scale.
+    #[inline]
     pub fn min(self) -> u8 {
         self.spec().min
     }
 
     /// Highest score on the scale.
+    #[inline]
     pub fn max(self) -> u8 {
         self.spec().max
     }
@@ -158,11 +163,13 @@ impl Kind {
     }
 
     /// Whether `score` is on this kind's scale.
+    #[inline]
     pub fn contains(self, score: i64) -> bool {
         score >= self.min() as i64 && score <= self.max() as i64
     }
 
     /// The group of a score, or `None` when it is off the scale.
+    #[inline]
     pub fn group(self, score: i64) -> Option<Group> {
         if !self.contains(score) {
             return None;
@@ -179,6 +186,7 @@ impl Kind {
     }
 
     /// The three groups of this kind, from worst to best.
+    #[inline]
     pub fn groups(self) -> [Group; 3] {
         self.spec().groups
     }

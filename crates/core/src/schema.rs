@@ -31,12 +31,14 @@ pub const METADATA_REST: &str = "metadata";
 pub const REASONS_SEPARATOR: char = '|';
 
 /// Whether a spreadsheet would run a cell with this text as a formula (OWASP's list).
+#[inline]
 pub fn looks_like_formula(cell: &str) -> bool {
     cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
 /// A cell's text as stored, from the text the export wrote: the `'` that the formula
 /// guard puts before a would-be formula is taken off again.
+#[inline]
 pub fn unguarded(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
         Some(rest) if looks_like_formula(rest) => rest,

@@ -125,20 +125,41 @@ impl Histogram {
     }
 }
 
+/// A figure as the summary's JSON gives it: six decimals, and `null` where it is undefined
+/// (JSON has no NaN: the spread of a single answer).
+#[cfg(feature = "serde")]
+fn figure<S: serde::Serializer>(x: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    if x.is_finite() {
+        serializer.serialize_f64((x * 1e6).round() / 1e6)
+    } else {
+        serializer.serialize_none()
+    }
+}
+
 /// NPS figures (shares and score on the 0–100 / −100…100 scale).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "camelCase")
+)]
 pub struct NpsSummary {
     /// Answers.
     pub n: u64,
     /// %promoters − %detractors.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
     pub score: f64,
     /// % promoters (9–10).
+    #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
     pub promoters: f64,
     /// % passives (7–8).
+    #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
     pub passives: f64,
     /// % detractors (0–6).
+    #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
     pub detractors: f64,
     /// Half-width of the 95% interval, in NPS points.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
     pub margin95: f64,
     /// n < 30.
     pub small_sample: bool,
@@ -146,16 +167,25 @@ pub struct NpsSummary {
 
 /// CSAT figures.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "camelCase")
+)]
 pub struct CsatSummary {
     /// Answers.
     pub n: u64,
     /// % of answers that are 4 or 5.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
     pub score: f64,
     /// Mean on 1–5.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
     pub mean: f64,
     /// Wilson 95% interval of `score`, low end (%).
+    #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
     pub low95: f64,
     /// Wilson 95% interval of `score`, high end (%).
+    #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
     pub high95: f64,
     /// n < 30.
     pub small_sample: bool,
@@ -163,18 +193,28 @@ pub struct CsatSummary {
 
 /// CES figures.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "camelCase")
+)]
 pub struct CesSummary {
     /// Answers.
     pub n: u64,
     /// Mean on 1–7.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
     pub score: f64,
     /// % of answers 5–7 ("agree").
+    #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
     pub agree: f64,
     /// 95% interval of the mean, low end.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
     pub low95: f64,
     /// 95% interval of the mean, high end.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
     pub high95: f64,
     /// Half-width of that interval.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
     pub margin95: f64,
     /// n < 30.
     pub small_sample: bool,
