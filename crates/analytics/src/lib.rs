@@ -49,6 +49,34 @@ fn to_json_value(value: &JsValue) -> Result<serde_json::Value, JsError> {
     serde_json::from_str(&text).map_err(|e| JsError::new(&e.to_string()))
 }
 
+impl Scorer {
+    /// Reads one response and counts it (`by_id`: as the current version of its id).
+    fn take(&self, response: &JsValue, by_id: bool) -> Result<bool, JsError> {
+        let value = to_json_value(response)?;
+        let mut inner = self.inner.borrow_mut();
+        let result = match value.as_object() {
+            Some(object) => row_from_json(object),
+            None => Err(("response", String::from("expected an object"))),
+        };
+        Ok(match result {
+            Ok(row) => {
+                let Inner {
+                    state,
+                    latest,
+                    report,
+                } = &mut *inner;
+                count(state, latest, by_id, &row);
+                report.accepted += 1;
+                true
+            }
+            Err((field, error)) => {
+                inner.report.reject(0, field, error);
+                false
+            }
+        })
+    }
+}
+
 /// Counts an imported row: added, or with `by_id` as the current version of its id.
 fn count(state: &mut ScoreState, latest: &mut Latest, by_id: bool, row: &sondeo_core::score::Row) {
     if by_id && row.id.is_some() {
@@ -73,23 +101,7 @@ impl Scorer {
     /// Adds one response (the payload object). Returns whether it was accepted; a
     /// rejected one is counted in `summary().rejected` with the field at fault.
     pub fn add(&self, response: &JsValue) -> Result<bool, JsError> {
-        let value = to_json_value(response)?;
-        let mut inner = self.inner.borrow_mut();
-        let result = match value.as_object() {
-            Some(object) => row_from_json(object),
-            None => Err(("response", String::from("expected an object"))),
-        };
-        Ok(match result {
-            Ok(row) => {
-                inner.state.add(&row);
-                inner.report.accepted += 1;
-                true
-            }
-            Err((field, error)) => {
-                inner.report.reject(0, field, error);
-                false
-            }
-        })
+        self.take(response, false)
     }
 
     /// Counts a response as the current version of its id (the payload object): a later
@@ -97,23 +109,7 @@ impl Scorer {
     /// changes nothing, in any arrival order. Returns whether it was accepted (a rejected
     /// one is counted in `summary().rejected`).
     pub fn upsert(&self, response: &JsValue) -> Result<bool, JsError> {
-        let value = to_json_value(response)?;
-        let mut inner = self.inner.borrow_mut();
-        let result = match value.as_object() {
-            Some(object) => row_from_json(object),
-            None => Err(("response", String::from("expected an object"))),
-        };
-        Ok(match result {
-            Ok(row) => {
-                let Inner { state, latest, .. } = &mut *inner;
-                latest.upsert(state, row);
-                true
-            }
-            Err((field, error)) => {
-                inner.report.reject(0, field, error);
-                false
-            }
-        })
+        self.take(response, true)
     }
 
     /// Responses counted by id (`upsert`, `import` with `byId`): `{ responses, partial }`,
