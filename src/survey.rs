@@ -467,7 +467,8 @@ fn page() -> Option<String> {
     Some(page)
 }
 
-fn new_id() -> String {
+/// A random UUID v4 (a response id, a visitor id).
+pub fn new_id() -> String {
     let mut bytes = [0u8; 16];
     let filled = web_sys::window()
         .and_then(|w| w.crypto().ok())

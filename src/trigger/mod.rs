@@ -1,9 +1,11 @@
 //! When a prompt shows itself: on load (after a delay), at a scroll depth, on
-//! exit intent or on a named event; only for the sampled share of visitors, and
-//! not again within `recontactDays` of an answer or `dismissDays` of a dismissal.
+//! exit intent or on a named event; only for the sampled share of visitors (drawn
+//! once per visitor, see `sondeo_core::targeting`), and not again within
+//! `recontactDays` of an answer or `dismissDays` of a dismissal.
 
 use crate::listener::{Listener, Timer};
 use sondeo_core::survey::Config;
+use sondeo_core::targeting::{draw, sampled, seen_allows};
 use sondeo_core::text::push_int;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -22,8 +24,6 @@ pub enum Outcome {
     /// Closed it without answering.
     Dismissed,
 }
-
-const DAY_MS: f64 = 86_400_000.0;
 
 fn storage() -> Option<web_sys::Storage> {
     // localStorage throws in sandboxed frames and some privacy modes: then nothing is remembered.
@@ -47,25 +47,45 @@ pub fn remember(survey_id: &str, outcome: Outcome) {
     let _ = storage.set_item(&key(survey_id), &value);
 }
 
+/// Who this visitor is, for sampling: `user.id` when the site gives one (the same person
+/// on every device), else a random id kept in `localStorage` as `sondeo:visitor`. Without
+/// storage (a sandboxed frame) the id lasts for the page only.
+fn visitor(config: &Config) -> String {
+    if let Some(id) = &config.user.id {
+        let mut key = String::from("user:");
+        key.push_str(id);
+        return key;
+    }
+    let storage = storage();
+    if let Some(id) = storage
+        .as_ref()
+        .and_then(|s| s.get_item(VISITOR_KEY).ok().flatten())
+    {
+        return id;
+    }
+    let id = crate::survey::new_id();
+    if let Some(s) = storage {
+        let _ = s.set_item(VISITOR_KEY, &id);
+    }
+    id
+}
+
+const VISITOR_KEY: &str = "sondeo:visitor";
+
 /// Whether this visitor may be prompted automatically now.
 pub fn allowed(config: &Config) -> bool {
-    if config.sample < 1.0 && js_sys::Math::random() >= config.sample {
+    if config.sample < 1.0 && !sampled(config.sample, draw(&config.id, &visitor(config))) {
         return false;
     }
     let Some(seen) = storage().and_then(|s| s.get_item(&key(&config.id)).ok().flatten()) else {
         return true;
     };
-    let (outcome, at) = (seen.get(..1).unwrap_or(""), seen.get(1..).unwrap_or(""));
-    // Integer parsing: float parsing would add ~6 KB of wasm.
-    let Some(at) = sondeo_core::text::parse_digits(at) else {
-        return true;
-    };
-    let days = match outcome {
-        "a" => config.recontact_days,
-        "d" => config.dismiss_days,
-        _ => 0,
-    };
-    js_sys::Date::now() - at as f64 >= days as f64 * DAY_MS
+    seen_allows(
+        &seen,
+        js_sys::Date::now(),
+        config.recontact_days,
+        config.dismiss_days,
+    )
 }
 
 /// Arms the config's triggers; `show` runs when one fires. Returns whether to show

@@ -72,3 +72,48 @@ test("a sample of zero never prompts on its own", async ({ page }) => {
   await ready(page);
   expect(await shown(page)).toBe("closed");
 });
+
+// The draw, computed here from its definition (FNV-1a 64 of "survey\0visitor", then
+// MurmurHash3's fmix64, top 53 bits as a fraction), independently of the widget.
+function draw(survey, visitor) {
+  const mask = (1n << 64n) - 1n;
+  let h = 0xcbf29ce484222325n;
+  for (const b of Buffer.from(`${survey}\0${visitor}`, "utf8")) h = ((h ^ BigInt(b)) * 0x100000001b3n) & mask;
+  h ^= h >> 33n; h = (h * 0xff51afd7ed558ccdn) & mask;
+  h ^= h >> 33n; h = (h * 0xc4ceb9fe1a85ec53n) & mask;
+  h ^= h >> 33n;
+  return Number(h >> 11n) / 2 ** 53;
+}
+
+test("sampling draws once per person: the same answer on every page view, and per user across devices", async ({ browser }) => {
+  // Two people known by user id, one in a 50% sample and one out (found from the formula).
+  const ids = Array.from({ length: 40 }, (_, i) => `customer-${i}`);
+  const inside = ids.find((id) => draw("stable", `user:${id}`) < 0.5);
+  const outside = ids.find((id) => draw("stable", `user:${id}`) >= 0.5);
+  for (const [id, expected] of [[inside, "open"], [outside, "closed"]]) {
+    // Two browsers (two devices) for the same person, three page views each.
+    for (let device = 0; device < 2; device++) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      for (let view = 0; view < 3; view++) {
+        await page.goto(`${server.url}/test/mount.html?view=${view}#${encodeURIComponent(JSON.stringify({ endpoint: "/api/responses", kind: "nps", id: "stable", sample: 0.5, user: { id } }))}`);
+        await ready(page);
+        expect(await shown(page), `${id}, device ${device}, view ${view}`).toBe(expected);
+      }
+      await context.close();
+    }
+  }
+  // An anonymous visitor keeps one random id, and with it one draw, across page views.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let visitor = null;
+  for (let view = 0; view < 4; view++) {
+    await page.goto(`${server.url}/test/mount.html?view=${view}#${encodeURIComponent(JSON.stringify({ endpoint: "/api/responses", kind: "nps", id: "anon", sample: 0.5 }))}`);
+    await ready(page);
+    const stored = await page.evaluate(() => localStorage.getItem("sondeo:visitor"));
+    visitor ??= stored;
+    expect(stored).toBe(visitor);
+    expect(await shown(page)).toBe(draw("anon", visitor) < 0.5 ? "open" : "closed");
+  }
+  await context.close();
+});

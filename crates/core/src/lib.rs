@@ -25,6 +25,7 @@ pub mod prompt;
 pub mod schema;
 pub mod score;
 pub mod survey;
+pub mod targeting;
 pub mod text;
 pub mod time;
 pub mod value;
