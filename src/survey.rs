@@ -241,7 +241,7 @@ impl Survey {
         }
         self.open = true;
         if self.id.is_none() {
-            self.id = Some(new_id());
+            self.id = Some(self.config.response_id.clone().unwrap_or_else(new_id));
             self.created_at = Some(now());
         }
         if self.config.display.mode != DisplayMode::Inline {

@@ -174,9 +174,11 @@ test("a slide-in sits in its corner without blocking the page", async ({ page })
   await expect(page.locator("#before")).toBeFocused();
 });
 
-test("ticket.html records the score from the email link and asks the follow-up", async ({ page }) => {
+test("ticket.html records the score from the email link once a person is there, says so, and asks why", async ({ page }) => {
   await page.goto(`${server.url}/ticket.html?kind=csat&score=4&ticketId=123&agent=ana`);
+  await page.mouse.move(40, 40);
   await waitForPosts(server.posts, (p) => p.length >= 1);
+  await expect(page.locator("#status")).toHaveText("Your score of 4 was recorded. Thank you!");
   const partial = server.posts[0].body;
   expect(partial).toMatchObject({ kind: "csat", score: 4, group: "high", complete: false, surveyId: "post-ticket" });
   expect(partial.metadata).toEqual({ touchpoint: "support", channel: "email", ticketId: "123", agent: "ana" });
@@ -186,6 +188,26 @@ test("ticket.html records the score from the email link and asks the follow-up",
   await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete));
   const final = server.posts.at(-1).body;
   expect(final).toMatchObject({ id: partial.id, score: 4, complete: true, comment: "Ana fixed it in minutes" });
+});
+
+test("ticket.html: a visit that does nothing (a mail scanner) records nothing; one ticket keeps one response id", async ({ page }) => {
+  const link = `${server.url}/ticket.html?kind=csat&score=2&ticketId=T-9&agent=bo`;
+  await page.goto(link);
+  await expect(page.getByRole("radio")).toHaveCount(5);
+  await page.waitForTimeout(3000); // loaded, and nobody moves, touches, types or scrolls
+  expect(server.posts).toHaveLength(0);
+  await page.keyboard.press("Shift");
+  await waitForPosts(server.posts, (p) => p.length === 1);
+  const first = server.posts[0].body;
+  expect(first).toMatchObject({ score: 2, complete: false });
+  // The customer clicks the email link again (a reload, or another score in the email).
+  await page.goto(link.replace("score=2", "score=3"));
+  await page.mouse.move(10, 10);
+  await waitForPosts(server.posts, (p) => p.length === 2);
+  expect(server.posts[1].body).toMatchObject({ id: first.id, score: 3, complete: false });
+  // Closing leaves a sentence, not an empty page.
+  await page.locator("[data-action=close]").click();
+  await expect(page.locator("#status")).toHaveText("Thank you. You can close this page.");
 });
 
 test("ticket.html with a score off the scale asks normally and posts nothing", async ({ page }) => {

@@ -97,6 +97,14 @@ pub mod limits {
     pub const LOCALE: usize = 35;
 }
 
+/// Whether `s` is a valid response id: 1 to 64 ASCII letters, digits, `-` or `_`.
+pub fn is_response_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= limits::ID
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// The group of `score` for `kind`, or an error naming the scale.
 pub fn check_score(kind: Kind, score: &Value) -> Result<(u8, Group), FieldError> {
     let problem = || {
@@ -184,14 +192,7 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
         }
     }
     let id = match get("id") {
-        Some(Value::String(s))
-            if !s.is_empty()
-                && s.len() <= limits::ID
-                && s.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
-        {
-            s.clone()
-        }
+        Some(Value::String(s)) if is_response_id(s) => s.clone(),
         Some(v) => {
             return Err(FieldError::new(
                 "id",

@@ -5,6 +5,7 @@
 //! Shells hand over a [`Value`] (the widget reads the JavaScript object into one;
 //! native code parses JSON into one), so there is one validation for all of them.
 
+use crate::answer::is_response_id;
 use crate::metric::{Kind, KIND_CHOICES};
 use crate::value::Value;
 
@@ -70,6 +71,7 @@ const TOP_LEVEL_FIELDS: &[&str] = &[
     "metadata",
     "user",
     "delivery",
+    "responseId",
     "beforeSend",
 ];
 
@@ -126,6 +128,18 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
         Some(v) => c.url("endpoint", v).unwrap_or_default(),
     };
     let id = c.opt_text(input, "id", "id", 100).unwrap_or_default();
+    let response_id = match input.get("responseId") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if is_response_id(s) => Some(s.clone()),
+        Some(v) => {
+            c.fail(
+                "responseId",
+                "expected 1 to 64 letters, digits, '-' or '_'",
+                v,
+            );
+            None
+        }
+    };
     let question = c.opt_text(input, "question", "question", 500);
     let scale = c.scale(input.get("scale"), kind);
     let groups = kind.map(|k| k.groups().map(|g| g.as_str()));
@@ -156,6 +170,7 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
             } else {
                 id
             },
+            response_id,
             kind,
             question,
             scale,

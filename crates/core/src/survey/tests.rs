@@ -408,3 +408,21 @@ fn config_metadata_follows_the_payload_s_rule_so_the_collector_never_refuses_it(
         ]
     );
 }
+
+#[test]
+fn a_page_may_fix_the_response_id_and_a_bad_one_is_named() {
+    assert_eq!(
+        ok(r#"{"kind":"csat","endpoint":"/x","responseId":"ticket-123_post"}"#)
+            .response_id
+            .as_deref(),
+        Some("ticket-123_post")
+    );
+    assert_eq!(ok(r#"{"kind":"csat","endpoint":"/x"}"#).response_id, None);
+    for bad in [r#""""#, r#""a b""#, r#""ñ""#, "12"] {
+        let text = format!(r#"{{"kind":"csat","endpoint":"/x","responseId":{bad}}}"#);
+        assert!(
+            errors(&text)[0].starts_with("responseId: expected 1 to 64"),
+            "{bad}"
+        );
+    }
+}

@@ -11,6 +11,9 @@ pub const MAX_COMMENT_LENGTH: u32 = 5000;
 pub struct Config {
     /// Survey id, sent as `surveyId`; defaults to the kind's name.
     pub id: String,
+    /// The response's id, when the page decides it (one response per ticket, kept across
+    /// reloads and clicks); else a random UUID is made when the prompt first shows.
+    pub response_id: Option<String>,
     /// NPS, CSAT or CES.
     pub kind: Kind,
     /// The question; `None` uses the locale's standard wording for the kind.
