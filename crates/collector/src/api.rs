@@ -49,6 +49,8 @@ pub struct Settings {
     /// Posts per minute per client and burst; 0 turns the limit off.
     pub rate_limit: (u32, u32),
     pub trust_proxy: Option<rate::ProxyHeader>,
+    /// Seconds browsers may keep `dist/` files before revalidating (0: always revalidate).
+    pub dist_max_age: u64,
 }
 
 #[derive(Clone)]
@@ -104,11 +106,26 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
             HeaderValue::from_static(STRICT_CSP),
         ));
     }
-    // no-cache: demos pick up a rebuilt widget at once (the browser still revalidates cheaply).
-    let dist = files::folder(&settings.dist).layer(SetResponseHeaderLayer::overriding(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache"),
-    ));
+    // The built widget and analytics: public files that pages on other sites load (a module
+    // script needs CORS), cached `--dist-max-age` (an hour) and then revalidated with
+    // Last-Modified (304), so a deploy reaches every visitor within that time.
+    let cache = match settings.dist_max_age {
+        0 => "no-cache".to_owned(),
+        age => format!("public, max-age={age}, must-revalidate"),
+    };
+    let dist = files::precompressed(&settings.dist)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_str(&cache).unwrap_or(HeaderValue::from_static("no-cache")),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::HeaderName::from_static("cross-origin-resource-policy"),
+            HeaderValue::from_static("cross-origin"),
+        ));
     let hosts = Arc::new(settings.hosts.clone());
     api.nest("/dist", dist)
         .merge(pages)

@@ -80,6 +80,9 @@ struct Args {
     /// Connections served at once (lowered to fit the open-files limit).
     #[arg(long, default_value_t = 10_000)]
     max_connections: usize,
+    /// Seconds browsers may keep `dist/` files before revalidating (0: revalidate every time, for development).
+    #[arg(long, default_value_t = 3600)]
+    dist_max_age: u64,
     /// Do not send the strict Content-Security-Policy with the served pages.
     #[arg(long)]
     no_csp: bool,
@@ -195,6 +198,7 @@ async fn run(args: Args, token: Option<String>, loopback: bool, limits: serve::L
         hosts,
         rate_limit: (args.rate_limit, args.rate_burst),
         trust_proxy: args.trust_proxy,
+        dist_max_age: args.dist_max_age,
     };
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let app = api::router(store.clone(), &settings, stopping);

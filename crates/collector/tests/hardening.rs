@@ -730,3 +730,83 @@ fn the_scorer_reads_the_guarded_capped_csv_back_exactly() {
     assert_eq!((report.accepted, report.rejected), (6, 0));
     assert_eq!(read, posted);
 }
+
+#[test]
+fn the_built_widget_is_served_precompressed_cached_and_embeddable_from_other_sites() {
+    let c = Collector::start(&[]);
+    let dist = c._dir.path().join("dist");
+    let js = "export const answer = 42;\n".repeat(50);
+    std::fs::write(dist.join("w.js"), &js).unwrap();
+    let mut gz = Vec::new();
+    {
+        // A gzip member with stored (uncompressed) blocks: a valid .gz that needs no crate to write.
+        gz.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
+        let data = js.as_bytes();
+        gz.push(1); // final stored block
+        gz.extend_from_slice(&(data.len() as u16).to_le_bytes());
+        gz.extend_from_slice(&(!(data.len() as u16)).to_le_bytes());
+        gz.extend_from_slice(data);
+        gz.extend_from_slice(&crc32(data).to_le_bytes());
+        gz.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    }
+    std::fs::write(dist.join("w.js.gz"), &gz).unwrap();
+    let (status, head, body) = raw(
+        &c.url,
+        "GET",
+        "/dist/w.js",
+        "",
+        &[
+            ("Accept-Encoding", "gzip"),
+            ("Origin", "https://shop.example"),
+        ],
+    );
+    let original_head = head.clone();
+    let head = head.to_ascii_lowercase();
+    assert_eq!(status, 200);
+    assert!(head.contains("content-encoding: gzip"), "{head}");
+    let _ = body; // binary: the helper reads text, so compare the length the server declared
+    assert!(
+        head.contains(&format!("content-length: {}", gz.len())),
+        "the .gz copy is what was sent: {head}"
+    );
+    assert!(head.contains("access-control-allow-origin: *"), "{head}");
+    assert!(
+        head.contains("cache-control: public, max-age=3600"),
+        "{head}"
+    );
+    let modified = original_head
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("last-modified: ")
+                .or(l.strip_prefix("Last-Modified: "))
+        })
+        .expect("Last-Modified")
+        .to_string();
+    // Without gzip in Accept-Encoding, the plain file; and a revalidation costs a 304.
+    let (_, head, body) = raw(&c.url, "GET", "/dist/w.js", "", &[]);
+    assert!(!head.to_ascii_lowercase().contains("content-encoding"));
+    assert_eq!(body, js);
+    let (status, _, _) = raw(
+        &c.url,
+        "GET",
+        "/dist/w.js",
+        "",
+        &[("If-Modified-Since", &modified)],
+    );
+    assert_eq!(status, 304);
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= b as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
