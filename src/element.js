@@ -1,6 +1,6 @@
 // The only hand-written JavaScript of the widget: the platform needs a JS class for a
 // custom element, and a module to start the wasm. Everything else forwards to Rust.
-import init, { mount as mountNow } from "../target/bindgen/sondeo/sondeo.js";
+import init, { mount as mountNow, consent as consentNow } from "../target/bindgen/sondeo/sondeo.js";
 
 const ready = init();
 
@@ -8,6 +8,12 @@ const ready = init();
 export async function mount(target, config) {
   await ready;
   return mountNow(target ?? null, config, false);
+}
+
+/** The site's consent to storing, for surveys with `consent: "required"` (false deletes what was stored). */
+export async function consent(granted) {
+  await ready;
+  consentNow(Boolean(granted));
 }
 
 class SondeoSurvey extends HTMLElement {

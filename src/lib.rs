@@ -10,6 +10,7 @@ mod dom;
 mod js_value;
 mod listener;
 mod render;
+mod storage;
 mod survey;
 mod texts;
 mod trigger;
@@ -25,6 +26,13 @@ use sondeo_core::Value;
 use survey::SurveyRef;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
+
+/// The site's consent to storing (for surveys with `consent: "required"`): `true` lets
+/// sondeo use `localStorage`; `false` stops it and deletes what it stored.
+#[wasm_bindgen]
+pub fn consent(granted: bool) {
+    storage::set_consent(granted);
+}
 
 /// Re-sends what earlier pages left unsent, as soon as any page loads sondeo.
 #[wasm_bindgen(start)]

@@ -75,6 +75,9 @@ pub fn mount(
         let _ = style.set_property(property, value);
     }
 
+    if config.consent_required {
+        crate::storage::require_consent();
+    }
     let texts = Texts::new(&config);
     let view = render::build(&root, &config, &texts);
     let deliverer = Deliverer::new(&config, host.clone().unchecked_into(), before_send);

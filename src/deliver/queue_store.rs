@@ -15,7 +15,7 @@ thread_local! {
 pub const KEY_PREFIX: &str = "sondeo:queue:";
 
 fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
+    crate::storage::local()
 }
 
 fn key(endpoint: &str) -> String {

@@ -26,8 +26,8 @@ pub enum Outcome {
 }
 
 fn storage() -> Option<web_sys::Storage> {
-    // localStorage throws in sandboxed frames and some privacy modes: then nothing is remembered.
-    web_sys::window()?.local_storage().ok()?
+    // Missing, refused, or waiting for consent: then nothing is remembered.
+    crate::storage::local()
 }
 
 fn key(survey_id: &str) -> String {

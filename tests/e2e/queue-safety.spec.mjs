@@ -80,3 +80,27 @@ test("endpoints that browsers would resolve to another host are refused", async 
     await server.close();
   }
 });
+
+test("with consent required, nothing is stored until the site consents, and withdrawing deletes it", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.route("**/api/responses", (route) => route.fulfill({ status: 503, body: "down" }));
+    await page.goto(mountUrl(server, { kind: "nps", endpoint: "/api/responses", consent: "required", recontactDays: 30,
+      delivery: { partial: false, maxAttempts: 1 } }));
+    await page.waitForFunction(() => window.survey);
+    await page.getByRole("radio", { name: "9", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(1);
+    // Answered, unsent, remembered for recontactDays: all of it in memory only.
+    expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+    // The consent banner is answered: the next save goes to storage.
+    await page.evaluate(async () => (await import("/dist/sondeo.js")).consent(true));
+    await page.evaluate(() => window.dispatchEvent(new Event("online")));
+    await expect.poll(() => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("sondeo:")))).toContain("sondeo:queue:/api/responses");
+    // Withdrawn: everything sondeo stored is gone.
+    await page.evaluate(async () => (await import("/dist/sondeo.js")).consent(false));
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("sondeo:")))).toEqual([]);
+  } finally {
+    await server.close();
+  }
+});

@@ -72,6 +72,7 @@ const TOP_LEVEL_FIELDS: &[&str] = &[
     "user",
     "delivery",
     "responseId",
+    "consent",
     "beforeSend",
 ];
 
@@ -128,6 +129,8 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
         Some(v) => c.url("endpoint", v).unwrap_or_default(),
     };
     let id = c.opt_text(input, "id", "id", 100).unwrap_or_default();
+    let consent_required =
+        c.choice(input.get("consent"), "consent", &["none", "required"]) == Some(1);
     let response_id = match input.get("responseId") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if is_response_id(s) => Some(s.clone()),
@@ -171,6 +174,7 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
                 id
             },
             response_id,
+            consent_required,
             kind,
             question,
             scale,

@@ -426,3 +426,13 @@ fn a_page_may_fix_the_response_id_and_a_bad_one_is_named() {
         );
     }
 }
+
+#[test]
+fn consent_is_none_or_required() {
+    assert!(!ok(r#"{"kind":"nps","endpoint":"/x"}"#).consent_required);
+    assert!(ok(r#"{"kind":"nps","endpoint":"/x","consent":"required"}"#).consent_required);
+    assert!(
+        errors(r#"{"kind":"nps","endpoint":"/x","consent":"maybe"}"#)[0]
+            .starts_with("consent: expected")
+    );
+}

@@ -11,6 +11,8 @@ pub const MAX_COMMENT_LENGTH: u32 = 5000;
 pub struct Config {
     /// Survey id, sent as `surveyId`; defaults to the kind's name.
     pub id: String,
+    /// `consent: "required"`: store nothing in the browser until the site consents.
+    pub consent_required: bool,
     /// The response's id, when the page decides it (one response per ticket, kept across
     /// reloads and clicks); else a random UUID is made when the prompt first shows.
     pub response_id: Option<String>,

@@ -1,0 +1,52 @@
+//! The widget's one door to `localStorage`. A survey with `consent: "required"` keeps it
+//! shut until the site calls `consent(true)`: until then nothing is stored (no visitor id,
+//! no seen markers; the offline queue lives in memory). `consent(false)` shuts it again
+//! and deletes what sondeo stored.
+
+use std::cell::Cell;
+
+thread_local! {
+    /// Whether a survey on this page needs consent, and what the site said (None: nothing yet).
+    static CONSENT: Cell<(bool, Option<bool>)> = const { Cell::new((false, None)) };
+}
+
+/// `localStorage`, when it exists and may be used. It throws in sandboxed frames and some
+/// privacy modes; then, as without consent, callers keep things for the page only.
+#[inline(never)]
+pub fn local() -> Option<web_sys::Storage> {
+    let (required, given) = CONSENT.with(Cell::get);
+    if required && given != Some(true) {
+        return None;
+    }
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// A survey that needs consent was mounted.
+pub fn require_consent() {
+    CONSENT.with(|c| c.set((true, c.get().1)));
+}
+
+/// The site's answer; `false` also deletes every `sondeo:` key.
+pub fn set_consent(granted: bool) {
+    CONSENT.with(|c| c.set((c.get().0, Some(granted))));
+    if granted {
+        return;
+    }
+    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
+        return;
+    };
+    let mut ours = Vec::new();
+    for i in 0..storage.length().unwrap_or(0) {
+        if let Some(key) = storage
+            .key(i)
+            .ok()
+            .flatten()
+            .filter(|k| k.starts_with("sondeo:"))
+        {
+            ours.push(key);
+        }
+    }
+    for key in ours {
+        let _ = storage.remove_item(&key);
+    }
+}
