@@ -67,10 +67,16 @@ function table(headers, rows) {
   return t;
 }
 
+// An interval from fewer than 30 answers means little (±138.6 on an NPS that spans 200):
+// say so instead; and an interval never reaches past its scale.
+const clip = (x, lo, hi) => Math.min(hi, Math.max(lo, x));
+const interval = (f, score, margin, lo, hi, digits = 1) => f.smallSample
+  ? `n=${f.n}, too few for an interval`
+  : `95%: ${fmt(clip(score - margin, lo, hi), digits)} to ${fmt(clip(score + margin, lo, hi), digits)} · n=${f.n}`;
 const kindCells = (k) => [
-  k.nps ? `${fmt(k.nps.score)} ±${fmt(k.nps.margin95)} (n=${k.nps.n})` : "–",
-  k.csat ? `${fmt(k.csat.score)}% (n=${k.csat.n})` : "–",
-  k.ces ? `${fmt(k.ces.score, 2)} ±${fmt(k.ces.margin95, 2)} (n=${k.ces.n})` : "–",
+  k.nps ? `${signed(k.nps.score)} (${interval(k.nps, k.nps.score, k.nps.margin95, -100, 100)})` : "–",
+  k.csat ? `${fmt(k.csat.score)}% (${k.csat.smallSample ? `n=${k.csat.n}, too few for an interval` : `95%: ${fmt(k.csat.low95)}–${fmt(k.csat.high95)}% · n=${k.csat.n}`})` : "–",
+  k.ces ? `${fmt(k.ces.score, 2)} (${interval(k.ces, k.ces.score, k.ces.margin95, 1, 7, 2)})` : "–",
 ];
 
 function render() {
@@ -79,10 +85,10 @@ function render() {
   const s = scorer.summary({ by, period });
   const o = s.overall;
   const cards = [];
-  if (o.nps) cards.push(card("NPS", signed(o.nps.score), [`±${fmt(o.nps.margin95)} at 95% · n=${o.nps.n}`, npsBar(o.nps),
+  if (o.nps) cards.push(card("NPS", signed(o.nps.score), [interval(o.nps, o.nps.score, o.nps.margin95, -100, 100), npsBar(o.nps),
     `${fmt(o.nps.promoters)}% promoters · ${fmt(o.nps.passives)}% passives · ${fmt(o.nps.detractors)}% detractors`], o.nps.smallSample));
   if (o.csat) cards.push(card("CSAT", `${fmt(o.csat.score)}%`, [`95%: ${fmt(o.csat.low95)}–${fmt(o.csat.high95)}% · n=${o.csat.n}`, `mean ${fmt(o.csat.mean, 2)} / 5`], o.csat.smallSample));
-  if (o.ces) cards.push(card("CES", fmt(o.ces.score, 2), [`±${fmt(o.ces.margin95, 2)} at 95% · n=${o.ces.n}`, `${fmt(o.ces.agree)}% agree it was easy`], o.ces.smallSample));
+  if (o.ces) cards.push(card("CES", fmt(o.ces.score, 2), [interval(o.ces, o.ces.score, o.ces.margin95, 1, 7, 2), `${fmt(o.ces.agree)}% agree it was easy`], o.ces.smallSample));
   if (!cards.length) cards.push(card("No answers yet", "–", ["Answer a survey on the demo pages; it shows up here live."]));
   $("cards").replaceChildren(...cards);
 

@@ -27,6 +27,11 @@ test("the dashboard counts every answer once, as its latest version, live", asyn
     await expect(page.locator("#status")).toContainText("8 responses (1 not yet submitted)");
     await expect(nps).toHaveText(shown(4, 3, 8));
     await expect(page.locator("#segments")).toContainText("returns");
+    // The partial has no touchpoint: it is "(none)", so the segments add up to the whole (8).
+    const segmentRows = page.locator("#segments tr");
+    await expect(segmentRows.filter({ hasText: "(none)" })).toContainText("n=1,");
+    // 8 answers: too few for an interval, and the page says so instead of printing one.
+    await expect(page.locator(".card").first()).toContainText("n=8, too few for an interval");
     await expect(page.locator("#drivers")).toContainText("price");
     await expect(page.locator("#themes")).toContainText("refund");
     // A new promoter arrives while the page is open: (5 − 3)/9.

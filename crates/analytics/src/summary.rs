@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 use sondeo_core::import::Report;
 use sondeo_core::metric::{Statistic, KINDS};
-use sondeo_core::score::{ces, compare, csat, drivers, nps, ScoreState, Scores};
+use sondeo_core::score::{ces, compare, csat, drivers, nps, ScoreState, Scores, NO_VALUE};
 use sondeo_core::time::Period;
 
 fn number(x: f64) -> Value {
@@ -64,7 +64,14 @@ pub fn summary(
         report_json(report, false)["rejected"].clone(),
     );
     out.insert("overall".into(), kinds_json(&state.overall));
-    let segments = by.map(|field| state.segments.get(field).cloned().unwrap_or_default());
+    // A field's segments add up to the whole: answers without a value are "(none)".
+    let segments = by.map(|field| {
+        let mut segments = state.segments.get(field).cloned().unwrap_or_default();
+        if let Some(rest) = segments.unsegmented(&state.overall) {
+            segments.values.insert(NO_VALUE.to_owned(), rest);
+        }
+        segments
+    });
     if let (Some(field), Some(segments)) = (by, &segments) {
         let values: Map<String, Value> = segments
             .values

@@ -419,6 +419,29 @@ pub struct Segments {
     pub overflow: bool,
 }
 
+/// The label of the answers that have no value for a segment field.
+pub const NO_VALUE: &str = "(none)";
+
+impl Segments {
+    /// The answers of `overall` that have no value for this field, so that a field's
+    /// segments add up to the whole; `None` when every answer has one, or when the field
+    /// overflowed (its values are then not all known).
+    pub fn unsegmented(&self, overall: &Scores) -> Option<Scores> {
+        if self.overflow {
+            return None;
+        }
+        let mut rest = overall.clone();
+        for scores in self.values.values() {
+            for (mine, theirs) in rest.kinds.iter_mut().zip(&scores.kinds) {
+                for (a, b) in mine.counts.iter_mut().zip(&theirs.counts) {
+                    *a = a.saturating_sub(*b);
+                }
+            }
+        }
+        (!rest.is_empty()).then_some(rest)
+    }
+}
+
 /// Everything the scorer knows: exact, mergeable and serialisable.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -328,3 +328,26 @@ fn each_response_counts_once_as_its_latest_version_in_any_arrival_order() {
         assert_eq!((latest.len(), latest.partial()), (3, 1));
     }
 }
+
+#[test]
+fn answers_without_a_value_make_the_segments_add_up() {
+    let mut state = ScoreState::default();
+    let with = [
+        row(Kind::Nps, 9, "web", "2026-11-20", &[], ""),
+        row(Kind::Nps, 3, "phone", "2026-11-20", &[], ""),
+    ];
+    let mut without = row(Kind::Nps, 7, "x", "2026-11-20", &[], "");
+    without.metadata.clear();
+    let mut alone = ScoreState::default();
+    alone.add(&without);
+    with.iter().for_each(|r| state.add(r));
+    state.add(&without);
+    let touchpoint = &state.segments["metadata.touchpoint"];
+    let rest = touchpoint.unsegmented(&state.overall).unwrap();
+    assert_eq!(
+        rest, alone.overall,
+        "exactly the answer without a touchpoint"
+    );
+    // A field every answer has leaves nothing over.
+    assert_eq!(state.segments["kind"].unsegmented(&state.overall), None);
+}
