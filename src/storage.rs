@@ -35,18 +35,21 @@ pub fn set_consent(granted: bool) {
     let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
         return;
     };
-    let mut ours = Vec::new();
-    for i in 0..storage.length().unwrap_or(0) {
-        if let Some(key) = storage
-            .key(i)
-            .ok()
-            .flatten()
-            .filter(|k| k.starts_with("sondeo:"))
-        {
-            ours.push(key);
+    // From the last key down, so that removing one does not shift those still to visit.
+    for i in (0..storage.length().unwrap_or(0)).rev() {
+        let Some(key) = storage.key(i).ok().flatten() else {
+            continue;
+        };
+        if !key.starts_with("sondeo:") {
+            continue;
         }
-    }
-    for key in ours {
+        // Unsent answers leave storage but not the page: they are still sent from memory.
+        if let (Some(endpoint), Some(json)) = (
+            key.strip_prefix(crate::deliver::KEY_PREFIX),
+            storage.get_item(&key).ok().flatten(),
+        ) {
+            crate::deliver::hold(endpoint, json);
+        }
         let _ = storage.remove_item(&key);
     }
 }

@@ -126,12 +126,35 @@ function countedText(prefix) {
   return `${prefix}${what}; live updates on.`;
 }
 
+let loads = 0;
+
 async function loadFromCollector() {
+  // Each load owns its scorer and its stream; a newer load (a toggle, a token) makes it stop.
+  const load = ++loads;
   events?.close();
-  scorer = new Scorer();
+  const s = new Scorer();
+  scorer = s;
   const token = readToken();
+  const submittedOnly = $("submitted-only").checked;
+  // Subscribe before reading the export, and hold what arrives until the export is scored:
+  // a response submitted meanwhile is then replayed over its partial, not missed.
+  const held = [];
+  let scored = false;
+  const stream = new EventSource(token ? `/api/stream?access_token=${encodeURIComponent(token)}` : "/api/stream");
+  events = stream;
+  stream.addEventListener("response", (e) => {
+    if (load !== loads) return;
+    const response = JSON.parse(e.data);
+    if (submittedOnly && !response.complete) return;
+    if (!scored) return void held.push(response);
+    s.upsert(response);
+    $("status").textContent = countedText("Live: ");
+    render();
+  });
   const response = await fetch("/api/responses?format=ndjson", authorised(token));
+  if (load !== loads) return;
   if (response.status === 401) {
+    stream.close();
     render();
     $("status").textContent = "This collector needs its read token to show responses.";
     askForToken(token ? "That token was refused. Paste the read token:" : "Paste the collector's read token:");
@@ -139,25 +162,22 @@ async function loadFromCollector() {
   }
   if (!response.ok) throw new Error(`the export answered ${response.status}`);
   $("token-form").hidden = true;
-  const submittedOnly = $("submitted-only").checked;
   const total = Number(response.headers.get("content-length")) || 0;
   const bar = $("progress");
   bar.hidden = false;
-  await scorer.import(response.body, { format: "ndjson", byId: true, skipPartials: submittedOnly, onProgress: (p) => { bar.max = total || p.bytes; bar.value = p.bytes; } });
+  await s.import(response.body, { format: "ndjson", byId: true, skipPartials: submittedOnly, onProgress: (p) => { bar.max = total || p.bytes; bar.value = p.bytes; } });
+  if (load !== loads) return;
   bar.hidden = true;
+  for (const held_response of held) s.upsert(held_response);
+  scored = true;
   $("status").textContent = countedText("");
   render();
-  events = new EventSource(token ? `/api/stream?access_token=${encodeURIComponent(token)}` : "/api/stream");
-  events.addEventListener("response", (e) => {
-    const response = JSON.parse(e.data);
-    if (submittedOnly && !response.complete) return;
-    scorer.upsert(response);
-    $("status").textContent = countedText("Live: ");
-    render();
-  });
 }
 
 async function loadFile(file) {
+  // A local file replaces the collector's figures: its stream stops too.
+  ++loads;
+  events?.close();
   scorer = new Scorer();
   $("status").textContent = `Scoring ${file.name}…`;
   const bar = $("progress");

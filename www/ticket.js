@@ -23,16 +23,26 @@ const words = {
 document.documentElement.lang = lang;
 if (metadata.ticketId) document.getElementById("ticket-line").textContent = words.ticket(metadata.ticketId);
 
-// Letters, digits, '-' and '_' (what a response id may hold), at most 64.
-const safe = (text) => text.replace(/[^A-Za-z0-9_-]/g, "_");
-const responseId = metadata.ticketId ? `t-${safe(surveyId)}-${safe(metadata.ticketId)}`.slice(0, 64) : undefined;
+// The response id: `rid=` when the help desk puts one in the link (best: an unguessable id
+// per ticket, so nobody who knows a ticket number can overwrite its answer); else derived
+// from survey and ticket (64-bit FNV-1a in hex: distinct tickets get distinct ids).
+function derivedId(text) {
+  let h = 0xcbf29ce484222325n;
+  for (const b of new TextEncoder().encode(text)) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return `t-${h.toString(16).padStart(16, "0")}`;
+}
+const rid = params.get("rid");
+const responseId = rid && /^[A-Za-z0-9_-]{1,64}$/.test(rid) ? rid
+  : metadata.ticketId ? derivedId(`${surveyId}\0${metadata.ticketId}`) : undefined;
 
 // Listen for a person from the start: a move made while the widget loads counts too.
 const score = params.get("score");
 let personHere = false;
 let survey = null;
-const signs = ["pointermove", "pointerdown", "touchstart", "keydown", "wheel", "scroll"];
-const record = () => {
+// Not "scroll": scanners scroll pages (to load lazy content, to take screenshots).
+const signs = ["pointermove", "pointerdown", "touchstart", "keydown", "wheel"];
+const record = (event) => {
+  if (event && !event.isTrusted) return;
   personHere = true;
   if (!survey || score === null || score.trim() === "") return;
   signs.forEach((sign) => removeEventListener(sign, record, true));

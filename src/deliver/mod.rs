@@ -20,6 +20,7 @@ use sondeo_core::survey::{Config, Delivery};
 use wasm_bindgen::prelude::*;
 use web_sys::EventTarget;
 
+pub use queue_store::{hold, KEY_PREFIX};
 pub use transport::resume_pending;
 
 /// Sends the responses of one survey to its endpoint.

@@ -39,6 +39,12 @@ pub fn load(endpoint: &str) -> Queue {
         .unwrap_or_default()
 }
 
+/// Keeps a queue read from storage in memory: consent was withdrawn and its key is being
+/// deleted, but its unsent answers must still go out from this page.
+pub fn hold(endpoint: &str, json: String) {
+    MEMORY.with(|m| m.borrow_mut().push((endpoint.to_owned(), json)));
+}
+
 /// Saves the queue of `endpoint` (an empty queue removes the key).
 pub fn save(endpoint: &str, queue: &Queue) {
     let json = queue.to_json();

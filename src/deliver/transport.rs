@@ -97,6 +97,11 @@ fn routed_endpoints() -> Vec<String> {
 /// Records that a survey on this page posts to `endpoint` with `headers` (the latest
 /// survey mounted for an endpoint wins).
 pub fn register(endpoint: &str, headers: &[(String, String)], limits: Delivery) {
+    if STATE.with(|s| s.borrow().routes.is_empty()) {
+        // Once, at the first mount (after it said whether storage needs consent): rewrite the
+        // stored queues without what older versions kept, with the longest age a survey may set.
+        queue_store::sweep(365.0 * 86_400_000.0);
+    }
     STATE.with(|s| {
         let mut s = s.borrow_mut();
         s.routes.retain(|r| r.endpoint != endpoint);
@@ -391,6 +396,4 @@ pub fn resume_pending() {
     let online = Listener::new(&target, "online", |_| wake_all());
     let pagehide = Listener::new(&target, "pagehide", |_| send_before_leaving());
     STATE.with(|s| s.borrow_mut().page_listeners.extend([online, pagehide]));
-    // The longest age a survey may configure: a page that mounts one applies its own.
-    queue_store::sweep(365.0 * 86_400_000.0);
 }

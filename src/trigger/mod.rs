@@ -52,9 +52,7 @@ pub fn remember(survey_id: &str, outcome: Outcome) {
 /// storage (a sandboxed frame) the id lasts for the page only.
 fn visitor(config: &Config) -> String {
     if let Some(id) = &config.user.id {
-        let mut key = String::from("user:");
-        key.push_str(id);
-        return key;
+        return id.clone();
     }
     let storage = storage();
     if let Some(id) = storage

@@ -88,8 +88,8 @@ function draw(survey, visitor) {
 test("sampling draws once per person: the same answer on every page view, and per user across devices", async ({ browser }) => {
   // Two people known by user id, one in a 50% sample and one out (found from the formula).
   const ids = Array.from({ length: 40 }, (_, i) => `customer-${i}`);
-  const inside = ids.find((id) => draw("stable", `user:${id}`) < 0.5);
-  const outside = ids.find((id) => draw("stable", `user:${id}`) >= 0.5);
+  const inside = ids.find((id) => draw("stable", id) < 0.5);
+  const outside = ids.find((id) => draw("stable", id) >= 0.5);
   for (const [id, expected] of [[inside, "open"], [outside, "closed"]]) {
     // Two browsers (two devices) for the same person, three page views each.
     for (let device = 0; device < 2; device++) {

@@ -97,6 +97,9 @@ pub mod limits {
     pub const LOCALE: usize = 35;
 }
 
+/// What a response id must be, as error messages say it.
+pub const EXPECTED_ID: &str = "expected 1 to 64 letters, digits, '-' or '_'";
+
 /// Whether `s` is a valid response id: 1 to 64 ASCII letters, digits, `-` or `_`.
 pub fn is_response_id(s: &str) -> bool {
     !s.is_empty()
@@ -193,12 +196,7 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
     }
     let id = match get("id") {
         Some(Value::String(s)) if is_response_id(s) => s.clone(),
-        Some(v) => {
-            return Err(FieldError::new(
-                "id",
-                expected_got("expected 1 to 64 letters, digits, '-' or '_'", v),
-            ))
-        }
+        Some(v) => return Err(FieldError::new("id", expected_got(EXPECTED_ID, v))),
         None => {
             return Err(FieldError::new(
                 "id",

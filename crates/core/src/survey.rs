@@ -5,7 +5,7 @@
 //! Shells hand over a [`Value`] (the widget reads the JavaScript object into one;
 //! native code parses JSON into one), so there is one validation for all of them.
 
-use crate::answer::is_response_id;
+use crate::answer::{is_response_id, EXPECTED_ID};
 use crate::metric::{Kind, KIND_CHOICES};
 use crate::value::Value;
 
@@ -135,11 +135,7 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if is_response_id(s) => Some(s.clone()),
         Some(v) => {
-            c.fail(
-                "responseId",
-                "expected 1 to 64 letters, digits, '-' or '_'",
-                v,
-            );
+            c.fail("responseId", EXPECTED_ID, v);
             None
         }
     };

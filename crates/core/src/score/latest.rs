@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 impl ScoreState {
     /// Takes a row added before back out, the exact inverse of [`ScoreState::add`], so that a
-    /// response can be replaced by its later version. (A segment value or comment term that
-    /// `add` left out past its cap stays out.)
+    /// response can be replaced by its later version. Exact for every count below the caps;
+    /// past them (a field with more than `MAX_SEGMENT_VALUES` values, comment terms pruned past
+    /// their limit) a removed row may take back a count another row added in its place.
     pub fn remove(&mut self, row: &Row<'_>) {
         let Some(kind) = row.kind else { return };
         let score = row.score;
