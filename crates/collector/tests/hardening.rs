@@ -356,9 +356,9 @@ fn posting_origins_cannot_read_and_reading_origins_need_their_own_list() {
     assert!(!allowed("GET", "https://evil.example"));
 }
 
-#[test]
-fn one_client_is_rate_limited_with_retry_after_and_others_are_not() {
-    let c = Collector::start(&[
+/// A collector behind a (pretend) proxy, limiting each client to 60 posts a minute, 5 at once.
+fn rate_limited() -> Collector {
+    Collector::start(&[
         "--rate-limit",
         "60",
         "--rate-burst",
@@ -366,7 +366,12 @@ fn one_client_is_rate_limited_with_retry_after_and_others_are_not() {
         "--trust-proxy",
         "--read-token",
         "rate-token-0123456789",
-    ]);
+    ])
+}
+
+#[test]
+fn one_client_is_rate_limited_with_retry_after_and_others_are_not() {
+    let c = rate_limited();
     let post_from = |ip: &str, id: &str| {
         raw(
             &c.url,
@@ -639,15 +644,7 @@ fn two_host_headers_or_a_foreign_absolute_target_are_refused() {
 
 #[test]
 fn the_rate_limit_counts_responses_not_requests() {
-    let c = Collector::start(&[
-        "--rate-limit",
-        "60",
-        "--rate-burst",
-        "5",
-        "--trust-proxy",
-        "--read-token",
-        "rate-token-0123456789",
-    ]);
+    let c = rate_limited();
     let from_one_client = |body: &Value| {
         let forwarded = [("X-Forwarded-For", "198.51.100.4")];
         raw(
