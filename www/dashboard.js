@@ -79,6 +79,20 @@ const kindCells = (k) => [
   k.ces ? `${fmt(k.ces.score, 2)} (${interval(k.ces, k.ces.score, k.ces.margin95, 1, 7, 2)})` : "–",
 ];
 
+// The comments of the responses counted from the collector, newest first; text is always
+// set as text, never parsed as HTML.
+function renderComments() {
+  const list = scorer.responses({ text: $("comment-text").value, group: $("comment-group").value || undefined, withComment: true, limit: 50 });
+  const items = list.map((r) => {
+    const li = el("li", undefined, `comment ${r.group ?? ""}`);
+    const where = r.metadata.touchpoint ?? r.surveyId ?? "";
+    const meta = `${r.kind.toUpperCase()} ${r.score} · ${r.group ?? ""}${where ? ` · ${where}` : ""}${r.reasons.length ? ` · ${r.reasons.join(", ")}` : ""}${r.time ? ` · ${r.time.slice(0, 16).replace("T", " ")}` : ""}${r.complete ? "" : " · not yet submitted"}`;
+    li.append(el("p", r.comment), el("p", meta, "small"));
+    return li;
+  });
+  $("comments").replaceChildren(...(items.length ? items : [el("li", "No comments match.", "small")]));
+}
+
 function render() {
   const by = $("by").value;
   const period = $("period").value;
@@ -110,6 +124,7 @@ function render() {
   }
   $("themes").replaceChildren(...themes);
   const r = s.rejected;
+  renderComments();
   $("rejected").replaceChildren(r.count ? table(["Line", "Field", "Error"], r.first.map((e) => [String(e.line), e.field, e.error])) : el("p", "None.", "small"));
 }
 
@@ -194,6 +209,9 @@ async function loadFile(file) {
 await init();
 $("by").addEventListener("change", render);
 $("period").addEventListener("change", render);
+$("comment-text").addEventListener("input", renderComments);
+$("comment-group").addEventListener("change", renderComments);
+$("comment-filters").addEventListener("submit", (e) => e.preventDefault());
 $("submitted-only").addEventListener("change", () => loadFromCollector().catch((err) => { $("status").textContent = err.message; }));
 $("token-form").addEventListener("submit", (e) => {
   e.preventDefault();

@@ -34,6 +34,15 @@ test("the dashboard counts every answer once, as its latest version, live", asyn
     await expect(page.locator(".card").first()).toContainText("n=8, too few for an interval");
     await expect(page.locator("#drivers")).toContainText("price");
     await expect(page.locator("#themes")).toContainText("refund");
+    // The comments: newest first, found by text and by group, always shown as text.
+    await expect(page.locator("#comments li")).toHaveCount(7);
+    await page.locator("#comment-text").fill("FRIENDLY");
+    await expect(page.locator("#comments li")).toHaveCount(answers.filter((a) => a >= 7).length);
+    await page.locator("#comment-text").fill("");
+    await page.locator("#comment-group").selectOption("detractor");
+    await expect(page.locator("#comments li")).toHaveCount(answers.filter((a) => a <= 6).length);
+    await expect(page.locator("#comments")).toContainText("Refund took too long");
+    await page.locator("#comment-group").selectOption("");
     // A new promoter arrives while the page is open: (5 − 3)/9.
     await collector.post({ id: "live-1", kind: "nps", score: 10, complete: true, submittedAt: "2026-11-21T10:00:00Z" });
     await expect(nps).toHaveText(shown(5, 3, 9));
@@ -42,9 +51,11 @@ test("the dashboard counts every answer once, as its latest version, live", asyn
     await page.waitForTimeout(300);
     await expect(page.locator("#status")).toContainText("9 responses (1 not yet submitted)");
     // The email click is submitted as a 9: replaced, not added: (6 − 2)/9.
-    await collector.post({ id: "partial", kind: "nps", score: 9, complete: true, comment: "Sorted in the end" });
+    await collector.post({ id: "partial", kind: "nps", score: 9, complete: true, comment: "Sorted <img src=x onerror=alert(1)> in the end" });
     await expect(nps).toHaveText(shown(6, 2, 9));
     await expect(page.locator("#status")).toContainText("9 responses (0 not yet submitted)");
+    await expect(page.locator("#comments")).toContainText("Sorted <img src=x onerror=alert(1)> in the end");
+    await expect(page.locator("#comments img")).toHaveCount(0);
     // "Submitted only" leaves a new partial out; unticked, it counts: (6 − 3)/10.
     await page.locator("#submitted-only").check();
     await expect(page.locator("#status")).toContainText("9 submitted responses");

@@ -112,6 +112,51 @@ impl Scorer {
         self.take(response, true)
     }
 
+    /// The responses counted by id, newest first, for reading the comments: `options` may
+    /// hold `group`, `reason`, `text` (a comment containing it, case folded), `by` + `value`
+    /// (a segment; `"(none)"` for answers without one), `withComment` and `limit` (100).
+    /// Each item: `{ id, kind, score, group, complete, comment, reasons, metadata, surveyId, locale, time }`.
+    pub fn responses(&self, options: JsValue) -> JsValue {
+        let get = |k: &str| js_sys::Reflect::get(&options, &k.into()).ok();
+        let text = |k: &str| get(k).and_then(|v| v.as_string());
+        let (group, reason, needle, by, value) = (
+            text("group"),
+            text("reason"),
+            text("text"),
+            text("by"),
+            text("value"),
+        );
+        let filter = sondeo_core::score::ListFilter {
+            group: group.as_deref().and_then(sondeo_core::Group::parse),
+            reason: reason.as_deref(),
+            text: needle.as_deref(),
+            segment: by.as_deref().zip(value.as_deref()),
+            with_comment: get("withComment").is_some_and(|v| v.is_truthy()),
+        };
+        let limit = get("limit")
+            .and_then(|v| v.as_f64())
+            .unwrap_or(100.0)
+            .clamp(0.0, 10_000.0) as usize;
+        let inner = self.inner.borrow();
+        let items: Vec<serde_json::Value> = inner
+            .latest
+            .list(&filter, limit)
+            .into_iter()
+            .map(|r| {
+                let kind = r.kind.unwrap_or(sondeo_core::Kind::Nps);
+                serde_json::json!({
+                    "id": r.id, "kind": kind.as_str(), "score": r.score,
+                    "group": kind.group(r.score as i64).map(|g| g.as_str()),
+                    "complete": r.complete, "comment": r.comment, "reasons": r.reasons,
+                    "metadata": r.metadata.iter().map(|(k, v)| (k.to_string(), serde_json::Value::from(v.as_ref()))).collect::<serde_json::Map<_, _>>(),
+                    "surveyId": r.survey_id, "locale": r.locale,
+                    "time": r.time.map(|t| sondeo_core::time::format_rfc3339(t * 1000)),
+                })
+            })
+            .collect();
+        to_js(&serde_json::Value::Array(items))
+    }
+
     /// Responses counted by id (`upsert`, `import` with `byId`): `{ responses, partial }`,
     /// `partial` being those whose counted version is not yet submitted.
     pub fn counted(&self) -> JsValue {

@@ -1,7 +1,6 @@
 //! The current time as RFC 3339 (UTC, milliseconds), without a date crate:
 //! `sondeo-core` already has the calendar arithmetic.
 
-use sondeo_core::time::civil_from_days;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the Unix epoch.
@@ -14,16 +13,7 @@ pub fn now_ms() -> i64 {
 
 /// `ms` as `2026-11-22T10:00:41.123Z`.
 pub fn rfc3339(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
-    let rem = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        ms.rem_euclid(1000)
-    )
+    sondeo_core::time::format_rfc3339(ms)
 }
 
 #[cfg(test)]

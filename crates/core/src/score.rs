@@ -17,7 +17,7 @@ mod latest;
 mod row;
 mod themes;
 
-pub use latest::Latest;
+pub use latest::{Latest, ListFilter};
 pub use row::Row;
 pub use themes::Themes;
 

@@ -1,6 +1,7 @@
 //! Counting each response once, by id: a later version replaces the one before it.
 
 use super::{Row, ScoreState};
+use crate::metric::Group;
 use std::collections::HashMap;
 
 impl ScoreState {
@@ -100,5 +101,76 @@ impl Latest {
     /// Counted responses whose current version is partial (a score, not yet submitted).
     pub fn partial(&self) -> usize {
         self.rows.values().filter(|r| !r.complete).count()
+    }
+
+    /// The counted responses that pass `filter`, newest first (then by id), at most `limit`.
+    pub fn list(&self, filter: &ListFilter<'_>, limit: usize) -> Vec<&Row<'static>> {
+        let text = filter.text.map(str::to_lowercase).filter(|t| !t.is_empty());
+        let mut rows: Vec<&Row<'static>> = self
+            .rows
+            .values()
+            .filter(|r| filter.passes(r, text.as_deref()))
+            .collect();
+        rows.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.id.cmp(&b.id)));
+        rows.truncate(limit);
+        rows
+    }
+}
+
+/// Which responses to list: every condition given must hold.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter<'a> {
+    /// Only this group (`detractor`, `low`, …).
+    pub group: Option<Group>,
+    /// Only responses citing this reason.
+    pub reason: Option<&'a str>,
+    /// Only comments containing this text (case folded).
+    pub text: Option<&'a str>,
+    /// Only this value of a segment field (`metadata.agent`, `surveyId`, `locale`, `kind`).
+    pub segment: Option<(&'a str, &'a str)>,
+    /// Only responses with a comment.
+    pub with_comment: bool,
+}
+
+impl ListFilter<'_> {
+    fn passes(&self, row: &Row<'_>, text: Option<&str>) -> bool {
+        let (Some(kind), comment) = (row.kind, row.comment.as_deref()) else {
+            return false;
+        };
+        if self.with_comment && comment.is_none() {
+            return false;
+        }
+        if self.group.is_some() && kind.group(row.score as i64) != self.group {
+            return false;
+        }
+        if self
+            .reason
+            .is_some_and(|r| !row.reasons.iter().any(|x| x == r))
+        {
+            return false;
+        }
+        if let Some(text) = text {
+            if !comment.is_some_and(|c| c.to_lowercase().contains(text)) {
+                return false;
+            }
+        }
+        match self.segment {
+            None => true,
+            Some((field, value)) => {
+                let actual = match field {
+                    "kind" => Some(kind.as_str()),
+                    "surveyId" => row.survey_id.as_deref(),
+                    "locale" => row.locale.as_deref(),
+                    _ => field.strip_prefix("metadata.").and_then(|key| {
+                        row.metadata
+                            .iter()
+                            .find(|(k, _)| k == key)
+                            .map(|(_, v)| v.as_ref())
+                    }),
+                };
+                // "(none)": the answers without a value, as the summary's segments say.
+                actual.unwrap_or(super::NO_VALUE) == value
+            }
+        }
     }
 }

@@ -351,3 +351,138 @@ fn answers_without_a_value_make_the_segments_add_up() {
     // A field every answer has leaves nothing over.
     assert_eq!(state.segments["kind"].unsegmented(&state.overall), None);
 }
+
+#[test]
+fn the_counted_responses_list_newest_first_and_filter_by_group_reason_text_and_segment() {
+    let version = |id: &str,
+                   kind: Kind,
+                   score: u8,
+                   touchpoint: &str,
+                   day: &str,
+                   reasons: &[&str],
+                   comment: &str| {
+        let mut r = row(kind, score, touchpoint, day, reasons, comment);
+        r.id = Some(id.to_string().into());
+        r
+    };
+    let mut state = ScoreState::default();
+    let mut latest = Latest::default();
+    for r in [
+        version(
+            "a",
+            Kind::Nps,
+            2,
+            "web",
+            "2026-11-20",
+            &["price"],
+            "El ñandú tardó MUCHO",
+        ),
+        version(
+            "b",
+            Kind::Nps,
+            10,
+            "phone",
+            "2026-11-22",
+            &[],
+            "Great agent",
+        ),
+        version("c", Kind::Csat, 1, "web", "2026-11-21", &["speed"], "slow"),
+        version("d", Kind::Nps, 9, "web", "2026-11-23", &["price"], ""),
+    ] {
+        latest.upsert(&mut state, r);
+    }
+    let ids = |latest: &Latest, filter: ListFilter, limit: usize| -> Vec<String> {
+        latest
+            .list(&filter, limit)
+            .iter()
+            .map(|r| r.id.as_deref().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        ids(&latest, ListFilter::default(), 10),
+        ["d", "b", "c", "a"],
+        "newest first"
+    );
+    assert_eq!(ids(&latest, ListFilter::default(), 2), ["d", "b"]);
+    assert_eq!(
+        ids(
+            &latest,
+            ListFilter {
+                group: Some(Group::Detractor),
+                ..Default::default()
+            },
+            10
+        ),
+        ["a"]
+    );
+    assert_eq!(
+        ids(
+            &latest,
+            ListFilter {
+                reason: Some("price"),
+                ..Default::default()
+            },
+            10
+        ),
+        ["d", "a"]
+    );
+    assert_eq!(
+        ids(
+            &latest,
+            ListFilter {
+                text: Some("ÑANDÚ"),
+                ..Default::default()
+            },
+            10
+        ),
+        ["a"],
+        "case folded, spelling kept"
+    );
+    assert_eq!(
+        ids(
+            &latest,
+            ListFilter {
+                segment: Some(("metadata.touchpoint", "web")),
+                with_comment: true,
+                ..Default::default()
+            },
+            10
+        ),
+        ["c", "a"]
+    );
+    assert_eq!(
+        ids(
+            &latest,
+            ListFilter {
+                segment: Some(("kind", "csat")),
+                ..Default::default()
+            },
+            10
+        ),
+        ["c"]
+    );
+    // The list shows each response as its latest version.
+    latest.upsert(
+        &mut state,
+        version(
+            "a",
+            Kind::Nps,
+            7,
+            "web",
+            "2026-11-20",
+            &[],
+            "fine in the end",
+        ),
+    );
+    assert_eq!(
+        ids(
+            &latest,
+            ListFilter {
+                group: Some(Group::Detractor),
+                ..Default::default()
+            },
+            10
+        ),
+        Vec::<String>::new()
+    );
+}
