@@ -122,9 +122,13 @@ test("a 429 with Retry-After waits that long before the next attempt", async ({ 
     await page.clock.install();
     await page.goto(`${server.url}/test/mount.html#${encodeURIComponent(JSON.stringify({ kind: "nps", endpoint: "/api/responses", delivery: { partial: false } }))}`);
     await page.waitForFunction(() => window.survey);
+    await page.evaluate(() => document.addEventListener("sondeo:retry", (e) => (window.retried = e.detail)));
     await page.getByRole("radio", { name: "10", exact: true }).click();
     await page.getByRole("button", { name: "Send" }).click();
     await expect.poll(() => posts.length).toBe(1);
+    // The widget has read the 429 (the route saw the request before the widget saw the answer).
+    await page.waitForFunction(() => window.retried);
+    expect(await page.evaluate(() => window.retried)).toMatchObject({ status: 429, delayMs: 30_000 });
     await page.clock.runFor(29_000);
     await page.waitForTimeout(200);
     expect(posts).toHaveLength(1);
