@@ -207,6 +207,31 @@ async function loadFile(file) {
 }
 
 await init();
+// The view lives in the address (?by=…&period=…&submitted=1&q=…&group=…), so it can be
+// shared and survives a reload; the token stays out of it (tab storage only).
+const VIEW = [["by", "by"], ["period", "period"], ["comment-text", "q"], ["comment-group", "group"]];
+function restoreView() {
+  const query = new URLSearchParams(location.search);
+  for (const [id, key] of VIEW) {
+    const value = query.get(key);
+    if (value === null) continue;
+    const field = $(id);
+    // A select only takes one of its options; anything else in the address is ignored.
+    if (field.tagName !== "SELECT" || [...field.options].some((o) => o.value === value)) field.value = value;
+  }
+  $("submitted-only").checked = query.get("submitted") === "1";
+}
+function saveView() {
+  const query = new URLSearchParams();
+  for (const [id, key] of VIEW) if ($(id).value) query.set(key, $(id).value);
+  if ($("submitted-only").checked) query.set("submitted", "1");
+  const text = query.toString();
+  history.replaceState(null, "", `${location.pathname}${text ? `?${text}` : ""}`);
+}
+restoreView();
+for (const id of ["by", "period", "comment-text", "comment-group", "submitted-only"]) {
+  $(id).addEventListener(id === "comment-text" ? "input" : "change", saveView);
+}
 $("by").addEventListener("change", render);
 $("period").addEventListener("change", render);
 $("comment-text").addEventListener("input", renderComments);

@@ -65,6 +65,15 @@ test("the dashboard counts every answer once, as its latest version, live", asyn
     await page.locator("#submitted-only").uncheck();
     await expect(page.locator("#status")).toContainText("10 responses (1 not yet submitted)");
     await expect(nps).toHaveText(shown(6, 3, 10));
+    // The view is in the address: a reload (or a shared link) restores it.
+    await page.locator("#by").selectOption("metadata.agent");
+    await page.locator("#comment-text").fill("refund");
+    expect(new URL(page.url()).searchParams.get("by")).toBe("metadata.agent");
+    await page.reload();
+    await expect(page.locator("#by")).toHaveValue("metadata.agent");
+    await expect(page.locator("#comment-text")).toHaveValue("refund");
+    await expect(page.locator("#submitted-only")).not.toBeChecked();
+    await expect(page.locator("#comments li")).toHaveCount(answers.filter((a) => a <= 6).length);
     expect(await page.evaluate(() => window.violations)).toEqual([]);
   } finally {
     await collector.stop();
