@@ -3,6 +3,7 @@
 //! memory for this page: retries still happen, only reloads cannot resume it.
 
 use crate::js_value::to_value;
+use crate::storage::local;
 use sondeo_core::delivery::Queue;
 use std::cell::RefCell;
 
@@ -13,10 +14,6 @@ thread_local! {
 
 /// Prefix of the storage keys; the rest is the endpoint.
 pub const KEY_PREFIX: &str = "sondeo:queue:";
-
-fn storage() -> Option<web_sys::Storage> {
-    crate::storage::local()
-}
 
 fn key(endpoint: &str) -> String {
     let mut key = String::from(KEY_PREFIX);
@@ -33,7 +30,7 @@ pub fn load(endpoint: &str) -> Queue {
                 .find(|(e, _)| e == endpoint)
                 .map(|(_, q)| q.clone())
         })
-        .or_else(|| storage()?.get_item(&key(endpoint)).ok().flatten())
+        .or_else(|| local()?.get_item(&key(endpoint)).ok().flatten())
         .and_then(|text| js_sys::JSON::parse(&text).ok())
         .map(|value| Queue::from_value(&to_value(&value), endpoint, js_sys::Date::now()))
         .unwrap_or_default()
@@ -48,7 +45,7 @@ pub fn hold(endpoint: &str, json: String) {
 /// Saves the queue of `endpoint` (an empty queue removes the key).
 pub fn save(endpoint: &str, queue: &Queue) {
     let json = queue.to_json();
-    let stored = storage().is_some_and(|s| {
+    let stored = local().is_some_and(|s| {
         if queue.entries.is_empty() {
             s.remove_item(&key(endpoint)).is_ok()
         } else if s.set_item(&key(endpoint), &json).is_ok() {
@@ -80,7 +77,7 @@ pub fn update<R>(endpoint: &str, change: impl FnOnce(&mut Queue) -> R) -> Option
 /// (an API key) and no age, and a queue whose endpoint no page mounts any more would keep
 /// them for ever. Entries older than `max_age_ms` are dropped.
 pub fn sweep(max_age_ms: f64) {
-    let Some(s) = storage() else { return };
+    let Some(s) = local() else { return };
     let mut endpoints = Vec::new();
     for i in 0..s.length().unwrap_or(0) {
         if let Some(endpoint) = s

@@ -4,6 +4,7 @@
 //! `recontactDays` of an answer or `dismissDays` of a dismissal.
 
 use crate::listener::{Listener, Timer};
+use crate::storage::local;
 use sondeo_core::survey::Config;
 use sondeo_core::targeting::{draw, sampled, seen_allows};
 use sondeo_core::text::push_int;
@@ -25,11 +26,6 @@ pub enum Outcome {
     Dismissed,
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    // Missing, refused, or waiting for consent: then nothing is remembered.
-    crate::storage::local()
-}
-
 fn key(survey_id: &str) -> String {
     let mut key = String::from("sondeo:seen:");
     key.push_str(survey_id);
@@ -38,7 +34,7 @@ fn key(survey_id: &str) -> String {
 
 /// Remembers the outcome with the current time.
 pub fn remember(survey_id: &str, outcome: Outcome) {
-    let Some(storage) = storage() else { return };
+    let Some(storage) = local() else { return };
     let mut value = String::from(match outcome {
         Outcome::Answered => "a",
         Outcome::Dismissed => "d",
@@ -54,7 +50,7 @@ fn visitor(config: &Config) -> String {
     if let Some(id) = &config.user.id {
         return id.clone();
     }
-    let storage = storage();
+    let storage = local();
     if let Some(id) = storage
         .as_ref()
         .and_then(|s| s.get_item(VISITOR_KEY).ok().flatten())
@@ -75,7 +71,7 @@ pub fn allowed(config: &Config) -> bool {
     if config.sample < 1.0 && !sampled(config.sample, draw(&config.id, &visitor(config))) {
         return false;
     }
-    let Some(seen) = storage().and_then(|s| s.get_item(&key(&config.id)).ok().flatten()) else {
+    let Some(seen) = local().and_then(|s| s.get_item(&key(&config.id)).ok().flatten()) else {
         return true;
     };
     seen_allows(

@@ -464,7 +464,7 @@ impl ScoreState {
         let Some(kind) = row.kind else { return };
         let score = row.score;
         self.overall.add(kind, score);
-        let mut segment = |field: &str, value: &str| {
+        let segment = |field: &str, value: &str| {
             // Look up before inserting: allocating the key for every row would dominate large imports.
             if !self.segments.contains_key(field) {
                 self.segments.insert(field.to_owned(), Segments::default());
@@ -484,20 +484,7 @@ impl ScoreState {
                 entry.overflow = true;
             }
         };
-        segment("kind", kind.as_str());
-        if let Some(s) = &row.survey_id {
-            segment("surveyId", s);
-        }
-        if let Some(l) = &row.locale {
-            segment("locale", l);
-        }
-        let mut field = String::with_capacity(32);
-        for (k, v) in &row.metadata {
-            field.clear();
-            field.push_str("metadata.");
-            field.push_str(k);
-            segment(&field, v);
-        }
+        row.for_each_segment(kind, segment);
         if let Some(t) = row.time {
             self.days
                 .entry(t.div_euclid(86_400))

@@ -13,7 +13,7 @@ impl ScoreState {
         let Some(kind) = row.kind else { return };
         let score = row.score;
         self.overall.remove(kind, score);
-        let mut segment = |field: &str, value: &str| {
+        let segment = |field: &str, value: &str| {
             let Some(entry) = self.segments.get_mut(field) else {
                 return;
             };
@@ -27,16 +27,7 @@ impl ScoreState {
                 self.segments.remove(field);
             }
         };
-        segment("kind", kind.as_str());
-        if let Some(s) = &row.survey_id {
-            segment("surveyId", s);
-        }
-        if let Some(l) = &row.locale {
-            segment("locale", l);
-        }
-        for (k, v) in &row.metadata {
-            segment(&format!("metadata.{k}"), v);
-        }
+        row.for_each_segment(kind, segment);
         if let Some(t) = row.time {
             let day = t.div_euclid(86_400);
             if let Some(scores) = self.days.get_mut(&day) {
@@ -157,19 +148,14 @@ impl ListFilter<'_> {
         match self.segment {
             None => true,
             Some((field, value)) => {
-                let actual = match field {
-                    "kind" => Some(kind.as_str()),
-                    "surveyId" => row.survey_id.as_deref(),
-                    "locale" => row.locale.as_deref(),
-                    _ => field.strip_prefix("metadata.").and_then(|key| {
-                        row.metadata
-                            .iter()
-                            .find(|(k, _)| k == key)
-                            .map(|(_, v)| v.as_ref())
-                    }),
-                };
                 // "(none)": the answers without a value, as the summary's segments say.
-                actual.unwrap_or(super::NO_VALUE) == value
+                let mut actual = None;
+                row.for_each_segment(kind, |f, v| {
+                    if f == field && actual.is_none() {
+                        actual = Some(v == value);
+                    }
+                });
+                actual.unwrap_or(value == super::NO_VALUE)
             }
         }
     }

@@ -50,3 +50,26 @@ impl Row<'_> {
         }
     }
 }
+
+impl Row<'_> {
+    /// Calls `f(field, value)` for each segment field the row has a value for: `kind`,
+    /// `surveyId`, `locale` and `metadata.<key>`. The one place that says what a segment is,
+    /// for adding, removing and listing.
+    pub fn for_each_segment(&self, kind: Kind, mut f: impl FnMut(&str, &str)) {
+        f("kind", kind.as_str());
+        if let Some(s) = &self.survey_id {
+            f("surveyId", s);
+        }
+        if let Some(l) = &self.locale {
+            f("locale", l);
+        }
+        // One buffer for every key: allocating per row would dominate large imports.
+        let mut field = String::with_capacity(32);
+        for (k, v) in &self.metadata {
+            field.clear();
+            field.push_str("metadata.");
+            field.push_str(k);
+            f(&field, v);
+        }
+    }
+}
