@@ -1,6 +1,6 @@
 // The only hand-written JavaScript of the widget: the platform needs a JS class for a
 // custom element, and a module to start the wasm. Everything else forwards to Rust.
-import init, { mount as mountNow, consent as consentNow } from "../target/bindgen/sondeo/sondeo.js";
+import init, { mount as mountNow, consent as consentNow, navigated as navigatedNow, reset as resetNow } from "../target/bindgen/sondeo/sondeo.js";
 
 const ready = init();
 
@@ -14,6 +14,18 @@ export async function mount(target, config) {
 export async function consent(granted) {
   await ready;
   consentNow(Boolean(granted));
+}
+
+/** A single-page app changed its address (after `history.pushState`): page rules and load triggers run again. */
+export async function navigated() {
+  await ready;
+  navigatedNow();
+}
+
+/** Forgets this visitor (id, page views, seen markers) so that every survey may prompt again; unsent answers are kept. */
+export async function reset() {
+  await ready;
+  resetNow();
 }
 
 class SondeoSurvey extends HTMLElement {

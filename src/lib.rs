@@ -34,6 +34,22 @@ pub fn consent(granted: bool) {
     storage::set_consent(granted);
 }
 
+/// A single-page app moved to another address: counts the page view and runs the load
+/// triggers again, so that `showOn` / `hideOn` see the new path. (`popstate` is heard
+/// without it; `history.pushState` is not patched, see the README.)
+#[wasm_bindgen]
+pub fn navigated() {
+    trigger::navigated();
+}
+
+/// Forgets this visitor (the visitor id, page views, seen markers), for testing a site:
+/// every survey may prompt again. Unsent answers are kept and still sent.
+#[wasm_bindgen]
+pub fn reset() {
+    storage::forget(false);
+    trigger::reset();
+}
+
 /// Re-sends what earlier pages left unsent, as soon as any page loads sondeo.
 #[wasm_bindgen(start)]
 pub fn start() {

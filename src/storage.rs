@@ -29,9 +29,14 @@ pub fn require_consent() {
 /// The site's answer; `false` also deletes every `sondeo:` key.
 pub fn set_consent(granted: bool) {
     CONSENT.with(|c| c.set((c.get().0, Some(granted))));
-    if granted {
-        return;
+    if !granted {
+        forget(true);
     }
+}
+
+/// Deletes sondeo's keys: with `queues`, the offline queues too (their unsent answers are
+/// still sent from memory); without, only what it knows of the visitor (`reset()`).
+pub fn forget(queues: bool) {
     let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
         return;
     };
@@ -43,12 +48,14 @@ pub fn set_consent(granted: bool) {
         if !key.starts_with("sondeo:") {
             continue;
         }
-        // Unsent answers leave storage but not the page: they are still sent from memory.
-        if let (Some(endpoint), Some(json)) = (
-            key.strip_prefix(crate::deliver::KEY_PREFIX),
-            storage.get_item(&key).ok().flatten(),
-        ) {
-            crate::deliver::hold(endpoint, json);
+        if let Some(endpoint) = key.strip_prefix(crate::deliver::KEY_PREFIX) {
+            if !queues {
+                continue;
+            }
+            // Unsent answers leave storage but not the page: they are still sent from memory.
+            if let Some(json) = storage.get_item(&key).ok().flatten() {
+                crate::deliver::hold(endpoint, json);
+            }
         }
         let _ = storage.remove_item(&key);
     }

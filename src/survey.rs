@@ -13,6 +13,7 @@ use sondeo_core::answer::{uuid_v4, Response};
 use sondeo_core::i18n::TextKey;
 use sondeo_core::prompt::{Context, Move, NotSubmitted, Prompt};
 use sondeo_core::survey::{Config, DisplayMode};
+use sondeo_core::targeting::Outcome;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -102,20 +103,22 @@ pub fn mount(
     }));
     attach_listeners(&survey);
     let weak = Rc::downgrade(&survey);
-    let (armed, show_now) = trigger::arm(&survey.borrow().config, move || {
-        if let Some(survey) = weak.upgrade() {
-            // A trigger shows a prompt once; after that only `show()` reopens it.
-            with(&survey, |s| {
-                if s.id.is_none() {
-                    s.show()
-                }
-            });
-        }
+    let (armed, start) = trigger::arm(&survey.borrow().config, move || {
+        let Some(survey) = weak.upgrade() else {
+            return false;
+        };
+        // A trigger shows a prompt once; after that only `show()` reopens it.
+        with(&survey, |s| {
+            let first = s.id.is_none();
+            if first {
+                s.show()
+            }
+            first
+        })
+        .unwrap_or(false)
     });
     survey.borrow_mut().triggers = armed;
-    if show_now {
-        show(&survey);
-    }
+    start.run();
     Ok(survey)
 }
 
@@ -243,6 +246,9 @@ impl Survey {
             return;
         }
         self.open = true;
+        if self.config.display.mode != DisplayMode::Inline {
+            trigger::opened();
+        }
         if self.id.is_none() {
             self.id = Some(self.config.response_id.clone().unwrap_or_else(new_id));
             self.created_at = Some(now());
@@ -275,13 +281,16 @@ impl Survey {
         self.open = false;
         set(&self.host, "data-state", "closed");
         if !self.prompt.submitted() && self.prompt.score().is_none() {
-            trigger::remember(&self.config.id, trigger::Outcome::Dismissed);
+            trigger::remember(&self.config.id, Outcome::Dismissed);
         }
         if let Some(previous) = self.previous_focus.take() {
             let _ = previous.focus();
         }
         let detail = self.detail(self.prompt.submitted());
         self.outbox.push(("sondeo:close", detail));
+        if self.config.display.mode != DisplayMode::Inline {
+            trigger::closed();
+        }
     }
 
     /// Removes the survey and everything it attached to the page.
@@ -381,7 +390,7 @@ impl Survey {
         };
         let response = self.response(true);
         self.deliverer.send(&response);
-        trigger::remember(&self.config.id, trigger::Outcome::Answered);
+        trigger::remember(&self.config.id, Outcome::Answered);
         self.view.ask.set_hidden(true);
         self.view
             .thanks

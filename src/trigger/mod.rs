@@ -1,145 +1,346 @@
-//! When a prompt shows itself: on load (after a delay), at a scroll depth, on
-//! exit intent or on a named event; only for the sampled share of visitors (drawn
-//! once per visitor, see `sondeo_core::targeting`), and not again within
-//! `recontactDays` of an answer or `dismissDays` of a dismissal.
+//! When a prompt shows itself: on load (after a delay, and again on each SPA
+//! navigation), at a scroll depth, on exit intent or on a named event. Whether it may
+//! is core's `targeting::decide`; this module gathers the facts it needs (the visitor,
+//! the stored markers, the page, the clock), keeps the markers, and keeps two prompts
+//! from being open at once on one page.
 
 use crate::listener::{Listener, Timer};
 use crate::storage::local;
-use sondeo_core::survey::Config;
-use sondeo_core::targeting::{draw, sampled, seen_allows};
-use sondeo_core::text::push_int;
-use std::rc::Rc;
+use sondeo_core::survey::{Config, DisplayMode, Targeting};
+use sondeo_core::targeting::{decide, draw, Facts, Outcome, Seen, Verdict, Visits};
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
 use wasm_bindgen::JsCast;
 
 /// The armed triggers of one survey; dropping disarms them.
 #[derive(Default)]
 pub struct Armed {
     _listeners: Vec<Listener>,
-    _timers: Vec<Timer>,
+    _prompter: Option<Rc<Prompter>>,
 }
 
-/// How a visitor last left a survey.
-pub enum Outcome {
-    /// Submitted an answer.
-    Answered,
-    /// Closed it without answering.
-    Dismissed,
+/// What this page knows across surveys.
+struct Page {
+    /// The address last counted as a page view on this page.
+    address: String,
+    /// The visits record, kept here too for when storage is shut.
+    visits: Visits,
+    /// Every armed survey: load triggers run again on SPA navigations, and prompts
+    /// waiting for another to close are found here.
+    prompters: Vec<Weak<Prompter>>,
+    /// Modal and slide-in prompts open now.
+    open: u32,
+    popstate: Option<Listener>,
 }
 
-fn key(survey_id: &str) -> String {
-    let mut key = String::from("sondeo:seen:");
+thread_local! {
+    static PAGE: RefCell<Page> = const {
+        RefCell::new(Page {
+            address: String::new(),
+            visits: Visits { views: 0, sessions: 0, session_start: 0, last_view: 0, last_shown: 0 },
+            prompters: Vec::new(),
+            open: 0,
+            popstate: None,
+        })
+    };
+}
+
+/// The armed surveys (some may be gone: upgrade each), copied out so that showing one
+/// may arm or close another.
+fn prompters() -> Vec<Weak<Prompter>> {
+    PAGE.with(|p| p.borrow().prompters.clone())
+}
+
+/// One survey's automatic showing.
+struct Prompter {
+    survey_id: String,
+    user_id: Option<String>,
+    targeting: Targeting,
+    /// Modal or slide-in: one at a time, and counted for `globalCooldownDays`.
+    popup: bool,
+    load: bool,
+    delay_ms: u32,
+    /// Shows the prompt; false when it had already shown itself.
+    show: Box<dyn Fn() -> bool>,
+    timer: RefCell<Option<Timer>>,
+    /// Held back because another prompt was open; asks again when it closes.
+    waiting: Cell<bool>,
+    me: Weak<Prompter>,
+}
+
+impl Prompter {
+    /// The page loaded or the SPA navigated: a load trigger starts its delay.
+    fn arrive(&self) {
+        if !self.load {
+            return;
+        }
+        if self.delay_ms > 0 {
+            self.later(self.delay_ms);
+        } else {
+            self.fire(true);
+        }
+    }
+
+    fn later(&self, ms: u32) {
+        let me = self.me.clone();
+        *self.timer.borrow_mut() = Timer::new(ms, move || {
+            if let Some(p) = me.upgrade() {
+                p.fire(true)
+            }
+        });
+    }
+
+    /// A trigger fired: ask the rules. Only a load trigger waits for `afterSeconds`;
+    /// an exit intent or a scroll that comes too early is let go.
+    fn fire(&self, load: bool) {
+        match self.verdict() {
+            Verdict::Show => self.show_now(),
+            Verdict::Wait(ms) if load => self.later(ms.min(u32::MAX as u64) as u32),
+            _ => {}
+        }
+    }
+
+    fn show_now(&self) {
+        if self.popup && !self.targeting.force && PAGE.with(|p| p.borrow().open) > 0 {
+            self.waiting.set(true);
+            return;
+        }
+        if (self.show)() {
+            let now = now();
+            update_seen(&self.survey_id, |seen| seen.shown(now));
+            if self.popup {
+                update_visits(|v| v.last_shown = now);
+            }
+        }
+    }
+
+    fn verdict(&self) -> Verdict {
+        let t = &self.targeting;
+        let location = web_sys::window().map(|w| w.location());
+        let read = |f: fn(&web_sys::Location) -> Result<String, _>| {
+            location.as_ref().and_then(|l| f(l).ok()).unwrap_or_default()
+        };
+        let (path, search) = (read(web_sys::Location::pathname), read(web_sys::Location::search));
+        let facts = Facts {
+            now: now(),
+            draw: if t.sample < 1.0 {
+                draw(&self.survey_id, &visitor(self.user_id.as_deref()))
+            } else {
+                0.0
+            },
+            seen: Seen::read(&stored(&seen_key(&self.survey_id)).unwrap_or_default()),
+            visits: visits(),
+            path: &path,
+            query: search.strip_prefix('?').unwrap_or(&search),
+        };
+        let verdict = decide(t, &facts);
+        // A byte scan: `str::contains` would bring in a substring searcher (~0.6 KB).
+        if search.as_bytes().windows(12).any(|w| w == b"sondeo-debug") {
+            web_sys::console::info_1(&verdict.explain(&self.survey_id).into());
+        }
+        verdict
+    }
+}
+
+fn now() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+fn stored(key: &str) -> Option<String> {
+    local()?.get_item(key).ok().flatten()
+}
+
+fn store(key: &str, value: &str) {
+    if let Some(storage) = local() {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+fn seen_key(survey_id: &str) -> String {
+    let mut key = String::from(SEEN_PREFIX);
     key.push_str(survey_id);
     key
 }
 
-/// Remembers the outcome with the current time.
+/// Prefix of the per-survey markers; the rest is the survey id.
+pub const SEEN_PREFIX: &str = "sondeo:seen:";
+const VISITS_KEY: &str = "sondeo:visits";
+const VISITOR_KEY: &str = "sondeo:visitor";
+
+fn update_seen(survey_id: &str, f: impl FnOnce(&mut Seen)) {
+    let key = seen_key(survey_id);
+    let mut seen = Seen::read(&stored(&key).unwrap_or_default());
+    f(&mut seen);
+    store(&key, &seen.write());
+}
+
+/// Remembers how the visitor left the survey, now.
 pub fn remember(survey_id: &str, outcome: Outcome) {
-    let Some(storage) = local() else { return };
-    let mut value = String::from(match outcome {
-        Outcome::Answered => "a",
-        Outcome::Dismissed => "d",
+    update_seen(survey_id, |seen| seen.left(outcome, now()));
+}
+
+/// The visits record: the stored one (another tab may have counted), else this page's.
+fn visits() -> Visits {
+    stored(VISITS_KEY)
+        .map(|text| Visits::read(&text))
+        .unwrap_or_else(|| PAGE.with(|p| p.borrow().visits))
+}
+
+fn update_visits(f: impl FnOnce(&mut Visits)) {
+    let mut visits = visits();
+    f(&mut visits);
+    store(VISITS_KEY, &visits.write());
+    PAGE.with(|p| p.borrow_mut().visits = visits);
+}
+
+/// Counts a page view when the address (path and query) is not the one last counted on
+/// this page; returns whether it did. So a reload counts, and a navigation reported
+/// twice (by `popstate` and by the site's `navigated()`) counts once.
+fn count_page_view() -> bool {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return false;
+    };
+    let mut address = location.pathname().unwrap_or_default();
+    address.push_str(&location.search().unwrap_or_default());
+    let counted = PAGE.with(|p| std::mem::replace(&mut p.borrow_mut().address, address.clone()));
+    if counted == address {
+        return false;
+    }
+    update_visits(|v| v.page_view(now()));
+    true
+}
+
+/// The site's single-page app moved to another address (also run on `popstate`): count
+/// the page view and run the load triggers again, so page rules see the new path.
+pub fn navigated() {
+    if !count_page_view() {
+        return;
+    }
+    for p in prompters().iter().filter_map(Weak::upgrade) {
+        p.arrive();
+    }
+}
+
+/// A modal or slide-in opened (by a trigger or by the site's `show()`).
+pub fn opened() {
+    PAGE.with(|p| p.borrow_mut().open += 1);
+}
+
+/// A modal or slide-in closed: the first prompt that waited for it asks its rules again.
+pub fn closed() {
+    PAGE.with(|p| {
+        let mut p = p.borrow_mut();
+        p.open = p.open.saturating_sub(1);
     });
-    push_int(&mut value, js_sys::Date::now() as i64);
-    let _ = storage.set_item(&key(survey_id), &value);
+    if let Some(p) = prompters().iter().filter_map(Weak::upgrade).find(|p| p.waiting.get()) {
+        p.waiting.set(false);
+        p.fire(true);
+    }
+}
+
+/// Forgets this page's count (after `reset()` deleted the stored one).
+pub fn reset() {
+    PAGE.with(|p| {
+        let mut p = p.borrow_mut();
+        p.address.clear();
+        p.visits = Visits::default();
+    });
 }
 
 /// Who this visitor is, for sampling: `user.id` when the site gives one (the same person
 /// on every device), else a random id kept in `localStorage` as `sondeo:visitor`. Without
 /// storage (a sandboxed frame) the id lasts for the page only.
-fn visitor(config: &Config) -> String {
-    if let Some(id) = &config.user.id {
-        return id.clone();
+fn visitor(user_id: Option<&str>) -> String {
+    if let Some(id) = user_id {
+        return id.to_owned();
     }
-    let storage = local();
-    if let Some(id) = storage
-        .as_ref()
-        .and_then(|s| s.get_item(VISITOR_KEY).ok().flatten())
-    {
+    if let Some(id) = stored(VISITOR_KEY) {
         return id;
     }
     let id = crate::survey::new_id();
-    if let Some(s) = storage {
-        let _ = s.set_item(VISITOR_KEY, &id);
-    }
+    store(VISITOR_KEY, &id);
     id
 }
 
-const VISITOR_KEY: &str = "sondeo:visitor";
+/// Starts the load trigger once the caller holds no borrow of the survey.
+pub struct Start(Rc<Prompter>);
 
-/// Whether this visitor may be prompted automatically now.
-pub fn allowed(config: &Config) -> bool {
-    if config.sample < 1.0 && !sampled(config.sample, draw(&config.id, &visitor(config))) {
-        return false;
+impl Start {
+    /// Runs the load trigger (at once, or after its delay or `afterSeconds`).
+    pub fn run(self) {
+        self.0.arrive();
     }
-    let Some(seen) = local().and_then(|s| s.get_item(&key(&config.id)).ok().flatten()) else {
-        return true;
-    };
-    seen_allows(
-        &seen,
-        js_sys::Date::now(),
-        config.recontact_days,
-        config.dismiss_days,
-    )
 }
 
-/// Arms the config's triggers; `show` runs when one fires. Returns whether to show
-/// at once (load without delay), which the caller does after mounting.
-pub fn arm(config: &Config, show: impl Fn() + 'static) -> (Armed, bool) {
-    let mut armed = Armed::default();
-    if !allowed(config) {
-        return (armed, false);
-    }
+/// Arms the config's triggers; `show` runs when one fires and the rules allow it, and
+/// says whether it showed the prompt.
+pub fn arm(config: &Config, show: impl Fn() -> bool + 'static) -> (Armed, Start) {
+    count_page_view();
     let trigger = &config.trigger;
-    let show = Rc::new(show);
+    let prompter = Rc::new_cyclic(|me| Prompter {
+        survey_id: config.id.clone(),
+        user_id: config.user.id.clone(),
+        targeting: config.targeting.clone(),
+        popup: config.display.mode != DisplayMode::Inline,
+        load: trigger.load,
+        delay_ms: trigger.delay_ms,
+        show: Box::new(show),
+        timer: RefCell::new(None),
+        waiting: Cell::new(false),
+        me: me.clone(),
+    });
+    let mut armed = Armed::default();
     let Some(window) = web_sys::window() else {
-        return (armed, false);
+        return (armed, Start(prompter));
     };
-    if trigger.load && trigger.delay_ms > 0 {
-        let show = show.clone();
-        armed
-            ._timers
-            .extend(Timer::new(trigger.delay_ms, move || show()));
-    }
+    PAGE.with(|p| {
+        let mut p = p.borrow_mut();
+        // Surveys destroyed earlier (a remounted element) leave the list here.
+        p.prompters.retain(|w| w.strong_count() > 0);
+        p.prompters.push(Rc::downgrade(&prompter));
+        p.popstate
+            .get_or_insert_with(|| Listener::new(&window, "popstate", |_| navigated()));
+    });
+    let fire = |p: &Rc<Prompter>| {
+        let p = Rc::downgrade(p);
+        move || {
+            if let Some(p) = p.upgrade() {
+                p.fire(false)
+            }
+        }
+    };
     if let Some(percent) = trigger.scroll_percent {
-        let show = show.clone();
+        let fire = fire(&prompter);
         let w = window.clone();
-        armed
-            ._listeners
-            .push(Listener::new(&window, "scroll", move |_| {
-                let Some(root) = w.document().and_then(|d| d.document_element()) else {
-                    return;
-                };
-                let seen = w.scroll_y().unwrap_or(0.0)
-                    + w.inner_height()
-                        .ok()
-                        .and_then(|h| h.as_f64())
-                        .unwrap_or(0.0);
-                let height = root.scroll_height().max(1) as f64;
-                if seen * 100.0 >= height * percent as f64 {
-                    show();
-                }
-            }));
+        armed._listeners.push(Listener::new(&window, "scroll", move |_| {
+            let Some(root) = w.document().and_then(|d| d.document_element()) else {
+                return;
+            };
+            let seen = w.scroll_y().unwrap_or(0.0)
+                + w.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
+            let height = root.scroll_height().max(1) as f64;
+            if seen * 100.0 >= height * percent as f64 {
+                fire();
+            }
+        }));
     }
     if trigger.exit_intent {
         if let Some(document) = window.document() {
-            let show = show.clone();
-            armed
-                ._listeners
-                .push(Listener::new(&document, "mouseout", move |event| {
-                    // Leaving through the top edge with no element to go to: towards the tabs or the address bar.
-                    if let Some(e) = event.dyn_ref::<web_sys::MouseEvent>() {
-                        if e.related_target().is_none() && e.client_y() <= 0 {
-                            show();
-                        }
+            let fire = fire(&prompter);
+            armed._listeners.push(Listener::new(&document, "mouseout", move |event| {
+                // Leaving through the top edge with no element to go to: towards the tabs or the address bar.
+                if let Some(e) = event.dyn_ref::<web_sys::MouseEvent>() {
+                    if e.related_target().is_none() && e.client_y() <= 0 {
+                        fire();
                     }
-                }));
+                }
+            }));
         }
     }
     if let Some(name) = &trigger.event {
-        let show = show.clone();
-        armed
-            ._listeners
-            .push(Listener::new(&window, name, move |_| show()));
+        let fire = fire(&prompter);
+        armed._listeners.push(Listener::new(&window, name, move |_| fire()));
     }
-    (armed, trigger.load && trigger.delay_ms == 0)
+    armed._prompter = Some(prompter.clone());
+    (armed, Start(prompter))
 }

@@ -65,6 +65,14 @@ const TOP_LEVEL_FIELDS: &[&str] = &[
     "sample",
     "recontactDays",
     "dismissDays",
+    "maxDisplays",
+    "globalCooldownDays",
+    "afterPageViews",
+    "afterSessions",
+    "afterSeconds",
+    "showOn",
+    "hideOn",
+    "force",
     "locale",
     "texts",
     "theme",
@@ -152,9 +160,7 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
     let headers = c.string_map(input.get("headers"), "headers", 20, 2000, true);
     let display = c.display(input.get("display"));
     let trigger = c.trigger(input.get("trigger"));
-    let sample = c.number(input.get("sample"), "sample", 0.0, 1.0, 1.0);
-    let recontact_days = c.integer(input.get("recontactDays"), "recontactDays", 0, 3650, 0);
-    let dismiss_days = c.integer(input.get("dismissDays"), "dismissDays", 0, 3650, 0);
+    let targeting = c.targeting(input);
     let locale = c.locale(input.get("locale"));
     let texts = c.texts(input.get("texts"));
     let theme = c.theme(input.get("theme"));
@@ -182,9 +188,7 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
             headers,
             display,
             trigger,
-            sample,
-            recontact_days: recontact_days as u32,
-            dismiss_days: dismiss_days as u32,
+            targeting,
             locale,
             texts,
             theme,

@@ -293,6 +293,52 @@ impl Checker {
         }
     }
 
+    /// The top-level targeting fields (`sample`, `recontactDays`, `showOn`…).
+    pub(super) fn targeting(&mut self, input: &Value) -> Targeting {
+        let days = |c: &mut Self, key: &str| c.integer(input.get(key), key, 0, 3650, 0) as u32;
+        let recontact_days = days(self, "recontactDays");
+        let dismiss_days = days(self, "dismissDays");
+        let global_cooldown_days = days(self, "globalCooldownDays");
+        let count = |c: &mut Self, key: &str, max: i64| c.integer(input.get(key), key, 0, max, 0) as u32;
+        Targeting {
+            sample: self.number(input.get("sample"), "sample", 0.0, 1.0, 1.0),
+            recontact_days,
+            dismiss_days,
+            global_cooldown_days,
+            max_displays: count(self, "maxDisplays", 1000),
+            after_page_views: count(self, "afterPageViews", 10_000),
+            after_sessions: count(self, "afterSessions", 10_000),
+            after_seconds: count(self, "afterSeconds", 86_400),
+            show_on: self.page_patterns(input.get("showOn"), "showOn"),
+            hide_on: self.page_patterns(input.get("hideOn"), "hideOn"),
+            force: self.boolean(input.get("force"), "force", false),
+        }
+    }
+
+    /// A page pattern or a list of up to 20 (see `targeting::page`).
+    fn page_patterns(&mut self, value: Option<&Value>, field: &str) -> Vec<String> {
+        const EXPECTED: &str = "expected a path pattern such as \"/checkout/*\" or a list of up to 20";
+        let items = match value {
+            None | Some(Value::Null) => return Vec::new(),
+            Some(Value::Array(items)) if items.len() <= 20 => items.as_slice(),
+            Some(one @ Value::String(_)) => core::slice::from_ref(one),
+            Some(other) => {
+                self.fail(field, EXPECTED, other);
+                return Vec::new();
+            }
+        };
+        let mut patterns = Vec::new();
+        for item in items {
+            match item {
+                Value::String(s) if matches!(s.as_bytes().first(), Some(b'/' | b'*')) && s.len() <= 500 => {
+                    patterns.push(s.clone())
+                }
+                other => self.fail(field, EXPECTED, other),
+            }
+        }
+        patterns
+    }
+
     pub(super) fn locale(&mut self, value: Option<&Value>) -> String {
         match value {
             None | Some(Value::Null) => String::from("auto"),

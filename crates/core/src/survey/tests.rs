@@ -28,7 +28,7 @@ fn kind_and_endpoint_are_enough_and_everything_else_has_a_default() {
     assert_eq!(c.follow_up.max_length, 1000);
     assert_eq!(c.display.mode, DisplayMode::Inline);
     assert!(c.trigger.load);
-    assert_eq!(c.sample, 1.0);
+    assert_eq!(c.targeting, Targeting::default());
     assert_eq!(c.locale, "auto");
     assert_eq!(c.method, Method::Post);
     assert_eq!(c.delivery, Delivery::default());
@@ -206,7 +206,7 @@ fn triggers_other_than_load_make_load_opt_in() {
 #[test]
 fn sampling_and_recontact_are_range_checked() {
     assert_eq!(
-        ok(r#"{"kind":"nps","endpoint":"/x","sample":0.25,"recontactDays":90}"#).sample,
+        ok(r#"{"kind":"nps","endpoint":"/x","sample":0.25,"recontactDays":90}"#).targeting.sample,
         0.25
     );
     assert_eq!(
@@ -434,5 +434,28 @@ fn consent_is_none_or_required() {
     assert!(
         errors(r#"{"kind":"nps","endpoint":"/x","consent":"maybe"}"#)[0]
             .starts_with("consent: expected")
+    );
+}
+
+#[test]
+fn targeting_fields_are_read_and_checked() {
+    let t = ok(r#"{"kind":"nps","endpoint":"/x","showOn":["/checkout/*","/plans?plan=pro"],
+        "hideOn":"/login","maxDisplays":3,"globalCooldownDays":7,"afterPageViews":3,
+        "afterSessions":2,"afterSeconds":30,"force":true}"#)
+    .targeting;
+    assert_eq!(t.show_on, ["/checkout/*", "/plans?plan=pro"]);
+    assert_eq!(t.hide_on, ["/login"], "a single pattern reads as a list of one");
+    assert_eq!(
+        (t.max_displays, t.global_cooldown_days, t.after_page_views, t.after_sessions, t.after_seconds, t.force),
+        (3, 7, 3, 2, 30, true)
+    );
+    assert_eq!(
+        errors(r#"{"kind":"nps","endpoint":"/x","showOn":["checkout"],"hideOn":{},"afterSeconds":1.5,"maxDisplays":-1}"#),
+        [
+            r#"maxDisplays: expected an integer in 0..=1000, got -1"#,
+            r#"afterSeconds: expected an integer in 0..=86400, got 1.5"#,
+            r#"showOn: expected a path pattern such as "/checkout/*" or a list of up to 20, got "checkout""#,
+            r#"hideOn: expected a path pattern such as "/checkout/*" or a list of up to 20, got an object"#,
+        ]
     );
 }

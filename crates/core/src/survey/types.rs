@@ -38,12 +38,8 @@ pub struct Config {
     pub display: Display,
     /// When the prompt appears.
     pub trigger: Trigger,
-    /// Share of visitors who are asked, 0–1.
-    pub sample: f64,
-    /// After answering, days before the same browser is asked again.
-    pub recontact_days: u32,
-    /// After closing without answering, days before the prompt shows again.
-    pub dismiss_days: u32,
+    /// Whom to ask, where, when and how often (sampling, page rules, fatigue).
+    pub targeting: Targeting,
     /// `auto` (page `lang`, then browser languages) or a language tag.
     pub locale: String,
     /// Overrides of built-in texts.
@@ -212,6 +208,52 @@ pub struct Trigger {
     pub exit_intent: bool,
     /// Show when this DOM event is dispatched on `window` (for in-app prompts).
     pub event: Option<String>,
+}
+
+/// Whom to ask, where and how often; applied by [`crate::targeting::decide`] whenever a
+/// trigger fires. Only `show()` and `force` bypass it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Targeting {
+    /// Share of visitors who are asked, 0–1, drawn once per visitor.
+    pub sample: f64,
+    /// After answering, days before the same browser is asked again.
+    pub recontact_days: u32,
+    /// After closing without answering, days before the prompt shows again.
+    pub dismiss_days: u32,
+    /// Times the prompt may show itself to one visitor (0: no limit).
+    pub max_displays: u32,
+    /// Days after any sondeo prompt showed itself during which this one does not.
+    pub global_cooldown_days: u32,
+    /// Page views (across pages and sessions) before the prompt may show.
+    pub after_page_views: u32,
+    /// Sessions (30 minutes without a page view ends one) before the prompt may show.
+    pub after_sessions: u32,
+    /// Seconds into the visitor's session before the prompt may show.
+    pub after_seconds: u32,
+    /// Page patterns the prompt may show on (empty: every page).
+    pub show_on: Vec<String>,
+    /// Page patterns it never shows on.
+    pub hide_on: Vec<String>,
+    /// Ignore every rule (a preview for the site's own testing).
+    pub force: bool,
+}
+
+impl Default for Targeting {
+    fn default() -> Targeting {
+        Targeting {
+            sample: 1.0,
+            recontact_days: 0,
+            dismiss_days: 0,
+            max_displays: 0,
+            global_cooldown_days: 0,
+            after_page_views: 0,
+            after_sessions: 0,
+            after_seconds: 0,
+            show_on: Vec::new(),
+            hide_on: Vec::new(),
+            force: false,
+        }
+    }
 }
 
 /// Light/dark mode and CSS custom properties.

@@ -1,0 +1,188 @@
+//! What the widget remembers of a visitor between pages, as short texts for
+//! `localStorage`: per survey a [`Seen`] marker, per visitor one [`Visits`] record.
+//! Both read back whatever is stored: a missing or damaged text reads as a new visitor.
+
+use crate::text::{parse_digits, push_int};
+
+/// A gap without page views that ends a session (as web analytics count sessions).
+pub const SESSION_GAP_MS: u64 = 30 * 60_000;
+
+/// How a visitor last left a survey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Submitted an answer.
+    Answered,
+    /// Closed it without answering.
+    Dismissed,
+}
+
+/// One survey's marker (`sondeo:seen:<survey id>`): `a` answered / `d` dismissed / `s`
+/// only shown, the time of that (ms), and how many times it was shown: `a1700000000000,2`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Seen {
+    /// The last outcome, if any.
+    pub outcome: Option<Outcome>,
+    /// When the outcome (or, without one, the last display) happened, in ms.
+    pub at: u64,
+    /// Times the prompt was shown to this visitor.
+    pub displays: u32,
+}
+
+impl Seen {
+    /// Reads a stored marker; markers written before display counts (`a<ms>`) count one display.
+    pub fn read(text: &str) -> Seen {
+        let (head, count) = text.split_once(',').unwrap_or((text, ""));
+        let outcome = match head.as_bytes().first() {
+            Some(b'a') => Some(Outcome::Answered),
+            Some(b'd') => Some(Outcome::Dismissed),
+            Some(b's') => None,
+            _ => return Seen::default(),
+        };
+        let Some(at) = head.get(1..).and_then(parse_digits) else {
+            return Seen::default();
+        };
+        let displays = parse_digits(count).map_or(1, |n| n.min(u32::MAX as u64) as u32);
+        Seen {
+            outcome,
+            at,
+            displays,
+        }
+    }
+
+    /// The stored text.
+    pub fn write(&self) -> String {
+        let mut out = String::from(match self.outcome {
+            Some(Outcome::Answered) => "a",
+            Some(Outcome::Dismissed) => "d",
+            None => "s",
+        });
+        push_int(&mut out, self.at as i64);
+        out.push(',');
+        push_int(&mut out, self.displays as i64);
+        out
+    }
+
+    /// The prompt was shown at `now`.
+    pub fn shown(&mut self, now: u64) {
+        self.displays = self.displays.saturating_add(1);
+        if self.outcome.is_none() {
+            self.at = now;
+        }
+    }
+
+    /// The visitor answered or dismissed at `now`.
+    pub fn left(&mut self, outcome: Outcome, now: u64) {
+        self.outcome = Some(outcome);
+        self.at = now;
+    }
+}
+
+/// The visitor's visits (`sondeo:visits`): page views, sessions, when this session
+/// started, the last page view and the last time any sondeo prompt was shown, as
+/// `views,sessions,sessionStart,lastView,lastShown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Visits {
+    /// Page views counted so far.
+    pub views: u32,
+    /// Sessions counted so far.
+    pub sessions: u32,
+    /// When the current session began (ms).
+    pub session_start: u64,
+    /// The last page view (ms).
+    pub last_view: u64,
+    /// The last time a sondeo prompt showed itself to this visitor (ms; 0 never).
+    pub last_shown: u64,
+}
+
+impl Visits {
+    /// Reads a stored record; anything damaged reads as a first visit.
+    pub fn read(text: &str) -> Visits {
+        let mut fields = text.split(',').map(parse_digits);
+        let mut next = || fields.next().flatten();
+        match (next(), next(), next(), next(), next()) {
+            (Some(views), Some(sessions), Some(session_start), Some(last_view), Some(last_shown)) => {
+                Visits {
+                    views: views.min(u32::MAX as u64) as u32,
+                    sessions: sessions.min(u32::MAX as u64) as u32,
+                    session_start,
+                    last_view,
+                    last_shown,
+                }
+            }
+            _ => Visits::default(),
+        }
+    }
+
+    /// The stored text.
+    pub fn write(&self) -> String {
+        let mut out = String::new();
+        for (i, n) in [
+            self.views as u64,
+            self.sessions as u64,
+            self.session_start,
+            self.last_view,
+            self.last_shown,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if i > 0 {
+                out.push(',');
+            }
+            push_int(&mut out, n as i64);
+        }
+        out
+    }
+
+    /// Counts a page view at `now`: the first one, or one after a gap of
+    /// [`SESSION_GAP_MS`], starts a session.
+    pub fn page_view(&mut self, now: u64) {
+        if self.views == 0 || now.saturating_sub(self.last_view) >= SESSION_GAP_MS {
+            self.sessions = self.sessions.saturating_add(1);
+            self.session_start = now;
+        }
+        self.views = self.views.saturating_add(1);
+        self.last_view = now;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_read_back_what_was_written_and_old_markers_still_read() {
+        let mut seen = Seen::default();
+        seen.shown(1_000);
+        assert_eq!(seen.write(), "s1000,1");
+        seen.shown(5_000);
+        seen.left(Outcome::Dismissed, 6_000);
+        assert_eq!(Seen::read(&seen.write()), seen);
+        assert_eq!(seen.write(), "d6000,2");
+        // Written by the widget before display counts existed.
+        let old = Seen::read("a1700000000000");
+        assert_eq!(old.outcome, Some(Outcome::Answered));
+        assert_eq!((old.at, old.displays), (1_700_000_000_000, 1));
+        for damaged in ["", "x12", "a", "a12x", "d-5,1"] {
+            assert_eq!(Seen::read(damaged), Seen::default(), "{damaged:?}");
+        }
+    }
+
+    #[test]
+    fn a_gap_of_thirty_minutes_starts_a_new_session() {
+        let minute = 60_000;
+        let mut visits = Visits::default();
+        visits.page_view(1_000);
+        visits.page_view(1_000 + 29 * minute);
+        assert_eq!((visits.views, visits.sessions, visits.session_start), (2, 1, 1_000));
+        // 30 minutes after the last page view, not after the first.
+        visits.page_view(1_000 + 58 * minute);
+        assert_eq!(visits.sessions, 1);
+        visits.page_view(1_000 + 88 * minute);
+        assert_eq!((visits.views, visits.sessions), (4, 2));
+        assert_eq!(visits.session_start, 1_000 + 88 * minute);
+        assert_eq!(Visits::read(&visits.write()), visits);
+        assert_eq!(Visits::read("3,1,5"), Visits::default());
+        assert_eq!(Visits::read("garbage"), Visits::default());
+    }
+}

@@ -1,0 +1,168 @@
+// Whom to ask and how often: page rules (with SPA navigations), moments (page views,
+// sessions, seconds on site), fatigue (maxDisplays, a site-wide cooldown, one prompt at
+// a time), exit intent, and the tools a site tests with (force, reset, ?sondeo-debug).
+// Time moves with page.clock, never with sleeps.
+import { test, expect } from "@playwright/test";
+import { startServer } from "./support/server.mjs";
+
+let server;
+test.beforeEach(async () => { server = await startServer(); });
+test.afterEach(async () => { await server.close(); });
+
+const url = (config, query = "") =>
+  `${server.url}/test/mount.html${query}#${encodeURIComponent(JSON.stringify({ endpoint: "/api/responses", ...config }))}`;
+const ready = (page) => page.waitForFunction(() => window.survey !== undefined || window.mountError);
+const state = (page, n = 0) => page.locator("sondeo-survey").nth(n).getAttribute("data-state");
+// Each load needs its own query: a URL that differs only in its hash does not reload.
+const load = async (page, config, query) => {
+  await page.goto(url(config, query));
+  await ready(page);
+  expect(await page.evaluate(() => window.mountError)).toBeNull();
+};
+const MINUTE = 60_000;
+
+test("showOn and hideOn: the prompt shows only on matching paths, and an SPA navigation there shows it", async ({ page }) => {
+  const config = { kind: "nps", id: "pages", display: "slide-in", showOn: ["/test/checkout/*"], hideOn: "/test/checkout/login" };
+  await load(page, config);
+  expect(await state(page)).toBe("closed");
+  // The app routes to a page the survey may not show on, then to one it may.
+  await page.evaluate(async () => {
+    history.pushState({}, "", "/test/checkout/login");
+    (await import("/dist/sondeo.js")).navigated();
+  });
+  expect(await state(page)).toBe("closed");
+  await page.evaluate(async () => {
+    history.pushState({}, "", "/test/checkout/pay");
+    (await import("/dist/sondeo.js")).navigated();
+  });
+  await expect.poll(() => state(page)).toBe("open");
+});
+
+test("a back navigation (popstate) is heard without the site calling navigated()", async ({ page }) => {
+  await load(page, { kind: "csat", id: "back", display: "slide-in", showOn: "/test/mount.html?plan=pro" });
+  expect(await state(page)).toBe("closed");
+  // pushState itself fires nothing (and is not patched); going back fires popstate.
+  await page.evaluate(() => history.pushState({}, "", "/test/mount.html?plan=pro"));
+  await page.evaluate(() => history.pushState({}, "", "/test/other"));
+  expect(await state(page)).toBe("closed");
+  await page.evaluate(() => history.back());
+  await expect.poll(() => state(page)).toBe("open");
+});
+
+test("afterPageViews counts this visitor's page views across pages and reloads", async ({ page }) => {
+  const config = { kind: "nps", id: "views", afterPageViews: 3 };
+  await load(page, config, "?p=1");
+  expect(await state(page)).toBe("closed");
+  await load(page, config, "?p=2");
+  expect(await state(page)).toBe("closed");
+  await load(page, config, "?p=3");
+  expect(await state(page)).toBe("open");
+});
+
+test("afterSessions: a second visit, 30 minutes after the last page view, shows it", async ({ page }) => {
+  await page.clock.install({ time: new Date("2026-11-02T09:00:00Z") });
+  const config = { kind: "nps", id: "sessions", afterSessions: 2 };
+  await load(page, config);
+  expect(await state(page)).toBe("closed");
+  await page.clock.setSystemTime(new Date("2026-11-02T09:29:00Z"));
+  await load(page, config, "?again");
+  expect(await state(page), "29 minutes later is the same session").toBe("closed");
+  await page.clock.setSystemTime(new Date("2026-11-02T09:59:30Z"));
+  await load(page, config, "?later");
+  expect(await state(page)).toBe("open");
+});
+
+test("afterSeconds counts time on the site, across pages, not on this page", async ({ page }) => {
+  await page.clock.install({ time: new Date("2026-11-02T09:00:00Z") });
+  const config = { kind: "csat", id: "seconds", afterSeconds: 30 };
+  await load(page, config);
+  await page.clock.runFor(20_000);
+  expect(await state(page)).toBe("closed");
+  // The visitor moves on after 20 s: the next page waits only the 10 s left.
+  await load(page, config, "?next");
+  await page.clock.runFor(9_000);
+  expect(await state(page)).toBe("closed");
+  await page.clock.runFor(1_500);
+  expect(await state(page)).toBe("open");
+});
+
+test("maxDisplays: a prompt closed twice is not shown a third time", async ({ page }) => {
+  const config = { kind: "ces", id: "max", display: "modal", maxDisplays: 2 };
+  for (const expected of ["open", "open", "closed"]) {
+    await load(page, config, `?v=${Math.random()}`);
+    expect(await state(page)).toBe(expected);
+    if (expected === "open") await page.getByRole("button", { name: "Close" }).click();
+  }
+  expect(await page.evaluate(() => localStorage.getItem("sondeo:seen:max"))).toMatch(/^d\d+,2$/);
+});
+
+test("two prompts are never open at once: the second waits for the first to close", async ({ page }) => {
+  await load(page, { kind: "nps", id: "first", display: "modal" });
+  expect(await state(page, 0)).toBe("open");
+  await page.evaluate(async () => {
+    const { mount } = await import("/dist/sondeo.js");
+    window.second = await mount(null, { kind: "csat", id: "second", endpoint: "/api/responses", display: "slide-in" });
+  });
+  expect(await state(page, 1)).toBe("closed");
+  await page.getByRole("button", { name: "Close" }).first().click();
+  expect(await state(page, 0)).toBe("closed");
+  await expect.poll(() => state(page, 1)).toBe("open");
+});
+
+test("globalCooldownDays: after one sondeo prompt, another waits that many days", async ({ page }) => {
+  await page.clock.install({ time: new Date("2026-11-02T09:00:00Z") });
+  await load(page, { kind: "nps", id: "relationship", display: "slide-in" });
+  expect(await state(page)).toBe("open");
+  await page.getByRole("button", { name: "Close" }).click();
+  const other = { kind: "csat", id: "feature", display: "slide-in", globalCooldownDays: 7 };
+  await load(page, other, "?next");
+  expect(await state(page)).toBe("closed");
+  await page.clock.setSystemTime(new Date("2026-11-09T09:00:01Z"));
+  await load(page, other, "?week-later");
+  expect(await state(page)).toBe("open");
+});
+
+test("exit intent: leaving through the top edge shows the prompt, moving inside the page does not", async ({ page }) => {
+  await load(page, { kind: "nps", id: "exit", display: "modal", trigger: { exitIntent: true } });
+  const mouseout = (clientY, toBody) => page.evaluate(([y, toBody]) => {
+    document.dispatchEvent(new MouseEvent("mouseout", { clientY: y, relatedTarget: toBody ? document.body : null, bubbles: true }));
+  }, [clientY, toBody]);
+  await mouseout(300, true);
+  await mouseout(-2, true);
+  await mouseout(300, false);
+  expect(await state(page)).toBe("closed");
+  await mouseout(-2, false);
+  expect(await state(page)).toBe("open");
+});
+
+test("force ignores every rule; reset() forgets the visitor but keeps unsent answers", async ({ page }) => {
+  await load(page, { kind: "nps", id: "preview", sample: 0, showOn: "/nowhere", force: true }, "?preview");
+  expect(await state(page)).toBe("open");
+
+  const config = { kind: "nps", id: "asked", recontactDays: 90 };
+  await load(page, config);
+  await page.getByRole("radio", { name: "9", exact: true }).click();
+  await page.getByRole("button", { name: "Send" }).click();
+  await load(page, config, "?again");
+  expect(await state(page)).toBe("closed");
+  // An unsent answer from another endpoint, which reset() must not lose.
+  await page.evaluate(() => localStorage.setItem("sondeo:queue:/elsewhere", "{\"entries\":[]}"));
+  await page.evaluate(async () => (await import("/dist/sondeo.js")).reset());
+  const keys = await page.evaluate(() => Object.keys(localStorage).sort());
+  expect(keys).toEqual(["sondeo:queue:/elsewhere"]);
+  await load(page, config, "?after-reset");
+  expect(await state(page)).toBe("open");
+});
+
+test("?sondeo-debug says in the console why a survey did or did not show", async ({ page }) => {
+  const lines = [];
+  page.on("console", (message) => lines.push(message.text()));
+  await load(page, { kind: "nps", id: "debugged", afterPageViews: 2 }, "?sondeo-debug");
+  await expect.poll(() => lines).toContain('sondeo: survey "debugged": not shown (afterPageViews)');
+  await load(page, { kind: "nps", id: "debugged", afterPageViews: 2 }, "?sondeo-debug&second");
+  await expect.poll(() => lines).toContain('sondeo: survey "debugged": shown');
+  // Without the flag, nothing is printed.
+  lines.length = 0;
+  await load(page, { kind: "nps", id: "quiet" });
+  expect(lines.filter((l) => l.startsWith("sondeo:"))).toEqual([]);
+});
