@@ -3,6 +3,7 @@
 //! or from an export streamed in chunks. A separate artifact from the widget,
 //! so that none of this weight reaches the visitors who only answer.
 
+mod filter;
 mod saved;
 pub mod summary;
 
@@ -20,6 +21,9 @@ struct Inner {
     report: Report,
     /// The counted version of each response with an id (`upsert`, `import` with `byId`).
     latest: Latest,
+    /// Whether some figures come from responses not kept by id (`add`, an import without
+    /// `byId`, `merge`, `fromState`): those cannot be filtered afterwards.
+    unkeyed: bool,
 }
 
 /// Aggregates of responses: add, import, merge, summarise.
@@ -64,8 +68,9 @@ impl Scorer {
                     state,
                     latest,
                     report,
+                    unkeyed,
                 } = &mut *inner;
-                count(state, latest, by_id, &row);
+                *unkeyed |= !count(state, latest, by_id, &row);
                 report.accepted += 1;
                 true
             }
@@ -78,12 +83,30 @@ impl Scorer {
 }
 
 /// Counts an imported row: added, or with `by_id` as the current version of its id.
-fn count(state: &mut ScoreState, latest: &mut Latest, by_id: bool, row: &sondeo_core::score::Row) {
+/// Returns whether it is kept by id.
+fn count(
+    state: &mut ScoreState,
+    latest: &mut Latest,
+    by_id: bool,
+    row: &sondeo_core::score::Row,
+) -> bool {
     if by_id && row.id.is_some() {
         latest.upsert(state, row.clone().into_owned());
+        true
     } else {
         state.add(row);
+        false
     }
+}
+
+/// The filter options of a call, read from a JS object.
+fn filter_options(options: &JsValue) -> Result<filter::FilterOptions, JsError> {
+    let get = |k: &str| js_sys::Reflect::get(options, &k.into()).ok();
+    filter::FilterOptions::read(
+        |k| get(k).and_then(|v| v.as_string()),
+        get("withComment").is_some_and(|v| v.is_truthy()),
+    )
+    .map_err(|e| JsError::new(&e))
 }
 
 fn to_js(value: &serde_json::Value) -> JsValue {
@@ -114,25 +137,14 @@ impl Scorer {
 
     /// The responses counted by id, newest first, for reading the comments: `options` may
     /// hold `group`, `reason`, `text` (a comment containing it, case folded), `by` + `value`
-    /// (a segment; `"(none)"` for answers without one), `withComment` and `limit` (100).
+    /// (a segment; `"(none)"` for answers without one), `from` and `to` (dates such as
+    /// `"2026-11-01"`, `to` inclusive, or RFC 3339 times), `survey`, `kind`, `withComment`
+    /// and `limit` (100).
     /// Each item: `{ id, kind, score, group, complete, comment, reasons, metadata, surveyId, locale, time }`.
-    pub fn responses(&self, options: JsValue) -> JsValue {
+    pub fn responses(&self, options: JsValue) -> Result<JsValue, JsError> {
         let get = |k: &str| js_sys::Reflect::get(&options, &k.into()).ok();
-        let text = |k: &str| get(k).and_then(|v| v.as_string());
-        let (group, reason, needle, by, value) = (
-            text("group"),
-            text("reason"),
-            text("text"),
-            text("by"),
-            text("value"),
-        );
-        let filter = sondeo_core::score::ListFilter {
-            group: group.as_deref().and_then(sondeo_core::Group::parse),
-            reason: reason.as_deref(),
-            text: needle.as_deref(),
-            segment: by.as_deref().zip(value.as_deref()),
-            with_comment: get("withComment").is_some_and(|v| v.is_truthy()),
-        };
+        let options_read = filter_options(&options)?;
+        let filter = options_read.list_filter();
         let limit = get("limit")
             .and_then(|v| v.as_f64())
             .unwrap_or(100.0)
@@ -154,7 +166,18 @@ impl Scorer {
                 })
             })
             .collect();
-        to_js(&serde_json::Value::Array(items))
+        Ok(to_js(&serde_json::Value::Array(items)))
+    }
+
+    /// The responses counted by id that pass the filter (the options of `responses()`,
+    /// with `from`, `to`, `survey` and `kind`), newest first, as a CSV file with the
+    /// export's columns; cells that a spreadsheet would run as formulas are guarded.
+    #[wasm_bindgen(js_name = responsesCsv)]
+    pub fn responses_csv(&self, options: JsValue) -> Result<String, JsError> {
+        let options = filter_options(&options)?;
+        let inner = self.inner.borrow();
+        let rows = inner.latest.list(&options.list_filter(), usize::MAX);
+        Ok(sondeo_core::schema::rows_csv(&rows))
     }
 
     /// Responses counted by id (`upsert`, `import` with `byId`): `{ responses, partial }`,
@@ -228,8 +251,15 @@ impl Scorer {
                     Importer::new(Format::detect(&chunk)).skip_partials(skip_partials)
                 });
                 let mut inner = inner.borrow_mut();
-                let Inner { state, latest, .. } = &mut *inner;
-                importer.feed(&chunk, &mut |row| count(state, latest, by_id, row));
+                let Inner {
+                    state,
+                    latest,
+                    unkeyed,
+                    ..
+                } = &mut *inner;
+                importer.feed(&chunk, &mut |row| {
+                    *unkeyed |= !count(state, latest, by_id, row)
+                });
                 drop(inner);
                 if let Some(progress) = &on_progress {
                     let _ = progress.call1(
@@ -241,8 +271,14 @@ impl Scorer {
             let report = match importer {
                 Some(importer) => {
                     let mut inner = inner.borrow_mut();
-                    let Inner { state, latest, .. } = &mut *inner;
-                    let report = importer.finish(&mut |row| count(state, latest, by_id, row));
+                    let Inner {
+                        state,
+                        latest,
+                        unkeyed,
+                        ..
+                    } = &mut *inner;
+                    let report =
+                        importer.finish(&mut |row| *unkeyed |= !count(state, latest, by_id, row));
                     inner.report.merge(&report);
                     report
                 }
@@ -256,13 +292,16 @@ impl Scorer {
     pub fn merge(&self, other: &Scorer) {
         if Rc::ptr_eq(&self.inner, &other.inner) {
             let copy = self.inner.borrow().state.clone();
-            self.inner.borrow_mut().state.merge(&copy);
+            let mut mine = self.inner.borrow_mut();
+            mine.state.merge(&copy);
+            mine.unkeyed = true;
             return;
         }
         let theirs = other.inner.borrow();
         let mut mine = self.inner.borrow_mut();
         mine.state.merge(&theirs.state);
         mine.report.merge(&theirs.report);
+        mine.unkeyed = true;
     }
 
     /// The exact state as a plain JSON object with its format `version` (store it, send
@@ -284,13 +323,16 @@ impl Scorer {
                 state,
                 report: Report::default(),
                 latest: Latest::default(),
+                unkeyed: true,
             })),
         })
     }
 
     /// The figures: `{ rejected, overall, segments?, periods?, compare?, drivers, themes }`.
     /// `options`: `{ by: "metadata.touchpoint", period: "day" | "week" | "month",
-    /// compare: { a, b } }` (`a`/`b` are period labels when `period` is given, else segment values).
+    /// compare: { a, b } }` (`a`/`b` are period labels when `period` is given, else segment
+    /// values), and the filters `from`, `to`, `survey`, `kind` (as in `responses()`), which
+    /// score only those responses afresh: they need every response counted by id.
     pub fn summary(&self, options: JsValue) -> Result<JsValue, JsError> {
         let text = |k: &str| {
             js_sys::Reflect::get(&options, &k.into())
@@ -310,8 +352,19 @@ impl Scorer {
             (side("a"), side("b"))
         });
         let inner = self.inner.borrow();
+        let options = filter_options(&options)?;
+        let filtered = if options.narrows() {
+            if inner.unkeyed {
+                return Err(JsError::new(
+                    "from, to, survey and kind need every response counted by id: import with { byId: true } or add with upsert()",
+                ));
+            }
+            Some(inner.latest.state_where(&options.list_filter()))
+        } else {
+            None
+        };
         let summary = summary::summary(
-            &inner.state,
+            filtered.as_ref().unwrap_or(&inner.state),
             &inner.report,
             text("by").as_deref(),
             text("period").as_deref(),

@@ -4,7 +4,9 @@
 use serde_json::{json, Map, Value};
 use sondeo_core::import::Report;
 use sondeo_core::metric::{Statistic, KINDS};
-use sondeo_core::score::{ces, compare, csat, drivers, nps, ScoreState, Scores, NO_VALUE};
+use sondeo_core::score::{
+    against_rest, ces, compare, csat, drivers, nps, Change, ScoreState, Scores, NO_VALUE,
+};
 use sondeo_core::time::Period;
 
 fn number(x: f64) -> Value {
@@ -33,6 +35,29 @@ pub fn kinds_json(scores: &Scores) -> Value {
         }
     }
     Value::Object(out)
+}
+
+fn change_json(c: &Change) -> Value {
+    json!({ "difference": number(c.difference), "low95": number(c.low95), "high95": number(c.high95),
+        "significant": c.significant, "smallSample": c.small_sample })
+}
+
+/// A segment's figures per kind, each with `effect` (how far the segment moves the total:
+/// the total's score minus the total without it) and `vsRest` (the segment minus the
+/// other answers, with its 95% interval and significance), when there is a rest.
+fn segment_json(scores: &Scores, overall: &Scores) -> Value {
+    let mut out = kinds_json(scores);
+    for kind in KINDS {
+        let (Some(figures), Some(a)) = (
+            out.get_mut(kind.as_str()),
+            against_rest(scores.get(kind), overall.get(kind)),
+        ) else {
+            continue;
+        };
+        figures["effect"] = number(a.effect);
+        figures["vsRest"] = change_json(&a.change);
+    }
+    out
 }
 
 /// `{ accepted?, rejected: { count, first } }`.
@@ -76,7 +101,7 @@ pub fn summary(
         let values: Map<String, Value> = segments
             .values
             .iter()
-            .map(|(k, v)| (k.clone(), kinds_json(v)))
+            .map(|(k, v)| (k.clone(), segment_json(v, &state.overall)))
             .collect();
         out.insert("segments".into(), Value::Object(values));
         if segments.overflow {
@@ -127,8 +152,7 @@ pub fn summary(
         let mut changes = Map::new();
         for kind in KINDS {
             if let Some(c) = compare(sa.get(kind), sb.get(kind)) {
-                changes.insert(kind.as_str().into(), json!({ "difference": number(c.difference), "low95": number(c.low95), "high95": number(c.high95),
-                    "significant": c.significant, "smallSample": c.small_sample }));
+                changes.insert(kind.as_str().into(), change_json(&c));
             }
         }
         out.insert(

@@ -8,7 +8,7 @@ use crate::store::{Filter, Pages, Reader, StoreError};
 use bytes::Bytes;
 use futures_util::Stream;
 use sondeo_core::import::Format;
-use sondeo_core::schema::{looks_like_formula, CSV_COLUMNS, METADATA_PREFIX, METADATA_REST};
+use sondeo_core::schema::{push_csv_field, CSV_COLUMNS, METADATA_PREFIX, METADATA_REST};
 use sondeo_core::Value;
 
 /// The export's format (the importer's, so what one writes the other reads), and for
@@ -179,79 +179,4 @@ fn push_csv_row(out: &mut String, stored: &Value, columns: &Columns, guard: bool
         }
     }
     out.push_str("\r\n");
-}
-
-/// RFC 4180: a field with a comma, quote, CR or LF (or edge spaces, which some
-/// readers trim) is quoted, quotes doubled.
-///
-/// With `guard`, a cell that a spreadsheet would run as a formula (it starts with
-/// `=`, `+`, `-`, `@`, tab or CR) gets a leading `'`, as OWASP's "CSV injection"
-/// advice says: comments come from anonymous visitors, and the file is opened by
-/// staff. `?raw=1` turns the guard off for programs that want the exact text.
-fn push_csv_field(out: &mut String, field: &str, guard: bool) {
-    let formula = guard && looks_like_formula(field);
-    let needs_quotes = formula
-        // `;` and tab too: spreadsheets in many locales split on them, and a quoted cell
-        // stays one cell (so `a;=1+1` cannot become a formula cell of its own).
-        || field.contains([',', '"', '\r', '\n', ';', '\t'])
-        || field.starts_with(' ')
-        || field.ends_with(' ');
-    if needs_quotes {
-        out.push('"');
-        if formula {
-            out.push('\'');
-        }
-        out.push_str(&field.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(field);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn formulas_are_neutralised_unless_raw() {
-        for (input, guarded) in [
-            (
-                "=HYPERLINK(\"http://x\")",
-                "\"'=HYPERLINK(\"\"http://x\"\")\"",
-            ),
-            ("+cmd|' /C calc'!A0", "\"'+cmd|' /C calc'!A0\""),
-            ("-2+3", "\"'-2+3\""),
-            ("@SUM(A1)", "\"'@SUM(A1)\""),
-            ("\tx", "\"'\tx\""),
-            ("a;=1+1;b", "\"a;=1+1;b\""),
-            ("ok\t=1+1", "\"ok\t=1+1\""),
-            ("a=b", "a=b"),
-        ] {
-            let mut out = String::new();
-            super::push_csv_field(&mut out, input, true);
-            assert_eq!(out, guarded);
-            let mut raw = String::new();
-            super::push_csv_field(&mut raw, input, false);
-            assert!(
-                !raw.contains('\''.to_string().as_str()) || input.contains('\''),
-                "{raw}"
-            );
-            assert_eq!(raw.trim_matches('"').replace("\"\"", "\""), input);
-        }
-    }
-
-    #[test]
-    fn fields_are_quoted_only_when_needed() {
-        let cases = [
-            ("plain", "plain"),
-            ("a,b", "\"a,b\""),
-            ("say \"hi\"", "\"say \"\"hi\"\"\""),
-            ("l1\nl2", "\"l1\nl2\""),
-            (" pad", "\" pad\""),
-            ("ñandú", "ñandú"),
-        ];
-        for (input, expected) in cases {
-            let mut out = String::new();
-            super::push_csv_field(&mut out, input, true);
-            assert_eq!(out, expected);
-        }
-    }
 }

@@ -46,6 +46,104 @@ pub fn unguarded(cell: &str) -> &str {
     }
 }
 
+/// RFC 4180: a field with a comma, quote, CR or LF (or edge spaces, which some
+/// readers trim) is quoted, quotes doubled.
+///
+/// With `guard`, a cell that a spreadsheet would run as a formula (it starts with
+/// `=`, `+`, `-`, `@`, tab or CR) gets a leading `'`, as OWASP's "CSV injection"
+/// advice says: comments come from anonymous visitors, and the file is opened by
+/// staff. `?raw=1` turns the guard off for programs that want the exact text.
+pub fn push_csv_field(out: &mut String, field: &str, guard: bool) {
+    let formula = guard && looks_like_formula(field);
+    let needs_quotes = formula
+        // `;` and tab too: spreadsheets in many locales split on them, and a quoted cell
+        // stays one cell (so `a;=1+1` cannot become a formula cell of its own).
+        || field.contains([',', '"', '\r', '\n', ';', '\t'])
+        || field.starts_with(' ')
+        || field.ends_with(' ');
+    if needs_quotes {
+        out.push('"');
+        if formula {
+            out.push('\'');
+        }
+        out.push_str(&field.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(field);
+    }
+}
+
+/// The counted responses as a CSV file with the export's columns (so that the importer,
+/// and any spreadsheet, reads it back): one row per response, its time as `submittedAt`
+/// (complete) or `createdAt` (partial), then a `metadata.<key>` column per key found, in
+/// name order. Cells are formula-guarded as in the collector's export.
+pub fn rows_csv(rows: &[&crate::score::Row<'_>]) -> String {
+    let mut keys: Vec<&str> = rows
+        .iter()
+        .flat_map(|r| r.metadata.iter().map(|(k, _)| k.as_ref()))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut out = String::new();
+    for (i, column) in CSV_COLUMNS
+        .iter()
+        .map(|c| c.to_string())
+        .chain(keys.iter().map(|k| [METADATA_PREFIX, k].concat()))
+        .enumerate()
+    {
+        if i > 0 {
+            out.push(',');
+        }
+        push_csv_field(&mut out, &column, true);
+    }
+    out.push_str("\r\n");
+    for row in rows {
+        let Some(kind) = row.kind else { continue };
+        let time = row.time.map(|t| crate::time::format_rfc3339(t * 1000));
+        let reasons = row.reasons.iter().map(|r| r.as_ref()).collect::<Vec<_>>();
+        let reasons = reasons.join(&REASONS_SEPARATOR.to_string());
+        let mut score = String::new();
+        crate::text::push_int(&mut score, row.score as i64);
+        for (i, column) in CSV_COLUMNS.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let cell: &str = match *column {
+                "id" => row.id.as_deref().unwrap_or(""),
+                "surveyId" => row.survey_id.as_deref().unwrap_or(""),
+                "kind" => kind.as_str(),
+                "score" => &score,
+                "group" => kind.group(row.score as i64).map_or("", |g| g.as_str()),
+                "comment" => row.comment.as_deref().unwrap_or(""),
+                "reasons" => &reasons,
+                "complete" => {
+                    if row.complete {
+                        "true"
+                    } else {
+                        "false"
+                    }
+                }
+                "locale" => row.locale.as_deref().unwrap_or(""),
+                "submittedAt" if row.complete => time.as_deref().unwrap_or(""),
+                "createdAt" if !row.complete => time.as_deref().unwrap_or(""),
+                _ => "",
+            };
+            push_csv_field(&mut out, cell, true);
+        }
+        for key in &keys {
+            out.push(',');
+            let value = row
+                .metadata
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or("", |(_, v)| v.as_ref());
+            push_csv_field(&mut out, value, true);
+        }
+        out.push_str("\r\n");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +155,104 @@ mod tests {
         assert_eq!(unguarded("'quoted'"), "'quoted'");
         assert_eq!(unguarded("=1+1"), "=1+1");
         assert!(looks_like_formula("@SUM(A1)") && !looks_like_formula("a=b"));
+    }
+
+    #[test]
+    fn formulas_are_neutralised_unless_raw() {
+        for (input, guarded) in [
+            (
+                "=HYPERLINK(\"http://x\")",
+                "\"'=HYPERLINK(\"\"http://x\"\")\"",
+            ),
+            ("+cmd|' /C calc'!A0", "\"'+cmd|' /C calc'!A0\""),
+            ("-2+3", "\"'-2+3\""),
+            ("@SUM(A1)", "\"'@SUM(A1)\""),
+            ("\tx", "\"'\tx\""),
+            ("a;=1+1;b", "\"a;=1+1;b\""),
+            ("ok\t=1+1", "\"ok\t=1+1\""),
+            ("a=b", "a=b"),
+        ] {
+            let mut out = String::new();
+            push_csv_field(&mut out, input, true);
+            assert_eq!(out, guarded);
+            let mut raw = String::new();
+            push_csv_field(&mut raw, input, false);
+            assert!(
+                !raw.contains('\''.to_string().as_str()) || input.contains('\''),
+                "{raw}"
+            );
+            assert_eq!(raw.trim_matches('"').replace("\"\"", "\""), input);
+        }
+    }
+
+    #[test]
+    fn fields_are_quoted_only_when_needed() {
+        let cases = [
+            ("plain", "plain"),
+            ("a,b", "\"a,b\""),
+            ("say \"hi\"", "\"say \"\"hi\"\"\""),
+            ("l1\nl2", "\"l1\nl2\""),
+            (" pad", "\" pad\""),
+            ("ñandú", "ñandú"),
+        ];
+        for (input, expected) in cases {
+            let mut out = String::new();
+            push_csv_field(&mut out, input, true);
+            assert_eq!(out, expected);
+        }
+    }
+
+    #[test]
+    fn the_rows_csv_reads_back_through_the_importer_unchanged() {
+        use crate::import::{Format, Importer};
+        use crate::score::Row;
+        use crate::Kind;
+        let rows: Vec<Row<'static>> = vec![
+            Row {
+                id: Some("r-1".into()),
+                complete: true,
+                kind: Some(Kind::Nps),
+                score: 3,
+                survey_id: Some("relationship".into()),
+                locale: Some("es".into()),
+                metadata: vec![
+                    ("agent".into(), "=ana".into()),
+                    ("touchpoint".into(), "web, chat".into()),
+                ],
+                reasons: vec!["price".into(), "speed".into()],
+                comment: Some("Dijo \"no\";\nel ñandú =1+1".into()),
+                time: crate::time::parse_rfc3339("2026-11-20T10:00:00Z"),
+            },
+            Row {
+                id: Some("r-2".into()),
+                complete: false,
+                kind: Some(Kind::Csat),
+                score: 5,
+                survey_id: None,
+                locale: None,
+                metadata: vec![("channel".into(), "email".into())],
+                reasons: vec![],
+                comment: None,
+                time: crate::time::parse_rfc3339("2026-11-21T08:30:00Z"),
+            },
+        ];
+        let csv = rows_csv(&rows.iter().collect::<Vec<_>>());
+        assert!(csv.starts_with("id,surveyId,kind,score,group,comment,reasons,complete,locale,page,createdAt,submittedAt,receivedAt,user.id,metadata.agent,metadata.channel,metadata.touchpoint\r\n"));
+        assert!(csv.contains("\"'=ana\""), "a formula is guarded: {csv}");
+        let mut read = Vec::new();
+        let mut importer = Importer::new(Format::Csv);
+        importer.feed(csv.as_bytes(), &mut |row: &Row<'_>| {
+            read.push(row.clone().into_owned())
+        });
+        let report = importer.finish(&mut |row: &Row<'_>| read.push(row.clone().into_owned()));
+        assert_eq!(report.rejected, 0, "{csv}");
+        let sorted = |mut r: Row<'static>| {
+            r.metadata.sort();
+            r
+        };
+        assert_eq!(
+            read.into_iter().map(sorted).collect::<Vec<_>>(),
+            rows.into_iter().map(sorted).collect::<Vec<_>>()
+        );
     }
 }

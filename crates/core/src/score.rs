@@ -69,6 +69,16 @@ impl Histogram {
         }
     }
 
+    /// The answers of `self` that are not in `part` (a segment, the answers citing a
+    /// reason): the rest, to compare the part against.
+    pub fn without(&self, part: &Histogram) -> Histogram {
+        let mut rest = self.clone();
+        for (r, p) in rest.counts.iter_mut().zip(&part.counts) {
+            *r = r.saturating_sub(*p);
+        }
+        rest
+    }
+
     /// Adds every count of `other` (same kind).
     pub fn merge(&mut self, other: &Histogram) {
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
@@ -574,6 +584,27 @@ pub fn headline(h: &Histogram) -> f64 {
     }
 }
 
+/// How one segment (an agent, a touchpoint) stands against the rest of its kind's answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgainstRest {
+    /// The segment's score minus the rest's, with its 95% interval and significance.
+    pub change: Change,
+    /// How far the segment moves the total: the total's score minus the score the total
+    /// would have without the segment (negative: it drags the total down).
+    pub effect: f64,
+}
+
+/// `segment` against the other answers in `overall` (same kind); `None` when the segment
+/// or the rest is empty.
+pub fn against_rest(segment: &Histogram, overall: &Histogram) -> Option<AgainstRest> {
+    let rest = overall.without(segment);
+    let change = compare(&rest, segment)?;
+    Some(AgainstRest {
+        change,
+        effect: headline(overall) - headline(&rest),
+    })
+}
+
 /// Drivers of every reason for every kind that has answers citing it, most cited first.
 pub fn drivers(state: &ScoreState) -> Vec<Driver> {
     let mut out = Vec::new();
@@ -583,10 +614,7 @@ pub fn drivers(state: &ScoreState) -> Vec<Driver> {
             if citing.n() == 0 {
                 continue;
             }
-            let mut rest = state.overall.get(kind).clone();
-            for (r, c) in rest.counts.iter_mut().zip(&citing.counts) {
-                *r -= c;
-            }
+            let rest = state.overall.get(kind).without(citing);
             let worst = kind.groups()[0];
             let worst_total = state.overall.get(kind).group_count(worst);
             out.push(Driver {

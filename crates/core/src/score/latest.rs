@@ -106,6 +106,21 @@ impl Latest {
         rows.truncate(limit);
         rows
     }
+
+    /// The figures of the counted responses that pass `filter` alone (a date range, one
+    /// survey, one kind…), scored afresh: the same as a scorer fed only those responses.
+    pub fn state_where(&self, filter: &ListFilter<'_>) -> ScoreState {
+        let text = filter.text.map(str::to_lowercase).filter(|t| !t.is_empty());
+        let mut state = ScoreState::default();
+        for row in self
+            .rows
+            .values()
+            .filter(|r| filter.passes(r, text.as_deref()))
+        {
+            state.add(row);
+        }
+        state
+    }
 }
 
 /// Which responses to list: every condition given must hold.
@@ -121,6 +136,14 @@ pub struct ListFilter<'a> {
     pub segment: Option<(&'a str, &'a str)>,
     /// Only responses with a comment.
     pub with_comment: bool,
+    /// Only responses of this kind.
+    pub kind: Option<crate::metric::Kind>,
+    /// Only responses of this survey.
+    pub survey: Option<&'a str>,
+    /// Only responses at or after this time (seconds since the epoch); undated ones are left out.
+    pub from: Option<i64>,
+    /// Only responses before this time (seconds since the epoch); undated ones are left out.
+    pub until: Option<i64>,
 }
 
 impl ListFilter<'_> {
@@ -128,7 +151,18 @@ impl ListFilter<'_> {
         let (Some(kind), comment) = (row.kind, row.comment.as_deref()) else {
             return false;
         };
-        if self.with_comment && comment.is_none() {
+        if self.with_comment && comment.is_none()
+            || self.kind.is_some_and(|k| k != kind)
+            || self
+                .survey
+                .is_some_and(|s| row.survey_id.as_deref() != Some(s))
+            || self
+                .from
+                .is_some_and(|from| !row.time.is_some_and(|t| t >= from))
+            || self
+                .until
+                .is_some_and(|until| !row.time.is_some_and(|t| t < until))
+        {
             return false;
         }
         if self.group.is_some() && kind.group(row.score as i64) != self.group {

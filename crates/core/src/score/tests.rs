@@ -486,3 +486,86 @@ fn the_counted_responses_list_newest_first_and_filter_by_group_reason_text_and_s
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn a_filtered_state_scores_only_the_matching_responses_as_their_latest_version() {
+    let mut state = ScoreState::default();
+    let mut latest = Latest::default();
+    let with = |id: &str, survey: &str, kind: Kind, score: u8, day: &str| {
+        let mut r = row(kind, score, "web", day, &[], "");
+        r.id = Some(id.to_string().into());
+        r.survey_id = Some(survey.to_string().into());
+        r
+    };
+    for r in [
+        with("a", "relationship", Kind::Nps, 10, "2026-11-01"),
+        with("b", "relationship", Kind::Nps, 3, "2026-11-10"),
+        with("c", "post-ticket", Kind::Csat, 5, "2026-11-10"),
+        with("d", "relationship", Kind::Nps, 9, "2026-11-20"),
+        // b's later version: it counts once, as a 7 (passive), not as a 3 (detractor).
+        with("b", "relationship", Kind::Nps, 7, "2026-11-10"),
+    ] {
+        latest.upsert(&mut state, r);
+    }
+    let day = |d: &str| crate::time::parse_rfc3339(d);
+    let nps_of = |filter: ListFilter| {
+        let s = latest.state_where(&filter);
+        let h = s.overall.get(Kind::Nps);
+        (
+            h.n(),
+            h.group_count(crate::Group::Promoter),
+            s.overall.get(Kind::Csat).n(),
+        )
+    };
+    // 1–19 November, relationship survey: a (10) and b (7): 1 promoter of 2, no CSAT.
+    assert_eq!(
+        nps_of(ListFilter {
+            from: day("2026-11-01"),
+            until: day("2026-11-20"),
+            survey: Some("relationship"),
+            ..ListFilter::default()
+        }),
+        (2, 1, 0)
+    );
+    assert_eq!(
+        nps_of(ListFilter {
+            kind: Some(Kind::Csat),
+            ..ListFilter::default()
+        }),
+        (0, 0, 1)
+    );
+    // No filter: the same figures as the live state.
+    let all = latest.state_where(&ListFilter::default());
+    assert_eq!(
+        all.overall.get(Kind::Nps).n(),
+        state.overall.get(Kind::Nps).n()
+    );
+    assert_eq!(
+        all.overall
+            .get(Kind::Nps)
+            .group_count(crate::Group::Detractor),
+        0
+    );
+}
+
+#[test]
+fn a_segment_against_the_rest_gives_its_difference_and_its_effect_on_the_total() {
+    // Agent A: 10 answers, 2 promoters and 6 detractors (NPS -40); the rest: 30 answers,
+    // 18 promoters and 3 detractors (NPS +50). Total: 40 answers, 20 promoters, 9
+    // detractors: NPS 100 * 11 / 40 = +27.5.
+    let mut segment = Histogram::new(Kind::Nps);
+    let mut overall = Histogram::new(Kind::Nps);
+    let answers = |h: &mut Histogram, score: u8, n: usize| (0..n).for_each(|_| h.add(score));
+    answers(&mut segment, 10, 2);
+    answers(&mut segment, 8, 2);
+    answers(&mut segment, 3, 6);
+    overall.merge(&segment);
+    answers(&mut overall, 9, 18);
+    answers(&mut overall, 7, 9);
+    answers(&mut overall, 0, 3);
+    let a = against_rest(&segment, &overall).unwrap();
+    close(a.change.difference, -40.0 - 50.0, 1e-9);
+    close(a.effect, 27.5 - 50.0, 1e-9);
+    assert!(a.change.significant && a.change.small_sample);
+    assert_eq!(against_rest(&overall, &overall), None, "no rest to compare with");
+}

@@ -299,7 +299,8 @@ impl Checker {
         let recontact_days = days(self, "recontactDays");
         let dismiss_days = days(self, "dismissDays");
         let global_cooldown_days = days(self, "globalCooldownDays");
-        let count = |c: &mut Self, key: &str, max: i64| c.integer(input.get(key), key, 0, max, 0) as u32;
+        let count =
+            |c: &mut Self, key: &str, max: i64| c.integer(input.get(key), key, 0, max, 0) as u32;
         Targeting {
             sample: self.number(input.get("sample"), "sample", 0.0, 1.0, 1.0),
             recontact_days,
@@ -317,7 +318,8 @@ impl Checker {
 
     /// A page pattern or a list of up to 20 (see `targeting::page`).
     fn page_patterns(&mut self, value: Option<&Value>, field: &str) -> Vec<String> {
-        const EXPECTED: &str = "expected a path pattern such as \"/checkout/*\" or a list of up to 20";
+        const EXPECTED: &str =
+            "expected a path pattern such as \"/checkout/*\" or a list of up to 20";
         let items = match value {
             None | Some(Value::Null) => return Vec::new(),
             Some(Value::Array(items)) if items.len() <= 20 => items.as_slice(),
@@ -330,7 +332,9 @@ impl Checker {
         let mut patterns = Vec::new();
         for item in items {
             match item {
-                Value::String(s) if matches!(s.as_bytes().first(), Some(b'/' | b'*')) && s.len() <= 500 => {
+                Value::String(s)
+                    if matches!(s.as_bytes().first(), Some(b'/' | b'*')) && s.len() <= 500 =>
+                {
                     patterns.push(s.clone())
                 }
                 other => self.fail(field, EXPECTED, other),

@@ -206,7 +206,9 @@ fn triggers_other_than_load_make_load_opt_in() {
 #[test]
 fn sampling_and_recontact_are_range_checked() {
     assert_eq!(
-        ok(r#"{"kind":"nps","endpoint":"/x","sample":0.25,"recontactDays":90}"#).targeting.sample,
+        ok(r#"{"kind":"nps","endpoint":"/x","sample":0.25,"recontactDays":90}"#)
+            .targeting
+            .sample,
         0.25
     );
     assert_eq!(
@@ -439,18 +441,33 @@ fn consent_is_none_or_required() {
 
 #[test]
 fn targeting_fields_are_read_and_checked() {
-    let t = ok(r#"{"kind":"nps","endpoint":"/x","showOn":["/checkout/*","/plans?plan=pro"],
+    let t = ok(
+        r#"{"kind":"nps","endpoint":"/x","showOn":["/checkout/*","/plans?plan=pro"],
         "hideOn":"/login","maxDisplays":3,"globalCooldownDays":7,"afterPageViews":3,
-        "afterSessions":2,"afterSeconds":30,"force":true}"#)
+        "afterSessions":2,"afterSeconds":30,"force":true}"#,
+    )
     .targeting;
     assert_eq!(t.show_on, ["/checkout/*", "/plans?plan=pro"]);
-    assert_eq!(t.hide_on, ["/login"], "a single pattern reads as a list of one");
     assert_eq!(
-        (t.max_displays, t.global_cooldown_days, t.after_page_views, t.after_sessions, t.after_seconds, t.force),
+        t.hide_on,
+        ["/login"],
+        "a single pattern reads as a list of one"
+    );
+    assert_eq!(
+        (
+            t.max_displays,
+            t.global_cooldown_days,
+            t.after_page_views,
+            t.after_sessions,
+            t.after_seconds,
+            t.force
+        ),
         (3, 7, 3, 2, 30, true)
     );
     assert_eq!(
-        errors(r#"{"kind":"nps","endpoint":"/x","showOn":["checkout"],"hideOn":{},"afterSeconds":1.5,"maxDisplays":-1}"#),
+        errors(
+            r#"{"kind":"nps","endpoint":"/x","showOn":["checkout"],"hideOn":{},"afterSeconds":1.5,"maxDisplays":-1}"#
+        ),
         [
             r#"maxDisplays: expected an integer in 0..=1000, got -1"#,
             r#"afterSeconds: expected an integer in 0..=86400, got 1.5"#,

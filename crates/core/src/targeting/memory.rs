@@ -100,15 +100,19 @@ impl Visits {
         let mut fields = text.split(',').map(parse_digits);
         let mut next = || fields.next().flatten();
         match (next(), next(), next(), next(), next()) {
-            (Some(views), Some(sessions), Some(session_start), Some(last_view), Some(last_shown)) => {
-                Visits {
-                    views: views.min(u32::MAX as u64) as u32,
-                    sessions: sessions.min(u32::MAX as u64) as u32,
-                    session_start,
-                    last_view,
-                    last_shown,
-                }
-            }
+            (
+                Some(views),
+                Some(sessions),
+                Some(session_start),
+                Some(last_view),
+                Some(last_shown),
+            ) => Visits {
+                views: views.min(u32::MAX as u64) as u32,
+                sessions: sessions.min(u32::MAX as u64) as u32,
+                session_start,
+                last_view,
+                last_shown,
+            },
             _ => Visits::default(),
         }
     }
@@ -174,7 +178,10 @@ mod tests {
         let mut visits = Visits::default();
         visits.page_view(1_000);
         visits.page_view(1_000 + 29 * minute);
-        assert_eq!((visits.views, visits.sessions, visits.session_start), (2, 1, 1_000));
+        assert_eq!(
+            (visits.views, visits.sessions, visits.session_start),
+            (2, 1, 1_000)
+        );
         // 30 minutes after the last page view, not after the first.
         visits.page_view(1_000 + 58 * minute);
         assert_eq!(visits.sessions, 1);

@@ -51,12 +51,15 @@ pub fn decide(rules: &Targeting, facts: &Facts) -> Verdict {
     let Facts {
         now, seen, visits, ..
     } = *facts;
-    let within = |since: u64, days: u32| since > 0 && now.saturating_sub(since) < days as u64 * DAY_MS;
+    let within =
+        |since: u64, days: u32| since > 0 && now.saturating_sub(since) < days as u64 * DAY_MS;
     if rules.force {
         Verdict::Show
     } else if page::any_matches(&rules.hide_on, facts.path, facts.query) {
         Verdict::Skip("hideOn")
-    } else if !rules.show_on.is_empty() && !page::any_matches(&rules.show_on, facts.path, facts.query) {
+    } else if !rules.show_on.is_empty()
+        && !page::any_matches(&rules.show_on, facts.path, facts.query)
+    {
         Verdict::Skip("showOn")
     } else if !sampled(rules.sample, facts.draw) {
         Verdict::Skip("sample")
@@ -230,12 +233,29 @@ mod tests {
         assert_eq!(decide(&Targeting::default(), &facts(now)), Verdict::Show);
 
         let t = rules(|t| t.sample = 0.4);
-        assert_eq!(decide(&t, &facts(now)), Verdict::Skip("sample"), "draw 0.5 is out of 0.4");
-        assert_eq!(decide(&t, &Facts { draw: 0.39, ..facts(now) }), Verdict::Show);
+        assert_eq!(
+            decide(&t, &facts(now)),
+            Verdict::Skip("sample"),
+            "draw 0.5 is out of 0.4"
+        );
+        assert_eq!(
+            decide(
+                &t,
+                &Facts {
+                    draw: 0.39,
+                    ..facts(now)
+                }
+            ),
+            Verdict::Show
+        );
 
         let t = rules(|t| t.recontact_days = 30);
         let answered = |days_ago: u64| Facts {
-            seen: Seen { outcome: Some(Outcome::Answered), at: now - days_ago * day, displays: 1 },
+            seen: Seen {
+                outcome: Some(Outcome::Answered),
+                at: now - days_ago * day,
+                displays: 1,
+            },
             ..facts(now)
         };
         assert_eq!(decide(&t, &answered(29)), Verdict::Skip("recontactDays"));
@@ -243,14 +263,34 @@ mod tests {
 
         let t = rules(|t| t.dismiss_days = 2);
         let dismissed = Facts {
-            seen: Seen { outcome: Some(Outcome::Dismissed), at: now - day, displays: 1 },
+            seen: Seen {
+                outcome: Some(Outcome::Dismissed),
+                at: now - day,
+                displays: 1,
+            },
             ..facts(now)
         };
         assert_eq!(decide(&t, &dismissed), Verdict::Skip("dismissDays"));
-        assert_eq!(decide(&t, &Facts { now: now + day, ..dismissed }), Verdict::Show);
+        assert_eq!(
+            decide(
+                &t,
+                &Facts {
+                    now: now + day,
+                    ..dismissed
+                }
+            ),
+            Verdict::Show
+        );
 
         let t = rules(|t| t.max_displays = 2);
-        let shown = |displays| Facts { seen: Seen { outcome: None, at: now, displays }, ..facts(now) };
+        let shown = |displays| Facts {
+            seen: Seen {
+                outcome: None,
+                at: now,
+                displays,
+            },
+            ..facts(now)
+        };
         assert_eq!(decide(&t, &shown(1)), Verdict::Show);
         assert_eq!(decide(&t, &shown(2)), Verdict::Skip("maxDisplays"));
 
@@ -289,7 +329,10 @@ mod tests {
             sample: 0.0,
             ..Targeting::default()
         };
-        let on = |path| Facts { path, ..facts(DAY_MS) };
+        let on = |path| Facts {
+            path,
+            ..facts(DAY_MS)
+        };
         assert_eq!(decide(&t, &on("/pricing")), Verdict::Skip("showOn"));
         assert_eq!(decide(&t, &on("/checkout/done")), Verdict::Skip("hideOn"));
         assert_eq!(decide(&t, &on("/checkout/pay")), Verdict::Skip("sample"));
@@ -303,7 +346,10 @@ mod tests {
             Verdict::Skip("afterPageViews").explain("nps"),
             "sondeo: survey \"nps\": not shown (afterPageViews)"
         );
-        assert_eq!(Verdict::Wait(1500).explain("x"), "sondeo: survey \"x\": waits 1500 ms (afterSeconds)");
+        assert_eq!(
+            Verdict::Wait(1500).explain("x"),
+            "sondeo: survey \"x\": waits 1500 ms (afterSeconds)"
+        );
         assert_eq!(Verdict::Show.explain("x"), "sondeo: survey \"x\": shown");
     }
 }

@@ -92,10 +92,21 @@ mod tests {
         assert!(page_matches("/search?q", "/search", "q=shoes&page=2"));
         assert!(!page_matches("/search?q", "/search", "query=shoes"));
         assert!(page_matches("/plans?plan=pro", "/plans", "x=1&plan=pro"));
-        assert!(!page_matches("/plans?plan=pro", "/plans", "plan=professional"));
-        assert!(page_matches("/plans?plan=pro&trial", "/plans", "trial&plan=pro"));
+        assert!(!page_matches(
+            "/plans?plan=pro",
+            "/plans",
+            "plan=professional"
+        ));
+        assert!(page_matches(
+            "/plans?plan=pro&trial",
+            "/plans",
+            "trial&plan=pro"
+        ));
         assert!(!page_matches("/plans?plan=pro&trial", "/plans", "plan=pro"));
-        assert!(page_matches("/plans?", "/plans", ""), "an empty condition list holds");
+        assert!(
+            page_matches("/plans?", "/plans", ""),
+            "an empty condition list holds"
+        );
     }
 
     #[test]

@@ -1,0 +1,142 @@
+//! Which responses a view shows: the options of `summary()`, `responses()` and
+//! `responsesCsv()` read once, into core's `ListFilter`.
+
+use sondeo_core::score::ListFilter;
+use sondeo_core::{Group, Kind};
+
+/// The filter options as given (owned), checked.
+#[derive(Debug, Default, PartialEq)]
+pub struct FilterOptions {
+    group: Option<Group>,
+    reason: Option<String>,
+    text: Option<String>,
+    segment: Option<(String, String)>,
+    with_comment: bool,
+    kind: Option<Kind>,
+    survey: Option<String>,
+    from: Option<i64>,
+    until: Option<i64>,
+}
+
+impl FilterOptions {
+    /// Reads the options through `text` (a string option by name) and `flag` (a boolean).
+    /// `from` and `to` are dates (`2026-11-01`, `to` taking in that whole day) or RFC 3339
+    /// times; a bad one is an error naming the option.
+    pub fn read(
+        text: impl Fn(&str) -> Option<String>,
+        with_comment: bool,
+    ) -> Result<FilterOptions, String> {
+        let time = |name: &str| -> Result<Option<i64>, String> {
+            match text(name).filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(s) => match sondeo_core::time::parse_rfc3339(&s) {
+                    // A date alone as `to` means up to the end of that day.
+                    Some(t) if name == "to" && s.len() == 10 => Ok(Some(t + 86_400)),
+                    Some(t) => Ok(Some(t)),
+                    None => Err(format!("{name}: expected a date such as \"2026-11-01\" or an RFC 3339 time, got {s:?}")),
+                },
+            }
+        };
+        let kind = match text("kind").filter(|s| !s.is_empty()) {
+            None => None,
+            Some(k) => Some(Kind::parse(&k).ok_or_else(|| {
+                format!(
+                    "kind: expected {}, got {k:?}",
+                    sondeo_core::metric::KIND_CHOICES
+                )
+            })?),
+        };
+        let group = match text("group").filter(|s| !s.is_empty()) {
+            None => None,
+            Some(g) => Some(Group::parse(&g).ok_or_else(|| {
+                format!("group: expected a group such as \"detractor\" or \"low\", got {g:?}")
+            })?),
+        };
+        Ok(FilterOptions {
+            group,
+            reason: text("reason").filter(|s| !s.is_empty()),
+            text: text("text").filter(|s| !s.is_empty()),
+            segment: text("by").zip(text("value")),
+            with_comment,
+            kind,
+            survey: text("survey").filter(|s| !s.is_empty()),
+            from: time("from")?,
+            until: time("to")?,
+        })
+    }
+
+    /// Whether it narrows the responses by date, survey or kind, which only responses
+    /// counted by id can answer afresh.
+    pub fn narrows(&self) -> bool {
+        self.kind.is_some() || self.survey.is_some() || self.from.is_some() || self.until.is_some()
+    }
+
+    /// Core's view of it.
+    pub fn list_filter(&self) -> ListFilter<'_> {
+        ListFilter {
+            group: self.group,
+            reason: self.reason.as_deref(),
+            text: self.text.as_deref(),
+            segment: self.segment.as_ref().map(|(f, v)| (f.as_str(), v.as_str())),
+            with_comment: self.with_comment,
+            kind: self.kind,
+            survey: self.survey.as_deref(),
+            from: self.from,
+            until: self.until,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(pairs: &[(&str, &str)]) -> Result<FilterOptions, String> {
+        FilterOptions::read(
+            |k| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            },
+            false,
+        )
+    }
+
+    #[test]
+    fn dates_kinds_and_surveys_are_read_and_checked() {
+        let f = read(&[
+            ("from", "2026-11-01"),
+            ("to", "2026-11-30"),
+            ("kind", "nps"),
+            ("survey", "relationship"),
+        ])
+        .unwrap();
+        // 2026-11-01 is 20,393 days after 1970-01-01 (by hand: 56 years, 14 leap days, 304 days into 2026).
+        assert_eq!(f.from, Some(((56 * 365 + 14) + 304) * 86_400));
+        assert_eq!(
+            f.until,
+            Some(f.from.unwrap() + 30 * 86_400),
+            "to takes in its whole day"
+        );
+        assert_eq!(
+            (f.kind, f.survey.as_deref()),
+            (Some(Kind::Nps), Some("relationship"))
+        );
+        assert!(f.narrows());
+        assert!(!read(&[("group", "detractor")]).unwrap().narrows());
+        assert_eq!(
+            read(&[("from", ""), ("kind", "")]).unwrap(),
+            FilterOptions::default()
+        );
+        assert!(read(&[("from", "last week")])
+            .unwrap_err()
+            .starts_with("from: expected a date"));
+        assert!(read(&[("kind", "enps")])
+            .unwrap_err()
+            .starts_with("kind: expected"));
+        assert!(read(&[("group", "angry")])
+            .unwrap_err()
+            .starts_with("group: expected"));
+    }
+}
