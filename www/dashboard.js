@@ -1,6 +1,7 @@
 // Live dashboard: streams the collector's export into the Scorer (Rust/wasm), then
 // follows new responses over server-sent events. Built node by node (strict CSP).
 import init, { Scorer } from "/dist/sondeo-analytics.js";
+import { divergingChart, drawAt, groupsChart, table as tableView, trendChart } from "/charts.js";
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, text, className) => {
@@ -42,30 +43,7 @@ function card(title, main, lines, small) {
   return c;
 }
 
-function npsBar(nps) {
-  const bar = el("div", undefined, "bar");
-  bar.setAttribute("role", "img");
-  bar.setAttribute("aria-label", `${fmt(nps.detractors)}% detractors, ${fmt(nps.passives)}% passives, ${fmt(nps.promoters)}% promoters`);
-  for (const [cls, share] of [["d", nps.detractors], ["p", nps.passives], ["pr", nps.promoters]]) {
-    const part = el("span", undefined, cls);
-    part.style.setProperty("width", `${share}%`);
-    bar.append(part);
-  }
-  return bar;
-}
-
-function table(headers, rows) {
-  const t = el("table");
-  const head = el("tr");
-  for (const h of headers) head.append(el("th", h));
-  t.append(head);
-  for (const row of rows) {
-    const tr = el("tr");
-    for (const cell of row) tr.append(el("td", cell));
-    t.append(tr);
-  }
-  return t;
-}
+const table = (headers, rows) => tableView(headers, rows);
 
 // An interval from fewer than 30 answers means little (±138.6 on an NPS that spans 200):
 // say so instead; and an interval never reaches past its scale.
@@ -82,7 +60,7 @@ const kindCells = (k) => [
 // The comments of the responses counted from the collector, newest first; text is always
 // set as text, never parsed as HTML.
 function renderComments() {
-  const list = scorer.responses({ text: $("comment-text").value, group: $("comment-group").value || undefined, withComment: true, limit: 50 });
+  const list = scorer.responses({ text: $("comment-text").value, group: $("comment-group").value || undefined, withComment: true, limit: 50, ...filters() });
   const items = list.map((r) => {
     const li = el("li", undefined, `comment ${r.group ?? ""}`);
     const where = r.metadata.touchpoint ?? r.surveyId ?? "";
@@ -93,23 +71,108 @@ function renderComments() {
   $("comments").replaceChildren(...(items.length ? items : [el("li", "No comments match.", "small")]));
 }
 
+// The filters of the view: dates, survey, kind (empty ones left out).
+function filters() {
+  const f = {};
+  for (const id of ["from", "to", "survey", "kind"]) if ($(id).value) f[id] = $(id).value;
+  return f;
+}
+
+// Each kind's scale, for the charts: NPS −100…100, CSAT % 0…100, CES 1…7.
+const KINDS = [
+  ["nps", "NPS", { min: -100, max: 100, digits: 1, unit: "" }, [["detractor", "detractors", "low"], ["passive", "passives", "mid"], ["promoter", "promoters", "high"]]],
+  ["csat", "CSAT %", { min: 0, max: 100, digits: 1, unit: "%" }, [["low", "low (1–3)", "low"], ["neutral", "neutral", "mid"], ["high", "high (4–5)", "high"]]],
+  ["ces", "CES", { min: 1, max: 7, digits: 2, unit: "" }, [["low", "hard (1–3)", "low"], ["neutral", "neutral (4)", "mid"], ["high", "easy (5–7)", "high"]]],
+];
+const bounds = (kind, f) => {
+  if (kind === "csat") return [f.low95, f.high95];
+  const [lo, hi] = kind === "nps" ? [-100, 100] : [1, 7];
+  return [clip(f.score - f.margin95, lo, hi), clip(f.score + f.margin95, lo, hi)];
+};
+
+// The surveys in the data, for the survey filter (the chosen one kept).
+function fillSurveys() {
+  const select = $("survey");
+  const chosen = select.value || new URLSearchParams(location.search).get("survey") || "";
+  const names = Object.keys(scorer.summary({ by: "surveyId" }).segments ?? {}).filter((n) => n !== "(none)").sort();
+  if (chosen && !names.includes(chosen)) names.push(chosen);
+  select.replaceChildren(el("option", "all"), ...names.map((n) => el("option", n)));
+  select.options[0].value = "";
+  select.value = chosen;
+}
+
+function renderCharts(s, by) {
+  // One chart per column of the grid: as wide as the column it lands in.
+  const grid = document.querySelector("main"); // always laid out (an empty chart grid is not)
+  const columns = Math.max(1, Math.floor((grid.clientWidth + 20) / (460 + 20)));
+  drawAt((grid.clientWidth - 20 * (columns - 1)) / columns - 26);
+  const groups = [], trends = [], segmentCharts = [], driverCharts = [];
+  const periods = Object.entries(s.periods ?? {});
+  for (const [kind, name, scale, parts] of KINDS) {
+    const overall = s.overall[kind];
+    if (!overall) continue;
+    groups.push(groupsChart(name, parts.map(([key, label, className]) => ({ label, share: overall.groups[key], className })), overall.n));
+    const points = periods.filter(([, k]) => k[kind]).map(([label, k]) => {
+      const f = k[kind];
+      const [low, high] = bounds(kind, f);
+      return { label, score: f.score, low, high, n: f.n, small: f.smallSample };
+    });
+    if (points.length) trends.push(trendChart(name, points, scale));
+    // Segments by their effect on the total, the largest 12, most damaging first.
+    const bars = Object.entries(s.segments ?? {}).filter(([, k]) => k[kind]?.effect !== undefined)
+      .map(([label, k]) => ({ label, value: k[kind].effect, marker: k[kind].vsRest.significant && !k[kind].vsRest.smallSample,
+        note: `n=${k[kind].n}; ${fmt(k[kind].vsRest.difference, scale.digits)} against the rest (95%: ${fmt(k[kind].vsRest.low95, scale.digits)} to ${fmt(k[kind].vsRest.high95, scale.digits)})` }))
+      .sort((a, b) => Math.abs(b.value) - Math.abs(a.value)).slice(0, 12).sort((a, b) => a.value - b.value);
+    if (bars.length) {
+      const byName = $("by").selectedOptions[0]?.textContent ?? by;
+      segmentCharts.push(divergingChart(`${name}: effect of each ${byName} on the total`, bars,
+        { digits: scale.digits, what: "How far each moves the total", markerMeaning: "differ significantly from the rest",
+          headers: [byName, "Effect on the total", "Differs from the rest (95%)", "Details"] }));
+    }
+    const reasons = s.drivers.filter((d) => d.kind === kind && d.scoreNotCiting !== null)
+      .map((d) => ({ label: d.reason, value: d.scoreCiting - d.scoreNotCiting, marker: d.significant, note: `cited by ${d.count}; ${fmt(d.shareOfWorstGroup)}% of ${parts[0][1]} cite it` }))
+      .sort((a, b) => a.value - b.value).slice(0, 12);
+    if (reasons.length) {
+      driverCharts.push(divergingChart(`${name}: score of those citing each reason, against those not citing it`, reasons,
+        { digits: scale.digits, what: "Citing minus not citing", markerMeaning: "are significant differences",
+          headers: ["Reason", "Difference", "Significant (95%)", "Details"] }));
+    }
+  }
+  $("groups").replaceChildren(...(groups.length ? groups : [el("p", "No answers yet.", "small")]));
+  $("trend").replaceChildren(...(trends.length ? trends : [el("p", "No dated answers yet.", "small")]));
+  $("segment-charts").replaceChildren(...segmentCharts);
+  $("driver-charts").replaceChildren(...driverCharts);
+}
+
 function render() {
   const by = $("by").value;
   const period = $("period").value;
-  const s = scorer.summary({ by, period });
+  fillSurveys();
+  let s;
+  const note = $("filter-note");
+  note.hidden = true;
+  try {
+    s = scorer.summary({ by, period, ...filters() });
+  } catch (error) {
+    // A local file is scored as it streams, without keeping its rows: its figures cannot
+    // be filtered afterwards. Say so, and show them whole.
+    s = scorer.summary({ by, period });
+    note.textContent = `The date, survey and kind filters apply to the collector's responses, not to a scored file (${error.message}).`;
+    note.hidden = false;
+  }
   const o = s.overall;
   const cards = [];
-  if (o.nps) cards.push(card("NPS", signed(o.nps.score), [interval(o.nps, o.nps.score, o.nps.margin95, -100, 100), npsBar(o.nps),
+  if (o.nps) cards.push(card("NPS", signed(o.nps.score), [interval(o.nps, o.nps.score, o.nps.margin95, -100, 100),
     `${fmt(o.nps.promoters)}% promoters · ${fmt(o.nps.passives)}% passives · ${fmt(o.nps.detractors)}% detractors`], o.nps.smallSample));
   if (o.csat) cards.push(card("CSAT", `${fmt(o.csat.score)}%`, [`95%: ${fmt(o.csat.low95)}–${fmt(o.csat.high95)}% · n=${o.csat.n}`, `mean ${fmt(o.csat.mean, 2)} / 5`], o.csat.smallSample));
   if (o.ces) cards.push(card("CES", fmt(o.ces.score, 2), [interval(o.ces, o.ces.score, o.ces.margin95, 1, 7, 2), `${fmt(o.ces.agree)}% agree it was easy`], o.ces.smallSample));
   if (!cards.length) cards.push(card("No answers yet", "–", ["Answer a survey on the demo pages; it shows up here live."]));
   $("cards").replaceChildren(...cards);
 
-  const periods = Object.entries(s.periods ?? {});
-  $("trend").replaceChildren(periods.length ? table(["Period", "NPS", "CSAT", "CES"], periods.map(([p, k]) => [p, ...kindCells(k)])) : el("p", "No dated answers yet.", "small"));
+  renderCharts(s, by);
   const segments = Object.entries(s.segments ?? {});
-  $("segments").replaceChildren(segments.length ? table([by, "NPS", "CSAT", "CES"], segments.map(([v, k]) => [v, ...kindCells(k)])) : el("p", `No answers carry ${by}.`, "small"));
+  const byName = $("by").selectedOptions[0]?.textContent ?? by;
+  $("segments").replaceChildren(segments.length ? table([byName, "NPS", "CSAT", "CES"], segments.map(([v, k]) => [v, ...kindCells(k)])) : el("p", `No answers carry a ${byName}.`, "small"));
   const drivers = s.drivers.slice(0, 15);
   $("drivers").replaceChildren(drivers.length ? table(["Reason", "Kind", "Cited by", "Score citing", "Score not citing", "Share of detractors / low"],
     drivers.map((d) => [d.reason, d.kind.toUpperCase(), String(d.count), fmt(d.scoreCiting), fmt(d.scoreNotCiting), `${fmt(d.shareOfWorstGroup)}%`])) : el("p", "No reason chips chosen yet.", "small"));
@@ -209,14 +272,16 @@ async function loadFile(file) {
 await init();
 // The view lives in the address (?by=…&period=…&submitted=1&q=…&group=…), so it can be
 // shared and survives a reload; the token stays out of it (tab storage only).
-const VIEW = [["by", "by"], ["period", "period"], ["comment-text", "q"], ["comment-group", "group"]];
+const VIEW = [["by", "by"], ["period", "period"], ["comment-text", "q"], ["comment-group", "group"], ["from", "from"], ["to", "to"], ["survey", "survey"], ["kind", "kind"]];
 function restoreView() {
   const query = new URLSearchParams(location.search);
   for (const [id, key] of VIEW) {
     const value = query.get(key);
     if (value === null) continue;
     const field = $(id);
-    // A select only takes one of its options; anything else in the address is ignored.
+    // A select only takes one of its options (the survey list is filled once data is in);
+    // anything else in the address is ignored.
+    if (id === "survey") field.append(Object.assign(el("option", value), { value }));
     if (field.tagName !== "SELECT" || [...field.options].some((o) => o.value === value)) field.value = value;
   }
   $("submitted-only").checked = query.get("submitted") === "1";
@@ -229,14 +294,36 @@ function saveView() {
   history.replaceState(null, "", `${location.pathname}${text ? `?${text}` : ""}`);
 }
 restoreView();
-for (const id of ["by", "period", "comment-text", "comment-group", "submitted-only"]) {
+for (const id of ["by", "period", "comment-text", "comment-group", "submitted-only", "from", "to", "survey", "kind"]) {
   $(id).addEventListener(id === "comment-text" ? "input" : "change", saveView);
 }
+for (const id of ["from", "to", "survey", "kind"]) $(id).addEventListener("change", render);
+// The filtered responses as a CSV file (written by the Scorer, formula cells guarded).
+$("download").addEventListener("click", () => {
+  try {
+    const csv = scorer.responsesCsv({ ...filters(), limit: undefined });
+    const link = el("a");
+    link.href = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
+    link.download = `sondeo-responses${$("from").value ? `-from-${$("from").value}` : ""}${$("to").value ? `-to-${$("to").value}` : ""}.csv`;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  } catch (error) {
+    $("status").textContent = error.message;
+  }
+});
 $("by").addEventListener("change", render);
 $("period").addEventListener("change", render);
 $("comment-text").addEventListener("input", renderComments);
 $("comment-group").addEventListener("change", renderComments);
 $("comment-filters").addEventListener("submit", (e) => e.preventDefault());
+// Charts are drawn for their width: draw them again when it changes.
+let resizing;
+addEventListener("resize", () => {
+  clearTimeout(resizing);
+  resizing = setTimeout(() => scorer && render(), 150);
+});
 $("submitted-only").addEventListener("change", () => loadFromCollector().catch((err) => { $("status").textContent = err.message; }));
 $("token-form").addEventListener("submit", (e) => {
   e.preventDefault();

@@ -120,3 +120,105 @@ test("with a read token, the dashboard takes it from the link or asks for it, an
     await collector.stop();
   }
 });
+
+test("charts, filters by date, survey and kind, the filtered CSV, axe-clean and usable at 320 px", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    const post = (id, surveyId, kind, score, day, agent) => collector.post({ id, surveyId, kind, score, complete: true,
+      submittedAt: `${day}T10:00:00Z`, metadata: { agent }, comment: score <= 3 ? "=HYPERLINK(\"x\") too slow" : "fine" });
+    const nps = [[10, "2026-11-02", "ana"], [9, "2026-11-02", "bo"], [3, "2026-11-02", "bo"], [10, "2026-11-10", "ana"], [0, "2026-11-10", "bo"],
+      [8, "2026-11-17", "ana"], [9, "2026-11-17", "ana"], [10, "2026-11-17", "bo"]];
+    const csat = [[5, "2026-11-03", "ana"], [4, "2026-11-03", "bo"], [1, "2026-11-03", "bo"], [5, "2026-11-18", "ana"], [5, "2026-11-18", "bo"]];
+    let i = 0;
+    for (const [score, day, agent] of nps) await post(`n${i++}`, "relationship", "nps", score, day, agent);
+    for (const [score, day, agent] of csat) await post(`c${i++}`, "post-ticket", "csat", score, day, agent);
+    await page.addInitScript(() => {
+      window.violations = [];
+      document.addEventListener("securitypolicyviolation", (e) => window.violations.push(e.violatedDirective));
+    });
+    await page.goto(`${collector.url}/dashboard.html?by=metadata.agent`);
+    await expect(page.locator("#status")).toContainText("13 responses");
+    // Each kind: its groups with a legend, its trend (weekly), its agents by effect; every chart a labelled image with a table.
+    await expect(page.locator("#groups figure")).toHaveCount(2);
+    await expect(page.locator("#trend figure")).toHaveCount(2);
+    await expect(page.locator("#segment-charts figure")).toHaveCount(2);
+    for (const svg of await page.locator("figure svg").all()) {
+      expect(await svg.getAttribute("role")).toBe("img");
+      expect((await svg.locator("desc").textContent()).length).toBeGreaterThan(10);
+    }
+    await expect(page.locator("#groups figure").first()).toContainText("detractors");
+    // Weeks with fewer than 30 answers are hollow points, and the text says so.
+    await expect(page.locator("#trend figure").first()).toContainText("fewer than 30 answers");
+
+    // NPS from 9 November: 10, 0, 8, 9, 10 → 3 promoters, 1 detractor of 5: +40.0.
+    const bigs = page.locator(".card .big");
+    await page.locator("#kind").selectOption("nps");
+    await page.locator("#from").fill("2026-11-09");
+    await page.locator("#from").dispatchEvent("change");
+    await expect(bigs).toHaveCount(1);
+    await expect(bigs.first()).toHaveText(`+${((100 * (3 - 1)) / 5).toFixed(1)}`);
+    // The comments follow the filter: the one detractor since 9 November.
+    await expect(page.locator("#comments li")).toHaveCount(nps.filter(([s, d]) => d >= "2026-11-09").length);
+    // The CSV of what is shown: those 5 responses, formula cells guarded.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#download").click()]);
+    const csv = await (await import("node:fs/promises")).readFile(await download.path(), "utf8");
+    const lines = csv.trim().split("\r\n");
+    expect(lines[0].startsWith("id,surveyId,kind,score,group,comment")).toBe(true);
+    expect(lines.length - 1).toBe(5);
+    expect(csv).toContain("\"'=HYPERLINK");
+    expect(csv).not.toContain("post-ticket");
+    // The survey filter alone: post-ticket CSAT, 4 of 5 satisfied: 80.0%.
+    await page.locator("#kind").selectOption("");
+    await page.locator("#from").fill("");
+    await page.locator("#from").dispatchEvent("change");
+    await page.locator("#survey").selectOption("post-ticket");
+    await expect(bigs).toHaveCount(1);
+    await expect(bigs.first()).toHaveText(`${((100 * 4) / 5).toFixed(1)}%`);
+    // The filters are part of the shared view.
+    expect(new URL(page.url()).searchParams.get("survey")).toBe("post-ticket");
+    await page.reload();
+    await expect(page.locator("#survey")).toHaveValue("post-ticket");
+    await expect(bigs.first()).toHaveText("80.0%");
+
+    // axe-core finds no WCAG A/AA violation.
+    await page.evaluate(await (await import("node:fs/promises")).readFile("node_modules/axe-core/axe.min.js", "utf8"));
+    const found = await page.evaluate(async () => (await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa"] })).violations.map((v) => `${v.id}: ${v.nodes.length}`));
+    expect(found).toEqual([]);
+    // At 320 px nothing is wider than the screen.
+    await page.setViewportSize({ width: 320, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+    expect(await page.evaluate(() => window.violations)).toEqual([]);
+  } finally {
+    await collector.stop();
+  }
+});
+
+test("the README screenshot shows the dashboard of a program's eight weeks", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    // Eight weeks of a relationship NPS and a post-ticket CSAT, five agents, one of them struggling.
+    const agents = ["ana", "bo", "chen", "dee", "eli"];
+    const batch = [];
+    for (let d = 0; d < 56; d++) {
+      const day = new Date(Date.UTC(2026, 9, 1) + d * 86_400_000).toISOString().slice(0, 10);
+      for (let k = 0; k < 6; k++) {
+        const agent = agents[(d + k) % 5];
+        const bias = agent === "bo" ? -4 : 0;
+        const score = Math.max(0, Math.min(10, Math.round(8 + bias + 3 * Math.sin(d * 7 + k * 13))));
+        batch.push({ id: `n${d}-${k}`, surveyId: "relationship", kind: "nps", score, complete: true, submittedAt: `${day}T10:00:00Z`,
+          metadata: { agent }, reasons: score < 7 ? [["price", "speed", "support"][k % 3]] : [], comment: score < 7 ? "Took too long to hear back" : "Great help" });
+        if (k < 3) batch.push({ id: `c${d}-${k}`, surveyId: "post-ticket", kind: "csat", complete: true, submittedAt: `${day}T11:00:00Z`, metadata: { agent },
+          score: Math.max(1, Math.min(5, Math.round(4 + bias / 3 + Math.cos(d + k)))) });
+      }
+    }
+    // In posts of 100 (the collector caps a body at 64 KB).
+    for (let at = 0; at < batch.length; at += 100) await collector.post(batch.slice(at, at + 100));
+    await page.setViewportSize({ width: 1280, height: 1400 });
+    await page.goto(`${collector.url}/dashboard.html?by=metadata.agent`);
+    await expect(page.locator("#status")).toContainText(`${batch.length} responses`);
+    await expect(page.locator("#segment-charts figure")).toHaveCount(2);
+    await page.screenshot({ path: "docs/dashboard.png" });
+  } finally {
+    await collector.stop();
+  }
+});

@@ -30,7 +30,15 @@ pub fn kinds_json(scores: &Scores) -> Value {
             Statistic::Mean => ces(h).map(|s| serde_json::to_value(s)),
         }
         .and_then(Result::ok);
-        if let Some(figures) = figures {
+        if let Some(mut figures) = figures {
+            // The share of each group, in %, for the distribution chart.
+            let n = h.n() as f64;
+            figures["groups"] = kind
+                .groups()
+                .iter()
+                .map(|g| (g.as_str().to_owned(), number(100.0 * h.group_count(*g) as f64 / n)))
+                .collect::<Map<String, Value>>()
+                .into();
             out.insert(kind.as_str().into(), figures);
         }
     }
@@ -163,7 +171,7 @@ pub fn summary(
     let drivers: Vec<Value> = drivers(state)
         .into_iter()
         .map(|d| json!({ "reason": d.reason, "kind": d.kind.as_str(), "count": d.count, "scoreCiting": number(d.score_citing),
-            "scoreNotCiting": number(d.score_not_citing), "shareOfWorstGroup": number(d.share_of_worst_group) }))
+            "scoreNotCiting": number(d.score_not_citing), "shareOfWorstGroup": number(d.share_of_worst_group), "significant": d.significant }))
         .collect();
     out.insert("drivers".into(), Value::Array(drivers));
     let mut themes = Map::new();

@@ -573,6 +573,9 @@ pub struct Driver {
     pub score_not_citing: f64,
     /// Share of the worst group (detractors, low) that cites it, in %.
     pub share_of_worst_group: f64,
+    /// Whether the score of those citing it differs from the others' beyond the 95%
+    /// interval of the difference (false when nobody else answered).
+    pub significant: bool,
 }
 
 /// The kind's headline score of a histogram (NPS, CSAT % or CES mean).
@@ -623,6 +626,7 @@ pub fn drivers(state: &ScoreState) -> Vec<Driver> {
                 count: citing.n(),
                 score_citing: headline(citing),
                 score_not_citing: headline(&rest),
+                significant: compare(&rest, citing).is_some_and(|c| c.significant),
                 share_of_worst_group: if worst_total == 0 {
                     0.0
                 } else {

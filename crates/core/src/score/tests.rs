@@ -569,3 +569,23 @@ fn a_segment_against_the_rest_gives_its_difference_and_its_effect_on_the_total()
     assert!(a.change.significant && a.change.small_sample);
     assert_eq!(against_rest(&overall, &overall), None, "no rest to compare with");
 }
+
+#[test]
+fn a_driver_is_significant_only_when_its_citers_differ_beyond_the_interval() {
+    let mut state = ScoreState::default();
+    // 20 detractors (0) cite "price"; 20 promoters (10) cite nothing, but one of them
+    // cites "wording" and so does one detractor: that reason splits evenly.
+    for i in 0..20 {
+        state.add(&row(Kind::Nps, 0, "web", "2026-11-01", if i == 0 { &["price", "wording"] } else { &["price"] }, ""));
+        state.add(&row(Kind::Nps, 10, "web", "2026-11-01", if i == 0 { &["wording"] } else { &[] }, ""));
+    }
+    let found = drivers(&state);
+    let price = found.iter().find(|d| d.reason == "price").unwrap();
+    let wording = found.iter().find(|d| d.reason == "wording").unwrap();
+    // Citing price: NPS -100; not citing: +100; the difference is far beyond its interval.
+    close(price.score_citing - price.score_not_citing, -200.0, 1e-9);
+    assert!(price.significant);
+    // Citing wording: one 0 and one 10 (NPS 0) against 19 of each (NPS 0): no difference.
+    close(wording.score_citing - wording.score_not_citing, 0.0, 1e-9);
+    assert!(!wording.significant);
+}

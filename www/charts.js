@@ -1,0 +1,177 @@
+// The dashboard's charts, drawn as SVG node by node (no markup parsed, no inline styles:
+// they work under the collector's strict CSP). Each chart is a <figure> with a title, a
+// text alternative (the SVG's <title> and <desc>) and its numbers as a table under
+// "Table", so that nothing is only in the picture. Colours come from classes in
+// dashboard.css, which also has the forced-colours and print rules.
+
+const SVG = "http://www.w3.org/2000/svg";
+// Charts are drawn at the width they are shown at (the caller passes it), so that their
+// text stays at its real size on a phone instead of being scaled down.
+let W = 640;
+
+/** Sets the width (CSS px) the next charts are drawn for. */
+export function drawAt(width) {
+  W = Math.round(Math.max(280, Math.min(760, width)));
+}
+
+function node(tag, attrs = {}, text) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+function html(tag, text, className) {
+  const el = document.createElement(tag);
+  if (text !== undefined) el.textContent = text;
+  if (className) el.className = className;
+  return el;
+}
+
+let ids = 0;
+
+/** A figure: caption, the SVG (role img, labelled by its title and description), the table. */
+function figure(caption, description, svg, headers, rows) {
+  const id = `chart-${++ids}`;
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-labelledby", `${id}-t ${id}-d`);
+  svg.prepend(node("title", { id: `${id}-t` }, caption), node("desc", { id: `${id}-d` }, description));
+  const fig = html("figure", undefined, "chart");
+  const details = html("details");
+  details.append(html("summary", "Table"), table(headers, rows));
+  fig.append(html("figcaption", caption), svg, html("p", description, "small"), details);
+  return fig;
+}
+
+export function table(headers, rows) {
+  const wrap = html("div", undefined, "table-wrap");
+  const t = html("table");
+  const head = html("tr");
+  for (const h of headers) head.append(html("th", h));
+  t.append(head);
+  for (const row of rows) {
+    const tr = html("tr");
+    for (const cell of row) tr.append(html("td", cell));
+    t.append(tr);
+  }
+  wrap.append(t);
+  return wrap;
+}
+
+const round = (x, digits) => (x === null || x === undefined || Number.isNaN(x) ? "–" : Number(x).toFixed(digits));
+
+/**
+ * Score over time for one kind: a line through each period's score, its 95% band where
+ * the period has enough answers, and hollow points where it has fewer than 30.
+ * points: [{ label, score, low, high, n, small }]; scale: { min, max, digits, unit }.
+ */
+export function trendChart(kindName, points, scale) {
+  const H = 240, left = 44, right = 12, top = 12, bottom = 40;
+  const svg = node("svg", { viewBox: `0 0 ${W} ${H}`, class: "trend" });
+  const x = (i) => left + (points.length === 1 ? (W - left - right) / 2 : (i * (W - left - right)) / (points.length - 1));
+  const y = (v) => top + ((scale.max - Math.min(scale.max, Math.max(scale.min, v))) * (H - top - bottom)) / (scale.max - scale.min);
+  for (const tick of [scale.min, (scale.min + scale.max) / 2, scale.max]) {
+    svg.append(node("line", { x1: left, x2: W - right, y1: y(tick), y2: y(tick), class: "grid" }));
+    svg.append(node("text", { x: left - 6, y: y(tick) + 4, "text-anchor": "end", class: "axis" }, round(tick, 0)));
+  }
+  // The band, one polygon per run of periods that have an interval.
+  let run = [];
+  const flush = () => {
+    if (run.length) {
+      const upper = run.map((p) => `${x(p.i)},${y(p.high)}`);
+      const lower = run.slice().reverse().map((p) => `${x(p.i)},${y(p.low)}`);
+      svg.append(node("polygon", { points: [...upper, ...lower].join(" "), class: "band" }));
+    }
+    run = [];
+  };
+  points.forEach((p, i) => (p.small ? flush() : run.push({ ...p, i })));
+  flush();
+  svg.append(node("polyline", { points: points.map((p, i) => `${x(i)},${y(p.score)}`).join(" "), class: "line" }));
+  // As many period labels as fit (about 90 px each), always the last.
+  const every = Math.max(1, Math.ceil(points.length / Math.max(2, Math.floor((W - left - right) / 90))));
+  points.forEach((p, i) => {
+    const dot = node("circle", { cx: x(i), cy: y(p.score), r: 4.5, class: p.small ? "point small" : "point" });
+    dot.append(node("title", {}, `${p.label}: ${round(p.score, scale.digits)}${scale.unit}, n=${p.n}${p.small ? " (too few to trust)" : ""}`));
+    svg.append(dot);
+    if ((i % every === 0 && points.length - 1 - i >= every) || i === points.length - 1) {
+      // The first and last labels sit inside the plot's edges.
+      const anchor = points.length === 1 ? "middle" : i === 0 ? "start" : i === points.length - 1 ? "end" : "middle";
+      svg.append(node("text", { x: x(i), y: H - bottom + 18, "text-anchor": anchor, class: "axis" }, p.label));
+    }
+  });
+  const first = points[0], last = points[points.length - 1];
+  const small = points.filter((p) => p.small).length;
+  const description = points.length === 1
+    ? `${first.label}: ${round(first.score, scale.digits)}${scale.unit} from ${first.n} answers.`
+    : `From ${round(first.score, scale.digits)}${scale.unit} in ${first.label} to ${round(last.score, scale.digits)}${scale.unit} in ${last.label}, over ${points.length} periods.` +
+      (small ? ` ${small} of them have fewer than 30 answers (hollow points, no band).` : " The shaded band is the 95% interval.");
+  return figure(`${kindName} over time`, description, svg, ["Period", kindName, "95% interval", "n"],
+    points.map((p) => [p.label, round(p.score, scale.digits), p.small ? "too few answers" : `${round(p.low, scale.digits)} to ${round(p.high, scale.digits)}`, String(p.n)]));
+}
+
+/** The share of each group, as one stacked bar with a legend. parts: [{ label, share, className }]. */
+export function groupsChart(kindName, parts, n) {
+  // The legend wraps onto more lines where the chart is narrow (about 7.5 px a character).
+  const items = [];
+  let lx = 0, ly = 51;
+  for (const part of parts) {
+    const label = `${part.label} ${round(part.share, 1)}%`;
+    const width = 26 + label.length * 7.5;
+    if (lx > 0 && lx + width > W) {
+      lx = 0;
+      ly += 22;
+    }
+    items.push({ part, label, x: lx, y: ly });
+    lx += width + 8;
+  }
+  const H = ly + 8;
+  const svg = node("svg", { viewBox: `0 0 ${W} ${H}`, class: "groups" });
+  let at = 0;
+  for (const part of parts) {
+    const width = (part.share / 100) * W;
+    const rect = node("rect", { x: at, y: 0, width: Math.max(0, width), height: 28, class: `g-${part.className}` });
+    rect.append(node("title", {}, `${part.label}: ${round(part.share, 1)}%`));
+    svg.append(rect);
+    at += width;
+  }
+  for (const { part, label, x, y } of items) {
+    svg.append(node("rect", { x, y: y - 11, width: 12, height: 12, class: `g-${part.className}` }));
+    svg.append(node("text", { x: x + 18, y, class: "legend" }, label));
+  }
+  const description = `${parts.map((p) => `${round(p.share, 1)}% ${p.label}`).join(", ")}, of ${n} answers.`;
+  return figure(`${kindName}: answers by group`, description, svg, ["Group", "Share"], parts.map((p) => [p.label, `${round(p.share, 1)}%`]));
+}
+
+/**
+ * Horizontal bars around zero, most negative first: each segment's effect on the total,
+ * or each reason's difference. bars: [{ label, value, marker, note }] (marker: a
+ * significant difference, drawn as a filled dot and said in the table).
+ */
+export function divergingChart(caption, bars, { digits = 1, unit = "", what, headers, markerMeaning }) {
+  // Names on the left; each half of the plot keeps room for its value labels (pad).
+  const rowH = 26, left = Math.min(170, W * 0.3), right = 8, pad = 64;
+  const H = bars.length * rowH + 8;
+  const svg = node("svg", { viewBox: `0 0 ${W} ${H}`, class: "diverging" });
+  const extent = Math.max(1e-9, ...bars.map((b) => Math.abs(b.value)));
+  const zero = left + (W - left - right) / 2;
+  const scale = Math.max(1, (W - left - right) / 2 - pad) / extent;
+  svg.append(node("line", { x1: zero, x2: zero, y1: 0, y2: H, class: "zero" }));
+  bars.forEach((b, i) => {
+    const yy = 4 + i * rowH;
+    const fits = Math.max(6, Math.floor(left / 7.5));
+    const label = b.label.length > fits ? `${b.label.slice(0, fits - 1)}…` : b.label;
+    svg.append(node("text", { x: left - 8, y: yy + 16, "text-anchor": "end", class: "axis" }, label));
+    const width = Math.abs(b.value) * scale;
+    const rect = node("rect", { x: b.value < 0 ? zero - width : zero, y: yy + 3, width, height: rowH - 8, class: b.value < 0 ? "neg" : "pos" });
+    rect.append(node("title", {}, `${b.label}: ${b.value > 0 ? "+" : ""}${round(b.value, digits)}${unit}${b.note ? ` (${b.note})` : ""}`));
+    svg.append(rect);
+    const end = b.value < 0 ? zero - width - 6 : zero + width + 6;
+    svg.append(node("text", { x: end, y: yy + 16, "text-anchor": b.value < 0 ? "end" : "start", class: "value" },
+      `${b.value > 0 ? "+" : ""}${round(b.value, digits)}${b.marker ? " ●" : ""}`));
+  });
+  const worst = bars[0], best = bars[bars.length - 1];
+  const significant = bars.filter((b) => b.marker).length;
+  const description = `${what}: ${worst.label} ${round(worst.value, digits)}${unit} at the bottom, ${best.label} ${best.value > 0 ? "+" : ""}${round(best.value, digits)}${unit} at the top.` +
+    ` ${significant} of ${bars.length} ${markerMeaning} (● in the chart).`;
+  return figure(caption, description, svg, headers, bars.map((b) => [b.label, `${b.value > 0 ? "+" : ""}${round(b.value, digits)}${unit}`, b.marker ? "yes" : "no", b.note ?? ""]));
+}
