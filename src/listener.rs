@@ -1,6 +1,8 @@
 //! Event listeners that remove themselves when dropped, so `destroy()` leaves
 //! nothing attached to the page.
 
+use std::cell::Cell;
+use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, EventTarget};
@@ -39,31 +41,40 @@ impl Drop for Listener {
 }
 
 /// Runs `f` once after `ms` milliseconds; dropping the returned value cancels it.
+///
+/// The callback is a one-shot closure that frees itself when it runs, so a timer may be
+/// dropped or replaced from inside its own callback (a settle that clears itself, a wait
+/// that schedules the next): freeing a running closure would throw. Cancelling sets a
+/// flag the callback checks, besides `clearTimeout`: a timer id that does not fit the
+/// i32 of the binding (fake clocks hand out ids from 10^12) would clear nothing.
 pub struct Timer {
     id: i32,
-    _callback: Closure<dyn FnMut()>,
+    cancelled: Rc<Cell<bool>>,
 }
 
 impl Timer {
     /// Schedules `f`.
-    pub fn new(ms: u32, f: impl FnMut() + 'static) -> Option<Timer> {
-        let callback = Closure::<dyn FnMut()>::new(f);
-        let window = web_sys::window()?;
-        let id = window
+    pub fn new(ms: u32, f: impl FnOnce() + 'static) -> Option<Timer> {
+        let cancelled = Rc::new(Cell::new(false));
+        let flag = cancelled.clone();
+        let callback = Closure::once_into_js(move || {
+            if !flag.get() {
+                f()
+            }
+        });
+        let id = web_sys::window()?
             .set_timeout_with_callback_and_timeout_and_arguments_0(
-                callback.as_ref().unchecked_ref(),
+                callback.unchecked_ref(),
                 ms.min(i32::MAX as u32) as i32,
             )
             .ok()?;
-        Some(Timer {
-            id,
-            _callback: callback,
-        })
+        Some(Timer { id, cancelled })
     }
 }
 
 impl Drop for Timer {
     fn drop(&mut self) {
+        self.cancelled.set(true);
         if let Some(window) = web_sys::window() {
             window.clear_timeout_with_handle(self.id);
         }

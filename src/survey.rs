@@ -5,7 +5,7 @@
 
 use crate::deliver::Deliverer;
 use crate::dom::{self, set};
-use crate::listener::Listener;
+use crate::listener::{Listener, Timer};
 use crate::render::{self, View};
 use crate::texts::Texts;
 use crate::trigger;
@@ -43,7 +43,15 @@ pub struct Survey {
     /// Events to dispatch once the survey is no longer borrowed, so that a page's
     /// listener may call back into the survey (`close()` from `sondeo:submit`).
     outbox: Vec<(&'static str, JsValue)>,
+    /// A choice made with the arrow keys settles after a pause (or on Tab): only then do
+    /// the follow-up's wording change and the partial go out, once, not per step. After
+    /// the thank-you, the timer that closes a modal or slide-in.
+    timer: Option<Timer>,
+    me: Weak<RefCell<Survey>>,
 }
+
+/// The pause after the last arrow key that settles a choice.
+const SETTLE_MS: u32 = 700;
 
 /// Shared handle to a survey; event handlers hold weak references.
 pub type SurveyRef = Rc<RefCell<Survey>>;
@@ -100,7 +108,10 @@ pub fn mount(
         listeners: Vec::new(),
         triggers: trigger::Armed::default(),
         outbox: Vec::new(),
+        timer: None,
+        me: Weak::new(),
     }));
+    survey.borrow_mut().me = Rc::downgrade(&survey);
     attach_listeners(&survey);
     let weak = Rc::downgrade(&survey);
     let (armed, start) = trigger::arm(&survey.borrow().config, move || {
@@ -216,8 +227,14 @@ fn on_keydown(s: &mut Survey, event: &Event) {
         s.close();
         return;
     }
-    if key == "Tab" && s.config.display.mode == DisplayMode::Modal {
-        s.trap_focus(event);
+    if key == "Tab" {
+        // The follow-up appears before focus moves on, so Tab reaches the comment box.
+        if s.timer.is_some() && !s.prompt.submitted() {
+            s.settle();
+        }
+        if s.config.display.mode == DisplayMode::Modal {
+            s.trap_focus(event);
+        }
         return;
     }
     let Some(active) = s.root.active_element() else {
@@ -226,7 +243,10 @@ fn on_keydown(s: &mut Survey, event: &Event) {
     let Some(index) = s.view.radios.iter().position(|r| **r == active) else {
         return;
     };
-    let Some(step) = Move::from_key(&key) else {
+    // `:dir(rtl)` matches the radio itself in a right-to-left page (it inherits the page's
+    // direction through the shadow host); a browser without `:dir()` throws and reads LTR.
+    let right_to_left = matches!(active.closest(":dir(rtl)"), Ok(Some(_)));
+    let Some(step) = Move::from_key(&key, right_to_left) else {
         return;
     };
     event.prevent_default();
@@ -305,12 +325,13 @@ impl Survey {
         }
     }
 
-    /// Chooses `score` (from a click, the keyboard or a URL prefill). Off-scale scores are refused.
-    pub fn select(&mut self, score: u8, move_focus: bool) -> bool {
+    /// Chooses `score` (from a click, the keyboard or a URL prefill). Off-scale scores are
+    /// refused. A choice from the arrow keys (`from_keys`) settles after a pause.
+    pub fn select(&mut self, score: u8, from_keys: bool) -> bool {
         let kind = self.config.kind;
-        let Some(group) = self.prompt.select(score) else {
+        if self.prompt.select(score).is_none() {
             return false;
-        };
+        }
         if !self.open {
             self.show();
         }
@@ -327,13 +348,39 @@ impl Survey {
             if stars {
                 let _ = radio.class_list().toggle_with_force("on", value <= score);
             }
-            if checked && move_focus {
+            if checked && from_keys {
                 let _ = radio.focus();
             }
         }
+        if from_keys {
+            // With the follow-up off, Enter or Space (a click on the radio) sends: a pause
+            // while listening to the points must not.
+            if self.config.follow_up.enabled {
+                self.after(SETTLE_MS, Survey::settle);
+            }
+            return true;
+        }
+        self.settle();
+        true
+    }
+
+    /// The choice stands: the follow-up asks about its group and the partial goes out
+    /// (or, without a follow-up, the answer is sent).
+    fn settle(&mut self) {
+        self.timer = None;
+        let Some(group) = self
+            .prompt
+            .score()
+            .and_then(|s| self.config.kind.group(s as i64))
+        else {
+            return;
+        };
+        if self.prompt.submitted() {
+            return;
+        }
         if !self.config.follow_up.enabled {
             self.submit();
-            return true;
+            return;
         }
         self.view
             .follow_up_question
@@ -344,7 +391,16 @@ impl Survey {
             self.deliverer.send(&partial);
         }
         self.outbox.push(("sondeo:answer", payload(&partial)));
-        true
+    }
+
+    /// Runs `f` on this survey after `ms`, replacing any timer before it.
+    fn after(&mut self, ms: u32, f: fn(&mut Survey)) {
+        let me = self.me.clone();
+        self.timer = Timer::new(ms, move || {
+            if let Some(survey) = me.upgrade() {
+                with(&survey, f);
+            }
+        });
     }
 
     fn toggle_reason(&mut self, index: usize) {
@@ -390,6 +446,11 @@ impl Survey {
         };
         let response = self.response(true);
         self.deliverer.send(&response);
+        self.timer = None;
+        let close_after = self.config.thank_you.close_after_ms;
+        if self.config.display.mode != DisplayMode::Inline && close_after > 0 {
+            self.after(close_after, Survey::close);
+        }
         trigger::remember(&self.config.id, Outcome::Answered);
         self.view.ask.set_hidden(true);
         self.view

@@ -1,5 +1,5 @@
 //! The scale as a radio group: NPS 0–10 between its end labels, CSAT 1–5 as
-//! numbers, stars or faces, CES 1–7 agreement. Each point is a `role=radio`
+//! numbers, stars or faces (drawn in CSS), CES 1–7 agreement. Each point is a `role=radio`
 //! button (roving tabindex; the controller handles arrows), named by its label.
 
 use crate::dom::{append, element, set, text_element};
@@ -8,8 +8,6 @@ use sondeo_core::i18n::{end_label_keys, point_label_key};
 use sondeo_core::survey::{Config, ScaleStyle};
 use sondeo_core::text::push_int;
 use web_sys::HtmlElement;
-
-const FACES: [&str; 5] = ["😞", "🙁", "😐", "🙂", "😄"];
 
 /// Builds the scale into `parent` and returns its radios, lowest score first.
 pub fn build(parent: &HtmlElement, config: &Config, texts: &Texts) -> Vec<HtmlElement> {
@@ -31,10 +29,11 @@ pub fn build(parent: &HtmlElement, config: &Config, texts: &Texts) -> Vec<HtmlEl
     for score in kind.min()..=kind.max() {
         let mut number = String::new();
         push_int(&mut number, score as i64);
+        // Stars and faces are drawn by the stylesheet (no emoji font needed); their
+        // radios are named by their aria-label.
         let face = match config.scale {
-            ScaleStyle::Stars => "★",
-            ScaleStyle::Emoji => FACES[(score - 1) as usize % 5],
             ScaleStyle::Numbers => &number,
+            _ => "",
         };
         let radio = text_element("button", "pt", face);
         set(&radio, "type", "button");

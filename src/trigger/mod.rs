@@ -118,9 +118,15 @@ impl Prompter {
         let t = &self.targeting;
         let location = web_sys::window().map(|w| w.location());
         let read = |f: fn(&web_sys::Location) -> Result<String, _>| {
-            location.as_ref().and_then(|l| f(l).ok()).unwrap_or_default()
+            location
+                .as_ref()
+                .and_then(|l| f(l).ok())
+                .unwrap_or_default()
         };
-        let (path, search) = (read(web_sys::Location::pathname), read(web_sys::Location::search));
+        let (path, search) = (
+            read(web_sys::Location::pathname),
+            read(web_sys::Location::search),
+        );
         let facts = Facts {
             now: now(),
             draw: if t.sample < 1.0 {
@@ -232,7 +238,11 @@ pub fn closed() {
         let mut p = p.borrow_mut();
         p.open = p.open.saturating_sub(1);
     });
-    if let Some(p) = prompters().iter().filter_map(Weak::upgrade).find(|p| p.waiting.get()) {
+    if let Some(p) = prompters()
+        .iter()
+        .filter_map(Weak::upgrade)
+        .find(|p| p.waiting.get())
+    {
         p.waiting.set(false);
         p.fire(true);
     }
@@ -312,34 +322,43 @@ pub fn arm(config: &Config, show: impl Fn() -> bool + 'static) -> (Armed, Start)
     if let Some(percent) = trigger.scroll_percent {
         let fire = fire(&prompter);
         let w = window.clone();
-        armed._listeners.push(Listener::new(&window, "scroll", move |_| {
-            let Some(root) = w.document().and_then(|d| d.document_element()) else {
-                return;
-            };
-            let seen = w.scroll_y().unwrap_or(0.0)
-                + w.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
-            let height = root.scroll_height().max(1) as f64;
-            if seen * 100.0 >= height * percent as f64 {
-                fire();
-            }
-        }));
+        armed
+            ._listeners
+            .push(Listener::new(&window, "scroll", move |_| {
+                let Some(root) = w.document().and_then(|d| d.document_element()) else {
+                    return;
+                };
+                let seen = w.scroll_y().unwrap_or(0.0)
+                    + w.inner_height()
+                        .ok()
+                        .and_then(|h| h.as_f64())
+                        .unwrap_or(0.0);
+                let height = root.scroll_height().max(1) as f64;
+                if seen * 100.0 >= height * percent as f64 {
+                    fire();
+                }
+            }));
     }
     if trigger.exit_intent {
         if let Some(document) = window.document() {
             let fire = fire(&prompter);
-            armed._listeners.push(Listener::new(&document, "mouseout", move |event| {
-                // Leaving through the top edge with no element to go to: towards the tabs or the address bar.
-                if let Some(e) = event.dyn_ref::<web_sys::MouseEvent>() {
-                    if e.related_target().is_none() && e.client_y() <= 0 {
-                        fire();
+            armed
+                ._listeners
+                .push(Listener::new(&document, "mouseout", move |event| {
+                    // Leaving through the top edge with no element to go to: towards the tabs or the address bar.
+                    if let Some(e) = event.dyn_ref::<web_sys::MouseEvent>() {
+                        if e.related_target().is_none() && e.client_y() <= 0 {
+                            fire();
+                        }
                     }
-                }
-            }));
+                }));
         }
     }
     if let Some(name) = &trigger.event {
         let fire = fire(&prompter);
-        armed._listeners.push(Listener::new(&window, name, move |_| fire()));
+        armed
+            ._listeners
+            .push(Listener::new(&window, name, move |_| fire()));
     }
     armed._prompter = Some(prompter.clone());
     (armed, Start(prompter))

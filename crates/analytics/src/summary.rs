@@ -36,7 +36,12 @@ pub fn kinds_json(scores: &Scores) -> Value {
             figures["groups"] = kind
                 .groups()
                 .iter()
-                .map(|g| (g.as_str().to_owned(), number(100.0 * h.group_count(*g) as f64 / n)))
+                .map(|g| {
+                    (
+                        g.as_str().to_owned(),
+                        number(100.0 * h.group_count(*g) as f64 / n),
+                    )
+                })
                 .collect::<Map<String, Value>>()
                 .into();
             out.insert(kind.as_str().into(), figures);

@@ -21,13 +21,15 @@ pub enum Move {
 }
 
 impl Move {
-    /// The move a key makes, if any (`KeyboardEvent.key`).
-    pub fn from_key(key: &str) -> Option<Move> {
-        match key {
-            "ArrowRight" | "ArrowDown" => Some(Move::Next),
-            "ArrowLeft" | "ArrowUp" => Some(Move::Previous),
-            "Home" => Some(Move::First),
-            "End" => Some(Move::Last),
+    /// The move a key makes, if any (`KeyboardEvent.key`). In a right-to-left page the
+    /// scale runs from right to left, so ArrowLeft goes to the next point: arrows follow
+    /// what the visitor sees (Up and Down do not turn).
+    pub fn from_key(key: &str, right_to_left: bool) -> Option<Move> {
+        match (key, right_to_left) {
+            ("ArrowRight", false) | ("ArrowLeft", true) | ("ArrowDown", _) => Some(Move::Next),
+            ("ArrowLeft", false) | ("ArrowRight", true) | ("ArrowUp", _) => Some(Move::Previous),
+            ("Home", _) => Some(Move::First),
+            ("End", _) => Some(Move::Last),
             _ => None,
         }
     }

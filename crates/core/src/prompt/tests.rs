@@ -21,14 +21,29 @@ fn strings(items: &[&str]) -> Value {
 #[test]
 fn keys_move_along_the_scale_and_wrap_at_its_ends() {
     let nps = Kind::Nps;
-    assert_eq!(Move::from_key("ArrowRight").unwrap().apply(nps, 4), 5);
-    assert_eq!(Move::from_key("ArrowDown").unwrap().apply(nps, 10), 0);
-    assert_eq!(Move::from_key("ArrowLeft").unwrap().apply(nps, 0), 10);
-    assert_eq!(Move::from_key("ArrowUp").unwrap().apply(nps, 7), 6);
-    assert_eq!(Move::from_key("Home").unwrap().apply(nps, 7), 0);
-    assert_eq!(Move::from_key("End").unwrap().apply(Kind::Csat, 2), 5);
+    let ltr = |key| Move::from_key(key, false);
+    assert_eq!(ltr("ArrowRight").unwrap().apply(nps, 4), 5);
+    assert_eq!(ltr("ArrowDown").unwrap().apply(nps, 10), 0);
+    assert_eq!(ltr("ArrowLeft").unwrap().apply(nps, 0), 10);
+    assert_eq!(ltr("ArrowUp").unwrap().apply(nps, 7), 6);
+    assert_eq!(ltr("Home").unwrap().apply(nps, 7), 0);
+    assert_eq!(ltr("End").unwrap().apply(Kind::Csat, 2), 5);
     assert_eq!(Move::Previous.apply(Kind::Ces, 1), 7);
-    assert_eq!(Move::from_key("Enter"), None);
+    assert_eq!(ltr("Enter"), None);
+}
+
+#[test]
+fn in_a_right_to_left_page_the_horizontal_arrows_follow_what_is_seen() {
+    // The scale runs right to left: the point to the left of 4 is 5.
+    let rtl = |key| Move::from_key(key, true);
+    assert_eq!(rtl("ArrowLeft").unwrap().apply(Kind::Nps, 4), 5);
+    assert_eq!(rtl("ArrowRight").unwrap().apply(Kind::Nps, 4), 3);
+    assert_eq!(
+        rtl("ArrowDown").unwrap().apply(Kind::Nps, 4),
+        5,
+        "down is down either way"
+    );
+    assert_eq!(rtl("Home").unwrap().apply(Kind::Nps, 4), 0);
 }
 
 #[test]

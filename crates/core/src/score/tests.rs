@@ -567,7 +567,11 @@ fn a_segment_against_the_rest_gives_its_difference_and_its_effect_on_the_total()
     close(a.change.difference, -40.0 - 50.0, 1e-9);
     close(a.effect, 27.5 - 50.0, 1e-9);
     assert!(a.change.significant && a.change.small_sample);
-    assert_eq!(against_rest(&overall, &overall), None, "no rest to compare with");
+    assert_eq!(
+        against_rest(&overall, &overall),
+        None,
+        "no rest to compare with"
+    );
 }
 
 #[test]
@@ -576,8 +580,26 @@ fn a_driver_is_significant_only_when_its_citers_differ_beyond_the_interval() {
     // 20 detractors (0) cite "price"; 20 promoters (10) cite nothing, but one of them
     // cites "wording" and so does one detractor: that reason splits evenly.
     for i in 0..20 {
-        state.add(&row(Kind::Nps, 0, "web", "2026-11-01", if i == 0 { &["price", "wording"] } else { &["price"] }, ""));
-        state.add(&row(Kind::Nps, 10, "web", "2026-11-01", if i == 0 { &["wording"] } else { &[] }, ""));
+        state.add(&row(
+            Kind::Nps,
+            0,
+            "web",
+            "2026-11-01",
+            if i == 0 {
+                &["price", "wording"]
+            } else {
+                &["price"]
+            },
+            "",
+        ));
+        state.add(&row(
+            Kind::Nps,
+            10,
+            "web",
+            "2026-11-01",
+            if i == 0 { &["wording"] } else { &[] },
+            "",
+        ));
     }
     let found = drivers(&state);
     let price = found.iter().find(|d| d.reason == "price").unwrap();

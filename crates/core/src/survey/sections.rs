@@ -127,11 +127,21 @@ impl Checker {
         groups: Option<[&'static str; 3]>,
     ) -> ThankYou {
         let members = self.object(value, "thankYou");
-        let mut allowed = vec!["link"];
+        let mut allowed = vec!["link", "closeAfterMs"];
         allowed.extend(groups.unwrap_or(["detractor", "passive", "promoter"]));
         if groups.is_some() {
             self.unknown_keys(members, "thankYou", &allowed);
         }
+        let close_after_ms = self.integer(
+            members
+                .iter()
+                .find(|(k, _)| k == "closeAfterMs")
+                .map(|(_, v)| v),
+            "thankYou.closeAfterMs",
+            0,
+            600_000,
+            4000,
+        ) as u32;
         let texts = self.per_group_texts(members, "thankYou", groups);
         let link = match members.iter().find(|(k, _)| k == "link").map(|(_, v)| v) {
             None | Some(Value::Null) => None,
@@ -158,7 +168,11 @@ impl Checker {
                 None
             }
         };
-        ThankYou { texts, link }
+        ThankYou {
+            texts,
+            link,
+            close_after_ms,
+        }
     }
 
     /// A map of short strings. For metadata and user attributes (`header_names` false),

@@ -476,3 +476,23 @@ fn targeting_fields_are_read_and_checked() {
         ]
     );
 }
+
+#[test]
+fn the_thank_you_closes_after_four_seconds_unless_told_otherwise() {
+    assert_eq!(
+        ok(r#"{"kind":"nps","endpoint":"/x"}"#)
+            .thank_you
+            .close_after_ms,
+        4000
+    );
+    assert_eq!(
+        ok(r#"{"kind":"nps","endpoint":"/x","thankYou":{"closeAfterMs":0}}"#)
+            .thank_you
+            .close_after_ms,
+        0
+    );
+    assert_eq!(
+        errors(r#"{"kind":"nps","endpoint":"/x","thankYou":{"closeAfterMs":-1}}"#),
+        ["thankYou.closeAfterMs: expected an integer in 0..=600000, got -1"]
+    );
+}

@@ -109,6 +109,9 @@ pub struct ThankYou {
     pub texts: [Option<String>; 3],
     /// A link offered to the best group only (a review site, a referral page).
     pub link: Option<Link>,
+    /// A modal or slide-in closes this long after the thank-you shows (0: stays open).
+    /// Inline cards stay.
+    pub close_after_ms: u32,
 }
 
 /// A link with its text.

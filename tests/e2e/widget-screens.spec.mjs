@@ -1,0 +1,119 @@
+// The widget on every screen and in both directions: one-row scales down to a 280 px card,
+// cards that never leave the viewport, faces and stars without an emoji font, arrow keys
+// that follow a right-to-left page, one partial per settled choice, and the thank-you of
+// a modal closing by itself.
+import { test, expect } from "@playwright/test";
+import { startServer, waitForPosts } from "./support/server.mjs";
+
+let server;
+test.beforeEach(async () => { server = await startServer(); });
+test.afterEach(async () => { await server.close(); });
+
+const open = async (page, config, query = "") => {
+  await page.goto(`${server.url}/test/mount.html${query}#${encodeURIComponent(JSON.stringify({ endpoint: "/api/responses", ...config }))}`);
+  await page.waitForFunction(() => window.survey !== undefined || window.mountError);
+  expect(await page.evaluate(() => window.mountError)).toBeNull();
+};
+
+test("NPS 0–10 stays on one row in a 280 px card, each point at least 24 px apart", async ({ page }) => {
+  await page.setViewportSize({ width: 400, height: 640 });
+  await open(page, { kind: "nps" });
+  // The card's container is 280 px wide (a phone's column, a narrow sidebar).
+  await page.evaluate(() => document.getElementById("target").style.setProperty("width", "280px"));
+  expect(await page.locator("sondeo-survey").evaluate((el) => el.getBoundingClientRect().width)).toBe(280);
+  const boxes = await page.getByRole("radio").evaluateAll((radios) => radios.map((r) => r.getBoundingClientRect().toJSON()));
+  expect(boxes).toHaveLength(11);
+  expect(new Set(boxes.map((b) => Math.round(b.top))).size, "one row").toBe(1);
+  for (let i = 1; i < boxes.length; i++) expect(boxes[i].left - boxes[i - 1].left).toBeGreaterThanOrEqual(24);
+  for (const b of boxes) expect(b.height).toBeGreaterThanOrEqual(24);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+});
+
+test("a slide-in taller than a 740×360 screen scrolls inside itself: × and Send stay reachable", async ({ page }) => {
+  await page.setViewportSize({ width: 740, height: 360 });
+  await open(page, { kind: "nps", display: "slide-in", reasons: ["Price", "Support", "Speed", "Ease of use", "Documentation"] });
+  await page.getByRole("radio", { name: "9", exact: true }).click();
+  const card = page.locator("sondeo-survey .card");
+  const box = await card.boundingBox();
+  expect(box.y).toBeGreaterThanOrEqual(0);
+  expect(box.y + box.height).toBeLessThanOrEqual(360);
+  // Send is reached by scrolling the card, and then it works.
+  await page.getByRole("button", { name: "Send" }).scrollIntoViewIfNeeded();
+  await page.getByRole("button", { name: "Send" }).click();
+  await waitForPosts(server.posts, (posts) => posts.some((p) => p.body.complete));
+  await page.getByRole("button", { name: "Close" }).click();
+  expect(await page.locator("sondeo-survey").getAttribute("data-state")).toBe("closed");
+});
+
+test("faces and stars are drawn by the stylesheet: no emoji font needed, every point named", async ({ page }) => {
+  for (const scale of ["emoji", "stars"]) {
+    await open(page, { kind: "csat", scale }, `?${scale}`);
+    const radios = page.getByRole("radio");
+    await expect(radios).toHaveCount(5);
+    for (const radio of await radios.all()) {
+      expect(await radio.textContent()).toBe("");
+      expect(await radio.getAttribute("aria-label")).toMatch(/^[1-5] – /);
+      const drawn = await radio.evaluate((r) => { const s = getComputedStyle(r, "::before"); return [s.content, parseFloat(s.width), parseFloat(s.height)]; });
+      expect(drawn).toEqual(['""', 30, 30]);
+    }
+  }
+  // A chosen star is drawn in a colour with at least 3:1 contrast on the white card.
+  await page.getByRole("radio", { name: /^4 – / }).click();
+  const [r, g, b] = await page.getByRole("radio", { name: /^4 – / }).evaluate((el) => getComputedStyle(el).color.match(/\d+/g).map(Number));
+  const lum = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const L = 0.2126 * lum(r) + 0.7152 * lum(g) + 0.0722 * lum(b);
+  expect((1 + 0.05) / (L + 0.05)).toBeGreaterThanOrEqual(3);
+});
+
+test("in a right-to-left page ArrowLeft moves to the next point, as the scale is drawn", async ({ page }) => {
+  await open(page, { kind: "nps", followUp: false });
+  await page.evaluate(() => document.documentElement.setAttribute("dir", "rtl"));
+  const radios = page.getByRole("radio");
+  // Drawn right to left: 0 is the rightmost point.
+  const x = async (name) => (await page.getByRole("radio", { name, exact: true }).boundingBox()).x;
+  expect(await x("0")).toBeGreaterThan(await x("1"));
+  await radios.first().focus();
+  await page.keyboard.press("ArrowLeft");
+  await expect(page.getByRole("radio", { name: "1", exact: true })).toHaveAttribute("aria-checked", "true");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await expect(page.getByRole("radio", { name: "10", exact: true })).toHaveAttribute("aria-checked", "true");
+});
+
+test("arrow steps post one partial, for the choice they settle on, and change the wording once", async ({ page }) => {
+  await page.clock.install();
+  await open(page, { kind: "nps" });
+  await page.getByRole("radio", { name: "0", exact: true }).focus();
+  // 0 → 5 → 6 → 7 → 8 → 9, quickly: passing through detractors and passives.
+  await page.keyboard.press("End");
+  await page.keyboard.press("ArrowLeft");
+  for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("End");
+  await page.keyboard.press("ArrowLeft");
+  await page.clock.runFor(300);
+  expect(server.posts).toHaveLength(0);
+  await expect(page.locator("sondeo-survey .fu")).toBeHidden();
+  await page.clock.runFor(1000);
+  await waitForPosts(server.posts, (posts) => posts.length === 1);
+  expect(server.posts[0].body).toMatchObject({ score: 9, group: "promoter", complete: false });
+  await expect(page.getByText("Great to hear! What did we do well?")).toBeVisible();
+  // Tab settles at once, so it reaches the comment box.
+  await page.getByRole("radio", { name: "9", exact: true }).focus();
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("Tab");
+  await page.clock.runFor(100);
+  await waitForPosts(server.posts, (posts) => posts.length === 2);
+  expect(server.posts[1].body).toMatchObject({ score: 8, group: "passive" });
+  expect(await page.evaluate(() => document.querySelector("sondeo-survey").shadowRoot.activeElement?.tagName)).toBe("TEXTAREA");
+});
+
+test("a modal's thank-you closes by itself after thankYou.closeAfterMs, and focus goes back", async ({ page }) => {
+  await page.clock.install();
+  await open(page, { kind: "csat", display: "modal", followUp: false, thankYou: { closeAfterMs: 3000 } });
+  await page.getByRole("radio", { name: /^5 – / }).click();
+  await expect(page.getByRole("status")).toContainText("Thank");
+  await page.clock.runFor(2500);
+  expect(await page.locator("sondeo-survey").getAttribute("data-state")).toBe("open");
+  await page.clock.runFor(1000);
+  expect(await page.locator("sondeo-survey").getAttribute("data-state")).toBe("closed");
+});
