@@ -3,11 +3,13 @@
 import init, { mount as mountNow, consent as consentNow, navigated as navigatedNow, reset as resetNow } from "../target/bindgen/sondeo/sondeo.js";
 
 const ready = init();
+// The language packs sit in locales/ beside this script, wherever the site serves it from.
+const LOCALES = new URL("locales/", import.meta.url).href;
 
 /** Mounts a survey into `target` (or, with null, onto the page for modal and slide-in). */
 export async function mount(target, config) {
   await ready;
-  return mountNow(target ?? null, config, false);
+  return mountNow(target ?? null, config, false, LOCALES);
 }
 
 /** The site's consent to storing, for surveys with `consent: "required"` (false deletes what was stored). */
@@ -63,7 +65,7 @@ class SondeoSurvey extends HTMLElement {
       this.#survey = null;
       if (!this.isConnected) return;
       try {
-        this.#survey = mountNow(this, null, true);
+        this.#survey = mountNow(this, null, true, LOCALES);
       } catch (error) {
         console.error(error);
         this.dispatchEvent(new CustomEvent("sondeo:error", { detail: { error: String(error.message ?? error) }, bubbles: true, composed: true }));

@@ -104,12 +104,18 @@ impl Survey {
 /// (for modal and slide-in: the survey attaches to the page's body). With
 /// `from_attributes`, `target` is a `<sondeo-survey>` element configured by its
 /// attributes and its `config` property (the custom element's entry point).
+/// `locales_url` is the folder the language packs are fetched from (`locales/` beside
+/// `sondeo.js`).
 #[wasm_bindgen]
 pub fn mount(
     target: JsValue,
     config: JsValue,
     from_attributes: Option<bool>,
+    locales_url: Option<String>,
 ) -> Result<Survey, JsValue> {
+    if let Some(url) = locales_url {
+        texts::set_locales_url(url);
+    }
     let host = if target.is_null() || target.is_undefined() {
         None
     } else {

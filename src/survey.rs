@@ -16,6 +16,7 @@ use sondeo_core::survey::{Config, DisplayMode};
 use sondeo_core::targeting::Outcome;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, KeyboardEvent, ShadowRoot};
@@ -129,8 +130,44 @@ pub fn mount(
         .unwrap_or(false)
     });
     survey.borrow_mut().triggers = armed;
-    start.run();
+    let pack = survey.borrow().texts.pack;
+    match pack {
+        Some(tag) => load_pack(&survey, tag, start),
+        None => start.run(),
+    }
     Ok(survey)
+}
+
+/// Fetches the survey's language pack, draws the survey again in its language (unless the
+/// visitor has already opened it), and only then runs the load trigger: a prompt does not
+/// show itself in English and then change. A pack that cannot be fetched or read leaves
+/// English, with a console warning.
+fn load_pack(survey: &SurveyRef, tag: &'static str, start: trigger::Start) {
+    let weak = Rc::downgrade(survey);
+    let done = move |value: JsValue| {
+        if let Some(survey) = weak.upgrade() {
+            with(&survey, |s| s.apply_pack(tag, &value));
+        }
+        start.run();
+    };
+    let Some(window) = web_sys::window() else {
+        return done(JsValue::NULL);
+    };
+    let on_response = Closure::once_into_js(move |response: JsValue| {
+        let json = response
+            .dyn_into::<web_sys::Response>()
+            .ok()
+            .filter(web_sys::Response::ok)
+            .and_then(|r| r.json().ok());
+        match json {
+            Some(promise) => crate::deliver::settle(&promise, &Closure::once_into_js(done)),
+            None => done(JsValue::NULL),
+        }
+    });
+    crate::deliver::settle(
+        &window.fetch_with_str(&crate::texts::pack_url(tag)),
+        &on_response,
+    );
 }
 
 fn attach_listeners(survey: &SurveyRef) {
@@ -243,9 +280,10 @@ fn on_keydown(s: &mut Survey, event: &Event) {
     let Some(index) = s.view.radios.iter().position(|r| **r == active) else {
         return;
     };
-    // `:dir(rtl)` matches the radio itself in a right-to-left page (it inherits the page's
-    // direction through the shadow host); a browser without `:dir()` throws and reads LTR.
-    let right_to_left = matches!(active.closest(":dir(rtl)"), Ok(Some(_)));
+    // Whether the radio itself is right to left (its card's `dir`, which follows the text):
+    // `closest` with a selector only a point matches is `matches` without another import.
+    // A browser without `:dir()` throws, and reads left to right.
+    let right_to_left = matches!(active.closest(".pt:dir(rtl)"), Ok(Some(_)));
     let Some(step) = Move::from_key(&key, right_to_left) else {
         return;
     };
@@ -391,6 +429,25 @@ impl Survey {
             self.deliverer.send(&partial);
         }
         self.outbox.push(("sondeo:answer", payload(&partial)));
+    }
+
+    /// Takes in the language pack `tag` (the parsed JSON, or null when it could not be
+    /// fetched) and draws the survey again in its language if nobody has seen it yet.
+    fn apply_pack(&mut self, tag: &str, value: &JsValue) {
+        let (texts, _) = sondeo_core::survey::parse_texts(&crate::js_value::to_value(value));
+        if texts.is_empty() {
+            let mut message = String::from("sondeo: the language pack ");
+            message.push_str(&crate::texts::pack_url(tag));
+            message.push_str(" could not be loaded; English is shown");
+            web_sys::console::warn_1(&message.into());
+            self.texts.pack = None;
+            return;
+        }
+        self.texts.add_pack(texts);
+        if self.id.is_none() {
+            self.root.set_text_content(None);
+            self.view = render::build(&self.root, &self.config, &self.texts);
+        }
     }
 
     /// Runs `f` on this survey after `ms`, replacing any timer before it.

@@ -1,58 +1,115 @@
-//! The texts a survey shows: the config's own wording first, then `texts`
-//! overrides, then the negotiated locale's built-in table.
+//! The texts a survey shows: the config's own wording first, then `texts` overrides,
+//! then the language's pack (fetched, for the twelve languages not built in), then the
+//! built-in table (English or Spanish).
 
-use sondeo_core::i18n::{self, Locale, TextKey};
+use sondeo_core::i18n::{self, Language, Locale, TextKey};
 use sondeo_core::survey::Config;
 use sondeo_core::Group;
 
+thread_local! {
+    static LOCALES_URL: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Remembers the folder the language packs are fetched from (`locales/` beside
+/// `sondeo.js`, resolved by the browser in `element.js`).
+pub fn set_locales_url(url: String) {
+    LOCALES_URL.with(|u| *u.borrow_mut() = url);
+}
+
+/// The address of the pack `tag`.
+pub fn pack_url(tag: &str) -> String {
+    let mut url = LOCALES_URL.with(|u| u.borrow().clone());
+    url.push_str(tag);
+    url.push_str(".json");
+    url
+}
+
 /// Resolved texts for one survey.
 pub struct Texts {
-    /// The locale whose built-in texts fill what `texts` does not override.
+    /// The built-in texts under the pack and the overrides (English for a pack language).
     pub locale: Locale,
-    /// The language tag reported in the payload and set as `lang`: the built-in
-    /// locale's, or an explicit tag without built-in texts (whose texts the page
-    /// passes in `texts`, e.g. `locale: "fr"` with French overrides).
+    /// The language tag reported in the payload and set as `lang`: the negotiated
+    /// language's, or an explicit tag with neither texts nor a pack (whose texts the page
+    /// passes in `texts`, e.g. `locale: "sv"` with Swedish overrides).
     pub tag: String,
+    /// The pack to fetch, by tag, until it has arrived.
+    pub pack: Option<&'static str>,
     overrides: Vec<(TextKey, String)>,
+    packed: Vec<(TextKey, String)>,
 }
 
 impl Texts {
     /// Texts for `config`, negotiating `auto` from the page's `lang` and the browser's languages.
     pub fn new(config: &Config) -> Texts {
         let explicit = Some(config.locale.as_str()).filter(|l| *l != "auto");
-        let locale = if explicit.is_none() {
-            let mut preferred: Vec<String> = Vec::new();
-            if let Some(lang) = crate::dom::document()
-                .document_element()
-                .map(|e| e.get_attribute("lang").unwrap_or_default())
-            {
-                preferred.push(lang);
-            }
-            if let Some(window) = web_sys::window() {
-                for lang in window.navigator().languages().iter() {
-                    if let Some(l) = lang.as_string() {
-                        preferred.push(l);
+        let mut preferred: Vec<String> = Vec::new();
+        match explicit {
+            Some(tag) => preferred.push(tag.to_owned()),
+            None => {
+                if let Some(lang) = crate::dom::document()
+                    .document_element()
+                    .map(|e| e.get_attribute("lang").unwrap_or_default())
+                {
+                    preferred.push(lang);
+                }
+                if let Some(window) = web_sys::window() {
+                    for lang in window.navigator().languages().iter() {
+                        if let Some(l) = lang.as_string() {
+                            preferred.push(l);
+                        }
                     }
                 }
             }
-            i18n::negotiate(preferred.iter().map(String::as_str))
-        } else {
-            i18n::negotiate([config.locale.as_str()])
+        }
+        let language = i18n::negotiate_language(preferred.iter().map(String::as_str));
+        let (locale, pack) = match language {
+            Language::BuiltIn(locale) => (locale, None),
+            Language::Pack(tag) => (Locale::En, Some(tag)),
         };
         let tag = match explicit {
-            Some(tag) if Locale::from_tag(tag).is_none() => tag.to_owned(),
-            _ => locale.tag().to_owned(),
+            Some(tag) if language == Language::BuiltIn(Locale::En) && Locale::from_tag(tag).is_none() => {
+                tag.to_owned()
+            }
+            _ => language.tag().to_owned(),
         };
         Texts {
             locale,
             tag,
+            pack,
             overrides: config.texts.clone(),
+            packed: Vec::new(),
         }
+    }
+
+    /// Takes in the pack's texts; says in the console which keys it lacks (English shows for them).
+    pub fn add_pack(&mut self, texts: Vec<(TextKey, String)>) {
+        for key in i18n::TEXT_KEYS {
+            if !texts.iter().any(|(k, _)| k == key) {
+                let mut message = String::from("sondeo: the ");
+                message.push_str(&self.tag);
+                message.push_str(" pack has no text for ");
+                message.push_str(key.name());
+                message.push_str("; English is shown");
+                web_sys::console::warn_1(&message.into());
+            }
+        }
+        self.packed = texts;
+        self.pack = None;
+    }
+
+    /// Whether the language is written right to left.
+    pub fn right_to_left(&self) -> bool {
+        i18n::right_to_left(&self.tag)
     }
 
     /// The text for `key`.
     pub fn get(&self, key: TextKey) -> &str {
-        match self.overrides.iter().find(|(k, _)| *k == key) {
+        match self
+            .overrides
+            .iter()
+            .chain(&self.packed)
+            .find(|(k, _)| *k == key)
+        {
             Some((_, text)) => text,
             None => self.locale.text(key),
         }

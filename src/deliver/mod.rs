@@ -21,7 +21,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::EventTarget;
 
 pub use queue_store::{hold, KEY_PREFIX};
-pub use transport::resume_pending;
+pub use transport::{resume_pending, settle};
 
 /// Sends the responses of one survey to its endpoint.
 pub struct Deliverer {

@@ -25,7 +25,8 @@ extern "C" {
     fn then_either(this: &Settle, on_fulfilled: &JsValue, on_rejected: &JsValue) -> JsValue;
 }
 
-fn settle(promise: &js_sys::Promise, callback: &JsValue) {
+/// Runs `callback` (a one-shot closure) with the promise's value or its error.
+pub fn settle(promise: &js_sys::Promise, callback: &JsValue) {
     promise
         .unchecked_ref::<Settle>()
         .then_either(callback, callback);

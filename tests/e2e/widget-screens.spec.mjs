@@ -65,9 +65,12 @@ test("faces and stars are drawn by the stylesheet: no emoji font needed, every p
   expect((1 + 0.05) / (L + 0.05)).toBeGreaterThanOrEqual(3);
 });
 
-test("in a right-to-left page ArrowLeft moves to the next point, as the scale is drawn", async ({ page }) => {
-  await open(page, { kind: "nps", followUp: false });
-  await page.evaluate(() => document.documentElement.setAttribute("dir", "rtl"));
+test("in Hebrew the survey is right to left, and ArrowLeft moves to the next point, as the scale is drawn", async ({ page }) => {
+  await open(page, { kind: "nps", followUp: false, locale: "he" });
+  const card = page.locator("sondeo-survey .card");
+  await expect(card).toHaveAttribute("dir", "rtl");
+  await expect(card).toHaveAttribute("lang", "he");
+  await expect(page.getByText("מה הסיכוי שתמליצו עלינו לחבר או לעמית?")).toBeVisible();
   const radios = page.getByRole("radio");
   // Drawn right to left: 0 is the rightmost point.
   const x = async (name) => (await page.getByRole("radio", { name, exact: true }).boundingBox()).x;
@@ -78,6 +81,15 @@ test("in a right-to-left page ArrowLeft moves to the next point, as the scale is
   await page.keyboard.press("ArrowRight");
   await page.keyboard.press("ArrowRight");
   await expect(page.getByRole("radio", { name: "10", exact: true })).toHaveAttribute("aria-checked", "true");
+});
+
+test("an English survey on a right-to-left page stays left to right: dir follows the text shown", async ({ page }) => {
+  await open(page, { kind: "csat", locale: "en" });
+  await page.evaluate(() => document.documentElement.setAttribute("dir", "rtl"));
+  await expect(page.locator("sondeo-survey .card")).toHaveAttribute("dir", "ltr");
+  await page.getByRole("radio", { name: /^1 – / }).focus();
+  await page.keyboard.press("ArrowRight");
+  await expect(page.getByRole("radio", { name: /^2 – / })).toHaveAttribute("aria-checked", "true");
 });
 
 test("arrow steps post one partial, for the choice they settle on, and change the wording once", async ({ page }) => {

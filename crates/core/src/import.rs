@@ -9,7 +9,7 @@
 //! fields are read leniently: an odd comment or metadata value is not a reason to
 //! lose an answer.
 
-mod csv;
+pub(crate) mod csv;
 mod ndjson;
 
 use crate::metric::{Kind, KIND_CHOICES};
@@ -264,6 +264,11 @@ pub fn row_from_json(
         time: text("submittedAt")
             .or(text("createdAt"))
             .and_then(parse_rfc3339),
+        user: object
+            .get("user")
+            .and_then(|u| u.get("id"))
+            .and_then(scalar)
+            .map(Cow::Owned),
     })
 }
 
@@ -383,6 +388,7 @@ fn csv_record(
                 time: cell(cols.submitted_at)
                     .or(cell(cols.created_at))
                     .and_then(parse_rfc3339),
+                user: cell(cols.user).map(Cow::Borrowed),
             };
             report.accepted += 1;
             sink(&row);

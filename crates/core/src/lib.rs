@@ -21,6 +21,8 @@ pub mod import;
 #[cfg(any(test, feature = "json"))]
 pub mod json;
 pub mod metric;
+#[cfg(any(test, feature = "json"))]
+pub mod outcomes;
 pub mod prompt;
 pub mod schema;
 pub mod score;

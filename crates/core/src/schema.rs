@@ -126,6 +126,7 @@ pub fn rows_csv(rows: &[&crate::score::Row<'_>]) -> String {
                 "locale" => row.locale.as_deref().unwrap_or(""),
                 "submittedAt" if row.complete => time.as_deref().unwrap_or(""),
                 "createdAt" if !row.complete => time.as_deref().unwrap_or(""),
+                "user.id" => row.user.as_deref().unwrap_or(""),
                 _ => "",
             };
             push_csv_field(&mut out, cell, true);
@@ -222,6 +223,7 @@ mod tests {
                 reasons: vec!["price".into(), "speed".into()],
                 comment: Some("Dijo \"no\";\nel ñandú =1+1".into()),
                 time: crate::time::parse_rfc3339("2026-11-20T10:00:00Z"),
+                user: Some("u-7".into()),
             },
             Row {
                 id: Some("r-2".into()),
@@ -234,6 +236,7 @@ mod tests {
                 reasons: vec![],
                 comment: None,
                 time: crate::time::parse_rfc3339("2026-11-21T08:30:00Z"),
+                user: None,
             },
         ];
         let csv = rows_csv(&rows.iter().collect::<Vec<_>>());

@@ -200,6 +200,15 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
     }
 }
 
+/// A language pack (or any `texts` object): the texts it holds, and its problems (a key
+/// that is not a text, a value that is not a short string), checked as the `texts`
+/// config field is.
+pub fn parse_texts(value: &Value) -> (Vec<(crate::i18n::TextKey, String)>, Vec<ConfigError>) {
+    let mut c = Checker { errors: Vec::new() };
+    let texts = c.texts(Some(value));
+    (texts, c.errors)
+}
+
 /// Whether `url` is an absolute http(s) URL or a path on the same site.
 /// Anything else (`javascript:`, `data:`, protocol-relative `//host`) is refused.
 /// Browsers read `\` as `/` in http(s) URLs (the WHATWG URL standard), so `/\host`

@@ -101,6 +101,8 @@ pub struct Columns {
     pub submitted_at: Option<usize>,
     pub created_at: Option<usize>,
     pub complete: Option<usize>,
+    /// `user.id` (or `userId`, `user_id`): who answered.
+    pub user: Option<usize>,
     /// `metadata.<key>` columns, and any column that is not a payload field (a
     /// plain sheet's `touchpoint` or `agent`), as metadata keys.
     pub metadata: Vec<(usize, String)>,
@@ -132,6 +134,7 @@ impl Columns {
                 "submittedat" | "submitted_at" => &mut c.submitted_at,
                 "createdat" | "created_at" | "date" => &mut c.created_at,
                 "complete" => &mut c.complete,
+                "user.id" | "userid" | "user_id" => &mut c.user,
                 _ if name == METADATA_REST => &mut c.metadata_rest,
                 _ => {
                     let prefix = METADATA_PREFIX.len();

@@ -35,6 +35,15 @@ pub struct Line<'a> {
     submitted_at: Option<&'a RawValue>,
     #[serde(borrow, rename = "createdAt")]
     created_at: Option<&'a RawValue>,
+    #[serde(borrow)]
+    user: Option<&'a RawValue>,
+}
+
+/// The `id` of a `user` object.
+#[derive(Deserialize)]
+struct User<'a> {
+    #[serde(borrow)]
+    id: Option<&'a RawValue>,
 }
 
 /// A JSON string's text, borrowed from the line unless it has escapes; `None` for other types.
@@ -125,6 +134,11 @@ impl<'a> Line<'a> {
             time: text(self.submitted_at)
                 .or_else(|| text(self.created_at))
                 .and_then(|t| parse_rfc3339(&t)),
+            user: self
+                .user
+                .and_then(|u| serde_json::from_str::<User<'a>>(u.get()).ok())
+                .and_then(|u| u.id)
+                .and_then(scalar),
         })
     }
 }

@@ -26,6 +26,8 @@ pub struct Row<'a> {
     pub comment: Option<Cow<'a, str>>,
     /// Seconds since the epoch (submittedAt, else createdAt).
     pub time: Option<i64>,
+    /// Who answered (`user.id`), to join their answers to outcomes; not a segment.
+    pub user: Option<Cow<'a, str>>,
 }
 
 impl Row<'_> {
@@ -47,6 +49,7 @@ impl Row<'_> {
             reasons: self.reasons.into_iter().map(own).collect(),
             comment: self.comment.map(own),
             time: self.time,
+            user: self.user.map(own),
         }
     }
 }

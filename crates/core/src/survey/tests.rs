@@ -496,3 +496,12 @@ fn the_thank_you_closes_after_four_seconds_unless_told_otherwise() {
         ["thankYou.closeAfterMs: expected an integer in 0..=600000, got -1"]
     );
 }
+
+#[test]
+fn a_language_pack_is_checked_as_texts_are() {
+    let (texts, problems) = parse_texts(&json(r#"{"submit":"Envoyer","npsLow":"","bogus":"x"}"#));
+    assert_eq!(texts, [(TextKey::Submit, "Envoyer".to_owned())]);
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(fields, ["texts.npsLow", "texts.bogus"]);
+    assert_eq!(parse_texts(&json("[1]")).1[0].field, "texts");
+}

@@ -60,81 +60,139 @@ text_keys! {
 
 const KEY_COUNT: usize = TextKey::ThankYouHigh as usize + 1;
 
-/// A locale with built-in texts. English and Spanish are always built in; French,
-/// German and Portuguese come with the `extra-locales` feature (on by default; the
-/// widget leaves it off to stay within its size budget, and pages pass those texts
-/// through the `texts` config field instead).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Locale {
-    /// English.
-    En,
-    /// Spanish.
-    Es,
-    /// French.
-    #[cfg(feature = "extra-locales")]
-    Fr,
-    /// German.
-    #[cfg(feature = "extra-locales")]
-    De,
-    /// Portuguese.
-    #[cfg(feature = "extra-locales")]
-    Pt,
+#[cfg(feature = "extra-locales")]
+mod packs;
+#[cfg(feature = "extra-locales")]
+use packs::*;
+
+macro_rules! locales {
+    ($($(#[$cfg:meta])* $variant:ident = $tag:literal, $table:ident;)*) => {
+        /// A language with texts in this build. English and Spanish are always built in;
+        /// the other twelve come with the `extra-locales` feature (on by default; the
+        /// widget leaves it off and fetches them as packs, see [`PACKS`]).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[allow(missing_docs)]
+        pub enum Locale { $($(#[$cfg])* $variant),* }
+
+        /// Every locale built in.
+        pub const LOCALES: &[Locale] = &[$($(#[$cfg])* Locale::$variant),*];
+
+        impl Locale {
+            /// Its BCP 47 tag (`es`, `pt-BR`, `zh-CN`), as reported in the payload.
+            pub fn tag(self) -> &'static str {
+                match self { $($(#[$cfg])* Locale::$variant => $tag),* }
+            }
+
+            /// The built-in text for `key`.
+            pub fn text(self, key: TextKey) -> &'static str {
+                let table: &[&str; KEY_COUNT] = match self { $($(#[$cfg])* Locale::$variant => &$table),* };
+                table[key as usize]
+            }
+        }
+    };
 }
 
-/// Every built-in locale.
-#[cfg(feature = "extra-locales")]
-pub const LOCALES: &[Locale] = &[Locale::En, Locale::Es, Locale::Fr, Locale::De, Locale::Pt];
-/// Every built-in locale.
-#[cfg(not(feature = "extra-locales"))]
-pub const LOCALES: &[Locale] = &[Locale::En, Locale::Es];
+locales! {
+    En = "en", EN;
+    Es = "es", ES;
+    #[cfg(feature = "extra-locales")] Pt = "pt-BR", PT;
+    #[cfg(feature = "extra-locales")] Fr = "fr", FR;
+    #[cfg(feature = "extra-locales")] De = "de", DE;
+    #[cfg(feature = "extra-locales")] It = "it", IT;
+    #[cfg(feature = "extra-locales")] Nl = "nl", NL;
+    #[cfg(feature = "extra-locales")] Pl = "pl", PL;
+    #[cfg(feature = "extra-locales")] Tr = "tr", TR;
+    #[cfg(feature = "extra-locales")] Ja = "ja", JA;
+    #[cfg(feature = "extra-locales")] Zh = "zh-CN", ZH;
+    #[cfg(feature = "extra-locales")] Ko = "ko", KO;
+    #[cfg(feature = "extra-locales")] Ar = "ar", AR;
+    #[cfg(feature = "extra-locales")] He = "he", HE;
+}
+
+/// The languages the widget fetches as packs (`<tag>.json` next to `sondeo.js`): the
+/// primary subtag a visitor's language is matched on, and the pack's tag. Portuguese is
+/// Brazil's, Chinese is Simplified.
+pub const PACKS: &[(&str, &str)] = &[
+    ("pt", "pt-BR"),
+    ("fr", "fr"),
+    ("de", "de"),
+    ("it", "it"),
+    ("nl", "nl"),
+    ("pl", "pl"),
+    ("tr", "tr"),
+    ("ja", "ja"),
+    ("zh", "zh-CN"),
+    ("ko", "ko"),
+    ("ar", "ar"),
+    ("he", "he"),
+];
+
+fn primary(tag: &str) -> &str {
+    tag.trim().split(['-', '_']).next().unwrap_or("")
+}
 
 impl Locale {
-    /// The BCP 47 primary language subtag.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Locale::En => "en",
-            Locale::Es => "es",
-            #[cfg(feature = "extra-locales")]
-            Locale::Fr => "fr",
-            #[cfg(feature = "extra-locales")]
-            Locale::De => "de",
-            #[cfg(feature = "extra-locales")]
-            Locale::Pt => "pt",
-        }
-    }
-
     /// The locale for a language tag such as `es-MX` or `pt_BR`, matched on its primary subtag.
     pub fn from_tag(tag: &str) -> Option<Locale> {
-        let primary = tag.trim().split(['-', '_']).next().unwrap_or("");
+        let wanted = primary(tag);
         LOCALES
             .iter()
             .copied()
-            .find(|l| primary.eq_ignore_ascii_case(l.tag()))
-    }
-
-    /// The built-in text for `key`.
-    pub fn text(self, key: TextKey) -> &'static str {
-        let table = match self {
-            Locale::En => &EN,
-            Locale::Es => &ES,
-            #[cfg(feature = "extra-locales")]
-            Locale::Fr => &FR,
-            #[cfg(feature = "extra-locales")]
-            Locale::De => &DE,
-            #[cfg(feature = "extra-locales")]
-            Locale::Pt => &PT,
-        };
-        table[key as usize]
+            .find(|l| wanted.eq_ignore_ascii_case(primary(l.tag())))
     }
 }
 
-/// The first of `preferred` (most wanted first: the page's `lang`, then the
-/// browser's languages) that has built-in texts; English when none has.
+/// What negotiation chose: texts built in, or a pack to fetch (by its tag).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    /// Texts in this build.
+    BuiltIn(Locale),
+    /// A pack, by tag (`fr`, `pt-BR`): English fills in until it arrives, and for any key it lacks.
+    Pack(&'static str),
+}
+
+impl Language {
+    /// The language's tag.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::BuiltIn(locale) => locale.tag(),
+            Language::Pack(tag) => tag,
+        }
+    }
+}
+
+/// The first of `preferred` (most wanted first: the page's `lang`, then the browser's
+/// languages) with built-in texts or a pack; English when none has.
+pub fn negotiate_language<'a>(preferred: impl IntoIterator<Item = &'a str>) -> Language {
+    preferred
+        .into_iter()
+        .find_map(|tag| {
+            Locale::from_tag(tag).map(Language::BuiltIn).or_else(|| {
+                let wanted = primary(tag);
+                PACKS
+                    .iter()
+                    .find(|(p, _)| wanted.eq_ignore_ascii_case(p))
+                    .map(|(_, pack)| Language::Pack(pack))
+            })
+        })
+        .unwrap_or(Language::BuiltIn(Locale::En))
+}
+
+/// The first of `preferred` that has built-in texts; English when none has.
 pub fn negotiate<'a>(preferred: impl IntoIterator<Item = &'a str>) -> Locale {
     preferred
         .into_iter()
         .find_map(Locale::from_tag)
         .unwrap_or(Locale::En)
+}
+
+/// Whether a language is written right to left (Arabic, Hebrew, Persian, Urdu…), so that
+/// the survey's `dir` matches its text whatever the page's.
+pub fn right_to_left(tag: &str) -> bool {
+    let p = primary(tag);
+    ["ar", "he", "fa", "ur", "yi", "ps", "ckb", "dv", "sd", "ug"]
+        .iter()
+        .any(|r| p.eq_ignore_ascii_case(r))
 }
 
 /// The question asked by default for a kind.
@@ -254,120 +312,6 @@ const ES: [&str; KEY_COUNT] = [
     "¡Gracias! Nos alegra que todo haya ido bien.",
 ];
 
-#[cfg(feature = "extra-locales")]
-const FR: [&str; KEY_COUNT] = [
-    "Fermer",
-    "Quelle est la probabilité que vous nous recommandiez à un ami ou un collègue ?",
-    "Pas du tout probable",
-    "Très probable",
-    "Êtes-vous satisfait de votre expérience ?",
-    "Très insatisfait",
-    "Insatisfait",
-    "Ni satisfait ni insatisfait",
-    "Satisfait",
-    "Très satisfait",
-    "L'entreprise m'a facilité la résolution de mon problème.",
-    "Pas du tout d'accord",
-    "Pas d'accord",
-    "Plutôt pas d'accord",
-    "Ni d'accord ni pas d'accord",
-    "Plutôt d'accord",
-    "D'accord",
-    "Tout à fait d'accord",
-    "Nous en sommes désolés. Qu'est-ce qui n'a pas fonctionné ?",
-    "Merci. Qu'est-ce qui aurait pu être mieux ?",
-    "Super ! Qu'avons-nous bien fait ?",
-    "Nous en sommes désolés. Qu'est-ce qui n'a pas fonctionné ?",
-    "Qu'aurions-nous pu mieux faire ?",
-    "Ravis de l'entendre ! Qu'avons-nous bien fait ?",
-    "Dites-le avec vos mots",
-    "De quoi s'agit-il ?",
-    "Envoyer",
-    "Écrivez quelques mots avant d'envoyer.",
-    "Merci. Nous sommes désolés de vous avoir déçu et nous allons nous améliorer.",
-    "Merci pour votre avis.",
-    "Merci ! Nous sommes ravis que vous soyez satisfait.",
-    "Merci. Nous en sommes désolés et nous allons nous améliorer.",
-    "Merci pour votre avis.",
-    "Merci ! Ravis que tout se soit bien passé.",
-];
-
-#[cfg(feature = "extra-locales")]
-const DE: [&str; KEY_COUNT] = [
-    "Schließen",
-    "Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen empfehlen?",
-    "Sehr unwahrscheinlich",
-    "Sehr wahrscheinlich",
-    "Wie zufrieden sind Sie mit Ihrer Erfahrung?",
-    "Sehr unzufrieden",
-    "Unzufrieden",
-    "Weder zufrieden noch unzufrieden",
-    "Zufrieden",
-    "Sehr zufrieden",
-    "Das Unternehmen hat es mir leicht gemacht, mein Anliegen zu lösen.",
-    "Stimme überhaupt nicht zu",
-    "Stimme nicht zu",
-    "Stimme eher nicht zu",
-    "Weder noch",
-    "Stimme eher zu",
-    "Stimme zu",
-    "Stimme voll und ganz zu",
-    "Das tut uns leid. Was ist schiefgelaufen?",
-    "Danke. Was hätten wir besser machen können?",
-    "Super! Was hat Ihnen gefallen?",
-    "Das tut uns leid. Was ist schiefgelaufen?",
-    "Was hätten wir besser machen können?",
-    "Das freut uns! Was hat Ihnen gefallen?",
-    "Mit Ihren eigenen Worten",
-    "Worum ging es?",
-    "Senden",
-    "Bitte schreiben Sie ein paar Worte, bevor Sie senden.",
-    "Danke. Es tut uns leid, dass wir Sie enttäuscht haben; wir werden uns verbessern.",
-    "Danke für Ihr Feedback.",
-    "Danke! Schön, dass Sie zufrieden sind.",
-    "Danke. Es tut uns leid; wir werden uns verbessern.",
-    "Danke für Ihr Feedback.",
-    "Danke! Schön, dass alles gut lief.",
-];
-
-#[cfg(feature = "extra-locales")]
-const PT: [&str; KEY_COUNT] = [
-    "Fechar",
-    "Qual a probabilidade de você nos recomendar a um amigo ou colega?",
-    "Nada provável",
-    "Muito provável",
-    "Quão satisfeito você está com a sua experiência?",
-    "Muito insatisfeito",
-    "Insatisfeito",
-    "Nem satisfeito nem insatisfeito",
-    "Satisfeito",
-    "Muito satisfeito",
-    "A empresa facilitou a resolução do meu problema.",
-    "Discordo totalmente",
-    "Discordo",
-    "Discordo em parte",
-    "Nem concordo nem discordo",
-    "Concordo em parte",
-    "Concordo",
-    "Concordo totalmente",
-    "Lamentamos. O que deu errado?",
-    "Obrigado. O que teria tornado tudo melhor?",
-    "Que bom! O que fizemos bem?",
-    "Lamentamos. O que deu errado?",
-    "O que poderíamos ter feito melhor?",
-    "Que bom! O que fizemos bem?",
-    "Conte com suas palavras",
-    "Sobre o que foi?",
-    "Enviar",
-    "Escreva algumas palavras antes de enviar.",
-    "Obrigado. Lamentamos ter decepcionado você e vamos usar isso para melhorar.",
-    "Obrigado pela sua opinião.",
-    "Obrigado! Ficamos felizes por você estar satisfeito.",
-    "Obrigado. Lamentamos e vamos usar isso para melhorar.",
-    "Obrigado pela sua opinião.",
-    "Obrigado! Que bom que tudo correu bem.",
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,7 +319,7 @@ mod tests {
     #[test]
     fn negotiation_takes_the_first_supported_language_by_primary_subtag() {
         assert_eq!(negotiate(["es-MX", "en"]), Locale::Es);
-        assert_eq!(negotiate(["ja", "zh"]), Locale::En);
+        assert_eq!(negotiate(["xx", "yy"]), Locale::En);
         assert_eq!(negotiate([]), Locale::En);
         assert_eq!(negotiate(["", "ES"]), Locale::Es);
     }
@@ -383,14 +327,31 @@ mod tests {
     #[cfg(feature = "extra-locales")]
     #[test]
     fn extra_locales_are_negotiated_when_built_in() {
-        assert_eq!(negotiate(["ja", "pt_BR"]), Locale::Pt);
+        assert_eq!(negotiate(["xx", "pt_PT"]), Locale::Pt);
         assert_eq!(negotiate(["", "DE-at"]), Locale::De);
+        assert_eq!(Locale::Pt.tag(), "pt-BR");
+        assert_eq!(negotiate_language(["zh-Hans-CN"]), Language::BuiltIn(Locale::Zh));
     }
 
     #[cfg(not(feature = "extra-locales"))]
     #[test]
-    fn without_extra_locales_french_falls_back_to_english() {
+    fn without_extra_locales_french_is_a_pack() {
         assert_eq!(negotiate(["fr-FR", "de"]), Locale::En);
+        assert_eq!(negotiate_language(["xx", "fr-FR", "es"]), Language::Pack("fr"));
+        assert_eq!(negotiate_language(["pt-PT"]), Language::Pack("pt-BR"));
+        assert_eq!(negotiate_language(["es-MX", "fr"]), Language::BuiltIn(Locale::Es));
+        assert_eq!(negotiate_language(["xx"]), Language::BuiltIn(Locale::En));
+    }
+
+    #[test]
+    fn every_pack_language_has_a_table_when_built_in_and_rtl_ones_are_known() {
+        for (primary_tag, tag) in PACKS {
+            assert!(tag.starts_with(primary_tag));
+            #[cfg(feature = "extra-locales")]
+            assert_eq!(Locale::from_tag(tag).map(Locale::tag), Some(*tag));
+        }
+        assert!(right_to_left("ar") && right_to_left("he-IL") && right_to_left("FA"));
+        assert!(!right_to_left("en") && !right_to_left("hr") && !right_to_left(""));
     }
 
     #[test]

@@ -1,0 +1,99 @@
+// Fourteen languages: English and Spanish built in, twelve packs fetched only by the
+// visitors who need them, under the strict CSP, with the standard NPS wording; lang and
+// dir always match the text shown; a pack that cannot be fetched leaves English and says so.
+import { test, expect } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import { startServer, waitForPosts } from "./support/server.mjs";
+
+let server;
+test.beforeEach(async () => { server = await startServer({ csp: true }); });
+test.afterEach(async () => { await server.close(); });
+
+const open = async (page, config, query = "") => {
+  await page.goto(`${server.url}/test/mount.html${query}#${encodeURIComponent(JSON.stringify({ endpoint: "/api/responses", ...config }))}`);
+  await page.waitForFunction(() => window.survey !== undefined || window.mountError);
+  expect(await page.evaluate(() => window.mountError)).toBeNull();
+};
+
+// The NPS question as each language's NPS surveys put it (written here, not read from the build).
+const NPS = {
+  "pt-BR": "Qual a probabilidade de você nos recomendar a um amigo ou colega?",
+  fr: "Quelle est la probabilité que vous nous recommandiez à un ami ou un collègue ?",
+  de: "Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen empfehlen?",
+  it: "Quanto è probabile che ci consiglieresti a un amico o a un collega?",
+  nl: "Hoe waarschijnlijk is het dat u ons aanbeveelt bij een vriend of collega?",
+  pl: "Jak prawdopodobne jest, że polecisz nas znajomemu lub współpracownikowi?",
+  tr: "Bizi bir arkadaşınıza veya iş arkadaşınıza tavsiye etme olasılığınız nedir?",
+  ja: "当社を友人や同僚に薦める可能性はどのくらいありますか？",
+  "zh-CN": "您向朋友或同事推荐我们的可能性有多大？",
+  ko: "친구나 동료에게 저희를 추천할 가능성은 얼마나 됩니까?",
+  ar: "ما مدى احتمال أن توصي بنا لصديق أو زميل؟",
+  he: "מה הסיכוי שתמליצו עלינו לחבר או לעמית?",
+};
+
+test("each of the twelve packs loads under the strict CSP, with lang and dir set, and posts its locale", async ({ page }) => {
+  const violations = [];
+  await page.addInitScript(() => {
+    window.violations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.violations.push(e.violatedDirective));
+  });
+  for (const [tag, question] of Object.entries(NPS)) {
+    const fetched = [];
+    const listener = (request) => request.url().includes("/locales/") && fetched.push(new URL(request.url()).pathname);
+    page.on("request", listener);
+    await open(page, { kind: "nps", locale: tag }, `?${tag}`);
+    await expect(page.getByText(question)).toBeVisible();
+    const card = page.locator("sondeo-survey .card");
+    await expect(card).toHaveAttribute("lang", tag);
+    await expect(card).toHaveAttribute("dir", tag === "ar" || tag === "he" ? "rtl" : "ltr");
+    expect(fetched).toEqual([`/dist/locales/${tag}.json`]);
+    violations.push(...(await page.evaluate(() => window.violations)));
+    page.off("request", listener);
+  }
+  expect(violations).toEqual([]);
+  // The payload says which language the visitor answered in.
+  await page.getByRole("radio", { name: "9", exact: true }).click();
+  await waitForPosts(server.posts, (posts) => posts.length === 1);
+  expect(server.posts[0].body.locale).toBe("he");
+});
+
+test("the page's language picks the pack; English and Spanish fetch nothing", async ({ page }) => {
+  const fetched = [];
+  page.on("request", (request) => request.url().includes("/locales/") && fetched.push(request.url()));
+  await open(page, { kind: "csat" });
+  await page.evaluate(() => document.documentElement.setAttribute("lang", "es"));
+  await open(page, { kind: "csat", locale: "es-MX" }, "?es");
+  await expect(page.getByText("¿Qué tan satisfecho está con su experiencia?")).toBeVisible();
+  expect(fetched).toEqual([]);
+  // A Brazilian visitor (pt-PT and pt-BR both take the Portuguese pack).
+  await open(page, { kind: "csat", locale: "pt-PT" }, "?pt");
+  await expect(page.getByText("Quão satisfeito você está com a sua experiência?")).toBeVisible();
+  await expect(page.getByRole("radio", { name: /^5 – Muito satisfeito$/ })).toBeVisible();
+  expect(fetched.map((u) => new URL(u).pathname)).toEqual(["/dist/locales/pt-BR.json"]);
+});
+
+test("a page's own texts win over the pack, and a pack that cannot be fetched leaves English with a warning", async ({ page }) => {
+  const warnings = [];
+  page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+  await open(page, { kind: "nps", locale: "de", texts: { submit: "Abschicken" } }, "?de");
+  await expect(page.getByText(NPS.de)).toBeVisible();
+  await page.getByRole("radio", { name: "9", exact: true }).click();
+  await expect(page.getByRole("button", { name: "Abschicken" })).toBeVisible();
+  expect(warnings).toEqual([]);
+  // The packs' folder is missing on this site.
+  await page.route("**/locales/**", (route) => route.fulfill({ status: 404, body: "not found" }));
+  await open(page, { kind: "nps", locale: "ko" }, "?ko");
+  await expect(page.getByText("How likely are you to recommend us to a friend or colleague?")).toBeVisible();
+  await expect.poll(() => warnings.join("\n")).toContain("locales/ko.json could not be loaded; English is shown");
+});
+
+test("every pack has every text, and stays within 1.5 KB", async () => {
+  const keys = Object.keys(JSON.parse(readFileSync("dist/locales/fr.json", "utf8")));
+  expect(keys.length).toBeGreaterThan(30);
+  for (const tag of Object.keys(NPS)) {
+    const pack = JSON.parse(readFileSync(`dist/locales/${tag}.json`, "utf8"));
+    expect(Object.keys(pack)).toEqual(keys);
+    expect(pack.npsQuestion).toBe(NPS[tag]);
+    for (const text of Object.values(pack)) expect(text.trim().length).toBeGreaterThan(0);
+  }
+});
