@@ -67,7 +67,9 @@ impl Texts {
             Language::Pack(tag) => (Locale::En, Some(tag)),
         };
         let tag = match explicit {
-            Some(tag) if language == Language::BuiltIn(Locale::En) && Locale::from_tag(tag).is_none() => {
+            Some(tag)
+                if language == Language::BuiltIn(Locale::En) && Locale::from_tag(tag).is_none() =>
+            {
                 tag.to_owned()
             }
             _ => language.tag().to_owned(),

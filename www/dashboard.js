@@ -252,6 +252,34 @@ async function loadFromCollector() {
   render();
 }
 
+// Outcomes joined to the responses: per group, each outcome's rate (or revenue per
+// respondent) with its interval, and the best group minus the worst with its significance.
+const OUTCOMES = [["retained", "Retained"], ["churned", "Churned"], ["repurchased", "Repurchased"], ["crossSell", "Cross-sell"], ["revenue", "Revenue per respondent"]];
+function renderOutcomes() {
+  const o = scorer.outcomes();
+  if (!o.matched && !o.unmatchedOutcomes && !o.rejected.count) return;
+  const blocks = [el("p", `${o.matched} customers matched; ${o.unmatchedOutcomes} outcome rows name nobody who answered; ${o.respondentsWithoutOutcome} of ${o.respondents} respondents have no outcome row.${o.rejected.count ? ` ${o.rejected.count} rows rejected (first: line ${o.rejected.first[0].line}, ${o.rejected.first[0].field}: ${o.rejected.first[0].error}).` : ""}`, "small")];
+  for (const [kind, name] of [["nps", "NPS"], ["csat", "CSAT"], ["ces", "CES"]]) {
+    const k = o.kinds[kind];
+    if (!k) continue;
+    const present = OUTCOMES.filter(([key]) => Object.values(k.groups).some((g) => g[key]));
+    const money = (key) => key === "revenue";
+    const cell = (e, key) => (e ? `${fmt(e.value)}${money(key) ? "" : "%"} (95%: ${fmt(e.low95)}–${fmt(e.high95)}, n=${e.n})` : "–");
+    const rows = Object.entries(k.groups).map(([group, g]) => [group, String(g.n), ...present.map(([key]) => cell(g[key], key))]);
+    const d = k.difference;
+    rows.push([`${d.best} − ${d.worst}`, "", ...present.map(([key]) => (d[key] ? `${signed(d[key].difference)}${money(key) ? "" : " pts"} (95%: ${fmt(d[key].low95)} to ${fmt(d[key].high95)})${d[key].significant ? ", significant" : ", not significant"}` : "–"))]);
+    blocks.push(el("h3", name), table(["Group", "Customers", ...present.map(([, label]) => label)], rows));
+  }
+  $("outcomes").replaceChildren(...blocks);
+}
+
+async function loadOutcomes(file) {
+  $("status").textContent = `Joining ${file.name}…`;
+  const report = await scorer.importOutcomes(file, {});
+  $("status").textContent = `${file.name}: ${report.accepted} outcome rows read, ${report.rejected.count} rejected.`;
+  renderOutcomes();
+}
+
 async function loadFile(file) {
   // A local file replaces the collector's figures: its stream stops too.
   ++loads;
@@ -334,6 +362,8 @@ $("token-form").addEventListener("submit", (e) => {
   loadFromCollector().catch((err) => { $("status").textContent = err.message; });
 });
 $("file").addEventListener("change", (e) => e.target.files[0] && loadFile(e.target.files[0]).catch((err) => { $("status").textContent = err.message; }));
+$("outcomes-file").addEventListener("change", (e) => e.target.files[0] && loadOutcomes(e.target.files[0]).catch((err) => { $("status").textContent = err.message; }));
+$("outcomes-form").addEventListener("submit", (e) => e.preventDefault());
 loadFromCollector().catch((err) => {
   scorer = new Scorer();
   render();

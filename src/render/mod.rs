@@ -51,7 +51,11 @@ pub fn build(root: &ShadowRoot, config: &Config, texts: &Texts) -> View {
     let card = element("section", "card");
     // The card's language and direction are its text's, whatever the page's.
     set(&card, "lang", &texts.tag);
-    set(&card, "dir", if texts.right_to_left() { "rtl" } else { "ltr" });
+    set(
+        &card,
+        "dir",
+        if texts.right_to_left() { "rtl" } else { "ltr" },
+    );
     set(&card, "aria-labelledby", "q");
     match config.display.mode {
         DisplayMode::Modal => {

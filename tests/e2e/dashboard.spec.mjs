@@ -193,6 +193,28 @@ test("charts, filters by date, survey and kind, the filtered CSV, axe-clean and 
   }
 });
 
+test("an outcomes file shows whether promoters stay: rates per group and the difference, unmatched ids counted", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    // 6 promoters (5 retained) and 6 detractors (2 retained), answering as customers u0…u11.
+    const scores = [10, 9, 10, 9, 10, 9, 0, 3, 5, 6, 2, 1];
+    const retained = [1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 0];
+    await collector.post(scores.map((score, i) => ({ id: `o${i}`, kind: "nps", score, complete: true, user: { id: `u${i}` }, submittedAt: "2026-11-10T10:00:00Z" })));
+    await page.goto(`${collector.url}/dashboard.html`);
+    await expect(page.locator("#status")).toContainText("12 responses");
+    const csv = ["userId,retained", ...retained.map((r, i) => `u${i},${r ? "true" : "false"}`), "stranger,true"].join("\n");
+    await page.locator("#outcomes-file").setInputFiles({ name: "outcomes.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    const outcomes = page.locator("#outcomes");
+    await expect(outcomes).toContainText("12 customers matched; 1 outcome rows name nobody who answered");
+    const promoters = outcomes.locator("tr", { hasText: /^promoter\d/ });
+    await expect(promoters).toContainText(`${((100 * 5) / 6).toFixed(1)}%`);
+    await expect(outcomes.locator("tr", { hasText: /^detractor\d/ })).toContainText(`${((100 * 2) / 6).toFixed(1)}%`);
+    await expect(outcomes.locator("tr", { hasText: "promoter − detractor" })).toContainText(`+${(100 * (5 / 6 - 2 / 6)).toFixed(1)} pts`);
+  } finally {
+    await collector.stop();
+  }
+});
+
 test("the README screenshot shows the dashboard of a program's eight weeks", async ({ page }) => {
   const collector = await startCollector({ www: "www", csp: true });
   try {

@@ -113,3 +113,37 @@ test("a significant change between two weeks is flagged", async ({ page }) => {
   expect(compare.changes.nps.high95 - compare.changes.nps.difference).toBeCloseTo(half, 1);
   expect(compare.changes.nps.significant).toBe(true);
 });
+
+test("outcomes join the answers by user id: each group's rates and revenue, and promoters minus detractors", async ({ page }) => {
+  await page.goto(`${server.url}/test/mount.html`);
+  const result = await page.evaluate(async () => {
+    const { default: init, Scorer } = await import("/dist/sondeo-analytics.js");
+    await init();
+    const scorer = new Scorer();
+    const answers = [["a", 10], ["b", 9], ["c", 10], ["d", 8], ["e", 3], ["f", 0], ["g", 6], ["h", 9]];
+    const ndjson = answers.map(([user, score], i) => JSON.stringify({ id: `r${i}`, kind: "nps", score, user: { id: user }, submittedAt: "2026-11-01T10:00:00Z" })).join("\n");
+    await scorer.import(new Blob([ndjson]), { byId: true });
+    const outcomes = "accountId,retained,revenue\na,true,120\nb,true,80\nc,false,100\nh,yes,100\nd,true,50\ne,false,10\nf,false,0\ng,true,30\nnobody,true,5\nbroken,perhaps,1\n";
+    const report = await scorer.importOutcomes(new File([outcomes], "outcomes.csv"), {});
+    return { report, outcomes: scorer.outcomes() };
+  });
+  expect(result.report.accepted).toBe(9);
+  expect(result.report.rejected.count).toBe(1);
+  const o = result.outcomes;
+  expect([o.respondents, o.matched, o.unmatchedOutcomes, o.respondentsWithoutOutcome]).toEqual([8, 8, 1, 0]);
+  const groups = o.kinds.nps.groups;
+  // Promoters a, b, c, h: 3 of 4 retained; revenue 120, 80, 100, 100: mean 100.
+  expect(groups.promoter.retained.value).toBe(75);
+  expect(groups.promoter.revenue.value).toBe(100);
+  // Detractors e, f, g: 1 of 3 retained; revenue 10, 0, 30.
+  expect(groups.detractor.retained.value).toBeCloseTo(100 / 3, 6);
+  expect(groups.detractor.revenue.value).toBeCloseTo(40 / 3, 6);
+  // The Wilson interval, computed here from its formula.
+  const z = 1.959963984540054, n = 4, p = 0.75;
+  const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+  expect(groups.promoter.retained.low95).toBeCloseTo(100 * (centre - half), 5);
+  expect(o.kinds.nps.difference.retained.difference).toBeCloseTo(75 - 100 / 3, 6);
+  expect(o.kinds.nps.difference.best).toBe("promoter");
+  expect(groups.passive.n).toBe(1);
+});

@@ -8,6 +8,7 @@ mod saved;
 pub mod summary;
 
 use sondeo_core::import::{row_from_json, Format, Importer, Report};
+use sondeo_core::outcomes::{OutcomeReader, OutcomeTally, Respondents};
 use sondeo_core::score::{Latest, ScoreState};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -24,6 +25,11 @@ struct Inner {
     /// Whether some figures come from responses not kept by id (`add`, an import without
     /// `byId`, `merge`, `fromState`): those cannot be filtered afterwards.
     unkeyed: bool,
+    /// Who answered what (by `user.id`), for joining outcomes.
+    respondents: Respondents,
+    /// Outcomes joined so far, and the outcome files' report.
+    outcomes: OutcomeTally,
+    outcomes_report: Report,
 }
 
 /// Aggregates of responses: add, import, merge, summarise.
@@ -69,8 +75,10 @@ impl Scorer {
                     latest,
                     report,
                     unkeyed,
+                    respondents,
+                    ..
                 } = &mut *inner;
-                *unkeyed |= !count(state, latest, by_id, &row);
+                *unkeyed |= !count(state, latest, respondents, by_id, &row);
                 report.accepted += 1;
                 true
             }
@@ -82,14 +90,16 @@ impl Scorer {
     }
 }
 
-/// Counts an imported row: added, or with `by_id` as the current version of its id.
-/// Returns whether it is kept by id.
+/// Counts an imported row: added, or with `by_id` as the current version of its id; and
+/// remembers who gave it (for outcomes). Returns whether it is kept by id.
 fn count(
     state: &mut ScoreState,
     latest: &mut Latest,
+    respondents: &mut Respondents,
     by_id: bool,
     row: &sondeo_core::score::Row,
 ) -> bool {
+    respondents.record(row);
     if by_id && row.id.is_some() {
         latest.upsert(state, row.clone().into_owned());
         true
@@ -107,6 +117,44 @@ fn filter_options(options: &JsValue) -> Result<filter::FilterOptions, JsError> {
         get("withComment").is_some_and(|v| v.is_truthy()),
     )
     .map_err(|e| JsError::new(&e))
+}
+
+/// Reads `source` (a `ReadableStream` of bytes, or a `Blob`/`File`) chunk by chunk into
+/// `feed`, one chunk at a time in wasm memory (memory does not grow with the file), and
+/// calls `options.onProgress({ bytes })` after each.
+async fn stream_chunks(
+    source: JsValue,
+    options: &JsValue,
+    mut feed: impl FnMut(&[u8]),
+) -> Result<(), JsValue> {
+    let on_progress = js_sys::Reflect::get(options, &"onProgress".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let stream: web_sys::ReadableStream = match source.dyn_into::<web_sys::Blob>() {
+        Ok(blob) => blob.stream(),
+        Err(source) => source
+            .dyn_into()
+            .map_err(|_| JsError::new("source: expected a ReadableStream, a Blob or a File"))?,
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut bytes = 0f64;
+    loop {
+        let result = JsFuture::from(reader.read()).await?;
+        if js_sys::Reflect::get(&result, &"done".into())?.is_truthy() {
+            return Ok(());
+        }
+        let chunk: js_sys::Uint8Array =
+            js_sys::Reflect::get(&result, &"value".into())?.dyn_into()?;
+        let chunk = chunk.to_vec();
+        bytes += chunk.len() as f64;
+        feed(&chunk);
+        if let Some(progress) = &on_progress {
+            let _ = progress.call1(
+                &JsValue::NULL,
+                &to_js(&serde_json::json!({ "bytes": bytes })),
+            );
+        }
+    }
 }
 
 fn to_js(value: &serde_json::Value) -> JsValue {
@@ -224,50 +272,25 @@ impl Scorer {
                     .unwrap_or(false)
             };
             let (skip_partials, by_id) = (flag("skipPartials"), flag("byId"));
-            let on_progress = js_sys::Reflect::get(&options, &"onProgress".into())
-                .ok()
-                .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-            let stream: web_sys::ReadableStream = match source.dyn_into::<web_sys::Blob>() {
-                Ok(blob) => blob.stream(),
-                Err(source) => source.dyn_into().map_err(|_| {
-                    JsError::new("source: expected a ReadableStream, a Blob or a File")
-                })?,
-            };
-            let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
             let mut importer: Option<Importer> =
                 format.map(|f| Importer::new(f).skip_partials(skip_partials));
-            let mut bytes = 0f64;
-            loop {
-                let result = JsFuture::from(reader.read()).await?;
-                if js_sys::Reflect::get(&result, &"done".into())?.is_truthy() {
-                    break;
-                }
-                let chunk: js_sys::Uint8Array =
-                    js_sys::Reflect::get(&result, &"value".into())?.dyn_into()?;
-                // One chunk at a time in wasm memory: memory does not grow with the file.
-                let chunk = chunk.to_vec();
-                bytes += chunk.len() as f64;
+            stream_chunks(source, &options, |chunk| {
                 let importer = importer.get_or_insert_with(|| {
-                    Importer::new(Format::detect(&chunk)).skip_partials(skip_partials)
+                    Importer::new(Format::detect(chunk)).skip_partials(skip_partials)
                 });
                 let mut inner = inner.borrow_mut();
                 let Inner {
                     state,
                     latest,
                     unkeyed,
+                    respondents,
                     ..
                 } = &mut *inner;
-                importer.feed(&chunk, &mut |row| {
-                    *unkeyed |= !count(state, latest, by_id, row)
+                importer.feed(chunk, &mut |row| {
+                    *unkeyed |= !count(state, latest, respondents, by_id, row)
                 });
-                drop(inner);
-                if let Some(progress) = &on_progress {
-                    let _ = progress.call1(
-                        &JsValue::NULL,
-                        &to_js(&serde_json::json!({ "bytes": bytes })),
-                    );
-                }
-            }
+            })
+            .await?;
             let report = match importer {
                 Some(importer) => {
                     let mut inner = inner.borrow_mut();
@@ -275,10 +298,12 @@ impl Scorer {
                         state,
                         latest,
                         unkeyed,
+                        respondents,
                         ..
                     } = &mut *inner;
-                    let report =
-                        importer.finish(&mut |row| *unkeyed |= !count(state, latest, by_id, row));
+                    let report = importer.finish(&mut |row| {
+                        *unkeyed |= !count(state, latest, respondents, by_id, row)
+                    });
                     inner.report.merge(&report);
                     report
                 }
@@ -286,6 +311,72 @@ impl Scorer {
             };
             Ok(to_js(&summary::report_json(&report, true)))
         })
+    }
+
+    /// Streams an outcomes file (CSV with a header, or NDJSON; a `Blob`/`File` or a
+    /// `ReadableStream`) and joins it to the responses by `user.id`: a customer id column
+    /// (`userId`, `accountId` or `id`), then any of `retained`, `churned`, `repurchased`,
+    /// `crossSell` (true/false, 1/0, yes/no) and `revenue`. Import the responses first.
+    /// `options`: `{ format: "csv" | "ndjson", onProgress }`. Resolves to
+    /// `{ accepted, rejected: { count, first } }`; the figures are in `outcomes()`.
+    #[wasm_bindgen(js_name = importOutcomes)]
+    pub fn import_outcomes(&self, source: JsValue, options: JsValue) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let format = js_sys::Reflect::get(&options, &"format".into())
+                .ok()
+                .and_then(|f| f.as_string());
+            let mut reader = match format.as_deref().map(Format::parse) {
+                Some(None) => {
+                    return Err(JsError::new("format: expected \"ndjson\" or \"csv\"").into())
+                }
+                Some(Some(f)) => Some(OutcomeReader::new(f == Format::Ndjson)),
+                None => None,
+            };
+            stream_chunks(source, &options, |chunk| {
+                let reader = reader.get_or_insert_with(|| {
+                    OutcomeReader::new(Format::detect(chunk) == Format::Ndjson)
+                });
+                let mut inner = inner.borrow_mut();
+                let Inner {
+                    respondents,
+                    outcomes,
+                    ..
+                } = &mut *inner;
+                reader.feed(chunk, &mut |record| outcomes.add(respondents, record));
+            })
+            .await?;
+            let report = match reader {
+                Some(reader) => {
+                    let mut inner = inner.borrow_mut();
+                    let Inner {
+                        respondents,
+                        outcomes,
+                        ..
+                    } = &mut *inner;
+                    let report = reader.finish(&mut |record| outcomes.add(respondents, record));
+                    inner.outcomes_report.merge(&report);
+                    report
+                }
+                None => Report::default(),
+            };
+            Ok(to_js(&summary::report_json(&report, true)))
+        })
+    }
+
+    /// The responses joined to outcomes (see `importOutcomes`): `{ respondents, matched,
+    /// unmatchedOutcomes, respondentsWithoutOutcome, rejected, kinds: { nps: { groups:
+    /// { detractor: { n, retained, churned, repurchased, crossSell, revenue }, … },
+    /// difference: { best, worst, retained, …, revenue } } } }`: each rate in % with
+    /// `low95`, `high95` and `n`, revenue per respondent likewise; the difference is the
+    /// best group minus the worst (promoters − detractors) with `significant`.
+    pub fn outcomes(&self) -> JsValue {
+        let inner = self.inner.borrow();
+        to_js(&summary::outcomes_json(
+            &inner.outcomes,
+            &inner.respondents,
+            &inner.outcomes_report,
+        ))
     }
 
     /// Adds everything `other` holds (another page, shard or period).
@@ -321,9 +412,8 @@ impl Scorer {
             // The per-id versions are not part of a saved state: a restored scorer adds.
             inner: Rc::new(RefCell::new(Inner {
                 state,
-                report: Report::default(),
-                latest: Latest::default(),
                 unkeyed: true,
+                ..Inner::default()
             })),
         })
     }

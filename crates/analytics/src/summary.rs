@@ -192,3 +192,74 @@ pub fn summary(
     out.insert("themes".into(), Value::Object(themes));
     Ok(Value::Object(out))
 }
+
+fn estimate_json(e: Option<sondeo_core::outcomes::Estimate>) -> Value {
+    match e {
+        Some(e) => {
+            json!({ "value": number(e.value), "low95": number(e.low95), "high95": number(e.high95), "n": e.n })
+        }
+        None => Value::Null,
+    }
+}
+
+fn difference_json(d: Option<sondeo_core::outcomes::Difference>) -> Value {
+    match d {
+        Some(d) => {
+            json!({ "difference": number(d.difference), "low95": number(d.low95), "high95": number(d.high95), "significant": d.significant })
+        }
+        None => Value::Null,
+    }
+}
+
+/// The outcomes report (see `Scorer.outcomes()`).
+pub fn outcomes_json(
+    tally: &sondeo_core::outcomes::OutcomeTally,
+    respondents: &sondeo_core::outcomes::Respondents,
+    report: &Report,
+) -> Value {
+    use sondeo_core::outcomes::{flag_difference, revenue_difference, FLAGS};
+    let mut kinds = Map::new();
+    for kind in KINDS {
+        let groups = &tally.groups[kind as usize];
+        if groups.iter().all(|g| g.n == 0) {
+            continue;
+        }
+        let names = kind.groups();
+        let mut by_group = Map::new();
+        for (tier, g) in groups.iter().enumerate() {
+            let mut figures = Map::new();
+            figures.insert("n".into(), json!(g.n));
+            for (i, flag) in FLAGS.iter().enumerate() {
+                figures.insert((*flag).into(), estimate_json(g.rate(i)));
+            }
+            figures.insert("revenue".into(), estimate_json(g.revenue()));
+            by_group.insert(names[tier].as_str().into(), Value::Object(figures));
+        }
+        let (best, worst) = (&groups[2], &groups[0]);
+        let mut difference = Map::new();
+        difference.insert("best".into(), json!(names[2].as_str()));
+        difference.insert("worst".into(), json!(names[0].as_str()));
+        for (i, flag) in FLAGS.iter().enumerate() {
+            difference.insert(
+                (*flag).into(),
+                difference_json(flag_difference(best, worst, i)),
+            );
+        }
+        difference.insert(
+            "revenue".into(),
+            difference_json(revenue_difference(best, worst)),
+        );
+        kinds.insert(
+            kind.as_str().into(),
+            json!({ "groups": by_group, "difference": difference }),
+        );
+    }
+    json!({
+        "respondents": respondents.len(),
+        "matched": tally.matched,
+        "unmatchedOutcomes": tally.unmatched,
+        "respondentsWithoutOutcome": tally.without_outcome(respondents),
+        "rejected": report_json(report, false)["rejected"].clone(),
+        "kinds": kinds,
+    })
+}

@@ -8,10 +8,13 @@ use sondeo_core::i18n::{Locale, PACKS, TEXT_KEYS};
 use sondeo_core::text::push_json_string;
 
 fn main() {
-    let out = std::env::args().nth(1).unwrap_or_else(|| "dist/locales".into());
+    let out = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "dist/locales".into());
     std::fs::create_dir_all(&out).expect("the output folder can be made");
     for (_, tag) in PACKS {
-        let locale = Locale::from_tag(tag).expect("every pack language has a table (extra-locales)");
+        let locale =
+            Locale::from_tag(tag).expect("every pack language has a table (extra-locales)");
         let mut json = String::from("{");
         for (i, key) in TEXT_KEYS.iter().enumerate() {
             if i > 0 {

@@ -233,7 +233,15 @@ pub struct OutcomeReader {
 }
 
 /// Column names that hold the customer id, in order of preference.
-const ID_COLUMNS: [&str; 7] = ["userid", "user.id", "user_id", "accountid", "account_id", "customerid", "id"];
+const ID_COLUMNS: [&str; 7] = [
+    "userid",
+    "user.id",
+    "user_id",
+    "accountid",
+    "account_id",
+    "customerid",
+    "id",
+];
 
 impl OutcomeReader {
     /// A reader for NDJSON (`true`) or CSV.
@@ -262,7 +270,9 @@ impl OutcomeReader {
             }
         } else {
             let (header, report) = (&mut self.header, &mut self.report);
-            self.csv.feed(chunk, &mut |line, record| csv_record(header, report, line, record, sink));
+            self.csv.feed(chunk, &mut |line, record| {
+                csv_record(header, report, line, record, sink)
+            });
         }
     }
 
@@ -276,7 +286,8 @@ impl OutcomeReader {
             }
         } else {
             let (header, report) = (&mut self.header, &mut self.report);
-            self.csv.finish(&mut |line, record| csv_record(header, report, line, record, sink));
+            self.csv
+                .finish(&mut |line, record| csv_record(header, report, line, record, sink));
         }
         self.report
     }
@@ -287,7 +298,8 @@ impl OutcomeReader {
             return;
         }
         let Ok(serde_json::Value::Object(object)) = serde_json::from_slice(raw) else {
-            self.report.reject(self.line, "line", "expected a JSON object".into());
+            self.report
+                .reject(self.line, "line", "expected a JSON object".into());
             return;
         };
         let cell = |name: &str| -> Option<String> {
@@ -296,7 +308,9 @@ impl OutcomeReader {
                 serde_json::Value::String(s) => Some(s.clone()),
                 serde_json::Value::Bool(b) => Some(b.to_string()),
                 serde_json::Value::Number(n) => Some(n.to_string()),
-                serde_json::Value::Object(o) => o.get("id").and_then(|id| id.as_str().map(str::to_owned)),
+                serde_json::Value::Object(o) => {
+                    o.get("id").and_then(|id| id.as_str().map(str::to_owned))
+                }
                 _ => None,
             }
         };
@@ -320,7 +334,12 @@ fn csv_record(
     sink: &mut impl FnMut(&OutcomeRecord),
 ) {
     let Some(names) = header else {
-        *header = Some(fields.iter().map(|f| f.trim().to_ascii_lowercase()).collect());
+        *header = Some(
+            fields
+                .iter()
+                .map(|f| f.trim().to_ascii_lowercase())
+                .collect(),
+        );
         return;
     };
     if fields.iter().all(|f| f.trim().is_empty()) {
@@ -353,19 +372,31 @@ fn record(
         ..OutcomeRecord::default()
     };
     for (i, name) in FLAGS.iter().enumerate() {
-        let Some(text) = cell(name).or_else(|| (*name == "crossSell").then(|| cell("cross_sell")).flatten()) else {
+        let Some(text) =
+            cell(name).or_else(|| (*name == "crossSell").then(|| cell("cross_sell")).flatten())
+        else {
             continue;
         };
         out.flags[i] = Some(match text.to_ascii_lowercase().as_str() {
             "true" | "1" | "yes" | "y" => true,
             "false" | "0" | "no" | "n" => false,
-            _ => return Err((name, format!("expected true or false (or 1/0, yes/no), got {text:?}"))),
+            _ => {
+                return Err((
+                    name,
+                    format!("expected true or false (or 1/0, yes/no), got {text:?}"),
+                ))
+            }
         });
     }
     if let Some(text) = cell("revenue") {
         match text.parse::<f64>() {
             Ok(r) if r.is_finite() => out.revenue = Some(r),
-            _ => return Err(("revenue", format!("expected a number such as 1250.50, got {text:?}"))),
+            _ => {
+                return Err((
+                    "revenue",
+                    format!("expected a number such as 1250.50, got {text:?}"),
+                ))
+            }
         }
     }
     Ok(out)

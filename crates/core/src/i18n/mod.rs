@@ -330,16 +330,25 @@ mod tests {
         assert_eq!(negotiate(["xx", "pt_PT"]), Locale::Pt);
         assert_eq!(negotiate(["", "DE-at"]), Locale::De);
         assert_eq!(Locale::Pt.tag(), "pt-BR");
-        assert_eq!(negotiate_language(["zh-Hans-CN"]), Language::BuiltIn(Locale::Zh));
+        assert_eq!(
+            negotiate_language(["zh-Hans-CN"]),
+            Language::BuiltIn(Locale::Zh)
+        );
     }
 
     #[cfg(not(feature = "extra-locales"))]
     #[test]
     fn without_extra_locales_french_is_a_pack() {
         assert_eq!(negotiate(["fr-FR", "de"]), Locale::En);
-        assert_eq!(negotiate_language(["xx", "fr-FR", "es"]), Language::Pack("fr"));
+        assert_eq!(
+            negotiate_language(["xx", "fr-FR", "es"]),
+            Language::Pack("fr")
+        );
         assert_eq!(negotiate_language(["pt-PT"]), Language::Pack("pt-BR"));
-        assert_eq!(negotiate_language(["es-MX", "fr"]), Language::BuiltIn(Locale::Es));
+        assert_eq!(
+            negotiate_language(["es-MX", "fr"]),
+            Language::BuiltIn(Locale::Es)
+        );
         assert_eq!(negotiate_language(["xx"]), Language::BuiltIn(Locale::En));
     }
 

@@ -116,7 +116,6 @@ pub(super) const PT: [&str; KEY_COUNT] = [
     "Obrigado! Que bom que tudo correu bem.",
 ];
 
-
 pub(super) const IT: [&str; KEY_COUNT] = [
     "Chiudi",
     "Quanto è probabile che ci consiglieresti a un amico o a un collega?",

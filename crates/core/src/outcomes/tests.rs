@@ -26,7 +26,14 @@ fn read(text: &str, ndjson: bool, size: usize) -> (Vec<OutcomeRecord>, Report) {
 fn a_small_program_gives_the_rates_and_difference_computed_by_hand() {
     let mut people = Respondents::default();
     // Four promoters and two detractors; p3 first said 2, then 10 (the later answer counts).
-    for (user, score) in [("p1", 10), ("p2", 9), ("p3", 2), ("p4", 10), ("d1", 0), ("d2", 5)] {
+    for (user, score) in [
+        ("p1", 10),
+        ("p2", 9),
+        ("p3", 2),
+        ("p4", 10),
+        ("d1", 0),
+        ("d2", 5),
+    ] {
         people.record(&answer(user, Kind::Nps, score, 100));
     }
     people.record(&answer("p3", Kind::Nps, 10, 200));
@@ -37,12 +44,27 @@ fn a_small_program_gives_the_rates_and_difference_computed_by_hand() {
     for r in &records {
         tally.add(&people, r);
     }
-    assert_eq!((tally.matched, tally.unmatched, tally.without_outcome(&people)), (6, 1, 0));
+    assert_eq!(
+        (
+            tally.matched,
+            tally.unmatched,
+            tally.without_outcome(&people)
+        ),
+        (6, 1, 0)
+    );
     let promoters = &tally.groups[Kind::Nps as usize][2];
     let detractors = &tally.groups[Kind::Nps as usize][0];
     // Retained: promoters 3 of 4, detractors 1 of 2.
     let (lo, hi) = wilson(3, 4);
-    assert_eq!(promoters.rate(0), Some(Estimate { value: 75.0, low95: 100.0 * lo, high95: 100.0 * hi, n: 4 }));
+    assert_eq!(
+        promoters.rate(0),
+        Some(Estimate {
+            value: 75.0,
+            low95: 100.0 * lo,
+            high95: 100.0 * hi,
+            n: 4
+        })
+    );
     assert_eq!(detractors.rate(0).unwrap().value, 50.0);
     let d = flag_difference(promoters, detractors, 0).unwrap();
     let se = (0.75 * 0.25 / 4.0 + 0.5 * 0.5 / 2.0_f64).sqrt();
@@ -62,12 +84,23 @@ fn bad_rows_are_rejected_with_their_line_and_column_and_ndjson_reads_too() {
     let csv = "accountId,churned,revenue\na1,maybe,10\n,true,1\na3,false,ten\n";
     let (records, report) = read(csv, false, 64);
     assert!(records.is_empty());
-    let errors: Vec<(u64, &str)> = report.first.iter().map(|e| (e.line, e.field.as_str())).collect();
+    let errors: Vec<(u64, &str)> = report
+        .first
+        .iter()
+        .map(|e| (e.line, e.field.as_str()))
+        .collect();
     assert_eq!(errors, [(2, "churned"), (3, "userId"), (4, "revenue")]);
     let ndjson = "{\"user\":{\"id\":\"u1\"},\"retained\":true,\"revenue\":12.5}\n{\"userId\":\"u2\",\"crossSell\":\"no\"}\nnot json\n";
     let (records, report) = read(ndjson, true, 3);
     assert_eq!(report.rejected, 1);
-    assert_eq!(records[0], OutcomeRecord { id: "u1".into(), flags: [Some(true), None, None, None], revenue: Some(12.5) });
+    assert_eq!(
+        records[0],
+        OutcomeRecord {
+            id: "u1".into(),
+            flags: [Some(true), None, None, None],
+            revenue: Some(12.5)
+        }
+    );
     assert_eq!(records[1].flags[3], Some(false));
 }
 
@@ -95,7 +128,13 @@ fn a_synthetic_program_with_known_truth_is_recovered_within_the_stated_intervals
     for i in 0..20_000 {
         let user = format!("c{i}");
         let u = random.next();
-        let tier = if u < 0.3 { 0 } else if u < 0.6 { 1 } else { 2 };
+        let tier = if u < 0.3 {
+            0
+        } else if u < 0.6 {
+            1
+        } else {
+            2
+        };
         let score = match tier {
             0 => (random.next() * 7.0) as u8,
             1 => 7 + (random.next() * 2.0) as u8,
@@ -119,16 +158,35 @@ fn a_synthetic_program_with_known_truth_is_recovered_within_the_stated_intervals
     for r in &records {
         tally.add(&people, r);
     }
-    assert_eq!((tally.matched, tally.unmatched, tally.without_outcome(&people)), (19_000, 500, 1_000));
+    assert_eq!(
+        (
+            tally.matched,
+            tally.unmatched,
+            tally.without_outcome(&people)
+        ),
+        (19_000, 500, 1_000)
+    );
     let groups = &tally.groups[Kind::Nps as usize];
     for tier in 0..3 {
         let rate = groups[tier].rate(0).unwrap();
-        assert!(rate.low95 <= truth_retained[tier] && truth_retained[tier] <= rate.high95, "tier {tier}: {rate:?}");
+        assert!(
+            rate.low95 <= truth_retained[tier] && truth_retained[tier] <= rate.high95,
+            "tier {tier}: {rate:?}"
+        );
         let revenue = groups[tier].revenue().unwrap();
-        assert!(revenue.low95 <= truth_revenue[tier] && truth_revenue[tier] <= revenue.high95, "tier {tier}: {revenue:?}");
+        assert!(
+            revenue.low95 <= truth_revenue[tier] && truth_revenue[tier] <= revenue.high95,
+            "tier {tier}: {revenue:?}"
+        );
     }
     let d = flag_difference(&groups[2], &groups[0], 0).unwrap();
-    assert!(d.significant && d.low95 <= 30.0 && 30.0 <= d.high95, "{d:?}");
+    assert!(
+        d.significant && d.low95 <= 30.0 && 30.0 <= d.high95,
+        "{d:?}"
+    );
     let r = revenue_difference(&groups[2], &groups[0]).unwrap();
-    assert!(r.significant && r.low95 <= 100.0 && 100.0 <= r.high95, "{r:?}");
+    assert!(
+        r.significant && r.low95 <= 100.0 && 100.0 <= r.high95,
+        "{r:?}"
+    );
 }
