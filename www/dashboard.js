@@ -51,10 +51,13 @@ const clip = (x, lo, hi) => Math.min(hi, Math.max(lo, x));
 const interval = (f, score, margin, lo, hi, digits = 1) => f.smallSample
   ? `n=${f.n}, too few for an interval`
   : `95%: ${fmt(clip(score - margin, lo, hi), digits)} to ${fmt(clip(score + margin, lo, hi), digits)} · n=${f.n}`;
+// An eNPS figure of too small a team comes back suppressed (the Scorer's anonymity floor).
+const hidden = (f) => f?.suppressed ? `hidden: fewer than ${f.minimum} answers` : null;
 const kindCells = (k) => [
   k.nps ? `${signed(k.nps.score)} (${interval(k.nps, k.nps.score, k.nps.margin95, -100, 100)})` : "–",
   k.csat ? `${fmt(k.csat.score)}% (${k.csat.smallSample ? `n=${k.csat.n}, too few for an interval` : `95%: ${fmt(k.csat.low95)}–${fmt(k.csat.high95)}% · n=${k.csat.n}`})` : "–",
   k.ces ? `${fmt(k.ces.score, 2)} (${interval(k.ces, k.ces.score, k.ces.margin95, 1, 7, 2)})` : "–",
+  k.enps ? hidden(k.enps) ?? `${signed(k.enps.score)} (${interval(k.enps, k.enps.score, k.enps.margin95, -100, 100)})` : "–",
 ];
 
 // The comments of the responses counted from the collector, newest first; text is always
@@ -83,10 +86,11 @@ const KINDS = [
   ["nps", "NPS", { min: -100, max: 100, digits: 1, unit: "" }, [["detractor", "detractors", "low"], ["passive", "passives", "mid"], ["promoter", "promoters", "high"]]],
   ["csat", "CSAT %", { min: 0, max: 100, digits: 1, unit: "%" }, [["low", "low (1–3)", "low"], ["neutral", "neutral", "mid"], ["high", "high (4–5)", "high"]]],
   ["ces", "CES", { min: 1, max: 7, digits: 2, unit: "" }, [["low", "hard (1–3)", "low"], ["neutral", "neutral (4)", "mid"], ["high", "easy (5–7)", "high"]]],
+  ["enps", "eNPS", { min: -100, max: 100, digits: 1, unit: "" }, [["detractor", "detractors", "low"], ["passive", "passives", "mid"], ["promoter", "promoters", "high"]]],
 ];
 const bounds = (kind, f) => {
   if (kind === "csat") return [f.low95, f.high95];
-  const [lo, hi] = kind === "nps" ? [-100, 100] : [1, 7];
+  const [lo, hi] = kind === "nps" || kind === "enps" ? [-100, 100] : [1, 7];
   return [clip(f.score - f.margin95, lo, hi), clip(f.score + f.margin95, lo, hi)];
 };
 
@@ -112,7 +116,7 @@ function renderCharts(s, by) {
     const overall = s.overall[kind];
     if (!overall) continue;
     groups.push(groupsChart(name, parts.map(([key, label, className]) => ({ label, share: overall.groups[key], className })), overall.n));
-    const points = periods.filter(([, k]) => k[kind]).map(([label, k]) => {
+    const points = periods.filter(([, k]) => k[kind] && !k[kind].suppressed).map(([label, k]) => {
       const f = k[kind];
       const [low, high] = bounds(kind, f);
       return { label, score: f.score, low, high, n: f.n, small: f.smallSample };
@@ -165,6 +169,8 @@ function render() {
   if (o.nps) cards.push(card("NPS", signed(o.nps.score), [interval(o.nps, o.nps.score, o.nps.margin95, -100, 100),
     `${fmt(o.nps.promoters)}% promoters · ${fmt(o.nps.passives)}% passives · ${fmt(o.nps.detractors)}% detractors`], o.nps.smallSample));
   if (o.csat) cards.push(card("CSAT", `${fmt(o.csat.score)}%`, [`95%: ${fmt(o.csat.low95)}–${fmt(o.csat.high95)}% · n=${o.csat.n}`, `mean ${fmt(o.csat.mean, 2)} / 5`], o.csat.smallSample));
+  if (o.enps) cards.push(card("eNPS", signed(o.enps.score), [interval(o.enps, o.enps.score, o.enps.margin95, -100, 100),
+    `${fmt(o.enps.promoters)}% promoters · ${fmt(o.enps.detractors)}% detractors (employees)`], o.enps.smallSample));
   if (o.ces) cards.push(card("CES", fmt(o.ces.score, 2), [interval(o.ces, o.ces.score, o.ces.margin95, 1, 7, 2), `${fmt(o.ces.agree)}% agree it was easy`], o.ces.smallSample));
   if (!cards.length) cards.push(card("No answers yet", "–", ["Answer a survey on the demo pages; it shows up here live."]));
   $("cards").replaceChildren(...cards);
@@ -172,7 +178,7 @@ function render() {
   renderCharts(s, by);
   const segments = Object.entries(s.segments ?? {});
   const byName = $("by").selectedOptions[0]?.textContent ?? by;
-  $("segments").replaceChildren(segments.length ? table([byName, "NPS", "CSAT", "CES"], segments.map(([v, k]) => [v, ...kindCells(k)])) : el("p", `No answers carry a ${byName}.`, "small"));
+  $("segments").replaceChildren(segments.length ? table([byName, "NPS", "CSAT", "CES", "eNPS"], segments.map(([v, k]) => [v, ...kindCells(k)])) : el("p", `No answers carry a ${byName}.`, "small"));
   const drivers = s.drivers.slice(0, 15);
   $("drivers").replaceChildren(drivers.length ? table(["Reason", "Kind", "Cited by", "Score citing", "Score not citing", "Share of detractors / low"],
     drivers.map((d) => [d.reason, d.kind.toUpperCase(), String(d.count), fmt(d.scoreCiting), fmt(d.scoreNotCiting), `${fmt(d.shareOfWorstGroup)}%`])) : el("p", "No reason chips chosen yet.", "small"));
@@ -259,7 +265,7 @@ function renderOutcomes() {
   const o = scorer.outcomes();
   if (!o.matched && !o.unmatchedOutcomes && !o.rejected.count) return;
   const blocks = [el("p", `${o.matched} customers matched; ${o.unmatchedOutcomes} outcome rows name nobody who answered; ${o.respondentsWithoutOutcome} of ${o.respondents} respondents have no outcome row.${o.rejected.count ? ` ${o.rejected.count} rows rejected (first: line ${o.rejected.first[0].line}, ${o.rejected.first[0].field}: ${o.rejected.first[0].error}).` : ""}`, "small")];
-  for (const [kind, name] of [["nps", "NPS"], ["csat", "CSAT"], ["ces", "CES"]]) {
+  for (const [kind, name] of [["nps", "NPS"], ["csat", "CSAT"], ["ces", "CES"], ["enps", "eNPS"]]) {
     const k = o.kinds[kind];
     if (!k) continue;
     const present = OUTCOMES.filter(([key]) => Object.values(k.groups).some((g) => g[key]));

@@ -111,7 +111,7 @@ test("a survey can be answered by keyboard alone", async ({ page }) => {
 test("an invalid config fails mount with every bad field named", async ({ page }) => {
   await openMount(page, { kind: "nsp", endpoint: "javascript:alert(1)", followUp: { maxLength: 0 } });
   const message = await page.evaluate(() => window.mountError);
-  expect(message).toContain('kind: expected "nps", "csat" or "ces", got "nsp"');
+  expect(message).toContain('kind: expected "nps", "csat", "ces" or "enps", got "nsp"');
   expect(message).toContain("endpoint: expected an http(s) URL");
   expect(message).toContain("followUp.maxLength: expected an integer in 1..=5000, got 0");
   await expect(page.locator("sondeo-survey")).toHaveCount(0);
@@ -240,18 +240,19 @@ test("locale auto follows the page language", async ({ page }) => {
   await expect(page.getByText("¿Qué tan satisfecho está con su experiencia?")).toBeVisible();
 });
 
-test("a language without built-in texts uses the page's texts and reports its tag", async ({ page }) => {
+test("a language with neither texts nor a pack uses the page's texts and reports its tag", async ({ page }) => {
   await openMount(page, {
-    kind: "csat", endpoint: "/api/responses", locale: "fr",
-    texts: { csatQuestion: "Êtes-vous satisfait ?", followUpHigh: "Qu'avons-nous bien fait ?", submit: "Envoyer" },
+    kind: "csat", endpoint: "/api/responses", locale: "sv",
+    texts: { csatQuestion: "Är du nöjd?", followUpHigh: "Vad gjorde vi bra?", submit: "Skicka" },
   });
-  await expect(page.getByText("Êtes-vous satisfait ?")).toBeVisible();
-  await expect(page.locator("sondeo-survey section")).toHaveAttribute("lang", "fr");
+  await expect(page.getByText("Är du nöjd?")).toBeVisible();
+  await expect(page.locator("sondeo-survey section")).toHaveAttribute("lang", "sv");
+  // What the page did not translate falls back to English.
   await page.getByRole("radio", { name: "5 – Very satisfied" }).click();
-  await expect(page.getByText("Qu'avons-nous bien fait ?")).toBeVisible();
-  await page.getByRole("button", { name: "Envoyer" }).click();
+  await expect(page.getByText("Vad gjorde vi bra?")).toBeVisible();
+  await page.getByRole("button", { name: "Skicka" }).click();
   await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete));
-  expect(server.posts.at(-1).body.locale).toBe("fr");
+  expect(server.posts.at(-1).body.locale).toBe("sv");
 });
 
 test("on a 320 px screen every point is a 44 px target and nothing overflows", async ({ page }) => {

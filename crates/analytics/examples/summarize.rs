@@ -37,7 +37,7 @@ fn main() {
     let report = importer
         .map(|i| i.finish(&mut |row| state.add(row)))
         .unwrap_or_default();
-    match summary(&state, &report, flag("--by"), flag("--period"), None) {
+    match summary(&state, &report, flag("--by"), flag("--period"), None, 5) {
         Ok(json) => println!("{json}"),
         Err(e) => {
             eprintln!("summarize: {e}");

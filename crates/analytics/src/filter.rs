@@ -132,7 +132,7 @@ mod tests {
         assert!(read(&[("from", "last week")])
             .unwrap_err()
             .starts_with("from: expected a date"));
-        assert!(read(&[("kind", "enps")])
+        assert!(read(&[("kind", "nps2")])
             .unwrap_err()
             .starts_with("kind: expected"));
         assert!(read(&[("group", "angry")])

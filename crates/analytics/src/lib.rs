@@ -423,6 +423,8 @@ impl Scorer {
     /// compare: { a, b } }` (`a`/`b` are period labels when `period` is given, else segment
     /// values), and the filters `from`, `to`, `survey`, `kind` (as in `responses()`), which
     /// score only those responses afresh: they need every response counted by id.
+    /// `minTeamSize` (5): an eNPS figure of a segment or period with fewer answers is
+    /// `{ suppressed: true, minimum }`.
     pub fn summary(&self, options: JsValue) -> Result<JsValue, JsError> {
         let text = |k: &str| {
             js_sys::Reflect::get(&options, &k.into())
@@ -442,6 +444,7 @@ impl Scorer {
             (side("a"), side("b"))
         });
         let inner = self.inner.borrow();
+        let options_value = options.clone();
         let options = filter_options(&options)?;
         let filtered = if options.narrows() {
             if inner.unkeyed {
@@ -459,6 +462,10 @@ impl Scorer {
             text("by").as_deref(),
             text("period").as_deref(),
             pair,
+            js_sys::Reflect::get(&options_value, &"minTeamSize".into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .map_or(5, |n| n.clamp(1.0, 1e6) as u64),
         )
         .map_err(|e| JsError::new(&e))?;
         Ok(to_js(&summary))

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 use sondeo_core::import::Report;
-use sondeo_core::metric::{Statistic, KINDS};
+use sondeo_core::metric::{Kind, Statistic, KINDS};
 use sondeo_core::score::{
     against_rest, ces, compare, csat, drivers, nps, Change, ScoreState, Scores, NO_VALUE,
 };
@@ -73,6 +73,14 @@ fn segment_json(scores: &Scores, overall: &Scores) -> Value {
     out
 }
 
+/// Replaces an eNPS figure resting on fewer than `minimum` answers (see [`summary`]).
+fn suppress_small(figures: &mut Value, scores: &Scores, minimum: u64) {
+    let n = scores.get(Kind::Enps).n();
+    if n > 0 && n < minimum {
+        figures[Kind::Enps.as_str()] = json!({ "suppressed": true, "minimum": minimum });
+    }
+}
+
 /// `{ accepted?, rejected: { count, first } }`.
 pub fn report_json(report: &Report, with_accepted: bool) -> Value {
     let first: Vec<Value> = report
@@ -89,12 +97,17 @@ pub fn report_json(report: &Report, with_accepted: bool) -> Value {
 }
 
 /// The whole summary.
+///
+/// `min_enps` is the anonymity floor of employee answers: an eNPS figure of a segment or
+/// a period with fewer answers is replaced by `{ suppressed: true, minimum }`, so that no
+/// small team can be identified.
 pub fn summary(
     state: &ScoreState,
     report: &Report,
     by: Option<&str>,
     period: Option<&str>,
     pair: Option<(String, String)>,
+    min_enps: u64,
 ) -> Result<Value, String> {
     let mut out = Map::new();
     out.insert(
@@ -114,7 +127,11 @@ pub fn summary(
         let values: Map<String, Value> = segments
             .values
             .iter()
-            .map(|(k, v)| (k.clone(), segment_json(v, &state.overall)))
+            .map(|(k, v)| {
+                let mut figures = segment_json(v, &state.overall);
+                suppress_small(&mut figures, v, min_enps);
+                (k.clone(), figures)
+            })
             .collect();
         out.insert("segments".into(), Value::Object(values));
         if segments.overflow {
@@ -139,7 +156,11 @@ pub fn summary(
             Value::Object(
                 periods
                     .iter()
-                    .map(|(k, v)| (k.clone(), kinds_json(v)))
+                    .map(|(k, v)| {
+                        let mut figures = kinds_json(v);
+                        suppress_small(&mut figures, v, min_enps);
+                        (k.clone(), figures)
+                    })
                     .collect(),
             ),
         );
@@ -262,4 +283,42 @@ pub fn outcomes_json(
         "rejected": report_json(report, false)["rejected"].clone(),
         "kinds": kinds,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sondeo_core::import::{Format, Importer};
+
+    #[test]
+    fn an_enps_figure_of_fewer_than_the_floor_is_suppressed_and_says_so() {
+        // Team "ops" has 3 answers, team "eng" 6; customers' NPS in "ops" is not an employee figure.
+        let mut csv = String::from("kind,score,team,date\n");
+        for score in [9, 2, 10] {
+            csv.push_str(&format!("enps,{score},ops,2026-11-02\n"));
+        }
+        for score in [9, 9, 7, 3, 10, 10] {
+            csv.push_str(&format!("enps,{score},eng,2026-11-03\n"));
+        }
+        csv.push_str("nps,4,ops,2026-11-02\n");
+        let mut state = ScoreState::default();
+        let mut importer = Importer::new(Format::Csv);
+        importer.feed(csv.as_bytes(), &mut |row| state.add(row));
+        let report = importer.finish(&mut |row| state.add(row));
+        let s = summary(&state, &report, Some("metadata.team"), Some("day"), None, 5).unwrap();
+        assert_eq!(
+            s["segments"]["ops"]["enps"],
+            json!({ "suppressed": true, "minimum": 5 })
+        );
+        assert_eq!(
+            s["segments"]["ops"]["nps"]["n"], 1,
+            "only eNPS is suppressed"
+        );
+        // eng: 4 promoters, 1 passive, 1 detractor of 6: eNPS 50.
+        assert_eq!(s["segments"]["eng"]["enps"]["score"], 50.0);
+        assert_eq!(s["periods"]["2026-11-02"]["enps"]["suppressed"], true);
+        assert_eq!(s["overall"]["enps"]["n"], 9);
+        let lenient = summary(&state, &report, Some("metadata.team"), None, None, 3).unwrap();
+        assert_eq!(lenient["segments"]["ops"]["enps"]["n"], 3);
+    }
 }

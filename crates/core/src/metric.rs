@@ -2,6 +2,7 @@
 //!
 //! NPS: 0–10; detractors 0–6, passives 7–8, promoters 9–10 (Reichheld, 2003).
 //! CSAT: 1–5; "satisfied" is 4–5 (the usual top-two-box CSAT %).
+//! eNPS: NPS asked of employees about the company as a place to work; scored apart.
 //! CES 2.0: 1–7 agreement with "The company made it easy for me to handle my issue";
 //! 5–7 agree. CES on 1–5 is deliberately not offered: its answers cannot be merged
 //! with 1–7 answers into one mean, and CES 2.0 is the 1–7 form.
@@ -19,10 +20,12 @@ pub enum Kind {
     Csat,
     /// Customer effort score (CES 2.0), 1–7.
     Ces,
+    /// Employee Net Promoter Score, 0–10: "recommend us as a place to work".
+    Enps,
 }
 
 /// Every kind, in display order (the order of [`SPECS`]).
-pub const KINDS: [Kind; 3] = [Kind::Nps, Kind::Csat, Kind::Ces];
+pub const KINDS: [Kind; 4] = [Kind::Nps, Kind::Csat, Kind::Ces, Kind::Enps];
 
 /// How a kind's answers become its headline figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +69,7 @@ pub struct KindSpec {
 }
 
 /// One entry per kind, in the order of [`KINDS`].
-pub const SPECS: [KindSpec; 3] = [
+pub const SPECS: [KindSpec; 4] = [
     KindSpec {
         name: "nps",
         min: 0,
@@ -120,11 +123,24 @@ pub const SPECS: [KindSpec; 3] = [
             TextKey::Ces7,
         ],
     },
+    KindSpec {
+        name: "enps",
+        min: 0,
+        max: 10,
+        middle_from: 7,
+        best_from: 9,
+        groups: [Group::Detractor, Group::Passive, Group::Promoter],
+        styles: &["numbers"],
+        statistic: Statistic::Net,
+        question: TextKey::EnpsQuestion,
+        ends: (TextKey::NpsLow, TextKey::NpsHigh),
+        point_labels: &[],
+    },
 ];
 
 /// The kinds' names as error messages list them. Written out (the widget would
 /// otherwise carry the code that joins them); a test checks it against [`SPECS`].
-pub const KIND_CHOICES: &str = r#""nps", "csat" or "ces""#;
+pub const KIND_CHOICES: &str = r#""nps", "csat", "ces" or "enps""#;
 
 impl Kind {
     /// This kind's entry in [`SPECS`].
@@ -133,7 +149,7 @@ impl Kind {
         &SPECS[self as usize]
     }
 
-    /// Parses `nps`, `csat` or `ces` (lowercase, as in the payload).
+    /// Parses `nps`, `csat`, `ces` or `enps` (lowercase, as in the payload).
     #[inline]
     pub fn parse(s: &str) -> Option<Kind> {
         KINDS.into_iter().find(|k| k.spec().name == s)

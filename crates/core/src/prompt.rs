@@ -162,6 +162,14 @@ impl Prompt {
         let score = self.score.unwrap_or(config.kind.min());
         let comment = sanitize_comment(comment, config.follow_up.max_length as usize);
         let user = &config.user;
+        // Anonymous: the day only (a minute could be matched to who was at their desk).
+        let when = |t: &Option<String>| match (config.anonymous, t) {
+            (true, Some(t)) => Some(crate::text::concat(&[
+                t.get(..10).unwrap_or(""),
+                "T00:00:00.000Z",
+            ])),
+            _ => t.clone(),
+        };
         Response {
             id: context.id.clone(),
             survey_id: config.id.clone(),
@@ -181,10 +189,10 @@ impl Prompt {
             locale: Some(context.locale.clone()),
             metadata: config.metadata.clone(),
             user: (user.id.is_some() || !user.attributes.is_empty()).then(|| user.clone()),
-            page: context.page.clone(),
-            created_at: context.created_at.clone(),
+            page: context.page.clone().filter(|_| !config.anonymous),
+            created_at: when(&context.created_at),
             submitted_at: if complete {
-                context.submitted_at.clone()
+                when(&context.submitted_at)
             } else {
                 None
             },

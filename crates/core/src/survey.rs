@@ -81,6 +81,7 @@ const TOP_LEVEL_FIELDS: &[&str] = &[
     "delivery",
     "responseId",
     "consent",
+    "anonymous",
     "beforeSend",
 ];
 
@@ -166,6 +167,25 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
     let theme = c.theme(input.get("theme"));
     let metadata = c.string_map(input.get("metadata"), "metadata", 50, 500, false);
     let user = c.user(input.get("user"));
+    let anonymous = c.boolean(input.get("anonymous"), "anonymous", false);
+    if anonymous {
+        // Refused, not dropped: a site that thinks it sends an id must learn that it does not.
+        if user.id.is_some() || !user.attributes.is_empty() {
+            c.errors.push(ConfigError {
+                field: "user".into(),
+                problem: "expected no user with anonymous: true (an anonymous answer names nobody)"
+                    .into(),
+            });
+        }
+        for (key, _) in &metadata {
+            if !ANONYMOUS_METADATA.contains(&key.as_str()) {
+                c.errors.push(ConfigError {
+                    field: checker::join_path("metadata", key),
+                    problem: "not sent with anonymous: true; expected only team or location".into(),
+                });
+            }
+        }
+    }
     let delivery = c.delivery(input.get("delivery"));
 
     match kind {
@@ -177,6 +197,7 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
             },
             response_id,
             consent_required,
+            anonymous,
             kind,
             question,
             scale,

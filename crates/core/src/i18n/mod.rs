@@ -56,9 +56,10 @@ text_keys! {
     ThankYouLow = "thankYouLow",
     ThankYouNeutral = "thankYouNeutral",
     ThankYouHigh = "thankYouHigh",
+    EnpsQuestion = "enpsQuestion",
 }
 
-const KEY_COUNT: usize = TextKey::ThankYouHigh as usize + 1;
+const KEY_COUNT: usize = TextKey::EnpsQuestion as usize + 1;
 
 #[cfg(feature = "extra-locales")]
 mod packs;
@@ -273,6 +274,7 @@ const EN: [&str; KEY_COUNT] = [
     "Thank you. We're sorry, and we'll use this to do better.",
     "Thank you for your feedback.",
     "Thank you! We're glad it went well.",
+    "How likely are you to recommend us as a place to work?",
 ];
 
 const ES: [&str; KEY_COUNT] = [
@@ -310,6 +312,7 @@ const ES: [&str; KEY_COUNT] = [
     "Gracias. Lo sentimos y lo usaremos para mejorar.",
     "Gracias por su opinión.",
     "¡Gracias! Nos alegra que todo haya ido bien.",
+    "¿Qué probabilidad hay de que recomiende nuestra empresa como lugar de trabajo?",
 ];
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ pub(super) const FR: [&str; KEY_COUNT] = [
     "Merci. Nous en sommes désolés et nous allons nous améliorer.",
     "Merci pour votre avis.",
     "Merci ! Ravis que tout se soit bien passé.",
+    "Quelle est la probabilité que vous recommandiez notre entreprise comme lieu de travail ?",
 ];
 
 pub(super) const DE: [&str; KEY_COUNT] = [
@@ -77,6 +78,7 @@ pub(super) const DE: [&str; KEY_COUNT] = [
     "Danke. Es tut uns leid; wir werden uns verbessern.",
     "Danke für Ihr Feedback.",
     "Danke! Schön, dass alles gut lief.",
+    "Wie wahrscheinlich ist es, dass Sie uns als Arbeitgeber weiterempfehlen?",
 ];
 
 pub(super) const PT: [&str; KEY_COUNT] = [
@@ -114,6 +116,7 @@ pub(super) const PT: [&str; KEY_COUNT] = [
     "Obrigado. Lamentamos e vamos usar isso para melhorar.",
     "Obrigado pela sua opinião.",
     "Obrigado! Que bom que tudo correu bem.",
+    "Qual a probabilidade de você recomendar nossa empresa como um lugar para trabalhar?",
 ];
 
 pub(super) const IT: [&str; KEY_COUNT] = [
@@ -151,6 +154,7 @@ pub(super) const IT: [&str; KEY_COUNT] = [
     "Grazie. Ci dispiace: lo useremo per migliorare.",
     "Grazie per la tua opinione.",
     "Grazie! Siamo felici che sia andato tutto bene.",
+    "Quanto è probabile che consiglieresti la nostra azienda come luogo di lavoro?",
 ];
 
 pub(super) const NL: [&str; KEY_COUNT] = [
@@ -188,6 +192,7 @@ pub(super) const NL: [&str; KEY_COUNT] = [
     "Bedankt. Het spijt ons; we gebruiken dit om beter te worden.",
     "Bedankt voor uw feedback.",
     "Bedankt! Fijn dat alles goed ging.",
+    "Hoe waarschijnlijk is het dat u ons als werkgever aanbeveelt?",
 ];
 
 pub(super) const PL: [&str; KEY_COUNT] = [
@@ -225,6 +230,7 @@ pub(super) const PL: [&str; KEY_COUNT] = [
     "Dziękujemy. Przykro nam; wykorzystamy to, by się poprawić.",
     "Dziękujemy za opinię.",
     "Dziękujemy! Cieszymy się, że wszystko poszło dobrze.",
+    "Jak prawdopodobne jest, że polecisz naszą firmę jako miejsce pracy?",
 ];
 
 pub(super) const TR: [&str; KEY_COUNT] = [
@@ -262,6 +268,7 @@ pub(super) const TR: [&str; KEY_COUNT] = [
     "Teşekkürler. Üzgünüz; bunu gelişmek için kullanacağız.",
     "Geri bildiriminiz için teşekkürler.",
     "Teşekkürler! Her şeyin yolunda gitmesine sevindik.",
+    "Şirketimizi çalışılacak bir yer olarak tavsiye etme olasılığınız nedir?",
 ];
 
 pub(super) const JA: [&str; KEY_COUNT] = [
@@ -299,6 +306,7 @@ pub(super) const JA: [&str; KEY_COUNT] = [
     "ありがとうございます。申し訳ございません。改善に役立てます。",
     "ご意見ありがとうございます。",
     "ありがとうございます！順調に進んでうれしいです。",
+    "当社を働く場所として薦める可能性はどのくらいありますか？",
 ];
 
 pub(super) const ZH: [&str; KEY_COUNT] = [
@@ -336,6 +344,7 @@ pub(super) const ZH: [&str; KEY_COUNT] = [
     "谢谢。很抱歉，我们会借此改进。",
     "感谢您的反馈。",
     "谢谢！很高兴一切顺利。",
+    "您向他人推荐我们公司作为工作场所的可能性有多大？",
 ];
 
 pub(super) const KO: [&str; KEY_COUNT] = [
@@ -373,6 +382,7 @@ pub(super) const KO: [&str; KEY_COUNT] = [
     "감사합니다. 죄송하며, 개선하는 데 활용하겠습니다.",
     "의견을 보내 주셔서 감사합니다.",
     "감사합니다! 모든 것이 순조로웠다니 기쁩니다.",
+    "저희 회사를 일하기 좋은 곳으로 추천할 가능성은 얼마나 됩니까?",
 ];
 
 pub(super) const AR: [&str; KEY_COUNT] = [
@@ -410,6 +420,7 @@ pub(super) const AR: [&str; KEY_COUNT] = [
     "شكرًا. نأسف لذلك، وسنستفيد منه لنتحسن.",
     "شكرًا على ملاحظاتك.",
     "شكرًا! يسعدنا أن كل شيء سار على ما يرام.",
+    "ما مدى احتمال أن توصي بشركتنا كمكان للعمل؟",
 ];
 
 pub(super) const HE: [&str; KEY_COUNT] = [
@@ -447,4 +458,5 @@ pub(super) const HE: [&str; KEY_COUNT] = [
     "תודה. צר לנו, ונשתמש בזה כדי להשתפר.",
     "תודה על המשוב.",
     "תודה! שמחים שהכול עבר בהצלחה.",
+    "מה הסיכוי שתמליצו על החברה שלנו כמקום עבודה?",
 ];

@@ -155,3 +155,52 @@ fn the_response_carries_the_answers_in_the_config_s_order_and_derives_the_group(
     );
     assert_eq!(complete.locale.as_deref(), Some("es"));
 }
+
+#[test]
+fn an_anonymous_pulse_sends_no_page_and_only_the_day() {
+    let object = |pairs: &[(&str, &str)]| {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+                .collect(),
+        )
+    };
+    let c = config(&[
+        ("kind", Value::String("enps".into())),
+        ("anonymous", Value::Bool(true)),
+        (
+            "metadata",
+            object(&[("team", "platform"), ("location", "Lisbon")]),
+        ),
+    ]);
+    let mut p = Prompt::new(&c);
+    p.select(9);
+    let context = Context {
+        id: "r-9".into(),
+        locale: "pt-BR".into(),
+        page: Some("https://intranet.example/pulse?employee=42".into()),
+        created_at: Some("2026-11-25T10:17:42.123Z".into()),
+        submitted_at: Some("2026-11-25T10:18:03.456Z".into()),
+    };
+    let r = p.response(&c, &context, "", true);
+    assert_eq!((r.kind, r.group), (Kind::Enps, Group::Promoter));
+    assert_eq!((r.page, r.user), (None, None));
+    assert_eq!(r.created_at.as_deref(), Some("2026-11-25T00:00:00.000Z"));
+    assert_eq!(r.submitted_at.as_deref(), Some("2026-11-25T00:00:00.000Z"));
+    assert_eq!(r.metadata.len(), 2);
+    // An id or free metadata is refused, not silently dropped.
+    let refused = crate::survey::parse_config(&Value::Object(vec![
+        ("kind".into(), Value::String("enps".into())),
+        ("endpoint".into(), Value::String("/x".into())),
+        ("anonymous".into(), Value::Bool(true)),
+        ("user".into(), object(&[("id", "e-42")])),
+        (
+            "metadata".into(),
+            object(&[("team", "a"), ("email", "x@y.z")]),
+        ),
+    ]))
+    .unwrap_err();
+    let fields: Vec<&str> = refused.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["user", "metadata.email"]);
+}

@@ -51,7 +51,7 @@ fn a_config_that_is_not_an_object_is_refused() {
 fn unknown_kind_names_the_choices() {
     assert_eq!(
         errors(r#"{"kind":"ness","endpoint":"/x"}"#),
-        [r#"kind: expected "nps", "csat" or "ces", got "ness""#]
+        [r#"kind: expected "nps", "csat", "ces" or "enps", got "ness""#]
     );
 }
 

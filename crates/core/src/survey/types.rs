@@ -3,6 +3,9 @@
 use crate::i18n::TextKey;
 use crate::metric::Kind;
 
+/// The metadata an anonymous survey may send: groups large enough not to name anyone.
+pub const ANONYMOUS_METADATA: [&str; 2] = ["team", "location"];
+
 /// Longest comment a survey may allow (`followUp.maxLength`), and what the collector accepts.
 pub const MAX_COMMENT_LENGTH: u32 = 5000;
 
@@ -13,6 +16,9 @@ pub struct Config {
     pub id: String,
     /// `consent: "required"`: store nothing in the browser until the site consents.
     pub consent_required: bool,
+    /// `anonymous: true` (an employee pulse): no user, no page, metadata only from
+    /// [`ANONYMOUS_METADATA`], times rounded to the day.
+    pub anonymous: bool,
     /// The response's id, when the page decides it (one response per ticket, kept across
     /// reloads and clicks); else a random UUID is made when the prompt first shows.
     pub response_id: Option<String>,

@@ -1,0 +1,45 @@
+// An employee pulse: eNPS with its standard question, asked anonymously.
+import { test, expect } from "@playwright/test";
+import { startServer, waitForPosts } from "./support/server.mjs";
+
+let server;
+test.beforeEach(async () => { server = await startServer({ csp: true }); });
+test.afterEach(async () => { await server.close(); });
+
+const open = async (page, config, query = "") => {
+  await page.goto(`${server.url}/test/mount.html${query}#${encodeURIComponent(JSON.stringify({ endpoint: "/api/responses", ...config }))}`);
+  await page.waitForFunction(() => window.survey !== undefined || window.mountError);
+};
+
+test("an anonymous eNPS pulse asks the standard question and posts no page, no user, no free metadata, only the day", async ({ page }) => {
+  await open(page, { kind: "enps", anonymous: true, metadata: { team: "platform", location: "Lisbon" } }, "?employee=42");
+  expect(await page.evaluate(() => window.mountError)).toBeNull();
+  await expect(page.getByText("How likely are you to recommend us as a place to work?")).toBeVisible();
+  await page.getByRole("radio", { name: "9", exact: true }).click();
+  await page.getByRole("textbox").fill("Good team");
+  await page.getByRole("button", { name: "Send" }).click();
+  await waitForPosts(server.posts, (posts) => posts.some((p) => p.body.complete));
+  for (const { body } of server.posts) {
+    expect(body.kind).toBe("enps");
+    expect(body.group).toBe("promoter");
+    expect(Object.keys(body)).not.toContain("page");
+    expect(Object.keys(body)).not.toContain("user");
+    expect(body.metadata).toEqual({ team: "platform", location: "Lisbon" });
+    expect(body.createdAt).toMatch(/^\d{4}-\d\d-\d\dT00:00:00\.000Z$/);
+  }
+  expect(server.posts.at(-1).body.submittedAt).toMatch(/T00:00:00\.000Z$/);
+});
+
+test("an anonymous pulse refuses a user id or free metadata, naming each", async ({ page }) => {
+  await open(page, { kind: "enps", anonymous: true, user: { id: "e-42" }, metadata: { team: "a", email: "x@example.com" } });
+  const error = await page.evaluate(() => window.mountError);
+  expect(error).toContain("user: expected no user with anonymous: true");
+  expect(error).toContain("metadata.email: not sent with anonymous: true");
+});
+
+test("the eNPS question comes in the visitor's language", async ({ page }) => {
+  await open(page, { kind: "enps", locale: "de" });
+  await expect(page.getByText("Wie wahrscheinlich ist es, dass Sie uns als Arbeitgeber weiterempfehlen?")).toBeVisible();
+  await open(page, { kind: "enps", locale: "es" }, "?es");
+  await expect(page.getByText("¿Qué probabilidad hay de que recomiende nuestra empresa como lugar de trabajo?")).toBeVisible();
+});
