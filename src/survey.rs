@@ -310,6 +310,17 @@ impl Survey {
         if self.id.is_none() {
             self.id = Some(self.config.response_id.clone().unwrap_or_else(new_id));
             self.created_at = Some(now());
+            if self.config.impressions {
+                let c = &self.config;
+                self.deliverer
+                    .send_impression(&sondeo_core::impression::Impression {
+                        id: self.id.clone().unwrap_or_default(),
+                        survey_id: c.id.clone(),
+                        kind: c.kind,
+                        metadata: c.metadata.clone(),
+                        shown_at: self.created_at.as_deref().map(|t| c.sent_time(t)),
+                    });
+            }
         }
         if self.config.display.mode != DisplayMode::Inline {
             self.previous_focus = dom::document()

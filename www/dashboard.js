@@ -194,6 +194,7 @@ function render() {
   $("themes").replaceChildren(...themes);
   const r = s.rejected;
   renderComments();
+  renderRates();
   $("rejected").replaceChildren(r.count ? table(["Line", "Field", "Error"], r.first.map((e) => [String(e.line), e.field, e.error])) : el("p", "None.", "small"));
 }
 
@@ -253,9 +254,25 @@ async function loadFromCollector() {
   if (load !== loads) return;
   bar.hidden = true;
   for (const held_response of held) s.upsert(held_response);
+  // The display records, for response rates (a collector without them answers 404: no rates).
+  const shown = await fetch("/api/impressions?format=ndjson", authorised(token)).catch(() => null);
+  if (load !== loads) return;
+  if (shown?.ok) await s.importImpressions(shown.body, {});
   scored = true;
   $("status").textContent = countedText("");
   render();
+}
+
+// How many were asked: display records joined to the answers by id, per survey (and per
+// segment when the view is segmented by a metadata field).
+function renderRates() {
+  const by = $("by").value.startsWith("metadata.") ? $("by").value : undefined;
+  const { rows } = scorer.rates({ by });
+  if (!rows.length) return;
+  const rate = (r) => (r ? `${fmt(r.value)}% (95%: ${fmt(r.low95)}–${fmt(r.high95)})` : "–");
+  const byName = $("by").selectedOptions[0]?.textContent ?? "segment";
+  $("rates").replaceChildren(table(["Survey", "Kind", ...(by ? [byName] : []), "Shown", "Answered", "Completed", "Response rate", "Completion rate"],
+    rows.map((r) => [r.surveyId, r.kind.toUpperCase(), ...(by ? [r.segment] : []), String(r.shown), String(r.answered), String(r.completed), rate(r.responseRate), rate(r.completionRate)])));
 }
 
 // Outcomes joined to the responses: per group, each outcome's rate (or revenue per

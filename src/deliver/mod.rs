@@ -57,9 +57,20 @@ impl Deliverer {
         let Some(body) = self.body(response) else {
             return;
         };
+        self.enqueue(response.id.clone(), response.complete, body);
+    }
+
+    /// Queues a display record. Its queue key is not the response's id, so that the
+    /// response to it never replaces it in the queue; `beforeSend` does not see it.
+    pub fn send_impression(&self, impression: &sondeo_core::impression::Impression) {
+        let key = sondeo_core::text::concat(&["shown:", &impression.id]);
+        self.enqueue(key, true, impression.to_json());
+    }
+
+    fn enqueue(&self, id: String, complete: bool, body: String) {
         let entry = Entry {
-            id: response.id.clone(),
-            complete: response.complete,
+            id,
+            complete,
             endpoint: self.endpoint.clone(),
             method: String::from(self.method),
             created_at: js_sys::Date::now(),

@@ -215,6 +215,25 @@ test("an outcomes file shows whether promoters stay: rates per group and the dif
   }
 });
 
+test("response rates: prompts shown, answered and completed per survey and agent, with intervals", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    // 8 prompts shown (5 for ana, 3 for bo); ana's customers answered 4 (3 submitted), bo's 1.
+    const shown = (id, agent) => ({ type: "impression", id, surveyId: "post-ticket", kind: "csat", metadata: { agent } });
+    const answer = (id, agent, complete) => ({ id, surveyId: "post-ticket", kind: "csat", score: 4, complete, metadata: { agent } });
+    await collector.post([...["a1", "a2", "a3", "a4", "a5"].map((id) => shown(id, "ana")), ...["b1", "b2", "b3"].map((id) => shown(id, "bo"))]);
+    await collector.post([answer("a1", "ana", true), answer("a2", "ana", true), answer("a3", "ana", true), answer("a4", "ana", false), answer("b1", "bo", true)]);
+    await page.goto(`${collector.url}/dashboard.html?by=metadata.agent`);
+    await expect(page.locator("#status")).toContainText("5 responses");
+    const rows = page.locator("#rates tr");
+    await expect(rows.filter({ hasText: "ana" })).toContainText(`${((100 * 4) / 5).toFixed(1)}%`);
+    await expect(rows.filter({ hasText: "ana" })).toContainText(`${((100 * 3) / 5).toFixed(1)}%`);
+    await expect(rows.filter({ hasText: "bo" })).toContainText(`${((100 * 1) / 3).toFixed(1)}%`);
+  } finally {
+    await collector.stop();
+  }
+});
+
 test("the README screenshot shows the dashboard of a program's eight weeks", async ({ page }) => {
   const collector = await startCollector({ www: "www", csp: true });
   try {

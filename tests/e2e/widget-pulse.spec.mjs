@@ -43,3 +43,20 @@ test("the eNPS question comes in the visitor's language", async ({ page }) => {
   await open(page, { kind: "enps", locale: "es" }, "?es");
   await expect(page.getByText("¿Qué probabilidad hay de que recomiende nuestra empresa como lugar de trabajo?")).toBeVisible();
 });
+
+test("impressions: true posts a display record when the prompt shows, with the id its answer will carry", async ({ page }) => {
+  await open(page, { kind: "csat", id: "post-ticket", impressions: true, metadata: { agent: "ana" } }, "?rates");
+  await waitForPosts(server.posts, (posts) => posts.length === 1);
+  const shown = server.posts[0].body;
+  expect(shown).toMatchObject({ schema: 1, type: "impression", surveyId: "post-ticket", kind: "csat", metadata: { agent: "ana" } });
+  expect(Object.keys(shown)).not.toContain("score");
+  await page.getByRole("radio", { name: /^5 – / }).click();
+  await waitForPosts(server.posts, (posts) => posts.length === 2);
+  expect(server.posts[1].body.id).toBe(shown.id);
+  expect(server.posts[1].body.type).toBeUndefined();
+  // Without the option, nothing but answers is posted.
+  await open(page, { kind: "csat" }, "?plain");
+  await page.getByRole("radio", { name: /^4 – / }).click();
+  await waitForPosts(server.posts, (posts) => posts.length === 3);
+  expect(server.posts[2].body.score).toBe(4);
+});

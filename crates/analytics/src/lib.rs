@@ -30,6 +30,9 @@ struct Inner {
     /// Outcomes joined so far, and the outcome files' report.
     outcomes: OutcomeTally,
     outcomes_report: Report,
+    /// Display records (prompts shown), for response rates.
+    rates: sondeo_core::rates::Rates,
+    rates_report: Report,
 }
 
 /// Aggregates of responses: add, import, merge, summarise.
@@ -60,6 +63,27 @@ fn to_json_value(value: &JsValue) -> Result<serde_json::Value, JsError> {
 }
 
 impl Scorer {
+    /// Reads one display record (JSON text); a bad one is rejected with its line.
+    fn take_impression(&self, text: &str, line: u64) -> bool {
+        let mut inner = self.inner.borrow_mut();
+        let parsed = sondeo_core::Value::from_json(text)
+            .map_err(|e| ("record".to_owned(), e))
+            .and_then(|v| {
+                sondeo_core::impression::Impression::parse(&v)
+                    .map_err(|e| (e.field.clone(), e.error))
+            });
+        match parsed {
+            Ok(impression) => {
+                inner.rates_report.accepted += 1;
+                inner.rates.add(impression)
+            }
+            Err((field, error)) => {
+                inner.rates_report.reject(line, &field, error);
+                false
+            }
+        }
+    }
+
     /// Reads one response and counts it (`by_id`: as the current version of its id).
     fn take(&self, response: &JsValue, by_id: bool) -> Result<bool, JsError> {
         let value = to_json_value(response)?;
@@ -376,6 +400,68 @@ impl Scorer {
             &inner.outcomes,
             &inner.respondents,
             &inner.outcomes_report,
+        ))
+    }
+
+    /// Takes one display record (`{ type: "impression", id, surveyId, kind, metadata }`,
+    /// as the widget posts with `impressions: true`). Returns whether it was new; a bad one
+    /// is counted in `rates().rejected`.
+    #[wasm_bindgen(js_name = addImpression)]
+    pub fn add_impression(&self, record: &JsValue) -> Result<bool, JsError> {
+        let text: String = js_sys::JSON::stringify(record)
+            .map_err(|_| JsError::new("expected a JSON-serialisable value"))?
+            .into();
+        Ok(self.take_impression(&text, 0))
+    }
+
+    /// Streams the collector's display records (`/api/impressions`, NDJSON). Resolves to
+    /// `{ accepted, rejected }`.
+    #[wasm_bindgen(js_name = importImpressions)]
+    pub fn import_impressions(&self, source: JsValue, options: JsValue) -> js_sys::Promise {
+        let this = Scorer {
+            inner: self.inner.clone(),
+        };
+        wasm_bindgen_futures::future_to_promise(async move {
+            let mut pending: Vec<u8> = Vec::new();
+            let mut line = 0u64;
+            let take = |bytes: &[u8], line: u64| {
+                if let Ok(text) = std::str::from_utf8(bytes) {
+                    if !text.trim().is_empty() {
+                        this.take_impression(text, line);
+                    }
+                }
+            };
+            stream_chunks(source, &options, |chunk| {
+                for &b in chunk {
+                    if b == b'\n' {
+                        line += 1;
+                        take(&pending, line);
+                        pending.clear();
+                    } else {
+                        pending.push(b);
+                    }
+                }
+            })
+            .await?;
+            take(&pending, line + 1);
+            let report = this.inner.borrow().rates_report.clone();
+            Ok(to_js(&summary::report_json(&report, true)))
+        })
+    }
+
+    /// Response rates: per survey (and per value of `by`, a `metadata.<key>`), prompts
+    /// shown, answered and completed, with the response rate (answered / shown) and the
+    /// completion rate in % with Wilson 95% intervals: `{ rows: [{ surveyId, kind,
+    /// segment?, shown, answered, completed, responseRate, completionRate }], rejected }`.
+    /// Answers are matched by id among the responses counted by id.
+    pub fn rates(&self, options: JsValue) -> JsValue {
+        let by = js_sys::Reflect::get(&options, &"by".into())
+            .ok()
+            .and_then(|v| v.as_string());
+        let inner = self.inner.borrow();
+        to_js(&summary::rates_json(
+            &inner.rates.rows(&inner.latest, by.as_deref()),
+            &inner.rates_report,
         ))
     }
 

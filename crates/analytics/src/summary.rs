@@ -285,6 +285,31 @@ pub fn outcomes_json(
     })
 }
 
+fn rate_json(x: u64, n: u64) -> Value {
+    if n == 0 {
+        return Value::Null;
+    }
+    let (lo, hi) = sondeo_core::score::wilson(x, n);
+    json!({ "value": number(100.0 * x as f64 / n as f64), "low95": number(100.0 * lo), "high95": number(100.0 * hi) })
+}
+
+/// The response rates (see `Scorer.rates()`).
+pub fn rates_json(rows: &[sondeo_core::rates::RateRow], report: &Report) -> Value {
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            let mut row = json!({ "surveyId": r.survey, "kind": r.kind.as_str(), "shown": r.shown,
+                "answered": r.answered, "completed": r.completed,
+                "responseRate": rate_json(r.answered, r.shown), "completionRate": rate_json(r.completed, r.shown) });
+            if let Some(segment) = &r.segment {
+                row["segment"] = json!(segment);
+            }
+            row
+        })
+        .collect();
+    json!({ "rows": rows, "rejected": report_json(report, false)["rejected"].clone() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

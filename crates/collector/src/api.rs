@@ -17,6 +17,7 @@ use axum::{Json, Router};
 use futures_util::StreamExt;
 use sondeo_core::answer::parse_response;
 use sondeo_core::import::Format;
+use sondeo_core::impression::{is_impression, Impression};
 use sondeo_core::Value;
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -80,6 +81,7 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
     };
     let reading = Router::new()
         .route("/api/responses", get(export_responses))
+        .route("/api/impressions", get(export_impressions))
         .route("/api/stream", get(stream))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
@@ -306,9 +308,16 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
         );
     }
     let mut responses = Vec::with_capacity(items.len());
+    let mut impressions = Vec::new();
     for (index, item) in items.iter().enumerate() {
-        match parse_response(item) {
-            Ok(r) => responses.push(r),
+        // A display record (`impressions: true` in the widget) goes to its own table.
+        let parsed = if is_impression(item) {
+            Impression::parse(item).map(|i| impressions.push(i))
+        } else {
+            parse_response(item).map(|r| responses.push(r))
+        };
+        match parsed {
+            Ok(()) => {}
             Err(e) => {
                 // Core names a non-object item "response"; in a batch its index says it all.
                 let field = match (batch, e.field.as_str()) {
@@ -324,7 +333,7 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
             }
         }
     }
-    match state.store.upsert(responses).await {
+    match state.store.upsert(responses, impressions).await {
         Ok(stored) => (
             StatusCode::OK,
             Json(serde_json::json!({ "stored": stored })),
@@ -400,9 +409,32 @@ async fn require_read_token(
     next.run(request).await
 }
 
+/// The display records (`type: "impression"`), as NDJSON; `since` and `survey` as for responses.
+async fn export_impressions(
+    state: State<AppState>,
+    query: Query<HashMap<String, String>>,
+) -> Response {
+    if query.get("format").is_some_and(|f| f != "ndjson") {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "format: expected \"ndjson\" (display records have no CSV export)",
+            Some("format"),
+        );
+    }
+    export(state, query, true).await
+}
+
 async fn export_responses(
+    state: State<AppState>,
+    query: Query<HashMap<String, String>>,
+) -> Response {
+    export(state, query, false).await
+}
+
+async fn export(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
+    impressions: bool,
 ) -> Response {
     let raw = match query.get("raw").map(String::as_str) {
         None | Some("0") | Some("false") => false,
@@ -448,6 +480,7 @@ async fn export_responses(
         since_ms,
         survey: query.get("survey").cloned(),
         until_seq: i64::MAX,
+        impressions,
     };
     let chunks = export::stream(reader, header_reader, Shape { format, raw }, filter);
     let content_type = match format {

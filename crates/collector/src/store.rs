@@ -14,6 +14,7 @@
 use crate::clock;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use sondeo_core::answer::Response;
+use sondeo_core::impression::Impression;
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 use tokio::sync::{broadcast, oneshot};
@@ -23,6 +24,7 @@ pub type StoredJson = Arc<str>;
 
 struct Write {
     responses: Vec<Response>,
+    impressions: Vec<Impression>,
     reply: oneshot::Sender<Result<usize, StoreError>>,
 }
 
@@ -86,6 +88,14 @@ CREATE TABLE IF NOT EXISTS responses (
   json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS responses_received ON responses (received_ms);
+CREATE TABLE IF NOT EXISTS impressions (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  survey_id TEXT NOT NULL,
+  received_ms INTEGER NOT NULL,
+  json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS impressions_received ON impressions (received_ms);
 ";
 
 impl Store {
@@ -111,9 +121,13 @@ impl Store {
         })
     }
 
-    /// Stores `responses` (upsert by id; a partial never replaces a complete response).
-    /// Returns once they are committed.
-    pub async fn upsert(&self, responses: Vec<Response>) -> Result<usize, StoreError> {
+    /// Stores `responses` (upsert by id; a partial never replaces a complete response) and
+    /// display records (the first of an id is kept). Returns once they are committed.
+    pub async fn upsert(
+        &self,
+        responses: Vec<Response>,
+        impressions: Vec<Impression>,
+    ) -> Result<usize, StoreError> {
         let stopped = || StoreError::Unavailable("the writer stopped".into());
         let (reply, answer) = oneshot::channel();
         {
@@ -122,7 +136,11 @@ impl Store {
                 .as_ref()
                 .ok_or_else(|| StoreError::Unavailable("the collector is shutting down".into()))?;
             writer
-                .send(Write { responses, reply })
+                .send(Write {
+                    responses,
+                    impressions,
+                    reply,
+                })
                 .map_err(|_| stopped())?;
         }
         answer.await.map_err(|_| stopped())?
@@ -166,6 +184,18 @@ pub struct Filter {
     /// Only rows stored up to this sequence number: an export is a snapshot of the
     /// table when it starts, so the CSV header's columns fit every row that follows.
     pub until_seq: i64,
+    /// The display records instead of the responses.
+    pub impressions: bool,
+}
+
+impl Filter {
+    fn table(&self) -> &'static str {
+        if self.impressions {
+            "impressions"
+        } else {
+            "responses"
+        }
+    }
 }
 
 /// Reads an export (blocking calls); see [`Store::reader`].
@@ -228,12 +258,11 @@ pub struct Pages {
 impl Pages {
     /// Ends the selection at the newest row stored now (blocking), and returns the filter.
     pub fn freeze(&mut self) -> Result<Filter, StoreError> {
-        let newest: i64 =
-            self.reader
-                .conn
-                .query_row("SELECT COALESCE(MAX(seq), 0) FROM responses", [], |r| {
-                    r.get(0)
-                })?;
+        let newest: i64 = self.reader.conn.query_row(
+            &format!("SELECT COALESCE(MAX(seq), 0) FROM {}", self.filter.table()),
+            [],
+            |r| r.get(0),
+        )?;
         self.filter.until_seq = self.filter.until_seq.min(newest);
         Ok(self.filter.clone())
     }
@@ -263,10 +292,10 @@ impl Pages {
         let mut stmt = self
             .reader
             .conn
-            .prepare_cached(
-                "SELECT seq, json FROM responses WHERE seq > ?1 AND seq <= ?5 AND received_ms >= ?2 AND (?3 IS NULL OR survey_id = ?3) ORDER BY seq LIMIT ?4",
-            )
-            ?;
+            .prepare_cached(&format!(
+                "SELECT seq, json FROM {} WHERE seq > ?1 AND seq <= ?5 AND received_ms >= ?2 AND (?3 IS NULL OR survey_id = ?3) ORDER BY seq LIMIT ?4",
+                self.filter.table()
+            ))?;
         let rows = stmt.query_map(
             params![
                 self.after,
@@ -314,7 +343,7 @@ fn write_loop(
         match commit(&mut conn, &batch, received_ms) {
             Ok(outcomes) => {
                 for (write, outcome) in batch.into_iter().zip(outcomes) {
-                    let n = write.responses.len();
+                    let n = write.responses.len() + write.impressions.len();
                     let reply = outcome.map(|jsons| {
                         for json in jsons {
                             let _ = stored.send(json);
@@ -347,7 +376,11 @@ fn commit(
     let mut outcomes = Vec::with_capacity(batch.len());
     for write in batch {
         let savepoint = tx.savepoint()?;
-        let outcome = apply(&savepoint, &write.responses, received_ms, &received);
+        let outcome =
+            apply(&savepoint, &write.responses, received_ms, &received).and_then(|changed| {
+                record_impressions(&savepoint, &write.impressions, received_ms)?;
+                Ok(changed)
+            });
         match outcome {
             Ok(changed) => {
                 savepoint.commit()?;
@@ -370,6 +403,26 @@ fn commit(
     }
     tx.commit()?;
     Ok(outcomes)
+}
+
+/// Display records are facts, not versions: a re-sent one changes nothing.
+fn record_impressions(
+    tx: &Connection,
+    impressions: &[Impression],
+    received_ms: i64,
+) -> Result<(), StoreError> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO impressions (id, survey_id, received_ms, json) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(id) DO NOTHING",
+    )?;
+    for impression in impressions {
+        insert.execute(params![
+            impression.id,
+            impression.survey_id,
+            received_ms,
+            impression.to_json()
+        ])?;
+    }
+    Ok(())
 }
 
 fn apply(

@@ -471,3 +471,37 @@ fn the_body_limit_follows_the_max_body_flag() {
     assert_eq!(c.post(&big).0, 413);
     assert_eq!(c.ndjson().len(), 1);
 }
+
+#[test]
+fn display_records_are_stored_apart_once_each_and_exported_as_ndjson() {
+    let c = Collector::start(&[]);
+    let shown = |id: &str| {
+        json!({ "schema": 1, "type": "impression", "id": id, "surveyId": "post-ticket", "kind": "csat",
+                "metadata": { "agent": "ana" }, "shownAt": "2026-11-26T10:00:00.000Z" })
+    };
+    // A batch mixing a display record and the response to it, then the record re-sent.
+    let (status, body) = c.post(&json!([
+        shown("r-1"),
+        response("r-1", 9, true),
+        shown("r-2")
+    ]));
+    assert_eq!((status, body["stored"].as_u64()), (200, Some(3)));
+    assert_eq!(c.post(&shown("r-1")).0, 200);
+    let (status, text) = request(&c.url, "GET", "/api/impressions?format=ndjson", "", &[]);
+    assert_eq!(status, 200);
+    let records: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 2, "{text}");
+    assert_eq!(records[0], shown("r-1"));
+    // The responses' export holds responses only.
+    assert_eq!(c.ndjson().len(), 1);
+    // A bad record is refused naming its field; a CSV of records is not offered.
+    let (status, body) = c.post(&json!({ "type": "impression", "id": "r 3", "kind": "csat" }));
+    assert_eq!((status, body["field"].as_str()), (422, Some("id")));
+    assert_eq!(
+        request(&c.url, "GET", "/api/impressions?format=csv", "", &[]).0,
+        400
+    );
+}

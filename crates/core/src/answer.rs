@@ -59,7 +59,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(field: &str, error: String) -> FieldError {
+    pub(crate) fn new(field: &str, error: String) -> FieldError {
         FieldError {
             field: field.to_owned(),
             error,
@@ -326,7 +326,7 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
     })
 }
 
-fn expected_got(expected: &str, got: &Value) -> String {
+pub(crate) fn expected_got(expected: &str, got: &Value) -> String {
     let mut e = String::from(expected);
     e.push_str(", got ");
     match got {
@@ -349,7 +349,7 @@ fn too_long(max: usize) -> String {
     e
 }
 
-fn short_text(v: &Value, field: &str, max: usize) -> Result<String, FieldError> {
+pub(crate) fn short_text(v: &Value, field: &str, max: usize) -> Result<String, FieldError> {
     match v {
         Value::String(s) => {
             let clean = sanitize_comment(s, usize::MAX).replace(['\n', '\t'], " ");
@@ -445,7 +445,7 @@ pub(crate) fn read_attributes(
     out
 }
 
-fn string_map(v: &Value, field: &str) -> Result<Vec<(String, String)>, FieldError> {
+pub(crate) fn string_map(v: &Value, field: &str) -> Result<Vec<(String, String)>, FieldError> {
     let Value::Object(members) = v else {
         return Err(FieldError::new(
             field,
@@ -479,7 +479,7 @@ fn string_map(v: &Value, field: &str) -> Result<Vec<(String, String)>, FieldErro
     }
 }
 
-fn timestamp(v: &Value, field: &str) -> Result<String, FieldError> {
+pub(crate) fn timestamp(v: &Value, field: &str) -> Result<String, FieldError> {
     match v {
         Value::String(s) if s.len() <= 40 && parse_rfc3339(s).is_some() => Ok(s.trim().to_owned()),
         other => Err(FieldError::new(
@@ -535,7 +535,7 @@ impl Response {
     }
 }
 
-fn push_opt(out: &mut String, key: &str, value: &Option<String>) {
+pub(crate) fn push_opt(out: &mut String, key: &str, value: &Option<String>) {
     if let Some(v) = value {
         out.push_str(",\"");
         out.push_str(key);
@@ -544,7 +544,7 @@ fn push_opt(out: &mut String, key: &str, value: &Option<String>) {
     }
 }
 
-fn push_map(out: &mut String, id: Option<&str>, entries: &[(String, String)]) {
+pub(crate) fn push_map(out: &mut String, id: Option<&str>, entries: &[(String, String)]) {
     out.push('{');
     let mut first = true;
     if let Some(id) = id {

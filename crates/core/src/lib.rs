@@ -18,12 +18,14 @@ pub mod delivery;
 pub mod i18n;
 #[cfg(any(test, feature = "json"))]
 pub mod import;
+pub mod impression;
 #[cfg(any(test, feature = "json"))]
 pub mod json;
 pub mod metric;
 #[cfg(any(test, feature = "json"))]
 pub mod outcomes;
 pub mod prompt;
+pub mod rates;
 pub mod schema;
 pub mod score;
 pub mod survey;

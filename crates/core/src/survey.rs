@@ -82,6 +82,7 @@ const TOP_LEVEL_FIELDS: &[&str] = &[
     "responseId",
     "consent",
     "anonymous",
+    "impressions",
     "beforeSend",
 ];
 
@@ -168,6 +169,7 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
     let metadata = c.string_map(input.get("metadata"), "metadata", 50, 500, false);
     let user = c.user(input.get("user"));
     let anonymous = c.boolean(input.get("anonymous"), "anonymous", false);
+    let impressions = c.boolean(input.get("impressions"), "impressions", false);
     if anonymous {
         // Refused, not dropped: a site that thinks it sends an id must learn that it does not.
         if user.id.is_some() || !user.attributes.is_empty() {
@@ -198,6 +200,7 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
             response_id,
             consent_required,
             anonymous,
+            impressions,
             kind,
             question,
             scale,

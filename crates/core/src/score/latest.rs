@@ -79,6 +79,11 @@ impl Latest {
         true
     }
 
+    /// The counted version of response `id`.
+    pub fn get(&self, id: &str) -> Option<&Row<'static>> {
+        self.rows.get(id)
+    }
+
     /// Responses counted (each id once).
     pub fn len(&self) -> usize {
         self.rows.len()

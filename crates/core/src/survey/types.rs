@@ -3,6 +3,18 @@
 use crate::i18n::TextKey;
 use crate::metric::Kind;
 
+impl Config {
+    /// A time as it is sent: an anonymous survey sends the day only (a minute could be
+    /// matched to who was at their desk).
+    pub fn sent_time(&self, time: &str) -> String {
+        if self.anonymous {
+            crate::text::concat(&[time.get(..10).unwrap_or(""), "T00:00:00.000Z"])
+        } else {
+            time.to_owned()
+        }
+    }
+}
+
 /// The metadata an anonymous survey may send: groups large enough not to name anyone.
 pub const ANONYMOUS_METADATA: [&str; 2] = ["team", "location"];
 
@@ -16,6 +28,9 @@ pub struct Config {
     pub id: String,
     /// `consent: "required"`: store nothing in the browser until the site consents.
     pub consent_required: bool,
+    /// `impressions: true`: post a display record when the prompt first shows, so that
+    /// response rates can be known.
+    pub impressions: bool,
     /// `anonymous: true` (an employee pulse): no user, no page, metadata only from
     /// [`ANONYMOUS_METADATA`], times rounded to the day.
     pub anonymous: bool,
