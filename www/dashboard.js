@@ -192,7 +192,8 @@ function render() {
     themes.push(box);
   }
   $("themes").replaceChildren(...themes);
-  const r = s.rejected;
+  // A file scored in the worker brings its own report (its rows stay there).
+  const r = fileReport?.rejected ?? s.rejected;
   renderComments();
   renderRates();
   $("rejected").replaceChildren(r.count ? table(["Line", "Field", "Error"], r.first.map((e) => [String(e.line), e.field, e.error])) : el("p", "None.", "small"));
@@ -216,6 +217,7 @@ let loads = 0;
 async function loadFromCollector() {
   // Each load owns its scorer and its stream; a newer load (a toggle, a token) makes it stop.
   const load = ++loads;
+  fileReport = null;
   events?.close();
   const s = new Scorer();
   scorer = s;
@@ -303,21 +305,52 @@ async function loadOutcomes(file) {
   renderOutcomes();
 }
 
-async function loadFile(file) {
+// Under the collector's Trusted Types policy a worker's URL must come from a policy: this
+// one, the only one the page may create, allows exactly the scoring worker.
+const WORKER_URL = globalThis.trustedTypes
+  ? trustedTypes.createPolicy("sondeo-dashboard", {
+    createScriptURL: (url) => {
+      if (url !== "/score-worker.js") throw new TypeError(`sondeo-dashboard: ${url} is not the scoring worker`);
+      return url;
+    },
+  }).createScriptURL("/score-worker.js")
+  : "/score-worker.js";
+
+// A local file is scored in a worker (the page stays responsive); "Cancel" terminates it.
+let scoring = null;
+let fileReport = null;
+function loadFile(file) {
   // A local file replaces the collector's figures: its stream stops too.
   ++loads;
   events?.close();
-  scorer = new Scorer();
+  scoring?.terminate();
   $("status").textContent = `Scoring ${file.name}…`;
   const bar = $("progress");
   bar.hidden = false;
   bar.max = file.size;
+  bar.value = 0;
+  $("cancel").hidden = false;
   const started = performance.now();
-  const report = await scorer.import(file, { onProgress: (p) => { bar.value = p.bytes; } });
-  bar.hidden = true;
-  const seconds = (performance.now() - started) / 1000;
-  $("status").textContent = `${file.name}: ${report.accepted} rows scored, ${report.rejected.count} rejected, in ${seconds.toFixed(1)} s.`;
-  render();
+  const worker = new Worker(WORKER_URL, { type: "module" });
+  scoring = worker;
+  const done = (message) => {
+    worker.terminate();
+    if (scoring === worker) scoring = null;
+    bar.hidden = true;
+    $("cancel").hidden = true;
+    $("status").textContent = message;
+  };
+  worker.onmessage = ({ data }) => {
+    if (data.bytes !== undefined) return void (bar.value = data.bytes);
+    if (data.error) return done(`${file.name} could not be scored: ${data.error}`);
+    scorer = Scorer.fromState(data.state);
+    fileReport = data.report;
+    const seconds = (performance.now() - started) / 1000;
+    done(`${file.name}: ${data.report.accepted} rows scored, ${data.report.rejected.count} rejected, in ${seconds.toFixed(1)} s.`);
+    render();
+  };
+  worker.onerror = (event) => done(`${file.name} could not be scored: ${event.message}`);
+  worker.postMessage({ file });
 }
 
 await init();
@@ -384,7 +417,14 @@ $("token-form").addEventListener("submit", (e) => {
   $("token").value = "";
   loadFromCollector().catch((err) => { $("status").textContent = err.message; });
 });
-$("file").addEventListener("change", (e) => e.target.files[0] && loadFile(e.target.files[0]).catch((err) => { $("status").textContent = err.message; }));
+$("file").addEventListener("change", (e) => e.target.files[0] && loadFile(e.target.files[0]));
+$("cancel").addEventListener("click", () => {
+  scoring?.terminate();
+  scoring = null;
+  $("progress").hidden = true;
+  $("cancel").hidden = true;
+  $("status").textContent = "Scoring cancelled; the figures shown are the ones before it.";
+});
 $("outcomes-file").addEventListener("change", (e) => e.target.files[0] && loadOutcomes(e.target.files[0]).catch((err) => { $("status").textContent = err.message; }));
 $("outcomes-form").addEventListener("submit", (e) => e.preventDefault());
 loadFromCollector().catch((err) => {

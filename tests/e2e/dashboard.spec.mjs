@@ -93,6 +93,31 @@ test("a local export is scored in the browser with no server involved", async ({
   }
 });
 
+test("a large file is scored in a worker: the page answers meanwhile, and Cancel stops it", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    await page.goto(`${collector.url}/dashboard.html`);
+    await expect(page.locator("#status")).toContainText("0 responses");
+    // ~40 MB of NDJSON: long enough to still be running when Cancel is pressed.
+    const line = (i) => JSON.stringify({ id: `r${i}`, kind: "nps", score: i % 11, comment: "x".repeat(300), metadata: { agent: `a${i % 7}` } });
+    const lines = [];
+    for (let i = 0; i < 120_000; i++) lines.push(line(i));
+    await page.locator("#file").setInputFiles({ name: "big.ndjson", mimeType: "application/x-ndjson", buffer: Buffer.from(lines.join("\n")) });
+    await expect(page.locator("#cancel")).toBeVisible();
+    // The main thread is free: a task scheduled now runs at once, not after the import.
+    const delay = await page.evaluate(() => new Promise((resolve) => { const t = performance.now(); setTimeout(() => resolve(performance.now() - t), 0); }));
+    expect(delay).toBeLessThan(200);
+    await page.locator("#cancel").click();
+    await expect(page.locator("#status")).toContainText("Scoring cancelled");
+    await expect(page.locator("#progress")).toBeHidden();
+    // A small file afterwards is scored in full.
+    await page.locator("#file").setInputFiles("tests/fixtures/plain.csv");
+    await expect(page.locator("#status")).toContainText("plain.csv: 4 rows scored, 1 rejected");
+  } finally {
+    await collector.stop();
+  }
+});
+
 test("with a read token, the dashboard takes it from the link or asks for it, and keeps it for the tab only", async ({ page }) => {
   const token = "dash-token-0123456789abcdef";
   const collector = await startCollector({ www: "www", csp: true, token });
