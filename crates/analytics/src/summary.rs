@@ -124,9 +124,11 @@ pub fn summary(
         segments
     });
     if let (Some(field), Some(segments)) = (by, &segments) {
-        let values: Map<String, Value> = segments
-            .values
-            .iter()
+        // In name order: the map itself is unordered.
+        let mut sorted: Vec<(&String, &Scores)> = segments.values.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let values: Map<String, Value> = sorted
+            .into_iter()
             .map(|(k, v)| {
                 let mut figures = segment_json(v, &state.overall);
                 suppress_small(&mut figures, v, min_enps);

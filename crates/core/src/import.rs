@@ -306,7 +306,11 @@ pub(crate) fn checked(
     score: Option<&str>,
 ) -> Result<(Kind, u8), (&'static str, String)> {
     let kind_text = kind.unwrap_or("").trim();
-    let Some(kind) = Kind::parse(&kind_text.to_ascii_lowercase()) else {
+    // Case-insensitive without lower-casing a copy: this runs for every row.
+    let found = crate::metric::KINDS
+        .into_iter()
+        .find(|k| k.as_str().eq_ignore_ascii_case(kind_text));
+    let Some(kind) = found else {
         return Err((
             "kind",
             format!("expected {}, got {kind_text:?}", KIND_CHOICES),
