@@ -2,6 +2,7 @@
 // follows new responses over server-sent events. Built node by node (strict CSP).
 import init, { Scorer } from "/dist/sondeo-analytics.js";
 import { divergingChart, drawAt, groupsChart, table as tableView, trendChart } from "/charts.js";
+import { scoreInWorkers } from "/parallel-score.js";
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, text, className) => {
@@ -316,14 +317,15 @@ const WORKER_URL = globalThis.trustedTypes
   }).createScriptURL("/score-worker.js")
   : "/score-worker.js";
 
-// A local file is scored in a worker (the page stays responsive); "Cancel" terminates it.
+// A local file is scored in workers, one per core (the page stays responsive); "Cancel"
+// terminates them.
 let scoring = null;
 let fileReport = null;
 function loadFile(file) {
   // A local file replaces the collector's figures: its stream stops too.
   ++loads;
   events?.close();
-  scoring?.terminate();
+  scoring?.cancel();
   $("status").textContent = `Scoring ${file.name}…`;
   const bar = $("progress");
   bar.hidden = false;
@@ -331,26 +333,27 @@ function loadFile(file) {
   bar.value = 0;
   $("cancel").hidden = false;
   const started = performance.now();
-  const worker = new Worker(WORKER_URL, { type: "module" });
-  scoring = worker;
-  const done = (message) => {
-    worker.terminate();
-    if (scoring === worker) scoring = null;
+  const job = scoreInWorkers(file, {
+    workerUrl: WORKER_URL,
+    workers: Math.min(navigator.hardwareConcurrency || 2, 8),
+    onProgress: (bytes) => { bar.value = bytes; },
+  });
+  scoring = job;
+  const finish = (message) => {
+    if (scoring !== job) return;
+    scoring = null;
     bar.hidden = true;
     $("cancel").hidden = true;
     $("status").textContent = message;
   };
-  worker.onmessage = ({ data }) => {
-    if (data.bytes !== undefined) return void (bar.value = data.bytes);
-    if (data.error) return done(`${file.name} could not be scored: ${data.error}`);
-    scorer = Scorer.fromState(data.state);
-    fileReport = data.report;
+  job.done.then(({ state, report }) => {
+    if (scoring !== job) return;
+    scorer = Scorer.fromState(state);
+    fileReport = report;
     const seconds = (performance.now() - started) / 1000;
-    done(`${file.name}: ${data.report.accepted} rows scored, ${data.report.rejected.count} rejected, in ${seconds.toFixed(1)} s.`);
+    finish(`${file.name}: ${report.accepted} rows scored, ${report.rejected.count} rejected, in ${seconds.toFixed(1)} s (${report.workers} ${report.workers === 1 ? "worker" : "workers"}).`);
     render();
-  };
-  worker.onerror = (event) => done(`${file.name} could not be scored: ${event.message}`);
-  worker.postMessage({ file });
+  }, (error) => finish(`${file.name} could not be scored: ${error.message}`));
 }
 
 await init();
@@ -419,7 +422,7 @@ $("token-form").addEventListener("submit", (e) => {
 });
 $("file").addEventListener("change", (e) => e.target.files[0] && loadFile(e.target.files[0]));
 $("cancel").addEventListener("click", () => {
-  scoring?.terminate();
+  scoring?.cancel();
   scoring = null;
   $("progress").hidden = true;
   $("cancel").hidden = true;

@@ -147,3 +147,45 @@ test("outcomes join the answers by user id: each group's rates and revenue, and 
   expect(o.kinds.nps.difference.best).toBe("promoter");
   expect(groups.passive.n).toBe(1);
 });
+
+test("a file scored by several workers, cut at row boundaries, gives exactly the figures of one pass", async ({ page }) => {
+  // ~6 MB of CSV with quoted commas, quotes and newlines in the comments (a cut must not
+  // fall inside one), and three bad rows at known lines.
+  const header = "id,kind,score,comment,submittedAt,metadata.touchpoint\n";
+  const rows = [];
+  const bad = new Set([1_000, 20_000, 39_999]);
+  let line = 1; // the header
+  const badLines = [];
+  for (let i = 0; i < 40_000; i++) {
+    const comment = i % 3 === 0 ? `"Slow, ""very"" slow\nsecond line ${i}"` : `fine ${"x".repeat(100)}`;
+    const score = bad.has(i) ? "eleven" : String(i % 11);
+    line += 1;
+    if (bad.has(i)) badLines.push(line);
+    rows.push(`r${i},nps,${score},${comment},2026-11-${String(1 + (i % 28)).padStart(2, "0")}T10:00:00Z,tp${i % 5}`);
+    if (i % 3 === 0) line += 1; // the comment's newline
+  }
+  const csv = header + rows.join("\n") + "\n";
+  await page.goto(`${server.url}/test/mount.html#{}`);
+  const result = await page.evaluate(async (csv) => {
+    const { default: init, Scorer } = await import("/dist/sondeo-analytics.js");
+    await init();
+    const { scoreInWorkers } = await import("/parallel-score.js");
+    const file = new Blob([csv]);
+    const one = new Scorer();
+    const report = await one.import(file, {});
+    const parallel = await scoreInWorkers(file, { workerUrl: "/score-worker.js", workers: 3 }).done;
+    const merged = Scorer.fromState(parallel.state);
+    const options = { by: "metadata.touchpoint", period: "week" };
+    return { one: one.summary(options), many: merged.summary(options), report, parallelReport: parallel.report, size: file.size };
+  }, csv);
+  expect(result.size).toBeGreaterThan(4 << 20);
+  expect(result.parallelReport.workers).toBe(3);
+  // Same figures (the rejected list aside, which each scorer keeps for its own import).
+  const { rejected: r1, ...one } = result.one;
+  const { rejected: r2, ...many } = result.many;
+  expect(many).toEqual(one);
+  expect(result.parallelReport.accepted).toBe(result.report.accepted);
+  expect(result.parallelReport.accepted).toBe(40_000 - bad.size);
+  expect(result.report.rejected.first.map((e) => e.line)).toEqual(badLines);
+  expect(result.parallelReport.rejected.first.map((e) => e.line)).toEqual(badLines);
+});
