@@ -445,6 +445,11 @@ impl Survey {
     /// Takes in the language pack `tag` (the parsed JSON, or null when it could not be
     /// fetched) and draws the survey again in its language if nobody has seen it yet.
     fn apply_pack(&mut self, tag: &str, value: &JsValue) {
+        // Already shown (the site called show() first): it stays in English, and says so.
+        if self.id.is_some() {
+            self.texts.pack = None;
+            return;
+        }
         let (texts, _) = sondeo_core::survey::parse_texts(&crate::js_value::to_value(value));
         if texts.is_empty() {
             let mut message = String::from("sondeo: the language pack ");
@@ -455,10 +460,8 @@ impl Survey {
             return;
         }
         self.texts.add_pack(texts);
-        if self.id.is_none() {
-            self.root.set_text_content(None);
-            self.view = render::build(&self.root, &self.config, &self.texts);
-        }
+        self.root.set_text_content(None);
+        self.view = render::build(&self.root, &self.config, &self.texts);
     }
 
     /// Runs `f` on this survey after `ms`, replacing any timer before it.

@@ -85,10 +85,11 @@ impl Texts {
 
     /// Takes in the pack's texts; says in the console which keys it lacks (English shows for them).
     pub fn add_pack(&mut self, texts: Vec<(TextKey, String)>) {
+        let tag = self.pack.unwrap_or_default();
         for key in i18n::TEXT_KEYS {
             if !texts.iter().any(|(k, _)| k == key) {
                 let mut message = String::from("sondeo: the ");
-                message.push_str(&self.tag);
+                message.push_str(tag);
                 message.push_str(" pack has no text for ");
                 message.push_str(key.name());
                 message.push_str("; English is shown");
@@ -96,7 +97,9 @@ impl Texts {
             }
         }
         self.packed = texts;
-        self.pack = None;
+        if let Some(tag) = self.pack.take() {
+            self.tag = tag.to_owned();
+        }
     }
 
     /// Whether the language is written right to left.

@@ -170,7 +170,8 @@ function render() {
   if (o.nps) cards.push(card("NPS", signed(o.nps.score), [interval(o.nps, o.nps.score, o.nps.margin95, -100, 100),
     `${fmt(o.nps.promoters)}% promoters · ${fmt(o.nps.passives)}% passives · ${fmt(o.nps.detractors)}% detractors`], o.nps.smallSample));
   if (o.csat) cards.push(card("CSAT", `${fmt(o.csat.score)}%`, [`95%: ${fmt(o.csat.low95)}–${fmt(o.csat.high95)}% · n=${o.csat.n}`, `mean ${fmt(o.csat.mean, 2)} / 5`], o.csat.smallSample));
-  if (o.enps) cards.push(card("eNPS", signed(o.enps.score), [interval(o.enps, o.enps.score, o.enps.margin95, -100, 100),
+  if (o.enps?.suppressed) cards.push(card("eNPS", "hidden", [`fewer than ${o.enps.minimum} answers: too few to show without naming anyone`]));
+  else if (o.enps) cards.push(card("eNPS", signed(o.enps.score), [interval(o.enps, o.enps.score, o.enps.margin95, -100, 100),
     `${fmt(o.enps.promoters)}% promoters · ${fmt(o.enps.detractors)}% detractors (employees)`], o.enps.smallSample));
   if (o.ces) cards.push(card("CES", fmt(o.ces.score, 2), [interval(o.ces, o.ces.score, o.ces.margin95, 1, 7, 2), `${fmt(o.ces.agree)}% agree it was easy`], o.ces.smallSample));
   if (!cards.length) cards.push(card("No answers yet", "–", ["Answer a survey on the demo pages; it shows up here live."]));
@@ -197,6 +198,7 @@ function render() {
   const r = fileReport?.rejected ?? s.rejected;
   renderComments();
   renderRates();
+  renderOutcomes();
   $("rejected").replaceChildren(r.count ? table(["Line", "Field", "Error"], r.first.map((e) => [String(e.line), e.field, e.error])) : el("p", "None.", "small"));
 }
 
@@ -257,21 +259,29 @@ async function loadFromCollector() {
   if (load !== loads) return;
   bar.hidden = true;
   for (const held_response of held) s.upsert(held_response);
+  // Live answers count from here on (set before the next wait, or those arriving meanwhile
+  // would be held and never replayed).
+  scored = true;
   // The display records, for response rates (a collector without them answers 404: no rates).
   const shown = await fetch("/api/impressions?format=ndjson", authorised(token)).catch(() => null);
   if (load !== loads) return;
   if (shown?.ok) await s.importImpressions(shown.body, {});
-  scored = true;
   $("status").textContent = countedText("");
   render();
 }
 
 // How many were asked: display records joined to the answers by id, per survey (and per
 // segment when the view is segmented by a metadata field).
+const RATES_HINT = "Surveys with impressions: true record each prompt shown; their response rates appear here.";
 function renderRates() {
   const by = $("by").value.startsWith("metadata.") ? $("by").value : undefined;
-  const { rows } = scorer.rates({ by });
-  if (!rows.length) return;
+  let rows = [];
+  try {
+    ({ rows } = scorer.rates({ by }));
+  } catch (error) {
+    return void $("rates").replaceChildren(el("p", error.message, "small"));
+  }
+  if (!rows.length) return void $("rates").replaceChildren(el("p", RATES_HINT, "small"));
   const rate = (r) => (r ? `${fmt(r.value)}% (95%: ${fmt(r.low95)}–${fmt(r.high95)})` : "–");
   const byName = $("by").selectedOptions[0]?.textContent ?? "segment";
   $("rates").replaceChildren(table(["Survey", "Kind", ...(by ? [byName] : []), "Shown", "Answered", "Completed", "Response rate", "Completion rate"],
@@ -281,9 +291,10 @@ function renderRates() {
 // Outcomes joined to the responses: per group, each outcome's rate (or revenue per
 // respondent) with its interval, and the best group minus the worst with its significance.
 const OUTCOMES = [["retained", "Retained"], ["churned", "Churned"], ["repurchased", "Repurchased"], ["crossSell", "Cross-sell"], ["revenue", "Revenue per respondent"]];
+const OUTCOMES_HINT = "Load a file of what happened to the customers who answered (matched on the responses' user.id) to see each group's retention, repurchase and revenue, and whether promoters really differ from detractors. It joins the collector's responses (a scored file keeps no ids).";
 function renderOutcomes() {
   const o = scorer.outcomes();
-  if (!o.matched && !o.unmatchedOutcomes && !o.rejected.count) return;
+  if (!o.matched && !o.unmatchedOutcomes && !o.rejected.count) return void $("outcomes").replaceChildren(el("p", OUTCOMES_HINT, "small"));
   const blocks = [el("p", `${o.matched} customers matched; ${o.unmatchedOutcomes} outcome rows name nobody who answered; ${o.respondentsWithoutOutcome} of ${o.respondents} respondents have no outcome row.${o.rejected.count ? ` ${o.rejected.count} rows rejected (first: line ${o.rejected.first[0].line}, ${o.rejected.first[0].field}: ${o.rejected.first[0].error}).` : ""}`, "small")];
   for (const [kind, name] of [["nps", "NPS"], ["csat", "CSAT"], ["ces", "CES"], ["enps", "eNPS"]]) {
     const k = o.kinds[kind];

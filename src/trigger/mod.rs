@@ -31,6 +31,9 @@ struct Page {
     /// Modal and slide-in prompts open now.
     open: u32,
     popstate: Option<Listener>,
+    /// The visitor id made on this page when storage may not keep it (no consent yet, a
+    /// sandboxed frame): the draw must not change at every check.
+    visitor: Option<String>,
 }
 
 thread_local! {
@@ -41,6 +44,7 @@ thread_local! {
             prompters: Vec::new(),
             open: 0,
             popstate: None,
+            visitor: None,
         })
     };
 }
@@ -267,8 +271,11 @@ fn visitor(user_id: Option<&str>) -> String {
     if let Some(id) = stored(VISITOR_KEY) {
         return id;
     }
-    let id = crate::survey::new_id();
+    let id = PAGE
+        .with(|p| p.borrow().visitor.clone())
+        .unwrap_or_else(crate::survey::new_id);
     store(VISITOR_KEY, &id);
+    PAGE.with(|p| p.borrow_mut().visitor = Some(id.clone()));
     id
 }
 

@@ -166,3 +166,29 @@ test("?sondeo-debug says in the console why a survey did or did not show", async
   await load(page, { kind: "nps", id: "quiet" });
   expect(lines.filter((l) => l.startsWith("sondeo:"))).toEqual([]);
 });
+
+test("without storage the draw still holds for the page: a prompt out of the sample stays out however often its trigger fires", async ({ page }) => {
+  // Consent not given: nothing may be stored, so the visitor id lives in the page only.
+  await load(page, { kind: "nps", id: "unstored", consent: "required", sample: 0.5, display: "slide-in", trigger: { event: "go" } }, "?unstored");
+  await page.evaluate(() => window.dispatchEvent(new Event("go")));
+  const first = await state(page);
+  for (let i = 0; i < 30; i++) await page.evaluate(() => window.dispatchEvent(new Event("go")));
+  // Drawn afresh at each check, a 50% sample would have shown it within 30 tries (1 in 10^9 not).
+  expect(await state(page)).toBe(first);
+  expect(await page.evaluate(() => localStorage.length)).toBe(0);
+});
+
+test("when a prompt closes, every waiting prompt gets its turn: one held back by the cooldown does not block the next", async ({ page }) => {
+  await load(page, { kind: "nps", id: "first-prompt", display: "modal" }, "?queue");
+  expect(await state(page, 0)).toBe("open");
+  await page.evaluate(async () => {
+    const { mount } = await import("/dist/sondeo.js");
+    window.held = await mount(null, { kind: "csat", id: "cooled", endpoint: "/api/responses", display: "slide-in", globalCooldownDays: 7 });
+    window.next = await mount(null, { kind: "ces", id: "next", endpoint: "/api/responses", display: "slide-in" });
+  });
+  expect(await state(page, 1)).toBe("closed");
+  expect(await state(page, 2)).toBe("closed");
+  await page.getByRole("button", { name: "Close" }).first().click();
+  await expect.poll(() => state(page, 2)).toBe("open");
+  expect(await state(page, 1)).toBe("closed");
+});

@@ -133,6 +133,18 @@ fn count(
     }
 }
 
+/// A response as it may be listed one by one: an employee's (eNPS) without its team, its
+/// other metadata or its time, so that a comment cannot be traced to a small team.
+fn without_team(row: &sondeo_core::score::Row<'static>) -> sondeo_core::score::Row<'static> {
+    let mut row = row.clone();
+    if row.kind == Some(sondeo_core::Kind::Enps) {
+        row.metadata.clear();
+        row.time = None;
+        row.user = None;
+    }
+    row
+}
+
 /// The filter options of a call, read from a JS object.
 fn filter_options(options: &JsValue) -> Result<filter::FilterOptions, JsError> {
     let get = |k: &str| js_sys::Reflect::get(options, &k.into()).ok();
@@ -226,6 +238,7 @@ impl Scorer {
             .latest
             .list(&filter, limit)
             .into_iter()
+            .map(without_team)
             .map(|r| {
                 let kind = r.kind.unwrap_or(sondeo_core::Kind::Nps);
                 serde_json::json!({
@@ -248,8 +261,15 @@ impl Scorer {
     pub fn responses_csv(&self, options: JsValue) -> Result<String, JsError> {
         let options = filter_options(&options)?;
         let inner = self.inner.borrow();
-        let rows = inner.latest.list(&options.list_filter(), usize::MAX);
-        Ok(sondeo_core::schema::rows_csv(&rows))
+        let rows: Vec<_> = inner
+            .latest
+            .list(&options.list_filter(), usize::MAX)
+            .into_iter()
+            .map(without_team)
+            .collect();
+        Ok(sondeo_core::schema::rows_csv(
+            &rows.iter().collect::<Vec<_>>(),
+        ))
     }
 
     /// Responses counted by id (`upsert`, `import` with `byId`): `{ responses, partial }`,
@@ -454,15 +474,21 @@ impl Scorer {
     /// completion rate in % with Wilson 95% intervals: `{ rows: [{ surveyId, kind,
     /// segment?, shown, answered, completed, responseRate, completionRate }], rejected }`.
     /// Answers are matched by id among the responses counted by id.
-    pub fn rates(&self, options: JsValue) -> JsValue {
+    pub fn rates(&self, options: JsValue) -> Result<JsValue, JsError> {
         let by = js_sys::Reflect::get(&options, &"by".into())
             .ok()
             .and_then(|v| v.as_string());
         let inner = self.inner.borrow();
-        to_js(&summary::rates_json(
+        // Answers are found by id: without them every rate would read 0%.
+        if inner.unkeyed && !inner.rates.is_empty() {
+            return Err(JsError::new(
+                "rates need the responses counted by id: import them with { byId: true } or add them with upsert()",
+            ));
+        }
+        Ok(to_js(&summary::rates_json(
             &inner.rates.rows(&inner.latest, by.as_deref()),
             &inner.rates_report,
-        ))
+        )))
     }
 
     /// Adds everything `other` holds (another page, shard or period).

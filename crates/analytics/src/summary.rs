@@ -114,7 +114,10 @@ pub fn summary(
         "rejected".into(),
         report_json(report, false)["rejected"].clone(),
     );
-    out.insert("overall".into(), kinds_json(&state.overall));
+    let mut overall = kinds_json(&state.overall);
+    // The floor holds for the whole too: a date or survey filter can narrow it to a team.
+    suppress_small(&mut overall, &state.overall, min_enps);
+    out.insert("overall".into(), overall);
     // A field's segments add up to the whole: answers without a value are "(none)".
     let segments = by.map(|field| {
         let mut segments = state.segments.get(field).cloned().unwrap_or_default();
@@ -188,7 +191,16 @@ pub fn summary(
         let mut changes = Map::new();
         for kind in KINDS {
             if let Some(c) = compare(sa.get(kind), sb.get(kind)) {
-                changes.insert(kind.as_str().into(), change_json(&c));
+                let small = |s: &Scores| s.get(kind).n() < min_enps;
+                let hidden = kind == Kind::Enps && (small(&sa) || small(&sb));
+                changes.insert(
+                    kind.as_str().into(),
+                    if hidden {
+                        json!({ "suppressed": true, "minimum": min_enps })
+                    } else {
+                        change_json(&c)
+                    },
+                );
             }
         }
         out.insert(
@@ -347,5 +359,16 @@ mod tests {
         assert_eq!(s["overall"]["enps"]["n"], 9);
         let lenient = summary(&state, &report, Some("metadata.team"), None, None, 3).unwrap();
         assert_eq!(lenient["segments"]["ops"]["enps"]["n"], 3);
+        // A comparison of a small team is hidden too, and so is a whole that is only a team.
+        let pair = Some(("ops".to_owned(), "eng".to_owned()));
+        let compared = summary(&state, &report, Some("metadata.team"), None, pair, 5).unwrap();
+        assert_eq!(compared["compare"]["changes"]["enps"]["suppressed"], true);
+        let mut ops_only = ScoreState::default();
+        let mut importer = Importer::new(Format::Csv);
+        let ops: String = csv.lines().take(4).map(|l| format!("{l}\n")).collect();
+        importer.feed(ops.as_bytes(), &mut |row| ops_only.add(row));
+        importer.finish(&mut |row| ops_only.add(row));
+        let whole = summary(&ops_only, &Report::default(), None, None, None, 5).unwrap();
+        assert_eq!(whole["overall"]["enps"]["suppressed"], true);
     }
 }

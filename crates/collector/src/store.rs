@@ -425,10 +425,12 @@ fn record_impressions(
     Ok(())
 }
 
+const DAY_MS: i64 = 86_400_000;
+
 fn apply(
     tx: &Connection,
     responses: &[Response],
-    received_ms: i64,
+    received_ms_now: i64,
     received: &str,
 ) -> Result<Vec<StoredJson>, StoreError> {
     let mut changed = Vec::new();
@@ -466,6 +468,16 @@ fn apply(
                 continue;
             }
         }
+        // An anonymous answer's receipt is kept to the day, as its own times are.
+        let (received_ms, day);
+        let received = if response.anonymous {
+            received_ms = received_ms_now.div_euclid(DAY_MS) * DAY_MS;
+            day = clock::rfc3339(received_ms);
+            day.as_str()
+        } else {
+            received_ms = received_ms_now;
+            received
+        };
         let json = with_received_at(&payload, received);
         upsert.execute(params![
             response.id,

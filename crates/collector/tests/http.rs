@@ -505,3 +505,34 @@ fn display_records_are_stored_apart_once_each_and_exported_as_ndjson() {
         400
     );
 }
+
+#[test]
+fn an_anonymous_answer_is_received_to_the_day() {
+    let c = Collector::start(&[]);
+    let mut anonymous = response("pulse-1", 9, true);
+    anonymous["kind"] = json!("enps");
+    anonymous["anonymous"] = json!(true);
+    assert_eq!(c.post(&anonymous).0, 200);
+    assert_eq!(c.post(&response("named-1", 9, true)).0, 200);
+    let rows = c.ndjson();
+    let received = |id: &str| {
+        rows.iter().find(|r| r["id"] == id).unwrap()["receivedAt"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        received("pulse-1").contains("T00:00:00"),
+        "{}",
+        received("pulse-1")
+    );
+    assert_eq!(
+        rows.iter().find(|r| r["id"] == "pulse-1").unwrap()["anonymous"],
+        true
+    );
+    // A bad flag names itself.
+    let mut bad = response("pulse-2", 9, true);
+    bad["anonymous"] = json!("yes");
+    let (status, body) = c.post(&bad);
+    assert_eq!((status, body["field"].as_str()), (422, Some("anonymous")));
+}

@@ -47,6 +47,8 @@ pub struct Response {
     pub created_at: Option<String>,
     /// When the answer was submitted (RFC 3339).
     pub submitted_at: Option<String>,
+    /// Sent by an anonymous survey: the collector keeps its receipt time to the day too.
+    pub anonymous: bool,
 }
 
 /// The first problem found in a response: which field, and what was expected.
@@ -260,16 +262,7 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
             ))
         }
     };
-    let complete = match get("complete") {
-        None => true,
-        Some(Value::Bool(b)) => *b,
-        Some(v) => {
-            return Err(FieldError::new(
-                "complete",
-                expected_got("expected true or false", v),
-            ))
-        }
-    };
+    let complete = flag(get("complete"), "complete", true)?;
     let locale = get("locale")
         .map(|v| short_text(v, "locale", limits::LOCALE))
         .transpose()?;
@@ -308,6 +301,7 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
     let submitted_at = get("submittedAt")
         .map(|v| timestamp(v, "submittedAt"))
         .transpose()?;
+    let anonymous = flag(get("anonymous"), "anonymous", false)?;
     Ok(Response {
         id,
         survey_id,
@@ -323,7 +317,20 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
         page,
         created_at,
         submitted_at,
+        anonymous,
     })
+}
+
+/// A true/false field, `default` when absent.
+fn flag(value: Option<&Value>, field: &str, default: bool) -> Result<bool, FieldError> {
+    match value {
+        None => Ok(default),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(v) => Err(FieldError::new(
+            field,
+            expected_got("expected true or false", v),
+        )),
+    }
 }
 
 pub(crate) fn expected_got(expected: &str, got: &Value) -> String {
@@ -530,6 +537,9 @@ impl Response {
         push_opt(&mut out, "page", &self.page);
         push_opt(&mut out, "createdAt", &self.created_at);
         push_opt(&mut out, "submittedAt", &self.submitted_at);
+        if self.anonymous {
+            out.push_str(",\"anonymous\":true");
+        }
         out.push('}');
         out
     }

@@ -197,15 +197,26 @@ fn difference(diff: f64, se: f64) -> Difference {
     }
 }
 
-/// Best group minus worst for flag `i`, in percentage points (two proportions).
+/// Best group minus worst for flag `i`, in percentage points, with Newcombe's interval
+/// (built from each side's Wilson interval): the plain normal interval collapses to a
+/// point when both rates are 0% or 100%, and would call one customer against one a
+/// significant difference.
 pub fn flag_difference(best: &GroupTally, worst: &GroupTally, i: usize) -> Option<Difference> {
     let ((nb, yb), (nw, yw)) = (best.flags[i], worst.flags[i]);
     if nb == 0 || nw == 0 {
         return None;
     }
     let (pb, pw) = (yb as f64 / nb as f64, yw as f64 / nw as f64);
-    let se = (pb * (1.0 - pb) / nb as f64 + pw * (1.0 - pw) / nw as f64).sqrt();
-    Some(difference(100.0 * (pb - pw), 100.0 * se))
+    let ((lb, ub), (lw, uw)) = (wilson(yb, nb), wilson(yw, nw));
+    let d = pb - pw;
+    let low = d - ((pb - lb).powi(2) + (uw - pw).powi(2)).sqrt();
+    let high = d + ((ub - pb).powi(2) + (pw - lw).powi(2)).sqrt();
+    Some(Difference {
+        difference: 100.0 * d,
+        low95: 100.0 * low,
+        high95: 100.0 * high,
+        significant: low > 0.0 || high < 0.0,
+    })
 }
 
 /// Best group minus worst in revenue per respondent (Welch).
@@ -308,9 +319,12 @@ impl OutcomeReader {
                 serde_json::Value::String(s) => Some(s.clone()),
                 serde_json::Value::Bool(b) => Some(b.to_string()),
                 serde_json::Value::Number(n) => Some(n.to_string()),
-                serde_json::Value::Object(o) => {
-                    o.get("id").and_then(|id| id.as_str().map(str::to_owned))
-                }
+                // `user: { id }`, the id a string or a number (as the responses' importer takes it).
+                serde_json::Value::Object(o) => match o.get("id")? {
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    serde_json::Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                },
                 _ => None,
             }
         };

@@ -196,6 +196,7 @@ impl Prompt {
             } else {
                 None
             },
+            anonymous: config.anonymous,
         }
     }
 }

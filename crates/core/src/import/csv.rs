@@ -103,8 +103,11 @@ impl Reader {
         // is valid text too. Only a record with bad bytes is checked field by field.
         let text = std::str::from_utf8(&self.buf).ok();
         for &end in &self.ends {
-            record.push(match text {
-                Some(text) => std::borrow::Cow::Borrowed(&text[start..end]),
+            // A character split by a separator byte inside it cannot happen in UTF-8 (a
+            // separator is ASCII), but a field may still start or end mid-character when
+            // the bytes around it were not text: then that field is read lossily.
+            record.push(match text.and_then(|t| t.get(start..end)) {
+                Some(field) => std::borrow::Cow::Borrowed(field),
                 None => String::from_utf8_lossy(&self.buf[start..end]),
             });
             start = end;

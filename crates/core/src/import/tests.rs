@@ -164,3 +164,19 @@ fn partials_can_be_left_out_and_are_counted_apart() {
     let report = importer.finish(&mut |r| rows.push(r.score));
     assert_eq!((rows, report.skipped_partials), (vec![4], 1));
 }
+
+#[test]
+fn a_character_cut_by_a_separator_reads_lossily_instead_of_panicking() {
+    // "é" is 0xC3 0xA9: with a comma between its two bytes the record's bytes (separators
+    // taken out) are valid UTF-8, but neither field is.
+    let mut bytes = b"kind,score,comment,touchpoint\nnps,9,a".to_vec();
+    bytes.extend_from_slice(&[0xC3, b',', 0xA9]);
+    bytes.extend_from_slice(b"b\n");
+    let (report, rows) = import(&bytes, Format::Csv, 5);
+    assert_eq!(report.accepted, 1);
+    assert_eq!(rows[0].comment.as_deref(), Some("a\u{FFFD}"));
+    assert_eq!(
+        pairs(&rows[0].metadata),
+        [("touchpoint".to_owned(), "\u{FFFD}b".to_owned())]
+    );
+}

@@ -67,10 +67,22 @@ fn a_small_program_gives_the_rates_and_difference_computed_by_hand() {
     );
     assert_eq!(detractors.rate(0).unwrap().value, 50.0);
     let d = flag_difference(promoters, detractors, 0).unwrap();
-    let se = (0.75 * 0.25 / 4.0 + 0.5 * 0.5 / 2.0_f64).sqrt();
+    // Newcombe's interval from the two Wilson intervals, written out here.
+    let ((lp, up), (ld, ud)) = (wilson(3, 4), wilson(1, 2));
+    let high = 0.25 + ((up - 0.75).powi(2) + (0.5 - ld).powi(2)).sqrt();
+    let low = 0.25 - ((0.75 - lp).powi(2) + (ud - 0.5).powi(2)).sqrt();
     assert!((d.difference - 25.0).abs() < 1e-9);
-    assert!((d.high95 - (25.0 + 100.0 * Z95 * se)).abs() < 1e-9);
+    assert!((d.high95 - 100.0 * high).abs() < 1e-9 && (d.low95 - 100.0 * low).abs() < 1e-9);
     assert!(!d.significant, "six customers prove nothing");
+    // One retained promoter against one churned detractor is not a significant +100.
+    let one = |yes| GroupTally {
+        n: 1,
+        flags: [(1, yes), (0, 0), (0, 0), (0, 0)],
+        revenue: (0, 0.0, 0.0),
+    };
+    let extreme = flag_difference(&one(1), &one(0), 0).unwrap();
+    assert_eq!(extreme.difference, 100.0);
+    assert!(!extreme.significant, "{extreme:?}");
     // Revenue per promoter: 100, 300, 200 (p3 gave none): mean 200, s = 100.
     let revenue = promoters.revenue().unwrap();
     assert_eq!((revenue.value, revenue.n), (200.0, 3));
@@ -90,9 +102,9 @@ fn bad_rows_are_rejected_with_their_line_and_column_and_ndjson_reads_too() {
         .map(|e| (e.line, e.field.as_str()))
         .collect();
     assert_eq!(errors, [(2, "churned"), (3, "userId"), (4, "revenue")]);
-    let ndjson = "{\"user\":{\"id\":\"u1\"},\"retained\":true,\"revenue\":12.5}\n{\"userId\":\"u2\",\"crossSell\":\"no\"}\nnot json\n";
+    let ndjson = "{\"user\":{\"id\":\"u1\"},\"retained\":true,\"revenue\":12.5}\n{\"userId\":\"u2\",\"crossSell\":\"no\"}\nnot json\n{\"user\":{\"id\":42},\"churned\":1}\n";
     let (records, report) = read(ndjson, true, 3);
-    assert_eq!(report.rejected, 1);
+    assert_eq!(report.rejected, 1, "{:?}", report.first);
     assert_eq!(
         records[0],
         OutcomeRecord {
@@ -102,6 +114,11 @@ fn bad_rows_are_rejected_with_their_line_and_column_and_ndjson_reads_too() {
         }
     );
     assert_eq!(records[1].flags[3], Some(false));
+    assert_eq!(
+        (records[2].id.as_str(), records[2].flags[1]),
+        ("42", Some(true)),
+        "a number id reads as the responses' importer reads it"
+    );
 }
 
 /// xorshift64*: a fixed sequence, so the synthetic program is the same on every run.
