@@ -42,6 +42,21 @@ export async function runSondeo(url, format) {
   return { ms, rows: report.accepted, wasmBytes: exports.memory.buffer.byteLength, nps: summary.overall.nps.score };
 }
 
+// The same Scorer in one worker per core (the dashboard's way): the file is fetched whole,
+// cut at row boundaries, each part scored in a worker, the states merged.
+export async function runSondeoWorkers(url, format) {
+  const exports = await init();
+  const { scoreInWorkers } = await import("/www/parallel-score.js");
+  const start = performance.now();
+  const file = await (await fetch(url)).blob();
+  const workers = navigator.hardwareConcurrency || 2;
+  const { state, report } = await scoreInWorkers(file, { workerUrl: "/www/score-worker.js", workers }).done;
+  const scorer = Scorer.fromState(state);
+  const summary = scorer.summary({ by: "metadata.touchpoint", period: "week" });
+  const ms = performance.now() - start;
+  return { ms, rows: report.accepted, wasmBytes: exports.memory.buffer.byteLength, nps: summary.overall.nps.score, workers };
+}
+
 export async function runPapa(url, format) {
   const start = performance.now();
   const agg = plainAggregate();
@@ -100,5 +115,5 @@ export async function runDuck(url, format) {
   return { ms, rows, nps: (100 * (Number(nps.p) - Number(nps.d))) / Number(nps.n), inputBytes };
 }
 
-window.bench = { runSondeo, runPapa, runDuck };
+window.bench = { runSondeo, runSondeoWorkers, runPapa, runDuck };
 window.benchReady = true;

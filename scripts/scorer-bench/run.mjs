@@ -10,7 +10,7 @@ execFileSync("node_modules/.bin/esbuild", ["node_modules/@duckdb/duckdb-wasm/dis
 
 const sizes = process.argv.slice(2).map(Number);
 const root = process.cwd();
-const mounts = { "/dist/": "dist", "/duckdb/": "node_modules/@duckdb/duckdb-wasm/dist", "/papaparse/": "node_modules/papaparse", "/bench/": "scripts/scorer-bench", "/data/": ".bench" };
+const mounts = { "/dist/": "dist", "/www/": "www", "/duckdb/": "node_modules/@duckdb/duckdb-wasm/dist", "/papaparse/": "node_modules/papaparse", "/bench/": "scripts/scorer-bench", "/data/": ".bench" };
 const types = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".html": "text/html", ".csv": "text/csv", ".ndjson": "application/x-ndjson" };
 const server = createServer((req, res) => {
   const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
@@ -28,12 +28,12 @@ const base = `http://127.0.0.1:${server.address().port}`;
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
   "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-precise-memory-info", "--js-flags=--max-old-space-size=8192"] });
 const rows = [];
-const memoryOf = (r) => (r.wasmBytes ? `${(r.wasmBytes / 1e6).toFixed(1)} MB wasm memory` : r.jsHeap ? `${(r.jsHeap / 1e6).toFixed(0)} MB JS heap` : `${(r.inputBytes / 1e6).toFixed(0)} MB file buffered + DuckDB`);
+const memoryOf = (r) => (r.workers ? `${r.workers} workers, each streaming its part; file held as a Blob` : r.wasmBytes ? `${(r.wasmBytes / 1e6).toFixed(1)} MB wasm memory` : r.jsHeap ? `${(r.jsHeap / 1e6).toFixed(0)} MB JS heap` : `${(r.inputBytes / 1e6).toFixed(0)} MB file buffered + DuckDB`);
 for (const n of sizes) {
   for (const format of ["csv", "ndjson"]) {
     const url = `${base}/data/responses-${n}.${format}`;
     const mb = statSync(`.bench/responses-${n}.${format}`).size / 1e6;
-    for (const [name, fn] of [["sondeo Scorer (Rust/wasm, streamed)", "runSondeo"], ["PapaParse + plain JS", "runPapa"], ["DuckDB-wasm (SQL)", "runDuck"]]) {
+    for (const [name, fn] of [["sondeo Scorer (Rust/wasm, streamed)", "runSondeo"], ["sondeo Scorer, one worker per core", "runSondeoWorkers"], ["PapaParse + plain JS", "runPapa"], ["DuckDB-wasm (SQL)", "runDuck"]]) {
       const page = await browser.newPage();
       await page.goto(`${base}/bench/page.html`);
       await page.waitForFunction(() => window.benchReady);
