@@ -64,7 +64,9 @@ const kindCells = (k) => [
 // The comments of the responses counted from the collector, newest first; text is always
 // set as text, never parsed as HTML.
 function renderComments() {
-  const list = scorer.responses({ text: $("comment-text").value, group: $("comment-group").value || undefined, withComment: true, limit: 50, ...filters() });
+  const segment = $("comment-segment").value;
+  const list = scorer.responses({ text: $("comment-text").value, group: $("comment-group").value || undefined, reason: $("comment-reason").value || undefined,
+    ...(segment ? { by: $("by").value, value: segment } : {}), withComment: true, limit: 50, ...filters() });
   const items = list.map((r) => {
     const li = el("li", undefined, `comment ${r.group ?? ""}`);
     const where = r.metadata.touchpoint ?? r.surveyId ?? "";
@@ -115,7 +117,7 @@ function renderCharts(s, by) {
   const periods = Object.entries(s.periods ?? {});
   for (const [kind, name, scale, parts] of KINDS) {
     const overall = s.overall[kind];
-    if (!overall) continue;
+    if (!overall || overall.suppressed) continue;
     groups.push(groupsChart(name, parts.map(([key, label, className]) => ({ label, share: overall.groups[key], className })), overall.n));
     const points = periods.filter(([, k]) => k[kind] && !k[kind].suppressed).map(([label, k]) => {
       const f = k[kind];
@@ -175,9 +177,35 @@ function render() {
     `${fmt(o.enps.promoters)}% promoters · ${fmt(o.enps.detractors)}% detractors (employees)`], o.enps.smallSample));
   if (o.ces) cards.push(card("CES", fmt(o.ces.score, 2), [interval(o.ces, o.ces.score, o.ces.margin95, 1, 7, 2), `${fmt(o.ces.agree)}% agree it was easy`], o.ces.smallSample));
   if (!cards.length) cards.push(card("No answers yet", "–", ["Answer a survey on the demo pages; it shows up here live."]));
+  // The last period against the one before it, with whether the change is more than noise.
+  const labels = Object.keys(s.periods ?? {}).sort();
+  if (labels.length >= 2) {
+    const [a, b] = labels.slice(-2);
+    try {
+      const changes = scorer.summary({ period, ...filters(), compare: { a, b } }).compare?.changes ?? {};
+      for (const [kind, name] of [["nps", "NPS"], ["csat", "CSAT"], ["ces", "CES"], ["enps", "eNPS"]]) {
+        const c = changes[kind];
+        const target = cards.find((x) => x.querySelector("h3")?.textContent === name);
+        if (!c || !target || c.suppressed) continue;
+        target.append(el("div", `${b} vs ${a}: ${signed(c.difference)} (95%: ${fmt(c.low95)} to ${fmt(c.high95)}), ${c.smallSample ? "too few answers to tell" : c.significant ? "a real change" : "within noise"}`, "small"));
+      }
+    } catch {
+      // A scored file cannot be filtered; the cards stand without the comparison.
+    }
+  }
   $("cards").replaceChildren(...cards);
 
   renderCharts(s, by);
+  // The comments' reason and segment-value choices follow the data (the chosen one kept).
+  const fill = (id, values) => {
+    const select = $(id);
+    const chosen = select.value;
+    select.replaceChildren(el("option", "any"), ...values.map((v) => el("option", v)));
+    select.options[0].value = "";
+    select.value = values.includes(chosen) ? chosen : "";
+  };
+  fill("comment-reason", [...new Set(s.drivers.map((d) => d.reason))].sort());
+  fill("comment-segment", Object.keys(s.segments ?? {}).sort());
   const segments = Object.entries(s.segments ?? {});
   const byName = $("by").selectedOptions[0]?.textContent ?? by;
   $("segments").replaceChildren(segments.length ? table([byName, "NPS", "CSAT", "CES", "eNPS"], segments.map(([v, k]) => [v, ...kindCells(k)])) : el("p", `No answers carry a ${byName}.`, "small"));
@@ -189,7 +217,20 @@ function render() {
     const box = el("div");
     box.append(el("h3", title));
     const list = el("ol");
-    for (const t of s.themes[name]) list.append(el("li", `${t.term} (${t.count})`));
+    // A theme opens the comments that contain it (the search folds accents as themes do).
+    for (const t of s.themes[name]) {
+      const item = el("li");
+      const open = el("button", `${t.term} (${t.count})`, "theme");
+      open.type = "button";
+      open.addEventListener("click", () => {
+        $("comment-text").value = t.term;
+        saveView();
+        renderComments();
+        $("comments-title").scrollIntoView();
+      });
+      item.append(open);
+      list.append(item);
+    }
     box.append(s.themes[name].length ? list : el("p", "No comments yet.", "small"));
     themes.push(box);
   }
@@ -197,6 +238,7 @@ function render() {
   // A file scored in the worker brings its own report (its rows stay there).
   const r = fileReport?.rejected ?? s.rejected;
   renderComments();
+  renderInflation();
   renderRates();
   renderOutcomes();
   $("rejected").replaceChildren(r.count ? table(["Line", "Field", "Error"], r.first.map((e) => [String(e.line), e.field, e.error])) : el("p", "None.", "small"));
@@ -288,6 +330,33 @@ function renderRates() {
     rows.map((r) => [r.surveyId, r.kind.toUpperCase(), ...(by ? [r.segment] : []), String(r.shown), String(r.answered), String(r.completed), rate(r.responseRate), rate(r.completionRate)])));
 }
 
+function renderInflation() {
+  let rows;
+  try {
+    rows = scorer.inflation({ by: $("by").value });
+  } catch (error) {
+    return void $("inflation").replaceChildren(el("p", error.message, "small"));
+  }
+  if (!rows.length) return void $("inflation").replaceChildren(el("p", "No promoters yet.", "small"));
+  const byName = $("by").selectedOptions[0]?.textContent ?? "segment";
+  $("inflation").replaceChildren(table([byName, "Promoters", "Without a reason", "Against the rest", ""], rows.map((r) => [
+    r.segment, String(r.top), `${r.terse} (${fmt(r.share?.value)}%)`,
+    r.againstRest ? `${signed(r.againstRest.difference)} pts (95%: ${fmt(r.againstRest.low95)} to ${fmt(r.againstRest.high95)})` : "–",
+    r.flagged ? "⚑ check how this agent asks" : "",
+  ])));
+}
+
+// Participation in an employee pulse: eNPS answers per team against the invitations file.
+async function loadInvited(file) {
+  const { teams, rejected } = scorer.participation(await file.text());
+  const rate = (r) => (r ? `${fmt(r.value)}% (95%: ${fmt(r.low95)}–${fmt(r.high95)})` : "–");
+  $("participation").replaceChildren(
+    ...(rejected.count ? [el("p", `${rejected.count} rows rejected (first: line ${rejected.first[0].line}, ${rejected.first[0].field}: ${rejected.first[0].error}).`, "warn")] : []),
+    table(["Team", "Invited", "Answered", "Participation"], teams.map((t) => [t.team, String(t.invited), String(t.answered),
+      t.moreAnswersThanInvited ? "more answers than invitations: is the list up to date?" : rate(t.rate)])),
+  );
+}
+
 // Outcomes joined to the responses: per group, each outcome's rate (or revenue per
 // respondent) with its interval, and the best group minus the worst with its significance.
 const OUTCOMES = [["retained", "Retained"], ["churned", "Churned"], ["repurchased", "Repurchased"], ["crossSell", "Cross-sell"], ["revenue", "Revenue per respondent"]];
@@ -370,7 +439,7 @@ function loadFile(file) {
 await init();
 // The view lives in the address (?by=…&period=…&submitted=1&q=…&group=…), so it can be
 // shared and survives a reload; the token stays out of it (tab storage only).
-const VIEW = [["by", "by"], ["period", "period"], ["comment-text", "q"], ["comment-group", "group"], ["from", "from"], ["to", "to"], ["survey", "survey"], ["kind", "kind"]];
+const VIEW = [["by", "by"], ["period", "period"], ["comment-text", "q"], ["comment-group", "group"], ["range", "range"], ["from", "from"], ["to", "to"], ["survey", "survey"], ["kind", "kind"]];
 function restoreView() {
   const query = new URLSearchParams(location.search);
   for (const [id, key] of VIEW) {
@@ -396,6 +465,7 @@ for (const id of ["by", "period", "comment-text", "comment-group", "submitted-on
   $(id).addEventListener(id === "comment-text" ? "input" : "change", saveView);
 }
 for (const id of ["from", "to", "survey", "kind"]) $(id).addEventListener("change", render);
+for (const id of ["from", "to"]) $(id).addEventListener("change", () => { $("range").value = $("from").value || $("to").value ? "custom" : ""; saveView(); });
 // The filtered responses as a CSV file (written by the Scorer, formula cells guarded).
 $("download").addEventListener("click", () => {
   try {
@@ -415,6 +485,22 @@ $("by").addEventListener("change", render);
 $("period").addEventListener("change", render);
 $("comment-text").addEventListener("input", renderComments);
 $("comment-group").addEventListener("change", renderComments);
+$("comment-reason").addEventListener("change", renderComments);
+$("comment-segment").addEventListener("change", renderComments);
+// Date presets fill From and To (today's date in the visitor's time zone is fine for a day filter).
+$("range").addEventListener("change", () => {
+  const preset = $("range").value;
+  if (preset === "custom") return void $("from").focus();
+  const day = (d) => d.toISOString().slice(0, 10);
+  const today = new Date();
+  let from = "";
+  if (preset === "quarter") from = day(new Date(Date.UTC(today.getUTCFullYear(), Math.floor(today.getUTCMonth() / 3) * 3, 1)));
+  else if (preset) from = day(new Date(today.getTime() - (Number(preset) - 1) * 86_400_000));
+  $("from").value = from;
+  $("to").value = preset ? day(today) : "";
+  saveView();
+  render();
+});
 $("comment-filters").addEventListener("submit", (e) => e.preventDefault());
 // Charts are drawn for their width: draw them again when it changes.
 let resizing;
@@ -441,6 +527,8 @@ $("cancel").addEventListener("click", () => {
 });
 $("outcomes-file").addEventListener("change", (e) => e.target.files[0] && loadOutcomes(e.target.files[0]).catch((err) => { $("status").textContent = err.message; }));
 $("outcomes-form").addEventListener("submit", (e) => e.preventDefault());
+$("invited-form").addEventListener("submit", (e) => e.preventDefault());
+$("invited-file").addEventListener("change", (e) => e.target.files[0] && loadInvited(e.target.files[0]).catch((err) => { $("status").textContent = err.message; }));
 loadFromCollector().catch((err) => {
   scorer = new Scorer();
   render();

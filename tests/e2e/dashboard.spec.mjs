@@ -209,6 +209,10 @@ test("charts, filters by date, survey and kind, the filtered CSV, axe-clean and 
     await page.evaluate(await (await import("node:fs/promises")).readFile("node_modules/axe-core/axe.min.js", "utf8"));
     const found = await page.evaluate(async () => (await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa"] })).violations.map((v) => `${v.id}: ${v.nodes.length}`));
     expect(found).toEqual([]);
+    // And in dark mode.
+    await page.emulateMedia({ colorScheme: "dark" });
+    const dark = await page.evaluate(async () => (await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa"] })).violations.map((v) => `${v.id}: ${v.nodes.length}`));
+    expect(dark).toEqual([]);
     // At 320 px nothing is wider than the screen.
     await page.setViewportSize({ width: 320, height: 800 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
@@ -254,6 +258,66 @@ test("response rates: prompts shown, answered and completed per survey and agent
     await expect(rows.filter({ hasText: "ana" })).toContainText(`${((100 * 4) / 5).toFixed(1)}%`);
     await expect(rows.filter({ hasText: "ana" })).toContainText(`${((100 * 3) / 5).toFixed(1)}%`);
     await expect(rows.filter({ hasText: "bo" })).toContainText(`${((100 * 1) / 3).toFixed(1)}%`);
+  } finally {
+    await collector.stop();
+  }
+});
+
+test("the inflation check flags an agent whose tens come without a word; participation per team from an invitations file", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    const posts = [];
+    for (let i = 0; i < 30; i++) {
+      posts.push({ id: `bo${i}`, kind: "nps", score: 10, complete: true, metadata: { agent: "bo" }, ...(i < 27 ? {} : { comment: "Bo explained the refund policy clearly" }) });
+      posts.push({ id: `ana${i}`, kind: "nps", score: 9, complete: true, metadata: { agent: "ana" }, comment: i < 6 ? "ok" : "Ana found the missing parcel in a day" });
+    }
+    // An employee pulse: 3 answers from ops, 1 from eng.
+    for (const [i, team] of ["ops", "ops", "ops", "eng"].entries()) posts.push({ id: `e${i}`, kind: "enps", score: 8, complete: true, anonymous: true, metadata: { team } });
+    for (let at = 0; at < posts.length; at += 50) await collector.post(posts.slice(at, at + 50));
+    await page.goto(`${collector.url}/dashboard.html?by=metadata.agent`);
+    await expect(page.locator("#status")).toContainText(`${posts.length} responses`);
+    const bo = page.locator("#inflation tr", { hasText: /^bo/ });
+    await expect(bo).toContainText(`27 (${(90).toFixed(1)}%)`);
+    await expect(bo).toContainText("⚑");
+    await expect(page.locator("#inflation tr", { hasText: /^ana/ })).not.toContainText("⚑");
+    await page.locator("#invited-file").setInputFiles({ name: "invited.csv", mimeType: "text/csv", buffer: Buffer.from("team,invited\nops,4\neng,5\n") });
+    await expect(page.locator("#participation tr", { hasText: "ops" })).toContainText(`${(75).toFixed(1)}%`);
+    await expect(page.locator("#participation tr", { hasText: "eng" })).toContainText(`${(20).toFixed(1)}%`);
+  } finally {
+    await collector.stop();
+  }
+});
+
+test("a theme opens its comments, as written; reason and date presets filter; the last period is compared with the one before", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    const day = (d) => new Date(Date.now() - d * 86_400_000).toISOString().slice(0, 10);
+    const posts = [
+      { id: "c1", kind: "nps", score: 2, complete: true, comment: "El ñandú llegó tarde", reasons: ["delivery"], submittedAt: `${day(2)}T10:00:00Z` },
+      { id: "c2", kind: "nps", score: 3, complete: true, comment: "Ñandú roto otra vez", reasons: ["quality"], submittedAt: `${day(3)}T10:00:00Z` },
+      { id: "c3", kind: "nps", score: 10, complete: true, comment: "Great support team", reasons: ["support"], submittedAt: `${day(40)}T10:00:00Z` },
+    ];
+    await collector.post(posts);
+    await page.goto(`${collector.url}/dashboard.html`);
+    await expect(page.locator("#status")).toContainText("3 responses");
+    // The theme is folded ("nandu"); it opens both comments, shown as the customers wrote them.
+    await page.locator("#themes button", { hasText: /^nandu \(2\)$/ }).click();
+    await expect(page.locator("#comments li")).toHaveCount(2);
+    await expect(page.locator("#comments")).toContainText("El ñandú llegó tarde");
+    await page.locator("#comment-text").fill("");
+    await page.locator("#comment-text").dispatchEvent("input");
+    await page.locator("#comment-reason").selectOption("quality");
+    await expect(page.locator("#comments li")).toHaveCount(1);
+    await page.locator("#comment-reason").selectOption("");
+    // Last 7 days: the two recent answers only (both detractors: NPS −100).
+    await page.locator("#range").selectOption("7");
+    await expect(page.locator("#from")).toHaveValue(day(6));
+    await expect(page.locator(".card .big").first()).toHaveText("-100.0");
+    expect(new URL(page.url()).searchParams.get("range")).toBe("7");
+    // By week over everything: the last week is compared with the one before, and says how much to trust it.
+    await page.locator("#range").selectOption("");
+    await expect(page.locator(".card").first()).toContainText("vs");
+    await expect(page.locator(".card").first()).toContainText("too few answers to tell");
   } finally {
     await collector.stop();
   }

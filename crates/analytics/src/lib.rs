@@ -491,6 +491,49 @@ impl Scorer {
         )))
     }
 
+    /// Participation in an employee pulse: `invited` is a CSV text with the columns `team`
+    /// and `invited`; each team's eNPS answers (by `metadata.team`) against its invitations:
+    /// `{ teams: [{ team, invited, answered, rate: { value, low95, high95 } }], rejected }`,
+    /// the rate in % with a Wilson interval.
+    pub fn participation(&self, invited: &str) -> JsValue {
+        let (invited, report) = sondeo_core::participation::read_invited(invited);
+        let inner = self.inner.borrow();
+        let rows = sondeo_core::participation::participation(&inner.state, &invited);
+        to_js(&summary::participation_json(&rows, &report))
+    }
+
+    /// The score-inflation check over the responses counted by id: per value of `by`
+    /// (default `metadata.agent`), the `kind`'s (default `nps`) best-group answers, how many
+    /// have a comment shorter than `shortBelow` characters (default 20) or none, and that
+    /// share against the other segments' (Newcombe 95% interval); `flagged` when
+    /// significantly higher: `[{ segment, top, terse, share, againstRest, flagged }]`.
+    pub fn inflation(&self, options: JsValue) -> Result<JsValue, JsError> {
+        let get = |k: &str| js_sys::Reflect::get(&options, &k.into()).ok();
+        let by = get("by")
+            .and_then(|v| v.as_string())
+            .unwrap_or_else(|| "metadata.agent".into());
+        let kind = match get("kind").and_then(|v| v.as_string()) {
+            None => sondeo_core::Kind::Nps,
+            Some(k) => sondeo_core::Kind::parse(&k).ok_or_else(|| {
+                JsError::new(&format!(
+                    "kind: expected {}, got {k:?}",
+                    sondeo_core::metric::KIND_CHOICES
+                ))
+            })?,
+        };
+        let short_below = get("shortBelow")
+            .and_then(|v| v.as_f64())
+            .map_or(20, |n| n.clamp(1.0, 1000.0) as usize);
+        let inner = self.inner.borrow();
+        if inner.unkeyed && inner.latest.is_empty() {
+            return Err(JsError::new(
+                "the inflation check reads the responses counted by id: import them with { byId: true } or add them with upsert()",
+            ));
+        }
+        let rows = sondeo_core::inflation::inflation(&inner.latest, &by, kind, short_below);
+        Ok(to_js(&summary::inflation_json(&rows)))
+    }
+
     /// Adds everything `other` holds (another page, shard or period).
     pub fn merge(&self, other: &Scorer) {
         if Rc::ptr_eq(&self.inner, &other.inner) {

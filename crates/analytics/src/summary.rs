@@ -324,6 +324,38 @@ pub fn rates_json(rows: &[sondeo_core::rates::RateRow], report: &Report) -> Valu
     json!({ "rows": rows, "rejected": report_json(report, false)["rejected"].clone() })
 }
 
+/// Participation per team (see `Scorer.participation()`). More answers than invitations
+/// (a team list out of date) is reported as such, the rate held at 100%.
+pub fn participation_json(
+    rows: &[sondeo_core::participation::Participation],
+    report: &Report,
+) -> Value {
+    let teams: Vec<Value> = rows
+        .iter()
+        .map(|p| {
+            json!({ "team": p.team, "invited": p.invited, "answered": p.answered,
+                "rate": rate_json(p.answered.min(p.invited), p.invited),
+                "moreAnswersThanInvited": p.answered > p.invited })
+        })
+        .collect();
+    json!({ "teams": teams, "rejected": report_json(report, false)["rejected"].clone() })
+}
+
+/// The inflation check (see `Scorer.inflation()`).
+pub fn inflation_json(rows: &[sondeo_core::inflation::Inflation]) -> Value {
+    Value::Array(
+        rows.iter()
+            .map(|r| {
+                let against = r.against_rest.map(|d| {
+                    json!({ "difference": number(d.difference), "low95": number(d.low95), "high95": number(d.high95), "significant": d.significant })
+                });
+                json!({ "segment": r.segment, "top": r.top, "terse": r.terse,
+                    "share": rate_json(r.terse, r.top), "againstRest": against, "flagged": r.flagged() })
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

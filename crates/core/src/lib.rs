@@ -20,10 +20,14 @@ pub mod i18n;
 pub mod import;
 pub mod impression;
 #[cfg(any(test, feature = "json"))]
+pub mod inflation;
+#[cfg(any(test, feature = "json"))]
 pub mod json;
 pub mod metric;
 #[cfg(any(test, feature = "json"))]
 pub mod outcomes;
+#[cfg(any(test, feature = "json"))]
+pub mod participation;
 pub mod prompt;
 pub mod rates;
 pub mod schema;

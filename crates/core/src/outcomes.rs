@@ -203,14 +203,20 @@ fn difference(diff: f64, se: f64) -> Difference {
 /// significant difference.
 pub fn flag_difference(best: &GroupTally, worst: &GroupTally, i: usize) -> Option<Difference> {
     let ((nb, yb), (nw, yw)) = (best.flags[i], worst.flags[i]);
-    if nb == 0 || nw == 0 {
+    proportion_difference(yb, nb, yw, nw)
+}
+
+/// `x1/n1 − x2/n2` in percentage points with Newcombe's interval (method 10: from the
+/// two Wilson intervals); `None` when either side is empty.
+pub fn proportion_difference(x1: u64, n1: u64, x2: u64, n2: u64) -> Option<Difference> {
+    if n1 == 0 || n2 == 0 {
         return None;
     }
-    let (pb, pw) = (yb as f64 / nb as f64, yw as f64 / nw as f64);
-    let ((lb, ub), (lw, uw)) = (wilson(yb, nb), wilson(yw, nw));
-    let d = pb - pw;
-    let low = d - ((pb - lb).powi(2) + (uw - pw).powi(2)).sqrt();
-    let high = d + ((ub - pb).powi(2) + (pw - lw).powi(2)).sqrt();
+    let (p1, p2) = (x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
+    let ((l1, u1), (l2, u2)) = (wilson(x1, n1), wilson(x2, n2));
+    let d = p1 - p2;
+    let low = d - ((p1 - l1).powi(2) + (u2 - p2).powi(2)).sqrt();
+    let high = d + ((u1 - p1).powi(2) + (p2 - l2).powi(2)).sqrt();
     Some(Difference {
         difference: 100.0 * d,
         low95: 100.0 * low,

@@ -79,6 +79,11 @@ impl Latest {
         true
     }
 
+    /// Every counted response, in no order.
+    pub fn iter(&self) -> impl Iterator<Item = &Row<'static>> {
+        self.rows.values()
+    }
+
     /// The counted version of response `id`.
     pub fn get(&self, id: &str) -> Option<&Row<'static>> {
         self.rows.get(id)
@@ -101,7 +106,10 @@ impl Latest {
 
     /// The counted responses that pass `filter`, newest first (then by id), at most `limit`.
     pub fn list(&self, filter: &ListFilter<'_>, limit: usize) -> Vec<&Row<'static>> {
-        let text = filter.text.map(str::to_lowercase).filter(|t| !t.is_empty());
+        let text = filter
+            .text
+            .map(super::themes::folded)
+            .filter(|t| !t.is_empty());
         let mut rows: Vec<&Row<'static>> = self
             .rows
             .values()
@@ -115,7 +123,10 @@ impl Latest {
     /// The figures of the counted responses that pass `filter` alone (a date range, one
     /// survey, one kind…), scored afresh: the same as a scorer fed only those responses.
     pub fn state_where(&self, filter: &ListFilter<'_>) -> ScoreState {
-        let text = filter.text.map(str::to_lowercase).filter(|t| !t.is_empty());
+        let text = filter
+            .text
+            .map(super::themes::folded)
+            .filter(|t| !t.is_empty());
         let mut state = ScoreState::default();
         for row in self
             .rows
@@ -135,7 +146,7 @@ pub struct ListFilter<'a> {
     pub group: Option<Group>,
     /// Only responses citing this reason.
     pub reason: Option<&'a str>,
-    /// Only comments containing this text (case folded).
+    /// Only comments containing this text (case and accents folded: "nandu" finds "Ñandú").
     pub text: Option<&'a str>,
     /// Only this value of a segment field (`metadata.agent`, `surveyId`, `locale`, `kind`).
     pub segment: Option<(&'a str, &'a str)>,
@@ -180,7 +191,7 @@ impl ListFilter<'_> {
             return false;
         }
         if let Some(text) = text {
-            if !comment.is_some_and(|c| c.to_lowercase().contains(text)) {
+            if !comment.is_some_and(|c| super::themes::folded(c).contains(text)) {
                 return false;
             }
         }

@@ -439,6 +439,18 @@ fn the_counted_responses_list_newest_first_and_filter_by_group_reason_text_and_s
         ["a"],
         "case folded, spelling kept"
     );
+    // A theme is folded ("nandu"); it finds the comment as written.
+    assert_eq!(
+        ids(
+            &latest,
+            ListFilter {
+                text: Some("nandu tardo"),
+                ..Default::default()
+            },
+            10
+        ),
+        ["a"]
+    );
     assert_eq!(
         ids(
             &latest,

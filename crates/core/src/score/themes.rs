@@ -45,6 +45,15 @@ fn is_stop_word(word: &str) -> bool {
         .contains(word)
 }
 
+/// Lower-cases `text` and folds accented Latin letters, for matching: a search for
+/// "nandu" (or a theme, which is folded) finds "Ñandú".
+pub fn folded(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(fold)
+        .collect()
+}
+
 /// Folds an accented Latin letter to its base letter (á → a, ñ → n, ç → c, ü → u).
 fn fold(c: char) -> char {
     match c {
