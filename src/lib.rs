@@ -64,9 +64,10 @@ pub struct Survey {
 
 #[wasm_bindgen]
 impl Survey {
-    /// Shows the prompt (whatever its triggers say).
+    /// Shows the prompt (whatever its triggers say); a slide-in takes the focus, as a
+    /// visitor's click on the site's own button opened it.
     pub fn show(&self) {
-        survey::show(&self.inner);
+        survey::show_by_site(&self.inner);
     }
 
     /// Hides the prompt.

@@ -213,8 +213,10 @@ pub fn with<R>(survey: &SurveyRef, f: impl FnOnce(&mut Survey) -> R) -> Option<R
 }
 
 /// Shows the prompt (used by triggers and by `show()`).
-pub fn show(survey: &SurveyRef) {
-    with(survey, Survey::show);
+/// Shows the prompt because the site asked (its "Feedback" button): a slide-in takes the
+/// focus, as the visitor's own click opened it.
+pub fn show_by_site(survey: &SurveyRef) {
+    with(survey, |s| s.open(true));
 }
 
 fn dispatch(target: &HtmlElement, name: &str, detail: &JsValue) {
@@ -300,6 +302,12 @@ impl Survey {
 
     /// Shows the prompt; a new response id is made the first time.
     pub fn show(&mut self) {
+        self.open(false);
+    }
+
+    /// Shows the prompt; `focus`: move the focus into a slide-in (a modal always takes it;
+    /// a slide-in that appears by itself is announced instead, not focused).
+    fn open(&mut self, focus: bool) {
         if self.open {
             return;
         }
@@ -328,7 +336,14 @@ impl Survey {
                 .and_then(|e| e.dyn_into().ok());
         }
         set(&self.host, "data-state", "open");
-        if self.config.display.mode == DisplayMode::Modal {
+        let mode = self.config.display.mode;
+        if mode == DisplayMode::SlideIn && !focus {
+            // Set once visible, so that screen readers announce it.
+            self.view
+                .announce
+                .set_text_content(Some(self.texts.question(&self.config)));
+        }
+        if mode == DisplayMode::Modal || focus && mode == DisplayMode::SlideIn {
             let first = self
                 .view
                 .radios

@@ -33,6 +33,8 @@ pub struct View {
     pub thanks: HtmlElement,
     /// The promoter link, shown with the thank-you for the best group only.
     pub link: Option<HtmlElement>,
+    /// A status only screen readers hear: a slide-in that appears by itself says so here.
+    pub announce: HtmlElement,
 }
 
 /// Builds the whole survey into `root`, hidden parts included (showing is then a toggle,
@@ -152,7 +154,13 @@ pub fn build(root: &ShadowRoot, config: &Config, texts: &Texts) -> View {
         a
     });
 
+    // A live region without the status role: the thank-you is the survey's one status.
+    let announce = element("p", "vh");
+    set(&announce, "aria-live", "polite");
+    append(&wrap, &announce);
+
     View {
+        announce,
         card,
         ask,
         radios,

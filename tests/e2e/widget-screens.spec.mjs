@@ -129,3 +129,17 @@ test("a modal's thank-you closes by itself after thankYou.closeAfterMs, and focu
   await page.clock.runFor(1000);
   expect(await page.locator("sondeo-survey").getAttribute("data-state")).toBe("closed");
 });
+
+test("a slide-in that appears by itself is announced, not focused; opened by the site's button it takes the focus", async ({ page }) => {
+  await open(page, { kind: "nps", display: "slide-in", trigger: { event: "later" } }, "?announce");
+  await page.locator("#before").focus();
+  await page.evaluate(() => window.dispatchEvent(new Event("later")));
+  const status = page.locator("sondeo-survey .vh[aria-live=polite]");
+  await expect(status).toHaveText("How likely are you to recommend us to a friend or colleague?");
+  expect(await page.evaluate(() => document.activeElement.id)).toBe("before");
+  // The site's own "Feedback" button calls show(): the visitor asked, the focus goes in.
+  await open(page, { kind: "nps", display: "slide-in", trigger: { event: "never" } }, "?button");
+  await page.locator("#before").click();
+  await page.evaluate(() => window.survey.show());
+  expect(await page.evaluate(() => document.querySelector("sondeo-survey").shadowRoot.activeElement?.getAttribute("role"))).toBe("radio");
+});
