@@ -338,10 +338,11 @@ impl Survey {
         set(&self.host, "data-state", "open");
         let mode = self.config.display.mode;
         if mode == DisplayMode::SlideIn && !focus {
-            // Set once visible, so that screen readers announce it.
+            // Set once visible, so that screen readers announce it ("Survey"; the dialog is
+            // labelled by its question).
             self.view
                 .announce
-                .set_text_content(Some(self.texts.question(&self.config)));
+                .set_text_content(Some(self.texts.get(TextKey::SurveyLabel)));
         }
         if mode == DisplayMode::Modal || focus && mode == DisplayMode::SlideIn {
             let first = self

@@ -130,16 +130,38 @@ test("a modal's thank-you closes by itself after thankYou.closeAfterMs, and focu
   expect(await page.locator("sondeo-survey").getAttribute("data-state")).toBe("closed");
 });
 
-test("a slide-in that appears by itself is announced, not focused; opened by the site's button it takes the focus", async ({ page }) => {
+test("a slide-in that appears by itself is announced (\"Survey\"), not focused; opened by the site's button it takes the focus", async ({ page }) => {
   await open(page, { kind: "nps", display: "slide-in", trigger: { event: "later" } }, "?announce");
   await page.locator("#before").focus();
   await page.evaluate(() => window.dispatchEvent(new Event("later")));
   const status = page.locator("sondeo-survey .vh[aria-live=polite]");
-  await expect(status).toHaveText("How likely are you to recommend us to a friend or colleague?");
+  await expect(status).toHaveText("Survey");
   expect(await page.evaluate(() => document.activeElement.id)).toBe("before");
   // The site's own "Feedback" button calls show(): the visitor asked, the focus goes in.
   await open(page, { kind: "nps", display: "slide-in", trigger: { event: "never" } }, "?button");
   await page.locator("#before").click();
   await page.evaluate(() => window.survey.show());
   expect(await page.evaluate(() => document.querySelector("sondeo-survey").shadowRoot.activeElement?.getAttribute("role"))).toBe("radio");
+});
+
+test("at 320 px in German, with long compound words in the chips, nothing overflows and × and Send stay reachable in every mode", async ({ page }) => {
+  await page.setViewportSize({ width: 320, height: 640 });
+  const reasons = ["Kundendienstmitarbeiterfreundlichkeit", "Rückerstattungsbearbeitungsgeschwindigkeit", "Preis"];
+  for (const display of ["inline", "modal", "slide-in"]) {
+    await open(page, { kind: "nps", locale: "de", display, reasons }, `?de-${display}`);
+    await expect(page.getByText("Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen empfehlen?")).toBeVisible();
+    await page.getByRole("radio", { name: "9", exact: true }).click();
+    await expect(page.getByRole("button", { name: "Senden" })).toBeVisible();
+    const overflow = await page.locator("sondeo-survey").evaluate((host) => {
+      const card = host.shadowRoot.querySelector(".card");
+      return [card.scrollWidth - card.clientWidth, document.documentElement.scrollWidth - document.documentElement.clientWidth];
+    });
+    expect(overflow, display).toEqual([0, 0]);
+    for (const name of ["Schließen", "Senden"]) {
+      const button = page.getByRole("button", { name });
+      await button.scrollIntoViewIfNeeded();
+      const box = await button.boundingBox();
+      expect(box.x >= 0 && box.x + box.width <= 320 && box.y >= 0 && box.y + box.height <= 640, `${display} ${name}`).toBe(true);
+    }
+  }
 });

@@ -57,9 +57,10 @@ text_keys! {
     ThankYouNeutral = "thankYouNeutral",
     ThankYouHigh = "thankYouHigh",
     EnpsQuestion = "enpsQuestion",
+    SurveyLabel = "surveyLabel",
 }
 
-const KEY_COUNT: usize = TextKey::EnpsQuestion as usize + 1;
+const KEY_COUNT: usize = TextKey::SurveyLabel as usize + 1;
 
 #[cfg(feature = "extra-locales")]
 mod packs;
@@ -275,6 +276,7 @@ const EN: [&str; KEY_COUNT] = [
     "Thank you for your feedback.",
     "Thank you! We're glad it went well.",
     "How likely are you to recommend us as a place to work?",
+    "Survey",
 ];
 
 const ES: [&str; KEY_COUNT] = [
@@ -313,6 +315,7 @@ const ES: [&str; KEY_COUNT] = [
     "Gracias por su opinión.",
     "¡Gracias! Nos alegra que todo haya ido bien.",
     "¿Qué probabilidad hay de que recomiende nuestra empresa como lugar de trabajo?",
+    "Encuesta",
 ];
 
 #[cfg(test)]

@@ -41,6 +41,7 @@ pub(super) const FR: [&str; KEY_COUNT] = [
     "Merci pour votre avis.",
     "Merci ! Ravis que tout se soit bien passé.",
     "Quelle est la probabilité que vous recommandiez notre entreprise comme lieu de travail ?",
+    "Enquête",
 ];
 
 pub(super) const DE: [&str; KEY_COUNT] = [
@@ -79,6 +80,7 @@ pub(super) const DE: [&str; KEY_COUNT] = [
     "Danke für Ihr Feedback.",
     "Danke! Schön, dass alles gut lief.",
     "Wie wahrscheinlich ist es, dass Sie uns als Arbeitgeber weiterempfehlen?",
+    "Umfrage",
 ];
 
 pub(super) const PT: [&str; KEY_COUNT] = [
@@ -117,6 +119,7 @@ pub(super) const PT: [&str; KEY_COUNT] = [
     "Obrigado pela sua opinião.",
     "Obrigado! Que bom que tudo correu bem.",
     "Qual a probabilidade de você recomendar nossa empresa como um lugar para trabalhar?",
+    "Pesquisa",
 ];
 
 pub(super) const IT: [&str; KEY_COUNT] = [
@@ -155,6 +158,7 @@ pub(super) const IT: [&str; KEY_COUNT] = [
     "Grazie per la tua opinione.",
     "Grazie! Siamo felici che sia andato tutto bene.",
     "Quanto è probabile che consiglieresti la nostra azienda come luogo di lavoro?",
+    "Sondaggio",
 ];
 
 pub(super) const NL: [&str; KEY_COUNT] = [
@@ -193,6 +197,7 @@ pub(super) const NL: [&str; KEY_COUNT] = [
     "Bedankt voor uw feedback.",
     "Bedankt! Fijn dat alles goed ging.",
     "Hoe waarschijnlijk is het dat u ons als werkgever aanbeveelt?",
+    "Enquête",
 ];
 
 pub(super) const PL: [&str; KEY_COUNT] = [
@@ -231,6 +236,7 @@ pub(super) const PL: [&str; KEY_COUNT] = [
     "Dziękujemy za opinię.",
     "Dziękujemy! Cieszymy się, że wszystko poszło dobrze.",
     "Jak prawdopodobne jest, że polecisz naszą firmę jako miejsce pracy?",
+    "Ankieta",
 ];
 
 pub(super) const TR: [&str; KEY_COUNT] = [
@@ -269,6 +275,7 @@ pub(super) const TR: [&str; KEY_COUNT] = [
     "Geri bildiriminiz için teşekkürler.",
     "Teşekkürler! Her şeyin yolunda gitmesine sevindik.",
     "Şirketimizi çalışılacak bir yer olarak tavsiye etme olasılığınız nedir?",
+    "Anket",
 ];
 
 pub(super) const JA: [&str; KEY_COUNT] = [
@@ -307,6 +314,7 @@ pub(super) const JA: [&str; KEY_COUNT] = [
     "ご意見ありがとうございます。",
     "ありがとうございます！順調に進んでうれしいです。",
     "当社を働く場所として薦める可能性はどのくらいありますか？",
+    "アンケート",
 ];
 
 pub(super) const ZH: [&str; KEY_COUNT] = [
@@ -345,6 +353,7 @@ pub(super) const ZH: [&str; KEY_COUNT] = [
     "感谢您的反馈。",
     "谢谢！很高兴一切顺利。",
     "您向他人推荐我们公司作为工作场所的可能性有多大？",
+    "调查",
 ];
 
 pub(super) const KO: [&str; KEY_COUNT] = [
@@ -383,6 +392,7 @@ pub(super) const KO: [&str; KEY_COUNT] = [
     "의견을 보내 주셔서 감사합니다.",
     "감사합니다! 모든 것이 순조로웠다니 기쁩니다.",
     "저희 회사를 일하기 좋은 곳으로 추천할 가능성은 얼마나 됩니까?",
+    "설문조사",
 ];
 
 pub(super) const AR: [&str; KEY_COUNT] = [
@@ -421,6 +431,7 @@ pub(super) const AR: [&str; KEY_COUNT] = [
     "شكرًا على ملاحظاتك.",
     "شكرًا! يسعدنا أن كل شيء سار على ما يرام.",
     "ما مدى احتمال أن توصي بشركتنا كمكان للعمل؟",
+    "استطلاع",
 ];
 
 pub(super) const HE: [&str; KEY_COUNT] = [
@@ -459,4 +470,5 @@ pub(super) const HE: [&str; KEY_COUNT] = [
     "תודה על המשוב.",
     "תודה! שמחים שהכול עבר בהצלחה.",
     "מה הסיכוי שתמליצו על החברה שלנו כמקום עבודה?",
+    "סקר",
 ];
