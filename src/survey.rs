@@ -176,10 +176,35 @@ fn attach_listeners(survey: &SurveyRef) {
     let on_click = Listener::new(&root, "click", handler(&weak, on_click));
     let on_key = Listener::new(&root, "keydown", handler(&weak, on_keydown));
     let on_input = Listener::new(&root, "input", handler(&weak, Survey::clear_error));
-    survey
-        .borrow_mut()
-        .listeners
-        .extend([on_click, on_key, on_input]);
+    let mut listeners = vec![on_click, on_key, on_input];
+    // F6 moves between the page and an open slide-in (a non-modal dialog is not in the
+    // way of the page's own tab order, so it needs a key of its own).
+    if survey.borrow().config.display.mode == DisplayMode::SlideIn {
+        let document: web_sys::EventTarget = dom::document().unchecked_into();
+        listeners.push(Listener::new(&document, "keydown", handler(&weak, on_f6)));
+    }
+    survey.borrow_mut().listeners.extend(listeners);
+}
+
+fn on_f6(s: &mut Survey, event: &Event) {
+    let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
+        return;
+    };
+    if event.key() != "F6" || !s.open {
+        return;
+    }
+    event.prevent_default();
+    if s.root.active_element().is_some() {
+        // Inside: back to where the visitor was.
+        if let Some(previous) = &s.previous_focus {
+            let _ = previous.focus();
+        }
+    } else {
+        s.previous_focus = dom::document()
+            .active_element()
+            .and_then(|e| e.dyn_into().ok());
+        s.focus_first();
+    }
 }
 
 /// Wraps a method as an event callback that runs it on the live survey, then
@@ -345,14 +370,7 @@ impl Survey {
                 .set_text_content(Some(self.texts.get(TextKey::SurveyLabel)));
         }
         if mode == DisplayMode::Modal || focus && mode == DisplayMode::SlideIn {
-            let first = self
-                .view
-                .radios
-                .iter()
-                .find(|r| r.get_attribute("tabindex").as_deref() == Some("0"));
-            if let Some(first) = first {
-                let _ = first.focus();
-            }
+            self.focus_first();
         }
         let detail = self.detail(false);
         self.outbox.push(("sondeo:show", detail));
@@ -478,6 +496,18 @@ impl Survey {
         self.texts.add_pack(texts);
         self.root.set_text_content(None);
         self.view = render::build(&self.root, &self.config, &self.texts);
+    }
+
+    /// Focuses the scale's tab stop (the chosen point, else the first).
+    fn focus_first(&self) {
+        let stop = self
+            .view
+            .radios
+            .iter()
+            .find(|r| r.get_attribute("tabindex").as_deref() == Some("0"));
+        if let Some(stop) = stop {
+            let _ = stop.focus();
+        }
     }
 
     /// Runs `f` on this survey after `ms`, replacing any timer before it.

@@ -137,6 +137,12 @@ test("a slide-in that appears by itself is announced (\"Survey\"), not focused; 
   const status = page.locator("sondeo-survey .vh[aria-live=polite]");
   await expect(status).toHaveText("Survey");
   expect(await page.evaluate(() => document.activeElement.id)).toBe("before");
+  // F6 goes into the slide-in, and F6 again back to where the visitor was.
+  const inside = () => page.evaluate(() => document.querySelector("sondeo-survey").shadowRoot.activeElement?.getAttribute("role") ?? null);
+  await page.keyboard.press("F6");
+  expect(await inside()).toBe("radio");
+  await page.keyboard.press("F6");
+  expect(await page.evaluate(() => document.activeElement.id)).toBe("before");
   // The site's own "Feedback" button calls show(): the visitor asked, the focus goes in.
   await open(page, { kind: "nps", display: "slide-in", trigger: { event: "never" } }, "?button");
   await page.locator("#before").click();
