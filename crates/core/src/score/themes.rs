@@ -15,8 +15,12 @@ const MAX_TERMS: usize = 20_000;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Themes {
-    /// Per tier: term → count.
+    /// Per tier: term (folded) → count.
     pub terms: [HashMap<String, u64>; 3],
+    /// Per tier: how customers spelled a term, where that differs from its folded form
+    /// ("ñandú" for "nandu"), the first spelling seen.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub spelling: [HashMap<String, String>; 3],
 }
 
 const STOP_WORDS: &[&str] = &[
@@ -68,28 +72,47 @@ fn fold(c: char) -> char {
     }
 }
 
-/// The comment lower-cased and folded into one buffer, with the span of each
-/// meaningful word in order and `None` where a stop-word or punctuation breaks a
-/// phrase. Spans instead of strings: a million comments allocate nothing per word.
-fn words(text: &str) -> (String, Vec<Option<(usize, usize)>>) {
-    fn close(buf: &str, start: &mut Option<usize>, out: &mut Vec<Option<(usize, usize)>>) {
-        if let Some(s) = start.take() {
+/// A word's span in the folded buffer and in the as-written (lower-cased) one.
+type Span = ((usize, usize), (usize, usize));
+
+/// The comment lower-cased and folded into one buffer (and, when it has any non-ASCII
+/// letter, lower-cased as written into another, for showing terms as customers spell
+/// them), with the spans of each meaningful word in order and `None` where a stop-word or
+/// punctuation breaks a phrase. Spans instead of strings: a million comments allocate
+/// nothing per word.
+fn words(text: &str) -> (String, String, Vec<Option<Span>>) {
+    fn close(
+        buf: &str,
+        orig: &str,
+        start: &mut Option<(usize, usize)>,
+        out: &mut Vec<Option<Span>>,
+    ) {
+        if let Some((s, os)) = start.take() {
             let word = &buf[s..];
             let keep = word.chars().count() >= 3
                 && !is_stop_word(word)
                 && !word.bytes().all(|b| b.is_ascii_digit());
-            out.push(keep.then_some((s, buf.len())));
+            out.push(keep.then_some(((s, buf.len()), (os, orig.len()))));
         }
     }
+    let as_written = !text.is_ascii();
     let mut buf = String::with_capacity(text.len());
+    let mut orig = String::new();
     let mut out = Vec::new();
     let mut start = None;
-    let mut step = |c: char, buf: &mut String, out: &mut Vec<Option<(usize, usize)>>| {
+    let mut step = |c: char,
+                    folded: char,
+                    buf: &mut String,
+                    orig: &mut String,
+                    out: &mut Vec<Option<Span>>| {
         if c.is_alphanumeric() || c == '\'' {
-            start.get_or_insert(buf.len());
-            buf.push(c);
+            start.get_or_insert((buf.len(), orig.len()));
+            buf.push(folded);
+            if as_written {
+                orig.push(c);
+            }
         } else {
-            close(buf, &mut start, out);
+            close(buf, orig, &mut start, out);
             if !c.is_whitespace() {
                 out.push(None);
             }
@@ -98,102 +121,138 @@ fn words(text: &str) -> (String, Vec<Option<(usize, usize)>>) {
     for ch in text.chars() {
         // Most comments are ASCII: lower-case those without the general Unicode path.
         if ch.is_ascii() {
-            step(ch.to_ascii_lowercase(), &mut buf, &mut out);
+            let c = ch.to_ascii_lowercase();
+            step(c, c, &mut buf, &mut orig, &mut out);
         } else {
             for c in ch.to_lowercase() {
-                step(fold(c), &mut buf, &mut out);
+                step(c, fold(c), &mut buf, &mut orig, &mut out);
             }
         }
     }
-    close(&buf, &mut start, &mut out);
-    (buf, out)
+    close(&buf, &orig, &mut start, &mut out);
+    (buf, orig, out)
 }
 
-/// Calls `f` once for each distinct word and two-word phrase of `comment`: a comment
-/// counts once per term, however often it repeats it.
-fn for_each_term(comment: &str, mut f: impl FnMut(&str)) {
-    let (buf, spans) = words(comment);
-    let mut seen: Vec<&str> = Vec::new();
-    let mut phrases = String::new();
-    let mut phrase_spans: Vec<(usize, usize)> = Vec::new();
-    for (i, span) in spans.iter().enumerate() {
-        let Some((s, e)) = *span else { continue };
-        let word = &buf[s..e];
-        if !seen.contains(&word) {
-            seen.push(word);
+/// Calls `f(term, as_written)` once for each distinct word and two-word phrase of
+/// `comment` (folded, and as the customer spelled it): a comment counts once per term,
+/// however often it repeats it.
+fn for_each_term(comment: &str, mut f: impl FnMut(&str, &str)) {
+    let (buf, orig, spans) = words(comment);
+    // For an ASCII comment the folded text is the text as written.
+    let shown = |(s, e): (usize, usize), (os, oe): (usize, usize)| -> &str {
+        if orig.is_empty() {
+            &buf[s..e]
+        } else {
+            &orig[os..oe]
         }
-        if let Some(Some((ns, ne))) = spans.get(i + 1) {
-            let from = phrases.len();
+    };
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    let mut phrases = String::new();
+    let mut written = String::new();
+    let mut phrase_spans: Vec<((usize, usize), (usize, usize))> = Vec::new();
+    for (i, span) in spans.iter().enumerate() {
+        let Some((folded, as_written)) = *span else {
+            continue;
+        };
+        let word = &buf[folded.0..folded.1];
+        if !seen.iter().any(|(w, _)| *w == word) {
+            seen.push((word, shown(folded, as_written)));
+        }
+        if let Some(Some((next, next_written))) = spans.get(i + 1) {
+            let (from, wfrom) = (phrases.len(), written.len());
             phrases.push_str(word);
             phrases.push(' ');
-            phrases.push_str(&buf[*ns..*ne]);
+            phrases.push_str(&buf[next.0..next.1]);
+            written.push_str(shown(folded, as_written));
+            written.push(' ');
+            written.push_str(shown(*next, *next_written));
             let phrase = &phrases[from..];
-            if phrase_spans.iter().any(|(a, b)| &phrases[*a..*b] == phrase) {
+            if phrase_spans
+                .iter()
+                .any(|((a, b), _)| &phrases[*a..*b] == phrase)
+            {
                 phrases.truncate(from);
+                written.truncate(wfrom);
             } else {
-                phrase_spans.push((from, phrases.len()));
+                phrase_spans.push(((from, phrases.len()), (wfrom, written.len())));
             }
         }
     }
-    for term in seen
-        .into_iter()
-        .chain(phrase_spans.iter().map(|(a, b)| &phrases[*a..*b]))
-    {
-        f(term);
+    for (term, as_written) in seen.into_iter().chain(
+        phrase_spans
+            .iter()
+            .map(|((a, b), (c, d))| (&phrases[*a..*b], &written[*c..*d])),
+    ) {
+        f(term, as_written);
     }
 }
 
 impl Themes {
     /// Counts the words and two-word phrases of one comment in group `tier`.
     pub fn add(&mut self, tier: usize, comment: &str) {
-        let Some(terms) = self.terms.get_mut(tier) else {
+        let (Some(terms), Some(spelling)) = (self.terms.get_mut(tier), self.spelling.get_mut(tier))
+        else {
             return;
         };
-        for_each_term(comment, |term| match terms.get_mut(term) {
+        for_each_term(comment, |term, as_written| match terms.get_mut(term) {
             Some(count) => *count += 1,
             None => {
                 terms.insert(term.to_owned(), 1);
+                if as_written != term {
+                    spelling.insert(term.to_owned(), as_written.to_owned());
+                }
             }
         });
         if terms.len() > MAX_TERMS {
             terms.retain(|_, count| *count > 1);
+            spelling.retain(|term, _| terms.contains_key(term));
         }
     }
 
     /// Takes one comment's terms back out (the inverse of [`Themes::add`]).
     pub fn remove(&mut self, tier: usize, comment: &str) {
-        let Some(terms) = self.terms.get_mut(tier) else {
+        let (Some(terms), Some(spelling)) = (self.terms.get_mut(tier), self.spelling.get_mut(tier))
+        else {
             return;
         };
-        for_each_term(comment, |term| {
+        for_each_term(comment, |term, _| {
             if let Some(count) = terms.get_mut(term) {
                 *count -= 1;
                 if *count == 0 {
                     terms.remove(term);
+                    spelling.remove(term);
                 }
             }
         });
     }
 
-    /// Adds `other`'s counts.
+    /// Adds `other`'s counts (a spelling already known here is kept).
     pub fn merge(&mut self, other: &Themes) {
         for (mine, theirs) in self.terms.iter_mut().zip(&other.terms) {
             for (term, count) in theirs {
                 *mine.entry(term.clone()).or_insert(0) += count;
             }
         }
+        for (mine, theirs) in self.spelling.iter_mut().zip(&other.spelling) {
+            for (term, written) in theirs {
+                mine.entry(term.clone()).or_insert_with(|| written.clone());
+            }
+        }
     }
 
-    /// The `n` most frequent terms of `tier`, most frequent first (ties alphabetical).
+    /// The `n` most frequent terms of `tier`, most frequent first (ties alphabetical),
+    /// each as customers spelled it.
     pub fn top(&self, tier: usize, n: usize) -> Vec<(String, u64)> {
-        let mut all: Vec<(String, u64)> = self
+        let mut all: Vec<(&String, u64)> = self
             .terms
             .get(tier)
-            .map(|t| t.iter().map(|(k, v)| (k.clone(), *v)).collect())
+            .map(|t| t.iter().map(|(k, v)| (k, *v)).collect())
             .unwrap_or_default();
-        all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         all.truncate(n);
-        all
+        all.into_iter()
+            .map(|(term, count)| (self.spelling[tier].get(term).unwrap_or(term).clone(), count))
+            .collect()
     }
 }
 
@@ -203,9 +262,19 @@ mod tests {
 
     #[test]
     fn words_are_folded_and_stop_words_dropped() {
-        let (buf, spans) = words("El reembolso tardó MUCHO, the refund was slow");
-        let kept: Vec<&str> = spans.iter().flatten().map(|(s, e)| &buf[*s..*e]).collect();
+        let (buf, orig, spans) = words("El reembolso tardó MUCHO, the refund was slow");
+        let kept: Vec<&str> = spans
+            .iter()
+            .flatten()
+            .map(|((s, e), _)| &buf[*s..*e])
+            .collect();
         assert_eq!(kept, ["reembolso", "tardo", "mucho", "refund", "slow"]);
+        let written: Vec<&str> = spans
+            .iter()
+            .flatten()
+            .map(|(_, (s, e))| &orig[*s..*e])
+            .collect();
+        assert_eq!(written, ["reembolso", "tardó", "mucho", "refund", "slow"]);
     }
 
     #[test]
@@ -227,5 +296,22 @@ mod tests {
         assert!(!t.terms[0].contains_key("time terrible"));
         assert_eq!(t.terms[2].get("rapido"), Some(&1));
         assert_eq!(t.terms[2].get("amable"), Some(&1));
+    }
+
+    #[test]
+    fn themes_count_folded_and_show_the_customers_spelling() {
+        let mut t = Themes::default();
+        t.add(0, "El ñandú llegó tarde");
+        t.add(0, "Nandu roto, llego tarde");
+        // Counted together (folded), shown as first written; an ASCII term stores nothing extra.
+        let top = t.top(0, 10);
+        assert!(top.contains(&("ñandú".into(), 2)), "{top:?}");
+        assert!(top.contains(&("llegó tarde".into(), 2)), "{top:?}");
+        assert!(!t.spelling[0].contains_key("tarde"));
+        // Taking the first comment out keeps the count right; the spelling stays while the term does.
+        t.remove(0, "El ñandú llegó tarde");
+        assert!(t.top(0, 10).contains(&("ñandú".into(), 1)));
+        t.remove(0, "Nandu roto, llego tarde");
+        assert!(t.terms[0].is_empty() && t.spelling[0].is_empty());
     }
 }
