@@ -3,17 +3,13 @@
 // dir always match the text shown; a pack that cannot be fetched leaves English and says so.
 import { test, expect } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { startServer, waitForPosts } from "./support/server.mjs";
+import { openMount, startServer, waitForPosts } from "./support/server.mjs";
 
 let server;
 test.beforeEach(async () => { server = await startServer({ csp: true }); });
 test.afterEach(async () => { await server.close(); });
 
-const open = async (page, config, query = "") => {
-  await page.goto(`${server.url}/test/mount.html${query}#${encodeURIComponent(JSON.stringify({ endpoint: "/api/responses", ...config }))}`);
-  await page.waitForFunction(() => window.survey !== undefined || window.mountError);
-  expect(await page.evaluate(() => window.mountError)).toBeNull();
-};
+const open = async (page, config, query) => expect(await openMount(page, server.url, config, query)).toBeNull();
 
 // The NPS question as each language's NPS surveys put it (written here, not read from the build).
 const NPS = {

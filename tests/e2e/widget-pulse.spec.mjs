@@ -1,15 +1,12 @@
 // An employee pulse: eNPS with its standard question, asked anonymously.
 import { test, expect } from "@playwright/test";
-import { startServer, waitForPosts } from "./support/server.mjs";
+import { openMount, startServer, waitForPosts } from "./support/server.mjs";
 
 let server;
 test.beforeEach(async () => { server = await startServer({ csp: true }); });
 test.afterEach(async () => { await server.close(); });
 
-const open = async (page, config, query = "") => {
-  await page.goto(`${server.url}/test/mount.html${query}#${encodeURIComponent(JSON.stringify({ endpoint: "/api/responses", ...config }))}`);
-  await page.waitForFunction(() => window.survey !== undefined || window.mountError);
-};
+const open = (page, config, query) => openMount(page, server.url, config, query);
 
 test("an anonymous eNPS pulse asks the standard question and posts no page, no user, no free metadata, only the day", async ({ page }) => {
   await open(page, { kind: "enps", anonymous: true, metadata: { team: "platform", location: "Lisbon" } }, "?employee=42");

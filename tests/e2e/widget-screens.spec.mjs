@@ -3,17 +3,13 @@
 // that follow a right-to-left page, one partial per settled choice, and the thank-you of
 // a modal closing by itself.
 import { test, expect } from "@playwright/test";
-import { startServer, waitForPosts } from "./support/server.mjs";
+import { openMount, startServer, waitForPosts } from "./support/server.mjs";
 
 let server;
 test.beforeEach(async () => { server = await startServer(); });
 test.afterEach(async () => { await server.close(); });
 
-const open = async (page, config, query = "") => {
-  await page.goto(`${server.url}/test/mount.html${query}#${encodeURIComponent(JSON.stringify({ endpoint: "/api/responses", ...config }))}`);
-  await page.waitForFunction(() => window.survey !== undefined || window.mountError);
-  expect(await page.evaluate(() => window.mountError)).toBeNull();
-};
+const open = async (page, config, query) => expect(await openMount(page, server.url, config, query)).toBeNull();
 
 test("NPS 0–10 stays on one row in a 280 px card, each point at least 24 px apart", async ({ page }) => {
   await page.setViewportSize({ width: 400, height: 640 });

@@ -3,22 +3,15 @@
 // a time), exit intent, and the tools a site tests with (force, reset, ?sondeo-debug).
 // Time moves with page.clock, never with sleeps.
 import { test, expect } from "@playwright/test";
-import { startServer } from "./support/server.mjs";
+import { openMount, startServer } from "./support/server.mjs";
 
 let server;
 test.beforeEach(async () => { server = await startServer(); });
 test.afterEach(async () => { await server.close(); });
 
-const url = (config, query = "") =>
-  `${server.url}/test/mount.html${query}#${encodeURIComponent(JSON.stringify({ endpoint: "/api/responses", ...config }))}`;
-const ready = (page) => page.waitForFunction(() => window.survey !== undefined || window.mountError);
 const state = (page, n = 0) => page.locator("sondeo-survey").nth(n).getAttribute("data-state");
 // Each load needs its own query: a URL that differs only in its hash does not reload.
-const load = async (page, config, query) => {
-  await page.goto(url(config, query));
-  await ready(page);
-  expect(await page.evaluate(() => window.mountError)).toBeNull();
-};
+const load = async (page, config, query) => expect(await openMount(page, server.url, config, query)).toBeNull();
 const MINUTE = 60_000;
 
 test("showOn and hideOn: the prompt shows only on matching paths, and an SPA navigation there shows it", async ({ page }) => {

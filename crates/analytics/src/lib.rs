@@ -94,16 +94,8 @@ impl Scorer {
         };
         Ok(match result {
             Ok(row) => {
-                let Inner {
-                    state,
-                    latest,
-                    report,
-                    unkeyed,
-                    respondents,
-                    ..
-                } = &mut *inner;
-                *unkeyed |= !count(state, latest, respondents, by_id, &row);
-                report.accepted += 1;
+                inner.count(by_id, &row);
+                inner.report.accepted += 1;
                 true
             }
             Err((field, error)) => {
@@ -114,22 +106,24 @@ impl Scorer {
     }
 }
 
-/// Counts an imported row: added, or with `by_id` as the current version of its id; and
-/// remembers who gave it (for outcomes). Returns whether it is kept by id.
-fn count(
-    state: &mut ScoreState,
-    latest: &mut Latest,
-    respondents: &mut Respondents,
-    by_id: bool,
-    row: &sondeo_core::score::Row,
-) -> bool {
-    respondents.record(row);
-    if by_id && row.id.is_some() {
-        latest.upsert(state, row.clone().into_owned());
-        true
-    } else {
-        state.add(row);
-        false
+impl Inner {
+    /// Counts an imported row: added, or with `by_id` as the current version of its id;
+    /// and remembers who gave it (for outcomes). A row not kept by id marks the figures
+    /// as unfilterable.
+    fn count(&mut self, by_id: bool, row: &sondeo_core::score::Row) {
+        self.respondents.record(row);
+        if by_id && row.id.is_some() {
+            self.latest
+                .upsert(&mut self.state, row.clone().into_owned());
+        } else {
+            self.state.add(row);
+            self.unkeyed = true;
+        }
+    }
+
+    /// Joins one outcome record to the respondents.
+    fn add_outcome(&mut self, record: &sondeo_core::outcomes::OutcomeRecord) {
+        self.outcomes.add(&self.respondents, record);
     }
 }
 
@@ -323,31 +317,13 @@ impl Scorer {
                     Importer::new(Format::detect(chunk)).skip_partials(skip_partials)
                 });
                 let mut inner = inner.borrow_mut();
-                let Inner {
-                    state,
-                    latest,
-                    unkeyed,
-                    respondents,
-                    ..
-                } = &mut *inner;
-                importer.feed(chunk, &mut |row| {
-                    *unkeyed |= !count(state, latest, respondents, by_id, row)
-                });
+                importer.feed(chunk, &mut |row| inner.count(by_id, row));
             })
             .await?;
             let report = match importer {
                 Some(importer) => {
                     let mut inner = inner.borrow_mut();
-                    let Inner {
-                        state,
-                        latest,
-                        unkeyed,
-                        respondents,
-                        ..
-                    } = &mut *inner;
-                    let report = importer.finish(&mut |row| {
-                        *unkeyed |= !count(state, latest, respondents, by_id, row)
-                    });
+                    let report = importer.finish(&mut |row| inner.count(by_id, row));
                     inner.report.merge(&report);
                     report
                 }
@@ -382,23 +358,13 @@ impl Scorer {
                     OutcomeReader::new(Format::detect(chunk) == Format::Ndjson)
                 });
                 let mut inner = inner.borrow_mut();
-                let Inner {
-                    respondents,
-                    outcomes,
-                    ..
-                } = &mut *inner;
-                reader.feed(chunk, &mut |record| outcomes.add(respondents, record));
+                reader.feed(chunk, &mut |record| inner.add_outcome(record));
             })
             .await?;
             let report = match reader {
                 Some(reader) => {
                     let mut inner = inner.borrow_mut();
-                    let Inner {
-                        respondents,
-                        outcomes,
-                        ..
-                    } = &mut *inner;
-                    let report = reader.finish(&mut |record| outcomes.add(respondents, record));
+                    let report = reader.finish(&mut |record| inner.add_outcome(record));
                     inner.outcomes_report.merge(&report);
                     report
                 }

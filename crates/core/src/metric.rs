@@ -68,10 +68,10 @@ pub struct KindSpec {
     pub point_labels: &'static [TextKey],
 }
 
-/// One entry per kind, in the order of [`KINDS`].
-pub const SPECS: [KindSpec; 4] = [
+/// A Net Promoter kind: 0–10, detractors 0–6, passives 7–8, promoters 9–10.
+const fn net_promoter(name: &'static str, question: TextKey) -> KindSpec {
     KindSpec {
-        name: "nps",
+        name,
         min: 0,
         max: 10,
         middle_from: 7,
@@ -79,10 +79,15 @@ pub const SPECS: [KindSpec; 4] = [
         groups: [Group::Detractor, Group::Passive, Group::Promoter],
         styles: &["numbers"],
         statistic: Statistic::Net,
-        question: TextKey::NpsQuestion,
+        question,
         ends: (TextKey::NpsLow, TextKey::NpsHigh),
         point_labels: &[],
-    },
+    }
+}
+
+/// One entry per kind, in the order of [`KINDS`].
+pub const SPECS: [KindSpec; 4] = [
+    net_promoter("nps", TextKey::NpsQuestion),
     KindSpec {
         name: "csat",
         min: 1,
@@ -123,19 +128,8 @@ pub const SPECS: [KindSpec; 4] = [
             TextKey::Ces7,
         ],
     },
-    KindSpec {
-        name: "enps",
-        min: 0,
-        max: 10,
-        middle_from: 7,
-        best_from: 9,
-        groups: [Group::Detractor, Group::Passive, Group::Promoter],
-        styles: &["numbers"],
-        statistic: Statistic::Net,
-        question: TextKey::EnpsQuestion,
-        ends: (TextKey::NpsLow, TextKey::NpsHigh),
-        point_labels: &[],
-    },
+    // eNPS is NPS's scale, groups and statistic, asked of employees and scored apart.
+    net_promoter("enps", TextKey::EnpsQuestion),
 ];
 
 /// The kinds' names as error messages list them. Written out (the widget would

@@ -51,3 +51,14 @@ export async function waitForPosts(posts, predicate, timeout = 10_000) {
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/**
+ * Opens the test page with `config` mounted (endpoint /api/responses unless given); `query`
+ * makes each load its own page (a URL that differs only in its hash does not reload).
+ * Resolves to the mount error, or null.
+ */
+export async function openMount(page, base, config, query = "") {
+  await page.goto(`${base}/test/mount.html${query}#${encodeURIComponent(JSON.stringify({ endpoint: "/api/responses", ...config }))}`);
+  await page.waitForFunction(() => window.survey !== undefined || window.mountError);
+  return page.evaluate(() => window.mountError);
+}

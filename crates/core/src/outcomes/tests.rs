@@ -11,6 +11,15 @@ fn answer(user: &str, kind: Kind, score: u8, time: i64) -> Row<'static> {
     }
 }
 
+/// The outcome records joined to `people`.
+fn joined(people: &Respondents, records: &[OutcomeRecord]) -> OutcomeTally {
+    let mut tally = OutcomeTally::default();
+    for r in records {
+        tally.add(people, r);
+    }
+    tally
+}
+
 /// Reads `text` in chunks of `size` bytes.
 fn read(text: &str, ndjson: bool, size: usize) -> (Vec<OutcomeRecord>, Report) {
     let mut out = Vec::new();
@@ -40,10 +49,7 @@ fn a_small_program_gives_the_rates_and_difference_computed_by_hand() {
     let csv = "userId,retained,revenue,date\r\np1,true,100,2026-12-01\np2,yes,300,\np3,1,,\np4,false,200,\nd1,true,50,\nd2,no,0,\nghost,true,1,\n";
     let (records, report) = read(csv, false, 5);
     assert_eq!((report.accepted, report.rejected), (7, 0));
-    let mut tally = OutcomeTally::default();
-    for r in &records {
-        tally.add(&people, r);
-    }
+    let tally = joined(&people, &records);
     assert_eq!(
         (
             tally.matched,
@@ -171,10 +177,7 @@ fn a_synthetic_program_with_known_truth_is_recovered_within_the_stated_intervals
     }
     let (records, report) = read(&csv, false, 4096);
     assert_eq!(report.rejected, 0);
-    let mut tally = OutcomeTally::default();
-    for r in &records {
-        tally.add(&people, r);
-    }
+    let tally = joined(&people, &records);
     assert_eq!(
         (
             tally.matched,
