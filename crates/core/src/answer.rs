@@ -13,8 +13,22 @@ use crate::text::{
 use crate::time::parse_rfc3339;
 use crate::value::Value;
 
-/// Version of the payload format.
+/// Version of the payload format: 1 for one question, 2 when `answers` carries several.
 pub const SCHEMA: u32 = 1;
+
+/// The payload version of a survey of several questions.
+pub const SCHEMA_ANSWERS: u32 = 2;
+
+/// One question's answer in a survey of several (payload schema 2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The question's key in the survey's config (`resolved`, `agent`).
+    pub key: String,
+    /// The question's kind.
+    pub kind: Kind,
+    /// The score, on the kind's scale.
+    pub score: u8,
+}
 
 /// One survey response, as posted and stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +43,9 @@ pub struct Response {
     pub score: u8,
     /// The score's group (always derived from kind and score, never trusted from outside).
     pub group: Group,
+    /// Schema 2: every question answered so far, in the survey's order; the first is the
+    /// top-level `kind` and `score`. Empty for a single question (schema 1).
+    pub answers: Vec<Answer>,
     /// The "why" answer, sanitised.
     pub comment: Option<String>,
     /// Chosen reason chips.
@@ -188,14 +205,29 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
             .filter(|v| **v != Value::Null)
     };
 
-    if let Some(schema) = get("schema") {
-        if !matches!(schema, Value::Number(n, _) if *n == SCHEMA as f64) {
-            return Err(FieldError::new(
-                "schema",
-                expected_got("expected 1", schema),
-            ));
+    let schema = match get("schema") {
+        None => None,
+        Some(Value::Number(n, _)) if *n == SCHEMA as f64 || *n == SCHEMA_ANSWERS as f64 => {
+            Some(*n as u32)
         }
-    }
+        Some(v) => return Err(FieldError::new("schema", expected_got("expected 1 or 2", v))),
+    };
+    let answers = match (get("answers"), schema) {
+        (Some(v), None | Some(SCHEMA_ANSWERS)) => parse_answers(v)?,
+        (None, Some(SCHEMA_ANSWERS)) => {
+            return Err(FieldError::new(
+                "answers",
+                String::from("required with schema 2; expected the answers [{ key, kind, score }]"),
+            ))
+        }
+        (Some(_), _) => {
+            return Err(FieldError::new(
+                "answers",
+                String::from("expected schema 2 with answers (schema 1 has one score)"),
+            ))
+        }
+        (None, _) => Vec::new(),
+    };
     let id = match get("id") {
         Some(Value::String(s)) if is_response_id(s) => s.clone(),
         Some(v) => return Err(FieldError::new("id", expected_got(EXPECTED_ID, v))),
@@ -206,7 +238,9 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
             ))
         }
     };
+    let first = answers.first();
     let kind = match get("kind") {
+        None if first.is_some() => first.map_or(Kind::Nps, |a| a.kind),
         Some(v) => match v.as_str().and_then(Kind::parse) {
             Some(k) => k,
             None => {
@@ -223,10 +257,18 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
             ))
         }
     };
-    let (score, group) = match get("score") {
-        Some(v) => check_score(kind, v)?,
-        None => return Err(check_score(kind, &Value::Null).unwrap_err()),
+    let (score, group) = match (get("score"), first) {
+        (Some(v), _) => check_score(kind, v)?,
+        (None, Some(a)) => (a.score, kind.group(a.score as i64).unwrap_or(Group::Passive)),
+        (None, None) => return Err(check_score(kind, &Value::Null).unwrap_err()),
     };
+    // The top level repeats the first answer, so that a reader of schema 1 counts it.
+    if first.is_some_and(|a| a.kind != kind || a.score != score) {
+        return Err(FieldError::new(
+            "answers[0]",
+            String::from("expected the same kind and score as the response's kind and score"),
+        ));
+    }
     let survey_id = match get("surveyId") {
         None => kind.as_str().to_owned(),
         Some(v) => short_text(v, "surveyId", limits::SURVEY_ID)?,
@@ -308,6 +350,7 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
         kind,
         score,
         group,
+        answers,
         comment,
         reasons,
         complete,
@@ -319,6 +362,56 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
         submitted_at,
         anonymous,
     })
+}
+
+/// The `answers` of schema 2: 1 to 5 objects `{ key, kind, score }`, each key once.
+pub fn parse_answers(value: &Value) -> Result<Vec<Answer>, FieldError> {
+    let items = match value {
+        Value::Array(items) if !items.is_empty() && items.len() <= crate::survey::MAX_QUESTIONS => {
+            items
+        }
+        other => {
+            return Err(FieldError::new(
+                "answers",
+                expected_got("expected an array of 1 to 5 answers { key, kind, score }", other),
+            ))
+        }
+    };
+    let mut answers: Vec<Answer> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let mut path = String::from("answers[");
+        push_int(&mut path, i as i64);
+        path.push_str("].");
+        let field = |name: &str| crate::text::concat(&[&path, name]);
+        let get = |k: &str| item.get(k).filter(|v| **v != Value::Null);
+        let key = match get("key") {
+            Some(Value::String(k)) if is_response_id(k) => k.clone(),
+            other => {
+                return Err(FieldError::new(
+                    &field("key"),
+                    expected_got(EXPECTED_ID, other.unwrap_or(&Value::Null)),
+                ))
+            }
+        };
+        if answers.iter().any(|a| a.key == key) {
+            return Err(FieldError::new(&field("key"), expected_got("expected each key once", &Value::String(key))));
+        }
+        let kind = get("kind").and_then(Value::as_str).and_then(Kind::parse).ok_or_else(|| {
+            FieldError::new(
+                &field("kind"),
+                expected_got(
+                    &crate::text::concat(&["expected ", KIND_CHOICES]),
+                    get("kind").unwrap_or(&Value::Null),
+                ),
+            )
+        })?;
+        let (score, _) = check_score(kind, get("score").unwrap_or(&Value::Null)).map_err(|mut e| {
+            e.field = field("score");
+            e
+        })?;
+        answers.push(Answer { key, kind, score });
+    }
+    Ok(answers)
 }
 
 /// A true/false field, `default` when absent.
@@ -500,10 +593,15 @@ pub(crate) fn timestamp(v: &Value, field: &str) -> Result<String, FieldError> {
 }
 
 impl Response {
-    /// The payload (schema 1) as compact JSON, with keys in the documented order.
+    /// The payload as compact JSON, with keys in the documented order: schema 1, or
+    /// schema 2 when it carries `answers`.
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(256);
-        out.push_str("{\"schema\":1,\"id\":");
+        out.push_str(if self.answers.is_empty() {
+            "{\"schema\":1,\"id\":"
+        } else {
+            "{\"schema\":2,\"id\":"
+        });
         push_json_string(&mut out, &self.id);
         out.push_str(",\"surveyId\":");
         push_json_string(&mut out, &self.survey_id);
@@ -514,6 +612,10 @@ impl Response {
         out.push_str(",\"group\":\"");
         out.push_str(self.group.as_str());
         out.push('"');
+        if !self.answers.is_empty() {
+            out.push_str(",\"answers\":");
+            push_answers(&mut out, &self.answers);
+        }
         if let Some(comment) = &self.comment {
             out.push_str(",\"comment\":");
             push_json_string(&mut out, comment);
@@ -543,6 +645,24 @@ impl Response {
         out.push('}');
         out
     }
+}
+
+/// `answers` as JSON: `[{"key":"resolved","kind":"yesno","score":1},…]`.
+pub fn push_answers(out: &mut String, answers: &[Answer]) {
+    out.push('[');
+    for (i, a) in answers.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"key\":");
+        push_json_string(out, &a.key);
+        out.push_str(",\"kind\":\"");
+        out.push_str(a.kind.as_str());
+        out.push_str("\",\"score\":");
+        push_int(out, a.score as i64);
+        out.push('}');
+    }
+    out.push(']');
 }
 
 pub(crate) fn push_opt(out: &mut String, key: &str, value: &Option<String>) {

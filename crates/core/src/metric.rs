@@ -22,10 +22,21 @@ pub enum Kind {
     Ces,
     /// Employee Net Promoter Score, 0–10: "recommend us as a place to work".
     Enps,
+    /// A rating, 1–5 ("How would you rate the agent?"), scored by its mean.
+    Rating,
+    /// Yes (1) or no (0) ("Was your issue resolved?"), scored by the share of yes.
+    Yesno,
 }
 
 /// Every kind, in display order (the order of [`SPECS`]).
-pub const KINDS: [Kind; 4] = [Kind::Nps, Kind::Csat, Kind::Ces, Kind::Enps];
+pub const KINDS: [Kind; 6] = [
+    Kind::Nps,
+    Kind::Csat,
+    Kind::Ces,
+    Kind::Enps,
+    Kind::Rating,
+    Kind::Yesno,
+];
 
 /// How a kind's answers become its headline figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,7 +97,7 @@ const fn net_promoter(name: &'static str, question: TextKey) -> KindSpec {
 }
 
 /// One entry per kind, in the order of [`KINDS`].
-pub const SPECS: [KindSpec; 4] = [
+pub const SPECS: [KindSpec; 6] = [
     net_promoter("nps", TextKey::NpsQuestion),
     KindSpec {
         name: "csat",
@@ -130,11 +141,44 @@ pub const SPECS: [KindSpec; 4] = [
     },
     // eNPS is NPS's scale, groups and statistic, asked of employees and scored apart.
     net_promoter("enps", TextKey::EnpsQuestion),
+    KindSpec {
+        name: "rating",
+        min: 1,
+        max: 5,
+        middle_from: 3,
+        best_from: 4,
+        groups: [Group::Low, Group::Neutral, Group::High],
+        styles: &["stars", "numbers"],
+        statistic: Statistic::Mean,
+        question: TextKey::RatingQuestion,
+        ends: (TextKey::Rating1, TextKey::Rating5),
+        point_labels: &[
+            TextKey::Rating1,
+            TextKey::Rating2,
+            TextKey::Rating3,
+            TextKey::Rating4,
+            TextKey::Rating5,
+        ],
+    },
+    // Two points, no middle: "no" is the worst group, "yes" the best.
+    KindSpec {
+        name: "yesno",
+        min: 0,
+        max: 1,
+        middle_from: 1,
+        best_from: 1,
+        groups: [Group::Low, Group::Neutral, Group::High],
+        styles: &["words"],
+        statistic: Statistic::Share,
+        question: TextKey::YesnoQuestion,
+        ends: (TextKey::No, TextKey::Yes),
+        point_labels: &[TextKey::No, TextKey::Yes],
+    },
 ];
 
 /// The kinds' names as error messages list them. Written out (the widget would
 /// otherwise carry the code that joins them); a test checks it against [`SPECS`].
-pub const KIND_CHOICES: &str = r#""nps", "csat", "ces" or "enps""#;
+pub const KIND_CHOICES: &str = r#""nps", "csat", "ces", "enps", "rating" or "yesno""#;
 
 impl Kind {
     /// This kind's entry in [`SPECS`].
@@ -143,7 +187,7 @@ impl Kind {
         &SPECS[self as usize]
     }
 
-    /// Parses `nps`, `csat`, `ces` or `enps` (lowercase, as in the payload).
+    /// Parses a kind's payload name (`nps`, `csat`, `ces`, `enps`, `rating`, `yesno`).
     #[inline]
     pub fn parse(s: &str) -> Option<Kind> {
         KINDS.into_iter().find(|k| k.spec().name == s)
@@ -212,11 +256,11 @@ pub enum Group {
     Passive,
     /// NPS 9–10.
     Promoter,
-    /// CSAT 1–2, CES 1–3.
+    /// CSAT and rating 1–2, CES 1–3, no.
     Low,
-    /// CSAT 3, CES 4.
+    /// CSAT and rating 3, CES 4.
     Neutral,
-    /// CSAT 4–5, CES 5–7.
+    /// CSAT and rating 4–5, CES 5–7, yes.
     High,
 }
 
@@ -266,13 +310,14 @@ mod tests {
         for (i, kind) in KINDS.into_iter().enumerate() {
             let spec = kind.spec();
             assert_eq!(SPECS[i], *spec);
+            // Yes/no has no middle group: its middle and best start at the same point.
             assert!(
                 spec.min < spec.middle_from
-                    && spec.middle_from < spec.best_from
+                    && spec.middle_from <= spec.best_from
                     && spec.best_from <= spec.max
             );
             assert!(spec.point_labels.is_empty() || spec.point_labels.len() == kind.points());
-            assert!(!spec.styles.is_empty() && spec.styles[0] == "numbers");
+            assert!(!spec.styles.is_empty());
             assert_eq!(kind.group(spec.min as i64), Some(spec.groups[0]));
             assert_eq!(kind.group(spec.max as i64), Some(spec.groups[2]));
         }

@@ -3,7 +3,7 @@
 //! response it posts. The widget's `survey` module renders this state and forwards
 //! events to it; everything here is tested natively.
 
-use crate::answer::{comment_satisfies_required, sanitize_comment, Response};
+use crate::answer::{comment_satisfies_required, sanitize_comment, Answer, Response};
 use crate::metric::{Group, Kind};
 use crate::survey::Config;
 
@@ -74,31 +74,48 @@ pub struct Context {
     pub submitted_at: Option<String>,
 }
 
-/// The state of one prompt.
+/// The state of one prompt: its questions' answers, the one being asked, the chips.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prompt {
-    kind: Kind,
-    score: Option<u8>,
+    kinds: Vec<Kind>,
+    scores: Vec<Option<u8>>,
+    step: usize,
     reasons: Vec<bool>,
     multiple: bool,
     submitted: bool,
 }
 
 impl Prompt {
-    /// A fresh prompt for `config`: no score, no reason chosen.
+    /// A fresh prompt for `config`: the first question, nothing chosen.
     pub fn new(config: &Config) -> Prompt {
         Prompt {
-            kind: config.kind,
-            score: None,
+            kinds: config.questions.iter().map(|q| q.kind).collect(),
+            scores: vec![None; config.questions.len()],
+            step: 0,
             reasons: vec![false; config.reasons.options.len()],
             multiple: config.reasons.multiple,
             submitted: false,
         }
     }
 
-    /// The score chosen, if any.
+    /// The question being asked (its index in the config's `questions`).
+    pub fn step(&self) -> usize {
+        self.step
+    }
+
+    /// Whether the question being asked is the last.
+    pub fn at_last(&self) -> bool {
+        self.step + 1 >= self.kinds.len()
+    }
+
+    /// The kind of the question being asked.
+    pub fn kind(&self) -> Kind {
+        self.kinds.get(self.step).copied().unwrap_or(Kind::Nps)
+    }
+
+    /// The score chosen for the question being asked, if any.
     pub fn score(&self) -> Option<u8> {
-        self.score
+        self.scores.get(self.step).copied().flatten()
     }
 
     /// Whether the final response has been sent.
@@ -111,15 +128,43 @@ impl Prompt {
         self.reasons.get(index).copied().unwrap_or(false)
     }
 
-    /// Chooses `score` (a click, a key, a URL prefill) and returns its group; `None`
-    /// (nothing changes) off the scale or once submitted.
+    /// Chooses `score` for the question being asked (a click, a key, a URL prefill) and
+    /// returns its group; `None` (nothing changes) off the scale or once submitted.
     pub fn select(&mut self, score: u8) -> Option<Group> {
-        let group = self.kind.group(score as i64)?;
+        let group = self.kind().group(score as i64)?;
         if self.submitted {
             return None;
         }
-        self.score = Some(score);
+        self.scores[self.step] = Some(score);
         Some(group)
+    }
+
+    /// Moves to the next question once this one is answered; whether it moved.
+    pub fn next(&mut self) -> bool {
+        let moves = self.score().is_some() && !self.at_last() && !self.submitted;
+        self.step += moves as usize;
+        moves
+    }
+
+    /// Moves back to the question before (its answer kept); whether it moved.
+    pub fn back(&mut self) -> bool {
+        let moves = self.step > 0 && !self.submitted;
+        self.step -= moves as usize;
+        moves
+    }
+
+    /// The group the follow-up and the thank-you speak to: that of the question named by
+    /// `followUp.after`, else of the one answered worst (the first of equals).
+    pub fn group(&self, config: &Config) -> Option<Group> {
+        let groups = self
+            .kinds
+            .iter()
+            .zip(&self.scores)
+            .map(|(kind, score)| kind.group(score.unwrap_or(u8::MAX) as i64));
+        match config.follow_up.after {
+            Some(i) => groups.clone().nth(i).flatten(),
+            None => groups.flatten().min_by_key(|g| g.tier()),
+        }
     }
 
     /// Presses or releases reason chip `index`; with single choice, pressing one releases the others.
@@ -133,9 +178,12 @@ impl Prompt {
         self.reasons[index] = !was;
     }
 
-    /// Marks the prompt submitted and returns the score's group, unless something stops it.
+    /// Marks the prompt submitted and returns the group it speaks to, unless something
+    /// stops it: a question unanswered, a required comment missing.
     pub fn submit(&mut self, config: &Config, comment: &str) -> Result<Group, NotSubmitted> {
-        let score = self.score.ok_or(NotSubmitted::NoScore)?;
+        if self.scores.iter().any(Option::is_none) {
+            return Err(NotSubmitted::NoScore);
+        }
         if self.submitted {
             return Err(NotSubmitted::AlreadySent);
         }
@@ -146,7 +194,7 @@ impl Prompt {
             return Err(NotSubmitted::CommentRequired);
         }
         self.submitted = true;
-        Ok(self.kind.group(score as i64).unwrap_or(Group::Passive))
+        Ok(self.group(config).unwrap_or(Group::Passive))
     }
 
     /// The response as posted: the partial (`complete` false) as soon as a score is
@@ -159,7 +207,7 @@ impl Prompt {
         comment: &str,
         complete: bool,
     ) -> Response {
-        let score = self.score.unwrap_or(config.kind.min());
+        let score = self.scores.first().copied().flatten().unwrap_or(config.kind.min());
         let comment = sanitize_comment(comment, config.follow_up.max_length as usize);
         let user = &config.user;
         // Anonymous: the day only (a minute could be matched to who was at their desk).
@@ -176,6 +224,22 @@ impl Prompt {
             kind: config.kind,
             score,
             group: config.kind.group(score as i64).unwrap_or(Group::Passive),
+            // Schema 2 for several questions: those answered so far, in order.
+            answers: match config.multiple_questions() {
+                true => config
+                    .questions
+                    .iter()
+                    .zip(&self.scores)
+                    .filter_map(|(q, score)| {
+                        Some(Answer {
+                            key: q.key.clone(),
+                            kind: q.kind,
+                            score: (*score)?,
+                        })
+                    })
+                    .collect(),
+                false => Vec::new(),
+            },
             comment: Some(comment).filter(|c| !c.is_empty()),
             reasons: config
                 .reasons

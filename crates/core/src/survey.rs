@@ -6,7 +6,6 @@
 //! native code parses JSON into one), so there is one validation for all of them.
 
 use crate::answer::{is_response_id, EXPECTED_ID};
-use crate::metric::{Kind, KIND_CHOICES};
 use crate::value::Value;
 
 mod checker;
@@ -54,6 +53,7 @@ const TOP_LEVEL_FIELDS: &[&str] = &[
     "kind",
     "question",
     "scale",
+    "questions",
     "followUp",
     "reasons",
     "thankYou",
@@ -111,23 +111,8 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
     };
     c.unknown_keys(members, "", &TOP_LEVEL_FIELDS);
 
-    let kind = match input.get("kind") {
-        None | Some(Value::Null) => {
-            c.missing("kind", KIND_CHOICES);
-            None
-        }
-        Some(v) => match v.as_str().and_then(Kind::parse) {
-            Some(k) => Some(k),
-            None => {
-                c.fail(
-                    "kind",
-                    &crate::text::concat(&["expected ", KIND_CHOICES]),
-                    v,
-                );
-                None
-            }
-        },
-    };
+    let questions = c.questions(input);
+    let kind = questions.first().map(|q| q.kind);
     let endpoint = match input.get("endpoint") {
         None | Some(Value::Null) => {
             c.missing(
@@ -149,10 +134,19 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
             None
         }
     };
-    let question = c.opt_text(input, "question", "question", 500);
-    let scale = c.scale(input.get("scale"), kind);
-    let groups = kind.map(|k| k.groups().map(|g| g.as_str()));
-    let follow_up = c.follow_up(input.get("followUp"), groups);
+    // The follow-up and the thank-you are worded per group of the question they follow:
+    // the one named by `followUp.after`, else the one answered worst, so any question's
+    // naming of its groups may key them.
+    let after = c.follow_up_after(input.get("followUp"), &questions);
+    let mut names: Vec<[&str; 3]> = Vec::new();
+    for (i, q) in questions.iter().enumerate() {
+        let groups = q.kind.groups().map(|g| g.as_str());
+        if after.is_none_or(|a| a == i) && !names.contains(&groups) {
+            names.push(groups);
+        }
+    }
+    let groups = kind.map(|_| names.as_slice());
+    let follow_up = c.follow_up(input.get("followUp"), groups, after);
     let reasons = c.reasons(input.get("reasons"));
     let thank_you = c.thank_you(input.get("thankYou"), groups);
     let method = match c.choice(input.get("method"), "method", &["POST", "PUT"]) {
@@ -202,8 +196,7 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
             anonymous,
             impressions,
             kind,
-            question,
-            scale,
+            questions,
             follow_up,
             reasons,
             thank_you,

@@ -58,9 +58,17 @@ text_keys! {
     ThankYouHigh = "thankYouHigh",
     EnpsQuestion = "enpsQuestion",
     SurveyLabel = "surveyLabel",
+    RatingQuestion = "ratingQuestion",
+    Rating1 = "rating1", Rating2 = "rating2", Rating3 = "rating3", Rating4 = "rating4", Rating5 = "rating5",
+    YesnoQuestion = "yesnoQuestion",
+    No = "no",
+    Yes = "yes",
+    Back = "back",
+    Progress = "progress",
 }
 
-const KEY_COUNT: usize = TextKey::SurveyLabel as usize + 1;
+// `progress` says "Question {n} of {total}": the widget puts in the two numbers.
+const KEY_COUNT: usize = TextKey::Progress as usize + 1;
 
 #[cfg(feature = "extra-locales")]
 mod packs;
@@ -277,6 +285,17 @@ const EN: [&str; KEY_COUNT] = [
     "Thank you! We're glad it went well.",
     "How likely are you to recommend us as a place to work?",
     "Survey",
+    "How would you rate your experience?",
+    "Very poor",
+    "Poor",
+    "Fair",
+    "Good",
+    "Excellent",
+    "Was your issue resolved?",
+    "No",
+    "Yes",
+    "Back",
+    "Question {n} of {total}",
 ];
 
 const ES: [&str; KEY_COUNT] = [
@@ -316,6 +335,17 @@ const ES: [&str; KEY_COUNT] = [
     "¡Gracias! Nos alegra que todo haya ido bien.",
     "¿Qué probabilidad hay de que recomiende nuestra empresa como lugar de trabajo?",
     "Encuesta",
+    "¿Cómo calificaría su experiencia?",
+    "Muy mala",
+    "Mala",
+    "Regular",
+    "Buena",
+    "Excelente",
+    "¿Se resolvió su problema?",
+    "No",
+    "Sí",
+    "Atrás",
+    "Pregunta {n} de {total}",
 ];
 
 #[cfg(test)]

@@ -42,6 +42,17 @@ pub(super) const FR: [&str; KEY_COUNT] = [
     "Merci ! Ravis que tout se soit bien passé.",
     "Quelle est la probabilité que vous recommandiez notre entreprise comme lieu de travail ?",
     "Enquête",
+    "Comment évalueriez-vous votre expérience ?",
+    "Très mauvaise",
+    "Mauvaise",
+    "Moyenne",
+    "Bonne",
+    "Excellente",
+    "Votre problème a-t-il été résolu ?",
+    "Non",
+    "Oui",
+    "Retour",
+    "Question {n} sur {total}",
 ];
 
 pub(super) const DE: [&str; KEY_COUNT] = [
@@ -81,6 +92,17 @@ pub(super) const DE: [&str; KEY_COUNT] = [
     "Danke! Schön, dass alles gut lief.",
     "Wie wahrscheinlich ist es, dass Sie uns als Arbeitgeber weiterempfehlen?",
     "Umfrage",
+    "Wie bewerten Sie Ihre Erfahrung?",
+    "Sehr schlecht",
+    "Schlecht",
+    "Mittelmäßig",
+    "Gut",
+    "Ausgezeichnet",
+    "Wurde Ihr Anliegen gelöst?",
+    "Nein",
+    "Ja",
+    "Zurück",
+    "Frage {n} von {total}",
 ];
 
 pub(super) const PT: [&str; KEY_COUNT] = [
@@ -120,6 +142,17 @@ pub(super) const PT: [&str; KEY_COUNT] = [
     "Obrigado! Que bom que tudo correu bem.",
     "Qual a probabilidade de você recomendar nossa empresa como um lugar para trabalhar?",
     "Pesquisa",
+    "Como você avaliaria sua experiência?",
+    "Muito ruim",
+    "Ruim",
+    "Regular",
+    "Boa",
+    "Excelente",
+    "Seu problema foi resolvido?",
+    "Não",
+    "Sim",
+    "Voltar",
+    "Pergunta {n} de {total}",
 ];
 
 pub(super) const IT: [&str; KEY_COUNT] = [
@@ -159,6 +192,17 @@ pub(super) const IT: [&str; KEY_COUNT] = [
     "Grazie! Siamo felici che sia andato tutto bene.",
     "Quanto è probabile che consiglieresti la nostra azienda come luogo di lavoro?",
     "Sondaggio",
+    "Come valuterebbe la sua esperienza?",
+    "Pessima",
+    "Scarsa",
+    "Nella media",
+    "Buona",
+    "Eccellente",
+    "Il suo problema è stato risolto?",
+    "No",
+    "Sì",
+    "Indietro",
+    "Domanda {n} di {total}",
 ];
 
 pub(super) const NL: [&str; KEY_COUNT] = [
@@ -198,6 +242,17 @@ pub(super) const NL: [&str; KEY_COUNT] = [
     "Bedankt! Fijn dat alles goed ging.",
     "Hoe waarschijnlijk is het dat u ons als werkgever aanbeveelt?",
     "Enquête",
+    "Hoe beoordeelt u uw ervaring?",
+    "Zeer slecht",
+    "Slecht",
+    "Redelijk",
+    "Goed",
+    "Uitstekend",
+    "Is uw probleem opgelost?",
+    "Nee",
+    "Ja",
+    "Terug",
+    "Vraag {n} van {total}",
 ];
 
 pub(super) const PL: [&str; KEY_COUNT] = [
@@ -237,6 +292,17 @@ pub(super) const PL: [&str; KEY_COUNT] = [
     "Dziękujemy! Cieszymy się, że wszystko poszło dobrze.",
     "Jak prawdopodobne jest, że polecisz naszą firmę jako miejsce pracy?",
     "Ankieta",
+    "Jak oceniasz swoje doświadczenie?",
+    "Bardzo źle",
+    "Źle",
+    "Przeciętnie",
+    "Dobrze",
+    "Znakomicie",
+    "Czy Twój problem został rozwiązany?",
+    "Nie",
+    "Tak",
+    "Wstecz",
+    "Pytanie {n} z {total}",
 ];
 
 pub(super) const TR: [&str; KEY_COUNT] = [
@@ -276,6 +342,17 @@ pub(super) const TR: [&str; KEY_COUNT] = [
     "Teşekkürler! Her şeyin yolunda gitmesine sevindik.",
     "Şirketimizi çalışılacak bir yer olarak tavsiye etme olasılığınız nedir?",
     "Anket",
+    "Deneyiminizi nasıl değerlendirirsiniz?",
+    "Çok kötü",
+    "Kötü",
+    "Orta",
+    "İyi",
+    "Mükemmel",
+    "Sorununuz çözüldü mü?",
+    "Hayır",
+    "Evet",
+    "Geri",
+    "Soru {n}/{total}",
 ];
 
 pub(super) const JA: [&str; KEY_COUNT] = [
@@ -315,6 +392,17 @@ pub(super) const JA: [&str; KEY_COUNT] = [
     "ありがとうございます！順調に進んでうれしいです。",
     "当社を働く場所として薦める可能性はどのくらいありますか？",
     "アンケート",
+    "ご利用の体験をどのように評価しますか？",
+    "非常に悪い",
+    "悪い",
+    "普通",
+    "良い",
+    "非常に良い",
+    "問題は解決しましたか？",
+    "いいえ",
+    "はい",
+    "戻る",
+    "質問 {n}/{total}",
 ];
 
 pub(super) const ZH: [&str; KEY_COUNT] = [
@@ -354,6 +442,17 @@ pub(super) const ZH: [&str; KEY_COUNT] = [
     "谢谢！很高兴一切顺利。",
     "您向他人推荐我们公司作为工作场所的可能性有多大？",
     "调查",
+    "您如何评价您的体验？",
+    "很差",
+    "差",
+    "一般",
+    "好",
+    "非常好",
+    "您的问题解决了吗？",
+    "否",
+    "是",
+    "返回",
+    "第 {n} 题，共 {total} 题",
 ];
 
 pub(super) const KO: [&str; KEY_COUNT] = [
@@ -393,6 +492,17 @@ pub(super) const KO: [&str; KEY_COUNT] = [
     "감사합니다! 모든 것이 순조로웠다니 기쁩니다.",
     "저희 회사를 일하기 좋은 곳으로 추천할 가능성은 얼마나 됩니까?",
     "설문조사",
+    "경험을 어떻게 평가하시겠습니까?",
+    "매우 나쁨",
+    "나쁨",
+    "보통",
+    "좋음",
+    "매우 좋음",
+    "문제가 해결되었습니까?",
+    "아니요",
+    "예",
+    "뒤로",
+    "질문 {n}/{total}",
 ];
 
 pub(super) const AR: [&str; KEY_COUNT] = [
@@ -432,6 +542,17 @@ pub(super) const AR: [&str; KEY_COUNT] = [
     "شكرًا! يسعدنا أن كل شيء سار على ما يرام.",
     "ما مدى احتمال أن توصي بشركتنا كمكان للعمل؟",
     "استطلاع",
+    "كيف تقيّم تجربتك؟",
+    "سيئة جدًا",
+    "سيئة",
+    "مقبولة",
+    "جيدة",
+    "ممتازة",
+    "هل تم حل مشكلتك؟",
+    "لا",
+    "نعم",
+    "رجوع",
+    "السؤال {n} من {total}",
 ];
 
 pub(super) const HE: [&str; KEY_COUNT] = [
@@ -471,4 +592,15 @@ pub(super) const HE: [&str; KEY_COUNT] = [
     "תודה! שמחים שהכול עבר בהצלחה.",
     "מה הסיכוי שתמליצו על החברה שלנו כמקום עבודה?",
     "סקר",
+    "איך היית מדרג/ת את החוויה שלך?",
+    "גרועה מאוד",
+    "גרועה",
+    "סבירה",
+    "טובה",
+    "מצוינת",
+    "האם הבעיה שלך נפתרה?",
+    "לא",
+    "כן",
+    "חזרה",
+    "שאלה {n} מתוך {total}",
 ];

@@ -204,3 +204,86 @@ fn an_anonymous_pulse_sends_no_page_and_only_the_day() {
     let fields: Vec<&str> = refused.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["user", "metadata.email"]);
 }
+
+/// The transactional survey of the README: satisfaction, resolution, the agent.
+fn three_questions(follow_up: &str) -> Config {
+    let text = format!(
+        r#"{{"endpoint":"/x","id":"tls","questions":[
+            {{"key":"satisfaction","kind":"csat"}},
+            {{"key":"resolved","kind":"yesno","question":"Was it solved?"}},
+            {{"key":"agent","kind":"rating"}}]{follow_up}}}"#
+    );
+    parse_config(&crate::json::parse(&text).unwrap()).unwrap()
+}
+
+#[test]
+fn several_questions_are_asked_in_order_back_and_forth_answers_kept() {
+    let c = three_questions("");
+    let mut p = Prompt::new(&c);
+    assert_eq!((p.step(), p.kind()), (0, Kind::Csat));
+    assert!(!p.next(), "no moving on before an answer");
+    assert!(!p.back(), "nothing before the first");
+    assert_eq!(p.select(0), None, "0 is not on CSAT's scale");
+    p.select(4);
+    assert!(p.next());
+    assert_eq!((p.step(), p.kind()), (1, Kind::Yesno));
+    assert_eq!(p.select(2), None, "yes/no is 0 or 1");
+    p.select(0);
+    assert!(p.back());
+    assert_eq!(p.score(), Some(4), "going back keeps the answer");
+    assert!(p.next() && p.next());
+    assert!(p.at_last() && !p.next());
+    assert_eq!(p.submit(&c, ""), Err(NotSubmitted::NoScore));
+    p.select(5);
+    // The follow-up speaks to the worst answer: "not resolved" (tier 0) beats CSAT 4 and 5 stars.
+    assert_eq!(p.group(&c), Some(Group::Low));
+    assert_eq!(p.submit(&c, ""), Ok(Group::Low));
+    assert!(!p.back(), "sent: the answers are final");
+}
+
+#[test]
+fn a_named_question_decides_the_follow_up_s_wording() {
+    let c = three_questions(r#","followUp":{"after":"agent","promoter":"x"}"#.replace("promoter", "high").as_str());
+    assert_eq!(c.follow_up.after, Some(2));
+    assert_eq!(c.follow_up.texts[2].as_deref(), Some("x"));
+    let mut p = Prompt::new(&c);
+    p.select(1);
+    p.next();
+    p.select(0);
+    p.next();
+    p.select(5);
+    assert_eq!(p.group(&c), Some(Group::High), "the agent's 5, not the unresolved issue");
+}
+
+#[test]
+fn the_partial_carries_the_answers_so_far_and_the_first_at_the_top() {
+    let c = three_questions("");
+    let mut p = Prompt::new(&c);
+    p.select(2);
+    p.next();
+    p.select(1);
+    let context = Context {
+        id: "r1".into(),
+        locale: "en".into(),
+        ..Context::default()
+    };
+    let partial = p.response(&c, &context, "", false);
+    assert_eq!((partial.kind, partial.score, partial.group), (Kind::Csat, 2, Group::Low));
+    let keys: Vec<(&str, Kind, u8)> =
+        partial.answers.iter().map(|a| (a.key.as_str(), a.kind, a.score)).collect();
+    assert_eq!(keys, [("satisfaction", Kind::Csat, 2), ("resolved", Kind::Yesno, 1)]);
+    let json = partial.to_json();
+    assert!(json.starts_with(r#"{"schema":2,"#), "{json}");
+    assert!(json.contains(
+        r#""answers":[{"key":"satisfaction","kind":"csat","score":2},{"key":"resolved","kind":"yesno","score":1}]"#
+    ));
+    // What the widget posts, the collector reads back the same.
+    let read = crate::answer::parse_response(&crate::json::parse(&json).unwrap()).unwrap();
+    assert_eq!(read.answers, partial.answers);
+    // One question stays schema 1, with no answers.
+    let single = config(&[]);
+    let mut p = Prompt::new(&single);
+    p.select(9);
+    let json = p.response(&single, &context, "", false).to_json();
+    assert!(json.starts_with(r#"{"schema":1,"#) && !json.contains("answers"));
+}

@@ -4,33 +4,113 @@
 use super::checker::{join_path, Checker};
 use super::types::*;
 use super::{ConfigError, THEME_VARS};
-use crate::answer::{attribute_text, read_attributes};
+use crate::answer::{attribute_text, is_response_id, read_attributes, EXPECTED_ID};
 use crate::i18n::TextKey;
-use crate::metric::Kind;
+use crate::metric::{Kind, KIND_CHOICES};
 use crate::text::{char_count, push_int, push_joined};
 use crate::value::Value;
 
 impl Checker {
-    pub(super) fn scale(&mut self, value: Option<&Value>, kind: Option<Kind>) -> ScaleStyle {
-        let allowed: &[&str] = match kind {
-            Some(kind) => kind.spec().styles,
-            None => &["numbers"],
-        };
-        match self.choice(value, "scale", allowed) {
-            Some(1) => ScaleStyle::Stars,
-            Some(2) => ScaleStyle::Emoji,
-            _ => ScaleStyle::Numbers,
+    /// The style of `kind`'s scale: one its entry allows, else its default (the first).
+    pub(super) fn scale(&mut self, value: Option<&Value>, field: &str, kind: Kind) -> ScaleStyle {
+        let allowed = kind.spec().styles;
+        let name = self.choice(value, field, allowed).unwrap_or(0);
+        ScaleStyle::parse(allowed[name]).unwrap_or(ScaleStyle::Numbers)
+    }
+
+    /// The kind at `field`: required, one of the table's.
+    pub(super) fn kind(&mut self, value: Option<&Value>, field: &str) -> Option<Kind> {
+        match value {
+            None | Some(Value::Null) => {
+                self.missing(field, KIND_CHOICES);
+                None
+            }
+            Some(v) => {
+                let kind = v.as_str().and_then(Kind::parse);
+                if kind.is_none() {
+                    self.fail(field, &crate::text::concat(&["expected ", KIND_CHOICES]), v);
+                }
+                kind
+            }
         }
     }
 
+    /// The survey's questions: `questions` (2–5, each with its key, kind, wording and
+    /// scale), or the one question of the top-level `kind`, `question` and `scale`.
+    pub(super) fn questions(&mut self, input: &Value) -> Vec<Question> {
+        let items = match input.get("questions") {
+            None | Some(Value::Null) => {
+                let Some(kind) = self.kind(input.get("kind"), "kind") else {
+                    return Vec::new();
+                };
+                return vec![Question {
+                    key: kind.as_str().to_owned(),
+                    kind,
+                    text: self.opt_text(input, "question", "question", 500),
+                    scale: self.scale(input.get("scale"), "scale", kind),
+                }];
+            }
+            Some(Value::Array(items)) if (2..=MAX_QUESTIONS).contains(&items.len()) => items,
+            Some(other) => {
+                self.fail("questions", "expected an array of 2 to 5 questions", other);
+                return Vec::new();
+            }
+        };
+        // One place for each: a second top-level kind would say which one wins.
+        for key in ["kind", "question", "scale"] {
+            if input.get(key).is_some() {
+                self.errors.push(ConfigError {
+                    field: key.into(),
+                    problem: "not used with questions; give it to each question".into(),
+                });
+            }
+        }
+        let mut questions: Vec<Question> = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let mut field = String::from("questions[");
+            push_int(&mut field, i as i64);
+            field.push(']');
+            let members = self.object(Some(item), &field);
+            self.unknown_keys(members, &field, &["key", "kind", "question", "scale"]);
+            let get = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v);
+            let key_field = join_path(&field, "key");
+            let key = match get("key") {
+                Some(Value::String(k)) if is_response_id(k) => {
+                    if questions.iter().any(|q| q.key == *k) {
+                        self.fail(&key_field, "expected each key once", &Value::String(k.clone()));
+                    }
+                    Some(k.clone())
+                }
+                None | Some(Value::Null) => {
+                    self.missing(&key_field, "1 to 64 letters, digits, '-' or '_'");
+                    None
+                }
+                Some(other) => {
+                    self.fail(&key_field, EXPECTED_ID, other);
+                    None
+                }
+            };
+            let kind = self.kind(get("kind"), &join_path(&field, "kind"));
+            let text = get("question").and_then(|v| self.text(v, &join_path(&field, "question"), 500));
+            if let (Some(key), Some(kind)) = (key, kind) {
+                let scale = self.scale(get("scale"), &join_path(&field, "scale"), kind);
+                questions.push(Question { key, kind, text, scale });
+            }
+        }
+        questions
+    }
+
+    /// Texts per group, worst first, keyed by the groups' names (`detractor`, `low`…):
+    /// `names` lists the namings allowed (several when a survey's questions name their
+    /// groups differently).
     pub(super) fn per_group_texts(
         &mut self,
         members: &[(String, Value)],
         field: &str,
-        groups: Option<[&'static str; 3]>,
+        names: &[[&'static str; 3]],
     ) -> [Option<String>; 3] {
         let mut texts: [Option<String>; 3] = Default::default();
-        if let Some(groups) = groups {
+        for groups in names {
             for (tier, name) in groups.iter().enumerate() {
                 if let Some((_, v)) = members.iter().find(|(k, _)| k == name) {
                     texts[tier] = self.text(v, &join_path(field, name), 500);
@@ -40,14 +120,36 @@ impl Checker {
         texts
     }
 
+    /// `followUp.after`: the question (by key) whose answer the follow-up's wording follows.
+    pub(super) fn follow_up_after(
+        &mut self,
+        value: Option<&Value>,
+        questions: &[Question],
+    ) -> Option<usize> {
+        let after = value?.get("after")?;
+        let found = after
+            .as_str()
+            .and_then(|key| questions.iter().position(|q| q.key == key))
+            .filter(|_| questions.len() > 1);
+        if found.is_none() {
+            self.fail(
+                "followUp.after",
+                "expected the key of one of the survey's questions",
+                after,
+            );
+        }
+        found
+    }
     pub(super) fn follow_up(
         &mut self,
         value: Option<&Value>,
-        groups: Option<[&'static str; 3]>,
+        groups: Option<&[[&'static str; 3]]>,
+        after: Option<usize>,
     ) -> FollowUp {
         let mut follow_up = FollowUp {
             enabled: true,
             texts: Default::default(),
+            after,
             required: false,
             max_length: 1000,
             placeholder: None,
@@ -57,8 +159,8 @@ impl Checker {
             return follow_up;
         }
         let members = self.object(value, "followUp");
-        let mut allowed = vec!["enabled", "required", "maxLength", "placeholder"];
-        allowed.extend(groups.unwrap_or(["detractor", "passive", "promoter"]));
+        let mut allowed = vec!["enabled", "required", "maxLength", "placeholder", "after"];
+        allowed.extend(groups.unwrap_or_default().iter().flatten());
         if groups.is_some() {
             self.unknown_keys(members, "followUp", &allowed);
         }
@@ -74,7 +176,7 @@ impl Checker {
         ) as u32;
         follow_up.placeholder =
             get("placeholder").and_then(|v| self.text(v, "followUp.placeholder", 200));
-        follow_up.texts = self.per_group_texts(members, "followUp", groups);
+        follow_up.texts = self.per_group_texts(members, "followUp", groups.unwrap_or_default());
         follow_up
     }
 
@@ -124,11 +226,11 @@ impl Checker {
     pub(super) fn thank_you(
         &mut self,
         value: Option<&Value>,
-        groups: Option<[&'static str; 3]>,
+        groups: Option<&[[&'static str; 3]]>,
     ) -> ThankYou {
         let members = self.object(value, "thankYou");
         let mut allowed = vec!["link", "closeAfterMs"];
-        allowed.extend(groups.unwrap_or(["detractor", "passive", "promoter"]));
+        allowed.extend(groups.unwrap_or_default().iter().flatten());
         if groups.is_some() {
             self.unknown_keys(members, "thankYou", &allowed);
         }
@@ -142,7 +244,7 @@ impl Checker {
             600_000,
             4000,
         ) as u32;
-        let texts = self.per_group_texts(members, "thankYou", groups);
+        let texts = self.per_group_texts(members, "thankYou", groups.unwrap_or_default());
         let link = match members.iter().find(|(k, _)| k == "link").map(|(_, v)| v) {
             None | Some(Value::Null) => None,
             Some(link @ Value::Object(m)) => {

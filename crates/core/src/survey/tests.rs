@@ -1,5 +1,6 @@
 use super::*;
 use crate::i18n::TextKey;
+use crate::metric::Kind;
 use crate::value::Value;
 
 fn json(text: &str) -> Value {
@@ -23,7 +24,7 @@ fn kind_and_endpoint_are_enough_and_everything_else_has_a_default() {
     let c = ok(r#"{"kind":"nps","endpoint":"/api/responses"}"#);
     assert_eq!(c.id, "nps");
     assert_eq!(c.kind, Kind::Nps);
-    assert_eq!(c.scale, ScaleStyle::Numbers);
+    assert_eq!(c.questions[0].scale, ScaleStyle::Numbers);
     assert!(c.follow_up.enabled && !c.follow_up.required);
     assert_eq!(c.follow_up.max_length, 1000);
     assert_eq!(c.display.mode, DisplayMode::Inline);
@@ -51,7 +52,7 @@ fn a_config_that_is_not_an_object_is_refused() {
 fn unknown_kind_names_the_choices() {
     assert_eq!(
         errors(r#"{"kind":"ness","endpoint":"/x"}"#),
-        [r#"kind: expected "nps", "csat", "ces" or "enps", got "ness""#]
+        [r#"kind: expected "nps", "csat", "ces", "enps", "rating" or "yesno", got "ness""#]
     );
 }
 
@@ -119,11 +120,11 @@ fn follow_up_texts_are_keyed_by_the_kinds_groups() {
 #[test]
 fn stars_and_emoji_are_for_csat_only() {
     assert_eq!(
-        ok(r#"{"kind":"csat","endpoint":"/x","scale":"stars"}"#).scale,
+        ok(r#"{"kind":"csat","endpoint":"/x","scale":"stars"}"#).questions[0].scale,
         ScaleStyle::Stars
     );
     assert_eq!(
-        ok(r#"{"kind":"csat","endpoint":"/x","scale":"emoji"}"#).scale,
+        ok(r#"{"kind":"csat","endpoint":"/x","scale":"emoji"}"#).questions[0].scale,
         ScaleStyle::Emoji
     );
     assert_eq!(
@@ -504,4 +505,54 @@ fn a_language_pack_is_checked_as_texts_are() {
     let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
     assert_eq!(fields, ["texts.npsLow", "texts.bogus"]);
     assert_eq!(parse_texts(&json("[1]")).1[0].field, "texts");
+}
+
+#[test]
+fn questions_are_read_with_their_keys_kinds_and_scales() {
+    let c = ok(r#"{"endpoint":"/x","questions":[
+        {"key":"satisfaction","kind":"csat","scale":"emoji"},
+        {"key":"resolved","kind":"yesno"},
+        {"key":"agent","kind":"rating","question":"How was Ana?"}]}"#);
+    assert_eq!(c.kind, Kind::Csat, "the first question is the response's kind");
+    assert_eq!(c.id, "csat");
+    let read: Vec<(&str, Kind, ScaleStyle, Option<&str>)> = c
+        .questions
+        .iter()
+        .map(|q| (q.key.as_str(), q.kind, q.scale, q.text.as_deref()))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("satisfaction", Kind::Csat, ScaleStyle::Emoji, None),
+            ("resolved", Kind::Yesno, ScaleStyle::Words, None),
+            ("agent", Kind::Rating, ScaleStyle::Stars, Some("How was Ana?")),
+        ]
+    );
+    assert!(c.multiple_questions() && c.follow_up.after.is_none());
+}
+
+#[test]
+fn bad_questions_are_named_by_index() {
+    assert_eq!(
+        errors(r#"{"endpoint":"/x","questions":[{"key":"a","kind":"csat"}]}"#),
+        ["questions: expected an array of 2 to 5 questions, got an array"]
+    );
+    assert_eq!(
+        errors(
+            r#"{"endpoint":"/x","kind":"nps","questions":[{"key":"a","kind":"csat","scale":"emoji"},{"key":"a","kind":"yesno","scale":"stars"},{"kind":"ces","colour":1}],"followUp":{"after":"zz"}}"#
+        ),
+        [
+            "kind: not used with questions; give it to each question",
+            "questions[1].key: expected each key once, got \"a\"",
+            "questions[1].scale: expected one of \"words\", got \"stars\"",
+            "questions[2].colour: unknown field; expected one of key, kind, question, scale",
+            "questions[2].key: required; expected 1 to 64 letters, digits, '-' or '_'",
+            "followUp.after: expected the key of one of the survey's questions, got \"zz\"",
+        ]
+    );
+    // A single-question survey has no question to name.
+    assert_eq!(
+        errors(r#"{"endpoint":"/x","kind":"nps","followUp":{"after":"nps"}}"#),
+        ["followUp.after: expected the key of one of the survey's questions, got \"nps\""]
+    );
 }

@@ -37,12 +37,12 @@ pub struct Config {
     /// The response's id, when the page decides it (one response per ticket, kept across
     /// reloads and clicks); else a random UUID is made when the prompt first shows.
     pub response_id: Option<String>,
-    /// NPS, CSAT or CES.
+    /// The first question's kind: the response's top-level `kind` (a display record's too).
     pub kind: Kind,
-    /// The question; `None` uses the locale's standard wording for the kind.
-    pub question: Option<String>,
-    /// How the scale's points are drawn.
-    pub scale: ScaleStyle,
+    /// The questions, asked one after the other: one for a single-question survey (from
+    /// the top-level `kind`, `question` and `scale`), 2–5 from `questions` (a
+    /// transactional survey: satisfaction, resolution, the agent).
+    pub questions: Vec<Question>,
     /// The "why" question after a score.
     pub follow_up: FollowUp,
     /// Optional reason chips shown with the follow-up.
@@ -75,24 +75,52 @@ pub struct Config {
     pub delivery: Delivery,
 }
 
+impl Config {
+    /// Whether the survey asks several questions (and posts payload schema 2).
+    pub fn multiple_questions(&self) -> bool {
+        self.questions.len() > 1
+    }
+}
+
+/// Most questions one survey may ask: a transactional survey stays short.
+pub const MAX_QUESTIONS: usize = 5;
+
+/// One question of a survey.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    /// The answer's `key` in payload schema 2 (`resolved`, `agent`); a single question's
+    /// is its kind's name.
+    pub key: String,
+    /// Its kind, which gives the scale.
+    pub kind: Kind,
+    /// Its wording; `None` uses the locale's standard wording for the kind.
+    pub text: Option<String>,
+    /// How its scale's points are drawn.
+    pub scale: ScaleStyle,
+}
+
 /// How the points of the scale are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScaleStyle {
-    /// Numbered buttons (all kinds).
+    /// Numbered buttons.
     Numbers,
-    /// Five stars (CSAT only).
+    /// Five stars (CSAT, rating).
     Stars,
-    /// Five faces (CSAT only).
+    /// Five faces (CSAT).
     Emoji,
+    /// Each point's label as its button (yes/no).
+    Words,
 }
 
 impl ScaleStyle {
-    /// The config name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ScaleStyle::Numbers => "numbers",
-            ScaleStyle::Stars => "stars",
-            ScaleStyle::Emoji => "emoji",
+    /// The style named `name` in the config.
+    pub fn parse(name: &str) -> Option<ScaleStyle> {
+        match name {
+            "numbers" => Some(ScaleStyle::Numbers),
+            "stars" => Some(ScaleStyle::Stars),
+            "emoji" => Some(ScaleStyle::Emoji),
+            "words" => Some(ScaleStyle::Words),
+            _ => None,
         }
     }
 }
@@ -104,6 +132,9 @@ pub struct FollowUp {
     pub enabled: bool,
     /// Question per group, worst group first (see [`crate::Group::tier`]); `None` uses the locale's text.
     pub texts: [Option<String>; 3],
+    /// With several questions, the one whose answer the wording follows (its index, from
+    /// `followUp.after: "<key>"`); `None`: the one answered worst.
+    pub after: Option<usize>,
     /// Whether a comment is needed before submit.
     pub required: bool,
     /// Longest comment, in characters.
