@@ -270,6 +270,11 @@ fn on_click(s: &mut Survey, event: &Event) {
     match el.get_attribute("data-action").as_deref() {
         Some("close") => s.close(),
         Some("submit") => s.submit(),
+        Some("back") => {
+            if s.prompt.back() {
+                s.draw_step();
+            }
+        }
         Some("reason") => {
             if let Some(index) = s.view.chips.iter().position(|c| **c == el) {
                 s.toggle_reason(index);
@@ -315,7 +320,7 @@ fn on_keydown(s: &mut Survey, event: &Event) {
         return;
     };
     event.prevent_default();
-    let kind = s.config.kind;
+    let kind = s.prompt.kind();
     s.select(step.apply(kind, kind.min() + index as u8), true);
 }
 
@@ -383,7 +388,7 @@ impl Survey {
         }
         self.open = false;
         set(&self.host, "data-state", "closed");
-        if !self.prompt.submitted() && self.prompt.score().is_none() {
+        if !self.prompt.started() {
             trigger::remember(&self.config.id, Outcome::Dismissed);
         }
         if let Some(previous) = self.previous_focus.take() {
@@ -408,17 +413,40 @@ impl Survey {
         }
     }
 
-    /// Chooses `score` (from a click, the keyboard or a URL prefill). Off-scale scores are
-    /// refused. A choice from the arrow keys (`from_keys`) settles after a pause.
+    /// Chooses `score` for the question being asked (from a click, the keyboard or a URL
+    /// prefill). Off-scale scores are refused. A choice from the arrow keys (`from_keys`)
+    /// settles after a pause; any other moves on to the next question.
     pub fn select(&mut self, score: u8, from_keys: bool) -> bool {
-        let kind = self.config.kind;
         if self.prompt.select(score).is_none() {
             return false;
         }
         if !self.open {
             self.show();
         }
-        let stars = self.config.scale == sondeo_core::survey::ScaleStyle::Stars;
+        self.mark(from_keys);
+        if from_keys {
+            // With the follow-up off, Enter or Space (a click on the radio) sends: a pause
+            // while listening to the points must not. Nor does it move to the next question.
+            if self.config.follow_up.enabled || !self.prompt.at_last() {
+                self.after(SETTLE_MS, Survey::settle);
+            }
+            return true;
+        }
+        self.settle();
+        if self.prompt.next() {
+            self.draw_step();
+        }
+        true
+    }
+
+    /// Shows the chosen point of the scale being asked as checked (and the stars up to it).
+    fn mark(&self, focus: bool) {
+        let kind = self.prompt.kind();
+        let Some(score) = self.prompt.score() else {
+            return;
+        };
+        let stars = self.config.questions.get(self.prompt.step()).map(|q| q.scale)
+            == Some(sondeo_core::survey::ScaleStyle::Stars);
         for (i, radio) in self.view.radios.iter().enumerate() {
             let value = kind.min() + i as u8;
             let checked = value == score;
@@ -431,49 +459,54 @@ impl Survey {
             if stars {
                 let _ = radio.class_list().toggle_with_force("on", value <= score);
             }
-            if checked && from_keys {
+            if checked && focus {
                 let _ = radio.focus();
             }
         }
-        if from_keys {
-            // With the follow-up off, Enter or Space (a click on the radio) sends: a pause
-            // while listening to the points must not.
-            if self.config.follow_up.enabled {
-                self.after(SETTLE_MS, Survey::settle);
-            }
-            return true;
-        }
-        self.settle();
-        true
     }
 
-    /// The choice stands: the follow-up asks about its group and the partial goes out
-    /// (or, without a follow-up, the answer is sent).
+    /// Draws the question the prompt has moved to, its answer kept, and takes the focus
+    /// there (the progress and the question are read out with it).
+    fn draw_step(&mut self) {
+        self.timer = None;
+        self.view.radios =
+            render::question(&self.view.step, &self.config, &self.texts, self.prompt.step());
+        self.view.follow_up.set_hidden(true);
+        self.mark(false);
+        if self.prompt.at_last() && self.prompt.score().is_some() {
+            self.show_follow_up();
+        }
+        self.focus_first();
+    }
+
+    /// The choice stands: the partial goes out; at the last question the follow-up asks
+    /// about the answers' group (or, without a follow-up, the answer is sent).
     fn settle(&mut self) {
         self.timer = None;
-        let Some(group) = self
-            .prompt
-            .score()
-            .and_then(|s| self.config.kind.group(s as i64))
-        else {
-            return;
-        };
-        if self.prompt.submitted() {
+        if self.prompt.score().is_none() || self.prompt.submitted() {
             return;
         }
-        if !self.config.follow_up.enabled {
-            self.submit();
-            return;
+        if self.prompt.at_last() {
+            if !self.config.follow_up.enabled {
+                self.submit();
+                return;
+            }
+            self.show_follow_up();
         }
-        self.view
-            .follow_up_question
-            .set_text_content(Some(self.texts.follow_up(&self.config, group)));
-        self.view.follow_up.set_hidden(false);
         let partial = self.response(false);
         if self.config.delivery.partial {
             self.deliverer.send(&partial);
         }
         self.outbox.push(("sondeo:answer", payload(&partial)));
+    }
+
+    fn show_follow_up(&self) {
+        if let Some(group) = self.prompt.group(&self.config) {
+            self.view
+                .follow_up_question
+                .set_text_content(Some(self.texts.follow_up(&self.config, group)));
+            self.view.follow_up.set_hidden(false);
+        }
     }
 
     /// Takes in the language pack `tag` (the parsed JSON, or null when it could not be
@@ -594,7 +627,7 @@ impl Survey {
 
     /// The `detail` of show/close events: what is known so far.
     fn detail(&self, complete: bool) -> JsValue {
-        if self.prompt.score().is_some() {
+        if self.prompt.started() {
             return payload(&self.response(complete));
         }
         let detail = js_sys::Object::new();

@@ -3,7 +3,7 @@
 //! built-in table (English or Spanish).
 
 use sondeo_core::i18n::{self, Language, Locale, TextKey};
-use sondeo_core::survey::Config;
+use sondeo_core::survey::{Config, Question};
 use sondeo_core::Group;
 
 thread_local! {
@@ -120,12 +120,12 @@ impl Texts {
         }
     }
 
-    /// The question, from the config or the kind's standard wording.
-    pub fn question<'a>(&'a self, config: &'a Config) -> &'a str {
-        config
-            .question
+    /// A question's wording, from the config or its kind's standard wording.
+    pub fn question<'a>(&'a self, question: &'a Question) -> &'a str {
+        question
+            .text
             .as_deref()
-            .unwrap_or_else(|| self.get(i18n::question_key(config.kind)))
+            .unwrap_or_else(|| self.get(i18n::question_key(question.kind)))
     }
 
     /// The follow-up question for `group`.

@@ -1,5 +1,8 @@
 // Post-ticket survey page: the "ticket closed" email links here with the score the
 // customer clicked, e.g. ticket.html?kind=csat&score=4&ticketId=123&agent=ana.
+// With `survey=tls` it asks the transactional survey (satisfaction, resolved, the agent):
+// the email's first answer comes as `q1=` (ticket.html?survey=tls&q1=4&ticketId=123), and
+// the page asks the other two.
 // - One ticket keeps one response: its id comes from the survey and the ticket, so a
 //   reload or a second click on the link updates that response instead of adding one.
 // - The score is recorded at the first sign of a person (a pointer move, a touch, a key,
@@ -8,8 +11,9 @@
 import { mount } from "/dist/sondeo.js";
 
 const params = new URLSearchParams(location.search);
+const tls = params.get("survey") === "tls";
 const kind = params.get("kind") ?? params.get("survey") ?? "csat";
-const surveyId = params.get("surveyId") ?? "post-ticket";
+const surveyId = params.get("surveyId") ?? (tls ? "post-ticket-tls" : "post-ticket");
 const metadata = { touchpoint: "support", channel: params.get("channel") ?? "email" };
 for (const key of ["ticketId", "agent"]) {
   if (params.get(key)) metadata[key] = params.get(key);
@@ -36,7 +40,7 @@ const responseId = rid && /^[A-Za-z0-9_-]{1,64}$/.test(rid) ? rid
   : metadata.ticketId ? derivedId(`${surveyId}\0${metadata.ticketId}`) : undefined;
 
 // Listen for a person from the start: a move made while the widget loads counts too.
-const score = params.get("score");
+const score = params.get(tls ? "q1" : "score");
 let personHere = false;
 let survey = null;
 // Not "scroll": scanners scroll pages (to load lazy content, to take screenshots).
@@ -60,8 +64,19 @@ document.addEventListener("sondeo:close", () => {
   document.getElementById("status").textContent = words.closed;
 });
 
+const questions = {
+  en: ["How satisfied are you with the support you received?", "Was your issue resolved?", "How would you rate the agent who helped you?"],
+  es: ["¿Qué tan satisfecho está con el soporte que recibió?", "¿Se resolvió su problema?", "¿Cómo calificaría al agente que le atendió?"],
+}[lang];
+const asked = tls
+  ? { questions: [
+      { key: "satisfaction", kind: "csat", question: questions[0] },
+      { key: "resolved", kind: "yesno", question: questions[1] },
+      { key: "agent", kind: "rating", question: questions[2] },
+    ] }
+  : { kind: ["nps", "csat", "ces"].includes(kind) ? kind : "csat" };
 survey = await mount(document.getElementById("survey"), {
-  kind: ["nps", "csat", "ces"].includes(kind) ? kind : "csat",
+  ...asked,
   id: surveyId,
   responseId,
   endpoint: "/api/responses",

@@ -5,6 +5,7 @@
 mod scale;
 
 use crate::dom::{append, element, set, text_element};
+use sondeo_core::text::push_int;
 use crate::texts::Texts;
 use sondeo_core::i18n::TextKey;
 use sondeo_core::survey::{Config, DisplayMode};
@@ -17,7 +18,10 @@ pub struct View {
     pub card: HtmlElement,
     /// Question, scale and follow-up: hidden once the thank-you shows.
     pub ask: HtmlElement,
-    /// One radio per point of the scale, lowest first.
+    /// The question being asked, with its scale (and, with several, progress and Back):
+    /// drawn again by [`question`] for each question.
+    pub step: HtmlElement,
+    /// One radio per point of the scale being asked, lowest first.
     pub radios: Vec<HtmlElement>,
     /// The follow-up block, hidden until a score is chosen.
     pub follow_up: HtmlElement,
@@ -35,6 +39,59 @@ pub struct View {
     pub link: Option<HtmlElement>,
     /// A status only screen readers hear: a slide-in that appears by itself says so here.
     pub announce: HtmlElement,
+}
+
+/// Draws question `index` into `step` (emptied first) and returns its radios: with
+/// several questions, "Question 2 of 3" (which names the scale with the question, so a
+/// screen reader says both) and, after the first, Back.
+pub fn question(step: &HtmlElement, config: &Config, texts: &Texts, index: usize) -> Vec<HtmlElement> {
+    step.set_text_content(None);
+    let Some(asked) = config.questions.get(index) else {
+        return Vec::new();
+    };
+    let count = config.questions.len();
+    let mut labelled_by = "q";
+    if count > 1 {
+        let mut n = String::new();
+        push_int(&mut n, index as i64 + 1);
+        let mut total = String::new();
+        push_int(&mut total, count as i64);
+        let progress = text_element("p", "pg", &fill(texts.get(TextKey::Progress), &n, &total));
+        progress.set_id("pg");
+        append(step, &progress);
+        labelled_by = "pg q";
+    }
+    let text = text_element("p", "q", texts.question(asked));
+    text.set_id("q");
+    append(step, &text);
+    let radios = scale::build(step, asked, texts, labelled_by);
+    if index > 0 {
+        let back = text_element("button", "back", texts.get(TextKey::Back));
+        set(&back, "type", "button");
+        set(&back, "data-action", "back");
+        append(step, &back);
+    }
+    radios
+}
+
+/// `template` with `{n}` and `{total}` put in (split on `{`: `str::replace` would bring a
+/// substring searcher into the widget).
+fn fill(template: &str, n: &str, total: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in template.split('{').enumerate() {
+        if i > 0 {
+            let (value, rest) = match (part.strip_prefix("n}"), part.strip_prefix("total}")) {
+                (Some(rest), _) => (n, rest),
+                (_, Some(rest)) => (total, rest),
+                _ => ("{", part),
+            };
+            out.push_str(value);
+            out.push_str(rest);
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 /// Builds the whole survey into `root`, hidden parts included (showing is then a toggle,
@@ -77,10 +134,9 @@ pub fn build(root: &ShadowRoot, config: &Config, texts: &Texts) -> View {
 
     let ask = element("div", "ask");
     append(&card, &ask);
-    let question = text_element("p", "q", texts.question(config));
-    question.set_id("q");
-    append(&ask, &question);
-    let radios = scale::build(&ask, config, texts);
+    let step = element("div", "");
+    append(&ask, &step);
+    let radios = question(&step, config, texts, 0);
 
     let follow_up = element("div", "fu");
     follow_up.set_hidden(true);
@@ -163,6 +219,7 @@ pub fn build(root: &ShadowRoot, config: &Config, texts: &Texts) -> View {
         announce,
         card,
         ask,
+        step,
         radios,
         follow_up,
         follow_up_question,

@@ -1,28 +1,36 @@
 //! The scale as a radio group: NPS 0–10 between its end labels, CSAT 1–5 as
-//! numbers, stars or faces (drawn in CSS), CES 1–7 agreement. Each point is a `role=radio`
-//! button (roving tabindex; the controller handles arrows), named by its label.
+//! numbers, stars or faces (drawn in CSS), CES 1–7 agreement, a rating's stars, yes or no
+//! as words. Each point is a `role=radio` button (roving tabindex; the controller handles
+//! arrows), named by its label.
 
 use crate::dom::{append, element, set, text_element};
 use crate::texts::Texts;
 use sondeo_core::i18n::{end_label_keys, point_label_key};
-use sondeo_core::survey::{Config, ScaleStyle};
+use sondeo_core::survey::{Question, ScaleStyle};
 use sondeo_core::text::push_int;
 use web_sys::HtmlElement;
 
-/// Builds the scale into `parent` and returns its radios, lowest score first.
-pub fn build(parent: &HtmlElement, config: &Config, texts: &Texts) -> Vec<HtmlElement> {
-    let kind = config.kind;
+/// Builds `question`'s scale into `parent` and returns its radios, lowest score first.
+/// `labelled_by`: the ids that name the group (the question, and the progress when there
+/// are several).
+pub fn build(
+    parent: &HtmlElement,
+    question: &Question,
+    texts: &Texts,
+    labelled_by: &str,
+) -> Vec<HtmlElement> {
+    let kind = question.kind;
     let mut class = String::from("scale ");
     class.push_str(kind.as_str());
-    match config.scale {
-        ScaleStyle::Stars => class.push_str(" stars"),
-        ScaleStyle::Emoji => class.push_str(" emoji"),
-        ScaleStyle::Numbers => {}
-    }
+    class.push_str(match question.scale {
+        ScaleStyle::Stars => " stars",
+        ScaleStyle::Emoji => " emoji",
+        ScaleStyle::Words => " words",
+        ScaleStyle::Numbers => "",
+    });
     let group = element("div", &class);
     set(&group, "role", "radiogroup");
-    set(&group, "aria-labelledby", "q");
-    set(&group, "aria-describedby", "ends");
+    set(&group, "aria-labelledby", labelled_by);
     append(parent, &group);
 
     let mut radios = Vec::with_capacity(kind.points());
@@ -30,9 +38,11 @@ pub fn build(parent: &HtmlElement, config: &Config, texts: &Texts) -> Vec<HtmlEl
         let mut number = String::new();
         push_int(&mut number, score as i64);
         // Stars and faces are drawn by the stylesheet (no emoji font needed); their
-        // radios are named by their aria-label.
-        let face = match config.scale {
+        // radios are named by their aria-label. Words are their own name.
+        let label = point_label_key(kind, score).map(|key| texts.get(key));
+        let face = match question.scale {
             ScaleStyle::Numbers => &number,
+            ScaleStyle::Words => label.unwrap_or_default(),
             _ => "",
         };
         let radio = text_element("button", "pt", face);
@@ -45,17 +55,21 @@ pub fn build(parent: &HtmlElement, config: &Config, texts: &Texts) -> Vec<HtmlEl
             if score == kind.min() { "0" } else { "-1" },
         );
         set(&radio, "data-score", &number);
-        if let Some(key) = point_label_key(kind, score) {
+        if let Some(label) = label.filter(|_| question.scale != ScaleStyle::Words) {
             // "4 – Satisfied": the number for orientation, the label for meaning.
-            let mut label = number.clone();
-            label.push_str(" – ");
-            label.push_str(texts.get(key));
-            set(&radio, "aria-label", &label);
+            let mut name = number.clone();
+            name.push_str(" – ");
+            name.push_str(label);
+            set(&radio, "aria-label", &name);
         }
         append(&group, &radio);
         radios.push(radio);
     }
 
+    if question.scale == ScaleStyle::Words {
+        return radios;
+    }
+    set(&group, "aria-describedby", "ends");
     let (low, high) = end_label_keys(kind);
     let ends = element("div", "ends");
     ends.set_id("ends");

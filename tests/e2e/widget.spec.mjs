@@ -111,7 +111,7 @@ test("a survey can be answered by keyboard alone", async ({ page }) => {
 test("an invalid config fails mount with every bad field named", async ({ page }) => {
   await openMount(page, { kind: "nsp", endpoint: "javascript:alert(1)", followUp: { maxLength: 0 } });
   const message = await page.evaluate(() => window.mountError);
-  expect(message).toContain('kind: expected "nps", "csat", "ces" or "enps", got "nsp"');
+  expect(message).toContain('kind: expected "nps", "csat", "ces", "enps", "rating" or "yesno", got "nsp"');
   expect(message).toContain("endpoint: expected an http(s) URL");
   expect(message).toContain("followUp.maxLength: expected an integer in 1..=5000, got 0");
   await expect(page.locator("sondeo-survey")).toHaveCount(0);

@@ -118,6 +118,11 @@ impl Prompt {
         self.scores.get(self.step).copied().flatten()
     }
 
+    /// Whether the first question has an answer (the response exists for the endpoint).
+    pub fn started(&self) -> bool {
+        self.scores.first().is_some_and(Option::is_some)
+    }
+
     /// Whether the final response has been sent.
     pub fn submitted(&self) -> bool {
         self.submitted
@@ -156,15 +161,36 @@ impl Prompt {
     /// The group the follow-up and the thank-you speak to: that of the question named by
     /// `followUp.after`, else of the one answered worst (the first of equals).
     pub fn group(&self, config: &Config) -> Option<Group> {
-        let groups = self
-            .kinds
-            .iter()
-            .zip(&self.scores)
-            .map(|(kind, score)| kind.group(score.unwrap_or(u8::MAX) as i64));
-        match config.follow_up.after {
-            Some(i) => groups.clone().nth(i).flatten(),
-            None => groups.flatten().min_by_key(|g| g.tier()),
+        let mut found: Option<Group> = None;
+        for (i, (kind, score)) in self.kinds.iter().zip(&self.scores).enumerate() {
+            let Some(group) = score.and_then(|s| kind.group(s as i64)) else {
+                continue;
+            };
+            let worse = found.is_none_or(|f| group.tier() < f.tier());
+            match config.follow_up.after {
+                Some(after) if after == i => return Some(group),
+                None if worse => found = Some(group),
+                _ => {}
+            }
         }
+        found
+    }
+
+    /// Schema 2's answers: those given so far, in order; none for a single question.
+    fn answers(&self, config: &Config) -> Vec<Answer> {
+        let mut answers = Vec::new();
+        if config.multiple_questions() {
+            for (q, score) in config.questions.iter().zip(&self.scores) {
+                if let Some(score) = *score {
+                    answers.push(Answer {
+                        key: q.key.clone(),
+                        kind: q.kind,
+                        score,
+                    });
+                }
+            }
+        }
+        answers
     }
 
     /// Presses or releases reason chip `index`; with single choice, pressing one releases the others.
@@ -225,21 +251,7 @@ impl Prompt {
             score,
             group: config.kind.group(score as i64).unwrap_or(Group::Passive),
             // Schema 2 for several questions: those answered so far, in order.
-            answers: match config.multiple_questions() {
-                true => config
-                    .questions
-                    .iter()
-                    .zip(&self.scores)
-                    .filter_map(|(q, score)| {
-                        Some(Answer {
-                            key: q.key.clone(),
-                            kind: q.kind,
-                            score: (*score)?,
-                        })
-                    })
-                    .collect(),
-                false => Vec::new(),
-            },
+            answers: self.answers(config),
             comment: Some(comment).filter(|c| !c.is_empty()),
             reasons: config
                 .reasons

@@ -160,7 +160,9 @@ impl Checker {
         }
         let members = self.object(value, "followUp");
         let mut allowed = vec!["enabled", "required", "maxLength", "placeholder", "after"];
-        allowed.extend(groups.unwrap_or_default().iter().flatten());
+        for names in groups.unwrap_or_default() {
+            allowed.extend_from_slice(names);
+        }
         if groups.is_some() {
             self.unknown_keys(members, "followUp", &allowed);
         }
@@ -230,7 +232,9 @@ impl Checker {
     ) -> ThankYou {
         let members = self.object(value, "thankYou");
         let mut allowed = vec!["link", "closeAfterMs"];
-        allowed.extend(groups.unwrap_or_default().iter().flatten());
+        for names in groups.unwrap_or_default() {
+            allowed.extend_from_slice(names);
+        }
         if groups.is_some() {
             self.unknown_keys(members, "thankYou", &allowed);
         }
