@@ -239,7 +239,12 @@ pub fn row_from_json(
     let text = |k: &str| object.get(k).and_then(|v| v.as_str());
     let owned = |s: &str| Cow::Owned(s.to_owned());
     let (kind, score) = checked(text("kind"), object.get("score").map(score_text).as_deref())?;
+    let answers = match object.get("answers") {
+        None | Some(serde_json::Value::Null) => Vec::new(),
+        Some(answers) => answers_from_json(answers)?,
+    };
     Ok(Row {
+        answers,
         id: text("id").map(owned),
         complete: object.get("complete") != Some(&serde_json::Value::Bool(false)),
         kind: Some(kind),
@@ -270,6 +275,30 @@ pub fn row_from_json(
             .and_then(scalar)
             .map(Cow::Owned),
     })
+}
+
+/// Schema 2's `answers` (`[{ key, kind, score }]`) as a row's, each kind and score checked.
+pub(crate) fn answers_from_json(
+    value: &serde_json::Value,
+) -> Result<Vec<(Cow<'static, str>, Kind, u8)>, (&'static str, String)> {
+    let problem = |what: String| ("answers", what);
+    let items = value
+        .as_array()
+        .filter(|a| !a.is_empty() && a.len() <= crate::survey::MAX_QUESTIONS)
+        .ok_or_else(|| problem("expected an array of 1 to 5 answers { key, kind, score }".into()))?;
+    let mut answers = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let key = item
+            .get("key")
+            .and_then(|k| k.as_str())
+            .filter(|k| crate::answer::is_response_id(k))
+            .ok_or_else(|| problem(format!("[{i}].key: {}", crate::answer::EXPECTED_ID)))?;
+        let kind = item.get("kind").and_then(|k| k.as_str());
+        let (kind, score) = checked(kind, item.get("score").map(score_text).as_deref())
+            .map_err(|(field, e)| problem(format!("[{i}].{field}: {e}")))?;
+        answers.push((Cow::Owned(key.to_owned()), kind, score));
+    }
+    Ok(answers)
 }
 
 /// The score as text for checking; numbers print as JSON does, so `9.0` is not an integer.
@@ -356,9 +385,15 @@ fn csv_record(
         report.skipped_partials += 1;
         return;
     }
-    match checked(cell(cols.kind), cell(cols.score)) {
-        Ok((kind, score)) => {
+    let answers = match cell(cols.answers).map(serde_json::from_str::<serde_json::Value>) {
+        None => Ok(Vec::new()),
+        Some(Ok(value)) => answers_from_json(&value),
+        Some(Err(e)) => Err(("answers", e.to_string())),
+    };
+    match checked(cell(cols.kind), cell(cols.score)).and_then(|ks| Ok((ks, answers?))) {
+        Ok(((kind, score), answers)) => {
             let row = Row {
+                answers,
                 id: cell(cols.id).map(Cow::Borrowed),
                 complete: cell(cols.complete) != Some("false"),
                 kind: Some(kind),

@@ -2,14 +2,16 @@
 //! reader (the importer behind the Scorer): the CSV columns, how metadata is spread
 //! over them, and the formula guard on cells.
 
-/// The fixed CSV columns, in order: the payload's fields (`user.id` for the user's id),
-/// then `receivedAt`, which the collector adds.
-pub const CSV_COLUMNS: [&str; 14] = [
+/// The fixed CSV columns, in order: the payload's fields (`user.id` for the user's id;
+/// `answers`, of surveys of several questions, as the payload's JSON array), then
+/// `receivedAt`, which the collector adds.
+pub const CSV_COLUMNS: [&str; 15] = [
     "id",
     "surveyId",
     "kind",
     "score",
     "group",
+    "answers",
     "comment",
     "reasons",
     "complete",
@@ -104,6 +106,19 @@ pub fn rows_csv(rows: &[&crate::score::Row<'_>]) -> String {
         let reasons = reasons.join(&REASONS_SEPARATOR.to_string());
         let mut score = String::new();
         crate::text::push_int(&mut score, row.score as i64);
+        let mut answers = String::new();
+        if !row.answers.is_empty() {
+            let list: Vec<crate::answer::Answer> = row
+                .answers
+                .iter()
+                .map(|(key, kind, score)| crate::answer::Answer {
+                    key: key.to_string(),
+                    kind: *kind,
+                    score: *score,
+                })
+                .collect();
+            crate::answer::push_answers(&mut answers, &list);
+        }
         for (i, column) in CSV_COLUMNS.iter().enumerate() {
             if i > 0 {
                 out.push(',');
@@ -114,6 +129,7 @@ pub fn rows_csv(rows: &[&crate::score::Row<'_>]) -> String {
                 "kind" => kind.as_str(),
                 "score" => &score,
                 "group" => kind.group(row.score as i64).map_or("", |g| g.as_str()),
+                "answers" => &answers,
                 "comment" => row.comment.as_deref().unwrap_or(""),
                 "reasons" => &reasons,
                 "complete" => {
@@ -214,6 +230,7 @@ mod tests {
                 complete: true,
                 kind: Some(Kind::Nps),
                 score: 3,
+                answers: vec![],
                 survey_id: Some("relationship".into()),
                 locale: Some("es".into()),
                 metadata: vec![
@@ -230,6 +247,7 @@ mod tests {
                 complete: false,
                 kind: Some(Kind::Csat),
                 score: 5,
+                answers: vec![("satisfaction".into(), Kind::Csat, 5), ("resolved".into(), Kind::Yesno, 0)],
                 survey_id: None,
                 locale: None,
                 metadata: vec![("channel".into(), "email".into())],
@@ -240,7 +258,7 @@ mod tests {
             },
         ];
         let csv = rows_csv(&rows.iter().collect::<Vec<_>>());
-        assert!(csv.starts_with("id,surveyId,kind,score,group,comment,reasons,complete,locale,page,createdAt,submittedAt,receivedAt,user.id,metadata.agent,metadata.channel,metadata.touchpoint\r\n"));
+        assert!(csv.starts_with("id,surveyId,kind,score,group,answers,comment,reasons,complete,locale,page,createdAt,submittedAt,receivedAt,user.id,metadata.agent,metadata.channel,metadata.touchpoint\r\n"));
         assert!(csv.contains("\"'=ana\""), "a formula is guarded: {csv}");
         let mut read = Vec::new();
         let mut importer = Importer::new(Format::Csv);

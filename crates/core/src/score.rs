@@ -14,10 +14,12 @@
 //!   CES: Welch's unequal-variance standard error).
 
 mod latest;
+mod questions;
 mod row;
 mod themes;
 
 pub use latest::{Latest, ListFilter};
+pub use questions::{QuestionStats, Questions};
 pub use row::Row;
 pub use themes::Themes;
 
@@ -471,6 +473,8 @@ pub struct ScoreState {
     pub reasons: BTreeMap<String, ReasonStats>,
     /// Words and phrases of comments, per group tier.
     pub themes: Themes,
+    /// The questions of surveys that ask several.
+    pub questions: Questions,
 }
 
 impl ScoreState {
@@ -520,6 +524,7 @@ impl ScoreState {
         if let (Some(comment), Some(group)) = (&row.comment, kind.group(score as i64)) {
             self.themes.add(group.tier(), comment);
         }
+        self.questions.count(row, true);
     }
 
     /// Adds everything `other` holds.
@@ -549,6 +554,7 @@ impl ScoreState {
                 .merge(&stats.citing);
         }
         self.themes.merge(&other.themes);
+        self.questions.merge(&other.questions);
     }
 
     /// Scores per period label (day, ISO week or month), merged from the days.

@@ -131,6 +131,8 @@ pub struct Columns {
     pub submitted_at: Option<usize>,
     pub created_at: Option<usize>,
     pub complete: Option<usize>,
+    /// Schema 2's answers, as the payload's JSON array.
+    pub answers: Option<usize>,
     /// `user.id` (or `userId`, `user_id`): who answered.
     pub user: Option<usize>,
     /// `metadata.<key>` columns, and any column that is not a payload field (a
@@ -164,6 +166,7 @@ impl Columns {
                 "submittedat" | "submitted_at" => &mut c.submitted_at,
                 "createdat" | "created_at" | "date" => &mut c.created_at,
                 "complete" => &mut c.complete,
+                "answers" => &mut c.answers,
                 "user.id" | "userid" | "user_id" => &mut c.user,
                 _ if name == METADATA_REST => &mut c.metadata_rest,
                 _ => {

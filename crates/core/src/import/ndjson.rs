@@ -37,6 +37,8 @@ pub struct Line<'a> {
     created_at: Option<&'a RawValue>,
     #[serde(borrow)]
     user: Option<&'a RawValue>,
+    #[serde(borrow)]
+    answers: Option<&'a RawValue>,
 }
 
 /// The `id` of a `user` object.
@@ -121,7 +123,15 @@ impl<'a> Line<'a> {
             .and_then(|r| serde_json::from_str::<Vec<&'a RawValue>>(r.get()).ok())
             .map(|r| r.into_iter().filter_map(|v| text(Some(v))).collect())
             .unwrap_or_default();
+        // Only surveys of several questions have answers: parsed in full, they are rare.
+        let answers = match self.answers.filter(|a| a.get() != "null") {
+            None => Vec::new(),
+            Some(raw) => serde_json::from_str(raw.get())
+                .map_err(|e| ("answers", e.to_string()))
+                .and_then(|v| super::answers_from_json(&v))?,
+        };
         Ok(Row {
+            answers,
             id: text(self.id),
             complete: !self.is_partial(),
             kind: Some(kind),

@@ -48,6 +48,7 @@ impl ScoreState {
         if let (Some(comment), Some(group)) = (&row.comment, kind.group(score as i64)) {
             self.themes.remove(group.tier(), comment);
         }
+        self.questions.count(row, false);
     }
 }
 

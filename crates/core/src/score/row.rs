@@ -14,6 +14,9 @@ pub struct Row<'a> {
     pub kind: Option<Kind>,
     /// Score (validated against the kind).
     pub score: u8,
+    /// Schema 2: each question's key, kind and score, in the survey's order (the first is
+    /// `kind` and `score`); empty for a single question.
+    pub answers: Vec<(Cow<'a, str>, Kind, u8)>,
     /// Survey id, when known.
     pub survey_id: Option<Cow<'a, str>>,
     /// Locale, when known.
@@ -39,6 +42,11 @@ impl Row<'_> {
             complete: self.complete,
             kind: self.kind,
             score: self.score,
+            answers: self
+                .answers
+                .into_iter()
+                .map(|(key, kind, score)| (own(key), kind, score))
+                .collect(),
             survey_id: self.survey_id.map(own),
             locale: self.locale.map(own),
             metadata: self

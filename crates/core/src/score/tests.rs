@@ -114,6 +114,7 @@ fn row(
         complete: true,
         kind: Some(kind),
         score,
+        answers: vec![],
         survey_id: Some("s".into()),
         locale: Some("en".into()),
         metadata: vec![("touchpoint".into(), touchpoint.to_string().into())],
