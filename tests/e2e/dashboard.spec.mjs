@@ -188,7 +188,7 @@ test("charts, filters by date, survey and kind, the filtered CSV, axe-clean and 
     const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#download").click()]);
     const csv = await (await import("node:fs/promises")).readFile(await download.path(), "utf8");
     const lines = csv.trim().split("\r\n");
-    expect(lines[0].startsWith("id,surveyId,kind,score,group,comment")).toBe(true);
+    expect(lines[0].startsWith("id,surveyId,kind,score,group,answers,comment")).toBe(true);
     expect(lines.length - 1).toBe(5);
     expect(csv).toContain("\"'=HYPERLINK");
     expect(csv).not.toContain("post-ticket");

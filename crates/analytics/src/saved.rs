@@ -4,7 +4,7 @@
 use sondeo_core::score::ScoreState;
 
 /// Version of the saved state's format: bump it whenever `ScoreState` changes shape.
-pub const STATE_VERSION: u64 = 2;
+pub const STATE_VERSION: u64 = 3;
 
 /// The state as a JSON value: `{ "version": 1, "overall": …, "segments": …, … }`.
 pub fn save(state: &ScoreState) -> Result<serde_json::Value, String> {
@@ -63,7 +63,7 @@ mod tests {
         let mut saved = save(&some_state()).unwrap();
         saved["version"] = (STATE_VERSION + 1).into();
         let e = load(saved.clone()).unwrap_err();
-        assert!(e.starts_with("state.version: expected 2, got 3"), "{e}");
+        assert!(e.starts_with("state.version: expected 3, got 4"), "{e}");
         saved.as_object_mut().unwrap().remove("version");
         assert!(load(saved)
             .unwrap_err()

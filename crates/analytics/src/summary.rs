@@ -5,7 +5,8 @@ use serde_json::{json, Map, Value};
 use sondeo_core::import::Report;
 use sondeo_core::metric::{Kind, Statistic, KINDS};
 use sondeo_core::score::{
-    against_rest, ces, compare, csat, drivers, nps, Change, ScoreState, Scores, NO_VALUE,
+    against_rest, ces, compare, csat, drivers, nps, Change, Histogram, QuestionStats, Questions,
+    ScoreState, Scores, NO_VALUE,
 };
 use sondeo_core::time::Period;
 
@@ -23,29 +24,79 @@ fn number(x: f64) -> Value {
 pub fn kinds_json(scores: &Scores) -> Value {
     let mut out = Map::new();
     for kind in KINDS {
-        let h = scores.get(kind);
-        let figures = match kind.spec().statistic {
-            Statistic::Net => nps(h).map(|s| serde_json::to_value(s)),
-            Statistic::Share => csat(h).map(|s| serde_json::to_value(s)),
-            Statistic::Mean => ces(h).map(|s| serde_json::to_value(s)),
-        }
-        .and_then(Result::ok);
-        if let Some(mut figures) = figures {
-            // The share of each group, in %, for the distribution chart.
-            let n = h.n() as f64;
-            figures["groups"] = kind
-                .groups()
-                .iter()
-                .map(|g| {
-                    (
-                        g.as_str().to_owned(),
-                        number(100.0 * h.group_count(*g) as f64 / n),
-                    )
-                })
-                .collect::<Map<String, Value>>()
-                .into();
+        if let Some(figures) = figures_json(scores.get(kind)) {
             out.insert(kind.as_str().into(), figures);
         }
+    }
+    Value::Object(out)
+}
+
+/// One histogram's figures, as its kind's statistic gives them, with the share of each
+/// group (in %, for the distribution chart); `None` without answers.
+pub fn figures_json(h: &Histogram) -> Option<Value> {
+    let kind = h.kind;
+    let mut figures = match kind.spec().statistic {
+        Statistic::Net => nps(h).map(|s| serde_json::to_value(s)),
+        Statistic::Share => csat(h).map(|s| serde_json::to_value(s)),
+        Statistic::Mean => ces(h).map(|s| serde_json::to_value(s)),
+    }?
+    .ok()?;
+    let n = h.n() as f64;
+    figures["groups"] = kind
+        .groups()
+        .iter()
+        .map(|g| {
+            (
+                g.as_str().to_owned(),
+                number(100.0 * h.group_count(*g) as f64 / n),
+            )
+        })
+        .collect::<Map<String, Value>>()
+        .into();
+    Some(figures)
+}
+
+/// The questions of multi-question surveys, per survey in the order asked: each one's
+/// figures, its figures per value of the segment field `by` (when given), and, per other
+/// question, its figures when that one's answer was in its worst group and in its best,
+/// with the difference (best − worst) and its significance.
+pub fn questions_json(questions: &Questions, by: Option<&str>) -> Value {
+    let mut surveys: Vec<(&String, _)> = questions.surveys.iter().collect();
+    surveys.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut out = Map::new();
+    for (survey, asked) in surveys {
+        let mut list: Vec<(&String, &QuestionStats)> = asked.iter().collect();
+        list.sort_by_key(|(key, q)| (q.position, key.as_str()));
+        let items: Vec<Value> = list
+            .into_iter()
+            .map(|(key, q)| {
+                let mut item = json!({ "key": key, "kind": q.scores.kind.as_str(),
+                    "figures": figures_json(&q.scores) });
+                if let Some(values) = by.and_then(|field| q.segments.get(field)) {
+                    item["segments"] = values
+                        .iter()
+                        .filter_map(|(v, h)| Some((v.clone(), figures_json(h)?)))
+                        .collect::<Map<String, Value>>()
+                        .into();
+                }
+                let relations: Vec<Value> = q
+                    .by
+                    .iter()
+                    .filter_map(|(other, split)| {
+                        let names = asked.get(other)?.scores.kind.groups();
+                        let change = compare(&split[0], &split[2]);
+                        Some(json!({
+                            "question": other,
+                            "groups": { names[0].as_str(): figures_json(&split[0]), names[2].as_str(): figures_json(&split[2]) },
+                            "difference": change.as_ref().map(change_json),
+                        }))
+                    })
+                    .collect();
+                item["by"] = Value::Array(relations);
+                item
+            })
+            .collect();
+        out.insert(survey.clone(), Value::Array(items));
     }
     Value::Object(out)
 }
@@ -225,6 +276,9 @@ pub fn summary(
         themes.insert((*name).into(), Value::Array(top));
     }
     out.insert("themes".into(), Value::Object(themes));
+    if !state.questions.surveys.is_empty() {
+        out.insert("questions".into(), questions_json(&state.questions, by));
+    }
     Ok(Value::Object(out))
 }
 
@@ -360,6 +414,42 @@ pub fn inflation_json(rows: &[sondeo_core::inflation::Inflation]) -> Value {
 mod tests {
     use super::*;
     use sondeo_core::import::{Format, Importer};
+
+    #[test]
+    fn each_question_of_a_multi_question_survey_is_reported_with_its_relationships() {
+        // Two issues resolved (CSAT 5 and 4: satisfied), two not (CSAT 2 and 1): CSAT 50%,
+        // resolved 50%; satisfied 100% when resolved, 0% when not: +100 points.
+        let mut ndjson = String::new();
+        for (i, (csat, resolved, agent)) in [(5, 1, "ana"), (4, 1, "bo"), (2, 0, "ana"), (1, 0, "bo")].iter().enumerate() {
+            ndjson.push_str(&format!(
+                r#"{{"id":"r{i}","schema":2,"surveyId":"tls","kind":"csat","score":{csat},"metadata":{{"agent":"{agent}"}},"answers":[{{"key":"satisfaction","kind":"csat","score":{csat}}},{{"key":"resolved","kind":"yesno","score":{resolved}}}]}}"#
+            ));
+            ndjson.push('\n');
+        }
+        let mut state = ScoreState::default();
+        let mut importer = Importer::new(Format::Ndjson);
+        importer.feed(ndjson.as_bytes(), &mut |row| state.add(row));
+        let report = importer.finish(&mut |row| state.add(row));
+        assert_eq!(report.accepted, 4);
+        let s = summary(&state, &report, Some("metadata.agent"), None, None, 5).unwrap();
+        let asked = s["questions"]["tls"].as_array().unwrap();
+        let keys: Vec<&str> = asked.iter().map(|q| q["key"].as_str().unwrap()).collect();
+        assert_eq!(keys, ["satisfaction", "resolved"], "in the order asked");
+        assert_eq!(asked[0]["figures"]["score"], 50.0);
+        assert_eq!(asked[1]["kind"], "yesno");
+        assert_eq!(asked[1]["figures"]["score"], 50.0);
+        assert_eq!(asked[1]["figures"]["n"], 4);
+        let relation = &asked[0]["by"][0];
+        assert_eq!(relation["question"], "resolved");
+        assert_eq!(relation["groups"]["high"]["score"], 100.0);
+        assert_eq!(relation["groups"]["low"]["score"], 0.0);
+        assert_eq!(relation["difference"]["difference"], 100.0);
+        // Per agent: ana has a 5 and a 2 (50% satisfied), bo a 4 and a 1.
+        assert_eq!(asked[0]["segments"]["ana"]["score"], 50.0);
+        assert_eq!(asked[0]["segments"]["bo"]["n"], 2);
+        // The top-level kind still counts every response once.
+        assert_eq!(s["overall"]["csat"]["n"], 4);
+    }
 
     #[test]
     fn an_enps_figure_of_fewer_than_the_floor_is_suppressed_and_says_so() {

@@ -154,6 +154,16 @@ fn push_csv_row(out: &mut String, stored: &Value, columns: &Columns, guard: bool
         }
         let value = match *name {
             "user.id" => user_id,
+            // Schema 2's answers as the payload's JSON array, which the importer reads back.
+            "answers" => {
+                let answers = stored.get(name).map(sondeo_core::answer::parse_answers);
+                let mut json = String::new();
+                if let Some(Ok(answers)) = answers {
+                    sondeo_core::answer::push_answers(&mut json, &answers);
+                }
+                push_csv_field(out, &json, guard);
+                continue;
+            }
             name => stored.get(name),
         };
         push_csv_field(out, &cell(value), guard);

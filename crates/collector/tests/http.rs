@@ -104,10 +104,10 @@ fn csv_export_quotes_what_needs_quoting_and_flattens_metadata() {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(
-        &headers[..6],
-        ["id", "surveyId", "kind", "score", "group", "comment"]
+        &headers[..7],
+        ["id", "surveyId", "kind", "score", "group", "answers", "comment"]
     );
-    assert_eq!(&headers[14..], ["metadata.agent", "metadata.touchpoint"]);
+    assert_eq!(&headers[15..], ["metadata.agent", "metadata.touchpoint"]);
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 2);
     let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
@@ -342,6 +342,7 @@ fn every_csv_field_reads_back_exactly_as_posted() {
         ("kind", "csat"),
         ("score", "2"),
         ("group", "low"), // CSAT 1–2 is low
+        ("answers", ""),  // a single question: schema 1, no answers
         // Core's sanitising (the widget's rule) trims and turns CRLF into LF.
         ("comment", "edge spaces, a \"quote\", CR\nLF and émojis 🙂"),
         ("reasons", "wait|price"),
@@ -366,7 +367,8 @@ fn every_csv_field_reads_back_exactly_as_posted() {
     let raw = c.export("?format=csv&raw=1").1;
     let mut reader = csv::Reader::from_reader(raw.as_bytes());
     let row = reader.records().next().unwrap().unwrap();
-    assert_eq!(row.get(14), Some("=1+1"), "raw=1 keeps the exact text");
+    let at = headers.iter().position(|h| h == "metadata.=cmd").unwrap();
+    assert_eq!(row.get(at), Some("=1+1"), "raw=1 keeps the exact text");
 }
 
 #[test]
@@ -535,4 +537,47 @@ fn an_anonymous_answer_is_received_to_the_day() {
     bad["anonymous"] = json!("yes");
     let (status, body) = c.post(&bad);
     assert_eq!((status, body["field"].as_str()), (422, Some("anonymous")));
+}
+
+#[test]
+fn a_multi_question_response_is_stored_exported_and_scored_per_question() {
+    let c = Collector::start(&[]);
+    let answers = |n: usize| {
+        let all = [("satisfaction", "csat", 2), ("resolved", "yesno", 0), ("agent", "rating", 5)];
+        Value::Array(all[..n].iter().map(|(k, kind, s)| json!({ "key": k, "kind": kind, "score": s })).collect())
+    };
+    let partial = json!({ "schema": 2, "id": "t1", "surveyId": "tls", "kind": "csat", "score": 2,
+        "answers": answers(2), "complete": false, "metadata": { "agent": "ana" } });
+    assert_eq!(c.post(&partial).0, 200);
+    let mut complete = partial.clone();
+    complete["answers"] = answers(3);
+    complete["complete"] = json!(true);
+    assert_eq!(c.post(&complete).0, 200);
+    // A late partial of two answers does not undo the three.
+    assert_eq!(c.post(&partial).0, 200);
+    let stored = c.ndjson();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["schema"], 2);
+    assert_eq!(stored[0]["answers"], answers(3));
+    // A bad answer is refused with its place named.
+    let mut bad = complete.clone();
+    bad["id"] = json!("t2");
+    bad["answers"][1]["score"] = json!(3);
+    let (status, body) = c.post(&bad);
+    assert_eq!(status, 422);
+    assert!(body.to_string().contains("answers[1].score"), "{body}");
+    // The CSV carries the answers as JSON; the scorer reads them back per question.
+    let text = c.export("?format=csv").1;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let at = headers.iter().position(|h| h == "answers").unwrap();
+    let row = reader.records().next().unwrap().unwrap();
+    let cell: Value = serde_json::from_str(&row[at]).unwrap();
+    assert_eq!(cell, answers(3));
+    let mut state = sondeo_core::score::ScoreState::default();
+    let mut importer = sondeo_core::import::Importer::new(sondeo_core::import::Format::Csv);
+    importer.feed(text.as_bytes(), &mut |r| state.add(r));
+    importer.finish(&mut |r| state.add(r));
+    let agent = &state.questions.surveys["tls"]["agent"].scores;
+    assert_eq!((agent.kind, agent.n(), agent.mean()), (sondeo_core::Kind::Rating, 1, 5.0));
 }
