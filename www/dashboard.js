@@ -90,10 +90,12 @@ const KINDS = [
   ["csat", "CSAT %", { min: 0, max: 100, digits: 1, unit: "%" }, [["low", "low (1–3)", "low"], ["neutral", "neutral", "mid"], ["high", "high (4–5)", "high"]]],
   ["ces", "CES", { min: 1, max: 7, digits: 2, unit: "" }, [["low", "hard (1–3)", "low"], ["neutral", "neutral (4)", "mid"], ["high", "easy (5–7)", "high"]]],
   ["enps", "eNPS", { min: -100, max: 100, digits: 1, unit: "" }, [["detractor", "detractors", "low"], ["passive", "passives", "mid"], ["promoter", "promoters", "high"]]],
+  ["rating", "Rating", { min: 1, max: 5, digits: 2, unit: "" }, [["low", "poor (1–2)", "low"], ["neutral", "fair (3)", "mid"], ["high", "good (4–5)", "high"]]],
+  ["yesno", "Yes %", { min: 0, max: 100, digits: 1, unit: "%" }, [["low", "no", "low"], ["neutral", "–", "mid"], ["high", "yes", "high"]]],
 ];
 const bounds = (kind, f) => {
-  if (kind === "csat") return [f.low95, f.high95];
-  const [lo, hi] = kind === "nps" || kind === "enps" ? [-100, 100] : [1, 7];
+  if (kind === "csat" || kind === "yesno") return [f.low95, f.high95];
+  const [lo, hi] = kind === "nps" || kind === "enps" ? [-100, 100] : kind === "rating" ? [1, 5] : [1, 7];
   return [clip(f.score - f.margin95, lo, hi), clip(f.score + f.margin95, lo, hi)];
 };
 
@@ -176,6 +178,8 @@ function render() {
   else if (o.enps) cards.push(card("eNPS", signed(o.enps.score), [interval(o.enps, o.enps.score, o.enps.margin95, -100, 100),
     `${fmt(o.enps.promoters)}% promoters · ${fmt(o.enps.detractors)}% detractors (employees)`], o.enps.smallSample));
   if (o.ces) cards.push(card("CES", fmt(o.ces.score, 2), [interval(o.ces, o.ces.score, o.ces.margin95, 1, 7, 2), `${fmt(o.ces.agree)}% agree it was easy`], o.ces.smallSample));
+  if (o.rating) cards.push(card("Rating", `${fmt(o.rating.score, 2)} / 5`, [interval(o.rating, o.rating.score, o.rating.margin95, 1, 5, 2), `${fmt(o.rating.agree)}% rate it good (4–5)`], o.rating.smallSample));
+  if (o.yesno) cards.push(card("Yes %", `${fmt(o.yesno.score)}%`, [`95%: ${fmt(o.yesno.low95)}–${fmt(o.yesno.high95)}% · n=${o.yesno.n}`], o.yesno.smallSample));
   if (!cards.length) cards.push(card("No answers yet", "–", ["Answer a survey on the demo pages; it shows up here live."]));
   // The last period against the one before it, with whether the change is more than noise.
   const labels = Object.keys(s.periods ?? {}).sort();
@@ -237,11 +241,55 @@ function render() {
   $("themes").replaceChildren(...themes);
   // A file scored in the worker brings its own report (its rows stay there).
   const r = fileReport?.rejected ?? s.rejected;
+  renderQuestions(s);
   renderComments();
   renderInflation();
   renderRates();
   renderOutcomes();
   $("rejected").replaceChildren(r.count ? table(["Line", "Field", "Error"], r.first.map((e) => [String(e.line), e.field, e.error])) : el("p", "None.", "small"));
+}
+
+// A figure of one question as text: the score in its kind's unit, with its 95% interval.
+function questionFigure(kind, f) {
+  if (!f) return "–";
+  const unit = KINDS.find(([k]) => k === kind)?.[2] ?? { digits: 1, unit: "" };
+  const [low, high] = bounds(kind, f);
+  const score = `${kind === "nps" || kind === "enps" ? signed(f.score) : fmt(f.score, unit.digits)}${unit.unit}`;
+  return f.smallSample ? `${score} (n=${f.n}, too few for an interval)` : `${score} (95%: ${fmt(low, unit.digits)} to ${fmt(high, unit.digits)} · n=${f.n})`;
+}
+
+// Surveys of several questions: each question's figure (and per segment of "Segment by"),
+// then how each question's answers differ with another's (satisfaction when the issue was
+// resolved against when it was not), with whether the difference is more than noise.
+function renderQuestions(s) {
+  const box = $("questions");
+  const surveys = Object.entries(s.questions ?? {});
+  $("questions-section").hidden = !surveys.length;
+  const parts = [];
+  const byName = $("by").selectedOptions[0]?.textContent ?? "segment";
+  for (const [survey, questions] of surveys) {
+    parts.push(el("h3", `${survey}: ${questions.length} questions`));
+    const name = (q) => `${q.key} (${q.kind})`;
+    parts.push(table(["Question", "Score (95% interval)"], questions.map((q) => [name(q), questionFigure(q.kind, q.figures)])));
+    const values = [...new Set(questions.flatMap((q) => Object.keys(q.segments ?? {})))].sort();
+    if (values.length) {
+      parts.push(table([byName, ...questions.map(name)], values.map((v) => [v, ...questions.map((q) => questionFigure(q.kind, q.segments?.[v]))])));
+    }
+    const relations = [];
+    for (const q of questions) {
+      for (const r of q.by) {
+        const other = questions.find((x) => x.key === r.question);
+        const [worst, , best] = KINDS.find(([k]) => k === other?.kind)?.[3] ?? [];
+        if (!worst || !r.difference) continue;
+        const d = r.difference;
+        const unit = KINDS.find(([k]) => k === q.kind)?.[2] ?? { digits: 1 };
+        relations.push([`${q.key} by ${r.question}`, `${best[1]}: ${questionFigure(q.kind, r.groups[best[0]])}`, `${worst[1]}: ${questionFigure(q.kind, r.groups[worst[0]])}`,
+          `${signed(d.difference)} (95%: ${fmt(d.low95, unit.digits)} to ${fmt(d.high95, unit.digits)}), ${d.smallSample ? "too few answers to tell" : d.significant ? "a real difference" : "within noise"}`]);
+      }
+    }
+    if (relations.length) parts.push(table(["Relationship", "When best", "When worst", "Difference (best − worst)"], relations));
+  }
+  box.replaceChildren(...parts);
 }
 
 let events = null;

@@ -352,3 +352,37 @@ test("the README screenshot shows the dashboard of a program's eight weeks", asy
     await collector.stop();
   }
 });
+
+test("a multi-question survey gets its questions, per agent, and how satisfaction moves with resolution", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    // Resolved: CSAT 5, 5, 4 (all satisfied); not resolved: 2, 1, 4 (one of three satisfied).
+    // By hand: CSAT 4/6 = 66.7%; resolved 3/6 = 50%; satisfied when resolved 100%, when not 33.3%.
+    const rows = [[5, 1, 5, "ana"], [5, 1, 4, "ana"], [4, 1, 5, "bo"], [2, 0, 2, "bo"], [1, 0, 1, "bo"], [4, 0, 3, "ana"]];
+    let i = 0;
+    for (const [csat, resolved, agent, who] of rows) {
+      await collector.post({ schema: 2, id: `t${i++}`, surveyId: "post-ticket-tls", kind: "csat", score: csat, complete: true,
+        answers: [{ key: "satisfaction", kind: "csat", score: csat }, { key: "resolved", kind: "yesno", score: resolved }, { key: "agent", kind: "rating", score: agent }],
+        metadata: { agent: who }, submittedAt: "2026-11-20T10:00:00Z" });
+    }
+    await page.goto(`${collector.url}/dashboard.html`);
+    await expect(page.locator("#status")).toContainText("6 responses");
+    const section = page.locator("#questions");
+    await expect(section).toBeVisible();
+    await expect(section).toContainText("post-ticket-tls: 3 questions");
+    const figure = (x, digits = 1) => x.toFixed(digits);
+    await expect(section.locator("tr", { hasText: "satisfaction (csat)" }).first()).toContainText(`${figure((100 * 4) / 6)}%`);
+    await expect(section.locator("tr", { hasText: "resolved (yesno)" }).first()).toContainText("50.0%");
+    // The agent's mean rating: (5 + 4 + 5 + 2 + 1 + 3) / 6.
+    await expect(section.locator("tr", { hasText: "agent (rating)" }).first()).toContainText(figure(20 / 6, 2));
+    const relation = section.locator("tr", { hasText: "satisfaction by resolved" });
+    await expect(relation).toContainText("yes: 100.0%");
+    await expect(relation).toContainText(`no: ${figure(100 / 3)}%`);
+    await expect(relation).toContainText(`+${figure(100 - 100 / 3)}`);
+    // Segmented by agent: ana's ratings 5, 4, 3 → mean 4.00.
+    await page.locator("#by").selectOption("metadata.agent");
+    await expect(section.locator("tr", { hasText: "ana" })).toContainText("4.00");
+  } finally {
+    await collector.stop();
+  }
+});
