@@ -387,10 +387,14 @@ function renderInflation() {
   }
   if (!rows.length) return void $("inflation").replaceChildren(el("p", "No promoters yet.", "small"));
   const byName = $("by").selectedOptions[0]?.textContent ?? "segment";
-  $("inflation").replaceChildren(table([byName, "Promoters", "Without a reason", "Against the rest", ""], rows.map((r) => [
-    r.segment, String(r.top), `${r.terse} (${fmt(r.share?.value)}%)`,
-    r.againstRest ? `${signed(r.againstRest.difference)} pts (95%: ${fmt(r.againstRest.low95)} to ${fmt(r.againstRest.high95)})` : "–",
-    r.flagged ? "⚑ check how this agent asks" : "",
+  // With outcomes loaded: do each segment's promoters stay like promoters elsewhere?
+  const outcome = rows.some((r) => r.outcome);
+  const pts = (d) => (d ? `${signed(d.difference)} pts (95%: ${fmt(d.low95)} to ${fmt(d.high95)})` : "–");
+  $("inflation").replaceChildren(table([byName, "NPS", "Promoters", "Without a reason", "Against the rest",
+    ...(outcome ? ["Promoters retained", "Against other promoters"] : []), ""], rows.map((r) => [
+    r.segment, `${signed(r.score)} (n=${r.n})`, String(r.top), `${r.terse} (${fmt(r.share?.value)}%)`, pts(r.againstRest),
+    ...(outcome ? [r.outcome?.rate ? `${fmt(r.outcome.rate.value)}% of ${r.outcome.rate.n} (95%: ${fmt(r.outcome.rate.low95)}–${fmt(r.outcome.rate.high95)})` : "–", pts(r.outcome?.againstRest)] : []),
+    [r.flagged ? "⚑ check how this agent asks" : "", r.outcome?.flagged ? "⚑ its promoters do not stay" : ""].filter(Boolean).join("; "),
   ])));
 }
 
@@ -432,6 +436,7 @@ async function loadOutcomes(file) {
   const report = await scorer.importOutcomes(file, {});
   $("status").textContent = `${file.name}: ${report.accepted} outcome rows read, ${report.rejected.count} rejected.`;
   renderOutcomes();
+  renderInflation();
 }
 
 // Under the collector's Trusted Types policy a worker's URL must come from a policy: this

@@ -386,3 +386,30 @@ test("a multi-question survey gets its questions, per agent, and how satisfactio
     await collector.stop();
   }
 });
+
+test("with outcomes loaded, the inflation check flags an agent whose promoters do not stay", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    // 40 promoters per agent, each with a reason; ana's retain 36 of 40, bo's 16 of 40.
+    const posts = [];
+    const outcomes = ["customerId,retained"];
+    for (const [agent, retained] of [["ana", 36], ["bo", 16]]) {
+      for (let i = 0; i < 40; i++) {
+        posts.push({ id: `${agent}${i}`, kind: "nps", score: 10, complete: true, user: { id: `${agent}-${i}` }, metadata: { agent }, comment: "Solved on the first call, thank you" });
+        outcomes.push(`${agent}-${i},${i < retained}`);
+      }
+    }
+    for (let at = 0; at < posts.length; at += 50) await collector.post(posts.slice(at, at + 50));
+    await page.goto(`${collector.url}/dashboard.html?by=metadata.agent`);
+    await expect(page.locator("#status")).toContainText("80 responses");
+    await page.locator("#outcomes-file").setInputFiles({ name: "outcomes.csv", mimeType: "text/csv", buffer: Buffer.from(outcomes.join("\n")) });
+    const bo = page.locator("#inflation tr", { hasText: /^bo/ });
+    // bo: 40% against ana's 90%: −50 points.
+    await expect(bo).toContainText(`${(40).toFixed(1)}% of 40`);
+    await expect(bo).toContainText(`${(40 - 90).toFixed(1)} pts`);
+    await expect(bo).toContainText("its promoters do not stay");
+    await expect(page.locator("#inflation tr", { hasText: /^ana/ })).not.toContainText("⚑");
+  } finally {
+    await collector.stop();
+  }
+});

@@ -472,7 +472,11 @@ impl Scorer {
     /// (default `metadata.agent`), the `kind`'s (default `nps`) best-group answers, how many
     /// have a comment shorter than `shortBelow` characters (default 20) or none, and that
     /// share against the other segments' (Newcombe 95% interval); `flagged` when
-    /// significantly higher: `[{ segment, top, terse, share, againstRest, flagged }]`.
+    /// significantly higher: `[{ segment, n, score, top, terse, share, againstRest, flagged,
+    /// outcome? }]`. With outcomes imported (`importOutcomes`), `outcome` (default
+    /// `retained`; or `churned`, `repurchased`, `crossSell`) checks each segment's top
+    /// scorers against their outcome: `{ name, rate, againstRest, flagged }`, flagged when
+    /// they do significantly worse than top scorers elsewhere.
     pub fn inflation(&self, options: JsValue) -> Result<JsValue, JsError> {
         let get = |k: &str| js_sys::Reflect::get(&options, &k.into()).ok();
         let by = get("by")
@@ -490,13 +494,27 @@ impl Scorer {
         let short_below = get("shortBelow")
             .and_then(|v| v.as_f64())
             .map_or(20, |n| n.clamp(1.0, 1000.0) as usize);
+        let outcome = get("outcome").and_then(|v| v.as_string());
+        let flag = match outcome.as_deref() {
+            None => 0,
+            Some(name) => sondeo_core::outcomes::FLAGS
+                .iter()
+                .position(|f| *f == name)
+                .ok_or_else(|| {
+                    JsError::new(&format!(
+                        "outcome: expected \"retained\", \"churned\", \"repurchased\" or \"crossSell\", got {name:?}"
+                    ))
+                })?,
+        };
         let inner = self.inner.borrow();
         if inner.unkeyed && inner.latest.is_empty() {
             return Err(JsError::new(
                 "the inflation check reads the responses counted by id: import them with { byId: true } or add them with upsert()",
             ));
         }
-        let rows = sondeo_core::inflation::inflation(&inner.latest, &by, kind, short_below);
+        let outcomes = (inner.outcomes.matched > 0).then_some((&inner.outcomes, flag));
+        let rows =
+            sondeo_core::inflation::inflation(&inner.latest, &by, kind, short_below, outcomes);
         Ok(to_js(&summary::inflation_json(&rows)))
     }
 

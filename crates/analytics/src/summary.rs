@@ -403,8 +403,13 @@ pub fn inflation_json(rows: &[sondeo_core::inflation::Inflation]) -> Value {
                 let against = r.against_rest.map(|d| {
                     json!({ "difference": number(d.difference), "low95": number(d.low95), "high95": number(d.high95), "significant": d.significant })
                 });
-                json!({ "segment": r.segment, "top": r.top, "terse": r.terse,
-                    "share": rate_json(r.terse, r.top), "againstRest": against, "flagged": r.flagged() })
+                let mut row = json!({ "segment": r.segment, "n": r.n, "score": number(r.score), "top": r.top, "terse": r.terse,
+                    "share": rate_json(r.terse, r.top), "againstRest": against, "flagged": r.flagged() });
+                if let Some(o) = &r.outcome {
+                    row["outcome"] = json!({ "name": o.outcome, "rate": estimate_json(o.rate),
+                        "againstRest": difference_json(o.against_rest), "flagged": o.flagged() });
+                }
+                row
             })
             .collect(),
     )

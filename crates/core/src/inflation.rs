@@ -3,11 +3,40 @@
 //! agent, a touchpoint), the share of the best group's answers whose comment is empty or
 //! short, against the same share in the other segments, with Newcombe's interval; a
 //! segment whose share is significantly higher is flagged.
+//!
+//! With outcomes loaded, the other trace: the segment's top scorers do not behave like
+//! top scorers. Per segment, the outcome rate (retained, say) of the customers in its
+//! best group against that of the other segments' best groups; a segment whose
+//! promoters retain significantly less (churn more) than promoters elsewhere has a score
+//! that its customers' behaviour does not bear out.
 
 use crate::metric::Kind;
-use crate::outcomes::{proportion_difference, Difference};
-use crate::score::{Latest, NO_VALUE};
+use crate::outcomes::{proportion_difference, share, Difference, Estimate, OutcomeTally, FLAGS};
+use crate::score::{headline, Histogram, Latest, NO_VALUE};
 use std::collections::BTreeMap;
+
+/// A segment's top scorers against their later outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeCheck {
+    /// The outcome's name (`retained`, `churned`, `repurchased`, `crossSell`).
+    pub outcome: &'static str,
+    /// The outcome rate of the segment's best-group customers found in the outcomes.
+    pub rate: Option<Estimate>,
+    /// That rate minus the other segments' best-group rate, in points.
+    pub against_rest: Option<Difference>,
+}
+
+impl OutcomeCheck {
+    /// The segment's top scorers behave significantly worse than top scorers elsewhere:
+    /// retain, repurchase or cross-buy less, or churn more.
+    pub fn flagged(&self) -> bool {
+        let worse = |d: &Difference| match self.outcome {
+            "churned" => d.difference > 0.0,
+            _ => d.difference < 0.0,
+        };
+        self.against_rest.is_some_and(|d| d.significant && worse(&d))
+    }
+}
 
 /// One segment's top answers and how many of them say little.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +49,12 @@ pub struct Inflation {
     pub terse: u64,
     /// Terse share here minus in the other segments, in points.
     pub against_rest: Option<Difference>,
+    /// The segment's score (the kind's headline) over all its answers, and how many.
+    pub score: f64,
+    /// Answers of the kind in the segment.
+    pub n: u64,
+    /// With outcomes: its top scorers' outcome against top scorers elsewhere.
+    pub outcome: Option<OutcomeCheck>,
 }
 
 impl Inflation {
@@ -32,11 +67,27 @@ impl Inflation {
 
 /// The check for `kind` over the responses counted by id, per value of `field`
 /// (`metadata.agent`…); a comment of fewer than `short_below` characters counts as terse.
-pub fn inflation(latest: &Latest, field: &str, kind: Kind, short_below: usize) -> Vec<Inflation> {
+/// With `outcomes` (the joined outcomes and a flag's index in [`FLAGS`]), each segment's
+/// best-group customers (by `user.id`) are checked against their outcome too.
+pub fn inflation(
+    latest: &Latest,
+    field: &str,
+    kind: Kind,
+    short_below: usize,
+    outcomes: Option<(&OutcomeTally, usize)>,
+) -> Vec<Inflation> {
     let best = kind.groups()[2];
-    let mut counts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    #[derive(Default)]
+    struct Tally {
+        top: u64,
+        terse: u64,
+        scores: Option<Histogram>,
+        /// Best-group customers with the outcome known, and of those with it.
+        outcome: (u64, u64),
+    }
+    let mut counts: BTreeMap<String, Tally> = BTreeMap::new();
     for row in latest.iter() {
-        if row.kind != Some(kind) || kind.group(row.score as i64) != Some(best) {
+        if row.kind != Some(kind) {
             continue;
         }
         let mut value = None;
@@ -45,26 +96,47 @@ pub fn inflation(latest: &Latest, field: &str, kind: Kind, short_below: usize) -
                 value = Some(v.to_owned());
             }
         });
+        let entry = counts
+            .entry(value.unwrap_or_else(|| NO_VALUE.to_owned()))
+            .or_default();
+        entry.scores.get_or_insert_with(|| Histogram::new(kind)).add(row.score);
+        if kind.group(row.score as i64) != Some(best) {
+            continue;
+        }
         let terse = row
             .comment
             .as_deref()
             .is_none_or(|c| c.trim().chars().count() < short_below);
-        let entry = counts
-            .entry(value.unwrap_or_else(|| NO_VALUE.to_owned()))
-            .or_default();
-        entry.0 += 1;
-        entry.1 += terse as u64;
+        entry.top += 1;
+        entry.terse += terse as u64;
+        let known = outcomes.and_then(|(tally, flag)| tally.of(row.user.as_deref()?)?.flags[flag]);
+        if let Some(yes) = known {
+            entry.outcome.0 += 1;
+            entry.outcome.1 += yes as u64;
+        }
     }
-    let (all_top, all_terse) = counts
-        .values()
-        .fold((0, 0), |(t, s), (a, b)| (t + a, s + b));
+    let sum = |f: fn(&Tally) -> (u64, u64)| {
+        counts.values().map(f).fold((0, 0), |(a, b), (x, y)| (a + x, b + y))
+    };
+    let (all_top, all_terse) = sum(|t| (t.top, t.terse));
+    let (all_known, all_yes) = sum(|t| t.outcome);
     counts
         .into_iter()
-        .map(|(segment, (top, terse))| Inflation {
+        .map(|(segment, t)| Inflation {
             segment,
-            top,
-            terse,
-            against_rest: proportion_difference(terse, top, all_terse - terse, all_top - top),
+            top: t.top,
+            terse: t.terse,
+            against_rest: proportion_difference(t.terse, t.top, all_terse - t.terse, all_top - t.top),
+            score: t.scores.as_ref().map_or(f64::NAN, headline),
+            n: t.scores.as_ref().map_or(0, Histogram::n),
+            outcome: outcomes.map(|(_, flag)| {
+                let (known, yes) = t.outcome;
+                OutcomeCheck {
+                    outcome: FLAGS[flag],
+                    rate: share(yes, known),
+                    against_rest: proportion_difference(yes, known, all_yes - yes, all_known - known),
+                }
+            }),
         })
         .collect()
 }
@@ -125,7 +197,7 @@ mod tests {
             );
             add("bo", 2, "");
         }
-        let found = inflation(&latest, "metadata.agent", Kind::Nps, 20);
+        let found = inflation(&latest, "metadata.agent", Kind::Nps, 20, None);
         let by: Vec<(&str, u64, u64, bool)> = found
             .iter()
             .map(|f| (f.segment.as_str(), f.top, f.terse, f.flagged()))
@@ -141,5 +213,62 @@ mod tests {
         // bo: 90% terse against 12 of 60 (20%) elsewhere: +70 points.
         let d = found[1].against_rest.unwrap();
         assert!((d.difference - 70.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn an_agent_whose_promoters_do_not_stay_is_flagged_with_the_interval_behind_it() {
+        use crate::outcomes::{OutcomeRecord, Respondents};
+        let mut state = ScoreState::default();
+        let mut latest = Latest::default();
+        let mut respondents = Respondents::default();
+        let mut tally = OutcomeTally::default();
+        let mut records = Vec::new();
+        // 40 promoters per agent, every one with a comment; ana's and chen's retain at
+        // 36 of 40, bo's at 16 of 40; bo also has 10 detractors (NPS (40 − 10)/50 = 60).
+        for (agent, retained) in [("ana", 36), ("bo", 16), ("chen", 36)] {
+            for i in 0..40 {
+                let user = format!("{agent}-{i}");
+                let row = Row {
+                    id: Some(Cow::Owned(format!("r-{user}"))),
+                    complete: true,
+                    kind: Some(Kind::Nps),
+                    score: 10,
+                    metadata: vec![(Cow::Borrowed("agent"), Cow::Owned(agent.to_owned()))],
+                    comment: Some(Cow::Borrowed("Solved on the first call, thank you")),
+                    user: Some(Cow::Owned(user.clone())),
+                    ..Row::default()
+                };
+                respondents.record(&row);
+                latest.upsert(&mut state, row);
+                let mut record = OutcomeRecord { id: user, ..OutcomeRecord::default() };
+                record.flags[0] = Some(i < retained);
+                records.push(record);
+            }
+        }
+        for i in 0..10 {
+            latest.upsert(&mut state, Row {
+                id: Some(Cow::Owned(format!("d{i}"))),
+                complete: true,
+                kind: Some(Kind::Nps),
+                score: 3,
+                metadata: vec![(Cow::Borrowed("agent"), Cow::Borrowed("bo"))],
+                ..Row::default()
+            });
+        }
+        records.iter().for_each(|r| tally.add(&respondents, r));
+        let found = inflation(&latest, "metadata.agent", Kind::Nps, 20, Some((&tally, 0)));
+        let bo = &found[1];
+        assert_eq!((bo.segment.as_str(), bo.n), ("bo", 50));
+        assert!((bo.score - 100.0 * (40.0 - 10.0) / 50.0).abs() < 1e-9);
+        assert!(!bo.flagged(), "every top score came with words");
+        let check = bo.outcome.as_ref().unwrap();
+        assert_eq!(check.outcome, "retained");
+        let rate = check.rate.unwrap();
+        assert_eq!((rate.value, rate.n), (40.0, 40));
+        // 40% against 72 of 80 (90%) for the other agents' promoters: −50 points.
+        let d = check.against_rest.unwrap();
+        assert!((d.difference + 50.0).abs() < 1e-9 && d.high95 < 0.0, "{d:?}");
+        assert!(check.flagged());
+        assert!(!found[0].outcome.as_ref().unwrap().flagged());
     }
 }

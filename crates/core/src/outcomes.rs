@@ -75,7 +75,9 @@ pub struct OutcomeTally {
     pub matched: u64,
     /// Outcome ids nobody with that id answered.
     pub unmatched: u64,
-    matched_ids: std::collections::HashSet<String>,
+    /// The matched customers' outcomes, by id, for checks per segment (an agent's
+    /// promoters: do they stay?).
+    matched_records: HashMap<String, OutcomeRecord>,
 }
 
 impl OutcomeTally {
@@ -85,9 +87,10 @@ impl OutcomeTally {
             self.unmatched += 1;
             return;
         };
-        if !self.matched_ids.insert(record.id.clone()) {
+        if self.matched_records.contains_key(&record.id) {
             return;
         }
+        self.matched_records.insert(record.id.clone(), record.clone());
         self.matched += 1;
         for kind in KINDS {
             let Some((score, _)) = answers[kind as usize] else {
@@ -110,6 +113,11 @@ impl OutcomeTally {
                 tally.revenue.2 += r * r;
             }
         }
+    }
+
+    /// The outcomes of the respondent `user`, when the file had them.
+    pub fn of(&self, user: &str) -> Option<&OutcomeRecord> {
+        self.matched_records.get(user)
     }
 
     /// Respondents with no outcome record.
@@ -144,19 +152,24 @@ pub struct Difference {
     pub significant: bool,
 }
 
+/// `yes` of `n` in %, with a Wilson interval; `None` when `n` is 0.
+pub fn share(yes: u64, n: u64) -> Option<Estimate> {
+    (n > 0).then(|| {
+        let (lo, hi) = wilson(yes, n);
+        Estimate {
+            value: 100.0 * yes as f64 / n as f64,
+            low95: 100.0 * lo,
+            high95: 100.0 * hi,
+            n,
+        }
+    })
+}
+
 impl GroupTally {
     /// The share of yes for flag `i`, in %, with a Wilson interval.
     pub fn rate(&self, i: usize) -> Option<Estimate> {
         let (n, yes) = self.flags[i];
-        (n > 0).then(|| {
-            let (lo, hi) = wilson(yes, n);
-            Estimate {
-                value: 100.0 * yes as f64 / n as f64,
-                low95: 100.0 * lo,
-                high95: 100.0 * hi,
-                n,
-            }
-        })
+        share(yes, n)
     }
 
     fn revenue_moments(&self) -> Option<(f64, f64, f64)> {
