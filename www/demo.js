@@ -12,7 +12,15 @@ const reasons = {
   nps: ["Price", "Support", "Product quality", "Ease of use"],
   csat: ["Speed", "Friendliness", "Solved my problem"],
   ces: ["Finding help", "Waiting", "Repeating myself"],
+  tls: ["Speed", "Friendliness", "Knowledge"],
 };
+
+// A transactional survey: satisfaction, resolution and the agent, one response.
+const TLS = [
+  { key: "satisfaction", kind: "csat", question: "How satisfied are you with the support you received?" },
+  { key: "resolved", kind: "yesno", question: "Was your issue resolved?" },
+  { key: "agent", kind: "rating", question: "How would you rate the agent who helped you?" },
+];
 
 let open = null;
 for (const button of document.querySelectorAll("button[data-kind]")) {
@@ -20,9 +28,8 @@ for (const button of document.querySelectorAll("button[data-kind]")) {
     open?.destroy();
     const { kind, display, scale } = button.dataset;
     open = await mount(null, {
-      kind,
+      ...(kind === "tls" ? { questions: TLS } : { kind, scale }),
       display,
-      scale,
       id: `demo-${kind}-${display}`,
       endpoint: "/api/responses",
       reasons: reasons[kind],
