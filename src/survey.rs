@@ -275,6 +275,12 @@ fn on_click(s: &mut Survey, event: &Event) {
                 s.draw_step();
             }
         }
+        Some("next") => {
+            s.settle();
+            if s.prompt.next() {
+                s.draw_step();
+            }
+        }
         Some("reason") => {
             if let Some(index) = s.view.chips.iter().position(|c| **c == el) {
                 s.toggle_reason(index);
@@ -439,9 +445,13 @@ impl Survey {
         true
     }
 
-    /// Shows the chosen point of the scale being asked as checked (and the stars up to it).
+    /// Shows the chosen point of the scale being asked as checked (and the stars up to it),
+    /// and Next once there is an answer to move on from.
     fn mark(&self, focus: bool) {
         let kind = self.prompt.kind();
+        if let Some(next) = &self.view.next {
+            next.set_hidden(self.prompt.score().is_none());
+        }
         let Some(score) = self.prompt.score() else {
             return;
         };
@@ -465,18 +475,22 @@ impl Survey {
         }
     }
 
-    /// Draws the question the prompt has moved to, its answer kept, and takes the focus
-    /// there (the progress and the question are read out with it).
+    /// Draws the question the prompt has moved to, its answer kept. A visitor who was in
+    /// the card (a click, a key) is taken to its scale, where the progress and the question
+    /// are read out; a choice made by the page (`select()`) leaves the focus where it is.
     fn draw_step(&mut self) {
         self.timer = None;
-        self.view.radios =
+        let inside = self.root.active_element().is_some();
+        (self.view.radios, self.view.next) =
             render::question(&self.view.step, &self.config, &self.texts, self.prompt.step());
         self.view.follow_up.set_hidden(true);
         self.mark(false);
         if self.prompt.at_last() && self.prompt.score().is_some() {
             self.show_follow_up();
         }
-        self.focus_first();
+        if inside {
+            self.focus_first();
+        }
     }
 
     /// The choice stands: the partial goes out; at the last question the follow-up asks
@@ -501,6 +515,9 @@ impl Survey {
     }
 
     fn show_follow_up(&self) {
+        if !self.config.follow_up.enabled {
+            return;
+        }
         if let Some(group) = self.prompt.group(&self.config) {
             self.view
                 .follow_up_question

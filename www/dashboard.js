@@ -54,12 +54,15 @@ const interval = (f, score, margin, lo, hi, digits = 1) => f.smallSample
   : `95%: ${fmt(clip(score - margin, lo, hi), digits)} to ${fmt(clip(score + margin, lo, hi), digits)} · n=${f.n}`;
 // An eNPS figure of too small a team comes back suppressed (the Scorer's anonymity floor).
 const hidden = (f) => f?.suppressed ? `hidden: fewer than ${f.minimum} answers` : null;
-const kindCells = (k) => [
-  k.nps ? `${signed(k.nps.score)} (${interval(k.nps, k.nps.score, k.nps.margin95, -100, 100)})` : "–",
-  k.csat ? `${fmt(k.csat.score)}% (${k.csat.smallSample ? `n=${k.csat.n}, too few for an interval` : `95%: ${fmt(k.csat.low95)}–${fmt(k.csat.high95)}% · n=${k.csat.n}`})` : "–",
-  k.ces ? `${fmt(k.ces.score, 2)} (${interval(k.ces, k.ces.score, k.ces.margin95, 1, 7, 2)})` : "–",
-  k.enps ? hidden(k.enps) ?? `${signed(k.enps.score)} (${interval(k.enps, k.enps.score, k.enps.margin95, -100, 100)})` : "–",
-];
+// A segment's figure per kind, in the table's columns (those of the kinds with answers).
+const CELL_KINDS = [["nps", "NPS"], ["csat", "CSAT"], ["ces", "CES"], ["enps", "eNPS"], ["rating", "Rating"], ["yesno", "Yes %"]];
+const kindCell = (kind, f) => {
+  if (!f) return "–";
+  if (kind === "enps" && f.suppressed) return hidden(f);
+  if (kind === "nps" || kind === "enps") return `${signed(f.score)} (${interval(f, f.score, f.margin95, -100, 100)})`;
+  if (kind === "csat" || kind === "yesno") return `${fmt(f.score)}% (${f.smallSample ? `n=${f.n}, too few for an interval` : `95%: ${fmt(f.low95)}–${fmt(f.high95)}% · n=${f.n}`})`;
+  return `${fmt(f.score, 2)} (${interval(f, f.score, f.margin95, 1, kind === "rating" ? 5 : 7, 2)})`;
+};
 
 // The comments of the responses counted from the collector, newest first; text is always
 // set as text, never parsed as HTML.
@@ -212,7 +215,9 @@ function render() {
   fill("comment-segment", Object.keys(s.segments ?? {}).sort());
   const segments = Object.entries(s.segments ?? {});
   const byName = $("by").selectedOptions[0]?.textContent ?? by;
-  $("segments").replaceChildren(segments.length ? table([byName, "NPS", "CSAT", "CES", "eNPS"], segments.map(([v, k]) => [v, ...kindCells(k)])) : el("p", `No answers carry a ${byName}.`, "small"));
+  const shownKinds = CELL_KINDS.filter(([kind]) => kind === "nps" || s.overall[kind] || segments.some(([, k]) => k[kind]));
+  $("segments").replaceChildren(segments.length ? table([byName, ...shownKinds.map(([, name]) => name)],
+    segments.map(([v, k]) => [v, ...shownKinds.map(([kind]) => kindCell(kind, k[kind]))])) : el("p", `No answers carry a ${byName}.`, "small"));
   const drivers = s.drivers.slice(0, 15);
   $("drivers").replaceChildren(drivers.length ? table(["Reason", "Kind", "Cited by", "Score citing", "Score not citing", "Share of detractors / low"],
     drivers.map((d) => [d.reason, d.kind.toUpperCase(), String(d.count), fmt(d.scoreCiting), fmt(d.scoreNotCiting), `${fmt(d.shareOfWorstGroup)}%`])) : el("p", "No reason chips chosen yet.", "small"));

@@ -45,8 +45,14 @@ let personHere = false;
 let survey = null;
 // Not "scroll": scanners scroll pages (to load lazy content, to take screenshots).
 const signs = ["pointermove", "pointerdown", "touchstart", "keydown", "wheel"];
+const host = document.getElementById("survey");
 const record = (event) => {
   if (event && !event.isTrusted) return;
+  // A tap or click on the survey itself is the person answering: their choice, not the link's.
+  if ((event?.type === "pointerdown" || event?.type === "touchstart") && event.composedPath().includes(host)) {
+    signs.forEach((sign) => removeEventListener(sign, record, true));
+    return;
+  }
   personHere = true;
   if (!survey || score === null || score.trim() === "") return;
   signs.forEach((sign) => removeEventListener(sign, record, true));
@@ -75,7 +81,7 @@ const asked = tls
       { key: "agent", kind: "rating", question: questions[2] },
     ] }
   : { kind: ["nps", "csat", "ces"].includes(kind) ? kind : "csat" };
-survey = await mount(document.getElementById("survey"), {
+survey = await mount(host, {
   ...asked,
   id: surveyId,
   responseId,

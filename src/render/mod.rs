@@ -23,6 +23,9 @@ pub struct View {
     pub step: HtmlElement,
     /// One radio per point of the scale being asked, lowest first.
     pub radios: Vec<HtmlElement>,
+    /// Next, before the last question (shown once it has an answer): Tab reaches it after
+    /// arrows chose a point.
+    pub next: Option<HtmlElement>,
     /// The follow-up block, hidden until a score is chosen.
     pub follow_up: HtmlElement,
     /// The follow-up question (its text depends on the group).
@@ -41,13 +44,18 @@ pub struct View {
     pub announce: HtmlElement,
 }
 
-/// Draws question `index` into `step` (emptied first) and returns its radios: with
-/// several questions, "Question 2 of 3" (which names the scale with the question, so a
-/// screen reader says both) and, after the first, Back.
-pub fn question(step: &HtmlElement, config: &Config, texts: &Texts, index: usize) -> Vec<HtmlElement> {
+/// Draws question `index` into `step` (emptied first) and returns its radios and its
+/// Next button: with several questions, "Question 2 of 3" (which names the scale with the
+/// question, so a screen reader says both), Back after the first, Next before the last.
+pub fn question(
+    step: &HtmlElement,
+    config: &Config,
+    texts: &Texts,
+    index: usize,
+) -> (Vec<HtmlElement>, Option<HtmlElement>) {
     step.set_text_content(None);
     let Some(asked) = config.questions.get(index) else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
     let count = config.questions.len();
     let mut labelled_by = "q";
@@ -65,13 +73,22 @@ pub fn question(step: &HtmlElement, config: &Config, texts: &Texts, index: usize
     text.set_id("q");
     append(step, &text);
     let radios = scale::build(step, asked, texts, labelled_by);
+    let button = |key: TextKey, action: &str| {
+        let b = text_element("button", "back", texts.get(key));
+        set(&b, "type", "button");
+        set(&b, "data-action", action);
+        append(step, &b);
+        b
+    };
     if index > 0 {
-        let back = text_element("button", "back", texts.get(TextKey::Back));
-        set(&back, "type", "button");
-        set(&back, "data-action", "back");
-        append(step, &back);
+        button(TextKey::Back, "back");
     }
-    radios
+    // Shown once the question has an answer (see `Survey::mark`).
+    let next = (index + 1 < count).then(|| button(TextKey::Next, "next"));
+    if let Some(next) = &next {
+        next.set_hidden(true);
+    }
+    (radios, next)
 }
 
 /// `template` with `{n}` and `{total}` put in (split on `{`: `str::replace` would bring a
@@ -136,7 +153,7 @@ pub fn build(root: &ShadowRoot, config: &Config, texts: &Texts) -> View {
     append(&card, &ask);
     let step = element("div", "");
     append(&ask, &step);
-    let radios = question(&step, config, texts, 0);
+    let (radios, next) = question(&step, config, texts, 0);
 
     let follow_up = element("div", "fu");
     follow_up.set_hidden(true);
@@ -221,6 +238,7 @@ pub fn build(root: &ShadowRoot, config: &Config, texts: &Texts) -> View {
         ask,
         step,
         radios,
+        next,
         follow_up,
         follow_up_question,
         chips,

@@ -131,3 +131,35 @@ test("ticket.html?survey=tls takes the first answer from the email link, then as
   expect(final.answers.map((a) => a.score)).toEqual([2, 1, 3]);
   expect(final.id).toBe(distinct()[0].id);
 });
+
+test("arrows then Tab reach Next; with followUp off the last answer sends, and no comment box ever shows", async ({ page }) => {
+  expect(await open(page, { ...TLS, followUp: false }, "?next")).toBeNull();
+  await expect(page.getByRole("button", { name: "Next" })).toBeHidden();
+  await page.getByRole("radio", { name: /^1 – / }).focus();
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("button", { name: "Next" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("radio", { name: "No", exact: true })).toBeFocused();
+  await page.keyboard.press(" ");
+  // Back to the second question and on again: the last one still asks, no comment box.
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("button", { name: "Back" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Enter");
+  await expect(page.getByText("Question 3 of 3")).toBeVisible();
+  await expect(page.getByRole("textbox")).toBeHidden();
+  await page.getByRole("radio", { name: "2 – Poor" }).click();
+  await waitForPosts(server.posts, () => distinct().some((b) => b.complete));
+  expect(distinct().at(-1).answers.map((a) => a.score)).toEqual([2, 0, 2]);
+  await expect(page.getByRole("textbox")).toBeHidden();
+});
+
+test("select() from the page answers the question asked and moves on without taking the focus", async ({ page }) => {
+  expect(await open(page, TLS, "?select")).toBeNull();
+  await page.evaluate(() => { document.body.tabIndex = -1; document.body.focus(); window.survey.select(5); });
+  await expect(page.getByText("Question 2 of 3")).toBeVisible();
+  expect(await page.evaluate(() => document.activeElement === document.body)).toBe(true);
+  // A value off the second question's scale is refused.
+  expect(await page.evaluate(() => { try { window.survey.select(4); return "taken"; } catch (e) { return e.message; } })).toContain("expected an integer on the survey's scale");
+});

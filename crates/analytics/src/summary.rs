@@ -59,35 +59,49 @@ pub fn figures_json(h: &Histogram) -> Option<Value> {
 /// The questions of multi-question surveys, per survey in the order asked: each one's
 /// figures, its figures per value of the segment field `by` (when given), and, per other
 /// question, its figures when that one's answer was in its worst group and in its best,
-/// with the difference (best − worst) and its significance.
-pub fn questions_json(questions: &Questions, by: Option<&str>) -> Value {
+/// with the difference (best − worst) and its significance. An eNPS question's figures
+/// resting on fewer than `min_enps` answers are suppressed, as everywhere.
+pub fn questions_json(questions: &Questions, by: Option<&str>, min_enps: u64) -> Value {
+    let figures = |h: &Histogram| {
+        if h.kind == Kind::Enps && h.n() > 0 && h.n() < min_enps {
+            return Some(json!({ "suppressed": true, "minimum": min_enps }));
+        }
+        figures_json(h)
+    };
     let mut surveys: Vec<(&String, _)> = questions.surveys.iter().collect();
     surveys.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut out = Map::new();
     for (survey, asked) in surveys {
-        let mut list: Vec<(&String, &QuestionStats)> = asked.iter().collect();
-        list.sort_by_key(|(key, q)| (q.position, key.as_str()));
+        let mut list: Vec<&QuestionStats> = asked.values().collect();
+        list.sort_by_key(|q| (q.position, q.key.as_str(), q.scores.kind));
         let items: Vec<Value> = list
             .into_iter()
-            .map(|(key, q)| {
-                let mut item = json!({ "key": key, "kind": q.scores.kind.as_str(),
-                    "figures": figures_json(&q.scores) });
+            .map(|q| {
+                let mut item = json!({ "key": q.key, "kind": q.scores.kind.as_str(),
+                    "figures": figures(&q.scores) });
                 if let Some(values) = by.and_then(|field| q.segments.get(field)) {
                     item["segments"] = values
                         .iter()
-                        .filter_map(|(v, h)| Some((v.clone(), figures_json(h)?)))
+                        .filter_map(|(v, h)| Some((v.clone(), figures(h)?)))
                         .collect::<Map<String, Value>>()
                         .into();
+                }
+                if q.truncated {
+                    item["segmentsTruncated"] = json!(true);
                 }
                 let relations: Vec<Value> = q
                     .by
                     .iter()
                     .filter_map(|(other, split)| {
-                        let names = asked.get(other)?.scores.kind.groups();
-                        let change = compare(&split[0], &split[2]);
+                        let other = asked.get(other)?;
+                        let names = other.scores.kind.groups();
+                        let small = |h: &Histogram| h.kind == Kind::Enps && h.n() < min_enps;
+                        let change = compare(&split[0], &split[2])
+                            .filter(|_| !small(&split[0]) && !small(&split[2]));
                         Some(json!({
-                            "question": other,
-                            "groups": { names[0].as_str(): figures_json(&split[0]), names[2].as_str(): figures_json(&split[2]) },
+                            "question": other.key,
+                            "questionKind": other.scores.kind.as_str(),
+                            "groups": { names[0].as_str(): figures(&split[0]), names[2].as_str(): figures(&split[2]) },
                             "difference": change.as_ref().map(change_json),
                         }))
                     })
@@ -277,7 +291,7 @@ pub fn summary(
     }
     out.insert("themes".into(), Value::Object(themes));
     if !state.questions.surveys.is_empty() {
-        out.insert("questions".into(), questions_json(&state.questions, by));
+        out.insert("questions".into(), questions_json(&state.questions, by, min_enps));
     }
     Ok(Value::Object(out))
 }
@@ -454,6 +468,17 @@ mod tests {
         assert_eq!(asked[0]["segments"]["bo"]["n"], 2);
         // The top-level kind still counts every response once.
         assert_eq!(s["overall"]["csat"]["n"], 4);
+        // An eNPS question of fewer answers than the floor is hidden like any eNPS figure.
+        let mut pulse = ScoreState::default();
+        let mut importer = Importer::new(Format::Ndjson);
+        let line = r#"{"id":"e1","schema":2,"surveyId":"pulse","kind":"enps","score":9,"metadata":{"team":"ops"},"answers":[{"key":"enps","kind":"enps","score":9},{"key":"manager","kind":"rating","score":4}]}"#;
+        importer.feed(format!("{line}\n").as_bytes(), &mut |row| pulse.add(row));
+        let report = importer.finish(&mut |row| pulse.add(row));
+        let s = summary(&pulse, &report, Some("metadata.team"), None, None, 5).unwrap();
+        let enps = &s["questions"]["pulse"][0];
+        assert_eq!(enps["figures"], json!({ "suppressed": true, "minimum": 5 }));
+        assert_eq!(enps["segments"]["ops"]["suppressed"], true);
+        assert_eq!(s["questions"]["pulse"][1]["by"][0]["difference"], Value::Null);
     }
 
     #[test]

@@ -352,7 +352,9 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
                 Some(&field),
             )
         }
-        Err(StoreError::Unavailable(e)) => error(StatusCode::SERVICE_UNAVAILABLE, &e, None),
+        Err(StoreError::Unavailable(e) | StoreError::Refused(e)) => {
+            error(StatusCode::SERVICE_UNAVAILABLE, &e, None)
+        }
     }
 }
 

@@ -22,15 +22,17 @@ use std::time::Duration;
 #[derive(Parser, Debug)]
 #[command(
     version,
-    about = "Reference collector for sondeo survey responses (axum + SQLite)"
+    about = "Reference collector for sondeo survey responses (axum + SQLite or PostgreSQL)"
 )]
 struct Args {
     /// Address to listen on. Beyond loopback, a read token is required.
     #[arg(long, env = "SONDEO_LISTEN", default_value = "127.0.0.1:8787")]
     listen: SocketAddr,
-    /// SQLite database file (created when missing, readable by its owner only).
+    /// SQLite database file (created when missing, readable by its owner only), or a
+    /// PostgreSQL URL (`postgres://user@host/db`, `?sslmode=require` for TLS) that several
+    /// collectors may share.
     #[arg(long, env = "SONDEO_DB", default_value = "sondeo.db")]
-    db: PathBuf,
+    db: String,
     /// Folder served at `/` (the demo pages and the dashboard).
     #[arg(long, default_value = "www")]
     www: PathBuf,
@@ -173,9 +175,11 @@ fn main() {
 }
 
 async fn run(args: Args, token: Option<String>, loopback: bool, limits: serve::Limits) {
-    let store = match store::Store::open(&args.db) {
+    let database = store::redacted(&args.db);
+    let store = match store::Store::open(&args.db).await {
         Ok(store) => store,
-        Err(e) => refuse(&format!("cannot open {}: {e}", args.db.display())),
+        Err(store::StoreError::Refused(e)) => refuse(&e),
+        Err(e) => refuse(&format!("cannot open {database}: {e}")),
     };
     let hosts = access::Hosts {
         loopback,
@@ -222,7 +226,7 @@ async fn run(args: Args, token: Option<String>, loopback: bool, limits: serve::L
     let _ = writeln!(
         std::io::stdout().lock(),
         "sondeo-collector: listening on http://{addr}/ (database {})\nsondeo-collector: dashboard {dashboard}",
-        args.db.display()
+        database
     );
     serve::run(listener, app, limits, shutdown_signal(), move || {
         // Ends the open event streams, which would otherwise hold the shutdown until the grace ends.
@@ -230,7 +234,7 @@ async fn run(args: Args, token: Option<String>, loopback: bool, limits: serve::L
     })
     .await;
     // Stop taking posts, then let the writer commit what is queued before exiting.
-    store.close();
+    store.close().await;
 }
 async fn shutdown_signal() {
     let ctrl_c = async {

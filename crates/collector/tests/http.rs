@@ -578,6 +578,6 @@ fn a_multi_question_response_is_stored_exported_and_scored_per_question() {
     let mut importer = sondeo_core::import::Importer::new(sondeo_core::import::Format::Csv);
     importer.feed(text.as_bytes(), &mut |r| state.add(r));
     importer.finish(&mut |r| state.add(r));
-    let agent = &state.questions.surveys["tls"]["agent"].scores;
+    let agent = &state.questions.surveys["tls"]["agent:rating"].scores;
     assert_eq!((agent.kind, agent.n(), agent.mean()), (sondeo_core::Kind::Rating, 1, 5.0));
 }

@@ -241,7 +241,7 @@ pub fn row_from_json(
     let (kind, score) = checked(text("kind"), object.get("score").map(score_text).as_deref())?;
     let answers = match object.get("answers") {
         None | Some(serde_json::Value::Null) => Vec::new(),
-        Some(answers) => answers_from_json(answers)?,
+        Some(answers) => answers_from_json(answers, kind, score)?,
     };
     Ok(Row {
         answers,
@@ -277,28 +277,26 @@ pub fn row_from_json(
     })
 }
 
-/// Schema 2's `answers` (`[{ key, kind, score }]`) as a row's, each kind and score checked.
+/// Schema 2's `answers` (`[{ key, kind, score }]`) as a row's, checked as the collector
+/// checks them (each key once, each score on its kind's scale, the first answer the row's
+/// own `kind` and `score`).
 pub(crate) fn answers_from_json(
     value: &serde_json::Value,
+    kind: Kind,
+    score: u8,
 ) -> Result<Vec<(Cow<'static, str>, Kind, u8)>, (&'static str, String)> {
-    let problem = |what: String| ("answers", what);
-    let items = value
-        .as_array()
-        .filter(|a| !a.is_empty() && a.len() <= crate::survey::MAX_QUESTIONS)
-        .ok_or_else(|| problem("expected an array of 1 to 5 answers { key, kind, score }".into()))?;
-    let mut answers = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let key = item
-            .get("key")
-            .and_then(|k| k.as_str())
-            .filter(|k| crate::answer::is_response_id(k))
-            .ok_or_else(|| problem(format!("[{i}].key: {}", crate::answer::EXPECTED_ID)))?;
-        let kind = item.get("kind").and_then(|k| k.as_str());
-        let (kind, score) = checked(kind, item.get("score").map(score_text).as_deref())
-            .map_err(|(field, e)| problem(format!("[{i}].{field}: {e}")))?;
-        answers.push((Cow::Owned(key.to_owned()), kind, score));
+    let answers = crate::answer::parse_answers(&crate::value::Value::from(value.clone()))
+        .map_err(|e| ("answers", e.message()))?;
+    if answers.first().is_some_and(|a| a.kind != kind || a.score != score) {
+        return Err((
+            "answers",
+            "answers[0]: expected the same kind and score as the row's kind and score".into(),
+        ));
     }
-    Ok(answers)
+    Ok(answers
+        .into_iter()
+        .map(|a| (Cow::Owned(a.key), a.kind, a.score))
+        .collect())
 }
 
 /// The score as text for checking; numbers print as JSON does, so `9.0` is not an integer.
@@ -385,13 +383,23 @@ fn csv_record(
         report.skipped_partials += 1;
         return;
     }
-    let answers = match cell(cols.answers).map(serde_json::from_str::<serde_json::Value>) {
-        None => Ok(Vec::new()),
-        Some(Ok(value)) => answers_from_json(&value),
-        Some(Err(e)) => Err(("answers", e.to_string())),
+    // A column named "answers" in a plain sheet may hold anything: only a JSON array is
+    // schema 2's answers; other text stays the row's, as metadata.
+    let answers_cell = cell(cols.answers);
+    let (answers_json, answers_text) = match answers_cell {
+        Some(c) if c.trim_start().starts_with('[') => (Some(c), None),
+        other => (None, other),
     };
-    match checked(cell(cols.kind), cell(cols.score)).and_then(|ks| Ok((ks, answers?))) {
-        Ok(((kind, score), answers)) => {
+    let checked_row = checked(cell(cols.kind), cell(cols.score)).and_then(|(kind, score)| {
+        let answers = match answers_json.map(serde_json::from_str::<serde_json::Value>) {
+            None => Vec::new(),
+            Some(Ok(value)) => answers_from_json(&value, kind, score)?,
+            Some(Err(e)) => return Err(("answers", e.to_string())),
+        };
+        Ok((kind, score, answers))
+    });
+    match checked_row {
+        Ok((kind, score, answers)) => {
             let row = Row {
                 answers,
                 id: cell(cols.id).map(Cow::Borrowed),
@@ -410,6 +418,9 @@ fn csv_record(
                         .collect();
                     if let Some(rest) = cell(cols.metadata_rest) {
                         metadata.extend(metadata_rest(rest));
+                    }
+                    if let Some(text) = answers_text {
+                        metadata.push((Cow::Borrowed("answers"), Cow::Borrowed(text)));
                     }
                     metadata
                 },

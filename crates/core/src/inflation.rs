@@ -84,6 +84,8 @@ pub fn inflation(
         scores: Option<Histogram>,
         /// Best-group customers with the outcome known, and of those with it.
         outcome: (u64, u64),
+        /// Those customers, so that one who answered three times counts once.
+        customers: std::collections::HashSet<String>,
     }
     let mut counts: BTreeMap<String, Tally> = BTreeMap::new();
     for row in latest.iter() {
@@ -109,10 +111,13 @@ pub fn inflation(
             .is_none_or(|c| c.trim().chars().count() < short_below);
         entry.top += 1;
         entry.terse += terse as u64;
-        let known = outcomes.and_then(|(tally, flag)| tally.of(row.user.as_deref()?)?.flags[flag]);
-        if let Some(yes) = known {
-            entry.outcome.0 += 1;
-            entry.outcome.1 += yes as u64;
+        let user = row.user.as_deref();
+        let known = outcomes.and_then(|(tally, flag)| tally.of(user?)?.flags[flag]);
+        if let (Some(yes), Some(user)) = (known, user) {
+            if entry.customers.insert(user.to_owned()) {
+                entry.outcome.0 += 1;
+                entry.outcome.1 += yes as u64;
+            }
         }
     }
     let sum = |f: fn(&Tally) -> (u64, u64)| {
@@ -255,11 +260,22 @@ mod tests {
                 ..Row::default()
             });
         }
+        // A customer of bo's who answered again (another ticket) is still one customer.
+        latest.upsert(&mut state, Row {
+            id: Some(Cow::Borrowed("again")),
+            complete: true,
+            kind: Some(Kind::Nps),
+            score: 9,
+            metadata: vec![(Cow::Borrowed("agent"), Cow::Borrowed("bo"))],
+            comment: Some(Cow::Borrowed("Second ticket, solved quickly again")),
+            user: Some(Cow::Borrowed("bo-39")),
+            ..Row::default()
+        });
         records.iter().for_each(|r| tally.add(&respondents, r));
         let found = inflation(&latest, "metadata.agent", Kind::Nps, 20, Some((&tally, 0)));
         let bo = &found[1];
-        assert_eq!((bo.segment.as_str(), bo.n), ("bo", 50));
-        assert!((bo.score - 100.0 * (40.0 - 10.0) / 50.0).abs() < 1e-9);
+        assert_eq!((bo.segment.as_str(), bo.n), ("bo", 51));
+        assert!((bo.score - 100.0 * (41.0 - 10.0) / 51.0).abs() < 1e-9);
         assert!(!bo.flagged(), "every top score came with words");
         let check = bo.outcome.as_ref().unwrap();
         assert_eq!(check.outcome, "retained");

@@ -65,10 +65,11 @@ text_keys! {
     Yes = "yes",
     Back = "back",
     Progress = "progress",
+    Next = "next",
 }
 
 // `progress` says "Question {n} of {total}": the widget puts in the two numbers.
-const KEY_COUNT: usize = TextKey::Progress as usize + 1;
+const KEY_COUNT: usize = TextKey::Next as usize + 1;
 
 #[cfg(feature = "extra-locales")]
 mod packs;
@@ -296,6 +297,7 @@ const EN: [&str; KEY_COUNT] = [
     "Yes",
     "Back",
     "Question {n} of {total}",
+    "Next",
 ];
 
 const ES: [&str; KEY_COUNT] = [
@@ -346,6 +348,7 @@ const ES: [&str; KEY_COUNT] = [
     "Sí",
     "Atrás",
     "Pregunta {n} de {total}",
+    "Siguiente",
 ];
 
 #[cfg(test)]

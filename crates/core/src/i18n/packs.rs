@@ -53,6 +53,7 @@ pub(super) const FR: [&str; KEY_COUNT] = [
     "Oui",
     "Retour",
     "Question {n} sur {total}",
+    "Suivant",
 ];
 
 pub(super) const DE: [&str; KEY_COUNT] = [
@@ -103,6 +104,7 @@ pub(super) const DE: [&str; KEY_COUNT] = [
     "Ja",
     "Zurück",
     "Frage {n} von {total}",
+    "Weiter",
 ];
 
 pub(super) const PT: [&str; KEY_COUNT] = [
@@ -153,6 +155,7 @@ pub(super) const PT: [&str; KEY_COUNT] = [
     "Sim",
     "Voltar",
     "Pergunta {n} de {total}",
+    "Próxima",
 ];
 
 pub(super) const IT: [&str; KEY_COUNT] = [
@@ -203,6 +206,7 @@ pub(super) const IT: [&str; KEY_COUNT] = [
     "Sì",
     "Indietro",
     "Domanda {n} di {total}",
+    "Avanti",
 ];
 
 pub(super) const NL: [&str; KEY_COUNT] = [
@@ -253,6 +257,7 @@ pub(super) const NL: [&str; KEY_COUNT] = [
     "Ja",
     "Terug",
     "Vraag {n} van {total}",
+    "Volgende",
 ];
 
 pub(super) const PL: [&str; KEY_COUNT] = [
@@ -303,6 +308,7 @@ pub(super) const PL: [&str; KEY_COUNT] = [
     "Tak",
     "Wstecz",
     "Pytanie {n} z {total}",
+    "Dalej",
 ];
 
 pub(super) const TR: [&str; KEY_COUNT] = [
@@ -353,6 +359,7 @@ pub(super) const TR: [&str; KEY_COUNT] = [
     "Evet",
     "Geri",
     "Soru {n}/{total}",
+    "İleri",
 ];
 
 pub(super) const JA: [&str; KEY_COUNT] = [
@@ -403,6 +410,7 @@ pub(super) const JA: [&str; KEY_COUNT] = [
     "はい",
     "戻る",
     "質問 {n}/{total}",
+    "次へ",
 ];
 
 pub(super) const ZH: [&str; KEY_COUNT] = [
@@ -453,6 +461,7 @@ pub(super) const ZH: [&str; KEY_COUNT] = [
     "是",
     "返回",
     "第 {n} 题，共 {total} 题",
+    "下一题",
 ];
 
 pub(super) const KO: [&str; KEY_COUNT] = [
@@ -503,6 +512,7 @@ pub(super) const KO: [&str; KEY_COUNT] = [
     "예",
     "뒤로",
     "질문 {n}/{total}",
+    "다음",
 ];
 
 pub(super) const AR: [&str; KEY_COUNT] = [
@@ -553,6 +563,7 @@ pub(super) const AR: [&str; KEY_COUNT] = [
     "نعم",
     "رجوع",
     "السؤال {n} من {total}",
+    "التالي",
 ];
 
 pub(super) const HE: [&str; KEY_COUNT] = [
@@ -603,4 +614,5 @@ pub(super) const HE: [&str; KEY_COUNT] = [
     "כן",
     "חזרה",
     "שאלה {n} מתוך {total}",
+    "הבא",
 ];

@@ -128,7 +128,7 @@ impl<'a> Line<'a> {
             None => Vec::new(),
             Some(raw) => serde_json::from_str(raw.get())
                 .map_err(|e| ("answers", e.to_string()))
-                .and_then(|v| super::answers_from_json(&v))?,
+                .and_then(|v| super::answers_from_json(&v, kind, score))?,
         };
         Ok(Row {
             answers,

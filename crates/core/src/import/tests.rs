@@ -180,3 +180,29 @@ fn a_character_cut_by_a_separator_reads_lossily_instead_of_panicking() {
         [("touchpoint".to_owned(), "\u{FFFD}b".to_owned())]
     );
 }
+
+#[test]
+fn answers_are_read_from_csv_and_ndjson_and_checked_as_the_collector_checks_them() {
+    let csv = concat!(
+        "kind,score,answers\n",
+        "csat,4,\"[{\"\"key\"\":\"\"s\"\",\"\"kind\"\":\"\"csat\"\",\"\"score\"\":4},{\"\"key\"\":\"\"r\"\",\"\"kind\"\":\"\"yesno\"\",\"\"score\"\":1}]\"\n",
+        // The first answer must be the row's own kind and score.
+        "csat,5,\"[{\"\"key\"\":\"\"s\"\",\"\"kind\"\":\"\"csat\"\",\"\"score\"\":4}]\"\n",
+        // A key given twice.
+        "csat,4,\"[{\"\"key\"\":\"\"s\"\",\"\"kind\"\":\"\"csat\"\",\"\"score\"\":4},{\"\"key\"\":\"\"s\"\",\"\"kind\"\":\"\"yesno\"\",\"\"score\"\":1}]\"\n",
+        // A plain sheet's "answers" column of text: kept as the row's metadata, not refused.
+        "nps,9,Quick reply\n",
+    );
+    let (report, rows) = import(csv.as_bytes(), Format::Csv, 5);
+    assert_eq!((report.accepted, report.rejected), (2, 2));
+    let fields: Vec<(&str, &str)> = report.first.iter().map(|e| (e.field.as_str(), e.error.as_str())).collect();
+    assert_eq!(fields[0], ("answers", "answers[0]: expected the same kind and score as the row's kind and score"));
+    assert_eq!(fields[1].0, "answers");
+    assert!(fields[1].1.starts_with("answers[1].key: expected each key once"), "{}", fields[1].1);
+    assert_eq!(rows[0].answers, [("s".into(), Kind::Csat, 4), ("r".into(), Kind::Yesno, 1)]);
+    assert!(rows[1].answers.is_empty());
+    assert_eq!(pairs(&rows[1].metadata), [("answers".to_string(), "Quick reply".to_string())]);
+    let ndjson = r#"{"kind":"csat","score":2,"answers":[{"key":"s","kind":"csat","score":2},{"key":"agent","kind":"rating","score":6}]}"#;
+    let (report, _) = import(ndjson.as_bytes(), Format::Ndjson, 7);
+    assert_eq!(report.first[0].error, "answers[1].score: expected an integer in 1..=5 for rating, got 6");
+}

@@ -13,21 +13,28 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct QuestionStats {
-    /// Where the question stands among the survey's (its first answer's position).
+    /// The question's key in its survey's config.
+    pub key: String,
+    /// Where the question stands among the survey's: the earliest position it was
+    /// answered at (the same in any order of rows and any split into shards).
     pub position: usize,
     /// All its answers.
     pub scores: Histogram,
     /// Its answers per segment field (`metadata.agent`), per value.
     pub segments: BTreeMap<String, BTreeMap<String, Histogram>>,
-    /// Its answers per other question of the survey (by key), split by the group (worst,
-    /// middle, best) of the answer to that question in the same response.
+    /// Its answers per other question of the survey (by name), split by the group
+    /// (worst, middle, best) of the answer to that question in the same response.
     pub by: BTreeMap<String, [Histogram; 3]>,
+    /// A segment field had more than [`MAX_SEGMENT_VALUES`] values: some were not kept.
+    pub truncated: bool,
 }
 
 impl QuestionStats {
-    fn new(kind: Kind, position: usize) -> QuestionStats {
+    fn new(key: &str, kind: Kind, position: usize) -> QuestionStats {
         QuestionStats {
+            key: key.to_owned(),
             position,
+            truncated: false,
             scores: Histogram::new(kind),
             segments: BTreeMap::new(),
             by: BTreeMap::new(),
@@ -35,22 +42,18 @@ impl QuestionStats {
     }
 }
 
-/// Per survey id, per question key (a key answered with another kind than first seen is
-/// counted as `key:kind`, apart).
+/// Per survey id, per question (named `key:kind`, so that a key a survey reused for
+/// another kind is counted apart, the same way in any order of rows).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Questions {
-    /// Survey id → question key → its figures.
+    /// Survey id → question name (`key:kind`) → its figures.
     pub surveys: FastMap<String, BTreeMap<String, QuestionStats>>,
 }
 
-/// The name a question is counted under in its survey: its key, or `key:kind` when the
-/// key was first counted with another kind (a survey changed under the same key).
-fn name_in(questions: &BTreeMap<String, QuestionStats>, key: &str, kind: Kind) -> String {
-    match questions.get(key) {
-        Some(q) if q.scores.kind != kind => [key, ":", kind.as_str()].concat(),
-        _ => key.to_owned(),
-    }
+/// The name a question is counted under in its survey.
+pub fn question_name(key: &str, kind: Kind) -> String {
+    [key, ":", kind.as_str()].concat()
 }
 
 impl Questions {
@@ -73,12 +76,15 @@ impl Questions {
         let names: Vec<String> = row
             .answers
             .iter()
-            .map(|(key, kind, _)| name_in(questions, key, *kind))
+            .map(|(key, kind, _)| question_name(key, *kind))
             .collect();
-        for (i, ((_, kind, score), name)) in row.answers.iter().zip(&names).enumerate() {
+        for (i, ((key, kind, score), name)) in row.answers.iter().zip(&names).enumerate() {
             let stats = questions
                 .entry(name.clone())
-                .or_insert_with(|| QuestionStats::new(*kind, i));
+                .or_insert_with(|| QuestionStats::new(key, *kind, i));
+            if add {
+                stats.position = stats.position.min(i);
+            }
             let tally = |h: &mut Histogram| if add { h.add(*score) } else { h.remove(*score) };
             tally(&mut stats.scores);
             for (k, v) in &row.metadata {
@@ -90,6 +96,8 @@ impl Questions {
                     let mut h = Histogram::new(*kind);
                     h.add(*score);
                     values.insert(v.to_string(), h);
+                } else if add {
+                    stats.truncated = true;
                 }
             }
             for (j, ((_, other_kind, other_score), other)) in row.answers.iter().zip(&names).enumerate() {
@@ -129,6 +137,7 @@ impl Questions {
                     continue;
                 };
                 m.position = m.position.min(q.position);
+                m.truncated |= q.truncated;
                 m.scores.merge(&q.scores);
                 for (field, values) in &q.segments {
                     let into = m.segments.entry(field.clone()).or_default();
@@ -137,6 +146,8 @@ impl Questions {
                             mine.merge(h);
                         } else if into.len() < MAX_SEGMENT_VALUES {
                             into.insert(value.clone(), h.clone());
+                        } else {
+                            m.truncated = true;
                         }
                     }
                 }
@@ -211,14 +222,14 @@ mod tests {
             state.add(&row);
         }
         let survey = &state.questions.surveys["tls"];
-        let keys: Vec<(&str, usize)> = survey.iter().map(|(k, q)| (k.as_str(), q.position)).collect();
+        let keys: Vec<(&str, usize)> = survey.values().map(|q| (q.key.as_str(), q.position)).collect();
         assert_eq!(keys, [("agent", 2), ("resolved", 1), ("satisfaction", 0)]);
         // The share resolved: the truth (70%) within its Wilson interval.
-        let resolved = csat(&survey["resolved"].scores).unwrap();
+        let resolved = csat(&survey["resolved:yesno"].scores).unwrap();
         assert_eq!(resolved.n, 4000);
         assert!(resolved.low95 <= 70.0 && 70.0 <= resolved.high95, "{resolved:?}");
         // Satisfaction when resolved (the best group of "resolved") against when not.
-        let split = &survey["satisfaction"].by["resolved"];
+        let split = &survey["satisfaction:csat"].by["resolved:yesno"];
         let (when_not, when_resolved) = (csat(&split[0]).unwrap(), csat(&split[2]).unwrap());
         assert_eq!(split[1].n(), 0, "yes/no has no middle group");
         assert_eq!(when_not.n + when_resolved.n, 4000);
@@ -227,7 +238,7 @@ mod tests {
         let change = compare(&split[0], &split[2]).unwrap();
         assert!(change.significant && change.low95 <= 60.0 && 60.0 <= change.high95, "{change:?}");
         // The agent question by agent: every "ana" answer is a 5, every "bo" one a 3.
-        let agents = &survey["agent"].segments["metadata.agent"];
+        let agents = &survey["agent:rating"].segments["metadata.agent"];
         assert_eq!((agents["ana"].mean(), agents["ana"].n()), (5.0, 2000));
         assert_eq!((agents["bo"].mean(), agents["bo"].n()), (3.0, 2000));
     }
@@ -254,6 +265,37 @@ mod tests {
         let (mut a, mut b) = (ScoreState::default(), ScoreState::default());
         rows[..120].iter().for_each(|r| a.add(r));
         rows[120..].iter().for_each(|r| b.add(r));
+        a.merge(&b);
+        assert_eq!(a.questions, whole.questions);
+    }
+
+    #[test]
+    fn a_key_reused_for_another_kind_is_counted_apart_in_any_order_and_split() {
+        let row = |id: &str, answers: Vec<(&'static str, Kind, u8)>| Row {
+            id: Some(Cow::Owned(id.to_owned())),
+            complete: true,
+            kind: Some(answers[0].1),
+            score: answers[0].2,
+            answers: answers.into_iter().map(|(k, kind, s)| (Cow::Borrowed(k), kind, s)).collect(),
+            survey_id: Some("s".into()),
+            ..Row::default()
+        };
+        let r1 = row("r1", vec![("x", Kind::Csat, 5), ("y", Kind::Yesno, 1)]);
+        let r2 = row("r2", vec![("x", Kind::Rating, 2), ("y", Kind::Yesno, 0)]);
+        // Taken out in the order they went in: nothing remains.
+        let mut state = ScoreState::default();
+        state.add(&r1);
+        state.add(&r2);
+        assert_eq!(state.questions.surveys["s"].len(), 3, "x:csat, x:rating, y:yesno");
+        state.remove(&r1);
+        state.remove(&r2);
+        assert!(state.questions.surveys.is_empty());
+        // Each in its own shard, merged: the single pass.
+        let (mut a, mut b, mut whole) = (ScoreState::default(), ScoreState::default(), ScoreState::default());
+        a.add(&r2);
+        b.add(&r1);
+        whole.add(&r1);
+        whole.add(&r2);
         a.merge(&b);
         assert_eq!(a.questions, whole.questions);
     }

@@ -110,11 +110,23 @@ impl Checker {
         names: &[[&'static str; 3]],
     ) -> [Option<String>; 3] {
         let mut texts: [Option<String>; 3] = Default::default();
+        let mut given: [Option<&str>; 3] = [None; 3];
         for groups in names {
             for (tier, name) in groups.iter().enumerate() {
-                if let Some((_, v)) = members.iter().find(|(k, _)| k == name) {
-                    texts[tier] = self.text(v, &join_path(field, name), 500);
+                let Some((_, v)) = members.iter().find(|(k, _)| k == name) else {
+                    continue;
+                };
+                let path = join_path(field, name);
+                // `detractor` and `low` are the same group of two questions' kinds: one text.
+                if let Some(other) = given[tier] {
+                    let mut problem = String::from("the same group as ");
+                    problem.push_str(&join_path(field, other));
+                    problem.push_str("; give one of them");
+                    self.errors.push(ConfigError { field: path, problem });
+                    continue;
                 }
+                given[tier] = Some(name);
+                texts[tier] = self.text(v, &path, 500);
             }
         }
         texts

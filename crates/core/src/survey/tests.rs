@@ -550,6 +550,13 @@ fn bad_questions_are_named_by_index() {
             "followUp.after: expected the key of one of the survey's questions, got \"zz\"",
         ]
     );
+    // Two namings of the worst group would be two texts for one slot.
+    assert_eq!(
+        errors(
+            r#"{"endpoint":"/x","questions":[{"key":"n","kind":"nps"},{"key":"r","kind":"yesno"}],"followUp":{"detractor":"Why not?","low":"What went wrong?"}}"#
+        ),
+        ["followUp.low: the same group as followUp.detractor; give one of them"]
+    );
     // A single-question survey has no question to name.
     assert_eq!(
         errors(r#"{"endpoint":"/x","kind":"nps","followUp":{"after":"nps"}}"#),

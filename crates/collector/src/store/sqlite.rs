@@ -1,6 +1,4 @@
-//! Storage: the only module that knows the database is SQLite. Its interface
-//! (`upsert`, `export`, `subscribe`) is what a PostgreSQL backend would provide
-//! for teams that run several collectors.
+//! The SQLite store, the embedded default: one file, no server.
 //!
 //! One writer thread owns the write connection and commits every post waiting
 //! in one transaction (group commit), answering each post only after its
@@ -11,6 +9,8 @@
 //! the WAL per commit) so that "acknowledged" also means "on disk": group
 //! commit makes that one sync per batch rather than one per post.
 
+use super::rules::{decide, Decision, Stored};
+use super::{Filter, StoreError, StoredJson};
 use crate::clock;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use sondeo_core::answer::Response;
@@ -19,27 +19,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
 use tokio::sync::{broadcast, oneshot};
 
-/// A stored response as it goes out: its payload JSON (with `receivedAt`).
-pub type StoredJson = Arc<str>;
-
 struct Write {
     responses: Vec<Response>,
     impressions: Vec<Impression>,
     reply: oneshot::Sender<Result<usize, StoreError>>,
-}
-
-/// Why a post was not stored.
-#[derive(Debug, Clone, PartialEq)]
-pub enum StoreError {
-    /// The response at `index` of the post reuses an id that another survey or kind
-    /// stored first; nothing of the post was stored.
-    Conflict {
-        index: usize,
-        survey_id: String,
-        kind: String,
-    },
-    /// The database failed, or the collector is stopping.
-    Unavailable(String),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -47,25 +30,6 @@ impl From<rusqlite::Error> for StoreError {
         StoreError::Unavailable(e.to_string())
     }
 }
-
-impl From<std::io::Error> for StoreError {
-    fn from(e: std::io::Error) -> Self {
-        StoreError::Unavailable(e.to_string())
-    }
-}
-
-impl std::fmt::Display for StoreError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            StoreError::Conflict { index, .. } => {
-                write!(f, "[{index}].id: the id belongs to another survey or kind")
-            }
-            StoreError::Unavailable(e) => f.write_str(e),
-        }
-    }
-}
-
-impl std::error::Error for StoreError {}
 
 /// Handle to the store; cheap to clone.
 #[derive(Clone)]
@@ -76,7 +40,10 @@ pub struct Store {
     stored: broadcast::Sender<StoredJson>,
 }
 
-const SCHEMA: &str = "
+/// The schema's versions, in order: `migrations[i]` takes a database from version `i` to
+/// `i + 1` (`PRAGMA user_version`). Version 1 is the first versioned schema; its
+/// `IF NOT EXISTS` also adopts a database made before versions were kept.
+const MIGRATIONS: [&str; 1] = ["
 CREATE TABLE IF NOT EXISTS responses (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE,
@@ -96,17 +63,31 @@ CREATE TABLE IF NOT EXISTS impressions (
   json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS impressions_received ON impressions (received_ms);
-";
+"];
+
+/// Brings the database to the newest schema this collector knows, or refuses one that
+/// a newer collector has migrated further.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    super::check_version(version, MIGRATIONS.len())?;
+    for (from, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", from + 1))?;
+        tx.commit()?;
+    }
+    Ok(())
+}
 
 impl Store {
     /// Opens (or creates) the database and starts the writer.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         create_private(path)?;
-        let conn = Connection::open(path)?;
+        let mut conn = Connection::open(path)?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;",
         )?;
-        conn.execute_batch(SCHEMA)?;
+        migrate(&mut conn)?;
         let (tx, rx) = mpsc::channel::<Write>();
         let (stored, _) = broadcast::channel(1024);
         let events = stored.clone();
@@ -174,43 +155,14 @@ impl Store {
     }
 }
 
-/// Which stored responses an export selects.
-#[derive(Clone, Debug)]
-pub struct Filter {
-    /// Received at or after this instant (milliseconds since the Unix epoch).
-    pub since_ms: i64,
-    /// Only this survey, when set.
-    pub survey: Option<String>,
-    /// Only rows stored up to this sequence number: an export is a snapshot of the
-    /// table when it starts, so the CSV header's columns fit every row that follows.
-    pub until_seq: i64,
-    /// The display records instead of the responses.
-    pub impressions: bool,
-}
-
-impl Filter {
-    fn table(&self) -> &'static str {
-        if self.impressions {
-            "impressions"
-        } else {
-            "responses"
-        }
-    }
-}
-
-/// Reads an export (blocking calls); see [`Store::reader`].
+/// Reads an export (blocking calls).
 pub struct Reader {
     conn: Connection,
 }
 
 impl Reader {
-    /// The metadata keys of the selection, most used first (ties in byte order), at most
-    /// `most` of them; the flag tells whether more keys exist beyond those.
-    pub fn metadata_keys(
-        &self,
-        filter: &Filter,
-        most: usize,
-    ) -> Result<(Vec<String>, bool), StoreError> {
+    /// The selection's metadata keys, most used first (ties in byte order), at most `limit`.
+    pub fn metadata_keys(&self, filter: &Filter, limit: usize) -> Result<Vec<String>, StoreError> {
         // json_each runs inside SQLite: only the distinct keys are held, not the rows.
         let mut stmt = self.conn.prepare(
             "SELECT m.key, COUNT(*) AS uses FROM responses r, json_each(r.json, '$.metadata') m
@@ -221,89 +173,31 @@ impl Reader {
             params![
                 filter.since_ms,
                 filter.survey,
-                most as i64 + 1,
+                limit as i64,
                 filter.until_seq
             ],
             |row| row.get(0),
         )?;
-        let mut keys = keys.collect::<Result<Vec<String>, _>>()?;
-        let more = keys.len() > most;
-        keys.truncate(most);
-        Ok((keys, more))
+        Ok(keys.collect::<Result<Vec<String>, _>>()?)
     }
 
-    /// The selection's payload JSONs (with `receivedAt`), oldest first, `page` rows at a
-    /// time: a keyset cursor on the row sequence, so memory stays at one page.
-    pub fn pages(self, filter: Filter, page: usize) -> Pages {
-        Pages {
-            reader: self,
-            filter,
-            page,
-            after: 0,
-            done: false,
-        }
-    }
-}
-
-/// Cursor over an export; see [`Reader::pages`]. Each call reads one page and
-/// holds nothing in between, so a client that stops reading costs no thread.
-pub struct Pages {
-    reader: Reader,
-    filter: Filter,
-    page: usize,
-    after: i64,
-    done: bool,
-}
-
-impl Pages {
-    /// Ends the selection at the newest row stored now (blocking), and returns the filter.
-    pub fn freeze(&mut self) -> Result<Filter, StoreError> {
-        let newest: i64 = self.reader.conn.query_row(
-            &format!("SELECT COALESCE(MAX(seq), 0) FROM {}", self.filter.table()),
+    /// The newest row's sequence number in the selection's table.
+    pub fn newest(&self, filter: &Filter) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row(
+            &format!("SELECT COALESCE(MAX(seq), 0) FROM {}", filter.table()),
             [],
             |r| r.get(0),
-        )?;
-        self.filter.until_seq = self.filter.until_seq.min(newest);
-        Ok(self.filter.clone())
+        )?)
     }
 
-    /// The next page (blocking; call it off the async runtime), `None` at the end.
-    pub fn next_page(&mut self) -> Option<Result<Vec<String>, StoreError>> {
-        if self.done {
-            return None;
-        }
-        match self.read_page() {
-            Ok(rows) if rows.is_empty() => {
-                self.done = true;
-                None
-            }
-            Ok(rows) => {
-                self.after = rows.last().map_or(self.after, |(seq, _)| *seq);
-                Some(Ok(rows.into_iter().map(|(_, json)| json).collect()))
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
-    }
-
-    fn read_page(&self) -> Result<Vec<(i64, String)>, StoreError> {
-        let mut stmt = self
-            .reader
-            .conn
-            .prepare_cached(&format!(
-                "SELECT seq, json FROM {} WHERE seq > ?1 AND seq <= ?5 AND received_ms >= ?2 AND (?3 IS NULL OR survey_id = ?3) ORDER BY seq LIMIT ?4",
-                self.filter.table()
-            ))?;
+    /// Up to `limit` rows of the selection after sequence number `after`, oldest first.
+    pub fn page(&self, filter: &Filter, after: i64, limit: usize) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT seq, json FROM {} WHERE seq > ?1 AND seq <= ?5 AND received_ms >= ?2 AND (?3 IS NULL OR survey_id = ?3) ORDER BY seq LIMIT ?4",
+            filter.table()
+        ))?;
         let rows = stmt.query_map(
-            params![
-                self.after,
-                self.filter.since_ms,
-                self.filter.survey,
-                self.page as i64,
-                self.filter.until_seq
-            ],
+            params![after, filter.since_ms, filter.survey, limit as i64, filter.until_seq],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -372,12 +266,11 @@ fn commit(
     received_ms: i64,
 ) -> Result<Vec<Outcome>, StoreError> {
     let mut tx = conn.transaction()?;
-    let received = clock::rfc3339(received_ms);
     let mut outcomes = Vec::with_capacity(batch.len());
     for write in batch {
         let savepoint = tx.savepoint()?;
         let outcome =
-            apply(&savepoint, &write.responses, received_ms, &received).and_then(|changed| {
+            apply(&savepoint, &write.responses, received_ms).and_then(|changed| {
                 record_impressions(&savepoint, &write.impressions, received_ms)?;
                 Ok(changed)
             });
@@ -425,13 +318,10 @@ fn record_impressions(
     Ok(())
 }
 
-const DAY_MS: i64 = 86_400_000;
-
 fn apply(
     tx: &Connection,
     responses: &[Response],
     received_ms_now: i64,
-    received: &str,
 ) -> Result<Vec<StoredJson>, StoreError> {
     let mut changed = Vec::new();
     let mut existing =
@@ -442,69 +332,38 @@ fn apply(
            complete = excluded.complete, received_ms = excluded.received_ms, json = excluded.json",
     )?;
     for (index, response) in responses.iter().enumerate() {
-        let stored: Option<(bool, String, String, String)> = existing
+        let stored = existing
             .query_row([&response.id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok(Stored {
+                    complete: r.get(0)?,
+                    survey_id: r.get(1)?,
+                    kind: r.get(2)?,
+                    json: r.get(3)?,
+                })
             })
             .optional()?;
-        let payload = response.to_json();
-        if let Some((stored_complete, survey_id, kind, stored_json)) = stored {
-            // An id belongs to the survey and kind that stored it first: anything else is
-            // another response (or an attempt to overwrite one), never a new version of it.
-            if survey_id != response.survey_id || kind != response.kind.as_str() {
+        match decide(stored.as_ref(), response, received_ms_now) {
+            Decision::Conflict { survey_id, kind } => {
                 return Err(StoreError::Conflict {
                     index,
                     survey_id,
                     kind,
-                });
+                })
             }
-            // A late partial (a retry that arrives after the final post) must not undo the final answer.
-            if stored_complete && !response.complete {
-                continue;
-            }
-            // A re-send of what is stored (a retry whose first answer was lost) changes
-            // nothing: it keeps its first receivedAt and is not announced twice.
-            if same_payload(&stored_json, &payload) {
-                continue;
+            Decision::Keep => {}
+            Decision::Write { json, received_ms } => {
+                upsert.execute(params![
+                    response.id,
+                    response.survey_id,
+                    response.kind.as_str(),
+                    response.score,
+                    response.complete,
+                    received_ms,
+                    json
+                ])?;
+                changed.push(StoredJson::from(json));
             }
         }
-        // An anonymous answer's receipt is kept to the day, as its own times are.
-        let (received_ms, day);
-        let received = if response.anonymous {
-            received_ms = received_ms_now.div_euclid(DAY_MS) * DAY_MS;
-            day = clock::rfc3339(received_ms);
-            day.as_str()
-        } else {
-            received_ms = received_ms_now;
-            received
-        };
-        let json = with_received_at(&payload, received);
-        upsert.execute(params![
-            response.id,
-            response.survey_id,
-            response.kind.as_str(),
-            response.score,
-            response.complete,
-            received_ms,
-            json
-        ])?;
-        changed.push(StoredJson::from(json));
     }
     Ok(changed)
-}
-
-/// Whether `stored` (a payload with `receivedAt` added by [`with_received_at`]) holds
-/// exactly `payload`: core's `to_json` never writes `receivedAt`, so what follows the
-/// payload's members must be that key.
-fn same_payload(stored: &str, payload: &str) -> bool {
-    let members = payload.strip_suffix('}').unwrap_or(payload);
-    stored
-        .strip_prefix(members)
-        .is_some_and(|rest| rest.starts_with(",\"receivedAt\":"))
-}
-
-/// Adds `"receivedAt"` to a payload object's JSON.
-fn with_received_at(json: &str, received: &str) -> String {
-    let body = json.strip_suffix('}').unwrap_or(json);
-    format!("{body},\"receivedAt\":\"{received}\"}}")
 }
