@@ -448,10 +448,13 @@ fn an_id_belongs_to_the_survey_and_kind_that_stored_it_first() {
 #[test]
 fn the_database_is_private_to_its_owner() {
     use std::os::unix::fs::PermissionsExt;
+    if !sqlite_only("the_database_is_private_to_its_owner") {
+        return;
+    }
     let c = Collector::start(&[]);
     assert_eq!(c.post(&response("p1", 9, true)).0, 200);
     for suffix in ["", "-wal"] {
-        let path = format!("{}{suffix}", c.db.display());
+        let path = format!("{}{suffix}", c.db);
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{path}: {mode:o}");
     }
@@ -564,6 +567,9 @@ fn bidi_and_invisible_characters_never_reach_the_export() {
 
 #[test]
 fn a_stored_row_that_today_s_rules_would_refuse_still_exports() {
+    if !sqlite_only("a_stored_row_that_today_s_rules_would_refuse_still_exports") {
+        return;
+    }
     let c = Collector::start(&[]);
     assert_eq!(c.post(&response("ok1", 9, true)).0, 200);
     // A row written by an older version, under looser rules: a 600-character metadata value
@@ -806,4 +812,30 @@ fn crc32(data: &[u8]) -> u32 {
         }
     }
     !crc
+}
+
+#[test]
+fn a_database_file_migrated_by_a_newer_collector_is_refused_with_a_clear_message() {
+    if !sqlite_only("a_database_file_migrated_by_a_newer_collector_is_refused") {
+        return;
+    }
+    let c = Collector::start(&[]);
+    assert_eq!(c.post(&response("v1", 9, true)).0, 200);
+    let mut c = c;
+    c.child.kill().unwrap();
+    c.child.wait().unwrap();
+    let copy = std::path::PathBuf::from(&c.db);
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 1, "a new file is at this collector's schema");
+    conn.execute_batch("PRAGMA user_version = 99").unwrap();
+    drop(conn);
+    let out = Command::new(env!("CARGO_BIN_EXE_sondeo-collector"))
+        .args(["--listen", "127.0.0.1:0", "--db"])
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("schema version 99, newer than this collector's 1"), "{stderr}");
 }

@@ -1,5 +1,7 @@
 //! Test support: the real collector binary on a free loopback port with a fresh
-//! SQLite file, and a minimal blocking HTTP/1.1 client.
+//! database, and a minimal blocking HTTP/1.1 client. The database is a SQLite file, or,
+//! under `scripts/with-postgres` (which sets `SONDEO_TEST_POSTGRES`), a new database in
+//! the throwaway PostgreSQL cluster: the same tests hold the two backends to one contract.
 #![allow(dead_code)]
 
 use serde_json::{json, Value};
@@ -11,17 +13,54 @@ pub struct Collector {
     pub child: Child,
     pub url: String,
     pub _dir: tempfile::TempDir,
-    pub db: std::path::PathBuf,
+    /// The `--db` value: a file path, or a PostgreSQL URL.
+    pub db: String,
+}
+
+/// The throwaway PostgreSQL cluster's URL, under `scripts/with-postgres`.
+pub fn postgres() -> Option<String> {
+    std::env::var("SONDEO_TEST_POSTGRES").ok().filter(|u| !u.is_empty())
+}
+
+/// Says that a test of SQLite's own behaviour (its file) is skipped on PostgreSQL.
+pub fn sqlite_only(test: &str) -> bool {
+    if postgres().is_some() {
+        eprintln!("{test}: SQLite's file only; skipped on PostgreSQL");
+        return false;
+    }
+    true
+}
+
+/// A new, empty database in the cluster at `base`, as a URL.
+pub fn new_postgres_database(base: &str) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "t_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let psql = std::env::var("SONDEO_TEST_PSQL").unwrap_or_else(|_| "psql".into());
+    let status = Command::new(psql)
+        .args([base, "-q", "-c", &format!("CREATE DATABASE {name}")])
+        .status()
+        .unwrap();
+    assert!(status.success(), "CREATE DATABASE {name}");
+    let (root, _) = base.rsplit_once('/').unwrap();
+    format!("{root}/{name}")
 }
 
 impl Collector {
     pub fn start(extra: &[&str]) -> Collector {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("test.db");
+        let db = match postgres() {
+            Some(base) => new_postgres_database(&base),
+            None => dir.path().join("test.db").display().to_string(),
+        };
         Self::start_on(dir, db, extra)
     }
 
-    pub fn start_on(dir: tempfile::TempDir, db: std::path::PathBuf, extra: &[&str]) -> Collector {
+    pub fn start_on(dir: tempfile::TempDir, db: String, extra: &[&str]) -> Collector {
         let www = dir.path().join("www");
         std::fs::create_dir_all(&www).unwrap();
         std::fs::write(www.join("index.html"), "<!doctype html><title>t</title>").unwrap();
