@@ -581,3 +581,24 @@ fn a_multi_question_response_is_stored_exported_and_scored_per_question() {
     let agent = &state.questions.surveys["tls"]["agent:rating"].scores;
     assert_eq!((agent.kind, agent.n(), agent.mean()), (sondeo_core::Kind::Rating, 1, 5.0));
 }
+
+#[test]
+fn versions_of_one_id_in_one_post_apply_in_order_and_a_refused_post_leaves_no_trace() {
+    let c = Collector::start(&[]);
+    // The complete answer, then a late partial of it, in one array: the partial changes nothing.
+    let batch = json!([response("same", 9, true), response("same", 3, false)]);
+    assert_eq!(c.post(&batch).0, 200);
+    let stored = c.ndjson();
+    assert_eq!((stored.len(), stored[0]["score"].as_u64(), stored[0]["complete"].as_bool()), (1, Some(9), Some(true)));
+    // A post whose second response reuses that id under another survey: all of it refused,
+    // its first response (and its display record) included.
+    let mut other = response("same", 5, true);
+    other["surveyId"] = json!("another");
+    let shown = json!({ "schema": 1, "type": "impression", "id": "fresh", "surveyId": "nps", "kind": "nps" });
+    let (status, _) = c.post(&json!([response("fresh", 7, true), other, shown]));
+    assert_eq!(status, 409);
+    let ids: Vec<Value> = c.ndjson().iter().map(|r| r["id"].clone()).collect();
+    assert_eq!(ids, [json!("same")]);
+    let shown = request(&c.url, "GET", "/api/impressions?format=ndjson", "", &[]).1;
+    assert_eq!(shown.lines().count(), 0, "no display record either: {shown}");
+}

@@ -17,6 +17,7 @@ pub enum Decision {
 }
 
 /// What an id holds: complete, survey, kind, and the stored JSON.
+#[derive(Clone)]
 pub struct Stored {
     pub complete: bool,
     pub survey_id: String,
