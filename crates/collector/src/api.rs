@@ -353,7 +353,13 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
             )
         }
         Err(StoreError::Unavailable(e) | StoreError::Refused(e)) => {
-            error(StatusCode::SERVICE_UNAVAILABLE, &e, None)
+            // The details (a database's own message) are for the operator, not for visitors.
+            eprintln!("sondeo-collector: a post was not stored: {e}");
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the responses cannot be stored right now; retry later",
+                None,
+            )
         }
     }
 }

@@ -153,10 +153,13 @@ fn failover_loses_nothing_acknowledged_and_doubles_nothing() {
     const EACH: usize = 40;
     // What each client had acknowledged: id → (complete, score) of its last acknowledged post.
     let acknowledged = Arc::new(Mutex::new(BTreeMap::<String, (bool, u64)>::new()));
+    // When a post was refused or found no one (a dead collector, the database away).
+    let failures = Arc::new(Mutex::new(Vec::<Instant>::new()));
     let clients: Vec<_> = (0..CLIENTS)
         .map(|t| {
             let urls = urls.clone();
             let acknowledged = acknowledged.clone();
+            let failures = failures.clone();
             std::thread::spawn(move || {
                 for i in 0..EACH {
                     let id = format!("f{t}-{i}");
@@ -175,6 +178,7 @@ fn failover_loses_nothing_acknowledged_and_doubles_nothing() {
                                 acknowledged.lock().unwrap().insert(id.clone(), (complete, score));
                                 break;
                             }
+                            failures.lock().unwrap().push(Instant::now());
                             attempt += 1;
                             assert!(attempt < 400, "{id}: never stored");
                             std::thread::sleep(Duration::from_millis(25));
@@ -194,6 +198,7 @@ fn failover_loses_nothing_acknowledged_and_doubles_nothing() {
     std::thread::sleep(Duration::from_millis(300));
     in_flight("B killed");
     let mut b = b;
+    let killed = Instant::now();
     b.child.kill().unwrap();
     b.child.wait().unwrap();
     std::thread::sleep(Duration::from_millis(200));
@@ -202,10 +207,21 @@ fn failover_loses_nothing_acknowledged_and_doubles_nothing() {
     // Then the database itself restarts under them.
     std::thread::sleep(Duration::from_millis(200));
     in_flight("database restarted");
+    let restarted = Instant::now();
     script("SONDEO_TEST_PG_RESTART");
     for client in clients {
         client.join().unwrap();
     }
+    // Both blows landed on clients that were posting: some posts failed after each.
+    let failures = failures.lock().unwrap().clone();
+    assert!(
+        failures.iter().any(|t| *t > killed && *t < restarted),
+        "no post failed after B was killed"
+    );
+    assert!(
+        failures.iter().any(|t| *t > restarted),
+        "no post failed after the database restarted"
+    );
     let acknowledged = acknowledged.lock().unwrap().clone();
     assert_eq!(acknowledged.len(), CLIENTS * EACH);
     // Stored: each id once, as its last acknowledged version.

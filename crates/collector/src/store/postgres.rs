@@ -34,6 +34,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use std::collections::HashMap;
 use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio_postgres::types::ToSql;
 use tokio_postgres::{AsyncMessage, Client, Config};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
@@ -42,18 +43,52 @@ pub fn is_url(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
-/// `db` without its password, for logs and messages.
+/// `db` without its password (in the user part or as `password=` in the query), for
+/// logs and messages.
 pub fn redacted(db: &str) -> String {
     let Some((scheme, rest)) = db.split_once("://") else {
         return db.to_owned();
     };
-    match rest.split_once('@') {
+    let (base, query) = match rest.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (rest, None),
+    };
+    let mut out = format!("{scheme}://");
+    match base.split_once('@') {
         Some((user, host)) if user.contains(':') => {
-            let name = user.split(':').next().unwrap_or("");
-            format!("{scheme}://{name}:***@{host}")
+            out.push_str(user.split(':').next().unwrap_or(""));
+            out.push_str(":***@");
+            out.push_str(host);
         }
-        _ => db.to_owned(),
+        _ => out.push_str(base),
     }
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&pairs.join("&"));
+    }
+    out
+}
+
+/// The URL as tokio-postgres reads it, with libpq's `sslmode` names: `verify-full` and
+/// `verify-ca` are `require` here (which always verifies the certificate's chain and
+/// name); without an `sslmode`, no TLS (a server's self-signed certificate must not stop
+/// a collector that did not ask for TLS).
+fn with_ssl_mode(url: &str) -> String {
+    let url = url
+        .replace("sslmode=verify-full", "sslmode=require")
+        .replace("sslmode=verify-ca", "sslmode=require");
+    if url.contains("sslmode=") {
+        return url;
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}sslmode=disable")
 }
 
 /// The schema's versions, in order: `MIGRATIONS[i]` takes the database from version `i`
@@ -92,6 +127,15 @@ const WRITE_LOCK: i64 = 0x736f_6e64_656f_0001;
 const MIGRATE_LOCK: i64 = 0x736f_6e64_656f_0002;
 /// How long a post may wait for the database before it is answered 503.
 const WRITE_DEADLINE: Duration = Duration::from_secs(8);
+/// How long one batch's transaction may take before it is abandoned (and its connection
+/// with it): under [`WRITE_DEADLINE`], so that a post answered 503 was not committed.
+const COMMIT_DEADLINE: Duration = Duration::from_secs(6);
+/// The server's own limits on the writer's sessions: a statement, waiting for the lock, and
+/// a transaction left open (a collector paused mid-commit must not hold the lock for others).
+const WRITER_SESSION: &str =
+    "-c statement_timeout=5000 -c lock_timeout=5000 -c idle_in_transaction_session_timeout=10000";
+/// Readers (exports) may scan longer, but the server stops a query nobody waits for.
+const READER_SESSION: &str = "-c statement_timeout=60000 -c idle_in_transaction_session_timeout=60000";
 /// How long one export page may take.
 const READ_DEADLINE: Duration = Duration::from_secs(30);
 
@@ -110,8 +154,10 @@ impl From<deadpool_postgres::PoolError> for StoreError {
 /// Handle to the store; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    pool: Pool,
-    writer: mpsc::Sender<Write>,
+    /// Exports read through their own pool: a slow one never holds the writer's connection.
+    readers: Pool,
+    writer: Arc<std::sync::Mutex<Option<mpsc::Sender<Write>>>>,
+    written: Arc<tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
     stored: broadcast::Sender<StoredJson>,
     closing: Arc<AtomicBool>,
 }
@@ -158,30 +204,44 @@ impl Store {
         let refused = |what: &str, e: &dyn std::fmt::Display| {
             StoreError::Refused(format!("{what} {}: {e}", redacted(url)))
         };
-        let mut config: Config = url.parse().map_err(|e| refused("cannot read", &e))?;
+        let mut config: Config = with_ssl_mode(url)
+            .parse()
+            .map_err(|e| refused("cannot read", &e))?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(5));
         }
+        // A peer that vanishes (a paused machine, a cut network) is noticed in seconds, not
+        // after the kernel's two hours.
+        config.keepalives_idle(Duration::from_secs(10));
+        #[cfg(target_os = "linux")]
+        config.tcp_user_timeout(Duration::from_secs(15));
         let tls = tls()?;
-        let manager = Manager::from_config(
-            config.clone(),
-            tls.clone(),
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let wait = Some(Duration::from_secs(5));
-        let pool = Pool::builder(manager)
-            .max_size(32)
-            .runtime(Runtime::Tokio1)
-            .timeouts(Timeouts {
-                wait,
-                create: wait,
-                recycle: wait,
-            })
-            .build()
-            .map_err(|e| refused("cannot use", &e))?;
-        let mut client = pool.get().await.map_err(|e| refused("cannot reach", &e))?;
+        let pool = |session: &str, size: usize| {
+            let mut config = config.clone();
+            let options = [config.get_options().unwrap_or(""), session].join(" ");
+            config.options(options.trim());
+            let manager = Manager::from_config(
+                config,
+                tls.clone(),
+                ManagerConfig {
+                    recycling_method: RecyclingMethod::Fast,
+                },
+            );
+            let wait = Some(Duration::from_secs(5));
+            Pool::builder(manager)
+                .max_size(size)
+                .runtime(Runtime::Tokio1)
+                .timeouts(Timeouts {
+                    wait,
+                    create: wait,
+                    recycle: wait,
+                })
+                .build()
+                .map_err(|e| refused("cannot use", &e))
+        };
+        let writers = pool(WRITER_SESSION, 2)?;
+        let readers = pool(READER_SESSION, 32)?;
+        let mut client = writers.get().await.map_err(|e| refused("cannot reach", &e))?;
         migrate(&mut client).await.map_err(|e| match e {
             StoreError::Unavailable(e) => refused("cannot migrate", &e),
             other => other,
@@ -194,12 +254,13 @@ impl Store {
         drop(client);
         let (stored, _) = broadcast::channel(1024);
         let closing = Arc::new(AtomicBool::new(false));
-        tokio::spawn(listen(config, tls, stored.clone(), last, closing.clone()));
+        tokio::spawn(listen(config, tls.clone(), stored.clone(), last, closing.clone()));
         let (writer, posts) = mpsc::channel(4 * BATCH);
-        tokio::spawn(write_loop(pool.clone(), posts));
+        let written = tokio::spawn(write_loop(writers, posts));
         Ok(Store {
-            pool,
-            writer,
+            readers,
+            writer: Arc::new(std::sync::Mutex::new(Some(writer))),
+            written: Arc::new(tokio::sync::Mutex::new(Some(written))),
             stored,
             closing,
         })
@@ -223,8 +284,17 @@ impl Store {
             reply,
         };
         let stopped = || StoreError::Unavailable("the writer stopped".into());
+        let Some(writer) = self.writer.lock().ok().and_then(|w| w.clone()) else {
+            return Err(StoreError::Unavailable(
+                "the collector is shutting down".into(),
+            ));
+        };
         let queued = async {
-            self.writer.send(write).await.map_err(|_| stopped())?;
+            if writer.send(write).await.is_err() {
+                // The writer task ended by itself (a bug): a service manager restarts us.
+                eprintln!("sondeo-collector: the PostgreSQL writer stopped; exiting");
+                std::process::exit(70);
+            }
             answer.await.map_err(|_| stopped())?
         };
         match tokio::time::timeout(WRITE_DEADLINE, queued).await {
@@ -243,22 +313,22 @@ impl Store {
     /// A reader for one export (blocking calls, made from a blocking thread).
     pub fn reader(&self) -> Reader {
         Reader {
-            pool: self.pool.clone(),
+            pool: self.readers.clone(),
             handle: tokio::runtime::Handle::current(),
         }
     }
 
-    /// Stops taking posts; those in flight finish their transactions.
+    /// Stops taking posts, and waits until the writer has committed (or, past its
+    /// deadline, given up on) every post it was given.
     pub async fn close(&self) {
         self.closing.store(true, Ordering::Relaxed);
-        // Give the posts in flight their deadline to commit, then let the pool go.
-        let deadline = tokio::time::Instant::now() + WRITE_DEADLINE;
-        while self.pool.status().size > self.pool.status().available
-            && tokio::time::Instant::now() < deadline
-        {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+        if let Ok(mut writer) = self.writer.lock() {
+            writer.take();
         }
-        self.pool.close();
+        if let Some(written) = self.written.lock().await.take() {
+            let _ = tokio::time::timeout(WRITE_DEADLINE + COMMIT_DEADLINE, written).await;
+        }
+        self.readers.close();
     }
 }
 
@@ -272,7 +342,30 @@ async fn write_loop(pool: Pool, mut posts: mpsc::Receiver<Write>) {
                 Err(_) => break,
             }
         }
-        match commit(&pool, &batch).await {
+        // A post whose sender was already answered 503 is not stored after all: it may
+        // have been sent again since, with a newer version, through another collector.
+        batch.retain(|write| !write.reply.is_closed());
+        if batch.is_empty() {
+            continue;
+        }
+        let committed = match pool.get().await {
+            Ok(mut client) => {
+                let done = tokio::time::timeout(COMMIT_DEADLINE, commit(&mut client, &batch)).await;
+                let done = done.unwrap_or_else(|_| {
+                    Err(StoreError::Unavailable(
+                        "the database did not answer in time".into(),
+                    ))
+                });
+                if done.is_err() {
+                    // Failed or abandoned midway, the session's state is unknown: close it
+                    // rather than give it back to the pool.
+                    drop(deadpool_postgres::Object::take(client));
+                }
+                done
+            }
+            Err(e) => Err(e.into()),
+        };
+        match committed {
             Ok(outcomes) => {
                 for (write, outcome) in batch.into_iter().zip(outcomes) {
                     let _ = write.reply.send(outcome);
@@ -295,9 +388,15 @@ struct Row<'a> {
 }
 
 /// Stores a batch of posts in one transaction; per post, its count or its conflict.
-async fn commit(pool: &Pool, batch: &[Write]) -> Result<Vec<Result<usize, StoreError>>, StoreError> {
-    let mut client = pool.get().await?;
-    let tx = client.transaction().await?;
+async fn commit(
+    client: &mut deadpool_postgres::Client,
+    batch: &[Write],
+) -> Result<Vec<Result<usize, StoreError>>, StoreError> {
+    let tx = client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::ReadCommitted)
+        .start()
+        .await?;
     // Numbers are taken in commit order: one writer at a time holds them until it commits.
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])
         .await?;
@@ -393,7 +492,7 @@ async fn commit(pool: &Pool, batch: &[Write]) -> Result<Vec<Result<usize, StoreE
                  AS v(id, survey_id, kind, score, complete, received_ms, json)
              ON CONFLICT (id) DO UPDATE SET score = excluded.score, complete = excluded.complete,
                received_ms = excluded.received_ms, json = excluded.json, changed = excluded.changed",
-            &[&ids, &surveys, &kinds, &scores, &completes, &received, &jsons],
+            &[&ids as &(dyn ToSql + Sync), &surveys, &kinds, &scores, &completes, &received, &jsons],
         )
         .await?;
         // Delivered to every listener when (and only if) the transaction commits.
@@ -415,7 +514,7 @@ async fn commit(pool: &Pool, batch: &[Write]) -> Result<Vec<Result<usize, StoreE
             "INSERT INTO impressions (id, survey_id, received_ms, json)
              SELECT id, survey_id, $3, json FROM unnest($1::text[], $2::text[], $4::text[]) AS v(id, survey_id, json)
              ON CONFLICT (id) DO NOTHING",
-            &[&ids, &surveys, &now, &jsons],
+            &[&ids as &(dyn ToSql + Sync), &surveys, &now, &jsons],
         )
         .await?;
     }
@@ -486,7 +585,12 @@ async fn listen(
             });
             if client.batch_execute(&format!("LISTEN {CHANNEL}")).await.is_ok() {
                 while !closing.load(Ordering::Relaxed) {
-                    if catch_up(&client, &mut last, &stored).await.is_err() {
+                    // A connection that stopped answering is given up, and made again.
+                    let caught = tokio::time::timeout(
+                        Duration::from_secs(10),
+                        catch_up(&client, &mut last, &stored),
+                    );
+                    if !matches!(caught.await, Ok(Ok(()))) {
                         break;
                     }
                     // A notification, or a slow poll in case one was lost with a connection.
@@ -606,5 +710,32 @@ impl Reader {
             let rows = client.query(&statement, &params).await?;
             Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_a_log_line() {
+        assert_eq!(
+            redacted("postgres://sondeo:s3cret@db:5432/x?sslmode=require"),
+            "postgres://sondeo:***@db:5432/x?sslmode=require"
+        );
+        assert_eq!(
+            redacted("postgresql://db/x?user=u&Password=s3cret&sslmode=require"),
+            "postgresql://db/x?user=u&Password=***&sslmode=require"
+        );
+        assert_eq!(redacted("postgres://sondeo@db/x"), "postgres://sondeo@db/x");
+    }
+
+    #[test]
+    fn tls_is_used_when_the_url_asks_and_libpq_s_names_are_understood() {
+        assert_eq!(with_ssl_mode("postgres://db/x"), "postgres://db/x?sslmode=disable");
+        assert_eq!(with_ssl_mode("postgres://db/x?user=u"), "postgres://db/x?user=u&sslmode=disable");
+        assert_eq!(with_ssl_mode("postgres://db/x?sslmode=verify-full"), "postgres://db/x?sslmode=require");
+        let config: Config = with_ssl_mode("postgres://db/x?sslmode=verify-ca").parse().unwrap();
+        assert_eq!(config.get_ssl_mode(), tokio_postgres::config::SslMode::Require);
     }
 }
