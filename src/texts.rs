@@ -1,6 +1,6 @@
 //! The texts a survey shows: the config's own wording first, then `texts` overrides,
 //! then the language's pack (fetched, for the twelve languages not built in), then the
-//! built-in table (English or Spanish).
+//! built-in English table.
 
 use sondeo_core::i18n::{self, Language, Locale, TextKey};
 use sondeo_core::survey::{Config, Question};

@@ -1,4 +1,4 @@
-// Fourteen languages: English and Spanish built in, twelve packs fetched only by the
+// Fourteen languages: English built in, thirteen packs fetched only by the
 // visitors who need them, under the strict CSP, with the standard NPS wording; lang and
 // dir always match the text shown; a pack that cannot be fetched leaves English and says so.
 import { test, expect } from "@playwright/test";
@@ -13,6 +13,7 @@ const open = async (page, config, query) => expect(await openMount(page, server.
 
 // The NPS question as each language's NPS surveys put it (written here, not read from the build).
 const NPS = {
+  es: "¿Qué probabilidad hay de que nos recomiende a un amigo o colega?",
   "pt-BR": "Qual a probabilidade de você nos recomendar a um amigo ou colega?",
   fr: "Quelle est la probabilité que vous nous recommandiez à un ami ou un collègue ?",
   de: "Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen empfehlen?",
@@ -27,7 +28,7 @@ const NPS = {
   he: "מה הסיכוי שתמליצו עלינו לחבר או לעמית?",
 };
 
-test("each of the twelve packs loads under the strict CSP, with lang and dir set, and posts its locale", async ({ page }) => {
+test("each of the thirteen packs loads under the strict CSP, with lang and dir set, and posts its locale", async ({ page }) => {
   const violations = [];
   await page.addInitScript(() => {
     window.violations = [];
@@ -53,19 +54,20 @@ test("each of the twelve packs loads under the strict CSP, with lang and dir set
   expect(server.posts[0].body.locale).toBe("he");
 });
 
-test("the page's language picks the pack; English and Spanish fetch nothing", async ({ page }) => {
+test("the visitor's language picks the pack; English fetches nothing", async ({ page }) => {
   const fetched = [];
   page.on("request", (request) => request.url().includes("/locales/") && fetched.push(request.url()));
   await open(page, { kind: "csat" });
-  await page.evaluate(() => document.documentElement.setAttribute("lang", "es"));
+  await expect(page.getByText("How satisfied are you with your experience?")).toBeVisible();
+  expect(fetched).toEqual([]);
+  // A Mexican visitor: Spanish, matched on the primary subtag.
   await open(page, { kind: "csat", locale: "es-MX" }, "?es");
   await expect(page.getByText("¿Qué tan satisfecho está con su experiencia?")).toBeVisible();
-  expect(fetched).toEqual([]);
   // A Brazilian visitor (pt-PT and pt-BR both take the Portuguese pack).
   await open(page, { kind: "csat", locale: "pt-PT" }, "?pt");
   await expect(page.getByText("Quão satisfeito você está com a sua experiência?")).toBeVisible();
   await expect(page.getByRole("radio", { name: /^5 – Muito satisfeito$/ })).toBeVisible();
-  expect(fetched.map((u) => new URL(u).pathname)).toEqual(["/dist/locales/pt-BR.json"]);
+  expect(fetched.map((u) => new URL(u).pathname)).toEqual(["/dist/locales/es.json", "/dist/locales/pt-BR.json"]);
 });
 
 test("a page's own texts win over the pack, and a pack that cannot be fetched leaves English with a warning", async ({ page }) => {

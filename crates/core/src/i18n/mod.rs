@@ -78,9 +78,9 @@ use packs::*;
 
 macro_rules! locales {
     ($($(#[$cfg:meta])* $variant:ident = $tag:literal, $table:ident;)*) => {
-        /// A language with texts in this build. English and Spanish are always built in;
-        /// the other twelve come with the `extra-locales` feature (on by default; the
-        /// widget leaves it off and fetches them as packs, see [`PACKS`]).
+        /// A language with texts in this build. English is always built in; the other
+        /// thirteen come with the `extra-locales` feature (on by default; the widget leaves
+        /// it off and fetches them as packs, see [`PACKS`]).
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         #[allow(missing_docs)]
         pub enum Locale { $($(#[$cfg])* $variant),* }
@@ -105,7 +105,7 @@ macro_rules! locales {
 
 locales! {
     En = "en", EN;
-    Es = "es", ES;
+    #[cfg(feature = "extra-locales")] Es = "es", ES;
     #[cfg(feature = "extra-locales")] Pt = "pt-BR", PT;
     #[cfg(feature = "extra-locales")] Fr = "fr", FR;
     #[cfg(feature = "extra-locales")] De = "de", DE;
@@ -124,6 +124,7 @@ locales! {
 /// primary subtag a visitor's language is matched on, and the pack's tag. Portuguese is
 /// Brazil's, Chinese is Simplified.
 pub const PACKS: &[(&str, &str)] = &[
+    ("es", "es"),
     ("pt", "pt-BR"),
     ("fr", "fr"),
     ("de", "de"),
@@ -300,56 +301,6 @@ const EN: [&str; KEY_COUNT] = [
     "Next",
 ];
 
-const ES: [&str; KEY_COUNT] = [
-    "Cerrar",
-    "¿Qué probabilidad hay de que nos recomiende a un amigo o colega?",
-    "Nada probable",
-    "Muy probable",
-    "¿Qué tan satisfecho está con su experiencia?",
-    "Muy insatisfecho",
-    "Insatisfecho",
-    "Ni satisfecho ni insatisfecho",
-    "Satisfecho",
-    "Muy satisfecho",
-    "La empresa me facilitó resolver mi problema.",
-    "Totalmente en desacuerdo",
-    "En desacuerdo",
-    "Algo en desacuerdo",
-    "Ni de acuerdo ni en desacuerdo",
-    "Algo de acuerdo",
-    "De acuerdo",
-    "Totalmente de acuerdo",
-    "Lamentamos oír eso. ¿Qué salió mal?",
-    "Gracias. ¿Qué lo habría hecho mejor?",
-    "¡Qué bien! ¿Qué hicimos bien?",
-    "Lamentamos oír eso. ¿Qué salió mal?",
-    "¿Qué podríamos haber hecho mejor?",
-    "¡Nos alegra! ¿Qué hicimos bien?",
-    "Cuéntenos con sus propias palabras",
-    "¿De qué se trata?",
-    "Enviar",
-    "Escriba unas palabras antes de enviar.",
-    "Gracias. Sentimos haberle fallado y lo usaremos para mejorar.",
-    "Gracias por su opinión.",
-    "¡Gracias! Nos alegra que esté contento con nosotros.",
-    "Gracias. Lo sentimos y lo usaremos para mejorar.",
-    "Gracias por su opinión.",
-    "¡Gracias! Nos alegra que todo haya ido bien.",
-    "¿Qué probabilidad hay de que recomiende nuestra empresa como lugar de trabajo?",
-    "Encuesta",
-    "¿Cómo calificaría su experiencia?",
-    "Muy mala",
-    "Mala",
-    "Regular",
-    "Buena",
-    "Excelente",
-    "¿Se resolvió su problema?",
-    "No",
-    "Sí",
-    "Atrás",
-    "Pregunta {n} de {total}",
-    "Siguiente",
-];
 
 #[cfg(test)]
 mod tests {
