@@ -602,3 +602,21 @@ fn versions_of_one_id_in_one_post_apply_in_order_and_a_refused_post_leaves_no_tr
     let shown = request(&c.url, "GET", "/api/impressions?format=ndjson", "", &[]).1;
     assert_eq!(shown.lines().count(), 0, "no display record either: {shown}");
 }
+
+#[test]
+fn a_partial_that_knows_fewer_answers_does_not_undo_one_that_knows_more() {
+    let c = Collector::start(&[]);
+    let post = |answers: &[(&str, &str, u8)], complete: bool| {
+        let list: Vec<Value> = answers.iter().map(|(k, kind, s)| json!({ "key": k, "kind": kind, "score": s })).collect();
+        let body = json!({ "schema": 2, "id": "t9", "surveyId": "tls", "kind": answers[0].1, "score": answers[0].2,
+            "answers": list, "complete": complete });
+        assert_eq!(c.post(&body).0, 200);
+        c.ndjson()[0]["answers"].as_array().unwrap().len()
+    };
+    assert_eq!(post(&[("s", "csat", 4), ("r", "yesno", 0)], false), 2);
+    // A late retry of the first partial, or the email link opened again after a reload.
+    assert_eq!(post(&[("s", "csat", 4)], false), 2, "the second answer is kept");
+    // A changed first answer is news, and the complete answer always wins.
+    assert_eq!(post(&[("s", "csat", 2)], false), 1);
+    assert_eq!(post(&[("s", "csat", 2), ("r", "yesno", 1), ("a", "rating", 5)], true), 3);
+}

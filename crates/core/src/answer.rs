@@ -647,6 +647,14 @@ impl Response {
     }
 }
 
+/// Whether a partial whose answers are `newer` knows less than a stored partial whose
+/// answers are `stored` (`(key, score)` pairs): fewer answers, each the same. It must not
+/// replace it: it is a late retry, or the survey started again from the email link after
+/// a reload, and would erase answers the customer gave.
+pub fn knows_less(newer: &[(&str, u8)], stored: &[(&str, u8)]) -> bool {
+    newer.len() < stored.len() && newer.iter().all(|a| stored.contains(a))
+}
+
 /// `answers` as JSON: `[{"key":"resolved","kind":"yesno","score":1},…]`.
 pub fn push_answers(out: &mut String, answers: &[Answer]) {
     out.push('[');

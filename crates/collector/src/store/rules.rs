@@ -43,6 +43,10 @@ pub fn decide(stored: Option<&Stored>, response: &Response, now_ms: i64) -> Deci
         if stored.complete && !response.complete {
             return Decision::Keep;
         }
+        // Nor may a partial that knows fewer of a survey's answers undo a partial that knows more.
+        if !response.complete && !response.answers.is_empty() && knows_more(&stored.json, response) {
+            return Decision::Keep;
+        }
         // A re-send of what is stored (a retry whose first answer was lost) changes nothing.
         if same_payload(&stored.json, &payload) {
             return Decision::Keep;
@@ -58,6 +62,28 @@ pub fn decide(stored: Option<&Stored>, response: &Response, now_ms: i64) -> Deci
         json: with_received_at(&payload, &clock::rfc3339(received_ms)),
         received_ms,
     }
+}
+
+/// Whether the stored version's answers cover `response`'s and more (see
+/// [`sondeo_core::answer::knows_less`]). A stored row that no longer reads counts as knowing
+/// nothing more.
+fn knows_more(stored: &str, response: &Response) -> bool {
+    let Ok(value) = sondeo_core::Value::from_json(stored) else {
+        return false;
+    };
+    let Some(answers) = value
+        .get("answers")
+        .and_then(|a| sondeo_core::answer::parse_answers(a).ok())
+    else {
+        return false;
+    };
+    let stored: Vec<(&str, u8)> = answers.iter().map(|a| (a.key.as_str(), a.score)).collect();
+    let newer: Vec<(&str, u8)> = response
+        .answers
+        .iter()
+        .map(|a| (a.key.as_str(), a.score))
+        .collect();
+    sondeo_core::answer::knows_less(&newer, &stored)
 }
 
 /// Whether `stored` (a payload with `receivedAt` added by [`with_received_at`]) holds

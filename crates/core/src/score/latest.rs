@@ -52,9 +52,15 @@ impl ScoreState {
     }
 }
 
+/// A row's answers as `(key, score)` pairs.
+fn pairs<'r>(row: &'r Row<'_>) -> Vec<(&'r str, u8)> {
+    row.answers.iter().map(|(k, _, s)| (k.as_ref(), *s)).collect()
+}
+
 /// The version of each response that the figures count, by id: a later version replaces
 /// the one before it (its contribution taken out exactly, then the new one added), a
-/// partial never replaces a complete version, and a repeat changes nothing, in whatever
+/// partial never replaces a complete version nor a partial that knows more answers (see
+/// [`crate::answer::knows_less`]), and a repeat changes nothing, in whatever
 /// order the versions arrive (an export, then the live stream; a retry that comes late).
 #[derive(Debug, Default)]
 pub struct Latest {
@@ -71,6 +77,14 @@ impl Latest {
         };
         match self.rows.get(id.as_ref()) {
             Some(counted) if counted.complete && !row.complete => return false,
+            Some(counted)
+                if !counted.complete
+                    && !row.complete
+                    && !row.answers.is_empty()
+                    && crate::answer::knows_less(&pairs(&row), &pairs(counted)) =>
+            {
+                return false
+            }
             Some(counted) if *counted == row => return false,
             Some(counted) => state.remove(counted),
             None => {}

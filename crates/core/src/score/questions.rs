@@ -299,4 +299,23 @@ mod tests {
         a.merge(&b);
         assert_eq!(a.questions, whole.questions);
     }
+
+    #[test]
+    fn a_partial_that_knows_fewer_answers_does_not_undo_one_that_knows_more() {
+        let mut latest = Latest::default();
+        let mut state = ScoreState::default();
+        let two = tls(1, 4, 0, 5, "ana", false);
+        let mut one = two.clone();
+        one.answers.truncate(1);
+        latest.upsert(&mut state, two.clone());
+        // The email link opened again after a reload: only the first answer, the same.
+        assert!(!latest.upsert(&mut state, one.clone()));
+        assert_eq!(latest.get("r1").map(|r| r.answers.len()), Some(2));
+        // Another first answer is news: it replaces.
+        let mut changed = one;
+        changed.answers[0].2 = 2;
+        changed.score = 2;
+        assert!(latest.upsert(&mut state, changed));
+        assert_eq!(state.questions.surveys["tls"]["satisfaction:csat"].scores.mean(), 2.0);
+    }
 }
