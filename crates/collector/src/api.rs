@@ -353,8 +353,9 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
             )
         }
         Err(StoreError::Unavailable(e) | StoreError::Refused(e)) => {
-            // The details (a database's own message) are for the operator, not for visitors.
-            eprintln!("sondeo-collector: a post was not stored: {e}");
+            // The details (a database's own message) are for the operator, not for visitors;
+            // at most one line a second, however many posts an outage refuses.
+            log_unstored(&e);
             error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the responses cannot be stored right now; retry later",
@@ -500,6 +501,20 @@ async fn export(
         Body::from_stream(chunks),
     )
         .into_response()
+}
+
+/// Logs why a post was not stored, at most once a second, with how many were not stored
+/// since the last line.
+fn log_unstored(error: &str) {
+    use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+    static LAST_SECOND: AtomicI64 = AtomicI64::new(i64::MIN);
+    static SINCE: AtomicU64 = AtomicU64::new(0);
+    let second = crate::clock::now_ms().div_euclid(1000);
+    let count = SINCE.fetch_add(1, Ordering::Relaxed) + 1;
+    if LAST_SECOND.swap(second, Ordering::Relaxed) != second {
+        SINCE.store(0, Ordering::Relaxed);
+        eprintln!("sondeo-collector: {count} post(s) not stored (answered 503): {error}");
+    }
 }
 
 async fn stream(
