@@ -382,6 +382,12 @@ test("a multi-question survey gets its questions, per agent, and how satisfactio
     // Segmented by agent: ana's ratings 5, 4, 3 → mean 4.00.
     await page.locator("#by").selectOption("metadata.agent");
     await expect(section.locator("tr", { hasText: "ana" })).toContainText("4.00");
+    // The section passes axe and fits a 320 px screen (its tables scroll inside it).
+    await page.evaluate(await (await import("node:fs/promises")).readFile("node_modules/axe-core/axe.min.js", "utf8"));
+    const found = await page.evaluate(async () => (await window.axe.run("#questions-section", { runOnly: ["wcag2a", "wcag2aa"] })).violations.map((v) => `${v.id}: ${v.nodes.length}`));
+    expect(found).toEqual([]);
+    await page.setViewportSize({ width: 320, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
   } finally {
     await collector.stop();
   }
