@@ -163,3 +163,28 @@ test("select() from the page answers the question asked and moves on without tak
   // A value off the second question's scale is refused.
   expect(await page.evaluate(() => { try { window.survey.select(4); return "taken"; } catch (e) { return e.message; } })).toContain("expected an integer on the survey's scale");
 });
+
+test("every step passes axe (WCAG A and AA), in light and dark", async ({ page }) => {
+  expect(await open(page, TLS, "?axe")).toBeNull();
+  await page.evaluate(await (await import("node:fs/promises")).readFile("node_modules/axe-core/axe.min.js", "utf8"));
+  const check = async (step) => {
+    // Colours are measured once the hover transition (0.12 s) has run, not halfway.
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(250);
+    for (const scheme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.waitForTimeout(250); // the scale's colours change with a 0.12 s transition
+      const found = await page.evaluate(async () => (await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa"] }))
+        .violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`));
+      expect(found, `${step}, ${scheme}`).toEqual([]);
+    }
+  };
+  await check("question 1");
+  await page.getByRole("radio", { name: "3 – Neither satisfied nor dissatisfied" }).click();
+  await check("question 2");
+  await page.getByRole("radio", { name: "Yes" }).click();
+  await check("question 3");
+  await page.getByRole("radio", { name: "4 – Good" }).click();
+  await expect(page.getByRole("textbox")).toBeVisible();
+  await check("the follow-up");
+});
