@@ -81,6 +81,7 @@ impl Deliverer {
             lease_until: 0.0,
             lease_owner: String::new(),
         };
+        queue_store::remember(entry.clone());
         let pushed = queue_store::update(&self.endpoint, |q| {
             q.push(entry, self.limits.queue_limit as usize)
         });

@@ -4,12 +4,24 @@
 
 use crate::js_value::to_value;
 use crate::storage::local;
-use sondeo_core::delivery::Queue;
+use sondeo_core::delivery::{Entry, Queue};
 use std::cell::RefCell;
 
 thread_local! {
     /// Queues (as JSON) that `localStorage` refused or cannot hold, per endpoint.
     static MEMORY: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
+    /// The latest version this page queued of each response still queued, to put back
+    /// when another tab's stale write replaces it (see `Queue::restore`).
+    static OWN: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Remembers a version this page has just queued.
+pub fn remember(entry: Entry) {
+    OWN.with(|own| {
+        let mut own = own.borrow_mut();
+        own.retain(|e| !(e.endpoint == entry.endpoint && e.id == entry.id));
+        own.push(entry);
+    });
 }
 
 /// Prefix of the storage keys; the rest is the endpoint.
@@ -65,11 +77,18 @@ pub fn save(endpoint: &str, queue: &Queue) {
     });
 }
 
-/// Loads, changes and saves the queue of `endpoint` in one step.
+/// Loads, changes and saves the queue of `endpoint` in one step, first putting back this
+/// page's versions that another tab overwrote.
 pub fn update<R>(endpoint: &str, change: impl FnOnce(&mut Queue) -> R) -> Option<R> {
     let mut queue = load(endpoint);
+    OWN.with(|own| queue.restore(&own.borrow()));
     let result = change(&mut queue);
     save(endpoint, &queue);
+    // A response no longer queued was delivered, refused or expired: nothing to keep.
+    OWN.with(|own| {
+        own.borrow_mut()
+            .retain(|e| e.endpoint != endpoint || queue.entries.iter().any(|q| q.id == e.id));
+    });
     Some(result)
 }
 

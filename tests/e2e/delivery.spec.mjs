@@ -44,18 +44,39 @@ test("200 responses across tabs, offline spells, reloads and closed pages all ar
       if (k === 7) await page.close(); // closed right after submit: keepalive, then the next page load
       else pages.push(page);
     }
-    // Every visitor comes back once more: a later page view with a survey for the same
-    // endpoint (not answered) resumes whatever is left.
-    for (const context of contexts) {
-      const page = await context.newPage();
-      await page.goto(`${proxy.url}/chaos.html#from=9000&count=1`);
-    }
+    // Every visitor comes back: a later page view with a survey for the same endpoint (not
+    // answered) resumes whatever is left. An answer that failed maxAttempts times is parked
+    // until such a visit (by design: a broken endpoint is not hammered); with 30% of
+    // requests failing, one of the 400 posts sometimes parks after the first visit, so the
+    // visitors come back every 45 s, as real ones would, until everything has arrived.
     let rows = [];
-    await expect.poll(async () => {
+    const delivered = async () => {
       rows = await collector.export();
-      const done = rows.filter((r) => r.complete === plan(Number(r.metadata.n)).submit);
-      return done.length;
-    }, { timeout: 180_000, intervals: [500] }).toBe(200);
+      return rows.filter((r) => r.complete === plan(Number(r.metadata.n)).submit).length;
+    };
+    const started = Date.now();
+    let visits = 0;
+    while ((await delivered()) < 200 && Date.now() - started < 180_000) {
+      if (visits === 0 || Date.now() - started > visits * 45_000) {
+        visits += 1;
+        for (const context of contexts) {
+          const page = await context.newPage();
+          await page.goto(`${proxy.url}/chaos.html#from=${9000 + visits}&count=1`);
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const missing = [...Array(200).keys()].filter((n) => !rows.some((r) => Number(r.metadata.n) === n && r.complete === plan(n).submit));
+    if (missing.length) {
+      // What each browser still holds, to say why.
+      for (const context of contexts) {
+        const page = context.pages().at(-1);
+        const held = await page.evaluate(() => Object.entries(localStorage).filter(([k]) => k.startsWith("sondeo:queue")));
+        console.log(`queue in a context: ${JSON.stringify(held).slice(0, 3000)}`);
+      }
+      console.log(`stored versions of the missing: ${JSON.stringify(rows.filter((r) => missing.includes(Number(r.metadata.n))))}`);
+    }
+    expect(missing, `not delivered (or not in their final state) after ${visits} visit rounds`).toEqual([]);
 
     const byN = new Map();
     for (const row of rows) {

@@ -195,6 +195,32 @@ impl Queue {
         Pushed::Stored
     }
 
+    /// Puts back versions that a page queued and another tab's write then replaced with
+    /// older ones. `localStorage` has no transactions: a tab that read the queue just before
+    /// this page queued a response's final version, and wrote it just after, brings back the
+    /// partial before it, which would then be sent in its place. `own` is the latest version
+    /// the page queued of each response (of any endpoint: only this queue's are looked at);
+    /// a response no longer queued at all (delivered by any tab) is left alone. Returns
+    /// whether anything was put back.
+    pub fn restore(&mut self, own: &[Entry]) -> bool {
+        let mut changed = false;
+        for mine in own {
+            let found = self
+                .entries
+                .iter_mut()
+                .find(|e| e.id == mine.id && e.endpoint == mine.endpoint);
+            let Some(stored) = found else {
+                continue;
+            };
+            let older = stored.created_at < mine.created_at && stored.body != mine.body;
+            if older && !(stored.complete && !mine.complete) {
+                *stored = mine.clone();
+                changed = true;
+            }
+        }
+        changed
+    }
+
     /// Entries that `owner` may send now: due, and not leased by another tab.
     pub fn due(&self, now_ms: f64, owner: &str) -> Vec<usize> {
         (0..self.entries.len())

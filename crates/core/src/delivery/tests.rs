@@ -298,3 +298,34 @@ fn an_entry_keeps_its_own_limits_across_pages() {
         RetryLimits::from(&Delivery::default())
     );
 }
+
+#[test]
+fn a_final_version_that_another_tab_overwrote_with_the_partial_is_put_back() {
+    // Tab B read the queue while it held the partial of r1; this page then queued r1's final
+    // version; B wrote its copy back: the partial again.
+    let partial = entry("r1", false, "p");
+    let mut complete = entry("r1", true, "c");
+    complete.created_at += 50.0;
+    let mut stale = Queue { entries: vec![partial.clone(), entry("r2", false, "x")] };
+    assert!(stale.restore(std::slice::from_ref(&complete)));
+    assert_eq!(stale.entries[0], complete);
+    assert_eq!(stale.entries[1].id, "r2", "others untouched");
+    // Nothing to put back: the final version is there, or r1 is gone (delivered by a tab).
+    assert!(!stale.restore(std::slice::from_ref(&complete)));
+    let mut delivered = Queue { entries: vec![entry("r2", false, "x")] };
+    assert!(!delivered.restore(std::slice::from_ref(&complete)));
+    assert_eq!(delivered.entries.len(), 1);
+    // A newer version from elsewhere (the same responseId in another tab) is not undone,
+    // nor is a final version replaced by a partial.
+    let mut newer = complete.clone();
+    newer.body = "c2".into();
+    newer.created_at += 50.0;
+    let mut queue = Queue { entries: vec![newer.clone()] };
+    assert!(!queue.restore(std::slice::from_ref(&complete)));
+    assert_eq!(queue.entries[0], newer);
+    let mut late_partial = entry("r1", false, "p2");
+    late_partial.created_at += 500.0;
+    let mut queue = Queue { entries: vec![complete.clone()] };
+    assert!(!queue.restore(&[late_partial]));
+    assert_eq!(queue.entries[0], complete);
+}
