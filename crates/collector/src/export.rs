@@ -95,7 +95,7 @@ impl Export {
         for json in &rows {
             match (self.shape.format, &self.columns) {
                 (Format::Csv, Some(columns)) => match Value::from_json(json) {
-                    Ok(stored) => push_csv_row(&mut chunk, &stored, columns, !self.shape.raw),
+                    Ok(stored) => push_csv_row(&mut chunk, &stored, json, columns, !self.shape.raw),
                     Err(e) => return Some(Err(StoreError::Unavailable(e))),
                 },
                 _ => {
@@ -146,7 +146,7 @@ fn cell(value: Option<&Value>) -> String {
     }
 }
 
-fn push_csv_row(out: &mut String, stored: &Value, columns: &Columns, guard: bool) {
+fn push_csv_row(out: &mut String, stored: &Value, json: &str, columns: &Columns, guard: bool) {
     let user_id = stored.get("user").and_then(|u| u.get("id"));
     for (i, name) in CSV_COLUMNS.iter().enumerate() {
         if i > 0 {
@@ -154,14 +154,14 @@ fn push_csv_row(out: &mut String, stored: &Value, columns: &Columns, guard: bool
         }
         let value = match *name {
             "user.id" => user_id,
-            // Schema 2's answers as the payload's JSON array, which the importer reads back.
+            // Schema 2's answers as the payload's JSON array, as stored (not checked again),
+            // which the importer reads back. Only rows that have them pay for the parse.
             "answers" => {
-                let answers = stored.get(name).map(sondeo_core::answer::parse_answers);
-                let mut json = String::new();
-                if let Some(Ok(answers)) = answers {
-                    sondeo_core::answer::push_answers(&mut json, &answers);
-                }
-                push_csv_field(out, &json, guard);
+                let answers = stored.get(name).and_then(|_| {
+                    let row: serde_json::Value = serde_json::from_str(json).ok()?;
+                    Some(row.get(name)?.to_string())
+                });
+                push_csv_field(out, answers.as_deref().unwrap_or(""), guard);
                 continue;
             }
             name => stored.get(name),
