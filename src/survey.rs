@@ -275,12 +275,7 @@ fn on_click(s: &mut Survey, event: &Event) {
                 s.draw_step();
             }
         }
-        Some("next") => {
-            s.settle();
-            if s.prompt.next() {
-                s.draw_step();
-            }
-        }
+        Some("next") => s.move_on(),
         Some("reason") => {
             if let Some(index) = s.view.chips.iter().position(|c| **c == el) {
                 s.toggle_reason(index);
@@ -438,11 +433,16 @@ impl Survey {
             }
             return true;
         }
+        self.move_on();
+        true
+    }
+
+    /// The answer stands, and the next question (if any) is asked.
+    fn move_on(&mut self) {
         self.settle();
         if self.prompt.next() {
             self.draw_step();
         }
-        true
     }
 
     /// Shows the chosen point of the scale being asked as checked (and the stars up to it),

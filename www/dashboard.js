@@ -54,8 +54,9 @@ const interval = (f, score, margin, lo, hi, digits = 1) => f.smallSample
   : `95%: ${fmt(clip(score - margin, lo, hi), digits)} to ${fmt(clip(score + margin, lo, hi), digits)} · n=${f.n}`;
 // An eNPS figure of too small a team comes back suppressed (the Scorer's anonymity floor).
 const hidden = (f) => f?.suppressed ? `hidden: fewer than ${f.minimum} answers` : null;
-// A segment's figure per kind, in the table's columns (those of the kinds with answers).
+// The segments table's columns (those of the kinds with answers).
 const CELL_KINDS = [["nps", "NPS"], ["csat", "CSAT"], ["ces", "CES"], ["enps", "eNPS"], ["rating", "Rating"], ["yesno", "Yes %"]];
+// A figure as table text, in its kind's unit with its 95% interval (a segment's, a question's).
 const kindCell = (kind, f) => {
   if (!f) return "–";
   if (kind === "enps" && f.suppressed) return hidden(f);
@@ -254,15 +255,6 @@ function render() {
   $("rejected").replaceChildren(r.count ? table(["Line", "Field", "Error"], r.first.map((e) => [String(e.line), e.field, e.error])) : el("p", "None.", "small"));
 }
 
-// A figure of one question as text: the score in its kind's unit, with its 95% interval.
-function questionFigure(kind, f) {
-  if (!f) return "–";
-  const unit = KINDS.find(([k]) => k === kind)?.[2] ?? { digits: 1, unit: "" };
-  const [low, high] = bounds(kind, f);
-  const score = `${kind === "nps" || kind === "enps" ? signed(f.score) : fmt(f.score, unit.digits)}${unit.unit}`;
-  return f.smallSample ? `${score} (n=${f.n}, too few for an interval)` : `${score} (95%: ${fmt(low, unit.digits)} to ${fmt(high, unit.digits)} · n=${f.n})`;
-}
-
 // Surveys of several questions: each question's figure (and per segment of "Segment by"),
 // then how each question's answers differ with another's (satisfaction when the issue was
 // resolved against when it was not), with whether the difference is more than noise.
@@ -275,10 +267,10 @@ function renderQuestions(s) {
   for (const [survey, questions] of surveys) {
     parts.push(el("h3", `${survey}: ${questions.length} questions`));
     const name = (q) => `${q.key} (${q.kind})`;
-    parts.push(table(["Question", "Score (95% interval)"], questions.map((q) => [name(q), questionFigure(q.kind, q.figures)])));
+    parts.push(table(["Question", "Score (95% interval)"], questions.map((q) => [name(q), kindCell(q.kind, q.figures)])));
     const values = [...new Set(questions.flatMap((q) => Object.keys(q.segments ?? {})))].sort();
     if (values.length) {
-      parts.push(table([byName, ...questions.map(name)], values.map((v) => [v, ...questions.map((q) => questionFigure(q.kind, q.segments?.[v]))])));
+      parts.push(table([byName, ...questions.map(name)], values.map((v) => [v, ...questions.map((q) => kindCell(q.kind, q.segments?.[v]))])));
     }
     const relations = [];
     for (const q of questions) {
@@ -288,7 +280,7 @@ function renderQuestions(s) {
         if (!worst || !r.difference) continue;
         const d = r.difference;
         const unit = KINDS.find(([k]) => k === q.kind)?.[2] ?? { digits: 1 };
-        relations.push([`${q.key} by ${r.question}`, `${best[1]}: ${questionFigure(q.kind, r.groups[best[0]])}`, `${worst[1]}: ${questionFigure(q.kind, r.groups[worst[0]])}`,
+        relations.push([`${q.key} by ${r.question}`, `${best[1]}: ${kindCell(q.kind, r.groups[best[0]])}`, `${worst[1]}: ${kindCell(q.kind, r.groups[worst[0]])}`,
           `${signed(d.difference)} (95%: ${fmt(d.low95, unit.digits)} to ${fmt(d.high95, unit.digits)}), ${d.smallSample ? "too few answers to tell" : d.significant ? "a real difference" : "within noise"}`]);
       }
     }

@@ -63,8 +63,8 @@ pub fn figures_json(h: &Histogram) -> Option<Value> {
 /// resting on fewer than `min_enps` answers are suppressed, as everywhere.
 pub fn questions_json(questions: &Questions, by: Option<&str>, min_enps: u64) -> Value {
     let figures = |h: &Histogram| {
-        if h.kind == Kind::Enps && h.n() > 0 && h.n() < min_enps {
-            return Some(json!({ "suppressed": true, "minimum": min_enps }));
+        if h.n() > 0 && below_floor(h, min_enps) {
+            return Some(suppressed(min_enps));
         }
         figures_json(h)
     };
@@ -95,9 +95,9 @@ pub fn questions_json(questions: &Questions, by: Option<&str>, min_enps: u64) ->
                     .filter_map(|(other, split)| {
                         let other = asked.get(other)?;
                         let names = other.scores.kind.groups();
-                        let small = |h: &Histogram| h.kind == Kind::Enps && h.n() < min_enps;
-                        let change = compare(&split[0], &split[2])
-                            .filter(|_| !small(&split[0]) && !small(&split[2]));
+                        let change = compare(&split[0], &split[2]).filter(|_| {
+                            !below_floor(&split[0], min_enps) && !below_floor(&split[2], min_enps)
+                        });
                         Some(json!({
                             "question": other.key,
                             "questionKind": other.scores.kind.as_str(),
@@ -138,11 +138,21 @@ fn segment_json(scores: &Scores, overall: &Scores) -> Value {
     out
 }
 
+/// Whether `h` is an eNPS histogram of fewer answers than the anonymity floor `minimum`.
+fn below_floor(h: &Histogram, minimum: u64) -> bool {
+    h.kind == Kind::Enps && h.n() < minimum
+}
+
+/// What a figure below the floor is replaced by.
+fn suppressed(minimum: u64) -> Value {
+    json!({ "suppressed": true, "minimum": minimum })
+}
+
 /// Replaces an eNPS figure resting on fewer than `minimum` answers (see [`summary`]).
 fn suppress_small(figures: &mut Value, scores: &Scores, minimum: u64) {
-    let n = scores.get(Kind::Enps).n();
-    if n > 0 && n < minimum {
-        figures[Kind::Enps.as_str()] = json!({ "suppressed": true, "minimum": minimum });
+    let enps = scores.get(Kind::Enps);
+    if enps.n() > 0 && below_floor(enps, minimum) {
+        figures[Kind::Enps.as_str()] = suppressed(minimum);
     }
 }
 
@@ -256,12 +266,12 @@ pub fn summary(
         let mut changes = Map::new();
         for kind in KINDS {
             if let Some(c) = compare(sa.get(kind), sb.get(kind)) {
-                let small = |s: &Scores| s.get(kind).n() < min_enps;
-                let hidden = kind == Kind::Enps && (small(&sa) || small(&sb));
+                let hidden =
+                    below_floor(sa.get(kind), min_enps) || below_floor(sb.get(kind), min_enps);
                 changes.insert(
                     kind.as_str().into(),
                     if hidden {
-                        json!({ "suppressed": true, "minimum": min_enps })
+                        suppressed(min_enps)
                     } else {
                         change_json(&c)
                     },

@@ -236,14 +236,7 @@ impl Prompt {
         let score = self.scores.first().copied().flatten().unwrap_or(config.kind.min());
         let comment = sanitize_comment(comment, config.follow_up.max_length as usize);
         let user = &config.user;
-        // Anonymous: the day only (a minute could be matched to who was at their desk).
-        let when = |t: &Option<String>| match (config.anonymous, t) {
-            (true, Some(t)) => Some(crate::text::concat(&[
-                t.get(..10).unwrap_or(""),
-                "T00:00:00.000Z",
-            ])),
-            _ => t.clone(),
-        };
+        let when = |t: &Option<String>| t.as_deref().map(|t| config.sent_time(t));
         Response {
             id: context.id.clone(),
             survey_id: config.id.clone(),
