@@ -11,13 +11,28 @@ const root = fileURLToPath(new URL("../../..", import.meta.url));
 const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json", ".png": "image/png" };
 export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' data:; require-trusted-types-for 'script'; trusted-types 'none'";
 
-export async function startServer({ csp = false, status = 200 } = {}) {
+export async function startServer({ csp = false, status = 200, failFirst = 0, reportCsp = false } = {}) {
   const posts = [];
+  const refused = [];
+  const cspReports = [];
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://localhost");
+    if (url.pathname === "/csp-report" && req.method === "POST") {
+      let body = "";
+      for await (const chunk of req) body += chunk;
+      cspReports.push(body);
+      res.writeHead(204).end();
+      return;
+    }
     if (url.pathname === "/api/responses" && req.method === "POST") {
       let body = "";
       for await (const chunk of req) body += chunk;
+      // `failFirst` posts meet a collector that is down: they are refused and not recorded.
+      if (refused.length < failFirst) {
+        refused.push(JSON.parse(body));
+        res.writeHead(503, { "content-type": "application/json" }).end('{"error":"down for the test"}');
+        return;
+      }
       posts.push({ body: JSON.parse(body), headers: req.headers });
       res.writeHead(status, { "content-type": "application/json" });
       res.end(status < 300 ? '{"stored":1}' : '{"error":"refused by test","field":"score"}');
@@ -31,7 +46,7 @@ export async function startServer({ csp = false, status = 200 } = {}) {
     try {
       const data = await readFile(file);
       const headers = { "content-type": types[extname(file)] ?? "application/octet-stream" };
-      if (csp && extname(file) === ".html") headers["content-security-policy"] = STRICT_CSP;
+      if (csp && extname(file) === ".html") headers["content-security-policy"] = STRICT_CSP + (reportCsp ? "; report-uri /csp-report" : "");
       res.writeHead(200, headers);
       res.end(data);
     } catch {
@@ -40,7 +55,7 @@ export async function startServer({ csp = false, status = 200 } = {}) {
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${server.address().port}`;
-  return { url, posts, close: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }) };
+  return { url, posts, refused, cspReports, close: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }) };
 }
 
 /** Waits until `predicate(posts)` holds (the widget posts asynchronously). */
