@@ -115,6 +115,17 @@ for (const engine of Object.keys(ENGINES)) {
       assert.ok(server.posts.length <= 4, `posts: ${server.posts.map((p) => p.body.score)}`);
     }));
 
+    test("in Hebrew, from its language pack, the scale runs right to left and the arrows follow it", () => withServer({}, async () => {
+      await mount(driver, server, { kind: "nps", id: `${engine}-rtl`, locale: "he", followUp: false });
+      await waitUntil(driver, "find('.card') && find('.card').dir === 'rtl' && find('.card').lang === 'he'", "the Hebrew card");
+      assert.equal(await driver.run("find('#q').textContent"), "מה הסיכוי שתמליצו עלינו לחבר או לעמית?");
+      const x = (score) => driver.run(`find('[role=radio][data-score="${score}"]').getBoundingClientRect().left`);
+      assert.ok((await x(0)) > (await x(1)), "0 is drawn right of 1");
+      await driver.run("find('[role=radio][data-score=\"0\"]').focus()");
+      await driver.press("ArrowLeft");
+      await waitUntil(driver, "find('[role=radio][data-score=\"1\"]').getAttribute('aria-checked') === 'true'", "ArrowLeft chose 1");
+    }));
+
     test("Escape closes a modal and gives the focus back", () => withServer({}, async () => {
       await driver.goto(`${server.url}/test/mount.html`);
       await waitUntil(driver, "window.ready", "the page");
