@@ -455,7 +455,11 @@ impl Survey {
         let Some(score) = self.prompt.score() else {
             return;
         };
-        let stars = self.config.questions.get(self.prompt.step()).map(|q| q.scale)
+        let stars = self
+            .config
+            .questions
+            .get(self.prompt.step())
+            .map(|q| q.scale)
             == Some(sondeo_core::survey::ScaleStyle::Stars);
         for (i, radio) in self.view.radios.iter().enumerate() {
             let value = kind.min() + i as u8;
@@ -481,8 +485,12 @@ impl Survey {
     fn draw_step(&mut self) {
         self.timer = None;
         let inside = self.root.active_element().is_some();
-        (self.view.radios, self.view.next) =
-            render::question(&self.view.step, &self.config, &self.texts, self.prompt.step());
+        (self.view.radios, self.view.next) = render::question(
+            &self.view.step,
+            &self.config,
+            &self.texts,
+            self.prompt.step(),
+        );
         self.view.follow_up.set_hidden(true);
         self.mark(false);
         if self.prompt.at_last() && self.prompt.score().is_some() {

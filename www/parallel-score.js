@@ -1,118 +1,209 @@
-// Scores a file across several Web Workers, one per core: the file is cut at row
-// boundaries into one part per worker, each part is scored apart, and the parts' states
-// are merged (a Scorer's state is histograms and counts: merging is exact, whatever the
-// cut). Each worker streams its part, so memory stays one chunk per worker whatever the
-// file's size. A CSV row may hold a quoted newline, so a cut must know whether it falls
-// inside quotes: a first pass counts each part's quotes (and newlines, for the rejected
-// rows' line numbers) in parallel, and the cut goes after the first newline outside them.
+// Scores a file across several Web Workers, one per core, while it is still arriving: the
+// bytes are read as a stream, cut at row boundaries into parts of a few megabytes, and
+// each part is handed (transferred, not copied) to the least busy worker, which scores it
+// into its own Scorer. At the end the workers' states are merged (a Scorer's state is
+// histograms and counts: merging is exact, whatever the cut). Memory stays a few parts
+// per worker whatever the file's size: reading waits while every worker is busy.
+//
+// A CSV row may hold a quoted newline, so a cut must not fall inside quotes. Every part
+// starts outside quotes (it starts where the previous one was cut), so the quotes inside a
+// part tell where its last row boundary is; nothing before the part needs to be read again.
 import { Scorer } from "/dist/sondeo-analytics.js";
 
-const WINDOW = 1 << 16;
+const QUOTE = 34;
+const NEWLINE = 10;
+const MIN_PART = 256 << 10;
+const MAX_PART = 4 << 20;
+// Smaller files are not worth the cutting: one worker scores them whole.
+const SMALL_FILE = 4 << 20;
 
-const bytesOf = async (blob, start, end) => new Uint8Array(await blob.slice(start, end).arrayBuffer());
-
-/** The first row boundary at or after `from` (after a newline outside quotes), and the newlines passed. */
-async function boundary(file, from, inside, csv) {
-  let at = from;
-  let newlines = 0;
-  while (at < file.size) {
-    const chunk = await bytesOf(file, at, Math.min(file.size, at + WINDOW));
-    for (let i = 0; i < chunk.length; i++) {
-      if (csv && chunk[i] === 34) inside = !inside;
-      else if (chunk[i] === 10) {
-        newlines++;
-        if (!inside) return { offset: at + i + 1, newlines };
-      }
-    }
-    at += chunk.length;
+/**
+ * Where `bytes` (starting outside quotes) may be cut: just after its last newline outside
+ * quotes, or -1 when it has none.
+ */
+export function lastRowEnd(bytes, csv) {
+  let end = bytes.lastIndexOf(NEWLINE);
+  if (!csv || end < 0) return end < 0 ? -1 : end + 1;
+  const quotes = [];
+  for (let at = bytes.indexOf(QUOTE); at >= 0; at = bytes.indexOf(QUOTE, at + 1)) quotes.push(at);
+  let before = quotes.length; // quotes before `end`
+  while (end >= 0) {
+    while (before > 0 && quotes[before - 1] > end) before--;
+    if (before % 2 === 0) return end + 1;
+    // Inside a quoted cell: no newline after its opening quote can end a row.
+    end = bytes.lastIndexOf(NEWLINE, quotes[before - 1]);
   }
-  return { offset: file.size, newlines };
+  return -1;
+}
+
+const concat = (chunks, length) => {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) { out.set(chunk, at); at += chunk.length; }
+  return out;
+};
+
+/**
+ * A pool of scoring workers made from `workerUrl` (www/score-worker.js), each with the
+ * analytics module loaded. A page that scores files often keeps one; `scoreInWorkers`
+ * makes its own otherwise.
+ */
+export function scoringPool({ workerUrl, workers = 1 }) {
+  const n = Math.max(1, Math.min(workers, 16));
+  const list = Array.from({ length: n }, () => new Worker(workerUrl, { type: "module" }));
+  const ready = Promise.all(list.map((worker) => new Promise((resolve, reject) => {
+    worker.onmessage = ({ data }) => (data.error ? reject(new Error(data.error)) : resolve());
+    worker.onerror = (event) => reject(new Error(event.message || "the scoring worker failed to load"));
+    worker.postMessage({ ready: true });
+  })));
+  const terminate = () => {
+    for (const worker of list) {
+      worker.terminate();
+      for (const waiting of (worker.pending ?? []).splice(0)) waiting.reject(new Error("cancelled"));
+    }
+  };
+  return { workers: list, ready, terminate };
 }
 
 /**
- * Scores `file` (a Blob or File, CSV or NDJSON) in `workers` workers made from `workerUrl`.
+ * Scores `source` (a Blob or File, or a ReadableStream of bytes with `size` when known),
+ * CSV or NDJSON, in `workers` workers made from `workerUrl` (or in the given `pool`).
  * Returns `{ done, cancel }`: `done` resolves to `{ state, report }` (report as
  * `Scorer.import`'s, line numbers those of the whole file), `cancel()` stops every worker.
  */
-export function scoreInWorkers(file, { workerUrl, workers = 1, onProgress = () => {} }) {
-  const started = [];
+export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onProgress = () => {} }) {
+  const total = size ?? source.size;
+  const own = !pool;
+  const small = total !== undefined && total < SMALL_FILE;
+  pool ??= scoringPool({ workerUrl, workers: small ? 1 : workers });
   let cancelled = false;
-  const spawn = () => {
-    const worker = new Worker(workerUrl, { type: "module" });
-    started.push(worker);
-    return worker;
-  };
-  const ask = (message, onBytes) => new Promise((resolve, reject) => {
-    if (cancelled) return reject(new Error("cancelled"));
-    const worker = spawn();
+  let failed;
+  const n = small ? 1 : pool.workers.length;
+  // Parts of about a quarter of each worker's share, so that the last ones even out.
+  const partSize = total === undefined ? MAX_PART : Math.min(MAX_PART, Math.max(MIN_PART, Math.ceil(total / (4 * n))));
+  const busy = new Array(n).fill(0);
+  const results = []; // by part: { report, lines }
+  let wake = () => {};
+  let scored = 0;
+
+  const send = (k, message, transfer) => new Promise((resolve, reject) => {
+    const worker = pool.workers[k];
+    const pending = (worker.pending ??= []);
+    pending.push({ resolve, reject });
     worker.onmessage = ({ data }) => {
-      if (data.bytes !== undefined) return onBytes?.(data.bytes);
-      worker.terminate();
-      data.error ? reject(new Error(data.error)) : resolve(data);
+      const next = pending.shift();
+      data.error ? next.reject(new Error(data.error)) : next.resolve(data);
     };
-    worker.onerror = (event) => { worker.terminate(); reject(new Error(event.message)); };
-    worker.postMessage(message);
+    worker.onerror = (event) => { for (const p of pending.splice(0)) p.reject(new Error(event.message || "a scoring worker failed")); };
+    worker.postMessage(message, transfer);
   });
+
+  const dispatch = (bytes, end, header, format, index) => {
+    let k = 0;
+    for (let i = 1; i < n; i++) if (busy[i] < busy[k]) k = i;
+    busy[k]++;
+    const part = send(k, { part: bytes, end, header, format }, [bytes.buffer]).then((result) => {
+      results[index] = result;
+      scored += end;
+      onProgress(scored);
+    }, (error) => { failed ??= error; }).finally(() => { busy[k]--; wake(); });
+    return part;
+  };
+
   const done = (async () => {
-    const head = await bytesOf(file, 0, Math.min(file.size, 256));
-    const csv = head.find((b) => b > 32) !== 123; // NDJSON lines start with "{"
-    // Small files are not worth the cutting.
-    const n = file.size < 4 << 20 ? 1 : Math.max(1, Math.min(workers, 16));
-    const starts = Array.from({ length: n }, (_, k) => Math.floor((k * file.size) / n));
-    // Where each part starts, at a row boundary, and how many lines come before it.
-    const cuts = [{ offset: 0, lines: 0 }];
+    await pool.ready;
+    const stream = typeof source.getReader === "function" ? source : source.stream();
+    const reader = stream.getReader();
+    let chunks = [];
+    let held = 0;
+    let format;
     let header = null;
-    if (n > 1) {
-      const counts = await Promise.all(starts.map((s, k) => ask({ count: file.slice(s, starts[k + 1] ?? file.size) })));
-      let quotes = 0;
-      let lines = 0;
-      for (let k = 1; k < n; k++) {
-        quotes += counts[k - 1].quotes;
-        lines += counts[k - 1].newlines;
-        const cut = await boundary(file, starts[k], csv && quotes % 2 === 1, csv);
-        cuts.push({ offset: Math.max(cut.offset, cuts[k - 1].offset), lines: lines + cut.newlines });
+    const parts = [];
+    const flush = (last) => {
+      let bytes = concat(chunks, held);
+      chunks = [];
+      held = 0;
+      if (format === undefined) {
+        const text = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+        format = text.find((b) => b > 32) === 123 ? "ndjson" : "csv";
       }
-      if (csv) header = file.slice(0, (await boundary(file, 0, false, true)).offset);
+      const csv = format === "csv";
+      if (csv && header === null) {
+        // The header row, put in front of every later part.
+        const first = firstRowEnd(bytes);
+        if (first < 0 && !last) { chunks = [bytes]; held = bytes.length; return; }
+        header = bytes.slice(0, first < 0 ? bytes.length : first);
+      }
+      const end = last ? bytes.length : lastRowEnd(bytes, csv);
+      if (end <= 0) { if (bytes.length) { chunks = [bytes]; held = bytes.length; } return; }
+      // The rest of the last row starts the next part.
+      const rest = bytes.slice(end);
+      if (rest.length) { chunks = [rest]; held = rest.length; }
+      if (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength) bytes = bytes.slice(0, end);
+      parts.push(dispatch(bytes, end, parts.length === 0 ? null : header, format, parts.length));
+    };
+    for (;;) {
+      if (cancelled) throw new Error("cancelled");
+      if (failed) throw failed;
+      // Backpressure: read on only while some worker has room.
+      while (Math.min(...busy) >= 2) await new Promise((resolve) => { wake = resolve; });
+      const { done: end, value } = await reader.read();
+      if (end) break;
+      chunks.push(value);
+      held += value.length;
+      if (held >= partSize) flush(false);
     }
-    const progress = new Array(n).fill(0);
-    const parts = await Promise.all(cuts.map((cut, k) => {
-      const end = cuts[k + 1]?.offset ?? file.size;
-      const body = file.slice(cut.offset, end);
-      // Every CSV part after the first gets the header row in front of it.
-      const part = k > 0 && header ? new Blob([header, body]) : body;
-      return ask({ file: part }, (bytes) => {
-        progress[k] = bytes;
-        onProgress(progress.reduce((a, b) => a + b, 0));
-      });
-    }));
-    // Merge: the first part's state takes in the others'.
-    const merged = Scorer.fromState(parts[0].state);
-    for (const part of parts.slice(1)) {
-      const other = Scorer.fromState(part.state);
+    if (held) flush(true);
+    await Promise.all(parts);
+    if (failed) throw failed;
+    // Merge: the first worker's state takes in the others'.
+    const states = await Promise.all(pool.workers.slice(0, n).map((_, k) => send(k, { finish: true })));
+    if (own) pool.terminate();
+    const merged = Scorer.fromState(states[0].state);
+    for (const { state } of states.slice(1)) {
+      const other = Scorer.fromState(state);
       merged.merge(other);
       other.free();
     }
     const state = merged.state();
     merged.free();
-    const first = parts.flatMap((part, k) => part.report.rejected.first.map((e) => ({
-      ...e,
-      // A part's line 1 is its first row (or, after the first part of a CSV, the header copy).
-      line: e.line + cuts[k].lines - (k > 0 && header ? 1 : 0),
-    }))).sort((a, b) => a.line - b.line).slice(0, 100);
-    const sum = (pick) => parts.reduce((total, part) => total + pick(part.report), 0);
+    // A part's line 1 is its first row, or, after the first part of a CSV, the header copy.
+    let before = 0;
+    const first = [];
+    for (const [index, { report, lines }] of results.entries()) {
+      const shift = before - (index > 0 && header ? 1 : 0);
+      for (const e of report.rejected.first) first.push({ ...e, line: e.line + shift });
+      before += lines;
+    }
+    first.sort((a, b) => a.line - b.line);
+    const sum = (pick) => results.reduce((all, { report }) => all + pick(report), 0);
     const report = {
       accepted: sum((r) => r.accepted),
       skippedPartials: sum((r) => r.skippedPartials),
-      rejected: { count: sum((r) => r.rejected.count), first },
+      rejected: { count: sum((r) => r.rejected.count), first: first.slice(0, 100) },
       workers: n,
     };
     return { state, report };
   })();
+  done.catch(() => { if (own) pool.terminate(); });
   return {
     done,
     cancel() {
       cancelled = true;
-      for (const worker of started) worker.terminate();
+      wake();
+      pool.terminate();
     },
   };
+}
+
+/** Just after the first row (the header) of `bytes`, or -1 when it has not ended yet. */
+function firstRowEnd(bytes) {
+  // A header cell may be quoted and hold a newline: the row ends at a newline outside quotes.
+  let inside = false;
+  for (let at = 0; at < bytes.length; at++) {
+    if (bytes[at] === QUOTE) inside = !inside;
+    else if (bytes[at] === NEWLINE && !inside) return at + 1;
+  }
+  return -1;
 }

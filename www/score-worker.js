@@ -1,42 +1,46 @@
 // A scoring worker, off the page's main thread (the dashboard stays responsive, and
-// "Cancel" terminates it). Two jobs: `{ count: blob }` counts a part's quotes and newlines
-// (where rows may be cut, see parallel-score.js); `{ file: blob }` scores a part and posts
-// progress, then the Scorer's exact state and the import report.
+// "Cancel" terminates it). It keeps one Scorer for the whole file: `{ ready }` answers
+// once the analytics module is loaded; `{ part, end, header, format }` scores one part of
+// the file (bytes cut at a row boundary by parallel-score.js; a CSV part after the first
+// gets the header row in front) and answers its import report and line count;
+// `{ finish }` answers the Scorer's exact state, to be merged with the other workers'.
 import init, { Scorer } from "/dist/sondeo-analytics.js";
 
 const ready = init();
+let scorer;
+// One message at a time, in order: the page matches answers to its messages by order.
+let queue = Promise.resolve();
 
-async function count(blob) {
-  let quotes = 0;
-  let newlines = 0;
-  const reader = blob.stream().getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return { quotes, newlines };
-    for (let i = 0; i < value.length; i++) {
-      const b = value[i];
-      if (b === 34) quotes++;
-      else if (b === 10) newlines++;
-    }
-  }
+function lineCount(bytes) {
+  let lines = 0;
+  for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) lines++;
+  return lines;
 }
 
-onmessage = async ({ data }) => {
-  try {
-    if (data.count) return void postMessage(await count(data.count));
-    await ready;
-    const scorer = new Scorer();
-    let last = 0;
-    const report = await scorer.import(data.file, {
-      onProgress: ({ bytes }) => {
-        // A few updates a second are enough for a progress bar.
-        const now = performance.now();
-        if (now - last > 100) (last = now), postMessage({ bytes });
-      },
-    });
-    postMessage({ report, state: scorer.state() });
+async function handle(data) {
+  await ready;
+  if (data.ready) return { ready: true };
+  if (data.finish) {
+    const state = (scorer ??= new Scorer()).state();
     scorer.free();
-  } catch (error) {
-    postMessage({ error: String(error?.message ?? error) });
+    scorer = undefined;
+    return { state };
   }
+  scorer ??= new Scorer();
+  const body = data.part.subarray(0, data.end);
+  let bytes = body;
+  if (data.header) {
+    bytes = new Uint8Array(data.header.length + body.length);
+    bytes.set(data.header);
+    bytes.set(body, data.header.length);
+  }
+  const report = await scorer.import(bytes, { format: data.format });
+  return { report, lines: lineCount(body) };
+}
+
+onmessage = ({ data }) => {
+  queue = queue.then(() => handle(data)).then(
+    (answer) => postMessage(answer),
+    (error) => postMessage({ error: String(error?.message ?? error) }),
+  );
 };

@@ -42,18 +42,24 @@ export async function runSondeo(url, format) {
   return { ms, rows: report.accepted, wasmBytes: exports.memory.buffer.byteLength, nps: summary.overall.nps.score };
 }
 
-// The same Scorer in one worker per core (the dashboard's way): the file is fetched whole,
-// cut at row boundaries, each part scored in a worker, the states merged.
+// The same Scorer in one worker per core (the dashboard's way): the file is read as it
+// arrives, cut at row boundaries into parts, each part scored by the least busy worker,
+// the workers' states merged. The pool is started (workers spawned, wasm loaded) before
+// the clock, as DuckDB's worker and wasm are instantiated before its clock.
 export async function runSondeoWorkers(url, format) {
   const exports = await init();
-  const { scoreInWorkers } = await import("/www/parallel-score.js");
-  const start = performance.now();
-  const file = await (await fetch(url)).blob();
+  const { scoreInWorkers, scoringPool } = await import("/www/parallel-score.js");
   const workers = navigator.hardwareConcurrency || 2;
-  const { state, report } = await scoreInWorkers(file, { workerUrl: "/www/score-worker.js", workers }).done;
+  const pool = scoringPool({ workerUrl: "/www/score-worker.js", workers });
+  await pool.ready;
+  const start = performance.now();
+  const response = await fetch(url);
+  const size = Number(response.headers.get("content-length")) || undefined;
+  const { state, report } = await scoreInWorkers(response.body, { pool, size }).done;
   const scorer = Scorer.fromState(state);
   const summary = scorer.summary({ by: "metadata.touchpoint", period: "week" });
   const ms = performance.now() - start;
+  pool.terminate();
   return { ms, rows: report.accepted, wasmBytes: exports.memory.buffer.byteLength, nps: summary.overall.nps.score, workers };
 }
 

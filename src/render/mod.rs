@@ -5,10 +5,10 @@
 mod scale;
 
 use crate::dom::{append, element, set, text_element};
-use sondeo_core::text::push_int;
 use crate::texts::Texts;
 use sondeo_core::i18n::TextKey;
 use sondeo_core::survey::{Config, DisplayMode};
+use sondeo_core::text::push_int;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlTextAreaElement, ShadowRoot};
 

@@ -39,7 +39,7 @@ for (const [file, by, period] of [
   ["tests/fixtures/plain.csv", "metadata.touchpoint", "month"],
 ]) {
   test(`the browser scores ${file} exactly as native core does`, async ({ page }) => {
-    await page.goto(`${server.url}/test/mount.html#{}`);
+  await page.goto(`${server.url}/test/mount.html#{}`);
     const { summary, progress } = await scoreInBrowser(page, file, { by, period });
     expect(summary).toEqual(native(file, "--by", by, "--period", period));
     expect(progress).toBe(readFileSync(file).length);
@@ -148,6 +148,30 @@ test("outcomes join the answers by user id: each group's rates and revenue, and 
   expect(groups.passive.n).toBe(1);
 });
 
+test("a part is cut after its last newline outside quotes, at every length of the text", async ({ page }) => {
+  // Quoted newlines, doubled quotes, a quoted cell that opens a row, an empty quoted cell, CRLF.
+  const csv = 'id,kind,score,comment\nr1,nps,9,"one\ntwo"\r\nr2,nps,3,"say ""hi""\n"\n"r3",csat,4,""\nr4,ces,5,plain\n"r\n5",nps,1,"a,b\n\nc"\n';
+  await page.goto(`${server.url}/test/mount.html#{}`);
+  const cuts = await page.evaluate(async (csv) => {
+    const { lastRowEnd } = await import("/parallel-score.js");
+    const bytes = new TextEncoder().encode(csv);
+    return Array.from({ length: bytes.length + 1 }, (_, n) => lastRowEnd(bytes.subarray(0, n), true));
+  }, csv);
+  // The reference: a byte-by-byte walk that toggles on every quote.
+  const expected = [];
+  for (let n = 0; n <= csv.length; n++) {
+    let inside = false;
+    let last = -1;
+    for (let i = 0; i < n; i++) {
+      if (csv[i] === '"') inside = !inside;
+      else if (csv[i] === "\n" && !inside) last = i + 1;
+    }
+    expected.push(last);
+  }
+  expect(cuts).toEqual(expected);
+  expect(new Set(cuts).size).toBeGreaterThan(5);
+});
+
 test("a file scored by several workers, cut at row boundaries, gives exactly the figures of one pass", async ({ page }) => {
   // ~6 MB of CSV with quoted commas, quotes and newlines in the comments (a cut must not
   // fall inside one), and three bad rows at known lines.
@@ -156,13 +180,17 @@ test("a file scored by several workers, cut at row boundaries, gives exactly the
   const bad = new Set([1_000, 20_000, 39_999]);
   let line = 1; // the header
   const badLines = [];
+  // One comment longer than a part (~0.7 MB, 30,000 quoted newlines): no cut can fall in it.
+  const LONG = 20_500;
   for (let i = 0; i < 40_000; i++) {
-    const comment = i % 3 === 0 ? `"Slow, ""very"" slow\nsecond line ${i}"` : `fine ${"x".repeat(100)}`;
+    const comment = i === LONG ? `"${'long ""quoted"" line\n'.repeat(30_000)}end"`
+      : i % 3 === 0 ? `"Slow, ""very"" slow\nsecond line ${i}"` : `fine ${"x".repeat(100)}`;
     const score = bad.has(i) ? "eleven" : String(i % 11);
     line += 1;
     if (bad.has(i)) badLines.push(line);
     rows.push(`r${i},nps,${score},${comment},2026-11-${String(1 + (i % 28)).padStart(2, "0")}T10:00:00Z,tp${i % 5}`);
-    if (i % 3 === 0) line += 1; // the comment's newline
+    if (i === LONG) line += 30_000;
+    else if (i % 3 === 0) line += 1; // the comment's newline
   }
   const csv = header + rows.join("\n") + "\n";
   await page.goto(`${server.url}/test/mount.html#{}`);
@@ -175,8 +203,23 @@ test("a file scored by several workers, cut at row boundaries, gives exactly the
     const report = await one.import(file, {});
     const parallel = await scoreInWorkers(file, { workerUrl: "/score-worker.js", workers: 3 }).done;
     const merged = Scorer.fromState(parallel.state);
+    // The same bytes as a stream of odd-sized chunks, as a download arrives, its size unknown.
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let at = 0;
+    const stream = new ReadableStream({
+      pull(controller) {
+        if (at >= bytes.length) return controller.close();
+        const size = 1 + ((at * 7919) % 50_000);
+        controller.enqueue(bytes.slice(at, at + size));
+        at += size;
+      },
+    });
+    const streamed = await scoreInWorkers(stream, { workerUrl: "/score-worker.js", workers: 2 }).done;
     const options = { by: "metadata.touchpoint", period: "week" };
-    return { one: one.summary(options), many: merged.summary(options), report, parallelReport: parallel.report, size: file.size };
+    return {
+      one: one.summary(options), many: merged.summary(options), report, parallelReport: parallel.report, size: file.size,
+      streamed: Scorer.fromState(streamed.state).summary(options), streamedReport: streamed.report,
+    };
   }, csv);
   expect(result.size).toBeGreaterThan(4 << 20);
   expect(result.parallelReport.workers).toBe(3);
@@ -188,4 +231,9 @@ test("a file scored by several workers, cut at row boundaries, gives exactly the
   expect(result.parallelReport.accepted).toBe(40_000 - bad.size);
   expect(result.report.rejected.first.map((e) => e.line)).toEqual(badLines);
   expect(result.parallelReport.rejected.first.map((e) => e.line)).toEqual(badLines);
+  const { rejected: r3, ...streamed } = result.streamed;
+  expect(streamed).toEqual(one);
+  expect(result.streamedReport.workers).toBe(2);
+  expect(result.streamedReport.accepted).toBe(40_000 - bad.size);
+  expect(result.streamedReport.rejected.first.map((e) => e.line)).toEqual(badLines);
 });

@@ -151,7 +151,8 @@ fn filter_options(options: &JsValue) -> Result<filter::FilterOptions, JsError> {
 
 /// Reads `source` (a `ReadableStream` of bytes, or a `Blob`/`File`) chunk by chunk into
 /// `feed`, one chunk at a time in wasm memory (memory does not grow with the file), and
-/// calls `options.onProgress({ bytes })` after each.
+/// calls `options.onProgress({ bytes })` after each. A `Uint8Array` (a part of a file a
+/// worker was handed, see www/parallel-score.js) is one chunk, read without a stream.
 async fn stream_chunks(
     source: JsValue,
     options: &JsValue,
@@ -160,11 +161,18 @@ async fn stream_chunks(
     let on_progress = js_sys::Reflect::get(options, &"onProgress".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let source = match source.dyn_into::<js_sys::Uint8Array>() {
+        Ok(bytes) => {
+            feed(&bytes.to_vec());
+            return Ok(());
+        }
+        Err(source) => source,
+    };
     let stream: web_sys::ReadableStream = match source.dyn_into::<web_sys::Blob>() {
         Ok(blob) => blob.stream(),
-        Err(source) => source
-            .dyn_into()
-            .map_err(|_| JsError::new("source: expected a ReadableStream, a Blob or a File"))?,
+        Err(source) => source.dyn_into().map_err(|_| {
+            JsError::new("source: expected a ReadableStream, a Blob, a File or a Uint8Array")
+        })?,
     };
     let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
     let mut bytes = 0f64;
@@ -285,7 +293,7 @@ impl Scorer {
         Ok(accepted)
     }
 
-    /// Streams an export (a `ReadableStream` of bytes, or a `Blob`/`File`) into the
+    /// Streams an export (a `ReadableStream` of bytes, a `Blob`/`File`, or a `Uint8Array`) into the
     /// scorer. `options`: `{ format: "ndjson" | "csv", onProgress({ bytes }) }`; the
     /// format is detected from the first bytes when not given; `skipPartials: true`
     /// leaves out responses with `complete: false`; `byId: true` counts each response id

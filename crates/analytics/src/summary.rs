@@ -301,7 +301,10 @@ pub fn summary(
     }
     out.insert("themes".into(), Value::Object(themes));
     if !state.questions.surveys.is_empty() {
-        out.insert("questions".into(), questions_json(&state.questions, by, min_enps));
+        out.insert(
+            "questions".into(),
+            questions_json(&state.questions, by, min_enps),
+        );
     }
     Ok(Value::Object(out))
 }
@@ -449,7 +452,11 @@ mod tests {
         // Two issues resolved (CSAT 5 and 4: satisfied), two not (CSAT 2 and 1): CSAT 50%,
         // resolved 50%; satisfied 100% when resolved, 0% when not: +100 points.
         let mut ndjson = String::new();
-        for (i, (csat, resolved, agent)) in [(5, 1, "ana"), (4, 1, "bo"), (2, 0, "ana"), (1, 0, "bo")].iter().enumerate() {
+        for (i, (csat, resolved, agent)) in
+            [(5, 1, "ana"), (4, 1, "bo"), (2, 0, "ana"), (1, 0, "bo")]
+                .iter()
+                .enumerate()
+        {
             ndjson.push_str(&format!(
                 r#"{{"id":"r{i}","schema":2,"surveyId":"tls","kind":"csat","score":{csat},"metadata":{{"agent":"{agent}"}},"answers":[{{"key":"satisfaction","kind":"csat","score":{csat}}},{{"key":"resolved","kind":"yesno","score":{resolved}}}]}}"#
             ));
@@ -488,7 +495,10 @@ mod tests {
         let enps = &s["questions"]["pulse"][0];
         assert_eq!(enps["figures"], json!({ "suppressed": true, "minimum": 5 }));
         assert_eq!(enps["segments"]["ops"]["suppressed"], true);
-        assert_eq!(s["questions"]["pulse"][1]["by"][0]["difference"], Value::Null);
+        assert_eq!(
+            s["questions"]["pulse"][1]["by"][0]["difference"],
+            Value::Null
+        );
     }
 
     #[test]

@@ -31,7 +31,12 @@ struct Args {
     /// SQLite database file (created when missing, readable by its owner only), or a
     /// PostgreSQL URL (`postgres://user@host/db`, `?sslmode=require` for TLS) that several
     /// collectors may share.
-    #[arg(long, env = "SONDEO_DB", default_value = "sondeo.db", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "SONDEO_DB",
+        default_value = "sondeo.db",
+        hide_env_values = true
+    )]
     db: String,
     /// Folder served at `/` (the demo pages and the dashboard).
     #[arg(long, default_value = "www")]

@@ -499,7 +499,10 @@ fn csv_keeps_at_most_200_metadata_columns_and_the_rest_in_one_json_column() {
     let text = c.export("?format=csv").1;
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(headers.len(), sondeo_core::schema::CSV_COLUMNS.len() + 200 + 1);
+    assert_eq!(
+        headers.len(),
+        sondeo_core::schema::CSV_COLUMNS.len() + 200 + 1
+    );
     assert_eq!(headers.last().map(String::as_str), Some("metadata"));
     assert!(
         headers.contains(&"metadata.common".to_string()),
@@ -826,7 +829,9 @@ fn a_database_file_migrated_by_a_newer_collector_is_refused_with_a_clear_message
     c.child.wait().unwrap();
     let copy = std::path::PathBuf::from(&c.db);
     let conn = rusqlite::Connection::open(&copy).unwrap();
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(version, 1, "a new file is at this collector's schema");
     conn.execute_batch("PRAGMA user_version = 99").unwrap();
     drop(conn);
@@ -837,5 +842,8 @@ fn a_database_file_migrated_by_a_newer_collector_is_refused_with_a_clear_message
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("schema version 99, newer than this collector's 1"), "{stderr}");
+    assert!(
+        stderr.contains("schema version 99, newer than this collector's 1"),
+        "{stderr}"
+    );
 }

@@ -543,8 +543,17 @@ fn an_anonymous_answer_is_received_to_the_day() {
 fn a_multi_question_response_is_stored_exported_and_scored_per_question() {
     let c = Collector::start(&[]);
     let answers = |n: usize| {
-        let all = [("satisfaction", "csat", 2), ("resolved", "yesno", 0), ("agent", "rating", 5)];
-        Value::Array(all[..n].iter().map(|(k, kind, s)| json!({ "key": k, "kind": kind, "score": s })).collect())
+        let all = [
+            ("satisfaction", "csat", 2),
+            ("resolved", "yesno", 0),
+            ("agent", "rating", 5),
+        ];
+        Value::Array(
+            all[..n]
+                .iter()
+                .map(|(k, kind, s)| json!({ "key": k, "kind": kind, "score": s }))
+                .collect(),
+        )
     };
     let partial = json!({ "schema": 2, "id": "t1", "surveyId": "tls", "kind": "csat", "score": 2,
         "answers": answers(2), "complete": false, "metadata": { "agent": "ana" } });
@@ -579,7 +588,10 @@ fn a_multi_question_response_is_stored_exported_and_scored_per_question() {
     importer.feed(text.as_bytes(), &mut |r| state.add(r));
     importer.finish(&mut |r| state.add(r));
     let agent = &state.questions.surveys["tls"]["agent:rating"].scores;
-    assert_eq!((agent.kind, agent.n(), agent.mean()), (sondeo_core::Kind::Rating, 1, 5.0));
+    assert_eq!(
+        (agent.kind, agent.n(), agent.mean()),
+        (sondeo_core::Kind::Rating, 1, 5.0)
+    );
 }
 
 #[test]
@@ -589,7 +601,14 @@ fn versions_of_one_id_in_one_post_apply_in_order_and_a_refused_post_leaves_no_tr
     let batch = json!([response("same", 9, true), response("same", 3, false)]);
     assert_eq!(c.post(&batch).0, 200);
     let stored = c.ndjson();
-    assert_eq!((stored.len(), stored[0]["score"].as_u64(), stored[0]["complete"].as_bool()), (1, Some(9), Some(true)));
+    assert_eq!(
+        (
+            stored.len(),
+            stored[0]["score"].as_u64(),
+            stored[0]["complete"].as_bool()
+        ),
+        (1, Some(9), Some(true))
+    );
     // A post whose second response reuses that id under another survey: all of it refused,
     // its first response (and its display record) included.
     let mut other = response("same", 5, true);
@@ -600,14 +619,21 @@ fn versions_of_one_id_in_one_post_apply_in_order_and_a_refused_post_leaves_no_tr
     let ids: Vec<Value> = c.ndjson().iter().map(|r| r["id"].clone()).collect();
     assert_eq!(ids, [json!("same")]);
     let shown = request(&c.url, "GET", "/api/impressions?format=ndjson", "", &[]).1;
-    assert_eq!(shown.lines().count(), 0, "no display record either: {shown}");
+    assert_eq!(
+        shown.lines().count(),
+        0,
+        "no display record either: {shown}"
+    );
 }
 
 #[test]
 fn a_partial_that_knows_fewer_answers_does_not_undo_one_that_knows_more() {
     let c = Collector::start(&[]);
     let post = |answers: &[(&str, &str, u8)], complete: bool| {
-        let list: Vec<Value> = answers.iter().map(|(k, kind, s)| json!({ "key": k, "kind": kind, "score": s })).collect();
+        let list: Vec<Value> = answers
+            .iter()
+            .map(|(k, kind, s)| json!({ "key": k, "kind": kind, "score": s }))
+            .collect();
         let body = json!({ "schema": 2, "id": "t9", "surveyId": "tls", "kind": answers[0].1, "score": answers[0].2,
             "answers": list, "complete": complete });
         assert_eq!(c.post(&body).0, 200);
@@ -615,8 +641,18 @@ fn a_partial_that_knows_fewer_answers_does_not_undo_one_that_knows_more() {
     };
     assert_eq!(post(&[("s", "csat", 4), ("r", "yesno", 0)], false), 2);
     // A late retry of the first partial, or the email link opened again after a reload.
-    assert_eq!(post(&[("s", "csat", 4)], false), 2, "the second answer is kept");
+    assert_eq!(
+        post(&[("s", "csat", 4)], false),
+        2,
+        "the second answer is kept"
+    );
     // A changed first answer is news, and the complete answer always wins.
     assert_eq!(post(&[("s", "csat", 2)], false), 1);
-    assert_eq!(post(&[("s", "csat", 2), ("r", "yesno", 1), ("a", "rating", 5)], true), 3);
+    assert_eq!(
+        post(
+            &[("s", "csat", 2), ("r", "yesno", 1), ("a", "rating", 5)],
+            true
+        ),
+        3
+    );
 }

@@ -46,7 +46,9 @@ fn watch(url: &str) -> Arc<Mutex<Vec<(String, bool)>>> {
             }
             text.push_str(&String::from_utf8_lossy(&buf[..n]));
             // Complete lines only; a chunk may end mid-line.
-            let Some(end) = text.rfind('\n') else { continue };
+            let Some(end) = text.rfind('\n') else {
+                continue;
+            };
             for line in text[..end].lines() {
                 if let Some(data) = line.strip_prefix("data: ") {
                     if let Ok(event) = serde_json::from_str::<Value>(data) {
@@ -65,7 +67,9 @@ fn watch(url: &str) -> Arc<Mutex<Vec<(String, bool)>>> {
 
 #[test]
 fn a_response_posted_through_one_collector_reaches_the_other_s_stream_within_a_second() {
-    let Some((base, _alone)) = cluster("two collectors") else { return };
+    let Some((base, _alone)) = cluster("two collectors") else {
+        return;
+    };
     let db = new_postgres_database(&base);
     let a = Collector::start_on(tempfile::tempdir().unwrap(), db.clone(), &[]);
     let b = Collector::start_on(tempfile::tempdir().unwrap(), db, &[]);
@@ -86,7 +90,9 @@ fn a_response_posted_through_one_collector_reaches_the_other_s_stream_within_a_s
 
 #[test]
 fn a_lost_database_is_answered_503_and_the_collector_recovers_by_itself() {
-    let Some((base, _alone)) = cluster("lost database") else { return };
+    let Some((base, _alone)) = cluster("lost database") else {
+        return;
+    };
     let c = Collector::start_on(
         tempfile::tempdir().unwrap(),
         new_postgres_database(&base),
@@ -99,7 +105,10 @@ fn a_lost_database_is_answered_503_and_the_collector_recovers_by_itself() {
     let waited = started.elapsed();
     script("SONDEO_TEST_PG_START");
     assert_eq!(status, 503, "{body}");
-    assert!(waited < Duration::from_secs(10), "answered after {waited:?}");
+    assert!(
+        waited < Duration::from_secs(10),
+        "answered after {waited:?}"
+    );
     // Back by itself: no restart of the collector.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -107,7 +116,10 @@ fn a_lost_database_is_answered_503_and_the_collector_recovers_by_itself() {
         if status == 200 {
             break;
         }
-        assert!(Instant::now() < deadline, "still {status} 10 s after the database returned");
+        assert!(
+            Instant::now() < deadline,
+            "still {status} 10 s after the database returned"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     let ids: Vec<Value> = c.ndjson().iter().map(|r| r["id"].clone()).collect();
@@ -116,12 +128,23 @@ fn a_lost_database_is_answered_503_and_the_collector_recovers_by_itself() {
 
 #[test]
 fn a_database_migrated_by_a_newer_collector_is_refused_with_a_clear_message() {
-    let Some((base, _alone)) = cluster("newer schema") else { return };
+    let Some((base, _alone)) = cluster("newer schema") else {
+        return;
+    };
     let db = new_postgres_database(&base);
-    drop(Collector::start_on(tempfile::tempdir().unwrap(), db.clone(), &[]));
+    drop(Collector::start_on(
+        tempfile::tempdir().unwrap(),
+        db.clone(),
+        &[],
+    ));
     let psql = std::env::var("SONDEO_TEST_PSQL").unwrap();
     assert!(Command::new(psql)
-        .args([&db, "-q", "-c", "INSERT INTO sondeo_schema (version) VALUES (99)"])
+        .args([
+            &db,
+            "-q",
+            "-c",
+            "INSERT INTO sondeo_schema (version) VALUES (99)"
+        ])
         .status()
         .unwrap()
         .success());
@@ -143,10 +166,20 @@ fn a_database_migrated_by_a_newer_collector_is_refused_with_a_clear_message() {
 /// as its last version, and the surviving collector's stream announced each of them.
 #[test]
 fn failover_loses_nothing_acknowledged_and_doubles_nothing() {
-    let Some((base, _alone)) = cluster("failover") else { return };
+    let Some((base, _alone)) = cluster("failover") else {
+        return;
+    };
     let db = new_postgres_database(&base);
-    let a = Collector::start_on(tempfile::tempdir().unwrap(), db.clone(), &["--rate-limit", "0"]);
-    let b = Collector::start_on(tempfile::tempdir().unwrap(), db.clone(), &["--rate-limit", "0"]);
+    let a = Collector::start_on(
+        tempfile::tempdir().unwrap(),
+        db.clone(),
+        &["--rate-limit", "0"],
+    );
+    let b = Collector::start_on(
+        tempfile::tempdir().unwrap(),
+        db.clone(),
+        &["--rate-limit", "0"],
+    );
     let seen = watch(&a.url);
     let urls = Arc::new(RwLock::new(vec![a.url.clone(), b.url.clone()]));
     const CLIENTS: usize = 16;
@@ -165,8 +198,10 @@ fn failover_loses_nothing_acknowledged_and_doubles_nothing() {
                     let id = format!("f{t}-{i}");
                     // A partial with one score, then the complete answer with another.
                     for (complete, score) in [(false, 3), (true, 9)] {
-                        let body = json!({ "schema": 1, "id": id, "surveyId": "failover", "kind": "nps",
-                            "score": score, "complete": complete }).to_string();
+                        let body =
+                            json!({ "schema": 1, "id": id, "surveyId": "failover", "kind": "nps",
+                            "score": score, "complete": complete })
+                            .to_string();
                         let mut attempt = 0;
                         loop {
                             let url = urls.read().unwrap()[(t + attempt) % 2].clone();
@@ -175,7 +210,10 @@ fn failover_loses_nothing_acknowledged_and_doubles_nothing() {
                             })
                             .unwrap_or(0);
                             if status == 200 {
-                                acknowledged.lock().unwrap().insert(id.clone(), (complete, score));
+                                acknowledged
+                                    .lock()
+                                    .unwrap()
+                                    .insert(id.clone(), (complete, score));
                                 break;
                             }
                             failures.lock().unwrap().push(Instant::now());
@@ -192,7 +230,10 @@ fn failover_loses_nothing_acknowledged_and_doubles_nothing() {
     let done = || acknowledged.lock().unwrap().len();
     let in_flight = |what: &str| {
         let n = done();
-        assert!(n > 0 && n < CLIENTS * EACH, "{what} with {n} answers stored: not mid-flight");
+        assert!(
+            n > 0 && n < CLIENTS * EACH,
+            "{what} with {n} answers stored: not mid-flight"
+        );
     };
     // Mid-flight: B dies without a chance to flush anything, and comes back on a new port.
     std::thread::sleep(Duration::from_millis(300));
@@ -202,7 +243,11 @@ fn failover_loses_nothing_acknowledged_and_doubles_nothing() {
     b.child.kill().unwrap();
     b.child.wait().unwrap();
     std::thread::sleep(Duration::from_millis(200));
-    let b2 = Collector::start_on(tempfile::tempdir().unwrap(), db.clone(), &["--rate-limit", "0"]);
+    let b2 = Collector::start_on(
+        tempfile::tempdir().unwrap(),
+        db.clone(),
+        &["--rate-limit", "0"],
+    );
     urls.write().unwrap()[1] = b2.url.clone();
     // Then the database itself restarts under them.
     std::thread::sleep(Duration::from_millis(200));
@@ -230,7 +275,11 @@ fn failover_loses_nothing_acknowledged_and_doubles_nothing() {
     for row in &rows {
         let id = row["id"].as_str().unwrap();
         let (complete, score) = acknowledged[id];
-        assert_eq!((row["complete"] == true, row["score"].as_u64().unwrap()), (complete, score), "{id}");
+        assert_eq!(
+            (row["complete"] == true, row["score"].as_u64().unwrap()),
+            (complete, score),
+            "{id}"
+        );
     }
     // A's stream announced every final answer, across the database's restart.
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -210,7 +210,12 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
         Some(Value::Number(n, _)) if *n == SCHEMA as f64 || *n == SCHEMA_ANSWERS as f64 => {
             Some(*n as u32)
         }
-        Some(v) => return Err(FieldError::new("schema", expected_got("expected 1 or 2", v))),
+        Some(v) => {
+            return Err(FieldError::new(
+                "schema",
+                expected_got("expected 1 or 2", v),
+            ))
+        }
     };
     let answers = match (get("answers"), schema) {
         (Some(v), None | Some(SCHEMA_ANSWERS)) => parse_answers(v)?,
@@ -259,7 +264,10 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
     };
     let (score, group) = match (get("score"), first) {
         (Some(v), _) => check_score(kind, v)?,
-        (None, Some(a)) => (a.score, kind.group(a.score as i64).unwrap_or(Group::Passive)),
+        (None, Some(a)) => (
+            a.score,
+            kind.group(a.score as i64).unwrap_or(Group::Passive),
+        ),
         (None, None) => return Err(check_score(kind, &Value::Null).unwrap_err()),
     };
     // The top level repeats the first answer, so that a reader of schema 1 counts it.
@@ -373,7 +381,10 @@ pub fn parse_answers(value: &Value) -> Result<Vec<Answer>, FieldError> {
         other => {
             return Err(FieldError::new(
                 "answers",
-                expected_got("expected an array of 1 to 5 answers { key, kind, score }", other),
+                expected_got(
+                    "expected an array of 1 to 5 answers { key, kind, score }",
+                    other,
+                ),
             ))
         }
     };
@@ -394,21 +405,28 @@ pub fn parse_answers(value: &Value) -> Result<Vec<Answer>, FieldError> {
             }
         };
         if answers.iter().any(|a| a.key == key) {
-            return Err(FieldError::new(&field("key"), expected_got("expected each key once", &Value::String(key))));
+            return Err(FieldError::new(
+                &field("key"),
+                expected_got("expected each key once", &Value::String(key)),
+            ));
         }
-        let kind = get("kind").and_then(Value::as_str).and_then(Kind::parse).ok_or_else(|| {
-            FieldError::new(
-                &field("kind"),
-                expected_got(
-                    &crate::text::concat(&["expected ", KIND_CHOICES]),
-                    get("kind").unwrap_or(&Value::Null),
-                ),
-            )
-        })?;
-        let (score, _) = check_score(kind, get("score").unwrap_or(&Value::Null)).map_err(|mut e| {
-            e.field = field("score");
-            e
-        })?;
+        let kind = get("kind")
+            .and_then(Value::as_str)
+            .and_then(Kind::parse)
+            .ok_or_else(|| {
+                FieldError::new(
+                    &field("kind"),
+                    expected_got(
+                        &crate::text::concat(&["expected ", KIND_CHOICES]),
+                        get("kind").unwrap_or(&Value::Null),
+                    ),
+                )
+            })?;
+        let (score, _) =
+            check_score(kind, get("score").unwrap_or(&Value::Null)).map_err(|mut e| {
+                e.field = field("score");
+                e
+            })?;
         answers.push(Answer { key, kind, score });
     }
     Ok(answers)

@@ -287,7 +287,10 @@ pub(crate) fn answers_from_json(
 ) -> Result<Vec<(Cow<'static, str>, Kind, u8)>, (&'static str, String)> {
     let answers = crate::answer::parse_answers(&crate::value::Value::from(value.clone()))
         .map_err(|e| ("answers", e.message()))?;
-    if answers.first().is_some_and(|a| a.kind != kind || a.score != score) {
+    if answers
+        .first()
+        .is_some_and(|a| a.kind != kind || a.score != score)
+    {
         return Err((
             "answers",
             "answers[0]: expected the same kind and score as the row's kind and score".into(),

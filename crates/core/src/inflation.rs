@@ -34,7 +34,8 @@ impl OutcomeCheck {
             "churned" => d.difference > 0.0,
             _ => d.difference < 0.0,
         };
-        self.against_rest.is_some_and(|d| d.significant && worse(&d))
+        self.against_rest
+            .is_some_and(|d| d.significant && worse(&d))
     }
 }
 
@@ -101,7 +102,10 @@ pub fn inflation(
         let entry = counts
             .entry(value.unwrap_or_else(|| NO_VALUE.to_owned()))
             .or_default();
-        entry.scores.get_or_insert_with(|| Histogram::new(kind)).add(row.score);
+        entry
+            .scores
+            .get_or_insert_with(|| Histogram::new(kind))
+            .add(row.score);
         if kind.group(row.score as i64) != Some(best) {
             continue;
         }
@@ -121,7 +125,10 @@ pub fn inflation(
         }
     }
     let sum = |f: fn(&Tally) -> (u64, u64)| {
-        counts.values().map(f).fold((0, 0), |(a, b), (x, y)| (a + x, b + y))
+        counts
+            .values()
+            .map(f)
+            .fold((0, 0), |(a, b), (x, y)| (a + x, b + y))
     };
     let (all_top, all_terse) = sum(|t| (t.top, t.terse));
     let (all_known, all_yes) = sum(|t| t.outcome);
@@ -131,7 +138,12 @@ pub fn inflation(
             segment,
             top: t.top,
             terse: t.terse,
-            against_rest: proportion_difference(t.terse, t.top, all_terse - t.terse, all_top - t.top),
+            against_rest: proportion_difference(
+                t.terse,
+                t.top,
+                all_terse - t.terse,
+                all_top - t.top,
+            ),
             score: t.scores.as_ref().map_or(f64::NAN, headline),
             n: t.scores.as_ref().map_or(0, Histogram::n),
             outcome: outcomes.map(|(_, flag)| {
@@ -139,7 +151,12 @@ pub fn inflation(
                 OutcomeCheck {
                     outcome: FLAGS[flag],
                     rate: share(yes, known),
-                    against_rest: proportion_difference(yes, known, all_yes - yes, all_known - known),
+                    against_rest: proportion_difference(
+                        yes,
+                        known,
+                        all_yes - yes,
+                        all_known - known,
+                    ),
                 }
             }),
         })
@@ -245,32 +262,41 @@ mod tests {
                 };
                 respondents.record(&row);
                 latest.upsert(&mut state, row);
-                let mut record = OutcomeRecord { id: user, ..OutcomeRecord::default() };
+                let mut record = OutcomeRecord {
+                    id: user,
+                    ..OutcomeRecord::default()
+                };
                 record.flags[0] = Some(i < retained);
                 records.push(record);
             }
         }
         for i in 0..10 {
-            latest.upsert(&mut state, Row {
-                id: Some(Cow::Owned(format!("d{i}"))),
-                complete: true,
-                kind: Some(Kind::Nps),
-                score: 3,
-                metadata: vec![(Cow::Borrowed("agent"), Cow::Borrowed("bo"))],
-                ..Row::default()
-            });
+            latest.upsert(
+                &mut state,
+                Row {
+                    id: Some(Cow::Owned(format!("d{i}"))),
+                    complete: true,
+                    kind: Some(Kind::Nps),
+                    score: 3,
+                    metadata: vec![(Cow::Borrowed("agent"), Cow::Borrowed("bo"))],
+                    ..Row::default()
+                },
+            );
         }
         // A customer of bo's who answered again (another ticket) is still one customer.
-        latest.upsert(&mut state, Row {
-            id: Some(Cow::Borrowed("again")),
-            complete: true,
-            kind: Some(Kind::Nps),
-            score: 9,
-            metadata: vec![(Cow::Borrowed("agent"), Cow::Borrowed("bo"))],
-            comment: Some(Cow::Borrowed("Second ticket, solved quickly again")),
-            user: Some(Cow::Borrowed("bo-39")),
-            ..Row::default()
-        });
+        latest.upsert(
+            &mut state,
+            Row {
+                id: Some(Cow::Borrowed("again")),
+                complete: true,
+                kind: Some(Kind::Nps),
+                score: 9,
+                metadata: vec![(Cow::Borrowed("agent"), Cow::Borrowed("bo"))],
+                comment: Some(Cow::Borrowed("Second ticket, solved quickly again")),
+                user: Some(Cow::Borrowed("bo-39")),
+                ..Row::default()
+            },
+        );
         records.iter().for_each(|r| tally.add(&respondents, r));
         let found = inflation(&latest, "metadata.agent", Kind::Nps, 20, Some((&tally, 0)));
         let bo = &found[1];
@@ -283,7 +309,10 @@ mod tests {
         assert_eq!((rate.value, rate.n), (40.0, 40));
         // 40% against 72 of 80 (90%) for the other agents' promoters: −50 points.
         let d = check.against_rest.unwrap();
-        assert!((d.difference + 50.0).abs() < 1e-9 && d.high95 < 0.0, "{d:?}");
+        assert!(
+            (d.difference + 50.0).abs() < 1e-9 && d.high95 < 0.0,
+            "{d:?}"
+        );
         assert!(check.flagged());
         assert!(!found[0].outcome.as_ref().unwrap().flagged());
     }

@@ -90,7 +90,8 @@ impl OutcomeTally {
         if self.matched_records.contains_key(&record.id) {
             return;
         }
-        self.matched_records.insert(record.id.clone(), record.clone());
+        self.matched_records
+            .insert(record.id.clone(), record.clone());
         self.matched += 1;
         for kind in KINDS {
             let Some((score, _)) = answers[kind as usize] else {

@@ -233,7 +233,12 @@ impl Prompt {
         comment: &str,
         complete: bool,
     ) -> Response {
-        let score = self.scores.first().copied().flatten().unwrap_or(config.kind.min());
+        let score = self
+            .scores
+            .first()
+            .copied()
+            .flatten()
+            .unwrap_or(config.kind.min());
         let comment = sanitize_comment(comment, config.follow_up.max_length as usize);
         let user = &config.user;
         let when = |t: &Option<String>| t.as_deref().map(|t| config.sent_time(t));

@@ -247,7 +247,10 @@ mod tests {
                 complete: false,
                 kind: Some(Kind::Csat),
                 score: 5,
-                answers: vec![("satisfaction".into(), Kind::Csat, 5), ("resolved".into(), Kind::Yesno, 0)],
+                answers: vec![
+                    ("satisfaction".into(), Kind::Csat, 5),
+                    ("resolved".into(), Kind::Yesno, 0),
+                ],
                 survey_id: None,
                 locale: None,
                 metadata: vec![("channel".into(), "email".into())],

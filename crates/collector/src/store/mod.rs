@@ -82,7 +82,9 @@ impl Store {
         if postgres::is_url(db) {
             return Ok(Store::Postgres(postgres::Store::open(db).await?));
         }
-        Ok(Store::Sqlite(sqlite::Store::open(std::path::Path::new(db))?))
+        Ok(Store::Sqlite(sqlite::Store::open(std::path::Path::new(
+            db,
+        ))?))
     }
 
     /// Stores `responses` (upsert by id; a partial never replaces a complete response) and
@@ -177,7 +179,12 @@ impl Reader {
         }
     }
 
-    fn page(&self, filter: &Filter, after: i64, limit: usize) -> Result<Vec<(i64, String)>, StoreError> {
+    fn page(
+        &self,
+        filter: &Filter,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
         match self {
             Reader::Sqlite(r) => r.page(filter, after, limit),
             Reader::Postgres(r) => r.page(filter, after, limit),

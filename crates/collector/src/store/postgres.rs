@@ -28,11 +28,11 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, 
 use futures_util::StreamExt;
 use sondeo_core::answer::Response;
 use sondeo_core::impression::Impression;
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use std::collections::HashMap;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{AsyncMessage, Client, Config};
@@ -135,7 +135,8 @@ const COMMIT_DEADLINE: Duration = Duration::from_secs(6);
 const WRITER_SESSION: &str =
     "-c statement_timeout=5000 -c lock_timeout=5000 -c idle_in_transaction_session_timeout=10000";
 /// Readers (exports) may scan longer, but the server stops a query nobody waits for.
-const READER_SESSION: &str = "-c statement_timeout=60000 -c idle_in_transaction_session_timeout=60000";
+const READER_SESSION: &str =
+    "-c statement_timeout=60000 -c idle_in_transaction_session_timeout=60000";
 /// How long one export page may take.
 const READ_DEADLINE: Duration = Duration::from_secs(30);
 
@@ -181,7 +182,8 @@ fn tls() -> Result<MakeRustlsConnect, StoreError> {
         let certs = CertificateDer::pem_file_iter(&path)
             .map_err(|e| StoreError::Refused(format!("PGSSLROOTCERT {path}: {e}")))?;
         for cert in certs {
-            let cert = cert.map_err(|e| StoreError::Refused(format!("PGSSLROOTCERT {path}: {e}")))?;
+            let cert =
+                cert.map_err(|e| StoreError::Refused(format!("PGSSLROOTCERT {path}: {e}")))?;
             roots
                 .add(cert)
                 .map_err(|e| StoreError::Refused(format!("PGSSLROOTCERT {path}: {e}")))?;
@@ -241,7 +243,10 @@ impl Store {
         };
         let writers = pool(WRITER_SESSION, 2)?;
         let readers = pool(READER_SESSION, 32)?;
-        let mut client = writers.get().await.map_err(|e| refused("cannot reach", &e))?;
+        let mut client = writers
+            .get()
+            .await
+            .map_err(|e| refused("cannot reach", &e))?;
         migrate(&mut client).await.map_err(|e| match e {
             StoreError::Unavailable(e) => refused("cannot migrate", &e),
             other => other,
@@ -254,7 +259,13 @@ impl Store {
         drop(client);
         let (stored, _) = broadcast::channel(1024);
         let closing = Arc::new(AtomicBool::new(false));
-        tokio::spawn(listen(config, tls.clone(), stored.clone(), last, closing.clone()));
+        tokio::spawn(listen(
+            config,
+            tls.clone(),
+            stored.clone(),
+            last,
+            closing.clone(),
+        ));
         let (writer, posts) = mpsc::channel(4 * BATCH);
         let written = tokio::spawn(write_loop(writers, posts));
         Ok(Store {
@@ -583,7 +594,11 @@ async fn listen(
                     }
                 }
             });
-            if client.batch_execute(&format!("LISTEN {CHANNEL}")).await.is_ok() {
+            if client
+                .batch_execute(&format!("LISTEN {CHANNEL}"))
+                .await
+                .is_ok()
+            {
                 while !closing.load(Ordering::Relaxed) {
                     // A connection that stopped answering is given up, and made again.
                     let caught = tokio::time::timeout(
@@ -639,10 +654,7 @@ pub struct Reader {
 }
 
 impl Reader {
-    fn run<T>(
-        &self,
-        read: impl Future<Output = Result<T, StoreError>>,
-    ) -> Result<T, StoreError> {
+    fn run<T>(&self, read: impl Future<Output = Result<T, StoreError>>) -> Result<T, StoreError> {
         self.handle
             .block_on(tokio::time::timeout(READ_DEADLINE, read))
             .unwrap_or_else(|_| {
@@ -732,10 +744,24 @@ mod tests {
 
     #[test]
     fn tls_is_used_when_the_url_asks_and_libpq_s_names_are_understood() {
-        assert_eq!(with_ssl_mode("postgres://db/x"), "postgres://db/x?sslmode=disable");
-        assert_eq!(with_ssl_mode("postgres://db/x?user=u"), "postgres://db/x?user=u&sslmode=disable");
-        assert_eq!(with_ssl_mode("postgres://db/x?sslmode=verify-full"), "postgres://db/x?sslmode=require");
-        let config: Config = with_ssl_mode("postgres://db/x?sslmode=verify-ca").parse().unwrap();
-        assert_eq!(config.get_ssl_mode(), tokio_postgres::config::SslMode::Require);
+        assert_eq!(
+            with_ssl_mode("postgres://db/x"),
+            "postgres://db/x?sslmode=disable"
+        );
+        assert_eq!(
+            with_ssl_mode("postgres://db/x?user=u"),
+            "postgres://db/x?user=u&sslmode=disable"
+        );
+        assert_eq!(
+            with_ssl_mode("postgres://db/x?sslmode=verify-full"),
+            "postgres://db/x?sslmode=require"
+        );
+        let config: Config = with_ssl_mode("postgres://db/x?sslmode=verify-ca")
+            .parse()
+            .unwrap();
+        assert_eq!(
+            config.get_ssl_mode(),
+            tokio_postgres::config::SslMode::Require
+        );
     }
 }

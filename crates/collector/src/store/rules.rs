@@ -44,7 +44,8 @@ pub fn decide(stored: Option<&Stored>, response: &Response, now_ms: i64) -> Deci
             return Decision::Keep;
         }
         // Nor may a partial that knows fewer of a survey's answers undo a partial that knows more.
-        if !response.complete && !response.answers.is_empty() && knows_more(&stored.json, response) {
+        if !response.complete && !response.answers.is_empty() && knows_more(&stored.json, response)
+        {
             return Decision::Keep;
         }
         // A re-send of what is stored (a retry whose first answer was lost) changes nothing.

@@ -191,13 +191,24 @@ impl Reader {
     }
 
     /// Up to `limit` rows of the selection after sequence number `after`, oldest first.
-    pub fn page(&self, filter: &Filter, after: i64, limit: usize) -> Result<Vec<(i64, String)>, StoreError> {
+    pub fn page(
+        &self,
+        filter: &Filter,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT seq, json FROM {} WHERE seq > ?1 AND seq <= ?5 AND received_ms >= ?2 AND (?3 IS NULL OR survey_id = ?3) ORDER BY seq LIMIT ?4",
             filter.table()
         ))?;
         let rows = stmt.query_map(
-            params![after, filter.since_ms, filter.survey, limit as i64, filter.until_seq],
+            params![
+                after,
+                filter.since_ms,
+                filter.survey,
+                limit as i64,
+                filter.until_seq
+            ],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -269,11 +280,10 @@ fn commit(
     let mut outcomes = Vec::with_capacity(batch.len());
     for write in batch {
         let savepoint = tx.savepoint()?;
-        let outcome =
-            apply(&savepoint, &write.responses, received_ms).and_then(|changed| {
-                record_impressions(&savepoint, &write.impressions, received_ms)?;
-                Ok(changed)
-            });
+        let outcome = apply(&savepoint, &write.responses, received_ms).and_then(|changed| {
+            record_impressions(&savepoint, &write.impressions, received_ms)?;
+            Ok(changed)
+        });
         match outcome {
             Ok(changed) => {
                 savepoint.commit()?;

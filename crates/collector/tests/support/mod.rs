@@ -19,7 +19,9 @@ pub struct Collector {
 
 /// The throwaway PostgreSQL cluster's URL, under `scripts/with-postgres`.
 pub fn postgres() -> Option<String> {
-    std::env::var("SONDEO_TEST_POSTGRES").ok().filter(|u| !u.is_empty())
+    std::env::var("SONDEO_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// Says that a test of SQLite's own behaviour (its file) is skipped on PostgreSQL.

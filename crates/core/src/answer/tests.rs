@@ -265,21 +265,48 @@ fn schema_2_answers_are_checked_one_by_one_and_named_by_index() {
     .unwrap();
     // The top level is the first answer when it is left out.
     assert_eq!((ok.kind, ok.score, ok.group), (Kind::Csat, 5, Group::High));
-    assert_eq!(ok.answers[1], Answer { key: "r".into(), kind: Kind::Yesno, score: 0 });
+    assert_eq!(
+        ok.answers[1],
+        Answer {
+            key: "r".into(),
+            kind: Kind::Yesno,
+            score: 0
+        }
+    );
     let cases = [
-        (r#"[]"#, "answers", "expected an array of 1 to 5 answers { key, kind, score }, got an array"),
+        (
+            r#"[]"#,
+            "answers",
+            "expected an array of 1 to 5 answers { key, kind, score }, got an array",
+        ),
         (
             r#"[{"key":"s","kind":"csat","score":5},{"key":"r","kind":"yesno","score":2}]"#,
             "answers[1].score",
             "expected an integer in 0..=1 for yesno, got 2",
         ),
-        (r#"[{"key":"s","kind":"csat","score":5},{"key":"s","kind":"ces","score":2}]"#, "answers[1].key", "expected each key once, got \"s\""),
-        (r#"[{"key":"a b","kind":"csat","score":5}]"#, "answers[0].key", "expected 1 to 64 letters, digits, '-' or '_', got \"a b\""),
-        (r#"[{"key":"s","kind":"stars","score":5}]"#, "answers[0].kind", "expected \"nps\", \"csat\", \"ces\", \"enps\", \"rating\" or \"yesno\", got \"stars\""),
+        (
+            r#"[{"key":"s","kind":"csat","score":5},{"key":"s","kind":"ces","score":2}]"#,
+            "answers[1].key",
+            "expected each key once, got \"s\"",
+        ),
+        (
+            r#"[{"key":"a b","kind":"csat","score":5}]"#,
+            "answers[0].key",
+            "expected 1 to 64 letters, digits, '-' or '_', got \"a b\"",
+        ),
+        (
+            r#"[{"key":"s","kind":"stars","score":5}]"#,
+            "answers[0].kind",
+            "expected \"nps\", \"csat\", \"ces\", \"enps\", \"rating\" or \"yesno\", got \"stars\"",
+        ),
     ];
     for (answers, field, error) in cases {
         let text = format!(r#"{{"schema":2,"id":"a","answers":{answers}}}"#);
-        assert_eq!(err(&text), (field.to_string(), error.to_string()), "{answers}");
+        assert_eq!(
+            err(&text),
+            (field.to_string(), error.to_string()),
+            "{answers}"
+        );
     }
     // The top level must repeat the first answer, and schema 1 carries none.
     assert_eq!(

@@ -306,13 +306,17 @@ fn a_final_version_that_another_tab_overwrote_with_the_partial_is_put_back() {
     let partial = entry("r1", false, "p");
     let mut complete = entry("r1", true, "c");
     complete.created_at += 50.0;
-    let mut stale = Queue { entries: vec![partial.clone(), entry("r2", false, "x")] };
+    let mut stale = Queue {
+        entries: vec![partial.clone(), entry("r2", false, "x")],
+    };
     assert!(stale.restore(std::slice::from_ref(&complete)));
     assert_eq!(stale.entries[0], complete);
     assert_eq!(stale.entries[1].id, "r2", "others untouched");
     // Nothing to put back: the final version is there, or r1 is gone (delivered by a tab).
     assert!(!stale.restore(std::slice::from_ref(&complete)));
-    let mut delivered = Queue { entries: vec![entry("r2", false, "x")] };
+    let mut delivered = Queue {
+        entries: vec![entry("r2", false, "x")],
+    };
     assert!(!delivered.restore(std::slice::from_ref(&complete)));
     assert_eq!(delivered.entries.len(), 1);
     // A newer version from elsewhere (the same responseId in another tab) is not undone,
@@ -320,12 +324,16 @@ fn a_final_version_that_another_tab_overwrote_with_the_partial_is_put_back() {
     let mut newer = complete.clone();
     newer.body = "c2".into();
     newer.created_at += 50.0;
-    let mut queue = Queue { entries: vec![newer.clone()] };
+    let mut queue = Queue {
+        entries: vec![newer.clone()],
+    };
     assert!(!queue.restore(std::slice::from_ref(&complete)));
     assert_eq!(queue.entries[0], newer);
     let mut late_partial = entry("r1", false, "p2");
     late_partial.created_at += 500.0;
-    let mut queue = Queue { entries: vec![complete.clone()] };
+    let mut queue = Queue {
+        entries: vec![complete.clone()],
+    };
     assert!(!queue.restore(&[late_partial]));
     assert_eq!(queue.entries[0], complete);
 }

@@ -301,7 +301,6 @@ const EN: [&str; KEY_COUNT] = [
     "Next",
 ];
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

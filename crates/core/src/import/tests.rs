@@ -195,14 +195,39 @@ fn answers_are_read_from_csv_and_ndjson_and_checked_as_the_collector_checks_them
     );
     let (report, rows) = import(csv.as_bytes(), Format::Csv, 5);
     assert_eq!((report.accepted, report.rejected), (2, 2));
-    let fields: Vec<(&str, &str)> = report.first.iter().map(|e| (e.field.as_str(), e.error.as_str())).collect();
-    assert_eq!(fields[0], ("answers", "answers[0]: expected the same kind and score as the row's kind and score"));
+    let fields: Vec<(&str, &str)> = report
+        .first
+        .iter()
+        .map(|e| (e.field.as_str(), e.error.as_str()))
+        .collect();
+    assert_eq!(
+        fields[0],
+        (
+            "answers",
+            "answers[0]: expected the same kind and score as the row's kind and score"
+        )
+    );
     assert_eq!(fields[1].0, "answers");
-    assert!(fields[1].1.starts_with("answers[1].key: expected each key once"), "{}", fields[1].1);
-    assert_eq!(rows[0].answers, [("s".into(), Kind::Csat, 4), ("r".into(), Kind::Yesno, 1)]);
+    assert!(
+        fields[1]
+            .1
+            .starts_with("answers[1].key: expected each key once"),
+        "{}",
+        fields[1].1
+    );
+    assert_eq!(
+        rows[0].answers,
+        [("s".into(), Kind::Csat, 4), ("r".into(), Kind::Yesno, 1)]
+    );
     assert!(rows[1].answers.is_empty());
-    assert_eq!(pairs(&rows[1].metadata), [("answers".to_string(), "Quick reply".to_string())]);
+    assert_eq!(
+        pairs(&rows[1].metadata),
+        [("answers".to_string(), "Quick reply".to_string())]
+    );
     let ndjson = r#"{"kind":"csat","score":2,"answers":[{"key":"s","kind":"csat","score":2},{"key":"agent","kind":"rating","score":6}]}"#;
     let (report, _) = import(ndjson.as_bytes(), Format::Ndjson, 7);
-    assert_eq!(report.first[0].error, "answers[1].score: expected an integer in 1..=5 for rating, got 6");
+    assert_eq!(
+        report.first[0].error,
+        "answers[1].score: expected an integer in 1..=5 for rating, got 6"
+    );
 }

@@ -243,7 +243,9 @@ fn several_questions_are_asked_in_order_back_and_forth_answers_kept() {
 
 #[test]
 fn a_named_question_decides_the_follow_up_s_wording() {
-    let c = three_questions(r#","followUp":{"after":"agent","promoter":"x"}"#.replace("promoter", "high").as_str());
+    let c = three_questions(
+        r#","followUp":{"after":"agent","promoter":"x"}"#.replace("promoter", "high").as_str(),
+    );
     assert_eq!(c.follow_up.after, Some(2));
     assert_eq!(c.follow_up.texts[2].as_deref(), Some("x"));
     let mut p = Prompt::new(&c);
@@ -252,7 +254,11 @@ fn a_named_question_decides_the_follow_up_s_wording() {
     p.select(0);
     p.next();
     p.select(5);
-    assert_eq!(p.group(&c), Some(Group::High), "the agent's 5, not the unresolved issue");
+    assert_eq!(
+        p.group(&c),
+        Some(Group::High),
+        "the agent's 5, not the unresolved issue"
+    );
 }
 
 #[test]
@@ -268,10 +274,22 @@ fn the_partial_carries_the_answers_so_far_and_the_first_at_the_top() {
         ..Context::default()
     };
     let partial = p.response(&c, &context, "", false);
-    assert_eq!((partial.kind, partial.score, partial.group), (Kind::Csat, 2, Group::Low));
-    let keys: Vec<(&str, Kind, u8)> =
-        partial.answers.iter().map(|a| (a.key.as_str(), a.kind, a.score)).collect();
-    assert_eq!(keys, [("satisfaction", Kind::Csat, 2), ("resolved", Kind::Yesno, 1)]);
+    assert_eq!(
+        (partial.kind, partial.score, partial.group),
+        (Kind::Csat, 2, Group::Low)
+    );
+    let keys: Vec<(&str, Kind, u8)> = partial
+        .answers
+        .iter()
+        .map(|a| (a.key.as_str(), a.kind, a.score))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("satisfaction", Kind::Csat, 2),
+            ("resolved", Kind::Yesno, 1)
+        ]
+    );
     let json = partial.to_json();
     assert!(json.starts_with(r#"{"schema":2,"#), "{json}");
     assert!(json.contains(

@@ -54,7 +54,10 @@ impl ScoreState {
 
 /// A row's answers as `(key, score)` pairs.
 fn pairs<'r>(row: &'r Row<'_>) -> Vec<(&'r str, u8)> {
-    row.answers.iter().map(|(k, _, s)| (k.as_ref(), *s)).collect()
+    row.answers
+        .iter()
+        .map(|(k, _, s)| (k.as_ref(), *s))
+        .collect()
 }
 
 /// The version of each response that the figures count, by id: a later version replaces

@@ -100,7 +100,9 @@ impl Questions {
                     stats.truncated = true;
                 }
             }
-            for (j, ((_, other_kind, other_score), other)) in row.answers.iter().zip(&names).enumerate() {
+            for (j, ((_, other_kind, other_score), other)) in
+                row.answers.iter().zip(&names).enumerate()
+            {
                 let Some(group) = other_kind.group(*other_score as i64).filter(|_| i != j) else {
                     continue;
                 };
@@ -174,12 +176,22 @@ mod tests {
     struct Draws(u64);
     impl Draws {
         fn next(&mut self) -> f64 {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (self.0 >> 11) as f64 / (1u64 << 53) as f64
         }
     }
 
-    fn tls(id: usize, satisfaction: u8, resolved: u8, agent: u8, who: &str, complete: bool) -> Row<'static> {
+    fn tls(
+        id: usize,
+        satisfaction: u8,
+        resolved: u8,
+        agent: u8,
+        who: &str,
+        complete: bool,
+    ) -> Row<'static> {
         let mut answers = vec![
             (Cow::from("satisfaction"), Kind::Csat, satisfaction),
             (Cow::from("resolved"), Kind::Yesno, resolved),
@@ -208,7 +220,11 @@ mod tests {
             .map(|i| {
                 let resolved = (draw.next() < 0.7) as u8;
                 let satisfied = draw.next() < if resolved == 1 { 0.9 } else { 0.3 };
-                let satisfaction = if satisfied { 4 + (draw.next() < 0.5) as u8 } else { 1 + (draw.next() * 3.0) as u8 };
+                let satisfaction = if satisfied {
+                    4 + (draw.next() < 0.5) as u8
+                } else {
+                    1 + (draw.next() * 3.0) as u8
+                };
                 let (who, agent) = if i % 2 == 0 { ("ana", 5) } else { ("bo", 3) };
                 tls(i, satisfaction, resolved, agent, who, true)
             })
@@ -222,12 +238,18 @@ mod tests {
             state.add(&row);
         }
         let survey = &state.questions.surveys["tls"];
-        let keys: Vec<(&str, usize)> = survey.values().map(|q| (q.key.as_str(), q.position)).collect();
+        let keys: Vec<(&str, usize)> = survey
+            .values()
+            .map(|q| (q.key.as_str(), q.position))
+            .collect();
         assert_eq!(keys, [("agent", 2), ("resolved", 1), ("satisfaction", 0)]);
         // The share resolved: the truth (70%) within its Wilson interval.
         let resolved = csat(&survey["resolved:yesno"].scores).unwrap();
         assert_eq!(resolved.n, 4000);
-        assert!(resolved.low95 <= 70.0 && 70.0 <= resolved.high95, "{resolved:?}");
+        assert!(
+            resolved.low95 <= 70.0 && 70.0 <= resolved.high95,
+            "{resolved:?}"
+        );
         // Satisfaction when resolved (the best group of "resolved") against when not.
         let split = &survey["satisfaction:csat"].by["resolved:yesno"];
         let (when_not, when_resolved) = (csat(&split[0]).unwrap(), csat(&split[2]).unwrap());
@@ -236,7 +258,10 @@ mod tests {
         assert!(when_resolved.low95 <= 90.0 && 90.0 <= when_resolved.high95);
         assert!(when_not.low95 <= 30.0 && 30.0 <= when_not.high95);
         let change = compare(&split[0], &split[2]).unwrap();
-        assert!(change.significant && change.low95 <= 60.0 && 60.0 <= change.high95, "{change:?}");
+        assert!(
+            change.significant && change.low95 <= 60.0 && 60.0 <= change.high95,
+            "{change:?}"
+        );
         // The agent question by agent: every "ana" answer is a 5, every "bo" one a 3.
         let agents = &survey["agent:rating"].segments["metadata.agent"];
         assert_eq!((agents["ana"].mean(), agents["ana"].n()), (5.0, 2000));
@@ -260,7 +285,11 @@ mod tests {
         assert_eq!(upserted.questions, whole.questions);
         // Taking every response back out leaves nothing behind.
         rows.iter().for_each(|r| upserted.remove(r));
-        assert!(upserted.questions.surveys.is_empty(), "{:?}", upserted.questions);
+        assert!(
+            upserted.questions.surveys.is_empty(),
+            "{:?}",
+            upserted.questions
+        );
         // Two shards merged are the single pass.
         let (mut a, mut b) = (ScoreState::default(), ScoreState::default());
         rows[..120].iter().for_each(|r| a.add(r));
@@ -276,7 +305,10 @@ mod tests {
             complete: true,
             kind: Some(answers[0].1),
             score: answers[0].2,
-            answers: answers.into_iter().map(|(k, kind, s)| (Cow::Borrowed(k), kind, s)).collect(),
+            answers: answers
+                .into_iter()
+                .map(|(k, kind, s)| (Cow::Borrowed(k), kind, s))
+                .collect(),
             survey_id: Some("s".into()),
             ..Row::default()
         };
@@ -286,12 +318,20 @@ mod tests {
         let mut state = ScoreState::default();
         state.add(&r1);
         state.add(&r2);
-        assert_eq!(state.questions.surveys["s"].len(), 3, "x:csat, x:rating, y:yesno");
+        assert_eq!(
+            state.questions.surveys["s"].len(),
+            3,
+            "x:csat, x:rating, y:yesno"
+        );
         state.remove(&r1);
         state.remove(&r2);
         assert!(state.questions.surveys.is_empty());
         // Each in its own shard, merged: the single pass.
-        let (mut a, mut b, mut whole) = (ScoreState::default(), ScoreState::default(), ScoreState::default());
+        let (mut a, mut b, mut whole) = (
+            ScoreState::default(),
+            ScoreState::default(),
+            ScoreState::default(),
+        );
         a.add(&r2);
         b.add(&r1);
         whole.add(&r1);
@@ -316,6 +356,11 @@ mod tests {
         changed.answers[0].2 = 2;
         changed.score = 2;
         assert!(latest.upsert(&mut state, changed));
-        assert_eq!(state.questions.surveys["tls"]["satisfaction:csat"].scores.mean(), 2.0);
+        assert_eq!(
+            state.questions.surveys["tls"]["satisfaction:csat"]
+                .scores
+                .mean(),
+            2.0
+        );
     }
 }

@@ -77,7 +77,11 @@ impl Checker {
             let key = match get("key") {
                 Some(Value::String(k)) if is_response_id(k) => {
                     if questions.iter().any(|q| q.key == *k) {
-                        self.fail(&key_field, "expected each key once", &Value::String(k.clone()));
+                        self.fail(
+                            &key_field,
+                            "expected each key once",
+                            &Value::String(k.clone()),
+                        );
                     }
                     Some(k.clone())
                 }
@@ -91,10 +95,16 @@ impl Checker {
                 }
             };
             let kind = self.kind(get("kind"), &join_path(&field, "kind"));
-            let text = get("question").and_then(|v| self.text(v, &join_path(&field, "question"), 500));
+            let text =
+                get("question").and_then(|v| self.text(v, &join_path(&field, "question"), 500));
             if let (Some(key), Some(kind)) = (key, kind) {
                 let scale = self.scale(get("scale"), &join_path(&field, "scale"), kind);
-                questions.push(Question { key, kind, text, scale });
+                questions.push(Question {
+                    key,
+                    kind,
+                    text,
+                    scale,
+                });
             }
         }
         questions
@@ -122,7 +132,10 @@ impl Checker {
                     let mut problem = String::from("the same group as ");
                     problem.push_str(&join_path(field, other));
                     problem.push_str("; give one of them");
-                    self.errors.push(ConfigError { field: path, problem });
+                    self.errors.push(ConfigError {
+                        field: path,
+                        problem,
+                    });
                     continue;
                 }
                 given[tier] = Some(name);

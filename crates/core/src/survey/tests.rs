@@ -513,7 +513,11 @@ fn questions_are_read_with_their_keys_kinds_and_scales() {
         {"key":"satisfaction","kind":"csat","scale":"emoji"},
         {"key":"resolved","kind":"yesno"},
         {"key":"agent","kind":"rating","question":"How was Ana?"}]}"#);
-    assert_eq!(c.kind, Kind::Csat, "the first question is the response's kind");
+    assert_eq!(
+        c.kind,
+        Kind::Csat,
+        "the first question is the response's kind"
+    );
     assert_eq!(c.id, "csat");
     let read: Vec<(&str, Kind, ScaleStyle, Option<&str>)> = c
         .questions
@@ -525,7 +529,12 @@ fn questions_are_read_with_their_keys_kinds_and_scales() {
         [
             ("satisfaction", Kind::Csat, ScaleStyle::Emoji, None),
             ("resolved", Kind::Yesno, ScaleStyle::Words, None),
-            ("agent", Kind::Rating, ScaleStyle::Stars, Some("How was Ana?")),
+            (
+                "agent",
+                Kind::Rating,
+                ScaleStyle::Stars,
+                Some("How was Ana?")
+            ),
         ]
     );
     assert!(c.multiple_questions() && c.follow_up.after.is_none());
