@@ -121,5 +121,18 @@ export async function runDuck(url, format) {
   return { ms, rows, nps: (100 * (Number(nps.p) - Number(nps.d))) / Number(nps.n), inputBytes };
 }
 
-window.bench = { runSondeo, runSondeoWorkers, runPapa, runDuck };
+// The floor under every contender: reading the file over HTTP and doing nothing with it.
+export async function runFetchOnly(url) {
+  const start = performance.now();
+  const reader = (await fetch(url)).body.getReader();
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.length;
+  }
+  return { ms: performance.now() - start, rows: 0, nps: 0, inputBytes: bytes };
+}
+
+window.bench = { runFetchOnly, runSondeo, runSondeoWorkers, runPapa, runDuck };
 window.benchReady = true;

@@ -28,12 +28,12 @@ const base = `http://127.0.0.1:${server.address().port}`;
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
   "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-precise-memory-info", "--js-flags=--max-old-space-size=8192"] });
 const rows = [];
-const memoryOf = (r) => (r.workers ? `${r.workers} workers, the file read as a stream, a few 4 MB parts per worker at most` : r.wasmBytes ? `${(r.wasmBytes / 1e6).toFixed(1)} MB wasm memory` : r.jsHeap ? `${(r.jsHeap / 1e6).toFixed(0)} MB JS heap` : `${(r.inputBytes / 1e6).toFixed(0)} MB file buffered + DuckDB`);
+const memoryOf = (r) => (r.rows === 0 ? "the floor: what fetching the file costs every contender" : r.workers ? `${r.workers} workers, the file read as a stream, a few 4 MB parts per worker at most` : r.wasmBytes ? `${(r.wasmBytes / 1e6).toFixed(1)} MB wasm memory` : r.jsHeap ? `${(r.jsHeap / 1e6).toFixed(0)} MB JS heap` : `${(r.inputBytes / 1e6).toFixed(0)} MB file buffered + DuckDB`);
 for (const n of sizes) {
   for (const format of (process.env.BENCH_FORMATS ?? "csv,ndjson").split(",")) {
     const url = `${base}/data/responses-${n}.${format}`;
     const mb = statSync(`.bench/responses-${n}.${format}`).size / 1e6;
-    for (const [name, fn] of [["sondeo Scorer (Rust/wasm, streamed)", "runSondeo"], ["sondeo Scorer, one worker per core", "runSondeoWorkers"], ["PapaParse + plain JS", "runPapa"], ["DuckDB-wasm (SQL)", "runDuck"]]) {
+    for (const [name, fn] of [["reading the file, nothing else", "runFetchOnly"], ["sondeo Scorer (Rust/wasm, streamed)", "runSondeo"], ["sondeo Scorer, one worker per core", "runSondeoWorkers"], ["PapaParse + plain JS", "runPapa"], ["DuckDB-wasm (SQL)", "runDuck"]]) {
       // BENCH_ONLY=runSondeoWorkers,runDuck runs a subset (while tuning one contender).
       if (process.env.BENCH_ONLY && !process.env.BENCH_ONLY.split(",").includes(fn)) continue;
       const page = await browser.newPage();

@@ -75,116 +75,157 @@ fn fold(c: char) -> char {
 /// A word's span in the folded buffer and in the as-written (lower-cased) one.
 type Span = ((usize, usize), (usize, usize));
 
-/// The comment lower-cased and folded into one buffer (and, when it has any non-ASCII
-/// letter, lower-cased as written into another, for showing terms as customers spell
-/// them), with the spans of each meaningful word in order and `None` where a stop-word or
-/// punctuation breaks a phrase. Spans instead of strings: a million comments allocate
-/// nothing per word.
-fn words(text: &str) -> (String, String, Vec<Option<Span>>) {
-    fn close(
-        buf: &str,
-        orig: &str,
-        start: &mut Option<(usize, usize)>,
-        out: &mut Vec<Option<Span>>,
-    ) {
+/// The longest stop-word, in bytes: a longer word is not looked up.
+const LONGEST_STOP_WORD: usize = 7;
+
+/// Buffers reused from one comment to the next: a million comments allocate nothing
+/// per comment, word or phrase once the buffers have grown to the longest comment.
+#[derive(Default)]
+struct Scratch {
+    /// The comment lower-cased and folded.
+    folded: String,
+    /// The comment lower-cased as written, when it has any non-ASCII letter (else empty).
+    written: String,
+    /// Each meaningful word, in order, and `None` where a stop-word or punctuation breaks a phrase.
+    spans: Vec<Option<Span>>,
+    /// The distinct words, as spans.
+    words: Vec<Span>,
+    /// The two-word phrases, folded and as written, and their distinct spans in those.
+    phrases: String,
+    phrases_written: String,
+    phrase_spans: Vec<Span>,
+}
+
+impl Scratch {
+    /// Splits `text` into words (see [`Scratch::spans`]).
+    fn read(&mut self, text: &str) {
+        self.folded.clear();
+        self.written.clear();
+        self.spans.clear();
+        let as_written = !text.is_ascii();
+        let mut start = None;
+        if !as_written {
+            // Most comments are ASCII: no Unicode case mapping, no second buffer.
+            for &b in text.as_bytes() {
+                if b.is_ascii_alphanumeric() || b == b'\'' {
+                    start.get_or_insert((self.folded.len(), 0));
+                    self.folded.push(b.to_ascii_lowercase() as char);
+                } else {
+                    self.close(&mut start);
+                    if !b.is_ascii_whitespace() {
+                        self.spans.push(None);
+                    }
+                }
+            }
+        } else {
+            for ch in text.chars() {
+                for c in ch.to_lowercase() {
+                    if c.is_alphanumeric() || c == '\'' {
+                        start.get_or_insert((self.folded.len(), self.written.len()));
+                        self.folded.push(fold(c));
+                        self.written.push(c);
+                    } else {
+                        self.close(&mut start);
+                        if !c.is_whitespace() {
+                            self.spans.push(None);
+                        }
+                    }
+                }
+            }
+        }
+        self.close(&mut start);
+    }
+
+    /// Ends the word begun at `start`, if any: kept when it has three letters or more and
+    /// is neither a stop-word nor a number.
+    fn close(&mut self, start: &mut Option<(usize, usize)>) {
         if let Some((s, os)) = start.take() {
-            let word = &buf[s..];
-            let keep = word.chars().count() >= 3
-                && !is_stop_word(word)
+            let word = &self.folded[s..];
+            let keep = word.chars().nth(2).is_some()
+                && !(word.len() <= LONGEST_STOP_WORD && is_stop_word(word))
                 && !word.bytes().all(|b| b.is_ascii_digit());
-            out.push(keep.then_some(((s, buf.len()), (os, orig.len()))));
+            let span = ((s, self.folded.len()), (os, self.written.len()));
+            self.spans.push(keep.then_some(span));
         }
     }
-    let as_written = !text.is_ascii();
-    let mut buf = String::with_capacity(text.len());
-    let mut orig = String::new();
-    let mut out = Vec::new();
-    let mut start = None;
-    let mut step = |c: char,
-                    folded: char,
-                    buf: &mut String,
-                    orig: &mut String,
-                    out: &mut Vec<Option<Span>>| {
-        if c.is_alphanumeric() || c == '\'' {
-            start.get_or_insert((buf.len(), orig.len()));
-            buf.push(folded);
-            if as_written {
-                orig.push(c);
+
+    /// The text of a word as the customer wrote it (lower-cased).
+    fn shown(&self, span: Span) -> &str {
+        shown(&self.folded, &self.written, span)
+    }
+
+    /// Collects the distinct words and two-word phrases of the comment last read.
+    fn collect_terms(&mut self) {
+        self.words.clear();
+        self.phrases.clear();
+        self.phrases_written.clear();
+        self.phrase_spans.clear();
+        for i in 0..self.spans.len() {
+            let Some(span) = self.spans[i] else { continue };
+            let word = &self.folded[span.0 .0..span.0 .1];
+            if !self
+                .words
+                .iter()
+                .any(|w| &self.folded[w.0 .0..w.0 .1] == word)
+            {
+                self.words.push(span);
             }
-        } else {
-            close(buf, orig, &mut start, out);
-            if !c.is_whitespace() {
-                out.push(None);
-            }
-        }
-    };
-    for ch in text.chars() {
-        // Most comments are ASCII: lower-case those without the general Unicode path.
-        if ch.is_ascii() {
-            let c = ch.to_ascii_lowercase();
-            step(c, c, &mut buf, &mut orig, &mut out);
-        } else {
-            for c in ch.to_lowercase() {
-                step(c, fold(c), &mut buf, &mut orig, &mut out);
+            let Some(Some(next)) = self.spans.get(i + 1).copied() else {
+                continue;
+            };
+            let (from, written_from) = (self.phrases.len(), self.phrases_written.len());
+            self.phrases.push_str(&self.folded[span.0 .0..span.0 .1]);
+            self.phrases.push(' ');
+            self.phrases.push_str(&self.folded[next.0 .0..next.0 .1]);
+            let written = &mut self.phrases_written;
+            written.push_str(shown(&self.folded, &self.written, span));
+            written.push(' ');
+            written.push_str(shown(&self.folded, &self.written, next));
+            let phrase = &self.phrases[from..];
+            if self
+                .phrase_spans
+                .iter()
+                .any(|((a, b), _)| &self.phrases[*a..*b] == phrase)
+            {
+                self.phrases.truncate(from);
+                self.phrases_written.truncate(written_from);
+            } else {
+                self.phrase_spans.push((
+                    (from, self.phrases.len()),
+                    (written_from, self.phrases_written.len()),
+                ));
             }
         }
     }
-    close(&buf, &orig, &mut start, &mut out);
-    (buf, orig, out)
+}
+
+/// A word as the customer wrote it (lower-cased): for an ASCII comment the folded text
+/// is the text as written, and `written` is empty.
+fn shown<'a>(folded: &'a str, written: &'a str, (f, w): Span) -> &'a str {
+    if written.is_empty() {
+        &folded[f.0..f.1]
+    } else {
+        &written[w.0..w.1]
+    }
 }
 
 /// Calls `f(term, as_written)` once for each distinct word and two-word phrase of
 /// `comment` (folded, and as the customer spelled it): a comment counts once per term,
 /// however often it repeats it.
 fn for_each_term(comment: &str, mut f: impl FnMut(&str, &str)) {
-    let (buf, orig, spans) = words(comment);
-    // For an ASCII comment the folded text is the text as written.
-    let shown = |(s, e): (usize, usize), (os, oe): (usize, usize)| -> &str {
-        if orig.is_empty() {
-            &buf[s..e]
-        } else {
-            &orig[os..oe]
-        }
-    };
-    let mut seen: Vec<(&str, &str)> = Vec::new();
-    let mut phrases = String::new();
-    let mut written = String::new();
-    let mut phrase_spans: Vec<((usize, usize), (usize, usize))> = Vec::new();
-    for (i, span) in spans.iter().enumerate() {
-        let Some((folded, as_written)) = *span else {
-            continue;
-        };
-        let word = &buf[folded.0..folded.1];
-        if !seen.iter().any(|(w, _)| *w == word) {
-            seen.push((word, shown(folded, as_written)));
-        }
-        if let Some(Some((next, next_written))) = spans.get(i + 1) {
-            let (from, wfrom) = (phrases.len(), written.len());
-            phrases.push_str(word);
-            phrases.push(' ');
-            phrases.push_str(&buf[next.0..next.1]);
-            written.push_str(shown(folded, as_written));
-            written.push(' ');
-            written.push_str(shown(*next, *next_written));
-            let phrase = &phrases[from..];
-            if phrase_spans
-                .iter()
-                .any(|((a, b), _)| &phrases[*a..*b] == phrase)
-            {
-                phrases.truncate(from);
-                written.truncate(wfrom);
-            } else {
-                phrase_spans.push(((from, phrases.len()), (wfrom, written.len())));
-            }
-        }
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
     }
-    for (term, as_written) in seen.into_iter().chain(
-        phrase_spans
-            .iter()
-            .map(|((a, b), (c, d))| (&phrases[*a..*b], &written[*c..*d])),
-    ) {
-        f(term, as_written);
-    }
+    SCRATCH.with_borrow_mut(|s| {
+        s.read(comment);
+        s.collect_terms();
+        for &span in &s.words {
+            f(&s.folded[span.0 .0..span.0 .1], s.shown(span));
+        }
+        for ((a, b), (c, d)) in &s.phrase_spans {
+            f(&s.phrases[*a..*b], &s.phrases_written[*c..*d]);
+        }
+    });
 }
 
 impl Themes {
@@ -259,6 +300,12 @@ impl Themes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn words(text: &str) -> (String, String, Vec<Option<Span>>) {
+        let mut s = Scratch::default();
+        s.read(text);
+        (s.folded, s.written, s.spans)
+    }
 
     #[test]
     fn words_are_folded_and_stop_words_dropped() {
