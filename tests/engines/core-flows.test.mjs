@@ -149,6 +149,24 @@ for (const engine of Object.keys(ENGINES)) {
       assert.equal(final.group, "high");
     }));
 
+    test("an answer given while the collector is down is kept across a reload and sent when it is back", () => withServer({}, async () => {
+      server.setDown(true);
+      await mount(driver, server, { kind: "nps", id: `${engine}-offline`, followUp: false, delivery: { partial: false, maxAttempts: 1 } });
+      await driver.click("find('[role=radio][data-score=\"6\"]')");
+      await waitUntil(driver, "window.survey.pending() === 1", "the answer parked in the queue");
+      assert.equal(server.refused.length, 1);
+      assert.match(await driver.run("localStorage.getItem('sondeo:queue:/api/responses') ?? ''"), new RegExp(server.refused[0].id));
+      server.setDown(false);
+      // The next page of the site (a new load, a survey for the same endpoint) sends what was kept.
+      await driver.goto(`${server.url}/test/mount.html?next#${encodeURIComponent(JSON.stringify({ kind: "csat", id: `${engine}-next`, endpoint: "/api/responses" }))}`);
+      await waitForPosts(server.posts, (p) => p.some((x) => x.body.id === server.refused[0].id), 15_000);
+      const sent = server.posts.find((x) => x.body.id === server.refused[0].id).body;
+      assert.equal(sent.score, 6);
+      assert.equal(sent.complete, true);
+      assert.equal(sent.group, "detractor");
+      await waitUntil(driver, "window.survey && window.survey.pending() === 0", "the queue emptied");
+    }));
+
     test("the gallery under the strict CSP with Trusted Types: answers post, no violation is reported", () => withServer({ csp: true, reportCsp: true }, async () => {
       await driver.goto(`${server.url}/`);
       await waitUntil(driver, "within('#inline-nps', '[role=radio]', '8')", "the inline NPS");

@@ -14,6 +14,8 @@ export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-ev
 export async function startServer({ csp = false, status = 200, failFirst = 0, reportCsp = false } = {}) {
   const posts = [];
   const refused = [];
+  // `down`: every post is refused until the test brings the collector back.
+  const state = { down: false };
   const cspReports = [];
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://localhost");
@@ -27,8 +29,8 @@ export async function startServer({ csp = false, status = 200, failFirst = 0, re
     if (url.pathname === "/api/responses" && req.method === "POST") {
       let body = "";
       for await (const chunk of req) body += chunk;
-      // `failFirst` posts meet a collector that is down: they are refused and not recorded.
-      if (refused.length < failFirst) {
+      // The first `failFirst` posts (and all while `down`) meet a collector that is down: refused, not recorded.
+      if (state.down || refused.length < failFirst) {
         refused.push(JSON.parse(body));
         res.writeHead(503, { "content-type": "application/json" }).end('{"error":"down for the test"}');
         return;
@@ -55,7 +57,7 @@ export async function startServer({ csp = false, status = 200, failFirst = 0, re
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${server.address().port}`;
-  return { url, posts, refused, cspReports, close: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }) };
+  return { url, posts, refused, cspReports, setDown: (down) => { state.down = down; }, close: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }) };
 }
 
 /** Waits until `predicate(posts)` holds (the widget posts asynchronously). */
