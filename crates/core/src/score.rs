@@ -484,12 +484,11 @@ impl ScoreState {
         let score = row.score;
         self.overall.add(kind, score);
         let segment = |field: &str, value: &str| {
-            // Look up before inserting: allocating the key for every row would dominate large imports.
-            if !self.segments.contains_key(field) {
-                self.segments.insert(field.to_owned(), Segments::default());
-            }
-            let Some(entry) = self.segments.get_mut(field) else {
-                return;
+            // Look up before inserting: allocating the key for every row would dominate
+            // large imports. A field is new only on its first row.
+            let entry = match self.segments.get_mut(field) {
+                Some(entry) => entry,
+                None => self.segments.entry(field.to_owned()).or_default(),
             };
             if let Some(scores) = entry.values.get_mut(value) {
                 scores.add(kind, score);
