@@ -213,10 +213,10 @@ impl Importer {
             return;
         }
         let line = self.line;
-        // A typed, borrowing parse: no map or string is built for fields scoring ignores.
-        let fields: ndjson::Line = match serde_json::from_slice(raw) {
+        // One pass over the line: no map or string is built for fields scoring ignores.
+        let fields = match ndjson::Line::parse(raw) {
             Ok(v) => v,
-            Err(e) => return self.report.reject(line, "json", e.to_string()),
+            Err(e) => return self.report.reject(line, "json", e),
         };
         if self.skip_partials && fields.is_partial() {
             self.report.skipped_partials += 1;
