@@ -103,12 +103,18 @@ pub fn client_address(peer: SocketAddr, headers: &HeaderMap, trust: Option<Proxy
         ProxyHeader::XForwardedFor => "x-forwarded-for",
         ProxyHeader::Forwarded => "forwarded",
     };
-    let last = headers
+    // The proxy appends the address it saw to whatever the client sent, on the same line:
+    // a line is read even when the client's part is not text, or the client could hide
+    // the proxy's entry by sending one byte that is not ASCII.
+    let lines: Vec<String> = headers
         .get_all(name)
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .last();
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .collect();
+    if lines.is_empty() {
+        return peer.ip(); // a direct connection, not through the proxy
+    }
+    let last = lines.iter().flat_map(|v| v.split(',')).last();
     let address = match trust {
         ProxyHeader::XForwardedFor => last.and_then(parse_node),
         ProxyHeader::Forwarded => last.and_then(|element| {
@@ -121,8 +127,14 @@ pub fn client_address(peer: SocketAddr, headers: &HeaderMap, trust: Option<Proxy
             })
         }),
     };
-    address.unwrap_or(peer.ip())
+    // Through the proxy but with no address it wrote (`for=unknown`, an obfuscated name):
+    // such clients share one limited bucket. Falling back to the proxy's own address
+    // would make them the proxy, which is local and never limited.
+    address.unwrap_or(UNATTRIBUTED)
 }
+
+/// The bucket of clients that came through the trusted proxy without an address.
+pub const UNATTRIBUTED: IpAddr = IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED);
 
 /// An address as proxies write it: `192.0.2.1`, `192.0.2.1:4711`, `"[2001:db8::1]:4711"`, `2001:db8::1`.
 fn parse_node(text: &str) -> Option<IpAddr> {
@@ -170,17 +182,30 @@ mod tests {
             client_address(peer, &headers, fwd),
             "2001:db8::1".parse::<IpAddr>().unwrap()
         );
-        // An obfuscated last entry means the peer, never the client's earlier claim.
+        // An obfuscated last entry is nobody's address: never the client's earlier claim,
+        // and never the proxy's own (local, so never limited).
         headers.insert(
             "forwarded",
             HeaderValue::from_static("for=6.6.6.6, for=_hidden"),
         );
-        assert_eq!(client_address(peer, &headers, fwd), peer.ip());
+        assert_eq!(client_address(peer, &headers, fwd), UNATTRIBUTED);
         headers.insert(
             "x-forwarded-for",
             HeaderValue::from_static("6.6.6.6, unknown"),
         );
-        assert_eq!(client_address(peer, &headers, xff), peer.ip());
+        assert_eq!(client_address(peer, &headers, xff), UNATTRIBUTED);
+        assert!(!UNATTRIBUTED.is_loopback());
+        // A byte that is not ASCII in the client's part does not hide the proxy's entry.
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_bytes(b"\xff, 203.0.113.9").unwrap(),
+        );
+        assert_eq!(
+            client_address(peer, &headers, xff),
+            "203.0.113.9".parse::<IpAddr>().unwrap()
+        );
+        // No header at all: a direct connection, which is its own client.
+        assert_eq!(client_address(peer, &HeaderMap::new(), xff), peer.ip());
     }
 
     #[test]

@@ -646,6 +646,14 @@ fn a_partial_that_knows_fewer_answers_does_not_undo_one_that_knows_more() {
         2,
         "the second answer is kept"
     );
+    // A schema 1 partial (one score, no answers) with the same first score knows less too.
+    let schema1 = json!({ "schema": 1, "id": "t9", "surveyId": "tls", "kind": "csat", "score": 4, "complete": false });
+    assert_eq!(c.post(&schema1).0, 200);
+    assert_eq!(
+        c.ndjson()[0]["answers"].as_array().map(Vec::len),
+        Some(2),
+        "schema 1 keeps the answers"
+    );
     // A changed first answer is news, and the complete answer always wins.
     assert_eq!(post(&[("s", "csat", 2)], false), 1);
     assert_eq!(

@@ -668,8 +668,17 @@ impl Response {
 /// Whether a partial whose answers are `newer` knows less than a stored partial whose
 /// answers are `stored` (`(key, score)` pairs): fewer answers, each the same. It must not
 /// replace it: it is a late retry, or the survey started again from the email link after
-/// a reload, and would erase answers the customer gave.
-pub fn knows_less(newer: &[(&str, u8)], stored: &[(&str, u8)]) -> bool {
+/// a reload, and would erase answers the customer gave. A partial with no answers (schema
+/// 1: one `score`, no keys) is read as answering the stored first question with `score`.
+pub fn knows_less(newer: &[(&str, u8)], score: u8, stored: &[(&str, u8)]) -> bool {
+    let implied;
+    let newer = match (newer, stored.first()) {
+        ([], Some((first, _))) => {
+            implied = [(*first, score)];
+            &implied[..]
+        }
+        _ => newer,
+    };
     newer.len() < stored.len() && newer.iter().all(|a| stored.contains(a))
 }
 

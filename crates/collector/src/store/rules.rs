@@ -43,9 +43,9 @@ pub fn decide(stored: Option<&Stored>, response: &Response, now_ms: i64) -> Deci
         if stored.complete && !response.complete {
             return Decision::Keep;
         }
-        // Nor may a partial that knows fewer of a survey's answers undo a partial that knows more.
-        if !response.complete && !response.answers.is_empty() && knows_more(&stored.json, response)
-        {
+        // Nor may a partial that knows fewer of a survey's answers undo a partial that knows
+        // more (a schema 1 partial, with none, included).
+        if !response.complete && knows_more(&stored.json, response) {
             return Decision::Keep;
         }
         // A re-send of what is stored (a retry whose first answer was lost) changes nothing.
@@ -84,7 +84,7 @@ fn knows_more(stored: &str, response: &Response) -> bool {
         .iter()
         .map(|a| (a.key.as_str(), a.score))
         .collect();
-    sondeo_core::answer::knows_less(&newer, &stored)
+    sondeo_core::answer::knows_less(&newer, response.score, &stored)
 }
 
 /// Whether `stored` (a payload with `receivedAt` added by [`with_received_at`]) holds

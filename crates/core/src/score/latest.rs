@@ -83,8 +83,7 @@ impl Latest {
             Some(counted)
                 if !counted.complete
                     && !row.complete
-                    && !row.answers.is_empty()
-                    && crate::answer::knows_less(&pairs(&row), &pairs(counted)) =>
+                    && crate::answer::knows_less(&pairs(&row), row.score, &pairs(counted)) =>
             {
                 return false
             }

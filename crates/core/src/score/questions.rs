@@ -351,6 +351,11 @@ mod tests {
         // The email link opened again after a reload: only the first answer, the same.
         assert!(!latest.upsert(&mut state, one.clone()));
         assert_eq!(latest.get("r1").map(|r| r.answers.len()), Some(2));
+        // So does a schema 1 partial (no answers) with the same first score.
+        let mut schema1 = one.clone();
+        schema1.answers.clear();
+        assert!(!latest.upsert(&mut state, schema1));
+        assert_eq!(latest.get("r1").map(|r| r.answers.len()), Some(2));
         // Another first answer is news: it replaces.
         let mut changed = one;
         changed.answers[0].2 = 2;
