@@ -416,6 +416,69 @@ fn one_client_is_rate_limited_with_retry_after_and_others_are_not() {
 }
 
 #[test]
+fn a_client_cannot_hide_behind_the_proxy_entry_it_spoils() {
+    let c = rate_limited();
+    // The client's own part of the line holds a byte that is not text; the proxy appended the real address.
+    let spoiled = |id: &str| {
+        let body = response(id, 9, true).to_string();
+        let mut request = format!(
+            "POST /api/responses HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nX-Forwarded-For: ",
+            host(&c),
+            body.len()
+        )
+        .into_bytes();
+        request.extend_from_slice(b"\xff, 203.0.113.77\r\nConnection: close\r\n\r\n");
+        request.extend_from_slice(body.as_bytes());
+        let mut stream = TcpStream::connect(host(&c)).unwrap();
+        stream.write_all(&request).unwrap();
+        let (answer, _) = read_until_closed(&mut stream, Duration::from_secs(5));
+        String::from_utf8_lossy(&answer)
+            .split(' ')
+            .nth(1)
+            .unwrap_or("")
+            .to_owned()
+    };
+    let statuses: Vec<String> = (0..7).map(|i| spoiled(&format!("x{i}"))).collect();
+    assert!(
+        statuses.iter().any(|s| s == "429"),
+        "the client is limited by the address the proxy wrote: {statuses:?}"
+    );
+}
+
+#[test]
+fn pages_lose_their_query_and_anonymous_answers_lose_who_and_where() {
+    let c = Collector::start(&[]);
+    let post = |body: Value| {
+        let (status, text) = request(&c.url, "POST", "/api/responses", &body.to_string(), &[]);
+        assert_eq!(status, 200, "{text}");
+    };
+    post(
+        json!({ "id": "p1", "kind": "nps", "score": 9, "page": "https://shop.example/orders/7;jsessionid=S3CR3T?token=SECRET#top" }),
+    );
+    post(json!({ "id": "p2", "kind": "nps", "score": 9, "page": "javascript:alert(1)" }));
+    post(
+        json!({ "id": "p3", "kind": "enps", "score": 3, "anonymous": true, "user": { "id": "u-1", "email": "a@b.example" },
+        "page": "https://intranet.example/pulse", "metadata": { "team": "support", "email": "a@b.example", "location": "Lisbon" },
+        "createdAt": "2026-11-26T17:45:12.345+03:00", "submittedAt": "2026-11-26T23:59:59Z" }),
+    );
+    let rows = c.ndjson();
+    let by_id = |id: &str| rows.iter().find(|r| r["id"] == id).unwrap().clone();
+    assert_eq!(by_id("p1")["page"], "https://shop.example/orders/7");
+    assert_eq!(by_id("p2").get("page"), None, "only http(s) pages are kept");
+    let anonymous = by_id("p3");
+    assert_eq!(anonymous.get("user"), None);
+    assert_eq!(anonymous.get("page"), None);
+    assert_eq!(
+        anonymous["metadata"],
+        json!({ "team": "support", "location": "Lisbon" })
+    );
+    // 17:45 at +03:00 is 14:45 UTC on the same day; both times keep only the day.
+    assert_eq!(anonymous["createdAt"], "2026-11-26T00:00:00.000Z");
+    assert_eq!(anonymous["submittedAt"], "2026-11-26T00:00:00.000Z");
+    assert!(!anonymous.to_string().contains("a@b.example"));
+}
+
+#[test]
 fn an_id_belongs_to_the_survey_and_kind_that_stored_it_first() {
     let c = Collector::start(&[]);
     assert_eq!(c.post(&response("own", 9, true)).0, 200);

@@ -344,7 +344,8 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
     };
     let page = get("page")
         .map(|v| short_text(v, "page", limits::PAGE))
-        .transpose()?;
+        .transpose()?
+        .and_then(|page| page_without_query(&page));
     let created_at = get("createdAt")
         .map(|v| timestamp(v, "createdAt"))
         .transpose()?;
@@ -352,7 +353,7 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
         .map(|v| timestamp(v, "submittedAt"))
         .transpose()?;
     let anonymous = flag(get("anonymous"), "anonymous", false)?;
-    Ok(Response {
+    let response = Response {
         id,
         survey_id,
         kind,
@@ -369,7 +370,50 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
         created_at,
         submitted_at,
         anonymous,
+    };
+    Ok(if anonymous {
+        response.anonymised()
+    } else {
+        response
     })
+}
+
+/// A page address as the collector keeps it: an http(s) URL's origin and path, without
+/// the query, the fragment or `;` parameters, which often carry tokens or personal data
+/// (`?token=`, `;jsessionid=`); `None` for other schemes. The widget sends it so already;
+/// this holds the promise for any other sender.
+pub fn page_without_query(page: &str) -> Option<String> {
+    let scheme_end = page.find("://")?;
+    if !matches!(
+        page[..scheme_end].to_ascii_lowercase().as_str(),
+        "http" | "https"
+    ) {
+        return None;
+    }
+    let end = page[scheme_end + 3..]
+        .find(['?', '#', ';'])
+        .map_or(page.len(), |i| scheme_end + 3 + i);
+    Some(page[..end].to_owned())
+}
+
+impl Response {
+    /// What an anonymous response may keep, whoever sent it: no `user`, no `page`, only the
+    /// metadata that names groups (`team`, `location`), its times to the day (UTC).
+    fn anonymised(mut self) -> Response {
+        let to_day = |t: Option<String>| {
+            t.map(|t| match crate::time::parse_rfc3339(&t) {
+                Some(s) => crate::time::format_rfc3339(s.div_euclid(86_400) * 86_400_000),
+                None => t,
+            })
+        };
+        self.user = None;
+        self.page = None;
+        self.metadata
+            .retain(|(k, _)| crate::survey::ANONYMOUS_METADATA.contains(&k.as_str()));
+        self.created_at = to_day(self.created_at);
+        self.submitted_at = to_day(self.submitted_at);
+        self
+    }
 }
 
 /// The `answers` of schema 2: 1 to 5 objects `{ key, kind, score }`, each key once.
