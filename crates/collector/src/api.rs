@@ -352,10 +352,10 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
                 Some(&field),
             )
         }
-        Err(StoreError::Unavailable(e) | StoreError::Refused(e)) => {
+        Err(e @ (StoreError::Unavailable(_) | StoreError::Refused(_) | StoreError::Busy)) => {
             // The details (a database's own message) are for the operator, not for visitors;
             // at most one line a second, however many posts an outage refuses.
-            log_unstored(&e);
+            log_unstored(&e.to_string());
             error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the responses cannot be stored right now; retry later",
@@ -483,6 +483,13 @@ async fn export(
     });
     let (reader, header_reader) = match readers {
         Ok(r) => r,
+        Err(e @ StoreError::Busy) => {
+            let mut answer = error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string(), None);
+            answer
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+            return answer;
+        }
         Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string(), None),
     };
     let filter = Filter {

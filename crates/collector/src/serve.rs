@@ -125,9 +125,12 @@ pub fn raise_open_files_limit() -> u64 {
 }
 
 /// Connections to serve at once, given the open-files limit: each takes one
-/// descriptor, and the database, the listener and the files served need a few more.
+/// descriptor, and the database (its writer and the export readers, three files each:
+/// the database, its WAL and its shared memory), the listener and the files served
+/// need the rest.
 pub fn max_connections(open_files: u64, wanted: usize) -> usize {
-    let room = open_files.saturating_sub(64).max(16);
+    let reserved = 64 + 3 * crate::store::MAX_READERS as u64;
+    let room = open_files.saturating_sub(reserved).max(16);
     (wanted as u64).min(room) as usize
 }
 
@@ -135,7 +138,7 @@ pub fn max_connections(open_files: u64, wanted: usize) -> usize {
 mod tests {
     #[test]
     fn connections_leave_room_for_files_and_the_database() {
-        assert_eq!(super::max_connections(1024, 10_000), 960);
+        assert_eq!(super::max_connections(1024, 10_000), 1024 - 64 - 3 * 16);
         assert_eq!(super::max_connections(1_048_576, 10_000), 10_000);
         assert_eq!(super::max_connections(10, 10_000), 16);
     }

@@ -148,6 +148,63 @@ fn an_export_nobody_reads_is_dropped_after_the_write_timeout() {
 }
 
 #[test]
+fn exports_share_a_bounded_set_of_database_connections() {
+    if !sqlite_only("exports_share_a_bounded_set_of_database_connections") {
+        return;
+    }
+    let c = Collector::start(&[
+        "--write-timeout",
+        "2",
+        "--rate-limit",
+        "0",
+        "--max-body",
+        "1000000",
+    ]);
+    fill(&c, 1000); // about 4 MB: an export does not fit in the socket buffers
+    let db_files = || {
+        std::fs::read_dir(format!("/proc/{}/fd", c.child.id()))
+            .unwrap()
+            .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+            .filter(|target| target.to_string_lossy().contains(&c.db))
+            .count()
+    };
+    let at_rest = db_files();
+    // Twice as many stalled exports as there are read connections.
+    let mut stalled: Vec<TcpStream> = (0..32).map(|_| start_export_and_stall(&c)).collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let mut busy = 0;
+    for stream in &mut stalled {
+        let mut head = [0u8; 64];
+        stream
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        if let Ok(n) = stream.read(&mut head) {
+            let text = String::from_utf8_lossy(&head[..n]);
+            if text.starts_with("HTTP/1.1 503") {
+                busy += 1;
+            }
+        }
+    }
+    assert_eq!(busy, 32 - 16, "exports past the pool are told to retry");
+    let peak = db_files();
+    assert!(
+        peak - at_rest <= 3 * 16,
+        "descriptors: {at_rest} at rest, {peak} at the peak"
+    );
+    drop(stalled);
+    std::thread::sleep(Duration::from_secs(4)); // the write timeout ends what the clients left
+                                                // The connections are reused: more exports, one after another, open no more files.
+    for _ in 0..20 {
+        assert_eq!(c.export("?format=ndjson").0, 200);
+    }
+    assert!(
+        db_files() <= peak,
+        "{} descriptors after, {peak} at the peak",
+        db_files()
+    );
+}
+
+#[test]
 fn sigterm_ends_within_ten_seconds_whatever_clients_do_and_keeps_acknowledged_posts() {
     let mut c = Collector::start(&["--rate-limit", "0", "--max-body", "1000000"]);
     fill(&c, 3000);

@@ -9,6 +9,7 @@
 mod postgres;
 mod rules;
 mod sqlite;
+pub use sqlite::MAX_READERS;
 
 pub use postgres::redacted;
 
@@ -35,6 +36,8 @@ pub enum StoreError {
     /// The database was made by a newer collector, or cannot be opened at all: the
     /// collector refuses to start.
     Refused(String),
+    /// Every read connection is in use by other exports: try again shortly.
+    Busy,
 }
 
 impl From<std::io::Error> for StoreError {
@@ -50,6 +53,7 @@ impl std::fmt::Display for StoreError {
                 write!(f, "[{index}].id: the id belongs to another survey or kind")
             }
             StoreError::Unavailable(e) | StoreError::Refused(e) => f.write_str(e),
+            StoreError::Busy => f.write_str("too many exports at once: try again in a second"),
         }
     }
 }

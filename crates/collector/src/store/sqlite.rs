@@ -38,6 +38,21 @@ pub struct Store {
     writer: Arc<Mutex<Option<mpsc::Sender<Write>>>>,
     thread: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
     stored: broadcast::Sender<StoredJson>,
+    readers: Arc<ReadPool>,
+}
+
+/// Most read connections open at once (an NDJSON export takes one, a CSV export two).
+/// SQLite keeps a closed connection's file descriptors while another connection of the
+/// process holds a lock on the file (POSIX locks belong to the process), so connections
+/// opened per export left the peak number of descriptors open for good: a pool reuses a
+/// bounded set instead, and an export past it gets a 503 with Retry-After.
+pub const MAX_READERS: usize = 16;
+
+/// Idle read connections, and how many exist.
+#[derive(Default)]
+struct ReadPool {
+    idle: Mutex<Vec<Connection>>,
+    open: std::sync::atomic::AtomicUsize,
 }
 
 /// The schema's versions, in order: `migrations[i]` takes a database from version `i` to
@@ -99,6 +114,7 @@ impl Store {
             writer: Arc::new(Mutex::new(Some(tx))),
             thread: Arc::new(Mutex::new(Some(thread))),
             stored,
+            readers: Arc::default(),
         })
     }
 
@@ -132,16 +148,35 @@ impl Store {
         self.stored.subscribe()
     }
 
-    /// A reader for one export. Its methods block: call them off the async runtime.
+    /// A reader for one export, from the pool. Its methods block: call them off the async runtime.
     pub fn reader(&self) -> Result<Reader, StoreError> {
-        // Read-only, its own connection: WAL lets it read while the writer writes.
-        let conn = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        // A small page cache: an export reads each row once, and many may be open at a time.
-        conn.execute_batch("PRAGMA cache_size=-64;")?;
-        Ok(Reader { conn })
+        use std::sync::atomic::Ordering;
+        let idle = self
+            .readers
+            .idle
+            .lock()
+            .ok()
+            .and_then(|mut idle| idle.pop());
+        let conn = match idle {
+            Some(conn) => conn,
+            None => {
+                if self.readers.open.fetch_add(1, Ordering::AcqRel) >= MAX_READERS {
+                    self.readers.open.fetch_sub(1, Ordering::AcqRel);
+                    return Err(StoreError::Busy);
+                }
+                match open_reader(&self.path) {
+                    Ok(conn) => conn,
+                    Err(e) => {
+                        self.readers.open.fetch_sub(1, Ordering::AcqRel);
+                        return Err(e);
+                    }
+                }
+            }
+        };
+        Ok(Reader {
+            conn: Some(conn),
+            pool: self.readers.clone(),
+        })
     }
 
     /// Stops accepting writes and waits until the writer has committed what it holds.
@@ -155,16 +190,54 @@ impl Store {
     }
 }
 
-/// Reads an export (blocking calls).
+/// Read-only, its own connection: WAL lets it read while the writer writes.
+fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    // A small page cache: an export reads each row once, and several may be open at a time.
+    conn.execute_batch("PRAGMA cache_size=-64;")?;
+    Ok(conn)
+}
+
+/// Reads an export (blocking calls); its connection goes back to the pool when dropped.
 pub struct Reader {
-    conn: Connection,
+    conn: Option<Connection>,
+    pool: Arc<ReadPool>,
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else { return };
+        // A connection left inside a transaction (a failed read) is closed, not reused.
+        match self.pool.idle.lock() {
+            Ok(mut idle) if conn.is_autocommit() => idle.push(conn),
+            _ => {
+                drop(conn);
+                self.pool
+                    .open
+                    .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for Reader {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        // Only Drop takes the connection out.
+        self.conn
+            .as_ref()
+            .expect("a reader holds its connection until dropped")
+    }
 }
 
 impl Reader {
     /// The selection's metadata keys, most used first (ties in byte order), at most `limit`.
     pub fn metadata_keys(&self, filter: &Filter, limit: usize) -> Result<Vec<String>, StoreError> {
         // json_each runs inside SQLite: only the distinct keys are held, not the rows.
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.prepare(
             "SELECT m.key, COUNT(*) AS uses FROM responses r, json_each(r.json, '$.metadata') m
                  WHERE r.received_ms >= ?1 AND (?2 IS NULL OR r.survey_id = ?2) AND r.seq <= ?4
                  GROUP BY m.key ORDER BY uses DESC, m.key LIMIT ?3",
@@ -183,7 +256,7 @@ impl Reader {
 
     /// The newest row's sequence number in the selection's table.
     pub fn newest(&self, filter: &Filter) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row(
+        Ok(self.query_row(
             &format!("SELECT COALESCE(MAX(seq), 0) FROM {}", filter.table()),
             [],
             |r| r.get(0),
@@ -197,7 +270,7 @@ impl Reader {
         after: i64,
         limit: usize,
     ) -> Result<Vec<(i64, String)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let mut stmt = self.prepare_cached(&format!(
             "SELECT seq, json FROM {} WHERE seq > ?1 AND seq <= ?5 AND received_ms >= ?2 AND (?3 IS NULL OR survey_id = ?3) ORDER BY seq LIMIT ?4",
             filter.table()
         ))?;
