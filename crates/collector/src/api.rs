@@ -233,6 +233,16 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
             client = Some(address);
         }
     }
+    // A body announced as too large is refused before it is read (and before hyper would
+    // answer `Expect: 100-continue`), not after the upload deadline.
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > state.max_body as u64) {
+        return body_too_large(state.max_body);
+    }
     // The whole body within one deadline: a client that trickles bytes cannot hold the connection.
     let reading = axum::body::to_bytes(request.into_body(), state.max_body);
     let body: Bytes = match tokio::time::timeout(state.body_timeout, reading).await {
@@ -249,16 +259,7 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
         Ok(Ok(body)) => body,
         // Over the limit (413) or a broken upload: the same `{error}` shape as every other refusal,
         // so that the widget's `sondeo:error` event can carry the message.
-        Ok(Err(e)) if is_length_limit(&e) => {
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &format!(
-                    "the body is larger than the limit of {} bytes",
-                    state.max_body
-                ),
-                None,
-            )
-        }
+        Ok(Err(e)) if is_length_limit(&e) => return body_too_large(state.max_body),
         Ok(Err(e)) => {
             return error(
                 StatusCode::BAD_REQUEST,
@@ -363,6 +364,14 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
             )
         }
     }
+}
+
+fn body_too_large(max_body: usize) -> Response {
+    error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!("the body is larger than the limit of {max_body} bytes"),
+        None,
+    )
 }
 
 fn too_many(wait: Option<Duration>) -> Response {

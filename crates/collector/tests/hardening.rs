@@ -686,6 +686,37 @@ fn bidi_and_invisible_characters_never_reach_the_export() {
     assert_eq!(row["surveyId"], "payment");
     assert_eq!(row["comment"], "exe.txt ok");
     assert_eq!(row["metadata"], json!({"agent": "ana"}));
+    // Characters that draw nothing: a soft hyphen, a grapheme joiner, Hangul fillers, a Mongolian separator.
+    let body = json!({"id":"b2","kind":"nps","score":2,
+        "comment":"pay\u{00AD}pal \u{034F}ok\u{3164}\u{FFA0}\u{115F}\u{180E}\u{17B4}","metadata":{"agent\u{3164}":"ana"}});
+    assert_eq!(c.post(&body).0, 200);
+    let row = c.ndjson().into_iter().find(|r| r["id"] == "b2").unwrap();
+    assert_eq!(row["comment"], "paypal ok");
+    assert_eq!(row["metadata"], json!({"agent": "ana"}));
+}
+
+#[test]
+fn a_body_announced_too_large_is_refused_before_it_is_sent() {
+    let c = Collector::start(&[]);
+    let mut stream = TcpStream::connect(host(&c)).unwrap();
+    let head = format!(
+        "POST /api/responses HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 99999999\r\nExpect: 100-continue\r\n\r\n",
+        host(&c)
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let started = Instant::now();
+    let mut answer = [0u8; 256];
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let n = stream.read(&mut answer).unwrap_or(0);
+    let text = String::from_utf8_lossy(&answer[..n]);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "answered after {:?}",
+        started.elapsed()
+    );
 }
 
 #[test]

@@ -3,12 +3,22 @@
 
 /// Invisible characters that change how text around them is shown: bidirectional
 /// controls (U+061C, U+200E/F, U+202A–202E, U+2066–2069), zero-width and word-joining
-/// marks (U+200B–200D, U+2060–2064), the BOM (U+FEFF) and tag characters
-/// (U+E0000–E007F). They can make `evil.exe` show as `exe.live` in a dashboard, or two
-/// metadata keys look the same, so every text from a visitor loses them.
+/// marks (U+200B–200D, U+2060–2064), the BOM (U+FEFF), tag characters
+/// (U+E0000–E007F), and characters that draw nothing (the soft hyphen U+00AD, the
+/// combining grapheme joiner U+034F, the Hangul fillers U+115F, U+1160, U+3164, U+FFA0,
+/// the Khmer vowels U+17B4/5, the Mongolian vowel separator U+180E). They can make
+/// `evil.exe` show as `exe.live` in a dashboard, or two metadata keys look the same, so
+/// every text from a visitor loses them.
 pub fn is_hidden_format(c: char) -> bool {
     matches!(c,
-        '\u{061C}'
+        '\u{00AD}'
+        | '\u{034F}'
+        | '\u{061C}'
+        | '\u{115F}'..='\u{1160}'
+        | '\u{17B4}'..='\u{17B5}'
+        | '\u{180E}'
+        | '\u{3164}'
+        | '\u{FFA0}'
         | '\u{200B}'..='\u{200F}'
         | '\u{202A}'..='\u{202E}'
         | '\u{2060}'..='\u{2064}'
