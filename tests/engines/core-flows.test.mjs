@@ -126,6 +126,24 @@ for (const engine of Object.keys(ENGINES)) {
       await waitUntil(driver, "find('[role=radio][data-score=\"1\"]').getAttribute('aria-checked') === 'true'", "ArrowLeft chose 1");
     }));
 
+    test("a slide-in that starts to scroll when the follow-up opens keeps its scale where it was", () => withServer({}, async () => {
+      await driver.resize(480, 520);
+      try {
+        await mount(driver, server, { kind: "ces", id: `${engine}-gutter`, display: "slide-in", locale: "de", reasons: ["Preis", "Kundenservice", "Geschwindigkeit", "Benutzerfreundlichkeit"] });
+        await waitUntil(driver, "find('.card') && find('.card').lang === 'de'", "the German card");
+        const box = () => driver.run("(({ left, width }) => [left, width])(find('.scale').getBoundingClientRect())");
+        const before = await box();
+        await driver.click("find('[role=radio][data-score=\"2\"]')");
+        await waitUntil(driver, "find('textarea').getBoundingClientRect().height > 0", "the follow-up");
+        assert.ok(await driver.run("find('.card').scrollHeight > find('.card').clientHeight"), "the card scrolls now");
+        const after = await box();
+        // Classic scrollbars (Firefox on Linux) take width when they appear: the space is kept from the start.
+        assert.ok(Math.abs(after[0] - before[0]) < 0.5 && Math.abs(after[1] - before[1]) < 0.5, `scale ${before} → ${after}`);
+      } finally {
+        await driver.resize(1280, 800);
+      }
+    }));
+
     test("Escape closes a modal and gives the focus back", () => withServer({}, async () => {
       await driver.goto(`${server.url}/test/mount.html`);
       await waitUntil(driver, "window.ready", "the page");

@@ -5,7 +5,7 @@
 // Firefox and WebKit builds only come from its CDN, which this machine cannot reach.
 //
 // Every driver offers: goto(url), run(expression) → its JSON value (promises awaited),
-// click(expression yielding an element), press(key), type(text), close().
+// click(expression yielding an element), press(key), type(text), resize(width, height), close().
 // Expressions see the helpers in HELPERS (shadow-DOM aware lookups).
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
@@ -59,6 +59,7 @@ export async function launchFirefox() {
     },
     press: (key) => page.keyboard.press(key),
     type: (text) => page.keyboard.type(text),
+    resize: (width, height) => page.setViewport({ width, height }),
     close: () => browser.close(),
   };
 }
@@ -106,6 +107,8 @@ export async function launchWebKit() {
     },
     press: (key) => keys([KEYS[key] ?? key]),
     type: (text) => keys([...text]),
+    // The window, not the viewport: MiniBrowser's toolbar takes some height (and it will not go below ~450 px wide).
+    resize: (width, height) => call("POST", `${s}/window/rect`, { width, height }),
     async close() {
       await call("DELETE", s).catch(() => {});
       try { process.kill(-child.pid); } catch { /* already gone */ }
