@@ -157,18 +157,17 @@ impl Importer {
         match self.format {
             Format::Ndjson => {
                 let mut start = 0;
-                for (i, b) in chunk.iter().enumerate() {
-                    if *b == b'\n' {
-                        self.line += 1;
-                        if self.pending.is_empty() {
-                            self.ndjson_line(&chunk[start..i], sink);
-                        } else {
-                            self.pending.extend_from_slice(&chunk[start..i]);
-                            let line = std::mem::take(&mut self.pending);
-                            self.ndjson_line(&line, sink);
-                        }
-                        start = i + 1;
+                while let Some(n) = crate::bytes::find_byte(&chunk[start..], b'\n') {
+                    let i = start + n;
+                    self.line += 1;
+                    if self.pending.is_empty() {
+                        self.ndjson_line(&chunk[start..i], sink);
+                    } else {
+                        self.pending.extend_from_slice(&chunk[start..i]);
+                        let line = std::mem::take(&mut self.pending);
+                        self.ndjson_line(&line, sink);
                     }
+                    start = i + 1;
                 }
                 self.pending.extend_from_slice(&chunk[start..]);
             }

@@ -35,7 +35,7 @@ impl Reader {
             }
             if self.in_quotes && !self.quote_pending {
                 let run = &chunk[i..];
-                let n = run.iter().position(|&b| b == b'"').unwrap_or(run.len());
+                let n = crate::bytes::find_byte(run, b'"').unwrap_or(run.len());
                 self.lines += run[..n].iter().filter(|&&b| b == b'\n').count() as u64;
                 self.buf.extend_from_slice(&run[..n]);
                 i += n;
@@ -73,9 +73,7 @@ impl Reader {
                 _ => {
                     // Plain bytes up to the next separator; a quote inside a field is plain.
                     let run = &chunk[i..];
-                    let n = run
-                        .iter()
-                        .position(|&b| matches!(b, b'"' | b',' | b'\n' | b'\r'))
+                    let n = crate::bytes::find_any4(run, [b'"', b',', b'\n', b'\r'])
                         .unwrap_or(run.len())
                         .max(1);
                     self.buf.extend_from_slice(&run[..n]);

@@ -464,9 +464,7 @@ impl<'a> Scanner<'a> {
         let mut escaped = false;
         loop {
             // Plain bytes up to the next quote, backslash or control character.
-            let run = bytes[at..]
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+            let run = crate::bytes::find_json_string_special(&bytes[at..]);
             let Some(n) = run else {
                 self.at = bytes.len();
                 return Err(self.error("unterminated string"));
