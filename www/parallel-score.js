@@ -18,24 +18,47 @@ const MAX_PART = 4 << 20;
 const SMALL_FILE = 4 << 20;
 
 /**
- * Where `bytes` (starting outside quotes) may be cut: just after its last newline outside
- * quotes, or -1 when it has none.
+ * Where a part (one Uint8Array, or its chunks in order), starting outside quotes, may be
+ * cut: just after its last newline outside quotes, as an offset from its start; -1 when
+ * it has none. The chunks are read where they are: a part is never copied into one array.
  */
-export function lastRowEnd(bytes, csv) {
-  let end = bytes.lastIndexOf(NEWLINE);
-  if (!csv || end < 0) return end < 0 ? -1 : end + 1;
+export function lastRowEnd(chunks, csv) {
+  const parts = chunks instanceof Uint8Array ? [chunks] : chunks;
+  const starts = [];
+  let length = 0;
+  for (const part of parts) { starts.push(length); length += part.length; }
+  // For CSV: each chunk's quotes, and how many came before it.
   const quotes = [];
-  for (let at = bytes.indexOf(QUOTE); at >= 0; at = bytes.indexOf(QUOTE, at + 1)) quotes.push(at);
-  let before = quotes.length; // quotes before `end`
-  while (end >= 0) {
-    while (before > 0 && quotes[before - 1] > end) before--;
-    if (before % 2 === 0) return end + 1;
-    // Inside a quoted cell: no newline after its opening quote can end a row.
-    end = bytes.lastIndexOf(NEWLINE, quotes[before - 1]);
+  const quotesBefore = [];
+  if (csv) {
+    let count = 0;
+    for (const part of parts) {
+      const at = [];
+      for (let i = part.indexOf(QUOTE); i >= 0; i = part.indexOf(QUOTE, i + 1)) at.push(i);
+      quotes.push(at);
+      quotesBefore.push(count);
+      count += at.length;
+    }
+  }
+  for (let k = parts.length - 1; k >= 0; k--) {
+    const part = parts[k];
+    let end = part.lastIndexOf(NEWLINE);
+    if (!csv) {
+      if (end >= 0) return starts[k] + end + 1;
+      continue;
+    }
+    let before = quotes[k].length; // this chunk's quotes before `end`
+    while (end >= 0) {
+      while (before > 0 && quotes[k][before - 1] > end) before--;
+      if ((quotesBefore[k] + before) % 2 === 0) return starts[k] + end + 1;
+      // Inside a quoted cell: no newline after its opening quote can end a row.
+      end = before > 0 ? part.lastIndexOf(NEWLINE, quotes[k][before - 1]) : -1;
+    }
   }
   return -1;
 }
 
+/** The chunks joined into one array. */
 const concat = (chunks, length) => {
   if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(length);
@@ -43,6 +66,9 @@ const concat = (chunks, length) => {
   for (const chunk of chunks) { out.set(chunk, at); at += chunk.length; }
   return out;
 };
+
+/** A chunk that is a view into a larger buffer, copied: parts are transferred by buffer. */
+const owned = (chunk) => (chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice());
 
 /**
  * A pool of scoring workers made from `workerUrl` (www/score-worker.js), each with the
@@ -99,13 +125,14 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
     worker.postMessage(message, transfer);
   });
 
-  const dispatch = (bytes, end, header, format, index) => {
+  const dispatch = (chunks, length, header, format, index) => {
     let k = 0;
     for (let i = 1; i < n; i++) if (busy[i] < busy[k]) k = i;
     busy[k]++;
-    const part = send(k, { part: bytes, end, header, format }, [bytes.buffer]).then((result) => {
+    const transfer = [...new Set(chunks.map((c) => c.buffer))];
+    const part = send(k, { part: chunks, header, format }, transfer).then((result) => {
       results[index] = result;
-      scored += end;
+      scored += length;
       onProgress(scored);
     }, (error) => { failed ??= error; }).finally(() => { busy[k]--; wake(); });
     return part;
@@ -121,27 +148,41 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
     let header = null;
     const parts = [];
     const flush = (last) => {
-      let bytes = concat(chunks, held);
-      chunks = [];
-      held = 0;
       if (format === undefined) {
-        const text = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
-        format = text.find((b) => b > 32) === 123 ? "ndjson" : "csv";
+        const head = concat(chunks, held).subarray(0, 4096);
+        const text = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head;
+        const first = text.find((b) => b > 32);
+        if (first === undefined && !last && held < 4096) return;
+        format = first === 123 ? "ndjson" : "csv";
       }
       const csv = format === "csv";
       if (csv && header === null) {
-        // The header row, put in front of every later part.
-        const first = firstRowEnd(bytes);
-        if (first < 0 && !last) { chunks = [bytes]; held = bytes.length; return; }
-        header = bytes.slice(0, first < 0 ? bytes.length : first);
+        // The header row, put in front of every later part (the first chunks joined once).
+        const joined = concat(chunks, held);
+        chunks = [joined];
+        const first = firstRowEnd(joined);
+        if (first < 0 && !last) return;
+        header = joined.slice(0, first < 0 ? joined.length : first);
       }
-      const end = last ? bytes.length : lastRowEnd(bytes, csv);
-      if (end <= 0) { if (bytes.length) { chunks = [bytes]; held = bytes.length; } return; }
-      // The rest of the last row starts the next part.
-      const rest = bytes.slice(end);
-      if (rest.length) { chunks = [rest]; held = rest.length; }
-      if (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength) bytes = bytes.slice(0, end);
-      parts.push(dispatch(bytes, end, parts.length === 0 ? null : header, format, parts.length));
+      const cut = last ? held : lastRowEnd(chunks, csv);
+      if (cut <= 0) return;
+      // The part: whole chunks up to the cut, then the start of the chunk it falls in;
+      // the rest of that chunk (copied) and the chunks after it start the next part.
+      const part = [];
+      let taken = 0;
+      let k = 0;
+      while (k < chunks.length && taken + chunks[k].length <= cut) taken += chunks[k++].length;
+      const rest = chunks.slice(k);
+      if (taken < cut) {
+        const split = chunks[k];
+        rest[0] = split.slice(cut - taken);
+        part.push(...chunks.slice(0, k), split.subarray(0, cut - taken));
+      } else {
+        part.push(...chunks.slice(0, k));
+      }
+      chunks = rest;
+      held -= cut;
+      parts.push(dispatch(part, cut, parts.length === 0 ? null : header, format, parts.length));
     };
     for (;;) {
       if (cancelled) throw new Error("cancelled");
@@ -150,7 +191,8 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
       while (Math.min(...busy) >= 2) await new Promise((resolve) => { wake = resolve; });
       const { done: end, value } = await reader.read();
       if (end) break;
-      chunks.push(value);
+      if (!value.length) continue;
+      chunks.push(owned(value));
       held += value.length;
       if (held >= partSize) flush(false);
     }

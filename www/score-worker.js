@@ -1,8 +1,8 @@
 // A scoring worker, off the page's main thread (the dashboard stays responsive, and
 // "Cancel" terminates it). It keeps one Scorer for the whole file: `{ ready }` answers
-// once the analytics module is loaded; `{ part, end, header, format }` scores one part of
-// the file (bytes cut at a row boundary by parallel-score.js; a CSV part after the first
-// gets the header row in front) and answers its import report and line count;
+// once the analytics module is loaded; `{ part, header, format }` scores one part of the
+// file (its chunks in order, cut at a row boundary by parallel-score.js; a CSV part after
+// the first gets the header row in front) and answers its import report and line count;
 // `{ finish }` answers the Scorer's exact state, to be merged with the other workers'.
 import init, { Scorer } from "/dist/sondeo-analytics.js";
 
@@ -11,9 +11,11 @@ let scorer;
 // One message at a time, in order: the page matches answers to its messages by order.
 let queue = Promise.resolve();
 
-function lineCount(bytes) {
+function lineCount(chunks) {
   let lines = 0;
-  for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) lines++;
+  for (const bytes of chunks) {
+    for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) lines++;
+  }
   return lines;
 }
 
@@ -27,15 +29,9 @@ async function handle(data) {
     return { state };
   }
   scorer ??= new Scorer();
-  const body = data.part.subarray(0, data.end);
-  let bytes = body;
-  if (data.header) {
-    bytes = new Uint8Array(data.header.length + body.length);
-    bytes.set(data.header);
-    bytes.set(body, data.header.length);
-  }
-  const report = await scorer.import(bytes, { format: data.format });
-  return { report, lines: lineCount(body) };
+  const chunks = data.header ? [data.header, ...data.part] : data.part;
+  const report = await scorer.import(chunks, { format: data.format });
+  return { report, lines: lineCount(data.part) };
 }
 
 onmessage = ({ data }) => {

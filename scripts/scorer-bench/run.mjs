@@ -36,19 +36,25 @@ for (const n of sizes) {
     for (const [name, fn] of [["reading the file, nothing else", "runFetchOnly"], ["sondeo Scorer (Rust/wasm, streamed)", "runSondeo"], ["sondeo Scorer, one worker per core", "runSondeoWorkers"], ["PapaParse + plain JS", "runPapa"], ["DuckDB-wasm (SQL)", "runDuck"]]) {
       // BENCH_ONLY=runSondeoWorkers,runDuck runs a subset (while tuning one contender).
       if (process.env.BENCH_ONLY && !process.env.BENCH_ONLY.split(",").includes(fn)) continue;
-      const page = await browser.newPage();
-      if (process.env.BENCH_LOG) page.on("console", (m) => console.error("page:", m.text()));
-      await page.goto(`${base}/bench/page.html`);
-      await page.waitForFunction(() => window.benchReady);
-      let r;
-      try {
-        r = await page.evaluate(([fn, url, format]) => window.bench[fn](url, format), [fn, url, format]);
-      } catch (e) {
-        r = { error: String(e.message).split("\n")[0].slice(0, 100) };
+      // BENCH_RUNS runs of each (3 by default), each in a fresh page; the median run is reported.
+      const runs = [];
+      for (let run = 0; run < Number(process.env.BENCH_RUNS ?? 3); run++) {
+        const page = await browser.newPage();
+        if (process.env.BENCH_LOG) page.on("console", (m) => console.error("page:", m.text()));
+        await page.goto(`${base}/bench/page.html`);
+        await page.waitForFunction(() => window.benchReady);
+        try {
+          runs.push(await page.evaluate(([fn, url, format]) => window.bench[fn](url, format), [fn, url, format]));
+        } catch (e) {
+          runs.push({ error: String(e.message).split("\n")[0].slice(0, 100) });
+        }
+        await page.close();
+        if (runs.at(-1).error) break;
       }
-      await page.close();
+      const r = runs.at(-1).error ? runs.at(-1) : runs.sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)];
+      if (!r.error) r.spread = `${(runs[0].ms / 1000).toFixed(2)}–${(runs.at(-1).ms / 1000).toFixed(2)} s`;
       rows.push({ n, format, mb, name, ...r });
-      console.error(r.error ? `${n} ${format} ${name}: ${r.error}` : `${n} ${format} ${name}: ${(r.ms / 1000).toFixed(2)} s, ${r.rows} rows, NPS ${r.nps.toFixed(3)}, ${memoryOf(r)}`);
+      console.error(r.error ? `${n} ${format} ${name}: ${r.error}` : `${n} ${format} ${name}: ${(r.ms / 1000).toFixed(2)} s (median, runs ${r.spread}), ${r.rows} rows, NPS ${r.nps.toFixed(3)}, ${memoryOf(r)}`);
     }
   }
 }

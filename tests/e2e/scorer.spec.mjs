@@ -10,7 +10,7 @@ test.beforeAll(async () => { server = await startServer(); });
 test.afterAll(async () => { await server.close(); });
 
 function native(file, ...args) {
-  return JSON.parse(execFileSync("target/release/examples/summarize", [file, ...args], { encoding: "utf8" }));
+  return JSON.parse(execFileSync("target/analytics/examples/summarize", [file, ...args], { encoding: "utf8" }));
 }
 
 async function scoreInBrowser(page, file, options) {
@@ -152,11 +152,24 @@ test("a part is cut after its last newline outside quotes, at every length of th
   // Quoted newlines, doubled quotes, a quoted cell that opens a row, an empty quoted cell, CRLF.
   const csv = 'id,kind,score,comment\nr1,nps,9,"one\ntwo"\r\nr2,nps,3,"say ""hi""\n"\n"r3",csat,4,""\nr4,ces,5,plain\n"r\n5",nps,1,"a,b\n\nc"\n';
   await page.goto(`${server.url}/test/mount.html#{}`);
-  const cuts = await page.evaluate(async (csv) => {
+  const { whole, split } = await page.evaluate(async (csv) => {
     const { lastRowEnd } = await import("/parallel-score.js");
     const bytes = new TextEncoder().encode(csv);
-    return Array.from({ length: bytes.length + 1 }, (_, n) => lastRowEnd(bytes.subarray(0, n), true));
+    const prefixes = Array.from({ length: bytes.length + 1 }, (_, n) => bytes.subarray(0, n));
+    // The same prefixes as chunks of 1 to 5 bytes: quotes and newlines fall on every side of a chunk edge.
+    const chunked = (prefix) => {
+      const out = [];
+      for (let at = 0, k = 0; at < prefix.length; k++) {
+        const size = 1 + ((k * 7 + prefix.length) % 5);
+        out.push(prefix.subarray(at, at + size));
+        at += size;
+      }
+      return out;
+    };
+    return { whole: prefixes.map((p) => lastRowEnd(p, true)), split: prefixes.map((p) => lastRowEnd(chunked(p), true)) };
   }, csv);
+  const cuts = whole;
+  expect(split).toEqual(whole);
   // The reference: a byte-by-byte walk that toggles on every quote.
   const expected = [];
   for (let n = 0; n <= csv.length; n++) {

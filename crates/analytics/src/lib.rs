@@ -152,7 +152,8 @@ fn filter_options(options: &JsValue) -> Result<filter::FilterOptions, JsError> {
 /// Reads `source` (a `ReadableStream` of bytes, or a `Blob`/`File`) chunk by chunk into
 /// `feed`, one chunk at a time in wasm memory (memory does not grow with the file), and
 /// calls `options.onProgress({ bytes })` after each. A `Uint8Array` (a part of a file a
-/// worker was handed, see www/parallel-score.js) is one chunk, read without a stream.
+/// worker was handed, see www/parallel-score.js) is one chunk, and an array of them its
+/// chunks in order, read without a stream.
 async fn stream_chunks(
     source: JsValue,
     options: &JsValue,
@@ -168,10 +169,20 @@ async fn stream_chunks(
         }
         Err(source) => source,
     };
+    // An array of them: a part's chunks in order, fed one by one.
+    if js_sys::Array::is_array(&source) {
+        for chunk in js_sys::Array::from(&source).iter() {
+            let chunk: js_sys::Uint8Array = chunk
+                .dyn_into()
+                .map_err(|_| JsError::new("source: expected an array of Uint8Array chunks"))?;
+            feed(&chunk.to_vec());
+        }
+        return Ok(());
+    }
     let stream: web_sys::ReadableStream = match source.dyn_into::<web_sys::Blob>() {
         Ok(blob) => blob.stream(),
         Err(source) => source.dyn_into().map_err(|_| {
-            JsError::new("source: expected a ReadableStream, a Blob, a File or a Uint8Array")
+            JsError::new("source: expected a ReadableStream, a Blob, a File, a Uint8Array or an array of them")
         })?,
     };
     let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
@@ -293,7 +304,7 @@ impl Scorer {
         Ok(accepted)
     }
 
-    /// Streams an export (a `ReadableStream` of bytes, a `Blob`/`File`, or a `Uint8Array`) into the
+    /// Streams an export (a `ReadableStream` of bytes, a `Blob`/`File`, a `Uint8Array` or an array of them) into the
     /// scorer. `options`: `{ format: "ndjson" | "csv", onProgress({ bytes }) }`; the
     /// format is detected from the first bytes when not given; `skipPartials: true`
     /// leaves out responses with `complete: false`; `byId: true` counts each response id
