@@ -225,6 +225,8 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
       skippedPartials: sum((r) => r.skippedPartials),
       rejected: { count: sum((r) => r.rejected.count), first: first.slice(0, 100) },
       workers: n,
+      // The largest wasm memory of a worker, in bytes (what each worker's memory peaked at).
+      workerMemory: Math.max(...states.map((s) => s.memory ?? 0)),
     };
     return { state, report };
   })();

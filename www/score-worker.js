@@ -3,7 +3,8 @@
 // once the analytics module is loaded; `{ part, header, format }` scores one part of the
 // file (its chunks in order, cut at a row boundary by parallel-score.js; a CSV part after
 // the first gets the header row in front) and answers its import report and line count;
-// `{ finish }` answers the Scorer's exact state, to be merged with the other workers'.
+// `{ finish }` answers the Scorer's exact state, to be merged with the other workers', and
+// the peak size of the worker's wasm memory.
 import init, { Scorer } from "/dist/sondeo-analytics.js";
 
 const ready = init();
@@ -20,13 +21,14 @@ function lineCount(chunks) {
 }
 
 async function handle(data) {
-  await ready;
+  const wasm = await ready;
   if (data.ready) return { ready: true };
   if (data.finish) {
     const state = (scorer ??= new Scorer()).state();
     scorer.free();
     scorer = undefined;
-    return { state };
+    // Linear memory only grows: its size now is the worker's peak.
+    return { state, memory: wasm.memory.buffer.byteLength };
   }
   scorer ??= new Scorer();
   const chunks = data.header ? [data.header, ...data.part] : data.part;

@@ -60,7 +60,7 @@ export async function runSondeoWorkers(url, format) {
   const summary = scorer.summary({ by: "metadata.touchpoint", period: "week" });
   const ms = performance.now() - start;
   pool.terminate();
-  return { ms, rows: report.accepted, wasmBytes: exports.memory.buffer.byteLength, nps: summary.overall.nps.score, workers };
+  return { ms, rows: report.accepted, workerMemory: report.workerMemory, nps: summary.overall.nps.score, workers };
 }
 
 export async function runPapa(url, format) {

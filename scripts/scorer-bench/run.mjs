@@ -28,7 +28,7 @@ const base = `http://127.0.0.1:${server.address().port}`;
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
   "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-precise-memory-info", "--js-flags=--max-old-space-size=8192"] });
 const rows = [];
-const memoryOf = (r) => (r.rows === 0 ? "the floor: what fetching the file costs every contender" : r.workers ? `${r.workers} workers, the file read as a stream, a few 4 MB parts per worker at most` : r.wasmBytes ? `${(r.wasmBytes / 1e6).toFixed(1)} MB wasm memory` : r.jsHeap ? `${(r.jsHeap / 1e6).toFixed(0)} MB JS heap` : `${(r.inputBytes / 1e6).toFixed(0)} MB file buffered + DuckDB`);
+const memoryOf = (r) => (r.rows === 0 ? "the floor: what fetching the file costs every contender" : r.workers ? `${r.workers} workers, each ${(r.workerMemory / 1e6).toFixed(1)} MB wasm memory at most; the file read as a stream, a few 4 MB parts per worker at most` : r.wasmBytes ? `${(r.wasmBytes / 1e6).toFixed(1)} MB wasm memory` : r.jsHeap ? `${(r.jsHeap / 1e6).toFixed(0)} MB JS heap` : `${(r.inputBytes / 1e6).toFixed(0)} MB file buffered + DuckDB`);
 for (const n of sizes) {
   for (const format of (process.env.BENCH_FORMATS ?? "csv,ndjson").split(",")) {
     const url = `${base}/data/responses-${n}.${format}`;

@@ -247,6 +247,9 @@ test("a file scored by several workers, cut at row boundaries, gives exactly the
   const { rejected: r3, ...streamed } = result.streamed;
   expect(streamed).toEqual(one);
   expect(result.streamedReport.workers).toBe(2);
+  // A worker's memory is a few parts, not the file: well under 64 MB whatever the size.
+  expect(result.streamedReport.workerMemory).toBeGreaterThan(0);
+  expect(result.streamedReport.workerMemory).toBeLessThan(64 << 20);
   expect(result.streamedReport.accepted).toBe(40_000 - bad.size);
   expect(result.streamedReport.rejected.first.map((e) => e.line)).toEqual(badLines);
 });
