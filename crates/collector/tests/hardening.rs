@@ -121,16 +121,21 @@ fn start_export_and_stall(c: &Collector) -> TcpStream {
     stream
 }
 
-#[test]
-fn an_export_nobody_reads_is_dropped_after_the_write_timeout() {
-    let c = Collector::start(&[
+/// A collector that drops a client who stops reading after 2 s, and takes big batches.
+fn short_write_timeout() -> Collector {
+    Collector::start(&[
         "--write-timeout",
         "2",
         "--rate-limit",
         "0",
         "--max-body",
         "1000000",
-    ]);
+    ])
+}
+
+#[test]
+fn an_export_nobody_reads_is_dropped_after_the_write_timeout() {
+    let c = short_write_timeout();
     fill(&c, 4000); // about 16 MB
     let full = c.export("?format=ndjson").1.len();
     assert!(full > 15_000_000);
@@ -152,14 +157,7 @@ fn exports_share_a_bounded_set_of_database_connections() {
     if !sqlite_only("exports_share_a_bounded_set_of_database_connections") {
         return;
     }
-    let c = Collector::start(&[
-        "--write-timeout",
-        "2",
-        "--rate-limit",
-        "0",
-        "--max-body",
-        "1000000",
-    ]);
+    let c = short_write_timeout();
     fill(&c, 1000); // about 4 MB: an export does not fit in the socket buffers
     let db_files = || {
         std::fs::read_dir(format!("/proc/{}/fd", c.child.id()))

@@ -319,56 +319,48 @@ impl<'a> Scanner<'a> {
         &mut self,
         mut member: impl FnMut(&mut Self, Cow<'a, str>) -> Result<(), String>,
     ) -> Result<(), String> {
-        self.expect(b'{')?;
-        self.space();
-        if self.peek() == Some(b'}') {
-            self.at += 1;
-            return Ok(());
-        }
-        loop {
-            self.space();
-            if self.peek() != Some(b'"') {
-                return Err(self.error("expected a key in double quotes"));
+        self.sequence(b'{', b'}', |scan| {
+            scan.space();
+            if scan.peek() != Some(b'"') {
+                return Err(scan.error("expected a key in double quotes"));
             }
-            let (key, escaped) = self.string()?;
+            let (key, escaped) = scan.string()?;
             let Some(key) = string_text(key, escaped) else {
-                return Err(self.error("a key that is not Unicode text"));
+                return Err(scan.error("a key that is not Unicode text"));
             };
-            self.expect(b':')?;
-            member(self, key)?;
-            self.space();
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b'}') => {
-                    self.at += 1;
-                    return Ok(());
-                }
-                _ => return Err(self.error("expected `,` or `}`")),
-            }
-        }
+            scan.expect(b':')?;
+            member(scan, key)
+        })
     }
 
     /// An array's items, the cursor on its `[`; `item` reads each value.
-    fn items(
+    fn items(&mut self, item: impl FnMut(&mut Self) -> Result<(), String>) -> Result<(), String> {
+        self.sequence(b'[', b']', item)
+    }
+
+    /// `open`, then entries read by `entry` and separated by commas, then `close`.
+    fn sequence(
         &mut self,
-        mut item: impl FnMut(&mut Self) -> Result<(), String>,
+        open: u8,
+        close: u8,
+        mut entry: impl FnMut(&mut Self) -> Result<(), String>,
     ) -> Result<(), String> {
-        self.expect(b'[')?;
+        self.expect(open)?;
         self.space();
-        if self.peek() == Some(b']') {
+        if self.peek() == Some(close) {
             self.at += 1;
             return Ok(());
         }
         loop {
-            item(self)?;
+            entry(self)?;
             self.space();
             match self.peek() {
                 Some(b',') => self.at += 1,
-                Some(b']') => {
+                Some(b) if b == close => {
                     self.at += 1;
                     return Ok(());
                 }
-                _ => return Err(self.error("expected `,` or `]`")),
+                _ => return Err(self.error(&format!("expected `,` or `{}`", close as char))),
             }
         }
     }
