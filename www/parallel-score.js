@@ -5,57 +5,108 @@
 // histograms and counts: merging is exact, whatever the cut). Memory stays a few parts
 // per worker whatever the file's size: reading waits while every worker is busy.
 //
-// A CSV row may hold a quoted newline, so a cut must not fall inside quotes. Every part
-// starts outside quotes (it starts where the previous one was cut), so the quotes inside a
-// part tell where its last row boundary is; nothing before the part needs to be read again.
+// A CSV row may hold a quoted newline, so a cut must not fall inside quotes. The bytes are
+// followed once, as they arrive, by the CSV reader's own rule (crates/core/src/import/
+// csv.rs: a quote opens a quoted cell only at the start of a cell, `""` inside one is a
+// quote), so the last row end is always known and nothing is read twice.
 import { Scorer } from "/dist/sondeo-analytics.js";
 
 const QUOTE = 34;
 const NEWLINE = 10;
+const COMMA = 44;
+const CR = 13;
 const MIN_PART = 256 << 10;
 const MAX_PART = 4 << 20;
 // Smaller files are not worth the cutting: one worker scores them whole.
 const SMALL_FILE = 4 << 20;
 
 /**
- * Where a part (one Uint8Array, or its chunks in order), starting outside quotes, may be
- * cut: just after its last newline outside quotes, as an offset from its start; -1 when
- * it has none. The chunks are read where they are: a part is never copied into one array.
+ * Follows bytes fed in order (offsets counted from where it started) and knows where the
+ * first and the latest rows end, just after their newline. Starts at a row boundary.
+ */
+export class RowEnds {
+  constructor(csv) {
+    this.csv = csv;
+    this.at = 0; // bytes fed so far
+    this.first = -1;
+    this.last = -1;
+    this.inQuotes = false;
+    this.quotePending = false; // a quote inside quotes was a chunk's last byte
+    this.cellStart = true;
+  }
+
+  feed(chunk) {
+    const base = this.at;
+    this.at += chunk.length;
+    if (!this.csv) {
+      const end = chunk.lastIndexOf(NEWLINE);
+      if (end >= 0) {
+        if (this.first < 0) this.first = base + chunk.indexOf(NEWLINE) + 1;
+        this.last = base + end + 1;
+      }
+      return;
+    }
+    let i = 0;
+    let quote = -2; // the next quote at or after i, when known (-2: not looked for)
+    while (i < chunk.length) {
+      if (this.quotePending) {
+        this.quotePending = false;
+        if (chunk[i] === QUOTE) { i++; continue; } // `""`: still inside
+        this.inQuotes = false;
+        this.cellStart = false;
+      }
+      if (this.inQuotes) {
+        const q = chunk.indexOf(QUOTE, i);
+        if (q < 0) return;
+        if (q + 1 === chunk.length) { this.quotePending = true; return; }
+        if (chunk[q + 1] === QUOTE) { i = q + 2; continue; }
+        this.inQuotes = false;
+        this.cellStart = false;
+        i = q + 1;
+        continue;
+      }
+      if (quote !== -1 && quote < i) quote = chunk.indexOf(QUOTE, i);
+      const newline = chunk.indexOf(NEWLINE, i);
+      if (quote >= 0 && (newline < 0 || quote < newline)) {
+        if (this.opensCell(chunk, i, quote)) this.inQuotes = true;
+        this.cellStart = false;
+        i = quote + 1;
+        continue;
+      }
+      if (newline < 0) {
+        this.cellStart = this.opensCell(chunk, i, chunk.length);
+        return;
+      }
+      if (this.first < 0) this.first = base + newline + 1;
+      this.last = base + newline + 1;
+      this.cellStart = true;
+      i = newline + 1;
+    }
+  }
+
+  /** Whether a cell starts at `at`: after a comma or a newline (carriage returns aside), or where the state says so when nothing since `from` decides. */
+  opensCell(chunk, from, at) {
+    let j = at - 1;
+    while (j >= from && chunk[j] === CR) j--;
+    return j < from ? this.cellStart : chunk[j] === COMMA || chunk[j] === NEWLINE;
+  }
+
+  /** Forgets the first `n` bytes (a part cut off at the latest row end). */
+  drop(n) {
+    this.at -= n;
+    this.first = -1;
+    this.last = this.last > n ? this.last - n : -1;
+  }
+}
+
+/**
+ * Where a part (one Uint8Array, or its chunks in order), starting at a row boundary, may
+ * be cut: just after its last row, as an offset from its start; -1 when it has none.
  */
 export function lastRowEnd(chunks, csv) {
-  const parts = chunks instanceof Uint8Array ? [chunks] : chunks;
-  const starts = [];
-  let length = 0;
-  for (const part of parts) { starts.push(length); length += part.length; }
-  // For CSV: each chunk's quotes, and how many came before it.
-  const quotes = [];
-  const quotesBefore = [];
-  if (csv) {
-    let count = 0;
-    for (const part of parts) {
-      const at = [];
-      for (let i = part.indexOf(QUOTE); i >= 0; i = part.indexOf(QUOTE, i + 1)) at.push(i);
-      quotes.push(at);
-      quotesBefore.push(count);
-      count += at.length;
-    }
-  }
-  for (let k = parts.length - 1; k >= 0; k--) {
-    const part = parts[k];
-    let end = part.lastIndexOf(NEWLINE);
-    if (!csv) {
-      if (end >= 0) return starts[k] + end + 1;
-      continue;
-    }
-    let before = quotes[k].length; // this chunk's quotes before `end`
-    while (end >= 0) {
-      while (before > 0 && quotes[k][before - 1] > end) before--;
-      if ((quotesBefore[k] + before) % 2 === 0) return starts[k] + end + 1;
-      // Inside a quoted cell: no newline after its opening quote can end a row.
-      end = before > 0 ? part.lastIndexOf(NEWLINE, quotes[k][before - 1]) : -1;
-    }
-  }
-  return -1;
+  const ends = new RowEnds(csv);
+  for (const chunk of chunks instanceof Uint8Array ? [chunks] : chunks) ends.feed(chunk);
+  return ends.last;
 }
 
 /** The chunks joined into one array. */
@@ -70,33 +121,53 @@ const concat = (chunks, length) => {
 /** A chunk that is a view into a larger buffer, copied: parts are transferred by buffer. */
 const owned = (chunk) => (chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice());
 
+const newlines = (bytes) => {
+  let count = 0;
+  for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) count++;
+  return count;
+};
+
 /**
  * A pool of scoring workers made from `workerUrl` (www/score-worker.js), each with the
- * analytics module loaded. A page that scores files often keeps one; `scoreInWorkers`
- * makes its own otherwise.
+ * analytics module loaded. A page that scores files often keeps one and passes it to
+ * `scoreInWorkers` (one file at a time); `scoreInWorkers` makes its own otherwise.
+ * `terminate()` stops the workers for good; cancelling a job terminates its pool.
  */
 export function scoringPool({ workerUrl, workers = 1 }) {
   const n = Math.max(1, Math.min(workers, 16));
   const list = Array.from({ length: n }, () => new Worker(workerUrl, { type: "module" }));
-  const ready = Promise.all(list.map((worker) => new Promise((resolve, reject) => {
+  let stop;
+  const stopped = new Promise((_, reject) => { stop = reject; });
+  stopped.catch(() => {});
+  const loaded = Promise.all(list.map((worker) => new Promise((resolve, reject) => {
     worker.onmessage = ({ data }) => (data.error ? reject(new Error(data.error)) : resolve());
     worker.onerror = (event) => reject(new Error(event.message || "the scoring worker failed to load"));
     worker.postMessage({ ready: true });
   })));
-  const terminate = () => {
-    for (const worker of list) {
-      worker.terminate();
-      for (const waiting of (worker.pending ?? []).splice(0)) waiting.reject(new Error("cancelled"));
-    }
+  const pool = {
+    workers: list,
+    ready: Promise.race([loaded, stopped]),
+    terminated: false,
+    busy: false,
+    terminate() {
+      pool.terminated = true;
+      stop(new Error("the scoring pool was terminated"));
+      for (const worker of list) {
+        worker.terminate();
+        for (const waiting of (worker.pending ?? []).splice(0)) waiting.reject(new Error("cancelled"));
+      }
+    },
   };
-  return { workers: list, ready, terminate };
+  pool.ready.catch(() => {});
+  return pool;
 }
 
 /**
  * Scores `source` (a Blob or File, or a ReadableStream of bytes with `size` when known),
  * CSV or NDJSON, in `workers` workers made from `workerUrl` (or in the given `pool`).
  * Returns `{ done, cancel }`: `done` resolves to `{ state, report }` (report as
- * `Scorer.import`'s, line numbers those of the whole file), `cancel()` stops every worker.
+ * `Scorer.import`'s, line numbers those of the whole file); `cancel()` stops reading,
+ * stops the workers and rejects `done`.
  */
 export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onProgress = () => {} }) {
   const total = size ?? source.size;
@@ -105,6 +176,12 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
   pool ??= scoringPool({ workerUrl, workers: small ? 1 : workers });
   let cancelled = false;
   let failed;
+  let reader;
+  let cancel;
+  const stopped = new Promise((_, reject) => { cancel = reject; });
+  stopped.catch(() => {});
+  // Every wait ends at once when the job is cancelled.
+  const unlessCancelled = (promise) => Promise.race([promise, stopped]);
   const n = small ? 1 : pool.workers.length;
   // Parts of about a quarter of each worker's share, so that the last ones even out.
   const partSize = total === undefined ? MAX_PART : Math.min(MAX_PART, Math.max(MIN_PART, Math.ceil(total / (4 * n))));
@@ -130,124 +207,133 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
     for (let i = 1; i < n; i++) if (busy[i] < busy[k]) k = i;
     busy[k]++;
     const transfer = [...new Set(chunks.map((c) => c.buffer))];
-    const part = send(k, { part: chunks, header, format }, transfer).then((result) => {
+    return send(k, { part: chunks, header, format }, transfer).then((result) => {
       results[index] = result;
       scored += length;
       onProgress(scored);
     }, (error) => { failed ??= error; }).finally(() => { busy[k]--; wake(); });
-    return part;
   };
 
   const done = (async () => {
-    await pool.ready;
-    const stream = typeof source.getReader === "function" ? source : source.stream();
-    const reader = stream.getReader();
-    let chunks = [];
-    let held = 0;
-    let format;
-    let header = null;
-    const parts = [];
-    const flush = (last) => {
-      if (format === undefined) {
-        const head = concat(chunks, held).subarray(0, 4096);
-        const text = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head;
-        const first = text.find((b) => b > 32);
-        if (first === undefined && !last && held < 4096) return;
-        format = first === 123 ? "ndjson" : "csv";
-      }
-      const csv = format === "csv";
-      if (csv && header === null) {
-        // The header row, put in front of every later part (the first chunks joined once).
-        const joined = concat(chunks, held);
-        chunks = [joined];
-        const first = firstRowEnd(joined);
-        if (first < 0 && !last) return;
-        header = joined.slice(0, first < 0 ? joined.length : first);
-      }
-      const cut = last ? held : lastRowEnd(chunks, csv);
-      if (cut <= 0) return;
-      // The part: whole chunks up to the cut, then the start of the chunk it falls in;
-      // the rest of that chunk (copied) and the chunks after it start the next part.
-      const part = [];
-      let taken = 0;
-      let k = 0;
-      while (k < chunks.length && taken + chunks[k].length <= cut) taken += chunks[k++].length;
-      const rest = chunks.slice(k);
-      if (taken < cut) {
-        const split = chunks[k];
-        rest[0] = split.slice(cut - taken);
-        part.push(...chunks.slice(0, k), split.subarray(0, cut - taken));
-      } else {
+    if (pool.terminated) throw new Error("the scoring pool was terminated");
+    if (pool.busy) throw new Error("the scoring pool is scoring another file");
+    pool.busy = true;
+    try {
+      await unlessCancelled(pool.ready);
+      // A fresh Scorer in every worker: nothing left from a job that failed.
+      await unlessCancelled(Promise.all(pool.workers.slice(0, n).map((_, k) => send(k, { begin: true }))));
+      const stream = typeof source.getReader === "function" ? source : source.stream();
+      reader = stream.getReader();
+      let chunks = [];
+      let held = 0;
+      let format;
+      let ends;
+      let header = null;
+      let headerLines = 0;
+      const parts = [];
+      const cut = (at) => {
+        // The part: whole chunks up to the cut, then the start of the chunk it falls in;
+        // the rest of that chunk (copied) and the chunks after it start the next part.
+        const part = [];
+        let taken = 0;
+        let k = 0;
+        while (k < chunks.length && taken + chunks[k].length <= at) taken += chunks[k++].length;
+        const rest = chunks.slice(k);
         part.push(...chunks.slice(0, k));
+        if (taken < at) {
+          rest[0] = chunks[k].slice(at - taken);
+          part.push(chunks[k].subarray(0, at - taken));
+        }
+        chunks = rest;
+        held -= at;
+        ends.drop(at);
+        parts.push(dispatch(part, at, parts.length === 0 ? null : header, format, parts.length));
+      };
+      const take = (chunk, last) => {
+        if (chunk.length) {
+          chunks.push(chunk);
+          held += chunk.length;
+        }
+        if (format === undefined) {
+          // NDJSON lines start with "{" (after a byte-order mark and blank space).
+          const head = concat(chunks, held).subarray(0, 4096);
+          const text = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head;
+          const first = text.find((b) => b > 32);
+          if (first === undefined && !last && held < 4096) return;
+          format = first === 123 ? "ndjson" : "csv";
+          ends = new RowEnds(format === "csv");
+          for (const c of chunks) ends.feed(c);
+        } else if (chunk.length) {
+          ends.feed(chunk);
+        }
+        if (format === "csv" && header === null) {
+          // The header row, put in front of every later part.
+          if (ends.first < 0 && !last) return;
+          header = concat(chunks, held).slice(0, ends.first < 0 ? held : ends.first);
+          headerLines = newlines(header);
+        }
+        if (last) { if (held) cut(held); return; }
+        if (held >= partSize && ends.last > 0) cut(ends.last);
+      };
+      for (;;) {
+        if (cancelled) throw new Error("cancelled");
+        if (failed) throw failed;
+        // Backpressure: read on only while some worker has room.
+        while (Math.min(...busy) >= 2) await unlessCancelled(new Promise((resolve) => { wake = resolve; }));
+        const { done: end, value } = await unlessCancelled(reader.read());
+        if (end) break;
+        take(owned(value), false);
       }
-      chunks = rest;
-      held -= cut;
-      parts.push(dispatch(part, cut, parts.length === 0 ? null : header, format, parts.length));
-    };
-    for (;;) {
       if (cancelled) throw new Error("cancelled");
+      take(new Uint8Array(0), true);
+      await unlessCancelled(Promise.all(parts));
       if (failed) throw failed;
-      // Backpressure: read on only while some worker has room.
-      while (Math.min(...busy) >= 2) await new Promise((resolve) => { wake = resolve; });
-      const { done: end, value } = await reader.read();
-      if (end) break;
-      if (!value.length) continue;
-      chunks.push(owned(value));
-      held += value.length;
-      if (held >= partSize) flush(false);
+      // Merge: the first worker's state takes in the others'.
+      const states = await unlessCancelled(Promise.all(pool.workers.slice(0, n).map((_, k) => send(k, { finish: true }))));
+      const merged = Scorer.fromState(states[0].state);
+      for (const { state } of states.slice(1)) {
+        const other = Scorer.fromState(state);
+        merged.merge(other);
+        other.free();
+      }
+      const state = merged.state();
+      merged.free();
+      // A part's line 1 is its first row, or, after the first part of a CSV, the header copy's first line.
+      let before = 0;
+      const first = [];
+      for (const [index, { report, lines }] of results.entries()) {
+        const shift = before - (index > 0 && header ? headerLines : 0);
+        for (const e of report.rejected.first) first.push({ ...e, line: e.line + shift });
+        before += lines;
+      }
+      first.sort((a, b) => a.line - b.line);
+      const sum = (pick) => results.reduce((all, { report }) => all + pick(report), 0);
+      const report = {
+        accepted: sum((r) => r.accepted),
+        skippedPartials: sum((r) => r.skippedPartials),
+        rejected: { count: sum((r) => r.rejected.count), first: first.slice(0, 100) },
+        workers: n,
+        // The largest wasm memory of a worker, in bytes (what each worker's memory peaked at).
+        workerMemory: Math.max(...states.map((s) => s.memory ?? 0)),
+      };
+      return { state, report };
+    } catch (error) {
+      reader?.cancel(error).catch(() => {});
+      throw error;
+    } finally {
+      pool.busy = false;
+      if (own) pool.terminate();
     }
-    if (held) flush(true);
-    await Promise.all(parts);
-    if (failed) throw failed;
-    // Merge: the first worker's state takes in the others'.
-    const states = await Promise.all(pool.workers.slice(0, n).map((_, k) => send(k, { finish: true })));
-    if (own) pool.terminate();
-    const merged = Scorer.fromState(states[0].state);
-    for (const { state } of states.slice(1)) {
-      const other = Scorer.fromState(state);
-      merged.merge(other);
-      other.free();
-    }
-    const state = merged.state();
-    merged.free();
-    // A part's line 1 is its first row, or, after the first part of a CSV, the header copy.
-    let before = 0;
-    const first = [];
-    for (const [index, { report, lines }] of results.entries()) {
-      const shift = before - (index > 0 && header ? 1 : 0);
-      for (const e of report.rejected.first) first.push({ ...e, line: e.line + shift });
-      before += lines;
-    }
-    first.sort((a, b) => a.line - b.line);
-    const sum = (pick) => results.reduce((all, { report }) => all + pick(report), 0);
-    const report = {
-      accepted: sum((r) => r.accepted),
-      skippedPartials: sum((r) => r.skippedPartials),
-      rejected: { count: sum((r) => r.rejected.count), first: first.slice(0, 100) },
-      workers: n,
-      // The largest wasm memory of a worker, in bytes (what each worker's memory peaked at).
-      workerMemory: Math.max(...states.map((s) => s.memory ?? 0)),
-    };
-    return { state, report };
   })();
-  done.catch(() => { if (own) pool.terminate(); });
+  done.catch(() => {});
   return {
     done,
     cancel() {
       cancelled = true;
+      cancel(new Error("cancelled"));
+      reader?.cancel("cancelled").catch(() => {});
       wake();
       pool.terminate();
     },
   };
-}
-
-/** Just after the first row (the header) of `bytes`, or -1 when it has not ended yet. */
-function firstRowEnd(bytes) {
-  // A header cell may be quoted and hold a newline: the row ends at a newline outside quotes.
-  let inside = false;
-  for (let at = 0; at < bytes.length; at++) {
-    if (bytes[at] === QUOTE) inside = !inside;
-    else if (bytes[at] === NEWLINE && !inside) return at + 1;
-  }
-  return -1;
 }

@@ -1,6 +1,7 @@
 // A scoring worker, off the page's main thread (the dashboard stays responsive, and
 // "Cancel" terminates it). It keeps one Scorer for the whole file: `{ ready }` answers
-// once the analytics module is loaded; `{ part, header, format }` scores one part of the
+// once the analytics module is loaded; `{ begin }` starts a new file with a new Scorer;
+// `{ part, header, format }` scores one part of the
 // file (its chunks in order, cut at a row boundary by parallel-score.js; a CSV part after
 // the first gets the header row in front) and answers its import report and line count;
 // `{ finish }` answers the Scorer's exact state, to be merged with the other workers', and
@@ -23,6 +24,12 @@ function lineCount(chunks) {
 async function handle(data) {
   const wasm = await ready;
   if (data.ready) return { ready: true };
+  if (data.begin) {
+    // A new file: nothing of an earlier job (one that failed or was left) is kept.
+    scorer?.free();
+    scorer = new Scorer();
+    return { begun: true };
+  }
   if (data.finish) {
     const state = (scorer ??= new Scorer()).state();
     scorer.free();

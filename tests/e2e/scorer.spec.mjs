@@ -148,9 +148,11 @@ test("outcomes join the answers by user id: each group's rates and revenue, and 
   expect(groups.passive.n).toBe(1);
 });
 
-test("a part is cut after its last newline outside quotes, at every length of the text", async ({ page }) => {
-  // Quoted newlines, doubled quotes, a quoted cell that opens a row, an empty quoted cell, CRLF.
-  const csv = 'id,kind,score,comment\nr1,nps,9,"one\ntwo"\r\nr2,nps,3,"say ""hi""\n"\n"r3",csat,4,""\nr4,ces,5,plain\n"r\n5",nps,1,"a,b\n\nc"\n';
+test("a part is cut after its last row, by the CSV reader's quote rule, at every length of the text", async ({ page }) => {
+  // Quoted newlines, doubled quotes, a quoted cell that opens a row, an empty quoted cell, CRLF, a quote
+  // inside a cell (plain text: 5'10"), a quote after a carriage return that still opens a cell.
+  const csv = 'id,kind,score,comment\nr1,nps,9,"one\ntwo"\r\nr2,nps,3,"say ""hi""\n"\n"r3",csat,4,""\n' +
+    "r4,ces,5,he is 5'10\" tall\nr5,nps,8,\"line one\nline two\"\n\"r\n6\",nps,1,\"a,b\n\nc\"\nr7,nps,2,\r\"x\ny\"\n";
   await page.goto(`${server.url}/test/mount.html#{}`);
   const { whole, split } = await page.evaluate(async (csv) => {
     const { lastRowEnd } = await import("/parallel-score.js");
@@ -168,21 +170,53 @@ test("a part is cut after its last newline outside quotes, at every length of th
     };
     return { whole: prefixes.map((p) => lastRowEnd(p, true)), split: prefixes.map((p) => lastRowEnd(chunked(p), true)) };
   }, csv);
-  const cuts = whole;
   expect(split).toEqual(whole);
-  // The reference: a byte-by-byte walk that toggles on every quote.
+  // The reference: the CSV reader's rule written out byte by byte (crates/core/src/import/csv.rs):
+  // a quote opens a quoted cell only when the cell is still empty (carriage returns are dropped),
+  // `""` inside one is a quote, any other byte after a quote closes it.
   const expected = [];
   for (let n = 0; n <= csv.length; n++) {
     let inside = false;
+    let empty = true;
     let last = -1;
     for (let i = 0; i < n; i++) {
-      if (csv[i] === '"') inside = !inside;
-      else if (csv[i] === "\n" && !inside) last = i + 1;
+      const c = csv[i];
+      if (inside) {
+        if (c !== '"') continue;
+        if (i + 1 >= n) break; // the byte after it is not here yet: the cell may go on
+        if (csv[i + 1] === '"') { i++; continue; }
+        inside = false;
+        empty = false;
+        continue;
+      }
+      if (c === '"' && empty) inside = true;
+      else if (c === "\n") { last = i + 1; empty = true; }
+      else if (c === ",") empty = true;
+      else if (c !== "\r") empty = false;
     }
     expected.push(last);
   }
-  expect(cuts).toEqual(expected);
-  expect(new Set(cuts).size).toBeGreaterThan(5);
+  expect(whole).toEqual(expected);
+  expect(new Set(whole).size).toBeGreaterThan(8);
+});
+
+test("cancelling a job ends it at once, whether the workers have loaded or not", async ({ page }) => {
+  await page.goto(`${server.url}/test/mount.html#{}`);
+  const outcome = await page.evaluate(async () => {
+    const { scoreInWorkers } = await import("/parallel-score.js");
+    const rows = "kind,score\n" + "nps,9\n".repeat(1_000_000); // 6 MB: cut into parts
+    const settle = (job) => Promise.race([job.done.then(() => "resolved", (e) => e.message), new Promise((r) => setTimeout(() => r("still pending"), 5000))]);
+    const early = scoreInWorkers(new Blob([rows]), { workerUrl: "/score-worker.js", workers: 2 });
+    early.cancel();
+    // A stream that sends one chunk and then waits: cancelled while reading.
+    let controller;
+    const stream = new ReadableStream({ start(c) { controller = c; c.enqueue(new TextEncoder().encode("kind,score\nnps,9\n")); } });
+    const waiting = scoreInWorkers(stream, { workerUrl: "/score-worker.js", workers: 2 });
+    await new Promise((r) => setTimeout(r, 500));
+    waiting.cancel();
+    return [await settle(early), await settle(waiting)];
+  });
+  expect(outcome).toEqual(["cancelled", "cancelled"]);
 });
 
 test("a file scored by several workers, cut at row boundaries, gives exactly the figures of one pass", async ({ page }) => {
