@@ -512,6 +512,9 @@ fn pages_lose_their_query_and_anonymous_answers_lose_who_and_where() {
     );
     post(json!({ "id": "p2", "kind": "nps", "score": 9, "page": "javascript:alert(1)" }));
     post(
+        json!({ "id": "p4", "kind": "nps", "score": 9, "page": "https://alice:s3cret@shop.example/a@b/c?x=1" }),
+    );
+    post(
         json!({ "id": "p3", "kind": "enps", "score": 3, "anonymous": true, "user": { "id": "u-1", "email": "a@b.example" },
         "page": "https://intranet.example/pulse", "metadata": { "team": "support", "email": "a@b.example", "location": "Lisbon" },
         "createdAt": "2026-11-26T17:45:12.345+03:00", "submittedAt": "2026-11-26T23:59:59Z" }),
@@ -520,6 +523,7 @@ fn pages_lose_their_query_and_anonymous_answers_lose_who_and_where() {
     let by_id = |id: &str| rows.iter().find(|r| r["id"] == id).unwrap().clone();
     assert_eq!(by_id("p1")["page"], "https://shop.example/orders/7");
     assert_eq!(by_id("p2").get("page"), None, "only http(s) pages are kept");
+    assert_eq!(by_id("p4")["page"], "https://shop.example/a@b/c");
     let anonymous = by_id("p3");
     assert_eq!(anonymous.get("user"), None);
     assert_eq!(anonymous.get("page"), None);

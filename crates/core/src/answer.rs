@@ -379,21 +379,19 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
 }
 
 /// A page address as the collector keeps it: an http(s) URL's origin and path, without
-/// the query, the fragment or `;` parameters, which often carry tokens or personal data
+/// the query, the fragment, `;` parameters or a user name and password, which often carry tokens or personal data
 /// (`?token=`, `;jsessionid=`); `None` for other schemes. The widget sends it so already;
 /// this holds the promise for any other sender.
 pub fn page_without_query(page: &str) -> Option<String> {
-    let scheme_end = page.find("://")?;
-    if !matches!(
-        page[..scheme_end].to_ascii_lowercase().as_str(),
-        "http" | "https"
-    ) {
+    let (scheme, rest) = page.split_once("://")?;
+    if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") {
         return None;
     }
-    let end = page[scheme_end + 3..]
-        .find(['?', '#', ';'])
-        .map_or(page.len(), |i| scheme_end + 3 + i);
-    Some(page[..end].to_owned())
+    let rest = &rest[..rest.find(['?', '#', ';']).unwrap_or(rest.len())];
+    // A user name and password before the host (`https://alice:secret@host/`) are not kept.
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let host_start = rest[..authority_end].rfind('@').map_or(0, |at| at + 1);
+    Some([scheme, "://", &rest[host_start..]].concat())
 }
 
 impl Response {

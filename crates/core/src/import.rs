@@ -213,7 +213,8 @@ impl Importer {
         }
         let line = self.line;
         // One pass over the line: no map or string is built for fields scoring ignores.
-        let fields = match ndjson::Line::parse(raw) {
+        let text = String::from_utf8_lossy(raw);
+        let fields = match ndjson::Line::parse(&text) {
             Ok(v) => v,
             Err(e) => return self.report.reject(line, "json", e),
         };

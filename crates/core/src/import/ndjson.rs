@@ -1,6 +1,6 @@
 //! One NDJSON line, read in a single pass without building a JSON tree: the scanner
 //! validates the whole line as strict JSON (RFC 8259, as serde_json does: no control
-//! characters in strings, no trailing text, at most 128 levels), keeps
+//! characters in strings, no trailing text), keeps
 //! the values of the fields scoring reads as slices of the line, and skips the rest.
 //! Strings without escapes are borrowed; a million lines allocate next to nothing.
 //! (serde_json with borrowed raw values read each value twice, and matched field names
@@ -17,7 +17,11 @@ mod reference;
 #[cfg(test)]
 mod tests;
 
-/// Deeper nesting is refused, as serde_json refuses it (a stack guard).
+/// Deeper nesting is refused: the scanner recurses, and this is its stack guard. (serde_json
+/// skipped unread fields without a limit; no export nests a tenth as deep.) Other
+/// deliberate differences: a line's bytes are read lossily (serde_json skipped bytes that are
+/// not UTF-8 in fields it did not read, and refused them in those it did), and neither a
+/// line nor `user` may be an array (serde's derive took `["r1","nps",9]` field by field).
 const MAX_DEPTH: usize = 128;
 
 /// A JSON value of the line: scalars decoded, objects and arrays as their text.
@@ -50,10 +54,9 @@ pub struct Line<'a> {
 }
 
 impl<'a> Line<'a> {
-    /// Reads one line, or says why it is not a JSON object.
-    pub fn parse(raw: &'a [u8]) -> Result<Line<'a>, String> {
-        let text = std::str::from_utf8(raw)
-            .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
+    /// Reads one line (its bytes read as UTF-8, lossily: a byte that is not text in one
+    /// field is not a reason to lose the answer), or says why it is not a JSON object.
+    pub fn parse(text: &'a str) -> Result<Line<'a>, String> {
         let mut scan = Scanner { text, at: 0 };
         let mut line = Line::default();
         scan.space();
@@ -314,23 +317,30 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// An object's members, the cursor on its `{`; `member` reads each value.
+    /// An object's members, the cursor on its `{`; `member` reads each value. The keys
+    /// are decoded: one that is not text (a lone surrogate) fails the object.
     fn members(
         &mut self,
         mut member: impl FnMut(&mut Self, Cow<'a, str>) -> Result<(), String>,
     ) -> Result<(), String> {
         self.sequence(b'{', b'}', |scan| {
-            scan.space();
-            if scan.peek() != Some(b'"') {
-                return Err(scan.error("expected a key in double quotes"));
-            }
-            let (key, escaped) = scan.string()?;
+            let (key, escaped) = scan.key()?;
             let Some(key) = string_text(key, escaped) else {
                 return Err(scan.error("a key that is not Unicode text"));
             };
-            scan.expect(b':')?;
             member(scan, key)
         })
+    }
+
+    /// A member's key as written (quotes included), whether it has escapes, and its `:`.
+    fn key(&mut self) -> Result<(&'a str, bool), String> {
+        self.space();
+        if self.peek() != Some(b'"') {
+            return Err(self.error("expected a key in double quotes"));
+        }
+        let key = self.string()?;
+        self.expect(b':')?;
+        Ok(key)
     }
 
     /// An array's items, the cursor on its `[`; `item` reads each value.
@@ -377,7 +387,11 @@ impl<'a> Scanner<'a> {
                 .string()
                 .map(|(s, escaped)| Some(Value::Str(s, escaped))),
             Some(b'{') => {
-                self.members(|scan, _| scan.value(depth + 1).map(drop))?;
+                // Checked, not read: its keys need not be text, as serde_json skipped them.
+                self.sequence(b'{', b'}', |scan| {
+                    scan.key()?;
+                    scan.value(depth + 1).map(drop)
+                })?;
                 Ok(Some(Value::Object(&self.text[start..self.at])))
             }
             Some(b'[') => {

@@ -112,7 +112,8 @@ impl Scratch {
                     self.folded.push(b.to_ascii_lowercase() as char);
                 } else {
                     self.close(&mut start);
-                    if !b.is_ascii_whitespace() {
+                    // As `char::is_whitespace`, which the non-ASCII path uses: with vertical tab.
+                    if !(b.is_ascii_whitespace() || b == 0x0B) {
                         self.spans.push(None);
                     }
                 }

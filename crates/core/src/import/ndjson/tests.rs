@@ -73,6 +73,7 @@ const KEYS: &[&str] = &[
     "extra",
     "k\\u0069nd",
     "x",
+    "\\ud800y",
 ];
 
 fn value(r: &mut Random, depth: usize) -> String {
@@ -94,7 +95,7 @@ fn value(r: &mut Random, depth: usize) -> String {
         5 => {
             let n = r.below(4);
             let members: Vec<String> = (0..n)
-                .map(|_| format!("\"{}\":{}", r.pick(&["id", "agent", "touchpoint", "ticketId", "id"]), value(r, depth + 1)))
+                .map(|_| format!("\"{}\":{}", r.pick(&["id", "agent", "touchpoint", "ticketId", "id", "t\\u00e9am", "\\udc00x"]), value(r, depth + 1)))
                 .collect();
             format!("{{{}}}", members.join(","))
         }
@@ -173,7 +174,7 @@ enum Outcome {
 }
 
 fn scanned(raw: &str) -> Outcome {
-    match Line::parse(raw.as_bytes()) {
+    match Line::parse(raw) {
         Err(_) => Outcome::NotJson,
         Ok(line) => Outcome::Row(line.is_partial(), line.row().map(|r| r.into_owned())),
     }
@@ -220,29 +221,43 @@ fn strict_json_is_required() {
         r#"["r1","nps",9]"#,
         r#"{"kind":"nps","score":9"#,
     ] {
-        assert!(Line::parse(bad.as_bytes()).is_err(), "{bad}");
+        assert!(Line::parse(bad).is_err(), "{bad}");
     }
     // A lone surrogate is valid JSON but not text: the line counts, its comment is left out.
-    let lone = Line::parse(br#"{"kind":"nps","comment":"\ud800","score":9}"#).unwrap();
+    let lone = Line::parse(r#"{"kind":"nps","comment":"\ud800","score":9}"#).unwrap();
     assert_eq!(lone.row().unwrap().comment, None);
     let deep = format!(
         "{{\"kind\":\"nps\",\"score\":9,\"x\":{}{}}}",
         "[".repeat(200),
         "]".repeat(200)
     );
-    assert!(Line::parse(deep.as_bytes()).is_err());
+    assert!(Line::parse(&deep).is_err());
     let fine = format!(
         "{{\"kind\":\"nps\",\"score\":9,\"x\":{}{}}}",
         "[".repeat(100),
         "]".repeat(100)
     );
-    assert!(Line::parse(fine.as_bytes()).is_ok());
+    assert!(Line::parse(&fine).is_ok());
+}
+
+#[test]
+fn bytes_that_are_not_text_do_not_lose_the_answer() {
+    let raw = b"{\"kind\":\"nps\",\"score\":9,\"page\":\"\xff\",\"comment\":\"caf\xe9\"}";
+    let mut importer = crate::import::Importer::new(crate::import::Format::Ndjson);
+    let mut comments = Vec::new();
+    importer.feed(raw, &mut |row| {
+        comments.push(row.comment.as_deref().map(str::to_owned))
+    });
+    let report =
+        importer.finish(&mut |row| comments.push(row.comment.as_deref().map(str::to_owned)));
+    assert_eq!(report.accepted, 1);
+    assert_eq!(comments, [Some("caf\u{FFFD}".to_owned())]);
 }
 
 #[test]
 fn strings_without_escapes_are_borrowed_and_escapes_decoded() {
     let raw = r#"{"kind":"nps","score":9,"comment":"caf\u00e9 \ud83d\ude00 \"ok\"","locale":"es","metadata":{"agent":"ana","n":12.50,"vip":true,"none":null}}"#;
-    let line = Line::parse(raw.as_bytes()).unwrap();
+    let line = Line::parse(raw).unwrap();
     let row = line.row().unwrap();
     assert_eq!(row.comment.as_deref(), Some("café 😀 \"ok\""));
     assert!(matches!(row.locale, Some(Cow::Borrowed("es"))));
