@@ -185,6 +185,27 @@ for (const engine of Object.keys(ENGINES)) {
       await waitUntil(driver, "window.survey && window.survey.pending() === 0", "the queue emptied");
     }));
 
+    test("the post-ticket page records the emailed score once a person is there, says so, and asks why", () => withServer({}, async () => {
+      await driver.goto(`${server.url}/ticket.html?kind=csat&score=4&ticketId=123&agent=ana`);
+      await waitUntil(driver, "findAll('[role=radio]').length === 5", "the CSAT scale");
+      await new Promise((ok) => setTimeout(ok, 500));
+      assert.equal(server.posts.length, 0, "nothing is recorded before a person acts (mail scanners open links)");
+      await driver.press("Shift");
+      await waitForPosts(server.posts, (p) => p.length >= 1);
+      await waitUntil(driver, "document.getElementById('status').textContent === 'Your score of 4 was recorded. Thank you!'", "the confirmation");
+      const partial = server.posts[0].body;
+      assert.equal(partial.score, 4);
+      assert.equal(partial.complete, false);
+      assert.deepEqual(partial.metadata, { touchpoint: "support", channel: "email", ticketId: "123", agent: "ana" });
+      await driver.click("find('textarea')");
+      await driver.type("Ana fixed it");
+      await driver.click("find('button', 'Send')");
+      await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete));
+      const final = server.posts.at(-1).body;
+      assert.equal(final.id, partial.id);
+      assert.equal(final.comment, "Ana fixed it");
+    }));
+
     test("the gallery under the strict CSP with Trusted Types: answers post, no violation is reported", () => withServer({ csp: true, reportCsp: true }, async () => {
       await driver.goto(`${server.url}/`);
       await waitUntil(driver, "within('#inline-nps', '[role=radio]', '8')", "the inline NPS");

@@ -65,7 +65,7 @@ export async function launchFirefox() {
 }
 
 // W3C WebDriver key codes for the keys the flows press.
-const KEYS = { Tab: "\uE004", Enter: "\uE007", Escape: "\uE00C", " ": " ", End: "\uE010", Home: "\uE011", ArrowLeft: "\uE012", ArrowUp: "\uE013", ArrowRight: "\uE014", ArrowDown: "\uE015" };
+const KEYS = { Shift: "\uE008", Tab: "\uE004", Enter: "\uE007", Escape: "\uE00C", " ": " ", End: "\uE010", Home: "\uE011", ArrowLeft: "\uE012", ArrowUp: "\uE013", ArrowRight: "\uE014", ArrowDown: "\uE015" };
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
 export async function launchWebKit() {
