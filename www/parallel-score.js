@@ -47,7 +47,6 @@ export class RowEnds {
       return;
     }
     let i = 0;
-    let quote = -2; // the next quote at or after i, when known (-2: not looked for)
     while (i < chunk.length) {
       if (this.quotePending) {
         this.quotePending = false;
@@ -65,22 +64,24 @@ export class RowEnds {
         i = q + 1;
         continue;
       }
-      if (quote !== -1 && quote < i) quote = chunk.indexOf(QUOTE, i);
-      const newline = chunk.indexOf(NEWLINE, i);
-      if (quote >= 0 && (newline < 0 || quote < newline)) {
-        if (this.opensCell(chunk, i, quote)) this.inQuotes = true;
-        this.cellStart = false;
-        i = quote + 1;
-        continue;
+      // Outside quotes, from quote to quote: every newline in between ends a row, and only
+      // the first and the latest are wanted, so rows are not visited one by one.
+      const quote = chunk.indexOf(QUOTE, i);
+      const until = quote < 0 ? chunk.length : quote;
+      if (until > i) {
+        const newline = chunk.lastIndexOf(NEWLINE, until - 1);
+        if (newline >= i) {
+          if (this.first < 0) this.first = base + chunk.indexOf(NEWLINE, i) + 1;
+          this.last = base + newline + 1;
+        }
       }
-      if (newline < 0) {
+      if (quote < 0) {
         this.cellStart = this.opensCell(chunk, i, chunk.length);
         return;
       }
-      if (this.first < 0) this.first = base + newline + 1;
-      this.last = base + newline + 1;
-      this.cellStart = true;
-      i = newline + 1;
+      if (this.opensCell(chunk, i, quote)) this.inQuotes = true;
+      this.cellStart = false;
+      i = quote + 1;
     }
   }
 
