@@ -160,6 +160,15 @@ fn main() {
     if args.read_origins.iter().any(|o| o == "*") {
         refuse("--allow-read-origin '*' would let any site read responses; list the dashboard's origins");
     }
+    // Without a token, reads are open on loopback because only this machine's own pages
+    // can reach them; an origin allowed to read would be a site whose pages, opened on this
+    // machine, read every response.
+    if token.is_none() && !args.read_origins.is_empty() {
+        refuse(
+            "--allow-read-origin lets another site's pages read responses, which needs a read token \
+             (SONDEO_READ_TOKEN or --read-token-file; try: openssl rand -hex 32)",
+        );
+    }
     let open_files = serve::raise_open_files_limit();
     let limits = serve::Limits {
         head_timeout: Duration::from_secs(args.head_timeout.max(1)),

@@ -305,6 +305,10 @@ fn beyond_loopback_it_refuses_to_start_without_a_read_token() {
     assert!(stderr.contains("at least 16"), "{stderr}");
     let (code, _) = run_to_exit(&["--allow-read-origin", "*"], &[]);
     assert_eq!(code, Some(2));
+    // Another site's pages may read only with a token, even on loopback.
+    let (code, stderr) = run_to_exit(&["--allow-read-origin", "https://dash.example"], &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("read token"), "{stderr}");
     // On loopback behind a reverse proxy, it serves the internet all the same.
     for flags in [
         &["--trust-proxy"][..],
@@ -389,6 +393,8 @@ fn posting_origins_cannot_read_and_reading_origins_need_their_own_list() {
         "https://shop.example",
         "--allow-read-origin",
         "https://dash.example",
+        "--read-token",
+        "read-token-0123456789",
     ]);
     let allowed = |method: &str, origin: &str| {
         let (_, head, _) = raw(
