@@ -22,7 +22,8 @@ const SMALL_FILE = 4 << 20;
 
 /**
  * Follows bytes fed in order (offsets counted from where it started) and knows where the
- * first and the latest rows end, just after their newline. Starts at a row boundary.
+ * latest row ends, just after its newline, and for CSV where the first (the header) ends.
+ * Starts at a row boundary.
  */
 export class RowEnds {
   constructor(csv) {
@@ -40,10 +41,7 @@ export class RowEnds {
     this.at += chunk.length;
     if (!this.csv) {
       const end = chunk.lastIndexOf(NEWLINE);
-      if (end >= 0) {
-        if (this.first < 0) this.first = base + chunk.indexOf(NEWLINE) + 1;
-        this.last = base + end + 1;
-      }
+      if (end >= 0) this.last = base + end + 1;
       return;
     }
     let i = 0;
@@ -187,7 +185,7 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
   // Parts of about a quarter of each worker's share, so that the last ones even out.
   const partSize = total === undefined ? MAX_PART : Math.min(MAX_PART, Math.max(MIN_PART, Math.ceil(total / (4 * n))));
   const busy = new Array(n).fill(0);
-  const results = []; // by part: { report, lines }
+  const results = []; // by part: { report }
   let wake = () => {};
   let scored = 0;
 
@@ -302,10 +300,10 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
       // A part's line 1 is its first row, or, after the first part of a CSV, the header copy's first line.
       let before = 0;
       const first = [];
-      for (const [index, { report, lines }] of results.entries()) {
-        const shift = before - (index > 0 && header ? headerLines : 0);
-        for (const e of report.rejected.first) first.push({ ...e, line: e.line + shift });
-        before += lines;
+      for (const [index, { report }] of results.entries()) {
+        const copied = index > 0 && header ? headerLines : 0;
+        for (const e of report.rejected.first) first.push({ ...e, line: e.line + before - copied });
+        before += report.newlines - copied;
       }
       first.sort((a, b) => a.line - b.line);
       const sum = (pick) => results.reduce((all, { report }) => all + pick(report), 0);

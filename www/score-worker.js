@@ -3,7 +3,8 @@
 // once the analytics module is loaded; `{ begin }` starts a new file with a new Scorer;
 // `{ part, header, format }` scores one part of the
 // file (its chunks in order, cut at a row boundary by parallel-score.js; a CSV part after
-// the first gets the header row in front) and answers its import report and line count;
+// the first gets the header row in front) and answers its import report (with the newlines
+// it read);
 // `{ finish }` answers the Scorer's exact state, to be merged with the other workers', and
 // the peak size of the worker's wasm memory.
 import init, { Scorer } from "/dist/sondeo-analytics.js";
@@ -12,14 +13,6 @@ const ready = init();
 let scorer;
 // One message at a time, in order: the page matches answers to its messages by order.
 let queue = Promise.resolve();
-
-function lineCount(chunks) {
-  let lines = 0;
-  for (const bytes of chunks) {
-    for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) lines++;
-  }
-  return lines;
-}
 
 async function handle(data) {
   const wasm = await ready;
@@ -40,7 +33,7 @@ async function handle(data) {
   scorer ??= new Scorer();
   const chunks = data.header ? [data.header, ...data.part] : data.part;
   const report = await scorer.import(chunks, { format: data.format });
-  return { report, lines: lineCount(data.part) };
+  return { report };
 }
 
 onmessage = ({ data }) => {

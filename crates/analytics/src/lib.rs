@@ -162,16 +162,16 @@ async fn stream_chunks(
     let on_progress = js_sys::Reflect::get(options, &"onProgress".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    let source = match source.dyn_into::<js_sys::Uint8Array>() {
-        Ok(bytes) => {
-            feed(&bytes.to_vec());
-            return Ok(());
-        }
-        Err(source) => source,
+    // Bytes already at hand: one array, or a part's chunks in order.
+    let chunks = if source.is_instance_of::<js_sys::Uint8Array>() {
+        Some(js_sys::Array::of1(&source))
+    } else if js_sys::Array::is_array(&source) {
+        Some(js_sys::Array::from(&source))
+    } else {
+        None
     };
-    // An array of them: a part's chunks in order, fed one by one.
-    if js_sys::Array::is_array(&source) {
-        for chunk in js_sys::Array::from(&source).iter() {
+    if let Some(chunks) = chunks {
+        for chunk in chunks.iter() {
             let chunk: js_sys::Uint8Array = chunk
                 .dyn_into()
                 .map_err(|_| JsError::new("source: expected an array of Uint8Array chunks"))?;
@@ -309,7 +309,7 @@ impl Scorer {
     /// format is detected from the first bytes when not given; `skipPartials: true`
     /// leaves out responses with `complete: false`; `byId: true` counts each response id
     /// once, as with `upsert` (for an export that live updates will follow). Resolves to
-    /// `{ accepted, skippedPartials, rejected: { count, first: [{ line, field, error }] } }`.
+    /// `{ accepted, skippedPartials, newlines, rejected: { count, first: [{ line, field, error }] } }`.
     pub fn import(&self, source: JsValue, options: JsValue) -> js_sys::Promise {
         let inner = self.inner.clone();
         wasm_bindgen_futures::future_to_promise(async move {
@@ -348,7 +348,10 @@ impl Scorer {
                 }
                 None => Report::default(),
             };
-            Ok(to_js(&summary::report_json(&report, true)))
+            let mut json = summary::report_json(&report, true);
+            // Where this import sits in a whole file, when it is one part of it (www/parallel-score.js).
+            json["newlines"] = report.newlines.into();
+            Ok(to_js(&json))
         })
     }
 

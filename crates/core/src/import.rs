@@ -43,6 +43,9 @@ pub struct Report {
     pub first: Vec<RowError>,
     /// Partial responses left out because the importer was asked to skip them.
     pub skipped_partials: u64,
+    /// Newlines read (the file's lines, but for a last one without a newline): where a part
+    /// of a file scored apart sits in the whole, for its rejected rows' line numbers.
+    pub newlines: u64,
 }
 
 impl Report {
@@ -51,6 +54,7 @@ impl Report {
         self.accepted += other.accepted;
         self.rejected += other.rejected;
         self.skipped_partials += other.skipped_partials;
+        self.newlines += other.newlines;
         let room = REPORTED_ERRORS.saturating_sub(self.first.len());
         self.first.extend(other.first.iter().take(room).cloned());
     }
@@ -187,6 +191,10 @@ impl Importer {
             let body = head.strip_prefix(BOM).unwrap_or(&head).to_vec();
             self.read(&body, sink);
         }
+        self.report.newlines = match self.format {
+            Format::Ndjson => self.line,
+            Format::Csv => self.csv.newlines(),
+        };
         match self.format {
             Format::Ndjson => {
                 if !self.pending.is_empty() {

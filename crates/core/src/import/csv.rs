@@ -83,6 +83,11 @@ impl Reader {
         }
     }
 
+    /// Newlines seen so far, in quoted fields too.
+    pub fn newlines(&self) -> u64 {
+        self.lines
+    }
+
     /// Ends the last record, if the file did not end with a newline.
     pub fn finish(&mut self, emit: &mut impl FnMut(u64, Record)) {
         if self.record_started {

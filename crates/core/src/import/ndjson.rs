@@ -1,7 +1,7 @@
 //! One NDJSON line, read in a single pass without building a JSON tree: the scanner
 //! validates the whole line as strict JSON (RFC 8259, as serde_json does: no control
-//! characters in strings, no trailing text), keeps
-//! the values of the fields scoring reads as slices of the line, and skips the rest.
+//! characters in strings, no trailing text), keeps the values of the fields scoring reads
+//! as slices of the line, and skips the rest.
 //! Strings without escapes are borrowed; a million lines allocate next to nothing.
 //! (serde_json with borrowed raw values read each value twice, and matched field names
 //! through its derive: twice the time. `reference.rs` keeps that reader for the tests,
@@ -24,7 +24,7 @@ mod tests;
 /// line nor `user` may be an array (serde's derive took `["r1","nps",9]` field by field).
 const MAX_DEPTH: usize = 128;
 
-/// A JSON value of the line: scalars decoded, objects and arrays as their text.
+/// A JSON value of the line, as written: decoded only when the scorer reads it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Value<'a> {
     /// A string as written (quotes included), and whether it has escapes.

@@ -32,6 +32,8 @@ fn import(bytes: &[u8], format: Format, size: usize) -> (Report, Vec<Row<'static
 fn import_all_ways(name: &str, format: Format) -> (Report, Vec<Row<'static>>) {
     let bytes = fixture(name);
     let whole = import(&bytes, format, bytes.len());
+    let newlines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+    assert_eq!(whole.0.newlines, newlines, "{name}: newlines read");
     for size in [1, 2, 3, 7, 64, 1000] {
         assert_eq!(
             import(&bytes, format, size),
