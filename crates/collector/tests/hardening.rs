@@ -986,23 +986,12 @@ fn a_database_file_migrated_by_a_newer_collector_is_refused_with_a_clear_message
     let mut c = c;
     c.child.kill().unwrap();
     c.child.wait().unwrap();
-    let copy = std::path::PathBuf::from(&c.db);
-    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let conn = rusqlite::Connection::open(&c.db).unwrap();
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, 1, "a new file is at this collector's schema");
     conn.execute_batch("PRAGMA user_version = 99").unwrap();
     drop(conn);
-    let out = Command::new(env!("CARGO_BIN_EXE_sondeo-collector"))
-        .args(["--listen", "127.0.0.1:0", "--db"])
-        .arg(&copy)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("schema version 99, newer than this collector's 1"),
-        "{stderr}"
-    );
+    assert_refuses_newer_schema(&c.db);
 }

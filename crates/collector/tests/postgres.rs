@@ -148,16 +148,7 @@ fn a_database_migrated_by_a_newer_collector_is_refused_with_a_clear_message() {
         .status()
         .unwrap()
         .success());
-    let out = Command::new(env!("CARGO_BIN_EXE_sondeo-collector"))
-        .args(["--listen", "127.0.0.1:0", "--db", &db])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("schema version 99, newer than this collector's 1"),
-        "{stderr}"
-    );
+    assert_refuses_newer_schema(&db);
 }
 
 /// Two collectors on one database, 16 clients spread over both (retrying elsewhere, as a

@@ -202,3 +202,18 @@ pub fn response(id: &str, score: u8, complete: bool) -> Value {
     json!({ "schema": 1, "id": id, "surveyId": "t", "kind": "nps", "score": score, "complete": complete,
             "createdAt": "2026-11-22T10:00:00Z", "metadata": { "agent": "ana" } })
 }
+
+/// A collector started on `db` (a file or a URL) whose schema a newer collector moved to
+/// version 99 refuses to start, and says why.
+pub fn assert_refuses_newer_schema(db: &str) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sondeo-collector"))
+        .args(["--listen", "127.0.0.1:0", "--db", db])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("schema version 99, newer than this collector's 1"),
+        "{stderr}"
+    );
+}
