@@ -106,15 +106,12 @@ pub fn client_address(peer: SocketAddr, headers: &HeaderMap, trust: Option<Proxy
     // The proxy appends the address it saw to whatever the client sent, on the same line:
     // a line is read even when the client's part is not text, or the client could hide
     // the proxy's entry by sending one byte that is not ASCII.
-    let lines: Vec<String> = headers
-        .get_all(name)
-        .iter()
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-        .collect();
-    if lines.is_empty() {
+    // The last entry is the last line's: a line always splits into at least one entry.
+    let Some(line) = headers.get_all(name).iter().last() else {
         return peer.ip(); // a direct connection, not through the proxy
-    }
-    let last = lines.iter().flat_map(|v| v.split(',')).last();
+    };
+    let line = String::from_utf8_lossy(line.as_bytes());
+    let last = line.split(',').last();
     let address = match trust {
         ProxyHeader::XForwardedFor => last.and_then(parse_node),
         ProxyHeader::Forwarded => last.and_then(|element| {
