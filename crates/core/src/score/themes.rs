@@ -3,6 +3,7 @@
 //! "rapido" count together); English and Spanish stop-words are dropped.
 
 use std::collections::HashMap as StdHashMap;
+use std::hash::{BuildHasher, Hasher};
 
 type HashMap<K, V> = StdHashMap<K, V, foldhash::fast::RandomState>;
 
@@ -11,12 +12,194 @@ type HashMap<K, V> = StdHashMap<K, V, foldhash::fast::RandomState>;
 /// which cannot be among the top themes of a large sample.
 const MAX_TERMS: usize = 20_000;
 
+/// The seed of every term's hash, drawn once per process (so that crafted comments
+/// cannot make every word collide); counts are rehashed when they cross a process
+/// boundary, as a deserialized state is rebuilt term by term.
+fn seed() -> &'static foldhash::fast::RandomState {
+    static SEED: std::sync::OnceLock<foldhash::fast::RandomState> = std::sync::OnceLock::new();
+    SEED.get_or_init(Default::default)
+}
+
+fn word_hash(word: &str) -> u64 {
+    let mut h = seed().build_hasher();
+    h.write(word.as_bytes());
+    h.finish()
+}
+
+/// A phrase's hash, from its two words' hashes: a comment's phrases are looked up
+/// without being built, from the hashes its words already have.
+fn phrase_hash(first: u64, second: u64) -> u64 {
+    let mut h = seed().build_hasher();
+    h.write_u64(first);
+    h.write_u64(second);
+    h.finish()
+}
+
+/// The hash of a stored term: a word, or two words joined by one space (words never
+/// hold a space).
+fn term_hash(term: &str) -> u64 {
+    match term.split_once(' ') {
+        Some((first, second)) => phrase_hash(word_hash(first), word_hash(second)),
+        None => word_hash(term),
+    }
+}
+
+/// A term as a comment holds it: a word, or two neighbouring words.
+#[derive(Clone, Copy)]
+enum Term<'a> {
+    Word(&'a str),
+    Phrase(&'a str, &'a str),
+}
+
+impl Term<'_> {
+    fn is(&self, stored: &str) -> bool {
+        match *self {
+            Term::Word(w) => stored == w,
+            Term::Phrase(a, b) => {
+                stored.len() == a.len() + 1 + b.len()
+                    && stored.as_bytes()[a.len()] == b' '
+                    && stored.starts_with(a)
+                    && stored.ends_with(b)
+            }
+        }
+    }
+
+    fn same_as(&self, other: Term) -> bool {
+        match (*self, other) {
+            (Term::Word(a), Term::Word(b)) => a == b,
+            (Term::Phrase(a, b), Term::Phrase(c, d)) => a == c && b == d,
+            _ => false,
+        }
+    }
+
+    fn text(&self) -> String {
+        match *self {
+            Term::Word(w) => w.to_owned(),
+            Term::Phrase(a, b) => [a, " ", b].concat(),
+        }
+    }
+}
+
+/// Term → count, each entry with its hash: a comment's words and phrases are found by
+/// the hashes computed while reading it, without building a phrase's text or hashing
+/// a word twice. Compares, clones and (de)serialises as a plain map.
+#[derive(Clone, Default)]
+pub struct TermCounts {
+    table: hashbrown::HashTable<(String, u64, u64)>,
+}
+
+impl TermCounts {
+    fn find_mut(&mut self, hash: u64, term: Term) -> Option<&mut u64> {
+        self.table
+            .find_mut(hash, |(stored, _, _)| term.is(stored))
+            .map(|(_, count, _)| count)
+    }
+
+    fn insert_new(&mut self, hash: u64, term: String, count: u64) {
+        self.table
+            .insert_unique(hash, (term, count, hash), |(_, _, h)| *h);
+    }
+
+    /// The count of `term`.
+    pub fn get(&self, term: &str) -> Option<&u64> {
+        self.table
+            .find(term_hash(term), |(stored, _, _)| stored == term)
+            .map(|(_, count, _)| count)
+    }
+
+    /// Whether `term` is counted.
+    pub fn contains_key(&self, term: &str) -> bool {
+        self.get(term).is_some()
+    }
+
+    /// Adds `count` to `term`.
+    pub fn add(&mut self, term: &str, count: u64) {
+        let hash = term_hash(term);
+        match self.find_mut(hash, Term::Word(term)) {
+            Some(c) => *c += count,
+            None => self.insert_new(hash, term.to_owned(), count),
+        }
+    }
+
+    fn remove_where(&mut self, hash: u64, term: Term) {
+        if let Ok(entry) = self
+            .table
+            .find_entry(hash, |(stored, _, _)| term.is(stored))
+        {
+            entry.remove();
+        }
+    }
+
+    /// Distinct terms.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Whether no term is counted.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// Every term and its count, in no order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, u64)> {
+        self.table.iter().map(|(term, count, _)| (term, *count))
+    }
+
+    /// Adds every count of `other`.
+    pub fn merge(&mut self, other: &TermCounts) {
+        // One process, one seed: `other`'s stored hashes are this table's hashes too.
+        for (term, count, hash) in other.table.iter() {
+            match self.find_mut(*hash, Term::Word(term)) {
+                Some(c) => *c += count,
+                None => self.insert_new(*hash, term.clone(), *count),
+            }
+        }
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(u64) -> bool) {
+        self.table.retain(|(_, count, _)| keep(*count));
+    }
+}
+
+impl PartialEq for TermCounts {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().all(|(t, c)| other.get(t) == Some(&c))
+    }
+}
+
+impl Eq for TermCounts {}
+
+impl std::fmt::Debug for TermCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for TermCounts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for TermCounts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = <StdHashMap<String, u64>>::deserialize(d)?;
+        let mut counts = TermCounts::default();
+        for (term, count) in map {
+            counts.add(&term, count);
+        }
+        Ok(counts)
+    }
+}
+
 /// Word and phrase counts per group tier (0 = detractor/low … 2 = promoter/high).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Themes {
     /// Per tier: term (folded) → count.
-    pub terms: [HashMap<String, u64>; 3],
+    pub terms: [TermCounts; 3],
     /// Per tier: how customers spelled a term, where that differs from its folded form
     /// ("ñandú" for "nandu"), the first spelling seen.
     #[cfg_attr(feature = "serde", serde(default))]
@@ -40,13 +223,23 @@ const STOP_WORDS: &[&str] = &[
     "hasta", "desde", "algo", "nada", "tiene", "tienen", "fueron", "estaba", "estan", "esta",
 ];
 
-fn is_stop_word(word: &str) -> bool {
-    // A hash set: a binary search costs seven string comparisons per word of every comment.
-    static SET: std::sync::OnceLock<
-        std::collections::HashSet<&'static str, foldhash::fast::RandomState>,
-    > = std::sync::OnceLock::new();
-    SET.get_or_init(|| STOP_WORDS.iter().copied().collect())
-        .contains(word)
+/// Whether `word` (whose hash is `hash`) is a stop-word: looked up by the hash the word
+/// already has, so a comment's words are hashed once.
+fn is_stop_word(word: &str, hash: u64) -> bool {
+    static SET: std::sync::OnceLock<hashbrown::HashTable<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        let mut set = hashbrown::HashTable::new();
+        for &w in STOP_WORDS {
+            let h = word_hash(w);
+            if set.find(h, |s| *s == w).is_none() {
+                set.insert_unique(h, w, |s| word_hash(s));
+            }
+        }
+        set
+    })
+    .find(hash, |s| *s == word)
+    .is_some()
 }
 
 /// Lower-cases `text` and folds accented Latin letters, for matching: a search for
@@ -88,12 +281,12 @@ struct Scratch {
     written: String,
     /// Each meaningful word, in order, and `None` where a stop-word or punctuation breaks a phrase.
     spans: Vec<Option<Span>>,
-    /// The distinct words, as spans.
-    words: Vec<Span>,
-    /// The two-word phrases, folded and as written, and their distinct spans in those.
-    phrases: String,
-    phrases_written: String,
-    phrase_spans: Vec<Span>,
+    /// The hash of each meaningful word in `spans` (0 where it holds `None`).
+    hashes: Vec<u64>,
+    /// The distinct words, with their hashes.
+    words: Vec<(Span, u64)>,
+    /// The distinct two-word phrases: their two words, and the phrase's hash.
+    phrases: Vec<(Span, Span, u64)>,
 }
 
 impl Scratch {
@@ -102,6 +295,7 @@ impl Scratch {
         self.folded.clear();
         self.written.clear();
         self.spans.clear();
+        self.hashes.clear();
         let as_written = !text.is_ascii();
         let mut start = None;
         if !as_written {
@@ -114,7 +308,7 @@ impl Scratch {
                     self.close(&mut start);
                     // As `char::is_whitespace`, which the non-ASCII path uses: with vertical tab.
                     if !(b.is_ascii_whitespace() || b == 0x0B) {
-                        self.spans.push(None);
+                        self.push(None);
                     }
                 }
             }
@@ -128,7 +322,7 @@ impl Scratch {
                     } else {
                         self.close(&mut start);
                         if !c.is_whitespace() {
-                            self.spans.push(None);
+                            self.push(None);
                         }
                     }
                 }
@@ -137,94 +331,93 @@ impl Scratch {
         self.close(&mut start);
     }
 
+    fn push(&mut self, word: Option<(Span, u64)>) {
+        self.spans.push(word.map(|(span, _)| span));
+        self.hashes.push(word.map_or(0, |(_, hash)| hash));
+    }
+
     /// Ends the word begun at `start`, if any: kept when it has three letters or more and
     /// is neither a stop-word nor a number.
     fn close(&mut self, start: &mut Option<(usize, usize)>) {
         if let Some((s, os)) = start.take() {
             let word = &self.folded[s..];
-            let keep = word.chars().nth(2).is_some()
-                && !(word.len() <= LONGEST_STOP_WORD && is_stop_word(word))
-                && !word.bytes().all(|b| b.is_ascii_digit());
+            let kept = (word.chars().nth(2).is_some() && !word.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| word_hash(word))
+                .filter(|&hash| !(word.len() <= LONGEST_STOP_WORD && is_stop_word(word, hash)));
             let span = ((s, self.folded.len()), (os, self.written.len()));
-            self.spans.push(keep.then_some(span));
+            self.push(kept.map(|hash| (span, hash)));
         }
     }
 
-    /// The text of a word as the customer wrote it (lower-cased).
-    fn shown(&self, span: Span) -> &str {
-        shown(&self.folded, &self.written, span)
+    fn folded(&self, span: Span) -> &str {
+        &self.folded[span.0 .0..span.0 .1]
     }
 
     /// Collects the distinct words and two-word phrases of the comment last read.
     fn collect_terms(&mut self) {
-        self.words.clear();
-        self.phrases.clear();
-        self.phrases_written.clear();
-        self.phrase_spans.clear();
-        for i in 0..self.spans.len() {
-            let Some(span) = self.spans[i] else { continue };
-            let word = &self.folded[span.0 .0..span.0 .1];
-            if !self
-                .words
-                .iter()
-                .any(|w| &self.folded[w.0 .0..w.0 .1] == word)
-            {
-                self.words.push(span);
+        let Scratch {
+            folded,
+            spans,
+            hashes,
+            words,
+            phrases,
+            ..
+        } = self;
+        let text = |span: Span| &folded[span.0 .0..span.0 .1];
+        words.clear();
+        phrases.clear();
+        for i in 0..spans.len() {
+            let Some(span) = spans[i] else { continue };
+            let hash = hashes[i];
+            let word = text(span);
+            if !words.iter().any(|&(w, h)| h == hash && text(w) == word) {
+                words.push((span, hash));
             }
-            let Some(Some(next)) = self.spans.get(i + 1).copied() else {
+            let Some(Some(next)) = spans.get(i + 1).copied() else {
                 continue;
             };
-            let (from, written_from) = (self.phrases.len(), self.phrases_written.len());
-            self.phrases.push_str(&self.folded[span.0 .0..span.0 .1]);
-            self.phrases.push(' ');
-            self.phrases.push_str(&self.folded[next.0 .0..next.0 .1]);
-            let written = &mut self.phrases_written;
-            written.push_str(shown(&self.folded, &self.written, span));
-            written.push(' ');
-            written.push_str(shown(&self.folded, &self.written, next));
-            let phrase = &self.phrases[from..];
-            if self
-                .phrase_spans
+            let phrase = phrase_hash(hash, hashes[i + 1]);
+            let next_word = text(next);
+            if !phrases
                 .iter()
-                .any(|((a, b), _)| &self.phrases[*a..*b] == phrase)
+                .any(|&(a, b, h)| h == phrase && text(a) == word && text(b) == next_word)
             {
-                self.phrases.truncate(from);
-                self.phrases_written.truncate(written_from);
-            } else {
-                self.phrase_spans.push((
-                    (from, self.phrases.len()),
-                    (written_from, self.phrases_written.len()),
-                ));
+                phrases.push((span, next, phrase));
             }
         }
     }
-}
 
-/// A word as the customer wrote it (lower-cased): for an ASCII comment the folded text
-/// is the text as written, and `written` is empty.
-fn shown<'a>(folded: &'a str, written: &'a str, (f, w): Span) -> &'a str {
-    if written.is_empty() {
-        &folded[f.0..f.1]
-    } else {
-        &written[w.0..w.1]
+    /// The term as the customer spelled it (lower-cased), when that differs from `term`.
+    fn written(&self, term: Term<'_>, spans: (Span, Option<Span>)) -> Option<Term<'_>> {
+        if self.written.is_empty() {
+            return None; // an ASCII comment is spelled as folded
+        }
+        let shown = |span: Span| &self.written[span.1 .0..span.1 .1];
+        let written = match spans {
+            (a, None) => Term::Word(shown(a)),
+            (a, Some(b)) => Term::Phrase(shown(a), shown(b)),
+        };
+        (!written.same_as(term)).then_some(written)
     }
 }
 
-/// Calls `f(term, as_written)` once for each distinct word and two-word phrase of
-/// `comment` (folded, and as the customer spelled it): a comment counts once per term,
-/// however often it repeats it.
-fn for_each_term(comment: &str, mut f: impl FnMut(&str, &str)) {
+/// Calls `f(term, hash, as_written)` once for each distinct word and two-word phrase of
+/// `comment` (folded; and as the customer spelled it, where that differs): a comment
+/// counts once per term, however often it repeats it.
+fn for_each_term(comment: &str, mut f: impl FnMut(Term, u64, Option<Term>)) {
     thread_local! {
         static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
     }
     SCRATCH.with_borrow_mut(|s| {
         s.read(comment);
         s.collect_terms();
-        for &span in &s.words {
-            f(&s.folded[span.0 .0..span.0 .1], s.shown(span));
+        for &(span, hash) in &s.words {
+            let term = Term::Word(s.folded(span));
+            f(term, hash, s.written(term, (span, None)));
         }
-        for ((a, b), (c, d)) in &s.phrase_spans {
-            f(&s.phrases[*a..*b], &s.phrases_written[*c..*d]);
+        for &(a, b, hash) in &s.phrases {
+            let term = Term::Phrase(s.folded(a), s.folded(b));
+            f(term, hash, s.written(term, (a, Some(b))));
         }
     });
 }
@@ -236,17 +429,20 @@ impl Themes {
         else {
             return;
         };
-        for_each_term(comment, |term, as_written| match terms.get_mut(term) {
-            Some(count) => *count += 1,
-            None => {
-                terms.insert(term.to_owned(), 1);
-                if as_written != term {
-                    spelling.insert(term.to_owned(), as_written.to_owned());
+        for_each_term(comment, |term, hash, written| {
+            match terms.find_mut(hash, term) {
+                Some(count) => *count += 1,
+                None => {
+                    let text = term.text();
+                    if let Some(written) = written {
+                        spelling.insert(text.clone(), written.text());
+                    }
+                    terms.insert_new(hash, text, 1);
                 }
             }
         });
         if terms.len() > MAX_TERMS {
-            terms.retain(|_, count| *count > 1);
+            terms.retain(|count| count > 1);
             spelling.retain(|term, _| terms.contains_key(term));
         }
     }
@@ -257,12 +453,12 @@ impl Themes {
         else {
             return;
         };
-        for_each_term(comment, |term, _| {
-            if let Some(count) = terms.get_mut(term) {
+        for_each_term(comment, |term, hash, _| {
+            if let Some(count) = terms.find_mut(hash, term) {
                 *count -= 1;
                 if *count == 0 {
-                    terms.remove(term);
-                    spelling.remove(term);
+                    terms.remove_where(hash, term);
+                    spelling.remove(&term.text());
                 }
             }
         });
@@ -271,9 +467,7 @@ impl Themes {
     /// Adds `other`'s counts (a spelling already known here is kept).
     pub fn merge(&mut self, other: &Themes) {
         for (mine, theirs) in self.terms.iter_mut().zip(&other.terms) {
-            for (term, count) in theirs {
-                *mine.entry(term.clone()).or_insert(0) += count;
-            }
+            mine.merge(theirs);
         }
         for (mine, theirs) in self.spelling.iter_mut().zip(&other.spelling) {
             for (term, written) in theirs {
@@ -288,7 +482,7 @@ impl Themes {
         let mut all: Vec<(&String, u64)> = self
             .terms
             .get(tier)
-            .map(|t| t.iter().map(|(k, v)| (k, *v)).collect())
+            .map(|t| t.iter().collect())
             .unwrap_or_default();
         all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         all.truncate(n);
