@@ -19,8 +19,9 @@ pub struct Reader {
     record_started: bool,
 }
 
-/// One record's fields, borrowed from the reader (owned only where a field is not UTF-8).
-pub type Record<'a> = Vec<std::borrow::Cow<'a, str>>;
+/// One record's fields, borrowed from the chunk or the reader (owned only where a field
+/// is not UTF-8).
+pub type Record<'r, 'a> = &'r [std::borrow::Cow<'a, str>];
 
 impl Reader {
     /// Feeds bytes; `emit(line, record)` is called for each complete record. Runs of
@@ -28,8 +29,20 @@ impl Reader {
     /// one go: a byte at a time was most of a large import's time.
     pub fn feed(&mut self, chunk: &[u8], emit: &mut impl FnMut(u64, Record)) {
         let mut i = 0;
+        // The fields of records read in place, reused from one record to the next.
+        let mut fields = Vec::new();
+        let mut record = Vec::new();
         while i < chunk.len() {
             if !self.record_started {
+                // A record that starts and ends in this chunk, with no `""` in a quoted
+                // field and no stray CR, is read where it lies: nothing copied.
+                if let Some((end, newlines)) = whole_record(&chunk[i..], &mut fields) {
+                    let line = self.lines + 1;
+                    self.lines += newlines;
+                    emit_in_place(&chunk[i..i + end], &fields, &mut record, line, emit);
+                    i += end;
+                    continue;
+                }
                 self.record_started = true;
                 self.record_line = self.lines + 1;
             }
@@ -115,10 +128,68 @@ impl Reader {
             });
             start = end;
         }
-        emit(self.record_line, record);
+        emit(self.record_line, &record);
         self.buf.clear();
         self.ends.clear();
     }
+}
+
+/// Reads one record at the start of `bytes` in place: its fields' offsets into `fields`,
+/// and returns the record's length (its newline included) and the newlines in it; `None`
+/// when it needs the copying reader: it does not end in `bytes`, or holds `""` inside
+/// quotes, text after a closing quote, or a CR not before LF (which that reader drops).
+fn whole_record(bytes: &[u8], fields: &mut Vec<(usize, usize)>) -> Option<(usize, u64)> {
+    use crate::bytes::{find_any4, find_byte};
+    fields.clear();
+    let mut i = 0;
+    let mut newlines = 0;
+    loop {
+        let (start, end) = if bytes.get(i) == Some(&b'"') {
+            let open = i + 1;
+            let close = open + find_byte(&bytes[open..], b'"')?;
+            newlines += bytes[open..close].iter().filter(|&&b| b == b'\n').count() as u64;
+            i = close + 1;
+            (open, close)
+        } else {
+            // A quote inside an unquoted field is plain text.
+            let start = i;
+            loop {
+                i += find_any4(&bytes[i..], [b',', b'\n', b'\r', b'"'])?;
+                if bytes[i] != b'"' {
+                    break;
+                }
+                i += 1;
+            }
+            (start, i)
+        };
+        fields.push((start, end));
+        match bytes.get(i)? {
+            b',' => i += 1,
+            b'\n' => return Some((i + 1, newlines + 1)),
+            b'\r' if bytes.get(i + 1)? == &b'\n' => return Some((i + 2, newlines + 1)),
+            _ => return None,
+        }
+    }
+}
+
+/// Emits a record read in place by [`whole_record`].
+fn emit_in_place<'a>(
+    bytes: &'a [u8],
+    fields: &[(usize, usize)],
+    record: &mut Vec<std::borrow::Cow<'a, str>>,
+    line: u64,
+    emit: &mut impl FnMut(u64, Record),
+) {
+    record.clear();
+    // One UTF-8 check for the whole record, as the copying reader does.
+    let text = std::str::from_utf8(bytes).ok();
+    for &(start, end) in fields {
+        record.push(match text.and_then(|t| t.get(start..end)) {
+            Some(field) => std::borrow::Cow::Borrowed(field),
+            None => String::from_utf8_lossy(&bytes[start..end]),
+        });
+    }
+    emit(line, record);
 }
 
 /// Which column holds what, from the header row (names matched case-insensitively).
@@ -188,5 +259,57 @@ impl Columns {
             slot.get_or_insert(i);
         }
         c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every record with its line, as owned text.
+    fn records(chunks: &[&[u8]]) -> (Vec<(u64, Vec<String>)>, u64) {
+        let mut out = Vec::new();
+        let mut reader = Reader::default();
+        let mut emit =
+            |line, record: Record| out.push((line, record.iter().map(|f| f.to_string()).collect()));
+        for chunk in chunks {
+            reader.feed(chunk, &mut emit);
+        }
+        reader.finish(&mut emit);
+        (out, reader.newlines())
+    }
+
+    proptest! {
+        /// Reading records in place (a whole record in one chunk) gives what the copying
+        /// reader gives byte by byte, for any mix of quotes, `""`, CR, LF and bad UTF-8.
+        #[test]
+        fn in_place_records_are_the_copying_readers(
+            bytes in proptest::collection::vec(
+                prop::sample::select(vec![b'a', b'b', b',', b'"', b'\n', b'\r', 0xc3, 0xa9, 0xff]),
+                0..200,
+            ),
+            cut in 0usize..200,
+        ) {
+            let whole = records(&[&bytes]);
+            let one_by_one: Vec<&[u8]> = bytes.chunks(1).collect();
+            prop_assert_eq!(&records(&one_by_one), &whole);
+            let cut = cut.min(bytes.len());
+            prop_assert_eq!(&records(&[&bytes[..cut], &bytes[cut..]]), &whole);
+        }
+    }
+
+    #[test]
+    fn a_quoted_field_read_in_place_keeps_its_commas_and_newlines() {
+        let (rows, newlines) = records(&[b"id,comment\r\nr1,\"a, b\nc\"\nr2,\"\"\"x\"\"\"\n"]);
+        assert_eq!(
+            rows,
+            [
+                (1, vec!["id".to_string(), "comment".to_string()]),
+                (2, vec!["r1".to_string(), "a, b\nc".to_string()]),
+                (4, vec!["r2".to_string(), "\"x\"".to_string()]),
+            ]
+        );
+        assert_eq!(newlines, 4);
     }
 }

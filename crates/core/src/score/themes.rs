@@ -296,39 +296,55 @@ impl Scratch {
         self.written.clear();
         self.spans.clear();
         self.hashes.clear();
-        let as_written = !text.is_ascii();
+        if text.is_ascii() {
+            // Most comments are ASCII: lower-cased in one copy (a word's offsets are the
+            // text's), no Unicode case mapping, no second buffer.
+            self.folded.push_str(text);
+            self.folded.make_ascii_lowercase();
+            let bytes = text.as_bytes();
+            let is_letter = |b: u8| b.is_ascii_alphanumeric() || b == b'\'';
+            let mut i = 0;
+            while i < bytes.len() {
+                let b = bytes[i];
+                if is_letter(b) {
+                    let start = i;
+                    while i < bytes.len() && is_letter(bytes[i]) {
+                        i += 1;
+                    }
+                    self.close(((start, i), (0, 0)));
+                    continue;
+                }
+                // As `char::is_whitespace`, which the non-ASCII path uses: with vertical tab.
+                if !(b.is_ascii_whitespace() || b == 0x0B) {
+                    self.push(None);
+                }
+                i += 1;
+            }
+            return;
+        }
         let mut start = None;
-        if !as_written {
-            // Most comments are ASCII: no Unicode case mapping, no second buffer.
-            for &b in text.as_bytes() {
-                if b.is_ascii_alphanumeric() || b == b'\'' {
-                    start.get_or_insert((self.folded.len(), 0));
-                    self.folded.push(b.to_ascii_lowercase() as char);
+        for ch in text.chars() {
+            for c in ch.to_lowercase() {
+                if c.is_alphanumeric() || c == '\'' {
+                    start.get_or_insert((self.folded.len(), self.written.len()));
+                    self.folded.push(fold(c));
+                    self.written.push(c);
                 } else {
-                    self.close(&mut start);
-                    // As `char::is_whitespace`, which the non-ASCII path uses: with vertical tab.
-                    if !(b.is_ascii_whitespace() || b == 0x0B) {
+                    self.end_word(&mut start);
+                    if !c.is_whitespace() {
                         self.push(None);
                     }
                 }
             }
-        } else {
-            for ch in text.chars() {
-                for c in ch.to_lowercase() {
-                    if c.is_alphanumeric() || c == '\'' {
-                        start.get_or_insert((self.folded.len(), self.written.len()));
-                        self.folded.push(fold(c));
-                        self.written.push(c);
-                    } else {
-                        self.close(&mut start);
-                        if !c.is_whitespace() {
-                            self.push(None);
-                        }
-                    }
-                }
-            }
         }
-        self.close(&mut start);
+        self.end_word(&mut start);
+    }
+
+    /// Ends the word begun at `start` (offsets in the folded and the written buffer), if any.
+    fn end_word(&mut self, start: &mut Option<(usize, usize)>) {
+        if let Some((s, os)) = start.take() {
+            self.close(((s, self.folded.len()), (os, self.written.len())));
+        }
     }
 
     fn push(&mut self, word: Option<(Span, u64)>) {
@@ -336,17 +352,14 @@ impl Scratch {
         self.hashes.push(word.map_or(0, |(_, hash)| hash));
     }
 
-    /// Ends the word begun at `start`, if any: kept when it has three letters or more and
-    /// is neither a stop-word nor a number.
-    fn close(&mut self, start: &mut Option<(usize, usize)>) {
-        if let Some((s, os)) = start.take() {
-            let word = &self.folded[s..];
-            let kept = (word.chars().nth(2).is_some() && !word.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| word_hash(word))
-                .filter(|&hash| !(word.len() <= LONGEST_STOP_WORD && is_stop_word(word, hash)));
-            let span = ((s, self.folded.len()), (os, self.written.len()));
-            self.push(kept.map(|hash| (span, hash)));
-        }
+    /// Ends a word: kept when it has three letters or more and is neither a stop-word nor
+    /// a number.
+    fn close(&mut self, span: Span) {
+        let word = &self.folded[span.0 .0..span.0 .1];
+        let kept = (word.chars().nth(2).is_some() && !word.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| word_hash(word))
+            .filter(|&hash| !(word.len() <= LONGEST_STOP_WORD && is_stop_word(word, hash)));
+        self.push(kept.map(|hash| (span, hash)));
     }
 
     fn folded(&self, span: Span) -> &str {
