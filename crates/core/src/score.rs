@@ -466,7 +466,7 @@ pub struct ScoreState {
     /// All answers.
     pub overall: Scores,
     /// Per field name (`surveyId`, `locale`, `metadata.<key>`), per value.
-    pub segments: FastMap<String, Segments>,
+    pub segments: SegmentFields,
     /// Per day (days since 1970-01-01, UTC); weeks and months are merged from days.
     pub days: BTreeMap<i64, Scores>,
     /// Per reason chip.
@@ -475,6 +475,26 @@ pub struct ScoreState {
     pub themes: Themes,
     /// The questions of surveys that ask several.
     pub questions: Questions,
+    /// Where each of a row's segment fields was found for the row before (rows of one
+    /// file name the same fields in the same order): a field is then found by one string
+    /// comparison instead of a hash lookup. Not part of the state.
+    #[cfg_attr(feature = "serde", serde(skip))]
+    field_slots: FieldSlots,
+}
+
+/// The segments of every field, in the order the fields were first seen (so that a
+/// field's place can be remembered between rows).
+pub type SegmentFields = indexmap::IndexMap<String, Segments, foldhash::fast::RandomState>;
+
+/// Per position in a row's segment fields, the index in [`SegmentFields`] where that
+/// field was last found; checked before use, so a stale entry costs only a lookup.
+#[derive(Debug, Clone, Default)]
+struct FieldSlots(Vec<usize>);
+
+impl PartialEq for FieldSlots {
+    fn eq(&self, _: &Self) -> bool {
+        true // a cache: two states that count the same are equal whatever it holds
+    }
 }
 
 impl ScoreState {
@@ -483,13 +503,29 @@ impl ScoreState {
         let Some(kind) = row.kind else { return };
         let score = row.score;
         self.overall.add(kind, score);
+        let (segments, slots) = (&mut self.segments, &mut self.field_slots.0);
+        let mut position = 0;
         let segment = |field: &str, value: &str| {
-            // Look up before inserting: allocating the key for every row would dominate
-            // large imports. A field is new only on its first row.
-            let entry = match self.segments.get_mut(field) {
-                Some(entry) => entry,
-                None => self.segments.entry(field.to_owned()).or_default(),
-            };
+            let remembered = slots
+                .get(position)
+                .copied()
+                .filter(|&i| segments.get_index(i).is_some_and(|(name, _)| name == field));
+            let index = remembered.unwrap_or_else(|| {
+                // Look up before inserting: allocating the key for every row would dominate
+                // large imports. A field is new only on its first row.
+                let index = segments.get_index_of(field).unwrap_or_else(|| {
+                    segments
+                        .insert_full(field.to_owned(), Segments::default())
+                        .0
+                });
+                match slots.get_mut(position) {
+                    Some(slot) => *slot = index,
+                    None => slots.push(index),
+                }
+                index
+            });
+            position += 1;
+            let entry = &mut segments[index];
             if let Some(scores) = entry.values.get_mut(value) {
                 scores.add(kind, score);
             } else if entry.values.len() < MAX_SEGMENT_VALUES {

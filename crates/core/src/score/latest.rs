@@ -24,7 +24,7 @@ impl ScoreState {
                 }
             }
             if entry.values.is_empty() && !entry.overflow {
-                self.segments.remove(field);
+                self.segments.swap_remove(field);
             }
         };
         row.for_each_segment(kind, segment);
