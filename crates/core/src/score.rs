@@ -431,7 +431,7 @@ pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomS
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Segments {
     /// Scores per value.
-    pub values: FastMap<String, Scores>,
+    pub values: indexmap::IndexMap<String, Scores, foldhash::fast::RandomState>,
     /// More than [`MAX_SEGMENT_VALUES`] distinct values were seen.
     pub overflow: bool,
 }
@@ -475,9 +475,9 @@ pub struct ScoreState {
     pub themes: Themes,
     /// The questions of surveys that ask several.
     pub questions: Questions,
-    /// Where each of a row's segment fields was found for the row before (rows of one
-    /// file name the same fields in the same order): a field is then found by one string
-    /// comparison instead of a hash lookup. Not part of the state.
+    /// Where each of a row's segment fields and its value were found for the row before
+    /// (rows of one file name the same fields in the same order): found again by one
+    /// string comparison instead of a hash lookup. Not part of the state.
     #[cfg_attr(feature = "serde", serde(skip))]
     field_slots: FieldSlots,
 }
@@ -486,10 +486,12 @@ pub struct ScoreState {
 /// field's place can be remembered between rows).
 pub type SegmentFields = indexmap::IndexMap<String, Segments, foldhash::fast::RandomState>;
 
-/// Per position in a row's segment fields, the index in [`SegmentFields`] where that
-/// field was last found; checked before use, so a stale entry costs only a lookup.
+/// Per position in a row's segment fields, the indexes in [`SegmentFields`] and in its
+/// values where that field and its value were last found (a file's `surveyId`, `locale`
+/// and often more change seldom from row to row); checked before use, so a stale entry
+/// costs only a lookup.
 #[derive(Debug, Clone, Default)]
-struct FieldSlots(Vec<usize>);
+struct FieldSlots(Vec<(usize, usize)>);
 
 impl PartialEq for FieldSlots {
     fn eq(&self, _: &Self) -> bool {
@@ -506,36 +508,40 @@ impl ScoreState {
         let (segments, slots) = (&mut self.segments, &mut self.field_slots.0);
         let mut position = 0;
         let segment = |field: &str, value: &str| {
-            let remembered = slots
-                .get(position)
-                .copied()
-                .filter(|&i| segments.get_index(i).is_some_and(|(name, _)| name == field));
-            let index = remembered.unwrap_or_else(|| {
+            let (last_field, last_value) = slots.get(position).copied().unwrap_or((usize::MAX, 0));
+            position += 1;
+            let field_index = match segments.get_index(last_field) {
+                Some((name, _)) if name == field => last_field,
                 // Look up before inserting: allocating the key for every row would dominate
                 // large imports. A field is new only on its first row.
-                let index = segments.get_index_of(field).unwrap_or_else(|| {
+                _ => segments.get_index_of(field).unwrap_or_else(|| {
                     segments
                         .insert_full(field.to_owned(), Segments::default())
                         .0
-                });
-                match slots.get_mut(position) {
-                    Some(slot) => *slot = index,
-                    None => slots.push(index),
+                }),
+            };
+            let entry = &mut segments[field_index];
+            let value_index = match entry.values.get_index(last_value) {
+                Some((v, _)) if field_index == last_field && v == value => Some(last_value),
+                _ => entry.values.get_index_of(value),
+            };
+            let value_index = match value_index {
+                Some(i) => i,
+                None if entry.values.len() < MAX_SEGMENT_VALUES => {
+                    entry
+                        .values
+                        .insert_full(value.to_owned(), Scores::default())
+                        .0
                 }
-                index
-            });
-            position += 1;
-            let entry = &mut segments[index];
-            if let Some(scores) = entry.values.get_mut(value) {
-                scores.add(kind, score);
-            } else if entry.values.len() < MAX_SEGMENT_VALUES {
-                entry
-                    .values
-                    .entry(value.to_owned())
-                    .or_default()
-                    .add(kind, score);
-            } else {
-                entry.overflow = true;
+                None => {
+                    entry.overflow = true;
+                    return;
+                }
+            };
+            entry.values[value_index].add(kind, score);
+            match slots.get_mut(position - 1) {
+                Some(slot) => *slot = (field_index, value_index),
+                None => slots.push((field_index, value_index)),
             }
         };
         row.for_each_segment(kind, segment);

@@ -20,7 +20,7 @@ impl ScoreState {
             if let Some(scores) = entry.values.get_mut(value) {
                 scores.remove(kind, score);
                 if scores.is_empty() {
-                    entry.values.remove(value);
+                    entry.values.swap_remove(value);
                 }
             }
             if entry.values.is_empty() && !entry.overflow {
