@@ -32,6 +32,70 @@ pub const Z95: f64 = 1.959_963_984_540_054;
 /// Below this many answers a figure is flagged as too small to trust.
 pub const SMALL_SAMPLE: u64 = 30;
 
+/// The most points a scale has (NPS and eNPS: 0 to 10).
+pub const MAX_POINTS: usize = 11;
+
+/// Counts per scale point, held inline: a histogram is updated for every row, once per
+/// segment, and one on the heap cost a pointer chase per update and an allocation per
+/// kind for every new segment value or day. Reads as a slice; (de)serialises as a list.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    len: u8,
+    values: [u64; MAX_POINTS],
+}
+
+impl Counts {
+    /// `points` zeros (at most [`MAX_POINTS`]).
+    pub fn zeros(points: usize) -> Counts {
+        Counts {
+            len: points.min(MAX_POINTS) as u8,
+            values: [0; MAX_POINTS],
+        }
+    }
+}
+
+impl std::ops::Deref for Counts {
+    type Target = [u64];
+    fn deref(&self) -> &[u64] {
+        &self.values[..self.len as usize]
+    }
+}
+
+impl std::ops::DerefMut for Counts {
+    fn deref_mut(&mut self) -> &mut [u64] {
+        &mut self.values[..self.len as usize]
+    }
+}
+
+impl std::fmt::Debug for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Counts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Counts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let list = Vec::<u64>::deserialize(d)?;
+        if list.len() > MAX_POINTS {
+            return Err(serde::de::Error::invalid_length(
+                list.len(),
+                &"at most 11 counts, one per scale point",
+            ));
+        }
+        let mut counts = Counts::zeros(list.len());
+        counts.copy_from_slice(&list);
+        Ok(counts)
+    }
+}
+
 /// Counts per scale point of one kind (index 0 is the kind's lowest score).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -39,7 +103,7 @@ pub struct Histogram {
     /// The kind.
     pub kind: Kind,
     /// Count per point, lowest score first.
-    pub counts: Vec<u64>,
+    pub counts: Counts,
 }
 
 impl Histogram {
@@ -47,7 +111,7 @@ impl Histogram {
     pub fn new(kind: Kind) -> Histogram {
         Histogram {
             kind,
-            counts: vec![0; kind.points()],
+            counts: Counts::zeros(kind.points()),
         }
     }
 
@@ -75,7 +139,7 @@ impl Histogram {
     /// reason): the rest, to compare the part against.
     pub fn without(&self, part: &Histogram) -> Histogram {
         let mut rest = self.clone();
-        for (r, p) in rest.counts.iter_mut().zip(&part.counts) {
+        for (r, p) in rest.counts.iter_mut().zip(part.counts.iter()) {
             *r = r.saturating_sub(*p);
         }
         rest
@@ -83,7 +147,7 @@ impl Histogram {
 
     /// Adds every count of `other` (same kind).
     pub fn merge(&mut self, other: &Histogram) {
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+        for (a, b) in self.counts.iter_mut().zip(other.counts.iter()) {
             *a += b;
         }
     }
@@ -450,7 +514,7 @@ impl Segments {
         let mut rest = overall.clone();
         for scores in self.values.values() {
             for (mine, theirs) in rest.kinds.iter_mut().zip(&scores.kinds) {
-                for (a, b) in mine.counts.iter_mut().zip(&theirs.counts) {
+                for (a, b) in mine.counts.iter_mut().zip(theirs.counts.iter()) {
                     *a = a.saturating_sub(*b);
                 }
             }

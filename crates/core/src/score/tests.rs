@@ -625,3 +625,11 @@ fn a_driver_is_significant_only_when_its_citers_differ_beyond_the_interval() {
     close(wording.score_citing - wording.score_not_citing, 0.0, 1e-9);
     assert!(!wording.significant);
 }
+
+#[test]
+fn every_kinds_scale_fits_a_histograms_inline_counts() {
+    for kind in crate::metric::KINDS {
+        assert!(kind.points() <= super::MAX_POINTS, "{kind:?}");
+        assert_eq!(super::Histogram::new(kind).counts.len(), kind.points());
+    }
+}
