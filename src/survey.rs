@@ -270,11 +270,7 @@ fn on_click(s: &mut Survey, event: &Event) {
     match el.get_attribute("data-action").as_deref() {
         Some("close") => s.close(),
         Some("submit") => s.submit(),
-        Some("back") => {
-            if s.prompt.back() {
-                s.draw_step();
-            }
-        }
+        Some("back") if s.prompt.back() => s.draw_step(),
         Some("next") => s.move_on(),
         Some("reason") => {
             if let Some(index) = s.view.chips.iter().position(|c| **c == el) {
@@ -440,7 +436,7 @@ impl Survey {
     /// The answer stands, and the next question (if any) is asked.
     fn move_on(&mut self) {
         self.settle();
-        if self.prompt.next() {
+        if self.prompt.go_next() {
             self.draw_step();
         }
     }

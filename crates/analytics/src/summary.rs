@@ -36,9 +36,9 @@ pub fn kinds_json(scores: &Scores) -> Value {
 pub fn figures_json(h: &Histogram) -> Option<Value> {
     let kind = h.kind;
     let mut figures = match kind.spec().statistic {
-        Statistic::Net => nps(h).map(|s| serde_json::to_value(s)),
-        Statistic::Share => csat(h).map(|s| serde_json::to_value(s)),
-        Statistic::Mean => ces(h).map(|s| serde_json::to_value(s)),
+        Statistic::Net => nps(h).map(serde_json::to_value),
+        Statistic::Share => csat(h).map(serde_json::to_value),
+        Statistic::Mean => ces(h).map(serde_json::to_value),
     }?
     .ok()?;
     let n = h.n() as f64;

@@ -53,7 +53,7 @@ impl Hosts {
             return true;
         }
         let name = host_name(host);
-        (self.loopback && is_loopback_name(&name)) || self.names.iter().any(|n| *n == name)
+        (self.loopback && is_loopback_name(&name)) || self.names.contains(&name)
     }
 }
 
@@ -170,7 +170,7 @@ pub fn cors(post_origins: &[String], read_origins: &[String]) -> CorsLayer {
         let origin = origin.to_ascii_lowercase();
         let listed = |list: &[String]| list.iter().any(|o| *o == origin || o == "*");
         if is_read(&parts.method, parts.uri.path(), &parts.headers) {
-            read.iter().any(|o| *o == origin)
+            read.contains(&origin)
         } else {
             listed(&post)
         }

@@ -107,11 +107,11 @@ pub fn client_address(peer: SocketAddr, headers: &HeaderMap, trust: Option<Proxy
     // a line is read even when the client's part is not text, or the client could hide
     // the proxy's entry by sending one byte that is not ASCII.
     // The last entry is the last line's: a line always splits into at least one entry.
-    let Some(line) = headers.get_all(name).iter().last() else {
+    let Some(line) = headers.get_all(name).iter().next_back() else {
         return peer.ip(); // a direct connection, not through the proxy
     };
     let line = String::from_utf8_lossy(line.as_bytes());
-    let last = line.split(',').last();
+    let last = line.split(',').next_back();
     let address = match trust {
         ProxyHeader::XForwardedFor => last.and_then(parse_node),
         ProxyHeader::Forwarded => last.and_then(|element| {

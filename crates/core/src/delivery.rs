@@ -213,7 +213,7 @@ impl Queue {
                 continue;
             };
             let older = stored.created_at < mine.created_at && stored.body != mine.body;
-            if older && !(stored.complete && !mine.complete) {
+            if older && (!stored.complete || mine.complete) {
                 *stored = mine.clone();
                 changed = true;
             }

@@ -290,6 +290,9 @@ pub fn row_from_json(
     })
 }
 
+/// A row's schema-2 answers: each question's key, kind and score.
+type Answers = Vec<(Cow<'static, str>, Kind, u8)>;
+
 /// Schema 2's `answers` (`[{ key, kind, score }]`) as a row's, checked as the collector
 /// checks them (each key once, each score on its kind's scale, the first answer the row's
 /// own `kind` and `score`).
@@ -297,7 +300,7 @@ pub(crate) fn answers_from_json(
     value: &serde_json::Value,
     kind: Kind,
     score: u8,
-) -> Result<Vec<(Cow<'static, str>, Kind, u8)>, (&'static str, String)> {
+) -> Result<Answers, (&'static str, String)> {
     let answers = crate::answer::parse_answers(&crate::value::Value::from(value.clone()))
         .map_err(|e| ("answers", e.message()))?;
     if answers
@@ -386,7 +389,7 @@ fn csv_record(
         return; // an empty line
     }
     let Some(cols) = columns else {
-        *columns = Some(csv::Columns::from_header(&record));
+        *columns = Some(csv::Columns::from_header(record));
         return;
     };
     // Cells as stored: the export's formula guard (a `'` before `=`, `-`…) comes off.

@@ -145,7 +145,7 @@ impl Prompt {
     }
 
     /// Moves to the next question once this one is answered; whether it moved.
-    pub fn next(&mut self) -> bool {
+    pub fn go_next(&mut self) -> bool {
         let moves = self.score().is_some() && !self.at_last() && !self.submitted;
         self.step += moves as usize;
         moves

@@ -109,7 +109,7 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
             return Err(c.errors);
         }
     };
-    c.unknown_keys(members, "", &TOP_LEVEL_FIELDS);
+    c.unknown_keys(members, "", TOP_LEVEL_FIELDS);
 
     let questions = c.questions(input);
     let kind = questions.first().map(|q| q.kind);

@@ -221,18 +221,18 @@ fn several_questions_are_asked_in_order_back_and_forth_answers_kept() {
     let c = three_questions("");
     let mut p = Prompt::new(&c);
     assert_eq!((p.step(), p.kind()), (0, Kind::Csat));
-    assert!(!p.next(), "no moving on before an answer");
+    assert!(!p.go_next(), "no moving on before an answer");
     assert!(!p.back(), "nothing before the first");
     assert_eq!(p.select(0), None, "0 is not on CSAT's scale");
     p.select(4);
-    assert!(p.next());
+    assert!(p.go_next());
     assert_eq!((p.step(), p.kind()), (1, Kind::Yesno));
     assert_eq!(p.select(2), None, "yes/no is 0 or 1");
     p.select(0);
     assert!(p.back());
     assert_eq!(p.score(), Some(4), "going back keeps the answer");
-    assert!(p.next() && p.next());
-    assert!(p.at_last() && !p.next());
+    assert!(p.go_next() && p.go_next());
+    assert!(p.at_last() && !p.go_next());
     assert_eq!(p.submit(&c, ""), Err(NotSubmitted::NoScore));
     p.select(5);
     // The follow-up speaks to the worst answer: "not resolved" (tier 0) beats CSAT 4 and 5 stars.
@@ -250,9 +250,9 @@ fn a_named_question_decides_the_follow_up_s_wording() {
     assert_eq!(c.follow_up.texts[2].as_deref(), Some("x"));
     let mut p = Prompt::new(&c);
     p.select(1);
-    p.next();
+    p.go_next();
     p.select(0);
-    p.next();
+    p.go_next();
     p.select(5);
     assert_eq!(
         p.group(&c),
@@ -266,7 +266,7 @@ fn the_partial_carries_the_answers_so_far_and_the_first_at_the_top() {
     let c = three_questions("");
     let mut p = Prompt::new(&c);
     p.select(2);
-    p.next();
+    p.go_next();
     p.select(1);
     let context = Context {
         id: "r1".into(),

@@ -191,10 +191,10 @@ impl ListFilter<'_> {
                 .is_some_and(|s| row.survey_id.as_deref() != Some(s))
             || self
                 .from
-                .is_some_and(|from| !row.time.is_some_and(|t| t >= from))
+                .is_some_and(|from| row.time.is_none_or(|t| t < from))
             || self
                 .until
-                .is_some_and(|until| !row.time.is_some_and(|t| t < until))
+                .is_some_and(|until| row.time.is_none_or(|t| t >= until))
         {
             return false;
         }
