@@ -599,10 +599,12 @@ impl ScoreState {
                 }
                 None => {
                     entry.overflow = true;
-                    return;
+                    usize::MAX // remembered as no value: the slot keeps its place
                 }
             };
-            entry.values[value_index].add(kind, score);
+            if let Some((_, scores)) = entry.values.get_index_mut(value_index) {
+                scores.add(kind, score);
+            }
             match slots.get_mut(position - 1) {
                 Some(slot) => *slot = (field_index, value_index),
                 None => slots.push((field_index, value_index)),
