@@ -324,6 +324,22 @@ impl Scratch {
         }
         let mut start = None;
         for ch in text.chars() {
+            if ch.is_ascii() {
+                // As the ASCII path: no case table, one byte in each buffer.
+                let b = ch as u8;
+                if b.is_ascii_alphanumeric() || b == b'\'' {
+                    start.get_or_insert((self.folded.len(), self.written.len()));
+                    let lower = b.to_ascii_lowercase() as char;
+                    self.folded.push(lower);
+                    self.written.push(lower);
+                } else {
+                    self.end_word(&mut start);
+                    if !(b.is_ascii_whitespace() || b == 0x0B) {
+                        self.push(None);
+                    }
+                }
+                continue;
+            }
             for c in ch.to_lowercase() {
                 if c.is_alphanumeric() || c == '\'' {
                     start.get_or_insert((self.folded.len(), self.written.len()));
@@ -513,6 +529,53 @@ mod tests {
         let mut s = Scratch::default();
         s.read(text);
         (s.folded, s.written, s.spans)
+    }
+
+    /// The words of `text` by the plain definition, one character at a time through
+    /// Unicode's lower-casing: what both of the reader's fast paths must find.
+    fn reference_words(text: &str) -> Vec<Option<(String, String)>> {
+        let mut out = Vec::new();
+        let mut word: Option<(String, String)> = None;
+        let mut end = |word: &mut Option<(String, String)>, out: &mut Vec<_>| {
+            if let Some((folded, written)) = word.take() {
+                let keep = folded.chars().count() >= 3
+                    && !folded.bytes().all(|b| b.is_ascii_digit())
+                    && !STOP_WORDS.contains(&folded.as_str());
+                out.push(keep.then_some((folded, written)));
+            }
+        };
+        for c in text.chars().flat_map(char::to_lowercase) {
+            if c.is_alphanumeric() || c == '\'' {
+                let (f, w) = word.get_or_insert_with(Default::default);
+                f.push(fold(c));
+                w.push(c);
+            } else {
+                end(&mut word, &mut out);
+                if !c.is_whitespace() {
+                    out.push(None);
+                }
+            }
+        }
+        end(&mut word, &mut out);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_reader_finds_the_words_of_the_plain_definition(
+            text in "[a-zA-Z0-9' ,.!\t\u{b}éÁñÜ\u{130}ß]{0,40}",
+        ) {
+            let (folded, written, spans) = words(&text);
+            let shown: Vec<Option<(String, String)>> = spans
+                .iter()
+                .map(|span| span.map(|((s, e), (os, oe))| {
+                    let f = folded[s..e].to_string();
+                    let w = if written.is_empty() { f.clone() } else { written[os..oe].to_string() };
+                    (f, w)
+                }))
+                .collect();
+            proptest::prop_assert_eq!(shown, reference_words(&text));
+        }
     }
 
     #[test]
