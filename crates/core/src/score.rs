@@ -550,12 +550,30 @@ pub struct ScoreState {
 /// field's place can be remembered between rows).
 pub type SegmentFields = indexmap::IndexMap<String, Segments, foldhash::fast::RandomState>;
 
-/// Per position in a row's segment fields, the indexes in [`SegmentFields`] and in its
-/// values where that field and its value were last found (a file's `surveyId`, `locale`
-/// and often more change seldom from row to row); checked before use, so a stale entry
-/// costs only a lookup.
+/// Per position in a row's segment fields: the index in [`SegmentFields`] where that field
+/// was last found, and a small table of where its recent values were found, placed by a
+/// cheap mark of the value (its length and two bytes). A segment field has few values
+/// (agents, touchpoints, a survey, a locale), so most rows find theirs without hashing.
+/// Every entry is checked by comparing the text before use: a stale one costs a lookup.
 #[derive(Debug, Clone, Default)]
-struct FieldSlots(Vec<(usize, usize)>);
+struct FieldSlots(Vec<FieldSlot>);
+
+#[derive(Debug, Clone)]
+struct FieldSlot {
+    field: usize,
+    /// Value index + 1 per place; 0 for none.
+    recent: [u32; 16],
+}
+
+/// Where a value's index is kept in [`FieldSlot::recent`].
+fn recent_place(value: &str) -> usize {
+    let bytes = value.as_bytes();
+    let (first, last) = (
+        bytes.first().copied().unwrap_or(0),
+        bytes.last().copied().unwrap_or(0),
+    );
+    (bytes.len() ^ first as usize ^ (last as usize).rotate_left(2)) & 15
+}
 
 impl PartialEq for FieldSlots {
     fn eq(&self, _: &Self) -> bool {
@@ -572,21 +590,36 @@ impl ScoreState {
         let (segments, slots) = (&mut self.segments, &mut self.field_slots.0);
         let mut position = 0;
         let segment = |field: &str, value: &str| {
-            let (last_field, last_value) = slots.get(position).copied().unwrap_or((usize::MAX, 0));
+            if slots.len() == position {
+                slots.push(FieldSlot {
+                    field: usize::MAX,
+                    recent: [0; 16],
+                });
+            }
+            let slot = &mut slots[position];
             position += 1;
-            let field_index = match segments.get_index(last_field) {
-                Some((name, _)) if name == field => last_field,
-                // Look up before inserting: allocating the key for every row would dominate
-                // large imports. A field is new only on its first row.
-                _ => segments.get_index_of(field).unwrap_or_else(|| {
-                    segments
-                        .insert_full(field.to_owned(), Segments::default())
-                        .0
-                }),
+            let field_index = match segments.get_index(slot.field) {
+                Some((name, _)) if name == field => slot.field,
+                _ => {
+                    // Look up before inserting: allocating the key for every row would
+                    // dominate large imports. A field is new only on its first row.
+                    let index = segments.get_index_of(field).unwrap_or_else(|| {
+                        segments
+                            .insert_full(field.to_owned(), Segments::default())
+                            .0
+                    });
+                    *slot = FieldSlot {
+                        field: index,
+                        recent: [0; 16],
+                    };
+                    index
+                }
             };
             let entry = &mut segments[field_index];
-            let value_index = match entry.values.get_index(last_value) {
-                Some((v, _)) if field_index == last_field && v == value => Some(last_value),
+            let place = recent_place(value);
+            let recent = (slot.recent[place] as usize).wrapping_sub(1);
+            let value_index = match entry.values.get_index(recent) {
+                Some((v, _)) if v == value => Some(recent),
                 _ => entry.values.get_index_of(value),
             };
             let value_index = match value_index {
@@ -599,16 +632,11 @@ impl ScoreState {
                 }
                 None => {
                     entry.overflow = true;
-                    usize::MAX // remembered as no value: the slot keeps its place
+                    return;
                 }
             };
-            if let Some((_, scores)) = entry.values.get_index_mut(value_index) {
-                scores.add(kind, score);
-            }
-            match slots.get_mut(position - 1) {
-                Some(slot) => *slot = (field_index, value_index),
-                None => slots.push((field_index, value_index)),
-            }
+            entry.values[value_index].add(kind, score);
+            slot.recent[place] = (value_index + 1) as u32;
         };
         row.for_each_segment(kind, segment);
         if let Some(t) = row.time {
