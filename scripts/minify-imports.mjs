@@ -24,6 +24,28 @@ function readName(buf, pos) {
 }
 const name = (s) => { const b = Buffer.from(s, "utf8"); return [...leb(b.length), ...b]; };
 
+// The exports only the glue calls (wasm-bindgen's runtime: `__wbindgen_malloc`, the
+// closure trampolines `wasm_bindgen_<hash>___convert__closures_…`, a class's `__wbg_*_free`),
+// renamed in both files; the module's own API (`mount`, `survey_show`…) keeps its names.
+function renameExports(start, end) {
+  let [count, p] = readLeb(wasm, start);
+  const body = [...leb(count)];
+  for (let i = 0; i < count; i++) {
+    let field;
+    [field, p] = readName(wasm, p);
+    const descStart = p;
+    p++;
+    [, p] = readLeb(wasm, p);
+    let short = field;
+    if (/^(wasm_bindgen_[0-9a-f]+___|__wbindgen_|__externref_|__wbg_|__abort_handler$|__instance_terminated$)/.test(field) && new RegExp(`\\b${field}\\b`).test(js)) {
+      for (let n = renames.size; exportNames.has(short); n++) short = `x${n.toString(36)}`;
+      renames.set(field, short);
+    }
+    body.push(...name(short), ...wasm.subarray(descStart, p));
+  }
+  return Buffer.from([7, ...leb(body.length), ...body]);
+}
+
 const exportNames = new Set(WebAssembly.Module.exports(new WebAssembly.Module(wasm)).map((e) => e.name));
 const out = [wasm.subarray(0, 8)];
 let pos = 8;
@@ -32,6 +54,7 @@ while (pos < wasm.length) {
   const id = wasm[pos];
   const [size, start] = readLeb(wasm, pos + 1);
   const end = start + size;
+  if (id === 7) { out.push(renameExports(start, end)); pos = end; continue; }
   if (id !== 2) { out.push(wasm.subarray(pos, end)); pos = end; continue; }
   let [count, p] = readLeb(wasm, start);
   const body = [...leb(count)];
@@ -61,4 +84,4 @@ for (const [long, short] of renames) js = js.replace(new RegExp(`\\b${long}\\b`,
 writeFileSync(jsPath, js);
 writeFileSync(wasmPath, Buffer.concat(out));
 new WebAssembly.Module(readFileSync(wasmPath)); // throws if the rewrite broke the module
-console.error(`minify-imports: ${renames.size} imports renamed`);
+console.error(`minify-imports: ${renames.size} imports and exports renamed`);
