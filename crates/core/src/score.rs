@@ -565,6 +565,17 @@ struct FieldSlot {
     recent: [u32; 16],
 }
 
+/// A key looked up in a segment map: hashed as the `String` it stands for, compared a
+/// word at a time (see [`crate::bytes::same`]).
+#[derive(Hash)]
+struct Text<'a>(&'a str);
+
+impl indexmap::Equivalent<String> for Text<'_> {
+    fn equivalent(&self, key: &String) -> bool {
+        crate::bytes::same(self.0.as_bytes(), key.as_bytes())
+    }
+}
+
 /// Where a value's index is kept in [`FieldSlot::recent`].
 fn recent_place(value: &str) -> usize {
     let bytes = value.as_bytes();
@@ -599,11 +610,13 @@ impl ScoreState {
             let slot = &mut slots[position];
             position += 1;
             let field_index = match segments.get_index(slot.field) {
-                Some((name, _)) if name == field => slot.field,
+                Some((name, _)) if crate::bytes::same(name.as_bytes(), field.as_bytes()) => {
+                    slot.field
+                }
                 _ => {
                     // Look up before inserting: allocating the key for every row would
                     // dominate large imports. A field is new only on its first row.
-                    let index = segments.get_index_of(field).unwrap_or_else(|| {
+                    let index = segments.get_index_of(&Text(field)).unwrap_or_else(|| {
                         segments
                             .insert_full(field.to_owned(), Segments::default())
                             .0
@@ -619,8 +632,8 @@ impl ScoreState {
             let place = recent_place(value);
             let recent = (slot.recent[place] as usize).wrapping_sub(1);
             let value_index = match entry.values.get_index(recent) {
-                Some((v, _)) if v == value => Some(recent),
-                _ => entry.values.get_index_of(value),
+                Some((v, _)) if crate::bytes::same(v.as_bytes(), value.as_bytes()) => Some(recent),
+                _ => entry.values.get_index_of(&Text(value)),
             };
             let value_index = match value_index {
                 Some(i) => i,

@@ -2,6 +2,7 @@
 //! "why" answers, per group. Text is lower-cased and accents folded ("rápido" and
 //! "rapido" count together); English and Spanish stop-words are dropped.
 
+use crate::bytes::same;
 use std::collections::HashMap as StdHashMap;
 use std::hash::{BuildHasher, Hasher};
 
@@ -54,12 +55,13 @@ enum Term<'a> {
 impl Term<'_> {
     fn is(&self, stored: &str) -> bool {
         match *self {
-            Term::Word(w) => stored == w,
+            Term::Word(w) => same(stored.as_bytes(), w.as_bytes()),
             Term::Phrase(a, b) => {
+                let stored = stored.as_bytes();
                 stored.len() == a.len() + 1 + b.len()
-                    && stored.as_bytes()[a.len()] == b' '
-                    && stored.starts_with(a)
-                    && stored.ends_with(b)
+                    && stored[a.len()] == b' '
+                    && same(&stored[..a.len()], a.as_bytes())
+                    && same(&stored[a.len() + 1..], b.as_bytes())
             }
         }
     }
@@ -238,7 +240,7 @@ fn is_stop_word(word: &str, hash: u64) -> bool {
         }
         set
     })
-    .find(hash, |s| *s == word)
+    .find(hash, |s| same(s.as_bytes(), word.as_bytes()))
     .is_some()
 }
 
