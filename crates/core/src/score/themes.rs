@@ -538,7 +538,7 @@ mod tests {
     fn reference_words(text: &str) -> Vec<Option<(String, String)>> {
         let mut out = Vec::new();
         let mut word: Option<(String, String)> = None;
-        let mut end = |word: &mut Option<(String, String)>, out: &mut Vec<_>| {
+        let end = |word: &mut Option<(String, String)>, out: &mut Vec<_>| {
             if let Some((folded, written)) = word.take() {
                 let keep = folded.chars().count() >= 3
                     && !folded.bytes().all(|b| b.is_ascii_digit())
