@@ -14,7 +14,6 @@
 #![deny(missing_docs)]
 
 pub mod answer;
-#[cfg(any(test, feature = "json"))]
 pub mod bytes;
 pub mod delivery;
 pub mod i18n;
