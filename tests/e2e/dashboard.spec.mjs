@@ -70,6 +70,9 @@ test("the dashboard counts every answer once, as its latest version, live", asyn
     await page.locator("#comment-text").fill("refund");
     expect(new URL(page.url()).searchParams.get("by")).toBe("metadata.agent");
     await page.reload();
+    // The page's script restores the view once its wasm has loaded (the browser may restore
+    // a select by itself before then): wait for the figures, as a reader would.
+    await expect(page.locator("#status")).toContainText("10 responses", { timeout: 15_000 });
     await expect(page.locator("#by")).toHaveValue("metadata.agent");
     await expect(page.locator("#comment-text")).toHaveValue("refund");
     await expect(page.locator("#submitted-only")).not.toBeChecked();
