@@ -539,9 +539,9 @@ pub struct ScoreState {
     pub themes: Themes,
     /// The questions of surveys that ask several.
     pub questions: Questions,
-    /// Where each of a row's segment fields and its value were found for the row before
-    /// (rows of one file name the same fields in the same order): found again by one
-    /// string comparison instead of a hash lookup. Not part of the state.
+    /// Where each of a row's segment fields was found for the rows before (rows of one
+    /// file name the same fields in the same order), and where its recent values were:
+    /// found again by a text comparison instead of a hash lookup. Not part of the state.
     #[cfg_attr(feature = "serde", serde(skip))]
     field_slots: FieldSlots,
 }
