@@ -46,10 +46,9 @@ export async function runSondeo(url, format) {
 // arrives, cut at row boundaries into parts, each part scored by the least busy worker,
 // the workers' states merged. The pool is started (workers spawned, wasm loaded) before
 // the clock, as DuckDB's worker and wasm are instantiated before its clock.
-export async function runSondeoWorkers(url, format) {
+export async function runSondeoWorkers(url, format, workers = navigator.hardwareConcurrency || 2) {
   const exports = await init();
   const { scoreInWorkers, scoringPool } = await import("/www/parallel-score.js");
-  const workers = navigator.hardwareConcurrency || 2;
   const pool = scoringPool({ workerUrl: "/www/score-worker.js", workers });
   await pool.ready;
   const start = performance.now();
@@ -134,5 +133,8 @@ export async function runFetchOnly(url) {
   return { ms: performance.now() - start, rows: 0, nps: 0, inputBytes: bytes };
 }
 
-window.bench = { runFetchOnly, runSondeo, runSondeoWorkers, runPapa, runDuck };
+// The same pipeline with a single worker: what the workers add over one.
+export const runSondeoOneWorker = (url, format) => runSondeoWorkers(url, format, 1);
+
+window.bench = { runFetchOnly, runSondeo, runSondeoOneWorker, runSondeoWorkers, runPapa, runDuck };
 window.benchReady = true;

@@ -29,12 +29,12 @@ const base = `http://127.0.0.1:${server.address().port}`;
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
   "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-precise-memory-info", "--js-flags=--max-old-space-size=8192"] });
 const rows = [];
-const memoryOf = (r) => (r.rows === 0 ? "the floor: what fetching the file costs every contender" : r.workers ? `${r.workers} workers, each ${(r.workerMemory / 1e6).toFixed(1)} MB wasm memory at most; the file read as a stream, a few 4 MB parts per worker at most` : r.wasmBytes ? `${(r.wasmBytes / 1e6).toFixed(1)} MB wasm memory` : r.jsHeap ? `${(r.jsHeap / 1e6).toFixed(0)} MB JS heap` : `${(r.inputBytes / 1e6).toFixed(0)} MB file buffered + DuckDB`);
+const memoryOf = (r) => (r.rows === 0 ? "the floor: what fetching the file costs every contender" : r.workers ? `${r.workers === 1 ? "1 worker," : `${r.workers} workers, each`} ${(r.workerMemory / 1e6).toFixed(1)} MB wasm memory at most; the file read as a stream, a few 4 MB parts per worker at most` : r.wasmBytes ? `${(r.wasmBytes / 1e6).toFixed(1)} MB wasm memory` : r.jsHeap ? `${(r.jsHeap / 1e6).toFixed(0)} MB JS heap` : `${(r.inputBytes / 1e6).toFixed(0)} MB file buffered + DuckDB`);
 for (const n of sizes) {
   for (const format of (process.env.BENCH_FORMATS ?? "csv,ndjson").split(",")) {
     const url = `${base}/data/responses-${n}.${format}`;
     const mb = statSync(`.bench/responses-${n}.${format}`).size / 1e6;
-    for (const [name, fn] of [["reading the file, nothing else", "runFetchOnly"], ["sondeo Scorer (Rust/wasm, streamed)", "runSondeo"], ["sondeo Scorer, one worker per core", "runSondeoWorkers"], ["PapaParse + plain JS", "runPapa"], ["DuckDB-wasm (SQL)", "runDuck"]]) {
+    for (const [name, fn] of [["reading the file, nothing else", "runFetchOnly"], ["sondeo Scorer (Rust/wasm, streamed)", "runSondeo"], ["sondeo Scorer, one worker", "runSondeoOneWorker"], ["sondeo Scorer, one worker per core", "runSondeoWorkers"], ["PapaParse + plain JS", "runPapa"], ["DuckDB-wasm (SQL)", "runDuck"]]) {
       // BENCH_ONLY=runSondeoWorkers,runDuck runs a subset (while tuning one contender).
       if (process.env.BENCH_ONLY && !process.env.BENCH_ONLY.split(",").includes(fn)) continue;
       // BENCH_RUNS runs of each (3 by default), each in a fresh page; the median run is reported.
@@ -61,8 +61,29 @@ for (const n of sizes) {
 }
 await browser.close();
 server.close();
-console.log("\n| rows | format | file MB | engine | seconds | MB/s | NPS | memory at the end |\n|---:|---|---:|---|---:|---:|---:|---|");
+// The native figure, in the same run: the same Rust built for speed, one thread, the file read from disk.
+const native = "target/analytics/examples/summarize";
+for (const n of sizes) {
+  for (const format of (process.env.BENCH_FORMATS ?? "csv,ndjson").split(",")) {
+    if (process.env.BENCH_ONLY && !process.env.BENCH_ONLY.split(",").includes("native")) continue;
+    const file = `.bench/responses-${n}.${format}`;
+    const runs = [];
+    for (let run = 0; run < Number(process.env.BENCH_RUNS ?? 3); run++) {
+      const start = performance.now();
+      const out = JSON.parse(execFileSync(native, [file, "--by", "metadata.touchpoint", "--period", "week"], { maxBuffer: 1 << 26 }));
+      runs.push({ ms: performance.now() - start, nps: out.overall.nps.score, rows: n });
+    }
+    runs.sort((a, b) => a.ms - b.ms);
+    const r = runs[Math.floor(runs.length / 2)];
+    r.spread = `${(runs[0].ms / 1000).toFixed(2)}–${(runs.at(-1).ms / 1000).toFixed(2)} s`;
+    r.native = true;
+    rows.push({ n, format, mb: statSync(file).size / 1e6, name: "native Rust (same code, one thread, from disk)", ...r });
+    console.error(`${n} ${format} native: ${(r.ms / 1000).toFixed(2)} s (median, runs ${r.spread}), NPS ${r.nps.toFixed(3)}`);
+  }
+}
+console.log("\n| rows | format | file MB | engine | seconds | rows/s | MB/s | NPS | memory at the end |\n|---:|---|---:|---|---:|---:|---:|---:|---|");
 for (const r of rows) {
-  if (r.error) { console.log(`| ${r.n.toLocaleString("en")} | ${r.format} | ${r.mb.toFixed(0)} | ${r.name} | failed: ${r.error} | | | |`); continue; }
-  console.log(`| ${r.n.toLocaleString("en")} | ${r.format} | ${r.mb.toFixed(0)} | ${r.name} | ${(r.ms / 1000).toFixed(2)} | ${(r.mb / (r.ms / 1000)).toFixed(1)} | ${r.nps.toFixed(3)} | ${memoryOf(r)} |`);
+  if (r.error) { console.log(`| ${r.n.toLocaleString("en")} | ${r.format} | ${r.mb.toFixed(0)} | ${r.name} | failed: ${r.error} | | | | |`); continue; }
+  const perSecond = r.rows ? Math.round(r.rows / (r.ms / 1000)).toLocaleString("en") : "–";
+  console.log(`| ${r.n.toLocaleString("en")} | ${r.format} | ${r.mb.toFixed(0)} | ${r.name} | ${(r.ms / 1000).toFixed(2)} | ${perSecond} | ${(r.mb / (r.ms / 1000)).toFixed(1)} | ${r.nps.toFixed(3)} | ${r.native ? "native process" : memoryOf(r)} |`);
 }
