@@ -222,6 +222,14 @@ pub fn summary(
                     sondeo_core::score::MAX_SEGMENT_VALUES
                 )),
             );
+        } else if state.fields_overflow && !state.segments.contains_key(field) {
+            out.insert(
+                "segmentsTruncated".into(),
+                json!(format!(
+                    "the answers name more than {} fields; {field} is not among the first, so it is not segmented",
+                    sondeo_core::score::MAX_SEGMENT_FIELDS
+                )),
+            );
         }
     }
     let periods = match period {

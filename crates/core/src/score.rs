@@ -477,6 +477,11 @@ impl Scores {
 /// otherwise grow without bound; past it the field is reported as not segmentable.
 pub const MAX_SEGMENT_VALUES: usize = 2000;
 
+/// Most segment fields kept: a file whose rows each name new metadata keys would
+/// otherwise grow the state by a field per key (millions of keys, gigabytes); past it,
+/// new fields are not segmented and the summary says so.
+pub const MAX_SEGMENT_FIELDS: usize = 256;
+
 /// Per reason: answers citing it, per kind.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -539,6 +544,9 @@ pub struct ScoreState {
     pub themes: Themes,
     /// The questions of surveys that ask several.
     pub questions: Questions,
+    /// More than [`MAX_SEGMENT_FIELDS`] fields were seen: the later ones are not segmented.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub fields_overflow: bool,
     /// Where each of a row's segment fields was found for the rows before (rows of one
     /// file name the same fields in the same order), and where its recent values were:
     /// found again by a text comparison instead of a hash lookup. Not part of the state.
@@ -598,7 +606,11 @@ impl ScoreState {
         let Some(kind) = row.kind else { return };
         let score = row.score;
         self.overall.add(kind, score);
-        let (segments, slots) = (&mut self.segments, &mut self.field_slots.0);
+        let (segments, slots, fields_overflow) = (
+            &mut self.segments,
+            &mut self.field_slots.0,
+            &mut self.fields_overflow,
+        );
         let mut position = 0;
         let segment = |field: &str, value: &str| {
             if slots.len() == position {
@@ -616,11 +628,18 @@ impl ScoreState {
                 _ => {
                     // Look up before inserting: allocating the key for every row would
                     // dominate large imports. A field is new only on its first row.
-                    let index = segments.get_index_of(&Text(field)).unwrap_or_else(|| {
-                        segments
-                            .insert_full(field.to_owned(), Segments::default())
-                            .0
-                    });
+                    let index = match segments.get_index_of(&Text(field)) {
+                        Some(index) => index,
+                        None if segments.len() < MAX_SEGMENT_FIELDS => {
+                            segments
+                                .insert_full(field.to_owned(), Segments::default())
+                                .0
+                        }
+                        None => {
+                            *fields_overflow = true;
+                            return;
+                        }
+                    };
                     *slot = FieldSlot {
                         field: index,
                         recent: [0; 16],
@@ -678,8 +697,18 @@ impl ScoreState {
     /// Adds everything `other` holds.
     pub fn merge(&mut self, other: &ScoreState) {
         self.overall.merge(&other.overall);
+        self.fields_overflow |= other.fields_overflow;
         for (field, theirs) in &other.segments {
-            let mine = self.segments.entry(field.clone()).or_default();
+            let mine = match self.segments.get_index_of(&Text(field)) {
+                Some(index) => &mut self.segments[index],
+                None if self.segments.len() < MAX_SEGMENT_FIELDS => {
+                    self.segments.entry(field.clone()).or_default()
+                }
+                None => {
+                    self.fields_overflow = true;
+                    continue;
+                }
+            };
             mine.overflow |= theirs.overflow;
             for (value, scores) in &theirs.values {
                 if let Some(s) = mine.values.get_mut(value) {

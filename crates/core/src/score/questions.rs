@@ -5,7 +5,7 @@
 //! Exact and mergeable like the rest of the state: every figure is a histogram, added and
 //! taken out per row, so a response's later version replaces it exactly.
 
-use super::{FastMap, Histogram, Row, MAX_SEGMENT_VALUES, NO_VALUE};
+use super::{FastMap, Histogram, Row, MAX_SEGMENT_FIELDS, MAX_SEGMENT_VALUES, NO_VALUE};
 use crate::metric::Kind;
 use std::collections::BTreeMap;
 
@@ -25,7 +25,8 @@ pub struct QuestionStats {
     /// Its answers per other question of the survey (by name), split by the group
     /// (worst, middle, best) of the answer to that question in the same response.
     pub by: BTreeMap<String, [Histogram; 3]>,
-    /// A segment field had more than [`MAX_SEGMENT_VALUES`] values: some were not kept.
+    /// A segment field had more than [`MAX_SEGMENT_VALUES`] values, or there were more than
+    /// [`MAX_SEGMENT_FIELDS`] fields: some were not kept.
     pub truncated: bool,
 }
 
@@ -89,6 +90,12 @@ impl Questions {
             tally(&mut stats.scores);
             for (k, v) in &row.metadata {
                 let field = [crate::schema::METADATA_PREFIX, k].concat();
+                if !stats.segments.contains_key(&field)
+                    && stats.segments.len() >= MAX_SEGMENT_FIELDS
+                {
+                    stats.truncated |= add;
+                    continue;
+                }
                 let values = stats.segments.entry(field).or_default();
                 if let Some(h) = values.get_mut(v.as_ref()) {
                     tally(h);
@@ -142,6 +149,10 @@ impl Questions {
                 m.truncated |= q.truncated;
                 m.scores.merge(&q.scores);
                 for (field, values) in &q.segments {
+                    if !m.segments.contains_key(field) && m.segments.len() >= MAX_SEGMENT_FIELDS {
+                        m.truncated = true;
+                        continue;
+                    }
                     let into = m.segments.entry(field.clone()).or_default();
                     for (value, h) in values {
                         if let Some(mine) = into.get_mut(value) {

@@ -196,6 +196,37 @@ fn id_like_fields_stop_growing_past_the_segment_bound() {
     );
 }
 
+#[test]
+fn rows_that_each_name_new_fields_stop_growing_the_state_past_the_field_bound() {
+    let keyed = |i: usize| {
+        let mut r = row(Kind::Nps, 9, "x", "2026-01-01", &[], "");
+        r.metadata = vec![(format!("key{i}").into(), "v".into())];
+        r
+    };
+    let mut state = ScoreState::default();
+    let rows = MAX_SEGMENT_FIELDS + 10;
+    for i in 0..rows {
+        state.add(&keyed(i));
+    }
+    // kind, surveyId and locale are fields too: the metadata keys fill the rest.
+    assert_eq!(state.segments.len(), MAX_SEGMENT_FIELDS);
+    assert!(state.fields_overflow);
+    assert_eq!(
+        state.overall.get(Kind::Nps).n() as usize,
+        rows,
+        "every answer still counts"
+    );
+    // Merging a state with other new fields keeps the bound and says so.
+    let mut other = ScoreState::default();
+    other.add(&keyed(rows + 1));
+    let mut merged = ScoreState::default();
+    merged.merge(&other);
+    assert!(!merged.fields_overflow);
+    merged.merge(&state);
+    assert_eq!(merged.segments.len(), MAX_SEGMENT_FIELDS);
+    assert!(merged.fields_overflow);
+}
+
 mod merge {
     use super::*;
     use proptest::prelude::*;

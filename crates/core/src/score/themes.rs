@@ -397,11 +397,28 @@ impl Scratch {
         let text = |span: Span| &folded[span.0 .0..span.0 .1];
         words.clear();
         phrases.clear();
+        // A comment's terms are told apart by a scan of those seen so far: fastest for the
+        // few words of a comment, quadratic for a long one (an essay pasted into the box,
+        // a crafted file), which gets a table of the hashes instead.
+        let long = spans.len() > 64;
+        let (mut seen_words, mut seen_phrases) = (
+            hashbrown::HashTable::<usize>::new(),
+            hashbrown::HashTable::<usize>::new(),
+        );
         for i in 0..spans.len() {
             let Some(span) = spans[i] else { continue };
             let hash = hashes[i];
             let word = text(span);
-            if !words.iter().any(|&(w, h)| h == hash && text(w) == word) {
+            let new_word = if long {
+                let same_word = |&k: &usize| words[k].1 == hash && text(words[k].0) == word;
+                seen_words.find(hash, same_word).is_none() && {
+                    seen_words.insert_unique(hash, words.len(), |&k| words[k].1);
+                    true
+                }
+            } else {
+                !words.iter().any(|&(w, h)| h == hash && text(w) == word)
+            };
+            if new_word {
                 words.push((span, hash));
             }
             let Some(Some(next)) = spans.get(i + 1).copied() else {
@@ -409,10 +426,21 @@ impl Scratch {
             };
             let phrase = phrase_hash(hash, hashes[i + 1]);
             let next_word = text(next);
-            if !phrases
-                .iter()
-                .any(|&(a, b, h)| h == phrase && text(a) == word && text(b) == next_word)
-            {
+            let same_phrase = |&(a, b, h): &(Span, Span, u64)| {
+                h == phrase && text(a) == word && text(b) == next_word
+            };
+            let new_phrase = if long {
+                seen_phrases
+                    .find(phrase, |&k| same_phrase(&phrases[k]))
+                    .is_none()
+                    && {
+                        seen_phrases.insert_unique(phrase, phrases.len(), |&k| phrases[k].2);
+                        true
+                    }
+            } else {
+                !phrases.iter().any(same_phrase)
+            };
+            if new_phrase {
                 phrases.push((span, next, phrase));
             }
         }
@@ -578,6 +606,20 @@ mod tests {
                 .collect();
             proptest::prop_assert_eq!(shown, reference_words(&text));
         }
+    }
+
+    #[test]
+    fn a_long_comment_counts_each_term_once_as_a_short_one_does() {
+        // 200 words (the long way, a table of hashes) and 5 (the short way, a scan) hold
+        // the same four words and four phrases: each counts once per comment.
+        let mut long = Themes::default();
+        long.add(0, &"Alpha beta gamma delta ".repeat(50));
+        let mut short = Themes::default();
+        short.add(0, "alpha beta gamma delta alpha");
+        assert_eq!(long.terms[0], short.terms[0]);
+        assert_eq!(long.terms[0].len(), 8);
+        assert!(long.terms[0].iter().all(|(_, count)| count == 1));
+        assert_eq!(long.terms[0].get("delta alpha"), Some(&1));
     }
 
     #[test]
