@@ -218,7 +218,9 @@ function render() {
   const byName = $("by").selectedOptions[0]?.textContent ?? by;
   const shownKinds = CELL_KINDS.filter(([kind]) => kind === "nps" || s.overall[kind] || segments.some(([, k]) => k[kind]));
   $("segments").replaceChildren(segments.length ? table([byName, ...shownKinds.map(([, name]) => name)],
-    segments.map(([v, k]) => [v, ...shownKinds.map(([kind]) => kindCell(kind, k[kind]))])) : el("p", `No answers carry a ${byName}.`, "small"));
+    segments.map(([v, k]) => [v, ...shownKinds.map(([kind]) => kindCell(kind, k[kind]))])) : el("p", `No answers carry a ${byName}.`, "small"),
+    // Past the Scorer's bounds (values per field, fields) a segment list is partial: say so.
+    ...(s.segmentsTruncated ? [el("p", s.segmentsTruncated, "small")] : []));
   const drivers = s.drivers.slice(0, 15);
   $("drivers").replaceChildren(drivers.length ? table(["Reason", "Kind", "Cited by", "Score citing", "Score not citing", "Share of detractors / low"],
     drivers.map((d) => [d.reason, d.kind.toUpperCase(), String(d.count), fmt(d.scoreCiting), fmt(d.scoreNotCiting), `${fmt(d.shareOfWorstGroup)}%`])) : el("p", "No reason chips chosen yet.", "small"));

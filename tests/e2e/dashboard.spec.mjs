@@ -83,6 +83,23 @@ test("the dashboard counts every answer once, as its latest version, live", asyn
   }
 });
 
+test("a field with more values than the Scorer keeps says its segments are partial", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    await page.goto(`${collector.url}/dashboard.html`);
+    await expect(page.locator("#status")).toContainText("0 responses");
+    // 2,001 distinct touchpoints: one more than a field keeps (MAX_SEGMENT_VALUES).
+    const rows = Array.from({ length: 2001 }, (_, i) => `nps,9,P${i}`).join("\n");
+    await page.locator("#file").setInputFiles({ name: "points.csv", mimeType: "text/csv", buffer: Buffer.from(`kind,score,touchpoint\n${rows}\n`) });
+    await expect(page.locator("#status")).toContainText("points.csv: 2001 rows scored");
+    await page.locator("#by").selectOption("metadata.touchpoint");
+    await expect(page.locator("#segments")).toContainText("metadata.touchpoint has more than 2000 values; only the first are shown");
+    await expect(page.locator("#segments tr:has(td)")).toHaveCount(2000);
+  } finally {
+    await collector.stop();
+  }
+});
+
 test("a local export is scored in the browser with no server involved", async ({ page }) => {
   const collector = await startCollector({ www: "www", csp: true });
   try {
