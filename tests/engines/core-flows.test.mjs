@@ -172,6 +172,8 @@ for (const engine of Object.keys(ENGINES)) {
       await mount(driver, server, { kind: "nps", id: `${engine}-offline`, followUp: false, delivery: { partial: false, maxAttempts: 1 } });
       await driver.click("find('[role=radio][data-score=\"6\"]')");
       await waitUntil(driver, "window.survey.pending() === 1", "the answer parked in the queue");
+      // The answer is queued (pending) before its one attempt reaches the collector: wait for that attempt.
+      await waitForPosts(server.refused, (refused) => refused.length >= 1);
       assert.equal(server.refused.length, 1);
       assert.match(await driver.run("localStorage.getItem('sondeo:queue:/api/responses') ?? ''"), new RegExp(server.refused[0].id));
       server.setDown(false);
