@@ -113,21 +113,13 @@ impl Reader {
     fn end_record(&mut self, emit: &mut impl FnMut(u64, Record)) {
         self.ends.push(self.buf.len());
         self.record_started = false;
-        let mut start = 0;
         let mut record = Vec::with_capacity(self.ends.len());
-        // One UTF-8 check for the whole record; fields end at ASCII separators, so each
-        // is valid text too. Only a record with bad bytes is checked field by field.
-        let text = std::str::from_utf8(&self.buf).ok();
-        for &end in &self.ends {
-            // A character split by a separator byte inside it cannot happen in UTF-8 (a
-            // separator is ASCII), but a field may still start or end mid-character when
-            // the bytes around it were not text: then that field is read lossily.
-            record.push(match text.and_then(|t| t.get(start..end)) {
-                Some(field) => std::borrow::Cow::Borrowed(field),
-                None => String::from_utf8_lossy(&self.buf[start..end]),
-            });
-            start = end;
-        }
+        let fields = self.ends.iter().scan(0, |start, &end| {
+            let field = (*start, end);
+            *start = end;
+            Some(field)
+        });
+        text_fields(&self.buf, fields, &mut record);
         emit(self.record_line, &record);
         self.buf.clear();
         self.ends.clear();
@@ -181,15 +173,27 @@ fn emit_in_place<'a>(
     emit: &mut impl FnMut(u64, Record),
 ) {
     record.clear();
-    // One UTF-8 check for the whole record, as the copying reader does.
+    text_fields(bytes, fields.iter().copied(), record);
+    emit(line, record);
+}
+
+/// A record's fields (`start..end` in `bytes`) as text, pushed onto `record`. One UTF-8
+/// check for the whole record; fields end at ASCII separators, so each is valid text too.
+fn text_fields<'a>(
+    bytes: &'a [u8],
+    fields: impl Iterator<Item = (usize, usize)>,
+    record: &mut Vec<std::borrow::Cow<'a, str>>,
+) {
     let text = std::str::from_utf8(bytes).ok();
-    for &(start, end) in fields {
+    for (start, end) in fields {
+        // A character split by a separator byte inside it cannot happen in UTF-8 (a
+        // separator is ASCII), but a field may still start or end mid-character when the
+        // bytes around it were not text: then that field is read lossily.
         record.push(match text.and_then(|t| t.get(start..end)) {
             Some(field) => std::borrow::Cow::Borrowed(field),
             None => String::from_utf8_lossy(&bytes[start..end]),
         });
     }
-    emit(line, record);
 }
 
 /// Which column holds what, from the header row (names matched case-insensitively).
