@@ -267,6 +267,18 @@ fn fold(c: char) -> char {
     }
 }
 
+/// Whether an ASCII byte belongs to a word: a letter, a digit or `'` (as
+/// `char::is_alphanumeric`, which other characters go through).
+fn in_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'\''
+}
+
+/// Whether an ASCII byte is space between words, as `char::is_whitespace` says (vertical
+/// tab included); any other byte outside a word is punctuation and breaks a phrase.
+fn is_space(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == 0x0B
+}
+
 /// A word's span in the folded buffer and in the as-written (lower-cased) one.
 type Span = ((usize, usize), (usize, usize));
 
@@ -304,20 +316,18 @@ impl Scratch {
             self.folded.push_str(text);
             self.folded.make_ascii_lowercase();
             let bytes = text.as_bytes();
-            let is_letter = |b: u8| b.is_ascii_alphanumeric() || b == b'\'';
             let mut i = 0;
             while i < bytes.len() {
                 let b = bytes[i];
-                if is_letter(b) {
+                if in_word(b) {
                     let start = i;
-                    while i < bytes.len() && is_letter(bytes[i]) {
+                    while i < bytes.len() && in_word(bytes[i]) {
                         i += 1;
                     }
                     self.close(((start, i), (0, 0)));
                     continue;
                 }
-                // As `char::is_whitespace`, which the non-ASCII path uses: with vertical tab.
-                if !(b.is_ascii_whitespace() || b == 0x0B) {
+                if !is_space(b) {
                     self.push(None);
                 }
                 i += 1;
@@ -329,14 +339,14 @@ impl Scratch {
             if ch.is_ascii() {
                 // As the ASCII path: no case table, one byte in each buffer.
                 let b = ch as u8;
-                if b.is_ascii_alphanumeric() || b == b'\'' {
+                if in_word(b) {
                     start.get_or_insert((self.folded.len(), self.written.len()));
                     let lower = b.to_ascii_lowercase() as char;
                     self.folded.push(lower);
                     self.written.push(lower);
                 } else {
                     self.end_word(&mut start);
-                    if !(b.is_ascii_whitespace() || b == 0x0B) {
+                    if !is_space(b) {
                         self.push(None);
                     }
                 }
