@@ -105,7 +105,9 @@ impl TermCounts {
     /// The count of `term`.
     pub fn get(&self, term: &str) -> Option<&u64> {
         self.table
-            .find(term_hash(term), |(stored, _, _)| stored == term)
+            .find(term_hash(term), |(stored, _, _)| {
+                Term::Word(term).is(stored)
+            })
             .map(|(_, count, _)| count)
     }
 
@@ -116,7 +118,10 @@ impl TermCounts {
 
     /// Adds `count` to `term`.
     pub fn add(&mut self, term: &str, count: u64) {
-        let hash = term_hash(term);
+        self.add_hashed(term_hash(term), term, count);
+    }
+
+    fn add_hashed(&mut self, hash: u64, term: &str, count: u64) {
         match self.find_mut(hash, Term::Word(term)) {
             Some(c) => *c += count,
             None => self.insert_new(hash, term.to_owned(), count),
@@ -151,10 +156,7 @@ impl TermCounts {
     pub fn merge(&mut self, other: &TermCounts) {
         // One process, one seed: `other`'s stored hashes are this table's hashes too.
         for (term, count, hash) in other.table.iter() {
-            match self.find_mut(*hash, Term::Word(term)) {
-                Some(c) => *c += count,
-                None => self.insert_new(*hash, term.clone(), *count),
-            }
+            self.add_hashed(*hash, term, *count);
         }
     }
 
