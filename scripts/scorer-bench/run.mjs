@@ -29,17 +29,27 @@ const base = `http://127.0.0.1:${server.address().port}`;
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
   "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-precise-memory-info", "--js-flags=--max-old-space-size=8192"] });
 const rows = [];
+const FORMATS = (process.env.BENCH_FORMATS ?? "csv,ndjson").split(",");
+// BENCH_RUNS runs of each (3 by default); the median run is reported, with the spread.
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+// BENCH_ONLY=runSondeoWorkers,runDuck,native runs a subset (while tuning one contender).
+const wanted = (fn) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(",").includes(fn);
+const median = (runs) => {
+  runs.sort((a, b) => a.ms - b.ms);
+  const r = runs[Math.floor(runs.length / 2)];
+  r.spread = `${(runs[0].ms / 1000).toFixed(2)}–${(runs.at(-1).ms / 1000).toFixed(2)} s`;
+  return r;
+};
 const memoryOf = (r) => (r.rows === 0 ? "the floor: what fetching the file costs every contender" : r.workers ? `${r.workers === 1 ? "1 worker," : `${r.workers} workers, each`} ${(r.workerMemory / 1e6).toFixed(1)} MB wasm memory at most; the file read as a stream, a few 4 MB parts per worker at most` : r.wasmBytes ? `${(r.wasmBytes / 1e6).toFixed(1)} MB wasm memory` : r.jsHeap ? `${(r.jsHeap / 1e6).toFixed(0)} MB JS heap` : `${(r.inputBytes / 1e6).toFixed(0)} MB file buffered + DuckDB`);
 for (const n of sizes) {
-  for (const format of (process.env.BENCH_FORMATS ?? "csv,ndjson").split(",")) {
+  for (const format of FORMATS) {
     const url = `${base}/data/responses-${n}.${format}`;
     const mb = statSync(`.bench/responses-${n}.${format}`).size / 1e6;
     for (const [name, fn] of [["reading the file, nothing else", "runFetchOnly"], ["sondeo Scorer (Rust/wasm, streamed)", "runSondeo"], ["sondeo Scorer, one worker", "runSondeoOneWorker"], ["sondeo Scorer, one worker per core", "runSondeoWorkers"], ["PapaParse + plain JS", "runPapa"], ["DuckDB-wasm (SQL)", "runDuck"]]) {
-      // BENCH_ONLY=runSondeoWorkers,runDuck runs a subset (while tuning one contender).
-      if (process.env.BENCH_ONLY && !process.env.BENCH_ONLY.split(",").includes(fn)) continue;
-      // BENCH_RUNS runs of each (3 by default), each in a fresh page; the median run is reported.
+      if (!wanted(fn)) continue;
+      // Each run in a fresh page.
       const runs = [];
-      for (let run = 0; run < Number(process.env.BENCH_RUNS ?? 3); run++) {
+      for (let run = 0; run < RUNS; run++) {
         const page = await browser.newPage();
         if (process.env.BENCH_LOG) page.on("console", (m) => console.error("page:", m.text()));
         await page.goto(`${base}/bench/page.html`);
@@ -52,8 +62,7 @@ for (const n of sizes) {
         await page.close();
         if (runs.at(-1).error) break;
       }
-      const r = runs.at(-1).error ? runs.at(-1) : runs.sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)];
-      if (!r.error) r.spread = `${(runs[0].ms / 1000).toFixed(2)}–${(runs.at(-1).ms / 1000).toFixed(2)} s`;
+      const r = runs.at(-1).error ? runs.at(-1) : median(runs);
       rows.push({ n, format, mb, name, ...r });
       console.error(r.error ? `${n} ${format} ${name}: ${r.error}` : `${n} ${format} ${name}: ${(r.ms / 1000).toFixed(2)} s (median, runs ${r.spread}), ${r.rows} rows, NPS ${r.nps.toFixed(3)}, ${memoryOf(r)}`);
     }
@@ -64,18 +73,16 @@ server.close();
 // The native figure, in the same run: the same Rust built for speed, one thread, the file read from disk.
 const native = "target/analytics/examples/summarize";
 for (const n of sizes) {
-  for (const format of (process.env.BENCH_FORMATS ?? "csv,ndjson").split(",")) {
-    if (process.env.BENCH_ONLY && !process.env.BENCH_ONLY.split(",").includes("native")) continue;
+  for (const format of FORMATS) {
+    if (!wanted("native")) continue;
     const file = `.bench/responses-${n}.${format}`;
     const runs = [];
-    for (let run = 0; run < Number(process.env.BENCH_RUNS ?? 3); run++) {
+    for (let run = 0; run < RUNS; run++) {
       const start = performance.now();
       const out = JSON.parse(execFileSync(native, [file, "--by", "metadata.touchpoint", "--period", "week"], { maxBuffer: 1 << 26 }));
       runs.push({ ms: performance.now() - start, nps: out.overall.nps.score, rows: n });
     }
-    runs.sort((a, b) => a.ms - b.ms);
-    const r = runs[Math.floor(runs.length / 2)];
-    r.spread = `${(runs[0].ms / 1000).toFixed(2)}–${(runs.at(-1).ms / 1000).toFixed(2)} s`;
+    const r = median(runs);
     r.native = true;
     rows.push({ n, format, mb: statSync(file).size / 1e6, name: "native Rust (same code, one thread, from disk)", ...r });
     console.error(`${n} ${format} native: ${(r.ms / 1000).toFixed(2)} s (median, runs ${r.spread}), NPS ${r.nps.toFixed(3)}`);
