@@ -23,6 +23,10 @@ extern "C" {
     type Settle;
     #[wasm_bindgen(method, js_name = then)]
     fn then_either(this: &Settle, on_fulfilled: &JsValue, on_rejected: &JsValue) -> JsValue;
+
+    /// `AbortSignal.timeout(ms)`; an error where the browser lacks it (before 2022).
+    #[wasm_bindgen(js_namespace = AbortSignal, js_name = timeout, catch)]
+    fn abort_after(ms: f64) -> Result<JsValue, JsValue>;
 }
 
 /// Runs `callback` (a one-shot closure) with the promise's value or its error.
@@ -192,7 +196,7 @@ pub fn flush(endpoint: &str, events: &EventTarget) {
     for entry in leased {
         if mine.still_leased(&entry, &tab) {
             STATE.with(|s| s.borrow_mut().in_flight.push(entry.id.clone()));
-            attempt(entry, &route.headers, events.clone());
+            attempt(entry, &route, events.clone());
         }
     }
     if offline {
@@ -242,16 +246,21 @@ fn schedule(endpoint: &str, events: &EventTarget, next_due: Option<f64>) {
     }
 }
 
+/// The request for `entry`: with `keepalive` (the page is leaving; it outlives the page and
+/// is not retried by it, so it has no time limit), else limited to `timeout_ms`.
 fn request_init(
     entry: &Entry,
     headers_of_route: &[(String, String)],
     keepalive: bool,
+    timeout_ms: u32,
 ) -> web_sys::RequestInit {
     let init = web_sys::RequestInit::new();
     init.set_method(&entry.method);
     init.set_body(&JsValue::from_str(&entry.body));
     if keepalive {
         let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+    } else if let Ok(signal) = abort_after(timeout_ms as f64) {
+        let _ = js_sys::Reflect::set(&init, &"signal".into(), &signal);
     }
     if let Ok(headers) = web_sys::Headers::new() {
         let _ = headers.set("Content-Type", "application/json");
@@ -263,12 +272,14 @@ fn request_init(
     init
 }
 
-fn attempt(entry: Entry, headers: &[(String, String)], events: EventTarget) {
+fn attempt(entry: Entry, route: &Route, events: EventTarget) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let promise =
-        window.fetch_with_str_and_init(&entry.endpoint, &request_init(&entry, headers, false));
+    let promise = window.fetch_with_str_and_init(
+        &entry.endpoint,
+        &request_init(&entry, &route.headers, false, route.limits.timeout_ms),
+    );
     let on_settled = Closure::once_into_js(move |value: JsValue| {
         match value.dyn_into::<web_sys::Response>() {
             Ok(response) => {
@@ -381,7 +392,7 @@ fn send_before_leaving() {
             budget -= entry.body.len();
             let _ = window.fetch_with_str_and_init(
                 &entry.endpoint,
-                &request_init(&entry, &route.headers, true),
+                &request_init(&entry, &route.headers, true, 0),
             );
         }
     }

@@ -2,7 +2,7 @@
 import { test, expect } from "@playwright/test";
 import { startCollector } from "./support/collector.mjs";
 import { startFaultProxy } from "./support/fault-proxy.mjs";
-import { startServer, waitForPosts } from "./support/server.mjs";
+import { openMount, startServer, waitForPosts } from "./support/server.mjs";
 
 /** What the visitor of survey n does, decided by the test (not by the code under test). */
 const plan = (n) => ({ score: n % 11, comment: `n=${n}: ñandú, "quoted"`, submit: n % 10 !== 3 });
@@ -158,6 +158,30 @@ test("a 429 with Retry-After waits that long before the next attempt", async ({ 
     await expect.poll(() => posts.length).toBe(2);
     await expect.poll(() => server.posts.length).toBe(1);
     await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(0);
+  } finally {
+    await server.close();
+  }
+});
+
+test("an endpoint that takes the post and never answers is given up on after delivery.timeoutMs, and the post retried", async ({ page }) => {
+  const server = await startServer({ hangFirst: 1 });
+  try {
+    const config = { kind: "nps", endpoint: "/api/responses", delivery: { partial: false, baseDelayMs: 50, timeoutMs: 1000 } };
+    await page.goto(`${server.url}/test/mount.html#${encodeURIComponent(JSON.stringify(config))}`);
+    await page.waitForFunction(() => window.survey);
+    await page.evaluate(() => document.addEventListener("sondeo:retry", (e) => (window.retried = { ...e.detail, at: Date.now() })));
+    await page.getByRole("radio", { name: "6", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await waitForPosts(server.posts, (p) => p.length === 1);
+    expect(server.hung).toHaveLength(1);
+    // The same response, sent again once the first attempt timed out (a failed attempt: no status).
+    expect(server.posts[0].body).toEqual(server.hung[0].body);
+    const retried = await page.evaluate(() => window.retried);
+    expect(retried).toMatchObject({ id: server.hung[0].body.id, attempt: 1 });
+    expect(retried.status).toBeUndefined();
+    expect(retried.at - server.hung[0].at).toBeGreaterThanOrEqual(900);
+    await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(0);
+    expect(await openMount(page, server.url, { kind: "nps", delivery: { timeoutMs: 60_000 } }, "?too-long")).toContain("delivery.timeoutMs: expected an integer in 1000..=25000, got 60000");
   } finally {
     await server.close();
   }

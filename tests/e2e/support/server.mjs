@@ -11,9 +11,11 @@ const root = fileURLToPath(new URL("../../..", import.meta.url));
 const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json", ".png": "image/png" };
 export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' data:; require-trusted-types-for 'script'; trusted-types 'none'";
 
-export async function startServer({ csp = false, status = 200, failFirst = 0, reportCsp = false } = {}) {
+export async function startServer({ csp = false, status = 200, failFirst = 0, hangFirst = 0, reportCsp = false } = {}) {
   const posts = [];
   const refused = [];
+  // The first `hangFirst` posts are read and never answered, as by a stalled proxy.
+  const hung = [];
   // `down`: every post is refused until the test brings the collector back.
   const state = { down: false };
   const cspReports = [];
@@ -29,6 +31,10 @@ export async function startServer({ csp = false, status = 200, failFirst = 0, re
     if (url.pathname === "/api/responses" && req.method === "POST") {
       let body = "";
       for await (const chunk of req) body += chunk;
+      if (hung.length < hangFirst) {
+        hung.push({ body: JSON.parse(body), at: Date.now() });
+        return;
+      }
       // The first `failFirst` posts (and all while `down`) meet a collector that is down: refused, not recorded.
       if (state.down || refused.length < failFirst) {
         refused.push(JSON.parse(body));
@@ -57,7 +63,7 @@ export async function startServer({ csp = false, status = 200, failFirst = 0, re
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${server.address().port}`;
-  return { url, posts, refused, cspReports, setDown: (down) => { state.down = down; }, close: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }) };
+  return { url, posts, refused, hung, cspReports, setDown: (down) => { state.down = down; }, close: () => new Promise((resolve) => { server.close(resolve); server.closeAllConnections(); }) };
 }
 
 /** Waits until `predicate(posts)` holds (the widget posts asynchronously). */

@@ -627,6 +627,7 @@ impl Checker {
                 "queueLimit",
                 "partial",
                 "maxAgeDays",
+                "timeoutMs",
             ],
         );
         let get = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v);
@@ -667,6 +668,14 @@ impl Checker {
                 1,
                 365,
                 d.max_age_days as i64,
+            ) as u32,
+            // Under the lease, so that no other tab sends the response while it is in flight.
+            timeout_ms: self.integer(
+                get("timeoutMs"),
+                "delivery.timeoutMs",
+                1000,
+                (crate::delivery::LEASE_MS as i64) - 5000,
+                d.timeout_ms as i64,
             ) as u32,
         }
     }

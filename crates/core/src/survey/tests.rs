@@ -334,6 +334,21 @@ fn delivery_limits_are_range_checked() {
         errors(r#"{"kind":"nps","endpoint":"/x","delivery":{"maxAttempts":0}}"#),
         ["delivery.maxAttempts: expected an integer in 1..=100, got 0"]
     );
+    // An attempt ends before its lease (30 s), so no other tab sends the response meanwhile.
+    assert_eq!(
+        ok(r#"{"kind":"nps","endpoint":"/x"}"#).delivery.timeout_ms,
+        20_000
+    );
+    assert_eq!(
+        ok(r#"{"kind":"nps","endpoint":"/x","delivery":{"timeoutMs":25000}}"#)
+            .delivery
+            .timeout_ms,
+        25_000
+    );
+    assert_eq!(
+        errors(r#"{"kind":"nps","endpoint":"/x","delivery":{"timeoutMs":30000}}"#),
+        ["delivery.timeoutMs: expected an integer in 1000..=25000, got 30000"]
+    );
 }
 
 #[test]

@@ -366,6 +366,10 @@ pub struct Delivery {
     pub partial: bool,
     /// Days an unsent response is kept in the offline queue before it is dropped.
     pub max_age_days: u32,
+    /// How long one attempt may wait for the endpoint's answer before it counts as failed
+    /// (and is retried): an endpoint, or a proxy before it, that takes the request and never
+    /// answers would otherwise hold the response in flight until the page closes.
+    pub timeout_ms: u32,
 }
 
 impl Default for Delivery {
@@ -377,6 +381,7 @@ impl Default for Delivery {
             queue_limit: 100,
             partial: true,
             max_age_days: 7,
+            timeout_ms: 20_000,
         }
     }
 }
