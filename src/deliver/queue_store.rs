@@ -33,8 +33,8 @@ fn key(endpoint: &str) -> String {
     key
 }
 
-/// The queue of `endpoint`.
-pub fn load(endpoint: &str) -> Queue {
+/// The queue of `endpoint` as stored.
+fn stored(endpoint: &str) -> Queue {
     MEMORY
         .with(|m| {
             m.borrow()
@@ -46,6 +46,14 @@ pub fn load(endpoint: &str) -> Queue {
         .and_then(|text| js_sys::JSON::parse(&text).ok())
         .map(|value| Queue::from_value(&to_value(&value), endpoint, js_sys::Date::now()))
         .unwrap_or_default()
+}
+
+/// The queue of `endpoint`, with what this page queued and another tab's write lost put
+/// back (see `Queue::restore`).
+pub fn load(endpoint: &str) -> Queue {
+    let mut queue = stored(endpoint);
+    OWN.with(|own| queue.restore(endpoint, &own.borrow()));
+    queue
 }
 
 /// Keeps a queue read from storage in memory: consent was withdrawn and its key is being
@@ -81,10 +89,10 @@ pub fn save(endpoint: &str, queue: &Queue) {
 /// page's versions that another tab overwrote.
 pub fn update<R>(endpoint: &str, change: impl FnOnce(&mut Queue) -> R) -> Option<R> {
     let mut queue = load(endpoint);
-    OWN.with(|own| queue.restore(&own.borrow()));
     let result = change(&mut queue);
     save(endpoint, &queue);
-    // A response no longer queued was delivered, refused or expired: nothing to keep.
+    // What this change took out (everything the page queued was in after `load`) was
+    // delivered, refused, expired or dropped here: nothing to keep.
     OWN.with(|own| {
         own.borrow_mut()
             .retain(|e| e.endpoint != endpoint || queue.entries.iter().any(|q| q.id == e.id));

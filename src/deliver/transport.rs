@@ -13,8 +13,10 @@ use web_sys::EventTarget;
 
 /// Keepalive requests share a 64 KiB budget per page; stay under it.
 const KEEPALIVE_BUDGET: usize = 60 * 1024;
-/// A wait this long is a parked entry (`sondeo_core::delivery::PARKED_MS`): no timer.
-const LONGEST_TIMER_MS: f64 = 30.0 * 86_400_000.0;
+/// The longest wait `setTimeout` takes (2^31 − 1 ms, about 24.8 days; a longer one fires
+/// at once). A longer wait (a parked entry, a `Retry-After` of a month) gets no timer: the
+/// entry waits for a later page or `online`.
+const LONGEST_TIMER_MS: f64 = 2_147_483_647.0 - 5.0;
 
 #[wasm_bindgen]
 extern "C" {
@@ -208,6 +210,7 @@ pub fn flush(endpoint: &str, events: &EventTarget) {
 }
 
 /// Arms one timer for the endpoint's next due entry (`next_due`, from the queue just read).
+/// None while the browser is offline: nothing would be sent; `online` wakes the queue.
 fn schedule(endpoint: &str, events: &EventTarget, next_due: Option<f64>) {
     let generation = STATE.with(|s| {
         let mut s = s.borrow_mut();
@@ -217,7 +220,8 @@ fn schedule(endpoint: &str, events: &EventTarget, next_due: Option<f64>) {
         s.timers.push((endpoint.to_owned(), generation));
         generation
     });
-    let Some(at) = next_due else {
+    let offline = web_sys::window().is_some_and(|w| !w.navigator().on_line());
+    let Some(at) = next_due.filter(|_| !offline) else {
         return;
     };
     let wait = (at - now()).max(0.0);
@@ -257,6 +261,9 @@ fn request_init(
     let init = web_sys::RequestInit::new();
     init.set_method(&entry.method);
     init.set_body(&JsValue::from_str(&entry.body));
+    // A 301 or 302 would turn the post into a GET without its body, which the target then
+    // acknowledges: the answer would be lost as "sent". A redirect is a failed attempt.
+    let _ = js_sys::Reflect::set(&init, &"redirect".into(), &"manual".into());
     if keepalive {
         let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
     } else if let Ok(signal) = abort_after(timeout_ms as f64) {
@@ -282,6 +289,14 @@ fn attempt(entry: Entry, route: &Route, events: EventTarget) {
     );
     let on_settled = Closure::once_into_js(move |value: JsValue| {
         match value.dyn_into::<web_sys::Response>() {
+            // Only a redirect not followed (`redirect: "manual"`) answers with status 0.
+            Ok(response) if response.status() == 0 => finish(
+                entry,
+                events,
+                None,
+                None,
+                "the endpoint answered with a redirect; give its final URL as endpoint",
+            ),
             Ok(response) => {
                 let status = response.status();
                 let retry_after = response.headers().get("Retry-After").ok().flatten();
@@ -345,7 +360,7 @@ fn finish(
             "sondeo:retry",
             &entry.id,
             code,
-            "",
+            message,
             attempt,
             wait_ms,
         ),

@@ -211,3 +211,135 @@ test("without localStorage (a sandboxed frame, a privacy mode) answers are still
     await server.close();
   }
 });
+
+/** Counts the page's localStorage writes (window.storageWrites): a delivery that spins writes its queue again and again. */
+const countStorageWrites = () => {
+  window.storageWrites = 0;
+  const setItem = Storage.prototype.setItem;
+  Storage.prototype.setItem = function (...args) { window.storageWrites++; return setItem.apply(this, args); };
+};
+
+test("two tabs answering while the endpoint fails often lose nothing: a response one tab's stale write dropped is queued again", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const server = await startServer();
+  const context = await browser.newContext();
+  try {
+    // Every other post of a response is refused (503): decided by the test, not by timing.
+    const seen = new Map();
+    await context.route("**/api/responses", async (route) => {
+      const { id } = JSON.parse(route.request().postData());
+      const attempt = (seen.get(id) ?? 0) + 1;
+      seen.set(id, attempt);
+      if (attempt % 2 === 1) await route.fulfill({ status: 503, headers: { "Retry-After": "1" }, body: "busy" });
+      else await route.continue();
+    });
+    // chaos.html loads /chaos.js (the collector serves it there); this test server keeps it under /test/.
+    await context.route("**/chaos.js", (route) => route.continue({ url: `${server.url}/test/chaos.js` }));
+    const tabs = [];
+    for (const from of [0, 20]) {
+      const tab = await context.newPage();
+      await tab.goto(`${server.url}/test/chaos.html#from=${from}&count=20`);
+      await tab.evaluate(() => window.ready);
+      tabs.push([tab, from]);
+    }
+    // Both tabs answer at once, each write racing the other tab's.
+    await Promise.all(tabs.map(async ([tab, from]) => {
+      for (let n = from; n < from + 20; n++) await tab.evaluate(([n]) => window.answer(n, n % 11, `n=${n}`, true), [n]);
+    }));
+    const completeOf = (n) => server.posts.find((p) => p.body.metadata.n === String(n) && p.body.complete);
+    await expect.poll(() => Array.from({ length: 40 }, (_, n) => n).filter((n) => !completeOf(n)), { timeout: 60_000 }).toEqual([]);
+    for (let n = 0; n < 40; n++) expect(completeOf(n).body).toMatchObject({ score: n % 11, comment: `n=${n}` });
+    for (const [tab] of tabs) await expect.poll(() => tab.evaluate(() => Object.values(window.surveys)[0].pending()), { timeout: 20_000 }).toBe(0);
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});
+
+test("offline, and while the partial is still in flight, the queue waits instead of waking every few milliseconds", async ({ page, context }) => {
+  test.setTimeout(60_000);
+  const server = await startServer();
+  try {
+    await page.addInitScript(countStorageWrites);
+    let holdPartial = true;
+    await page.route("**/api/responses", async (route) => {
+      const body = JSON.parse(route.request().postData());
+      // The partial's answer takes 2 s; the final version is queued meanwhile.
+      if (!body.complete && holdPartial) await new Promise((r) => setTimeout(r, 2_000));
+      await route.continue();
+    });
+    await openMount(page, server.url, { kind: "nps" });
+    await page.getByRole("radio", { name: "9", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.waitForTimeout(1_000);
+    // Two writes per answer and a lease: a handful, not hundreds.
+    expect(await page.evaluate(() => window.storageWrites)).toBeLessThan(12);
+    await waitForPosts(server.posts, (p) => p.some((q) => q.body.complete));
+    expect(server.posts.map((p) => p.body.complete)).toEqual([false, true]);
+
+    // Offline: the answer waits for `online`.
+    holdPartial = false;
+    await openMount(page, server.url, { kind: "nps" }, "?offline");
+    await context.setOffline(true);
+    await page.getByRole("radio", { name: "3", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.waitForTimeout(1_500);
+    expect(await page.evaluate(() => window.storageWrites)).toBeLessThan(12);
+    expect(await page.evaluate(() => window.survey.pending())).toBe(1);
+    await context.setOffline(false);
+    await waitForPosts(server.posts, (p) => p.filter((q) => q.body.complete).length === 2);
+    expect(server.posts.at(-1).body).toMatchObject({ score: 3, complete: true });
+  } finally {
+    await server.close();
+  }
+});
+
+test("a Retry-After longer than a timer can wait (26 days) parks the answer instead of retrying at once", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.addInitScript(countStorageWrites);
+    let posts = 0;
+    await page.route("**/api/responses", (route) => {
+      posts++;
+      return route.fulfill({ status: 503, headers: { "Retry-After": String(26 * 86_400) }, body: "maintenance" });
+    });
+    await openMount(page, server.url, { kind: "nps", delivery: { partial: false } });
+    await page.evaluate(() => document.addEventListener("sondeo:retry", (e) => (window.retried = e.detail)));
+    await page.getByRole("radio", { name: "7", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.waitForFunction(() => window.retried);
+    expect(await page.evaluate(() => window.retried.delayMs)).toBe(26 * 86_400_000);
+    await page.waitForTimeout(1_000);
+    expect(posts).toBe(1);
+    expect(await page.evaluate(() => window.storageWrites)).toBeLessThan(8);
+    expect(await page.evaluate(() => window.survey.pending())).toBe(1);
+  } finally {
+    await server.close();
+  }
+});
+
+test("a redirect (which would turn the post into a GET without its body) is a failed attempt, retried and said, not sent", async ({ page }) => {
+  const server = await startServer();
+  try {
+    let redirect = true;
+    await page.route("**/api/responses", (route) => (redirect ? route.fulfill({ status: 302, headers: { Location: "/api/elsewhere" } }) : route.continue()));
+    await openMount(page, server.url, { kind: "nps", delivery: { partial: false, baseDelayMs: 200 } });
+    await page.evaluate(() => {
+      window.deliveryEvents = [];
+      for (const type of ["sent", "retry"]) document.addEventListener(`sondeo:${type}`, (e) => window.deliveryEvents.push({ type, ...e.detail }));
+    });
+    await page.getByRole("radio", { name: "10", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.waitForFunction(() => window.deliveryEvents.length > 0);
+    const [first] = await page.evaluate(() => window.deliveryEvents);
+    expect(first.type).toBe("retry");
+    expect(first.error).toContain("redirect");
+    expect(await page.evaluate(() => window.survey.pending())).toBe(1);
+    redirect = false;
+    await waitForPosts(server.posts, (p) => p.length === 1);
+    expect(server.posts[0].body).toMatchObject({ score: 10, complete: true });
+    await expect.poll(() => page.evaluate(() => window.deliveryEvents.some((e) => e.type === "sent"))).toBe(true);
+  } finally {
+    await server.close();
+  }
+});

@@ -14,7 +14,7 @@ use crate::value::Value;
 pub enum Outcome {
     /// Acknowledged (2xx): drop it from the queue.
     Delivered,
-    /// Network error, 408, 429 or 5xx: try again later.
+    /// Network error, 408, 425, 429 or 5xx: try again later.
     Retry,
     /// Any other status (a 4xx the endpoint means): report once and drop.
     Refused,
@@ -25,7 +25,7 @@ pub fn classify(status: Option<u16>) -> Outcome {
     match status {
         None => Outcome::Retry,
         Some(200..=299) => Outcome::Delivered,
-        Some(408 | 429) | Some(500..=599) => Outcome::Retry,
+        Some(408 | 425 | 429) | Some(500..=599) => Outcome::Retry,
         Some(_) => Outcome::Refused,
     }
 }
@@ -159,6 +159,19 @@ pub struct Entry {
     pub lease_owner: String,
 }
 
+impl Entry {
+    /// Takes `newer`'s place and keeps the lease: the version it replaces may be in
+    /// flight, so no other tab sends the new one meanwhile, and this page sends it when
+    /// that attempt ends (see [`Queue::settle`]).
+    fn replace(&mut self, newer: Entry) {
+        let lease_owner = core::mem::take(&mut self.lease_owner);
+        let lease_until = self.lease_until;
+        *self = newer;
+        self.lease_owner = lease_owner;
+        self.lease_until = lease_until;
+    }
+}
+
 /// The offline queue, oldest first.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Queue {
@@ -185,7 +198,7 @@ impl Queue {
             if existing.complete && !entry.complete {
                 return Pushed::Ignored;
             }
-            *existing = entry;
+            existing.replace(entry);
             return Pushed::Stored;
         }
         self.entries.push(entry);
@@ -195,28 +208,30 @@ impl Queue {
         Pushed::Stored
     }
 
-    /// Puts back versions that a page queued and another tab's write then replaced with
-    /// older ones. `localStorage` has no transactions: a tab that read the queue just before
-    /// this page queued a response's final version, and wrote it just after, brings back the
-    /// partial before it, which would then be sent in its place. `own` is the latest version
-    /// the page queued of each response (of any endpoint: only this queue's are looked at);
-    /// a response no longer queued at all (delivered by any tab) is left alone. Returns
-    /// whether anything was put back.
-    pub fn restore(&mut self, own: &[Entry]) -> bool {
+    /// Puts back what `own` (the latest version this page queued of each response it has
+    /// not yet seen settled; of any endpoint: only `endpoint`'s are looked at) says is
+    /// missing. `localStorage` has no transactions: a tab that read the queue just before
+    /// this page queued a response, and wrote it back just after, brings back the partial
+    /// before a final version, or loses a response it never saw. A response missing
+    /// altogether is put back too: the page cannot tell that from another tab's delivery,
+    /// and one more post (the endpoint drops duplicates by id) is better than a lost
+    /// answer. A newer version from elsewhere (the same id in another tab) is not undone,
+    /// nor a final version replaced by a partial. Returns whether anything was put back.
+    pub fn restore(&mut self, endpoint: &str, own: &[Entry]) -> bool {
         let mut changed = false;
-        for mine in own {
-            let found = self
-                .entries
-                .iter_mut()
-                .find(|e| e.id == mine.id && e.endpoint == mine.endpoint);
-            let Some(stored) = found else {
-                continue;
-            };
-            let older = stored.created_at < mine.created_at && stored.body != mine.body;
-            if older && (!stored.complete || mine.complete) {
-                *stored = mine.clone();
-                changed = true;
+        for mine in own.iter().filter(|e| e.endpoint == endpoint) {
+            match self.entries.iter_mut().find(|e| e.id == mine.id) {
+                None => self.entries.push(mine.clone()),
+                Some(stored)
+                    if stored.created_at < mine.created_at
+                        && stored.body != mine.body
+                        && (!stored.complete || mine.complete) =>
+                {
+                    stored.replace(mine.clone())
+                }
+                Some(_) => continue,
             }
+            changed = true;
         }
         changed
     }
@@ -251,7 +266,6 @@ impl Queue {
             .map(|e| e.next_at.max(e.lease_until))
             .reduce(f64::min)
     }
-
     /// The queue as JSON text for `localStorage`.
     pub fn to_json(&self) -> String {
         let mut out = String::from("[");
@@ -328,6 +342,10 @@ impl Queue {
         now_ms: f64,
         random: f64,
     ) -> Settled {
+        // The attempt is over: a newer version queued while it was in flight is due now.
+        for e in self.entries.iter_mut().filter(|e| e.id == id) {
+            e.lease_until = 0.0;
+        }
         match classify(status) {
             Outcome::Delivered => {
                 self.acknowledge(id, body);

@@ -22,12 +22,12 @@ fn entry(id: &str, complete: bool, body: &str) -> Entry {
 }
 
 #[test]
-fn network_errors_408_429_and_5xx_are_retried_other_4xx_are_final() {
+fn network_errors_408_425_429_and_5xx_are_retried_other_4xx_are_final() {
     assert_eq!(classify(None), Outcome::Retry);
     for s in [200, 201, 204, 299] {
         assert_eq!(classify(Some(s)), Outcome::Delivered);
     }
-    for s in [408, 429, 500, 502, 503, 504, 599] {
+    for s in [408, 425, 429, 500, 502, 503, 504, 599] {
         assert_eq!(classify(Some(s)), Outcome::Retry, "{s}");
     }
     for s in [301, 400, 401, 403, 404, 413, 422] {
@@ -309,16 +309,11 @@ fn a_final_version_that_another_tab_overwrote_with_the_partial_is_put_back() {
     let mut stale = Queue {
         entries: vec![partial.clone(), entry("r2", false, "x")],
     };
-    assert!(stale.restore(std::slice::from_ref(&complete)));
+    assert!(stale.restore("/api/responses", std::slice::from_ref(&complete)));
     assert_eq!(stale.entries[0], complete);
     assert_eq!(stale.entries[1].id, "r2", "others untouched");
-    // Nothing to put back: the final version is there, or r1 is gone (delivered by a tab).
-    assert!(!stale.restore(std::slice::from_ref(&complete)));
-    let mut delivered = Queue {
-        entries: vec![entry("r2", false, "x")],
-    };
-    assert!(!delivered.restore(std::slice::from_ref(&complete)));
-    assert_eq!(delivered.entries.len(), 1);
+    // Nothing to put back: the final version is there.
+    assert!(!stale.restore("/api/responses", std::slice::from_ref(&complete)));
     // A newer version from elsewhere (the same responseId in another tab) is not undone,
     // nor is a final version replaced by a partial.
     let mut newer = complete.clone();
@@ -327,13 +322,54 @@ fn a_final_version_that_another_tab_overwrote_with_the_partial_is_put_back() {
     let mut queue = Queue {
         entries: vec![newer.clone()],
     };
-    assert!(!queue.restore(std::slice::from_ref(&complete)));
+    assert!(!queue.restore("/api/responses", std::slice::from_ref(&complete)));
     assert_eq!(queue.entries[0], newer);
     let mut late_partial = entry("r1", false, "p2");
     late_partial.created_at += 500.0;
     let mut queue = Queue {
         entries: vec![complete.clone()],
     };
-    assert!(!queue.restore(&[late_partial]));
+    assert!(!queue.restore("/api/responses", &[late_partial]));
     assert_eq!(queue.entries[0], complete);
+}
+
+#[test]
+fn a_response_that_another_tab_wrote_out_of_the_queue_is_put_back() {
+    // Tab B read the queue before this page queued r1 and wrote its copy back after: r1 is
+    // gone. The page cannot tell that from B delivering r1, so it queues r1 again (the
+    // endpoint drops a second post by its id); only its own endpoint's responses.
+    let mine = entry("r1", true, "c");
+    let mut elsewhere = entry("r3", true, "e");
+    elsewhere.endpoint = "/other".into();
+    let mut stale = Queue {
+        entries: vec![entry("r2", false, "x")],
+    };
+    assert!(stale.restore("/api/responses", &[mine.clone(), elsewhere]));
+    assert_eq!(stale.entries, [entry("r2", false, "x"), mine.clone()]);
+    let mut empty = Queue::default();
+    assert!(empty.restore("/api/responses", std::slice::from_ref(&mine)));
+    assert_eq!(empty.entries, [mine]);
+}
+
+#[test]
+fn a_version_queued_while_the_last_is_in_flight_waits_for_that_attempt_then_is_due_at_once() {
+    // The partial is in flight (leased by this tab); the final version replaces it: it keeps
+    // the lease, so no other tab sends it and the queue is not due before the lease ends
+    // (a page waking at once would find it still waiting, again and again).
+    let mut q = Queue::default();
+    q.push(entry("r1", false, "p"), 10);
+    let leased = q.lease_due(1_000.0, "tab-a", &[]);
+    assert_eq!(leased.len(), 1);
+    q.push(entry("r1", true, "c"), 10);
+    assert_eq!(q.entries[0].body, "c");
+    assert_eq!(q.entries[0].lease_owner, "tab-a");
+    assert_eq!(q.next_due(), Some(1_000.0 + LEASE_MS));
+    assert!(q.lease_due(2_000.0, "tab-b", &[]).is_empty());
+    // The partial's attempt ends (delivered): the final version is due now.
+    assert_eq!(
+        q.settle("r1", "p", Some(200), None, 3_000.0, 0.5),
+        Settled::Delivered
+    );
+    assert_eq!(q.entries.len(), 1);
+    assert_eq!(q.next_due(), Some(0.0));
 }
