@@ -2,18 +2,42 @@
 //! in core with exact field names. js_sys reads are used instead of
 //! serde-wasm-bindgen: serde's error paths pull `core::fmt` into the wasm (~10 KB gz).
 
+//!
+//! Every read that can run the page's code (a Proxy's traps, a getter) goes through an
+//! import that catches what it throws: an exception that unwinds through wasm frames
+//! leaves the module's stack pointer where it was, and a few hundred of them would
+//! corrupt its memory for every later call.
+
 use sondeo_core::Value;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
 
 /// Deepest nesting read; a config is shallow, and a cycle must not recurse forever.
 const MAX_DEPTH: u32 = 8;
+/// Most values read from one config: an object that refers to itself under several keys
+/// would otherwise take keys^depth reads (8 keys: minutes), and `window` or a typed array
+/// of a million items would be read whole. A config holds a few hundred at most.
+const MAX_VALUES: u32 = 10_000;
 
-/// The JSON-like view of `value`; functions and symbols become [`Value::Other`].
-pub fn to_value(value: &JsValue) -> Value {
-    read(value, 0)
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
+    fn own_keys(object: &JsValue) -> Result<js_sys::Array, JsValue>;
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
 }
 
-fn read(value: &JsValue, depth: u32) -> Value {
+/// The JSON-like view of `value`; functions, symbols, bigints and whatever throws when
+/// read become [`Value::Other`].
+pub fn to_value(value: &JsValue) -> Value {
+    let mut budget = MAX_VALUES;
+    read(value, 0, &mut budget)
+}
+
+fn read(value: &JsValue, depth: u32, budget: &mut u32) -> Value {
+    if *budget == 0 {
+        return Value::Other;
+    }
+    *budget -= 1;
     if value.is_null() || value.is_undefined() {
         return Value::Null;
     }
@@ -36,20 +60,41 @@ fn read(value: &JsValue, depth: u32) -> Value {
     if depth >= MAX_DEPTH || value.is_function() || !value.is_object() {
         return Value::Other;
     }
-    if let Some(array) = value.dyn_ref::<js_sys::Array>() {
-        return Value::Array(array.iter().map(|item| read(&item, depth + 1)).collect());
-    }
-    let object: &js_sys::Object = value.unchecked_ref();
-    let members = js_sys::Object::keys(object)
-        .iter()
-        .filter_map(|key| {
-            let name = key.as_string()?;
-            let member = js_sys::Reflect::get(object, &key).ok()?;
-            if member.is_undefined() {
-                return None;
+    let get = |key: &JsValue| js_sys::Reflect::get(value, key).ok();
+    match is_array(value) {
+        Ok(true) => {
+            let length = get(&"length".into())
+                .and_then(|n| n.as_f64())
+                .unwrap_or(0.0);
+            let mut items = Vec::new();
+            for index in 0..length.min(MAX_VALUES as f64) as u32 {
+                if *budget == 0 {
+                    break;
+                }
+                let item = get(&index.into()).unwrap_or(JsValue::UNDEFINED);
+                items.push(read(&item, depth + 1, budget));
             }
-            Some((name, read(&member, depth + 1)))
-        })
-        .collect();
-    Value::Object(members)
+            Value::Array(items)
+        }
+        Ok(false) => {
+            let Ok(keys) = own_keys(value) else {
+                return Value::Other;
+            };
+            let mut members = Vec::new();
+            for index in 0..keys.length() {
+                let key = keys.get(index);
+                if *budget == 0 {
+                    break;
+                }
+                let (Some(name), Some(member)) = (key.as_string(), get(&key)) else {
+                    continue;
+                };
+                if !member.is_undefined() {
+                    members.push((name, read(&member, depth + 1, budget)));
+                }
+            }
+            Value::Object(members)
+        }
+        Err(_) => Value::Other,
+    }
 }

@@ -86,7 +86,9 @@ impl Survey {
     }
 
     /// Chooses a score as the visitor would (a post-ticket link's score); throws when it is off the scale.
-    pub fn select(&self, score: f64) -> Result<(), JsValue> {
+    pub fn select(&self, score: JsValue) -> Result<(), JsValue> {
+        // A number, not what JavaScript would make one of (`null`, `""`, `[]` and `false` are 0).
+        let score = score.as_f64().unwrap_or(f64::NAN);
         let ok = score.fract() == 0.0
             && (0.0..=255.0).contains(&score)
             && survey::with(&self.inner, |s| s.select(score as u8, false)).unwrap_or(false);

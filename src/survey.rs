@@ -223,18 +223,30 @@ fn handler(
 
 /// Runs `f` on the survey, then dispatches queued events with no borrow held.
 pub fn with<R>(survey: &SurveyRef, f: impl FnOnce(&mut Survey) -> R) -> Option<R> {
-    let (result, outbox, host) = {
-        let mut s = survey.try_borrow_mut().ok()?;
-        if s.destroyed {
-            return None;
-        }
-        let result = f(&mut s);
-        (result, std::mem::take(&mut s.outbox), s.host.clone())
+    let result = f(&mut *live(survey)?);
+    dispatch_outbox(survey);
+    Some(result)
+}
+
+/// The survey, unless it is destroyed or already borrowed (an event handler of the page
+/// calling back in while the survey dispatches). Out of line, as `dispatch_outbox`: `with`
+/// is instantiated for every caller.
+#[inline(never)]
+fn live(survey: &SurveyRef) -> Option<std::cell::RefMut<'_, Survey>> {
+    survey.try_borrow_mut().ok().filter(|s| !s.destroyed)
+}
+
+/// Dispatches the events `with`'s change queued.
+#[inline(never)]
+fn dispatch_outbox(survey: &SurveyRef) {
+    let Ok(mut s) = survey.try_borrow_mut() else {
+        return;
     };
+    let (outbox, host) = (std::mem::take(&mut s.outbox), s.host.clone());
+    drop(s);
     for (name, detail) in outbox {
         dispatch(&host, name, &detail);
     }
-    Some(result)
 }
 
 /// Shows the prompt (used by triggers and by `show()`).

@@ -15,8 +15,12 @@ const tls = params.get("survey") === "tls";
 const kind = params.get("kind") ?? params.get("survey") ?? "csat";
 const surveyId = params.get("surveyId") ?? (tls ? "post-ticket-tls" : "post-ticket");
 const metadata = { touchpoint: "support", channel: params.get("channel") ?? "email" };
+// A value past the survey's metadata limit (500 characters) is no ticket or agent from a
+// help desk: dropped (the survey still asks), not a reason to show nothing.
 for (const key of ["ticketId", "agent"]) {
-  if (params.get(key)) metadata[key] = params.get(key);
+  const value = params.get(key);
+  if (value && value.length <= 500) metadata[key] = value;
+  else if (value) console.warn(`sondeo ticket page: ${key} is longer than 500 characters; left out`);
 }
 
 const lang = (params.get("lang") ?? navigator.language ?? "en").toLowerCase().startsWith("es") ? "es" : "en";
@@ -40,7 +44,9 @@ const responseId = rid && /^[A-Za-z0-9_-]{1,64}$/.test(rid) ? rid
   : metadata.ticketId ? derivedId(`${surveyId}\0${metadata.ticketId}`) : undefined;
 
 // Listen for a person from the start: a move made while the widget loads counts too.
-const score = params.get(tls ? "q1" : "score");
+// Digits only: Number() would read "0x9", "9e0" or " 9" as 9, which no email link says.
+const given = params.get(tls ? "q1" : "score");
+const score = given !== null && /^[0-9]{1,2}$/.test(given) ? given : null;
 let personHere = false;
 let survey = null;
 // Not "scroll": scanners scroll pages (to load lazy content, to take screenshots).
@@ -54,7 +60,7 @@ const record = (event) => {
     return;
   }
   personHere = true;
-  if (!survey || score === null || score.trim() === "") return;
+  if (!survey || score === null) return;
   signs.forEach((sign) => removeEventListener(sign, record, true));
   try {
     survey.select(Number(score));
@@ -81,7 +87,7 @@ const asked = tls
       { key: "agent", kind: "rating", question: questions[2] },
     ] }
   : { kind: ["nps", "csat", "ces"].includes(kind) ? kind : "csat" };
-survey = await mount(host, {
+const config = {
   ...asked,
   id: surveyId,
   responseId,
@@ -89,5 +95,12 @@ survey = await mount(host, {
   locale: params.get("lang") ?? "auto",
   metadata,
   reasons: ["Speed", "Friendliness", "Solved my problem", "Knowledge"],
-});
+};
+try {
+  survey = await mount(host, config);
+} catch (error) {
+  // An edited link (a language the survey does not know…): ask without what the link added.
+  console.warn(error.message);
+  survey = await mount(host, { ...config, locale: "auto", metadata: { touchpoint: "support", channel: "email" }, responseId: undefined });
+}
 if (personHere) record();

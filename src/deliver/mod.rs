@@ -103,31 +103,35 @@ impl Deliverer {
     }
 
     /// The body to post: the payload JSON, or what `beforeSend` makes of it
-    /// (a string as is, anything else as JSON). A throwing hook is reported and nothing is sent.
+    /// (a string as is, anything else as JSON). A hook that throws, or returns nothing JSON
+    /// can hold, is reported and nothing is sent.
     fn body(&self, response: &Response) -> Option<String> {
         let json = response.to_json();
         let Some(hook) = &self.before_send else {
             return Some(json);
         };
         let payload = js_sys::JSON::parse(&json).unwrap_or(JsValue::NULL);
-        let result = hook
-            .call1(&JsValue::NULL, &payload)
-            .and_then(|v| match v.as_string() {
-                Some(text) => Ok(text),
-                None => js_sys::JSON::stringify(&v).map(String::from),
-            });
-        match result {
-            Ok(body) => Some(body),
+        let mut problem = String::from("beforeSend threw: ");
+        match hook.call1(&JsValue::NULL, &payload) {
+            // What JSON cannot hold (a forgotten `return`, a function) is nothing to send.
+            Ok(v) => {
+                let body = v
+                    .as_string()
+                    .or_else(|| js_sys::JSON::stringify(&v).ok()?.as_string());
+                if body.is_some() {
+                    return body;
+                }
+                problem = String::from(
+                    "beforeSend returned nothing to send; expected a string or an object",
+                );
+            }
             Err(e) => {
-                let message = e
-                    .dyn_ref::<js_sys::Error>()
-                    .map(|e| String::from(e.message()))
-                    .unwrap_or_default();
-                let mut text = String::from("beforeSend threw: ");
-                text.push_str(&message);
-                transport::notify(&self.events, "sondeo:error", &response.id, 0, &text);
-                None
+                if let Some(e) = e.dyn_ref::<js_sys::Error>() {
+                    problem.push_str(&String::from(e.message()));
+                }
             }
         }
+        transport::notify(&self.events, "sondeo:error", &response.id, 0, &problem);
+        None
     }
 }

@@ -1,6 +1,6 @@
 // Hostile host pages: a strict CSP with Trusted Types, and CSS that fights the widget.
 import { test, expect } from "@playwright/test";
-import { startServer, waitForPosts } from "./support/server.mjs";
+import { openMount, startServer, waitForPosts } from "./support/server.mjs";
 
 test("the widget works under a strict CSP with Trusted Types and causes no violation", async ({ page }) => {
   const server = await startServer({ csp: true });
@@ -52,6 +52,79 @@ test("a page whose CSS fights the widget cannot hide or restyle it", async ({ pa
     await page.getByRole("button", { name: "Send" }).click();
     await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete));
     expect(server.posts.at(-1).body).toMatchObject({ surveyId: "hostile", score: 9, group: "promoter" });
+  } finally {
+    await server.close();
+  }
+});
+
+test("hostile values given to mount() and select() are refused clearly and leave the module working", async ({ page }) => {
+  test.setTimeout(60_000);
+  const server = await startServer();
+  try {
+    expect(await openMount(page, server.url, { kind: "nps", id: "first" })).toBeNull();
+    const results = await page.evaluate(async () => {
+      const { mount } = await import("/dist/sondeo.js");
+      const target = () => document.body.appendChild(document.createElement("div"));
+      const settle = (promise) => Promise.race([
+        promise.then(() => "mounted", (e) => `rejected: ${e.message}`),
+        new Promise((r) => setTimeout(() => r("still running after 10 s"), 10_000)),
+      ]);
+      const out = {};
+      // A config whose traps throw, 600 times: an exception that crossed the wasm frames
+      // used to leak its stack, and the module broke after about 470 of them.
+      const throwing = () => new Proxy({}, { ownKeys() { throw new Error("boom"); }, get() { throw new Error("boom"); } });
+      for (let i = 0; i < 600; i++) out.proxy = await settle(mount(target(), { kind: "nps", endpoint: "/api/responses", metadata: throwing() }));
+      const revoked = Proxy.revocable({}, {});
+      revoked.revoke();
+      out.revoked = await settle(mount(target(), { kind: "nps", endpoint: "/api/responses", metadata: revoked.proxy }));
+      // An object that refers to itself under eight keys (8^8 paths, minutes to read whole).
+      const many = {};
+      for (let k = 0; k < 8; k++) many[`k${k}`] = many;
+      out.selfReferring = await settle(mount(target(), { kind: "nps", endpoint: "/api/responses", metadata: many }));
+      out.window = await settle(mount(target(), window));
+      // select() takes a number, not what JavaScript would turn into one.
+      out.select = [];
+      for (const bad of [null, "", [], false, true, "9", [5], 3.5, 11]) {
+        try { window.survey.select(bad); out.select.push("accepted"); } catch (e) { out.select.push(e.message); }
+      }
+      out.afterwards = await settle(mount(target(), { kind: "csat", endpoint: "/api/responses" }));
+      return out;
+    });
+    expect(results.proxy).toMatch(/^rejected: sondeo: invalid config: metadata: /);
+    expect(results.revoked).toMatch(/^rejected: sondeo: invalid config: metadata: /);
+    expect(results.selfReferring).toMatch(/^rejected: sondeo: invalid config: metadata\.k0: /);
+    expect(results.window).toMatch(/^rejected: sondeo: invalid config: /);
+    expect(results.select).toEqual(Array(9).fill("sondeo: score: expected an integer on the survey's scale"));
+    expect(results.afterwards).toBe("mounted");
+    // The first survey still answers, and nothing was posted for the refused select() calls.
+    await page.locator("#target").getByRole("radio", { name: "9", exact: true }).click();
+    await waitForPosts(server.posts, (p) => p.length === 1);
+    expect(server.posts[0].body).toMatchObject({ surveyId: "first", score: 9 });
+  } finally {
+    await server.close();
+  }
+});
+
+test("a beforeSend that returns nothing is reported, sends nothing, and leaves the survey answering", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.goto(`${server.url}/test/mount.html`);
+    const events = await page.evaluate(async () => {
+      const { mount } = await import("/dist/sondeo.js");
+      const errors = [];
+      document.addEventListener("sondeo:error", (e) => errors.push(e.detail.error));
+      const target = document.getElementById("target");
+      const survey = await mount(target, { kind: "nps", endpoint: "/api/responses", beforeSend: () => {} });
+      survey.select(9);
+      survey.select(3);
+      const left = survey.pending();
+      survey.destroy();
+      return { errors, left, children: target.children.length };
+    });
+    expect(events.errors).toEqual(Array(2).fill("beforeSend returned nothing to send; expected a string or an object"));
+    expect(events.left).toBe(0);
+    expect(events.children).toBe(0);
+    expect(server.posts).toEqual([]);
   } finally {
     await server.close();
   }

@@ -220,6 +220,27 @@ test("ticket.html with a score off the scale asks normally and posts nothing", a
   expect(server.posts).toHaveLength(0);
 });
 
+test("ticket.html reads the score as the email wrote it (digits), and an over-long ticket id does not stop the survey", async ({ page }) => {
+  // Number() would read each of these as 3; no email link says them.
+  for (const score of ["0x3", "3e0", "%203", "3.0"]) {
+    await page.goto(`${server.url}/ticket.html?kind=csat&score=${score}&ticketId=odd-${encodeURIComponent(score)}`);
+    await expect(page.getByRole("radio")).toHaveCount(5);
+    await page.mouse.move(40, 40);
+    await page.mouse.move(80, 60);
+    await page.waitForTimeout(200);
+    await expect(page.getByRole("radio", { checked: true })).toHaveCount(0);
+  }
+  expect(server.posts).toHaveLength(0);
+  // A ticket id past the metadata limit (500 characters) is left out; the score is still recorded.
+  await page.goto(`${server.url}/ticket.html?kind=csat&score=4&ticketId=${"x".repeat(600)}&agent=ana`);
+  await expect(page.getByRole("radio")).toHaveCount(5);
+  await page.mouse.move(40, 40);
+  await page.mouse.move(80, 60);
+  await waitForPosts(server.posts, (p) => p.length === 1);
+  expect(server.posts[0].body).toMatchObject({ kind: "csat", score: 4, metadata: { agent: "ana" } });
+  expect(server.posts[0].body.metadata.ticketId).toBeUndefined();
+});
+
 test("Spanish pages get Spanish texts", async ({ page }) => {
   await openMount(page, { kind: "nps", id: "es", endpoint: "/api/responses", locale: "es-MX" });
   await expect(page.getByText("¿Qué probabilidad hay de que nos recomiende a un amigo o colega?")).toBeVisible();
