@@ -542,7 +542,8 @@ pub(crate) fn attribute_text(v: &Value, max: usize) -> Result<Option<String>, St
             .chars()
             .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
             .collect(),
-        Value::Number(n, text) => Value::number_text(*n, text.as_deref()),
+        // NaN and ±Infinity are no value a person or a system gave (JSON has neither).
+        Value::Number(n, text) if n.is_finite() => Value::number_text(*n, text.as_deref()),
         Value::Bool(b) => String::from(if *b { "true" } else { "false" }),
         _ => String::new(),
     };

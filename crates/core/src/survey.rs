@@ -235,7 +235,11 @@ pub fn is_safe_url(url: &str) -> bool {
     let absolute = lower.starts_with("https://") || lower.starts_with("http://");
     let slash = |i: usize| matches!(lower.as_bytes().get(i), Some(b'/' | b'\\'));
     let path = slash(0) && !slash(1) || lower.starts_with("./");
-    (absolute && lower.len() > 8 || path) && !url.chars().any(|c| c.is_control() || c == ' ')
+    // A bidirectional control would show the link's address in another order than it goes.
+    (absolute && lower.len() > 8 || path)
+        && !url
+            .chars()
+            .any(|c| c.is_control() || c == ' ' || crate::text::is_hidden_format(c))
 }
 
 impl core::fmt::Display for ConfigError {

@@ -64,6 +64,8 @@ fn unsafe_endpoints_are_refused() {
         "/\\evil.example/x",
         "\\\\evil.example/x",
         "\\/evil.example/x",
+        // Shown right to left after the override: "https://example.com/moc.live".
+        "https://example.com/\u{202E}evil.com",
         "ftp://x",
         "",
         "https://",
@@ -292,6 +294,28 @@ fn metadata_takes_strings_numbers_and_booleans() {
         errors(r#"{"kind":"nps","endpoint":"/x","metadata":[1]}"#)[0]
             .starts_with("metadata: expected an object")
     );
+}
+
+#[test]
+fn metadata_numbers_must_be_finite() {
+    // Only a page's own object can hold them (JSON cannot): NaN and the infinities.
+    for n in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let config = Value::Object(vec![
+            ("kind".into(), Value::String("nps".into())),
+            ("endpoint".into(), Value::String("/x".into())),
+            (
+                "metadata".into(),
+                Value::Object(vec![("n".into(), Value::Number(n, None))]),
+            ),
+        ]);
+        let e = parse_config(&config).unwrap_err();
+        assert_eq!(e[0].field, "metadata.n", "{n}");
+        assert!(
+            e[0].problem
+                .starts_with("expected a string, number or boolean"),
+            "{n}: {e:?}"
+        );
+    }
 }
 
 #[test]
