@@ -127,7 +127,7 @@ fn the_follow_up_question_depends_on_the_group_of_the_score() {
         let root = shadow(&el);
         let follow_up = root.query_selector(".fu").unwrap().unwrap();
         assert!(follow_up.has_attribute("hidden"));
-        survey.select(score).unwrap();
+        survey.select(score.into()).unwrap();
         assert!(!follow_up.has_attribute("hidden"));
         assert_eq!(
             root.query_selector("#fq")
@@ -150,9 +150,12 @@ fn a_score_off_the_scale_is_refused() {
         config(&[("kind", "csat".into()), ("endpoint", "/x".into())]),
     )
     .unwrap();
-    assert!(survey.select(6.0).is_err());
-    assert!(survey.select(0.0).is_err());
-    assert!(survey.select(2.5).is_err());
+    assert!(survey.select(6.0.into()).is_err());
+    assert!(survey.select(0.0.into()).is_err());
+    assert!(survey.select(2.5.into()).is_err());
+    // A number, not what JavaScript would turn into one.
+    assert!(survey.select(JsValue::from_str("3")).is_err());
+    assert!(survey.select(JsValue::NULL).is_err());
     assert!(radios(&shadow(&el))
         .iter()
         .all(|r| r.get_attribute("aria-checked").unwrap() == "false"));
