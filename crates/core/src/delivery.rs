@@ -266,6 +266,7 @@ impl Queue {
             .map(|e| e.next_at.max(e.lease_until))
             .reduce(f64::min)
     }
+
     /// The queue as JSON text for `localStorage`.
     pub fn to_json(&self) -> String {
         let mut out = String::from("[");
