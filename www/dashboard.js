@@ -184,7 +184,8 @@ function render() {
   if (o.ces) cards.push(card("CES", fmt(o.ces.score, 2), [interval(o.ces, o.ces.score, o.ces.margin95, 1, 7, 2), `${fmt(o.ces.agree)}% agree it was easy`], o.ces.smallSample));
   if (o.rating) cards.push(card("Rating", `${fmt(o.rating.score, 2)} / 5`, [interval(o.rating, o.rating.score, o.rating.margin95, 1, 5, 2), `${fmt(o.rating.agree)}% rate it good (4–5)`], o.rating.smallSample));
   if (o.yesno) cards.push(card("Yes %", `${fmt(o.yesno.score)}%`, [`95%: ${fmt(o.yesno.low95)}–${fmt(o.yesno.high95)}% · n=${o.yesno.n}`], o.yesno.smallSample));
-  if (!cards.length) cards.push(card("No answers yet", "–", ["Answer a survey on the demo pages; it shows up here live."]));
+  if (!cards.length && Object.keys(filters()).length && scorer.counted().responses > 0) cards.push(card("No answers match", "–", ["None of the responses loaded falls within these dates, survey and kind: widen the filters."]));
+  else if (!cards.length) cards.push(card("No answers yet", "–", ["Answer a survey on the demo pages; it shows up here live."]));
   // The last period against the one before it, with whether the change is more than noise.
   const labels = Object.keys(s.periods ?? {}).sort();
   if (labels.length >= 2) {
@@ -296,15 +297,33 @@ let events = null;
 // Every answer counts once, as its latest version: a score clicked in a ticket email
 // (a partial) counts at once and is replaced, not added, when the customer submits.
 // "Submitted only" leaves partials out.
-function countedText(prefix) {
+function countedText(prefix, live = "live updates on") {
   const { responses, partial } = scorer.counted();
   const submittedOnly = $("submitted-only").checked;
   const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
   const what = submittedOnly ? plural(responses, "submitted response") : `${plural(responses, "response")} (${partial} not yet submitted)`;
-  return `${prefix}${what}; live updates on.`;
+  return `${prefix}${what}; ${live}.`;
+}
+
+// Live answers arrive in bursts (a collector back from an outage gets every queued answer at
+// once): one drawing for a burst, spaced by what drawing costs, so the page stays usable.
+let drawing = null;
+let drawCost = 0;
+function renderSoon() {
+  if (drawing) return;
+  drawing = setTimeout(() => {
+    drawing = null;
+    const start = performance.now();
+    render();
+    drawCost = performance.now() - start;
+  }, Math.min(2_000, Math.max(100, 2 * drawCost)));
 }
 
 let loads = 0;
+
+// The start (UTC midnight) of the day of an RFC 3339 time: what a catch-up re-reads from.
+// The collector compares `since` with `receivedAt`, which it keeps to the day for anonymous answers.
+const dayStart = (time) => `${time.slice(0, 10)}T00:00:00Z`;
 
 async function loadFromCollector() {
   // Each load owns its scorer and its stream; a newer load (a toggle, a token) makes it stop.
@@ -319,27 +338,64 @@ async function loadFromCollector() {
   // a response submitted meanwhile is then replayed over its partial, not missed.
   const held = [];
   let scored = false;
-  const stream = new EventSource(token ? `/api/stream?access_token=${encodeURIComponent(token)}` : "/api/stream");
-  events = stream;
-  stream.addEventListener("response", (e) => {
-    if (load !== loads) return;
-    const response = JSON.parse(e.data);
+  // The newest receipt seen (the collector's clock): after the stream drops (a restart, the
+  // network), what arrived meanwhile is re-read from that day on; upserts by id make the
+  // overlap harmless.
+  let newest = "";
+  const take = (response) => {
+    if (typeof response.receivedAt === "string" && response.receivedAt > newest) newest = response.receivedAt;
     if (submittedOnly && !response.complete) return;
     if (!scored) return void held.push(response);
     s.upsert(response);
+  };
+  // The stream dropped since the last catch-up (or before the export was scored).
+  let gap = false;
+  const catchUp = async () => {
+    gap = false;
+    const url = `/api/responses?format=ndjson${newest ? `&since=${encodeURIComponent(dayStart(newest))}` : ""}`;
+    const missed = await fetch(url, authorised(token));
+    if (load !== loads || !missed.ok) return;
+    for (const line of (await missed.text()).split("\n")) if (line.trim()) take(JSON.parse(line));
+    if (load !== loads) return;
     $("status").textContent = countedText("Live: ");
-    render();
-  });
+    renderSoon();
+  };
+  const connect = () => {
+    const stream = new EventSource(token ? `/api/stream?access_token=${encodeURIComponent(token)}` : "/api/stream");
+    events = stream;
+    stream.addEventListener("response", (e) => {
+      if (load !== loads) return;
+      take(JSON.parse(e.data));
+      if (!scored) return;
+      $("status").textContent = countedText("Live: ");
+      renderSoon();
+    });
+    stream.addEventListener("open", () => {
+      if (load === loads && gap && scored) catchUp().catch(() => {});
+    });
+    stream.addEventListener("error", () => {
+      if (load !== loads) return;
+      gap = true;
+      if (scored) $("status").textContent = countedText("", "live updates interrupted: reconnecting to the collector…");
+      // The browser retries by itself unless the collector answered with an error (a restart
+      // mid-request, a proxy's 502): then open a new stream a little later.
+      if (stream.readyState === EventSource.CLOSED) setTimeout(() => load === loads && connect(), 3_000);
+    });
+  };
+  connect();
   const response = await fetch("/api/responses?format=ndjson", authorised(token));
   if (load !== loads) return;
   if (response.status === 401) {
-    stream.close();
+    events.close();
     render();
     $("status").textContent = "This collector needs its read token to show responses.";
     askForToken(token ? "That token was refused. Paste the read token:" : "Paste the collector's read token:");
     return;
   }
   if (!response.ok) throw new Error(`the export answered ${response.status}`);
+  // The export holds what the collector had received when it answered (its Date header).
+  const served = Date.parse(response.headers.get("date") ?? "");
+  if (!newest && Number.isFinite(served)) newest = new Date(served).toISOString();
   $("token-form").hidden = true;
   const total = Number(response.headers.get("content-length")) || 0;
   const bar = $("progress");
@@ -356,6 +412,9 @@ async function loadFromCollector() {
   if (load !== loads) return;
   if (shown?.ok) await s.importImpressions(shown.body, {});
   $("status").textContent = countedText("");
+  // The stream dropped while the export was read: what it missed is re-read (now, or when it is back).
+  if (gap && events.readyState === EventSource.OPEN) await catchUp().catch(() => {});
+  else if (gap) $("status").textContent = countedText("", "live updates interrupted: reconnecting to the collector…");
   render();
 }
 
@@ -539,10 +598,12 @@ $("comment-text").addEventListener("input", renderComments);
 $("comment-group").addEventListener("change", renderComments);
 $("comment-reason").addEventListener("change", renderComments);
 $("comment-segment").addEventListener("change", renderComments);
-// Date presets fill From and To (today's date in the visitor's time zone is fine for a day filter).
-$("range").addEventListener("change", () => {
+// Date presets fill From and To (today's date in the visitor's time zone is fine for a day
+// filter), when chosen and when a shared view names one: "last 7 days" is the last 7 days
+// on the day the link is opened, not the days it was shared on.
+function applyPreset() {
   const preset = $("range").value;
-  if (preset === "custom") return void $("from").focus();
+  if (preset === "custom") return;
   const day = (d) => d.toISOString().slice(0, 10);
   const today = new Date();
   let from = "";
@@ -550,9 +611,17 @@ $("range").addEventListener("change", () => {
   else if (preset) from = day(new Date(today.getTime() - (Number(preset) - 1) * 86_400_000));
   $("from").value = from;
   $("to").value = preset ? day(today) : "";
+}
+$("range").addEventListener("change", () => {
+  if ($("range").value === "custom") return void $("from").focus();
+  applyPreset();
   saveView();
   render();
 });
+if ($("range").value && $("range").value !== "custom") {
+  applyPreset();
+  saveView();
+}
 $("comment-filters").addEventListener("submit", (e) => e.preventDefault());
 // Charts are drawn for their width: draw them again when it changes.
 let resizing;

@@ -439,3 +439,45 @@ test("with outcomes loaded, the inflation check flags an agent whose promoters d
     await collector.stop();
   }
 });
+
+test("after the collector restarts, the dashboard says live updates were cut and catches up on what it missed", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    for (let i = 0; i < 3; i++) await collector.post({ id: `before-${i}`, kind: "nps", score: 10, complete: true });
+    await page.goto(`${collector.url}/dashboard.html`);
+    await expect(page.locator("#status")).toContainText("3 responses (0 not yet submitted); live updates on.");
+    // Down for a moment: the page says so.
+    await collector.restart({ downMs: 1_500 });
+    // Answers that widgets queued during the outage arrive as soon as it is back, before the
+    // page's stream reconnects: 4 detractors the stream never carries.
+    for (let i = 0; i < 4; i++) await collector.post({ id: `meanwhile-${i}`, kind: "nps", score: 0, complete: true });
+    await expect(page.locator("#status")).toContainText("7 responses", { timeout: 15_000 });
+    // (3 − 4)/7 promoters minus detractors.
+    await expect(page.locator(".card .big").first()).toHaveText(`${((100 * (3 - 4)) / 7).toFixed(1)}`);
+    // Live again: one more arrives through the stream.
+    await collector.post({ id: "after", kind: "nps", score: 10, complete: true });
+    await expect(page.locator("#status")).toContainText("Live: 8 responses (0 not yet submitted); live updates on.");
+  } finally {
+    await collector.stop();
+  }
+});
+
+test("a shared view's date preset means those days from the day it is opened; filters that match nothing say so", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    const day = (daysAgo) => new Date(Date.now() - daysAgo * 86_400_000).toISOString();
+    await collector.post({ id: "recent", kind: "csat", score: 5, complete: true, submittedAt: day(1) });
+    await collector.post({ id: "old", kind: "csat", score: 1, complete: true, submittedAt: day(20) });
+    // Written by the page three weeks ago: the preset wins over the dates it saved then.
+    await page.goto(`${collector.url}/dashboard.html?range=7&from=2026-01-01&to=2026-01-07`);
+    await expect(page.locator("#status")).toContainText("2 responses");
+    await expect(page.locator("#from")).toHaveValue(day(6).slice(0, 10));
+    await expect(page.locator("#to")).toHaveValue(new Date().toISOString().slice(0, 10));
+    await expect(page.locator(".card").first()).toContainText("n=1");
+    await expect(page.locator(".card .big").first()).toHaveText("100.0%");
+    await page.goto(`${collector.url}/dashboard.html?from=2030-01-01`);
+    await expect(page.locator(".card").first()).toContainText("No answers match");
+  } finally {
+    await collector.stop();
+  }
+});
