@@ -193,11 +193,17 @@ pub fn summary(
     // The floor holds for the whole too: a date or survey filter can narrow it to a team.
     suppress_small(&mut overall, &state.overall, min_enps);
     out.insert("overall".into(), overall);
-    // A field's segments add up to the whole: answers without a value are "(none)".
+    // A field's segments add up to the whole: answers without a value are "(none)", with
+    // those whose value is spelled so (as the filters, rates and inflation count them), not
+    // in their place: a posted "(none)" must not hide the answers that have no value.
     let segments = by.map(|field| {
         let mut segments = state.segments.get(field).cloned().unwrap_or_default();
         if let Some(rest) = segments.unsegmented(&state.overall) {
-            segments.values.insert(NO_VALUE.to_owned(), rest);
+            segments
+                .values
+                .entry(NO_VALUE.to_owned())
+                .or_default()
+                .merge(&rest);
         }
         segments
     });
@@ -507,6 +513,32 @@ mod tests {
             s["questions"]["pulse"][1]["by"][0]["difference"],
             Value::Null
         );
+    }
+
+    #[test]
+    fn a_value_spelled_none_counts_with_the_answers_that_have_none_and_hides_nothing() {
+        // Three detractors whose agent is posted as "(none)", two promoters with no agent:
+        // the "(none)" row holds all five (it used to show the two only: n 2 of 5).
+        let mut ndjson = String::new();
+        for i in 0..3 {
+            ndjson.push_str(&format!(
+                r#"{{"id":"d{i}","kind":"nps","score":0,"metadata":{{"agent":"(none)"}}}}"#
+            ));
+            ndjson.push('\n');
+        }
+        for i in 0..2 {
+            ndjson.push_str(&format!(r#"{{"id":"p{i}","kind":"nps","score":10}}"#));
+            ndjson.push('\n');
+        }
+        let mut state = ScoreState::default();
+        let mut importer = Importer::new(Format::Ndjson);
+        importer.feed(ndjson.as_bytes(), &mut |row| state.add(row));
+        let report = importer.finish(&mut |row| state.add(row));
+        let s = summary(&state, &report, Some("metadata.agent"), None, None, 5).unwrap();
+        let none = &s["segments"]["(none)"]["nps"];
+        assert_eq!(none["n"], 5);
+        // (2 promoters − 3 detractors) / 5.
+        assert_eq!(none["score"], 100.0 * (2.0 - 3.0) / 5.0);
     }
 
     #[test]
