@@ -350,15 +350,26 @@ async function loadFromCollector() {
   };
   // The stream dropped since the last catch-up (or before the export was scored).
   let gap = false;
-  const catchUp = async () => {
-    gap = false;
-    const url = `/api/responses?format=ndjson${newest ? `&since=${encodeURIComponent(dayStart(newest))}` : ""}`;
-    const missed = await fetch(url, authorised(token));
-    if (load !== loads || !missed.ok) return;
-    for (const line of (await missed.text()).split("\n")) if (line.trim()) take(JSON.parse(line));
-    if (load !== loads) return;
-    $("status").textContent = countedText("Live: ");
-    renderSoon();
+  let catching = null;
+  // Re-reads what the stream missed; a collector just back may answer 503 for a moment:
+  // tried again (after its Retry-After) until it answers, and only then is the gap closed.
+  const catchUp = (wait = 1_000) => {
+    if (catching || load !== loads) return;
+    catching = (async () => {
+      const url = `/api/responses?format=ndjson${newest ? `&since=${encodeURIComponent(dayStart(newest))}` : ""}`;
+      const missed = await fetch(url, authorised(token)).catch(() => null);
+      if (load !== loads) return;
+      if (!missed?.ok) {
+        const after = Number(missed?.headers.get("retry-after")) * 1000 || wait;
+        return void setTimeout(() => catchUp(Math.min(2 * wait, 30_000)), after);
+      }
+      const lines = (await missed.text()).split("\n");
+      if (load !== loads) return;
+      gap = false;
+      for (const line of lines) if (line.trim()) take(JSON.parse(line));
+      $("status").textContent = countedText("Live: ");
+      renderSoon();
+    })().finally(() => { catching = null; });
   };
   const connect = () => {
     const stream = new EventSource(token ? `/api/stream?access_token=${encodeURIComponent(token)}` : "/api/stream");
@@ -367,19 +378,27 @@ async function loadFromCollector() {
       if (load !== loads) return;
       take(JSON.parse(e.data));
       if (!scored) return;
-      $("status").textContent = countedText("Live: ");
+      $("status").textContent = countedText(gap ? "" : "Live: ", gap ? "live updates interrupted: catching up…" : undefined);
       renderSoon();
     });
     stream.addEventListener("open", () => {
-      if (load === loads && gap && scored) catchUp().catch(() => {});
+      if (load === loads && gap && scored) catchUp();
     });
-    stream.addEventListener("error", () => {
+    stream.addEventListener("error", async () => {
       if (load !== loads) return;
       gap = true;
       if (scored) $("status").textContent = countedText("", "live updates interrupted: reconnecting to the collector…");
       // The browser retries by itself unless the collector answered with an error (a restart
-      // mid-request, a proxy's 502): then open a new stream a little later.
-      if (stream.readyState === EventSource.CLOSED) setTimeout(() => load === loads && connect(), 3_000);
+      // mid-request, a proxy's 502, a token no longer valid): then see which, and open a new
+      // stream a little later or ask for the token.
+      if (stream.readyState !== EventSource.CLOSED) return;
+      const probe = await fetch("/api/responses?format=ndjson&since=9999-01-01T00:00:00Z", authorised(token)).catch(() => null);
+      if (load !== loads) return;
+      if (probe?.status === 401) {
+        $("status").textContent = "The collector no longer takes this read token.";
+        return void askForToken("That token was refused. Paste the read token:");
+      }
+      setTimeout(() => load === loads && connect(), 3_000);
     });
   };
   connect();
@@ -413,7 +432,7 @@ async function loadFromCollector() {
   if (shown?.ok) await s.importImpressions(shown.body, {});
   $("status").textContent = countedText("");
   // The stream dropped while the export was read: what it missed is re-read (now, or when it is back).
-  if (gap && events.readyState === EventSource.OPEN) await catchUp().catch(() => {});
+  if (gap && events.readyState === EventSource.OPEN) catchUp();
   else if (gap) $("status").textContent = countedText("", "live updates interrupted: reconnecting to the collector…");
   render();
 }

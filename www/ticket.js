@@ -96,11 +96,14 @@ const config = {
   metadata,
   reasons: ["Speed", "Friendliness", "Solved my problem", "Knowledge"],
 };
-try {
-  survey = await mount(host, config);
-} catch (error) {
-  // An edited link (a language the survey does not know…): ask without what the link added.
-  console.warn(error.message);
-  survey = await mount(host, { ...config, locale: "auto", metadata: { touchpoint: "support", channel: "email" }, responseId: undefined });
+// An edited link (a language tag the survey does not take, a channel too long…) must not
+// leave the page empty: first without its language, then without what else the link added.
+for (const attempt of [config, { ...config, locale: "auto" }, { ...config, locale: "auto", metadata: { touchpoint: "support", channel: "email" }, responseId: undefined }]) {
+  try {
+    survey = await mount(host, attempt);
+    break;
+  } catch (error) {
+    console.warn(error.message);
+  }
 }
 if (personHere) record();

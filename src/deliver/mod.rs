@@ -125,9 +125,13 @@ impl Deliverer {
                     "beforeSend returned nothing to send; expected a string or an object",
                 );
             }
+            // Read through Reflect (it catches): the error's `message` may be a throwing getter.
             Err(e) => {
-                if let Some(e) = e.dyn_ref::<js_sys::Error>() {
-                    problem.push_str(&String::from(e.message()));
+                if let Some(message) = js_sys::Reflect::get(&e, &"message".into())
+                    .ok()
+                    .and_then(|m| m.as_string())
+                {
+                    problem.push_str(&message);
                 }
             }
         }

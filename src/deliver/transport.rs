@@ -184,6 +184,16 @@ pub fn flush(endpoint: &str, events: &EventTarget) {
         (expired, leased)
     })
     .unwrap_or_default();
+    // Read back: send only what is still ours (see `Queue::still_leased`).
+    let mine = queue_store::load(endpoint);
+    for entry in leased {
+        if mine.still_leased(&entry, &tab) {
+            STATE.with(|s| s.borrow_mut().in_flight.push(entry.id.clone()));
+            attempt(entry, &route, events.clone());
+        }
+    }
+    // After the sends are marked in flight: a page that queues an answer from this event
+    // flushes again, and must not send them a second time.
     for entry in expired {
         notify(
             events,
@@ -192,14 +202,6 @@ pub fn flush(endpoint: &str, events: &EventTarget) {
             0,
             "the response stayed unsent longer than delivery.maxAgeDays and was dropped",
         );
-    }
-    // Read back: send only what is still ours (see `Queue::still_leased`).
-    let mine = queue_store::load(endpoint);
-    for entry in leased {
-        if mine.still_leased(&entry, &tab) {
-            STATE.with(|s| s.borrow_mut().in_flight.push(entry.id.clone()));
-            attempt(entry, &route, events.clone());
-        }
     }
     if offline {
         for entry in &mine.entries {
@@ -289,14 +291,13 @@ fn attempt(entry: Entry, route: &Route, events: EventTarget) {
     );
     let on_settled = Closure::once_into_js(move |value: JsValue| {
         match value.dyn_into::<web_sys::Response>() {
-            // Only a redirect not followed (`redirect: "manual"`) answers with status 0.
-            Ok(response) if response.status() == 0 => finish(
-                entry,
-                events,
-                None,
-                None,
-                "the endpoint answered with a redirect; give its final URL as endpoint",
-            ),
+            // Only a redirect not followed (`redirect: "manual"`) answers with status 0. The
+            // site must fix its endpoint: said as an error, and the answer kept and retried.
+            Ok(response) if response.status() == 0 => {
+                let problem = "the endpoint answered with a redirect, which is not followed; give its final URL as endpoint";
+                notify(&events, "sondeo:error", &entry.id, 0, problem);
+                finish(entry, events, None, None, problem)
+            }
             Ok(response) => {
                 let status = response.status();
                 let retry_after = response.headers().get("Retry-After").ok().flatten();

@@ -326,14 +326,17 @@ test("a redirect (which would turn the post into a GET without its body) is a fa
     await openMount(page, server.url, { kind: "nps", delivery: { partial: false, baseDelayMs: 200 } });
     await page.evaluate(() => {
       window.deliveryEvents = [];
-      for (const type of ["sent", "retry"]) document.addEventListener(`sondeo:${type}`, (e) => window.deliveryEvents.push({ type, ...e.detail }));
+      for (const type of ["sent", "retry", "error"]) document.addEventListener(`sondeo:${type}`, (e) => window.deliveryEvents.push({ type, ...e.detail }));
     });
     await page.getByRole("radio", { name: "10", exact: true }).click();
     await page.getByRole("button", { name: "Send" }).click();
-    await page.waitForFunction(() => window.deliveryEvents.length > 0);
-    const [first] = await page.evaluate(() => window.deliveryEvents);
-    expect(first.type).toBe("retry");
-    expect(first.error).toContain("redirect");
+    await page.waitForFunction(() => window.deliveryEvents.length > 1);
+    // Said to the site (its endpoint must be fixed), and kept for a retry, not dropped.
+    const [error, retry] = await page.evaluate(() => window.deliveryEvents);
+    expect(error.type).toBe("error");
+    expect(error.error).toContain("redirect");
+    expect(retry.type).toBe("retry");
+    expect(retry.error).toContain("redirect");
     expect(await page.evaluate(() => window.survey.pending())).toBe(1);
     redirect = false;
     await waitForPosts(server.posts, (p) => p.length === 1);

@@ -40,10 +40,10 @@ export async function startCollector({ www = "tests/e2e/pages", csp = false, tok
       const response = await fetch(`${url}/api/responses?format=ndjson`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
       return (await response.text()).split("\n").filter(Boolean).map((line) => JSON.parse(line));
     },
-    /** Stops the collector and starts it again on the same address and database (a deploy, a crash). */
-    async restart({ downMs = 0 } = {}) {
-      await stop();
-      await new Promise((resolve) => setTimeout(resolve, downMs));
+    /** Stops the collector, keeping its database (a deploy, a crash); `up()` starts it again. */
+    down: stop,
+    /** Starts the collector again on the same address and database. */
+    async up() {
       ({ child, url: started } = run(url.slice("http://".length)));
       await started;
     },
