@@ -19,6 +19,8 @@ const MIN_PART = 256 << 10;
 const MAX_PART = 4 << 20;
 // Smaller files are not worth the cutting: one worker scores them whole.
 const SMALL_FILE = 4 << 20;
+// What the Scorer counts as blank before a file's first text (ASCII whitespace).
+const BLANK = new Set([32, 9, 10, 12, 13]);
 
 /**
  * Follows bytes fed in order (offsets counted from where it started) and knows where the
@@ -229,6 +231,8 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
       let ends;
       let header = null;
       let headerLines = 0;
+      // Blank lines before a CSV's header, left out of the parts.
+      let skippedLines = 0;
       const parts = [];
       const cut = (at) => {
         // The part: whole chunks up to the cut, then the start of the chunk it falls in;
@@ -254,12 +258,29 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
           held += chunk.length;
         }
         if (format === undefined) {
-          // NDJSON lines start with "{" (after a byte-order mark and blank space).
-          const head = concat(chunks, held).subarray(0, 4096);
-          const text = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? head.subarray(3) : head;
-          const first = text.find((b) => b > 32);
-          if (first === undefined && !last && held < 4096) return;
-          format = first === 123 ? "ndjson" : "csv";
+          // The Scorer's rule (Format::sniff in crates/core/src/import.rs): NDJSON lines start
+          // with "{" after a byte-order mark and blank space; undecided until the first byte
+          // of text (or the end) has arrived.
+          const head = concat(chunks, held);
+          const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+          const partOfBom = head.length < 3 && [0xef, 0xbb, 0xbf].slice(0, head.length).every((b, i) => head[i] === b);
+          const at = head.findIndex((b, i) => i >= bom && !BLANK.has(b));
+          if ((at < 0 || partOfBom) && !last) return;
+          const csv = head[at] !== 123;
+          // The header is the first row with text: blank lines before it (which the Scorer
+          // skips, a vertical tab being blank there too) are left out, so that no part gets a
+          // blank header; their lines still count.
+          const text = csv ? head.findIndex((b, i) => i >= bom && !BLANK.has(b) && b !== 11) : 0;
+          if (text < 0 && !last) return;
+          format = csv ? "csv" : "ndjson";
+          const start = text > 0 ? head.lastIndexOf(NEWLINE, text) + 1 : text < 0 ? head.length : 0;
+          if (start > 0) {
+            skippedLines = newlines(head.subarray(0, start));
+            chunks = start < head.length ? [head.slice(start)] : [];
+            held -= start;
+          } else if (chunks.length > 1) {
+            chunks = [head];
+          }
           ends = new RowEnds(format === "csv");
           for (const c of chunks) ends.feed(c);
         } else if (chunk.length) {
@@ -298,7 +319,7 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
       const state = merged.state();
       merged.free();
       // A part's line 1 is its first row, or, after the first part of a CSV, the header copy's first line.
-      let before = 0;
+      let before = skippedLines;
       const first = [];
       for (const [index, { report }] of results.entries()) {
         const copied = index > 0 && header ? headerLines : 0;

@@ -287,3 +287,49 @@ test("a file scored by several workers, cut at row boundaries, gives exactly the
   expect(result.streamedReport.accepted).toBe(40_000 - bad.size);
   expect(result.streamedReport.rejected.first.map((e) => e.line)).toEqual(badLines);
 });
+
+test("blank lines before a CSV header, a first chunk with no text yet, and a quote never closed read alike in one pass and in workers", async ({ page }) => {
+  // A BOM, then blank lines (which the Scorer skips) before the header: no part may take a
+  // blank line for its header. Bad rows at known lines; the last row opens a quote nothing closes.
+  const lead = "\ufeff  \r\n\n\t\n";
+  const leadLines = 3;
+  const rows = [];
+  const badLines = [];
+  let line = leadLines + 1; // the header
+  for (let i = 0; i < 45_000; i++) {
+    line += 1;
+    const bad = i % 15_000 === 7;
+    if (bad) badLines.push(line);
+    rows.push(`r${i},nps,${bad ? "x" : i % 11},fine ${"y".repeat(90)},tp${i % 4}`);
+  }
+  badLines.push(line + 1); // the unclosed quote's row
+  const csv = `${lead}id,kind,score,comment,metadata.touchpoint\n${rows.join("\n")}\nlast,nps,9,"never closed\nr-gone,nps,0,swallowed\n`;
+  await page.goto(`${server.url}/test/mount.html#{}`);
+  const result = await page.evaluate(async (csv) => {
+    const { default: init, Scorer } = await import("/dist/sondeo-analytics.js");
+    await init();
+    const { scoreInWorkers } = await import("/parallel-score.js");
+    const file = new Blob([csv]);
+    const one = new Scorer();
+    const report = await one.import(file, {});
+    const parallel = await scoreInWorkers(file, { workerUrl: "/score-worker.js", workers: 3 }).done;
+    const options = { by: "metadata.touchpoint" };
+    // NDJSON whose first chunk is a lone newline: the format waits for the first text.
+    const lines = ["\n", '{"id":"a","kind":"nps","score":10}\n', '{"id":"b","kind":"nps","score":0}\n'];
+    const stream = new ReadableStream({ pull(c) { if (!lines.length) return c.close(); c.enqueue(new TextEncoder().encode(lines.shift())); } });
+    const ndjson = await new Scorer().import(stream, {});
+    return { one: one.summary(options), many: Scorer.fromState(parallel.state).summary(options), report, parallelReport: parallel.report, size: file.size, ndjson };
+  }, csv);
+  expect(result.size).toBeGreaterThan(4 << 20);
+  const { rejected: r1, ...one } = result.one;
+  const { rejected: r2, ...many } = result.many;
+  expect(many).toEqual(one);
+  expect(one.overall.nps.n).toBe(45_000 - 3);
+  for (const report of [result.report, result.parallelReport]) {
+    expect(report.accepted).toBe(45_000 - 3);
+    expect(report.rejected.first.map((e) => e.line)).toEqual(badLines);
+    expect(report.rejected.first.at(-1).error).toContain("never closed");
+  }
+  expect(result.parallelReport.workers).toBe(3);
+  expect(result.ndjson).toMatchObject({ accepted: 2, rejected: { count: 0 } });
+});

@@ -331,14 +331,30 @@ impl Scorer {
             let (skip_partials, by_id) = (flag("skipPartials"), flag("byId"));
             let mut importer: Option<Importer> =
                 format.map(|f| Importer::new(f).skip_partials(skip_partials));
+            // Without a format, the first bytes are held until they tell (see `Format::sniff`).
+            let mut head: Vec<u8> = Vec::new();
             stream_chunks(source, &options, |chunk| {
-                let importer = importer.get_or_insert_with(|| {
-                    Importer::new(Format::detect(chunk)).skip_partials(skip_partials)
-                });
                 let mut inner = inner.borrow_mut();
-                importer.feed(chunk, &mut |row| inner.count(by_id, row));
+                if let Some(importer) = importer.as_mut() {
+                    return importer.feed(chunk, &mut |row| inner.count(by_id, row));
+                }
+                head.extend_from_slice(chunk);
+                if let Some(format) = Format::sniff(&head) {
+                    let importer =
+                        importer.insert(Importer::new(format).skip_partials(skip_partials));
+                    importer.feed(&std::mem::take(&mut head), &mut |row| {
+                        inner.count(by_id, row)
+                    });
+                }
             })
             .await?;
+            if importer.is_none() && !head.is_empty() {
+                // Only whitespace (or a BOM's first bytes): read as CSV, which reports it.
+                let mut inner = inner.borrow_mut();
+                importer
+                    .insert(Importer::new(Format::Csv).skip_partials(skip_partials))
+                    .feed(&head, &mut |row| inner.count(by_id, row));
+            }
             let report = match importer {
                 Some(importer) => {
                     let mut inner = inner.borrow_mut();

@@ -93,10 +93,20 @@ impl Format {
 
     /// Guesses from the first bytes: a `{` (after a BOM and whitespace) is NDJSON.
     pub fn detect(first: &[u8]) -> Format {
-        let rest = first.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(first);
-        match rest.iter().find(|b| !b.is_ascii_whitespace()) {
-            Some(b'{') => Format::Ndjson,
-            _ => Format::Csv,
+        Format::sniff(first).unwrap_or(Format::Csv)
+    }
+
+    /// The format of a file that starts with `head`, or `None` while `head` is only
+    /// whitespace or part of a BOM: a stream's first chunk may hold nothing else (a lone
+    /// newline, the BOM's first byte), and the guess must wait for the first byte of text.
+    pub fn sniff(head: &[u8]) -> Option<Format> {
+        if !head.is_empty() && BOM.starts_with(head) {
+            return None;
+        }
+        let rest = head.strip_prefix(BOM).unwrap_or(head);
+        match rest.iter().find(|b| !b.is_ascii_whitespace())? {
+            b'{' => Some(Format::Ndjson),
+            _ => Some(Format::Csv),
         }
     }
 }
@@ -206,9 +216,13 @@ impl Importer {
             Format::Csv => {
                 let (report, columns, skip) =
                     (&mut self.report, &mut self.columns, self.skip_partials);
-                self.csv.finish(&mut |line, record| {
+                let unclosed = self.csv.finish(&mut |line, record| {
                     csv_record(report, columns, skip, line, record, sink)
                 });
+                if let Some(line) = unclosed {
+                    self.report
+                        .reject(line, "csv", csv::UNCLOSED_QUOTE.to_owned());
+                }
             }
         }
         self.report

@@ -317,8 +317,13 @@ impl OutcomeReader {
             }
         } else {
             let (header, report) = (&mut self.header, &mut self.report);
-            self.csv
+            let unclosed = self
+                .csv
                 .finish(&mut |line, record| csv_record(header, report, line, record, sink));
+            if let Some(line) = unclosed {
+                self.report
+                    .reject(line, "csv", crate::import::csv::UNCLOSED_QUOTE.to_owned());
+            }
         }
         self.report
     }

@@ -101,15 +101,33 @@ impl Reader {
         self.lines
     }
 
-    /// Ends the last record, if the file did not end with a newline.
-    pub fn finish(&mut self, emit: &mut impl FnMut(u64, Record)) {
-        if self.record_started {
-            self.in_quotes = false;
-            self.quote_pending = false;
-            self.end_record(emit);
+    /// Ends the last record, if the file did not end with a newline. A quoted field still
+    /// open at the end is no record (a stray quote took the rest of the file into it): it
+    /// is not emitted, and the line it started on is returned, to be reported.
+    #[must_use]
+    pub fn finish(&mut self, emit: &mut impl FnMut(u64, Record)) -> Option<u64> {
+        if !self.record_started {
+            return None;
         }
+        let unclosed = self.in_quotes && !self.quote_pending;
+        self.in_quotes = false;
+        self.quote_pending = false;
+        if unclosed {
+            self.record_started = false;
+            self.buf.clear();
+            self.ends.clear();
+            return Some(self.record_line);
+        }
+        self.end_record(emit);
+        None
     }
+}
 
+/// What a quoted field that never closes is reported as, on the line it opens.
+pub const UNCLOSED_QUOTE: &str =
+    "a quoted field opens on this line and is never closed: the rest of the file was read into it";
+
+impl Reader {
     fn end_record(&mut self, emit: &mut impl FnMut(u64, Record)) {
         self.ends.push(self.buf.len());
         self.record_started = false;
@@ -280,7 +298,7 @@ mod tests {
         for chunk in chunks {
             reader.feed(chunk, &mut emit);
         }
-        reader.finish(&mut emit);
+        let _ = reader.finish(&mut emit);
         (out, reader.newlines())
     }
 

@@ -134,6 +134,44 @@ fn formats_are_detected_from_the_first_bytes() {
     assert_eq!(Format::detect(b"score,kind"), Format::Csv);
     assert_eq!(Format::parse("jsonl"), Some(Format::Ndjson));
     assert_eq!(Format::parse("xlsx"), None);
+    // A stream's first chunk may tell nothing yet: a lone newline, the BOM's first byte.
+    for undecided in [
+        &b""[..],
+        b"\n",
+        b" \r\n\t",
+        b"\xEF",
+        b"\xEF\xBB",
+        b"\xEF\xBB\xBF\n",
+    ] {
+        assert_eq!(Format::sniff(undecided), None, "{undecided:?}");
+    }
+    assert_eq!(Format::sniff(b"\n\n{"), Some(Format::Ndjson));
+    assert_eq!(Format::sniff(b"\xEF\xBB\xBF\r\nkind"), Some(Format::Csv));
+}
+
+#[test]
+fn a_quoted_field_that_never_closes_is_reported_not_dropped() {
+    // Line 3 opens a quote that nothing closes: lines 3 to 5 became one field. The row is
+    // rejected on the line it starts, and the report says what happened to the rest.
+    let csv = b"kind,score,comment\nnps,9,fine\nnps,3,\"broken\nnps,10,lost\nnps,0,lost too\n";
+    for size in [1, 7, csv.len()] {
+        let (report, rows) = import(csv, Format::Csv, size);
+        assert_eq!(
+            (report.accepted, report.rejected),
+            (1, 1),
+            "chunks of {size}"
+        );
+        assert_eq!(rows.len(), 1);
+        assert_eq!(report.first[0].line, 3);
+        assert!(
+            report.first[0].error.contains("never closed"),
+            "{:?}",
+            report.first
+        );
+    }
+    // A closing quote at the very end (no newline after it) is a field like any other.
+    let (report, _) = import(b"kind,score,comment\nnps,9,\"ok\"", Format::Csv, 3);
+    assert_eq!((report.accepted, report.rejected), (1, 0));
 }
 
 #[test]
