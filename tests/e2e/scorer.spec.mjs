@@ -125,8 +125,19 @@ test("outcomes join the answers by user id: each group's rates and revenue, and 
     await scorer.import(new Blob([ndjson]), { byId: true });
     const outcomes = "accountId,retained,revenue\na,true,120\nb,true,80\nc,false,100\nh,yes,100\nd,true,50\ne,false,10\nf,false,0\ng,true,30\nnobody,true,5\nbroken,perhaps,1\n";
     const report = await scorer.importOutcomes(new File([outcomes], "outcomes.csv"), {});
-    return { report, outcomes: scorer.outcomes() };
+    // Scored in two halves (as by two workers), their states merged: the same join.
+    const halves = [answers.slice(0, 4), answers.slice(4)].map((part, k) => {
+      const half = new Scorer();
+      return half.import(new Blob([part.map(([user, score], i) => JSON.stringify({ id: `r${k}${i}`, kind: "nps", score, user: { id: user } })).join("\n")]), {}).then(() => half.state());
+    });
+    const [a, b] = await Promise.all(halves);
+    const merged = Scorer.fromState(a);
+    merged.merge(Scorer.fromState(b));
+    await merged.importOutcomes(new File([outcomes], "outcomes.csv"), {});
+    return { report, outcomes: scorer.outcomes(), merged: merged.outcomes() };
   });
+  expect(result.merged.respondents).toBe(8);
+  expect(result.merged.kinds.nps.groups).toEqual(result.outcomes.kinds.nps.groups);
   expect(result.report.accepted).toBe(9);
   expect(result.report.rejected.count).toBe(1);
   const o = result.outcomes;

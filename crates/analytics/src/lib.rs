@@ -569,13 +569,15 @@ impl Scorer {
         let mut mine = self.inner.borrow_mut();
         mine.state.merge(&theirs.state);
         mine.report.merge(&theirs.report);
+        mine.respondents.merge(&theirs.respondents);
         mine.unkeyed = true;
     }
 
     /// The exact state as a plain JSON object with its format `version` (store it, send
     /// it, merge it elsewhere).
     pub fn state(&self) -> Result<JsValue, JsError> {
-        let saved = saved::save(&self.inner.borrow().state).map_err(|e| JsError::new(&e))?;
+        let inner = self.inner.borrow();
+        let saved = saved::save(&inner.state, &inner.respondents).map_err(|e| JsError::new(&e))?;
         js_sys::JSON::parse(&saved.to_string())
             .map_err(|_| JsError::new("state could not be parsed back"))
     }
@@ -584,11 +586,13 @@ impl Scorer {
     /// clear error rather than misread.
     #[wasm_bindgen(js_name = fromState)]
     pub fn from_state(state: &JsValue) -> Result<Scorer, JsError> {
-        let state = saved::load(to_json_value(state)?).map_err(|e| JsError::new(&e))?;
+        let (state, respondents) =
+            saved::load(to_json_value(state)?).map_err(|e| JsError::new(&e))?;
         Ok(Scorer {
             // The per-id versions are not part of a saved state: a restored scorer adds.
             inner: Rc::new(RefCell::new(Inner {
                 state,
+                respondents,
                 unkeyed: true,
                 ..Inner::default()
             })),

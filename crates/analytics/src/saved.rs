@@ -1,24 +1,36 @@
 //! What `state()` hands out and `fromState()` takes back: the scorer's exact state with
 //! a format version, so that a state saved by one version is never misread by another.
 
+use sondeo_core::outcomes::Respondents;
 use sondeo_core::score::ScoreState;
 
 /// Version of the saved state's format: bump it whenever `ScoreState` changes shape.
 pub const STATE_VERSION: u64 = 3;
 
-/// The state as a JSON value: `{ "version": 1, "overall": …, "segments": …, … }`.
-pub fn save(state: &ScoreState) -> Result<serde_json::Value, String> {
+/// The state as a JSON value: `{ "version": 1, "overall": …, "segments": …, … }`, with
+/// `respondents` (each user's latest score per kind, for joining outcomes) when there are any.
+pub fn save(state: &ScoreState, respondents: &Respondents) -> Result<serde_json::Value, String> {
     let mut value = serde_json::to_value(state).map_err(|e| e.to_string())?;
     if let serde_json::Value::Object(members) = &mut value {
         members.insert("version".into(), STATE_VERSION.into());
+        if !respondents.is_empty() {
+            let people = serde_json::to_value(respondents).map_err(|e| e.to_string())?;
+            members.insert("respondents".into(), people);
+        }
     }
     Ok(value)
 }
 
 /// A state saved by [`save`], or an error naming what is wrong with it.
-pub fn load(mut value: serde_json::Value) -> Result<ScoreState, String> {
+pub fn load(mut value: serde_json::Value) -> Result<(ScoreState, Respondents), String> {
     let serde_json::Value::Object(members) = &mut value else {
         return Err("state: expected the object that state() returned".into());
+    };
+    let respondents = match members.remove("respondents") {
+        None => Respondents::default(),
+        Some(people) => {
+            serde_json::from_value(people).map_err(|e| format!("state.respondents: {e}"))?
+        }
     };
     match members.remove("version") {
         Some(v) if v.as_u64() == Some(STATE_VERSION) => {}
@@ -33,7 +45,8 @@ pub fn load(mut value: serde_json::Value) -> Result<ScoreState, String> {
             ))
         }
     }
-    serde_json::from_value(value).map_err(|e| format!("state: {e}"))
+    let state = serde_json::from_value(value).map_err(|e| format!("state: {e}"))?;
+    Ok((state, respondents))
 }
 
 #[cfg(test)]
@@ -41,26 +54,37 @@ mod tests {
     use super::*;
     use sondeo_core::import::{Format, Importer};
 
-    fn some_state() -> ScoreState {
-        let mut state = ScoreState::default();
+    fn some_state() -> (ScoreState, Respondents) {
+        let (mut state, mut respondents) = (ScoreState::default(), Respondents::default());
         let mut importer = Importer::new(Format::Csv);
-        let csv = "kind,score,touchpoint\nnps,9,web\nnps,3,phone\ncsat,5,web\n";
-        importer.feed(csv.as_bytes(), &mut |row| state.add(row));
-        importer.finish(&mut |row| state.add(row));
-        state
+        let csv = "kind,score,touchpoint,userId\nnps,9,web,u1\nnps,3,phone,u2\ncsat,5,web,\n";
+        let mut add = |row: &sondeo_core::score::Row| {
+            state.add(row);
+            respondents.record(row);
+        };
+        importer.feed(csv.as_bytes(), &mut add);
+        importer.finish(&mut add);
+        (state, respondents)
     }
 
     #[test]
     fn a_saved_state_loads_back_exactly_and_carries_its_version() {
-        let state = some_state();
-        let saved = save(&state).unwrap();
+        let (state, respondents) = some_state();
+        // Who answered what travels too: a file scored in workers still joins to outcomes.
+        assert_eq!(respondents.len(), 2);
+        let saved = save(&state, &respondents).unwrap();
         assert_eq!(saved["version"], STATE_VERSION);
-        assert_eq!(load(saved).unwrap(), state);
+        assert_eq!(load(saved).unwrap(), (state.clone(), respondents));
+        // A state without respondents (saved before they were part of it) still loads.
+        let saved = save(&state, &Respondents::default()).unwrap();
+        assert!(saved.get("respondents").is_none());
+        assert_eq!(load(saved).unwrap(), (state, Respondents::default()));
     }
 
     #[test]
     fn another_version_or_none_is_refused_with_a_clear_error() {
-        let mut saved = save(&some_state()).unwrap();
+        let (state, respondents) = some_state();
+        let mut saved = save(&state, &respondents).unwrap();
         saved["version"] = (STATE_VERSION + 1).into();
         let e = load(saved.clone()).unwrap_err();
         assert!(e.starts_with("state.version: expected 3, got 4"), "{e}");

@@ -25,8 +25,16 @@ pub struct OutcomeRecord {
     pub revenue: Option<f64>,
 }
 
+/// The time of an answer that has none: before any other, and exact as a JavaScript number
+/// (a saved state passes through one), which `i64::MIN` is not.
+const NO_TIME: i64 = -(1 << 53);
+
 /// Who answered what: each user's latest score per kind (by time; a tie, the later arrival).
-#[derive(Debug, Default)]
+/// Part of a scorer's saved state, so that a file scored in several workers (or a state
+/// stored and restored) still joins to outcomes.
+#[derive(Debug, Default, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
 pub struct Respondents {
     latest: HashMap<String, [Option<(u8, i64)>; KINDS.len()]>,
 }
@@ -38,9 +46,23 @@ impl Respondents {
             return;
         };
         let slot = &mut self.latest.entry(user.to_string()).or_default()[kind as usize];
-        let time = row.time.unwrap_or(i64::MIN);
+        let time = row.time.unwrap_or(NO_TIME);
         if slot.is_none_or(|(_, t)| time >= t) {
             *slot = Some((row.score, time));
+        }
+    }
+
+    /// Adds `other`'s, as if its rows came after these (a later part of the same file).
+    pub fn merge(&mut self, other: &Respondents) {
+        for (user, theirs) in &other.latest {
+            let mine = self.latest.entry(user.clone()).or_default();
+            for (slot, their) in mine.iter_mut().zip(theirs) {
+                if let Some((_, time)) = their {
+                    if slot.is_none_or(|(_, t)| *time >= t) {
+                        *slot = *their;
+                    }
+                }
+            }
         }
     }
 

@@ -210,3 +210,24 @@ fn a_synthetic_program_with_known_truth_is_recovered_within_the_stated_intervals
         "{r:?}"
     );
 }
+
+#[test]
+fn respondents_of_two_parts_merged_equal_those_of_one_pass() {
+    // Parts of one file in order: a user's later answer (by time; a tie, the later part) wins.
+    let rows = [
+        answer("ana", Kind::Nps, 3, 100),
+        answer("bo", Kind::Nps, 9, 100),
+        answer("ana", Kind::Nps, 10, 200),
+        answer("bo", Kind::Nps, 2, 100),
+        answer("cy", Kind::Csat, 5, 50),
+    ];
+    let mut whole = Respondents::default();
+    rows.iter().for_each(|r| whole.record(r));
+    for cut in 0..=rows.len() {
+        let (mut first, mut second) = (Respondents::default(), Respondents::default());
+        rows[..cut].iter().for_each(|r| first.record(r));
+        rows[cut..].iter().for_each(|r| second.record(r));
+        first.merge(&second);
+        assert_eq!(first, whole, "cut at {cut}");
+    }
+}
