@@ -230,6 +230,24 @@ test("cancelling a job ends it at once, whether the workers have loaded or not",
   expect(outcome).toEqual(["cancelled", "cancelled"]);
 });
 
+/**
+ * Scores `csv` in the page in one pass and in three workers: both summaries (`options`),
+ * both import reports, and the file's size.
+ */
+async function scoreBothWays(page, csv, options) {
+  await page.goto(`${server.url}/test/mount.html#{}`);
+  return page.evaluate(async ([csv, options]) => {
+    const { default: init, Scorer } = await import("/dist/sondeo-analytics.js");
+    await init();
+    const { scoreInWorkers } = await import("/parallel-score.js");
+    const file = new Blob([csv]);
+    const one = new Scorer();
+    const report = await one.import(file, {});
+    const parallel = await scoreInWorkers(file, { workerUrl: "/score-worker.js", workers: 3 }).done;
+    return { one: one.summary(options), many: Scorer.fromState(parallel.state).summary(options), report, parallelReport: parallel.report, size: file.size };
+  }, [csv, options]);
+}
+
 test("a file scored by several workers, cut at row boundaries, gives exactly the figures of one pass", async ({ page }) => {
   // ~6 MB of CSV with quoted commas, quotes and newlines in the comments (a cut must not
   // fall inside one), and three bad rows at known lines.
@@ -251,18 +269,13 @@ test("a file scored by several workers, cut at row boundaries, gives exactly the
     else if (i % 3 === 0) line += 1; // the comment's newline
   }
   const csv = header + rows.join("\n") + "\n";
-  await page.goto(`${server.url}/test/mount.html#{}`);
-  const result = await page.evaluate(async (csv) => {
-    const { default: init, Scorer } = await import("/dist/sondeo-analytics.js");
-    await init();
+  const options = { by: "metadata.touchpoint", period: "week" };
+  const both = await scoreBothWays(page, csv, options);
+  const result = await page.evaluate(async ([csv, options]) => {
+    const { Scorer } = await import("/dist/sondeo-analytics.js");
     const { scoreInWorkers } = await import("/parallel-score.js");
-    const file = new Blob([csv]);
-    const one = new Scorer();
-    const report = await one.import(file, {});
-    const parallel = await scoreInWorkers(file, { workerUrl: "/score-worker.js", workers: 3 }).done;
-    const merged = Scorer.fromState(parallel.state);
     // The same bytes as a stream of odd-sized chunks, as a download arrives, its size unknown.
-    const bytes = new Uint8Array(await file.arrayBuffer());
+    const bytes = new TextEncoder().encode(csv);
     let at = 0;
     const stream = new ReadableStream({
       pull(controller) {
@@ -273,12 +286,9 @@ test("a file scored by several workers, cut at row boundaries, gives exactly the
       },
     });
     const streamed = await scoreInWorkers(stream, { workerUrl: "/score-worker.js", workers: 2 }).done;
-    const options = { by: "metadata.touchpoint", period: "week" };
-    return {
-      one: one.summary(options), many: merged.summary(options), report, parallelReport: parallel.report, size: file.size,
-      streamed: Scorer.fromState(streamed.state).summary(options), streamedReport: streamed.report,
-    };
-  }, csv);
+    return { streamed: Scorer.fromState(streamed.state).summary(options), streamedReport: streamed.report };
+  }, [csv, options]);
+  Object.assign(result, both);
   expect(result.size).toBeGreaterThan(4 << 20);
   expect(result.parallelReport.workers).toBe(3);
   // Same figures (the rejected list aside, which each scorer keeps for its own import).
@@ -315,22 +325,14 @@ test("blank lines before a CSV header, a first chunk with no text yet, and a quo
   }
   badLines.push(line + 1); // the unclosed quote's row
   const csv = `${lead}id,kind,score,comment,metadata.touchpoint\n${rows.join("\n")}\nlast,nps,9,"never closed\nr-gone,nps,0,swallowed\n`;
-  await page.goto(`${server.url}/test/mount.html#{}`);
-  const result = await page.evaluate(async (csv) => {
-    const { default: init, Scorer } = await import("/dist/sondeo-analytics.js");
-    await init();
-    const { scoreInWorkers } = await import("/parallel-score.js");
-    const file = new Blob([csv]);
-    const one = new Scorer();
-    const report = await one.import(file, {});
-    const parallel = await scoreInWorkers(file, { workerUrl: "/score-worker.js", workers: 3 }).done;
-    const options = { by: "metadata.touchpoint" };
+  const result = await scoreBothWays(page, csv, { by: "metadata.touchpoint" });
+  result.ndjson = await page.evaluate(async () => {
+    const { Scorer } = await import("/dist/sondeo-analytics.js");
     // NDJSON whose first chunk is a lone newline: the format waits for the first text.
     const lines = ["\n", '{"id":"a","kind":"nps","score":10}\n', '{"id":"b","kind":"nps","score":0}\n'];
     const stream = new ReadableStream({ pull(c) { if (!lines.length) return c.close(); c.enqueue(new TextEncoder().encode(lines.shift())); } });
-    const ndjson = await new Scorer().import(stream, {});
-    return { one: one.summary(options), many: Scorer.fromState(parallel.state).summary(options), report, parallelReport: parallel.report, size: file.size, ndjson };
-  }, csv);
+    return new Scorer().import(stream, {});
+  });
   expect(result.size).toBeGreaterThan(4 << 20);
   const { rejected: r1, ...one } = result.one;
   const { rejected: r2, ...many } = result.many;
