@@ -1,7 +1,6 @@
 //! Reads a JavaScript value into core's [`Value`], so that config validation runs
 //! in core with exact field names. js_sys reads are used instead of
 //! serde-wasm-bindgen: serde's error paths pull `core::fmt` into the wasm (~10 KB gz).
-
 //!
 //! Every read that can run the page's code (a Proxy's traps, a getter) goes through an
 //! import that catches what it throws: an exception that unwinds through wasm frames
@@ -82,10 +81,10 @@ fn read(value: &JsValue, depth: u32, budget: &mut u32) -> Value {
             };
             let mut members = Vec::new();
             for index in 0..keys.length() {
-                let key = keys.get(index);
                 if *budget == 0 {
                     break;
                 }
+                let key = keys.get(index);
                 let (Some(name), Some(member)) = (key.as_string(), get(&key)) else {
                     continue;
                 };

@@ -324,6 +324,7 @@ let loads = 0;
 // The start (UTC midnight) of the day of an RFC 3339 time: what a catch-up re-reads from.
 // The collector compares `since` with `receivedAt`, which it keeps to the day for anonymous answers.
 const dayStart = (time) => `${time.slice(0, 10)}T00:00:00Z`;
+const RECONNECTING = "live updates interrupted: reconnecting to the collector…";
 
 async function loadFromCollector() {
   // Each load owns its scorer and its stream; a newer load (a toggle, a token) makes it stop.
@@ -387,7 +388,7 @@ async function loadFromCollector() {
     stream.addEventListener("error", async () => {
       if (load !== loads) return;
       gap = true;
-      if (scored) $("status").textContent = countedText("", "live updates interrupted: reconnecting to the collector…");
+      if (scored) $("status").textContent = countedText("", RECONNECTING);
       // The browser retries by itself unless the collector answered with an error (a restart
       // mid-request, a proxy's 502, a token no longer valid): then see which, and open a new
       // stream a little later or ask for the token.
@@ -433,7 +434,7 @@ async function loadFromCollector() {
   $("status").textContent = countedText("");
   // The stream dropped while the export was read: what it missed is re-read (now, or when it is back).
   if (gap && events.readyState === EventSource.OPEN) catchUp();
-  else if (gap) $("status").textContent = countedText("", "live updates interrupted: reconnecting to the collector…");
+  else if (gap) $("status").textContent = countedText("", RECONNECTING);
   render();
 }
 

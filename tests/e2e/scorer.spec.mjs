@@ -330,8 +330,12 @@ test("blank lines before a CSV header, a first chunk with no text yet, and a quo
     const { Scorer } = await import("/dist/sondeo-analytics.js");
     // NDJSON whose first chunk is a lone newline: the format waits for the first text.
     const lines = ["\n", '{"id":"a","kind":"nps","score":10}\n', '{"id":"b","kind":"nps","score":0}\n'];
-    const stream = new ReadableStream({ pull(c) { if (!lines.length) return c.close(); c.enqueue(new TextEncoder().encode(lines.shift())); } });
-    return new Scorer().import(stream, {});
+    const streamOf = (parts) => new ReadableStream({ pull(c) { if (!parts.length) return c.close(); c.enqueue(new TextEncoder().encode(parts.shift())); } });
+    const scorer = new Scorer();
+    const answers = await scorer.import(streamOf(lines), {});
+    // An outcomes file read the same way.
+    const outcomes = await scorer.importOutcomes(streamOf(["\n", '{"userId":"u1","retained":true}\n']), {});
+    return { ...answers, outcomes };
   });
   expect(result.size).toBeGreaterThan(4 << 20);
   const { rejected: r1, ...one } = result.one;
@@ -345,4 +349,5 @@ test("blank lines before a CSV header, a first chunk with no text yet, and a quo
   }
   expect(result.parallelReport.workers).toBe(3);
   expect(result.ndjson).toMatchObject({ accepted: 2, rejected: { count: 0 } });
+  expect(result.ndjson.outcomes).toMatchObject({ accepted: 1, rejected: { count: 0 } });
 });

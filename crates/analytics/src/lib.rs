@@ -149,6 +149,35 @@ fn filter_options(options: &JsValue) -> Result<filter::FilterOptions, JsError> {
     .map_err(|e| JsError::new(&e))
 }
 
+/// Streams `source` (see [`stream_chunks`]) into the reader `make` builds for its format:
+/// `format` when given, else the one the file's first text tells ([`Format::sniff`]; the
+/// first bytes are held until then, since a stream's first chunk may be a lone newline or a
+/// BOM's first byte). Only blank space is read as CSV, which says so. `None` when empty.
+async fn stream_by_format<R>(
+    source: JsValue,
+    options: &JsValue,
+    format: Option<Format>,
+    make: impl Fn(Format) -> R,
+    mut feed: impl FnMut(&mut R, &[u8]),
+) -> Result<Option<R>, JsValue> {
+    let mut reader = format.map(&make);
+    let mut head = Vec::new();
+    stream_chunks(source, options, |chunk| {
+        if let Some(reader) = reader.as_mut() {
+            return feed(reader, chunk);
+        }
+        head.extend_from_slice(chunk);
+        if let Some(format) = Format::sniff(&head) {
+            feed(reader.insert(make(format)), &std::mem::take(&mut head));
+        }
+    })
+    .await?;
+    if reader.is_none() && !head.is_empty() {
+        feed(reader.insert(make(Format::Csv)), &head);
+    }
+    Ok(reader)
+}
+
 /// Reads `source` (a `ReadableStream` of bytes, or a `Blob`/`File`) chunk by chunk into
 /// `feed`, one chunk at a time in wasm memory (memory does not grow with the file), and
 /// calls `options.onProgress({ bytes })` after each. A `Uint8Array` (a part of a file a
@@ -329,32 +358,17 @@ impl Scorer {
                     .unwrap_or(false)
             };
             let (skip_partials, by_id) = (flag("skipPartials"), flag("byId"));
-            let mut importer: Option<Importer> =
-                format.map(|f| Importer::new(f).skip_partials(skip_partials));
-            // Without a format, the first bytes are held until they tell (see `Format::sniff`).
-            let mut head: Vec<u8> = Vec::new();
-            stream_chunks(source, &options, |chunk| {
-                let mut inner = inner.borrow_mut();
-                if let Some(importer) = importer.as_mut() {
-                    return importer.feed(chunk, &mut |row| inner.count(by_id, row));
-                }
-                head.extend_from_slice(chunk);
-                if let Some(format) = Format::sniff(&head) {
-                    let importer =
-                        importer.insert(Importer::new(format).skip_partials(skip_partials));
-                    importer.feed(&std::mem::take(&mut head), &mut |row| {
-                        inner.count(by_id, row)
-                    });
-                }
-            })
+            let importer = stream_by_format(
+                source,
+                &options,
+                format,
+                |f| Importer::new(f).skip_partials(skip_partials),
+                |importer, chunk| {
+                    let mut inner = inner.borrow_mut();
+                    importer.feed(chunk, &mut |row| inner.count(by_id, row));
+                },
+            )
             .await?;
-            if importer.is_none() && !head.is_empty() {
-                // Only whitespace (or a BOM's first bytes): read as CSV, which reports it.
-                let mut inner = inner.borrow_mut();
-                importer
-                    .insert(Importer::new(Format::Csv).skip_partials(skip_partials))
-                    .feed(&head, &mut |row| inner.count(by_id, row));
-            }
             let report = match importer {
                 Some(importer) => {
                     let mut inner = inner.borrow_mut();
@@ -384,20 +398,22 @@ impl Scorer {
             let format = js_sys::Reflect::get(&options, &"format".into())
                 .ok()
                 .and_then(|f| f.as_string());
-            let mut reader = match format.as_deref().map(Format::parse) {
+            let format = match format.as_deref().map(Format::parse) {
                 Some(None) => {
                     return Err(JsError::new("format: expected \"ndjson\" or \"csv\"").into())
                 }
-                Some(Some(f)) => Some(OutcomeReader::new(f == Format::Ndjson)),
-                None => None,
+                given => given.flatten(),
             };
-            stream_chunks(source, &options, |chunk| {
-                let reader = reader.get_or_insert_with(|| {
-                    OutcomeReader::new(Format::detect(chunk) == Format::Ndjson)
-                });
-                let mut inner = inner.borrow_mut();
-                reader.feed(chunk, &mut |record| inner.add_outcome(record));
-            })
+            let reader = stream_by_format(
+                source,
+                &options,
+                format,
+                |f| OutcomeReader::new(f == Format::Ndjson),
+                |reader, chunk| {
+                    let mut inner = inner.borrow_mut();
+                    reader.feed(chunk, &mut |record| inner.add_outcome(record));
+                },
+            )
             .await?;
             let report = match reader {
                 Some(reader) => {
