@@ -8,7 +8,8 @@
 // A CSV row may hold a quoted newline, so a cut must not fall inside quotes. The bytes are
 // followed once, as they arrive, by the CSV reader's own rule (crates/core/src/import/
 // csv.rs: a quote opens a quoted cell only at the start of a cell, `""` inside one is a
-// quote), so the last row end is always known and nothing is read twice.
+// quote; a row ends with LF, CRLF or a lone CR), so the last row end is always known and
+// nothing is read twice.
 import { Scorer } from "/dist/sondeo-analytics.js";
 
 const QUOTE = 34;
@@ -35,7 +36,37 @@ export class RowEnds {
     this.last = -1;
     this.inQuotes = false;
     this.quotePending = false; // a quote inside quotes was a chunk's last byte
+    this.crPending = false; // a row ended with a CR that was a chunk's last byte (an LF may follow)
     this.cellStart = true;
+  }
+
+  /** A row ends at `offset` (just after its line end). */
+  rowEnd(offset) {
+    if (this.first < 0) this.first = offset;
+    this.last = offset;
+  }
+
+  /** The row ends between `from` and `until` (outside quotes) in `chunk`, fed at `base`. */
+  rowEnds(chunk, base, from, until) {
+    // Just after the line end at `at`, or -1 for a CR that is the chunk's last byte.
+    const after = (at) => (chunk[at] === NEWLINE ? at + 1 : at + 1 === chunk.length ? -1 : chunk[at + 1] === NEWLINE ? at + 2 : at + 1);
+    // Searched byte by byte within the segment: `lastIndexOf` of a byte the file lacks (a CR
+    // in a file of LFs) would run back to the chunk's start for every quoted cell.
+    const isEnd = (b) => b === NEWLINE || b === CR;
+    const lastEnd = (to) => { while (to >= from && !isEnd(chunk[to])) to--; return to; };
+    if (this.first < 0) {
+      let at = from;
+      while (at < until && !isEnd(chunk[at])) at++;
+      if (at < until && after(at) >= 0) this.rowEnd(base + after(at));
+    }
+    let at = lastEnd(until - 1);
+    if (at < from) return;
+    if (after(at) < 0) {
+      this.crPending = true;
+      at = lastEnd(at - 1);
+      if (at < from) return;
+    }
+    this.rowEnd(base + after(at));
   }
 
   feed(chunk) {
@@ -47,6 +78,11 @@ export class RowEnds {
       return;
     }
     let i = 0;
+    if (this.crPending && chunk.length) {
+      this.crPending = false;
+      if (chunk[0] === NEWLINE) i = 1;
+      this.rowEnd(base + i);
+    }
     while (i < chunk.length) {
       if (this.quotePending) {
         this.quotePending = false;
@@ -64,17 +100,11 @@ export class RowEnds {
         i = q + 1;
         continue;
       }
-      // Outside quotes, from quote to quote: every newline in between ends a row, and only
+      // Outside quotes, from quote to quote: every line end in between ends a row, and only
       // the first and the latest are wanted, so rows are not visited one by one.
       const quote = chunk.indexOf(QUOTE, i);
       const until = quote < 0 ? chunk.length : quote;
-      if (until > i) {
-        const newline = chunk.lastIndexOf(NEWLINE, until - 1);
-        if (newline >= i) {
-          if (this.first < 0) this.first = base + chunk.indexOf(NEWLINE, i) + 1;
-          this.last = base + newline + 1;
-        }
-      }
+      if (until > i) this.rowEnds(chunk, base, i, until);
       if (quote < 0) {
         this.cellStart = this.opensCell(chunk, i, chunk.length);
         return;
@@ -85,11 +115,10 @@ export class RowEnds {
     }
   }
 
-  /** Whether a cell starts at `at`: after a comma or a newline (carriage returns aside), or where the state says so when nothing since `from` decides. */
+  /** Whether a cell starts at `at`: after a comma or a line end, or where the state says so when nothing since `from` decides. */
   opensCell(chunk, from, at) {
-    let j = at - 1;
-    while (j >= from && chunk[j] === CR) j--;
-    return j < from ? this.cellStart : chunk[j] === COMMA || chunk[j] === NEWLINE;
+    const j = at - 1;
+    return j < from ? this.cellStart : chunk[j] === COMMA || chunk[j] === NEWLINE || chunk[j] === CR;
   }
 
   /** Forgets the first `n` bytes (a part cut off at the latest row end). */
@@ -122,9 +151,11 @@ const concat = (chunks, length) => {
 /** A chunk that is a view into a larger buffer, copied: parts are transferred by buffer. */
 const owned = (chunk) => (chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice());
 
+/** Line ends in `bytes` as the Scorer counts them: each LF, CR and CRLF is one. */
 const newlines = (bytes) => {
   let count = 0;
-  for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) count++;
+  for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) if (bytes[at - 1] !== CR) count++;
+  for (let at = bytes.indexOf(CR); at >= 0; at = bytes.indexOf(CR, at + 1)) count++;
   return count;
 };
 
@@ -273,7 +304,7 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
           const text = csv ? head.findIndex((b, i) => i >= bom && !BLANK.has(b) && b !== 11) : 0;
           if (text < 0 && !last) return;
           format = csv ? "csv" : "ndjson";
-          const start = text > 0 ? head.lastIndexOf(NEWLINE, text) + 1 : text < 0 ? head.length : 0;
+          const start = text > 0 ? Math.max(head.lastIndexOf(NEWLINE, text), head.lastIndexOf(CR, text)) + 1 : text < 0 ? head.length : 0;
           if (start > 0) {
             skippedLines = newlines(head.subarray(0, start));
             chunks = start < head.length ? [head.slice(start)] : [];

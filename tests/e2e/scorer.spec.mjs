@@ -37,6 +37,7 @@ for (const [file, by, period] of [
   ["tests/fixtures/export.ndjson", "metadata.touchpoint", "week"],
   ["tests/fixtures/export.csv", "metadata.agent", "day"],
   ["tests/fixtures/plain.csv", "metadata.touchpoint", "month"],
+  ["tests/fixtures/mac-excel.csv", "metadata.touchpoint", "day"],
 ]) {
   test(`the browser scores ${file} exactly as native core does`, async ({ page }) => {
   await page.goto(`${server.url}/test/mount.html#{}`);
@@ -161,9 +162,11 @@ test("outcomes join the answers by user id: each group's rates and revenue, and 
 
 test("a part is cut after its last row, by the CSV reader's quote rule, at every length of the text", async ({ page }) => {
   // Quoted newlines, doubled quotes, a quoted cell that opens a row, an empty quoted cell, CRLF, a quote
-  // inside a cell (plain text: 5'10"), a quote after a carriage return that still opens a cell.
+  // inside a cell (plain text: 5'10"), rows that end with a lone CR (a quote after one opens a cell),
+  // a quoted CR.
   const csv = 'id,kind,score,comment\nr1,nps,9,"one\ntwo"\r\nr2,nps,3,"say ""hi""\n"\n"r3",csat,4,""\n' +
-    "r4,ces,5,he is 5'10\" tall\nr5,nps,8,\"line one\nline two\"\n\"r\n6\",nps,1,\"a,b\n\nc\"\nr7,nps,2,\r\"x\ny\"\n";
+    "r4,ces,5,he is 5'10\" tall\nr5,nps,8,\"line one\nline two\"\n\"r\n6\",nps,1,\"a,b\n\nc\"\nr7,nps,2,\r\"x\ny\"\n" +
+    'r8,nps,7,"a\rb"\rr9,nps,6,ok\r\r\nr10,nps,5,x\r';
   await page.goto(`${server.url}/test/mount.html#{}`);
   const { whole, split } = await page.evaluate(async (csv) => {
     const { lastRowEnd } = await import("/parallel-score.js");
@@ -183,8 +186,9 @@ test("a part is cut after its last row, by the CSV reader's quote rule, at every
   }, csv);
   expect(split).toEqual(whole);
   // The reference: the CSV reader's rule written out byte by byte (crates/core/src/import/csv.rs):
-  // a quote opens a quoted cell only when the cell is still empty (carriage returns are dropped),
-  // `""` inside one is a quote, any other byte after a quote closes it.
+  // a quote opens a quoted cell only when the cell is still empty, `""` inside one is a quote, any
+  // other byte after a quote closes it; a row ends after LF, CRLF or a lone CR (a CR that is the last
+  // byte so far may yet be followed by its LF: no row end known there).
   const expected = [];
   for (let n = 0; n <= csv.length; n++) {
     let inside = false;
@@ -202,8 +206,14 @@ test("a part is cut after its last row, by the CSV reader's quote rule, at every
       }
       if (c === '"' && empty) inside = true;
       else if (c === "\n") { last = i + 1; empty = true; }
+      else if (c === "\r") {
+        if (i + 1 >= n) break;
+        if (csv[i + 1] === "\n") i++;
+        last = i + 1;
+        empty = true;
+      }
       else if (c === ",") empty = true;
-      else if (c !== "\r") empty = false;
+      else empty = false;
     }
     expected.push(last);
   }
@@ -307,6 +317,56 @@ test("a file scored by several workers, cut at row boundaries, gives exactly the
   expect(result.streamedReport.workerMemory).toBeLessThan(64 << 20);
   expect(result.streamedReport.accepted).toBe(40_000 - bad.size);
   expect(result.streamedReport.rejected.first.map((e) => e.line)).toEqual(badLines);
+});
+
+test("a sheet with old Mac line ends (a lone CR), CRLF split at chunk edges and a row over 1 MiB reads alike in one pass and in workers", async ({ page }) => {
+  // Rows end with a lone CR, and every seventh with CRLF; some comments are quoted and hold a CR
+  // or an LF (one more line each). Bad scores at known lines, and one comment of 1.1 MB that no
+  // reader keeps: its row is refused, the rows after it read.
+  const rows = ["id,kind,score,comment,metadata.touchpoint\r"];
+  let line = 1;
+  const badLines = [];
+  const n = 50_000;
+  const huge = 31_000;
+  for (let i = 0; i < n; i++) {
+    line += 1;
+    const bad = i % 12_000 === 5;
+    if (bad || i === huge) badLines.push(line);
+    const comment = i === huge ? `"${"z".repeat(1_100_000)}"` : i % 4 === 0 ? `"slow\r${i % 8 === 0 ? "\n" : ""}again"` : `fine ${"w".repeat(60)}`;
+    if (i % 4 === 0 && i !== huge) line += 1; // the quoted line end (CR or CRLF: one line)
+    rows.push(`r${i},nps,${bad ? "x" : i % 11},${comment},tp${i % 3}${i % 7 === 0 ? "\r\n" : "\r"}`);
+  }
+  const csv = rows.join("");
+  const result = await scoreBothWays(page, csv, { by: "metadata.touchpoint" });
+  result.streamed = await page.evaluate(async (csv) => {
+    const { Scorer } = await import("/dist/sondeo-analytics.js");
+    const { scoreInWorkers } = await import("/parallel-score.js");
+    // Chunks of odd sizes: a CR and its LF fall on either side of an edge somewhere.
+    const bytes = new TextEncoder().encode(csv);
+    let at = 0;
+    const stream = new ReadableStream({
+      pull(controller) {
+        if (at >= bytes.length) return controller.close();
+        const size = 1 + ((at * 7919) % 40_000);
+        controller.enqueue(bytes.slice(at, at + size));
+        at += size;
+      },
+    });
+    const { state, report } = await scoreInWorkers(stream, { workerUrl: "/score-worker.js", workers: 2 }).done;
+    return { summary: Scorer.fromState(state).summary({ by: "metadata.touchpoint" }), report };
+  }, csv);
+  expect(result.size).toBeGreaterThan(4 << 20);
+  const { rejected: r1, ...one } = result.one;
+  const { rejected: r2, ...many } = result.many;
+  const { rejected: r3, ...streamed } = result.streamed.summary;
+  expect(many).toEqual(one);
+  expect(streamed).toEqual(one);
+  expect(one.overall.nps.n).toBe(n - badLines.length);
+  for (const report of [result.report, result.parallelReport, result.streamed.report]) {
+    expect(report.accepted).toBe(n - badLines.length);
+    expect(report.rejected.first.map((e) => e.line)).toEqual(badLines);
+    expect(report.rejected.first.find((e) => e.line === badLines[3]).error).toContain("longer than 1 MiB");
+  }
 });
 
 test("blank lines before a CSV header, a first chunk with no text yet, and a quote never closed read alike in one pass and in workers", async ({ page }) => {

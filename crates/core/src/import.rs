@@ -116,8 +116,10 @@ impl Format {
 pub struct Importer {
     format: Format,
     report: Report,
-    /// NDJSON: bytes of the line still being received.
+    /// NDJSON: bytes of the line still being received (none kept once it is too long).
     pending: Vec<u8>,
+    /// NDJSON: the length of that line so far.
+    pending_len: usize,
     /// Lines completed so far.
     line: u64,
     csv: csv::Reader,
@@ -129,6 +131,11 @@ pub struct Importer {
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// What an NDJSON line longer than [`csv::MAX_RECORD_BYTES`] is reported as: a response is
+/// a few hundred bytes, and holding such a line could take all of a worker's memory.
+pub const TOO_LONG_LINE: &str =
+    "a line longer than 1 MiB: expected one response per line (is the file one JSON array?)";
+
 impl Importer {
     /// An importer for `format`.
     pub fn new(format: Format) -> Importer {
@@ -136,6 +143,7 @@ impl Importer {
             format,
             report: Report::default(),
             pending: Vec::new(),
+            pending_len: 0,
             line: 0,
             csv: csv::Reader::default(),
             columns: None,
@@ -174,7 +182,11 @@ impl Importer {
                 while let Some(n) = crate::bytes::find_byte(&chunk[start..], b'\n') {
                     let i = start + n;
                     self.line += 1;
-                    if self.pending.is_empty() {
+                    let length = std::mem::take(&mut self.pending_len) + (i - start);
+                    if length > csv::MAX_RECORD_BYTES {
+                        self.pending.clear();
+                        self.report.reject(self.line, "json", TOO_LONG_LINE.to_owned());
+                    } else if self.pending.is_empty() {
                         self.ndjson_line(&chunk[start..i], sink);
                     } else {
                         self.pending.extend_from_slice(&chunk[start..i]);
@@ -183,13 +195,20 @@ impl Importer {
                     }
                     start = i + 1;
                 }
-                self.pending.extend_from_slice(&chunk[start..]);
+                // A line too long to read is not kept: it is refused when it ends.
+                self.pending_len += chunk.len() - start;
+                if self.pending_len > csv::MAX_RECORD_BYTES {
+                    self.pending.clear();
+                } else {
+                    self.pending.extend_from_slice(&chunk[start..]);
+                }
             }
             Format::Csv => {
                 let (report, columns, skip) =
                     (&mut self.report, &mut self.columns, self.skip_partials);
-                self.csv.feed(chunk, &mut |line, record| {
-                    csv_record(report, columns, skip, line, record, sink)
+                self.csv.feed(chunk, &mut |line, record| match record {
+                    Ok(record) => csv_record(report, columns, skip, line, record, sink),
+                    Err(error) => report.reject(line, "csv", error.to_owned()),
                 });
             }
         }
@@ -207,7 +226,10 @@ impl Importer {
         };
         match self.format {
             Format::Ndjson => {
-                if !self.pending.is_empty() {
+                if self.pending_len > csv::MAX_RECORD_BYTES {
+                    self.line += 1;
+                    self.report.reject(self.line, "json", TOO_LONG_LINE.to_owned());
+                } else if !self.pending.is_empty() {
                     self.line += 1;
                     let line = std::mem::take(&mut self.pending);
                     self.ndjson_line(&line, sink);
@@ -216,8 +238,9 @@ impl Importer {
             Format::Csv => {
                 let (report, columns, skip) =
                     (&mut self.report, &mut self.columns, self.skip_partials);
-                let unclosed = self.csv.finish(&mut |line, record| {
-                    csv_record(report, columns, skip, line, record, sink)
+                let unclosed = self.csv.finish(&mut |line, record| match record {
+                    Ok(record) => csv_record(report, columns, skip, line, record, sink),
+                    Err(error) => report.reject(line, "csv", error.to_owned()),
                 });
                 if let Some(line) = unclosed {
                     self.report
@@ -396,7 +419,7 @@ fn csv_record(
     columns: &mut Option<csv::Columns>,
     skip_partials: bool,
     line: u64,
-    record: csv::Record,
+    record: &[Cow<str>],
     sink: &mut impl FnMut(&Row),
 ) {
     if record.len() == 1 && record[0].trim().is_empty() {

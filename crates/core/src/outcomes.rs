@@ -323,8 +323,9 @@ impl OutcomeReader {
             }
         } else {
             let (header, report) = (&mut self.header, &mut self.report);
-            self.csv.feed(chunk, &mut |line, record| {
-                csv_record(header, report, line, record, sink)
+            self.csv.feed(chunk, &mut |line, record| match record {
+                Ok(record) => csv_record(header, report, line, record, sink),
+                Err(error) => report.reject(line, "csv", error.to_owned()),
             });
         }
     }
@@ -341,7 +342,10 @@ impl OutcomeReader {
             let (header, report) = (&mut self.header, &mut self.report);
             let unclosed = self
                 .csv
-                .finish(&mut |line, record| csv_record(header, report, line, record, sink));
+                .finish(&mut |line, record| match record {
+                    Ok(record) => csv_record(header, report, line, record, sink),
+                    Err(error) => report.reject(line, "csv", error.to_owned()),
+                });
             if let Some(line) = unclosed {
                 self.report
                     .reject(line, "csv", crate::import::csv::UNCLOSED_QUOTE.to_owned());
@@ -391,7 +395,7 @@ fn csv_record(
     header: &mut Option<Vec<String>>,
     report: &mut Report,
     line: u64,
-    fields: csv::Record,
+    fields: &[std::borrow::Cow<str>],
     sink: &mut impl FnMut(&OutcomeRecord),
 ) {
     let Some(names) = header else {

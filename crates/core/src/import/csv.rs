@@ -1,42 +1,106 @@
 //! An RFC 4180 record reader that accepts bytes in chunks of any size (a quoted
 //! field, a CRLF or a UTF-8 character may be split across chunks), and the columns
-//! of a header row.
+//! of a header row. A line ends with LF, CRLF or a lone CR (the old Mac line end that
+//! Excel's "CSV (Macintosh)" still writes), as Python's and PapaParse's readers take it.
 
 use crate::schema::{CSV_COLUMNS, METADATA_PREFIX, METADATA_REST};
 
 /// Reader state between chunks. A record's fields live in one byte buffer with
 /// their end offsets, so reading a row allocates nothing per field.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Reader {
     buf: Vec<u8>,
     ends: Vec<usize>,
     in_quotes: bool,
     /// A `"` seen inside quotes: either the closing quote or the first of `""`.
     quote_pending: bool,
-    /// Newlines seen so far; the current record started on line `record_line`.
+    /// Line ends seen so far; the current record started on line `record_line`.
     lines: u64,
     record_line: u64,
     record_started: bool,
+    /// The bytes of the current record in the chunks before this one.
+    record_bytes: usize,
+    /// A record ended with a CR that was its chunk's last byte: an LF first in the next
+    /// chunk belongs to that line end.
+    skip_lf: bool,
+    /// The last byte fed was a CR (so an LF first in the next chunk ends no line).
+    after_cr: bool,
+    /// A record longer than this many bytes is refused, and not held in memory.
+    limit: usize,
+}
+
+/// The longest record read, in bytes (its line end aside). A response's row is a few
+/// hundred bytes; a longer one is a quote that opened by mistake and took the rows after
+/// it, and holding it whole could take all of a worker's memory.
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+
+/// What a record longer than [`MAX_RECORD_BYTES`] is reported as.
+pub const TOO_LONG: &str = "a row longer than 1 MiB: a quoted field probably opens by mistake and runs into the rows after it";
+
+impl Default for Reader {
+    fn default() -> Reader {
+        Reader::with_limit(MAX_RECORD_BYTES)
+    }
 }
 
 /// One record's fields, borrowed from the chunk or the reader (owned only where a field
-/// is not UTF-8).
-pub type Record<'r, 'a> = &'r [std::borrow::Cow<'a, str>];
+/// is not UTF-8), or [`TOO_LONG`].
+pub type Record<'r, 'a> = Result<&'r [std::borrow::Cow<'a, str>], &'static str>;
+
+/// Line ends in `bytes`: each LF, CR and CRLF is one. `after_cr`: the byte before was a CR.
+pub fn line_ends(bytes: &[u8], after_cr: bool) -> u64 {
+    let lf = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+    if crate::bytes::find_byte(bytes, b'\r').is_none() {
+        return lf - u64::from(after_cr && bytes.first() == Some(&b'\n'));
+    }
+    let mut count = 0;
+    let mut prev_cr = after_cr;
+    for &b in bytes {
+        count += u64::from(b == b'\r' || (b == b'\n' && !prev_cr));
+        prev_cr = b == b'\r';
+    }
+    count
+}
 
 impl Reader {
+    /// A reader that refuses records longer than `limit` bytes.
+    pub fn with_limit(limit: usize) -> Reader {
+        Reader {
+            buf: Vec::new(),
+            ends: Vec::new(),
+            in_quotes: false,
+            quote_pending: false,
+            lines: 0,
+            record_line: 0,
+            record_started: false,
+            record_bytes: 0,
+            skip_lf: false,
+            after_cr: false,
+            limit,
+        }
+    }
+
     /// Feeds bytes; `emit(line, record)` is called for each complete record. Runs of
     /// plain bytes (and the inside of a quoted field, up to its next quote) are copied in
     /// one go: a byte at a time was most of a large import's time.
     pub fn feed(&mut self, chunk: &[u8], emit: &mut impl FnMut(u64, Record)) {
+        let Some(&last) = chunk.last() else { return };
         let mut i = 0;
+        if std::mem::take(&mut self.skip_lf) && chunk[0] == b'\n' {
+            i = 1;
+        }
+        // Where the current record's bytes in this chunk start.
+        let mut start = 0;
         // The fields of records read in place, reused from one record to the next.
         let mut fields = Vec::new();
         let mut record = Vec::new();
         while i < chunk.len() {
             if !self.record_started {
                 // A record that starts and ends in this chunk, with no `""` in a quoted
-                // field and no stray CR, is read where it lies: nothing copied.
-                if let Some((end, newlines)) = whole_record(&chunk[i..], &mut fields) {
+                // field and no text after a closing quote, is read where it lies: nothing
+                // copied.
+                if let Some((end, newlines)) = whole_record(&chunk[i..], &mut fields, self.limit)
+                {
                     let line = self.lines + 1;
                     self.lines += newlines;
                     emit_in_place(&chunk[i..i + end], &fields, &mut record, line, emit);
@@ -45,11 +109,14 @@ impl Reader {
                 }
                 self.record_started = true;
                 self.record_line = self.lines + 1;
+                self.record_bytes = 0;
+                start = i;
             }
             if self.in_quotes && !self.quote_pending {
                 let run = &chunk[i..];
                 let n = crate::bytes::find_byte(run, b'"').unwrap_or(run.len());
-                self.lines += run[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+                let after_cr = if i == 0 { self.after_cr } else { chunk[i - 1] == b'\r' };
+                self.lines += line_ends(&run[..n], after_cr);
                 self.buf.extend_from_slice(&run[..n]);
                 i += n;
                 if i < chunk.len() {
@@ -77,12 +144,19 @@ impl Reader {
                     self.ends.push(self.buf.len());
                     i += 1;
                 }
-                b'\n' => {
+                b'\n' | b'\r' => {
                     self.lines += 1;
+                    self.record_bytes += i - start;
                     self.end_record(emit);
                     i += 1;
+                    if b == b'\r' {
+                        match chunk.get(i) {
+                            Some(b'\n') => i += 1,
+                            Some(_) => {}
+                            None => self.skip_lf = true,
+                        }
+                    }
                 }
-                b'\r' => i += 1,
                 _ => {
                     // Plain bytes up to the next separator; a quote inside a field is plain.
                     let run = &chunk[i..];
@@ -91,6 +165,21 @@ impl Reader {
                         .max(1);
                     self.buf.extend_from_slice(&run[..n]);
                     i += n;
+                }
+            }
+        }
+        self.after_cr = last == b'\r';
+        if self.record_started {
+            self.record_bytes += chunk.len() - start;
+            if self.record_bytes > self.limit {
+                // Too long already: it will be refused, so its text need not be kept. The
+                // one thing the reader still asks of it is whether the current field is
+                // empty (where a quote opens a quoted field): one byte keeps that answer.
+                let empty = self.buf.len() == self.ends.last().copied().unwrap_or(0);
+                self.buf.clear();
+                self.ends.clear();
+                if !empty {
+                    self.buf.push(b'x');
                 }
             }
         }
@@ -128,9 +217,16 @@ pub const UNCLOSED_QUOTE: &str =
     "a quoted field opens on this line and is never closed: the rest of the file was read into it";
 
 impl Reader {
+    /// Ends the record, `record_bytes` long.
     fn end_record(&mut self, emit: &mut impl FnMut(u64, Record)) {
         self.ends.push(self.buf.len());
         self.record_started = false;
+        if self.record_bytes > self.limit {
+            emit(self.record_line, Err(TOO_LONG));
+            self.buf.clear();
+            self.ends.clear();
+            return;
+        }
         let mut record = Vec::with_capacity(self.ends.len());
         let fields = self.ends.iter().scan(0, |start, &end| {
             let field = (*start, end);
@@ -138,17 +234,22 @@ impl Reader {
             Some(field)
         });
         text_fields(&self.buf, fields, &mut record);
-        emit(self.record_line, &record);
+        emit(self.record_line, Ok(&record));
         self.buf.clear();
         self.ends.clear();
     }
 }
 
 /// Reads one record at the start of `bytes` in place: its fields' offsets into `fields`,
-/// and returns the record's length (its newline included) and the newlines in it; `None`
-/// when it needs the copying reader: it does not end in `bytes`, or holds `""` inside
-/// quotes, text after a closing quote, or a CR not before LF (which that reader drops).
-fn whole_record(bytes: &[u8], fields: &mut Vec<(usize, usize)>) -> Option<(usize, u64)> {
+/// and returns the record's length (its line end included) and the line ends in it;
+/// `None` when it needs the copying reader: it does not end in `bytes` (or ends with a CR
+/// that is the last byte, which an LF may follow), holds `""` inside quotes or text after
+/// a closing quote, or is longer than `limit` (which that reader refuses).
+fn whole_record(
+    bytes: &[u8],
+    fields: &mut Vec<(usize, usize)>,
+    limit: usize,
+) -> Option<(usize, u64)> {
     use crate::bytes::{find_any4, find_byte};
     fields.clear();
     let mut i = 0;
@@ -157,7 +258,7 @@ fn whole_record(bytes: &[u8], fields: &mut Vec<(usize, usize)>) -> Option<(usize
         let (start, end) = if bytes.get(i) == Some(&b'"') {
             let open = i + 1;
             let close = open + find_byte(&bytes[open..], b'"')?;
-            newlines += bytes[open..close].iter().filter(|&&b| b == b'\n').count() as u64;
+            newlines += line_ends(&bytes[open..close], false);
             i = close + 1;
             (open, close)
         } else {
@@ -173,12 +274,17 @@ fn whole_record(bytes: &[u8], fields: &mut Vec<(usize, usize)>) -> Option<(usize
             (start, i)
         };
         fields.push((start, end));
-        match bytes.get(i)? {
-            b',' => i += 1,
-            b'\n' => return Some((i + 1, newlines + 1)),
-            b'\r' if bytes.get(i + 1)? == &b'\n' => return Some((i + 2, newlines + 1)),
+        let end = match bytes.get(i)? {
+            b',' => {
+                i += 1;
+                continue;
+            }
+            b'\n' => i + 1,
+            b'\r' if bytes.get(i + 1)? == &b'\n' => i + 2,
+            b'\r' => i + 1,
             _ => return None,
-        }
+        };
+        return (i <= limit).then_some((end, newlines + 1));
     }
 }
 
@@ -192,7 +298,7 @@ fn emit_in_place<'a>(
 ) {
     record.clear();
     text_fields(bytes, fields.iter().copied(), record);
-    emit(line, record);
+    emit(line, Ok(record));
 }
 
 /// A record's fields (`start..end` in `bytes`) as text, pushed onto `record`. One UTF-8
@@ -289,12 +395,20 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Every record with its line, as owned text.
-    fn records(chunks: &[&[u8]]) -> (Vec<(u64, Vec<String>)>, u64) {
+    /// Every record with its line, as owned text (a refused one as its error), and the
+    /// line ends counted, read by a reader that refuses records over `limit` bytes.
+    fn records_limited(chunks: &[&[u8]], limit: usize) -> (Vec<(u64, Vec<String>)>, u64) {
         let mut out = Vec::new();
-        let mut reader = Reader::default();
-        let mut emit =
-            |line, record: Record| out.push((line, record.iter().map(|f| f.to_string()).collect()));
+        let mut reader = Reader::with_limit(limit);
+        let mut emit = |line, record: Record| {
+            out.push((
+                line,
+                match record {
+                    Ok(fields) => fields.iter().map(|f| f.to_string()).collect(),
+                    Err(e) => vec![e.to_string()],
+                },
+            ))
+        };
         for chunk in chunks {
             reader.feed(chunk, &mut emit);
         }
@@ -302,9 +416,18 @@ mod tests {
         (out, reader.newlines())
     }
 
+    fn records(chunks: &[&[u8]]) -> (Vec<(u64, Vec<String>)>, u64) {
+        records_limited(chunks, MAX_RECORD_BYTES)
+    }
+
+    fn texts(fields: &[&str]) -> Vec<String> {
+        fields.iter().map(|f| f.to_string()).collect()
+    }
+
     proptest! {
         /// Reading records in place (a whole record in one chunk) gives what the copying
-        /// reader gives byte by byte, for any mix of quotes, `""`, CR, LF and bad UTF-8.
+        /// reader gives byte by byte, for any mix of quotes, `""`, CR, LF and bad UTF-8,
+        /// with records refused past any length limit; the line ends are counted alike.
         #[test]
         fn in_place_records_are_the_copying_readers(
             bytes in proptest::collection::vec(
@@ -312,13 +435,49 @@ mod tests {
                 0..200,
             ),
             cut in 0usize..200,
+            limit in prop::sample::select(vec![0usize, 1, 3, 8, 40, MAX_RECORD_BYTES]),
         ) {
-            let whole = records(&[&bytes]);
+            let whole = records_limited(&[&bytes], limit);
             let one_by_one: Vec<&[u8]> = bytes.chunks(1).collect();
-            prop_assert_eq!(&records(&one_by_one), &whole);
+            prop_assert_eq!(&records_limited(&one_by_one, limit), &whole);
             let cut = cut.min(bytes.len());
-            prop_assert_eq!(&records(&[&bytes[..cut], &bytes[cut..]]), &whole);
+            prop_assert_eq!(&records_limited(&[&bytes[..cut], &bytes[cut..]], limit), &whole);
+            // Every line end counts, in quoted fields too (an unclosed quote's aside: its
+            // record is dropped, its lines still counted).
+            prop_assert_eq!(whole.1, line_ends(&bytes, false));
         }
+    }
+
+    #[test]
+    fn lines_may_end_with_lf_crlf_or_a_lone_cr() {
+        // An old Mac export: every line ends with CR alone; a quoted CR stays in its field.
+        let (rows, newlines) = records(&[b"id,comment\rr1,\"a\rb\"\rr2,c\r"]);
+        assert_eq!(
+            rows,
+            [(1, texts(&["id", "comment"])), (2, texts(&["r1", "a\rb"])), (4, texts(&["r2", "c"]))]
+        );
+        assert_eq!(newlines, 4);
+        // All three in one file, a CRLF split between chunks counted once.
+        let (rows, newlines) = records(&[b"a\r\nb\r", b"\nc\rd\ne"]);
+        let lines: Vec<u64> = rows.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, [1, 2, 3, 4, 5]);
+        assert_eq!(newlines, 4);
+    }
+
+    #[test]
+    fn a_record_over_the_limit_is_refused_and_the_rows_after_it_are_read() {
+        let long = "x".repeat(MAX_RECORD_BYTES);
+        let file = format!("id,comment\nr1,\"{long}\"\nr2,ok\n");
+        // Fed in chunks of 64 KiB, as a stream arrives: the long field is not kept whole.
+        let chunks: Vec<&[u8]> = file.as_bytes().chunks(64 << 10).collect();
+        let (rows, _) = records(&chunks);
+        assert_eq!(
+            rows,
+            [(1, texts(&["id", "comment"])), (2, texts(&[TOO_LONG])), (3, texts(&["r2", "ok"]))]
+        );
+        // One byte less is a record like any other.
+        let fits = format!("r1,\"{}\"\n", &long[..MAX_RECORD_BYTES - 5]);
+        assert_eq!(records(&[fits.as_bytes()]).0[0].1[1].len(), MAX_RECORD_BYTES - 5);
     }
 
     #[test]
@@ -327,9 +486,9 @@ mod tests {
         assert_eq!(
             rows,
             [
-                (1, vec!["id".to_string(), "comment".to_string()]),
-                (2, vec!["r1".to_string(), "a, b\nc".to_string()]),
-                (4, vec!["r2".to_string(), "\"x\"".to_string()]),
+                (1, texts(&["id", "comment"])),
+                (2, texts(&["r1", "a, b\nc"])),
+                (4, texts(&["r2", "\"x\""])),
             ]
         );
         assert_eq!(newlines, 4);

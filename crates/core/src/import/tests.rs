@@ -32,7 +32,10 @@ fn import(bytes: &[u8], format: Format, size: usize) -> (Report, Vec<Row<'static
 fn import_all_ways(name: &str, format: Format) -> (Report, Vec<Row<'static>>) {
     let bytes = fixture(name);
     let whole = import(&bytes, format, bytes.len());
-    let newlines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+    // Line ends counted by hand: LF, CRLF and a lone CR each end one line.
+    let newlines = (0..bytes.len())
+        .filter(|&i| bytes[i] == b'\r' || (bytes[i] == b'\n' && (i == 0 || bytes[i - 1] != b'\r')))
+        .count() as u64;
     assert_eq!(whole.0.newlines, newlines, "{name}: newlines read");
     for size in [1, 2, 3, 7, 64, 1000] {
         assert_eq!(
@@ -126,6 +129,35 @@ fn a_plain_sheet_is_scored_and_extra_columns_become_segments() {
         1
     );
     assert_eq!(rows[0].time, parse_rfc3339("2026-11-20"));
+}
+
+#[test]
+fn a_sheet_saved_with_old_mac_line_ends_reads_as_any_other() {
+    // Every line ends with a lone CR (Excel's "CSV (Macintosh)"); line 3's comment holds one.
+    let (report, rows) = import_all_ways("mac-excel.csv", Format::Csv);
+    assert_eq!((report.accepted, report.rejected), (4, 1));
+    assert_eq!(report.first[0].line, 6, "the row after the two-line comment");
+    assert_eq!(rows[1].comment.as_deref(), Some("Slow.\rNever again"));
+    assert_eq!(rows[0].metadata.len(), 1, "touchpoint, its own column");
+    assert_eq!(report.newlines, 7);
+}
+
+#[test]
+fn a_row_or_line_over_a_mebibyte_is_refused_and_the_rest_is_read() {
+    let long = "x".repeat(csv::MAX_RECORD_BYTES);
+    let csv = format!("kind,score,comment\nnps,9,fine\nnps,3,\"{long}\nnps,10,\"\nnps,0,ok\n");
+    let ndjson = format!(
+        "{{\"kind\":\"nps\",\"score\":9}}\n{{\"kind\":\"nps\",\"score\":3,\"comment\":\"{long}\"}}\n{{\"kind\":\"nps\",\"score\":0}}"
+    );
+    for (bytes, format, line) in [(csv, Format::Csv, 3), (ndjson, Format::Ndjson, 2)] {
+        for size in [4096, 1 << 16, bytes.len()] {
+            let (report, rows) = import(bytes.as_bytes(), format, size);
+            assert_eq!((report.accepted, report.rejected), (2, 1), "{format:?} in chunks of {size}");
+            assert_eq!(rows.iter().map(|r| r.score).collect::<Vec<_>>(), [9, 0]);
+            assert_eq!(report.first[0].line, line);
+            assert!(report.first[0].error.contains("longer than 1 MiB"), "{:?}", report.first);
+        }
+    }
 }
 
 #[test]
