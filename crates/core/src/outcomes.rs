@@ -317,7 +317,8 @@ impl OutcomeReader {
                     self.line += 1;
                     let line = std::mem::take(&mut self.pending);
                     self.json_line(&line, sink);
-                } else {
+                } else if self.pending.len() <= csv::MAX_RECORD_BYTES {
+                    // One byte past the limit is kept, to tell the line too long when it ends.
                     self.pending.push(b);
                 }
             }
@@ -355,6 +356,10 @@ impl OutcomeReader {
     }
 
     fn json_line(&mut self, raw: &[u8], sink: &mut impl FnMut(&OutcomeRecord)) {
+        if raw.len() > csv::MAX_RECORD_BYTES {
+            let error = crate::import::TOO_LONG_LINE.to_owned();
+            return self.report.reject(self.line, "line", error);
+        }
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.iter().all(u8::is_ascii_whitespace) {
             return;
