@@ -1,8 +1,31 @@
 //! Small DOM builders. Text is always set as text (`textContent`), never parsed
 //! as HTML, so visitor and config text cannot inject markup.
 
-use wasm_bindgen::{JsCast, UnwrapThrowExt};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlElement};
+
+#[wasm_bindgen]
+extern "C" {
+    /// An element with the `popover` attribute. Its `showPopover()` and `hidePopover()`
+    /// are caught: they throw where the element is already in that state, and are missing
+    /// in browsers before 2024.
+    type Popover;
+    #[wasm_bindgen(method, js_name = showPopover, catch)]
+    fn show_popover(this: &Popover) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, js_name = hidePopover, catch)]
+    fn hide_popover(this: &Popover) -> Result<(), JsValue>;
+}
+
+/// Puts a `popover` element in the browser's top layer, or takes it out. In the top layer
+/// nothing the page does can cover it or move it: not a cookie banner at the highest
+/// z-index, not a `transform`, `filter` or `contain` on an ancestor (which would make
+/// `position: fixed` relative to that ancestor, off screen on a scrolled page). Where
+/// popovers are missing, `position: fixed` and the z-index still apply.
+pub fn top_layer(el: &HtmlElement, on: bool) {
+    let el: &Popover = el.unchecked_ref();
+    let _ = if on { el.show_popover() } else { el.hide_popover() };
+}
 
 /// The page's document (the widget only runs in a window).
 pub fn document() -> Document {

@@ -2,7 +2,12 @@
 // custom element, and a module to start the wasm. Everything else forwards to Rust.
 import init, { mount as mountNow, consent as consentNow, navigated as navigatedNow, reset as resetNow } from "../target/bindgen/sondeo/sondeo.js";
 
-const ready = init();
+// A page whose Content-Security-Policy lacks 'wasm-unsafe-eval' cannot compile the module:
+// said in words, to `mount()`'s caller and on every <sondeo-survey>.
+const ready = init().catch((error) => {
+  throw new Error(`sondeo: could not start: ${error?.message ?? error}${error instanceof WebAssembly.CompileError ? " (CSP: script-src needs 'wasm-unsafe-eval')" : ""}`);
+});
+ready.catch(() => {});
 // The language packs sit in locales/ beside this script, wherever the site serves it from.
 const LOCALES = new URL("locales/", import.meta.url).href;
 
@@ -59,6 +64,10 @@ class SondeoSurvey extends HTMLElement {
   #remount() {
     if (this.#queued) return;
     this.#queued = true;
+    const fail = (error) => {
+      console.error(error);
+      this.dispatchEvent(new CustomEvent("sondeo:error", { detail: { error: String(error?.message ?? error) }, bubbles: true, composed: true }));
+    };
     ready.then(() => {
       this.#queued = false;
       this.#survey?.destroy();
@@ -67,11 +76,11 @@ class SondeoSurvey extends HTMLElement {
       try {
         this.#survey = mountNow(this, null, true, LOCALES);
       } catch (error) {
-        console.error(error);
-        this.dispatchEvent(new CustomEvent("sondeo:error", { detail: { error: String(error.message ?? error) }, bubbles: true, composed: true }));
+        fail(error);
       }
-    });
+    }, (error) => { this.#queued = false; fail(error); });
   }
 }
 
 if (!customElements.get("sondeo-survey")) customElements.define("sondeo-survey", SondeoSurvey);
+else console.warn("sondeo: <sondeo-survey> is defined by another script; use mount()");

@@ -23,6 +23,9 @@ extern "C" {
     fn own_keys(object: &JsValue) -> Result<js_sys::Array, JsValue>;
     #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
     fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    /// `Object.hasOwn(object, key)`.
+    #[wasm_bindgen(js_namespace = Object, js_name = hasOwn, catch)]
+    pub fn has_own(object: &JsValue, key: &JsValue) -> Result<bool, JsValue>;
 }
 
 /// The JSON-like view of `value`; functions, symbols, bigints and whatever throws when
@@ -85,11 +88,15 @@ fn read(value: &JsValue, depth: u32, budget: &mut u32) -> Value {
                     break;
                 }
                 let key = keys.get(index);
-                let (Some(name), Some(member)) = (key.as_string(), get(&key)) else {
+                let Some(name) = key.as_string() else {
                     continue;
                 };
-                if !member.is_undefined() {
-                    members.push((name, read(&member, depth + 1, budget)));
+                // A getter that throws is a value that cannot be read: refused by name,
+                // not left out as if the field were not there.
+                match get(&key) {
+                    Some(member) if member.is_undefined() => {}
+                    Some(member) => members.push((name, read(&member, depth + 1, budget))),
+                    None => members.push((name, Value::Other)),
                 }
             }
             Value::Object(members)

@@ -137,7 +137,7 @@ pub fn mount(
         }
         _ => config,
     };
-    let before_send = before_send(&config);
+    let before_send = before_send(&config)?;
     let mut value = js_value::to_value(&config);
     let (host, owns_host) = match host {
         Some(el) if el.tag_name().eq_ignore_ascii_case("sondeo-survey") => {
@@ -194,14 +194,20 @@ fn mount_into(
     survey::mount(host, owns_host, config, before_send).map(|inner| Survey { inner })
 }
 
-fn before_send(config: &JsValue) -> Option<js_sys::Function> {
-    if !config.is_object() {
-        return None;
+/// The config's own `beforeSend`: one inherited from `Object.prototype` (a polluted
+/// prototype) would be handed every answer.
+/// A hook that is there but cannot be called (a typo'd value, a getter that throws) is an
+/// error: the site may rely on it to strip what must not leave the page.
+fn before_send(config: &JsValue) -> Result<Option<js_sys::Function>, JsValue> {
+    let key = JsValue::from("beforeSend");
+    if !config.is_object() || !js_value::has_own(config, &key).unwrap_or(false) {
+        return Ok(None);
     }
-    js_sys::Reflect::get(config, &"beforeSend".into())
-        .ok()?
-        .dyn_into()
-        .ok()
+    match js_sys::Reflect::get(config, &key) {
+        Ok(hook) if hook.is_null() || hook.is_undefined() => Ok(None),
+        Ok(hook) if hook.is_function() => Ok(Some(hook.unchecked_into())),
+        _ => Err(js_sys::Error::new("sondeo: invalid config: beforeSend: expected a function").into()),
+    }
 }
 
 fn set_member(object: &mut Value, key: &str, value: Value) {

@@ -80,6 +80,13 @@ pub fn mount(
     set(&host, "data-position", config.display.position.as_str());
     set(&host, "data-theme", config.theme.mode.as_str());
     set(&host, "data-state", "closed");
+    // A modal or slide-in is shown in the top layer (see `dom::top_layer`); an element
+    // mounted again as inline is not a popover any more.
+    if config.display.mode != DisplayMode::Inline {
+        set(&host, "popover", "manual");
+    } else {
+        let _ = host.remove_attribute("popover");
+    }
     let style = host.style();
     for (property, value) in &config.theme.vars {
         let _ = style.set_property(property, value);
@@ -376,6 +383,9 @@ impl Survey {
         }
         set(&self.host, "data-state", "open");
         let mode = self.config.display.mode;
+        if mode != DisplayMode::Inline {
+            dom::top_layer(&self.host, true);
+        }
         if mode == DisplayMode::SlideIn && !focus {
             // Set once visible, so that screen readers announce it ("Survey"; the dialog is
             // labelled by its question).
@@ -397,6 +407,7 @@ impl Survey {
         }
         self.open = false;
         set(&self.host, "data-state", "closed");
+        dom::top_layer(&self.host, false);
         if !self.prompt.started() {
             trigger::remember(&self.config.id, Outcome::Dismissed);
         }

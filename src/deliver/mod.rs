@@ -115,15 +115,22 @@ impl Deliverer {
         match hook.call1(&JsValue::NULL, &payload) {
             // What JSON cannot hold (a forgotten `return`, a function) is nothing to send.
             Ok(v) => {
+                // A promise (an `async` hook) would be sent as `{}`: the hook must return
+                // the payload itself.
+                let promise = v.is_object()
+                    && js_sys::Reflect::get(&v, &"then".into()).is_ok_and(|t| t.is_function());
                 let body = v
                     .as_string()
-                    .or_else(|| js_sys::JSON::stringify(&v).ok()?.as_string());
+                    .or_else(|| js_sys::JSON::stringify(&v).ok()?.as_string())
+                    .filter(|_| !promise);
                 if body.is_some() {
                     return body;
                 }
-                problem = String::from(
-                    "beforeSend returned nothing to send; expected a string or an object",
-                );
+                problem = String::from(if promise {
+                    "beforeSend returned a Promise; expected a string or an object (not async)"
+                } else {
+                    "beforeSend returned nothing to send; expected a string or an object"
+                });
             }
             // Read through Reflect (it catches): the error's `message` may be a throwing getter.
             Err(e) => {

@@ -29,7 +29,23 @@ extern "C" {
     /// `AbortSignal.timeout(ms)`; an error where the browser lacks it (before 2022).
     #[wasm_bindgen(js_namespace = AbortSignal, js_name = timeout, catch)]
     fn abort_after(ms: f64) -> Result<JsValue, JsValue>;
+
+    /// The page's `fetch`, whatever wraps it: a wrapper (monitoring, an SDK) may throw at
+    /// once instead of rejecting, and an exception unwinding through wasm would leave the
+    /// survey's state borrowed for good.
+    #[wasm_bindgen(js_name = fetch, catch)]
+    fn page_fetch(url: &str, init: &web_sys::RequestInit) -> Result<JsValue, JsValue>;
 }
+
+/// `fetch` as a promise: what throws at once settles it with the error (a failed attempt,
+/// as a rejection is), and what is not a promise (a wrapper's own object) is its value.
+fn fetch(url: &str, init: &web_sys::RequestInit) -> js_sys::Promise {
+    js_sys::Promise::resolve(&page_fetch(url, init).unwrap_or_else(|error| error))
+}
+
+/// Extra time past `timeoutMs` before an attempt that has not settled counts as failed: a
+/// `fetch` wrapper that ignores the abort signal would otherwise hold the answer forever.
+const SETTLE_GRACE_MS: i32 = 2_000;
 
 /// Runs `callback` (a one-shot closure) with the promise's value or its error.
 pub fn settle(promise: &js_sys::Promise, callback: &JsValue) {
@@ -163,13 +179,27 @@ fn document_target() -> Option<EventTarget> {
     Some(web_sys::window()?.document()?.unchecked_into())
 }
 
+/// While the browser says it is offline, the queue still tries this often: `navigator.onLine`
+/// is wrong on some systems (a VPN, a network it does not recognise), and a browser that is
+/// offline for good would otherwise never send, waiting for an `online` that does not come.
+const OFFLINE_PROBE_MS: f64 = 20_000.0;
+
+fn offline() -> bool {
+    web_sys::window().is_some_and(|w| !w.navigator().on_line())
+}
+
 /// Sends every due entry of `endpoint` that no other tab is sending; drops the expired ones.
 /// Nothing is sent to an endpoint no survey on this page is configured with.
 pub fn flush(endpoint: &str, events: &EventTarget) {
+    flush_with(endpoint, events, false)
+}
+
+/// [`flush`]; `probe`: send even if the browser says it is offline.
+fn flush_with(endpoint: &str, events: &EventTarget, probe: bool) {
     let Some(route) = route(endpoint) else {
         return;
     };
-    let offline = web_sys::window().is_some_and(|w| !w.navigator().on_line());
+    let offline = !probe && offline();
     let tab = tab_id();
     let started = now();
     let in_flight: Vec<String> = STATE.with(|s| s.borrow().in_flight.clone());
@@ -212,7 +242,8 @@ pub fn flush(endpoint: &str, events: &EventTarget) {
 }
 
 /// Arms one timer for the endpoint's next due entry (`next_due`, from the queue just read).
-/// None while the browser is offline: nothing would be sent; `online` wakes the queue.
+/// While the browser is offline, no sooner than [`OFFLINE_PROBE_MS`]: `online` wakes the
+/// queue before that.
 fn schedule(endpoint: &str, events: &EventTarget, next_due: Option<f64>) {
     let generation = STATE.with(|s| {
         let mut s = s.borrow_mut();
@@ -222,10 +253,13 @@ fn schedule(endpoint: &str, events: &EventTarget, next_due: Option<f64>) {
         s.timers.push((endpoint.to_owned(), generation));
         generation
     });
-    let offline = web_sys::window().is_some_and(|w| !w.navigator().on_line());
-    let Some(at) = next_due.filter(|_| !offline) else {
+    let probe = offline();
+    let Some(mut at) = next_due else {
         return;
     };
+    if probe {
+        at = at.max(now() + OFFLINE_PROBE_MS);
+    }
     let wait = (at - now()).max(0.0);
     if wait >= LONGEST_TIMER_MS {
         return;
@@ -240,7 +274,7 @@ fn schedule(endpoint: &str, events: &EventTarget, next_due: Option<f64>) {
                 .any(|(e, g)| *e == endpoint && *g == generation)
         });
         if current {
-            flush(&endpoint, &events);
+            flush_with(&endpoint, &events, probe);
         }
     });
     if let Some(window) = web_sys::window() {
@@ -285,11 +319,27 @@ fn attempt(entry: Entry, route: &Route, events: EventTarget) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let promise = window.fetch_with_str_and_init(
+    let promise = fetch(
         &entry.endpoint,
         &request_init(&entry, &route.headers, false, route.limits.timeout_ms),
     );
+    // Whichever comes first, the answer or the time limit, settles the attempt; the other
+    // finds it settled and does nothing.
+    let settled = std::rc::Rc::new(std::cell::Cell::new(false));
+    let (late, late_entry, late_events) = (settled.clone(), entry.clone(), events.clone());
+    let give_up = Closure::once_into_js(move || {
+        if !late.replace(true) {
+            finish(late_entry, late_events, None, None, "the endpoint did not answer in time");
+        }
+    });
+    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+        give_up.unchecked_ref(),
+        route.limits.timeout_ms as i32 + SETTLE_GRACE_MS,
+    );
     let on_settled = Closure::once_into_js(move |value: JsValue| {
+        if settled.replace(true) {
+            return;
+        }
         match value.dyn_into::<web_sys::Response>() {
             // Only a redirect not followed (`redirect: "manual"`) answers with status 0. The
             // site must fix its endpoint: said as an error, and the answer kept and retried.
@@ -390,9 +440,6 @@ fn wake_all() {
 /// outlives the page. Entries stay queued: if they arrive, the next page's resend
 /// is dropped by the endpoint as a duplicate; if not, it delivers them.
 fn send_before_leaving() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
     let tab = tab_id();
     let mut budget = KEEPALIVE_BUDGET;
     let at = now();
@@ -406,10 +453,7 @@ fn send_before_leaving() {
                 continue;
             }
             budget -= entry.body.len();
-            let _ = window.fetch_with_str_and_init(
-                &entry.endpoint,
-                &request_init(&entry, &route.headers, true, 0),
-            );
+            let _ = fetch(&entry.endpoint, &request_init(&entry, &route.headers, true, 0));
         }
     }
 }

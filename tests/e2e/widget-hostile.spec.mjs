@@ -139,3 +139,42 @@ test("a beforeSend that returns nothing is reported, sends nothing, and leaves t
     await server.close();
   }
 });
+
+test("a modal or slide-in stays on screen and on top of a transformed, scrolled page under a cookie bar at the highest z-index", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.setViewportSize({ width: 1000, height: 800 });
+    await page.addInitScript(() => {
+      document.addEventListener("DOMContentLoaded", () => {
+        // A transform on body makes `position: fixed` relative to the body, not the screen;
+        // a consent bar at the highest z-index covers the bottom of the screen.
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(`body { transform: scale(.5); filter: contrast(1); height: 6000px }
+          #bar { position: fixed; left: 0; right: 0; bottom: 0; height: 50vh; z-index: 2147483647; background: #eee }`);
+        document.adoptedStyleSheets = [sheet];
+        const bar = document.createElement("div");
+        bar.id = "bar";
+        document.documentElement.append(bar);
+      });
+    });
+    for (const display of ["slide-in", "modal"]) {
+      await openMount(page, server.url, { kind: "nps", id: display, display, trigger: { event: "go" }, delivery: { partial: true } }, `?${display}`);
+      await page.evaluate(() => window.scrollTo(0, 1500));
+      await page.evaluate(() => window.dispatchEvent(new Event("go")));
+      const ten = page.getByRole("radio", { name: "10", exact: true });
+      await expect(ten).toBeVisible();
+      const box = await ten.boundingBox();
+      expect(box.y).toBeGreaterThanOrEqual(0);
+      expect(box.y + box.height).toBeLessThanOrEqual(800);
+      expect(box.x + box.width).toBeLessThanOrEqual(1000);
+      // A click lands on the widget, not on the bar drawn over the same place.
+      await ten.click({ timeout: 5_000 });
+      await waitForPosts(server.posts, (p) => p.some((x) => x.body.surveyId === display));
+      const close = page.getByRole("button", { name: /close/i });
+      await close.click({ timeout: 5_000 });
+      await expect(ten).toBeHidden();
+    }
+  } finally {
+    await server.close();
+  }
+});

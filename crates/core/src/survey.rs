@@ -235,8 +235,15 @@ pub fn is_safe_url(url: &str) -> bool {
     let absolute = lower.starts_with("https://") || lower.starts_with("http://");
     let slash = |i: usize| matches!(lower.as_bytes().get(i), Some(b'/' | b'\\'));
     let path = slash(0) && !slash(1) || lower.starts_with("./");
+    // A user name in the address (`https://bank.example@evil.example`) hides the real host
+    // from whoever reads the link, and `fetch` refuses such an endpoint on every attempt.
+    let authority = lower.bytes().skip(if lower.starts_with("https") { 8 } else { 7 });
+    let userinfo = absolute
+        && authority
+            .take_while(|b| !matches!(b, b'/' | b'\\' | b'?' | b'#'))
+            .any(|b| b == b'@');
     // A bidirectional control would show the link's address in another order than it goes.
-    (absolute && lower.len() > 8 || path)
+    (absolute && lower.len() > 8 && !userinfo || path)
         && !url
             .chars()
             .any(|c| c.is_control() || c == ' ' || crate::text::is_hidden_format(c))

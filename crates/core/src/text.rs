@@ -113,6 +113,17 @@ pub fn parse_digits(s: &str) -> Option<u64> {
     })
 }
 
+/// Whether `hay` holds `needle`, ASCII letters compared without case (no substring
+/// searcher: the widget's bytes count, and these texts are short).
+pub fn contains_ignoring_case(hay: &str, needle: &str) -> bool {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    (0..hay.len()).any(|i| {
+        hay[i..]
+            .get(..needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
+}
+
 /// Number of characters (Unicode scalar values) in `s`: counts the bytes that
 /// start a UTF-8 sequence. Smaller in wasm than `chars().count()`.
 pub fn char_count(s: &str) -> usize {

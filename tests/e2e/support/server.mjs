@@ -12,6 +12,8 @@ const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", "
 export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' data:; require-trusted-types-for 'script'; trusted-types 'none'";
 
 export async function startServer({ csp = false, status = 200, failFirst = 0, hangFirst = 0, reportCsp = false } = {}) {
+  // `csp`: true for the strict policy, or a policy of the test's own.
+  const policy = csp === true ? STRICT_CSP : csp;
   const posts = [];
   const refused = [];
   // The first `hangFirst` posts are read and never answered, as by a stalled proxy.
@@ -54,7 +56,7 @@ export async function startServer({ csp = false, status = 200, failFirst = 0, ha
     try {
       const data = await readFile(file);
       const headers = { "content-type": types[extname(file)] ?? "application/octet-stream" };
-      if (csp && extname(file) === ".html") headers["content-security-policy"] = STRICT_CSP + (reportCsp ? "; report-uri /csp-report" : "");
+      if (policy && extname(file) === ".html") headers["content-security-policy"] = policy + (reportCsp ? "; report-uri /csp-report" : "");
       res.writeHead(200, headers);
       res.end(data);
     } catch {

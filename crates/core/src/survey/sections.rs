@@ -580,16 +580,21 @@ impl Checker {
             match v {
                 // A value cannot end the declaration or open a block: it is set through
                 // CSSOM `setProperty`, which is safe, but such a value is always a mistake.
+                // Nor can it load anything (`url(…)`, `image-set(…)`, or either written with
+                // CSS escapes): a colour or a size has no business calling a third party.
                 Value::String(s)
                     if !s.is_empty()
                         && s.len() <= 200
-                        && !s.contains([';', '{', '}', '<', '>']) =>
+                        && !s.contains([';', '{', '}', '<', '>', '\\'])
+                        && !["url(", "src(", "image(", "image-"]
+                            .iter()
+                            .any(|f| crate::text::contains_ignoring_case(s, f)) =>
                 {
                     theme.vars.push((property, s.clone()))
                 }
                 other => self.fail(
                     &path,
-                    "expected a CSS value such as \"#0b5fff\" or \"12px\"",
+                    "expected a CSS value such as \"#0b5fff\" or \"12px\" (no url())",
                     other,
                 ),
             }

@@ -69,6 +69,9 @@ fn unsafe_endpoints_are_refused() {
         "ftp://x",
         "",
         "https://",
+        // A user name before the host: the address reads as the bank's, and goes elsewhere.
+        "https://bank.example@evil.example/x",
+        "http://user:pass@collector.example/x",
     ] {
         let text = serde_json::json!({"kind":"nps","endpoint":bad}).to_string();
         let e = errors(&text);
@@ -78,6 +81,8 @@ fn unsafe_endpoints_are_refused() {
         );
     }
     ok(r#"{"kind":"nps","endpoint":"https://collector.example.com/api/responses"}"#);
+    // An @ after the host (in the path or query) names no user.
+    ok(r#"{"kind":"nps","endpoint":"https://collector.example.com/r/@team?by=a@b"}"#);
 }
 
 #[test]
@@ -271,6 +276,18 @@ fn theme_sets_known_or_prefixed_custom_properties() {
         errors(r#"{"kind":"nps","endpoint":"/x","theme":{"accent":"red;}body{"}}"#)[0]
             .starts_with("theme.accent: expected a CSS value")
     );
+    // Nothing that loads from elsewhere, however it is spelled.
+    for loads in [
+        "url(https://tracker.example/p.png)",
+        "URL( 'x' )",
+        "image-set(\"a.png\" 1x)",
+        "\\75 rl(x)",
+        "-webkit-image-set(x 1x)",
+    ] {
+        let text = serde_json::json!({"kind":"nps","endpoint":"/x","theme":{"background":loads}}).to_string();
+        assert!(errors(&text)[0].starts_with("theme.background: expected a CSS value"), "{loads}");
+    }
+    ok(r#"{"kind":"nps","endpoint":"/x","theme":{"accent":"color-mix(in srgb, var(--x) 50%, #fff)"}}"#);
 }
 
 #[test]

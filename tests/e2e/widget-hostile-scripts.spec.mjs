@@ -1,0 +1,155 @@
+// Hostile page scripts: a fetch wrapper that throws or never answers, a polluted prototype,
+// hooks that are async or not functions, CSS variables set on everything, a navigator that
+// says it is offline when it is not, a policy that forbids WebAssembly.
+import { test, expect } from "@playwright/test";
+import { openMount, startServer, waitForPosts } from "./support/server.mjs";
+
+test("a fetch wrapper that throws at once, then one that never answers, loses no answer", async ({ page }) => {
+  test.setTimeout(60_000);
+  const server = await startServer();
+  try {
+    await page.addInitScript(() => {
+      const real = window.fetch;
+      let posts = 0;
+      window.fetch = function (url, init) {
+        if (init?.method === "POST") {
+          posts += 1;
+          // A monitoring wrapper with a bug: it throws before any promise exists.
+          if (posts === 1) throw new Error("wrapper bug");
+          // One that swallows the request (and the abort signal) and never settles.
+          if (posts === 2) return new Promise(() => {});
+        }
+        return real.call(this, url, init);
+      };
+      window.retries = [];
+      document.addEventListener("sondeo:retry", (e) => window.retries.push(e.detail.error ?? ""));
+    });
+    await openMount(page, server.url, { kind: "nps", id: "wrapped", delivery: { partial: false, timeoutMs: 1000, baseDelayMs: 200 } });
+    await page.getByRole("radio", { name: "9", exact: true }).click();
+    await page.getByRole("textbox").fill("fast");
+    await page.getByRole("button", { name: "Send" }).click();
+    await waitForPosts(server.posts, (p) => p.length === 1, 30_000);
+    expect(server.posts[0].body).toMatchObject({ surveyId: "wrapped", score: 9, comment: "fast", complete: true });
+    // Two failed attempts, each said; the second after the time limit and its grace.
+    const retries = await page.evaluate(() => window.retries);
+    expect(retries).toHaveLength(2);
+    expect(retries[1]).toContain("did not answer in time");
+    await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(0);
+    // The module answers on: another survey on the same page is sent at once.
+    await page.evaluate(async () => {
+      const { mount } = await import("/dist/sondeo.js");
+      const next = await mount(document.body.appendChild(document.createElement("div")), { kind: "csat", id: "after", endpoint: "/api/responses" });
+      next.select(5);
+    });
+    await waitForPosts(server.posts, (p) => p.some((x) => x.body.surveyId === "after"), 5_000);
+  } finally {
+    await server.close();
+  }
+});
+
+test("beforeSend: an async hook is refused, an inherited one is not used, a hook that is no function is an error", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.goto(`${server.url}/test/mount.html`);
+    const out = await page.evaluate(async () => {
+      const { mount } = await import("/dist/sondeo.js");
+      const errors = [];
+      document.addEventListener("sondeo:error", (e) => errors.push(e.detail.error));
+      const target = document.getElementById("target");
+      const settle = (promise) => promise.then(() => "mounted", (e) => e.message);
+      const result = {};
+      // An async hook would have posted `{}`.
+      const asyncHook = await mount(target, { kind: "nps", id: "async", endpoint: "/api/responses", beforeSend: async (p) => ({ ...p }) });
+      asyncHook.select(9);
+      result.asyncPending = asyncHook.pending();
+      asyncHook.destroy();
+      // Another script on the page polluted Object.prototype: the survey has no hook of its own.
+      Object.prototype.beforeSend = () => ({ stolen: true });
+      try {
+        const plain = await mount(target, { kind: "nps", id: "polluted", endpoint: "/api/responses" });
+        plain.select(7);
+        plain.destroy();
+      } finally {
+        delete Object.prototype.beforeSend;
+      }
+      result.notAFunction = await settle(mount(target, { kind: "nps", endpoint: "/api/responses", beforeSend: "stripEmails" }));
+      result.throwingGetter = await settle(mount(target, { kind: "nps", endpoint: "/api/responses", get metadata() { throw new Error("no"); } }));
+      return { ...result, errors };
+    });
+    expect(out.errors).toEqual(["beforeSend returned a Promise; expected a string or an object (not async)"]);
+    expect(out.asyncPending).toBe(0);
+    expect(out.notAFunction).toBe("sondeo: invalid config: beforeSend: expected a function");
+    expect(out.throwingGetter).toMatch(/^sondeo: invalid config: metadata: expected an object, got a value JSON cannot hold/);
+    await waitForPosts(server.posts, (p) => p.length === 1);
+    await page.waitForTimeout(300);
+    expect(server.posts.map((p) => p.body.surveyId)).toEqual(["polluted"]);
+    expect(server.posts[0].body).toMatchObject({ kind: "nps", score: 7 });
+    expect(server.posts[0].body.stolen).toBeUndefined();
+  } finally {
+    await server.close();
+  }
+});
+
+test("a page that sets the widget's colour variables on every element cannot recolour it", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.addInitScript(() => {
+      document.addEventListener("DOMContentLoaded", () => {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync("* { --bg: #000 !important; --fg: #000 !important; --a: #000; --bd: #000; --r: 0 }");
+        document.adoptedStyleSheets = [sheet];
+      });
+    });
+    await openMount(page, server.url, { kind: "nps" });
+    const colours = await page.locator(".card").evaluate((card) => {
+      const style = getComputedStyle(card);
+      return { background: style.backgroundColor, text: style.color, radius: style.borderTopLeftRadius };
+    });
+    expect(colours.background).toBe("rgb(255, 255, 255)");
+    expect(colours.text).not.toBe(colours.background);
+    expect(colours.text).not.toBe("rgb(0, 0, 0)");
+    expect(colours.radius).toBe("12px");
+  } finally {
+    await server.close();
+  }
+});
+
+test("a browser that wrongly says it is offline still sends the answer", async ({ page }) => {
+  test.setTimeout(60_000);
+  const server = await startServer();
+  try {
+    await page.addInitScript(() => Object.defineProperty(Navigator.prototype, "onLine", { get: () => false }));
+    await openMount(page, server.url, { kind: "nps", delivery: { partial: false } });
+    await page.getByRole("radio", { name: "6", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    // Not at once (the browser says offline: the queue waits for `online`), but within the probe interval.
+    await page.waitForTimeout(2_000);
+    expect(server.posts).toHaveLength(0);
+    await waitForPosts(server.posts, (p) => p.length === 1, 30_000);
+    expect(server.posts[0].body).toMatchObject({ score: 6, complete: true });
+  } finally {
+    await server.close();
+  }
+});
+
+test("a page whose policy forbids WebAssembly gets an error that says what to allow", async ({ page }) => {
+  const server = await startServer({ csp: "default-src 'self'; script-src 'self'; style-src 'self'" });
+  try {
+    const warnings = [];
+    page.on("console", (m) => warnings.push(m.text()));
+    await page.goto(`${server.url}/test/mount.html#${encodeURIComponent(JSON.stringify({ kind: "nps", endpoint: "/api/responses" }))}`);
+    await page.waitForFunction(() => window.mountError !== undefined);
+    expect(await page.evaluate(() => window.mountError)).toMatch(/^sondeo: could not start: .*\(CSP: script-src needs 'wasm-unsafe-eval'\)$/);
+    // A <sondeo-survey> on such a page says so too, on the element.
+    const elementError = await page.evaluate(() => new Promise((resolve) => {
+      const el = document.createElement("sondeo-survey");
+      el.addEventListener("sondeo:error", (e) => resolve(e.detail.error));
+      el.setAttribute("kind", "nps");
+      el.setAttribute("endpoint", "/api/responses");
+      document.body.append(el);
+    }));
+    expect(elementError).toContain("wasm-unsafe-eval");
+  } finally {
+    await server.close();
+  }
+});
