@@ -340,16 +340,24 @@ fn attempt(entry: Entry, route: &Route, events: EventTarget) {
         if settled.replace(true) {
             return;
         }
-        match value.dyn_into::<web_sys::Response>() {
+        // A response is known by its status, not by `instanceof Response`: a page whose
+        // `fetch` comes from an iframe (to escape other wrappers) answers with another
+        // window's Response, and a stored answer taken for a failure would be sent forever.
+        let status = js_sys::Reflect::get(&value, &"status".into())
+            .ok()
+            .and_then(|s| s.as_f64())
+            .filter(|s| (0.0..1000.0).contains(s));
+        match status {
             // Only a redirect not followed (`redirect: "manual"`) answers with status 0. The
             // site must fix its endpoint: said as an error, and the answer kept and retried.
-            Ok(response) if response.status() == 0 => {
+            Some(status) if status == 0.0 => {
                 let problem = "the endpoint answered with a redirect, which is not followed; give its final URL as endpoint";
                 notify(&events, "sondeo:error", &entry.id, 0, problem);
                 finish(entry, events, None, None, problem)
             }
-            Ok(response) => {
-                let status = response.status();
+            Some(status) => {
+                let response: web_sys::Response = value.unchecked_into();
+                let status = status as u16;
                 let retry_after = response.headers().get("Retry-After").ok().flatten();
                 if classify(Some(status)) == Outcome::Refused {
                     // Read the endpoint's message for the error event before finishing.
@@ -359,7 +367,7 @@ fn attempt(entry: Entry, route: &Route, events: EventTarget) {
                                 let message = text.as_string().unwrap_or_default();
                                 finish(entry, events, Some(status), retry_after, &message);
                             });
-                            settle(&text, &on_text);
+                            settle(&js_sys::Promise::resolve(&text), &on_text);
                         }
                         Err(_) => finish(entry, events, Some(status), retry_after, ""),
                     }
@@ -367,7 +375,7 @@ fn attempt(entry: Entry, route: &Route, events: EventTarget) {
                     finish(entry, events, Some(status), retry_after, "");
                 }
             }
-            Err(_) => finish(entry, events, None, None, ""),
+            None => finish(entry, events, None, None, ""),
         }
     });
     settle(&promise, &on_settled);

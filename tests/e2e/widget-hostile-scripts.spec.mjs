@@ -47,6 +47,39 @@ test("a fetch wrapper that throws at once, then one that never answers, loses no
   }
 });
 
+test("a fetch taken from an iframe (another window's Response) is understood: sent once, not retried forever", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.addInitScript(() => {
+      if (window !== window.top) return; // this script runs in the iframe too
+      // As some sites do to get a fetch no other script wrapped.
+      let frame;
+      const real = window.fetch;
+      window.fetch = (url, init) => {
+        if (init?.method !== "POST") return real(url, init);
+        if (!frame) {
+          frame = document.createElement("iframe");
+          frame.hidden = true;
+          document.body.append(frame);
+        }
+        return frame.contentWindow.fetch(new URL(url, location.href).href, init);
+      };
+      window.outcomes = [];
+      for (const type of ["sent", "retry", "error"]) document.addEventListener(`sondeo:${type}`, (e) => window.outcomes.push(`${type} ${e.detail.status ?? ""}`));
+    });
+    expect(await openMount(page, server.url, { kind: "nps", delivery: { baseDelayMs: 200 } })).toBeNull();
+    await page.getByRole("radio", { name: "8", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete));
+    await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(0);
+    await page.waitForTimeout(1_000);
+    expect(server.posts.map((p) => p.body.complete)).toEqual([false, true]);
+    expect(await page.evaluate(() => window.outcomes)).toEqual(["sent 200", "sent 200"]);
+  } finally {
+    await server.close();
+  }
+});
+
 test("beforeSend: an async hook is refused, an inherited one is not used, a hook that is no function is an error", async ({ page }) => {
   const server = await startServer();
   try {
