@@ -10,7 +10,7 @@
 // csv.rs: a quote opens a quoted cell only at the start of a cell, `""` inside one is a
 // quote; a row ends with LF, CRLF or a lone CR), so the last row end is always known and
 // nothing is read twice.
-import { Scorer } from "/dist/sondeo-analytics.js";
+import init, { Scorer, csvHeaderEnd } from "/dist/sondeo-analytics.js";
 
 const QUOTE = 34;
 const NEWLINE = 10;
@@ -22,17 +22,18 @@ const MAX_PART = 4 << 20;
 const SMALL_FILE = 4 << 20;
 // What the Scorer counts as blank before a file's first text (ASCII whitespace).
 const BLANK = new Set([32, 9, 10, 12, 13]);
+// A CSV header not found in this many bytes (a quote opened in it and never closed): the
+// file is scored as one part.
+const HEADER_SEARCH = 8 << 20;
 
 /**
  * Follows bytes fed in order (offsets counted from where it started) and knows where the
- * latest row ends, just after its newline, and for CSV where the first (the header) ends.
- * Starts at a row boundary.
+ * latest row ends, just after its line end. Starts at a row boundary.
  */
 export class RowEnds {
   constructor(csv) {
     this.csv = csv;
     this.at = 0; // bytes fed so far
-    this.first = -1;
     this.last = -1;
     this.inQuotes = false;
     this.quotePending = false; // a quote inside quotes was a chunk's last byte
@@ -42,7 +43,6 @@ export class RowEnds {
 
   /** A row ends at `offset` (just after its line end). */
   rowEnd(offset) {
-    if (this.first < 0) this.first = offset;
     this.last = offset;
   }
 
@@ -54,11 +54,6 @@ export class RowEnds {
     // in a file of LFs) would run back to the chunk's start for every quoted cell.
     const isEnd = (b) => b === NEWLINE || b === CR;
     const lastEnd = (to) => { while (to >= from && !isEnd(chunk[to])) to--; return to; };
-    if (this.first < 0) {
-      let at = from;
-      while (at < until && !isEnd(chunk[at])) at++;
-      if (at < until && after(at) >= 0) this.rowEnd(base + after(at));
-    }
     let at = lastEnd(until - 1);
     if (at < from) return;
     if (after(at) < 0) {
@@ -101,7 +96,7 @@ export class RowEnds {
         continue;
       }
       // Outside quotes, from quote to quote: every line end in between ends a row, and only
-      // the first and the latest are wanted, so rows are not visited one by one.
+      // the latest is wanted, so rows are not visited one by one.
       const quote = chunk.indexOf(QUOTE, i);
       const until = quote < 0 ? chunk.length : quote;
       if (until > i) this.rowEnds(chunk, base, i, until);
@@ -124,7 +119,6 @@ export class RowEnds {
   /** Forgets the first `n` bytes (a part cut off at the latest row end). */
   drop(n) {
     this.at -= n;
-    this.first = -1;
     this.last = this.last > n ? this.last - n : -1;
   }
 }
@@ -251,7 +245,7 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
     if (pool.busy) throw new Error("the scoring pool is scoring another file");
     pool.busy = true;
     try {
-      await unlessCancelled(pool.ready);
+      await unlessCancelled(Promise.all([pool.ready, init()]));
       // A fresh Scorer in every worker: nothing left from a job that failed.
       await unlessCancelled(Promise.all(pool.workers.slice(0, n).map((_, k) => send(k, { begin: true }))));
       const stream = typeof source.getReader === "function" ? source : source.stream();
@@ -262,8 +256,8 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
       let ends;
       let header = null;
       let headerLines = 0;
-      // Blank lines before a CSV's header, left out of the parts.
-      let skippedLines = 0;
+      // No header found near the start: no cut (see HEADER_SEARCH).
+      let whole = false;
       const parts = [];
       const cut = (at) => {
         // The part: whole chunks up to the cut, then the start of the chunk it falls in;
@@ -297,34 +291,27 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
           const partOfBom = head.length < 3 && [0xef, 0xbb, 0xbf].slice(0, head.length).every((b, i) => head[i] === b);
           const at = head.findIndex((b, i) => i >= bom && !BLANK.has(b));
           if ((at < 0 || partOfBom) && !last) return;
-          const csv = head[at] !== 123;
-          // The header is the first row with text: blank lines before it (which the Scorer
-          // skips, a vertical tab being blank there too) are left out, so that no part gets a
-          // blank header; their lines still count.
-          const text = csv ? head.findIndex((b, i) => i >= bom && !BLANK.has(b) && b !== 11) : 0;
-          if (text < 0 && !last) return;
-          format = csv ? "csv" : "ndjson";
-          const start = text > 0 ? Math.max(head.lastIndexOf(NEWLINE, text), head.lastIndexOf(CR, text)) + 1 : text < 0 ? head.length : 0;
-          if (start > 0) {
-            skippedLines = newlines(head.subarray(0, start));
-            chunks = start < head.length ? [head.slice(start)] : [];
-            held -= start;
-          } else if (chunks.length > 1) {
-            chunks = [head];
-          }
+          format = head[at] !== 123 ? "csv" : "ndjson";
+          if (chunks.length > 1) chunks = [head];
           ends = new RowEnds(format === "csv");
           for (const c of chunks) ends.feed(c);
         } else if (chunk.length) {
           ends.feed(chunk);
         }
         if (format === "csv" && header === null) {
-          // The header row, put in front of every later part.
-          if (ends.first < 0 && !last) return;
-          header = concat(chunks, held).slice(0, ends.first < 0 ? held : ends.first);
+          // The header row, put in front of every later part with what precedes it (a BOM,
+          // blank lines): the Scorer's own reading says where it ends, so each part's import
+          // skips and takes exactly what the whole file's would.
+          const head = concat(chunks, held);
+          if (chunks.length > 1) chunks = [head];
+          const end = csvHeaderEnd(head, last);
+          if (end < 0 && !last && held < HEADER_SEARCH) return;
+          whole = end < 0;
+          header = head.slice(0, whole ? held : end);
           headerLines = newlines(header);
         }
         if (last) { if (held) cut(held); return; }
-        if (held >= partSize && ends.last > 0) cut(ends.last);
+        if (held >= partSize && ends.last > 0 && !whole) cut(ends.last);
       };
       for (;;) {
         if (cancelled) throw new Error("cancelled");
@@ -350,11 +337,16 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
       const state = merged.state();
       merged.free();
       // A part's line 1 is its first row, or, after the first part of a CSV, the header copy's first line.
-      let before = skippedLines;
+      let before = 0;
       const first = [];
+      // What a later part says about its copy of the header (no kind column) the first part said.
+      let repeated = 0;
       for (const [index, { report }] of results.entries()) {
         const copied = index > 0 && header ? headerLines : 0;
-        for (const e of report.rejected.first) first.push({ ...e, line: e.line + before - copied });
+        for (const e of report.rejected.first) {
+          if (e.line <= copied) repeated++;
+          else first.push({ ...e, line: e.line + before - copied });
+        }
         before += report.newlines - copied;
       }
       first.sort((a, b) => a.line - b.line);
@@ -362,7 +354,7 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
       const report = {
         accepted: sum((r) => r.accepted),
         skippedPartials: sum((r) => r.skippedPartials),
-        rejected: { count: sum((r) => r.rejected.count), first: first.slice(0, 100) },
+        rejected: { count: sum((r) => r.rejected.count) - repeated, first: first.slice(0, 100) },
         workers: n,
         // The largest wasm memory of a worker, in bytes (what each worker's memory peaked at).
         workerMemory: Math.max(...states.map((s) => s.memory ?? 0)),

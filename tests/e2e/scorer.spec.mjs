@@ -266,16 +266,16 @@ test("a file scored by several workers, cut at row boundaries, gives exactly the
   const bad = new Set([1_000, 20_000, 39_999]);
   let line = 1; // the header
   const badLines = [];
-  // One comment longer than a part (~0.7 MB, 30,000 quoted newlines): no cut can fall in it.
+  // One comment longer than a part (~0.7 MB, 150 quoted newlines): no cut can fall in it.
   const LONG = 20_500;
   for (let i = 0; i < 40_000; i++) {
-    const comment = i === LONG ? `"${'long ""quoted"" line\n'.repeat(30_000)}end"`
+    const comment = i === LONG ? `"${`long ""quoted"" ${"z".repeat(4_700)}\n`.repeat(150)}end"`
       : i % 3 === 0 ? `"Slow, ""very"" slow\nsecond line ${i}"` : `fine ${"x".repeat(100)}`;
     const score = bad.has(i) ? "eleven" : String(i % 11);
     line += 1;
     if (bad.has(i)) badLines.push(line);
     rows.push(`r${i},nps,${score},${comment},2026-11-${String(1 + (i % 28)).padStart(2, "0")}T10:00:00Z,tp${i % 5}`);
-    if (i === LONG) line += 30_000;
+    if (i === LONG) line += 150;
     else if (i % 3 === 0) line += 1; // the comment's newline
   }
   const csv = header + rows.join("\n") + "\n";
@@ -369,11 +369,27 @@ test("a sheet with old Mac line ends (a lone CR), CRLF split at chunk edges and 
   }
 });
 
+test("a large file that is no export (a sheet separated by semicolons) says so once, in one pass and in workers", async ({ page }) => {
+  const rows = 600_000;
+  const csv = `\u00a0\nkind;score;comment\n${"nps;9;fine\n".repeat(rows)}`;
+  const result = await scoreBothWays(page, csv, {});
+  expect(result.size).toBeGreaterThan(4 << 20);
+  expect(result.parallelReport.workers).toBe(3);
+  for (const report of [result.report, result.parallelReport]) {
+    expect(report.accepted).toBe(0);
+    expect(report.rejected.count).toBe(rows + 1);
+    expect(report.rejected.first[0]).toMatchObject({ line: 2, field: "header" });
+    expect(report.rejected.first.filter((e) => e.field === "header")).toHaveLength(1);
+  }
+});
+
 test("blank lines before a CSV header, a first chunk with no text yet, and a quote never closed read alike in one pass and in workers", async ({ page }) => {
   // A BOM, then blank lines (which the Scorer skips) before the header: no part may take a
   // blank line for its header. Bad rows at known lines; the last row opens a quote nothing closes.
-  const lead = "\ufeff  \r\n\n\t\n";
-  const leadLines = 3;
+  // Lines that look blank to the Scorer without being ASCII space: a no-break space, an empty
+  // quoted cell, an ideographic space.
+  const lead = "\ufeff  \r\n\n\t\n\u00a0\n\"\"\r\u3000\r\n";
+  const leadLines = 6;
   const rows = [];
   const badLines = [];
   let line = leadLines + 1; // the header

@@ -235,6 +235,15 @@ async fn stream_chunks(
     }
 }
 
+/// Where the header row of a CSV file that starts with `head` ends (byte offset just after
+/// it), by the importer's own reading (blank lines before it skipped); -1 while `head` does
+/// not hold it whole (`complete`: `head` is the whole file) or the file has none. For
+/// www/parallel-score.js, which puts the header in front of every part of a large file.
+#[wasm_bindgen(js_name = csvHeaderEnd)]
+pub fn csv_header_end(head: &[u8], complete: bool) -> f64 {
+    sondeo_core::import::csv_header_end(head, complete).map_or(-1.0, |end| end as f64)
+}
+
 fn to_js(value: &serde_json::Value) -> JsValue {
     js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
 }

@@ -10,6 +10,7 @@
 //! lose an answer.
 
 pub(crate) mod csv;
+pub use csv::header_end as csv_header_end;
 mod ndjson;
 
 use crate::metric::{Kind, KIND_CHOICES};
@@ -130,6 +131,9 @@ pub struct Importer {
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// What a CSV header without a `kind` column is reported as.
+pub const NO_KIND_COLUMN: &str = "no kind column in the header row: expected a CSV export (UTF-8, comma-separated, a header row naming kind and score) or NDJSON (one JSON object per line)";
 
 /// What an NDJSON line longer than [`csv::MAX_RECORD_BYTES`] is reported as: a response is
 /// a few hundred bytes, and holding such a line could take all of a worker's memory.
@@ -422,11 +426,18 @@ fn csv_record(
     record: &[Cow<str>],
     sink: &mut impl FnMut(&Row),
 ) {
-    if record.len() == 1 && record[0].trim().is_empty() {
-        return; // an empty line
+    if csv::is_blank(record) {
+        return;
     }
     let Some(cols) = columns else {
-        *columns = Some(csv::Columns::from_header(record));
+        let header = csv::Columns::from_header(record);
+        if header.kind.is_none() {
+            // Said once, on the header: a file that is not an export (a sheet separated by
+            // semicolons or tabs, UTF-16 text, a JSON array, a zip) has no such column, and
+            // "kind" refused on every row would not say why.
+            report.reject(line, "header", NO_KIND_COLUMN.to_owned());
+        }
+        *columns = Some(header);
         return;
     };
     // Cells as stored: the export's formula guard (a `'` before `=`, `-`…) comes off.
@@ -435,7 +446,10 @@ fn csv_record(
             .map(|c| unguarded(c.as_ref()))
             .filter(|s: &&str| !s.is_empty())
     };
-    if skip_partials && cell(cols.complete) == Some("false") {
+    // As a sheet may write it: Excel saves `false` as FALSE.
+    let partial = cell(cols.complete)
+        .is_some_and(|c| ["false", "0", "no"].iter().any(|f| c.trim().eq_ignore_ascii_case(f)));
+    if skip_partials && partial {
         report.skipped_partials += 1;
         return;
     }
@@ -459,7 +473,7 @@ fn csv_record(
             let row = Row {
                 answers,
                 id: cell(cols.id).map(Cow::Borrowed),
-                complete: cell(cols.complete) != Some("false"),
+                complete: !partial,
                 kind: Some(kind),
                 score,
                 survey_id: cell(cols.survey_id).map(Cow::Borrowed),

@@ -403,6 +403,9 @@ fn csv_record(
     fields: &[std::borrow::Cow<str>],
     sink: &mut impl FnMut(&OutcomeRecord),
 ) {
+    if csv::is_blank(fields) {
+        return;
+    }
     let Some(names) = header else {
         *header = Some(
             fields

@@ -34,8 +34,13 @@ pub struct Reader {
 /// it, and holding it whole could take all of a worker's memory.
 pub const MAX_RECORD_BYTES: usize = 1 << 20;
 
-/// What a record longer than [`MAX_RECORD_BYTES`] is reported as.
-pub const TOO_LONG: &str = "a row longer than 1 MiB: a quoted field probably opens by mistake and runs into the rows after it";
+/// The most line ends a record may hold in its quoted fields. A comment of a few lines is
+/// common, of hundreds is not: a stray quote that swallowed the rows after it would
+/// otherwise be read as one long comment, and those rows lost without a word.
+pub const MAX_RECORD_LINES: u64 = 200;
+
+/// What a record over [`MAX_RECORD_BYTES`] or [`MAX_RECORD_LINES`] is reported as.
+pub const TOO_LONG: &str = "a row longer than 1 MiB or 200 lines: a quoted field probably opens by mistake and runs into the rows after it";
 
 impl Default for Reader {
     fn default() -> Reader {
@@ -147,7 +152,7 @@ impl Reader {
                 b'\n' | b'\r' => {
                     self.lines += 1;
                     self.record_bytes += i - start;
-                    self.end_record(emit);
+                    self.end_record(emit, true);
                     i += 1;
                     if b == b'\r' {
                         match chunk.get(i) {
@@ -207,7 +212,7 @@ impl Reader {
             self.ends.clear();
             return Some(self.record_line);
         }
-        self.end_record(emit);
+        self.end_record(emit, false);
         None
     }
 }
@@ -217,11 +222,14 @@ pub const UNCLOSED_QUOTE: &str =
     "a quoted field opens on this line and is never closed: the rest of the file was read into it";
 
 impl Reader {
-    /// Ends the record, `record_bytes` long.
-    fn end_record(&mut self, emit: &mut impl FnMut(u64, Record)) {
+    /// Ends the record, `record_bytes` long; `terminated`: by a line end (counted already),
+    /// not by the end of the file.
+    fn end_record(&mut self, emit: &mut impl FnMut(u64, Record), terminated: bool) {
         self.ends.push(self.buf.len());
         self.record_started = false;
-        if self.record_bytes > self.limit {
+        // The line ends inside the record.
+        let lines = (self.lines + u64::from(!terminated)).saturating_sub(self.record_line);
+        if self.record_bytes > self.limit || lines > MAX_RECORD_LINES {
             emit(self.record_line, Err(TOO_LONG));
             self.buf.clear();
             self.ends.clear();
@@ -284,7 +292,7 @@ fn whole_record(
             b'\r' => i + 1,
             _ => return None,
         };
-        return (i <= limit).then_some((end, newlines + 1));
+        return (i <= limit && newlines <= MAX_RECORD_LINES).then_some((end, newlines + 1));
     }
 }
 
@@ -318,6 +326,45 @@ fn text_fields<'a>(
             None => String::from_utf8_lossy(&bytes[start..end]),
         });
     }
+}
+
+/// Whether a record is a blank line (one cell that trims to nothing: an empty line, spaces,
+/// a no-break space, `""`), which the importers skip wherever it is.
+pub fn is_blank(record: &[std::borrow::Cow<str>]) -> bool {
+    record.len() == 1 && record[0].trim().is_empty()
+}
+
+/// Where the header row of a CSV file that starts with `head` ends: just after the line end
+/// of its first record that is neither blank nor refused, as the importer reads it, so that
+/// the workers that score a large file's parts (www/parallel-score.js) each get the header
+/// the one-pass import would take. `None` while `head` does not hold it whole yet (`complete`:
+/// `head` is the whole file), or when the file has none.
+pub fn header_end(head: &[u8], complete: bool) -> Option<usize> {
+    let bom = if head.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let mut reader = Reader::default();
+    let found = std::cell::Cell::new(false);
+    let mut emit = |_: u64, record: Record| {
+        found.set(found.get() || record.is_ok_and(|r| !is_blank(r)))
+    };
+    let mut from = bom;
+    // Fed up to each line end in turn: a record that ends there ends at that byte.
+    while let Some(n) = crate::bytes::find_any4(&head[from..], [b'\n', b'\r', b'\n', b'\r']) {
+        let at = from + n;
+        reader.feed(&head[from..=at], &mut emit);
+        from = at + 1;
+        if found.get() {
+            return match (head[at], head.get(from)) {
+                (b'\r', Some(b'\n')) => Some(from + 1),
+                (b'\r', None) if !complete => None,
+                _ => Some(from),
+            };
+        }
+    }
+    if complete {
+        reader.feed(&head[from..], &mut emit);
+        let _ = reader.finish(&mut emit);
+    }
+    (complete && found.get()).then_some(head.len())
 }
 
 /// Which column holds what, from the header row (names matched case-insensitively).
@@ -478,6 +525,37 @@ mod tests {
         // One byte less is a record like any other.
         let fits = format!("r1,\"{}\"\n", &long[..MAX_RECORD_BYTES - 5]);
         assert_eq!(records(&[fits.as_bytes()]).0[0].1[1].len(), MAX_RECORD_BYTES - 5);
+    }
+
+    #[test]
+    fn a_record_over_200_lines_is_refused_in_any_chunking_and_200_are_read() {
+        for (breaks, refused) in [(200, false), (201, true)] {
+            let comment = "x\n".repeat(breaks);
+            for ending in ["\n", ""] {
+                let file = format!("id,comment\nr1,\"{comment}\"{ending}");
+                let whole = records(&[file.as_bytes()]);
+                let one_by_one: Vec<&[u8]> = file.as_bytes().chunks(1).collect();
+                assert_eq!(records(&one_by_one), whole);
+                assert_eq!(whole.0[1].1 == texts(&[TOO_LONG]), refused, "{breaks} line ends, ending {ending:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_header_ends_after_the_first_record_that_is_neither_blank_nor_refused() {
+        // A BOM, blank lines of every kind the importer skips, then a header whose quoted
+        // cell holds a line end.
+        let head = "\u{FEFF}\r\n \u{A0}\n\"\"\r\u{3000}\r\n\"id\nx\",kind\r\nr1,nps\n".as_bytes();
+        let header = "\"id\nx\",kind\r\n";
+        let end = head.windows(header.len()).position(|w| w == header.as_bytes()).unwrap() + header.len();
+        assert_eq!(header_end(head, false), Some(end));
+        // Not yet known: the header's quote still open, or its CR the last byte so far.
+        let cr = head.iter().rposition(|&b| b == b'\r').unwrap();
+        assert_eq!(header_end(&head[..cr + 1], false), None);
+        assert_eq!(header_end(&head[..cr + 1], true), Some(cr + 1));
+        assert_eq!(header_end(&head[..end - 6], false), None);
+        assert_eq!(header_end(b" \n\n", true), None);
+        assert_eq!(header_end(b"kind,score", true), Some(10));
     }
 
     #[test]

@@ -161,6 +161,39 @@ fn a_row_or_line_over_a_mebibyte_is_refused_and_the_rest_is_read() {
 }
 
 #[test]
+fn a_file_that_is_no_export_says_so_once_on_its_header() {
+    // A sheet separated by semicolons (European Excel), tab-separated UTF-16 ("Unicode
+    // Text"), a JSON array: no kind column, said on the header's line.
+    let utf16: Vec<u8> = "\u{FEFF}kind\tscore\nnps\t9\n".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    for (bytes, rows) in [
+        (b"\n\nkind;score\nnps;9\nnps;3\n".to_vec(), 2),
+        // Its last line end's second byte (NUL) is one more row.
+        (utf16, 2),
+        (b"[{\"kind\":\"nps\",\"score\":9}]".to_vec(), 0),
+    ] {
+        let (report, _) = import(&bytes, Format::detect(&bytes), 5);
+        assert_eq!(report.accepted, 0);
+        assert_eq!(report.rejected, 1 + rows, "{:?}", report.first);
+        assert_eq!(report.first[0].field, "header");
+        assert!(report.first[0].error.starts_with("no kind column in the header row"));
+    }
+    // A header with a kind column (here "Type", as a plain sheet may call it) says nothing.
+    let (report, _) = import(b"Type,Score\nnps,9\n", Format::Csv, 64);
+    assert_eq!((report.accepted, report.rejected), (1, 0));
+}
+
+#[test]
+fn a_partial_is_told_by_complete_as_a_sheet_writes_it() {
+    let csv = b"kind,score,complete\nnps,9,FALSE\nnps,8,False\nnps,7,0\nnps,6,no\nnps,5,TRUE\nnps,4,\nnps,3,1\n";
+    let mut importer = Importer::new(Format::Csv).skip_partials(true);
+    let mut scores = Vec::new();
+    importer.feed(csv, &mut |r| scores.push(r.score));
+    let report = importer.finish(&mut |r| scores.push(r.score));
+    assert_eq!(report.skipped_partials, 4);
+    assert_eq!(scores, [5, 4, 3]);
+}
+
+#[test]
 fn formats_are_detected_from_the_first_bytes() {
     assert_eq!(Format::detect(b"\xEF\xBB\xBF  {\"a\":1}"), Format::Ndjson);
     assert_eq!(Format::detect(b"score,kind"), Format::Csv);
