@@ -108,6 +108,8 @@ test("a local export is scored in the browser with no server involved", async ({
     await page.locator("#file").setInputFiles("tests/fixtures/plain.csv");
     await expect(page.locator("#status")).toContainText("plain.csv: 4 rows scored, 1 rejected");
     await expect(page.locator("#rejected")).toContainText("seven");
+    // The CSAT row has no date (its cell is empty): in the totals, not in the trend, and said so.
+    await expect(page.locator("#trend")).toContainText("1 answer has no date that reads");
   } finally {
     await collector.stop();
   }

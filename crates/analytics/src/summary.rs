@@ -245,6 +245,11 @@ pub fn summary(
         })?)),
     };
     if let Some(periods) = &periods {
+        // Answers in the totals that no period holds (a row without a date that reads): said,
+        // so that a trend's n that falls short of the total is explained.
+        let answers = |s: &sondeo_core::score::Scores| s.kinds.iter().map(|h| h.n()).sum::<u64>();
+        let dated: u64 = state.days.values().map(answers).sum();
+        out.insert("undated".into(), (answers(&state.overall) - dated.min(answers(&state.overall))).into());
         out.insert(
             "periods".into(),
             Value::Object(

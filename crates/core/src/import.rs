@@ -507,7 +507,7 @@ fn csv_record(
                     .map(Cow::Borrowed),
                 time: cell(cols.submitted_at)
                     .or(cell(cols.created_at))
-                    .and_then(parse_rfc3339),
+                    .and_then(crate::time::parse_sheet_time),
                 user: cell(cols.user).map(Cow::Borrowed),
             };
             report.accepted += 1;

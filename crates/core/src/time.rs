@@ -67,6 +67,19 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
 }
 
+/// A time as a sheet writes it, for imports: RFC 3339, or a date and a time with no zone
+/// (`2026-11-20 10:00` or `2026-11-20 10:00:00`, as Excel saves it), read as UTC: a trend
+/// counts days, and an answer left out of every day for want of a zone would not show.
+/// Responses posted to the collector must carry their zone ([`parse_rfc3339`]).
+pub fn parse_sheet_time(s: &str) -> Option<i64> {
+    let s = s.trim();
+    parse_rfc3339(s).or_else(|| match s.len() {
+        16 => parse_rfc3339(&crate::text::concat(&[s, ":00Z"])),
+        19 => parse_rfc3339(&crate::text::concat(&[s, "Z"])),
+        _ => None,
+    })
+}
+
 fn is_leap(year: i64) -> bool {
     year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
 }
@@ -194,6 +207,19 @@ fn push_padded(out: &mut String, n: i64, width: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sheet_time_without_a_zone_is_read_as_utc_and_a_payload_needs_its_zone() {
+        // 1970-01-02 10:30 UTC: one day and 10.5 hours.
+        let expected = Some(86_400 + 10 * 3600 + 30 * 60);
+        assert_eq!(parse_sheet_time("1970-01-02 10:30"), expected);
+        assert_eq!(parse_sheet_time(" 1970-01-02 10:30:00 "), expected);
+        assert_eq!(parse_sheet_time("1970-01-02T10:30:00Z"), expected);
+        assert_eq!(parse_rfc3339("1970-01-02 10:30:00"), None);
+        for not_a_time in ["02/01/1970", "1970-01-02 10:30:00Z:00", "1970-01-02 25:00", "1970-01-02 10:3"] {
+            assert_eq!(parse_sheet_time(not_a_time), None, "{not_a_time}");
+        }
+    }
 
     #[test]
     fn known_instants_parse_to_their_unix_seconds() {
