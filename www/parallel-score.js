@@ -8,9 +8,9 @@
 // A CSV row may hold a quoted newline, so a cut must not fall inside quotes. The bytes are
 // followed once, as they arrive, by the CSV reader's own rule (crates/core/src/import/
 // csv.rs: a quote opens a quoted cell only at the start of a cell, `""` inside one is a
-// quote; a row ends with LF, CRLF or a lone CR), so the last row end is always known and
-// nothing is read twice.
-import init, { Scorer, csvHeaderEnd } from "/dist/sondeo-analytics.js";
+// quote; a row ends with LF, CRLF or a lone CR; cells are separated by what the Scorer says
+// the header uses), so the last row end is always known and nothing is read twice.
+import init, { Scorer, csvHeaderEnd, csvSeparator } from "/dist/sondeo-analytics.js";
 
 const QUOTE = 34;
 const NEWLINE = 10;
@@ -31,8 +31,9 @@ const HEADER_SEARCH = 8 << 20;
  * latest row ends, just after its line end. Starts at a row boundary.
  */
 export class RowEnds {
-  constructor(csv) {
+  constructor(csv, separator = COMMA) {
     this.csv = csv;
+    this.separator = separator;
     this.at = 0; // bytes fed so far
     this.last = -1;
     this.inQuotes = false;
@@ -110,10 +111,10 @@ export class RowEnds {
     }
   }
 
-  /** Whether a cell starts at `at`: after a comma or a line end, or where the state says so when nothing since `from` decides. */
+  /** Whether a cell starts at `at`: after a separator or a line end, or where the state says so when nothing since `from` decides. */
   opensCell(chunk, from, at) {
     const j = at - 1;
-    return j < from ? this.cellStart : chunk[j] === COMMA || chunk[j] === NEWLINE || chunk[j] === CR;
+    return j < from ? this.cellStart : chunk[j] === this.separator || chunk[j] === NEWLINE || chunk[j] === CR;
   }
 
   /** Forgets the first `n` bytes (a part cut off at the latest row end). */
@@ -127,8 +128,8 @@ export class RowEnds {
  * Where a part (one Uint8Array, or its chunks in order), starting at a row boundary, may
  * be cut: just after its last row, as an offset from its start; -1 when it has none.
  */
-export function lastRowEnd(chunks, csv) {
-  const ends = new RowEnds(csv);
+export function lastRowEnd(chunks, csv, separator) {
+  const ends = new RowEnds(csv, separator);
   for (const chunk of chunks instanceof Uint8Array ? [chunks] : chunks) ends.feed(chunk);
   return ends.last;
 }
@@ -293,9 +294,12 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
           if ((at < 0 || partOfBom) && !last) return;
           format = head[at] !== 123 ? "csv" : "ndjson";
           if (chunks.length > 1) chunks = [head];
-          ends = new RowEnds(format === "csv");
-          for (const c of chunks) ends.feed(c);
-        } else if (chunk.length) {
+          // A CSV's row ends are followed once its separator is known (with its header).
+          if (format === "ndjson") {
+            ends = new RowEnds(false);
+            for (const c of chunks) ends.feed(c);
+          }
+        } else if (chunk.length && ends) {
           ends.feed(chunk);
         }
         if (format === "csv" && header === null) {
@@ -309,6 +313,9 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
           whole = end < 0;
           header = head.slice(0, whole ? held : end);
           headerLines = newlines(header);
+          const separator = csvSeparator(head, last);
+          ends = new RowEnds(true, separator < 0 ? COMMA : separator);
+          for (const c of chunks) ends.feed(c);
         }
         if (last) { if (held) cut(held); return; }
         if (held >= partSize && ends.last > 0 && !whole) cut(ends.last);

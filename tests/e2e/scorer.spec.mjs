@@ -369,9 +369,40 @@ test("a sheet with old Mac line ends (a lone CR), CRLF split at chunk edges and 
   }
 });
 
-test("a large file that is no export (a sheet separated by semicolons) says so once, in one pass and in workers", async ({ page }) => {
+for (const [name, mark] of [["semicolons (Excel in much of Europe)", ";"], ["tabs", "\t"]]) {
+  test(`a large sheet separated by ${name}, with the empty rows a spreadsheet writes, reads in workers as in one pass`, async ({ page }) => {
+    // Quoted cells hold the other marks, line ends and the separator itself; bad rows at known lines.
+    const rows = [`kind${mark}score${mark}comment${mark}touchpoint`];
+    const badLines = [];
+    let line = 1;
+    const n = 80_000;
+    for (let i = 0; i < n; i++) {
+      line += 1;
+      const bad = i % 20_000 === 3;
+      if (bad) badLines.push(line);
+      const comment = i % 5 === 0 ? `"slow${mark} very, slow\nagain"` : `fine, ${"v".repeat(50)}`;
+      if (i % 5 === 0) line += 1;
+      rows.push([i % 3 ? "nps" : "csat", bad ? "x" : String(i % 3 ? i % 11 : 1 + (i % 5)), comment, `tp${i % 4}`].join(mark));
+      if (i % 9_000 === 0) { rows.push(mark.repeat(3)); line += 1; }
+    }
+    const csv = rows.join("\r\n") + "\r\n";
+    const result = await scoreBothWays(page, csv, { by: "metadata.touchpoint" });
+    expect(result.size).toBeGreaterThan(4 << 20);
+    const { rejected: r1, ...one } = result.one;
+    const { rejected: r2, ...many } = result.many;
+    expect(many).toEqual(one);
+    expect(one.overall.nps.n + one.overall.csat.n).toBe(n - badLines.length);
+    expect(Object.keys(one.segments).sort()).toEqual(["tp0", "tp1", "tp2", "tp3"]);
+    for (const report of [result.report, result.parallelReport]) {
+      expect(report.accepted).toBe(n - badLines.length);
+      expect(report.rejected.first.map((e) => e.line)).toEqual(badLines);
+    }
+  });
+}
+
+test("a large file that is no export (a sheet separated by bars) says so once, in one pass and in workers", async ({ page }) => {
   const rows = 600_000;
-  const csv = `\u00a0\nkind;score;comment\n${"nps;9;fine\n".repeat(rows)}`;
+  const csv = `\u00a0\nkind|score|comment\n${"nps|9|fine\n".repeat(rows)}`;
   const result = await scoreBothWays(page, csv, {});
   expect(result.size).toBeGreaterThan(4 << 20);
   expect(result.parallelReport.workers).toBe(3);

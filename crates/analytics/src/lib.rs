@@ -244,6 +244,13 @@ pub fn csv_header_end(head: &[u8], complete: bool) -> f64 {
     sondeo_core::import::csv_header_end(head, complete).map_or(-1.0, |end| end as f64)
 }
 
+/// The cell separator (its character code: `,`, `;` or tab) of a CSV file that starts with
+/// `head`, as the importer takes it from the header row; -1 while not known.
+#[wasm_bindgen(js_name = csvSeparator)]
+pub fn csv_separator(head: &[u8], complete: bool) -> f64 {
+    sondeo_core::import::csv_separator(head, complete).map_or(-1.0, f64::from)
+}
+
 fn to_js(value: &serde_json::Value) -> JsValue {
     js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
 }

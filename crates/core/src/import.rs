@@ -10,7 +10,7 @@
 //! lose an answer.
 
 pub(crate) mod csv;
-pub use csv::header_end as csv_header_end;
+pub use csv::{header_end as csv_header_end, separator as csv_separator};
 mod ndjson;
 
 use crate::metric::{Kind, KIND_CHOICES};

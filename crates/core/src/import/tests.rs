@@ -162,11 +162,11 @@ fn a_row_or_line_over_a_mebibyte_is_refused_and_the_rest_is_read() {
 
 #[test]
 fn a_file_that_is_no_export_says_so_once_on_its_header() {
-    // A sheet separated by semicolons (European Excel), tab-separated UTF-16 ("Unicode
-    // Text"), a JSON array: no kind column, said on the header's line.
+    // A sheet separated by bars, tab-separated UTF-16 ("Unicode Text"), a JSON array: no
+    // kind column, said on the header's line.
     let utf16: Vec<u8> = "\u{FEFF}kind\tscore\nnps\t9\n".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
     for (bytes, rows) in [
-        (b"\n\nkind;score\nnps;9\nnps;3\n".to_vec(), 2),
+        (b"\n\nkind|score\nnps|9\nnps|3\n".to_vec(), 2),
         // Its last line end's second byte (NUL) is one more row.
         (utf16, 2),
         (b"[{\"kind\":\"nps\",\"score\":9}]".to_vec(), 0),
@@ -191,6 +191,29 @@ fn a_partial_is_told_by_complete_as_a_sheet_writes_it() {
     let report = importer.finish(&mut |r| scores.push(r.score));
     assert_eq!(report.skipped_partials, 4);
     assert_eq!(scores, [5, 4, 3]);
+}
+
+#[test]
+fn a_sheet_separated_by_semicolons_or_tabs_reads_as_one_with_commas() {
+    // European Excel writes semicolons (its decimal mark is the comma); "Text (tab
+    // delimited)" writes tabs. Blank lines first; quoted cells hold the other marks.
+    let rows = [["kind", "score", "comment"], ["nps", "9", "ok; fine, really"], ["nps", "2", "slow\tvery"]];
+    let write = |mark: &str| -> String {
+        let line = |r: &[&str; 3]| r.iter().map(|c| if c.contains([',', ';', '\t']) { format!("\"{c}\"") } else { c.to_string() }).collect::<Vec<_>>().join(mark);
+        format!("\n \t\n{}\n", rows.iter().map(line).collect::<Vec<_>>().join("\n"))
+    };
+    let commas = write(",");
+    let whole = import(commas.as_bytes(), Format::Csv, commas.len());
+    assert_eq!((whole.0.accepted, whole.0.rejected), (2, 0));
+    assert_eq!(whole.1[0].comment.as_deref(), Some("ok; fine, really"));
+    for mark in [";", "\t"] {
+        let text = write(mark);
+        for size in [1, 3, 7, text.len()] {
+            let (report, rows) = import(text.as_bytes(), Format::Csv, size);
+            assert_eq!((report.accepted, report.rejected), (2, 0), "{mark:?} in chunks of {size}");
+            assert_eq!(rows, whole.1, "{mark:?} in chunks of {size}");
+        }
+    }
 }
 
 #[test]
@@ -336,3 +359,4 @@ fn answers_are_read_from_csv_and_ndjson_and_checked_as_the_collector_checks_them
         "answers[1].score: expected an integer in 1..=5 for rating, got 6"
     );
 }
+
