@@ -133,7 +133,7 @@ pub struct Importer {
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// What a CSV header without a `kind` column is reported as.
-pub const NO_KIND_COLUMN: &str = "no kind column in the header row: expected a CSV export (UTF-8, comma-separated, a header row naming kind and score) or NDJSON (one JSON object per line)";
+pub const NO_KIND_COLUMN: &str = "no kind column in the header row: expected a CSV export (UTF-8, a header row naming kind and score) or NDJSON (one JSON object per line)";
 
 /// What an NDJSON line longer than [`csv::MAX_RECORD_BYTES`] is reported as: a response is
 /// a few hundred bytes, and holding such a line could take all of a worker's memory.
