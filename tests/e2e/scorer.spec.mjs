@@ -258,6 +258,29 @@ async function scoreBothWays(page, csv, options) {
   }, [csv, options]);
 }
 
+/**
+ * Scores `csv` in two workers from a stream of odd-sized chunks (up to `maxChunk` bytes), as a
+ * download arrives, its size unknown: the summary (`options`) and the import report.
+ */
+async function scoreStreamedInWorkers(page, csv, options, maxChunk) {
+  return page.evaluate(async ([csv, options, maxChunk]) => {
+    const { Scorer } = await import("/dist/sondeo-analytics.js");
+    const { scoreInWorkers } = await import("/parallel-score.js");
+    const bytes = new TextEncoder().encode(csv);
+    let at = 0;
+    const stream = new ReadableStream({
+      pull(controller) {
+        if (at >= bytes.length) return controller.close();
+        const size = 1 + ((at * 7919) % maxChunk);
+        controller.enqueue(bytes.slice(at, at + size));
+        at += size;
+      },
+    });
+    const { state, report } = await scoreInWorkers(stream, { workerUrl: "/score-worker.js", workers: 2 }).done;
+    return { summary: Scorer.fromState(state).summary(options), report };
+  }, [csv, options, maxChunk]);
+}
+
 test("a file scored by several workers, cut at row boundaries, gives exactly the figures of one pass", async ({ page }) => {
   // ~6 MB of CSV with quoted commas, quotes and newlines in the comments (a cut must not
   // fall inside one), and three bad rows at known lines.
@@ -281,23 +304,8 @@ test("a file scored by several workers, cut at row boundaries, gives exactly the
   const csv = header + rows.join("\n") + "\n";
   const options = { by: "metadata.touchpoint", period: "week" };
   const both = await scoreBothWays(page, csv, options);
-  const result = await page.evaluate(async ([csv, options]) => {
-    const { Scorer } = await import("/dist/sondeo-analytics.js");
-    const { scoreInWorkers } = await import("/parallel-score.js");
-    // The same bytes as a stream of odd-sized chunks, as a download arrives, its size unknown.
-    const bytes = new TextEncoder().encode(csv);
-    let at = 0;
-    const stream = new ReadableStream({
-      pull(controller) {
-        if (at >= bytes.length) return controller.close();
-        const size = 1 + ((at * 7919) % 50_000);
-        controller.enqueue(bytes.slice(at, at + size));
-        at += size;
-      },
-    });
-    const streamed = await scoreInWorkers(stream, { workerUrl: "/score-worker.js", workers: 2 }).done;
-    return { streamed: Scorer.fromState(streamed.state).summary(options), streamedReport: streamed.report };
-  }, [csv, options]);
+  const fromStream = await scoreStreamedInWorkers(page, csv, options, 50_000);
+  const result = { streamed: fromStream.summary, streamedReport: fromStream.report };
   Object.assign(result, both);
   expect(result.size).toBeGreaterThan(4 << 20);
   expect(result.parallelReport.workers).toBe(3);
@@ -338,23 +346,8 @@ test("a sheet with old Mac line ends (a lone CR), CRLF split at chunk edges and 
   }
   const csv = rows.join("");
   const result = await scoreBothWays(page, csv, { by: "metadata.touchpoint" });
-  result.streamed = await page.evaluate(async (csv) => {
-    const { Scorer } = await import("/dist/sondeo-analytics.js");
-    const { scoreInWorkers } = await import("/parallel-score.js");
-    // Chunks of odd sizes: a CR and its LF fall on either side of an edge somewhere.
-    const bytes = new TextEncoder().encode(csv);
-    let at = 0;
-    const stream = new ReadableStream({
-      pull(controller) {
-        if (at >= bytes.length) return controller.close();
-        const size = 1 + ((at * 7919) % 40_000);
-        controller.enqueue(bytes.slice(at, at + size));
-        at += size;
-      },
-    });
-    const { state, report } = await scoreInWorkers(stream, { workerUrl: "/score-worker.js", workers: 2 }).done;
-    return { summary: Scorer.fromState(state).summary({ by: "metadata.touchpoint" }), report };
-  }, csv);
+  // Chunks of odd sizes: a CR and its LF fall on either side of an edge somewhere.
+  result.streamed = await scoreStreamedInWorkers(page, csv, { by: "metadata.touchpoint" }, 40_000);
   expect(result.size).toBeGreaterThan(4 << 20);
   const { rejected: r1, ...one } = result.one;
   const { rejected: r2, ...many } = result.many;
