@@ -3,6 +3,7 @@
 // text alternative (the SVG's <title> and <desc>) and its numbers as a table under
 // "Table", so that nothing is only in the picture. Colours come from classes in
 // dashboard.css, which also has the forced-colours and print rules.
+import { shownText } from "/dist/sondeo-analytics.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 // Charts are drawn at the width they are shown at (the caller passes it), so that their
@@ -14,16 +15,23 @@ export function drawAt(width) {
   W = Math.round(Math.max(280, Math.min(760, width)));
 }
 
+/**
+ * Text as the page shows it: an imported file's labels and comments may hold bidirectional
+ * overrides and zero-width characters (the Scorer's own list strips them); plain ASCII needs
+ * no call into it.
+ */
+export const shown = (text) => (/^[\x20-\x7e]*$/.test(text = String(text)) ? text : shownText(text));
+
 function node(tag, attrs = {}, text) {
   const el = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  if (text !== undefined) el.textContent = text;
+  if (text !== undefined) el.textContent = shown(text);
   return el;
 }
 
 function html(tag, text, className) {
   const el = document.createElement(tag);
-  if (text !== undefined) el.textContent = text;
+  if (text !== undefined) el.textContent = shown(text);
   if (className) el.className = className;
   return el;
 }

@@ -1,13 +1,13 @@
 // Live dashboard: streams the collector's export into the Scorer (Rust/wasm), then
 // follows new responses over server-sent events. Built node by node (strict CSP).
 import init, { Scorer } from "/dist/sondeo-analytics.js";
-import { divergingChart, drawAt, groupsChart, table as tableView, trendChart } from "/charts.js";
+import { divergingChart, drawAt, groupsChart, shown, table as tableView, trendChart } from "/charts.js";
 import { scoreInWorkers } from "/parallel-score.js";
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, text, className) => {
   const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
+  if (text !== undefined) node.textContent = shown(text);
   if (className) node.className = className;
   return node;
 };
@@ -109,7 +109,8 @@ function fillSurveys() {
   const chosen = select.value || new URLSearchParams(location.search).get("survey") || "";
   const names = Object.keys(scorer.summary({ by: "surveyId" }).segments ?? {}).filter((n) => n !== "(none)").sort();
   if (chosen && !names.includes(chosen)) names.push(chosen);
-  select.replaceChildren(el("option", "all"), ...names.map((n) => el("option", n)));
+  // Shown without invisible characters, chosen by the raw value.
+  select.replaceChildren(el("option", "all"), ...names.map((n) => Object.assign(el("option", n), { value: n })));
   select.options[0].value = "";
   select.value = chosen;
 }
@@ -211,7 +212,7 @@ function render() {
   const fill = (id, values) => {
     const select = $(id);
     const chosen = select.value;
-    select.replaceChildren(el("option", "any"), ...values.map((v) => el("option", v)));
+    select.replaceChildren(el("option", "any"), ...values.map((v) => Object.assign(el("option", v), { value: v })));
     select.options[0].value = "";
     select.value = values.includes(chosen) ? chosen : "";
   };

@@ -115,6 +115,24 @@ test("a local export is scored in the browser with no server involved", async ({
   }
 });
 
+test("text from a scored file is shown without the invisible characters that would reorder it", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    await page.goto(`${collector.url}/dashboard.html`);
+    await expect(page.locator("#status")).toContainText("0 responses");
+    // "\u202Eevil" would show as "live"; a zero-width space would split a word unseen.
+    const csv = "kind,score,touchpoint\nnps,9,\u202Eevil\nnps,3,sh\u200Bop\n";
+    await page.locator("#file").setInputFiles({ name: "bidi.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await expect(page.locator("#status")).toContainText("bidi.csv: 2 rows scored");
+    const text = await page.locator("#segments").textContent();
+    expect(text).toContain("evil");
+    expect(text).toContain("shop");
+    expect(text).not.toMatch(/[\u202A-\u202E\u200B]/);
+  } finally {
+    await collector.stop();
+  }
+});
+
 test("a large file is scored in a worker: the page answers meanwhile, and Cancel stops it", async ({ page }) => {
   const collector = await startCollector({ www: "www", csp: true });
   try {

@@ -251,6 +251,14 @@ pub fn csv_separator(head: &[u8], complete: bool) -> f64 {
     sondeo_core::import::csv_separator(head, complete).map_or(-1.0, f64::from)
 }
 
+/// `text` as a page should show it: without the invisible characters that reorder or hide
+/// what is around them (`\u{202E}evil` shown as "live"), the same set the collector strips
+/// from what visitors send; an imported file's text has not been through it.
+#[wasm_bindgen(js_name = shownText)]
+pub fn shown_text(text: &str) -> String {
+    sondeo_core::text::without_hidden_format(text)
+}
+
 fn to_js(value: &serde_json::Value) -> JsValue {
     js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
 }
