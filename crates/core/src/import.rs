@@ -117,10 +117,8 @@ impl Format {
 pub struct Importer {
     format: Format,
     report: Report,
-    /// NDJSON: bytes of the line still being received (none kept once it is too long).
+    /// NDJSON: bytes of the line still being received (see [`hold_line`]).
     pending: Vec<u8>,
-    /// NDJSON: the length of that line so far.
-    pending_len: usize,
     /// Lines completed so far.
     line: u64,
     csv: csv::Reader,
@@ -131,6 +129,14 @@ pub struct Importer {
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Appends `bytes` to an NDJSON line still being received, keeping no more than one byte past
+/// [`csv::MAX_RECORD_BYTES`]: enough to refuse the line as too long when it ends, without
+/// holding a line that never ends (a whole file on one line) in memory.
+pub(crate) fn hold_line(pending: &mut Vec<u8>, bytes: &[u8]) {
+    let room = (csv::MAX_RECORD_BYTES + 1).saturating_sub(pending.len());
+    pending.extend_from_slice(&bytes[..bytes.len().min(room)]);
+}
 
 /// What a CSV header without a `kind` column is reported as.
 pub const NO_KIND_COLUMN: &str = "no kind column in the header row: expected a CSV export (UTF-8, a header row naming kind and score) or NDJSON (one JSON object per line)";
@@ -147,7 +153,6 @@ impl Importer {
             format,
             report: Report::default(),
             pending: Vec::new(),
-            pending_len: 0,
             line: 0,
             csv: csv::Reader::default(),
             columns: None,
@@ -186,33 +191,22 @@ impl Importer {
                 while let Some(n) = crate::bytes::find_byte(&chunk[start..], b'\n') {
                     let i = start + n;
                     self.line += 1;
-                    let length = std::mem::take(&mut self.pending_len) + (i - start);
-                    if length > csv::MAX_RECORD_BYTES {
-                        self.pending.clear();
-                        self.report.reject(self.line, "json", TOO_LONG_LINE.to_owned());
-                    } else if self.pending.is_empty() {
+                    if self.pending.is_empty() {
                         self.ndjson_line(&chunk[start..i], sink);
                     } else {
-                        self.pending.extend_from_slice(&chunk[start..i]);
+                        hold_line(&mut self.pending, &chunk[start..i]);
                         let line = std::mem::take(&mut self.pending);
                         self.ndjson_line(&line, sink);
                     }
                     start = i + 1;
                 }
-                // A line too long to read is not kept: it is refused when it ends.
-                self.pending_len += chunk.len() - start;
-                if self.pending_len > csv::MAX_RECORD_BYTES {
-                    self.pending.clear();
-                } else {
-                    self.pending.extend_from_slice(&chunk[start..]);
-                }
+                hold_line(&mut self.pending, &chunk[start..]);
             }
             Format::Csv => {
                 let (report, columns, skip) =
                     (&mut self.report, &mut self.columns, self.skip_partials);
-                self.csv.feed(chunk, &mut |line, record| match record {
-                    Ok(record) => csv_record(report, columns, skip, line, record, sink),
-                    Err(error) => report.reject(line, "csv", error.to_owned()),
+                self.csv.feed(chunk, &mut |line, record| {
+                    csv_record(report, columns, skip, line, record, sink)
                 });
             }
         }
@@ -230,10 +224,7 @@ impl Importer {
         };
         match self.format {
             Format::Ndjson => {
-                if self.pending_len > csv::MAX_RECORD_BYTES {
-                    self.line += 1;
-                    self.report.reject(self.line, "json", TOO_LONG_LINE.to_owned());
-                } else if !self.pending.is_empty() {
+                if !self.pending.is_empty() {
                     self.line += 1;
                     let line = std::mem::take(&mut self.pending);
                     self.ndjson_line(&line, sink);
@@ -242,20 +233,18 @@ impl Importer {
             Format::Csv => {
                 let (report, columns, skip) =
                     (&mut self.report, &mut self.columns, self.skip_partials);
-                let unclosed = self.csv.finish(&mut |line, record| match record {
-                    Ok(record) => csv_record(report, columns, skip, line, record, sink),
-                    Err(error) => report.reject(line, "csv", error.to_owned()),
+                self.csv.finish(&mut |line, record| {
+                    csv_record(report, columns, skip, line, record, sink)
                 });
-                if let Some(line) = unclosed {
-                    self.report
-                        .reject(line, "csv", csv::UNCLOSED_QUOTE.to_owned());
-                }
             }
         }
         self.report
     }
 
     fn ndjson_line(&mut self, raw: &[u8], sink: &mut impl FnMut(&Row)) {
+        if raw.len() > csv::MAX_RECORD_BYTES {
+            return self.report.reject(self.line, "json", TOO_LONG_LINE.to_owned());
+        }
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.iter().all(u8::is_ascii_whitespace) {
             return;
@@ -423,9 +412,13 @@ fn csv_record(
     columns: &mut Option<csv::Columns>,
     skip_partials: bool,
     line: u64,
-    record: &[Cow<str>],
+    record: csv::Record,
     sink: &mut impl FnMut(&Row),
 ) {
+    let record = match record {
+        Ok(record) => record,
+        Err(refused) => return report.reject(line, "csv", refused.to_owned()),
+    };
     if csv::is_blank(record) {
         return;
     }

@@ -312,21 +312,19 @@ impl OutcomeReader {
     /// Reads `chunk`.
     pub fn feed(&mut self, chunk: &[u8], sink: &mut impl FnMut(&OutcomeRecord)) {
         if self.ndjson {
-            for &b in chunk {
-                if b == b'\n' {
-                    self.line += 1;
-                    let line = std::mem::take(&mut self.pending);
-                    self.json_line(&line, sink);
-                } else if self.pending.len() <= csv::MAX_RECORD_BYTES {
-                    // One byte past the limit is kept, to tell the line too long when it ends.
-                    self.pending.push(b);
-                }
+            let mut start = 0;
+            while let Some(n) = crate::bytes::find_byte(&chunk[start..], b'\n') {
+                crate::import::hold_line(&mut self.pending, &chunk[start..start + n]);
+                self.line += 1;
+                let line = std::mem::take(&mut self.pending);
+                self.json_line(&line, sink);
+                start += n + 1;
             }
+            crate::import::hold_line(&mut self.pending, &chunk[start..]);
         } else {
             let (header, report) = (&mut self.header, &mut self.report);
-            self.csv.feed(chunk, &mut |line, record| match record {
-                Ok(record) => csv_record(header, report, line, record, sink),
-                Err(error) => report.reject(line, "csv", error.to_owned()),
+            self.csv.feed(chunk, &mut |line, record| {
+                csv_record(header, report, line, record, sink)
             });
         }
     }
@@ -341,16 +339,8 @@ impl OutcomeReader {
             }
         } else {
             let (header, report) = (&mut self.header, &mut self.report);
-            let unclosed = self
-                .csv
-                .finish(&mut |line, record| match record {
-                    Ok(record) => csv_record(header, report, line, record, sink),
-                    Err(error) => report.reject(line, "csv", error.to_owned()),
-                });
-            if let Some(line) = unclosed {
-                self.report
-                    .reject(line, "csv", crate::import::csv::UNCLOSED_QUOTE.to_owned());
-            }
+            self.csv
+                .finish(&mut |line, record| csv_record(header, report, line, record, sink));
         }
         self.report
     }
@@ -400,9 +390,13 @@ fn csv_record(
     header: &mut Option<Vec<String>>,
     report: &mut Report,
     line: u64,
-    fields: &[std::borrow::Cow<str>],
+    fields: csv::Record,
     sink: &mut impl FnMut(&OutcomeRecord),
 ) {
+    let fields = match fields {
+        Ok(fields) => fields,
+        Err(refused) => return report.reject(line, "csv", refused.to_owned()),
+    };
     if csv::is_blank(fields) {
         return;
     }

@@ -55,7 +55,7 @@ impl Default for Reader {
 }
 
 /// One record's fields, borrowed from the chunk or the reader (owned only where a field
-/// is not UTF-8), or [`TOO_LONG`].
+/// is not UTF-8), or why there is none ([`TOO_LONG`], [`UNCLOSED_QUOTE`]).
 pub type Record<'r, 'a> = Result<&'r [std::borrow::Cow<'a, str>], &'static str>;
 
 /// Line ends in `bytes`: each LF, CR and CRLF is one. `after_cr`: the byte before was a CR.
@@ -224,16 +224,15 @@ impl Reader {
 
     /// Ends the last record, if the file did not end with a newline. A quoted field still
     /// open at the end is no record (a stray quote took the rest of the file into it): it
-    /// is not emitted, and the line it started on is returned, to be reported.
-    #[must_use]
-    pub fn finish(&mut self, emit: &mut impl FnMut(u64, Record)) -> Option<u64> {
+    /// is emitted as [`UNCLOSED_QUOTE`], on the line it started on.
+    pub fn finish(&mut self, emit: &mut impl FnMut(u64, Record)) {
         if self.delimiter == 0 {
             self.delimiter = decide(&self.held, self.limit, true).unwrap_or(b',');
             let held = std::mem::take(&mut self.held);
             self.feed_known(&held, emit);
         }
         if !self.record_started {
-            return None;
+            return;
         }
         let unclosed = self.in_quotes && !self.quote_pending;
         self.in_quotes = false;
@@ -242,10 +241,9 @@ impl Reader {
             self.record_started = false;
             self.buf.clear();
             self.ends.clear();
-            return Some(self.record_line);
+            return emit(self.record_line, Err(UNCLOSED_QUOTE));
         }
         self.end_record(emit, false);
-        None
     }
 }
 
@@ -444,7 +442,7 @@ pub fn header_end(head: &[u8], complete: bool) -> Option<usize> {
     }
     if complete {
         reader.feed(&head[from..], &mut emit);
-        let _ = reader.finish(&mut emit);
+        reader.finish(&mut emit);
     }
     (complete && found.get()).then_some(head.len())
 }
@@ -541,7 +539,7 @@ mod tests {
         for chunk in chunks {
             reader.feed(chunk, &mut emit);
         }
-        let _ = reader.finish(&mut emit);
+        reader.finish(&mut emit);
         (out, reader.newlines())
     }
 
