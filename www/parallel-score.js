@@ -10,7 +10,7 @@
 // csv.rs: a quote opens a quoted cell only at the start of a cell, `""` inside one is a
 // quote; a row ends with LF, CRLF or a lone CR; cells are separated by what the Scorer says
 // the header uses), so the last row end is always known and nothing is read twice.
-import init, { Scorer, csvHeaderEnd, csvSeparator } from "/dist/sondeo-analytics.js";
+import init, { Scorer, csvHeaderEnd, csvSeparator, refusedRecords } from "/dist/sondeo-analytics.js";
 
 const QUOTE = 34;
 const NEWLINE = 10;
@@ -36,6 +36,9 @@ export class RowEnds {
     this.separator = separator;
     this.at = 0; // bytes fed so far
     this.last = -1;
+    // The first row end since `watchFirst()`, -1 while none: where a refused record ends.
+    this.first = -1;
+    this.watching = false;
     this.inQuotes = false;
     this.quotePending = false; // a quote inside quotes was a chunk's last byte
     this.crPending = false; // a row ended with a CR that was a chunk's last byte (an LF may follow)
@@ -44,7 +47,14 @@ export class RowEnds {
 
   /** A row ends at `offset` (just after its line end). */
   rowEnd(offset) {
+    if (this.watching && this.first < 0) this.first = offset;
     this.last = offset;
+  }
+
+  /** From now on, `first` is the first row end (until `watching` is set false). */
+  watchFirst() {
+    this.watching = true;
+    this.first = -1;
   }
 
   /** The row ends between `from` and `until` (outside quotes) in `chunk`, fed at `base`. */
@@ -57,6 +67,12 @@ export class RowEnds {
     const lastEnd = (to) => { while (to >= from && !isEnd(chunk[to])) to--; return to; };
     let at = lastEnd(until - 1);
     if (at < from) return;
+    if (this.watching && this.first < 0) {
+      let first = from;
+      while (!isEnd(chunk[first])) first++;
+      // A CR that is the chunk's last byte is the last end too: found below.
+      if (after(first) >= 0) this.first = base + after(first);
+    }
     if (after(at) < 0) {
       this.crPending = true;
       at = lastEnd(at - 1);
@@ -70,6 +86,7 @@ export class RowEnds {
     this.at += chunk.length;
     if (!this.csv) {
       const end = chunk.lastIndexOf(NEWLINE);
+      if (end >= 0 && this.watching && this.first < 0) this.first = base + chunk.indexOf(NEWLINE) + 1;
       if (end >= 0) this.last = base + end + 1;
       return;
     }
@@ -121,6 +138,7 @@ export class RowEnds {
   drop(n) {
     this.at -= n;
     this.last = this.last > n ? this.last - n : -1;
+    this.first = this.first > n ? this.first - n : -1;
   }
 }
 
@@ -146,13 +164,27 @@ const concat = (chunks, length) => {
 /** A chunk that is a view into a larger buffer, copied: parts are transferred by buffer. */
 const owned = (chunk) => (chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice());
 
-/** Line ends in `bytes` as the Scorer counts them: each LF, CR and CRLF is one. */
-const newlines = (bytes) => {
-  let count = 0;
-  for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) if (bytes[at - 1] !== CR) count++;
-  for (let at = bytes.indexOf(CR); at >= 0; at = bytes.indexOf(CR, at + 1)) count++;
-  return count;
-};
+/**
+ * Counts line ends in bytes fed in order, as the Scorer counts them: in a CSV each LF, CR
+ * and CRLF is one (a CRLF may be cut between two chunks); in NDJSON each LF.
+ */
+class LineEnds {
+  constructor(csv) {
+    this.csv = csv;
+    this.count = 0;
+    this.afterCR = false;
+  }
+
+  feed(bytes) {
+    if (!bytes.length) return this;
+    for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) {
+      if (!this.csv || (at ? bytes[at - 1] !== CR : !this.afterCR)) this.count++;
+    }
+    if (this.csv) for (let at = bytes.indexOf(CR); at >= 0; at = bytes.indexOf(CR, at + 1)) this.count++;
+    this.afterCR = bytes[bytes.length - 1] === CR;
+    return this;
+  }
+}
 
 /**
  * A pool of scoring workers made from `workerUrl` (www/score-worker.js), each with the
@@ -229,13 +261,14 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
     worker.postMessage(message, transfer);
   });
 
-  const dispatch = (chunks, length, header, format, index) => {
+  // `copied`: the line ends of the header copy put in front of the part.
+  const dispatch = (chunks, length, header, copied, format, index) => {
     let k = 0;
     for (let i = 1; i < n; i++) if (busy[i] < busy[k]) k = i;
     busy[k]++;
     const transfer = [...new Set(chunks.map((c) => c.buffer))];
     return send(k, { part: chunks, header, format }, transfer).then((result) => {
-      results[index] = result;
+      results[index] = { ...result, copied };
       scored += length;
       onProgress(scored);
     }, (error) => { failed ??= error; }).finally(() => { busy[k]--; wake(); });
@@ -247,6 +280,7 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
     pool.busy = true;
     try {
       await unlessCancelled(Promise.all([pool.ready, init()]));
+      const limits = refusedRecords();
       // A fresh Scorer in every worker: nothing left from a job that failed.
       await unlessCancelled(Promise.all(pool.workers.slice(0, n).map((_, k) => send(k, { begin: true }))));
       const stream = typeof source.getReader === "function" ? source : source.stream();
@@ -260,9 +294,9 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
       // No header found near the start: no cut (see HEADER_SEARCH).
       let whole = false;
       const parts = [];
-      const cut = (at) => {
-        // The part: whole chunks up to the cut, then the start of the chunk it falls in;
-        // the rest of that chunk (copied) and the chunks after it start the next part.
+      // The held bytes up to `at`, taken off: whole chunks up to it, then the start of the
+      // chunk it falls in; the rest of that chunk (copied) and the chunks after it stay.
+      const split = (at) => {
         const part = [];
         let taken = 0;
         let k = 0;
@@ -276,7 +310,32 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
         chunks = rest;
         held -= at;
         ends.drop(at);
-        parts.push(dispatch(part, at, parts.length === 0 ? null : header, format, parts.length));
+        return part;
+      };
+      const cut = (at) => {
+        const copy = parts.length === 0 ? null : header;
+        parts.push(dispatch(split(at), at, copy, copy ? headerLines : 0, format, parts.length));
+      };
+      // A record longer than the Scorer takes is refused whatever it holds, so its bytes are
+      // counted and let go as they arrive instead of held until its row ends: a quote opened
+      // by mistake would otherwise keep the rest of the file in the page's memory. Its
+      // report is the one the Scorer would give it, at its line.
+      let refused = null; // { lines } while such a record's bytes go by
+      const letGo = (at) => {
+        for (const c of split(at)) refused.lines.feed(c);
+        scored += at;
+        onProgress(scored);
+      };
+      const reportRefused = (error) => {
+        const report = {
+          accepted: 0,
+          skippedPartials: 0,
+          newlines: refused.lines.count,
+          rejected: { count: 1, first: [{ line: 1, field: format === "csv" ? "csv" : "json", error }] },
+        };
+        results[parts.length] = { report, copied: 0 };
+        parts.push(Promise.resolve());
+        refused = null;
       };
       const take = (chunk, last) => {
         if (chunk.length) {
@@ -312,13 +371,29 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
           if (end < 0 && !last && held < HEADER_SEARCH) return;
           whole = end < 0;
           header = head.slice(0, whole ? held : end);
-          headerLines = newlines(header);
+          headerLines = new LineEnds(true).feed(header).count;
           const separator = csvSeparator(head, last);
           ends = new RowEnds(true, separator < 0 ? COMMA : separator);
           for (const c of chunks) ends.feed(c);
         }
+        if (refused) {
+          if (ends.first < 0 && !last) return letGo(held);
+          const endOfFile = ends.first < 0;
+          letGo(endOfFile ? held : ends.first);
+          ends.watching = false;
+          const unclosed = format === "csv" && endOfFile && ends.inQuotes && !ends.quotePending;
+          reportRefused(format === "csv" ? (unclosed ? limits.unclosedQuote : limits.tooLong) : limits.tooLongLine);
+        }
         if (last) { if (held) cut(held); return; }
-        if (held >= partSize && ends.last > 0 && !whole) cut(ends.last);
+        if (whole) return;
+        // Past the limit by more than a line end: refused, whatever follows.
+        if (held - Math.max(ends.last, 0) > limits.maxBytes + 2) {
+          if (ends.last > 0) cut(ends.last);
+          refused = { lines: new LineEnds(format === "csv") };
+          ends.watchFirst();
+          return letGo(held);
+        }
+        if (held >= partSize && ends.last > 0) cut(ends.last);
       };
       for (;;) {
         if (cancelled) throw new Error("cancelled");
@@ -348,8 +423,7 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
       const first = [];
       // What a later part says about its copy of the header (no kind column) the first part said.
       let repeated = 0;
-      for (const [index, { report }] of results.entries()) {
-        const copied = index > 0 && header ? headerLines : 0;
+      for (const { report, copied } of results) {
         for (const e of report.rejected.first) {
           if (e.line <= copied) repeated++;
           else first.push({ ...e, line: e.line + before - copied });

@@ -260,25 +260,33 @@ async function scoreBothWays(page, csv, options) {
 
 /**
  * Scores `csv` in two workers from a stream of odd-sized chunks (up to `maxChunk` bytes), as a
- * download arrives, its size unknown: the summary (`options`) and the import report.
+ * download arrives, its size unknown: the summary (`options`) and the import report. With
+ * `pause: { at, until }`, the stream stops giving bytes once it has given `at` of them until
+ * the reported progress reaches `until` (or 5 s have passed): `reached` says which.
  */
-async function scoreStreamedInWorkers(page, csv, options, maxChunk) {
-  return page.evaluate(async ([csv, options, maxChunk]) => {
+async function scoreStreamedInWorkers(page, csv, options, maxChunk, pause) {
+  return page.evaluate(async ([csv, options, maxChunk, pause]) => {
     const { Scorer } = await import("/dist/sondeo-analytics.js");
     const { scoreInWorkers } = await import("/parallel-score.js");
     const bytes = new TextEncoder().encode(csv);
     let at = 0;
+    let progressed = () => {};
+    let reached;
+    const onProgress = (scored) => { if (pause && scored >= pause.until) progressed(); };
     const stream = new ReadableStream({
-      pull(controller) {
+      async pull(controller) {
+        if (pause && reached === undefined && at >= pause.at) {
+          reached = await new Promise((resolve) => { progressed = () => resolve(true); setTimeout(() => resolve(false), 5_000); });
+        }
         if (at >= bytes.length) return controller.close();
         const size = 1 + ((at * 7919) % maxChunk);
         controller.enqueue(bytes.slice(at, at + size));
         at += size;
       },
     });
-    const { state, report } = await scoreInWorkers(stream, { workerUrl: "/score-worker.js", workers: 2 }).done;
-    return { summary: Scorer.fromState(state).summary(options), report };
-  }, [csv, options, maxChunk]);
+    const { state, report } = await scoreInWorkers(stream, { workerUrl: "/score-worker.js", workers: 2, onProgress }).done;
+    return { summary: Scorer.fromState(state).summary(options), report, reached };
+  }, [csv, options, maxChunk, pause]);
 }
 
 test("a file scored by several workers, cut at row boundaries, gives exactly the figures of one pass", async ({ page }) => {
@@ -325,6 +333,77 @@ test("a file scored by several workers, cut at row boundaries, gives exactly the
   expect(result.streamedReport.workerMemory).toBeLessThan(64 << 20);
   expect(result.streamedReport.accepted).toBe(40_000 - bad.size);
   expect(result.streamedReport.rejected.first.map((e) => e.line)).toEqual(badLines);
+});
+
+test("a quote opened by mistake in a large file is one refused row, not held in the page: the same report in one pass and in workers", async ({ page }) => {
+  // Rows, then a quote that opens by mistake and closes 15,000 rows later (one record over
+  // 1 MiB: refused as too long), rows, then a quote that never closes (the rest of the file:
+  // refused as unclosed). Bad scores at known lines.
+  const row = (i) => `r${i},nps,${i % 7_000 === 3 ? "x" : i % 11},fine ${"y".repeat(90)},tp${i % 4}`;
+  const lines = ["id,kind,score,comment,metadata.touchpoint"];
+  const expected = [];
+  const rows = (from, count) => {
+    for (let i = from; i < from + count; i++) {
+      if (i % 7_000 === 3) expected.push({ line: lines.length + 1, error: "got \"x\"" });
+      lines.push(row(i));
+    }
+  };
+  rows(0, 20_000);
+  expected.push({ line: lines.length + 1, error: "longer than 1 MiB" });
+  lines.push(`s1,nps,9,"opened by mistake`);
+  const outside = expected.length;
+  rows(100_000, 15_000); // inside the quote: not rows, their bad scores not read
+  expected.length = outside;
+  lines.push(`closed here",tp0`);
+  rows(20_000, 20_000);
+  const tail = lines.length;
+  expected.push({ line: lines.length + 1, error: "never closed" });
+  lines.push(`s2,nps,9,"never closed`);
+  const unread = expected.length;
+  rows(200_000, 30_000); // inside the quote too
+  expected.length = unread;
+  const csv = lines.join("\n") + "\n";
+  const tailStart = new TextEncoder().encode(lines.slice(0, tail).join("\n") + "\n").length;
+  const badRead = expected.filter((e) => e.error.startsWith("got")).length;
+
+  const result = await scoreBothWays(page, csv, { by: "metadata.touchpoint" });
+  // The stream waits, 2.5 MB into the unclosed quote, for progress to pass 2 MB into it: it
+  // does only if those bytes went by as they arrived, not held until the file's end.
+  const pause = { at: tailStart + (5 << 19), until: tailStart + (2 << 20) };
+  result.streamed = await scoreStreamedInWorkers(page, csv, { by: "metadata.touchpoint" }, 60_000, pause);
+  expect(result.streamed.reached).toBe(true);
+  expect(result.size).toBeGreaterThan(8 << 20);
+  const { rejected: r1, ...one } = result.one;
+  const { rejected: r2, ...many } = result.many;
+  const { rejected: r3, ...streamed } = result.streamed.summary;
+  expect(many).toEqual(one);
+  expect(streamed).toEqual(one);
+  for (const report of [result.report, result.parallelReport, result.streamed.report]) {
+    expect(report.accepted).toBe(40_000 - badRead);
+    expect(report.rejected.count).toBe(expected.length);
+    expect(report.rejected.first.map((e) => e.line)).toEqual(expected.map((e) => e.line));
+    report.rejected.first.forEach((e, k) => expect(e.error).toContain(expected[k].error));
+  }
+
+  // NDJSON: a line of 3 MB (a whole JSON array where one response per line was expected) between good lines.
+  const ndjson = await page.evaluate(async () => {
+    const { Scorer } = await import("/dist/sondeo-analytics.js");
+    const { scoreInWorkers } = await import("/parallel-score.js");
+    const good = (i) => JSON.stringify({ id: `n${i}`, kind: "nps", score: i % 11, comment: "z".repeat(80) });
+    const head = Array.from({ length: 30_000 }, (_, i) => good(i));
+    const array = `[${Array.from({ length: 20_000 }, (_, i) => good(i)).join(",")}]`;
+    const tail = Array.from({ length: 30_000 }, (_, i) => good(50_000 + i));
+    const file = new Blob([[...head, array, ...tail].join("\n") + "\n"]);
+    const one = await new Scorer().import(file, {});
+    const many = await scoreInWorkers(file, { workerUrl: "/score-worker.js", workers: 2 }).done;
+    return { one, many: many.report, arrayLength: array.length };
+  });
+  expect(ndjson.arrayLength).toBeGreaterThan(2 << 20);
+  for (const report of [ndjson.one, ndjson.many]) {
+    expect(report.accepted).toBe(60_000);
+    expect(report.rejected.first).toEqual([expect.objectContaining({ line: 30_001, field: "json" })]);
+    expect(report.rejected.first[0].error).toContain("longer than 1 MiB");
+  }
 });
 
 test("a sheet with old Mac line ends (a lone CR), CRLF split at chunk edges and a row over 1 MiB reads alike in one pass and in workers", async ({ page }) => {

@@ -251,6 +251,22 @@ pub fn csv_separator(head: &[u8], complete: bool) -> f64 {
     sondeo_core::import::csv_separator(head, complete).map_or(-1.0, f64::from)
 }
 
+/// Which records the importer refuses for their length, and what it says of them: for
+/// www/parallel-score.js, which lets such a record's bytes go by instead of holding them
+/// (a quote opened by mistake in a large file would otherwise keep the rest of the file in
+/// the page's memory). `{ maxBytes, tooLong, unclosedQuote, tooLongLine }`: a CSV record
+/// or an NDJSON line longer than `maxBytes` (line end aside) is refused.
+#[wasm_bindgen(js_name = refusedRecords)]
+pub fn refused_records() -> JsValue {
+    use sondeo_core::import::{MAX_RECORD_BYTES, TOO_LONG, TOO_LONG_LINE, UNCLOSED_QUOTE};
+    to_js(&serde_json::json!({
+        "maxBytes": MAX_RECORD_BYTES,
+        "tooLong": TOO_LONG,
+        "unclosedQuote": UNCLOSED_QUOTE,
+        "tooLongLine": TOO_LONG_LINE,
+    }))
+}
+
 /// `text` as a page should show it: without the invisible characters that reorder or hide
 /// what is around them (`\u{202E}evil` shown as "live"), the same set the collector strips
 /// from what visitors send; an imported file's text has not been through it.

@@ -11,6 +11,7 @@
 
 pub(crate) mod csv;
 pub use csv::{header_end as csv_header_end, separator as csv_separator};
+pub use csv::{MAX_RECORD_BYTES, TOO_LONG, UNCLOSED_QUOTE};
 mod ndjson;
 
 use crate::metric::{Kind, KIND_CHOICES};
