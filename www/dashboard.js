@@ -565,7 +565,7 @@ function loadFile(file) {
     scorer = Scorer.fromState(state);
     fileReport = report;
     const seconds = (performance.now() - started) / 1000;
-    finish(`${file.name}: ${report.accepted} rows scored, ${report.rejected.count} rejected, in ${seconds.toFixed(1)} s (${report.workers} ${report.workers === 1 ? "worker" : "workers"}).`);
+    finish(`${file.name}: ${report.accepted} rows scored, ${report.rejected.count} rejected, in ${seconds.toFixed(1)} s (${report.workers ? `${report.workers} ${report.workers === 1 ? "worker" : "workers"}` : "in one pass on this page"}).`);
     render();
   }, (error) => finish(`${file.name} could not be scored: ${error.message}`));
 }

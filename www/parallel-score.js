@@ -22,8 +22,9 @@ const MAX_PART = 4 << 20;
 const SMALL_FILE = 4 << 20;
 // What the Scorer counts as blank before a file's first text (ASCII whitespace).
 const BLANK = new Set([32, 9, 10, 12, 13]);
-// A CSV header not found in this many bytes (a quote opened in it and never closed): the
-// file is scored as one part.
+// A CSV header not found in this many bytes (a quote opened in it and never closed, a file
+// of one long line such as a JSON array): no row end can be trusted, and the file is read
+// in one pass on the page as it arrives (see `onePass`).
 const HEADER_SEARCH = 8 << 20;
 
 /**
@@ -225,8 +226,9 @@ export function scoringPool({ workerUrl, workers = 1 }) {
  * Scores `source` (a Blob or File, or a ReadableStream of bytes with `size` when known),
  * CSV or NDJSON, in `workers` workers made from `workerUrl` (or in the given `pool`).
  * Returns `{ done, cancel }`: `done` resolves to `{ state, report }` (report as
- * `Scorer.import`'s, line numbers those of the whole file); `cancel()` stops reading,
- * stops the workers and rejects `done`.
+ * `Scorer.import`'s, line numbers those of the whole file, with `workers`: how many
+ * scored it, 0 for a CSV whose header row no row end follows, read in one pass on the
+ * page); `cancel()` stops reading, stops the workers and rejects `done`.
  */
 export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onProgress = () => {} }) {
   const total = size ?? source.size;
@@ -272,6 +274,33 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
       scored += length;
       onProgress(scored);
     }, (error) => { failed ??= error; }).finally(() => { busy[k]--; wake(); });
+  };
+
+  // The bytes held so far, then the rest of the stream, through one Scorer on the page: the
+  // single pass holds nothing but the chunk at hand (what it refuses it does not keep), where
+  // waiting for a part's end would hold the whole file.
+  const onePass = async (held, reader) => {
+    const stream = new ReadableStream({
+      async pull(controller) {
+        if (held.length) {
+          const chunk = held.shift();
+          controller.enqueue(chunk);
+          return onProgress((scored += chunk.length));
+        }
+        const { done: end, value } = await reader.read();
+        if (end) return controller.close();
+        controller.enqueue(value);
+        onProgress((scored += value.length));
+      },
+      cancel: (reason) => reader.cancel(reason),
+    }, { highWaterMark: 0 });
+    const scorer = new Scorer();
+    try {
+      const { accepted, skippedPartials, rejected } = await scorer.import(stream, { format: "csv" });
+      return { state: scorer.state(), report: { accepted, skippedPartials, rejected, workers: 0, workerMemory: 0 } };
+    } finally {
+      scorer.free();
+    }
   };
 
   const done = (async () => {
@@ -403,6 +432,7 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
         const { done: end, value } = await unlessCancelled(reader.read());
         if (end) break;
         take(owned(value), false);
+        if (whole) return await unlessCancelled(onePass(chunks, reader));
       }
       if (cancelled) throw new Error("cancelled");
       take(new Uint8Array(0), true);

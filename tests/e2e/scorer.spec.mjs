@@ -406,6 +406,23 @@ test("a quote opened by mistake in a large file is one refused row, not held in 
   }
 });
 
+test("a file of one long line (a JSON array where an export was expected) is read in one pass as it arrives, as one pass reads it", async ({ page }) => {
+  // No row end anywhere: nothing to cut at, and nothing may be held until the end.
+  const array = `[${Array.from({ length: 300_000 }, (_, i) => JSON.stringify({ id: `a${i}`, kind: "nps", score: i % 11 })).join(",")}]`;
+  const result = await scoreBothWays(page, array, {});
+  const pause = { at: 10 << 20, until: 9 << 20 };
+  result.streamed = await scoreStreamedInWorkers(page, array, {}, 60_000, pause);
+  expect(result.size).toBeGreaterThan(10.5 * (1 << 20));
+  expect(result.streamed.reached).toBe(true);
+  // One pass refuses the one line (longer than 1 MiB), on line 1.
+  expect(result.report.rejected.first[0]).toMatchObject({ line: 1, error: expect.stringContaining("longer than 1 MiB") });
+  for (const report of [result.parallelReport, result.streamed.report]) {
+    expect(report.accepted).toBe(result.report.accepted);
+    expect(report.rejected).toEqual(result.report.rejected);
+    expect(report.workers).toBe(0);
+  }
+});
+
 test("a sheet with old Mac line ends (a lone CR), CRLF split at chunk edges and a row over 1 MiB reads alike in one pass and in workers", async ({ page }) => {
   // Rows end with a lone CR, and every seventh with CRLF; some comments are quoted and hold a CR
   // or an LF (one more line each). Bad scores at known lines, and one comment of 1.1 MB that no
