@@ -6,13 +6,13 @@
 // per worker whatever the file's size: reading waits while every worker is busy.
 //
 // A CSV row may hold a quoted newline, so a cut must not fall inside quotes. The bytes are
-// followed once, as they arrive, by the CSV reader's own rule (crates/core/src/import/
-// csv.rs: a quote opens a quoted cell only at the start of a cell, `""` inside one is a
-// quote; a row ends with LF, CRLF or a lone CR; cells are separated by what the Scorer says
-// the header uses), so the last row end is always known and nothing is read twice.
-import init, { Scorer, csvHeaderEnd, csvSeparator, refusedRecords } from "/dist/sondeo-analytics.js";
+// followed once, as they arrive, by the readers' own rules (RowEnds, crates/core/src/
+// import/cut.rs, tested against the CSV reader: a quote opens a quoted cell only at the
+// start of a cell, `""` inside one is a quote; a row ends with LF, CRLF or a lone CR;
+// cells are separated by what the Scorer says the header uses), so the last row end is
+// always known and nothing is read twice.
+import init, { RowEnds, Scorer, csvHeaderEnd, csvSeparator, refusedRecords } from "/dist/sondeo-analytics.js";
 
-const QUOTE = 34;
 const NEWLINE = 10;
 const COMMA = 44;
 const CR = 13;
@@ -28,129 +28,18 @@ const BLANK = new Set([32, 9, 10, 12, 13]);
 const HEADER_SEARCH = 8 << 20;
 
 /**
- * Follows bytes fed in order (offsets counted from where it started) and knows where the
- * latest row ends, just after its line end. Starts at a row boundary.
- */
-export class RowEnds {
-  constructor(csv, separator = COMMA) {
-    this.csv = csv;
-    this.separator = separator;
-    this.at = 0; // bytes fed so far
-    this.last = -1;
-    // The first row end since `watchFirst()`, -1 while none: where a refused record ends.
-    this.first = -1;
-    this.watching = false;
-    this.inQuotes = false;
-    this.quotePending = false; // a quote inside quotes was a chunk's last byte
-    this.crPending = false; // a row ended with a CR that was a chunk's last byte (an LF may follow)
-    this.cellStart = true;
-  }
-
-  /** A row ends at `offset` (just after its line end). */
-  rowEnd(offset) {
-    if (this.watching && this.first < 0) this.first = offset;
-    this.last = offset;
-  }
-
-  /** From now on, `first` is the first row end (until `watching` is set false). */
-  watchFirst() {
-    this.watching = true;
-    this.first = -1;
-  }
-
-  /** The row ends between `from` and `until` (outside quotes) in `chunk`, fed at `base`. */
-  rowEnds(chunk, base, from, until) {
-    // Just after the line end at `at`, or -1 for a CR that is the chunk's last byte.
-    const after = (at) => (chunk[at] === NEWLINE ? at + 1 : at + 1 === chunk.length ? -1 : chunk[at + 1] === NEWLINE ? at + 2 : at + 1);
-    // Searched byte by byte within the segment: `lastIndexOf` of a byte the file lacks (a CR
-    // in a file of LFs) would run back to the chunk's start for every quoted cell.
-    const isEnd = (b) => b === NEWLINE || b === CR;
-    const lastEnd = (to) => { while (to >= from && !isEnd(chunk[to])) to--; return to; };
-    let at = lastEnd(until - 1);
-    if (at < from) return;
-    if (this.watching && this.first < 0) {
-      let first = from;
-      while (!isEnd(chunk[first])) first++;
-      // A CR that is the chunk's last byte is the last end too: found below.
-      if (after(first) >= 0) this.first = base + after(first);
-    }
-    if (after(at) < 0) {
-      this.crPending = true;
-      at = lastEnd(at - 1);
-      if (at < from) return;
-    }
-    this.rowEnd(base + after(at));
-  }
-
-  feed(chunk) {
-    const base = this.at;
-    this.at += chunk.length;
-    if (!this.csv) {
-      const end = chunk.lastIndexOf(NEWLINE);
-      if (end >= 0 && this.watching && this.first < 0) this.first = base + chunk.indexOf(NEWLINE) + 1;
-      if (end >= 0) this.last = base + end + 1;
-      return;
-    }
-    let i = 0;
-    if (this.crPending && chunk.length) {
-      this.crPending = false;
-      if (chunk[0] === NEWLINE) i = 1;
-      this.rowEnd(base + i);
-    }
-    while (i < chunk.length) {
-      if (this.quotePending) {
-        this.quotePending = false;
-        if (chunk[i] === QUOTE) { i++; continue; } // `""`: still inside
-        this.inQuotes = false;
-        this.cellStart = false;
-      }
-      if (this.inQuotes) {
-        const q = chunk.indexOf(QUOTE, i);
-        if (q < 0) return;
-        if (q + 1 === chunk.length) { this.quotePending = true; return; }
-        if (chunk[q + 1] === QUOTE) { i = q + 2; continue; }
-        this.inQuotes = false;
-        this.cellStart = false;
-        i = q + 1;
-        continue;
-      }
-      // Outside quotes, from quote to quote: every line end in between ends a row, and only
-      // the latest is wanted, so rows are not visited one by one.
-      const quote = chunk.indexOf(QUOTE, i);
-      const until = quote < 0 ? chunk.length : quote;
-      if (until > i) this.rowEnds(chunk, base, i, until);
-      if (quote < 0) {
-        this.cellStart = this.opensCell(chunk, i, chunk.length);
-        return;
-      }
-      if (this.opensCell(chunk, i, quote)) this.inQuotes = true;
-      this.cellStart = false;
-      i = quote + 1;
-    }
-  }
-
-  /** Whether a cell starts at `at`: after a separator or a line end, or where the state says so when nothing since `from` decides. */
-  opensCell(chunk, from, at) {
-    const j = at - 1;
-    return j < from ? this.cellStart : chunk[j] === this.separator || chunk[j] === NEWLINE || chunk[j] === CR;
-  }
-
-  /** Forgets the first `n` bytes (a part cut off at the latest row end). */
-  drop(n) {
-    this.at -= n;
-    this.last = this.last > n ? this.last - n : -1;
-    this.first = this.first > n ? this.first - n : -1;
-  }
-}
-
-/**
  * Where a part (one Uint8Array, or its chunks in order), starting at a row boundary, may
- * be cut: just after its last row, as an offset from its start; -1 when it has none.
+ * be cut: just after its last row, as an offset from its start; -1 when it has none. The
+ * analytics module must be loaded (`init()`).
  */
-export function lastRowEnd(chunks, csv, separator) {
+export function lastRowEnd(chunks, csv, separator = COMMA) {
   const ends = new RowEnds(csv, separator);
-  for (const chunk of chunks instanceof Uint8Array ? [chunks] : chunks) ends.feed(chunk);
-  return ends.last;
+  try {
+    for (const chunk of chunks instanceof Uint8Array ? [chunks] : chunks) ends.feed(chunk);
+    return ends.last;
+  } finally {
+    ends.free();
+  }
 }
 
 /** The chunks joined into one array. */
@@ -307,6 +196,8 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
     if (pool.terminated) throw new Error("the scoring pool was terminated");
     if (pool.busy) throw new Error("the scoring pool is scoring another file");
     pool.busy = true;
+    // Where the rows end in the bytes held (a RowEnds of the analytics module).
+    let ends;
     try {
       await unlessCancelled(Promise.all([pool.ready, init()]));
       const limits = refusedRecords();
@@ -317,7 +208,6 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
       let chunks = [];
       let held = 0;
       let format;
-      let ends;
       let header = null;
       let headerLines = 0;
       // No header found near the start: no cut (see HEADER_SEARCH).
@@ -338,7 +228,7 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
         }
         chunks = rest;
         held -= at;
-        ends.drop(at);
+        ends.forget(at);
         return part;
       };
       const cut = (at) => {
@@ -384,7 +274,7 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
           if (chunks.length > 1) chunks = [head];
           // A CSV's row ends are followed once its separator is known (with its header).
           if (format === "ndjson") {
-            ends = new RowEnds(false);
+            ends = new RowEnds(false, 0);
             for (const c of chunks) ends.feed(c);
           }
         } else if (chunk.length && ends) {
@@ -402,6 +292,7 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
           header = head.slice(0, whole ? held : end);
           headerLines = new LineEnds(true).feed(header).count;
           const separator = csvSeparator(head, last);
+          ends?.free();
           ends = new RowEnds(true, separator < 0 ? COMMA : separator);
           for (const c of chunks) ends.feed(c);
         }
@@ -409,8 +300,8 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
           if (ends.first < 0 && !last) return letGo(held);
           const endOfFile = ends.first < 0;
           letGo(endOfFile ? held : ends.first);
-          ends.watching = false;
-          const unclosed = format === "csv" && endOfFile && ends.inQuotes && !ends.quotePending;
+          ends.stopWatching();
+          const unclosed = format === "csv" && endOfFile && ends.inOpenQuote;
           reportRefused(format === "csv" ? (unclosed ? limits.unclosedQuote : limits.tooLong) : limits.tooLongLine);
         }
         if (last) { if (held) cut(held); return; }
@@ -475,6 +366,7 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
       reader?.cancel(error).catch(() => {});
       throw error;
     } finally {
+      ends?.free();
       pool.busy = false;
       if (own) pool.terminate();
     }

@@ -169,6 +169,8 @@ test("a part is cut after its last row, by the CSV reader's quote rule, at every
     'r8,nps,7,"a\rb"\rr9,nps,6,ok\r\r\nr10,nps,5,x\r';
   await page.goto(`${server.url}/test/mount.html#{}`);
   const { whole, split } = await page.evaluate(async (csv) => {
+    const { default: init } = await import("/dist/sondeo-analytics.js");
+    await init();
     const { lastRowEnd } = await import("/parallel-score.js");
     const bytes = new TextEncoder().encode(csv);
     const prefixes = Array.from({ length: bytes.length + 1 }, (_, n) => bytes.subarray(0, n));

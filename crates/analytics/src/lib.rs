@@ -251,6 +251,67 @@ pub fn csv_separator(head: &[u8], complete: bool) -> f64 {
     sondeo_core::import::csv_separator(head, complete).map_or(-1.0, f64::from)
 }
 
+/// Where a file's rows end, followed as its bytes arrive by the readers' own rules
+/// (`sondeo_core::import::RowEnds`): for www/parallel-score.js, which cuts a large file
+/// into parts at row ends. Offsets count from the first byte fed (or the last `forget`);
+/// -1 when none is known.
+#[wasm_bindgen(js_name = RowEnds)]
+pub struct RowEnds(sondeo_core::import::RowEnds);
+
+#[wasm_bindgen(js_class = RowEnds)]
+impl RowEnds {
+    /// For a CSV file whose cells are separated by `separator` (a character code), or
+    /// for NDJSON (`csv` false).
+    #[wasm_bindgen(constructor)]
+    pub fn new(csv: bool, separator: u8) -> RowEnds {
+        RowEnds(if csv {
+            sondeo_core::import::RowEnds::csv(separator)
+        } else {
+            sondeo_core::import::RowEnds::ndjson()
+        })
+    }
+
+    /// Follows the next bytes.
+    pub fn feed(&mut self, chunk: &[u8]) {
+        self.0.feed(chunk);
+    }
+
+    /// Just after the latest row end.
+    #[wasm_bindgen(getter)]
+    pub fn last(&self) -> f64 {
+        self.0.last().map_or(-1.0, |end| end as f64)
+    }
+
+    /// Just after the first row end since `watchFirst()`.
+    #[wasm_bindgen(getter)]
+    pub fn first(&self) -> f64 {
+        self.0.first().map_or(-1.0, |end| end as f64)
+    }
+
+    /// Keeps the first row end from now on (where a refused record ends).
+    #[wasm_bindgen(js_name = watchFirst)]
+    pub fn watch_first(&mut self) {
+        self.0.watch_first();
+    }
+
+    /// Stops keeping the first row end.
+    #[wasm_bindgen(js_name = stopWatching)]
+    pub fn stop_watching(&mut self) {
+        self.0.stop_watching();
+    }
+
+    /// Forgets the first `n` bytes (a part cut off).
+    pub fn forget(&mut self, n: f64) {
+        self.0.forget(n as u64);
+    }
+
+    /// Whether a quoted cell is open (a file that ends here leaves it unclosed).
+    #[wasm_bindgen(getter, js_name = inOpenQuote)]
+    pub fn in_open_quote(&self) -> bool {
+        self.0.in_open_quote()
+    }
+}
+
 /// Which records the importer refuses for their length, and what it says of them: for
 /// www/parallel-score.js, which lets such a record's bytes go by instead of holding them
 /// (a quote opened by mistake in a large file would otherwise keep the rest of the file in

@@ -10,6 +10,8 @@
 //! lose an answer.
 
 pub(crate) mod csv;
+mod cut;
+pub use cut::RowEnds;
 pub use csv::{header_end as csv_header_end, separator as csv_separator};
 pub use csv::{MAX_RECORD_BYTES, TOO_LONG, UNCLOSED_QUOTE};
 mod ndjson;
