@@ -585,6 +585,14 @@ impl indexmap::Equivalent<String> for Text<'_> {
 }
 
 /// Where a value's index is kept in [`FieldSlot::recent`].
+/// Whether `field` is `prefix` followed by `name`.
+fn is_joined(field: &[u8], prefix: &str, name: &str) -> bool {
+    let (prefix, name) = (prefix.as_bytes(), name.as_bytes());
+    field.len() == prefix.len() + name.len()
+        && crate::bytes::same(&field[..prefix.len()], prefix)
+        && crate::bytes::same(&field[prefix.len()..], name)
+}
+
 fn recent_place(value: &str) -> usize {
     let bytes = value.as_bytes();
     let (first, last) = (
@@ -612,7 +620,7 @@ impl ScoreState {
             &mut self.fields_overflow,
         );
         let mut position = 0;
-        let segment = |field: &str, value: &str| {
+        let segment = |prefix: &str, name: &str, value: &str| {
             if slots.len() == position {
                 slots.push(FieldSlot {
                     field: usize::MAX,
@@ -622,12 +630,12 @@ impl ScoreState {
             let slot = &mut slots[position];
             position += 1;
             let field_index = match segments.get_index(slot.field) {
-                Some((name, _)) if crate::bytes::same(name.as_bytes(), field.as_bytes()) => {
-                    slot.field
-                }
+                Some((seen, _)) if is_joined(seen.as_bytes(), prefix, name) => slot.field,
                 _ => {
                     // Look up before inserting: allocating the key for every row would
                     // dominate large imports. A field is new only on its first row.
+                    let field = [prefix, name].concat();
+                    let field = field.as_str();
                     let index = match segments.get_index_of(&Text(field)) {
                         Some(index) => index,
                         None if segments.len() < MAX_SEGMENT_FIELDS => {
@@ -670,7 +678,7 @@ impl ScoreState {
             entry.values[value_index].add(kind, score);
             slot.recent[place] = (value_index + 1) as u32;
         };
-        row.for_each_segment(kind, segment);
+        row.for_each_segment_in_parts(kind, segment);
         if let Some(t) = row.time {
             self.days
                 .entry(t.div_euclid(86_400))

@@ -67,20 +67,29 @@ impl Row<'_> {
     /// `surveyId`, `locale` and `metadata.<key>`. The one place that says what a segment is,
     /// for adding, removing and listing.
     pub fn for_each_segment(&self, kind: Kind, mut f: impl FnMut(&str, &str)) {
-        f("kind", kind.as_str());
-        if let Some(s) = &self.survey_id {
-            f("surveyId", s);
-        }
-        if let Some(l) = &self.locale {
-            f("locale", l);
-        }
         // One buffer for every key: allocating per row would dominate large imports.
         let mut field = String::with_capacity(32);
-        for (k, v) in &self.metadata {
+        self.for_each_segment_in_parts(kind, |prefix, name, value| {
             field.clear();
-            field.push_str("metadata.");
-            field.push_str(k);
-            f(&field, v);
+            field.push_str(prefix);
+            field.push_str(name);
+            f(&field, value);
+        });
+    }
+
+    /// As [`Row::for_each_segment`], the field given in two parts (`"metadata."`, `"agent"`)
+    /// that the caller need not join: scoring a large file compares them with the field
+    /// it saw last, and joining them cost a string per row.
+    pub fn for_each_segment_in_parts(&self, kind: Kind, mut f: impl FnMut(&str, &str, &str)) {
+        f("", "kind", kind.as_str());
+        if let Some(s) = &self.survey_id {
+            f("", "surveyId", s);
+        }
+        if let Some(l) = &self.locale {
+            f("", "locale", l);
+        }
+        for (k, v) in &self.metadata {
+            f(crate::schema::METADATA_PREFIX, k, v);
         }
     }
 }
