@@ -307,7 +307,7 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
         if (last) { if (held) cut(held); return; }
         if (whole) return;
         // Past the limit by more than a line end: refused, whatever follows.
-        if (held - Math.max(ends.last, 0) > limits.maxBytes + 2) {
+        if (ends.openBytes > limits.maxBytes + 2) {
           if (ends.last > 0) cut(ends.last);
           refused = { lines: new LineEnds(format === "csv") };
           ends.watchFirst();

@@ -408,6 +408,26 @@ test("a quote opened by mistake in a large file is one refused row, not held in 
   }
 });
 
+test("a byte-order mark before a quoted header cell that holds a line end: cut as one pass reads it", async ({ page }) => {
+  // The readers skip the mark, so the quote after it opens the first cell; taken for text, it
+  // would turn every later quote inside out and the cuts would fall inside comments.
+  const rows = [];
+  // Quotes are rare (a file where they are not would set a wrong reading right at the next one).
+  for (let i = 0; i < 50_000; i++) {
+    const comment = i % 20_000 === 19_999 ? `"slow, ""very""\nline ${i}"` : `fine ${"x".repeat(80)}`;
+    rows.push(`r${i},nps,${i % 11},${comment},tp${i % 3}`);
+  }
+  const csv = `\ufeff"id\n",kind,score,comment,metadata.touchpoint\n${rows.join("\n")}\n`;
+  const result = await scoreBothWays(page, csv, { by: "metadata.touchpoint" });
+  expect(result.size).toBeGreaterThan(4 << 20);
+  const { rejected: r1, ...one } = result.one;
+  const { rejected: r2, ...many } = result.many;
+  expect(many).toEqual(one);
+  expect(one.overall.nps.n).toBe(50_000);
+  expect(result.parallelReport.accepted).toBe(50_000);
+  expect(result.parallelReport.rejected.count).toBe(0);
+});
+
 test("a file of one long line (a JSON array where an export was expected) is read in one pass as it arrives, as one pass reads it", async ({ page }) => {
   // No row end anywhere: nothing to cut at, and nothing may be held until the end.
   const array = `[${Array.from({ length: 300_000 }, (_, i) => JSON.stringify({ id: `a${i}`, kind: "nps", score: i % 11 })).join(",")}]`;

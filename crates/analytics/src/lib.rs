@@ -305,6 +305,13 @@ impl RowEnds {
         self.0.forget(n as u64);
     }
 
+    /// The bytes since the latest row end (a byte-order mark aside): how long the row
+    /// that has not ended is so far.
+    #[wasm_bindgen(getter, js_name = openBytes)]
+    pub fn open_bytes(&self) -> f64 {
+        self.0.open_bytes() as f64
+    }
+
     /// Whether a quoted cell is open (a file that ends here leaves it unclosed).
     #[wasm_bindgen(getter, js_name = inOpenQuote)]
     pub fn in_open_quote(&self) -> bool {

@@ -620,6 +620,9 @@ impl ScoreState {
             &mut self.fields_overflow,
         );
         let mut position = 0;
+        // A field joined only where it differs from the one seen last (allocated once per
+        // row at most, and not at all on most rows).
+        let mut joined = String::new();
         let segment = |prefix: &str, name: &str, value: &str| {
             if slots.len() == position {
                 slots.push(FieldSlot {
@@ -634,8 +637,10 @@ impl ScoreState {
                 _ => {
                     // Look up before inserting: allocating the key for every row would
                     // dominate large imports. A field is new only on its first row.
-                    let field = [prefix, name].concat();
-                    let field = field.as_str();
+                    joined.clear();
+                    joined.push_str(prefix);
+                    joined.push_str(name);
+                    let field = joined.as_str();
                     let index = match segments.get_index_of(&Text(field)) {
                         Some(index) => index,
                         None if segments.len() < MAX_SEGMENT_FIELDS => {

@@ -26,7 +26,14 @@ pub struct RowEnds {
     cr_pending: bool,
     /// A cell starts at the next byte (the last byte so far was a separator or a line end).
     cell_start: bool,
+    /// The bytes of a byte-order mark still possible at the file's start, which the
+    /// readers skip: 3 before the first byte, 0 once anything else was fed.
+    bom_ahead: u8,
+    /// The byte-order mark's bytes at the start of what is held (0 once cut off).
+    bom: u64,
 }
+
+const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
 const fn is_line_end(b: u8) -> bool {
     b == b'\n' || b == b'\r'
@@ -54,6 +61,8 @@ impl RowEnds {
             quote_pending: false,
             cr_pending: false,
             cell_start: true,
+            bom_ahead: 3,
+            bom: 0,
         }
     }
 
@@ -80,6 +89,12 @@ impl RowEnds {
         self.first = None;
     }
 
+    /// The bytes since the latest row end (or since the start, a byte-order mark aside):
+    /// the length so far of the row that has not ended, as the readers measure it.
+    pub fn open_bytes(&self) -> u64 {
+        self.fed - self.last.unwrap_or(self.bom)
+    }
+
     /// Whether a quoted cell is open: a file that ends here leaves it unclosed.
     pub fn in_open_quote(&self) -> bool {
         self.in_quotes && !self.quote_pending
@@ -90,6 +105,7 @@ impl RowEnds {
     pub fn forget(&mut self, n: u64) {
         let after = |end: Option<u64>| end.filter(|&e| e > n).map(|e| e - n);
         self.fed -= n.min(self.fed);
+        self.bom = self.bom.saturating_sub(n);
         self.last = after(self.last);
         self.first = after(self.first);
     }
@@ -105,6 +121,22 @@ impl RowEnds {
     pub fn feed(&mut self, chunk: &[u8]) {
         let base = self.fed;
         self.fed += chunk.len() as u64;
+        // A byte-order mark (split across chunks, perhaps) is not text: a quote after it
+        // opens the first cell, as it does for the readers, which skip it.
+        let mut i = 0;
+        while self.bom_ahead > 0 && i < chunk.len() {
+            if chunk[i] != BOM[3 - usize::from(self.bom_ahead)] {
+                // Not a mark: what was taken for its start is text, and the cell has begun.
+                self.cell_start &= self.bom_ahead == 3;
+                self.bom = 0;
+                self.bom_ahead = 0;
+                break;
+            }
+            self.bom_ahead -= 1;
+            self.bom += 1;
+            i += 1;
+        }
+        let chunk_start = i;
         let Some(separator) = self.separator else {
             if let Some(end) = chunk.iter().rposition(|&b| b == b'\n') {
                 if self.watching && self.first.is_none() {
@@ -114,7 +146,7 @@ impl RowEnds {
             }
             return;
         };
-        let mut i = 0;
+        let mut i = chunk_start;
         if self.cr_pending && !chunk.is_empty() {
             self.cr_pending = false;
             i = usize::from(chunk[0] == b'\n');
@@ -282,10 +314,19 @@ mod tests {
 
     proptest! {
         #[test]
-        fn the_last_row_end_is_the_readers_whatever_the_chunks((text, sizes) in text_and_cuts(), semicolon in any::<bool>()) {
+        fn the_last_row_end_is_the_readers_whatever_the_chunks(
+            (text, sizes) in text_and_cuts(),
+            semicolon in any::<bool>(),
+            bom in any::<bool>(),
+        ) {
+            // The readers skip a byte-order mark: a quote after it opens the first cell.
             let separator = if semicolon { b';' } else { b',' };
-            let ends = fed(&chunks(&text, &sizes), separator);
-            prop_assert_eq!(ends.last(), last_row_end(&text, separator));
+            let marked = [if bom { &BOM[..] } else { &[] }, &text].concat();
+            let ends = fed(&chunks(&marked, &sizes), separator);
+            let skipped = marked.len() - text.len();
+            prop_assert_eq!(ends.last(), last_row_end(&text, separator).map(|end| end + skipped as u64));
+            let open = marked.len() as u64 - ends.last().unwrap_or(skipped as u64);
+            prop_assert_eq!(ends.open_bytes(), open);
         }
 
         #[test]
@@ -353,6 +394,22 @@ mod tests {
         assert_eq!((ends.first(), ends.last()), (Some(17), Some(20)));
         ends.forget(17);
         assert_eq!((ends.first(), ends.last()), (None, Some(3)));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_text_and_not_counted_in_the_first_row() {
+        let mut ends = RowEnds::csv(b',');
+        // Split inside the mark; the quoted first cell holds a line end.
+        ends.feed(b"\xEF\xBB");
+        ends.feed(b"\xBF\"a\nb\",kind\nr1,");
+        assert_eq!(ends.last(), Some(14));
+        let mut ends = RowEnds::ndjson();
+        ends.feed(b"\xEF\xBB\xBF{\"a\":");
+        assert_eq!(ends.open_bytes(), 5);
+        // Two bytes of a mark and then text: they were text, and the cell had begun.
+        let mut ends = RowEnds::csv(b',');
+        ends.feed(b"\xEF\xBB\"a\nb\n");
+        assert_eq!(ends.last(), Some(7));
     }
 
     #[test]
