@@ -78,7 +78,9 @@ function renderComments() {
     li.append(el("p", r.comment), el("p", meta, "small"));
     return li;
   });
-  $("comments").replaceChildren(...(items.length ? items : [el("li", "No comments match.", "small")]));
+  // A scored file leaves figures, not rows: its comments are not there to list.
+  const none = fileReport ? "A scored file keeps its figures, not its rows: comments are listed for the collector's responses." : "No comments match.";
+  $("comments").replaceChildren(...(items.length ? items : [el("li", none, "small")]));
 }
 
 // The filters of the view: dates, survey, kind (empty ones left out).
@@ -188,6 +190,7 @@ function render() {
   if (o.rating) cards.push(card("Rating", `${fmt(o.rating.score, 2)} / 5`, [interval(o.rating, o.rating.score, o.rating.margin95, 1, 5, 2), `${fmt(o.rating.agree)}% rate it good (4–5)`], o.rating.smallSample));
   if (o.yesno) cards.push(card("Yes %", `${fmt(o.yesno.score)}%`, [`95%: ${fmt(o.yesno.low95)}–${fmt(o.yesno.high95)}% · n=${o.yesno.n}`], o.yesno.smallSample));
   if (!cards.length && Object.keys(filters()).length && scorer.counted().responses > 0) cards.push(card("No answers match", "–", ["None of the responses loaded falls within these dates, survey and kind: widen the filters."]));
+  else if (!cards.length && fileReport) cards.push(card("No answers in this file", "–", [fileReport.rejected.count ? `${fileReport.rejected.count} rows were rejected: see "Rejected rows" below.` : "The file holds no rows to score."]));
   else if (!cards.length) cards.push(card("No answers yet", "–", ["Answer a survey on the demo pages; it shows up here live."]));
   // The last period against the one before it, with whether the change is more than noise.
   const labels = Object.keys(s.periods ?? {}).sort();

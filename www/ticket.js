@@ -6,21 +6,35 @@
 // - One ticket keeps one response: its id comes from the survey and the ticket, so a
 //   reload or a second click on the link updates that response instead of adding one.
 // - The score is recorded at the first sign of a person (a pointer move, a touch, a key,
-//   a scroll): a mail scanner that opens every link and does nothing records nothing.
+//   the mouse wheel; not a scroll, which scanners do): a mail scanner that opens every
+//   link and does nothing records nothing.
+// - A value of the link the survey would refuse (too long) is left out on its own, with a
+//   console warning: the rest of the link (the ticket, its one response) still counts.
 // - The page says the score was recorded, then asks why; closing leaves a thank-you.
 import { mount } from "/dist/sondeo.js";
 
+// The invisible characters the widget and the collector remove from visitors' text
+// (crates/core/src/text.rs, is_hidden_format): removed here first, so that the page shows
+// the ticket as it is stored ("\u202Egnp.exe" would read "exe.png") and a link with or
+// without them names the same ticket, and the same response.
+const HIDDEN = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180E\u3164\uFFA0\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u{E0000}-\u{E007F}]/gu;
 const params = new URLSearchParams(location.search);
-const tls = params.get("survey") === "tls";
+// The link's value for `key`, shown text only, or `fallback` when absent, empty or longer
+// than `max` characters (the survey's limit: no help desk sends such a value).
+const linked = (key, max, fallback) => {
+  const value = params.get(key)?.replace(HIDDEN, "").trim();
+  if (value && value.length > max) console.warn(`sondeo ticket page: ${key} is longer than ${max} characters; left out`);
+  return value && value.length <= max ? value : fallback;
+};
+const tls = params.get("survey") === "tls" || params.get("kind") === "tls";
 const kind = params.get("kind") ?? params.get("survey") ?? "csat";
-const surveyId = params.get("surveyId") ?? (tls ? "post-ticket-tls" : "post-ticket");
-const metadata = { touchpoint: "support", channel: params.get("channel") ?? "email" };
-// A value past the survey's metadata limit (500 characters) is no ticket or agent from a
-// help desk: dropped (the survey still asks), not a reason to show nothing.
+if (!tls && !["nps", "csat", "ces"].includes(kind)) console.warn(`sondeo ticket page: kind ${kind} is not nps, csat, ces or tls; asking csat`);
+const defaultSurveyId = tls ? "post-ticket-tls" : "post-ticket";
+const surveyId = linked("surveyId", 100, defaultSurveyId);
+const metadata = { touchpoint: "support", channel: linked("channel", 500, "email") };
 for (const key of ["ticketId", "agent"]) {
-  const value = params.get(key);
-  if (value && value.length <= 500) metadata[key] = value;
-  else if (value) console.warn(`sondeo ticket page: ${key} is longer than 500 characters; left out`);
+  const value = linked(key, 500);
+  if (value) metadata[key] = value;
 }
 
 const lang = (params.get("lang") ?? navigator.language ?? "en").toLowerCase().startsWith("es") ? "es" : "en";
@@ -96,9 +110,10 @@ const config = {
   metadata,
   reasons: ["Speed", "Friendliness", "Solved my problem", "Knowledge"],
 };
-// An edited link (a language tag the survey does not take, a channel too long…) must not
+// An edited link (a language tag the survey does not take, a value it refuses) must not
 // leave the page empty: first without its language, then without what else the link added.
-for (const attempt of [config, { ...config, locale: "auto" }, { ...config, locale: "auto", metadata: { touchpoint: "support", channel: "email" }, responseId: undefined }]) {
+const bare = { ...config, id: defaultSurveyId, locale: "auto", metadata: { touchpoint: "support", channel: "email" }, responseId: undefined };
+for (const attempt of [config, { ...config, locale: "auto" }, bare]) {
   try {
     survey = await mount(host, attempt);
     break;

@@ -193,6 +193,24 @@ test("with a read token, the dashboard takes it from the link or asks for it, an
   }
 });
 
+test("an agent of 500 characters or a reason of 100 widens no page, desktop or phone", async ({ page }) => {
+  // A select is as wide as its longest option, and the grid track around it was too.
+  const collector = await startCollector({ www: "www" });
+  try {
+    await collector.post({ id: "w1", surveyId: "s", kind: "csat", score: 2, complete: true, comment: "slow", reasons: ["R".repeat(100)], metadata: { agent: "A".repeat(500) } });
+    await collector.post({ id: "w2", surveyId: "s", kind: "csat", score: 5, complete: true, comment: "fine", metadata: { agent: "bo" } });
+    await page.goto(`${collector.url}/dashboard.html?by=metadata.agent`);
+    await expect(page.locator("#status")).toContainText("2 responses");
+    await expect(page.locator("#comment-segment option")).toHaveCount(3);
+    for (const width of [1280, 320]) {
+      await page.setViewportSize({ width, height: 800 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    }
+  } finally {
+    await collector.stop();
+  }
+});
+
 test("charts, filters by date, survey and kind, the filtered CSV, axe-clean and usable at 320 px", async ({ page }) => {
   const collector = await startCollector({ www: "www", csp: true });
   try {

@@ -241,6 +241,31 @@ test("ticket.html reads the score as the email wrote it (digits), and an over-lo
   expect(server.posts[0].body.metadata.ticketId).toBeUndefined();
 });
 
+test("ticket.html leaves out only the link's value the survey would refuse, and names the ticket without its invisible characters", async ({ page }) => {
+  // A channel over 500 characters and a survey id over 100: left out alone, the ticket and its one response kept.
+  const long = `${server.url}/ticket.html?kind=csat&score=1&ticketId=C-1&agent=ana&channel=${"c".repeat(600)}&surveyId=${"s".repeat(110)}`;
+  await page.goto(long);
+  await page.mouse.move(40, 40);
+  await waitForPosts(server.posts, (p) => p.length === 1);
+  const first = server.posts[0].body;
+  expect(first).toMatchObject({ surveyId: "post-ticket", score: 1, metadata: { ticketId: "C-1", agent: "ana", channel: "email" } });
+  await page.goto(long.replace("score=1", "score=2"));
+  await page.mouse.move(40, 40);
+  await waitForPosts(server.posts, (p) => p.some((x) => x.body.score === 2));
+  expect(server.posts.find((x) => x.body.score === 2).body.id).toBe(first.id);
+  // A right-to-left override in the ticket id would show "gnp.exe" as "exe.png": the page shows and
+  // stores the id as the collector keeps it, and the link with or without it is the same response.
+  await page.goto(`${server.url}/ticket.html?kind=csat&score=4&ticketId=${encodeURIComponent("\u202Egnp.exe\u202C")}`);
+  await expect(page.locator("#ticket-line")).toHaveText("Thank you for contacting support about ticket #gnp.exe.");
+  await page.mouse.move(40, 40);
+  await waitForPosts(server.posts, (p) => p.some((x) => x.body.metadata.ticketId === "gnp.exe"));
+  const marked = server.posts.find((x) => x.body.metadata.ticketId === "gnp.exe").body;
+  await page.goto(`${server.url}/ticket.html?kind=csat&score=5&ticketId=gnp.exe`);
+  await page.mouse.move(40, 40);
+  await waitForPosts(server.posts, (p) => p.some((x) => x.body.score === 5));
+  expect(server.posts.find((x) => x.body.score === 5).body.id).toBe(marked.id);
+});
+
 test("Spanish pages get Spanish texts", async ({ page }) => {
   await openMount(page, { kind: "nps", id: "es", endpoint: "/api/responses", locale: "es-MX" });
   await expect(page.getByText("¿Qué probabilidad hay de que nos recomiende a un amigo o colega?")).toBeVisible();
