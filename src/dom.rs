@@ -24,7 +24,11 @@ extern "C" {
 /// popovers are missing, `position: fixed` and the z-index still apply.
 pub fn top_layer(el: &HtmlElement, on: bool) {
     let el: &Popover = el.unchecked_ref();
-    let _ = if on { el.show_popover() } else { el.hide_popover() };
+    let _ = if on {
+        el.show_popover()
+    } else {
+        el.hide_popover()
+    };
 }
 
 /// The page's document (the widget only runs in a window).

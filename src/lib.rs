@@ -206,7 +206,9 @@ fn before_send(config: &JsValue) -> Result<Option<js_sys::Function>, JsValue> {
     match js_sys::Reflect::get(config, &key) {
         Ok(hook) if hook.is_null() || hook.is_undefined() => Ok(None),
         Ok(hook) if hook.is_function() => Ok(Some(hook.unchecked_into())),
-        _ => Err(js_sys::Error::new("sondeo: invalid config: beforeSend: expected a function").into()),
+        _ => Err(
+            js_sys::Error::new("sondeo: invalid config: beforeSend: expected a function").into(),
+        ),
     }
 }
 

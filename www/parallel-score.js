@@ -116,8 +116,8 @@ export function scoringPool({ workerUrl, workers = 1 }) {
  * CSV or NDJSON, in `workers` workers made from `workerUrl` (or in the given `pool`).
  * Returns `{ done, cancel }`: `done` resolves to `{ state, report }` (report as
  * `Scorer.import`'s, line numbers those of the whole file, with `workers`: how many
- * scored it, 0 for a CSV whose header row no row end follows, read in one pass on the
- * page); `cancel()` stops reading, stops the workers and rejects `done`.
+ * scored it, 0 for a file read in one pass on the page: a CSV whose header row no row
+ * end follows, or UTF-16 text); `cancel()` stops reading, stops the workers and rejects `done`.
  */
 export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onProgress = () => {} }) {
   const total = size ?? source.size;
@@ -185,7 +185,7 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
     }, { highWaterMark: 0 });
     const scorer = new Scorer();
     try {
-      const { accepted, skippedPartials, rejected } = await scorer.import(stream, { format: "csv" });
+      const { accepted, skippedPartials, rejected } = await scorer.import(stream, {});
       return { state: scorer.state(), report: { accepted, skippedPartials, rejected, workers: 0, workerMemory: 0 } };
     } finally {
       scorer.free();
@@ -212,6 +212,7 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
       let headerLines = 0;
       // No header found near the start: no cut (see HEADER_SEARCH).
       let whole = false;
+      let utf16 = false;
       const parts = [];
       // The held bytes up to `at`, taken off: whole chunks up to it, then the start of the
       // chunk it falls in; the rest of that chunk (copied) and the chunks after it stay.
@@ -266,6 +267,13 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
           // with "{" after a byte-order mark and blank space; undecided until the first byte
           // of text (or the end) has arrived.
           const head = concat(chunks, held);
+          // UTF-16 (Excel's "Unicode Text") has two-byte line ends, which no cut follows: it
+          // is read in one pass on the page, which decodes it (see `onePass`).
+          if (held < 2 && !last && (head[0] === 0xff || head[0] === 0xfe)) return;
+          if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
+            utf16 = true;
+            return;
+          }
           const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
           const partOfBom = head.length < 3 && [0xef, 0xbb, 0xbf].slice(0, head.length).every((b, i) => head[i] === b);
           const at = head.findIndex((b, i) => i >= bom && !BLANK.has(b));
@@ -323,9 +331,10 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
         const { done: end, value } = await unlessCancelled(reader.read());
         if (end) break;
         take(owned(value), false);
-        if (whole) return await unlessCancelled(onePass(chunks, reader));
+        if (whole || utf16) return await unlessCancelled(onePass(chunks, reader));
       }
       if (cancelled) throw new Error("cancelled");
+      if (utf16) return await unlessCancelled(onePass(chunks, reader));
       take(new Uint8Array(0), true);
       await unlessCancelled(Promise.all(parts));
       if (failed) throw failed;

@@ -329,7 +329,13 @@ fn attempt(entry: Entry, route: &Route, events: EventTarget) {
     let (late, late_entry, late_events) = (settled.clone(), entry.clone(), events.clone());
     let give_up = Closure::once_into_js(move || {
         if !late.replace(true) {
-            finish(late_entry, late_events, None, None, "the endpoint did not answer in time");
+            finish(
+                late_entry,
+                late_events,
+                None,
+                None,
+                "the endpoint did not answer in time",
+            );
         }
     });
     let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
@@ -461,7 +467,10 @@ fn send_before_leaving() {
                 continue;
             }
             budget -= entry.body.len();
-            let _ = fetch(&entry.endpoint, &request_init(&entry, &route.headers, true, 0));
+            let _ = fetch(
+                &entry.endpoint,
+                &request_init(&entry, &route.headers, true, 0),
+            );
         }
     }
 }

@@ -428,6 +428,48 @@ test("a byte-order mark before a quoted header cell that holds a line end: cut a
   expect(result.parallelReport.rejected.count).toBe(0);
 });
 
+test("Excel's Unicode Text (UTF-16, tab-separated) scores in workers as in one pass, as its UTF-8 text does", async ({ page }) => {
+  await page.goto(`${server.url}/test/mount.html#{}`);
+  const result = await page.evaluate(async () => {
+    const { default: init, Scorer } = await import("/dist/sondeo-analytics.js");
+    await init();
+    const { scoreInWorkers } = await import("/parallel-score.js");
+    const lines = ["kind\tscore\tcomment\tmetadata.agent"];
+    for (let i = 0; i < 100_000; i++) lines.push(`nps\t${i % 11}\t${i % 4 ? "Genial 👍 atención" : "\"lento,\r\nmuy\""}\t${["ana", "bo"][i % 2]}`);
+    lines.push("nps\televen\tbad\tbo");
+    const text = `${lines.join("\r\n")}\r\n`;
+    // Little-endian code units after the mark, as Excel writes them.
+    const marked = `\ufeff${text}`;
+    const units = new Uint16Array(marked.length);
+    for (let i = 0; i < marked.length; i++) units[i] = marked.charCodeAt(i);
+    const utf16 = new Blob([new Uint8Array(units.buffer)]);
+    const summary = async (source) => {
+      const scorer = new Scorer();
+      const report = await scorer.import(source, {});
+      return { summary: scorer.summary({ by: "metadata.agent" }), report };
+    };
+    const workers = await scoreInWorkers(utf16, { workerUrl: "/score-worker.js", workers: 3 }).done;
+    return {
+      utf8: await summary(new Blob([text])),
+      utf16: await summary(utf16),
+      workers: { summary: Scorer.fromState(workers.state).summary({ by: "metadata.agent" }), report: workers.report },
+      size: utf16.size,
+    };
+  });
+  expect(result.size).toBeGreaterThan(4 << 20);
+  // Every fourth comment holds a line end: one more line each.
+  expect(result.utf8.report.accepted).toBe(100_000);
+  expect(result.utf8.report.rejected.first.map((e) => e.line)).toEqual([2 + 100_000 + 100_000 / 4]);
+  // (A state carries figures, not the rejected list: the reports hold it.)
+  const figures = ({ rejected, ...rest }) => rest;
+  for (const other of [result.utf16, result.workers]) {
+    expect(figures(other.summary)).toEqual(figures(result.utf8.summary));
+    expect(other.report.accepted).toBe(result.utf8.report.accepted);
+    expect(other.report.rejected).toEqual(result.utf8.report.rejected);
+  }
+  expect(result.workers.report.workers).toBe(0);
+});
+
 test("a file of one long line (a JSON array where an export was expected) is read in one pass as it arrives, as one pass reads it", async ({ page }) => {
   // No row end anywhere: nothing to cut at, and nothing may be held until the end.
   const array = `[${Array.from({ length: 300_000 }, (_, i) => JSON.stringify({ id: `a${i}`, kind: "nps", score: i % 11 })).join(",")}]`;

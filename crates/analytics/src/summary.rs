@@ -249,7 +249,10 @@ pub fn summary(
         // so that a trend's n that falls short of the total is explained.
         let answers = |s: &sondeo_core::score::Scores| s.kinds.iter().map(|h| h.n()).sum::<u64>();
         let dated: u64 = state.days.values().map(answers).sum();
-        out.insert("undated".into(), answers(&state.overall).saturating_sub(dated).into());
+        out.insert(
+            "undated".into(),
+            answers(&state.overall).saturating_sub(dated).into(),
+        );
         out.insert(
             "periods".into(),
             Value::Object(

@@ -11,10 +11,11 @@
 
 pub(crate) mod csv;
 mod cut;
-pub use cut::RowEnds;
 pub use csv::{header_end as csv_header_end, separator as csv_separator};
 pub use csv::{MAX_RECORD_BYTES, TOO_LONG, UNCLOSED_QUOTE};
+pub use cut::RowEnds;
 mod ndjson;
+mod utf16;
 
 use crate::metric::{Kind, KIND_CHOICES};
 use crate::schema::unguarded;
@@ -104,8 +105,14 @@ impl Format {
     /// whitespace or part of a BOM: a stream's first chunk may hold nothing else (a lone
     /// newline, the BOM's first byte), and the guess must wait for the first byte of text.
     pub fn sniff(head: &[u8]) -> Option<Format> {
-        if !head.is_empty() && BOM.starts_with(head) {
+        if !head.is_empty() && (BOM.starts_with(head) || utf16::may_be_mark(head)) {
             return None;
+        }
+        if let Some(little) = utf16::byte_order(head) {
+            return match utf16::first_text(head, little)? {
+                '{' => Some(Format::Ndjson),
+                _ => Some(Format::Csv),
+            };
         }
         let rest = head.strip_prefix(BOM).unwrap_or(head);
         match rest.iter().find(|b| !b.is_ascii_whitespace())? {
@@ -129,6 +136,10 @@ pub struct Importer {
     /// The first bytes, held until it is clear whether they are a byte-order mark.
     head: Option<Vec<u8>>,
     skip_partials: bool,
+    /// A file in UTF-16 (it starts with its mark), read as the UTF-8 text it decodes to.
+    utf16: Option<utf16::Decoder>,
+    /// The text decoded from the chunk at hand (reused from one chunk to the next).
+    decoded: String,
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -161,6 +172,8 @@ impl Importer {
             columns: None,
             head: Some(Vec::new()),
             skip_partials: false,
+            utf16: None,
+            decoded: String::new(),
         }
     }
 
@@ -176,15 +189,34 @@ impl Importer {
         if let Some(mut head) = self.head.take() {
             // Hold bytes while they could still be the start of a BOM split across chunks.
             head.extend_from_slice(chunk);
-            if head.len() < BOM.len() && BOM.starts_with(&head) {
+            if (head.len() < BOM.len() && BOM.starts_with(&head)) || utf16::may_be_mark(&head) {
                 self.head = Some(head);
                 return;
             }
-            let body = head.strip_prefix(BOM).unwrap_or(&head).to_vec();
-            self.read(&body, sink);
-            return;
+            return self.begin(&head, sink);
         }
-        self.read(chunk, sink);
+        self.text(chunk, sink);
+    }
+
+    /// Reads the file's first bytes, after its byte-order mark.
+    fn begin(&mut self, head: &[u8], sink: &mut impl FnMut(&Row<'_>)) {
+        if let Some(little) = utf16::byte_order(head) {
+            self.utf16 = Some(utf16::Decoder::new(little));
+            return self.text(&head[2..], sink);
+        }
+        self.read(head.strip_prefix(BOM).unwrap_or(head), sink);
+    }
+
+    /// Reads bytes of the file, decoded first when it is UTF-16.
+    fn text(&mut self, chunk: &[u8], sink: &mut impl FnMut(&Row<'_>)) {
+        let Some(decoder) = self.utf16.as_mut() else {
+            return self.read(chunk, sink);
+        };
+        let mut decoded = std::mem::take(&mut self.decoded);
+        decoded.clear();
+        decoder.decode(chunk, &mut decoded);
+        self.read(decoded.as_bytes(), sink);
+        self.decoded = decoded;
     }
 
     fn read(&mut self, chunk: &[u8], sink: &mut impl FnMut(&Row)) {
@@ -218,8 +250,13 @@ impl Importer {
     /// Reads what remains after the last chunk and returns the report.
     pub fn finish(mut self, sink: &mut impl FnMut(&Row)) -> Report {
         if let Some(head) = self.head.take() {
-            let body = head.strip_prefix(BOM).unwrap_or(&head).to_vec();
-            self.read(&body, sink);
+            self.begin(&head, sink);
+        }
+        if let Some(mut decoder) = self.utf16.take() {
+            // Half a character at the very end.
+            let mut rest = String::new();
+            decoder.finish(&mut rest);
+            self.read(rest.as_bytes(), sink);
         }
         self.report.newlines = match self.format {
             Format::Ndjson => self.line,
@@ -246,7 +283,9 @@ impl Importer {
 
     fn ndjson_line(&mut self, raw: &[u8], sink: &mut impl FnMut(&Row)) {
         if raw.len() > csv::MAX_RECORD_BYTES {
-            return self.report.reject(self.line, "json", TOO_LONG_LINE.to_owned());
+            return self
+                .report
+                .reject(self.line, "json", TOO_LONG_LINE.to_owned());
         }
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.iter().all(u8::is_ascii_whitespace) {
@@ -443,8 +482,11 @@ fn csv_record(
             .filter(|s: &&str| !s.is_empty())
     };
     // As a sheet may write it: Excel saves `false` as FALSE.
-    let partial = cell(cols.complete)
-        .is_some_and(|c| ["false", "0", "no"].iter().any(|f| c.trim().eq_ignore_ascii_case(f)));
+    let partial = cell(cols.complete).is_some_and(|c| {
+        ["false", "0", "no"]
+            .iter()
+            .any(|f| c.trim().eq_ignore_ascii_case(f))
+    });
     if skip_partials && partial {
         report.skipped_partials += 1;
         return;

@@ -237,7 +237,9 @@ pub fn is_safe_url(url: &str) -> bool {
     let path = slash(0) && !slash(1) || lower.starts_with("./");
     // A user name in the address (`https://bank.example@evil.example`) hides the real host
     // from whoever reads the link, and `fetch` refuses such an endpoint on every attempt.
-    let authority = lower.bytes().skip(if lower.starts_with("https") { 8 } else { 7 });
+    let authority = lower
+        .bytes()
+        .skip(if lower.starts_with("https") { 8 } else { 7 });
     let userinfo = absolute
         && authority
             .take_while(|b| !matches!(b, b'/' | b'\\' | b'?' | b'#'))

@@ -216,7 +216,12 @@ mod tests {
         assert_eq!(parse_sheet_time(" 1970-01-02 10:30:00 "), expected);
         assert_eq!(parse_sheet_time("1970-01-02T10:30:00Z"), expected);
         assert_eq!(parse_rfc3339("1970-01-02 10:30:00"), None);
-        for not_a_time in ["02/01/1970", "1970-01-02 10:30:00Z:00", "1970-01-02 25:00", "1970-01-02 10:3"] {
+        for not_a_time in [
+            "02/01/1970",
+            "1970-01-02 10:30:00Z:00",
+            "1970-01-02 25:00",
+            "1970-01-02 10:3",
+        ] {
             assert_eq!(parse_sheet_time(not_a_time), None, "{not_a_time}");
         }
     }

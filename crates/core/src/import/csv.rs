@@ -147,7 +147,11 @@ impl Reader {
             if self.in_quotes && !self.quote_pending {
                 let run = &chunk[i..];
                 let n = crate::bytes::find_byte(run, b'"').unwrap_or(run.len());
-                let after_cr = if i == 0 { self.after_cr } else { chunk[i - 1] == b'\r' };
+                let after_cr = if i == 0 {
+                    self.after_cr
+                } else {
+                    chunk[i - 1] == b'\r'
+                };
                 self.lines += line_ends(&run[..n], after_cr);
                 self.buf.extend_from_slice(&run[..n]);
                 i += n;
@@ -333,7 +337,8 @@ fn whole_record<const DELIMITER: u8>(
 fn delimiter(head: &[u8], complete: bool) -> Option<u8> {
     let mut from = 0;
     loop {
-        let end = crate::bytes::find_any4(&head[from..], [b'\n', b'\r', b'\n', b'\r']).map(|n| from + n);
+        let end =
+            crate::bytes::find_any4(&head[from..], [b'\n', b'\r', b'\n', b'\r']).map(|n| from + n);
         let line = &head[from..end.unwrap_or(head.len())];
         let text = String::from_utf8_lossy(line).replace(['"', ',', ';'], "");
         if !text.trim().is_empty() {
@@ -404,7 +409,11 @@ pub fn is_blank(record: &[std::borrow::Cow<str>]) -> bool {
 /// The cell separator of a CSV file that starts with `head` (`,`, `;` or tab), as its
 /// reader will take it; `None` while not known (`complete`: `head` is the whole file).
 pub fn separator(head: &[u8], complete: bool) -> Option<u8> {
-    decide(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head), MAX_RECORD_BYTES, complete)
+    decide(
+        head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head),
+        MAX_RECORD_BYTES,
+        complete,
+    )
 }
 
 /// [`delimiter`] within the first `limit` bytes, whatever the chunks they came in: a
@@ -420,12 +429,15 @@ fn decide(held: &[u8], limit: usize, complete: bool) -> Option<u8> {
 /// the one-pass import would take. `None` while `head` does not hold it whole yet (`complete`:
 /// `head` is the whole file), or when the file has none.
 pub fn header_end(head: &[u8], complete: bool) -> Option<usize> {
-    let bom = if head.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let bom = if head.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     let mut reader = Reader::default();
     let found = std::cell::Cell::new(false);
-    let mut emit = |_: u64, record: Record| {
-        found.set(found.get() || record.is_ok_and(|r| !is_blank(r)))
-    };
+    let mut emit =
+        |_: u64, record: Record| found.set(found.get() || record.is_ok_and(|r| !is_blank(r)));
     let mut from = bom;
     // Fed up to each line end in turn: a record that ends there ends at that byte.
     while let Some(n) = crate::bytes::find_any4(&head[from..], [b'\n', b'\r', b'\n', b'\r']) {
@@ -581,7 +593,11 @@ mod tests {
         let (rows, newlines) = records(&[b"id,comment\rr1,\"a\rb\"\rr2,c\r"]);
         assert_eq!(
             rows,
-            [(1, texts(&["id", "comment"])), (2, texts(&["r1", "a\rb"])), (4, texts(&["r2", "c"]))]
+            [
+                (1, texts(&["id", "comment"])),
+                (2, texts(&["r1", "a\rb"])),
+                (4, texts(&["r2", "c"]))
+            ]
         );
         assert_eq!(newlines, 4);
         // All three in one file, a CRLF split between chunks counted once.
@@ -600,11 +616,18 @@ mod tests {
         let (rows, _) = records(&chunks);
         assert_eq!(
             rows,
-            [(1, texts(&["id", "comment"])), (2, texts(&[TOO_LONG])), (3, texts(&["r2", "ok"]))]
+            [
+                (1, texts(&["id", "comment"])),
+                (2, texts(&[TOO_LONG])),
+                (3, texts(&["r2", "ok"]))
+            ]
         );
         // One byte less is a record like any other.
         let fits = format!("r1,\"{}\"\n", &long[..MAX_RECORD_BYTES - 5]);
-        assert_eq!(records(&[fits.as_bytes()]).0[0].1[1].len(), MAX_RECORD_BYTES - 5);
+        assert_eq!(
+            records(&[fits.as_bytes()]).0[0].1[1].len(),
+            MAX_RECORD_BYTES - 5
+        );
     }
 
     #[test]
@@ -616,7 +639,11 @@ mod tests {
                 let whole = records(&[file.as_bytes()]);
                 let one_by_one: Vec<&[u8]> = file.as_bytes().chunks(1).collect();
                 assert_eq!(records(&one_by_one), whole);
-                assert_eq!(whole.0[1].1 == texts(&[TOO_LONG]), refused, "{breaks} line ends, ending {ending:?}");
+                assert_eq!(
+                    whole.0[1].1 == texts(&[TOO_LONG]),
+                    refused,
+                    "{breaks} line ends, ending {ending:?}"
+                );
             }
         }
     }
@@ -627,7 +654,11 @@ mod tests {
         // cell holds a line end.
         let head = "\u{FEFF}\r\n \u{A0}\n\"\"\r\u{3000}\r\n\"id\nx\",kind\r\nr1,nps\n".as_bytes();
         let header = "\"id\nx\",kind\r\n";
-        let end = head.windows(header.len()).position(|w| w == header.as_bytes()).unwrap() + header.len();
+        let end = head
+            .windows(header.len())
+            .position(|w| w == header.as_bytes())
+            .unwrap()
+            + header.len();
         assert_eq!(header_end(head, false), Some(end));
         // Not yet known: the header's quote still open, or its CR the last byte so far.
         let cr = head.iter().rposition(|&b| b == b'\r').unwrap();

@@ -164,7 +164,9 @@ impl RowEnds {
                 self.cell_start = false;
             }
             if self.in_quotes {
-                let Some(q) = find_byte(&chunk[i..], b'"').map(|q| i + q) else { return };
+                let Some(q) = find_byte(&chunk[i..], b'"').map(|q| i + q) else {
+                    return;
+                };
                 if q + 1 == chunk.len() {
                     self.quote_pending = true;
                     return;
@@ -208,7 +210,11 @@ impl RowEnds {
             _ => Some(at + 1),
         };
         let segment = &chunk[from..until];
-        let Some(mut at) = segment.iter().rposition(|&b| is_line_end(b)).map(|p| from + p) else {
+        let Some(mut at) = segment
+            .iter()
+            .rposition(|&b| is_line_end(b))
+            .map(|p| from + p)
+        else {
             return;
         };
         if self.watching && self.first.is_none() {
@@ -286,7 +292,10 @@ mod tests {
     /// Text made of the bytes that matter to the rule, and chunk sizes to cut it into.
     fn text_and_cuts() -> impl Strategy<Value = (Vec<u8>, Vec<usize>)> {
         let bytes = prop::sample::select(b"\"\"\",,;\n\n\r\rab".to_vec());
-        (prop::collection::vec(bytes, 0..80), prop::collection::vec(1usize..7, 1..40))
+        (
+            prop::collection::vec(bytes, 0..80),
+            prop::collection::vec(1usize..7, 1..40),
+        )
     }
 
     fn chunks<'a>(text: &'a [u8], sizes: &[usize]) -> Vec<&'a [u8]> {
@@ -308,7 +317,11 @@ mod tests {
         let csv = b"id,kind,score,comment\nr1,nps,9,\"one\ntwo\"\r\nr2,nps,3,\"say \"\"hi\"\"\n\"\n\"r3\",csat,4,\"\"\nr4,ces,5,he is 5'10\" tall\nr7,nps,2,\r\"x\ny\"\nr8,nps,7,\"a\rb\"\rr9,nps,6,ok\r\r\nr10,nps,5,x\r";
         for n in 0..=csv.len() {
             let prefix = &csv[..n];
-            assert_eq!(fed(&[prefix], b',').last(), last_row_end(prefix, b','), "prefix {n}");
+            assert_eq!(
+                fed(&[prefix], b',').last(),
+                last_row_end(prefix, b','),
+                "prefix {n}"
+            );
         }
     }
 
@@ -419,6 +432,9 @@ mod tests {
         assert_eq!(ends.last(), Some(4));
         assert!(ends.in_open_quote());
         ends.feed(b"\"");
-        assert!(!ends.in_open_quote(), "a quote at the end closes it unless a quote follows");
+        assert!(
+            !ends.in_open_quote(),
+            "a quote at the end closes it unless a quote follows"
+        );
     }
 }

@@ -136,7 +136,10 @@ fn a_sheet_saved_with_old_mac_line_ends_reads_as_any_other() {
     // Every line ends with a lone CR (Excel's "CSV (Macintosh)"); line 3's comment holds one.
     let (report, rows) = import_all_ways("mac-excel.csv", Format::Csv);
     assert_eq!((report.accepted, report.rejected), (4, 1));
-    assert_eq!(report.first[0].line, 6, "the row after the two-line comment");
+    assert_eq!(
+        report.first[0].line, 6,
+        "the row after the two-line comment"
+    );
     assert_eq!(rows[1].comment.as_deref(), Some("Slow.\rNever again"));
     assert_eq!(rows[0].metadata.len(), 1, "touchpoint, its own column");
     assert_eq!(report.newlines, 7);
@@ -152,34 +155,84 @@ fn a_row_or_line_over_a_mebibyte_is_refused_and_the_rest_is_read() {
     for (bytes, format, line) in [(csv, Format::Csv, 3), (ndjson, Format::Ndjson, 2)] {
         for size in [4096, 1 << 16, bytes.len()] {
             let (report, rows) = import(bytes.as_bytes(), format, size);
-            assert_eq!((report.accepted, report.rejected), (2, 1), "{format:?} in chunks of {size}");
+            assert_eq!(
+                (report.accepted, report.rejected),
+                (2, 1),
+                "{format:?} in chunks of {size}"
+            );
             assert_eq!(rows.iter().map(|r| r.score).collect::<Vec<_>>(), [9, 0]);
             assert_eq!(report.first[0].line, line);
-            assert!(report.first[0].error.contains("longer than 1 MiB"), "{:?}", report.first);
+            assert!(
+                report.first[0].error.contains("longer than 1 MiB"),
+                "{:?}",
+                report.first
+            );
         }
     }
 }
 
 #[test]
 fn a_file_that_is_no_export_says_so_once_on_its_header() {
-    // A sheet separated by bars, tab-separated UTF-16 ("Unicode Text"), a JSON array: no
-    // kind column, said on the header's line.
-    let utf16: Vec<u8> = "\u{FEFF}kind\tscore\nnps\t9\n".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    // A sheet separated by bars, a JSON array: no kind column, said on the header's line.
     for (bytes, rows) in [
         (b"\n\nkind|score\nnps|9\nnps|3\n".to_vec(), 2),
-        // Its last line end's second byte (NUL) is one more row.
-        (utf16, 2),
         (b"[{\"kind\":\"nps\",\"score\":9}]".to_vec(), 0),
     ] {
         let (report, _) = import(&bytes, Format::detect(&bytes), 5);
         assert_eq!(report.accepted, 0);
         assert_eq!(report.rejected, 1 + rows, "{:?}", report.first);
         assert_eq!(report.first[0].field, "header");
-        assert!(report.first[0].error.starts_with("no kind column in the header row"));
+        assert!(report.first[0]
+            .error
+            .starts_with("no kind column in the header row"));
     }
     // A header with a kind column (here "Type", as a plain sheet may call it) says nothing.
     let (report, _) = import(b"Type,Score\nnps,9\n", Format::Csv, 64);
     assert_eq!((report.accepted, report.rejected), (1, 0));
+}
+
+#[test]
+fn a_utf16_file_reads_as_its_utf8_text_does_whatever_the_chunks() {
+    // Excel's "Unicode Text": UTF-16 little-endian with its mark, tab-separated, CRLF; and
+    // the same big-endian, and NDJSON. A character outside the BMP (a surrogate pair) and
+    // accented text in the comments.
+    let sheet = "kind\tscore\tcomment\tmetadata.agent\r\nnps\t9\tGenial 👍 atención\tana\r\nnps\t3\t\"lento,\r\nmuy\"\tbo\r\ncsat\tx\tbad\tbo\r\n";
+    let ndjson = "{\"kind\":\"nps\",\"score\":10,\"comment\":\"ñandú 🦤\"}\n{\"kind\":\"nps\",\"score\":0}\n";
+    for (text, format) in [(sheet, Format::Csv), (ndjson, Format::Ndjson)] {
+        let (expected_report, expected_rows) = import(text.as_bytes(), format, text.len());
+        for little in [true, false] {
+            let bytes: Vec<u8> = "\u{FEFF}"
+                .encode_utf16()
+                .chain(text.encode_utf16())
+                .flat_map(|u| {
+                    if little {
+                        u.to_le_bytes()
+                    } else {
+                        u.to_be_bytes()
+                    }
+                })
+                .collect();
+            assert_eq!(Format::detect(&bytes), format, "little-endian: {little}");
+            for size in 1..8 {
+                let (report, rows) = import(&bytes, format, size);
+                assert_eq!(
+                    rows, expected_rows,
+                    "{format:?}, little-endian: {little}, chunks of {size}"
+                );
+                assert_eq!(
+                    report, expected_report,
+                    "{format:?}, little-endian: {little}, chunks of {size}"
+                );
+            }
+        }
+    }
+    let (report, rows) = import(sheet.as_bytes(), Format::Csv, 64);
+    assert_eq!(
+        (rows.len(), report.rejected),
+        (2, 1),
+        "the sheet itself: two rows and one bad score"
+    );
+    assert_eq!(rows[0].comment.as_deref(), Some("Genial 👍 atención"));
 }
 
 #[test]
@@ -197,10 +250,28 @@ fn a_partial_is_told_by_complete_as_a_sheet_writes_it() {
 fn a_sheet_separated_by_semicolons_or_tabs_reads_as_one_with_commas() {
     // European Excel writes semicolons (its decimal mark is the comma); "Text (tab
     // delimited)" writes tabs. Blank lines first; quoted cells hold the other marks.
-    let rows = [["kind", "score", "comment"], ["nps", "9", "ok; fine, really"], ["nps", "2", "slow\tvery"]];
+    let rows = [
+        ["kind", "score", "comment"],
+        ["nps", "9", "ok; fine, really"],
+        ["nps", "2", "slow\tvery"],
+    ];
     let write = |mark: &str| -> String {
-        let line = |r: &[&str; 3]| r.iter().map(|c| if c.contains([',', ';', '\t']) { format!("\"{c}\"") } else { c.to_string() }).collect::<Vec<_>>().join(mark);
-        format!("\n \t\n{}\n", rows.iter().map(line).collect::<Vec<_>>().join("\n"))
+        let line = |r: &[&str; 3]| {
+            r.iter()
+                .map(|c| {
+                    if c.contains([',', ';', '\t']) {
+                        format!("\"{c}\"")
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(mark)
+        };
+        format!(
+            "\n \t\n{}\n",
+            rows.iter().map(line).collect::<Vec<_>>().join("\n")
+        )
     };
     let commas = write(",");
     let whole = import(commas.as_bytes(), Format::Csv, commas.len());
@@ -210,7 +281,11 @@ fn a_sheet_separated_by_semicolons_or_tabs_reads_as_one_with_commas() {
         let text = write(mark);
         for size in [1, 3, 7, text.len()] {
             let (report, rows) = import(text.as_bytes(), Format::Csv, size);
-            assert_eq!((report.accepted, report.rejected), (2, 0), "{mark:?} in chunks of {size}");
+            assert_eq!(
+                (report.accepted, report.rejected),
+                (2, 0),
+                "{mark:?} in chunks of {size}"
+            );
             assert_eq!(rows, whole.1, "{mark:?} in chunks of {size}");
         }
     }
@@ -359,4 +434,3 @@ fn answers_are_read_from_csv_and_ndjson_and_checked_as_the_collector_checks_them
         "answers[1].score: expected an integer in 1..=5 for rating, got 6"
     );
 }
-

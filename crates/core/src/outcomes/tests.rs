@@ -131,7 +131,9 @@ fn bad_rows_are_rejected_with_their_line_and_column_and_ndjson_reads_too() {
 fn an_outcome_row_or_line_over_a_mebibyte_is_refused_and_the_rest_is_read() {
     let long = "x".repeat(crate::import::csv::MAX_RECORD_BYTES);
     let csv = format!("userId,retained,note\nu1,true,\"{long}\"\nu2,false,ok\n");
-    let ndjson = format!("{{\"userId\":\"u1\",\"note\":\"{long}\"}}\n{{\"userId\":\"u2\",\"retained\":false}}\n");
+    let ndjson = format!(
+        "{{\"userId\":\"u1\",\"note\":\"{long}\"}}\n{{\"userId\":\"u2\",\"retained\":false}}\n"
+    );
     for (text, ndjson) in [(csv, false), (ndjson, true)] {
         let (records, report) = read(&text, ndjson, 1 << 16);
         assert_eq!(report.rejected, 1, "{:?}", report.first);

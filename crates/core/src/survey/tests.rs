@@ -284,10 +284,16 @@ fn theme_sets_known_or_prefixed_custom_properties() {
         "\\75 rl(x)",
         "-webkit-image-set(x 1x)",
     ] {
-        let text = serde_json::json!({"kind":"nps","endpoint":"/x","theme":{"background":loads}}).to_string();
-        assert!(errors(&text)[0].starts_with("theme.background: expected a CSS value"), "{loads}");
+        let text = serde_json::json!({"kind":"nps","endpoint":"/x","theme":{"background":loads}})
+            .to_string();
+        assert!(
+            errors(&text)[0].starts_with("theme.background: expected a CSS value"),
+            "{loads}"
+        );
     }
-    ok(r#"{"kind":"nps","endpoint":"/x","theme":{"accent":"color-mix(in srgb, var(--x) 50%, #fff)"}}"#);
+    ok(
+        r#"{"kind":"nps","endpoint":"/x","theme":{"accent":"color-mix(in srgb, var(--x) 50%, #fff)"}}"#,
+    );
 }
 
 #[test]
