@@ -242,6 +242,9 @@ test("cancelling a job ends it at once, whether the workers have loaded or not",
   expect(outcome).toEqual(["cancelled", "cancelled"]);
 });
 
+/** A summary's figures, its rejected list aside: a state carries figures, each import's report its rejections. */
+const figures = ({ rejected, ...rest }) => rest;
+
 /**
  * Scores `csv` in the page in one pass and in three workers: both summaries (`options`),
  * both import reports, and the file's size.
@@ -320,15 +323,13 @@ test("a file scored by several workers, cut at row boundaries, gives exactly the
   expect(result.size).toBeGreaterThan(4 << 20);
   expect(result.parallelReport.workers).toBe(3);
   // Same figures (the rejected list aside, which each scorer keeps for its own import).
-  const { rejected: r1, ...one } = result.one;
-  const { rejected: r2, ...many } = result.many;
-  expect(many).toEqual(one);
+  const one = figures(result.one);
+  expect(figures(result.many)).toEqual(one);
   expect(result.parallelReport.accepted).toBe(result.report.accepted);
   expect(result.parallelReport.accepted).toBe(40_000 - bad.size);
   expect(result.report.rejected.first.map((e) => e.line)).toEqual(badLines);
   expect(result.parallelReport.rejected.first.map((e) => e.line)).toEqual(badLines);
-  const { rejected: r3, ...streamed } = result.streamed;
-  expect(streamed).toEqual(one);
+  expect(figures(result.streamed)).toEqual(one);
   expect(result.streamedReport.workers).toBe(2);
   // A worker's memory is a few parts, not the file: well under 64 MB whatever the size.
   expect(result.streamedReport.workerMemory).toBeGreaterThan(0);
@@ -375,11 +376,9 @@ test("a quote opened by mistake in a large file is one refused row, not held in 
   result.streamed = await scoreStreamedInWorkers(page, csv, { by: "metadata.touchpoint" }, 60_000, pause);
   expect(result.streamed.reached).toBe(true);
   expect(result.size).toBeGreaterThan(8 << 20);
-  const { rejected: r1, ...one } = result.one;
-  const { rejected: r2, ...many } = result.many;
-  const { rejected: r3, ...streamed } = result.streamed.summary;
-  expect(many).toEqual(one);
-  expect(streamed).toEqual(one);
+  const one = figures(result.one);
+  expect(figures(result.many)).toEqual(one);
+  expect(figures(result.streamed.summary)).toEqual(one);
   for (const report of [result.report, result.parallelReport, result.streamed.report]) {
     expect(report.accepted).toBe(40_000 - badRead);
     expect(report.rejected.count).toBe(expected.length);
@@ -420,9 +419,8 @@ test("a byte-order mark before a quoted header cell that holds a line end: cut a
   const csv = `\ufeff"id\n",kind,score,comment,metadata.touchpoint\n${rows.join("\n")}\n`;
   const result = await scoreBothWays(page, csv, { by: "metadata.touchpoint" });
   expect(result.size).toBeGreaterThan(4 << 20);
-  const { rejected: r1, ...one } = result.one;
-  const { rejected: r2, ...many } = result.many;
-  expect(many).toEqual(one);
+  const one = figures(result.one);
+  expect(figures(result.many)).toEqual(one);
   expect(one.overall.nps.n).toBe(50_000);
   expect(result.parallelReport.accepted).toBe(50_000);
   expect(result.parallelReport.rejected.count).toBe(0);
@@ -460,8 +458,6 @@ test("Excel's Unicode Text (UTF-16, tab-separated) scores in workers as in one p
   // Every fourth comment holds a line end: one more line each.
   expect(result.utf8.report.accepted).toBe(100_000);
   expect(result.utf8.report.rejected.first.map((e) => e.line)).toEqual([2 + 100_000 + 100_000 / 4]);
-  // (A state carries figures, not the rejected list: the reports hold it.)
-  const figures = ({ rejected, ...rest }) => rest;
   for (const other of [result.utf16, result.workers]) {
     expect(figures(other.summary)).toEqual(figures(result.utf8.summary));
     expect(other.report.accepted).toBe(result.utf8.report.accepted);
@@ -509,11 +505,9 @@ test("a sheet with old Mac line ends (a lone CR), CRLF split at chunk edges and 
   // Chunks of odd sizes: a CR and its LF fall on either side of an edge somewhere.
   result.streamed = await scoreStreamedInWorkers(page, csv, { by: "metadata.touchpoint" }, 40_000);
   expect(result.size).toBeGreaterThan(4 << 20);
-  const { rejected: r1, ...one } = result.one;
-  const { rejected: r2, ...many } = result.many;
-  const { rejected: r3, ...streamed } = result.streamed.summary;
-  expect(many).toEqual(one);
-  expect(streamed).toEqual(one);
+  const one = figures(result.one);
+  expect(figures(result.many)).toEqual(one);
+  expect(figures(result.streamed.summary)).toEqual(one);
   expect(one.overall.nps.n).toBe(n - badLines.length);
   for (const report of [result.report, result.parallelReport, result.streamed.report]) {
     expect(report.accepted).toBe(n - badLines.length);
@@ -541,9 +535,8 @@ for (const [name, mark] of [["semicolons (Excel in much of Europe)", ";"], ["tab
     const csv = rows.join("\r\n") + "\r\n";
     const result = await scoreBothWays(page, csv, { by: "metadata.touchpoint" });
     expect(result.size).toBeGreaterThan(4 << 20);
-    const { rejected: r1, ...one } = result.one;
-    const { rejected: r2, ...many } = result.many;
-    expect(many).toEqual(one);
+    const one = figures(result.one);
+    expect(figures(result.many)).toEqual(one);
     expect(one.overall.nps.n + one.overall.csat.n).toBe(n - badLines.length);
     expect(Object.keys(one.segments).sort()).toEqual(["tp0", "tp1", "tp2", "tp3"]);
     for (const report of [result.report, result.parallelReport]) {
@@ -598,9 +591,8 @@ test("blank lines before a CSV header, a first chunk with no text yet, and a quo
     return { ...answers, outcomes };
   });
   expect(result.size).toBeGreaterThan(4 << 20);
-  const { rejected: r1, ...one } = result.one;
-  const { rejected: r2, ...many } = result.many;
-  expect(many).toEqual(one);
+  const one = figures(result.one);
+  expect(figures(result.many)).toEqual(one);
   expect(one.overall.nps.n).toBe(45_000 - 3);
   for (const report of [result.report, result.parallelReport]) {
     expect(report.accepted).toBe(45_000 - 3);

@@ -239,6 +239,7 @@ impl RowEnds {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::chunked as chunks;
     use super::*;
     use proptest::prelude::*;
 
@@ -296,20 +297,6 @@ mod tests {
             prop::collection::vec(bytes, 0..80),
             prop::collection::vec(1usize..7, 1..40),
         )
-    }
-
-    fn chunks<'a>(text: &'a [u8], sizes: &[usize]) -> Vec<&'a [u8]> {
-        let mut out = Vec::new();
-        let mut at = 0;
-        for k in 0.. {
-            if at >= text.len() {
-                break;
-            }
-            let size = sizes[k % sizes.len()].min(text.len() - at);
-            out.push(&text[at..at + size]);
-            at += size;
-        }
-        out
     }
 
     #[test]

@@ -17,6 +17,21 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 /// Imports `bytes` fed in chunks of `size`, returning the report and every accepted row.
+/// `bytes` cut into chunks of the given sizes in turn (the last one shorter).
+pub(super) fn chunked<'a>(bytes: &'a [u8], sizes: &[usize]) -> Vec<&'a [u8]> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for size in sizes.iter().cycle() {
+        if at >= bytes.len() {
+            break;
+        }
+        let size = (*size).min(bytes.len() - at);
+        out.push(&bytes[at..at + size]);
+        at += size;
+    }
+    out
+}
+
 fn import(bytes: &[u8], format: Format, size: usize) -> (Report, Vec<Row<'static>>) {
     let mut rows = Vec::new();
     let mut importer = Importer::new(format);

@@ -121,14 +121,8 @@ mod tests {
             let bytes = encoded(&text, little);
             let mut decoder = Decoder::new(little);
             let mut out = String::new();
-            let mut at = 0;
-            for k in 0.. {
-                if at >= bytes.len() {
-                    break;
-                }
-                let size = sizes[k % sizes.len()].min(bytes.len() - at);
-                decoder.decode(&bytes[at..at + size], &mut out);
-                at += size;
+            for chunk in super::super::tests::chunked(&bytes, &sizes) {
+                decoder.decode(chunk, &mut out);
             }
             decoder.finish(&mut out);
             prop_assert_eq!(out, text);
