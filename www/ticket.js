@@ -12,6 +12,7 @@
 //   console warning: the rest of the link (the ticket, its one response) still counts.
 // - The page says the score was recorded, then asks why; closing leaves a thank-you.
 import { mount } from "/dist/sondeo.js";
+import { RIGHT_TO_LEFT, TEXTS } from "/ticket-texts.js";
 
 // The invisible characters the widget and the collector remove from visitors' text
 // (crates/core/src/text.rs, is_hidden_format): removed here first, so that the page shows
@@ -37,13 +38,17 @@ for (const key of ["ticketId", "agent"]) {
   if (value) metadata[key] = value;
 }
 
-const lang = (params.get("lang") ?? navigator.language ?? "en").toLowerCase().startsWith("es") ? "es" : "en";
-const words = {
-  en: { ticket: (id) => `Thank you for contacting support about ticket #${id}.`, recorded: (s) => `Your score of ${s} was recorded. Thank you!`, closed: "Thank you. You can close this page." },
-  es: { ticket: (id) => `Gracias por contactar con soporte por el caso n.º ${id}.`, recorded: (s) => `Hemos registrado tu puntuación de ${s}. ¡Gracias!`, closed: "Gracias. Ya puedes cerrar esta página." },
-}[lang];
-document.documentElement.lang = lang;
-if (metadata.ticketId) document.getElementById("ticket-line").textContent = words.ticket(metadata.ticketId);
+// The page and the survey in one language, matched on the primary subtag as the widget
+// matches its packs (pt-PT: Portuguese); English when the page has no texts for it, so that
+// `lang` and `dir` always say what is shown.
+const primary = (params.get("lang") ?? navigator.language ?? "en").toLowerCase().split(/[-_]/)[0];
+const words = TEXTS[Object.hasOwn(TEXTS, primary) ? primary : "en"];
+document.documentElement.lang = words.tag;
+document.documentElement.dir = RIGHT_TO_LEFT.has(words.tag) ? "rtl" : "ltr";
+document.title = words.title;
+document.querySelector("h1").textContent = words.heading;
+// The id isolated (U+2068…U+2069): "T-9" inside Arabic or Hebrew keeps its own order.
+document.getElementById("ticket-line").textContent = metadata.ticketId ? words.ticket(`\u2068${metadata.ticketId}\u2069`) : words.intro;
 
 // The response id: `rid=` when the help desk puts one in the link (best: an unguessable id
 // per ticket, so nobody who knows a ticket number can overwrite its answer); else derived
@@ -90,10 +95,7 @@ document.addEventListener("sondeo:close", () => {
   document.getElementById("status").textContent = words.closed;
 });
 
-const questions = {
-  en: ["How satisfied are you with the support you received?", "Was your issue resolved?", "How would you rate the agent who helped you?"],
-  es: ["¿Qué tan satisfecho está con el soporte que recibió?", "¿Se resolvió su problema?", "¿Cómo calificaría al agente que le atendió?"],
-}[lang];
+const questions = words.questions;
 const asked = tls
   ? { questions: [
       { key: "satisfaction", kind: "csat", question: questions[0] },
@@ -106,9 +108,9 @@ const config = {
   id: surveyId,
   responseId,
   endpoint: "/api/responses",
-  locale: params.get("lang") ?? "auto",
+  locale: words.tag,
   metadata,
-  reasons: ["Speed", "Friendliness", "Solved my problem", "Knowledge"],
+  reasons: words.reasons,
 };
 // An edited link (a language tag the survey does not take, a value it refuses) must not
 // leave the page empty: first without its language, then without what else the link added.

@@ -256,7 +256,7 @@ test("ticket.html leaves out only the link's value the survey would refuse, and 
   // A right-to-left override in the ticket id would show "gnp.exe" as "exe.png": the page shows and
   // stores the id as the collector keeps it, and the link with or without it is the same response.
   await page.goto(`${server.url}/ticket.html?kind=csat&score=4&ticketId=${encodeURIComponent("\u202Egnp.exe\u202C")}`);
-  await expect(page.locator("#ticket-line")).toHaveText("Thank you for contacting support about ticket #gnp.exe.");
+  await expect(page.locator("#ticket-line")).toHaveText("Thank you for contacting support about ticket #\u2068gnp.exe\u2069.");
   await page.mouse.move(40, 40);
   await waitForPosts(server.posts, (p) => p.some((x) => x.body.metadata.ticketId === "gnp.exe"));
   const marked = server.posts.find((x) => x.body.metadata.ticketId === "gnp.exe").body;
@@ -264,6 +264,27 @@ test("ticket.html leaves out only the link's value the survey would refuse, and 
   await page.mouse.move(40, 40);
   await waitForPosts(server.posts, (p) => p.some((x) => x.body.score === 5));
   expect(server.posts.find((x) => x.body.score === 5).body.id).toBe(marked.id);
+});
+
+test("ticket.html speaks the visitor's language, page and survey alike, right to left where it is read so", async ({ page }) => {
+  // Hebrew: the page's own texts, the questions and the chips in Hebrew, right to left, the ticket id kept in its order.
+  await page.goto(`${server.url}/ticket.html?survey=tls&q1=4&ticketId=T-9&lang=he`);
+  await expect(page.locator("html")).toHaveAttribute("lang", "he");
+  await expect(page.locator("html")).toHaveAttribute("dir", "rtl");
+  await expect(page.locator("h1")).toHaveText("הפנייה שלך נסגרה");
+  await expect(page.locator("#ticket-line")).toHaveText("תודה שפנית לתמיכה בנוגע לפנייה מס' \u2068T-9\u2069.");
+  await expect(page.getByText("עד כמה היית מרוצה מהתמיכה שקיבלת?")).toBeVisible();
+  // A region of Austria is German; a language the page has no texts for is English throughout.
+  await page.goto(`${server.url}/ticket.html?kind=csat&score=4&ticketId=1&lang=de-AT`);
+  await expect(page.locator("html")).toHaveAttribute("lang", "de");
+  await expect(page.locator("h1")).toHaveText("Ihr Ticket ist geschlossen");
+  await page.mouse.move(40, 40);
+  await expect(page.locator("#status")).toHaveText("Ihre Bewertung 4 wurde gespeichert. Vielen Dank!");
+  await expect(page.getByRole("button", { name: "Schnelligkeit" })).toBeVisible();
+  await page.goto(`${server.url}/ticket.html?kind=csat&score=4&ticketId=1&lang=ru`);
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await expect(page.locator("html")).toHaveAttribute("dir", "ltr");
+  await expect(page.getByText("How satisfied are you with your experience?")).toBeVisible();
 });
 
 test("Spanish pages get Spanish texts", async ({ page }) => {
