@@ -11,9 +11,8 @@
 // start of a cell, `""` inside one is a quote; a row ends with LF, CRLF or a lone CR;
 // cells are separated by what the Scorer says the header uses), so the last row end is
 // always known and nothing is read twice.
-import init, { RowEnds, Scorer, csvHeaderEnd, csvSeparator, refusedRecords } from "/dist/sondeo-analytics.js";
+import init, { RowEnds, Scorer, csvHeaderEnd, csvSeparator, lineEnds, refusedRecords } from "/dist/sondeo-analytics.js";
 
-const NEWLINE = 10;
 const COMMA = 44;
 const CR = 13;
 const MIN_PART = 256 << 10;
@@ -55,8 +54,8 @@ const concat = (chunks, length) => {
 const owned = (chunk) => (chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : chunk.slice());
 
 /**
- * Counts line ends in bytes fed in order, as the Scorer counts them: in a CSV each LF, CR
- * and CRLF is one (a CRLF may be cut between two chunks); in NDJSON each LF.
+ * Counts line ends in bytes fed in order, by the Scorer's own rule (`lineEnds`), a CRLF
+ * cut between two chunks counted once.
  */
 class LineEnds {
   constructor(csv) {
@@ -67,10 +66,7 @@ class LineEnds {
 
   feed(bytes) {
     if (!bytes.length) return this;
-    for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) {
-      if (!this.csv || (at ? bytes[at - 1] !== CR : !this.afterCR)) this.count++;
-    }
-    if (this.csv) for (let at = bytes.indexOf(CR); at >= 0; at = bytes.indexOf(CR, at + 1)) this.count++;
+    this.count += lineEnds(bytes, this.csv, this.afterCR);
     this.afterCR = bytes[bytes.length - 1] === CR;
     return this;
   }

@@ -319,6 +319,19 @@ impl RowEnds {
     }
 }
 
+/// The line ends in `bytes` as the importer counts them (for www/parallel-score.js, which
+/// numbers the lines of a file cut into parts): in a CSV each LF, CR and CRLF is one, an LF
+/// first in `bytes` being the end of a CRLF when `afterCr` (the bytes before ended with a
+/// CR); in NDJSON each LF.
+#[wasm_bindgen(js_name = lineEnds)]
+pub fn line_ends(bytes: &[u8], csv: bool, after_cr: bool) -> f64 {
+    if csv {
+        sondeo_core::import::csv_line_ends(bytes, after_cr) as f64
+    } else {
+        bytes.iter().filter(|&&b| b == b'\n').count() as f64
+    }
+}
+
 /// Which records the importer refuses for their length, and what it says of them: for
 /// www/parallel-score.js, which lets such a record's bytes go by instead of holding them
 /// (a quote opened by mistake in a large file would otherwise keep the rest of the file in

@@ -11,7 +11,9 @@
 
 pub(crate) mod csv;
 mod cut;
-pub use csv::{header_end as csv_header_end, separator as csv_separator};
+pub use csv::{
+    header_end as csv_header_end, line_ends as csv_line_ends, separator as csv_separator,
+};
 pub use csv::{MAX_RECORD_BYTES, TOO_LONG, UNCLOSED_QUOTE};
 pub use cut::RowEnds;
 mod ndjson;
@@ -468,8 +470,8 @@ fn csv_record(
         let header = csv::Columns::from_header(record);
         if header.kind.is_none() {
             // Said once, on the header: a file that is not an export (a sheet separated by
-            // semicolons or tabs, UTF-16 text, a JSON array, a zip) has no such column, and
-            // "kind" refused on every row would not say why.
+            // bars, UTF-16 text without its mark, a JSON array, a zip) has no such column,
+            // and "kind" refused on every row would not say why.
             report.reject(line, "header", NO_KIND_COLUMN.to_owned());
         }
         *columns = Some(header);
@@ -482,10 +484,10 @@ fn csv_record(
             .filter(|s: &&str| !s.is_empty())
     };
     // As a sheet may write it: Excel saves `false` as FALSE.
-    let partial = cell(cols.complete).is_some_and(|c| {
+    let partial = cell(cols.complete).map(str::trim).is_some_and(|c| {
         ["false", "0", "no"]
             .iter()
-            .any(|f| c.trim().eq_ignore_ascii_case(f))
+            .any(|f| c.eq_ignore_ascii_case(f))
     });
     if skip_partials && partial {
         report.skipped_partials += 1;
