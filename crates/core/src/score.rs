@@ -584,7 +584,6 @@ impl indexmap::Equivalent<String> for Text<'_> {
     }
 }
 
-/// Where a value's index is kept in [`FieldSlot::recent`].
 /// Whether `field` is `prefix` followed by `name`.
 fn is_joined(field: &[u8], prefix: &str, name: &str) -> bool {
     let (prefix, name) = (prefix.as_bytes(), name.as_bytes());
@@ -593,6 +592,7 @@ fn is_joined(field: &[u8], prefix: &str, name: &str) -> bool {
         && crate::bytes::same(&field[prefix.len()..], name)
 }
 
+/// Where a value's index is kept in [`FieldSlot::recent`].
 fn recent_place(value: &str) -> usize {
     let bytes = value.as_bytes();
     let (first, last) = (
