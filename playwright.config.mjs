@@ -9,6 +9,10 @@ export default defineConfig({
   reporter: [["list"]],
   use: {
     browserName: "chromium",
+    // The pages' texts follow the browser's language; the tests read English, in UTC,
+    // whatever the machine's LANG and TZ (tests that need another language set their own).
+    locale: "en-US",
+    timezoneId: "UTC",
     launchOptions: {
       executablePath: "/usr/bin/chromium",
       args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",

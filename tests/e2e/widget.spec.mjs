@@ -368,5 +368,5 @@ test("the README screenshot shows an NPS survey mid-answer", async ({ page }) =>
   await page.getByRole("radio", { name: "9", exact: true }).click();
   await page.getByRole("button", { name: "Support" }).click();
   await page.getByRole("textbox").fill("Ana solved my billing issue in five minutes.");
-  await page.locator("sondeo-survey").screenshot({ path: "docs/screenshot.png" });
+  await page.locator("sondeo-survey").screenshot({ path: `${process.env.SONDEO_UPDATE_DOCS ? "docs" : "test-results"}/screenshot.png` });
 });

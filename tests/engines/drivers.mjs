@@ -13,7 +13,8 @@ import puppeteer from "puppeteer-core";
 
 export const FIREFOX = "/usr/bin/firefox-esr";
 export const WEBKIT_DRIVER = "/usr/bin/WebKitWebDriver";
-const MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
+// Debian's multiarch folder: x86_64-linux-gnu, aarch64-linux-gnu, …
+const MINIBROWSER = `/usr/lib/${{ x64: "x86_64", arm64: "aarch64" }[process.arch] ?? process.arch}-linux-gnu/webkit2gtk-4.1/MiniBrowser`;
 
 // The widget renders into an open shadow root; these find elements in the page and in
 // every shadow root, by selector and, optionally, accessible name (aria-label or text).
