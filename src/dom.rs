@@ -38,6 +38,17 @@ pub fn document() -> Document {
         .expect_throw("sondeo: no document")
 }
 
+/// The element that has focus, looked for inside open shadow roots: a page's button in its
+/// own web component, which `document.activeElement` names only by its host, gets focus
+/// back when a prompt it opened closes.
+pub fn focused() -> Option<HtmlElement> {
+    let mut active = document().active_element()?;
+    while let Some(inner) = active.shadow_root().and_then(|r| r.active_element()) {
+        active = inner;
+    }
+    active.dyn_into().ok()
+}
+
 /// A new element with a class (none when `class` is empty).
 pub fn element(tag: &str, class: &str) -> HtmlElement {
     let el = document()

@@ -40,18 +40,27 @@ class SondeoSurvey extends HTMLElement {
     return ["kind", "endpoint", "survey-id", "locale", "display", "scale", "question"];
   }
   connectedCallback() {
-    if (!this.hasAttribute("data-managed")) this.#remount();
+    // Moved (taken out and put back within one task, as frameworks, portals and
+    // drag-and-drop lists do): the survey and what the visitor typed carry on.
+    if (!this.hasAttribute("data-managed") && !this.#survey) this.#remount();
   }
   disconnectedCallback() {
-    if (!this.hasAttribute("data-managed")) this.#survey?.destroy(), (this.#survey = null);
+    if (this.hasAttribute("data-managed")) return;
+    // Ended only if still out of the page once this task is over (see connectedCallback).
+    const end = () => { if (!this.isConnected) this.#survey?.destroy(), (this.#survey = null); };
+    try { setTimeout(end); } catch { end(); }
   }
   attributeChangedCallback() {
-    if (this.isConnected && !this.hasAttribute("data-managed")) this.#remount();
+    if (this.hasAttribute("data-managed")) return;
+    // While out of the page, a change is taken when it comes back.
+    if (this.isConnected) this.#remount();
+    else this.#survey?.destroy(), (this.#survey = null);
   }
   get config() { return this.#config; }
   set config(value) {
     this.#config = value;
     if (this.isConnected) this.#remount();
+    else this.#survey?.destroy(), (this.#survey = null);
   }
   show() { this.#survey?.show(); }
   close() { this.#survey?.close(); }

@@ -207,9 +207,7 @@ fn on_f6(s: &mut Survey, event: &Event) {
             let _ = previous.focus();
         }
     } else {
-        s.previous_focus = dom::document()
-            .active_element()
-            .and_then(|e| e.dyn_into().ok());
+        s.previous_focus = dom::focused();
         s.focus_first();
     }
 }
@@ -377,9 +375,7 @@ impl Survey {
             }
         }
         if self.config.display.mode != DisplayMode::Inline {
-            self.previous_focus = dom::document()
-                .active_element()
-                .and_then(|e| e.dyn_into().ok());
+            self.previous_focus = dom::focused();
         }
         set(&self.host, "data-state", "open");
         let mode = self.config.display.mode;

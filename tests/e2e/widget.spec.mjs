@@ -362,6 +362,58 @@ test("the custom element mounts from its attributes and destroys itself when rem
   await expect(page.getByRole("radio")).toHaveCount(12);
 });
 
+test("moved within the page mid-answer, the custom element keeps the survey, the comment and the response id", async ({ page }) => {
+  await page.goto(`${server.url}/`);
+  const nps = page.locator("#inline-nps");
+  await nps.getByRole("radio", { name: "3", exact: true }).click();
+  await nps.getByRole("textbox").fill("The export kept failing");
+  await waitForPosts(server.posts, (p) => p.some((x) => x.body.surveyId === "demo-nps"));
+  // Taken out and put back in one task, as a framework's re-render or a portal does.
+  await page.evaluate(() => {
+    const el = document.getElementById("inline-nps");
+    const box = document.createElement("div");
+    document.body.prepend(box);
+    box.append(el);
+  });
+  await page.waitForTimeout(50);
+  await expect(nps.getByRole("textbox")).toHaveValue("The export kept failing");
+  await expect(nps.getByRole("radio", { name: "3", exact: true })).toBeChecked();
+  await nps.getByRole("button", { name: "Send" }).click();
+  await waitForPosts(server.posts, (p) => p.some((x) => x.body.surveyId === "demo-nps" && x.body.complete));
+  const mine = server.posts.filter((x) => x.body.surveyId === "demo-nps");
+  expect(new Set(mine.map((x) => x.body.id)).size).toBe(1);
+  expect(mine.at(-1).body).toMatchObject({ score: 3, comment: "The export kept failing", complete: true });
+  // Out of the page for longer than a task, it ends; put back, it asks afresh.
+  await page.evaluate(() => { window.parked = document.getElementById("inline-ces"); window.parked.remove(); });
+  await page.waitForTimeout(100);
+  await page.evaluate(() => document.body.append(window.parked));
+  await expect(page.locator("#inline-ces").getByRole("radio")).toHaveCount(7);
+  await expect(page.locator("#inline-ces").getByRole("radio", { checked: true })).toHaveCount(0);
+});
+
+test("a prompt opened from a button inside the page's own shadow root gives focus back to that button", async ({ page }) => {
+  await openMount(page, { kind: "nps", id: "modal", endpoint: "/api/responses", display: "modal", trigger: { load: false } });
+  await page.evaluate(() => {
+    const host = document.createElement("div");
+    document.body.append(host);
+    const button = document.createElement("button");
+    button.id = "opener";
+    button.textContent = "Feedback";
+    button.addEventListener("click", () => window.survey.show());
+    host.attachShadow({ mode: "open" }).append(button);
+  });
+  await page.getByRole("button", { name: "Feedback" }).click();
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog")).toBeHidden();
+  const focused = await page.evaluate(() => {
+    let a = document.activeElement;
+    while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+    return a?.id;
+  });
+  expect(focused).toBe("opener");
+});
+
 test("the README screenshot shows an NPS survey mid-answer", async ({ page }) => {
   await page.setViewportSize({ width: 720, height: 420 });
   await openMount(page, { kind: "nps", endpoint: "/api/responses", reasons: ["Support", "Price", "Ease of use", "Speed"] });
