@@ -32,6 +32,7 @@ const rows = [];
 const FORMATS = (process.env.BENCH_FORMATS ?? "csv,ndjson").split(",");
 // BENCH_RUNS runs of each (3 by default); the median run is reported, with the spread.
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 1000);
 // BENCH_ONLY=runSondeoWorkers,runDuck,native runs a subset (while tuning one contender).
 const wanted = (fn) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(",").includes(fn);
 // The CPU time every process on the machine spent during a run (the browser's network
@@ -64,6 +65,10 @@ for (const n of sizes) {
         if (process.env.BENCH_LOG) page.on("console", (m) => console.error("page:", m.text()));
         await page.goto(`${base}/bench/page.html`);
         await page.waitForFunction(() => window.benchReady);
+        // A new page keeps the renderer busy for a moment after it loads (its scripts
+        // compiled, the bundled DuckDB module among them): every contender starts once
+        // that is over, so that none is timed against the page's own start-up.
+        await page.waitForTimeout(SETTLE_MS);
         try {
           const before = cpuBusyMs();
           runs.push(await page.evaluate(([fn, url, format]) => window.bench[fn](url, format), [fn, url, format]));

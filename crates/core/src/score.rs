@@ -536,8 +536,10 @@ pub struct ScoreState {
     pub overall: Scores,
     /// Per field name (`surveyId`, `locale`, `metadata.<key>`), per value.
     pub segments: SegmentFields,
-    /// Per day (days since 1970-01-01, UTC); weeks and months are merged from days.
-    pub days: BTreeMap<i64, Scores>,
+    /// Per day (days since 1970-01-01, UTC); weeks and months are merged from days. A hash
+    /// map: looked up for every dated row, where an ordered map's search cost 9% of a
+    /// million-row import natively (5% in wasm); readers that show days in order sort them.
+    pub days: FastMap<i64, Scores>,
     /// Per reason chip.
     pub reasons: BTreeMap<String, ReasonStats>,
     /// Words and phrases of comments, per group tier.
