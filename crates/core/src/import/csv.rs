@@ -388,15 +388,15 @@ fn text_fields<'a>(
     record: &mut Vec<std::borrow::Cow<'a, str>>,
 ) {
     let text = std::str::from_utf8(bytes).ok();
-    for (start, end) in fields {
-        // A character split by a separator byte inside it cannot happen in UTF-8 (a
-        // separator is ASCII), but a field may still start or end mid-character when the
-        // bytes around it were not text: then that field is read lossily.
-        record.push(match text.and_then(|t| t.get(start..end)) {
+    // A character split by a separator byte inside it cannot happen in UTF-8 (a
+    // separator is ASCII), but a field may still start or end mid-character when the
+    // bytes around it were not text: then that field is read lossily.
+    record.extend(
+        fields.map(|(start, end)| match text.and_then(|t| t.get(start..end)) {
             Some(field) => std::borrow::Cow::Borrowed(field),
             None => String::from_utf8_lossy(&bytes[start..end]),
-        });
-    }
+        }),
+    );
 }
 
 /// Whether a record is a blank line (cells that all trim to nothing: an empty line, spaces,
