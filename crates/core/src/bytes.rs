@@ -42,11 +42,13 @@ fn find(hay: &[u8], marks: impl Fn(u64) -> u64, is: impl Fn(u8) -> bool) -> Opti
 }
 
 /// The first `byte` in `hay`.
+#[inline]
 pub fn find_byte(hay: &[u8], byte: u8) -> Option<usize> {
     find(hay, |w| equal(w, byte), |b| b == byte)
 }
 
 /// The first of the four `bytes` in `hay` (repeat one to look for fewer).
+#[inline]
 pub fn find_any4(hay: &[u8], [a, b, c, d]: [u8; 4]) -> Option<usize> {
     find(
         hay,
