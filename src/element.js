@@ -10,6 +10,9 @@ const ready = init().catch((error) => {
 ready.catch(() => {});
 // The language packs sit in locales/ beside this script, wherever the site serves it from.
 const LOCALES = new URL("locales/", import.meta.url).href;
+// Taken when the module loads: a page that later replaces the global cannot keep removed
+// surveys alive.
+const later = setTimeout.bind(globalThis);
 
 /** Mounts a survey into `target` (or, with null, onto the page for modal and slide-in). */
 export async function mount(target, config) {
@@ -40,18 +43,24 @@ class SondeoSurvey extends HTMLElement {
     return ["kind", "endpoint", "survey-id", "locale", "display", "scale", "question"];
   }
   connectedCallback() {
+    if (this.hasAttribute("data-managed")) return;
+    if (!this.#survey || this.ownerDocument !== document) return this.#remount();
     // Moved (taken out and put back within one task, as frameworks, portals and
-    // drag-and-drop lists do): the survey and what the visitor typed carry on.
-    if (!this.hasAttribute("data-managed") && !this.#survey) this.#remount();
+    // drag-and-drop lists do): the survey and what the visitor typed carry on. Taking an
+    // open modal or slide-in out of the page took it out of the top layer, and the focus
+    // out of a modal: both are given back.
+    if (this.getAttribute("data-state") !== "open" || !this.hasAttribute("popover")) return;
+    try { this.showPopover(); } catch {}
+    this.shadowRoot?.querySelector('[aria-modal="true"]')?.querySelector('[tabindex="0"], button, textarea')?.focus();
   }
   disconnectedCallback() {
     if (this.hasAttribute("data-managed")) return;
     // Ended only if still out of the page once this task is over (see connectedCallback).
-    const end = () => { if (!this.isConnected) this.#survey?.destroy(), (this.#survey = null); };
-    try { setTimeout(end); } catch { end(); }
+    const end = () => { if (!this.isConnected || this.ownerDocument !== document) this.#survey?.destroy(), (this.#survey = null); };
+    try { later(end); } catch { end(); }
   }
-  attributeChangedCallback() {
-    if (this.hasAttribute("data-managed")) return;
+  attributeChangedCallback(_name, before, after) {
+    if (this.hasAttribute("data-managed") || before === after) return;
     // While out of the page, a change is taken when it comes back.
     if (this.isConnected) this.#remount();
     else this.#survey?.destroy(), (this.#survey = null);

@@ -412,7 +412,7 @@ test("the README screenshot shows the dashboard of a program's eight weeks", asy
     await page.goto(`${collector.url}/dashboard.html?by=metadata.agent`);
     await expect(page.locator("#status")).toContainText(`${batch.length} responses`);
     await expect(page.locator("#segment-charts figure")).toHaveCount(2);
-    await page.screenshot({ path: `${process.env.SONDEO_UPDATE_DOCS ? "docs" : "test-results"}/dashboard.png` });
+    await page.screenshot({ path: `${process.env.SONDEO_UPDATE_DOCS === "1" ? "docs" : "test-results"}/dashboard.png` });
   } finally {
     await collector.stop();
   }

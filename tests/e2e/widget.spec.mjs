@@ -383,12 +383,42 @@ test("moved within the page mid-answer, the custom element keeps the survey, the
   const mine = server.posts.filter((x) => x.body.surveyId === "demo-nps");
   expect(new Set(mine.map((x) => x.body.id)).size).toBe(1);
   expect(mine.at(-1).body).toMatchObject({ score: 3, comment: "The export kept failing", complete: true });
-  // Out of the page for longer than a task, it ends; put back, it asks afresh.
+  // Out of the page for longer than a task, it ends; put back, it asks afresh, as a new response.
+  const ces = page.locator("#inline-ces");
+  await ces.getByRole("radio", { name: "6 – Agree" }).click();
+  await waitForPosts(server.posts, (p) => p.some((x) => x.body.surveyId === "demo-ces"));
   await page.evaluate(() => { window.parked = document.getElementById("inline-ces"); window.parked.remove(); });
   await page.waitForTimeout(100);
   await page.evaluate(() => document.body.append(window.parked));
-  await expect(page.locator("#inline-ces").getByRole("radio")).toHaveCount(7);
-  await expect(page.locator("#inline-ces").getByRole("radio", { checked: true })).toHaveCount(0);
+  await expect(ces.getByRole("radio")).toHaveCount(7);
+  await expect(ces.getByRole("radio", { checked: true })).toHaveCount(0);
+  await ces.getByRole("radio", { name: "2 – Disagree" }).click();
+  await waitForPosts(server.posts, (p) => p.filter((x) => x.body.surveyId === "demo-ces").length >= 2);
+  const cesIds = server.posts.filter((x) => x.body.surveyId === "demo-ces").map((x) => x.body.id);
+  expect(new Set(cesIds).size).toBe(2);
+});
+
+test("an open modal moved within the page stays on top, keeps its answer and keeps the keyboard", async ({ page }) => {
+  await page.goto(`${server.url}/test/mount.html#${encodeURIComponent(JSON.stringify({ kind: "nps", endpoint: "/api/responses", id: "placeholder", display: "inline" }))}`);
+  await page.waitForFunction(() => window.survey !== undefined);
+  await page.evaluate(() => {
+    const el = document.createElement("sondeo-survey");
+    for (const [k, v] of Object.entries({ kind: "nps", endpoint: "/api/responses", "survey-id": "moved-modal", display: "modal" })) el.setAttribute(k, v);
+    document.body.append(el);
+  });
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole("radio", { name: "3", exact: true }).click();
+  await page.evaluate(() => {
+    const box = document.createElement("div");
+    document.body.prepend(box);
+    box.append(document.querySelector('sondeo-survey[survey-id="moved-modal"]'));
+  });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole("radio", { name: "3", exact: true })).toBeChecked();
+  expect(await page.evaluate(() => document.querySelector('sondeo-survey[survey-id="moved-modal"]').matches(":popover-open"))).toBe(true);
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
 });
 
 test("a prompt opened from a button inside the page's own shadow root gives focus back to that button", async ({ page }) => {
@@ -420,5 +450,5 @@ test("the README screenshot shows an NPS survey mid-answer", async ({ page }) =>
   await page.getByRole("radio", { name: "9", exact: true }).click();
   await page.getByRole("button", { name: "Support" }).click();
   await page.getByRole("textbox").fill("Ana solved my billing issue in five minutes.");
-  await page.locator("sondeo-survey").screenshot({ path: `${process.env.SONDEO_UPDATE_DOCS ? "docs" : "test-results"}/screenshot.png` });
+  await page.locator("sondeo-survey").screenshot({ path: `${process.env.SONDEO_UPDATE_DOCS === "1" ? "docs" : "test-results"}/screenshot.png` });
 });

@@ -8,13 +8,15 @@
 // click(expression yielding an element), press(key), type(text), resize(width, height), close().
 // Expressions see the helpers in HELPERS (shadow-DOM aware lookups).
 import { spawn } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import puppeteer from "puppeteer-core";
 
 export const FIREFOX = "/usr/bin/firefox-esr";
 export const WEBKIT_DRIVER = "/usr/bin/WebKitWebDriver";
-// Debian's multiarch folder: x86_64-linux-gnu, aarch64-linux-gnu, …
-const MINIBROWSER = `/usr/lib/${{ x64: "x86_64", arm64: "aarch64" }[process.arch] ?? process.arch}-linux-gnu/webkit2gtk-4.1/MiniBrowser`;
+// In Debian's multiarch folder, whatever the machine's (x86_64-linux-gnu, aarch64-linux-gnu, …).
+const MINIBROWSER = readdirSync("/usr/lib").map((dir) => `/usr/lib/${dir}/webkit2gtk-4.1/MiniBrowser`).find((path) => existsSync(path))
+  ?? "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
 
 // The widget renders into an open shadow root; these find elements in the page and in
 // every shadow root, by selector and, optionally, accessible name (aria-label or text).
