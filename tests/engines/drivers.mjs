@@ -74,7 +74,10 @@ const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 export async function launchWebKit() {
   const port = await freePort();
   // xvfb-run gives MiniBrowser a display; its own process group lets close() stop Xvfb too.
-  const child = spawn("xvfb-run", ["-a", "-s", "-screen 0 1280x1024x24", WEBKIT_DRIVER, `--port=${port}`, "--host=127.0.0.1"], { detached: true, stdio: "ignore" });
+  // WebKitGTK sandboxes its web process with bubblewrap, which a container without user
+  // namespaces refuses to start: off for these local test pages, as Chromium's is here.
+  const child = spawn("xvfb-run", ["-a", "-s", "-screen 0 1280x1024x24", WEBKIT_DRIVER, `--port=${port}`, "--host=127.0.0.1"],
+    { detached: true, stdio: "ignore", env: { ...process.env, WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS: "1" } });
   const base = `http://127.0.0.1:${port}`;
   const call = async (method, path, body) => {
     const response = await fetch(`${base}${path}`, { method, headers: { "content-type": "application/json" }, body: body && JSON.stringify(body) });
