@@ -46,30 +46,26 @@ class SondeoSurvey extends HTMLElement {
     if (this.hasAttribute("data-managed")) return;
     if (!this.#survey || this.ownerDocument !== document) return this.#remount();
     // Moved (taken out and put back within one task, as frameworks, portals and
-    // drag-and-drop lists do): the survey and what the visitor typed carry on. Taking an
-    // open modal or slide-in out of the page took it out of the top layer, and the focus
-    // out of a modal: both are given back.
-    if (this.getAttribute("data-state") !== "open" || !this.hasAttribute("popover")) return;
-    try { this.showPopover(); } catch {}
-    this.shadowRoot?.querySelector('[aria-modal="true"]')?.querySelector('[tabindex="0"], button, textarea')?.focus();
+    // drag-and-drop lists do): the survey and what the visitor typed carry on.
+    this.#survey.reattached();
   }
   disconnectedCallback() {
     if (this.hasAttribute("data-managed")) return;
     // Ended only if still out of the page once this task is over (see connectedCallback).
-    const end = () => { if (!this.isConnected || this.ownerDocument !== document) this.#survey?.destroy(), (this.#survey = null); };
+    const end = () => { if (!this.isConnected || this.ownerDocument !== document) this.#drop(); };
     try { later(end); } catch { end(); }
   }
   attributeChangedCallback(_name, before, after) {
     if (this.hasAttribute("data-managed") || before === after) return;
     // While out of the page, a change is taken when it comes back.
     if (this.isConnected) this.#remount();
-    else this.#survey?.destroy(), (this.#survey = null);
+    else this.#drop();
   }
   get config() { return this.#config; }
   set config(value) {
     this.#config = value;
     if (this.isConnected) this.#remount();
-    else this.#survey?.destroy(), (this.#survey = null);
+    else this.#drop();
   }
   show() { this.#survey?.show(); }
   close() { this.#survey?.close(); }
@@ -78,6 +74,10 @@ class SondeoSurvey extends HTMLElement {
   #config;
   #survey = null;
   #queued = false;
+  #drop() {
+    this.#survey?.destroy();
+    this.#survey = null;
+  }
   // Several attributes change at once when the element is parsed: mount once, after them.
   #remount() {
     if (this.#queued) return;
@@ -88,8 +88,7 @@ class SondeoSurvey extends HTMLElement {
     };
     ready.then(() => {
       this.#queued = false;
-      this.#survey?.destroy();
-      this.#survey = null;
+      this.#drop();
       if (!this.isConnected) return;
       try {
         this.#survey = mountNow(this, null, true, LOCALES);

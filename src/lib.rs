@@ -80,6 +80,13 @@ impl Survey {
         survey::with(&self.inner, |s| s.destroy());
     }
 
+    /// Back in the page after a move (out and in within one task): an open modal or
+    /// slide-in goes back into the top layer, which leaving the page took it out of, and a
+    /// modal takes back the focus it lost.
+    pub fn reattached(&self) {
+        survey::with(&self.inner, |s| s.reattached());
+    }
+
     /// Responses not yet acknowledged by the endpoint.
     pub fn pending(&self) -> u32 {
         survey::with(&self.inner, |s| s.pending()).unwrap_or(0)

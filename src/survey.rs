@@ -349,6 +349,18 @@ impl Survey {
         self.open(false);
     }
 
+    /// See `Survey::reattached` in lib.rs.
+    pub fn reattached(&mut self) {
+        let mode = self.config.display.mode;
+        if !self.open || mode == DisplayMode::Inline {
+            return;
+        }
+        dom::top_layer(&self.host, true);
+        if mode == DisplayMode::Modal {
+            self.focus_first();
+        }
+    }
+
     /// Shows the prompt; `focus`: move the focus into a slide-in (a modal always takes it;
     /// a slide-in that appears by itself is announced instead, not focused).
     fn open(&mut self, focus: bool) {

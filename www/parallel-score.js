@@ -11,7 +11,7 @@
 // start of a cell, `""` inside one is a quote; a row ends with LF, CRLF or a lone CR;
 // cells are separated by what the Scorer says the header uses), so the last row end is
 // always known and nothing is read twice.
-import init, { RowEnds, Scorer, csvHeaderEnd, csvSeparator, lineEnds, refusedRecords } from "/dist/sondeo-analytics.js";
+import init, { RowEnds, Scorer, csvHeaderEnd, csvSeparator, fileFormat, lineEnds, refusedRecords } from "/dist/sondeo-analytics.js";
 
 const COMMA = 44;
 const CR = 13;
@@ -19,8 +19,6 @@ const MIN_PART = 256 << 10;
 const MAX_PART = 4 << 20;
 // Smaller files are not worth the cutting: one worker scores them whole.
 const SMALL_FILE = 4 << 20;
-// What the Scorer counts as blank before a file's first text (ASCII whitespace).
-const BLANK = new Set([32, 9, 10, 12, 13]);
 // A CSV header not found in this many bytes (a quote opened in it and never closed, a file
 // of one long line such as a JSON array): no row end can be trusted, and the file is read
 // in one pass on the page as it arrives (see `onePass`).
@@ -259,22 +257,18 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
           held += chunk.length;
         }
         if (format === undefined) {
-          // The Scorer's rule (Format::sniff in crates/core/src/import.rs): NDJSON lines start
-          // with "{" after a byte-order mark and blank space; undecided until the first byte
-          // of text (or the end) has arrived.
+          // The Scorer's own guess (Format::sniff), undecided until the first byte of text
+          // (or the end) has arrived.
           const head = concat(chunks, held);
+          const sniffed = fileFormat(head);
+          if (!sniffed && !last) return;
           // UTF-16 (Excel's "Unicode Text") has two-byte line ends, which no cut follows: it
           // is read in one pass on the page, which decodes it (see `onePass`).
-          if (held < 2 && !last && (head[0] === 0xff || head[0] === 0xfe)) return;
-          if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
+          if (sniffed === "utf16") {
             utf16 = true;
             return;
           }
-          const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
-          const partOfBom = head.length < 3 && [0xef, 0xbb, 0xbf].slice(0, head.length).every((b, i) => head[i] === b);
-          const at = head.findIndex((b, i) => i >= bom && !BLANK.has(b));
-          if ((at < 0 || partOfBom) && !last) return;
-          format = head[at] !== 123 ? "csv" : "ndjson";
+          format = sniffed || "csv";
           if (chunks.length > 1) chunks = [head];
           // A CSV's row ends are followed once its separator is known (with its header).
           if (format === "ndjson") {

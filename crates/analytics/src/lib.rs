@@ -244,6 +244,23 @@ pub fn csv_header_end(head: &[u8], complete: bool) -> f64 {
     sondeo_core::import::csv_header_end(head, complete).map_or(-1.0, |end| end as f64)
 }
 
+/// The format of a file that starts with `head`, as the importer will read it: `"csv"`,
+/// `"ndjson"`, `"utf16"` (either, in UTF-16), or `""` while `head` is only blank space or
+/// the start of a byte-order mark. For www/parallel-score.js, which follows a CSV's or an
+/// NDJSON file's row ends to cut it, and reads UTF-16 (two-byte line ends) in one pass.
+#[wasm_bindgen(js_name = fileFormat)]
+pub fn file_format(head: &[u8]) -> String {
+    if sondeo_core::import::is_utf16(head) {
+        return "utf16".into();
+    }
+    match Format::sniff(head) {
+        Some(Format::Csv) => "csv",
+        Some(Format::Ndjson) => "ndjson",
+        None => "",
+    }
+    .into()
+}
+
 /// The cell separator (its character code: `,`, `;` or tab) of a CSV file that starts with
 /// `head`, as the importer takes it from the header row; -1 while not known.
 #[wasm_bindgen(js_name = csvSeparator)]

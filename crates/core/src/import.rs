@@ -124,6 +124,11 @@ impl Format {
     }
 }
 
+/// Whether a file that starts with `head` is UTF-16 (it starts with that byte-order mark).
+pub fn is_utf16(head: &[u8]) -> bool {
+    utf16::byte_order(head).is_some()
+}
+
 /// A streaming importer: `feed` chunks in order, then `finish`.
 #[derive(Debug)]
 pub struct Importer {
@@ -144,7 +149,8 @@ pub struct Importer {
     decoded: String,
 }
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// UTF-8's byte-order mark, which the readers (and the cut) skip at a file's start.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Appends `bytes` to an NDJSON line still being received, keeping no more than one byte past
 /// [`csv::MAX_RECORD_BYTES`]: enough to refuse the line as too long when it ends, without

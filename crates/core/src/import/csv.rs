@@ -410,7 +410,7 @@ pub fn is_blank(record: &[std::borrow::Cow<str>]) -> bool {
 /// reader will take it; `None` while not known (`complete`: `head` is the whole file).
 pub fn separator(head: &[u8], complete: bool) -> Option<u8> {
     decide(
-        head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head),
+        head.strip_prefix(super::BOM).unwrap_or(head),
         MAX_RECORD_BYTES,
         complete,
     )
@@ -429,8 +429,8 @@ fn decide(held: &[u8], limit: usize, complete: bool) -> Option<u8> {
 /// the one-pass import would take. `None` while `head` does not hold it whole yet (`complete`:
 /// `head` is the whole file), or when the file has none.
 pub fn header_end(head: &[u8], complete: bool) -> Option<usize> {
-    let bom = if head.starts_with(b"\xEF\xBB\xBF") {
-        3
+    let bom = if head.starts_with(super::BOM) {
+        super::BOM.len()
     } else {
         0
     };

@@ -5,6 +5,7 @@
 //! inside one is a quote; an NDJSON line ends at LF. Only the state is kept, never the
 //! bytes, and each byte is looked at once.
 
+use super::BOM;
 use crate::bytes::find_byte;
 
 /// Follows bytes fed in order, starting at a row boundary; offsets count from there (or
@@ -32,8 +33,6 @@ pub struct RowEnds {
     /// The byte-order mark's bytes at the start of what is held (0 once cut off).
     bom: u64,
 }
-
-const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
 const fn is_line_end(b: u8) -> bool {
     b == b'\n' || b == b'\r'
@@ -321,7 +320,7 @@ mod tests {
         ) {
             // The readers skip a byte-order mark: a quote after it opens the first cell.
             let separator = if semicolon { b';' } else { b',' };
-            let marked = [if bom { &BOM[..] } else { &[] }, &text].concat();
+            let marked = [if bom { BOM } else { &[] }, &text].concat();
             let ends = fed(&chunks(&marked, &sizes), separator);
             let skipped = marked.len() - text.len();
             prop_assert_eq!(ends.last(), last_row_end(&text, separator).map(|end| end + skipped as u64));
