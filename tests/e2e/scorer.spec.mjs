@@ -47,6 +47,22 @@ for (const [file, by, period] of [
   });
 }
 
+test("a stream of text instead of bytes is refused in words, and the Scorer keeps working", async ({ page }) => {
+  await page.goto(`${server.url}/test/mount.html#{}`);
+  const { error, accepted } = await page.evaluate(async () => {
+    const { default: init, Scorer } = await import("/dist/sondeo-analytics.js");
+    await init();
+    const scorer = new Scorer();
+    const text = new ReadableStream({ start(c) { c.enqueue("kind,score\nnps,9\n"); c.close(); } });
+    const error = await scorer.import(text, { format: "csv" }).then(() => "no error", (e) => String(e.message ?? e));
+    const bytes = new TextEncoder().encode("kind,score\nnps,9\nnps,3\n");
+    const report = await scorer.import(bytes, { format: "csv" });
+    return { error, accepted: report.accepted };
+  });
+  expect(error).toMatch(/^source: expected a stream of Uint8Array chunks/);
+  expect(accepted).toBe(2);
+});
+
 test("figures match the formulas on the NDJSON fixture", async ({ page }) => {
   await page.goto(`${server.url}/test/mount.html#{}`);
   const { report, summary } = await scoreInBrowser(page, "tests/fixtures/export.ndjson", { by: "metadata.touchpoint" });

@@ -221,8 +221,11 @@ async fn stream_chunks(
         if js_sys::Reflect::get(&result, &"done".into())?.is_truthy() {
             return Ok(());
         }
-        let chunk: js_sys::Uint8Array =
-            js_sys::Reflect::get(&result, &"value".into())?.dyn_into()?;
+        let chunk: js_sys::Uint8Array = js_sys::Reflect::get(&result, &"value".into())?
+            .dyn_into()
+            .map_err(|_| {
+                JsError::new("source: expected a stream of Uint8Array chunks (a file's or a response's body), got a chunk of another type (a text stream?)")
+            })?;
         let chunk = chunk.to_vec();
         bytes += chunk.len() as f64;
         feed(&chunk);

@@ -163,10 +163,27 @@ pub(crate) fn hold_line(pending: &mut Vec<u8>, bytes: &[u8]) {
 /// What a CSV header without a `kind` column is reported as.
 pub const NO_KIND_COLUMN: &str = "no kind column in the header row: expected a CSV export (UTF-8, a header row naming kind and score) or NDJSON (one JSON object per line)";
 
+/// What a CSV header with a `kind` column but no `score` column is reported as.
+pub const NO_SCORE_COLUMN: &str =
+    "no score column in the header row: expected a header row naming kind and score";
+
 /// What an NDJSON line longer than [`csv::MAX_RECORD_BYTES`] is reported as: a response is
 /// a few hundred bytes, and holding such a line could take all of a worker's memory.
 pub const TOO_LONG_LINE: &str =
-    "a line longer than 1 MiB: expected one response per line (is the file one JSON array?)";
+    "a line longer than 1 MiB: expected one response per line, ended by LF or CRLF (is the file one JSON array, or are its lines ended by CR alone?)";
+
+/// What an NDJSON line is reported as when it holds several objects split by lone CRs.
+pub const CR_LINE_ENDS: &str =
+    "lines ended by CR alone: expected one JSON object per line, lines ended by LF or CRLF";
+
+/// Whether a `complete` written as text (a CSV cell, an NDJSON string) says the response
+/// is partial: as a sheet may write it (Excel saves `false` as FALSE).
+pub(crate) fn means_partial(text: &str) -> bool {
+    let text = text.trim();
+    ["false", "0", "no"]
+        .iter()
+        .any(|f| text.eq_ignore_ascii_case(f))
+}
 
 impl Importer {
     /// An importer for `format`.
@@ -290,12 +307,15 @@ impl Importer {
     }
 
     fn ndjson_line(&mut self, raw: &[u8], sink: &mut impl FnMut(&Row)) {
+        // Measured without the CR of a CRLF, as the CSV reader measures a row; a byte-order
+        // mark at a line's start (exports joined with `cat`) is skipped as at the file's.
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let raw = raw.strip_prefix(BOM).unwrap_or(raw);
         if raw.len() > csv::MAX_RECORD_BYTES {
             return self
                 .report
                 .reject(self.line, "json", TOO_LONG_LINE.to_owned());
         }
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.iter().all(u8::is_ascii_whitespace) {
             return;
         }
@@ -309,6 +329,10 @@ impl Importer {
         };
         let fields = match ndjson::Line::parse(&text) {
             Ok(v) => v,
+            // Several objects on one line, split by a CR alone: lines ended the classic Mac way.
+            Err(_) if raw.contains(&b'\r') => {
+                return self.report.reject(line, "json", CR_LINE_ENDS.to_owned())
+            }
             Err(e) => return self.report.reject(line, "json", e),
         };
         if self.skip_partials && fields.is_partial() {
@@ -321,6 +345,16 @@ impl Importer {
         };
         self.report.accepted += 1;
         sink(&row);
+    }
+}
+
+/// A response's id as the rows key it: a string (an empty one is no id: rows without an id
+/// are never taken for one another), or a number as written, as a CSV cell would hold it.
+fn response_id(value: Option<&serde_json::Value>) -> Option<Cow<'static, str>> {
+    match value? {
+        serde_json::Value::String(id) if !id.is_empty() => Some(Cow::Owned(id.clone())),
+        serde_json::Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        _ => None,
     }
 }
 
@@ -338,8 +372,13 @@ pub fn row_from_json(
     };
     Ok(Row {
         answers,
-        id: text("id").map(owned),
-        complete: object.get("complete") != Some(&serde_json::Value::Bool(false)),
+        id: response_id(object.get("id")),
+        complete: !match object.get("complete") {
+            Some(serde_json::Value::Bool(complete)) => !complete,
+            Some(serde_json::Value::String(text)) => means_partial(text),
+            Some(serde_json::Value::Number(n)) => n.as_f64() == Some(0.0),
+            _ => false,
+        },
         kind: Some(kind),
         score,
         survey_id: text("surveyId").map(owned),
@@ -479,6 +518,9 @@ fn csv_record(
             // bars, UTF-16 text without its mark, a JSON array, a zip) has no such column,
             // and "kind" refused on every row would not say why.
             report.reject(line, "header", NO_KIND_COLUMN.to_owned());
+        } else if header.score.is_none() {
+            // Said on the header too: every row refused for its score would not say why.
+            report.reject(line, "header", NO_SCORE_COLUMN.to_owned());
         }
         *columns = Some(header);
         return;
@@ -489,12 +531,7 @@ fn csv_record(
             .map(|c| unguarded(c.as_ref()))
             .filter(|s: &&str| !s.is_empty())
     };
-    // As a sheet may write it: Excel saves `false` as FALSE.
-    let partial = cell(cols.complete).map(str::trim).is_some_and(|c| {
-        ["false", "0", "no"]
-            .iter()
-            .any(|f| c.eq_ignore_ascii_case(f))
-    });
+    let partial = cell(cols.complete).is_some_and(means_partial);
     if skip_partials && partial {
         report.skipped_partials += 1;
         return;

@@ -196,8 +196,12 @@ impl Period {
 }
 
 fn push_padded(out: &mut String, n: i64, width: usize) {
+    // A year before 1 (a date near 0000-01-01 in an early time zone) keeps its sign in front.
+    if n < 0 {
+        out.push('-');
+    }
     let mut digits = String::new();
-    push_int(&mut digits, n);
+    push_int(&mut digits, n.abs());
     for _ in digits.len()..width {
         out.push('0');
     }
@@ -277,5 +281,9 @@ mod tests {
         // 2021-01-03 (Sunday) still belongs to 2020-W53; 2024-12-30 (Monday) to 2025-W01.
         assert_eq!(Period::Week.label(at("2021-01-03")), "2020-W53");
         assert_eq!(Period::Week.label(at("2024-12-30")), "2025-W01");
+        // 0000-01-01 is a Saturday (as 2000-01-01: 400 Gregorian years are whole weeks), so it
+        // falls in the last week of ISO year −1, which began on a Friday (not a leap year): 52.
+        assert_eq!(Period::Day.label(at("0000-01-01")), "0000-01-01");
+        assert_eq!(Period::Week.label(at("0000-01-01")), "-0001-W52");
     }
 }

@@ -98,7 +98,13 @@ impl<'a> Line<'a> {
 
     /// Whether the line is a partial response (`complete: false`).
     pub fn is_partial(&self) -> bool {
-        self.complete == Some(Value::Literal("false"))
+        match self.complete {
+            Some(Value::Literal(literal)) => {
+                literal == "false" || literal.parse::<f64>().is_ok_and(|n| n == 0.0)
+            }
+            Some(text_value) => text(text_value).is_some_and(|t| super::means_partial(&t)),
+            None => false,
+        }
     }
 
     /// The scorer's row, or the field that makes the line unusable.
@@ -142,7 +148,14 @@ impl<'a> Line<'a> {
         };
         Ok(Row {
             answers,
-            id: self.id.and_then(text),
+            // An empty id is none (rows without one are never taken for one another); a
+            // number is its text, as in a CSV cell.
+            id: self.id.and_then(|id| match id {
+                Value::Literal(number) if number != "true" && number != "false" => {
+                    Some(Cow::Borrowed(number))
+                }
+                _ => text(id).filter(|id| !id.is_empty()),
+            }),
             complete: !self.is_partial(),
             kind: Some(kind),
             score,

@@ -187,6 +187,84 @@ fn a_row_or_line_over_a_mebibyte_is_refused_and_the_rest_is_read() {
 }
 
 #[test]
+fn a_line_of_exactly_a_mebibyte_is_read_whatever_its_line_end() {
+    // The line's own bytes, without its LF or CRLF, make the mebibyte.
+    let padding = csv::MAX_RECORD_BYTES - r#"{"kind":"nps","score":9,"comment":""}"#.len();
+    let line = format!(
+        r#"{{"kind":"nps","score":9,"comment":"{}"}}"#,
+        "x".repeat(padding)
+    );
+    assert_eq!(line.len(), csv::MAX_RECORD_BYTES);
+    for end in ["\n", "\r\n"] {
+        let bytes = format!("{line}{end}{{\"kind\":\"nps\",\"score\":0}}{end}");
+        for size in [4096, bytes.len()] {
+            let (report, rows) = import(bytes.as_bytes(), Format::Ndjson, size);
+            assert_eq!(
+                (report.accepted, report.rejected),
+                (2, 0),
+                "{end:?}, chunks of {size}"
+            );
+            assert_eq!(rows.iter().map(|r| r.score).collect::<Vec<_>>(), [9, 0]);
+        }
+    }
+}
+
+#[test]
+fn ndjson_lines_ended_by_cr_alone_are_refused_in_words() {
+    let bytes = b"{\"kind\":\"nps\",\"score\":9}\r{\"kind\":\"nps\",\"score\":3}\r";
+    for size in [1, 5, bytes.len()] {
+        let (report, _) = import(bytes, Format::Ndjson, size);
+        assert_eq!((report.accepted, report.rejected), (0, 1));
+        assert_eq!(report.first[0].error, CR_LINE_ENDS);
+    }
+}
+
+#[test]
+fn exports_joined_end_to_end_read_as_one_in_spite_of_the_second_mark() {
+    let one = "\u{FEFF}{\"kind\":\"nps\",\"score\":9}\n";
+    let two = "\u{FEFF}{\"kind\":\"nps\",\"score\":2}\n";
+    let joined = format!("{one}{two}");
+    for size in [1, 2, 3, joined.len()] {
+        let (report, rows) = import(joined.as_bytes(), Format::Ndjson, size);
+        assert_eq!(
+            (report.accepted, report.rejected),
+            (2, 0),
+            "chunks of {size}"
+        );
+        assert_eq!(rows.iter().map(|r| r.score).collect::<Vec<_>>(), [9, 2]);
+    }
+}
+
+#[test]
+fn an_empty_id_is_no_id_and_a_number_is_its_text_in_every_reader() {
+    let ndjson =
+        b"{\"id\":\"\",\"kind\":\"nps\",\"score\":9}\n{\"id\":5,\"kind\":\"nps\",\"score\":3}\n";
+    let (_, rows) = import(ndjson, Format::Ndjson, 64);
+    assert_eq!(rows[0].id, None);
+    assert_eq!(rows[1].id.as_deref(), Some("5"));
+    let csv = b"id,kind,score\n,nps,9\n5,nps,3\n";
+    let (_, rows) = import(csv, Format::Csv, 64);
+    assert_eq!(rows[0].id, None);
+    assert_eq!(rows[1].id.as_deref(), Some("5"));
+    for (json, id) in [
+        (r#"{"id":"","kind":"nps","score":9}"#, None),
+        (r#"{"id":5,"kind":"nps","score":9}"#, Some("5")),
+    ] {
+        let object: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(json).unwrap();
+        assert_eq!(row_from_json(&object).unwrap().id.as_deref(), id, "{json}");
+    }
+}
+
+#[test]
+fn a_header_without_a_score_column_says_so_once() {
+    let (report, _) = import(b"kind,rating\nnps,9\nnps,3\n", Format::Csv, 5);
+    assert_eq!((report.accepted, report.rejected), (0, 3));
+    assert_eq!(report.first[0].field, "header");
+    assert_eq!(report.first[0].error, NO_SCORE_COLUMN);
+}
+
+#[test]
 fn a_file_that_is_no_export_says_so_once_on_its_header() {
     // A sheet separated by bars, a JSON array: no kind column, said on the header's line.
     for (bytes, rows) in [
@@ -259,6 +337,36 @@ fn a_partial_is_told_by_complete_as_a_sheet_writes_it() {
     let report = importer.finish(&mut |r| scores.push(r.score));
     assert_eq!(report.skipped_partials, 4);
     assert_eq!(scores, [5, 4, 3]);
+    // NDJSON and objects added from JavaScript read `complete` the same way.
+    let values = [
+        r#"false"#,
+        r#""FALSE""#,
+        r#"0"#,
+        r#"" no ""#,
+        r#"true"#,
+        r#""yes""#,
+        r#"1"#,
+    ];
+    let ndjson: String = values
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{{\"kind\":\"nps\",\"score\":{i},\"complete\":{c}}}\n"))
+        .collect();
+    let mut importer = Importer::new(Format::Ndjson).skip_partials(true);
+    let mut scores = Vec::new();
+    importer.feed(ndjson.as_bytes(), &mut |r| scores.push(r.score));
+    let report = importer.finish(&mut |r| scores.push(r.score));
+    assert_eq!(report.skipped_partials, 4);
+    assert_eq!(scores, [4, 5, 6]);
+    for (i, c) in values.iter().enumerate() {
+        let object: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&format!(r#"{{"kind":"nps","score":1,"complete":{c}}}"#)).unwrap();
+        assert_eq!(
+            row_from_json(&object).unwrap().complete,
+            i >= 4,
+            "complete: {c}"
+        );
+    }
 }
 
 #[test]

@@ -96,7 +96,12 @@ impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
 impl<'a> Line<'a> {
     /// Whether the line is a partial response (`complete: false`).
     pub fn is_partial(&self) -> bool {
-        self.complete.is_some_and(|c| c.get() == "false")
+        match serde_json::from_str::<serde_json::Value>(self.complete.map_or("null", |c| c.get())) {
+            Ok(serde_json::Value::Bool(complete)) => !complete,
+            Ok(serde_json::Value::Number(n)) => n.as_f64() == Some(0.0),
+            Ok(serde_json::Value::String(s)) => crate::import::means_partial(&s),
+            _ => false,
+        }
     }
 
     /// The scorer's row, or the field that makes the line unusable.
@@ -131,7 +136,12 @@ impl<'a> Line<'a> {
         };
         Ok(Row {
             answers,
-            id: text(self.id),
+            id: match self.id.map(|id| id.get()) {
+                Some(number) if number.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => {
+                    Some(Cow::Borrowed(number))
+                }
+                _ => text(self.id).filter(|id| !id.is_empty()),
+            },
             complete: !self.is_partial(),
             kind: Some(kind),
             score,
