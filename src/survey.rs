@@ -672,6 +672,7 @@ impl Survey {
             page: page(),
             created_at: self.created_at.clone(),
             submitted_at: complete.then(now),
+            updated_at: Some(now()),
         };
         self.prompt
             .response(&self.config, &context, &self.view.comment.value(), complete)

@@ -467,10 +467,13 @@ fn send_before_leaving() {
                 continue;
             }
             budget -= entry.body.len();
-            let _ = fetch(
+            let sent = fetch(
                 &entry.endpoint,
                 &request_init(&entry, &route.headers, true, 0),
             );
+            // Its outcome is not waited for; a failure (offline, a reset) must not surface as
+            // an unhandled rejection in the page's console or error monitoring.
+            let _ = js_sys::Promise::all_settled(&js_sys::Array::of1(&sent));
         }
     }
 }

@@ -3,6 +3,7 @@ import { test, expect } from "@playwright/test";
 import { startCollector } from "./support/collector.mjs";
 import { startFaultProxy } from "./support/fault-proxy.mjs";
 import { openMount, startServer, waitForPosts } from "./support/server.mjs";
+import { createServer, request } from "node:http";
 
 /** What the visitor of survey n does, decided by the test (not by the code under test). */
 const plan = (n) => ({ score: n % 11, comment: `n=${n}: ñandú, "quoted"`, submit: n % 10 !== 3 });
@@ -345,6 +346,70 @@ test("a redirect (which would turn the post into a GET without its body) is a fa
     expect(server.posts[0].body).toMatchObject({ score: 10, complete: true });
     await expect.poll(() => page.evaluate(() => window.deliveryEvents.some((e) => e.type === "sent"))).toBe(true);
   } finally {
+    await server.close();
+  }
+});
+
+test("a partial held up on the way past the time limit does not undo the visitor's later choice", async ({ page }) => {
+  const collector = await startCollector();
+  const target = new URL(collector.url);
+  // A hop that holds the first post for 3.5 s and then forwards it anyway, long after the
+  // widget gave up on it (timeoutMs 1000) and sent the newer version.
+  let posts = 0;
+  let heldAnswered = false;
+  const hop = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const held = req.method === "POST" && posts++ === 0;
+    if (held) await new Promise((ok) => setTimeout(ok, 3500));
+    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      const out = [];
+      up.on("data", (c) => out.push(c));
+      up.on("end", () => {
+        if (held) heldAnswered = true;
+        if (!res.destroyed) res.writeHead(up.statusCode, up.headers).end(Buffer.concat(out));
+      });
+    });
+    upstream.on("error", () => res.destroy());
+    upstream.end(Buffer.concat(chunks));
+  });
+  await new Promise((ok) => hop.listen(0, "127.0.0.1", ok));
+  try {
+    await page.goto(`http://127.0.0.1:${hop.address().port}/chaos.html#from=0&count=1&timeoutMs=1000`);
+    await page.evaluate(() => window.ready);
+    await page.evaluate(() => window.answer(0, 3, "", false));
+    await page.waitForTimeout(300);
+    await page.evaluate(() => window.answer(0, 9, "", false));
+    await expect.poll(() => page.evaluate(() => window.surveys[0].pending()), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => heldAnswered, { timeout: 10_000 }).toBe(true);
+    const rows = await collector.export();
+    expect(rows.map((r) => [r.score, r.complete])).toEqual([[9, false]]);
+    expect(Date.parse(rows[0].updatedAt)).toBeGreaterThan(Date.parse(rows[0].createdAt) - 1);
+  } finally {
+    await new Promise((ok) => { hop.close(ok); hop.closeAllConnections(); });
+    await collector.stop();
+  }
+});
+
+test("a page left while offline hands its answers to keepalive without an unhandled rejection", async ({ page, context }) => {
+  const server = await startServer();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => m.type() === "error" && /Uncaught|unhandled/i.test(m.text()) && problems.push(m.text()));
+  try {
+    const config = { kind: "nps", endpoint: "/api/responses", delivery: { partial: true } };
+    await page.goto(`${server.url}/test/mount.html#${encodeURIComponent(JSON.stringify(config))}`);
+    await page.waitForFunction(() => window.survey);
+    await context.setOffline(true);
+    await page.getByRole("radio", { name: "4", exact: true }).click();
+    await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(1);
+    // What the browser fires when the page goes into the back/forward cache or is left.
+    await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent("pagehide", { persisted: true })));
+    await page.waitForTimeout(500);
+    expect(problems).toEqual([]);
+    expect(await page.evaluate(() => window.survey.pending())).toBe(1);
+  } finally {
+    await context.setOffline(false);
     await server.close();
   }
 });

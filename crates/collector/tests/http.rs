@@ -627,6 +627,35 @@ fn versions_of_one_id_in_one_post_apply_in_order_and_a_refused_post_leaves_no_tr
 }
 
 #[test]
+fn a_version_made_earlier_does_not_undo_a_later_one_whatever_the_order_of_arrival() {
+    let c = Collector::start(&[]);
+    let post = |score: u8, complete: bool, updated: Option<&str>| {
+        let mut body = json!({ "schema": 1, "id": "held", "surveyId": "s", "kind": "nps", "score": score, "complete": complete });
+        if let Some(t) = updated {
+            body["updatedAt"] = json!(t);
+        }
+        assert_eq!(c.post(&body).0, 200);
+        c.ndjson()[0]["score"].as_u64().unwrap()
+    };
+    // The visitor chose 3, then 9: the post of 3, held up on the way, arrives last.
+    assert_eq!(post(9, false, Some("2026-11-26T10:00:05.200Z")), 9);
+    assert_eq!(
+        post(3, false, Some("2026-11-26T10:00:04.900Z")),
+        9,
+        "the later choice stays"
+    );
+    // Another zone, the same instant order: 10:00:05.300 UTC is later.
+    assert_eq!(post(7, false, Some("2026-11-26T11:00:05.300+01:00")), 7);
+    // A sender without updatedAt is taken in the order it arrives.
+    assert_eq!(post(6, false, None), 6);
+    // Two submissions of one response (the email link answered again): the later one stays.
+    assert_eq!(post(10, true, Some("2026-11-26T10:05:00Z")), 10);
+    assert_eq!(post(8, true, Some("2026-11-26T10:04:00Z")), 10);
+    // A complete answer still wins over any partial, however late the partial was made.
+    assert_eq!(post(1, false, Some("2026-11-26T11:00:00Z")), 10);
+}
+
+#[test]
 fn a_partial_that_knows_fewer_answers_does_not_undo_one_that_knows_more() {
     let c = Collector::start(&[]);
     let post = |answers: &[(&str, &str, u8)], complete: bool| {

@@ -64,6 +64,9 @@ pub struct Response {
     pub created_at: Option<String>,
     /// When the answer was submitted (RFC 3339).
     pub submitted_at: Option<String>,
+    /// When this version was made (RFC 3339): of two versions that know as much, the later
+    /// one is kept, whichever arrives last (a post held up on the way must not undo a later choice).
+    pub updated_at: Option<String>,
     /// Sent by an anonymous survey: the collector keeps its receipt time to the day too.
     pub anonymous: bool,
 }
@@ -352,6 +355,9 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
     let submitted_at = get("submittedAt")
         .map(|v| timestamp(v, "submittedAt"))
         .transpose()?;
+    let updated_at = get("updatedAt")
+        .map(|v| timestamp(v, "updatedAt"))
+        .transpose()?;
     let anonymous = flag(get("anonymous"), "anonymous", false)?;
     let response = Response {
         id,
@@ -369,6 +375,7 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
         page,
         created_at,
         submitted_at,
+        updated_at,
         anonymous,
     };
     Ok(if anonymous {
@@ -410,6 +417,7 @@ impl Response {
             .retain(|(k, _)| crate::survey::ANONYMOUS_METADATA.contains(&k.as_str()));
         self.created_at = to_day(self.created_at);
         self.submitted_at = to_day(self.submitted_at);
+        self.updated_at = to_day(self.updated_at);
         self
     }
 }
@@ -700,6 +708,7 @@ impl Response {
         push_opt(&mut out, "page", &self.page);
         push_opt(&mut out, "createdAt", &self.created_at);
         push_opt(&mut out, "submittedAt", &self.submitted_at);
+        push_opt(&mut out, "updatedAt", &self.updated_at);
         if self.anonymous {
             out.push_str(",\"anonymous\":true");
         }

@@ -72,6 +72,8 @@ pub struct Context {
     pub created_at: Option<String>,
     /// When it was submitted (for the complete response).
     pub submitted_at: Option<String>,
+    /// When this version was made.
+    pub updated_at: Option<String>,
 }
 
 /// The state of one prompt: its questions' answers, the one being asked, the chips.
@@ -270,6 +272,7 @@ impl Prompt {
             } else {
                 None
             },
+            updated_at: when(&context.updated_at),
             anonymous: config.anonymous,
         }
     }

@@ -10,6 +10,12 @@ use crate::text::push_int;
 /// `2026-11-22T10:00:00Z`, `2026-11-22T10:00:00.123+01:00` or `2026-11-22 10:00:00Z`.
 /// A date alone (`2026-11-22`) is taken as midnight UTC, as spreadsheets export it.
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    parse_rfc3339_ms(s).map(|ms| ms.div_euclid(1000))
+}
+
+/// Milliseconds since 1970-01-01T00:00:00Z of an RFC 3339 timestamp ([`parse_rfc3339`]):
+/// the fraction's first three digits count, the rest is cut.
+pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
     let b = s.trim().as_bytes();
     let num = |range: std::ops::Range<usize>| -> Option<i64> {
         let part = b.get(range)?;
@@ -27,7 +33,7 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     }
     let days = days_from_civil(year, month, day);
     if b.len() == 10 {
-        return Some(days * 86_400);
+        return Some(days * 86_400_000);
     }
     if !matches!(b[10], b'T' | b't' | b' ') || b.len() < 19 || b[13] != b':' || b[16] != b':' {
         return None;
@@ -38,11 +44,18 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         return None;
     }
     let mut i = 19;
+    let mut millis = 0;
     if b.get(i) == Some(&b'.') {
         i += 1;
         let start = i;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
+        while let Some(digit) = b.get(i).filter(|d| d.is_ascii_digit()) {
+            if i - start < 3 {
+                millis = millis * 10 + (digit - b'0') as i64;
+            }
             i += 1;
+        }
+        for _ in (i - start)..3 {
+            millis *= 10;
         }
         if i == start {
             return None;
@@ -64,7 +77,7 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         }
         _ => return None,
     };
-    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
+    Some((days * 86_400 + hour * 3600 + minute * 60 + second - offset) * 1000 + millis)
 }
 
 /// A time as a sheet writes it, for imports: RFC 3339, or a date and a time with no zone
@@ -268,6 +281,31 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);
         }
+    }
+
+    #[test]
+    fn milliseconds_count_the_fraction_to_three_digits_and_the_zone() {
+        // 2026-11-22 is day 20,779 since 1970-01-01 (56 years of 365 days, 14 leap days from
+        // 1972 to 2024, and 325 days into 2026): 20,779 × 86,400,000 ms.
+        let midnight = 20_779 * 86_400_000;
+        assert_eq!(parse_rfc3339_ms("2026-11-22"), Some(midnight));
+        assert_eq!(
+            parse_rfc3339_ms("2026-11-22T00:00:00.5Z"),
+            Some(midnight + 500)
+        );
+        assert_eq!(
+            parse_rfc3339_ms("2026-11-22T00:00:00.123456Z"),
+            Some(midnight + 123)
+        );
+        assert_eq!(
+            parse_rfc3339_ms("2026-11-22T01:00:00.007+01:00"),
+            Some(midnight + 7)
+        );
+        assert_eq!(
+            parse_rfc3339("2026-11-22T00:00:00.999Z"),
+            Some(midnight / 1000)
+        );
+        assert_eq!(parse_rfc3339_ms("2026-11-22T00:00:00.Z"), None);
     }
 
     #[test]

@@ -16,7 +16,7 @@ window.ready = (async () => {
     document.getElementById("surveys").append(target);
     window.surveys[n] = await mount(target, {
       kind: "nps", id: "chaos", endpoint: "/api/responses", metadata: { n },
-      delivery: { baseDelayMs: 100, maxDelayMs: 1500, maxAttempts: 30 },
+      delivery: { baseDelayMs: 100, maxDelayMs: 1500, maxAttempts: 30, timeoutMs: Number(params.get("timeoutMs") ?? 10_000) },
     });
   }
 })();

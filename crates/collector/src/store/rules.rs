@@ -48,6 +48,13 @@ pub fn decide(stored: Option<&Stored>, response: &Response, now_ms: i64) -> Deci
         if !response.complete && knows_more(&stored.json, response) {
             return Decision::Keep;
         }
+        // Of two versions equally complete, the one made later stays, whichever arrives last:
+        // a post held up on the way past the widget's time limit (which then sent the newer
+        // version) must not undo the visitor's later choice. Versions without `updatedAt`
+        // (older widgets, other senders) are taken in the order they arrive.
+        if stored.complete == response.complete && made_before(&stored.json, response) {
+            return Decision::Keep;
+        }
         // A re-send of what is stored (a retry whose first answer was lost) changes nothing.
         if same_payload(&stored.json, &payload) {
             return Decision::Keep;
@@ -85,6 +92,18 @@ fn knows_more(stored: &str, response: &Response) -> bool {
         .map(|a| (a.key.as_str(), a.score))
         .collect();
     sondeo_core::answer::knows_less(&newer, response.score, &stored)
+}
+
+/// Whether `response` was made before the stored version, both by their `updatedAt`.
+fn made_before(stored: &str, response: &Response) -> bool {
+    let time = |t: Option<&str>| t.and_then(sondeo_core::time::parse_rfc3339_ms);
+    let Some(made) = time(response.updated_at.as_deref()) else {
+        return false;
+    };
+    let stored_made = sondeo_core::Value::from_json(stored)
+        .ok()
+        .and_then(|value| time(value.get("updatedAt").and_then(|t| t.as_str())));
+    stored_made.is_some_and(|stored_made| made < stored_made)
 }
 
 /// Whether `stored` (a payload with `receivedAt` added by [`with_received_at`]) holds

@@ -125,6 +125,7 @@ fn the_response_carries_the_answers_in_the_config_s_order_and_derives_the_group(
         page: Some("https://x.example/help".into()),
         created_at: Some("2026-11-25T10:00:00Z".into()),
         submitted_at: Some("2026-11-25T10:00:09Z".into()),
+        updated_at: Some("2026-11-25T10:00:05Z".into()),
     };
     let partial = p.response(&c, &context, "  too slow \u{202E}", false);
     assert_eq!(
@@ -147,6 +148,7 @@ fn the_response_carries_the_answers_in_the_config_s_order_and_derives_the_group(
         (false, None)
     );
     assert_eq!(partial.user, None, "no user configured: none sent");
+    assert_eq!(partial.updated_at.as_deref(), Some("2026-11-25T10:00:05Z"));
     let complete = p.response(&c, &context, "", true);
     assert_eq!(complete.comment, None);
     assert_eq!(
@@ -182,12 +184,14 @@ fn an_anonymous_pulse_sends_no_page_and_only_the_day() {
         page: Some("https://intranet.example/pulse?employee=42".into()),
         created_at: Some("2026-11-25T10:17:42.123Z".into()),
         submitted_at: Some("2026-11-25T10:18:03.456Z".into()),
+        updated_at: Some("2026-11-25T10:18:03.456Z".into()),
     };
     let r = p.response(&c, &context, "", true);
     assert_eq!((r.kind, r.group), (Kind::Enps, Group::Promoter));
     assert_eq!((r.page, r.user), (None, None));
     assert_eq!(r.created_at.as_deref(), Some("2026-11-25T00:00:00.000Z"));
     assert_eq!(r.submitted_at.as_deref(), Some("2026-11-25T00:00:00.000Z"));
+    assert_eq!(r.updated_at.as_deref(), Some("2026-11-25T00:00:00.000Z"));
     assert_eq!(r.metadata.len(), 2);
     // An id or free metadata is refused, not silently dropped.
     let refused = crate::survey::parse_config(&Value::Object(vec![
