@@ -666,13 +666,14 @@ impl Survey {
     }
 
     fn response(&self, complete: bool) -> Response {
+        let made = now();
         let context = Context {
             id: self.id.clone().unwrap_or_default(),
             locale: self.texts.tag.clone(),
             page: page(),
             created_at: self.created_at.clone(),
-            submitted_at: complete.then(now),
-            updated_at: Some(now()),
+            submitted_at: complete.then(|| made.clone()),
+            updated_at: Some(made),
         };
         self.prompt
             .response(&self.config, &context, &self.view.comment.value(), complete)

@@ -35,6 +35,11 @@ extern "C" {
     /// survey's state borrowed for good.
     #[wasm_bindgen(js_name = fetch, catch)]
     fn page_fetch(url: &str, init: &web_sys::RequestInit) -> Result<JsValue, JsValue>;
+
+    /// `Promise.allSettled(promises)`: marks their failures handled; an error where the
+    /// browser lacks it (before 2019).
+    #[wasm_bindgen(js_namespace = Promise, js_name = allSettled, catch)]
+    fn all_settled(promises: &js_sys::Array) -> Result<JsValue, JsValue>;
 }
 
 /// `fetch` as a promise: what throws at once settles it with the error (a failed attempt,
@@ -473,7 +478,7 @@ fn send_before_leaving() {
             );
             // Its outcome is not waited for; a failure (offline, a reset) must not surface as
             // an unhandled rejection in the page's console or error monitoring.
-            let _ = js_sys::Promise::all_settled(&js_sys::Array::of1(&sent));
+            let _ = all_settled(&js_sys::Array::of1(&sent));
         }
     }
 }

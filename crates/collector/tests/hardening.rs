@@ -526,7 +526,7 @@ fn pages_lose_their_query_and_anonymous_answers_lose_who_and_where() {
     post(
         json!({ "id": "p3", "kind": "enps", "score": 3, "anonymous": true, "user": { "id": "u-1", "email": "a@b.example" },
         "page": "https://intranet.example/pulse", "metadata": { "team": "support", "email": "a@b.example", "location": "Lisbon" },
-        "createdAt": "2026-11-26T17:45:12.345+03:00", "submittedAt": "2026-11-26T23:59:59Z" }),
+        "createdAt": "2026-11-26T17:45:12.345+03:00", "submittedAt": "2026-11-26T23:59:59Z", "updatedAt": "2026-11-27T00:30:00+01:00" }),
     );
     let rows = c.ndjson();
     let by_id = |id: &str| rows.iter().find(|r| r["id"] == id).unwrap().clone();
@@ -543,6 +543,8 @@ fn pages_lose_their_query_and_anonymous_answers_lose_who_and_where() {
     // 17:45 at +03:00 is 14:45 UTC on the same day; both times keep only the day.
     assert_eq!(anonymous["createdAt"], "2026-11-26T00:00:00.000Z");
     assert_eq!(anonymous["submittedAt"], "2026-11-26T00:00:00.000Z");
+    // 00:30 at +01:00 is 23:30 UTC the day before.
+    assert_eq!(anonymous["updatedAt"], "2026-11-26T00:00:00.000Z");
     assert!(!anonymous.to_string().contains("a@b.example"));
 }
 

@@ -629,30 +629,72 @@ fn versions_of_one_id_in_one_post_apply_in_order_and_a_refused_post_leaves_no_tr
 #[test]
 fn a_version_made_earlier_does_not_undo_a_later_one_whatever_the_order_of_arrival() {
     let c = Collector::start(&[]);
-    let post = |score: u8, complete: bool, updated: Option<&str>| {
-        let mut body = json!({ "schema": 1, "id": "held", "surveyId": "s", "kind": "nps", "score": score, "complete": complete });
+    let post = |id: &str, score: u8, complete: bool, updated: Option<&str>| {
+        let mut body = json!({ "schema": 1, "id": id, "surveyId": "s", "kind": "nps", "score": score, "complete": complete });
         if let Some(t) = updated {
             body["updatedAt"] = json!(t);
         }
         assert_eq!(c.post(&body).0, 200);
-        c.ndjson()[0]["score"].as_u64().unwrap()
+        let rows = c.ndjson();
+        let row = rows.iter().find(|r| r["id"] == id).unwrap();
+        row["score"].as_u64().unwrap()
     };
-    // The visitor chose 3, then 9: the post of 3, held up on the way, arrives last.
-    assert_eq!(post(9, false, Some("2026-11-26T10:00:05.200Z")), 9);
+    // The visitor chose 3, then 9, within one second: the post of 3, held up on the way,
+    // arrives last.
+    assert_eq!(post("held", 9, false, Some("2026-11-26T10:00:05.200Z")), 9);
     assert_eq!(
-        post(3, false, Some("2026-11-26T10:00:04.900Z")),
+        post("held", 3, false, Some("2026-11-26T10:00:05.100Z")),
         9,
         "the later choice stays"
     );
-    // Another zone, the same instant order: 10:00:05.300 UTC is later.
-    assert_eq!(post(7, false, Some("2026-11-26T11:00:05.300+01:00")), 7);
+    // Times compare as instants: 10:30 at +01:00 is 09:30 UTC, before 10:00:05 UTC.
+    assert_eq!(post("held", 4, false, Some("2026-11-26T10:30:00+01:00")), 9);
+    assert_eq!(
+        post("held", 7, false, Some("2026-11-26T11:00:05.300+01:00")),
+        7
+    );
     // A sender without updatedAt is taken in the order it arrives.
-    assert_eq!(post(6, false, None), 6);
+    assert_eq!(post("held", 6, false, None), 6);
     // Two submissions of one response (the email link answered again): the later one stays.
-    assert_eq!(post(10, true, Some("2026-11-26T10:05:00Z")), 10);
-    assert_eq!(post(8, true, Some("2026-11-26T10:04:00Z")), 10);
+    assert_eq!(post("held", 10, true, Some("2026-11-26T10:05:00Z")), 10);
+    assert_eq!(post("held", 8, true, Some("2026-11-26T10:04:00Z")), 10);
     // A complete answer still wins over any partial, however late the partial was made.
-    assert_eq!(post(1, false, Some("2026-11-26T11:00:00Z")), 10);
+    assert_eq!(post("held", 1, false, Some("2026-11-26T11:00:00Z")), 10);
+
+    // A time far ahead of the collector's clock orders nothing: whoever knows a ticket's
+    // response id cannot pin a version that the customer's own answer could not replace.
+    assert_eq!(post("ticket-123", 0, true, Some("9999-12-31T23:59:59Z")), 0);
+    assert_eq!(post("ticket-123", 9, true, Some("2026-11-26T10:00:00Z")), 9);
+    assert_eq!(post("ticket-123", 2, true, Some("9999-12-31T23:59:59Z")), 2);
+    assert_eq!(post("ticket-123", 8, true, Some("2026-11-26T10:00:01Z")), 8);
+}
+
+#[test]
+fn a_partial_that_knows_more_answers_is_kept_though_made_earlier() {
+    let c = Collector::start(&[]);
+    let post = |answers: &[(&str, &str, u8)], updated: &str| {
+        let list: Vec<Value> = answers
+            .iter()
+            .map(|(k, kind, s)| json!({ "key": k, "kind": kind, "score": s }))
+            .collect();
+        let body = json!({ "schema": 2, "id": "t1", "surveyId": "tls", "kind": answers[0].1, "score": answers[0].2,
+            "answers": list, "complete": false, "updatedAt": updated });
+        assert_eq!(c.post(&body).0, 200);
+        c.ndjson()[0]["answers"].as_array().unwrap().len()
+    };
+    // The page reloaded after two answers: its first partial (made later, one answer)
+    // arrives before the held-up partial of the earlier page (two answers).
+    assert_eq!(post(&[("s", "csat", 4)], "2026-11-26T10:01:00Z"), 1);
+    assert_eq!(
+        post(
+            &[("s", "csat", 4), ("r", "yesno", 1)],
+            "2026-11-26T10:00:30Z"
+        ),
+        2,
+        "the answers given are not lost to the order of arrival"
+    );
+    // In the other order the same two versions end the same.
+    assert_eq!(post(&[("s", "csat", 4)], "2026-11-26T10:01:00Z"), 2);
 }
 
 #[test]

@@ -176,6 +176,13 @@ pub const TOO_LONG_LINE: &str =
 pub const CR_LINE_ENDS: &str =
     "lines ended by CR alone: expected one JSON object per line, lines ended by LF or CRLF";
 
+/// Whether an NDJSON line that does not read is a whole object up to its first CR: the
+/// lines of a file whose lines end with a CR alone, read as one.
+fn ended_by_cr(text: &str) -> bool {
+    text.split_once('\r')
+        .is_some_and(|(first, _)| ndjson::Line::parse(first).is_ok())
+}
+
 /// Whether a `complete` written as text (a CSV cell, an NDJSON string) says the response
 /// is partial: as a sheet may write it (Excel saves `false` as FALSE).
 pub(crate) fn means_partial(text: &str) -> bool {
@@ -307,15 +314,16 @@ impl Importer {
     }
 
     fn ndjson_line(&mut self, raw: &[u8], sink: &mut impl FnMut(&Row)) {
-        // Measured without the CR of a CRLF, as the CSV reader measures a row; a byte-order
-        // mark at a line's start (exports joined with `cat`) is skipped as at the file's.
+        // Measured without the CR of a CRLF, as the CSV reader measures a row, and with any
+        // byte-order mark: what `hold_line` keeps of a long line is measured alike.
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let raw = raw.strip_prefix(BOM).unwrap_or(raw);
         if raw.len() > csv::MAX_RECORD_BYTES {
             return self
                 .report
                 .reject(self.line, "json", TOO_LONG_LINE.to_owned());
         }
+        // A byte-order mark at a line's start (exports joined with `cat`) is skipped as at the file's.
+        let raw = raw.strip_prefix(BOM).unwrap_or(raw);
         if raw.iter().all(u8::is_ascii_whitespace) {
             return;
         }
@@ -329,8 +337,8 @@ impl Importer {
         };
         let fields = match ndjson::Line::parse(&text) {
             Ok(v) => v,
-            // Several objects on one line, split by a CR alone: lines ended the classic Mac way.
-            Err(_) if raw.contains(&b'\r') => {
+            // An object, then a CR alone and more: lines ended the classic Mac way.
+            Err(_) if ended_by_cr(&text) => {
                 return self.report.reject(line, "json", CR_LINE_ENDS.to_owned())
             }
             Err(e) => return self.report.reject(line, "json", e),

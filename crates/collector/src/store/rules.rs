@@ -43,16 +43,23 @@ pub fn decide(stored: Option<&Stored>, response: &Response, now_ms: i64) -> Deci
         if stored.complete && !response.complete {
             return Decision::Keep;
         }
+        let known = Version::of(&stored.json);
+        let incoming = pairs(&response.answers);
         // Nor may a partial that knows fewer of a survey's answers undo a partial that knows
         // more (a schema 1 partial, with none, included).
-        if !response.complete && knows_more(&stored.json, response) {
+        if !response.complete && known.knows_more_than(&incoming, response.score) {
             return Decision::Keep;
         }
         // Of two versions equally complete, the one made later stays, whichever arrives last:
         // a post held up on the way past the widget's time limit (which then sent the newer
-        // version) must not undo the visitor's later choice. Versions without `updatedAt`
-        // (older widgets, other senders) are taken in the order they arrive.
-        if stored.complete == response.complete && made_before(&stored.json, response) {
+        // version) must not undo the visitor's later choice; unless it knows more answers.
+        // Versions without a believable `updatedAt` are taken in the order they arrive.
+        if stored.complete == response.complete
+            && made_at(response.updated_at.as_deref(), now_ms)
+                .zip(known.made_ms)
+                .is_some_and(|(made, stored_made)| made < stored_made)
+            && (response.complete || !known.knows_less_than(&incoming))
+        {
             return Decision::Keep;
         }
         // A re-send of what is stored (a retry whose first answer was lost) changes nothing.
@@ -72,38 +79,68 @@ pub fn decide(stored: Option<&Stored>, response: &Response, now_ms: i64) -> Deci
     }
 }
 
-/// Whether the stored version's answers cover `response`'s and more (see
-/// [`sondeo_core::answer::knows_less`]). A stored row that no longer reads counts as knowing
-/// nothing more.
-fn knows_more(stored: &str, response: &Response) -> bool {
-    let Ok(value) = sondeo_core::Value::from_json(stored) else {
-        return false;
-    };
-    let Some(answers) = value
-        .get("answers")
-        .and_then(|a| sondeo_core::answer::parse_answers(a).ok())
-    else {
-        return false;
-    };
-    let stored: Vec<(&str, u8)> = answers.iter().map(|a| (a.key.as_str(), a.score)).collect();
-    let newer: Vec<(&str, u8)> = response
-        .answers
-        .iter()
-        .map(|a| (a.key.as_str(), a.score))
-        .collect();
-    sondeo_core::answer::knows_less(&newer, response.score, &stored)
+/// How far ahead of the collector's clock an `updatedAt` may be and still order versions:
+/// a visitor's clock a few minutes fast still counts, but a time far ahead (a wrong clock,
+/// or a sender who knows a ticket's response id and would pin its version) is ignored.
+const CLOCK_ALLOWANCE_MS: i64 = 10 * 60_000;
+
+/// When a version was made, by its `updatedAt`, if believable at `received_ms`.
+fn made_at(updated_at: Option<&str>, received_ms: i64) -> Option<i64> {
+    updated_at
+        .and_then(sondeo_core::time::parse_rfc3339_ms)
+        .filter(|made| *made <= received_ms + CLOCK_ALLOWANCE_MS)
 }
 
-/// Whether `response` was made before the stored version, both by their `updatedAt`.
-fn made_before(stored: &str, response: &Response) -> bool {
-    let time = |t: Option<&str>| t.and_then(sondeo_core::time::parse_rfc3339_ms);
-    let Some(made) = time(response.updated_at.as_deref()) else {
-        return false;
-    };
-    let stored_made = sondeo_core::Value::from_json(stored)
-        .ok()
-        .and_then(|value| time(value.get("updatedAt").and_then(|t| t.as_str())));
-    stored_made.is_some_and(|stored_made| made < stored_made)
+/// `(key, score)` of each answer.
+fn pairs(answers: &[sondeo_core::answer::Answer]) -> Vec<(&str, u8)> {
+    answers.iter().map(|a| (a.key.as_str(), a.score)).collect()
+}
+
+/// What the rules need of the stored version, read once from its JSON. A stored row that no
+/// longer reads knows nothing and has no time.
+#[derive(Default)]
+struct Version {
+    answers: Vec<sondeo_core::answer::Answer>,
+    score: Option<u8>,
+    made_ms: Option<i64>,
+}
+
+impl Version {
+    fn of(json: &str) -> Version {
+        let Ok(value) = sondeo_core::Value::from_json(json) else {
+            return Version::default();
+        };
+        let text = |key: &str| value.get(key).and_then(|t| t.as_str());
+        let received_ms = text("receivedAt").and_then(sondeo_core::time::parse_rfc3339_ms);
+        Version {
+            answers: value
+                .get("answers")
+                .and_then(|a| sondeo_core::answer::parse_answers(a).ok())
+                .unwrap_or_default(),
+            score: match value.get("score") {
+                Some(sondeo_core::Value::Number(s, _)) if (0.0..=255.0).contains(s) => {
+                    Some(*s as u8)
+                }
+                _ => None,
+            },
+            // Judged against when it was received, as an incoming one is.
+            made_ms: received_ms.and_then(|received| made_at(text("updatedAt"), received)),
+        }
+    }
+
+    /// Whether its answers cover `answers` (of a response whose first score is `score`) and
+    /// more (see [`sondeo_core::answer::knows_less`]).
+    fn knows_more_than(&self, answers: &[(&str, u8)], score: u8) -> bool {
+        !self.answers.is_empty()
+            && sondeo_core::answer::knows_less(answers, score, &pairs(&self.answers))
+    }
+
+    /// Whether `answers` cover its answers and more.
+    fn knows_less_than(&self, answers: &[(&str, u8)]) -> bool {
+        self.score.is_some_and(|score| {
+            sondeo_core::answer::knows_less(&pairs(&self.answers), score, answers)
+        })
+    }
 }
 
 /// Whether `stored` (a payload with `receivedAt` added by [`with_received_at`]) holds

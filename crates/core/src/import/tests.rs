@@ -217,6 +217,33 @@ fn ndjson_lines_ended_by_cr_alone_are_refused_in_words() {
         assert_eq!((report.accepted, report.rejected), (0, 1));
         assert_eq!(report.first[0].error, CR_LINE_ENDS);
     }
+    // A CR as blank space inside a line that fails for another reason is not blamed.
+    let (report, _) = import(b"{\"kind\":\"nps\",\r\"score\":9,}\n", Format::Ndjson, 64);
+    assert_eq!(report.rejected, 1);
+    assert_ne!(report.first[0].error, CR_LINE_ENDS);
+}
+
+#[test]
+fn a_line_too_long_with_a_mark_at_its_start_is_refused_whatever_the_chunks() {
+    // A byte-order mark, then a line that fills the mebibyte: too long with its mark.
+    let padding = csv::MAX_RECORD_BYTES - r#"{"kind":"nps","score":9,"comment":""}"#.len();
+    let line = format!(
+        r#"{{"kind":"nps","score":9,"comment":"{}"}}"#,
+        "x".repeat(padding)
+    );
+    let bytes = format!(
+        "{{\"kind\":\"nps\",\"score\":1}}\n\u{FEFF}{line}\n{{\"kind\":\"nps\",\"score\":0}}\n"
+    );
+    for size in [4096, 1 << 16, bytes.len()] {
+        let (report, rows) = import(bytes.as_bytes(), Format::Ndjson, size);
+        assert_eq!(
+            (report.accepted, report.rejected),
+            (2, 1),
+            "chunks of {size}"
+        );
+        assert_eq!(report.first[0].error, TOO_LONG_LINE, "chunks of {size}");
+        assert_eq!(rows.iter().map(|r| r.score).collect::<Vec<_>>(), [1, 0]);
+    }
 }
 
 #[test]

@@ -132,6 +132,22 @@ fn line(r: &mut Random) -> String {
                 r#"{"id":1,"id":2}"#,
             ])
             .to_owned()
+        } else if key == "complete" && r.below(2) == 0 {
+            // As sheets and other tools write it.
+            r.pick(&[
+                r#""false""#,
+                r#"" No ""#,
+                r#""0""#,
+                r#""FALSE""#,
+                r#""yes""#,
+                "0",
+                "0.0",
+                "-0",
+                "1",
+            ])
+            .to_owned()
+        } else if key == "id" && r.below(2) == 0 {
+            r.pick(&[r#""""#, "5", "-1.5e3", r#""  ""#]).to_owned()
         } else {
             value(r, 1)
         };
