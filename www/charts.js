@@ -150,6 +150,24 @@ export function groupsChart(kindName, parts, n) {
   return figure(`${kindName}: answers by group`, description, svg, ["Group", "Share"], parts.map((p) => [p.label, `${round(p.share, 1)}%`]));
 }
 
+// A label cut to fit `width` px of the axis font (12px system-ui, as dashboard.css sets
+// svg text), measured by a canvas, which works detached and under the strict CSP; cut
+// between characters as readers see them (an emoji or an accent with its letter whole).
+const segmenter = typeof Intl.Segmenter === "function" ? new Intl.Segmenter() : null;
+const ruler = document.createElement("canvas").getContext("2d");
+function fitLabel(text, width) {
+  const measure = (t) => {
+    if (!ruler) return t.length * 7.5;
+    ruler.font = "12px system-ui, sans-serif";
+    return ruler.measureText(t).width;
+  };
+  if (measure(text) <= width) return text;
+  const characters = segmenter ? Array.from(segmenter.segment(text), (s) => s.segment) : Array.from(text);
+  let keep = characters.length;
+  while (keep > 1 && measure(`${characters.slice(0, keep).join("")}…`) > width) keep--;
+  return `${characters.slice(0, keep).join("")}…`;
+}
+
 /**
  * Horizontal bars around zero, most negative first: each segment's effect on the total,
  * or each reason's difference. bars: [{ label, value, marker, note }] (marker: a
@@ -166,8 +184,7 @@ export function divergingChart(caption, bars, { digits = 1, unit = "", what, hea
   svg.append(node("line", { x1: zero, x2: zero, y1: 0, y2: H, class: "zero" }));
   bars.forEach((b, i) => {
     const yy = 4 + i * rowH;
-    const fits = Math.max(6, Math.floor(left / 7.5));
-    const label = b.label.length > fits ? `${b.label.slice(0, fits - 1)}…` : b.label;
+    const label = fitLabel(b.label, left - 8);
     svg.append(node("text", { x: left - 8, y: yy + 16, "text-anchor": "end", class: "axis" }, label));
     const width = Math.abs(b.value) * scale;
     const rect = node("rect", { x: b.value < 0 ? zero - width : zero, y: yy + 3, width, height: rowH - 8, class: b.value < 0 ? "neg" : "pos" });

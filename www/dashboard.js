@@ -1,6 +1,6 @@
 // Live dashboard: streams the collector's export into the Scorer (Rust/wasm), then
 // follows new responses over server-sent events. Built node by node (strict CSP).
-import init, { Scorer } from "/dist/sondeo-analytics.js";
+import init, { Scorer, periodLabel } from "/dist/sondeo-analytics.js";
 import { divergingChart, drawAt, groupsChart, shown, table as tableView, trendChart } from "/charts.js";
 import { scoreInWorkers } from "/parallel-score.js";
 
@@ -49,9 +49,11 @@ const table = (headers, rows) => tableView(headers, rows);
 // An interval from fewer than 30 answers means little (±138.6 on an NPS that spans 200):
 // say so instead; and an interval never reaches past its scale.
 const clip = (x, lo, hi) => Math.min(hi, Math.max(lo, x));
-const interval = (f, score, margin, lo, hi, digits = 1) => f.smallSample
-  ? `n=${f.n}, too few for an interval`
-  : `95%: ${fmt(clip(score - margin, lo, hi), digits)} to ${fmt(clip(score + margin, lo, hi), digits)} · n=${f.n}`;
+const interval = (kind, f, digits = 1) => {
+  if (f.smallSample) return `n=${f.n}, too few for an interval`;
+  const [low, high] = bounds(kind, f);
+  return `95%: ${fmt(low, digits)} to ${fmt(high, digits)} · n=${f.n}`;
+};
 // An eNPS figure of too small a team comes back suppressed (the Scorer's anonymity floor).
 const hidden = (f) => f?.suppressed ? `hidden: fewer than ${f.minimum} answers` : null;
 // The segments table's columns (those of the kinds with answers).
@@ -60,9 +62,9 @@ const CELL_KINDS = [["nps", "NPS"], ["csat", "CSAT"], ["ces", "CES"], ["enps", "
 const kindCell = (kind, f) => {
   if (!f) return "–";
   if (kind === "enps" && f.suppressed) return hidden(f);
-  if (kind === "nps" || kind === "enps") return `${signed(f.score)} (${interval(f, f.score, f.margin95, -100, 100)})`;
+  if (kind === "nps" || kind === "enps") return `${signed(f.score)} (${interval(kind, f)})`;
   if (kind === "csat" || kind === "yesno") return `${fmt(f.score)}% (${f.smallSample ? `n=${f.n}, too few for an interval` : `95%: ${fmt(f.low95)}–${fmt(f.high95)}% · n=${f.n}`})`;
-  return `${fmt(f.score, 2)} (${interval(f, f.score, f.margin95, 1, kind === "rating" ? 5 : 7, 2)})`;
+  return `${fmt(f.score, 2)} (${interval(kind, f, 2)})`;
 };
 
 // The comments of the responses counted from the collector, newest first; text is always
@@ -99,10 +101,12 @@ const KINDS = [
   ["rating", "Rating", { min: 1, max: 5, digits: 2, unit: "" }, [["low", "poor (1–2)", "low"], ["neutral", "fair (3)", "mid"], ["high", "good (4–5)", "high"]]],
   ["yesno", "Yes %", { min: 0, max: 100, digits: 1, unit: "%" }, [["low", "no", "low"], ["neutral", "–", "mid"], ["high", "yes", "high"]]],
 ];
+// A figure's 95% interval: the Scorer's own (Wilson for shares, adjusted Wald for NPS), or
+// a mean's, kept within its scale.
 const bounds = (kind, f) => {
-  if (kind === "csat" || kind === "yesno") return [f.low95, f.high95];
-  const [lo, hi] = kind === "nps" || kind === "enps" ? [-100, 100] : kind === "rating" ? [1, 5] : [1, 7];
-  return [clip(f.score - f.margin95, lo, hi), clip(f.score + f.margin95, lo, hi)];
+  if (kind !== "ces" && kind !== "rating") return [f.low95, f.high95];
+  const [lo, hi] = kind === "rating" ? [1, 5] : [1, 7];
+  return [clip(f.low95, lo, hi), clip(f.high95, lo, hi)];
 };
 
 // The surveys in the data, for the survey filter (the chosen one kept).
@@ -180,20 +184,22 @@ function render() {
   }
   const o = s.overall;
   const cards = [];
-  if (o.nps) cards.push(card("NPS", signed(o.nps.score), [interval(o.nps, o.nps.score, o.nps.margin95, -100, 100),
+  if (o.nps) cards.push(card("NPS", signed(o.nps.score), [interval("nps", o.nps),
     `${fmt(o.nps.promoters)}% promoters · ${fmt(o.nps.passives)}% passives · ${fmt(o.nps.detractors)}% detractors`], o.nps.smallSample));
   if (o.csat) cards.push(card("CSAT", `${fmt(o.csat.score)}%`, [`95%: ${fmt(o.csat.low95)}–${fmt(o.csat.high95)}% · n=${o.csat.n}`, `mean ${fmt(o.csat.mean, 2)} / 5`], o.csat.smallSample));
   if (o.enps?.suppressed) cards.push(card("eNPS", "hidden", [`fewer than ${o.enps.minimum} answers: too few to show without naming anyone`]));
-  else if (o.enps) cards.push(card("eNPS", signed(o.enps.score), [interval(o.enps, o.enps.score, o.enps.margin95, -100, 100),
+  else if (o.enps) cards.push(card("eNPS", signed(o.enps.score), [interval("enps", o.enps),
     `${fmt(o.enps.promoters)}% promoters · ${fmt(o.enps.detractors)}% detractors (employees)`], o.enps.smallSample));
-  if (o.ces) cards.push(card("CES", fmt(o.ces.score, 2), [interval(o.ces, o.ces.score, o.ces.margin95, 1, 7, 2), `${fmt(o.ces.agree)}% agree it was easy`], o.ces.smallSample));
-  if (o.rating) cards.push(card("Rating", `${fmt(o.rating.score, 2)} / 5`, [interval(o.rating, o.rating.score, o.rating.margin95, 1, 5, 2), `${fmt(o.rating.agree)}% rate it good (4–5)`], o.rating.smallSample));
+  if (o.ces) cards.push(card("CES", fmt(o.ces.score, 2), [interval("ces", o.ces, 2), `${fmt(o.ces.agree)}% agree it was easy`], o.ces.smallSample));
+  if (o.rating) cards.push(card("Rating", `${fmt(o.rating.score, 2)} / 5`, [interval("rating", o.rating, 2), `${fmt(o.rating.agree)}% rate it good (4–5)`], o.rating.smallSample));
   if (o.yesno) cards.push(card("Yes %", `${fmt(o.yesno.score)}%`, [`95%: ${fmt(o.yesno.low95)}–${fmt(o.yesno.high95)}% · n=${o.yesno.n}`], o.yesno.smallSample));
   if (!cards.length && Object.keys(filters()).length && scorer.counted().responses > 0) cards.push(card("No answers match", "–", ["None of the responses loaded falls within these dates, survey and kind: widen the filters."]));
   else if (!cards.length && fileReport) cards.push(card("No answers in this file", "–", [fileReport.rejected.count ? `${fileReport.rejected.count} rows were rejected: see "Rejected rows" below.` : "The file holds no rows to score."]));
   else if (!cards.length) cards.push(card("No answers yet", "–", ["Answer a survey on the demo pages; it shows up here live."]));
-  // The last period against the one before it, with whether the change is more than noise.
-  const labels = Object.keys(s.periods ?? {}).sort();
+  // The last period against the one before it, with whether the change is more than noise;
+  // up to now: an answer dated in the future by a wrong clock does not make a period "the last".
+  const now = periodLabel(period, Date.now());
+  const labels = Object.keys(s.periods ?? {}).filter((label) => label <= now).sort();
   if (labels.length >= 2) {
     const [a, b] = labels.slice(-2);
     try {

@@ -16,7 +16,7 @@ if (panel) {
     scorer.add(event.detail);
     const o = scorer.summary({}).overall;
     const parts = [];
-    if (o.nps) parts.push(`NPS ${fmt(o.nps.score)} ±${fmt(o.nps.margin95)} (n=${o.nps.n})`);
+    if (o.nps) parts.push(`NPS ${fmt(o.nps.score)} (95%: ${fmt(o.nps.low95)} to ${fmt(o.nps.high95)}, n=${o.nps.n})`);
     if (o.csat) parts.push(`CSAT ${fmt(o.csat.score)}% (n=${o.csat.n})`);
     if (o.ces) parts.push(`CES ${fmt(o.ces.score, 2)} (n=${o.ces.n})`);
     body.textContent = parts.join(" · ");

@@ -199,12 +199,27 @@ test("an agent of 500 characters or a reason of 100 widens no page, desktop or p
   try {
     await collector.post({ id: "w1", surveyId: "s", kind: "csat", score: 2, complete: true, comment: "slow", reasons: ["R".repeat(100)], metadata: { agent: "A".repeat(500) } });
     await collector.post({ id: "w2", surveyId: "s", kind: "csat", score: 5, complete: true, comment: "fine", metadata: { agent: "bo" } });
+    // Chart labels cut to their room: a wide-character agent starts inside its chart, and an
+    // emoji at the cut is kept whole or left out, never halved.
+    await collector.post({ id: "w3", surveyId: "s", kind: "csat", score: 1, complete: true, metadata: { agent: "サポート窓口東京本社カスタマーサクセス部門" } });
+    await collector.post({ id: "w4", surveyId: "s", kind: "csat", score: 4, complete: true, metadata: { agent: `${"a".repeat(20)}${"😀".repeat(10)}` } });
     await page.goto(`${collector.url}/dashboard.html?by=metadata.agent`);
-    await expect(page.locator("#status")).toContainText("2 responses");
-    await expect(page.locator("#comment-segment option")).toHaveCount(3);
+    await expect(page.locator("#status")).toContainText("4 responses");
+    await expect(page.locator("#comment-segment option")).toHaveCount(5);
     for (const width of [1280, 320]) {
       await page.setViewportSize({ width, height: 800 });
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    }
+    for (const width of [1280, 320]) {
+      await page.setViewportSize({ width, height: 800 });
+      const labels = await page.evaluate(() => [...document.querySelectorAll("svg.diverging text.axis")].map((t) => {
+        const box = t.getBoundingClientRect(), chart = t.ownerSVGElement.getBoundingClientRect();
+        return { text: t.textContent, inside: box.left >= chart.left - 1 };
+      }));
+      const wide = labels.find((l) => l.text.startsWith("サポート"));
+      expect(wide, JSON.stringify(labels)).toBeTruthy();
+      expect(wide.inside, `${width} px: ${wide.text}`).toBe(true);
+      for (const { text } of labels) expect(text).not.toMatch(/\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
     }
   } finally {
     await collector.stop();
@@ -361,10 +376,12 @@ test("a theme opens its comments, as written; reason and date presets filter; th
       { id: "c1", kind: "nps", score: 2, complete: true, comment: "El ñandú llegó tarde", reasons: ["delivery"], submittedAt: `${day(2)}T10:00:00Z` },
       { id: "c2", kind: "nps", score: 3, complete: true, comment: "Ñandú roto otra vez", reasons: ["quality"], submittedAt: `${day(3)}T10:00:00Z` },
       { id: "c3", kind: "nps", score: 10, complete: true, comment: "Great support team", reasons: ["support"], submittedAt: `${day(40)}T10:00:00Z` },
+      // A wrong clock: an answer dated 2099 must not become "the last period".
+      { id: "c4", kind: "nps", score: 0, complete: true, submittedAt: "2099-06-01T10:00:00Z" },
     ];
     await collector.post(posts);
     await page.goto(`${collector.url}/dashboard.html`);
-    await expect(page.locator("#status")).toContainText("3 responses");
+    await expect(page.locator("#status")).toContainText("4 responses");
     // The theme counts "Ñandú" and "ñandú" together, shown as customers spell it; it opens both comments.
     await page.locator("#themes button", { hasText: /^ñandú \(2\)$/ }).click();
     await expect(page.locator("#comments li")).toHaveCount(2);
@@ -383,6 +400,7 @@ test("a theme opens its comments, as written; reason and date presets filter; th
     await page.locator("#range").selectOption("");
     await expect(page.locator(".card").first()).toContainText("vs");
     await expect(page.locator(".card").first()).toContainText("too few answers to tell");
+    await expect(page.locator(".card").first()).not.toContainText("2099");
   } finally {
     await collector.stop();
   }

@@ -71,10 +71,14 @@ test("figures match the formulas on the NDJSON fixture", async ({ page }) => {
   expect(report.rejected.count).toBe(4);
   expect(report.rejected.first.map((e) => [e.line, e.field])).toEqual([[5, "score"], [6, "kind"], [7, "json"], [9, "score"]]);
   const nps = summary.overall.nps;
-  // One promoter (10), one passive (8), one detractor (3): NPS 0, margin 1.96·100·√((1/3 + 1/3 − 0)/3).
+  // One promoter (10), one passive (8), one detractor (3): NPS 0. Adjusted Wald: ¾ promoter and ¾
+  // detractor added, n + 3 = 6: p′ = d′ = 1.75/6, NPS′ = 0, margin 1.96·100·√((3.5/6 − 0)/6).
   expect(nps.n).toBe(3);
   expect(nps.score).toBeCloseTo(0, 6);
-  expect(nps.margin95).toBeCloseTo(1.96 * 100 * Math.sqrt((2 / 3) / 3), 1);
+  const margin = 1.96 * 100 * Math.sqrt((3.5 / 6) / 6);
+  expect(nps.margin95).toBeCloseTo(margin, 1);
+  expect(nps.low95).toBeCloseTo(-margin, 1);
+  expect(nps.high95).toBeCloseTo(margin, 1);
   expect(nps.smallSample).toBe(true);
   expect(summary.overall.csat).toMatchObject({ n: 1, score: 100, mean: 4 });
   expect(summary.overall.ces).toMatchObject({ n: 1, score: 7, agree: 100 });
@@ -125,9 +129,12 @@ test("a significant change between two weeks is flagged", async ({ page }) => {
     return s.summary({ period: "week", compare: { a: "2026-W46", b: "2026-W47" } }).compare;
   });
   expect(compare.changes.nps.difference).toBeCloseTo(60, 6);
-  // Var: week 46 (p=.5, d=.5): (1 − 0)/200; week 47 (p=.8, d=.2): (1 − .36)/200.
-  const half = 1.96 * 100 * Math.sqrt(1 / 200 + 0.64 / 200);
-  expect(compare.changes.nps.high95 - compare.changes.nps.difference).toBeCloseTo(half, 1);
+  // Adjusted Wald on each week (¾ promoter, ¾ detractor, n + 3 = 203): week 46 NPS′ 0, week 47
+  // NPS′ 120/203; p′ + d′ = 201.5/203 in both; the variances (p′ + d′ − NPS′²)/203 add.
+  const variance = (net) => (201.5 / 203 - (net / 203) ** 2) / 203;
+  const half = 1.96 * 100 * Math.sqrt(variance(0) + variance(120));
+  expect(compare.changes.nps.low95).toBeCloseTo(100 * 120 / 203 - half, 1);
+  expect(compare.changes.nps.high95).toBeCloseTo(100 * 120 / 203 + half, 1);
   expect(compare.changes.nps.significant).toBe(true);
 });
 

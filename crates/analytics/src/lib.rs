@@ -247,6 +247,19 @@ pub fn csv_header_end(head: &[u8], complete: bool) -> f64 {
     sondeo_core::import::csv_header_end(head, complete).map_or(-1.0, |end| end as f64)
 }
 
+/// The label of the period (`"day"`, `"week"` or `"month"`) that holds the instant `unix_ms`,
+/// as the summary's `periods` are labelled: for the dashboard, which compares the latest two
+/// periods up to now (an answer dated in the future by a wrong clock is not "the latest").
+#[wasm_bindgen(js_name = periodLabel)]
+pub fn period_label(period: &str, unix_ms: f64) -> Result<String, JsError> {
+    let period = sondeo_core::time::Period::parse(period).ok_or_else(|| {
+        JsError::new(&format!(
+            "period: expected \"day\", \"week\" or \"month\", got {period:?}"
+        ))
+    })?;
+    Ok(period.label((unix_ms / 1000.0).floor() as i64))
+}
+
 /// The format of a file that starts with `head`, as the importer will read it: `"csv"`,
 /// `"ndjson"`, `"utf16"` (either, in UTF-16), or `""` while `head` is only blank space or
 /// the start of a byte-order mark. For www/parallel-score.js, which follows a CSV's or an

@@ -327,15 +327,12 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
         None => None,
         Some(Value::Object(m)) => {
             let mut user = User::default();
-            let mut rest = Vec::new();
             for (k, v) in m {
                 if k == "id" {
                     user.id = Some(scalar_text(v, "user.id", 200)?);
-                } else {
-                    rest.push((k.clone(), v.clone()));
                 }
             }
-            user.attributes = string_map(&Value::Object(rest), "user")?;
+            user.attributes = map_members(m, "id", "user")?;
             Some(user)
         }
         Some(v) => {
@@ -567,19 +564,20 @@ pub(crate) fn attribute_text(v: &Value, max: usize) -> Result<Option<String>, St
     Ok(Some(text))
 }
 
-/// Reads a `metadata` or `user` map, the one rule for a config and for a payload: keys
-/// lose invisible formatting characters and must then be 1 to 64 printable characters,
-/// each once; values follow [`attribute_text`]. A refused entry is reported to
+/// Reads a `metadata` or `user` map (but its member named `skip`, read apart), the one rule
+/// for a config and for a payload: keys lose invisible formatting characters and must then
+/// be 1 to 64 printable characters, each once; values follow [`attribute_text`]. A refused entry is reported to
 /// `refuse(path, expected, value)` (the value is `None` when the key is at fault) and left out.
 pub(crate) fn read_attributes(
     members: &[(String, Value)],
+    skip: &str,
     field: &str,
     max_value: usize,
     mut refuse: impl FnMut(&str, String, Option<&Value>),
 ) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::with_capacity(members.len());
     let mut seen: Vec<String> = Vec::with_capacity(members.len());
-    for (raw_key, value) in members {
+    for (raw_key, value) in members.iter().filter(|(k, _)| k != skip) {
         let key = without_hidden_format(raw_key);
         let mut path = String::from(field);
         path.push('.');
@@ -621,7 +619,16 @@ pub(crate) fn string_map(v: &Value, field: &str) -> Result<Vec<(String, String)>
             expected_got("expected an object of strings", v),
         ));
     };
-    if members.len() > limits::MAP_ENTRIES {
+    map_members(members, "", field)
+}
+
+/// [`string_map`] of an object's members, but for the one named `skip` (read apart: `user.id`).
+fn map_members(
+    members: &[(String, Value)],
+    skip: &str,
+    field: &str,
+) -> Result<Vec<(String, String)>, FieldError> {
+    if members.iter().filter(|(k, _)| k != skip).count() > limits::MAP_ENTRIES {
         return Err(FieldError::new(
             field,
             String::from("expected at most 50 entries"),
@@ -630,6 +637,7 @@ pub(crate) fn string_map(v: &Value, field: &str) -> Result<Vec<(String, String)>
     let mut first: Option<FieldError> = None;
     let out = read_attributes(
         members,
+        skip,
         field,
         limits::MAP_VALUE,
         |path: &str, expected: String, got: Option<&Value>| {

@@ -4,13 +4,16 @@
 //! segments combine exactly by adding counts, and every figure (NPS, CSAT %,
 //! CES mean, their intervals) is computed from the histogram alone.
 //!
-//! - NPS = %promoters − %detractors; 95% margin = 1.96·100·√((p + d − (p − d)²)/n)
-//!   (the variance of the per-answer +1/0/−1 score, divided by n).
+//! - NPS = %promoters − %detractors; its 95% interval is the adjusted Wald one (Rocks,
+//!   The American Statistician, 2016: the best of six in coverage): ¾ promoter and ¾
+//!   detractor added, n + 3, then NPS′ ± 1.96·√((p′ + d′ − (p′ − d′)²)/(n + 3)), clipped
+//!   to ±100. Unlike the plain Wald interval it does not shrink to nothing when every
+//!   answer is a promoter (or a detractor).
 //! - CSAT % = share of 4–5; 95% Wilson score interval (sound near 0% and 100%).
 //! - CES = mean on 1–7 with a 95% normal interval 1.96·s/√n from the sample
 //!   standard deviation s; "agree" = share of 5–7.
 //! - A change between two aggregates is significant when the 95% interval of
-//!   the difference excludes 0 (NPS: variances add; CSAT: two proportions;
+//!   the difference excludes 0 (NPS: adjusted variances add; CSAT: two proportions;
 //!   CES: Welch's unequal-variance standard error).
 
 mod latest;
@@ -234,7 +237,13 @@ pub struct NpsSummary {
     /// % detractors (0–6).
     #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
     pub detractors: f64,
-    /// Half-width of the 95% interval, in NPS points.
+    /// 95% interval (adjusted Wald), low end, in NPS points.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
+    pub low95: f64,
+    /// 95% interval, high end.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
+    pub high95: f64,
+    /// Half-width of that interval before clipping, in NPS points.
     #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
     pub margin95: f64,
     /// n < 30.
@@ -304,21 +313,29 @@ pub fn nps(h: &Histogram) -> Option<NpsSummary> {
     }
     let nf = n as f64;
     let [worst, _, best] = h.kind.groups();
-    let p = h.group_count(best) as f64 / nf;
-    let d = h.group_count(worst) as f64 / nf;
+    let (promoters, detractors) = (h.group_count(best) as f64, h.group_count(worst) as f64);
+    let (p, d) = (promoters / nf, detractors / nf);
+    let (center, variance) = adjusted_nps(promoters, detractors, nf);
+    let margin = Z95 * 100.0 * variance.sqrt();
     Some(NpsSummary {
         n,
         score: 100.0 * (p - d),
         promoters: 100.0 * p,
         passives: 100.0 * (1.0 - p - d),
         detractors: 100.0 * d,
-        margin95: Z95 * 100.0 * nps_variance(p, d, nf).sqrt(),
+        low95: (100.0 * center - margin).max(-100.0),
+        high95: (100.0 * center + margin).min(100.0),
+        margin95: margin,
         small_sample: n < SMALL_SAMPLE,
     })
 }
 
-fn nps_variance(p: f64, d: f64, n: f64) -> f64 {
-    (p + d - (p - d).powi(2)) / n
+/// The adjusted Wald NPS (as a fraction) and its variance: ¾ of an answer added to the
+/// promoters and to the detractors, 3 to n.
+fn adjusted_nps(promoters: f64, detractors: f64, n: f64) -> (f64, f64) {
+    let n = n + 3.0;
+    let (p, d) = ((promoters + 0.75) / n, (detractors + 0.75) / n);
+    (p - d, (p + d - (p - d).powi(2)) / n)
 }
 
 /// The Wilson score interval of `x` successes in `n` trials, as fractions.
@@ -397,22 +414,32 @@ pub fn compare(a: &Histogram, b: &Histogram) -> Option<Change> {
     if na == 0 || nb == 0 || a.kind != b.kind {
         return None;
     }
-    let (diff, se) = match a.kind.spec().statistic {
+    // The difference, and the center and standard error of its interval.
+    let (diff, center, se) = match a.kind.spec().statistic {
         Statistic::Net => {
             let (sa, sb) = (nps(a)?, nps(b)?);
-            let var = |s: &NpsSummary| {
-                nps_variance(s.promoters / 100.0, s.detractors / 100.0, s.n as f64)
+            let adjusted = |h: &Histogram| {
+                let [worst, _, best] = h.kind.groups();
+                let count = |g| h.group_count(g) as f64;
+                adjusted_nps(count(best), count(worst), h.n() as f64)
             };
-            (sb.score - sa.score, 100.0 * (var(&sa) + var(&sb)).sqrt())
+            let ((ca, va), (cb, vb)) = (adjusted(a), adjusted(b));
+            (
+                sb.score - sa.score,
+                100.0 * (cb - ca),
+                100.0 * (va + vb).sqrt(),
+            )
         }
         Statistic::Share => {
             let (pa, pb) = (csat(a)?.score / 100.0, csat(b)?.score / 100.0);
             (
                 100.0 * (pb - pa),
+                100.0 * (pb - pa),
                 100.0 * (pa * (1.0 - pa) / na as f64 + pb * (1.0 - pb) / nb as f64).sqrt(),
             )
         }
         Statistic::Mean => (
+            b.mean() - a.mean(),
             b.mean() - a.mean(),
             (a.variance() / na as f64 + b.variance() / nb as f64).sqrt(),
         ),
@@ -421,9 +448,9 @@ pub fn compare(a: &Histogram, b: &Histogram) -> Option<Change> {
     Some(Change {
         kind: a.kind,
         difference: diff,
-        low95: diff - half,
-        high95: diff + half,
-        significant: diff.abs() > half,
+        low95: center - half,
+        high95: center + half,
+        significant: center.abs() > half,
         small_sample: na < SMALL_SAMPLE || nb < SMALL_SAMPLE,
     })
 }

@@ -22,10 +22,32 @@ fn nps_matches_the_hand_count() {
     close(s.promoters, 50.0, 1e-9);
     close(s.passives, 20.0, 1e-9);
     close(s.detractors, 30.0, 1e-9);
-    // Design formula: 1.96·100·√((p + d − (p − d)²)/n) = 1.96·100·√((0.8 − 0.04)/10).
-    close(s.margin95, 1.96 * 100.0 * (0.076f64).sqrt(), 0.01);
+    // Adjusted Wald: promoters 5 + ¾, detractors 3 + ¾, n 10 + 3: p′ = 5.75/13, d′ = 3.75/13,
+    // NPS′ = 2/13, variance = (9.5/13 − (2/13)²)/13.
+    let margin = 1.96 * 100.0 * ((9.5 / 13.0 - (2.0f64 / 13.0).powi(2)) / 13.0).sqrt();
+    close(s.margin95, margin, 0.01);
+    close(s.low95, 100.0 * 2.0 / 13.0 - margin, 0.01);
+    close(s.high95, 100.0 * 2.0 / 13.0 + margin, 0.01);
     assert!(s.small_sample);
     assert_eq!(nps(&Histogram::new(Kind::Nps)), None);
+}
+
+#[test]
+fn an_nps_of_only_promoters_or_only_detractors_still_has_an_interval() {
+    // 40 promoters: p′ = 40.75/43, d′ = 0.75/43, NPS′ = 40/43; the top clipped at 100.
+    let s = nps(&hist(Kind::Nps, &[10; 40])).unwrap();
+    close(s.score, 100.0, 1e-9);
+    let margin = 1.96 * 100.0 * ((41.5 / 43.0 - (40.0f64 / 43.0).powi(2)) / 43.0).sqrt();
+    close(s.low95, 100.0 * 40.0 / 43.0 - margin, 0.01);
+    assert!(
+        s.low95 < 95.0,
+        "40 answers cannot make a promise to ±0: {}",
+        s.low95
+    );
+    assert_eq!(s.high95, 100.0);
+    let s = nps(&hist(Kind::Nps, &[0; 40])).unwrap();
+    assert_eq!(s.low95, -100.0);
+    close(s.high95, -100.0 * 40.0 / 43.0 + margin, 0.01);
 }
 
 #[test]
@@ -66,8 +88,14 @@ fn an_nps_change_is_significant_only_when_its_interval_excludes_zero() {
     };
     let change = compare(&make(100, 50, 20), &make(100, 60, 10)).unwrap();
     close(change.difference, 20.0, 1e-9);
-    let half = 1.96 * 100.0 * ((0.61 + 0.45) / 100.0f64).sqrt(); // 20.18
-    close(change.high95 - change.difference, half, 0.01);
+    // Adjusted Wald on each side (¾ promoter, ¾ detractor, n + 3 = 103): NPS′ 30/103 and
+    // 50/103; p′ + d′ = 71.5/103 on both; variances (71.5/103 − (30/103)²)/103 and
+    // (71.5/103 − (50/103)²)/103 add.
+    let variance = |net: f64| (71.5 / 103.0 - (net / 103.0f64).powi(2)) / 103.0;
+    let half = 1.96 * 100.0 * (variance(30.0) + variance(50.0)).sqrt(); // 19.96
+    let center = 100.0 * 20.0 / 103.0; // 19.42
+    close(change.low95, center - half, 0.01);
+    close(change.high95, center + half, 0.01);
     assert!(
         !change.significant,
         "20 points on 100 answers each is within the noise"

@@ -319,25 +319,49 @@ impl Checker {
         header_names: bool,
     ) -> Vec<(String, String)> {
         let members = self.object(value, field);
-        if members.len() > max_entries {
+        self.map_members(
+            members,
+            field,
+            max_entries,
+            max_value_chars,
+            header_names,
+            "",
+        )
+    }
+
+    /// [`Checker::string_map`] of an object's members, but for the one named `skip`
+    /// (read apart: `user.id`).
+    fn map_members(
+        &mut self,
+        members: &[(String, Value)],
+        field: &str,
+        max_entries: usize,
+        max_value_chars: usize,
+        header_names: bool,
+        skip: &str,
+    ) -> Vec<(String, String)> {
+        let entries = members.iter().filter(|(k, _)| k != skip).count();
+        if entries > max_entries {
             let mut expected = String::from("expected at most ");
             push_int(&mut expected, max_entries as i64);
             expected.push_str(" entries");
-            self.fail(field, &expected, &Value::Number(members.len() as f64, None));
+            self.fail(field, &expected, &Value::Number(entries as f64, None));
             return Vec::new();
         }
         if !header_names {
-            return read_attributes(members, field, max_value_chars, &mut |path: &str,
-                                                                          expected: String,
-                                                                          got: Option<
-                &Value,
-            >| match got {
-                Some(value) => self.fail(path, &expected, value),
-                None => self.errors.push(ConfigError {
-                    field: path.to_owned(),
-                    problem: expected,
-                }),
-            });
+            return read_attributes(
+                members,
+                skip,
+                field,
+                max_value_chars,
+                &mut |path: &str, expected: String, got: Option<&Value>| match got {
+                    Some(value) => self.fail(path, &expected, value),
+                    None => self.errors.push(ConfigError {
+                        field: path.to_owned(),
+                        problem: expected,
+                    }),
+                },
+            );
         }
         let mut out = Vec::with_capacity(members.len());
         for (key, v) in members {
@@ -605,8 +629,7 @@ impl Checker {
     pub(super) fn user(&mut self, value: Option<&Value>) -> User {
         let members = self.object(value, "user");
         let mut user = User::default();
-        let (id, rest): (Vec<_>, Vec<_>) = members.iter().cloned().partition(|(k, _)| k == "id");
-        if let Some((_, v)) = id.first() {
+        if let Some((_, v)) = members.iter().find(|(k, _)| k == "id") {
             user.id = match attribute_text(v, 200) {
                 Ok(text) => text,
                 Err(expected) => {
@@ -615,8 +638,7 @@ impl Checker {
                 }
             };
         }
-        let rest = Value::Object(rest);
-        user.attributes = self.string_map(Some(&rest), "user", 30, 500, false);
+        user.attributes = self.map_members(members, "user", 30, 500, false, "id");
         user
     }
 
