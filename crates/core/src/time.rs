@@ -77,7 +77,11 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
         }
         _ => return None,
     };
-    Some((days * 86_400 + hour * 3600 + minute * 60 + second - offset) * 1000 + millis)
+    let ms = (days * 86_400 + hour * 3600 + minute * 60 + second - offset) * 1000 + millis;
+    // A zone can carry a time out of years 0000–9999 (`0000-01-01T00:00:00+01:00`), where
+    // it could not be written back as it reads.
+    let years = days_from_civil(0, 1, 1) * 86_400_000..days_from_civil(10_000, 1, 1) * 86_400_000;
+    years.contains(&ms).then_some(ms)
 }
 
 /// A time as a sheet writes it, for imports: RFC 3339, or a date and a time with no zone
@@ -306,6 +310,12 @@ mod tests {
             Some(midnight / 1000)
         );
         assert_eq!(parse_rfc3339_ms("2026-11-22T00:00:00.Z"), None);
+        // Out of years 0000–9999 once the zone is applied: no such time could be written back.
+        assert_eq!(parse_rfc3339_ms("0000-01-01T00:30:00+01:00"), None);
+        assert_eq!(parse_rfc3339_ms("9999-12-31T23:30:00-01:00"), None);
+        assert!(parse_rfc3339_ms("0000-01-01T00:30:00Z").is_some());
+        let last = parse_rfc3339_ms("9999-12-31T23:59:59.999Z").unwrap();
+        assert_eq!(format_rfc3339(last), "9999-12-31T23:59:59.999Z");
     }
 
     #[test]
