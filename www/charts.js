@@ -92,9 +92,22 @@ export function trendChart(kindName, points, scale) {
     }
     run = [];
   };
-  points.forEach((p, i) => (p.small ? flush() : run.push({ ...p, i })));
+  points.forEach((p, i) => {
+    if (p.small || p.gapBefore) flush();
+    if (!p.small) run.push({ ...p, i });
+  });
   flush();
-  svg.append(node("polyline", { points: points.map((p, i) => `${x(i)},${y(p.score)}`).join(" "), class: "line" }));
+  // The line, one piece per run of periods that follow each other (none across a gap).
+  let piece = [];
+  const draw = () => {
+    if (piece.length > 1) svg.append(node("polyline", { points: piece.join(" "), class: "line" }));
+    piece = [];
+  };
+  points.forEach((p, i) => {
+    if (p.gapBefore) draw();
+    piece.push(`${x(i)},${y(p.score)}`);
+  });
+  draw();
   // As many period labels as fit (about 90 px each), always the last.
   const every = Math.max(1, Math.ceil(points.length / Math.max(2, Math.floor((W - left - right) / 90))));
   points.forEach((p, i) => {
@@ -109,10 +122,12 @@ export function trendChart(kindName, points, scale) {
   });
   const first = points[0], last = points[points.length - 1];
   const small = points.filter((p) => p.small).length;
+  const gaps = points.filter((p) => p.gapBefore).length;
   const description = points.length === 1
     ? `${first.label}: ${round(first.score, scale.digits)}${scale.unit} from ${first.n} answers.`
     : `From ${round(first.score, scale.digits)}${scale.unit} in ${first.label} to ${round(last.score, scale.digits)}${scale.unit} in ${last.label}, over ${points.length} periods.` +
-      (small ? ` ${small} of them have fewer than 30 answers (hollow points, no band).` : " The shaded band is the 95% interval.");
+      (small ? ` ${small} of them have fewer than 30 answers (hollow points, no band).` : " The shaded band is the 95% interval.") +
+      (gaps ? ` The line breaks at ${gaps} ${gaps === 1 ? "gap" : "gaps"}: periods without answers.` : "");
   return figure(`${kindName} over time`, description, svg, ["Period", kindName, "95% interval", "n"],
     points.map((p) => [p.label, round(p.score, scale.digits), p.small ? "too few answers" : `${round(p.low, scale.digits)} to ${round(p.high, scale.digits)}`, String(p.n)]));
 }

@@ -1,6 +1,6 @@
 // Live dashboard: streams the collector's export into the Scorer (Rust/wasm), then
 // follows new responses over server-sent events. Built node by node (strict CSP).
-import init, { Scorer, periodLabel } from "/dist/sondeo-analytics.js";
+import init, { Scorer, periodAfter, periodLabel } from "/dist/sondeo-analytics.js";
 import { divergingChart, drawAt, groupsChart, shown, table as tableView, trendChart } from "/charts.js";
 import { scoreInWorkers } from "/parallel-score.js";
 
@@ -137,6 +137,9 @@ function renderCharts(s, by) {
       const [low, high] = bounds(kind, f);
       return { label, score: f.score, low, high, n: f.n, small: f.smallSample };
     });
+    // Periods without answers between two points: the line breaks there instead of
+    // joining them as if they were next to each other.
+    points.forEach((p, i) => (p.gapBefore = i > 0 && periodAfter($("period").value, points[i - 1].label) !== p.label));
     if (points.length) trends.push(trendChart(name, points, scale));
     // Segments by their effect on the total, the largest 12, most damaging first.
     const bars = Object.entries(s.segments ?? {}).filter(([, k]) => k[kind]?.effect !== undefined)

@@ -401,6 +401,9 @@ test("a theme opens its comments, as written; reason and date presets filter; th
     await expect(page.locator(".card").first()).toContainText("vs");
     await expect(page.locator(".card").first()).toContainText("too few answers to tell");
     await expect(page.locator(".card").first()).not.toContainText("2099");
+    // The trend joins only periods that follow each other: weeks without answers lie between
+    // day 40's week and the recent ones, and between those and 2099.
+    await expect(page.locator("figure", { hasText: "NPS over time" })).toContainText("The line breaks at 2 gaps");
   } finally {
     await collector.stop();
   }

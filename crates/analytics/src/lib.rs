@@ -260,6 +260,14 @@ pub fn period_label(period: &str, unix_ms: f64) -> Result<String, JsError> {
     Ok(period.label((unix_ms / 1000.0).floor() as i64))
 }
 
+/// The label of the period after the one labelled `label` (`undefined` for a text that is no
+/// label of `period`): for the trend chart, which breaks its line where periods without
+/// answers fall between two points.
+#[wasm_bindgen(js_name = periodAfter)]
+pub fn period_after(period: &str, label: &str) -> Option<String> {
+    sondeo_core::time::Period::parse(period)?.after(label)
+}
+
 /// The format of a file that starts with `head`, as the importer will read it: `"csv"`,
 /// `"ndjson"`, `"utf16"` (either, in UTF-16), or `""` while `head` is only blank space or
 /// the start of a byte-order mark. For www/parallel-score.js, which follows a CSV's or an

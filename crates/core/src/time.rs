@@ -179,6 +179,55 @@ impl Period {
         }
     }
 
+    /// The first day (days since 1970-01-01) of the period labelled `label`, as
+    /// [`Period::label`] writes it; `None` for another text.
+    pub fn start_day(self, label: &str) -> Option<i64> {
+        let b = label.as_bytes();
+        let num = |range: std::ops::Range<usize>| -> Option<i64> {
+            let part = b.get(range)?;
+            part.iter()
+                .all(u8::is_ascii_digit)
+                .then(|| part.iter().fold(0i64, |n, d| n * 10 + (d - b'0') as i64))
+        };
+        let year = num(0..4)?;
+        match (self, b.len()) {
+            (Period::Day, 10) if b[4] == b'-' && b[7] == b'-' => {
+                let (month, day) = (num(5..7)?, num(8..10)?);
+                ((1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day))
+                    .then(|| days_from_civil(year, month, day))
+            }
+            (Period::Month, 7) if b[4] == b'-' => {
+                let month = num(5..7)?;
+                (1..=12)
+                    .contains(&month)
+                    .then(|| days_from_civil(year, month, 1))
+            }
+            (Period::Week, 8) if &label[4..6] == "-W" => {
+                let week = num(6..8)?;
+                // Week 1 holds January 4th; weeks start on Monday (1970-01-01 was a Thursday).
+                let january_4 = days_from_civil(year, 1, 4);
+                let monday = january_4 - (january_4 + 3).rem_euclid(7);
+                let start = monday + (week - 1) * 7;
+                (week >= 1 && self.label(start * 86_400) == label).then_some(start)
+            }
+            _ => None,
+        }
+    }
+
+    /// The label of the period that follows the one labelled `label`.
+    pub fn after(self, label: &str) -> Option<String> {
+        let start = self.start_day(label)?;
+        let next = match self {
+            Period::Day => start + 1,
+            Period::Week => start + 7,
+            Period::Month => {
+                let (year, month, _) = civil_from_days(start);
+                start + days_in_month(year, month)
+            }
+        };
+        Some(self.label(next * 86_400))
+    }
+
     /// The label of the period holding `unix_seconds` (UTC).
     pub fn label(self, unix_seconds: i64) -> String {
         let days = unix_seconds.div_euclid(86_400);
@@ -333,5 +382,44 @@ mod tests {
         // falls in the last week of ISO year −1, which began on a Friday (not a leap year): 52.
         assert_eq!(Period::Day.label(at("0000-01-01")), "0000-01-01");
         assert_eq!(Period::Week.label(at("0000-01-01")), "-0001-W52");
+    }
+
+    #[test]
+    fn each_period_knows_the_one_after_it() {
+        // Days across a month's and a leap year's end.
+        assert_eq!(
+            Period::Day.after("2024-02-28").as_deref(),
+            Some("2024-02-29")
+        );
+        assert_eq!(
+            Period::Day.after("2024-02-29").as_deref(),
+            Some("2024-03-01")
+        );
+        assert_eq!(
+            Period::Day.after("2026-12-31").as_deref(),
+            Some("2027-01-01")
+        );
+        // Months across the year's end.
+        assert_eq!(Period::Month.after("2026-01").as_deref(), Some("2026-02"));
+        assert_eq!(Period::Month.after("2026-12").as_deref(), Some("2027-01"));
+        // ISO weeks: 2026 has 53 (it starts on a Thursday), 2025 has 52, and 2020-W53 is
+        // followed by 2021-W01 (Monday 4 January 2021).
+        assert_eq!(Period::Week.after("2026-W47").as_deref(), Some("2026-W48"));
+        assert_eq!(Period::Week.after("2026-W52").as_deref(), Some("2026-W53"));
+        assert_eq!(Period::Week.after("2026-W53").as_deref(), Some("2027-W01"));
+        assert_eq!(Period::Week.after("2025-W52").as_deref(), Some("2026-W01"));
+        assert_eq!(Period::Week.after("2020-W53").as_deref(), Some("2021-W01"));
+        // The first day of each: 2021-W01 starts on Monday 4 January 2021.
+        assert_eq!(
+            Period::Week.start_day("2021-W01"),
+            Some(days_from_civil(2021, 1, 4))
+        );
+        // Texts that are no label of the period.
+        assert_eq!(Period::Week.after("2025-W53"), None, "2025 has 52 weeks");
+        assert_eq!(Period::Week.after("2026-W00"), None);
+        assert_eq!(Period::Day.after("2026-02-30"), None);
+        assert_eq!(Period::Month.after("2026-13"), None);
+        assert_eq!(Period::Month.after("2026-11-22"), None);
+        assert_eq!(Period::Day.after("(none)"), None);
     }
 }
