@@ -186,15 +186,21 @@ fn a_row_or_line_over_a_mebibyte_is_refused_and_the_rest_is_read() {
     }
 }
 
-#[test]
-fn a_line_of_exactly_a_mebibyte_is_read_whatever_its_line_end() {
-    // The line's own bytes, without its LF or CRLF, make the mebibyte.
+/// An NDJSON response of exactly [`csv::MAX_RECORD_BYTES`], its comment the filling.
+fn mebibyte_line() -> String {
     let padding = csv::MAX_RECORD_BYTES - r#"{"kind":"nps","score":9,"comment":""}"#.len();
     let line = format!(
         r#"{{"kind":"nps","score":9,"comment":"{}"}}"#,
         "x".repeat(padding)
     );
     assert_eq!(line.len(), csv::MAX_RECORD_BYTES);
+    line
+}
+
+#[test]
+fn a_line_of_exactly_a_mebibyte_is_read_whatever_its_line_end() {
+    // The line's own bytes, without its LF or CRLF, make the mebibyte.
+    let line = mebibyte_line();
     for end in ["\n", "\r\n"] {
         let bytes = format!("{line}{end}{{\"kind\":\"nps\",\"score\":0}}{end}");
         for size in [4096, bytes.len()] {
@@ -226,11 +232,7 @@ fn ndjson_lines_ended_by_cr_alone_are_refused_in_words() {
 #[test]
 fn a_line_too_long_with_a_mark_at_its_start_is_refused_whatever_the_chunks() {
     // A byte-order mark, then a line that fills the mebibyte: too long with its mark.
-    let padding = csv::MAX_RECORD_BYTES - r#"{"kind":"nps","score":9,"comment":""}"#.len();
-    let line = format!(
-        r#"{{"kind":"nps","score":9,"comment":"{}"}}"#,
-        "x".repeat(padding)
-    );
+    let line = mebibyte_line();
     let bytes = format!(
         "{{\"kind\":\"nps\",\"score\":1}}\n\u{FEFF}{line}\n{{\"kind\":\"nps\",\"score\":0}}\n"
     );
