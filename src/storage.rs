@@ -26,11 +26,21 @@ pub fn require_consent() {
     CONSENT.with(|c| c.set((true, c.get().1)));
 }
 
-/// The site's answer; `false` also deletes every `sondeo:` key.
+/// Whether a survey needs consent and the site has not answered yet.
+pub fn consent_pending() -> bool {
+    CONSENT.with(|c| c.get() == (true, None))
+}
+
+/// The site's answer; `false` also deletes every `sondeo:` key. Prompts that waited for the
+/// answer then ask their rules.
 pub fn set_consent(granted: bool) {
+    let pending = consent_pending();
     CONSENT.with(|c| c.set((c.get().0, Some(granted))));
     if !granted {
         forget(true);
+    }
+    if pending {
+        crate::trigger::consent_answered(granted);
     }
 }
 

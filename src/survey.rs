@@ -408,7 +408,8 @@ impl Survey {
         self.outbox.push(("sondeo:show", detail));
     }
 
-    /// Hides the prompt; a visitor who closes without answering is not asked again for `dismissDays`.
+    /// Hides the prompt; a visitor who closes without answering is not asked again for
+    /// `dismissDays`, one who chose a score (sent as a partial: an answer) for `recontactDays`.
     pub fn close(&mut self) {
         if !self.open {
             return;
@@ -416,9 +417,12 @@ impl Survey {
         self.open = false;
         set(&self.host, "data-state", "closed");
         dom::top_layer(&self.host, false);
-        if !self.prompt.started() {
-            trigger::remember(&self.config.id, Outcome::Dismissed);
-        }
+        let outcome = if self.prompt.started() {
+            Outcome::Answered
+        } else {
+            Outcome::Dismissed
+        };
+        trigger::remember(&self.config.id, outcome);
         if let Some(previous) = self.previous_focus.take() {
             let _ = previous.focus();
         }

@@ -64,8 +64,10 @@ struct Prompter {
     popup: bool,
     load: bool,
     delay_ms: u32,
+    scroll_percent: Option<u8>,
     /// Shows the prompt; false when it had already shown itself.
     show: Box<dyn Fn() -> bool>,
+    /// The load trigger's wait, or else the one look at the scroll depth (see [`Start::run`]).
     timer: RefCell<Option<Timer>>,
     /// Held back because another prompt was open; asks again when it closes.
     waiting: Cell<bool>,
@@ -95,8 +97,14 @@ impl Prompter {
     }
 
     /// A trigger fired: ask the rules. Only a load trigger waits for `afterSeconds`;
-    /// an exit intent or a scroll that comes too early is let go.
+    /// an exit intent or a scroll that comes too early is let go. A modal or slide-in whose
+    /// survey needs consent waits for the site's answer: until then the visitor's history
+    /// (answered, shown twice, asked last week) cannot be read, and every page would ask.
     fn fire(&self, load: bool) {
+        if self.popup && !self.targeting.force && crate::storage::consent_pending() {
+            self.waiting.set(true);
+            return;
+        }
         match self.verdict() {
             Verdict::Show => self.show_now(),
             Verdict::Wait(ms) if load => self.later(ms.min(u32::MAX as u64) as u32),
@@ -127,10 +135,11 @@ impl Prompter {
                 .and_then(|l| f(l).ok())
                 .unwrap_or_default()
         };
-        let (path, search) = (
-            read(web_sys::Location::pathname),
-            read(web_sys::Location::search),
-        );
+        // Decoded as patterns are written (`/café`, not `/caf%C3%A9`); `decodeURI` keeps an
+        // encoded `/` inside its segment, and a malformed escape leaves the path as it is.
+        let raw_path = read(web_sys::Location::pathname);
+        let path = js_sys::decode_uri(&raw_path).map_or(raw_path, String::from);
+        let search = read(web_sys::Location::search);
         let facts = Facts {
             now: now(),
             draw: if t.sample < 1.0 {
@@ -236,19 +245,40 @@ pub fn opened() {
     PAGE.with(|p| p.borrow_mut().open += 1);
 }
 
-/// A modal or slide-in closed: the first prompt that waited for it asks its rules again.
+/// A modal or slide-in closed: the prompts that waited for it ask their rules again, in
+/// the order they were armed, until one opens (one held back by its rules lets the next ask).
 pub fn closed() {
     PAGE.with(|p| {
         let mut p = p.borrow_mut();
         p.open = p.open.saturating_sub(1);
     });
-    if let Some(p) = prompters()
-        .iter()
-        .filter_map(Weak::upgrade)
-        .find(|p| p.waiting.get())
-    {
-        p.waiting.set(false);
-        p.fire(true);
+    ask_waiting();
+}
+
+/// The site answered whether sondeo may store (and read) what it knows of the visitor:
+/// with consent, this page view joins the stored record; then the prompts that waited ask.
+pub fn consent_answered(granted: bool) {
+    if granted {
+        // Counted again, now in the stored record: the page's own count held this view already.
+        PAGE.with(|p| {
+            let mut p = p.borrow_mut();
+            p.address.clear();
+            p.visits = Visits::default();
+        });
+        count_page_view();
+    }
+    ask_waiting();
+}
+
+/// The prompts that wait ask their rules again, in the order they were armed, until one opens.
+fn ask_waiting() {
+    for p in prompters().iter().filter_map(Weak::upgrade) {
+        if PAGE.with(|page| page.borrow().open) > 0 {
+            break;
+        }
+        if p.waiting.replace(false) {
+            p.fire(true);
+        }
     }
 }
 
@@ -258,6 +288,7 @@ pub fn reset() {
         let mut p = p.borrow_mut();
         p.address.clear();
         p.visits = Visits::default();
+        p.visitor = None;
     });
 }
 
@@ -279,13 +310,44 @@ fn visitor(user_id: Option<&str>) -> String {
     id
 }
 
+/// How long after mounting the scroll depth is looked at without a scroll: the page's own
+/// content (images, an app's first render) has usually made it as tall as it gets.
+const DEPTH_CHECK_MS: u32 = 1_500;
+
+/// Whether the visitor has seen `percent` of the page (scrolled, or the page is that short).
+fn scrolled_to(percent: u8) -> bool {
+    let Some(w) = web_sys::window() else {
+        return false;
+    };
+    let Some(root) = w.document().and_then(|d| d.document_element()) else {
+        return false;
+    };
+    let seen = w.scroll_y().unwrap_or(0.0)
+        + w.inner_height()
+            .ok()
+            .and_then(|h| h.as_f64())
+            .unwrap_or(0.0);
+    seen * 100.0 >= root.scroll_height().max(1) as f64 * percent as f64
+}
+
 /// Starts the load trigger once the caller holds no borrow of the survey.
 pub struct Start(Rc<Prompter>);
 
 impl Start {
-    /// Runs the load trigger (at once, or after its delay or `afterSeconds`).
+    /// Runs the load trigger (at once, or after its delay or `afterSeconds`), and looks at
+    /// the scroll depth once the page has had time to lay out its content: a page too
+    /// short to scroll sends no scroll event, and its visitor has seen all of it.
+    /// (A load trigger shows the prompt anyway: its timer slot is its own.)
     pub fn run(self) {
         self.0.arrive();
+        if let Some(percent) = self.0.scroll_percent.filter(|_| !self.0.load) {
+            let me = self.0.me.clone();
+            *self.0.timer.borrow_mut() = Timer::new(DEPTH_CHECK_MS, move || {
+                if let Some(p) = me.upgrade().filter(|_| scrolled_to(percent)) {
+                    p.fire(false);
+                }
+            });
+        }
     }
 }
 
@@ -301,6 +363,7 @@ pub fn arm(config: &Config, show: impl Fn() -> bool + 'static) -> (Armed, Start)
         popup: config.display.mode != DisplayMode::Inline,
         load: trigger.load,
         delay_ms: trigger.delay_ms,
+        scroll_percent: trigger.scroll_percent,
         show: Box::new(show),
         timer: RefCell::new(None),
         waiting: Cell::new(false),
@@ -328,20 +391,10 @@ pub fn arm(config: &Config, show: impl Fn() -> bool + 'static) -> (Armed, Start)
     };
     if let Some(percent) = trigger.scroll_percent {
         let fire = fire(&prompter);
-        let w = window.clone();
         armed
             ._listeners
             .push(Listener::new(&window, "scroll", move |_| {
-                let Some(root) = w.document().and_then(|d| d.document_element()) else {
-                    return;
-                };
-                let seen = w.scroll_y().unwrap_or(0.0)
-                    + w.inner_height()
-                        .ok()
-                        .and_then(|h| h.as_f64())
-                        .unwrap_or(0.0);
-                let height = root.scroll_height().max(1) as f64;
-                if seen * 100.0 >= height * percent as f64 {
+                if scrolled_to(percent) {
                     fire();
                 }
             }));

@@ -163,6 +163,8 @@ test("?sondeo-debug says in the console why a survey did or did not show", async
 test("without storage the draw still holds for the page: a prompt out of the sample stays out however often its trigger fires", async ({ page }) => {
   // Consent not given: nothing may be stored, so the visitor id lives in the page only.
   await load(page, { kind: "nps", id: "unstored", consent: "required", sample: 0.5, display: "slide-in", trigger: { event: "go" } }, "?unstored");
+  // Refused: the slide-in no longer waits for the answer, and decides without storage.
+  await page.evaluate(async () => (await import("/dist/sondeo.js")).consent(false));
   await page.evaluate(() => window.dispatchEvent(new Event("go")));
   const first = await state(page);
   for (let i = 0; i < 30; i++) await page.evaluate(() => window.dispatchEvent(new Event("go")));
@@ -171,17 +173,70 @@ test("without storage the draw still holds for the page: a prompt out of the sam
   expect(await page.evaluate(() => localStorage.length)).toBe(0);
 });
 
-test("when a prompt closes, every waiting prompt gets its turn: one held back by the cooldown does not block the next", async ({ page }) => {
+test("when a prompt closes, every waiting prompt gets its turn: one held back by its rules does not block the next", async ({ page }) => {
   await load(page, { kind: "nps", id: "first-prompt", display: "modal" }, "?queue");
   expect(await state(page, 0)).toBe("open");
   await page.evaluate(async () => {
     const { mount } = await import("/dist/sondeo.js");
-    window.held = await mount(null, { kind: "csat", id: "cooled", endpoint: "/api/responses", display: "slide-in", globalCooldownDays: 7 });
+    window.held = await mount(null, { kind: "csat", id: "cooled", endpoint: "/api/responses", display: "slide-in", globalCooldownDays: 7, hideOn: "/test/elsewhere" });
     window.next = await mount(null, { kind: "ces", id: "next", endpoint: "/api/responses", display: "slide-in" });
   });
   expect(await state(page, 1)).toBe("closed");
   expect(await state(page, 2)).toBe("closed");
+  // Both wait; meanwhile the app moved (without telling sondeo) to a page the first of them
+  // may not show on: asked again at the close, it is held back, and the next one asks.
+  await page.evaluate(() => history.pushState({}, "", "/test/elsewhere"));
   await page.getByRole("button", { name: "Close" }).first().click();
   await expect.poll(() => state(page, 2)).toBe("open");
   expect(await state(page, 1)).toBe("closed");
+});
+
+test("a visitor who chose a score and closed the prompt has answered: recontactDays applies, not dismissDays", async ({ page }) => {
+  const config = { kind: "nps", id: "scored", display: "modal", recontactDays: 30, dismissDays: 0 };
+  await load(page, config, "?first");
+  expect(await state(page)).toBe("open");
+  await page.getByRole("radio", { name: "8", exact: true }).click();
+  await page.getByRole("button", { name: "Close" }).click();
+  expect(await page.evaluate(() => localStorage.getItem("sondeo:seen:scored"))).toMatch(/^a\d+,1$/);
+  await load(page, config, "?next-page");
+  expect(await state(page)).toBe("closed");
+});
+
+test("scrollPercent on a page too short to scroll: the visitor has seen it all, the prompt shows", async ({ page }) => {
+  await load(page, { kind: "csat", id: "short", display: "slide-in", trigger: { scrollPercent: 50 } });
+  expect(await page.evaluate(() => document.documentElement.scrollHeight <= innerHeight)).toBe(true);
+  await expect.poll(() => state(page)).toBe("open");
+});
+
+test("a page rule written with accents matches the address the browser percent-encodes", async ({ page }) => {
+  await load(page, { kind: "nps", id: "accents", display: "slide-in", showOn: "/test/café/*" });
+  expect(await state(page)).toBe("closed");
+  await page.evaluate(async () => {
+    history.pushState({}, "", "/test/café/menú");
+    (await import("/dist/sondeo.js")).navigated();
+  });
+  expect(await page.evaluate(() => location.pathname)).toBe("/test/caf%C3%A9/men%C3%BA");
+  await expect.poll(() => state(page)).toBe("open");
+});
+
+test("a prompt whose survey needs consent waits for the banner's answer, then its history counts: maxDisplays holds across pages", async ({ page }) => {
+  const config = { kind: "nps", id: "consented", display: "modal", consent: "required", maxDisplays: 1, afterPageViews: 2 };
+  const consent = (granted) => page.evaluate(async (granted) => (await import("/dist/sondeo.js")).consent(granted), granted);
+  // Page 1: nothing is read or decided before the answer; with it, this first view is counted.
+  await load(page, config, "?page-1");
+  expect(await state(page)).toBe("closed");
+  await consent(true);
+  expect(await state(page)).toBe("closed");
+  expect(await page.evaluate(() => localStorage.getItem("sondeo:visits"))).toMatch(/^1,/);
+  // Page 2: the second view, counted once the banner (as on every page) says yes: shown.
+  await load(page, config, "?page-2");
+  expect(await state(page)).toBe("closed");
+  await consent(true);
+  await expect.poll(() => state(page)).toBe("open");
+  await page.getByRole("button", { name: "Close" }).click();
+  // Page 3: shown once already, read from storage once consent allows: not again.
+  await load(page, config, "?page-3");
+  await consent(true);
+  expect(await state(page)).toBe("closed");
+  expect(await page.evaluate(() => localStorage.getItem("sondeo:seen:consented"))).toMatch(/^d\d+,1$/);
 });

@@ -138,10 +138,10 @@ impl Visits {
         out
     }
 
-    /// Counts a page view at `now`: the first one, or one after a gap of
-    /// [`SESSION_GAP_MS`], starts a session.
+    /// Counts a page view at `now`: the first one, one after a gap of [`SESSION_GAP_MS`],
+    /// or one before the last (the clock went back) starts a session.
     pub fn page_view(&mut self, now: u64) {
-        if self.views == 0 || now.saturating_sub(self.last_view) >= SESSION_GAP_MS {
+        if self.views == 0 || now < self.last_view || now - self.last_view >= SESSION_GAP_MS {
             self.sessions = self.sessions.saturating_add(1);
             self.session_start = now;
         }

@@ -51,8 +51,10 @@ pub fn decide(rules: &Targeting, facts: &Facts) -> Verdict {
     let Facts {
         now, seen, visits, ..
     } = *facts;
+    // A time after now (a clock that was fast, or a stored value a page tampered with) is
+    // no window at all: it would hold the prompt back until that time comes, months away.
     let within =
-        |since: u64, days: u32| since > 0 && now.saturating_sub(since) < days as u64 * DAY_MS;
+        |since: u64, days: u32| since > 0 && since <= now && now - since < days as u64 * DAY_MS;
     if rules.force {
         Verdict::Show
     } else if page::any_matches(&rules.hide_on, facts.path, facts.query) {
@@ -319,6 +321,39 @@ mod tests {
         assert_eq!(decide(&t, &early), Verdict::Wait(20_000));
         early.visits.session_start = now - 30_000;
         assert_eq!(decide(&t, &early), Verdict::Show);
+    }
+
+    #[test]
+    fn a_time_after_now_holds_nothing_back() {
+        // Answered, dismissed and shown "a year from now" (a clock that was fast, a tampered
+        // value): no window, instead of none until next year.
+        let (day, now) = (DAY_MS, 400 * DAY_MS);
+        let later = now + 365 * day;
+        let t = Targeting {
+            recontact_days: 90,
+            dismiss_days: 30,
+            global_cooldown_days: 7,
+            ..Targeting::default()
+        };
+        for outcome in [Outcome::Answered, Outcome::Dismissed] {
+            let seen = Seen {
+                outcome: Some(outcome),
+                at: later,
+                displays: 1,
+            };
+            assert_eq!(decide(&t, &Facts { seen, ..facts(now) }), Verdict::Show);
+        }
+        let mut f = facts(now);
+        f.visits.last_shown = later;
+        assert_eq!(decide(&t, &f), Verdict::Show);
+        // A clock that went back an hour: the next page view starts a session, whose
+        // afterSeconds count from now.
+        let mut visits = facts(now).visits;
+        visits.page_view(now - 3_600_000);
+        assert_eq!(
+            (visits.sessions, visits.session_start),
+            (2, now - 3_600_000)
+        );
     }
 
     #[test]

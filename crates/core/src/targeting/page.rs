@@ -3,8 +3,9 @@
 //! A pattern is a path glob, optionally followed by `?` and query conditions:
 //! `*` matches within one path segment, `**` across segments; a trailing `/` is
 //! optional on both sides; `?plan` needs the query key `plan`, `?plan=pro` that exact
-//! value, `?a&b=1` both. Query values are compared as written in the address (not
-//! percent-decoded).
+//! value, `?a&b=1` both. The path is given decoded (the widget passes the address
+//! through `decodeURI`, so `/café` matches `/caf%C3%A9`); query values are compared as
+//! written in the address (not percent-decoded).
 
 /// Whether the page at `path` with `query` (after `?`, without it) matches `pattern`.
 pub fn page_matches(pattern: &str, path: &str, query: &str) -> bool {
