@@ -20,12 +20,15 @@ import { RIGHT_TO_LEFT, TEXTS } from "/ticket-texts.js";
 // without them names the same ticket, and the same response.
 const HIDDEN = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180E\u3164\uFFA0\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u{E0000}-\u{E007F}]/gu;
 const params = new URLSearchParams(location.search);
-// The link's value for `key`, shown text only, or `fallback` when absent, empty or longer
-// than `max` characters (the survey's limit: no help desk sends such a value).
+// The link's value for `key` as the survey stores it (line breaks and tabs as spaces, other
+// control characters removed, trimmed: crates/core/src/answer.rs, attribute_text), or
+// `fallback` when that leaves nothing or more than `max` characters (the survey's limit,
+// counted in characters as it counts them: an emoji is one).
 const linked = (key, max, fallback) => {
-  const value = params.get(key)?.replace(HIDDEN, "").trim();
-  if (value && value.length > max) console.warn(`sondeo ticket page: ${key} is longer than ${max} characters; left out`);
-  return value && value.length <= max ? value : fallback;
+  const value = params.get(key)?.replace(HIDDEN, "").replace(/[\t\n\r]/g, " ").replace(/\p{Cc}/gu, "").trim();
+  const length = value ? [...value].length : 0;
+  if (length > max) console.warn(`sondeo ticket page: ${key} is longer than ${max} characters; left out`);
+  return value && length <= max ? value : fallback;
 };
 const tls = params.get("survey") === "tls" || params.get("kind") === "tls";
 const kind = params.get("kind") ?? params.get("survey") ?? "csat";
@@ -52,7 +55,9 @@ document.getElementById("ticket-line").textContent = metadata.ticketId ? words.t
 
 // The response id: `rid=` when the help desk puts one in the link (best: an unguessable id
 // per ticket, so nobody who knows a ticket number can overwrite its answer); else derived
-// from survey and ticket (64-bit FNV-1a in hex: distinct tickets get distinct ids).
+// from survey, kind and ticket (64-bit FNV-1a in hex: distinct tickets get distinct ids,
+// and an NPS link and a CSAT link about one ticket are two responses, as the collector
+// keeps an id to one kind).
 function derivedId(text) {
   let h = 0xcbf29ce484222325n;
   for (const b of new TextEncoder().encode(text)) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
@@ -60,7 +65,7 @@ function derivedId(text) {
 }
 const rid = params.get("rid");
 const responseId = rid && /^[A-Za-z0-9_-]{1,64}$/.test(rid) ? rid
-  : metadata.ticketId ? derivedId(`${surveyId}\0${metadata.ticketId}`) : undefined;
+  : metadata.ticketId ? derivedId(`${surveyId}\0${tls ? "tls" : kind}\0${metadata.ticketId}`) : undefined;
 
 // Listen for a person from the start: a move made while the widget loads counts too.
 // Digits only: Number() would read "0x9", "9e0" or " 9" as 9, which no email link says.
@@ -73,8 +78,10 @@ const signs = ["pointermove", "pointerdown", "touchstart", "keydown", "wheel"];
 const host = document.getElementById("survey");
 const record = (event) => {
   if (event && !event.isTrusted) return;
-  // A tap or click on the survey itself is the person answering: their choice, not the link's.
-  if ((event?.type === "pointerdown" || event?.type === "touchstart") && event.composedPath().includes(host)) {
+  // A tap or click on one of the survey's scores is the person answering: their choice, not
+  // the link's. (A swipe or a tap elsewhere on the card is a person there, like any other.)
+  const onScore = (node) => node instanceof Element && node.hasAttribute("data-score");
+  if ((event?.type === "pointerdown" || event?.type === "touchstart") && event.composedPath().some(onScore)) {
     signs.forEach((sign) => removeEventListener(sign, record, true));
     return;
   }
@@ -83,7 +90,7 @@ const record = (event) => {
   signs.forEach((sign) => removeEventListener(sign, record, true));
   try {
     survey.select(Number(score));
-    document.getElementById("status").textContent = words.recorded(score);
+    document.getElementById("status").textContent = words.recorded(Number(score));
   } catch (error) {
     // A score that is not on the scale (an edited link): ask normally instead.
     console.warn(error.message);
@@ -121,6 +128,11 @@ for (const attempt of [config, { ...config, locale: "auto" }, bare]) {
     break;
   } catch (error) {
     console.warn(error.message);
+    // The widget itself could not start (its files blocked or missing): trying other
+    // configs cannot help.
+    if (/could not start/.test(error.message)) break;
   }
 }
+// Nothing to answer with: said, not an empty page under "Your ticket is closed".
+if (!survey) document.getElementById("status").textContent = words.unavailable;
 if (personHere) record();

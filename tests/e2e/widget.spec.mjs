@@ -212,6 +212,36 @@ test("ticket.html: a visit that does nothing (a mail scanner) records nothing; o
   await expect(page.locator("#status")).toHaveText("Thank you. You can close this page.");
 });
 
+test("ticket.html on a phone: a tap on the card's text is a person there, and the link's score is recorded", async ({ browser }) => {
+  const context = await browser.newContext({ hasTouch: true, isMobile: true, viewport: { width: 390, height: 800 } });
+  const page = await context.newPage();
+  try {
+    await page.goto(`${server.url}/ticket.html?kind=csat&score=4&ticketId=TAP-1`);
+    await expect(page.getByRole("radio")).toHaveCount(5);
+    // The first touch lands on the question, not on a score (a swipe to scroll starts so too).
+    const question = await page.locator("sondeo-survey").getByText("How satisfied").boundingBox();
+    await page.touchscreen.tap(question.x + 5, question.y + question.height / 2);
+    await waitForPosts(server.posts, (p) => p.some((x) => x.body.metadata?.ticketId === "TAP-1"));
+    expect(server.posts.find((x) => x.body.metadata?.ticketId === "TAP-1").body).toMatchObject({ score: 4, complete: false });
+    await expect(page.locator("#status")).toHaveText("Your score of 4 was recorded. Thank you!");
+  } finally {
+    await context.close();
+  }
+});
+
+test("ticket.html: an NPS and a CSAT link about one ticket are two responses; a widget that cannot load is said", async ({ page }) => {
+  for (const [kind, score] of [["nps", 9], ["csat", 5]]) {
+    await page.goto(`${server.url}/ticket.html?kind=${kind}&score=${score}&ticketId=BOTH-1`);
+    await page.mouse.move(30, 30);
+    await waitForPosts(server.posts, (p) => p.some((x) => x.body.kind === kind && x.body.metadata?.ticketId === "BOTH-1"));
+  }
+  const ids = new Set(server.posts.filter((x) => x.body.metadata?.ticketId === "BOTH-1").map((x) => x.body.id));
+  expect(ids.size).toBe(2);
+  await page.route("**/sondeo_bg.wasm", (route) => route.abort());
+  await page.goto(`${server.url}/ticket.html?kind=csat&score=4&ticketId=DOWN-1&lang=es`);
+  await expect(page.locator("#status")).toHaveText("No se ha podido cargar la encuesta. Inténtalo de nuevo más tarde.");
+});
+
 test("ticket.html with a score off the scale asks normally and posts nothing", async ({ page }) => {
   await page.goto(`${server.url}/ticket.html?kind=csat&score=9&ticketId=1`);
   await expect(page.getByRole("radio")).toHaveCount(5);
