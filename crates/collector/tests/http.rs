@@ -725,8 +725,15 @@ fn a_partial_that_knows_fewer_answers_does_not_undo_one_that_knows_more() {
         Some(2),
         "schema 1 keeps the answers"
     );
-    // A changed first answer is news, and the complete answer always wins.
-    assert_eq!(post(&[("s", "csat", 2)], false), 1);
+    // A changed first answer is news, and the answers it does not know stay with it (the
+    // email link clicked again with another score: the later questions' answers are not lost).
+    assert_eq!(post(&[("s", "csat", 2)], false), 2);
+    assert_eq!(
+        c.ndjson()[0]["answers"],
+        json!([{ "key": "s", "kind": "csat", "score": 2 }, { "key": "r", "kind": "yesno", "score": 0 }])
+    );
+    assert_eq!(c.ndjson()[0]["score"], 2, "the first answer's score leads");
+    // The complete answer always wins, as given.
     assert_eq!(
         post(
             &[("s", "csat", 2), ("r", "yesno", 1), ("a", "rating", 5)],

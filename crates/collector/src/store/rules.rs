@@ -29,7 +29,8 @@ const DAY_MS: i64 = 86_400_000;
 
 /// The decision for `response` received at `now_ms`, against what its id holds.
 pub fn decide(stored: Option<&Stored>, response: &Response, now_ms: i64) -> Decision {
-    let payload = response.to_json();
+    // What is written: the response, or it with the stored partial's other answers.
+    let mut merged = None;
     if let Some(stored) = stored {
         // An id belongs to the survey and kind that stored it first: anything else is
         // another response (or an attempt to overwrite one), never a new version of it.
@@ -62,10 +63,26 @@ pub fn decide(stored: Option<&Stored>, response: &Response, now_ms: i64) -> Deci
         {
             return Decision::Keep;
         }
-        // A re-send of what is stored (a retry whose first answer was lost) changes nothing.
-        if same_payload(&stored.json, &payload) {
-            return Decision::Keep;
+        // A partial from a new visit (a reload, the email link clicked again with another
+        // first score) knows only what was asked there: the answers the stored partial holds
+        // for the other questions stay, instead of being lost to the first one's change.
+        let extra: Vec<_> = known
+            .answers
+            .iter()
+            .filter(|a| !response.answers.iter().any(|r| r.key == a.key))
+            .cloned()
+            .collect();
+        if !response.complete && !response.answers.is_empty() && !extra.is_empty() {
+            let mut whole = response.clone();
+            whole.answers.extend(extra);
+            whole.answers.truncate(sondeo_core::survey::MAX_QUESTIONS);
+            merged = Some(whole);
         }
+    }
+    let payload = merged.as_ref().unwrap_or(response).to_json();
+    // A re-send of what is stored (a retry whose first answer was lost) changes nothing.
+    if stored.is_some_and(|stored| same_payload(&stored.json, &payload)) {
+        return Decision::Keep;
     }
     // An anonymous answer's receipt is kept to the day, as its own times are.
     let received_ms = if response.anonymous {
