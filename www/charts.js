@@ -170,12 +170,9 @@ export function groupsChart(kindName, parts, n) {
 // between characters as readers see them (an emoji or an accent with its letter whole).
 const segmenter = typeof Intl.Segmenter === "function" ? new Intl.Segmenter() : null;
 const ruler = document.createElement("canvas").getContext("2d");
+if (ruler) ruler.font = "12px system-ui, sans-serif";
 function fitLabel(text, width) {
-  const measure = (t) => {
-    if (!ruler) return t.length * 7.5;
-    ruler.font = "12px system-ui, sans-serif";
-    return ruler.measureText(t).width;
-  };
+  const measure = (t) => (ruler ? ruler.measureText(t).width : t.length * 7.5);
   if (measure(text) <= width) return text;
   const characters = segmenter ? Array.from(segmenter.segment(text), (s) => s.segment) : Array.from(text);
   let keep = characters.length;

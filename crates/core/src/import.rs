@@ -183,6 +183,17 @@ fn ended_by_cr(text: &str) -> bool {
         .is_some_and(|(first, _)| ndjson::Line::parse(first).is_ok())
 }
 
+/// Whether a response object's `complete` says it is partial: `false`, `0`, or text that
+/// [`means_partial`].
+pub(crate) fn is_partial_json(complete: Option<&serde_json::Value>) -> bool {
+    match complete {
+        Some(serde_json::Value::Bool(complete)) => !complete,
+        Some(serde_json::Value::String(text)) => means_partial(text),
+        Some(serde_json::Value::Number(n)) => n.as_f64() == Some(0.0),
+        _ => false,
+    }
+}
+
 /// Whether a `complete` written as text (a CSV cell, an NDJSON string) says the response
 /// is partial: as a sheet may write it (Excel saves `false` as FALSE).
 pub(crate) fn means_partial(text: &str) -> bool {
@@ -381,12 +392,7 @@ pub fn row_from_json(
     Ok(Row {
         answers,
         id: response_id(object.get("id")),
-        complete: !match object.get("complete") {
-            Some(serde_json::Value::Bool(complete)) => !complete,
-            Some(serde_json::Value::String(text)) => means_partial(text),
-            Some(serde_json::Value::Number(n)) => n.as_f64() == Some(0.0),
-            _ => false,
-        },
+        complete: !is_partial_json(object.get("complete")),
         kind: Some(kind),
         score,
         survey_id: text("surveyId").map(owned),

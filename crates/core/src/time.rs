@@ -17,13 +17,7 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
 /// the fraction's first three digits count, the rest is cut.
 pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
     let b = s.trim().as_bytes();
-    let num = |range: std::ops::Range<usize>| -> Option<i64> {
-        let part = b.get(range)?;
-        if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        Some(part.iter().fold(0i64, |n, d| n * 10 + (d - b'0') as i64))
-    };
+    let num = |range| digits(b, range);
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
@@ -82,6 +76,15 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
     // it could not be written back as it reads.
     let years = days_from_civil(0, 1, 1) * 86_400_000..days_from_civil(10_000, 1, 1) * 86_400_000;
     years.contains(&ms).then_some(ms)
+}
+
+/// The number written in ASCII digits at `range` of `b`; `None` when the range is empty or
+/// out of `b`, or holds anything but digits.
+fn digits(b: &[u8], range: std::ops::Range<usize>) -> Option<i64> {
+    let part = b.get(range).filter(|p| !p.is_empty())?;
+    part.iter()
+        .all(u8::is_ascii_digit)
+        .then(|| part.iter().fold(0i64, |n, d| n * 10 + (d - b'0') as i64))
 }
 
 /// A time as a sheet writes it, for imports: RFC 3339, or a date and a time with no zone
@@ -182,36 +185,24 @@ impl Period {
     /// The first day (days since 1970-01-01) of the period labelled `label`, as
     /// [`Period::label`] writes it; `None` for another text.
     pub fn start_day(self, label: &str) -> Option<i64> {
-        let b = label.as_bytes();
-        let num = |range: std::ops::Range<usize>| -> Option<i64> {
-            let part = b.get(range)?;
-            part.iter()
-                .all(u8::is_ascii_digit)
-                .then(|| part.iter().fold(0i64, |n, d| n * 10 + (d - b'0') as i64))
-        };
-        let year = num(0..4)?;
-        match (self, b.len()) {
-            (Period::Day, 10) if b[4] == b'-' && b[7] == b'-' => {
-                let (month, day) = (num(5..7)?, num(8..10)?);
-                ((1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day))
-                    .then(|| days_from_civil(year, month, day))
-            }
-            (Period::Month, 7) if b[4] == b'-' => {
-                let month = num(5..7)?;
-                (1..=12)
-                    .contains(&month)
-                    .then(|| days_from_civil(year, month, 1))
-            }
-            (Period::Week, 8) if &label[4..6] == "-W" => {
-                let week = num(6..8)?;
+        // A day or a month is a date's text, as the timestamp reader takes it.
+        let date = match (self, label.len()) {
+            (Period::Day, 10) => parse_rfc3339_ms(label),
+            (Period::Month, 7) => parse_rfc3339_ms(&[label, "-01"].concat()),
+            (Period::Week, 8) if label.as_bytes().get(4..6) == Some(b"-W") => {
+                let (year, week) = (
+                    digits(label.as_bytes(), 0..4)?,
+                    digits(label.as_bytes(), 6..8)?,
+                );
                 // Week 1 holds January 4th; weeks start on Monday (1970-01-01 was a Thursday).
                 let january_4 = days_from_civil(year, 1, 4);
                 let monday = january_4 - (january_4 + 3).rem_euclid(7);
                 let start = monday + (week - 1) * 7;
-                (week >= 1 && self.label(start * 86_400) == label).then_some(start)
+                return (week >= 1 && self.label(start * 86_400) == label).then_some(start);
             }
             _ => None,
-        }
+        };
+        date.map(|ms| ms.div_euclid(86_400_000))
     }
 
     /// The label of the period that follows the one labelled `label`.
@@ -421,5 +412,8 @@ mod tests {
         assert_eq!(Period::Month.after("2026-13"), None);
         assert_eq!(Period::Month.after("2026-11-22"), None);
         assert_eq!(Period::Day.after("(none)"), None);
+        // Not a label either, and no panic on a cut inside a character.
+        assert_eq!(Period::Week.after("2026€1"), None);
+        assert_eq!(Period::Day.after(" 2026-11-2"), None);
     }
 }

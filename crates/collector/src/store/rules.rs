@@ -2,7 +2,7 @@
 //! is a new version of what is stored, and what is stored with it.
 
 use crate::clock;
-use sondeo_core::answer::Response;
+use sondeo_core::answer::{Answer, Response};
 
 /// What to do with one posted response, given what its id holds.
 #[derive(Debug, PartialEq)]
@@ -66,15 +66,15 @@ pub fn decide(stored: Option<&Stored>, response: &Response, now_ms: i64) -> Deci
         // A partial from a new visit (a reload, the email link clicked again with another
         // first score) knows only what was asked there: the answers the stored partial holds
         // for the other questions stay, instead of being lost to the first one's change.
-        let extra: Vec<_> = known
-            .answers
-            .iter()
-            .filter(|a| !response.answers.iter().any(|r| r.key == a.key))
-            .cloned()
-            .collect();
-        if !response.complete && !response.answers.is_empty() && !extra.is_empty() {
+        let unknown = |a: &&Answer| !response.answers.iter().any(|r| r.key == a.key);
+        if !response.complete
+            && !response.answers.is_empty()
+            && known.answers.iter().any(|a| unknown(&a))
+        {
             let mut whole = response.clone();
-            whole.answers.extend(extra);
+            whole
+                .answers
+                .extend(known.answers.iter().filter(unknown).cloned());
             whole.answers.truncate(sondeo_core::survey::MAX_QUESTIONS);
             merged = Some(whole);
         }
@@ -109,7 +109,7 @@ fn made_at(updated_at: Option<&str>, received_ms: i64) -> Option<i64> {
 }
 
 /// `(key, score)` of each answer.
-fn pairs(answers: &[sondeo_core::answer::Answer]) -> Vec<(&str, u8)> {
+fn pairs(answers: &[Answer]) -> Vec<(&str, u8)> {
     answers.iter().map(|a| (a.key.as_str(), a.score)).collect()
 }
 
@@ -117,7 +117,7 @@ fn pairs(answers: &[sondeo_core::answer::Answer]) -> Vec<(&str, u8)> {
 /// longer reads knows nothing and has no time.
 #[derive(Default)]
 struct Version {
-    answers: Vec<sondeo_core::answer::Answer>,
+    answers: Vec<Answer>,
     score: Option<u8>,
     made_ms: Option<i64>,
 }

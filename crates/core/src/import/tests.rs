@@ -197,21 +197,39 @@ fn mebibyte_line() -> String {
     line
 }
 
+/// Imports NDJSON `bytes` in chunks of each of `sizes` (and whole): the same `(accepted,
+/// rejected)` and accepted `scores` every time. Returns each import's report.
+fn ndjson_in_chunks(
+    bytes: &[u8],
+    sizes: &[usize],
+    counts: (u64, u64),
+    scores: &[u8],
+) -> Vec<Report> {
+    let mut reports = Vec::new();
+    for &size in sizes.iter().chain([bytes.len()].iter()) {
+        let (report, rows) = import(bytes, Format::Ndjson, size);
+        assert_eq!(
+            (report.accepted, report.rejected),
+            counts,
+            "chunks of {size}"
+        );
+        assert_eq!(
+            rows.iter().map(|r| r.score).collect::<Vec<_>>(),
+            scores,
+            "chunks of {size}"
+        );
+        reports.push(report);
+    }
+    reports
+}
+
 #[test]
 fn a_line_of_exactly_a_mebibyte_is_read_whatever_its_line_end() {
     // The line's own bytes, without its LF or CRLF, make the mebibyte.
     let line = mebibyte_line();
     for end in ["\n", "\r\n"] {
         let bytes = format!("{line}{end}{{\"kind\":\"nps\",\"score\":0}}{end}");
-        for size in [4096, bytes.len()] {
-            let (report, rows) = import(bytes.as_bytes(), Format::Ndjson, size);
-            assert_eq!(
-                (report.accepted, report.rejected),
-                (2, 0),
-                "{end:?}, chunks of {size}"
-            );
-            assert_eq!(rows.iter().map(|r| r.score).collect::<Vec<_>>(), [9, 0]);
-        }
+        ndjson_in_chunks(bytes.as_bytes(), &[4096], (2, 0), &[9, 0]);
     }
 }
 
@@ -236,15 +254,8 @@ fn a_line_too_long_with_a_mark_at_its_start_is_refused_whatever_the_chunks() {
     let bytes = format!(
         "{{\"kind\":\"nps\",\"score\":1}}\n\u{FEFF}{line}\n{{\"kind\":\"nps\",\"score\":0}}\n"
     );
-    for size in [4096, 1 << 16, bytes.len()] {
-        let (report, rows) = import(bytes.as_bytes(), Format::Ndjson, size);
-        assert_eq!(
-            (report.accepted, report.rejected),
-            (2, 1),
-            "chunks of {size}"
-        );
-        assert_eq!(report.first[0].error, TOO_LONG_LINE, "chunks of {size}");
-        assert_eq!(rows.iter().map(|r| r.score).collect::<Vec<_>>(), [1, 0]);
+    for report in ndjson_in_chunks(bytes.as_bytes(), &[4096, 1 << 16], (2, 1), &[1, 0]) {
+        assert_eq!(report.first[0].error, TOO_LONG_LINE);
     }
 }
 
@@ -253,15 +264,7 @@ fn exports_joined_end_to_end_read_as_one_in_spite_of_the_second_mark() {
     let one = "\u{FEFF}{\"kind\":\"nps\",\"score\":9}\n";
     let two = "\u{FEFF}{\"kind\":\"nps\",\"score\":2}\n";
     let joined = format!("{one}{two}");
-    for size in [1, 2, 3, joined.len()] {
-        let (report, rows) = import(joined.as_bytes(), Format::Ndjson, size);
-        assert_eq!(
-            (report.accepted, report.rejected),
-            (2, 0),
-            "chunks of {size}"
-        );
-        assert_eq!(rows.iter().map(|r| r.score).collect::<Vec<_>>(), [9, 2]);
-    }
+    ndjson_in_chunks(joined.as_bytes(), &[1, 2, 3], (2, 0), &[9, 2]);
 }
 
 #[test]

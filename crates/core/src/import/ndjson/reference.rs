@@ -96,12 +96,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
 impl<'a> Line<'a> {
     /// Whether the line is a partial response (`complete: false`).
     pub fn is_partial(&self) -> bool {
-        match serde_json::from_str::<serde_json::Value>(self.complete.map_or("null", |c| c.get())) {
-            Ok(serde_json::Value::Bool(complete)) => !complete,
-            Ok(serde_json::Value::Number(n)) => n.as_f64() == Some(0.0),
-            Ok(serde_json::Value::String(s)) => crate::import::means_partial(&s),
-            _ => false,
-        }
+        let complete = self
+            .complete
+            .and_then(|c| serde_json::from_str(c.get()).ok());
+        crate::import::is_partial_json(complete.as_ref())
     }
 
     /// The scorer's row, or the field that makes the line unusable.
