@@ -46,6 +46,15 @@ function renameExports(start, end) {
   return Buffer.from([7, ...leb(body.length), ...body]);
 }
 
+// The glue's own import module ("./sondeo_bg.js") is named again by every import: one letter.
+const moduleNames = new Map();
+for (const { module } of WebAssembly.Module.imports(new WebAssembly.Module(wasm))) {
+  const key = JSON.stringify(module);
+  if (!moduleNames.has(module) && module.endsWith("_bg.js") && js.split(`${key}:`).length === 2) {
+    js = js.replace(`${key}:`, `"m${moduleNames.size}":`);
+    moduleNames.set(module, `m${moduleNames.size}`);
+  }
+}
 const exportNames = new Set(WebAssembly.Module.exports(new WebAssembly.Module(wasm)).map((e) => e.name));
 const out = [wasm.subarray(0, 8)];
 let pos = 8;
@@ -75,7 +84,7 @@ while (pos < wasm.length) {
       short = renames.get(field) ?? `w${renames.size.toString(36)}`;
       renames.set(field, short);
     }
-    body.push(...name(module), ...name(short), ...wasm.subarray(descStart, p));
+    body.push(...name(moduleNames.get(module) ?? module), ...name(short), ...wasm.subarray(descStart, p));
   }
   out.push(Buffer.from([2, ...leb(body.length), ...body]));
   pos = end;

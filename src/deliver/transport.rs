@@ -361,7 +361,7 @@ fn attempt(entry: Entry, route: &Route, events: EventTarget) {
         match status {
             // Only a redirect not followed (`redirect: "manual"`) answers with status 0. The
             // site must fix its endpoint: said as an error, and the answer kept and retried.
-            Some(status) if status == 0.0 => {
+            Some(0.0) => {
                 let problem = "the endpoint answered with a redirect, which is not followed; give its final URL as endpoint";
                 notify(&events, "sondeo:error", &entry.id, 0, problem);
                 finish(entry, events, None, None, problem)
