@@ -248,11 +248,7 @@ pub fn proportion_difference(x1: u64, n1: u64, x2: u64, n2: u64) -> Option<Diffe
     if n1 == 0 || n2 == 0 {
         return None;
     }
-    let (p1, p2) = (x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
-    let ((l1, u1), (l2, u2)) = (wilson(x1, n1), wilson(x2, n2));
-    let d = p1 - p2;
-    let low = d - ((p1 - l1).powi(2) + (u2 - p2).powi(2)).sqrt();
-    let high = d + ((u1 - p1).powi(2) + (p2 - l2).powi(2)).sqrt();
+    let (d, low, high) = crate::score::newcombe(x1, n1, x2, n2);
     Some(Difference {
         difference: 100.0 * d,
         low95: 100.0 * low,

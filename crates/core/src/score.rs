@@ -190,6 +190,21 @@ impl Histogram {
         self.scores().map(|(s, c)| s * c as f64).sum::<f64>() / n as f64
     }
 
+    /// The mean with one answer added at each end of the scale, and that mean's variance
+    /// (the adjusted sample's variance over its size): for a yes/no scale this is
+    /// Agresti and Caffo's adjustment (one success and one failure added), which keeps
+    /// an interval honest where every answer is the same; its weight fades as answers come.
+    pub fn adjusted_mean(&self) -> (f64, f64) {
+        let (lowest, highest) = (self.kind.min() as f64, self.kind.max() as f64);
+        let n = self.n() as f64 + 2.0;
+        let (sum, squares) = self.scores().fold(
+            (lowest + highest, lowest * lowest + highest * highest),
+            |(sum, squares), (s, c)| (sum + s * c as f64, squares + s * s * c as f64),
+        );
+        let mean = sum / n;
+        (mean, (squares / n - mean * mean).max(0.0) / n)
+    }
+
     /// Sample variance (n − 1 in the denominator).
     pub fn variance(&self) -> f64 {
         let n = self.n();
@@ -349,6 +364,19 @@ pub fn wilson(x: u64, n: u64) -> (f64, f64) {
     ((center - half).max(0.0), (center + half).min(1.0))
 }
 
+/// `x1/n1 − x2/n2` with Newcombe's interval (method 10: from the two Wilson intervals),
+/// as fractions `(difference, low, high)`; `n1` and `n2` must not be 0.
+pub fn newcombe(x1: u64, n1: u64, x2: u64, n2: u64) -> (f64, f64, f64) {
+    let (p1, p2) = (x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
+    let ((l1, u1), (l2, u2)) = (wilson(x1, n1), wilson(x2, n2));
+    let d = p1 - p2;
+    (
+        d,
+        d - ((p1 - l1).powi(2) + (u2 - p2).powi(2)).sqrt(),
+        d + ((u1 - p1).powi(2) + (p2 - l2).powi(2)).sqrt(),
+    )
+}
+
 /// CSAT of a histogram, or `None` when it has no answers.
 pub fn csat(h: &Histogram) -> Option<CsatSummary> {
     let n = h.n();
@@ -374,18 +402,19 @@ pub fn ces(h: &Histogram) -> Option<CesSummary> {
     if n == 0 {
         return None;
     }
-    let mean = h.mean();
+    let (center, variance) = h.adjusted_mean();
     let margin = if n < 2 {
         f64::NAN
     } else {
-        Z95 * (h.variance() / n as f64).sqrt()
+        Z95 * variance.sqrt()
     };
+    let (lowest, highest) = (h.kind.min() as f64, h.kind.max() as f64);
     Some(CesSummary {
         n,
-        score: mean,
+        score: h.mean(),
         agree: 100.0 * h.count_where(|s| s >= h.kind.spec().best_from) as f64 / n as f64,
-        low95: mean - margin,
-        high95: mean + margin,
+        low95: (center - margin).max(lowest),
+        high95: (center + margin).min(highest),
         margin95: margin,
         small_sample: n < SMALL_SAMPLE,
     })
@@ -431,18 +460,27 @@ pub fn compare(a: &Histogram, b: &Histogram) -> Option<Change> {
             )
         }
         Statistic::Share => {
-            let (pa, pb) = (csat(a)?.score / 100.0, csat(b)?.score / 100.0);
-            (
-                100.0 * (pb - pa),
-                100.0 * (pb - pa),
-                100.0 * (pa * (1.0 - pa) / na as f64 + pb * (1.0 - pb) / nb as f64).sqrt(),
-            )
+            // Newcombe's interval, from the two Wilson intervals: the plain normal one
+            // collapses where a side is at 0% or 100%, and would call 3 satisfied answers
+            // of 3 against 97% of a thousand a significant drop.
+            let best = a.kind.spec().best_from;
+            let satisfied = |h: &Histogram| h.count_where(|s| s >= best);
+            let (d, low, high) = newcombe(satisfied(b), nb, satisfied(a), na);
+            return Some(Change {
+                kind: a.kind,
+                difference: 100.0 * d,
+                low95: 100.0 * low,
+                high95: 100.0 * high,
+                significant: low > 0.0 || high < 0.0,
+                small_sample: na < SMALL_SAMPLE || nb < SMALL_SAMPLE,
+            });
         }
-        Statistic::Mean => (
-            b.mean() - a.mean(),
-            b.mean() - a.mean(),
-            (a.variance() / na as f64 + b.variance() / nb as f64).sqrt(),
-        ),
+        Statistic::Mean => {
+            // Welch on the adjusted means (an answer added at each end of the scale): three
+            // answers of 7 have no spread of their own to measure.
+            let ((ca, va), (cb, vb)) = (a.adjusted_mean(), b.adjusted_mean());
+            (b.mean() - a.mean(), cb - ca, (va + vb).sqrt())
+        }
     };
     let half = Z95 * se;
     Some(Change {

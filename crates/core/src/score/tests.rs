@@ -65,14 +65,24 @@ fn csat_uses_the_top_two_boxes_and_a_wilson_interval() {
 }
 
 #[test]
-fn ces_reports_the_mean_the_agree_share_and_a_t_free_normal_interval() {
-    // Mean 25/6; deviations squared sum to 26.8333…; s² = 26.8333/5 = 5.36667.
+fn ces_reports_the_mean_the_agree_share_and_an_adjusted_interval() {
+    // The interval is the mean's with a 1 and a 7 added: 7 6 5 4 1 2 1 7, n′ = 8,
+    // mean′ 33/8 = 4.125, squares 181, variance 181/8 − 4.125² = 5.609375, of the mean /8.
     let s = ces(&hist(Kind::Ces, &[7, 6, 5, 4, 1, 2])).unwrap();
     close(s.score, 25.0 / 6.0, 1e-9);
     close(s.agree, 50.0, 1e-9);
-    let margin = 1.96 * (5.366_666_7f64 / 6.0).sqrt();
-    close(s.margin95, margin, 0.001);
-    close(s.low95, 25.0 / 6.0 - margin, 0.001);
+    let margin = 1.96 * (5.609_375f64 / 8.0).sqrt();
+    close(s.margin95, margin, 1e-3);
+    close(s.low95, 4.125 - margin, 1e-3);
+    close(s.high95, 4.125 + margin, 1e-3);
+    // Three answers of 7: 7 7 7 1 7, mean′ 5.8, variance 197/5 − 5.8² = 5.76, of the mean /5;
+    // an interval, not "7.0 to 7.0", and never past the scale's end.
+    let s = ces(&hist(Kind::Ces, &[7, 7, 7])).unwrap();
+    close(s.score, 7.0, 1e-9);
+    let margin = 1.96 * (5.76f64 / 5.0).sqrt();
+    close(s.margin95, margin, 1e-3);
+    close(s.low95, 5.8 - margin, 1e-3);
+    assert_eq!(s.high95, 7.0);
     // One answer has no spread to measure.
     assert!(ces(&hist(Kind::Ces, &[4])).unwrap().margin95.is_nan());
 }
@@ -105,28 +115,78 @@ fn an_nps_change_is_significant_only_when_its_interval_excludes_zero() {
     assert!(!change.small_sample);
 }
 
+/// Wilson's 95% interval of x of n, written out (Wilson 1927).
+fn wilson_by_hand(x: f64, n: f64) -> (f64, f64) {
+    let (p, z) = (x / n, 1.96f64);
+    let center = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / (1.0 + z * z / n);
+    (center - half, center + half)
+}
+
 #[test]
-fn csat_and_ces_changes_use_their_own_standard_errors() {
+fn csat_and_ces_changes_use_their_own_intervals() {
     let a = hist(Kind::Csat, &[5, 5, 1, 1]); // 50%
     let b = hist(Kind::Csat, &[5, 5, 5, 1]); // 75%
     let c = compare(&a, &b).unwrap();
     close(c.difference, 25.0, 1e-9);
+    // Newcombe (method 10): 0.25 − √((0.75 − l_b)² + (u_a − 0.5)²), 0.25 + √((u_b − 0.75)² + (0.5 − l_a)²).
+    let ((la, ua), (lb, ub)) = (wilson_by_hand(2.0, 4.0), wilson_by_hand(3.0, 4.0));
     close(
-        c.high95 - c.difference,
-        1.96 * 100.0 * (0.25 / 4.0 + 0.1875 / 4.0f64).sqrt(),
+        c.low95,
+        100.0 * (0.25 - ((0.75 - lb).powi(2) + (ua - 0.5).powi(2)).sqrt()),
         0.01,
     );
-    let a = hist(Kind::Ces, &[1, 3]); // mean 2, s² = 2
-    let b = hist(Kind::Ces, &[5, 7, 6]); // mean 6, s² = 1
+    close(
+        c.high95,
+        100.0 * (0.25 + ((ub - 0.75).powi(2) + (0.5 - la).powi(2)).sqrt()),
+        0.01,
+    );
+    assert!(!c.significant);
+
+    // Adjusted means: a = 1 3 (+1, +7): mean′ 3, variance 60/4 − 9 = 6, of the mean 1.5;
+    // b = 5 7 6 (+1, +7): mean′ 5.2, variance 160/5 − 27.04 = 4.96, of the mean 0.992.
+    let a = hist(Kind::Ces, &[1, 3]);
+    let b = hist(Kind::Ces, &[5, 7, 6]);
     let c = compare(&a, &b).unwrap();
     close(c.difference, 4.0, 1e-9);
-    close(
-        c.high95 - c.difference,
-        1.96 * (2.0 / 2.0 + 1.0 / 3.0f64).sqrt(),
-        1e-3,
-    );
+    let half = 1.96 * (1.5f64 + 0.992).sqrt();
+    close(c.low95, 2.2 - half, 1e-3);
+    close(c.high95, 2.2 + half, 1e-3);
+    assert!(!c.significant);
     assert!(c.small_sample);
     assert_eq!(compare(&a, &Histogram::new(Kind::Ces)), None);
+}
+
+#[test]
+fn a_few_equal_answers_against_many_are_not_a_significant_change() {
+    // 3 satisfied of 3 against 970 of 1000: the plain normal interval of the difference
+    // (variance 0 on the small side) would call the 3-point drop significant.
+    let few = hist(Kind::Csat, &[5, 5, 5]);
+    let mut scores = vec![5u8; 970];
+    scores.extend([1u8; 30]);
+    let many = hist(Kind::Csat, &scores);
+    let wald_half = 1.96 * 100.0 * (0.97f64 * 0.03 / 1000.0).sqrt();
+    assert!(
+        3.0 > wald_half,
+        "the case must be one the plain interval gets wrong"
+    );
+    let c = compare(&few, &many).unwrap();
+    close(c.difference, -3.0, 1e-9);
+    assert!(!c.significant, "{c:?}");
+
+    // CES: three 7s against a thousand answers around 6.5.
+    let few = hist(Kind::Ces, &[7, 7, 7]);
+    let mut scores = vec![6u8; 500];
+    scores.extend([7u8; 500]);
+    let many = hist(Kind::Ces, &scores);
+    let c = compare(&few, &many).unwrap();
+    close(c.difference, -0.5, 1e-9);
+    assert!(!c.significant, "{c:?}");
+    // With as many answers on both sides, the same half point is significant.
+    let mut scores = vec![7u8; 1000];
+    scores[0] = 6;
+    let c = compare(&hist(Kind::Ces, &scores), &many).unwrap();
+    assert!(c.significant, "{c:?}");
 }
 
 fn row(
