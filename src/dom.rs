@@ -49,6 +49,19 @@ pub fn focused() -> Option<HtmlElement> {
     active.dyn_into().ok()
 }
 
+/// Whether a modal `<dialog>` of the page is open: it makes the rest of the page inert, a
+/// prompt shown over it included, which could not be answered (a click on it would land
+/// on the dialog). A browser without `:modal` knows of none.
+pub fn page_modal_open() -> bool {
+    document()
+        .query_selector("dialog:modal")
+        .is_ok_and(|d| d.is_some())
+}
+
+/// How often a prompt held back by a page's modal dialog looks again: the dialog may close
+/// or be removed, and no one event tells both.
+pub const PAGE_MODAL_RETRY_MS: u32 = 1_000;
+
 /// A new element with a class (none when `class` is empty).
 pub fn element(tag: &str, class: &str) -> HtmlElement {
     let el = document()

@@ -254,11 +254,22 @@ fn dispatch_outbox(survey: &SurveyRef) {
     }
 }
 
-/// Shows the prompt (used by triggers and by `show()`).
 /// Shows the prompt because the site asked (its "Feedback" button): a slide-in takes the
-/// focus, as the visitor's own click opened it.
+/// focus, as the visitor's own click opened it. A modal or slide-in waits while a modal
+/// `<dialog>` of the page is open (see `dom::page_modal_open`).
 pub fn show_by_site(survey: &SurveyRef) {
-    with(survey, |s| s.open(true));
+    with(survey, |s| {
+        if s.config.display.mode != DisplayMode::Inline && dom::page_modal_open() {
+            let me = s.me.clone();
+            s.timer = Timer::new(dom::PAGE_MODAL_RETRY_MS, move || {
+                if let Some(survey) = me.upgrade() {
+                    show_by_site(&survey);
+                }
+            });
+        } else {
+            s.open(true);
+        }
+    });
 }
 
 fn dispatch(target: &HtmlElement, name: &str, detail: &JsValue) {

@@ -117,6 +117,10 @@ impl Prompter {
             self.waiting.set(true);
             return;
         }
+        if self.popup && crate::dom::page_modal_open() {
+            self.later(crate::dom::PAGE_MODAL_RETRY_MS);
+            return;
+        }
         if (self.show)() {
             let now = now();
             update_seen(&self.survey_id, |seen| seen.shown(now));

@@ -129,7 +129,7 @@ test("a page that sets the widget's colour variables on every element cannot rec
     await page.addInitScript(() => {
       document.addEventListener("DOMContentLoaded", () => {
         const sheet = new CSSStyleSheet();
-        sheet.replaceSync("* { --bg: #000 !important; --fg: #000 !important; --a: #000; --bd: #000; --r: 0 }");
+        sheet.replaceSync("* { --sondeo-bg: #000 !important; --sondeo-fg: #000 !important; --sondeo-a: #000; --sondeo-bd: #000; --sondeo-r: 0; --bg: #000 !important; --fg: #000 !important; --a: #000 }");
         document.adoptedStyleSheets = [sheet];
       });
     });

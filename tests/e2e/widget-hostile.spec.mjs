@@ -178,3 +178,81 @@ test("a modal or slide-in stays on screen and on top of a transformed, scrolled 
     await server.close();
   }
 });
+
+for (const display of ["modal", "slide-in"]) {
+  test(`a ${display} waits while the page's own modal dialog is open, then shows and takes the answer`, async ({ page }) => {
+    const server = await startServer();
+    try {
+      // A cookie dialog opened with showModal() before the prompt's trigger fires: everything
+      // else on the page is inert, so a prompt drawn over it could not be answered.
+      await page.addInitScript(() => {
+        document.addEventListener("DOMContentLoaded", () => {
+          const dialog = document.createElement("dialog");
+          dialog.id = "cookies";
+          const accept = document.createElement("button");
+          accept.textContent = "Accept all cookies";
+          accept.onclick = () => dialog.close();
+          dialog.append(accept);
+          document.body.append(dialog);
+          dialog.showModal();
+        });
+      });
+      await openMount(page, server.url, { kind: "nps", display, force: true });
+      const host = page.locator("sondeo-survey");
+      await page.waitForTimeout(1_500);
+      await expect(host).toHaveAttribute("data-state", "closed");
+      // The site's own show() waits too.
+      await page.evaluate(() => window.survey.show());
+      await page.waitForTimeout(1_200);
+      await expect(host).toHaveAttribute("data-state", "closed");
+      await page.getByRole("button", { name: "Accept all cookies" }).click();
+      await expect(host).toHaveAttribute("data-state", "open", { timeout: 3_000 });
+      await page.getByRole("radio", { name: "9", exact: true }).click();
+      await waitForPosts(server.posts, (p) => p.length >= 1);
+      expect(server.posts[0].body).toMatchObject({ score: 9 });
+    } finally {
+      await server.close();
+    }
+  });
+}
+
+test("a page that registers the widget's old short variable names or styles every ::backdrop changes nothing", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.addInitScript(() => {
+      document.addEventListener("DOMContentLoaded", () => {
+        const sheet = new CSSStyleSheet();
+        // A common gradient-animation snippet registers --a as an angle; a registered type
+        // would void a colour given to a variable of that name inside the shadow root too.
+        sheet.replaceSync(`
+          @property --a { syntax: "<angle>"; inherits: false; initial-value: 0deg; }
+          @property --bg { syntax: "<length>"; inherits: false; initial-value: 0px; }
+          @property --fg { syntax: "<number>"; inherits: false; initial-value: 0; }
+          ::backdrop { background: rgb(0 0 0 / .6); backdrop-filter: blur(3px); }`);
+        document.adoptedStyleSheets = [sheet];
+      });
+    });
+    await openMount(page, server.url, { kind: "nps", display: "slide-in", force: true });
+    await page.getByRole("radio", { name: "9", exact: true }).click();
+    // Off the point, and past its colour transition.
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(400);
+    const looks = await page.locator("sondeo-survey").evaluate((host) => {
+      const root = host.shadowRoot;
+      const style = (el) => getComputedStyle(el);
+      return {
+        chosen: style(root.querySelector(".pt[aria-checked=true]")).backgroundColor,
+        send: style(root.querySelector(".send")).backgroundColor,
+        card: style(root.querySelector(".card")).backgroundColor,
+        backdrop: getComputedStyle(host, "::backdrop").backgroundColor,
+      };
+    });
+    // The default accent (#2457d6) and card (#fff), and no dimmed page behind a non-modal slide-in.
+    expect(looks.chosen).toBe("rgb(36, 87, 214)");
+    expect(looks.send).toBe("rgb(36, 87, 214)");
+    expect(looks.card).toBe("rgb(255, 255, 255)");
+    expect(looks.backdrop).toBe("rgba(0, 0, 0, 0)");
+  } finally {
+    await server.close();
+  }
+});
