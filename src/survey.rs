@@ -48,6 +48,9 @@ pub struct Survey {
     /// the follow-up's wording change and the partial go out, once, not per step. After
     /// the thank-you, the timer that closes a modal or slide-in.
     timer: Option<Timer>,
+    /// A modal or slide-in asked to open while a modal `<dialog>` of the page is open: the
+    /// look, every second, for when it has gone (see `open_or_wait`).
+    page_wait: Option<Timer>,
     me: Weak<RefCell<Survey>>,
 }
 
@@ -117,6 +120,7 @@ pub fn mount(
         triggers: trigger::Armed::default(),
         outbox: Vec::new(),
         timer: None,
+        page_wait: None,
         me: Weak::new(),
     }));
     survey.borrow_mut().me = Rc::downgrade(&survey);
@@ -258,18 +262,7 @@ fn dispatch_outbox(survey: &SurveyRef) {
 /// focus, as the visitor's own click opened it. A modal or slide-in waits while a modal
 /// `<dialog>` of the page is open (see `dom::page_modal_open`).
 pub fn show_by_site(survey: &SurveyRef) {
-    with(survey, |s| {
-        if s.config.display.mode != DisplayMode::Inline && dom::page_modal_open() {
-            let me = s.me.clone();
-            s.timer = Timer::new(dom::PAGE_MODAL_RETRY_MS, move || {
-                if let Some(survey) = me.upgrade() {
-                    show_by_site(&survey);
-                }
-            });
-        } else {
-            s.open(true);
-        }
-    });
+    with(survey, |s| s.open_or_wait(true));
 }
 
 fn dispatch(target: &HtmlElement, name: &str, detail: &JsValue) {
@@ -360,6 +353,46 @@ impl Survey {
         self.open(false);
     }
 
+    /// The response begins (its id, its start and its display record) when the prompt first
+    /// shows, or when a score is chosen while it waits to show (see `open_or_wait`).
+    fn begin(&mut self) {
+        if self.id.is_some() {
+            return;
+        }
+        self.id = Some(self.config.response_id.clone().unwrap_or_else(new_id));
+        self.created_at = Some(now());
+        if self.config.impressions {
+            let c = &self.config;
+            self.deliverer
+                .send_impression(&sondeo_core::impression::Impression {
+                    id: self.id.clone().unwrap_or_default(),
+                    survey_id: c.id.clone(),
+                    kind: c.kind,
+                    metadata: c.metadata.clone(),
+                    shown_at: self.created_at.as_deref().map(|t| c.sent_time(t)),
+                });
+        }
+    }
+
+    /// Opens the prompt; a modal or slide-in, while a modal `<dialog>` of the page is open,
+    /// once the dialog has gone (see `dom::page_modal_open`).
+    fn open_or_wait(&mut self, focus: bool) {
+        if self.open {
+            return;
+        }
+        if self.config.display.mode == DisplayMode::Inline || !dom::page_modal_open() {
+            self.page_wait = None;
+            self.open(focus);
+            return;
+        }
+        let me = self.me.clone();
+        self.page_wait = Timer::new(dom::PAGE_MODAL_RETRY_MS, move || {
+            if let Some(survey) = me.upgrade() {
+                with(&survey, |s| s.open_or_wait(focus));
+            }
+        });
+    }
+
     /// See `Survey::reattached` in lib.rs.
     pub fn reattached(&mut self) {
         let mode = self.config.display.mode;
@@ -382,21 +415,7 @@ impl Survey {
         if self.config.display.mode != DisplayMode::Inline {
             trigger::opened();
         }
-        if self.id.is_none() {
-            self.id = Some(self.config.response_id.clone().unwrap_or_else(new_id));
-            self.created_at = Some(now());
-            if self.config.impressions {
-                let c = &self.config;
-                self.deliverer
-                    .send_impression(&sondeo_core::impression::Impression {
-                        id: self.id.clone().unwrap_or_default(),
-                        survey_id: c.id.clone(),
-                        kind: c.kind,
-                        metadata: c.metadata.clone(),
-                        shown_at: self.created_at.as_deref().map(|t| c.sent_time(t)),
-                    });
-            }
-        }
+        self.begin();
         if self.config.display.mode != DisplayMode::Inline {
             self.previous_focus = dom::focused();
         }
@@ -422,6 +441,7 @@ impl Survey {
     /// Hides the prompt; a visitor who closes without answering is not asked again for
     /// `dismissDays`, one who chose a score (sent as a partial: an answer) for `recontactDays`.
     pub fn close(&mut self) {
+        self.page_wait = None;
         if !self.open {
             return;
         }
@@ -463,9 +483,8 @@ impl Survey {
         if self.prompt.select(score).is_none() {
             return false;
         }
-        if !self.open {
-            self.show();
-        }
+        self.open_or_wait(false);
+        self.begin();
         self.mark(from_keys);
         if from_keys {
             // With the follow-up off, Enter or Space (a click on the radio) sends: a pause

@@ -205,11 +205,18 @@ for (const display of ["modal", "slide-in"]) {
       await page.evaluate(() => window.survey.show());
       await page.waitForTimeout(1_200);
       await expect(host).toHaveAttribute("data-state", "closed");
+      // A score chosen by the site (a post-ticket link) is sent at once; the prompt still waits.
+      await page.evaluate(() => window.survey.select(6));
+      await waitForPosts(server.posts, (p) => p.length >= 1);
+      expect(server.posts[0].body).toMatchObject({ score: 6, complete: false });
+      expect(server.posts[0].body.id).toMatch(/^[0-9a-f-]{36}$/);
+      await page.waitForTimeout(1_200);
+      await expect(host).toHaveAttribute("data-state", "closed");
       await page.getByRole("button", { name: "Accept all cookies" }).click();
       await expect(host).toHaveAttribute("data-state", "open", { timeout: 3_000 });
       await page.getByRole("radio", { name: "9", exact: true }).click();
-      await waitForPosts(server.posts, (p) => p.length >= 1);
-      expect(server.posts[0].body).toMatchObject({ score: 9 });
+      await waitForPosts(server.posts, (p) => p.some((x) => x.body.score === 9));
+      expect(new Set(server.posts.map((p) => p.body.id)).size).toBe(1);
     } finally {
       await server.close();
     }

@@ -10,11 +10,13 @@
 //!   to ±100. Unlike the plain Wald interval it does not shrink to nothing when every
 //!   answer is a promoter (or a detractor).
 //! - CSAT % = share of 4–5; 95% Wilson score interval (sound near 0% and 100%).
-//! - CES = mean on 1–7 with a 95% normal interval 1.96·s/√n from the sample
-//!   standard deviation s; "agree" = share of 5–7.
+//! - CES (and rating) = mean on its scale; "agree" = share of 5–7. Its 95% interval is the
+//!   mean's with one answer added at each end of the scale, clipped to the scale, so that a
+//!   few equal answers do not make an interval of nothing (see [`Histogram::adjusted_mean`]).
 //! - A change between two aggregates is significant when the 95% interval of
-//!   the difference excludes 0 (NPS: adjusted variances add; CSAT: two proportions;
-//!   CES: Welch's unequal-variance standard error).
+//!   the difference excludes 0 (NPS: adjusted variances add; CSAT and yes %: Newcombe's
+//!   interval from the two Wilson intervals; CES and rating: the adjusted means' difference
+//!   with their unpooled variances added, a normal interval).
 
 mod latest;
 mod questions;
@@ -191,9 +193,10 @@ impl Histogram {
     }
 
     /// The mean with one answer added at each end of the scale, and that mean's variance
-    /// (the adjusted sample's variance over its size): for a yes/no scale this is
-    /// Agresti and Caffo's adjustment (one success and one failure added), which keeps
-    /// an interval honest where every answer is the same; its weight fades as answers come.
+    /// (the adjusted sample's variance over its size). On a two-point scale, a difference
+    /// of two such means is Agresti and Caffo's interval (one success and one failure
+    /// added to each side); here it keeps an interval honest where every answer is the
+    /// same, and its weight fades as answers come.
     pub fn adjusted_mean(&self) -> (f64, f64) {
         let (lowest, highest) = (self.kind.min() as f64, self.kind.max() as f64);
         let n = self.n() as f64 + 2.0;
@@ -313,7 +316,8 @@ pub struct CesSummary {
     /// 95% interval of the mean, high end.
     #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
     pub high95: f64,
-    /// Half-width of that interval.
+    /// Half-width of that interval before clipping, around the adjusted mean (see
+    /// [`Histogram::adjusted_mean`]), so not always `score ± margin95`.
     #[cfg_attr(feature = "serde", serde(serialize_with = "figure"))]
     pub margin95: f64,
     /// n < 30.
@@ -408,13 +412,18 @@ pub fn ces(h: &Histogram) -> Option<CesSummary> {
     } else {
         Z95 * variance.sqrt()
     };
-    let (lowest, highest) = (h.kind.min() as f64, h.kind.max() as f64);
+    // Clipped to the scale; with no margin (one answer), no ends either (`max` would pick the scale's).
+    let clip = |end: f64, bound: f64, low: bool| match end {
+        end if end.is_nan() => end,
+        end if low => end.max(bound),
+        end => end.min(bound),
+    };
     Some(CesSummary {
         n,
         score: h.mean(),
         agree: 100.0 * h.count_where(|s| s >= h.kind.spec().best_from) as f64 / n as f64,
-        low95: (center - margin).max(lowest),
-        high95: (center + margin).min(highest),
+        low95: clip(center - margin, h.kind.min() as f64, true),
+        high95: clip(center + margin, h.kind.max() as f64, false),
         margin95: margin,
         small_sample: n < SMALL_SAMPLE,
     })

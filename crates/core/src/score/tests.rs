@@ -83,8 +83,12 @@ fn ces_reports_the_mean_the_agree_share_and_an_adjusted_interval() {
     close(s.margin95, margin, 1e-3);
     close(s.low95, 5.8 - margin, 1e-3);
     assert_eq!(s.high95, 7.0);
-    // One answer has no spread to measure.
-    assert!(ces(&hist(Kind::Ces, &[4])).unwrap().margin95.is_nan());
+    // One answer has no spread to measure: no interval at all, not the whole scale.
+    let one = ces(&hist(Kind::Ces, &[4])).unwrap();
+    assert!(
+        one.margin95.is_nan() && one.low95.is_nan() && one.high95.is_nan(),
+        "{one:?}"
+    );
 }
 
 #[test]
