@@ -183,6 +183,13 @@ impl Histogram {
         self.count_where(|s| self.kind.group(s as i64) == Some(group))
     }
 
+    /// Answers in the kind's worst and best groups (detractors and promoters; the
+    /// dissatisfied and the satisfied).
+    fn worst_and_best(&self) -> (u64, u64) {
+        let [worst, _, best] = self.kind.groups();
+        (self.group_count(worst), self.group_count(best))
+    }
+
     /// Mean score.
     pub fn mean(&self) -> f64 {
         let n = self.n();
@@ -206,19 +213,6 @@ impl Histogram {
         );
         let mean = sum / n;
         (mean, (squares / n - mean * mean).max(0.0) / n)
-    }
-
-    /// Sample variance (n − 1 in the denominator).
-    pub fn variance(&self) -> f64 {
-        let n = self.n();
-        if n < 2 {
-            return f64::NAN;
-        }
-        let mean = self.mean();
-        self.scores()
-            .map(|(s, c)| (s - mean).powi(2) * c as f64)
-            .sum::<f64>()
-            / (n - 1) as f64
     }
 }
 
@@ -331,10 +325,9 @@ pub fn nps(h: &Histogram) -> Option<NpsSummary> {
         return None;
     }
     let nf = n as f64;
-    let [worst, _, best] = h.kind.groups();
-    let (promoters, detractors) = (h.group_count(best) as f64, h.group_count(worst) as f64);
-    let (p, d) = (promoters / nf, detractors / nf);
-    let (center, variance) = adjusted_nps(promoters, detractors, nf);
+    let (detractors, promoters) = h.worst_and_best();
+    let (p, d) = (promoters as f64 / nf, detractors as f64 / nf);
+    let (center, variance) = adjusted_nps(h);
     let margin = Z95 * 100.0 * variance.sqrt();
     Some(NpsSummary {
         n,
@@ -351,9 +344,13 @@ pub fn nps(h: &Histogram) -> Option<NpsSummary> {
 
 /// The adjusted Wald NPS (as a fraction) and its variance: ¾ of an answer added to the
 /// promoters and to the detractors, 3 to n.
-fn adjusted_nps(promoters: f64, detractors: f64, n: f64) -> (f64, f64) {
-    let n = n + 3.0;
-    let (p, d) = ((promoters + 0.75) / n, (detractors + 0.75) / n);
+fn adjusted_nps(h: &Histogram) -> (f64, f64) {
+    let (detractors, promoters) = h.worst_and_best();
+    let n = h.n() as f64 + 3.0;
+    let (p, d) = (
+        (promoters as f64 + 0.75) / n,
+        (detractors as f64 + 0.75) / n,
+    );
     (p - d, (p + d - (p - d).powi(2)) / n)
 }
 
@@ -387,8 +384,7 @@ pub fn csat(h: &Histogram) -> Option<CsatSummary> {
     if n == 0 {
         return None;
     }
-    let best = h.kind.spec().best_from;
-    let satisfied = h.count_where(|s| s >= best);
+    let (_, satisfied) = h.worst_and_best();
     let (low, high) = wilson(satisfied, n);
     Some(CsatSummary {
         n,
@@ -406,24 +402,24 @@ pub fn ces(h: &Histogram) -> Option<CesSummary> {
     if n == 0 {
         return None;
     }
-    let (center, variance) = h.adjusted_mean();
-    let margin = if n < 2 {
-        f64::NAN
+    // One answer has no spread to measure: no interval at all (not the scale's ends).
+    let (low95, high95, margin) = if n < 2 {
+        (f64::NAN, f64::NAN, f64::NAN)
     } else {
-        Z95 * variance.sqrt()
-    };
-    // Clipped to the scale; with no margin (one answer), no ends either (`max` would pick the scale's).
-    let clip = |end: f64, bound: f64, low: bool| match end {
-        end if end.is_nan() => end,
-        end if low => end.max(bound),
-        end => end.min(bound),
+        let (center, variance) = h.adjusted_mean();
+        let margin = Z95 * variance.sqrt();
+        (
+            (center - margin).max(h.kind.min() as f64),
+            (center + margin).min(h.kind.max() as f64),
+            margin,
+        )
     };
     Some(CesSummary {
         n,
         score: h.mean(),
-        agree: 100.0 * h.count_where(|s| s >= h.kind.spec().best_from) as f64 / n as f64,
-        low95: clip(center - margin, h.kind.min() as f64, true),
-        high95: clip(center + margin, h.kind.max() as f64, false),
+        agree: 100.0 * h.worst_and_best().1 as f64 / n as f64,
+        low95,
+        high95,
         margin95: margin,
         small_sample: n < SMALL_SAMPLE,
     })
@@ -452,52 +448,42 @@ pub fn compare(a: &Histogram, b: &Histogram) -> Option<Change> {
     if na == 0 || nb == 0 || a.kind != b.kind {
         return None;
     }
-    // The difference, and the center and standard error of its interval.
-    let (diff, center, se) = match a.kind.spec().statistic {
+    // A normal interval: center ± 1.96 standard errors.
+    let normal = |center: f64, se: f64| (center - Z95 * se, center + Z95 * se);
+    // The difference, and its interval.
+    let (difference, (low95, high95)) = match a.kind.spec().statistic {
         Statistic::Net => {
-            let (sa, sb) = (nps(a)?, nps(b)?);
-            let adjusted = |h: &Histogram| {
-                let [worst, _, best] = h.kind.groups();
-                let count = |g| h.group_count(g) as f64;
-                adjusted_nps(count(best), count(worst), h.n() as f64)
+            let net = |h: &Histogram| {
+                let (detractors, promoters) = h.worst_and_best();
+                100.0 * (promoters as f64 - detractors as f64) / h.n() as f64
             };
-            let ((ca, va), (cb, vb)) = (adjusted(a), adjusted(b));
+            let ((ca, va), (cb, vb)) = (adjusted_nps(a), adjusted_nps(b));
             (
-                sb.score - sa.score,
-                100.0 * (cb - ca),
-                100.0 * (va + vb).sqrt(),
+                net(b) - net(a),
+                normal(100.0 * (cb - ca), 100.0 * (va + vb).sqrt()),
             )
         }
         Statistic::Share => {
             // Newcombe's interval, from the two Wilson intervals: the plain normal one
             // collapses where a side is at 0% or 100%, and would call 3 satisfied answers
             // of 3 against 97% of a thousand a significant drop.
-            let best = a.kind.spec().best_from;
-            let satisfied = |h: &Histogram| h.count_where(|s| s >= best);
+            let satisfied = |h: &Histogram| h.worst_and_best().1;
             let (d, low, high) = newcombe(satisfied(b), nb, satisfied(a), na);
-            return Some(Change {
-                kind: a.kind,
-                difference: 100.0 * d,
-                low95: 100.0 * low,
-                high95: 100.0 * high,
-                significant: low > 0.0 || high < 0.0,
-                small_sample: na < SMALL_SAMPLE || nb < SMALL_SAMPLE,
-            });
+            (100.0 * d, (100.0 * low, 100.0 * high))
         }
         Statistic::Mean => {
             // Welch on the adjusted means (an answer added at each end of the scale): three
             // answers of 7 have no spread of their own to measure.
             let ((ca, va), (cb, vb)) = (a.adjusted_mean(), b.adjusted_mean());
-            (b.mean() - a.mean(), cb - ca, (va + vb).sqrt())
+            (b.mean() - a.mean(), normal(cb - ca, (va + vb).sqrt()))
         }
     };
-    let half = Z95 * se;
     Some(Change {
         kind: a.kind,
-        difference: diff,
-        low95: center - half,
-        high95: center + half,
-        significant: center.abs() > half,
+        difference,
+        low95,
+        high95,
+        significant: low95 > 0.0 || high95 < 0.0,
         small_sample: na < SMALL_SAMPLE || nb < SMALL_SAMPLE,
     })
 }
