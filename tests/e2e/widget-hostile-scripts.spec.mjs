@@ -2,7 +2,7 @@
 // hooks that are async or not functions, CSS variables set on everything, a navigator that
 // says it is offline when it is not, a policy that forbids WebAssembly.
 import { test, expect } from "@playwright/test";
-import { openMount, startServer, waitForPosts } from "./support/server.mjs";
+import { openMount, startServer, waitForPosts, addPageStyles } from "./support/server.mjs";
 
 test("a fetch wrapper that throws at once, then one that never answers, loses no answer", async ({ page }) => {
   test.setTimeout(60_000);
@@ -126,13 +126,7 @@ test("beforeSend: an async hook is refused, an inherited one is not used, a hook
 test("a page that sets the widget's colour variables on every element cannot recolour it", async ({ page }) => {
   const server = await startServer();
   try {
-    await page.addInitScript(() => {
-      document.addEventListener("DOMContentLoaded", () => {
-        const sheet = new CSSStyleSheet();
-        sheet.replaceSync("* { --sondeo-bg: #000 !important; --sondeo-fg: #000 !important; --sondeo-a: #000; --sondeo-bd: #000; --sondeo-r: 0; --bg: #000 !important; --fg: #000 !important; --a: #000 }");
-        document.adoptedStyleSheets = [sheet];
-      });
-    });
+    await addPageStyles(page, "* { --sondeo-bg: #000 !important; --sondeo-fg: #000 !important; --sondeo-a: #000; --sondeo-bd: #000; --sondeo-r: 0; --bg: #000 !important; --fg: #000 !important; --a: #000 }");
     await openMount(page, server.url, { kind: "nps" });
     const colours = await page.locator(".card").evaluate((card) => {
       const style = getComputedStyle(card);

@@ -1,6 +1,6 @@
 // Hostile host pages: a strict CSP with Trusted Types, and CSS that fights the widget.
 import { test, expect } from "@playwright/test";
-import { openMount, startServer, waitForPosts } from "./support/server.mjs";
+import { addPageStyles, openMount, startServer, waitForPosts } from "./support/server.mjs";
 
 test("the widget works under a strict CSP with Trusted Types and causes no violation", async ({ page }) => {
   const server = await startServer({ csp: true });
@@ -144,14 +144,12 @@ test("a modal or slide-in stays on screen and on top of a transformed, scrolled 
   const server = await startServer();
   try {
     await page.setViewportSize({ width: 1000, height: 800 });
+    // A transform on body makes `position: fixed` relative to the body, not the screen;
+    // a consent bar at the highest z-index covers the bottom of the screen.
+    await addPageStyles(page, `body { transform: scale(.5); filter: contrast(1); height: 6000px }
+      #bar { position: fixed; left: 0; right: 0; bottom: 0; height: 50vh; z-index: 2147483647; background: #eee }`);
     await page.addInitScript(() => {
       document.addEventListener("DOMContentLoaded", () => {
-        // A transform on body makes `position: fixed` relative to the body, not the screen;
-        // a consent bar at the highest z-index covers the bottom of the screen.
-        const sheet = new CSSStyleSheet();
-        sheet.replaceSync(`body { transform: scale(.5); filter: contrast(1); height: 6000px }
-          #bar { position: fixed; left: 0; right: 0; bottom: 0; height: 50vh; z-index: 2147483647; background: #eee }`);
-        document.adoptedStyleSheets = [sheet];
         const bar = document.createElement("div");
         bar.id = "bar";
         document.documentElement.append(bar);
@@ -226,19 +224,13 @@ for (const display of ["modal", "slide-in"]) {
 test("a page that registers the widget's old short variable names or styles every ::backdrop changes nothing", async ({ page }) => {
   const server = await startServer();
   try {
-    await page.addInitScript(() => {
-      document.addEventListener("DOMContentLoaded", () => {
-        const sheet = new CSSStyleSheet();
-        // A common gradient-animation snippet registers --a as an angle; a registered type
-        // would void a colour given to a variable of that name inside the shadow root too.
-        sheet.replaceSync(`
-          @property --a { syntax: "<angle>"; inherits: false; initial-value: 0deg; }
-          @property --bg { syntax: "<length>"; inherits: false; initial-value: 0px; }
-          @property --fg { syntax: "<number>"; inherits: false; initial-value: 0; }
-          ::backdrop { background: rgb(0 0 0 / .6); backdrop-filter: blur(3px); }`);
-        document.adoptedStyleSheets = [sheet];
-      });
-    });
+    // A common gradient-animation snippet registers --a as an angle; a registered type
+    // would void a colour given to a variable of that name inside the shadow root too.
+    await addPageStyles(page, `
+      @property --a { syntax: "<angle>"; inherits: false; initial-value: 0deg; }
+      @property --bg { syntax: "<length>"; inherits: false; initial-value: 0px; }
+      @property --fg { syntax: "<number>"; inherits: false; initial-value: 0; }
+      ::backdrop { background: rgb(0 0 0 / .6); backdrop-filter: blur(3px); }`);
     await openMount(page, server.url, { kind: "nps", display: "slide-in", force: true });
     await page.getByRole("radio", { name: "9", exact: true }).click();
     // Off the point, and past its colour transition.

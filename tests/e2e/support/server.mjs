@@ -87,3 +87,14 @@ export async function openMount(page, base, config, query = "") {
   await page.waitForFunction(() => window.survey !== undefined || window.mountError);
   return page.evaluate(() => window.mountError);
 }
+
+/** Gives every page `css` as the page's own stylesheet (adopted once the document is parsed: no inline style, so it holds under the strict CSP too). */
+export async function addPageStyles(page, css) {
+  await page.addInitScript((css) => {
+    document.addEventListener("DOMContentLoaded", () => {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      document.adoptedStyleSheets = [sheet];
+    });
+  }, css);
+}
