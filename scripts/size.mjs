@@ -40,6 +40,18 @@ for (const pack of packs) {
 }
 console.log(`language packs: ${packs.length}, ${smallest[1]}–${largest[1]} bytes gzip -9 (${smallest[0]} to ${largest[0]}; budget ${PACK_BUDGET} each)`);
 
+// Delivery, fetched once a survey shows (after the prompt is up): budgeted on its own.
+const DELIVERY_BUDGET = 23_000;
+let delivery = 0;
+for (const file of ["dist/sondeo-deliver.js", "dist/sondeo-deliver_bg.wasm"]) {
+  delivery += execFileSync("gzip", ["-9", "-n", "-c", file]).length;
+}
+console.log(`delivery module: ${delivery} bytes gzip -9 (budget ${DELIVERY_BUDGET}), fetched once a survey shows`);
+if (delivery > DELIVERY_BUDGET) {
+  console.error(`delivery module over its budget by ${delivery - DELIVERY_BUDGET} bytes`);
+  process.exit(1);
+}
+
 // Not budgeted, for the README: the analytics module, which only scoring pages load.
 let analytics = 0;
 for (const file of ["dist/sondeo-analytics.js", "dist/sondeo-analytics_bg.wasm"]) {

@@ -9,6 +9,7 @@ mod deliver;
 mod dom;
 mod js_value;
 mod listener;
+mod promise;
 mod render;
 mod storage;
 mod survey;
@@ -48,12 +49,6 @@ pub fn navigated() {
 pub fn reset() {
     storage::forget(false);
     trigger::reset();
-}
-
-/// Re-sends what earlier pages left unsent, as soon as any page loads sondeo.
-#[wasm_bindgen(start)]
-pub fn start() {
-    deliver::resume_pending();
 }
 
 /// A mounted survey, returned by `mount()`.

@@ -24,6 +24,13 @@ pub fn local() -> Option<web_sys::Storage> {
 /// A survey that needs consent was mounted.
 pub fn require_consent() {
     CONSENT.with(|c| c.set((true, c.get().1)));
+    tell_delivery();
+}
+
+/// The delivery module keeps the same door: it is told each change.
+fn tell_delivery() {
+    let (required, given) = CONSENT.with(Cell::get);
+    crate::deliver::consent(required, given);
 }
 
 /// Whether a survey needs consent and the site has not answered yet.
@@ -36,6 +43,7 @@ pub fn consent_pending() -> bool {
 pub fn set_consent(granted: bool) {
     let pending = consent_pending();
     CONSENT.with(|c| c.set((c.get().0, Some(granted))));
+    tell_delivery();
     if !granted {
         forget(true);
     }
@@ -58,13 +66,15 @@ pub fn forget(queues: bool) {
         if !key.starts_with("sondeo:") {
             continue;
         }
-        if let Some(endpoint) = key.strip_prefix(crate::deliver::KEY_PREFIX) {
+        if key.starts_with(crate::deliver::QUEUE_PREFIX)
+            || key.starts_with(crate::deliver::HANDOFF_PREFIX)
+        {
             if !queues {
                 continue;
             }
             // Unsent answers leave storage but not the page: they are still sent from memory.
             if let Some(json) = storage.get_item(&key).ok().flatten() {
-                crate::deliver::hold(endpoint, json);
+                crate::deliver::hold(&key, json);
             }
         }
         let _ = storage.remove_item(&key);

@@ -171,11 +171,11 @@ fn load_pack(survey: &SurveyRef, tag: &'static str, start: trigger::Start) {
             .filter(web_sys::Response::ok)
             .and_then(|r| r.json().ok());
         match json {
-            Some(promise) => crate::deliver::settle(&promise, &Closure::once_into_js(done)),
+            Some(promise) => crate::promise::settle(&promise, &Closure::once_into_js(done)),
             None => done(JsValue::NULL),
         }
     });
-    crate::deliver::settle(
+    crate::promise::settle(
         &window.fetch_with_str(&crate::texts::pack_url(tag)),
         &on_response,
     );
@@ -265,7 +265,8 @@ pub fn show_by_site(survey: &SurveyRef) {
     with(survey, |s| s.open_or_wait(true));
 }
 
-fn dispatch(target: &HtmlElement, name: &str, detail: &JsValue) {
+/// Dispatches `name` with `detail` on `target`, bubbling out of the shadow root.
+pub fn dispatch(target: &web_sys::EventTarget, name: &str, detail: &JsValue) {
     let init = web_sys::CustomEventInit::new();
     init.set_detail(detail);
     init.set_bubbles(true);
@@ -361,6 +362,8 @@ impl Survey {
         }
         self.id = Some(self.config.response_id.clone().unwrap_or_else(new_id));
         self.created_at = Some(now());
+        // The prompt is up: the answer's delivery is fetched while the visitor reads it.
+        crate::deliver::load();
         if self.config.impressions {
             let c = &self.config;
             self.deliverer

@@ -1,27 +1,72 @@
-//! Delivery: every response reaches the endpoint, once, whatever the network does.
-//!
-//! `send` puts the response in a bounded queue in `localStorage` (one entry per
-//! response id, so the final post replaces the partial) and tries to send it.
-//! Failures are retried with backoff (core's rules); what is still unsent is
-//! re-sent on `online`, on the next page load of any page with sondeo, and with
-//! `fetch(…, {keepalive: true})` on `pagehide`. Tabs lease entries so two tabs
-//! do not send one at the same time; the endpoint drops duplicates by id anyway.
-//!
-//! The stored queue obeys the page: an entry is sent only to an endpoint that a
-//! survey mounted on this page is configured with, with that survey's headers (none
-//! are stored), and it expires after `delivery.maxAgeDays`.
+//! The widget's side of delivery. Sending (the offline queue, retries, `fetch`) is a second
+//! wasm module, `crates/deliver`, fetched by `courier.js` once a survey shows: a page whose
+//! surveys never show does not load it. Each response is handed over as a one-entry queue,
+//! written to `localStorage` under `sondeo:handoff:<id>` first, so that an answer given before
+//! the module has loaded (or while it cannot load) is sent by a later page.
 
-mod queue_store;
-mod transport;
-
+use crate::storage::local;
 use sondeo_core::answer::Response;
-use sondeo_core::delivery::{Entry, Pushed, RetryLimits};
+use sondeo_core::delivery::{Entry, Queue, RetryLimits};
 use sondeo_core::survey::{Config, Delivery};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::EventTarget;
 
-pub use queue_store::{hold, KEY_PREFIX};
-pub use transport::{resume_pending, settle};
+/// Prefix of the offline queues' storage keys; the rest is the endpoint.
+pub const QUEUE_PREFIX: &str = "sondeo:queue:";
+/// Prefix of the handoffs' storage keys; the rest is the response id.
+pub const HANDOFF_PREFIX: &str = "sondeo:handoff:";
+
+#[wasm_bindgen(module = "/src/deliver/courier.js")]
+extern "C" {
+    /// Calls the delivery module's `name` with `args` (or keeps the call until it has
+    /// loaded; `load`: fetch it now). What it returned; undefined while it is not loaded.
+    #[wasm_bindgen(catch)]
+    fn courier(name: &str, args: js_sys::Array, load: bool) -> Result<JsValue, JsValue>;
+    /// Fetches the delivery module now.
+    #[wasm_bindgen(catch)]
+    fn preload() -> Result<(), JsValue>;
+}
+
+fn call(name: &str, args: &[JsValue], load: bool) -> JsValue {
+    let array = js_sys::Array::new();
+    for arg in args {
+        array.push(arg);
+    }
+    courier(name, array, load).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Tells the delivery module whether storing needs consent and what the site said.
+pub fn consent(required: bool, given: Option<bool>) {
+    let given = given.map_or(JsValue::UNDEFINED, JsValue::from);
+    call("consent", &[required.into(), given], false);
+}
+
+/// Hands over what a storage key held (consent withdrawn takes it out of storage): its
+/// unsent answers are still sent from memory.
+pub fn hold(key: &str, json: String) {
+    call("hold", &[key.into(), json.into()], true);
+}
+
+/// Fetches the delivery module ahead of the first answer (a survey has shown).
+pub fn load() {
+    let _ = preload();
+}
+
+/// Whether storage holds anything unsent: a queue or a handoff.
+fn unsent_stored() -> bool {
+    let Some(storage) = local() else {
+        return false;
+    };
+    (0..storage.length().unwrap_or(0)).any(|i| {
+        storage
+            .key(i)
+            .ok()
+            .flatten()
+            .is_some_and(|key| key.starts_with(QUEUE_PREFIX) || key.starts_with(HANDOFF_PREFIX))
+    })
+}
 
 /// Sends the responses of one survey to its endpoint.
 pub struct Deliverer {
@@ -30,25 +75,48 @@ pub struct Deliverer {
     before_send: Option<js_sys::Function>,
     events: EventTarget,
     limits: Delivery,
+    /// The ids this survey handed over while the module was not loaded (for `pending`).
+    handed: RefCell<Vec<String>>,
 }
 
 impl Deliverer {
-    /// A deliverer for `config`'s endpoint, dispatching `sondeo:sent`, `sondeo:retry`,
-    /// `sondeo:queued` and `sondeo:error` on `events`.
+    /// A deliverer for `config`'s endpoint; the module dispatches `sondeo:sent`,
+    /// `sondeo:retry`, `sondeo:queued` and `sondeo:error` on `events`.
     pub fn new(
         config: &Config,
         events: EventTarget,
         before_send: Option<js_sys::Function>,
     ) -> Deliverer {
-        transport::register(&config.endpoint, &config.headers, config.delivery);
-        // What earlier pages left unsent for this endpoint goes now, with this survey's headers.
-        transport::resume(&config.endpoint, &events);
+        let headers = js_sys::Array::new();
+        for (name, value) in &config.headers {
+            headers.push(&name.into());
+            headers.push(&value.into());
+        }
+        let d = config.delivery;
+        let number = |n: u32| JsValue::from(n as f64);
+        // What earlier pages left unsent goes now: then the module is needed at once.
+        call(
+            "register",
+            &[
+                events.clone().into(),
+                config.endpoint.as_str().into(),
+                headers.into(),
+                number(d.max_attempts),
+                number(d.base_delay_ms),
+                number(d.max_delay_ms),
+                number(d.queue_limit),
+                number(d.max_age_days),
+                number(d.timeout_ms),
+            ],
+            unsent_stored(),
+        );
         Deliverer {
             endpoint: config.endpoint.clone(),
             method: config.method.as_str(),
             before_send,
             events,
-            limits: config.delivery,
+            limits: d,
+            handed: RefCell::new(Vec::new()),
         }
     }
 
@@ -57,19 +125,19 @@ impl Deliverer {
         let Some(body) = self.body(response) else {
             return;
         };
-        self.enqueue(response.id.clone(), response.complete, body);
+        self.hand_over(response.id.clone(), response.complete, body);
     }
 
     /// Queues a display record. Its queue key is not the response's id, so that the
     /// response to it never replaces it in the queue; `beforeSend` does not see it.
     pub fn send_impression(&self, impression: &sondeo_core::impression::Impression) {
         let key = sondeo_core::text::concat(&["shown:", &impression.id]);
-        self.enqueue(key, true, impression.to_json());
+        self.hand_over(key, true, impression.to_json());
     }
 
-    fn enqueue(&self, id: String, complete: bool, body: String) {
+    fn hand_over(&self, id: String, complete: bool, body: String) {
         let entry = Entry {
-            id,
+            id: id.clone(),
             complete,
             endpoint: self.endpoint.clone(),
             method: String::from(self.method),
@@ -81,25 +149,39 @@ impl Deliverer {
             lease_until: 0.0,
             lease_owner: String::new(),
         };
-        queue_store::remember(entry.clone());
-        let pushed = queue_store::update(&self.endpoint, |q| {
-            q.push(entry, self.limits.queue_limit as usize)
-        });
-        if let Some(Pushed::DroppedOldest(dropped)) = pushed {
-            transport::notify(
-                &self.events,
-                "sondeo:error",
-                &dropped.id,
-                0,
-                "the offline queue is full: the oldest unsent response was dropped",
-            );
+        let queued = Queue {
+            entries: vec![entry],
         }
-        transport::flush(&self.endpoint, &self.events);
+        .to_json();
+        if let Some(storage) = local() {
+            let key = sondeo_core::text::concat(&[HANDOFF_PREFIX, &id]);
+            let _ = storage.set_item(&key, &queued);
+        }
+        let mut handed = self.handed.borrow_mut();
+        if !handed.contains(&id) {
+            handed.push(id.clone());
+        }
+        drop(handed);
+        call(
+            "send",
+            &[self.events.clone().into(), id.into(), queued.into()],
+            true,
+        );
     }
 
-    /// How many responses are not yet acknowledged by the endpoint.
+    /// How many responses are not yet acknowledged by the endpoint. Until the module has
+    /// loaded: those in the stored queue and those this survey handed over.
     pub fn pending(&self) -> u32 {
-        queue_store::load(&self.endpoint).entries.len() as u32
+        if let Some(n) = call("pending", &[self.endpoint.as_str().into()], false).as_f64() {
+            return n as u32;
+        }
+        let key = sondeo_core::text::concat(&[QUEUE_PREFIX, &self.endpoint]);
+        let stored = local()
+            .and_then(|s| s.get_item(&key).ok().flatten())
+            .and_then(|text| js_sys::JSON::parse(&text).ok())
+            .and_then(|queue| queue.dyn_into::<js_sys::Array>().ok())
+            .map_or(0, |queue| queue.length());
+        stored + self.handed.borrow().len() as u32
     }
 
     /// The body to post: the payload JSON, or what `beforeSend` makes of it
@@ -142,7 +224,15 @@ impl Deliverer {
                 }
             }
         }
-        transport::notify(&self.events, "sondeo:error", &response.id, 0, &problem);
+        error_event(&self.events, &response.id, &problem);
         None
     }
+}
+
+/// Dispatches `sondeo:error` with `{ id, error }`, as the delivery module does.
+fn error_event(target: &EventTarget, id: &str, error: &str) {
+    let detail = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&detail, &"id".into(), &id.into());
+    let _ = js_sys::Reflect::set(&detail, &"error".into(), &error.into());
+    crate::survey::dispatch(target, "sondeo:error", &detail);
 }

@@ -413,3 +413,51 @@ test("a page left while offline hands its answers to keepalive without an unhand
     await server.close();
   }
 });
+
+test("delivery is a second module, fetched once a survey shows: a page whose survey does not show never loads it", async ({ page }) => {
+  const server = await startServer();
+  try {
+    const loaded = [];
+    page.on("request", (r) => { if (r.url().includes("sondeo-deliver")) loaded.push(r.url()); });
+    await openMount(page, server.url, { kind: "nps", display: "slide-in", trigger: { event: "checkout:done" } });
+    // Mounted and armed, not shown: long enough for a fetch started at mount to be seen.
+    await page.waitForTimeout(1000);
+    expect(loaded).toEqual([]);
+    await page.evaluate(() => window.dispatchEvent(new Event("checkout:done")));
+    await expect(page.getByRole("radio", { name: "9", exact: true })).toBeVisible();
+    await expect.poll(() => loaded.length).toBe(2);
+    expect(loaded.map((u) => new URL(u).pathname.split("/").pop()).sort()).toEqual(["sondeo-deliver.js", "sondeo-deliver_bg.wasm"]);
+  } finally {
+    await server.close();
+  }
+});
+
+test("an answer given while the delivery module cannot load is kept in storage and sent by the next page", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.route("**/sondeo-deliver.js", (route) => route.abort("internetdisconnected"));
+    await openMount(page, server.url, { kind: "nps" });
+    await page.getByRole("radio", { name: "8", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect(page.getByRole("status")).toContainText("Thank you");
+    // Nothing could be sent; the answer waits under its id, final version over the partial.
+    const kept = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("sondeo:handoff:")).map((k) => [k, JSON.parse(localStorage.getItem(k))]));
+    expect(kept).toHaveLength(1);
+    const [key, [entry]] = kept[0];
+    expect(key).toBe(`sondeo:handoff:${entry.id}`);
+    expect(entry.complete).toBe(true);
+    expect(JSON.parse(entry.body)).toMatchObject({ id: entry.id, score: 8, complete: true });
+    expect(await page.evaluate(() => window.survey.pending())).toBe(1);
+    expect(server.posts).toHaveLength(0);
+
+    await page.unroute("**/sondeo-deliver.js");
+    // A new document (a change of hash alone would keep this one).
+    await page.goto("about:blank");
+    await openMount(page, server.url, { kind: "csat" });
+    await waitForPosts(server.posts, (p) => p.length === 1);
+    expect(server.posts[0].body).toMatchObject({ id: entry.id, score: 8, complete: true });
+    await expect.poll(() => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("sondeo:handoff:") || k.startsWith("sondeo:queue:")))).toEqual([]);
+  } finally {
+    await server.close();
+  }
+});

@@ -3,8 +3,9 @@
 //! memory for this page: retries still happen, only reloads cannot resume it.
 
 use crate::js_value::to_value;
-use crate::storage::local;
+use crate::local;
 use sondeo_core::delivery::{Entry, Queue};
+use sondeo_core::Value;
 use std::cell::RefCell;
 
 thread_local! {
@@ -43,9 +44,20 @@ fn stored(endpoint: &str) -> Queue {
                 .map(|(_, q)| q.clone())
         })
         .or_else(|| local()?.get_item(&key(endpoint)).ok().flatten())
-        .and_then(|text| js_sys::JSON::parse(&text).ok())
-        .map(|value| Queue::from_value(&to_value(&value), endpoint, js_sys::Date::now()))
+        .map(|text| parse(&text, endpoint))
         .unwrap_or_default()
+}
+
+/// A queue as [`Queue::to_json`] wrote it, with only `endpoint`'s entries.
+fn parse(text: &str, endpoint: &str) -> Queue {
+    Queue::from_value(&read(text), endpoint, js_sys::Date::now())
+}
+
+/// JSON text as core's value (null where it is not JSON).
+pub fn read(text: &str) -> Value {
+    js_sys::JSON::parse(text)
+        .map(|value| to_value(&value))
+        .unwrap_or(Value::Null)
 }
 
 /// The queue of `endpoint`, with what this page queued and another tab's write lost put

@@ -2,8 +2,8 @@
 //! `pagehide`). Every decision (what to lease, how to settle an attempt, when to
 //! retry or park, what expires) is core's (`sondeo_core::delivery`), tested natively.
 
-use super::queue_store;
-use crate::listener::Listener;
+use crate::promise::settle;
+use crate::queue_store;
 use sondeo_core::delivery::{classify, Entry, Outcome, Settled};
 use sondeo_core::survey::Delivery;
 use std::cell::RefCell;
@@ -20,12 +20,6 @@ const LONGEST_TIMER_MS: f64 = 2_147_483_647.0 - 5.0;
 
 #[wasm_bindgen]
 extern "C" {
-    /// A promise seen through `then(f, f)`: one callback for both outcomes, so exactly
-    /// one closure runs and frees itself.
-    type Settle;
-    #[wasm_bindgen(method, js_name = then)]
-    fn then_either(this: &Settle, on_fulfilled: &JsValue, on_rejected: &JsValue) -> JsValue;
-
     /// `AbortSignal.timeout(ms)`; an error where the browser lacks it (before 2022).
     #[wasm_bindgen(js_namespace = AbortSignal, js_name = timeout, catch)]
     fn abort_after(ms: f64) -> Result<JsValue, JsValue>;
@@ -52,20 +46,13 @@ fn fetch(url: &str, init: &web_sys::RequestInit) -> js_sys::Promise {
 /// `fetch` wrapper that ignores the abort signal would otherwise hold the answer forever.
 const SETTLE_GRACE_MS: i32 = 2_000;
 
-/// Runs `callback` (a one-shot closure) with the promise's value or its error.
-pub fn settle(promise: &js_sys::Promise, callback: &JsValue) {
-    promise
-        .unchecked_ref::<Settle>()
-        .then_either(callback, callback);
-}
-
 /// An endpoint that a survey mounted on this page is configured with: only these are
 /// sent to, with these headers and limits.
 #[derive(Clone)]
-struct Route {
+pub struct Route {
     endpoint: String,
     headers: Vec<(String, String)>,
-    limits: Delivery,
+    pub limits: Delivery,
 }
 
 struct State {
@@ -77,12 +64,11 @@ struct State {
     timers: Vec<(String, u32)>,
     generation: u32,
     routes: Vec<Route>,
-    page_listeners: Vec<Listener>,
 }
 
 thread_local! {
     static STATE: RefCell<State> = const {
-        RefCell::new(State { tab: String::new(), in_flight: Vec::new(), timers: Vec::new(), generation: 0, routes: Vec::new(), page_listeners: Vec::new() })
+        RefCell::new(State { tab: String::new(), in_flight: Vec::new(), timers: Vec::new(), generation: 0, routes: Vec::new() })
     };
 }
 
@@ -102,7 +88,8 @@ fn tab_id() -> String {
     })
 }
 
-fn route(endpoint: &str) -> Option<Route> {
+/// How this page sends to `endpoint`, if a survey mounted here posts to it.
+pub fn route(endpoint: &str) -> Option<Route> {
     STATE.with(|s| {
         s.borrow()
             .routes
@@ -124,7 +111,7 @@ fn routed_endpoints() -> Vec<String> {
 
 /// Records that a survey on this page posts to `endpoint` with `headers` (the latest
 /// survey mounted for an endpoint wins).
-pub fn register(endpoint: &str, headers: &[(String, String)], limits: Delivery) {
+pub fn register(endpoint: &str, headers: Vec<(String, String)>, limits: Delivery) {
     if STATE.with(|s| s.borrow().routes.is_empty()) {
         // Once, at the first mount (after it said whether storage needs consent): rewrite the
         // stored queues without what older versions kept, with the longest age a survey may set.
@@ -135,7 +122,7 @@ pub fn register(endpoint: &str, headers: &[(String, String)], limits: Delivery) 
         s.routes.retain(|r| r.endpoint != endpoint);
         s.routes.push(Route {
             endpoint: endpoint.to_owned(),
-            headers: headers.to_vec(),
+            headers,
             limits,
         });
     });
@@ -180,7 +167,7 @@ fn notify_retry(
     }
 }
 
-fn document_target() -> Option<EventTarget> {
+pub fn document_target() -> Option<EventTarget> {
     Some(web_sys::window()?.document()?.unchecked_into())
 }
 
@@ -483,14 +470,17 @@ fn send_before_leaving() {
     }
 }
 
-/// Listens for `online` and `pagehide` (called once when the module starts). What
-/// earlier pages left unsent is re-sent when a survey for its endpoint mounts.
+/// Listens for `online` and `pagehide` for the page's lifetime (called once when the module
+/// starts). What earlier pages left unsent is re-sent when a survey for its endpoint mounts.
 pub fn resume_pending() {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let target: EventTarget = window.unchecked_into();
-    let online = Listener::new(&target, "online", |_| wake_all());
-    let pagehide = Listener::new(&target, "pagehide", |_| send_before_leaving());
-    STATE.with(|s| s.borrow_mut().page_listeners.extend([online, pagehide]));
+    let on = |kind: &str, run: fn()| {
+        let callback = Closure::<dyn FnMut()>::new(run);
+        let _ = window.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
+        callback.forget();
+    };
+    on("online", wake_all);
+    on("pagehide", send_before_leaving);
 }

@@ -1,0 +1,34 @@
+// Loads the delivery module (crates/deliver) when the widget first needs it, and passes the
+// widget's calls to it: those made before it has loaded are kept and made in order once it
+// has. What the widget hands over is also in localStorage until the module has queued it, so
+// a failed load (offline, a blocked URL) loses nothing: it is tried again on `online`, on the
+// next answer and on the next page.
+let loaded = null;
+let loading = null;
+const waiting = [];
+
+/** Calls the module's `name` with `args` (kept until it loads); `load`: fetch it now. */
+export function courier(name, args, load) {
+  if (loaded) return loaded[name](...args);
+  waiting.push([name, args]);
+  if (load) preload();
+}
+
+/** Fetches the module if it is not loaded or loading. */
+export function preload() {
+  loading ??= import(new URL("sondeo-deliver.js", import.meta.url).href)
+    .then(async (module) => {
+      await module.default();
+      // A call that a call made here causes (a page's listener of a delivery event) waits its turn.
+      while (waiting.length) {
+        const [name, args] = waiting.shift();
+        module[name](...args);
+      }
+      loaded = module;
+    })
+    .catch((error) => {
+      loading = null;
+      console.warn(`sondeo: could not load delivery (answers are kept and sent later): ${error?.message ?? error}`);
+      addEventListener("online", preload, { once: true });
+    });
+}
