@@ -2,10 +2,13 @@
 // widget's calls to it: those made before it has loaded are kept and made in order once it
 // has. What the widget hands over is also in localStorage until the module has queued it, so
 // a failed load (offline, a blocked URL) loses nothing: it is tried again on `online`, on the
-// next answer and on the next page.
+// next answer, after a pause that doubles (five times) and on the next page.
 let loaded = null;
 let loading = null;
+let failures = 0;
 const waiting = [];
+// Taken when the module loads, as the element's own timer is: a page may replace the global.
+const later = setTimeout.bind(globalThis);
 
 /** Calls the module's `name` with `args` (kept until it loads); `load`: fetch it now. */
 export function courier(name, args, load) {
@@ -28,7 +31,8 @@ export function preload() {
     })
     .catch((error) => {
       loading = null;
-      console.warn(`sondeo: could not load delivery (answers are kept and sent later): ${error?.message ?? error}`);
+      if (!failures++) console.warn(`sondeo: could not load delivery (answers are kept and sent later): ${error?.message ?? error}`);
+      if (failures <= 5) later(preload, 2000 * 2 ** failures);
       addEventListener("online", preload, { once: true });
     });
 }

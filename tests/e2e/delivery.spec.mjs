@@ -461,3 +461,24 @@ test("an answer given while the delivery module cannot load is kept in storage a
     await server.close();
   }
 });
+
+test("when the delivery module could not load, it is fetched again once the browser is back online, and the answer sent from the same page", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.route("**/sondeo-deliver.js", (route) => route.abort("internetdisconnected"));
+    await openMount(page, server.url, { kind: "csat", delivery: { partial: false } });
+    await page.getByRole("radio", { name: /^4/ }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect(page.getByRole("status")).toContainText("Thank you");
+    await page.waitForTimeout(300);
+    expect(server.posts).toHaveLength(0);
+    await page.unroute("**/sondeo-deliver.js");
+    await page.evaluate(() => window.dispatchEvent(new Event("online")));
+    await waitForPosts(server.posts, (p) => p.length === 1);
+    expect(server.posts[0].body).toMatchObject({ kind: "csat", score: 4, complete: true });
+    await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(0);
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("sondeo:handoff:")))).toEqual([]);
+  } finally {
+    await server.close();
+  }
+});
