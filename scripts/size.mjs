@@ -40,13 +40,13 @@ for (const pack of packs) {
 }
 console.log(`language packs: ${packs.length}, ${smallest[1]}–${largest[1]} bytes gzip -9 (${smallest[0]} to ${largest[0]}; budget ${PACK_BUDGET} each)`);
 
-// Delivery, fetched once a survey shows (after the prompt is up): budgeted on its own.
+// Delivery, fetched when a visitor reaches for a prompt (after it is up): budgeted on its own.
 const DELIVERY_BUDGET = 23_000;
 let delivery = 0;
 for (const file of ["dist/sondeo-deliver.js", "dist/sondeo-deliver_bg.wasm"]) {
   delivery += execFileSync("gzip", ["-9", "-n", "-c", file]).length;
 }
-console.log(`delivery module: ${delivery} bytes gzip -9 (budget ${DELIVERY_BUDGET}), fetched once a survey shows`);
+console.log(`delivery module: ${delivery} bytes gzip -9 (budget ${DELIVERY_BUDGET}), fetched when a visitor reaches for a prompt`);
 if (delivery > DELIVERY_BUDGET) {
   console.error(`delivery module over its budget by ${delivery - DELIVERY_BUDGET} bytes`);
   process.exit(1);

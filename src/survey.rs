@@ -187,7 +187,12 @@ fn attach_listeners(survey: &SurveyRef) {
     let on_click = Listener::new(&root, "click", handler(&weak, on_click));
     let on_key = Listener::new(&root, "keydown", handler(&weak, on_keydown));
     let on_input = Listener::new(&root, "input", handler(&weak, Survey::clear_error));
-    let mut listeners = vec![on_click, on_key, on_input];
+    // A visitor who reaches for the prompt (a pointer over it, the focus in it) is about to
+    // answer: delivery is fetched then, not by every visitor the prompt is shown to.
+    let reach = || move |_| crate::deliver::load();
+    let on_pointer = Listener::new(&root, "pointerover", reach());
+    let on_focus = Listener::new(&root, "focusin", reach());
+    let mut listeners = vec![on_click, on_key, on_input, on_pointer, on_focus];
     // F6 moves between the page and an open slide-in (a non-modal dialog is not in the
     // way of the page's own tab order, so it needs a key of its own).
     if survey.borrow().config.display.mode == DisplayMode::SlideIn {
@@ -362,8 +367,6 @@ impl Survey {
         }
         self.id = Some(self.config.response_id.clone().unwrap_or_else(new_id));
         self.created_at = Some(now());
-        // The prompt is up: the answer's delivery is fetched while the visitor reads it.
-        crate::deliver::load();
         if self.config.impressions {
             let c = &self.config;
             self.deliverer

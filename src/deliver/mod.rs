@@ -1,6 +1,7 @@
 //! The widget's side of delivery. Sending (the offline queue, retries, `fetch`) is a second
-//! wasm module, `crates/deliver`, fetched by `courier.js` once a survey shows: a page whose
-//! surveys never show does not load it. Each response is handed over as a one-entry queue,
+//! wasm module, `crates/deliver`, fetched by `courier.js` when the visitor reaches for a
+//! prompt (or a response or display record is to be sent, or earlier pages left one unsent):
+//! a page whose prompts are not answered does not load it. Each response is handed over as a one-entry queue,
 //! written to `localStorage` under `sondeo:handoff:<id>` first, so that an answer given before
 //! the module has loaded (or while it cannot load) is sent by a later page.
 
@@ -49,9 +50,17 @@ pub fn hold(key: &str, json: String) {
     call("hold", &[key.into(), json.into()], true);
 }
 
-/// Fetches the delivery module ahead of the first answer (a survey has shown).
+thread_local! {
+    static LOAD_ASKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Fetches the delivery module ahead of the first answer (the visitor reaches for a prompt).
+/// Asked once: a failed load is tried again by the next response to send, not by every
+/// pointer move.
 pub fn load() {
-    let _ = preload();
+    if !LOAD_ASKED.with(|asked| asked.replace(true)) {
+        let _ = preload();
+    }
 }
 
 /// Whether storage holds anything unsent: a queue or a handoff.

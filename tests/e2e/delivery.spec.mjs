@@ -414,7 +414,7 @@ test("a page left while offline hands its answers to keepalive without an unhand
   }
 });
 
-test("delivery is a second module, fetched once a survey shows: a page whose survey does not show never loads it", async ({ page }) => {
+test("delivery is a second module, fetched when the visitor reaches for a prompt: a page whose prompt is not shown, or not touched, never loads it", async ({ page }) => {
   const server = await startServer();
   try {
     const loaded = [];
@@ -425,8 +425,15 @@ test("delivery is a second module, fetched once a survey shows: a page whose sur
     expect(loaded).toEqual([]);
     await page.evaluate(() => window.dispatchEvent(new Event("checkout:done")));
     await expect(page.getByRole("radio", { name: "9", exact: true })).toBeVisible();
+    await page.waitForTimeout(1000);
+    expect(loaded).toEqual([]);
+    // The pointer moves over the prompt: the visitor is about to answer.
+    await page.getByRole("radio", { name: "9", exact: true }).hover();
     await expect.poll(() => loaded.length).toBe(2);
     expect(loaded.map((u) => new URL(u).pathname.split("/").pop()).sort()).toEqual(["sondeo-deliver.js", "sondeo-deliver_bg.wasm"]);
+    await page.getByRole("radio", { name: "9", exact: true }).click();
+    await waitForPosts(server.posts, (p) => p.length === 1);
+    expect(server.posts[0].body).toMatchObject({ score: 9, complete: false });
   } finally {
     await server.close();
   }
