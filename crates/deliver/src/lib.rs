@@ -149,8 +149,8 @@ fn handoffs() -> Vec<(String, String)> {
 }
 
 /// Queues the response handed over under `key` (`queued`: a one-entry queue), if it is for
-/// `only` when given, deletes the handoff and says which endpoint it is for. The same version
-/// handed over twice (stored, then called) is queued once.
+/// `only` when given, and deletes the handoff. The endpoint it is for when anything was queued:
+/// the same version handed over twice (stored and drained, then called) is queued once.
 fn take_over(events: &EventTarget, key: &str, queued: &str, only: Option<&str>) -> Option<String> {
     let value = queue_store::read(queued);
     let endpoint = match &value {
@@ -160,19 +160,24 @@ fn take_over(events: &EventTarget, key: &str, queued: &str, only: Option<&str>) 
     if only.is_some_and(|only| only != endpoint) {
         return None;
     }
+    if let Some(storage) = local() {
+        let _ = storage.remove_item(key);
+    }
     let limit = transport::route(&endpoint)
         .map_or(Delivery::default().queue_limit, |r| r.limits.queue_limit);
+    let queue = queue_store::load(&endpoint);
+    let mut queued_any = false;
     for entry in Queue::from_value(&value, &endpoint, js_sys::Date::now()).entries {
+        if queue
+            .entries
+            .iter()
+            .any(|e| e.id == entry.id && e.body == entry.body)
+        {
+            continue;
+        }
+        queued_any = true;
         queue_store::remember(entry.clone());
-        let pushed = queue_store::update(&endpoint, |q| {
-            if q.entries
-                .iter()
-                .any(|e| e.id == entry.id && e.body == entry.body)
-            {
-                return Pushed::Ignored;
-            }
-            q.push(entry, limit as usize)
-        });
+        let pushed = queue_store::update(&endpoint, |q| q.push(entry, limit as usize));
         if let Some(Pushed::DroppedOldest(dropped)) = pushed {
             transport::notify(
                 events,
@@ -183,8 +188,5 @@ fn take_over(events: &EventTarget, key: &str, queued: &str, only: Option<&str>) 
             );
         }
     }
-    if let Some(storage) = local() {
-        let _ = storage.remove_item(key);
-    }
-    Some(endpoint)
+    queued_any.then_some(endpoint)
 }
