@@ -7,6 +7,7 @@ let loaded = null;
 let loading = null;
 let failures = 0;
 const waiting = [];
+const told = new Set();
 // Taken when the module loads, as the element's own timer is: a page may replace the global.
 const later = setTimeout.bind(globalThis);
 
@@ -31,7 +32,15 @@ export function preload() {
     })
     .catch((error) => {
       loading = null;
-      if (!failures++) console.warn(`sondeo: could not load delivery (answers are kept and sent later): ${error?.message ?? error}`);
+      const problem = `could not load the delivery module (the answer is kept and sent when it loads): ${error?.message ?? error}`;
+      if (!failures++) console.warn(`sondeo: ${problem}`);
+      // Each waiting answer says so once, on its survey's element: a site's CSP that allows
+      // sondeo.js but not the files beside it must be seen.
+      for (const [name, [target, id]] of waiting) {
+        if (name !== "send" || told.has(id)) continue;
+        told.add(id);
+        target.dispatchEvent(new CustomEvent("sondeo:error", { detail: { id, error: problem }, bubbles: true, composed: true }));
+      }
       if (failures <= 5) later(preload, 2000 * 2 ** failures);
       addEventListener("online", preload, { once: true });
     });

@@ -446,6 +446,7 @@ test("an answer given while the delivery module cannot load is kept in storage a
   try {
     await page.route("**/sondeo-deliver.js", (route) => route.abort("internetdisconnected"));
     await openMount(page, server.url, { kind: "nps" });
+    await page.evaluate(() => { window.errors = []; document.addEventListener("sondeo:error", (e) => window.errors.push(e.detail)); });
     await page.getByRole("radio", { name: "8", exact: true }).click();
     await page.getByRole("button", { name: "Send" }).click();
     await expect(page.getByRole("status")).toContainText("Thank you");
@@ -458,6 +459,11 @@ test("an answer given while the delivery module cannot load is kept in storage a
     expect(JSON.parse(entry.body)).toMatchObject({ id: entry.id, score: 8, complete: true });
     expect(await page.evaluate(() => window.survey.pending())).toBe(1);
     expect(server.posts).toHaveLength(0);
+    // Said once for the answer (its partial and final versions share the id), on its element.
+    const errors = await page.evaluate(() => window.errors);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].id).toBe(entry.id);
+    expect(errors[0].error).toContain("could not load the delivery module");
 
     await page.unroute("**/sondeo-deliver.js");
     // A new document (a change of hash alone would keep this one).
