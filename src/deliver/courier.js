@@ -8,40 +8,60 @@ let loading = null;
 let failures = 0;
 const waiting = [];
 const told = new Set();
-// Taken when the module loads, as the element's own timer is: a page may replace the global.
+// Taken when the module loads, as the element's own timer is: a page may replace the globals.
 const later = setTimeout.bind(globalThis);
+const listen = addEventListener.bind(globalThis);
+const Event = CustomEvent;
 
-/** Calls the module's `name` with `args` (kept until it loads); `load`: fetch it now. */
+/** Calls the module's `name` with `args` (kept until it loads; `pending` is not); `load`: fetch it now. */
 export function courier(name, args, load) {
   if (loaded) return loaded[name](...args);
-  waiting.push([name, args]);
+  if (name === "pending") return;
+  // A newer version of a response (the final after the partial) takes the older one's turn.
+  const older = name === "send" ? waiting.findIndex(([n, a]) => n === name && a[1] === args[1]) : -1;
+  if (older < 0) waiting.push([name, args]);
+  else waiting[older] = [name, args];
   if (load) preload();
 }
 
 /** Fetches the module if it is not loaded or loading. */
 export function preload() {
-  loading ??= import(new URL("sondeo-deliver.js", import.meta.url).href)
-    .then(async (module) => {
-      await module.default();
-      // A call that a call made here causes (a page's listener of a delivery event) waits its turn.
+  // A failed import stays failed for the page in some browsers: a retry asks for another URL.
+  const url = new URL(`sondeo-deliver.js${failures ? `?retry=${failures}` : ""}`, import.meta.url);
+  loading ??= import(url.href)
+    .then((module) => module.default().then(() => module))
+    .then((module) => {
+      // In order: a call that a call made here causes (a page's listener of a delivery event)
+      // waits its turn.
       while (waiting.length) {
         const [name, args] = waiting.shift();
-        module[name](...args);
+        try {
+          module[name](...args);
+        } catch (error) {
+          console.error(error);
+        }
       }
       loaded = module;
-    })
-    .catch((error) => {
-      loading = null;
-      const problem = `could not load the delivery module (the answer is kept and sent when it loads): ${error?.message ?? error}`;
-      if (!failures++) console.warn(`sondeo: ${problem}`);
-      // Each waiting answer says so once, on its survey's element: a site's CSP that allows
-      // sondeo.js but not the files beside it must be seen.
-      for (const [name, [target, id]] of waiting) {
-        if (name !== "send" || told.has(id)) continue;
-        told.add(id);
-        target.dispatchEvent(new CustomEvent("sondeo:error", { detail: { id, error: problem }, bubbles: true, composed: true }));
-      }
-      if (failures <= 5) later(preload, 2000 * 2 ** failures);
-      addEventListener("online", preload, { once: true });
-    });
+    }, fail);
+}
+
+function fail(error) {
+  loading = null;
+  if (failures++ < 5) later(preload, 2000 * 2 ** failures);
+  listen("online", preload, { once: true });
+  const offline = navigator.onLine === false;
+  const problem = `could not load the delivery module (the answer is kept and sent when it loads): ${error?.message ?? error}`;
+  if (failures === 1 && !offline) console.warn(`sondeo: ${problem}`);
+  // Each waiting answer says so once, on its survey's element: offline, it is queued; else
+  // the site must see it (a CSP that allows sondeo.js but not the files beside it).
+  for (const [name, [target, key]] of waiting) {
+    if (name !== "send" || told.has(key)) continue;
+    told.add(key);
+    // The key is `sondeo:handoff:<id> <endpoint>`.
+    const detail = { id: key.slice(15, key.indexOf(" ")) };
+    if (!offline) detail.error = problem;
+    try {
+      target.dispatchEvent(new Event(offline ? "sondeo:queued" : "sondeo:error", { detail, bubbles: true, composed: true }));
+    } catch {}
+  }
 }

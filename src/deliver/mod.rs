@@ -1,9 +1,10 @@
 //! The widget's side of delivery. Sending (the offline queue, retries, `fetch`) is a second
 //! wasm module, `crates/deliver`, fetched by `courier.js` when the visitor reaches for a
 //! prompt (or a response or display record is to be sent, or earlier pages left one unsent):
-//! a page whose prompts are not answered does not load it. Each response is handed over as a one-entry queue,
-//! written to `localStorage` under `sondeo:handoff:<id>` first, so that an answer given before
-//! the module has loaded (or while it cannot load) is sent by a later page.
+//! a page whose prompts are not answered does not load it. Each response is handed over as a
+//! one-entry queue, written to `localStorage` under `sondeo:handoff:<id> <endpoint>` first, so
+//! that an answer given before the module has loaded (or while it cannot load) is sent by
+//! this page once it has, or by a later page.
 
 use crate::storage::local;
 use sondeo_core::answer::Response;
@@ -16,7 +17,7 @@ use web_sys::EventTarget;
 
 /// Prefix of the offline queues' storage keys; the rest is the endpoint.
 pub const QUEUE_PREFIX: &str = "sondeo:queue:";
-/// Prefix of the handoffs' storage keys; the rest is the response id.
+/// Prefix of the handoffs' storage keys; the rest is `<id> <endpoint>` (neither holds a space).
 pub const HANDOFF_PREFIX: &str = "sondeo:handoff:";
 
 #[wasm_bindgen(module = "/src/deliver/courier.js")]
@@ -63,18 +64,26 @@ pub fn load() {
     }
 }
 
-/// Whether storage holds anything unsent: a queue or a handoff.
-fn unsent_stored() -> bool {
+/// Whether storage holds anything unsent for `endpoint`: a queue or a handoff.
+fn unsent_stored(endpoint: &str) -> bool {
     let Some(storage) = local() else {
         return false;
     };
-    (0..storage.length().unwrap_or(0)).any(|i| {
-        storage
-            .key(i)
-            .ok()
-            .flatten()
-            .is_some_and(|key| key.starts_with(QUEUE_PREFIX) || key.starts_with(HANDOFF_PREFIX))
-    })
+    let queue = sondeo_core::text::concat(&[QUEUE_PREFIX, endpoint]);
+    storage.get_item(&queue).ok().flatten().is_some() || handoffs(&storage, endpoint) > 0
+}
+
+/// How many handoffs for `endpoint` storage holds.
+fn handoffs(storage: &web_sys::Storage, endpoint: &str) -> u32 {
+    (0..storage.length().unwrap_or(0))
+        .filter(|&i| {
+            storage.key(i).ok().flatten().is_some_and(|key| {
+                key.strip_prefix(HANDOFF_PREFIX)
+                    .and_then(|rest| rest.split_once(' '))
+                    .is_some_and(|(_, e)| e == endpoint)
+            })
+        })
+        .count() as u32
 }
 
 /// Sends the responses of one survey to its endpoint.
@@ -117,7 +126,7 @@ impl Deliverer {
                 number(d.max_age_days),
                 number(d.timeout_ms),
             ],
-            unsent_stored(),
+            unsent_stored(&config.endpoint),
         );
         Deliverer {
             endpoint: config.endpoint.clone(),
@@ -162,35 +171,41 @@ impl Deliverer {
             entries: vec![entry],
         }
         .to_json();
+        let key = sondeo_core::text::concat(&[HANDOFF_PREFIX, &id, " ", &self.endpoint]);
         if let Some(storage) = local() {
-            let key = sondeo_core::text::concat(&[HANDOFF_PREFIX, &id]);
             let _ = storage.set_item(&key, &queued);
         }
         let mut handed = self.handed.borrow_mut();
         if !handed.contains(&id) {
-            handed.push(id.clone());
+            handed.push(id);
         }
         drop(handed);
         call(
             "send",
-            &[self.events.clone().into(), id.into(), queued.into()],
+            &[self.events.clone().into(), key.into(), queued.into()],
             true,
         );
     }
 
     /// How many responses are not yet acknowledged by the endpoint. Until the module has
-    /// loaded: those in the stored queue and those this survey handed over.
+    /// loaded: those in the stored queue and the stored handoffs (without storage, those this
+    /// survey handed over).
     pub fn pending(&self) -> u32 {
         if let Some(n) = call("pending", &[self.endpoint.as_str().into()], false).as_f64() {
             return n as u32;
         }
+        let Some(storage) = local() else {
+            return self.handed.borrow().len() as u32;
+        };
         let key = sondeo_core::text::concat(&[QUEUE_PREFIX, &self.endpoint]);
-        let stored = local()
-            .and_then(|s| s.get_item(&key).ok().flatten())
+        let queued = storage
+            .get_item(&key)
+            .ok()
+            .flatten()
             .and_then(|text| js_sys::JSON::parse(&text).ok())
             .and_then(|queue| queue.dyn_into::<js_sys::Array>().ok())
             .map_or(0, |queue| queue.length());
-        stored + self.handed.borrow().len() as u32
+        queued + handoffs(&storage, &self.endpoint)
     }
 
     /// The body to post: the payload JSON, or what `beforeSend` makes of it

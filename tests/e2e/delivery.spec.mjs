@@ -444,7 +444,7 @@ test("delivery is a second module, fetched when the visitor reaches for a prompt
 test("an answer given while the delivery module cannot load is kept in storage and sent by the next page", async ({ page }) => {
   const server = await startServer();
   try {
-    await page.route("**/sondeo-deliver.js", (route) => route.abort("internetdisconnected"));
+    await page.route("**/sondeo-deliver.js*", (route) => route.abort("internetdisconnected"));
     await openMount(page, server.url, { kind: "nps" });
     await page.evaluate(() => { window.errors = []; document.addEventListener("sondeo:error", (e) => window.errors.push(e.detail)); });
     await page.getByRole("radio", { name: "8", exact: true }).click();
@@ -454,7 +454,7 @@ test("an answer given while the delivery module cannot load is kept in storage a
     const kept = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("sondeo:handoff:")).map((k) => [k, JSON.parse(localStorage.getItem(k))]));
     expect(kept).toHaveLength(1);
     const [key, [entry]] = kept[0];
-    expect(key).toBe(`sondeo:handoff:${entry.id}`);
+    expect(key).toBe(`sondeo:handoff:${entry.id} /api/responses`);
     expect(entry.complete).toBe(true);
     expect(JSON.parse(entry.body)).toMatchObject({ id: entry.id, score: 8, complete: true });
     expect(await page.evaluate(() => window.survey.pending())).toBe(1);
@@ -465,7 +465,7 @@ test("an answer given while the delivery module cannot load is kept in storage a
     expect(errors[0].id).toBe(entry.id);
     expect(errors[0].error).toContain("could not load the delivery module");
 
-    await page.unroute("**/sondeo-deliver.js");
+    await page.unroute("**/sondeo-deliver.js*");
     // A new document (a change of hash alone would keep this one).
     await page.goto("about:blank");
     await openMount(page, server.url, { kind: "csat" });
@@ -480,14 +480,14 @@ test("an answer given while the delivery module cannot load is kept in storage a
 test("when the delivery module could not load, it is fetched again once the browser is back online, and the answer sent from the same page", async ({ page }) => {
   const server = await startServer();
   try {
-    await page.route("**/sondeo-deliver.js", (route) => route.abort("internetdisconnected"));
+    await page.route("**/sondeo-deliver.js*", (route) => route.abort("internetdisconnected"));
     await openMount(page, server.url, { kind: "csat", delivery: { partial: false } });
     await page.getByRole("radio", { name: /^4/ }).click();
     await page.getByRole("button", { name: "Send" }).click();
     await expect(page.getByRole("status")).toContainText("Thank you");
     await page.waitForTimeout(300);
     expect(server.posts).toHaveLength(0);
-    await page.unroute("**/sondeo-deliver.js");
+    await page.unroute("**/sondeo-deliver.js*");
     await page.evaluate(() => window.dispatchEvent(new Event("online")));
     await waitForPosts(server.posts, (p) => p.length === 1);
     expect(server.posts[0].body).toMatchObject({ kind: "csat", score: 4, complete: true });

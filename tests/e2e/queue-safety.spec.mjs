@@ -104,3 +104,28 @@ test("with consent required, nothing is stored until the site consents, and with
     await server.close();
   }
 });
+
+test("consent withdrawn while the delivery module loads: nothing stays stored, and the answer is still sent from the page", async ({ page }) => {
+  const server = await startServer();
+  try {
+    // The module cannot load until the test lets it: every call the widget makes meanwhile is replayed later.
+    await page.route("**/sondeo-deliver.js*", (route) => route.abort("connectionrefused"));
+    await page.goto(mountUrl(server, { kind: "nps", endpoint: "/api/responses", consent: "required", delivery: { partial: false } }));
+    await page.waitForFunction(() => window.survey);
+    await page.evaluate(async () => (await import("/dist/sondeo.js")).consent(true));
+    await page.getByRole("radio", { name: "6", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("sondeo:handoff:")).length)).toBe(1);
+    await page.evaluate(async () => (await import("/dist/sondeo.js")).consent(false));
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("sondeo:")))).toEqual([]);
+    // The module loads and replays the send (made while consent was given), then the withdrawal.
+    await page.unroute("**/sondeo-deliver.js*");
+    await page.evaluate(() => window.dispatchEvent(new Event("online")));
+    await waitForPosts(server.posts, (p) => p.length === 1);
+    expect(server.posts[0].body).toMatchObject({ score: 6, complete: true });
+    await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(0);
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("sondeo:")))).toEqual([]);
+  } finally {
+    await server.close();
+  }
+});

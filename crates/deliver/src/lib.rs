@@ -1,10 +1,10 @@
 //! sondeo's delivery: every response reaches the endpoint, once, whatever the network does.
 //!
-//! A second wasm module, so that a page pays for it only once a survey shows: the widget
+//! A second wasm module, so that a page pays for it only when an answer is near: the widget
 //! (`src/deliver`) hands each response over as a one-entry queue, kept in `localStorage`
-//! under `sondeo:handoff:<id>` until this module has queued it, and calls it through the
-//! loader `src/deliver/courier.js`, which keeps the calls made before it has loaded and
-//! makes them in order once it has.
+//! under `sondeo:handoff:<id> <endpoint>` until this module has queued it, and calls it
+//! through the loader `src/deliver/courier.js`, which keeps the calls made before it has
+//! loaded and makes them in order once it has.
 //!
 //! `send` puts the response in a bounded queue in `localStorage` (one entry per
 //! response id, so the final post replaces the partial) and tries to send it.
@@ -33,14 +33,14 @@ mod transport;
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
-use sondeo_core::delivery::{Pushed, Queue};
+use sondeo_core::delivery::Pushed;
 use sondeo_core::survey::Delivery;
-use sondeo_core::Value;
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 use web_sys::EventTarget;
 
-/// Prefix of the keys under which the widget keeps a response until this module has it.
+/// Prefix of the keys under which the widget keeps a response until this module has it; the
+/// rest is `<id> <endpoint>` (neither holds a space).
 const HANDOFF_PREFIX: &str = "sondeo:handoff:";
 
 thread_local! {
@@ -55,6 +55,11 @@ fn local() -> Option<web_sys::Storage> {
     if required && given != Some(true) {
         return None;
     }
+    any_storage()
+}
+
+/// `localStorage` whatever the consent: to delete what consent withdrawn forbids keeping.
+fn any_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
@@ -64,15 +69,54 @@ pub fn start() {
     transport::resume_pending();
 }
 
-/// The widget's consent state: whether a survey needs it, and the site's answer.
+/// The widget's consent state: whether a survey needs it, and the site's answer. Withdrawn,
+/// it takes the queues and handoffs out of storage (a call made before this one, replayed
+/// by the loader, may have written them after the widget deleted what it saw) and keeps
+/// their answers in memory, still sent from this page.
 #[wasm_bindgen]
 pub fn consent(required: bool, given: Option<bool>) {
+    let taken = if given == Some(false) {
+        take_stored()
+    } else {
+        Vec::new()
+    };
     CONSENT.with(|c| c.set((required, given)));
+    for (key, json) in taken {
+        hold(key, json);
+    }
+}
+
+/// The queues and handoffs in storage, deleted from it.
+fn take_stored() -> Vec<(String, String)> {
+    let Some(storage) = any_storage() else {
+        return Vec::new();
+    };
+    let taken = stored_with(&storage, |key| {
+        key.starts_with(queue_store::KEY_PREFIX) || key.starts_with(HANDOFF_PREFIX)
+    });
+    for (key, _) in &taken {
+        let _ = storage.remove_item(key);
+    }
+    taken
+}
+
+/// The keys of `storage` that `wanted` picks, with their values.
+fn stored_with(storage: &web_sys::Storage, wanted: impl Fn(&str) -> bool) -> Vec<(String, String)> {
+    (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|key| wanted(key))
+        .filter_map(|key| Some((key.clone(), storage.get_item(&key).ok().flatten()?)))
+        .collect()
+}
+
+/// The endpoint a handoff's key names.
+fn handoff_endpoint(key: &str) -> Option<&str> {
+    Some(key.strip_prefix(HANDOFF_PREFIX)?.split_once(' ')?.1)
 }
 
 /// A survey mounted on this page posts to `endpoint` with `headers` (name, value, name,
-/// value…) and these limits: what earlier pages left unsent for it, queued or handed
-/// over, goes now, with these headers.
+/// value…) and these limits, and its events go to `events`: what earlier pages left unsent
+/// for it, queued or handed over, goes now, with these headers.
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)]
 pub fn register(
@@ -100,20 +144,39 @@ pub fn register(
         timeout_ms,
         ..Delivery::default()
     };
-    transport::register(&endpoint, headers, limits);
-    for (key, json) in handoffs() {
-        take_over(&events, &key, &json, Some(&endpoint));
+    if transport::register(&endpoint, headers, limits, events.clone()) {
+        sweep_handoffs();
+    }
+    if let Some(storage) = local() {
+        for (key, json) in stored_with(&storage, |key| handoff_endpoint(key) == Some(&endpoint)) {
+            take_over(&events, &key, &json);
+        }
     }
     transport::resume(&endpoint, &events);
 }
 
+/// Deletes the handoffs no page can send: unreadable, or older than the longest age a
+/// survey may set (for an endpoint no page mounts any more).
+fn sweep_handoffs() {
+    let Some(storage) = local() else { return };
+    let oldest = js_sys::Date::now() - 365.0 * 86_400_000.0;
+    for (key, json) in stored_with(&storage, |key| key.starts_with(HANDOFF_PREFIX)) {
+        let Some(endpoint) = handoff_endpoint(&key) else {
+            let _ = storage.remove_item(&key);
+            continue;
+        };
+        let entries = queue_store::parse(&json, endpoint).entries;
+        if entries.iter().all(|e| e.created_at < oldest) {
+            let _ = storage.remove_item(&key);
+        }
+    }
+}
+
 /// Queues a response the widget handed over (`queued`: a one-entry queue, as stored under
-/// `sondeo:handoff:<id>`) and sends it.
+/// `key`) and sends it.
 #[wasm_bindgen]
-pub fn send(events: EventTarget, id: String, queued: String) {
-    let mut key = String::from(HANDOFF_PREFIX);
-    key.push_str(&id);
-    if let Some(endpoint) = take_over(&events, &key, &queued, None) {
+pub fn send(events: EventTarget, key: String, queued: String) {
+    if let Some(endpoint) = take_over(&events, &key, &queued) {
         transport::flush(&endpoint, &events);
     }
 }
@@ -124,42 +187,37 @@ pub fn pending(endpoint: String) -> u32 {
     queue_store::load(&endpoint).entries.len() as u32
 }
 
-/// A key that consent withdrawn takes out of storage: unsent answers leave storage but not
-/// the page, and are still sent from memory.
+/// What consent withdrawn took out of storage (a queue or a handoff): its unsent answers
+/// leave storage but not the page, and are sent from memory.
 #[wasm_bindgen]
 pub fn hold(key: String, json: String) {
-    if let Some(endpoint) = key.strip_prefix(queue_store::KEY_PREFIX) {
-        queue_store::hold(endpoint, json);
-    } else if let Some(events) = transport::document_target() {
-        take_over(&events, &key, &json, None);
+    let endpoint = match key.strip_prefix(queue_store::KEY_PREFIX) {
+        Some(endpoint) => {
+            queue_store::hold(endpoint, &json);
+            endpoint
+        }
+        None => {
+            let Some(endpoint) = handoff_endpoint(&key) else {
+                return;
+            };
+            let events = transport::events_of(endpoint).or_else(transport::document_target);
+            if events.is_none_or(|events| take_over(&events, &key, &json).is_none()) {
+                return;
+            }
+            endpoint
+        }
+    };
+    if let Some(events) = transport::events_of(endpoint) {
+        transport::flush(endpoint, &events);
     }
 }
 
-/// The responses handed over and not yet queued (by this page before this module loaded,
-/// or by a page that closed before it did), as (key, one-entry queue).
-fn handoffs() -> Vec<(String, String)> {
-    let Some(storage) = local() else {
-        return Vec::new();
-    };
-    (0..storage.length().unwrap_or(0))
-        .filter_map(|i| storage.key(i).ok().flatten())
-        .filter(|key| key.starts_with(HANDOFF_PREFIX))
-        .filter_map(|key| Some((key.clone(), storage.get_item(&key).ok().flatten()?)))
-        .collect()
-}
-
-/// Queues the response handed over under `key` (`queued`: a one-entry queue), if it is for
-/// `only` when given, and deletes the handoff. The endpoint it is for when anything was queued:
-/// the same version handed over twice (stored and drained, then called) is queued once.
-fn take_over(events: &EventTarget, key: &str, queued: &str, only: Option<&str>) -> Option<String> {
-    let value = queue_store::read(queued);
-    let endpoint = match &value {
-        Value::Array(items) => items.first()?.get("endpoint")?.as_str()?.to_owned(),
-        _ => return None,
-    };
-    if only.is_some_and(|only| only != endpoint) {
-        return None;
-    }
+/// Queues the response handed over under `key` (`queued`: a one-entry queue) and deletes
+/// the handoff. The endpoint, when anything was queued: the same version handed over twice
+/// (stored and drained, then called) is queued once, and a partial never takes the place of
+/// the final version, not even in what this page remembers having queued.
+fn take_over(events: &EventTarget, key: &str, queued: &str) -> Option<String> {
+    let endpoint = handoff_endpoint(key)?.to_owned();
     if let Some(storage) = local() {
         let _ = storage.remove_item(key);
     }
@@ -167,12 +225,12 @@ fn take_over(events: &EventTarget, key: &str, queued: &str, only: Option<&str>) 
         .map_or(Delivery::default().queue_limit, |r| r.limits.queue_limit);
     let queue = queue_store::load(&endpoint);
     let mut queued_any = false;
-    for entry in Queue::from_value(&value, &endpoint, js_sys::Date::now()).entries {
-        if queue
+    for entry in queue_store::parse(queued, &endpoint).entries {
+        let known = queue
             .entries
             .iter()
-            .any(|e| e.id == entry.id && e.body == entry.body)
-        {
+            .any(|e| e.id == entry.id && (e.body == entry.body || e.complete && !entry.complete));
+        if known {
             continue;
         }
         queued_any = true;

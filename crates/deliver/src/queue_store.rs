@@ -49,12 +49,12 @@ fn stored(endpoint: &str) -> Queue {
 }
 
 /// A queue as [`Queue::to_json`] wrote it, with only `endpoint`'s entries.
-fn parse(text: &str, endpoint: &str) -> Queue {
+pub fn parse(text: &str, endpoint: &str) -> Queue {
     Queue::from_value(&read(text), endpoint, js_sys::Date::now())
 }
 
 /// JSON text as core's value (null where it is not JSON).
-pub fn read(text: &str) -> Value {
+fn read(text: &str) -> Value {
     js_sys::JSON::parse(text)
         .map(|value| to_value(&value))
         .unwrap_or(Value::Null)
@@ -68,10 +68,18 @@ pub fn load(endpoint: &str) -> Queue {
     queue
 }
 
-/// Keeps a queue read from storage in memory: consent was withdrawn and its key is being
-/// deleted, but its unsent answers must still go out from this page.
-pub fn hold(endpoint: &str, json: String) {
-    MEMORY.with(|m| m.borrow_mut().push((endpoint.to_owned(), json)));
+/// Adds a queue taken out of storage (consent was withdrawn) to the one this page keeps in
+/// memory, where its unsent answers still go out from this page; an entry it already has
+/// stays as it is.
+pub fn hold(endpoint: &str, json: &str) {
+    let held = parse(json, endpoint);
+    update(endpoint, |q| {
+        for entry in held.entries {
+            if !q.entries.iter().any(|e| e.id == entry.id) {
+                q.entries.push(entry);
+            }
+        }
+    });
 }
 
 /// Saves the queue of `endpoint` (an empty queue removes the key).

@@ -53,6 +53,8 @@ pub struct Route {
     endpoint: String,
     headers: Vec<(String, String)>,
     pub limits: Delivery,
+    /// The element of the survey that registered it, for the events of what it did not send itself.
+    events: EventTarget,
 }
 
 struct State {
@@ -109,10 +111,21 @@ fn routed_endpoints() -> Vec<String> {
     })
 }
 
+/// The element of the survey on this page that posts to `endpoint`.
+pub fn events_of(endpoint: &str) -> Option<EventTarget> {
+    route(endpoint).map(|r| r.events)
+}
+
 /// Records that a survey on this page posts to `endpoint` with `headers` (the latest
-/// survey mounted for an endpoint wins).
-pub fn register(endpoint: &str, headers: Vec<(String, String)>, limits: Delivery) {
-    if STATE.with(|s| s.borrow().routes.is_empty()) {
+/// survey mounted for an endpoint wins). Whether it is the page's first.
+pub fn register(
+    endpoint: &str,
+    headers: Vec<(String, String)>,
+    limits: Delivery,
+    events: EventTarget,
+) -> bool {
+    let first = STATE.with(|s| s.borrow().routes.is_empty());
+    if first {
         // Once, at the first mount (after it said whether storage needs consent): rewrite the
         // stored queues without what older versions kept, with the longest age a survey may set.
         queue_store::sweep(365.0 * 86_400_000.0);
@@ -124,8 +137,10 @@ pub fn register(endpoint: &str, headers: Vec<(String, String)>, limits: Delivery
             endpoint: endpoint.to_owned(),
             headers,
             limits,
+            events,
         });
     });
+    first
 }
 
 /// Dispatches a delivery event whose detail is `{ id, status, error }`.
