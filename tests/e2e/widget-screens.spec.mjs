@@ -61,6 +61,30 @@ test("faces and stars are drawn by the stylesheet: no emoji font needed, every p
   expect((1 + 0.05) / (L + 0.05)).toBeGreaterThanOrEqual(3);
 });
 
+test("in forced colours a face keeps its eyes, drawn in the system's text colour, and the chosen one in Highlight", async ({ page }) => {
+  await page.emulateMedia({ forcedColors: "active" });
+  await open(page, { kind: "csat", scale: "emoji" }, "?forced");
+  await page.getByRole("radio", { name: /^2 – / }).click();
+  const faces = await page.getByRole("radio").evaluateAll((radios) => radios.map((r) => {
+    const eyes = getComputedStyle(r, "::before");
+    // The system colours as this browser resolves them, from an element of the page.
+    const probe = document.body.appendChild(document.createElement("i"));
+    probe.style.color = "CanvasText";
+    const text = getComputedStyle(probe).color;
+    probe.style.color = "Highlight";
+    const highlight = getComputedStyle(probe).color;
+    probe.remove();
+    // The eyes are gradients: kept only where the face is not forced (forced colours drop them).
+    return { adjust: eyes.forcedColorAdjust, gradients: eyes.backgroundImage.split("radial-gradient").length - 1, colour: eyes.color, text, highlight, chosen: r.getAttribute("aria-checked") === "true" };
+  }));
+  for (const face of faces) {
+    expect(face.adjust).toBe("none");
+    expect(face.gradients).toBe(2);
+    expect(face.colour).toBe(face.chosen ? face.highlight : face.text);
+  }
+  expect(faces.filter((f) => f.chosen)).toHaveLength(1);
+});
+
 test("in Hebrew the survey is right to left, and ArrowLeft moves to the next point, as the scale is drawn", async ({ page }) => {
   await open(page, { kind: "nps", followUp: false, locale: "he" });
   const card = page.locator("sondeo-survey .card");
