@@ -58,24 +58,27 @@ pub fn forget(queues: bool) {
     let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
         return;
     };
-    // From the last key down, so that removing one does not shift those still to visit.
-    for i in (0..storage.length().unwrap_or(0)).rev() {
-        let Some(key) = storage.key(i).ok().flatten() else {
-            continue;
-        };
-        if !key.starts_with("sondeo:") {
-            continue;
-        }
+    // Listed first: removing a key, or the delivery module storing one, would shift those
+    // still to visit.
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|key| key.starts_with("sondeo:"))
+        .collect();
+    for key in keys {
         if key.starts_with(crate::deliver::QUEUE_PREFIX)
             || key.starts_with(crate::deliver::HANDOFF_PREFIX)
         {
             if !queues {
                 continue;
             }
-            // Unsent answers leave storage but not the page: they are still sent from memory.
-            if let Some(json) = storage.get_item(&key).ok().flatten() {
+            // Unsent answers leave storage but not the page: they are still sent from memory
+            // (handed over once the key is gone, so that what the module does with them stays).
+            let json = storage.get_item(&key).ok().flatten();
+            let _ = storage.remove_item(&key);
+            if let Some(json) = json {
                 crate::deliver::hold(&key, json);
             }
+            continue;
         }
         let _ = storage.remove_item(&key);
     }

@@ -8,7 +8,7 @@ use crate::dom::{self, set};
 use crate::listener::{Listener, Timer};
 use crate::render::{self, View};
 use crate::texts::Texts;
-use crate::trigger;
+use crate::trigger::{self, Showing};
 use sondeo_core::answer::{uuid_v4, Response};
 use sondeo_core::i18n::TextKey;
 use sondeo_core::prompt::{Context, Move, NotSubmitted, Prompt};
@@ -128,17 +128,21 @@ pub fn mount(
     let weak = Rc::downgrade(&survey);
     let (armed, start) = trigger::arm(&survey.borrow().config, move || {
         let Some(survey) = weak.upgrade() else {
-            return false;
+            return Showing::Before;
         };
-        // A trigger shows a prompt once; after that only `show()` reopens it.
+        // A trigger shows a prompt once; after that only `show()` reopens it. A modal or
+        // slide-in waits while a modal `<dialog>` of the page is open (see `open_or_wait`).
         with(&survey, |s| {
-            let first = s.id.is_none();
-            if first {
-                s.show()
+            if s.id.is_some() {
+                Showing::Before
+            } else if s.config.display.mode != DisplayMode::Inline && dom::page_modal_open() {
+                Showing::Later
+            } else {
+                s.show();
+                Showing::Now
             }
-            first
         })
-        .unwrap_or(false)
+        .unwrap_or(Showing::Later)
     });
     survey.borrow_mut().triggers = armed;
     let pack = survey.borrow().texts.pack;

@@ -17,10 +17,13 @@ const Event = CustomEvent;
 export function courier(name, args, load) {
   if (loaded) return loaded[name](...args);
   if (name === "pending") return;
-  // A newer version of a response (the final after the partial) takes the older one's turn.
-  const older = name === "send" ? waiting.findIndex(([n, a]) => n === name && a[1] === args[1]) : -1;
-  if (older < 0) waiting.push([name, args]);
-  else waiting[older] = [name, args];
+  // A newer version of a response (the final after the partial) replaces the older one,
+  // in its own turn: after the calls made between them (the site's consent).
+  if (name === "send") {
+    const older = waiting.findIndex(([n, a]) => n === name && a[1] === args[1]);
+    if (older >= 0) waiting.splice(older, 1);
+  }
+  waiting.push([name, args]);
   if (load) preload();
 }
 

@@ -39,7 +39,9 @@ fn call(name: &str, args: &[JsValue], load: bool) -> JsValue {
     courier(name, array, load).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// Tells the delivery module whether storing needs consent and what the site said.
+/// Tells the delivery module whether storing needs consent and what the site said. (Given
+/// after mount, what earlier pages left unsent goes once the module loads: when the visitor
+/// reaches for a prompt, or on the next page.)
 pub fn consent(required: bool, given: Option<bool>) {
     let given = given.map_or(JsValue::UNDEFINED, JsValue::from);
     call("consent", &[required.into(), given], false);
@@ -70,20 +72,18 @@ fn unsent_stored(endpoint: &str) -> bool {
         return false;
     };
     let queue = sondeo_core::text::concat(&[QUEUE_PREFIX, endpoint]);
-    storage.get_item(&queue).ok().flatten().is_some() || handoffs(&storage, endpoint) > 0
+    storage.get_item(&queue).ok().flatten().is_some() || handoff_stored(&storage, endpoint)
 }
 
-/// How many handoffs for `endpoint` storage holds.
-fn handoffs(storage: &web_sys::Storage, endpoint: &str) -> u32 {
-    (0..storage.length().unwrap_or(0))
-        .filter(|&i| {
-            storage.key(i).ok().flatten().is_some_and(|key| {
-                key.strip_prefix(HANDOFF_PREFIX)
-                    .and_then(|rest| rest.split_once(' '))
-                    .is_some_and(|(_, e)| e == endpoint)
-            })
+/// Whether storage holds a handoff for `endpoint`.
+fn handoff_stored(storage: &web_sys::Storage, endpoint: &str) -> bool {
+    (0..storage.length().unwrap_or(0)).any(|i| {
+        storage.key(i).ok().flatten().is_some_and(|key| {
+            key.strip_prefix(HANDOFF_PREFIX)
+                .and_then(|rest| rest.split_once(' '))
+                .is_some_and(|(_, e)| e == endpoint)
         })
-        .count() as u32
+    })
 }
 
 /// Sends the responses of one survey to its endpoint.
@@ -188,24 +188,19 @@ impl Deliverer {
     }
 
     /// How many responses are not yet acknowledged by the endpoint. Until the module has
-    /// loaded: those in the stored queue and the stored handoffs (without storage, those this
-    /// survey handed over).
+    /// loaded: those in the stored queue and those this survey handed over (stored or not).
+    /// Earlier pages' handoffs are not counted: they load the module at mount.
     pub fn pending(&self) -> u32 {
         if let Some(n) = call("pending", &[self.endpoint.as_str().into()], false).as_f64() {
             return n as u32;
         }
-        let Some(storage) = local() else {
-            return self.handed.borrow().len() as u32;
-        };
         let key = sondeo_core::text::concat(&[QUEUE_PREFIX, &self.endpoint]);
-        let queued = storage
-            .get_item(&key)
-            .ok()
-            .flatten()
+        let queued = local()
+            .and_then(|s| s.get_item(&key).ok().flatten())
             .and_then(|text| js_sys::JSON::parse(&text).ok())
             .and_then(|queue| queue.dyn_into::<js_sys::Array>().ok())
             .map_or(0, |queue| queue.length());
-        queued + handoffs(&storage, &self.endpoint)
+        queued + self.handed.borrow().len() as u32
     }
 
     /// The body to post: the payload JSON, or what `beforeSend` makes of it

@@ -55,6 +55,17 @@ fn prompters() -> Vec<Weak<Prompter>> {
     PAGE.with(|p| p.borrow().prompters.clone())
 }
 
+/// What a trigger's call to show its prompt did.
+#[derive(PartialEq, Eq)]
+pub enum Showing {
+    /// Shown now.
+    Now,
+    /// Not now: a modal `<dialog>` of the page is open, or the survey is busy; asked again in a second.
+    Later,
+    /// It had shown itself before (or is gone): nothing more for the trigger to do.
+    Before,
+}
+
 /// One survey's automatic showing.
 struct Prompter {
     survey_id: String,
@@ -65,8 +76,11 @@ struct Prompter {
     load: bool,
     delay_ms: u32,
     scroll_percent: Option<u8>,
-    /// Shows the prompt; false when it had already shown itself.
-    show: Box<dyn Fn() -> bool>,
+    /// Shows the prompt, if it can now.
+    show: Box<dyn Fn() -> Showing>,
+    /// The prompt has shown itself: the trigger has nothing more to do (and no rule to ask,
+    /// every second, while a dialog of the page stays open).
+    done: Cell<bool>,
     /// The load trigger's wait, or else the one look at the scroll depth (see [`Start::run`]).
     timer: RefCell<Option<Timer>>,
     /// Held back because another prompt was open; asks again when it closes.
@@ -101,6 +115,9 @@ impl Prompter {
     /// survey needs consent waits for the site's answer: until then the visitor's history
     /// (answered, shown twice, asked last week) cannot be read, and every page would ask.
     fn fire(&self, load: bool) {
+        if self.done.get() {
+            return;
+        }
         if self.popup && !self.targeting.force && crate::storage::consent_pending() {
             self.waiting.set(true);
             return;
@@ -117,11 +134,13 @@ impl Prompter {
             self.waiting.set(true);
             return;
         }
-        if self.popup && crate::dom::page_modal_open() {
+        let showing = (self.show)();
+        if showing == Showing::Later {
             self.later(crate::dom::PAGE_MODAL_RETRY_MS);
             return;
         }
-        if (self.show)() {
+        self.done.set(true);
+        if showing == Showing::Now {
             let now = now();
             update_seen(&self.survey_id, |seen| seen.shown(now));
             if self.popup {
@@ -357,7 +376,7 @@ impl Start {
 
 /// Arms the config's triggers; `show` runs when one fires and the rules allow it, and
 /// says whether it showed the prompt.
-pub fn arm(config: &Config, show: impl Fn() -> bool + 'static) -> (Armed, Start) {
+pub fn arm(config: &Config, show: impl Fn() -> Showing + 'static) -> (Armed, Start) {
     count_page_view();
     let trigger = &config.trigger;
     let prompter = Rc::new_cyclic(|me| Prompter {
@@ -369,6 +388,7 @@ pub fn arm(config: &Config, show: impl Fn() -> bool + 'static) -> (Armed, Start)
         delay_ms: trigger.delay_ms,
         scroll_percent: trigger.scroll_percent,
         show: Box::new(show),
+        done: Cell::new(false),
         timer: RefCell::new(None),
         waiting: Cell::new(false),
         me: me.clone(),

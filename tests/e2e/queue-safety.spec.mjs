@@ -129,3 +129,25 @@ test("consent withdrawn while the delivery module loads: nothing stays stored, a
     await server.close();
   }
 });
+
+test("consent(false) on a page whose surveys need no consent keeps an unsent answer and still sends it", async ({ page }) => {
+  const server = await startServer();
+  try {
+    let down = true;
+    await page.route("**/api/responses", (route) => (down ? route.fulfill({ status: 503, body: "down" }) : route.continue()));
+    await page.goto(mountUrl(server, { kind: "nps", endpoint: "/api/responses", delivery: { partial: false, baseDelayMs: 60000 } }));
+    await page.waitForFunction(() => window.survey);
+    await page.getByRole("radio", { name: "2", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => page.evaluate(() => localStorage.getItem("sondeo:queue:/api/responses"))).not.toBeNull();
+    await page.evaluate(async () => (await import("/dist/sondeo.js")).consent(false));
+    expect(await page.evaluate(() => window.survey.pending())).toBe(1);
+    down = false;
+    await page.evaluate(() => window.dispatchEvent(new Event("online")));
+    await waitForPosts(server.posts, (p) => p.length === 1);
+    expect(server.posts[0].body).toMatchObject({ score: 2, complete: true });
+    await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(0);
+  } finally {
+    await server.close();
+  }
+});

@@ -69,13 +69,15 @@ pub fn start() {
     transport::resume_pending();
 }
 
-/// The widget's consent state: whether a survey needs it, and the site's answer. Withdrawn,
-/// it takes the queues and handoffs out of storage (a call made before this one, replayed
-/// by the loader, may have written them after the widget deleted what it saw) and keeps
-/// their answers in memory, still sent from this page.
+/// The widget's consent state: whether a survey needs it, and the site's answer. Withdrawn
+/// where a survey needs it, it takes the queues and handoffs out of storage (a call made
+/// before this one, replayed by the loader, may have written them after the widget deleted
+/// what it saw) and keeps their answers in memory, still sent from this page. Given, what
+/// earlier pages left for the surveys here goes now: their `register` could not read it.
 #[wasm_bindgen]
 pub fn consent(required: bool, given: Option<bool>) {
-    let taken = if given == Some(false) {
+    let was_open = local().is_some();
+    let taken = if required && given == Some(false) {
         take_stored()
     } else {
         Vec::new()
@@ -83,6 +85,14 @@ pub fn consent(required: bool, given: Option<bool>) {
     CONSENT.with(|c| c.set((required, given)));
     for (key, json) in taken {
         hold(key, json);
+    }
+    if !was_open && local().is_some() {
+        for endpoint in transport::routed_endpoints() {
+            if let Some(events) = transport::events_of(&endpoint) {
+                take_over_stored(&events, &endpoint);
+                transport::resume(&endpoint, &events);
+            }
+        }
     }
 }
 
@@ -147,12 +157,17 @@ pub fn register(
     if transport::register(&endpoint, headers, limits, events.clone()) {
         sweep_handoffs();
     }
+    take_over_stored(&events, &endpoint);
+    transport::resume(&endpoint, &events);
+}
+
+/// Queues the handoffs storage holds for `endpoint`.
+fn take_over_stored(events: &EventTarget, endpoint: &str) {
     if let Some(storage) = local() {
-        for (key, json) in stored_with(&storage, |key| handoff_endpoint(key) == Some(&endpoint)) {
-            take_over(&events, &key, &json);
+        for (key, json) in stored_with(&storage, |key| handoff_endpoint(key) == Some(endpoint)) {
+            take_over(events, &key, &json);
         }
     }
-    transport::resume(&endpoint, &events);
 }
 
 /// Deletes the handoffs no page can send: unreadable, or older than the longest age a
@@ -218,7 +233,8 @@ pub fn hold(key: String, json: String) {
 /// the final version, not even in what this page remembers having queued.
 fn take_over(events: &EventTarget, key: &str, queued: &str) -> Option<String> {
     let endpoint = handoff_endpoint(key)?.to_owned();
-    if let Some(storage) = local() {
+    // Deleting needs no consent: a handoff stored before it was withdrawn must go too.
+    if let Some(storage) = any_storage() {
         let _ = storage.remove_item(key);
     }
     let limit = transport::route(&endpoint)

@@ -68,17 +68,23 @@ pub fn load(endpoint: &str) -> Queue {
     queue
 }
 
-/// Adds a queue taken out of storage (consent was withdrawn) to the one this page keeps in
-/// memory, where its unsent answers still go out from this page; an entry it already has
-/// stays as it is.
+/// Adds a queue taken out of storage (consent was withdrawn) to what this page keeps in
+/// memory for `endpoint`, where its unsent answers still go out from this page; an entry
+/// memory already has stays as it is. Into memory, not through [`save`]: the caller deletes
+/// the key next, and storage may still be open.
 pub fn hold(endpoint: &str, json: &str) {
-    let held = parse(json, endpoint);
-    update(endpoint, |q| {
-        for entry in held.entries {
-            if !q.entries.iter().any(|e| e.id == entry.id) {
-                q.entries.push(entry);
+    let mut held = parse(json, endpoint);
+    MEMORY.with(|m| {
+        let mut m = m.borrow_mut();
+        if let Some(i) = m.iter().position(|(e, _)| e == endpoint) {
+            let (_, kept) = m.remove(i);
+            for entry in parse(&kept, endpoint).entries {
+                if !held.entries.iter().any(|e| e.id == entry.id) {
+                    held.entries.push(entry);
+                }
             }
         }
+        m.push((endpoint.to_owned(), held.to_json()));
     });
 }
 

@@ -101,7 +101,7 @@ pub fn route(endpoint: &str) -> Option<Route> {
     })
 }
 
-fn routed_endpoints() -> Vec<String> {
+pub fn routed_endpoints() -> Vec<String> {
     STATE.with(|s| {
         s.borrow()
             .routes
