@@ -17,12 +17,6 @@ const Event = CustomEvent;
 export function courier(name, args, load) {
   if (loaded) return loaded[name](...args);
   if (name === "pending") return;
-  // A newer version of a response (the final after the partial) replaces the older one,
-  // in its own turn: after the calls made between them (the site's consent).
-  if (name === "send") {
-    const older = waiting.findIndex(([n, a]) => n === name && a[1] === args[1]);
-    if (older >= 0) waiting.splice(older, 1);
-  }
   waiting.push([name, args]);
   if (load) preload();
 }

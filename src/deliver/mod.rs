@@ -125,6 +125,9 @@ impl Deliverer {
                 number(d.queue_limit),
                 number(d.max_age_days),
                 number(d.timeout_ms),
+                // What this page hands over comes through the loader, in order; only older
+                // handoffs are taken from storage.
+                js_sys::Date::now().into(),
             ],
             unsent_stored(&config.endpoint),
         );

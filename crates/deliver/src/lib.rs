@@ -89,7 +89,7 @@ pub fn consent(required: bool, given: Option<bool>) {
     if !was_open && local().is_some() {
         for endpoint in transport::routed_endpoints() {
             if let Some(events) = transport::events_of(&endpoint) {
-                take_over_stored(&events, &endpoint);
+                take_over_stored(&events, &endpoint, js_sys::Date::now());
                 transport::resume(&endpoint, &events);
             }
         }
@@ -139,6 +139,7 @@ pub fn register(
     queue_limit: u32,
     max_age_days: u32,
     timeout_ms: u32,
+    mounted_at: f64,
 ) {
     let headers: Vec<String> = headers.iter().filter_map(|h| h.as_string()).collect();
     let headers = headers
@@ -157,14 +158,18 @@ pub fn register(
     if transport::register(&endpoint, headers, limits, events.clone()) {
         sweep_handoffs();
     }
-    take_over_stored(&events, &endpoint);
+    take_over_stored(&events, &endpoint, mounted_at);
     transport::resume(&endpoint, &events);
 }
 
-/// Queues the handoffs storage holds for `endpoint`.
-fn take_over_stored(events: &EventTarget, endpoint: &str) {
-    if let Some(storage) = local() {
-        for (key, json) in stored_with(&storage, |key| handoff_endpoint(key) == Some(endpoint)) {
+/// Queues the handoffs storage holds for `endpoint` made before `before` (ms since the epoch):
+/// the later ones are this page's (or another open tab's), which their own calls bring in
+/// order, a partial before its final version.
+fn take_over_stored(events: &EventTarget, endpoint: &str, before: f64) {
+    let Some(storage) = local() else { return };
+    for (key, json) in stored_with(&storage, |key| handoff_endpoint(key) == Some(endpoint)) {
+        let entries = queue_store::parse(&json, endpoint).entries;
+        if entries.iter().all(|e| e.created_at < before) {
             take_over(events, &key, &json);
         }
     }
