@@ -497,3 +497,24 @@ test("when the delivery module could not load, it is fetched again once the brow
     await server.close();
   }
 });
+
+test("a delivery module that loads late still sends the partial, then the final version, of an answer given meanwhile", async ({ page }) => {
+  const server = await startServer();
+  try {
+    // The module arrives 1.5 s after it is asked for: the visitor has answered and sent by then.
+    await page.route("**/sondeo-deliver.js*", async (route) => { await new Promise((r) => setTimeout(r, 1_500)); await route.continue(); });
+    await openMount(page, server.url, { kind: "nps" });
+    await page.getByRole("radio", { name: "10", exact: true }).click();
+    await page.getByRole("textbox").fill("quick");
+    await page.getByRole("button", { name: "Send" }).click();
+    expect(server.posts).toHaveLength(0);
+    await waitForPosts(server.posts, (p) => p.length === 2);
+    expect(server.posts.map((p) => [p.body.complete, p.body.score])).toEqual([[false, 10], [true, 10]]);
+    expect(server.posts[0].body.id).toBe(server.posts[1].body.id);
+    expect(server.posts[1].body.comment).toBe("quick");
+    await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(0);
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("sondeo:handoff:")))).toEqual([]);
+  } finally {
+    await server.close();
+  }
+});
