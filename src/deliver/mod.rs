@@ -93,7 +93,7 @@ pub struct Deliverer {
     before_send: Option<js_sys::Function>,
     events: EventTarget,
     limits: Delivery,
-    /// The ids this survey handed over while the module was not loaded (for `pending`).
+    /// The ids this survey handed over (what `pending` counts until the module has loaded).
     handed: RefCell<Vec<String>>,
 }
 
