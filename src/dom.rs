@@ -23,12 +23,31 @@ extern "C" {
 /// `position: fixed` relative to that ancestor, off screen on a scrolled page). Where
 /// popovers are missing, `position: fixed` and the z-index still apply.
 pub fn top_layer(el: &HtmlElement, on: bool) {
+    if on {
+        unzoom(el);
+    }
     let el: &Popover = el.unchecked_ref();
     let _ = if on {
         el.show_popover()
     } else {
         el.hide_popover()
     };
+}
+
+/// Undoes the page's CSS zoom for a popup (`body { zoom: 2 }` would double the card, its
+/// height limits in viewport units included: its top and × above a short screen). Its
+/// stylesheet zooms it by `--sondeo-unzoom`, the inverse of where it sits; a browser without
+/// `currentCSSZoom` (before 2024) leaves it as the page zooms.
+fn unzoom(el: &HtmlElement) {
+    let zoom = el
+        .parent_element()
+        .and_then(|parent| js_sys::Reflect::get(&parent, &"currentCSSZoom".into()).ok())
+        .and_then(|zoom| zoom.as_f64())
+        .filter(|zoom| zoom.is_finite() && *zoom > 0.0)
+        .unwrap_or(1.0);
+    let mut value = String::new();
+    sondeo_core::text::push_number(&mut value, 1.0 / zoom);
+    let _ = el.style().set_property("--sondeo-unzoom", &value);
 }
 
 /// The page's document (the widget only runs in a window).

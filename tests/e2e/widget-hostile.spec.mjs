@@ -255,3 +255,29 @@ test("a page that registers the widget's old short variable names or styles ever
     await server.close();
   }
 });
+
+test("a page that zooms its body (body { zoom: 2 }) does not push a modal or slide-in off a short screen", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.setViewportSize({ width: 740, height: 360 });
+    await addPageStyles(page, "body { zoom: 2 }");
+    for (const display of ["slide-in", "modal"]) {
+      expect(await openMount(page, server.url, { kind: "nps", display, reasons: ["Price", "Support", "Speed", "Ease of use"] }, `?${display}`)).toBeNull();
+      await page.getByRole("radio", { name: "9", exact: true }).click();
+      const close = await page.getByRole("button", { name: "Close" }).boundingBox();
+      expect(close.y, display).toBeGreaterThanOrEqual(0);
+      expect(close.y + close.height, display).toBeLessThanOrEqual(360);
+      // As on an unzoomed page: × is a 44 px target, and a slide-in is min(420 px, 100vw − 24 px) wide.
+      expect(close.height, display).toBe(44);
+      if (display === "slide-in") {
+        const card = await page.locator("sondeo-survey .card").boundingBox();
+        expect(card.y).toBeGreaterThanOrEqual(0);
+        expect(card.width).toBe(Math.min(420, 740 - 24));
+      }
+      await page.getByRole("button", { name: "Close" }).click();
+      expect(await page.locator("sondeo-survey").getAttribute("data-state")).toBe("closed");
+    }
+  } finally {
+    await server.close();
+  }
+});
