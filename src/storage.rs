@@ -3,6 +3,7 @@
 //! no seen markers; the offline queue lives in memory). `consent(false)` shuts it again
 //! and deletes what sondeo stored.
 
+use sondeo_core::delivery::{HANDOFF_KEY_PREFIX, QUEUE_KEY_PREFIX};
 use std::cell::Cell;
 
 thread_local! {
@@ -65,9 +66,7 @@ pub fn forget(queues: bool) {
         .filter(|key| key.starts_with("sondeo:"))
         .collect();
     for key in keys {
-        if key.starts_with(crate::deliver::QUEUE_PREFIX)
-            || key.starts_with(crate::deliver::HANDOFF_PREFIX)
-        {
+        if key.starts_with(QUEUE_KEY_PREFIX) || key.starts_with(HANDOFF_KEY_PREFIX) {
             if !queues {
                 continue;
             }

@@ -135,7 +135,7 @@ pub fn mount(
         with(&survey, |s| {
             if s.id.is_some() {
                 Showing::Before
-            } else if s.config.display.mode != DisplayMode::Inline && dom::page_modal_open() {
+            } else if s.waits_for_page() {
                 Showing::Later
             } else {
                 s.show();
@@ -384,13 +384,19 @@ impl Survey {
         }
     }
 
+    /// Whether this modal or slide-in must wait to open: a modal `<dialog>` of the page is open
+    /// (see `dom::page_modal_open`).
+    fn waits_for_page(&self) -> bool {
+        self.config.display.mode != DisplayMode::Inline && dom::page_modal_open()
+    }
+
     /// Opens the prompt; a modal or slide-in, while a modal `<dialog>` of the page is open,
     /// once the dialog has gone (see `dom::page_modal_open`).
     fn open_or_wait(&mut self, focus: bool) {
         if self.open {
             return;
         }
-        if self.config.display.mode == DisplayMode::Inline || !dom::page_modal_open() {
+        if !self.waits_for_page() {
             self.page_wait = None;
             self.open(focus);
             return;

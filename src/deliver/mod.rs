@@ -8,17 +8,12 @@
 
 use crate::storage::local;
 use sondeo_core::answer::Response;
-use sondeo_core::delivery::{Entry, Queue, RetryLimits};
+use sondeo_core::delivery::{handoff_endpoint, handoff_key, queue_key, Entry, Queue, RetryLimits};
 use sondeo_core::survey::{Config, Delivery};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::EventTarget;
-
-/// Prefix of the offline queues' storage keys; the rest is the endpoint.
-pub const QUEUE_PREFIX: &str = "sondeo:queue:";
-/// Prefix of the handoffs' storage keys; the rest is `<id> <endpoint>` (neither holds a space).
-pub const HANDOFF_PREFIX: &str = "sondeo:handoff:";
 
 #[wasm_bindgen(module = "/src/deliver/courier.js")]
 extern "C" {
@@ -71,18 +66,22 @@ fn unsent_stored(endpoint: &str) -> bool {
     let Some(storage) = local() else {
         return false;
     };
-    let queue = sondeo_core::text::concat(&[QUEUE_PREFIX, endpoint]);
-    storage.get_item(&queue).ok().flatten().is_some() || handoff_stored(&storage, endpoint)
+    storage
+        .get_item(&queue_key(endpoint))
+        .ok()
+        .flatten()
+        .is_some()
+        || handoff_stored(&storage, endpoint)
 }
 
 /// Whether storage holds a handoff for `endpoint`.
 fn handoff_stored(storage: &web_sys::Storage, endpoint: &str) -> bool {
     (0..storage.length().unwrap_or(0)).any(|i| {
-        storage.key(i).ok().flatten().is_some_and(|key| {
-            key.strip_prefix(HANDOFF_PREFIX)
-                .and_then(|rest| rest.split_once(' '))
-                .is_some_and(|(_, e)| e == endpoint)
-        })
+        storage
+            .key(i)
+            .ok()
+            .flatten()
+            .is_some_and(|key| handoff_endpoint(&key) == Some(endpoint))
     })
 }
 
@@ -174,7 +173,7 @@ impl Deliverer {
             entries: vec![entry],
         }
         .to_json();
-        let key = sondeo_core::text::concat(&[HANDOFF_PREFIX, &id, " ", &self.endpoint]);
+        let key = handoff_key(&id, &self.endpoint);
         if let Some(storage) = local() {
             let _ = storage.set_item(&key, &queued);
         }
@@ -197,9 +196,8 @@ impl Deliverer {
         if let Some(n) = call("pending", &[self.endpoint.as_str().into()], false).as_f64() {
             return n as u32;
         }
-        let key = sondeo_core::text::concat(&[QUEUE_PREFIX, &self.endpoint]);
         let queued = local()
-            .and_then(|s| s.get_item(&key).ok().flatten())
+            .and_then(|s| s.get_item(&queue_key(&self.endpoint)).ok().flatten())
             .and_then(|text| js_sys::JSON::parse(&text).ok())
             .and_then(|queue| queue.dyn_into::<js_sys::Array>().ok())
             .map_or(0, |queue| queue.length());

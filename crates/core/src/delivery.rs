@@ -2,12 +2,34 @@
 //! long to wait (exponential backoff with jitter, `Retry-After`), when to give up
 //! until a later page (parking), and the offline queue (bounded, ordered, one entry
 //! per response id, leases so two tabs never send the same entry at once, expiry).
-//! The widget's `deliver` module only does the I/O: `fetch`, `localStorage`, timers.
+//! The delivery module (`crates/deliver`) only does the I/O: `fetch`, `localStorage`, timers.
 
 use crate::survey::Delivery;
 use crate::text::{parse_digits, push_int, push_json_string};
 use crate::time::days_from_civil;
 use crate::value::Value;
+
+/// Prefix of an offline queue's storage key; the rest is its endpoint.
+pub const QUEUE_KEY_PREFIX: &str = "sondeo:queue:";
+/// Prefix of a handoff's storage key: a response the widget has handed to the delivery
+/// module, kept until that module has queued it. The rest is `<id> <endpoint>`: a response
+/// id holds no space, nor does an endpoint the config accepts.
+pub const HANDOFF_KEY_PREFIX: &str = "sondeo:handoff:";
+
+/// The storage key of `endpoint`'s offline queue.
+pub fn queue_key(endpoint: &str) -> String {
+    crate::text::concat(&[QUEUE_KEY_PREFIX, endpoint])
+}
+
+/// The storage key of the handoff of response `id` to `endpoint`.
+pub fn handoff_key(id: &str, endpoint: &str) -> String {
+    crate::text::concat(&[HANDOFF_KEY_PREFIX, id, " ", endpoint])
+}
+
+/// The endpoint a handoff's key names (none for any other key).
+pub fn handoff_endpoint(key: &str) -> Option<&str> {
+    Some(key.strip_prefix(HANDOFF_KEY_PREFIX)?.split_once(' ')?.1)
+}
 
 /// What to do after an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

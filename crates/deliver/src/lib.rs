@@ -33,15 +33,11 @@ mod transport;
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
-use sondeo_core::delivery::Pushed;
+use sondeo_core::delivery::{handoff_endpoint, Pushed, HANDOFF_KEY_PREFIX, QUEUE_KEY_PREFIX};
 use sondeo_core::survey::Delivery;
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 use web_sys::EventTarget;
-
-/// Prefix of the keys under which the widget keeps a response until this module has it; the
-/// rest is `<id> <endpoint>` (neither holds a space).
-const HANDOFF_PREFIX: &str = "sondeo:handoff:";
 
 thread_local! {
     /// Whether a survey on this page needs consent to store, and what the site said: the
@@ -102,7 +98,7 @@ fn take_stored() -> Vec<(String, String)> {
         return Vec::new();
     };
     let taken = stored_with(&storage, |key| {
-        key.starts_with(queue_store::KEY_PREFIX) || key.starts_with(HANDOFF_PREFIX)
+        key.starts_with(QUEUE_KEY_PREFIX) || key.starts_with(HANDOFF_KEY_PREFIX)
     });
     for (key, _) in &taken {
         let _ = storage.remove_item(key);
@@ -117,11 +113,6 @@ fn stored_with(storage: &web_sys::Storage, wanted: impl Fn(&str) -> bool) -> Vec
         .filter(|key| wanted(key))
         .filter_map(|key| Some((key.clone(), storage.get_item(&key).ok().flatten()?)))
         .collect()
-}
-
-/// The endpoint a handoff's key names.
-fn handoff_endpoint(key: &str) -> Option<&str> {
-    Some(key.strip_prefix(HANDOFF_PREFIX)?.split_once(' ')?.1)
 }
 
 /// A survey mounted on this page posts to `endpoint` with `headers` (name, value, name,
@@ -168,8 +159,7 @@ pub fn register(
 fn take_over_stored(events: &EventTarget, endpoint: &str, before: f64) {
     let Some(storage) = local() else { return };
     for (key, json) in stored_with(&storage, |key| handoff_endpoint(key) == Some(endpoint)) {
-        let entries = queue_store::parse(&json, endpoint).entries;
-        if entries.iter().all(|e| e.created_at < before) {
+        if made_before(&json, endpoint, before) {
             take_over(events, &key, &json);
         }
     }
@@ -180,16 +170,22 @@ fn take_over_stored(events: &EventTarget, endpoint: &str, before: f64) {
 fn sweep_handoffs() {
     let Some(storage) = local() else { return };
     let oldest = js_sys::Date::now() - 365.0 * 86_400_000.0;
-    for (key, json) in stored_with(&storage, |key| key.starts_with(HANDOFF_PREFIX)) {
+    for (key, json) in stored_with(&storage, |key| key.starts_with(HANDOFF_KEY_PREFIX)) {
         let Some(endpoint) = handoff_endpoint(&key) else {
             let _ = storage.remove_item(&key);
             continue;
         };
-        let entries = queue_store::parse(&json, endpoint).entries;
-        if entries.iter().all(|e| e.created_at < oldest) {
+        if made_before(&json, endpoint, oldest) {
             let _ = storage.remove_item(&key);
         }
     }
+}
+
+/// Whether the handoff `json` for `endpoint` was made before `time` (ms since the epoch); an
+/// unreadable one counts as made before any time.
+fn made_before(json: &str, endpoint: &str, time: f64) -> bool {
+    let entries = queue_store::parse(json, endpoint).entries;
+    entries.iter().all(|e| e.created_at < time)
 }
 
 /// Queues a response the widget handed over (`queued`: a one-entry queue, as stored under
@@ -211,7 +207,7 @@ pub fn pending(endpoint: String) -> u32 {
 /// leave storage but not the page, and are sent from memory.
 #[wasm_bindgen]
 pub fn hold(key: String, json: String) {
-    let endpoint = match key.strip_prefix(queue_store::KEY_PREFIX) {
+    let endpoint = match key.strip_prefix(QUEUE_KEY_PREFIX) {
         Some(endpoint) => {
             queue_store::hold(endpoint, &json);
             endpoint

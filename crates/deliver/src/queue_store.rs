@@ -4,7 +4,7 @@
 
 use crate::js_value::to_value;
 use crate::local;
-use sondeo_core::delivery::{Entry, Queue};
+use sondeo_core::delivery::{queue_key, Entry, Queue, QUEUE_KEY_PREFIX};
 use sondeo_core::Value;
 use std::cell::RefCell;
 
@@ -25,15 +25,6 @@ pub fn remember(entry: Entry) {
     });
 }
 
-/// Prefix of the storage keys; the rest is the endpoint.
-pub const KEY_PREFIX: &str = "sondeo:queue:";
-
-fn key(endpoint: &str) -> String {
-    let mut key = String::from(KEY_PREFIX);
-    key.push_str(endpoint);
-    key
-}
-
 /// The queue of `endpoint` as stored.
 fn stored(endpoint: &str) -> Queue {
     MEMORY
@@ -43,7 +34,7 @@ fn stored(endpoint: &str) -> Queue {
                 .find(|(e, _)| e == endpoint)
                 .map(|(_, q)| q.clone())
         })
-        .or_else(|| local()?.get_item(&key(endpoint)).ok().flatten())
+        .or_else(|| local()?.get_item(&queue_key(endpoint)).ok().flatten())
         .map(|text| parse(&text, endpoint))
         .unwrap_or_default()
 }
@@ -93,12 +84,12 @@ pub fn save(endpoint: &str, queue: &Queue) {
     let json = queue.to_json();
     let stored = local().is_some_and(|s| {
         if queue.entries.is_empty() {
-            s.remove_item(&key(endpoint)).is_ok()
-        } else if s.set_item(&key(endpoint), &json).is_ok() {
+            s.remove_item(&queue_key(endpoint)).is_ok()
+        } else if s.set_item(&queue_key(endpoint), &json).is_ok() {
             true
         } else {
             // Full: an older copy must not be resumed later in place of this one.
-            let _ = s.remove_item(&key(endpoint));
+            let _ = s.remove_item(&queue_key(endpoint));
             false
         }
     });
@@ -137,7 +128,7 @@ pub fn sweep(max_age_ms: f64) {
             .key(i)
             .ok()
             .flatten()
-            .and_then(|k| k.strip_prefix(KEY_PREFIX).map(str::to_owned))
+            .and_then(|k| k.strip_prefix(QUEUE_KEY_PREFIX).map(str::to_owned))
         {
             endpoints.push(endpoint);
         }

@@ -373,3 +373,14 @@ fn a_version_queued_while_the_last_is_in_flight_waits_for_that_attempt_then_is_d
     assert_eq!(q.entries.len(), 1);
     assert_eq!(q.next_due(), Some(0.0));
 }
+
+#[test]
+fn a_handoff_key_names_its_endpoint_whatever_the_endpoint_holds() {
+    let endpoint = "https://example.com/hooks/nps?team=a b&x=1";
+    let key = handoff_key("shown:6f1c-2", endpoint);
+    assert_eq!(key, format!("sondeo:handoff:shown:6f1c-2 {endpoint}"));
+    assert_eq!(handoff_endpoint(&key), Some(endpoint));
+    assert_eq!(handoff_endpoint(&queue_key("/api/responses")), None);
+    assert_eq!(queue_key("/api/responses"), "sondeo:queue:/api/responses");
+    assert_eq!(handoff_endpoint("sondeo:handoff:no-endpoint"), None);
+}
