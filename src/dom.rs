@@ -15,6 +15,10 @@ extern "C" {
     fn show_popover(this: &Popover) -> Result<(), JsValue>;
     #[wasm_bindgen(method, js_name = hidePopover, catch)]
     fn hide_popover(this: &Popover) -> Result<(), JsValue>;
+
+    /// The page's window: one import, where `js_sys::global()` tries four names.
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: web_sys::Window;
 }
 
 /// Puts a `popover` element in the browser's top layer, or takes it out. In the top layer
@@ -50,11 +54,26 @@ fn unzoom(el: &HtmlElement) {
     let _ = el.style().set_property("--sondeo-unzoom", &value);
 }
 
+/// The string property `name` of `object` (`location.pathname`, `event.key`), or "" where
+/// it is missing or not a string. Read through the `Reflect.get` the widget imports anyway:
+/// a web-sys getter per property costs an import and its string glue in both files.
+pub fn string_property(object: &JsValue, name: &str) -> String {
+    js_sys::Reflect::get(object, &name.into())
+        .ok()
+        .and_then(|value| value.as_string())
+        .unwrap_or_default()
+}
+
+/// The page's window. The widget only runs in one (it is a custom element): unlike
+/// `web_sys::window()`, this neither looks for the global object under four names nor
+/// checks it with an `instanceof` import at every call.
+pub fn window() -> web_sys::Window {
+    WINDOW.with(web_sys::Window::clone)
+}
+
 /// The page's document (the widget only runs in a window).
 pub fn document() -> Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect_throw("sondeo: no document")
+    window().document().expect_throw("sondeo: no document")
 }
 
 /// The element that has focus, looked for inside open shadow roots: a page's button in its

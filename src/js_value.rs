@@ -21,8 +21,9 @@ const MAX_VALUES: u32 = 10_000;
 extern "C" {
     #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
     fn own_keys(object: &JsValue) -> Result<js_sys::Array, JsValue>;
+    /// `Array.isArray(value)`.
     #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
-    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    pub fn is_array(value: &JsValue) -> Result<bool, JsValue>;
     /// `Object.hasOwn(object, key)`.
     #[wasm_bindgen(js_namespace = Object, js_name = hasOwn, catch)]
     pub fn has_own(object: &JsValue, key: &JsValue) -> Result<bool, JsValue>;

@@ -9,6 +9,7 @@ mod deliver;
 mod dom;
 mod js_value;
 mod listener;
+mod page_local;
 mod promise;
 mod render;
 mod storage;
@@ -142,7 +143,7 @@ pub fn mount(
     let before_send = before_send(&config)?;
     let mut value = js_value::to_value(&config);
     let (host, owns_host) = match host {
-        Some(el) if el.tag_name().eq_ignore_ascii_case("sondeo-survey") => {
+        Some(el) if dom::string_property(&el, "tagName").eq_ignore_ascii_case("sondeo-survey") => {
             if from_attributes == Some(true) {
                 read_attributes(&el, &mut value);
             }

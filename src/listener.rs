@@ -5,23 +5,24 @@ use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Event, EventTarget};
+use web_sys::EventTarget;
 
 /// A listener attached to `target` until this value is dropped.
 pub struct Listener {
     target: EventTarget,
     kind: String,
-    callback: Closure<dyn FnMut(Event)>,
+    callback: Closure<dyn FnMut(wasm_bindgen::JsValue)>,
 }
 
 impl Listener {
-    /// Attaches `callback` for `kind` events on `target`.
+    /// Attaches `callback` for `kind` events on `target`. (Boxed by the caller, so that
+    /// the closure glue exists once, not once per closure type.)
     pub fn new(
         target: &EventTarget,
         kind: &str,
-        callback: impl FnMut(Event) + 'static,
+        callback: Box<dyn FnMut(wasm_bindgen::JsValue)>,
     ) -> Listener {
-        let callback = Closure::<dyn FnMut(Event)>::new(callback);
+        let callback = Closure::wrap(callback);
         let _ = target.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
         Listener {
             target: target.clone(),
@@ -53,16 +54,17 @@ pub struct Timer {
 }
 
 impl Timer {
-    /// Schedules `f`.
-    pub fn new(ms: u32, f: impl FnOnce() + 'static) -> Option<Timer> {
+    /// Schedules `f`. (Not generic: each closure type would repeat the glue, ~500 B of wasm.)
+    pub fn new(ms: u32, f: Box<dyn FnOnce()>) -> Option<Timer> {
         let cancelled = Rc::new(Cell::new(false));
         let flag = cancelled.clone();
-        let callback = Closure::once_into_js(move || {
+        // Takes the (absent) argument as the pack fetch's callbacks do: one closure shape, one glue.
+        let callback = Closure::once_into_js(move |_: wasm_bindgen::JsValue| {
             if !flag.get() {
                 f()
             }
         });
-        let id = web_sys::window()?
+        let id = crate::dom::window()
             .set_timeout_with_callback_and_timeout_and_arguments_0(
                 callback.unchecked_ref(),
                 ms.min(i32::MAX as u32) as i32,
@@ -75,8 +77,6 @@ impl Timer {
 impl Drop for Timer {
     fn drop(&mut self) {
         self.cancelled.set(true);
-        if let Some(window) = web_sys::window() {
-            window.clear_timeout_with_handle(self.id);
-        }
+        crate::dom::window().clear_timeout_with_handle(self.id);
     }
 }

@@ -19,7 +19,7 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, HtmlElement, KeyboardEvent, ShadowRoot};
+use web_sys::{Element, Event, HtmlElement, ShadowRoot};
 
 const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
 
@@ -165,22 +165,19 @@ fn load_pack(survey: &SurveyRef, tag: &'static str, start: trigger::Start) {
         }
         start.run();
     };
-    let Some(window) = web_sys::window() else {
-        return done(JsValue::NULL);
-    };
     let on_response = Closure::once_into_js(move |response: JsValue| {
-        let json = response
-            .dyn_into::<web_sys::Response>()
-            .ok()
-            .filter(web_sys::Response::ok)
-            .and_then(|r| r.json().ok());
+        // A fetch that failed hands over its error, which has no `ok`.
+        let ok = js_sys::Reflect::get(&response, &"ok".into()).ok() == Some(JsValue::TRUE);
+        let json = ok
+            .then(|| response.unchecked_into::<web_sys::Response>().json().ok())
+            .flatten();
         match json {
             Some(promise) => crate::promise::settle(&promise, &Closure::once_into_js(done)),
             None => done(JsValue::NULL),
         }
     });
     crate::promise::settle(
-        &window.fetch_with_str(&crate::texts::pack_url(tag)),
+        &dom::window().fetch_with_str(&crate::texts::pack_url(tag)),
         &on_response,
     );
 }
@@ -193,7 +190,7 @@ fn attach_listeners(survey: &SurveyRef) {
     let on_input = Listener::new(&root, "input", handler(&weak, Survey::clear_error));
     // A visitor who reaches for the prompt (a pointer over it, the focus in it) is about to
     // answer: delivery is fetched then, not by every visitor the prompt is shown to.
-    let reach = || move |_| crate::deliver::load();
+    let reach = || Box::new(|_| crate::deliver::load());
     let on_pointer = Listener::new(&root, "pointerover", reach());
     let on_focus = Listener::new(&root, "focusin", reach());
     let mut listeners = vec![on_click, on_key, on_input, on_pointer, on_focus];
@@ -207,10 +204,7 @@ fn attach_listeners(survey: &SurveyRef) {
 }
 
 fn on_f6(s: &mut Survey, event: &Event) {
-    let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
-        return;
-    };
-    if event.key() != "F6" || !s.open {
+    if dom::string_property(event, "key") != "F6" || !s.open {
         return;
     }
     event.prevent_default();
@@ -227,16 +221,13 @@ fn on_f6(s: &mut Survey, event: &Event) {
 
 /// Wraps a method as an event callback that runs it on the live survey, then
 /// dispatches the events it queued.
-fn handler(
-    weak: &Weak<RefCell<Survey>>,
-    f: fn(&mut Survey, &Event),
-) -> impl FnMut(Event) + 'static {
+fn handler(weak: &Weak<RefCell<Survey>>, f: fn(&mut Survey, &Event)) -> Box<dyn FnMut(JsValue)> {
     let weak = weak.clone();
-    move |event: Event| {
+    Box::new(move |event: JsValue| {
         if let Some(survey) = weak.upgrade() {
-            with(&survey, |s| f(s, &event));
+            with(&survey, |s| f(s, event.unchecked_ref()));
         }
-    }
+    })
 }
 
 /// Runs `f` on the survey, then dispatches queued events with no borrow held.
@@ -315,10 +306,7 @@ fn on_click(s: &mut Survey, event: &Event) {
 }
 
 fn on_keydown(s: &mut Survey, event: &Event) {
-    let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
-        return;
-    };
-    let key = event.key();
+    let key = dom::string_property(event, "key");
     if key == "Escape" && s.config.display.mode != DisplayMode::Inline {
         event.prevent_default();
         s.close();
@@ -402,11 +390,14 @@ impl Survey {
             return;
         }
         let me = self.me.clone();
-        self.page_wait = Timer::new(dom::PAGE_MODAL_RETRY_MS, move || {
-            if let Some(survey) = me.upgrade() {
-                with(&survey, |s| s.open_or_wait(focus));
-            }
-        });
+        self.page_wait = Timer::new(
+            dom::PAGE_MODAL_RETRY_MS,
+            Box::new(move || {
+                if let Some(survey) = me.upgrade() {
+                    with(&survey, |s| s.open_or_wait(focus));
+                }
+            }),
+        );
     }
 
     /// See `Survey::reattached` in lib.rs.
@@ -648,11 +639,14 @@ impl Survey {
     /// Runs `f` on this survey after `ms`, replacing any timer before it.
     fn after(&mut self, ms: u32, f: fn(&mut Survey)) {
         let me = self.me.clone();
-        self.timer = Timer::new(ms, move || {
-            if let Some(survey) = me.upgrade() {
-                with(&survey, f);
-            }
-        });
+        self.timer = Timer::new(
+            ms,
+            Box::new(move || {
+                if let Some(survey) = me.upgrade() {
+                    with(&survey, f);
+                }
+            }),
+        );
     }
 
     fn toggle_reason(&mut self, index: usize) {
@@ -671,12 +665,7 @@ impl Survey {
     }
 
     fn clear_error(&mut self, _: &Event) {
-        if self
-            .view
-            .error
-            .text_content()
-            .is_some_and(|t| !t.is_empty())
-        {
+        if !dom::string_property(&self.view.error, "textContent").is_empty() {
             self.view.error.set_text_content(None);
             let _ = self.view.comment.remove_attribute("aria-invalid");
         }
@@ -684,7 +673,10 @@ impl Survey {
 
     /// Validates and sends the final response, then thanks the visitor.
     pub fn submit(&mut self) {
-        let group = match self.prompt.submit(&self.config, &self.view.comment.value()) {
+        let group = match self.prompt.submit(
+            &self.config,
+            &dom::string_property(&self.view.comment, "value"),
+        ) {
             Ok(group) => group,
             Err(NotSubmitted::CommentRequired) => {
                 self.view
@@ -720,13 +712,17 @@ impl Survey {
         let context = Context {
             id: self.id.clone().unwrap_or_default(),
             locale: self.texts.tag.clone(),
-            page: page(),
+            page: Some(page()),
             created_at: self.created_at.clone(),
             submitted_at: complete.then(|| made.clone()),
             updated_at: Some(made),
         };
-        self.prompt
-            .response(&self.config, &context, &self.view.comment.value(), complete)
+        self.prompt.response(
+            &self.config,
+            &context,
+            &dom::string_property(&self.view.comment, "value"),
+            complete,
+        )
     }
 
     /// The `detail` of show/close events: what is known so far.
@@ -743,7 +739,7 @@ impl Survey {
     }
 
     /// Keeps Tab and Shift+Tab inside a modal.
-    fn trap_focus(&self, event: &KeyboardEvent) {
+    fn trap_focus(&self, event: &Event) {
         let Ok(nodes) = self
             .view
             .card
@@ -752,7 +748,7 @@ impl Survey {
             return;
         };
         let focusable: Vec<HtmlElement> = (0..nodes.length())
-            .filter_map(|i| nodes.item(i)?.dyn_into::<HtmlElement>().ok())
+            .filter_map(|i| Some(nodes.item(i)?.unchecked_into::<HtmlElement>()))
             .filter(|el| {
                 el.offset_parent().is_some()
                     && el.get_attribute("tabindex").as_deref() != Some("-1")
@@ -762,18 +758,15 @@ impl Survey {
             return;
         };
         let active = self.root.active_element();
-        let at_edge = if event.shift_key() {
+        let back = js_sys::Reflect::get(event, &"shiftKey".into()).ok() == Some(JsValue::TRUE);
+        let at_edge = if back {
             active.as_ref() == Some(first) || active.is_none()
         } else {
             active.as_ref() == Some(last) || active.is_none()
         };
         if at_edge {
             event.prevent_default();
-            let _ = if event.shift_key() {
-                last.focus()
-            } else {
-                first.focus()
-            };
+            let _ = if back { last.focus() } else { first.focus() };
         }
     }
 }
@@ -787,18 +780,19 @@ fn now() -> String {
 }
 
 /// The page without its query string or fragment: those often carry tokens or personal data.
-fn page() -> Option<String> {
-    let location = web_sys::window()?.location();
-    let mut page = location.origin().ok()?;
-    page.push_str(&location.pathname().ok()?);
-    Some(page)
+fn page() -> String {
+    let location = dom::window().location();
+    let mut page = dom::string_property(&location, "origin");
+    page.push_str(&dom::string_property(&location, "pathname"));
+    page
 }
 
 /// A random UUID v4 (a response id, a visitor id).
 pub fn new_id() -> String {
     let mut bytes = [0u8; 16];
-    let filled = web_sys::window()
-        .and_then(|w| w.crypto().ok())
+    let filled = dom::window()
+        .crypto()
+        .ok()
         .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok());
     if filled.is_none() {
         // No Web Crypto (a very old browser): Math.random still keeps ids apart.

@@ -6,9 +6,8 @@ use sondeo_core::i18n::{self, Language, Locale, TextKey};
 use sondeo_core::survey::{Config, Question};
 use sondeo_core::Group;
 
-thread_local! {
-    static LOCALES_URL: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-}
+static LOCALES_URL: crate::page_local::PageLocal<std::cell::RefCell<String>> =
+    crate::page_local::PageLocal(std::cell::RefCell::new(String::new()));
 
 /// Remembers the folder the language packs are fetched from (`locales/` beside
 /// `sondeo.js`, resolved by the browser in `element.js`).
@@ -52,11 +51,9 @@ impl Texts {
                 {
                     preferred.push(lang);
                 }
-                if let Some(window) = web_sys::window() {
-                    for lang in window.navigator().languages().iter() {
-                        if let Some(l) = lang.as_string() {
-                            preferred.push(l);
-                        }
+                for lang in crate::dom::window().navigator().languages().iter() {
+                    if let Some(l) = lang.as_string() {
+                        preferred.push(l);
                     }
                 }
             }

@@ -12,7 +12,6 @@ use sondeo_core::delivery::{handoff_endpoint, handoff_key, queue_key, Entry, Que
 use sondeo_core::survey::{Config, Delivery};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use web_sys::EventTarget;
 
 #[wasm_bindgen(module = "/src/deliver/courier.js")]
@@ -48,9 +47,8 @@ pub fn hold(key: &str, json: String) {
     call("hold", &[key.into(), json.into()], true);
 }
 
-thread_local! {
-    static LOAD_ASKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
+static LOAD_ASKED: crate::page_local::PageLocal<std::cell::Cell<bool>> =
+    crate::page_local::PageLocal(std::cell::Cell::new(false));
 
 /// Fetches the delivery module ahead of the first answer (the visitor reaches for a prompt).
 /// Asked once: a failed load is tried again by the next response to send, not by every
@@ -199,8 +197,13 @@ impl Deliverer {
         let queued = local()
             .and_then(|s| s.get_item(&queue_key(&self.endpoint)).ok().flatten())
             .and_then(|text| js_sys::JSON::parse(&text).ok())
-            .and_then(|queue| queue.dyn_into::<js_sys::Array>().ok())
-            .map_or(0, |queue| queue.length());
+            .filter(|queue| crate::js_value::is_array(queue) == Ok(true))
+            .and_then(|queue| {
+                js_sys::Reflect::get(&queue, &"length".into())
+                    .ok()?
+                    .as_f64()
+            })
+            .map_or(0, |length| length as u32);
         queued + self.handed.borrow().len() as u32
     }
 

@@ -5,12 +5,12 @@
 //! from being open at once on one page.
 
 use crate::listener::{Listener, Timer};
+use crate::page_local::PageLocal;
 use crate::storage::local;
 use sondeo_core::survey::{Config, DisplayMode, Targeting};
 use sondeo_core::targeting::{decide, draw, Facts, Outcome, Seen, Verdict, Visits};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
-use wasm_bindgen::JsCast;
 
 /// The armed triggers of one survey; dropping disarms them.
 #[derive(Default)]
@@ -36,18 +36,20 @@ struct Page {
     visitor: Option<String>,
 }
 
-thread_local! {
-    static PAGE: RefCell<Page> = const {
-        RefCell::new(Page {
-            address: String::new(),
-            visits: Visits { views: 0, sessions: 0, session_start: 0, last_view: 0, last_shown: 0 },
-            prompters: Vec::new(),
-            open: 0,
-            popstate: None,
-            visitor: None,
-        })
-    };
-}
+static PAGE: PageLocal<RefCell<Page>> = PageLocal(RefCell::new(Page {
+    address: String::new(),
+    visits: Visits {
+        views: 0,
+        sessions: 0,
+        session_start: 0,
+        last_view: 0,
+        last_shown: 0,
+    },
+    prompters: Vec::new(),
+    open: 0,
+    popstate: None,
+    visitor: None,
+}));
 
 /// The armed surveys (some may be gone: upgrade each), copied out so that showing one
 /// may arm or close another.
@@ -103,11 +105,14 @@ impl Prompter {
 
     fn later(&self, ms: u32) {
         let me = self.me.clone();
-        *self.timer.borrow_mut() = Timer::new(ms, move || {
-            if let Some(p) = me.upgrade() {
-                p.fire(true)
-            }
-        });
+        *self.timer.borrow_mut() = Timer::new(
+            ms,
+            Box::new(move || {
+                if let Some(p) = me.upgrade() {
+                    p.fire(true)
+                }
+            }),
+        );
     }
 
     /// A trigger fired: ask the rules. Only a load trigger waits for `afterSeconds`;
@@ -151,18 +156,13 @@ impl Prompter {
 
     fn verdict(&self) -> Verdict {
         let t = &self.targeting;
-        let location = web_sys::window().map(|w| w.location());
-        let read = |f: fn(&web_sys::Location) -> Result<String, _>| {
-            location
-                .as_ref()
-                .and_then(|l| f(l).ok())
-                .unwrap_or_default()
-        };
+        let location = crate::dom::window().location();
+        let read = |name| crate::dom::string_property(&location, name);
         // Decoded as patterns are written (`/café`, not `/caf%C3%A9`); `decodeURI` keeps an
         // encoded `/` inside its segment, and a malformed escape leaves the path as it is.
-        let raw_path = read(web_sys::Location::pathname);
+        let raw_path = read("pathname");
         let path = js_sys::decode_uri(&raw_path).map_or(raw_path, String::from);
-        let search = read(web_sys::Location::search);
+        let search = read("search");
         let facts = Facts {
             now: now(),
             draw: if t.sample < 1.0 {
@@ -239,11 +239,9 @@ fn update_visits(f: impl FnOnce(&mut Visits)) {
 /// this page; returns whether it did. So a reload counts, and a navigation reported
 /// twice (by `popstate` and by the site's `navigated()`) counts once.
 fn count_page_view() -> bool {
-    let Some(location) = web_sys::window().map(|w| w.location()) else {
-        return false;
-    };
-    let mut address = location.pathname().unwrap_or_default();
-    address.push_str(&location.search().unwrap_or_default());
+    let location = crate::dom::window().location();
+    let mut address = crate::dom::string_property(&location, "pathname");
+    address.push_str(&crate::dom::string_property(&location, "search"));
     let counted = PAGE.with(|p| std::mem::replace(&mut p.borrow_mut().address, address.clone()));
     if counted == address {
         return false;
@@ -339,9 +337,7 @@ const DEPTH_CHECK_MS: u32 = 1_500;
 
 /// Whether the visitor has seen `percent` of the page (scrolled, or the page is that short).
 fn scrolled_to(percent: u8) -> bool {
-    let Some(w) = web_sys::window() else {
-        return false;
-    };
+    let w = crate::dom::window();
     let Some(root) = w.document().and_then(|d| d.document_element()) else {
         return false;
     };
@@ -365,11 +361,14 @@ impl Start {
         self.0.arrive();
         if let Some(percent) = self.0.scroll_percent.filter(|_| !self.0.load) {
             let me = self.0.me.clone();
-            *self.0.timer.borrow_mut() = Timer::new(DEPTH_CHECK_MS, move || {
-                if let Some(p) = me.upgrade().filter(|_| scrolled_to(percent)) {
-                    p.fire(false);
-                }
-            });
+            *self.0.timer.borrow_mut() = Timer::new(
+                DEPTH_CHECK_MS,
+                Box::new(move || {
+                    if let Some(p) = me.upgrade().filter(|_| scrolled_to(percent)) {
+                        p.fire(false);
+                    }
+                }),
+            );
         }
     }
 }
@@ -394,16 +393,14 @@ pub fn arm(config: &Config, show: impl Fn() -> Showing + 'static) -> (Armed, Sta
         me: me.clone(),
     });
     let mut armed = Armed::default();
-    let Some(window) = web_sys::window() else {
-        return (armed, Start(prompter));
-    };
+    let window = crate::dom::window();
     PAGE.with(|p| {
         let mut p = p.borrow_mut();
         // Surveys destroyed earlier (a remounted element) leave the list here.
         p.prompters.retain(|w| w.strong_count() > 0);
         p.prompters.push(Rc::downgrade(&prompter));
         p.popstate
-            .get_or_insert_with(|| Listener::new(&window, "popstate", |_| navigated()));
+            .get_or_insert_with(|| Listener::new(&window, "popstate", Box::new(|_| navigated())));
     });
     let fire = |p: &Rc<Prompter>| {
         let p = Rc::downgrade(p);
@@ -415,34 +412,41 @@ pub fn arm(config: &Config, show: impl Fn() -> Showing + 'static) -> (Armed, Sta
     };
     if let Some(percent) = trigger.scroll_percent {
         let fire = fire(&prompter);
-        armed
-            ._listeners
-            .push(Listener::new(&window, "scroll", move |_| {
+        armed._listeners.push(Listener::new(
+            &window,
+            "scroll",
+            Box::new(move |_| {
                 if scrolled_to(percent) {
                     fire();
                 }
-            }));
+            }),
+        ));
     }
     if trigger.exit_intent {
         if let Some(document) = window.document() {
             let fire = fire(&prompter);
-            armed
-                ._listeners
-                .push(Listener::new(&document, "mouseout", move |event| {
+            armed._listeners.push(Listener::new(
+                &document,
+                "mouseout",
+                Box::new(move |event| {
                     // Leaving through the top edge with no element to go to: towards the tabs or the address bar.
-                    if let Some(e) = event.dyn_ref::<web_sys::MouseEvent>() {
-                        if e.related_target().is_none() && e.client_y() <= 0 {
-                            fire();
-                        }
+                    let property = |name: &str| js_sys::Reflect::get(&event, &name.into()).ok();
+                    let towards_nothing = property("relatedTarget").is_some_and(|t| t.is_null());
+                    let at_top = property("clientY")
+                        .and_then(|y| y.as_f64())
+                        .is_some_and(|y| y <= 0.0);
+                    if towards_nothing && at_top {
+                        fire();
                     }
-                }));
+                }),
+            ));
         }
     }
     if let Some(name) = &trigger.event {
         let fire = fire(&prompter);
         armed
             ._listeners
-            .push(Listener::new(&window, name, move |_| fire()));
+            .push(Listener::new(&window, name, Box::new(move |_| fire())));
     }
     armed._prompter = Some(prompter.clone());
     (armed, Start(prompter))
