@@ -106,7 +106,7 @@ pub fn element(tag: &str, class: &str) -> HtmlElement {
         .create_element(tag)
         .expect_throw("unreachable: tag names are static");
     if !class.is_empty() {
-        el.set_class_name(class);
+        set(&el, "class", class);
     }
     el.unchecked_into()
 }

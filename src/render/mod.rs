@@ -9,8 +9,7 @@ use crate::texts::Texts;
 use sondeo_core::i18n::TextKey;
 use sondeo_core::survey::{Config, DisplayMode};
 use sondeo_core::text::push_int;
-use wasm_bindgen::JsCast;
-use web_sys::{HtmlElement, HtmlTextAreaElement, ShadowRoot};
+use web_sys::{HtmlElement, ShadowRoot};
 
 /// The nodes the controller updates.
 pub struct View {
@@ -33,7 +32,7 @@ pub struct View {
     /// Reason chips, in config order.
     pub chips: Vec<HtmlElement>,
     /// The comment box.
-    pub comment: HtmlTextAreaElement,
+    pub comment: HtmlElement,
     /// The validation message (role=alert).
     pub error: HtmlElement,
     /// The thank-you message (role=status, present from the start so it is announced).
@@ -65,12 +64,12 @@ pub fn question(
         let mut total = String::new();
         push_int(&mut total, count as i64);
         let progress = text_element("p", "pg", &fill(texts.get(TextKey::Progress), &n, &total));
-        progress.set_id("pg");
+        set(&progress, "id", "pg");
         append(step, &progress);
         labelled_by = "pg q";
     }
     let text = text_element("p", "q", texts.question(asked));
-    text.set_id("q");
+    set(&text, "id", "q");
     append(step, &text);
     let radios = scale::build(step, asked, texts, labelled_by);
     let button = |key: TextKey, action: &str| {
@@ -159,7 +158,7 @@ pub fn build(root: &ShadowRoot, config: &Config, texts: &Texts) -> View {
     follow_up.set_hidden(true);
     append(&ask, &follow_up);
     let follow_up_question = element("label", "fq");
-    follow_up_question.set_id("fq");
+    set(&follow_up_question, "id", "fq");
     set(&follow_up_question, "for", "comment");
     append(&follow_up, &follow_up_question);
 
@@ -171,7 +170,7 @@ pub fn build(root: &ShadowRoot, config: &Config, texts: &Texts) -> View {
             .as_deref()
             .unwrap_or_else(|| texts.get(TextKey::ReasonsLabel));
         let label = text_element("p", "chips-label", label_text);
-        label.set_id("rl");
+        set(&label, "id", "rl");
         append(&follow_up, &label);
         let group = element("div", "chips");
         set(&group, "role", "group");
@@ -187,23 +186,26 @@ pub fn build(root: &ShadowRoot, config: &Config, texts: &Texts) -> View {
         }
     }
 
-    let comment: HtmlTextAreaElement = element("textarea", "").unchecked_into();
-    comment.set_id("comment");
-    comment.set_max_length(config.follow_up.max_length as i32);
-    comment.set_rows(3);
+    // Attributes, not the element's setters: each setter is an import of its own.
+    let comment = element("textarea", "");
+    set(&comment, "id", "comment");
+    let mut max_length = String::new();
+    push_int(&mut max_length, config.follow_up.max_length.into());
+    set(&comment, "maxlength", &max_length);
+    set(&comment, "rows", "3");
     let placeholder = config
         .follow_up
         .placeholder
         .as_deref()
         .unwrap_or_else(|| texts.get(TextKey::CommentPlaceholder));
-    comment.set_placeholder(placeholder);
+    set(&comment, "placeholder", placeholder);
     set(&comment, "aria-describedby", "err");
     if config.follow_up.required {
         set(&comment, "aria-required", "true");
     }
     append(&follow_up, &comment);
     let error = element("p", "err");
-    error.set_id("err");
+    set(&error, "id", "err");
     set(&error, "role", "alert");
     append(&follow_up, &error);
     let row = element("div", "row");

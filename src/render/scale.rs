@@ -72,7 +72,7 @@ pub fn build(
     set(&group, "aria-describedby", "ends");
     let (low, high) = end_label_keys(kind);
     let ends = element("div", "ends");
-    ends.set_id("ends");
+    set(&ends, "id", "ends");
     append(&ends, &text_element("span", "", texts.get(low)));
     append(&ends, &text_element("span", "", texts.get(high)));
     append(parent, &ends);

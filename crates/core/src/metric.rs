@@ -29,7 +29,7 @@ pub enum Kind {
 }
 
 /// Every kind, in display order (the order of [`SPECS`]).
-pub const KINDS: [Kind; 6] = [
+pub static KINDS: [Kind; 6] = [
     Kind::Nps,
     Kind::Csat,
     Kind::Ces,
@@ -97,7 +97,7 @@ const fn net_promoter(name: &'static str, question: TextKey) -> KindSpec {
 }
 
 /// One entry per kind, in the order of [`KINDS`].
-pub const SPECS: [KindSpec; 6] = [
+pub static SPECS: [KindSpec; 6] = [
     net_promoter("nps", TextKey::NpsQuestion),
     KindSpec {
         name: "csat",

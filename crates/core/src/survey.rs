@@ -48,7 +48,7 @@ pub fn errors_message(errors: &[ConfigError]) -> String {
     out
 }
 
-const TOP_LEVEL_FIELDS: &[&str] = &[
+static TOP_LEVEL_FIELDS: &[&str] = &[
     "id",
     "kind",
     "question",
@@ -87,7 +87,7 @@ const TOP_LEVEL_FIELDS: &[&str] = &[
 ];
 
 /// Shorthand theme names and the custom property each sets.
-pub const THEME_VARS: &[(&str, &str)] = &[
+pub static THEME_VARS: &[(&str, &str)] = &[
     ("accent", "--sondeo-accent"),
     ("accentText", "--sondeo-accent-text"),
     ("background", "--sondeo-background"),

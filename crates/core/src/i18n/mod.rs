@@ -15,10 +15,10 @@ macro_rules! text_keys {
         pub enum TextKey { $($variant),* }
 
         /// Every key, in table order.
-        pub const TEXT_KEYS: &[TextKey] = &[$(TextKey::$variant),*];
+        pub static TEXT_KEYS: &[TextKey] = &[$(TextKey::$variant),*];
         /// Their names, in the same order: a lookup in a table is a fraction of the
         /// widget's bytes that a `match` on 50 strings compiles to.
-        const TEXT_KEY_NAMES: &[&str] = &[$($name),*];
+        static TEXT_KEY_NAMES: &[&str] = &[$($name),*];
 
         impl TextKey {
             /// The key's name in the `texts` config field.
@@ -90,7 +90,7 @@ macro_rules! locales {
         pub enum Locale { $($(#[$cfg])* $variant),* }
 
         /// Every locale built in.
-        pub const LOCALES: &[Locale] = &[$($(#[$cfg])* Locale::$variant),*];
+        pub static LOCALES: &[Locale] = &[$($(#[$cfg])* Locale::$variant),*];
 
         impl Locale {
             /// Its BCP 47 tag (`es`, `pt-BR`, `zh-CN`), as reported in the payload.
@@ -127,7 +127,7 @@ locales! {
 /// The languages the widget fetches as packs (`<tag>.json` next to `sondeo.js`): the
 /// primary subtag a visitor's language is matched on, and the pack's tag. Portuguese is
 /// Brazil's, Chinese is Simplified.
-pub const PACKS: &[(&str, &str)] = &[
+pub static PACKS: &[(&str, &str)] = &[
     ("es", "es"),
     ("pt", "pt-BR"),
     ("fr", "fr"),
@@ -254,7 +254,7 @@ pub fn thank_you_key(group: Group) -> TextKey {
     }
 }
 
-const EN: [&str; KEY_COUNT] = [
+static EN: [&str; KEY_COUNT] = [
     "Close",
     "How likely are you to recommend us to a friend or colleague?",
     "Not at all likely",

@@ -16,7 +16,7 @@ impl Config {
 }
 
 /// The metadata an anonymous survey may send: groups large enough not to name anyone.
-pub const ANONYMOUS_METADATA: [&str; 2] = ["team", "location"];
+pub static ANONYMOUS_METADATA: [&str; 2] = ["team", "location"];
 
 /// Longest comment a survey may allow (`followUp.maxLength`), and what the collector accepts.
 pub const MAX_COMMENT_LENGTH: u32 = 5000;
