@@ -15,10 +15,6 @@ extern "C" {
     fn show_popover(this: &Popover) -> Result<(), JsValue>;
     #[wasm_bindgen(method, js_name = hidePopover, catch)]
     fn hide_popover(this: &Popover) -> Result<(), JsValue>;
-
-    /// The page's window: one import, where `js_sys::global()` tries four names.
-    #[wasm_bindgen(thread_local_v2, js_name = window)]
-    static WINDOW: web_sys::Window;
 }
 
 /// Puts a `popover` element in the browser's top layer, or takes it out. In the top layer
@@ -64,16 +60,11 @@ pub fn string_property(object: &JsValue, name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The page's window. The widget only runs in one (it is a custom element): unlike
-/// `web_sys::window()`, this neither looks for the global object under four names nor
-/// checks it with an `instanceof` import at every call.
-pub fn window() -> web_sys::Window {
-    WINDOW.with(web_sys::Window::clone)
-}
-
 /// The page's document (the widget only runs in a window).
 pub fn document() -> Document {
-    window().document().expect_throw("sondeo: no document")
+    crate::page::window()
+        .document()
+        .expect_throw("sondeo: no document")
 }
 
 /// The element that has focus, looked for inside open shadow roots: a page's button in its

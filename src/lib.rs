@@ -9,7 +9,7 @@ mod deliver;
 mod dom;
 mod js_value;
 mod listener;
-mod page_local;
+mod page;
 mod promise;
 mod render;
 mod storage;

@@ -64,7 +64,7 @@ impl Timer {
                 f()
             }
         });
-        let id = crate::dom::window()
+        let id = crate::page::window()
             .set_timeout_with_callback_and_timeout_and_arguments_0(
                 callback.unchecked_ref(),
                 ms.min(i32::MAX as u32) as i32,
@@ -77,6 +77,6 @@ impl Timer {
 impl Drop for Timer {
     fn drop(&mut self) {
         self.cancelled.set(true);
-        crate::dom::window().clear_timeout_with_handle(self.id);
+        crate::page::window().clear_timeout_with_handle(self.id);
     }
 }

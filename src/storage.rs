@@ -7,8 +7,8 @@ use sondeo_core::delivery::{HANDOFF_KEY_PREFIX, QUEUE_KEY_PREFIX};
 use std::cell::Cell;
 
 /// Whether a survey on this page needs consent, and what the site said (None: nothing yet).
-static CONSENT: crate::page_local::PageLocal<Cell<(bool, Option<bool>)>> =
-    crate::page_local::PageLocal(Cell::new((false, None)));
+static CONSENT: crate::page::PageLocal<Cell<(bool, Option<bool>)>> =
+    crate::page::PageLocal(Cell::new((false, None)));
 
 /// `localStorage`, when it exists and may be used. It throws in sandboxed frames and some
 /// privacy modes; then, as without consent, callers keep things for the page only.
@@ -18,7 +18,7 @@ pub fn local() -> Option<web_sys::Storage> {
     if required && given != Some(true) {
         return None;
     }
-    crate::dom::window().local_storage().ok()?
+    crate::page::window().local_storage().ok()?
 }
 
 /// A survey that needs consent was mounted.
@@ -55,7 +55,7 @@ pub fn set_consent(granted: bool) {
 /// Deletes sondeo's keys: with `queues`, the offline queues too (their unsent answers are
 /// still sent from memory); without, only what it knows of the visitor (`reset()`).
 pub fn forget(queues: bool) {
-    let Some(storage) = crate::dom::window().local_storage().ok().flatten() else {
+    let Some(storage) = crate::page::window().local_storage().ok().flatten() else {
         return;
     };
     // Listed first: removing a key, or the delivery module storing one, would shift those

@@ -64,7 +64,7 @@ pub type SurveyRef = Rc<RefCell<Survey>>;
 pub fn mount(
     host: HtmlElement,
     owns_host: bool,
-    config: Config,
+    mut config: Config,
     before_send: Option<js_sys::Function>,
 ) -> Result<SurveyRef, JsValue> {
     let root = match host.shadow_root() {
@@ -98,7 +98,8 @@ pub fn mount(
     if config.consent_required {
         crate::storage::require_consent();
     }
-    let texts = Texts::new(&config);
+    let overrides = std::mem::take(&mut config.texts);
+    let texts = Texts::new(&config, overrides);
     let view = render::build(&root, &config, &texts);
     let deliverer = Deliverer::new(&config, host.clone().unchecked_into(), before_send);
     let prompt = Prompt::new(&config);
@@ -177,7 +178,7 @@ fn load_pack(survey: &SurveyRef, tag: &'static str, start: trigger::Start) {
         }
     });
     crate::promise::settle(
-        &dom::window().fetch_with_str(&crate::texts::pack_url(tag)),
+        &crate::page::window().fetch_with_str(&crate::texts::pack_url(tag)),
         &on_response,
     );
 }
@@ -781,7 +782,7 @@ fn now() -> String {
 
 /// The page without its query string or fragment: those often carry tokens or personal data.
 fn page() -> String {
-    let location = dom::window().location();
+    let location = crate::page::window().location();
     let mut page = dom::string_property(&location, "origin");
     page.push_str(&dom::string_property(&location, "pathname"));
     page
@@ -790,7 +791,7 @@ fn page() -> String {
 /// A random UUID v4 (a response id, a visitor id).
 pub fn new_id() -> String {
     let mut bytes = [0u8; 16];
-    let filled = dom::window()
+    let filled = crate::page::window()
         .crypto()
         .ok()
         .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok());

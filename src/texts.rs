@@ -6,8 +6,8 @@ use sondeo_core::i18n::{self, Language, Locale, TextKey};
 use sondeo_core::survey::{Config, Question};
 use sondeo_core::Group;
 
-static LOCALES_URL: crate::page_local::PageLocal<std::cell::RefCell<String>> =
-    crate::page_local::PageLocal(std::cell::RefCell::new(String::new()));
+static LOCALES_URL: crate::page::PageLocal<std::cell::RefCell<String>> =
+    crate::page::PageLocal(std::cell::RefCell::new(String::new()));
 
 /// Remembers the folder the language packs are fetched from (`locales/` beside
 /// `sondeo.js`, resolved by the browser in `element.js`).
@@ -38,8 +38,9 @@ pub struct Texts {
 }
 
 impl Texts {
-    /// Texts for `config`, negotiating `auto` from the page's `lang` and the browser's languages.
-    pub fn new(config: &Config) -> Texts {
+    /// Texts for `config`, negotiating `auto` from the page's `lang` and the browser's
+    /// languages; `overrides` are the config's `texts` (moved here, not copied).
+    pub fn new(config: &Config, overrides: Vec<(TextKey, String)>) -> Texts {
         let explicit = Some(config.locale.as_str()).filter(|l| *l != "auto");
         let mut preferred: Vec<String> = Vec::new();
         match explicit {
@@ -51,7 +52,7 @@ impl Texts {
                 {
                     preferred.push(lang);
                 }
-                for lang in crate::dom::window().navigator().languages().iter() {
+                for lang in crate::page::window().navigator().languages().iter() {
                     if let Some(l) = lang.as_string() {
                         preferred.push(l);
                     }
@@ -75,7 +76,7 @@ impl Texts {
             locale,
             tag,
             pack,
-            overrides: config.texts.clone(),
+            overrides,
             packed: Vec::new(),
         }
     }

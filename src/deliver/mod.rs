@@ -47,8 +47,8 @@ pub fn hold(key: &str, json: String) {
     call("hold", &[key.into(), json.into()], true);
 }
 
-static LOAD_ASKED: crate::page_local::PageLocal<std::cell::Cell<bool>> =
-    crate::page_local::PageLocal(std::cell::Cell::new(false));
+static LOAD_ASKED: crate::page::PageLocal<std::cell::Cell<bool>> =
+    crate::page::PageLocal(std::cell::Cell::new(false));
 
 /// Fetches the delivery module ahead of the first answer (the visitor reaches for a prompt).
 /// Asked once: a failed load is tried again by the next response to send, not by every

@@ -5,7 +5,7 @@
 //! from being open at once on one page.
 
 use crate::listener::{Listener, Timer};
-use crate::page_local::PageLocal;
+use crate::page::PageLocal;
 use crate::storage::local;
 use sondeo_core::survey::{Config, DisplayMode, Targeting};
 use sondeo_core::targeting::{decide, draw, Facts, Outcome, Seen, Verdict, Visits};
@@ -156,7 +156,7 @@ impl Prompter {
 
     fn verdict(&self) -> Verdict {
         let t = &self.targeting;
-        let location = crate::dom::window().location();
+        let location = crate::page::window().location();
         let read = |name| crate::dom::string_property(&location, name);
         // Decoded as patterns are written (`/café`, not `/caf%C3%A9`); `decodeURI` keeps an
         // encoded `/` inside its segment, and a malformed escape leaves the path as it is.
@@ -239,7 +239,7 @@ fn update_visits(f: impl FnOnce(&mut Visits)) {
 /// this page; returns whether it did. So a reload counts, and a navigation reported
 /// twice (by `popstate` and by the site's `navigated()`) counts once.
 fn count_page_view() -> bool {
-    let location = crate::dom::window().location();
+    let location = crate::page::window().location();
     let mut address = crate::dom::string_property(&location, "pathname");
     address.push_str(&crate::dom::string_property(&location, "search"));
     let counted = PAGE.with(|p| std::mem::replace(&mut p.borrow_mut().address, address.clone()));
@@ -337,7 +337,7 @@ const DEPTH_CHECK_MS: u32 = 1_500;
 
 /// Whether the visitor has seen `percent` of the page (scrolled, or the page is that short).
 fn scrolled_to(percent: u8) -> bool {
-    let w = crate::dom::window();
+    let w = crate::page::window();
     let Some(root) = w.document().and_then(|d| d.document_element()) else {
         return false;
     };
@@ -393,7 +393,7 @@ pub fn arm(config: &Config, show: impl Fn() -> Showing + 'static) -> (Armed, Sta
         me: me.clone(),
     });
     let mut armed = Armed::default();
-    let window = crate::dom::window();
+    let window = crate::page::window();
     PAGE.with(|p| {
         let mut p = p.borrow_mut();
         // Surveys destroyed earlier (a remounted element) leave the list here.

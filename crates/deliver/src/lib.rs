@@ -22,6 +22,8 @@
 #[allow(dead_code)]
 #[path = "../../../src/js_value.rs"]
 mod js_value;
+#[path = "../../../src/page.rs"]
+mod page;
 #[path = "../../../src/promise.rs"]
 mod promise;
 mod queue_store;
@@ -33,17 +35,16 @@ mod transport;
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
+use page::PageLocal;
 use sondeo_core::delivery::{handoff_endpoint, Pushed, HANDOFF_KEY_PREFIX, QUEUE_KEY_PREFIX};
 use sondeo_core::survey::Delivery;
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 use web_sys::EventTarget;
 
-thread_local! {
-    /// Whether a survey on this page needs consent to store, and what the site said: the
-    /// widget's state (its `storage.rs`), told to this module whenever it changes.
-    static CONSENT: Cell<(bool, Option<bool>)> = const { Cell::new((false, None)) };
-}
+/// Whether a survey on this page needs consent to store, and what the site said: the
+/// widget's state (its `storage.rs`), told to this module whenever it changes.
+static CONSENT: PageLocal<Cell<(bool, Option<bool>)>> = PageLocal(Cell::new((false, None)));
 
 /// `localStorage`, when it exists and may be used (see the widget's `storage::local`).
 fn local() -> Option<web_sys::Storage> {
@@ -56,7 +57,7 @@ fn local() -> Option<web_sys::Storage> {
 
 /// `localStorage` whatever the consent: to delete what consent withdrawn forbids keeping.
 fn any_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
+    page::window().local_storage().ok()?
 }
 
 /// Listens for `online` and `pagehide`.

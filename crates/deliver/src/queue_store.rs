@@ -4,17 +4,16 @@
 
 use crate::js_value::to_value;
 use crate::local;
+use crate::page::PageLocal;
 use sondeo_core::delivery::{queue_key, Entry, Queue, QUEUE_KEY_PREFIX};
 use sondeo_core::Value;
 use std::cell::RefCell;
 
-thread_local! {
-    /// Queues (as JSON) that `localStorage` refused or cannot hold, per endpoint.
-    static MEMORY: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
-    /// The latest version this page queued of each response still queued, to put back
-    /// when another tab's stale write replaces it (see `Queue::restore`).
-    static OWN: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
-}
+/// Queues (as JSON) that `localStorage` refused or cannot hold, per endpoint.
+static MEMORY: PageLocal<RefCell<Vec<(String, String)>>> = PageLocal(RefCell::new(Vec::new()));
+/// The latest version this page queued of each response still queued, to put back
+/// when another tab's stale write replaces it (see `Queue::restore`).
+static OWN: PageLocal<RefCell<Vec<Entry>>> = PageLocal(RefCell::new(Vec::new()));
 
 /// Remembers a version this page has just queued.
 pub fn remember(entry: Entry) {

@@ -2,6 +2,7 @@
 //! `pagehide`). Every decision (what to lease, how to settle an attempt, when to
 //! retry or park, what expires) is core's (`sondeo_core::delivery`), tested natively.
 
+use crate::page::PageLocal;
 use crate::promise::settle;
 use crate::queue_store;
 use sondeo_core::delivery::{classify, Entry, Outcome, Settled};
@@ -68,11 +69,13 @@ struct State {
     routes: Vec<Route>,
 }
 
-thread_local! {
-    static STATE: RefCell<State> = const {
-        RefCell::new(State { tab: String::new(), in_flight: Vec::new(), timers: Vec::new(), generation: 0, routes: Vec::new() })
-    };
-}
+static STATE: PageLocal<RefCell<State>> = PageLocal(RefCell::new(State {
+    tab: String::new(),
+    in_flight: Vec::new(),
+    timers: Vec::new(),
+    generation: 0,
+    routes: Vec::new(),
+}));
 
 fn now() -> f64 {
     js_sys::Date::now()
@@ -183,7 +186,7 @@ fn notify_retry(
 }
 
 pub fn document_target() -> Option<EventTarget> {
-    Some(web_sys::window()?.document()?.unchecked_into())
+    Some(crate::page::window().document()?.unchecked_into())
 }
 
 /// While the browser says it is offline, the queue still tries this often: `navigator.onLine`
@@ -192,7 +195,7 @@ pub fn document_target() -> Option<EventTarget> {
 const OFFLINE_PROBE_MS: f64 = 20_000.0;
 
 fn offline() -> bool {
-    web_sys::window().is_some_and(|w| !w.navigator().on_line())
+    !crate::page::window().navigator().on_line()
 }
 
 /// Sends every due entry of `endpoint` that no other tab is sending; drops the expired ones.
@@ -284,13 +287,11 @@ fn schedule(endpoint: &str, events: &EventTarget, next_due: Option<f64>) {
             flush_with(&endpoint, &events, probe);
         }
     });
-    if let Some(window) = web_sys::window() {
-        // A little slack so the entry is due when the timer fires.
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-            fire.unchecked_ref(),
-            wait as i32 + 5,
-        );
-    }
+    // A little slack so the entry is due when the timer fires.
+    let _ = crate::page::window().set_timeout_with_callback_and_timeout_and_arguments_0(
+        fire.unchecked_ref(),
+        wait as i32 + 5,
+    );
 }
 
 /// The request for `entry`: with `keepalive` (the page is leaving; it outlives the page and
@@ -323,9 +324,7 @@ fn request_init(
 }
 
 fn attempt(entry: Entry, route: &Route, events: EventTarget) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
+    let window = crate::page::window();
     let promise = fetch(
         &entry.endpoint,
         &request_init(&entry, &route.headers, false, route.limits.timeout_ms),
@@ -488,9 +487,7 @@ fn send_before_leaving() {
 /// Listens for `online` and `pagehide` for the page's lifetime (called once when the module
 /// starts). What earlier pages left unsent is re-sent when a survey for its endpoint mounts.
 pub fn resume_pending() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
+    let window = crate::page::window();
     let on = |kind: &str, run: fn()| {
         let callback = Closure::<dyn FnMut()>::new(run);
         let _ = window.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
