@@ -147,6 +147,26 @@ fn primary(tag: &str) -> &str {
     tag.trim().split(['-', '_']).next().unwrap_or("")
 }
 
+/// Whether `tag` asks for Chinese in Traditional characters (`zh-Hant`, `zh-TW`, `zh-HK`,
+/// `zh-MO`): the Chinese texts are Simplified, which a reader in Taiwan or Hong Kong does not
+/// expect, so negotiation passes over such a tag to the visitor's next language.
+fn traditional_chinese(tag: &str) -> bool {
+    let mut subtags = tag.trim().split(['-', '_']);
+    if !subtags.next().is_some_and(|p| p.eq_ignore_ascii_case("zh")) {
+        return false;
+    }
+    let mut traditional = false;
+    for subtag in subtags {
+        if subtag.eq_ignore_ascii_case("hans") {
+            return false;
+        }
+        traditional |= ["hant", "tw", "hk", "mo"]
+            .iter()
+            .any(|t| subtag.eq_ignore_ascii_case(t));
+    }
+    traditional
+}
+
 impl Locale {
     /// The locale for a language tag such as `es-MX` or `pt_BR`, matched on its primary subtag.
     pub fn from_tag(tag: &str) -> Option<Locale> {
@@ -180,9 +200,16 @@ impl Language {
 /// The first of `preferred` (most wanted first: the page's `lang`, then the browser's
 /// languages) with built-in texts or a pack; English when none has.
 pub fn negotiate_language<'a>(preferred: impl IntoIterator<Item = &'a str>) -> Language {
+    let mut traditional = false;
     preferred
         .into_iter()
         .find_map(|tag| {
+            // A bare `zh` after a Traditional tag means the same (browsers in Taiwan list
+            // `zh-TW, zh, en-US, en`).
+            if traditional_chinese(tag) || traditional && tag.trim().eq_ignore_ascii_case("zh") {
+                traditional = true;
+                return None;
+            }
             Locale::from_tag(tag).map(Language::BuiltIn).or_else(|| {
                 let wanted = primary(tag);
                 PACKS
@@ -310,6 +337,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn traditional_chinese_is_not_given_the_simplified_texts() {
+        let tag = |preferred: &[&str]| negotiate_language(preferred.iter().copied()).tag();
+        assert_eq!(tag(&["zh-TW"]), "en");
+        assert_eq!(tag(&["zh-Hant", "ja"]), "ja");
+        assert_eq!(tag(&["ZH_hk", "zh-mo", "fr"]), "fr");
+        // Browsers in Taiwan list a bare `zh` after `zh-TW`: it is Traditional there.
+        assert_eq!(tag(&["zh-TW", "zh", "en-US"]), "en");
+        // Simplified asked for by name, or a bare `zh` on its own, gets the Chinese texts.
+        assert_eq!(tag(&["zh-HK", "zh-CN"]), "zh-CN");
+        assert_eq!(tag(&["zh-Hans-HK"]), "zh-CN");
+        assert_eq!(tag(&["zh"]), "zh-CN");
+        assert_eq!(tag(&["zh-SG"]), "zh-CN");
+    }
+
+    #[cfg(feature = "extra-locales")]
+    #[test]
     fn negotiation_takes_the_first_supported_language_by_primary_subtag() {
         assert_eq!(negotiate(["es-MX", "en"]), Locale::Es);
         assert_eq!(negotiate(["xx", "yy"]), Locale::En);
@@ -338,10 +381,7 @@ mod tests {
             Language::Pack("fr")
         );
         assert_eq!(negotiate_language(["pt-PT"]), Language::Pack("pt-BR"));
-        assert_eq!(
-            negotiate_language(["es-MX", "fr"]),
-            Language::BuiltIn(Locale::Es)
-        );
+        assert_eq!(negotiate_language(["es-MX", "fr"]), Language::Pack("es"));
         assert_eq!(negotiate_language(["xx"]), Language::BuiltIn(Locale::En));
     }
 
@@ -374,6 +414,7 @@ mod tests {
         assert_eq!(TextKey::parse("nope"), None);
     }
 
+    #[cfg(feature = "extra-locales")]
     #[test]
     fn spanish_asks_a_detractor_what_went_wrong() {
         assert_eq!(
