@@ -109,6 +109,16 @@ pub fn text_element(tag: &str, class: &str, text: &str) -> HtmlElement {
     el
 }
 
+/// A `type=button` button holding `text`, appended to `parent`; a click on it is the
+/// survey's `action` (its `data-action`).
+pub fn button(parent: &Element, class: &str, text: &str, action: &str) -> HtmlElement {
+    let b = text_element("button", class, text);
+    set(&b, "type", "button");
+    set(&b, "data-action", action);
+    append(parent, &b);
+    b
+}
+
 /// Sets an attribute whose name is static; values are any text.
 pub fn set(el: &Element, name: &str, value: &str) {
     let _ = el.set_attribute(name, value);

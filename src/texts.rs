@@ -68,7 +68,20 @@ impl Texts {
             Some(tag)
                 if language == Language::BuiltIn(Locale::En) && Locale::from_tag(tag).is_none() =>
             {
-                tag.to_owned()
+                // The site's own language (`locale: "sv"`), whose words it gives in `texts` or
+                // the question. Without any (or a `zh-TW` the Simplified pack does not serve),
+                // the card is English, and its `lang` says so.
+                if overrides.is_empty() && config.questions.iter().all(|q| q.text.is_none()) {
+                    let mut message = String::from("sondeo: locale \"");
+                    message.push_str(tag);
+                    message.push_str(
+                        "\" has no texts here; English is shown (give its words in texts)",
+                    );
+                    web_sys::console::warn_1(&message.into());
+                    String::from("en")
+                } else {
+                    tag.to_owned()
+                }
             }
             _ => language.tag().to_owned(),
         };

@@ -4,7 +4,7 @@
 
 mod scale;
 
-use crate::dom::{append, element, set, text_element};
+use crate::dom::{append, button, element, set, text_element};
 use crate::texts::Texts;
 use sondeo_core::i18n::TextKey;
 use sondeo_core::survey::{Config, DisplayMode};
@@ -72,18 +72,11 @@ pub fn question(
     set(&text, "id", "q");
     append(step, &text);
     let radios = scale::build(step, asked, texts, labelled_by);
-    let button = |key: TextKey, action: &str| {
-        let b = text_element("button", "back", texts.get(key));
-        set(&b, "type", "button");
-        set(&b, "data-action", action);
-        append(step, &b);
-        b
-    };
     if index > 0 {
-        button(TextKey::Back, "back");
+        button(step, "back", texts.get(TextKey::Back), "back");
     }
     // Shown once the question has an answer (see `Survey::mark`).
-    let next = (index + 1 < count).then(|| button(TextKey::Next, "next"));
+    let next = (index + 1 < count).then(|| button(step, "back", texts.get(TextKey::Next), "next"));
     if let Some(next) = &next {
         next.set_hidden(true);
     }
@@ -142,11 +135,8 @@ pub fn build(root: &ShadowRoot, config: &Config, texts: &Texts) -> View {
     }
     append(&wrap, &card);
 
-    let close = text_element("button", "close", "×");
-    set(&close, "type", "button");
-    set(&close, "data-action", "close");
+    let close = button(&card, "close", "×", "close");
     set(&close, "aria-label", texts.get(TextKey::Close));
-    append(&card, &close);
 
     let ask = element("div", "ask");
     append(&card, &ask);
@@ -177,11 +167,8 @@ pub fn build(root: &ShadowRoot, config: &Config, texts: &Texts) -> View {
         set(&group, "aria-labelledby", "rl");
         append(&follow_up, &group);
         for option in &config.reasons.options {
-            let chip = text_element("button", "chip", option);
-            set(&chip, "type", "button");
+            let chip = button(&group, "chip", option, "reason");
             set(&chip, "aria-pressed", "false");
-            set(&chip, "data-action", "reason");
-            append(&group, &chip);
             chips.push(chip);
         }
     }
@@ -210,10 +197,7 @@ pub fn build(root: &ShadowRoot, config: &Config, texts: &Texts) -> View {
     append(&follow_up, &error);
     let row = element("div", "row");
     append(&follow_up, &row);
-    let submit = text_element("button", "send", texts.get(TextKey::Submit));
-    set(&submit, "type", "button");
-    set(&submit, "data-action", "submit");
-    append(&row, &submit);
+    button(&row, "send", texts.get(TextKey::Submit), "submit");
 
     let thanks = element("p", "thanks");
     set(&thanks, "role", "status");

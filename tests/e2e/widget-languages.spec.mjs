@@ -95,3 +95,33 @@ test("every pack has every text, and stays within 1.5 KB", async () => {
     for (const text of Object.values(pack)) expect(text.trim().length).toBeGreaterThan(0);
   }
 });
+
+test("a Traditional Chinese reader is not shown the Simplified pack: the next language, else English, with lang to match", async ({ page }) => {
+  const fetched = [];
+  const warnings = [];
+  page.on("request", (request) => request.url().includes("/locales/") && fetched.push(new URL(request.url()).pathname));
+  page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+  // Asked for by the site: no Traditional texts here, so English, and the card says so.
+  await open(page, { kind: "nps", locale: "zh-TW" }, "?tw");
+  await expect(page.getByText("How likely are you to recommend us to a friend or colleague?")).toBeVisible();
+  await expect(page.locator("sondeo-survey .card")).toHaveAttribute("lang", "en");
+  await expect.poll(() => warnings.join("\n")).toContain('locale "zh-TW" has no texts here; English is shown');
+  // A browser in Hong Kong that reads Japanese next gets Japanese.
+  const context = await page.context().browser().newContext({ locale: "zh-HK" });
+  const visitor = await context.newPage();
+  await visitor.addInitScript(() => {
+    Object.defineProperty(navigator, "languages", { get: () => ["zh-HK", "zh", "ja", "en"] });
+    // The page is in Traditional Chinese too (set once parsed, before its scripts run).
+    document.addEventListener("readystatechange", () => { document.documentElement.lang = "zh-Hant"; }, { once: true });
+  });
+  visitor.on("request", (request) => request.url().includes("/locales/") && fetched.push(new URL(request.url()).pathname));
+  expect(await openMount(visitor, server.url, { kind: "nps" }, "?hk")).toBeNull();
+  await expect(visitor.getByText(NPS.ja)).toBeVisible();
+  await expect(visitor.locator("sondeo-survey .card")).toHaveAttribute("lang", "ja");
+  // The site's own words in its own language keep its tag.
+  await open(page, { kind: "nps", locale: "zh-TW", texts: { npsQuestion: "您有多大可能向朋友或同事推薦我們？" } }, "?tw-own");
+  await expect(page.getByText("您有多大可能向朋友或同事推薦我們？")).toBeVisible();
+  await expect(page.locator("sondeo-survey .card")).toHaveAttribute("lang", "zh-TW");
+  expect(fetched).toEqual(["/dist/locales/ja.json"]);
+  await context.close();
+});
