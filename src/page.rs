@@ -22,18 +22,30 @@ pub fn window() -> web_sys::Window {
 }
 
 /// A value for the page, read through `with` as a `thread_local!` key is.
-pub struct PageLocal<T>(pub T);
+pub struct PageLocal<T>(T);
 
-// SAFETY: the widget is built for wasm32-unknown-unknown without `atomics`, where there is
-// one thread; the compile error below keeps a threaded build from using this.
+/// Whether this build runs on one thread: wasm32 without `atomics`, as both modules ship.
+const ONE_THREAD: bool = cfg!(all(target_arch = "wasm32", not(target_feature = "atomics")));
+
+// SAFETY: the value is reached only through `with`, which hands it out only where there is
+// one thread (`ONE_THREAD`). Elsewhere (the crate compiled natively for `cargo test` and
+// clippy, where nothing calls it) `with` panics before touching it, so no two threads can.
 unsafe impl<T> Sync for PageLocal<T> {}
 
-#[cfg(target_feature = "atomics")]
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 compile_error!("PageLocal assumes a single-threaded wasm build");
 
 impl<T> PageLocal<T> {
+    /// The page's `value`.
+    pub const fn new(value: T) -> PageLocal<T> {
+        PageLocal(value)
+    }
+
     /// Runs `f` with the value.
     pub fn with<R>(&'static self, f: impl FnOnce(&T) -> R) -> R {
+        if !ONE_THREAD {
+            panic!("sondeo's page state exists only in a single-threaded wasm build");
+        }
         f(&self.0)
     }
 }

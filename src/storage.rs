@@ -8,7 +8,7 @@ use std::cell::Cell;
 
 /// Whether a survey on this page needs consent, and what the site said (None: nothing yet).
 static CONSENT: crate::page::PageLocal<Cell<(bool, Option<bool>)>> =
-    crate::page::PageLocal(Cell::new((false, None)));
+    crate::page::PageLocal::new(Cell::new((false, None)));
 
 /// `localStorage`, when it exists and may be used. It throws in sandboxed frames and some
 /// privacy modes; then, as without consent, callers keep things for the page only.

@@ -7,7 +7,7 @@ use sondeo_core::survey::{Config, Question};
 use sondeo_core::Group;
 
 static LOCALES_URL: crate::page::PageLocal<std::cell::RefCell<String>> =
-    crate::page::PageLocal(std::cell::RefCell::new(String::new()));
+    crate::page::PageLocal::new(std::cell::RefCell::new(String::new()));
 
 /// Remembers the folder the language packs are fetched from (`locales/` beside
 /// `sondeo.js`, resolved by the browser in `element.js`).

@@ -48,7 +48,7 @@ pub fn hold(key: &str, json: String) {
 }
 
 static LOAD_ASKED: crate::page::PageLocal<std::cell::Cell<bool>> =
-    crate::page::PageLocal(std::cell::Cell::new(false));
+    crate::page::PageLocal::new(std::cell::Cell::new(false));
 
 /// Fetches the delivery module ahead of the first answer (the visitor reaches for a prompt).
 /// Asked once: a failed load is tried again by the next response to send, not by every

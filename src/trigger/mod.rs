@@ -36,7 +36,7 @@ struct Page {
     visitor: Option<String>,
 }
 
-static PAGE: PageLocal<RefCell<Page>> = PageLocal(RefCell::new(Page {
+static PAGE: PageLocal<RefCell<Page>> = PageLocal::new(RefCell::new(Page {
     address: String::new(),
     visits: Visits {
         views: 0,

@@ -44,7 +44,7 @@ use web_sys::EventTarget;
 
 /// Whether a survey on this page needs consent to store, and what the site said: the
 /// widget's state (its `storage.rs`), told to this module whenever it changes.
-static CONSENT: PageLocal<Cell<(bool, Option<bool>)>> = PageLocal(Cell::new((false, None)));
+static CONSENT: PageLocal<Cell<(bool, Option<bool>)>> = PageLocal::new(Cell::new((false, None)));
 
 /// `localStorage`, when it exists and may be used (see the widget's `storage::local`).
 fn local() -> Option<web_sys::Storage> {

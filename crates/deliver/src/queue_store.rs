@@ -10,10 +10,10 @@ use sondeo_core::Value;
 use std::cell::RefCell;
 
 /// Queues (as JSON) that `localStorage` refused or cannot hold, per endpoint.
-static MEMORY: PageLocal<RefCell<Vec<(String, String)>>> = PageLocal(RefCell::new(Vec::new()));
+static MEMORY: PageLocal<RefCell<Vec<(String, String)>>> = PageLocal::new(RefCell::new(Vec::new()));
 /// The latest version this page queued of each response still queued, to put back
 /// when another tab's stale write replaces it (see `Queue::restore`).
-static OWN: PageLocal<RefCell<Vec<Entry>>> = PageLocal(RefCell::new(Vec::new()));
+static OWN: PageLocal<RefCell<Vec<Entry>>> = PageLocal::new(RefCell::new(Vec::new()));
 
 /// Remembers a version this page has just queued.
 pub fn remember(entry: Entry) {

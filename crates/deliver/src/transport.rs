@@ -69,7 +69,7 @@ struct State {
     routes: Vec<Route>,
 }
 
-static STATE: PageLocal<RefCell<State>> = PageLocal(RefCell::new(State {
+static STATE: PageLocal<RefCell<State>> = PageLocal::new(RefCell::new(State {
     tab: String::new(),
     in_flight: Vec::new(),
     timers: Vec::new(),

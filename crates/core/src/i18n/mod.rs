@@ -156,7 +156,8 @@ fn traditional_chinese(tag: &str) -> bool {
         return false;
     }
     let mut traditional = false;
-    for subtag in subtags {
+    // Up to the first singleton: `zh-CN-u-nu-hant` asks for Traditional numerals, not script.
+    for subtag in subtags.take_while(|s| s.len() > 1) {
         if subtag.eq_ignore_ascii_case("hans") {
             return false;
         }
@@ -349,6 +350,7 @@ mod tests {
         assert_eq!(tag(&["zh-Hans-HK"]), "zh-CN");
         assert_eq!(tag(&["zh"]), "zh-CN");
         assert_eq!(tag(&["zh-SG"]), "zh-CN");
+        assert_eq!(tag(&["zh-CN-u-nu-hant"]), "zh-CN");
     }
 
     #[cfg(feature = "extra-locales")]
