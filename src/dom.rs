@@ -50,12 +50,17 @@ fn unzoom(el: &HtmlElement) {
     let _ = el.style().set_property("--sondeo-unzoom", &value);
 }
 
+/// The property `name` of `object` (`event.shiftKey`, `response.ok`), none where reading it
+/// throws. Read through the `Reflect.get` the widget imports anyway: a web-sys getter per
+/// property costs an import and its glue in both files, and a typed one an `instanceof`.
+pub fn property(object: &JsValue, name: &str) -> Option<JsValue> {
+    js_sys::Reflect::get(object, &name.into()).ok()
+}
+
 /// The string property `name` of `object` (`location.pathname`, `event.key`), or "" where
-/// it is missing or not a string. Read through the `Reflect.get` the widget imports anyway:
-/// a web-sys getter per property costs an import and its string glue in both files.
+/// it is missing or not a string.
 pub fn string_property(object: &JsValue, name: &str) -> String {
-    js_sys::Reflect::get(object, &name.into())
-        .ok()
+    property(object, name)
         .and_then(|value| value.as_string())
         .unwrap_or_default()
 }

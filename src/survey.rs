@@ -168,7 +168,7 @@ fn load_pack(survey: &SurveyRef, tag: &'static str, start: trigger::Start) {
     };
     let on_response = Closure::once_into_js(move |response: JsValue| {
         // A fetch that failed hands over its error, which has no `ok`.
-        let ok = js_sys::Reflect::get(&response, &"ok".into()).ok() == Some(JsValue::TRUE);
+        let ok = dom::property(&response, "ok") == Some(JsValue::TRUE);
         let json = ok
             .then(|| response.unchecked_into::<web_sys::Response>().json().ok())
             .flatten();
@@ -759,7 +759,7 @@ impl Survey {
             return;
         };
         let active = self.root.active_element();
-        let back = js_sys::Reflect::get(event, &"shiftKey".into()).ok() == Some(JsValue::TRUE);
+        let back = dom::property(event, "shiftKey") == Some(JsValue::TRUE);
         let at_edge = if back {
             active.as_ref() == Some(first) || active.is_none()
         } else {

@@ -430,7 +430,7 @@ pub fn arm(config: &Config, show: impl Fn() -> Showing + 'static) -> (Armed, Sta
                 "mouseout",
                 Box::new(move |event| {
                     // Leaving through the top edge with no element to go to: towards the tabs or the address bar.
-                    let property = |name: &str| js_sys::Reflect::get(&event, &name.into()).ok();
+                    let property = |name| crate::dom::property(&event, name);
                     let towards_nothing = property("relatedTarget").is_some_and(|t| t.is_null());
                     let at_top = property("clientY")
                         .and_then(|y| y.as_f64())
