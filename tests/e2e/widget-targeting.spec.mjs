@@ -60,7 +60,8 @@ test("afterSessions: a second visit, 30 minutes after the last page view, shows 
   await page.clock.setSystemTime(new Date("2026-11-02T09:29:00Z"));
   await load(page, config, "?again");
   expect(await state(page), "29 minutes later is the same session").toBe("closed");
-  await page.clock.setSystemTime(new Date("2026-11-02T09:59:30Z"));
+  // The clock runs by itself while pages load, so each step keeps minutes of room, not seconds.
+  await page.clock.setSystemTime(new Date("2026-11-02T10:05:00Z"));
   await load(page, config, "?later");
   expect(await state(page)).toBe("open");
 });
@@ -111,7 +112,12 @@ test("globalCooldownDays: after one sondeo prompt, another waits that many days"
   const other = { kind: "csat", id: "feature", display: "slide-in", globalCooldownDays: 7 };
   await load(page, other, "?next");
   expect(await state(page)).toBe("closed");
-  await page.clock.setSystemTime(new Date("2026-11-09T09:00:01Z"));
+  // The prompt closed a few seconds after 09:00 (the clock runs by itself while pages load),
+  // so each side of the seven days keeps ten minutes of room.
+  await page.clock.setSystemTime(new Date("2026-11-09T08:50:00Z"));
+  await load(page, other, "?almost-a-week");
+  expect(await state(page), "ten minutes short of seven days").toBe("closed");
+  await page.clock.setSystemTime(new Date("2026-11-09T09:10:00Z"));
   await load(page, other, "?week-later");
   expect(await state(page)).toBe("open");
 });
