@@ -115,10 +115,12 @@ impl PostOrigins {
         }
         // Same site: the origin's host and port are the request's Host (the scheme may
         // differ behind a TLS-terminating proxy). `null` (a sandboxed frame) never matches.
-        let Some((_, authority)) = origin.split_once("://") else {
+        let Some((scheme, authority)) = origin.split_once("://") else {
             return false;
         };
-        host.is_some_and(|h| host_name(h) == host_name(authority) && ports_agree(h, authority))
+        host.is_some_and(|h| {
+            host_name(h) == host_name(authority) && ports_agree(h, scheme, authority)
+        })
     }
 }
 
@@ -131,11 +133,20 @@ fn port_of(authority: &str) -> Option<&str> {
     after_name.rsplit_once(':').map(|(_, port)| port)
 }
 
-/// Equal ports, or one side leaves its port to the scheme's default (a proxy's `Host`).
-fn ports_agree(a: &str, b: &str) -> bool {
-    match (port_of(a), port_of(b)) {
-        (Some(x), Some(y)) => x == y,
-        _ => true,
+/// Whether the origin's port (written, or its scheme's default) is the one the request
+/// came to: the `Host`'s, or when the `Host` names none (a proxy in front), 80 or 443
+/// (the scheme may differ behind a TLS-terminating proxy). `http://name` is port 80, so it
+/// is not the site of a collector on `name:8787`.
+fn ports_agree(host: &str, scheme: &str, authority: &str) -> bool {
+    let default = match scheme {
+        "http" => "80",
+        "https" => "443",
+        _ => return false,
+    };
+    let origin_port = port_of(authority).unwrap_or(default);
+    match port_of(host) {
+        Some(port) => port == origin_port,
+        None => origin_port == "80" || origin_port == "443",
     }
 }
 
@@ -221,6 +232,15 @@ mod tests {
         assert!(!listed.allows("https://evil.example", Some("survey.example.com")));
         assert!(!listed.allows("null", Some("survey.example.com")));
         assert!(!listed.allows("http://127.0.0.1:9999", Some("127.0.0.1:8787")));
+        // No port in the origin is its scheme's: port 80 is another site than :8787.
+        assert!(!listed.allows("http://127.0.0.1", Some("127.0.0.1:8787")));
+        assert!(listed.allows("http://127.0.0.1", Some("127.0.0.1:80")));
+        assert!(listed.allows("http://survey.example.com", Some("survey.example.com")));
+        assert!(!listed.allows(
+            "https://survey.example.com:8443",
+            Some("survey.example.com")
+        ));
+        assert!(!listed.allows("ftp://survey.example.com", Some("survey.example.com")));
         assert!(PostOrigins::new(&["*".to_string()]).allows("null", None));
     }
 

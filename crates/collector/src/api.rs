@@ -30,7 +30,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The policy the widget is built to work under; the demo pages are served with it.
-pub const STRICT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' data:; require-trusted-types-for 'script'; trusted-types sondeo-dashboard";
+pub const STRICT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'self'; require-trusted-types-for 'script'; trusted-types sondeo-dashboard";
 
 /// What the router needs from the command line.
 pub struct Settings {
@@ -92,6 +92,11 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
         .route("/api/responses", post(post_responses))
         .merge(reading)
         .route("/healthz", get(|| async { "ok" }))
+        // Customers' answers: no cache keeps an export, even one fetched with the token in its URL.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(access::cors(
             &settings.allow_origins,
             &settings.read_origins,
@@ -101,7 +106,14 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
             any_origin_for_posts,
         ))
         .with_state(state);
-    let mut pages = Router::new().fallback_service(files::folder(&settings.www));
+    // Pages are revalidated on every visit (a fixed dashboard reaches its users at once), and
+    // the dashboard cannot be framed by another site (clickjacking: frame-ancestors above).
+    let mut pages = Router::new()
+        .fallback_service(files::folder(&settings.www))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ));
     if settings.csp {
         pages = pages.layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -115,10 +127,28 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
         0 => "no-cache".to_owned(),
         age => format!("public, max-age={age}, must-revalidate"),
     };
+    let cache = HeaderValue::from_str(&cache).unwrap_or(HeaderValue::from_static("no-cache"));
     let dist = files::precompressed(&settings.dist)
+        // Only what exists is kept: a file missing during a deploy (or a language added
+        // later) must not stay missing in shared caches for an hour.
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
-            HeaderValue::from_str(&cache).unwrap_or(HeaderValue::from_static("no-cache")),
+            move |response: &Response| {
+                let status = response.status();
+                Some(
+                    if status.is_success() || status == StatusCode::NOT_MODIFIED {
+                        cache.clone()
+                    } else {
+                        HeaderValue::from_static("no-store")
+                    },
+                )
+            },
+        ))
+        // One URL answers brotli, gzip or plain bytes: a shared cache must keep them apart, or
+        // it hands brotli to a client that cannot read it.
+        .layer(SetResponseHeaderLayer::appending(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -216,6 +246,22 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
             );
         }
     }
+    // Bodies are read as sent: a compressed one would be parsed as text (or, gzip, refused as
+    // "not UTF-8"). Say so, as RFC 9110 §15.5.16 asks, rather than guess.
+    if let Some(coding) = request.headers().get(header::CONTENT_ENCODING) {
+        if !coding.as_bytes().eq_ignore_ascii_case(b"identity") {
+            let mut refused = error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "the body must not be compressed (Content-Encoding: identity)",
+                Some("Content-Encoding"),
+            );
+            refused.headers_mut().insert(
+                header::ACCEPT_ENCODING,
+                HeaderValue::from_static("identity"),
+            );
+            return refused;
+        }
+    }
     let mut client = None;
     if let Some(limiter) = &state.limiter {
         let peer = request
@@ -223,9 +269,17 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0)
             .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
-        let address = rate::client_address(peer, request.headers(), state.trust_proxy);
-        // This machine is not limited: tests and benchmarks, and a reverse proxy that was
-        // not declared with --trust-proxy, whose clients would otherwise share one bucket.
+        let mut address = rate::client_address(peer, request.headers(), state.trust_proxy);
+        // This machine is not limited (tests, benchmarks). A reverse proxy that was not
+        // declared with --trust-proxy is this machine too, but its clients are the internet:
+        // they share one limited bucket, and the operator is told once how to fix it.
+        if address.is_loopback()
+            && state.trust_proxy.is_none()
+            && rate::forwarded(request.headers())
+        {
+            rate::warn_undeclared_proxy();
+            address = rate::UNATTRIBUTED;
+        }
         if !address.is_loopback() {
             if let Err(wait) = limiter.check(address, 1) {
                 return too_many(wait);

@@ -87,6 +87,10 @@ struct Args {
     /// Connections served at once (lowered to fit the open-files limit).
     #[arg(long, default_value_t = 10_000)]
     max_connections: usize,
+    /// Connections one client address (IPv6: one /64) may hold open; 0: no limit. Not
+    /// applied with --trust-proxy (every connection is then the proxy's) nor on loopback.
+    #[arg(long, default_value_t = 256)]
+    max_connections_per_client: usize,
     /// Seconds browsers may keep `dist/` files before revalidating (0: revalidate every time, for development).
     #[arg(long, default_value_t = 3600)]
     dist_max_age: u64,
@@ -174,6 +178,10 @@ fn main() {
         head_timeout: Duration::from_secs(args.head_timeout.max(1)),
         write_timeout: Duration::from_secs(args.write_timeout.max(1)),
         max_connections: serve::max_connections(open_files, args.max_connections),
+        max_per_client: match args.trust_proxy {
+            Some(_) => 0,
+            None => args.max_connections_per_client,
+        },
         grace: Duration::from_secs(8),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -68,7 +68,7 @@ impl PostLimiter {
 
 /// One bucket per IPv4 address, and per /64 for IPv6: a single host usually holds a
 /// whole /64, so per-address buckets would let it rotate addresses without limit.
-fn bucket(ip: IpAddr) -> IpAddr {
+pub fn bucket(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => IpAddr::V4(v4),
@@ -128,6 +128,23 @@ pub fn client_address(peer: SocketAddr, headers: &HeaderMap, trust: Option<Proxy
     // such clients share one limited bucket. Falling back to the proxy's own address
     // would make them the proxy, which is local and never limited.
     address.unwrap_or(UNATTRIBUTED)
+}
+
+/// Whether a proxy forwarded the request (it names the client in `X-Forwarded-For` or
+/// `Forwarded`).
+pub fn forwarded(headers: &HeaderMap) -> bool {
+    headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded")
+}
+
+/// Says once, on stderr, that posts come through a proxy the collector was not told of.
+pub fn warn_undeclared_proxy() {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| {
+        eprintln!(
+            "sondeo-collector: posts arrive from this machine with X-Forwarded-For or Forwarded: a reverse proxy? \
+             Start with --trust-proxy so that each client has its own rate limit; until then they share one"
+        )
+    });
 }
 
 /// The bucket of clients that came through the trusted proxy without an address.

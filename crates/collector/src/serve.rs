@@ -9,6 +9,8 @@
 //!   (an event stream that is read keeps its connection: it writes a keep-alive comment every 15 s);
 //! - at most `max_connections` are served at once; the rest wait in the kernel's backlog
 //!   until the deadlines above free a place, so idle sockets cannot starve new clients for long;
+//! - one client address holds at most `max_per_client` of them: its further connections are
+//!   closed at once, so that one machine's thousands of silent sockets do not take everyone's places;
 //! - on shutdown, open connections get `grace` to finish, then are dropped.
 
 use axum::extract::ConnectInfo;
@@ -18,8 +20,10 @@ use hyper::Request;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Arc;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -35,6 +39,9 @@ pub struct Limits {
     pub write_timeout: Duration,
     /// Connections served at once.
     pub max_connections: usize,
+    /// Connections one address (IPv6: one /64) may hold; 0: no limit. Loopback (this
+    /// machine, a reverse proxy) is not limited.
+    pub max_per_client: usize,
     /// Time open connections get to finish on shutdown.
     pub grace: Duration,
 }
@@ -49,6 +56,7 @@ pub async fn run(
     on_shutdown: impl FnOnce(),
 ) {
     let places = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let per_client = Arc::new(PerClient::new(limits.max_per_client));
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -76,6 +84,9 @@ pub async fn run(
             },
             _ = &mut shutdown => break,
         };
+        let Some(client_place) = per_client.admit(peer.ip()) else {
+            continue; // dropped: closed at once, and its place goes back
+        };
         let _ = stream.set_nodelay(true);
         let mut stream = TimeoutStream::new(stream);
         stream.set_write_timeout(Some(limits.write_timeout));
@@ -90,12 +101,64 @@ pub async fn run(
             graceful.watch(http.serve_connection(io, TowerToHyperService::new(service)));
         tokio::spawn(async move {
             let _ = connection.await;
+            drop(client_place);
             drop(place);
         });
     }
     drop(listener);
     on_shutdown();
     let _ = tokio::time::timeout(limits.grace, graceful.shutdown()).await;
+}
+
+/// Counts each client address's open connections.
+struct PerClient {
+    limit: usize,
+    open: Mutex<HashMap<IpAddr, usize>>,
+}
+
+/// One connection counted for its client; dropping it gives the place back.
+struct ClientPlace {
+    counted: Option<(Arc<PerClient>, IpAddr)>,
+}
+
+impl PerClient {
+    fn new(limit: usize) -> PerClient {
+        PerClient {
+            limit,
+            open: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A place for a connection from `ip`, unless that client already holds its limit.
+    fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<ClientPlace> {
+        let ip = crate::rate::bucket(ip);
+        if self.limit == 0 || ip.is_loopback() {
+            return Some(ClientPlace { counted: None });
+        }
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let count = open.entry(ip).or_insert(0);
+        if *count >= self.limit {
+            return None;
+        }
+        *count += 1;
+        Some(ClientPlace {
+            counted: Some((self.clone(), ip)),
+        })
+    }
+}
+
+impl Drop for ClientPlace {
+    fn drop(&mut self) {
+        if let Some((clients, ip)) = &self.counted {
+            let mut open = clients.open.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(count) = open.get_mut(ip) {
+                *count -= 1;
+                if *count == 0 {
+                    open.remove(ip);
+                }
+            }
+        }
+    }
 }
 
 /// Binds `addr` with a deep accept queue: a burst of connections (1,000 visitors at
@@ -136,6 +199,44 @@ pub fn max_connections(open_files: u64, wanted: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::PerClient;
+    use std::sync::Arc;
+
+    #[test]
+    fn one_address_holds_at_most_its_limit_and_gets_places_back() {
+        let clients = Arc::new(PerClient::new(2));
+        let a: std::net::IpAddr = "203.0.113.7".parse().unwrap();
+        let first = clients.admit(a).expect("first");
+        let second = clients.admit(a).expect("second");
+        assert!(clients.admit(a).is_none(), "a third is refused");
+        assert!(
+            clients.admit("203.0.113.8".parse().unwrap()).is_some(),
+            "another address is not"
+        );
+        // An IPv6 host holds its whole /64: rotating addresses inside it does not help.
+        let v6 = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let _x = clients.admit(v6("2001:db8::1")).unwrap();
+        let _y = clients.admit(v6("2001:db8::2")).unwrap();
+        assert!(clients.admit(v6("2001:db8::ffff:3")).is_none());
+        assert!(
+            clients.admit(v6("2001:db8:0:1::1")).is_some(),
+            "another /64"
+        );
+        drop(first);
+        let _third = clients
+            .admit(a)
+            .expect("a closed connection gives its place back");
+        drop(second);
+        assert_eq!(clients.open.lock().unwrap().get(&a), Some(&1));
+        // This machine (a reverse proxy in front) is never limited; nor is anyone with limit 0.
+        let local: Vec<_> = (0..5)
+            .map(|_| clients.admit("127.0.0.1".parse().unwrap()))
+            .collect();
+        assert!(local.iter().all(Option::is_some));
+        let open = Arc::new(PerClient::new(0));
+        assert!((0..5).all(|_| open.admit(a).is_some_and(|p| p.counted.is_none())));
+    }
+
     #[test]
     fn connections_leave_room_for_files_and_the_database() {
         assert_eq!(super::max_connections(1024, 10_000), 1024 - 64 - 3 * 16);

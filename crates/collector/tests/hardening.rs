@@ -964,6 +964,110 @@ fn the_built_widget_is_served_precompressed_cached_and_embeddable_from_other_sit
         &[("If-Modified-Since", &modified)],
     );
     assert_eq!(status, 304);
+    // Every answer of a file with a compressed copy says it varies by Accept-Encoding, so
+    // that a shared cache never hands the gzip bytes to a client that did not ask for them.
+    for encoding in ["gzip", "identity"] {
+        let (_, head, _) = raw(
+            &c.url,
+            "GET",
+            "/dist/w.js",
+            "",
+            &[("Accept-Encoding", encoding)],
+        );
+        assert!(
+            head.to_ascii_lowercase().contains("vary: accept-encoding"),
+            "{encoding}: {head}"
+        );
+    }
+    // A file that is not there (yet) is not kept as missing.
+    let (status, head, _) = raw(&c.url, "GET", "/dist/later.js", "", &[]);
+    assert_eq!(status, 404);
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("cache-control: no-store"),
+        "{head}"
+    );
+}
+
+#[test]
+fn answers_are_never_cached_pages_revalidate_and_no_other_site_frames_them() {
+    let c = Collector::start(&[]);
+    let (status, head, _) = raw(&c.url, "GET", "/api/responses?format=csv", "", &[]);
+    assert_eq!(status, 200);
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("cache-control: no-store"),
+        "{head}"
+    );
+    let (status, head, _) = raw(&c.url, "GET", "/", "", &[]);
+    assert_eq!(status, 200);
+    let head = head.to_ascii_lowercase();
+    assert!(head.contains("cache-control: no-cache"), "{head}");
+    assert!(head.contains("frame-ancestors 'self'"), "{head}");
+}
+
+#[test]
+fn a_compressed_post_is_refused_with_415_and_stores_nothing() {
+    let c = Collector::start(&[]);
+    let body = response("enc-1", 9, true).to_string();
+    for coding in ["gzip", "br", "deflate"] {
+        let (status, head, text) = raw(
+            &c.url,
+            "POST",
+            "/api/responses",
+            &body,
+            &[("Content-Encoding", coding)],
+        );
+        assert_eq!(status, 415, "{coding}: {text}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("accept-encoding: identity"),
+            "{head}"
+        );
+        assert!(text.contains("Content-Encoding"), "{text}");
+    }
+    assert!(c.ndjson().is_empty());
+    let (status, _, _) = raw(
+        &c.url,
+        "POST",
+        "/api/responses",
+        &body,
+        &[("Content-Encoding", "identity")],
+    );
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn posts_through_an_undeclared_proxy_share_one_limited_bucket_and_the_operator_is_told() {
+    // No --trust-proxy: the proxy is this machine, but its clients are not.
+    let c = Collector::start(&["--rate-limit", "1", "--rate-burst", "3"]);
+    let statuses: Vec<u16> = (0..5)
+        .map(|i| {
+            raw(
+                &c.url,
+                "POST",
+                "/api/responses",
+                &response(&format!("fw{i}"), 9, true).to_string(),
+                &[("X-Forwarded-For", &format!("198.51.100.{i}"))],
+            )
+            .0
+        })
+        .collect();
+    assert_eq!(statuses[..3], [200, 200, 200], "{statuses:?}");
+    assert!(statuses[3..].iter().all(|s| *s == 429), "{statuses:?}");
+    // A post from this machine itself (no proxy header) is still not limited.
+    for i in 0..5 {
+        let (status, _, _) = raw(
+            &c.url,
+            "POST",
+            "/api/responses",
+            &response(&format!("local{i}"), 9, true).to_string(),
+            &[],
+        );
+        assert_eq!(status, 200);
+    }
+    let log = c.stderr();
+    assert_eq!(log.matches("--trust-proxy").count(), 1, "said once: {log}");
 }
 
 fn crc32(data: &[u8]) -> u32 {

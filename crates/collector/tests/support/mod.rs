@@ -78,6 +78,8 @@ impl Collector {
             .arg(&dist)
             .args(extra)
             .stdout(Stdio::piped())
+            // To a file, not a pipe: a pipe nobody reads would block the collector once full.
+            .stderr(std::fs::File::create(dir.path().join("stderr.log")).unwrap())
             .spawn()
             .unwrap();
         let mut line = String::new();
@@ -109,6 +111,11 @@ impl Collector {
 
     pub fn export(&self, query: &str) -> (u16, String) {
         request(&self.url, "GET", &format!("/api/responses{query}"), "", &[])
+    }
+
+    /// What the collector has written to stderr so far.
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(self._dir.path().join("stderr.log")).unwrap_or_default()
     }
 
     pub fn ndjson(&self) -> Vec<Value> {
