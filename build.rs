@@ -10,8 +10,9 @@ fn main() {
     fs::write(out, minify(&css)).expect("OUT_DIR is writable");
 }
 
-/// Drops comments and collapses whitespace. Safe for this stylesheet, which has
-/// no strings or `url()` values where spacing matters.
+/// Drops comments and collapses whitespace, except inside a double-quoted string (an
+/// attribute selector such as `[style*="display: none"]` means its space). The stylesheet
+/// has no `url()` or single-quoted strings.
 fn minify(css: &str) -> String {
     let mut without_comments = String::with_capacity(css.len());
     let mut rest = css;
@@ -27,10 +28,14 @@ fn minify(css: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ");
     let mut out = String::with_capacity(collapsed.len());
+    let mut in_string = false;
     for (i, c) in collapsed.char_indices() {
+        if c == '"' {
+            in_string = !in_string;
+        }
         // A space next to punctuation carries no meaning (`a { b: c; }` → `a{b:c;}`);
         // spaces inside values (`1px solid`) and selectors (`.a .b`) stay.
-        if c == ' ' {
+        if c == ' ' && !in_string {
             let prev = out.chars().last().unwrap_or(' ');
             let next = collapsed[i + 1..].chars().next().unwrap_or(' ');
             if "{};:,>".contains(prev) || "{};,>".contains(next) {

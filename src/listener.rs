@@ -59,11 +59,11 @@ impl Timer {
         let cancelled = Rc::new(Cell::new(false));
         let flag = cancelled.clone();
         // Takes the (absent) argument as the pack fetch's callbacks do: one closure shape, one glue.
-        let callback = Closure::once_into_js(move |_: wasm_bindgen::JsValue| {
+        let callback = crate::promise::once(Box::new(move |_| {
             if !flag.get() {
                 f()
             }
-        });
+        }));
         let id = crate::page::window()
             .set_timeout_with_callback_and_timeout_and_arguments_0(
                 callback.unchecked_ref(),

@@ -13,6 +13,12 @@ extern "C" {
     fn then_either(this: &Settle, on_fulfilled: &JsValue, on_rejected: &JsValue) -> JsValue;
 }
 
+/// A JS function that runs `f` once, then frees itself. Boxed, so that every one-shot
+/// callback (timers, promise steps) shares one closure glue rather than one per closure type.
+pub fn once(f: Box<dyn FnOnce(JsValue)>) -> JsValue {
+    Closure::once_into_js(f)
+}
+
 /// Runs `callback` (a one-shot closure) with the promise's value or its error.
 pub fn settle(promise: &js_sys::Promise, callback: &JsValue) {
     promise

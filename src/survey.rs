@@ -16,7 +16,6 @@ use sondeo_core::survey::{Config, DisplayMode};
 use sondeo_core::targeting::Outcome;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, ShadowRoot};
@@ -166,17 +165,19 @@ fn load_pack(survey: &SurveyRef, tag: &'static str, start: trigger::Start) {
         }
         start.run();
     };
-    let on_response = Closure::once_into_js(move |response: JsValue| {
+    let on_response = crate::promise::once(Box::new(move |response: JsValue| {
         // A fetch that failed hands over its error, which has no `ok`.
         let ok = dom::property(&response, "ok") == Some(JsValue::TRUE);
         let json = ok
             .then(|| response.unchecked_into::<web_sys::Response>().json().ok())
             .flatten();
         match json {
-            Some(promise) => crate::promise::settle(&promise, &Closure::once_into_js(done)),
+            Some(promise) => {
+                crate::promise::settle(&promise, &crate::promise::once(Box::new(done)))
+            }
             None => done(JsValue::NULL),
         }
-    });
+    }));
     crate::promise::settle(
         &crate::page::window().fetch_with_str(&crate::texts::pack_url(tag)),
         &on_response,
@@ -196,16 +197,33 @@ fn attach_listeners(survey: &SurveyRef) {
     let on_focus = Listener::new(&root, "focusin", reach());
     let mut listeners = vec![on_click, on_key, on_input, on_pointer, on_focus];
     // F6 moves between the page and an open slide-in (a non-modal dialog is not in the
-    // way of the page's own tab order, so it needs a key of its own).
+    // way of the page's own tab order, so it needs a key of its own); Escape closes it.
     if survey.borrow().config.display.mode == DisplayMode::SlideIn {
         let document: web_sys::EventTarget = dom::document().unchecked_into();
-        listeners.push(Listener::new(&document, "keydown", handler(&weak, on_f6)));
+        listeners.push(Listener::new(
+            &document,
+            "keydown",
+            handler(&weak, on_page_key),
+        ));
     }
     survey.borrow_mut().listeners.extend(listeners);
 }
 
-fn on_f6(s: &mut Survey, event: &Event) {
-    if dom::string_property(event, "key") != "F6" || !s.open {
+/// Keys pressed anywhere while a slide-in is open (those inside it come here too, after it).
+fn on_page_key(s: &mut Survey, event: &Event) {
+    if !s.open {
+        return;
+    }
+    let key = dom::string_property(event, "key");
+    // Escape dismisses the slide-in from the page too, and the focus stays where the visitor
+    // is: at 400% zoom it covers most of the screen, and it must go without a trip into it
+    // (WCAG 2.4.11). Not when the page took the key for itself (its own menu or dialog).
+    if key == "Escape" && !event.default_prevented() {
+        s.previous_focus = None;
+        s.close();
+        return;
+    }
+    if key != "F6" {
         return;
     }
     event.prevent_default();

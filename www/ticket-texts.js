@@ -3,7 +3,8 @@
 // page and the survey are set to; `ticket` receives the ticket id already isolated from
 // the text around it (a Latin id inside Arabic or Hebrew keeps its order). The reasons are
 // posted as shown: a program that asks in several languages reads "Speed" and "Rapidez"
-// as two reasons unless it maps them.
+// as two reasons unless it maps them. Each language addresses the visitor as its pack does
+// (usted, u, Sie, vous): the page and the survey speak with one voice.
 export const TEXTS = {
   en: {
     tag: "en",
@@ -20,12 +21,12 @@ export const TEXTS = {
   es: {
     tag: "es",
     title: "¿Qué tal lo hicimos? — encuesta del caso de soporte",
-    heading: "Tu caso está cerrado",
-    intro: "Gracias por contactar con soporte.",
-    ticket: (id) => `Gracias por contactar con soporte por el caso n.º ${id}.`,
-    recorded: (s) => `Hemos registrado tu puntuación de ${s}. ¡Gracias!`,
-    closed: "Gracias. Ya puedes cerrar esta página.",
-    unavailable: "No se ha podido cargar la encuesta. Inténtalo de nuevo más tarde.",
+    heading: "Su caso está cerrado",
+    intro: "Gracias por comunicarse con soporte.",
+    ticket: (id) => `Gracias por comunicarse con soporte por el caso n.º ${id}.`,
+    recorded: (s) => `Hemos registrado su puntuación de ${s}. ¡Gracias!`,
+    closed: "Gracias. Ya puede cerrar esta página.",
+    unavailable: "No se pudo cargar la encuesta. Inténtelo de nuevo más tarde.",
     questions: ["¿Qué tan satisfecho está con el soporte que recibió?", "¿Se resolvió su problema?", "¿Cómo calificaría al agente que le atendió?"],
     reasons: ["Rapidez", "Amabilidad", "Resolvió mi problema", "Conocimiento"],
   },
@@ -79,14 +80,14 @@ export const TEXTS = {
   },
   nl: {
     tag: "nl",
-    title: "Hoe hebben we het gedaan? — enquête over je ticket",
-    heading: "Je ticket is gesloten",
-    intro: "Bedankt voor je contact met support.",
-    ticket: (id) => `Bedankt voor je contact met support over ticket nr. ${id}.`,
-    recorded: (s) => `Je score van ${s} is opgeslagen. Bedankt!`,
-    closed: "Bedankt. Je kunt deze pagina nu sluiten.",
+    title: "Hoe hebben we het gedaan? — enquête over uw ticket",
+    heading: "Uw ticket is gesloten",
+    intro: "Bedankt voor uw contact met support.",
+    ticket: (id) => `Bedankt voor uw contact met support over ticket nr. ${id}.`,
+    recorded: (s) => `Uw score van ${s} is opgeslagen. Bedankt!`,
+    closed: "Bedankt. U kunt deze pagina nu sluiten.",
     unavailable: "De enquête kon niet worden geladen. Probeer het later opnieuw.",
-    questions: ["Hoe tevreden ben je over de ondersteuning die je hebt gekregen?", "Is je probleem opgelost?", "Hoe beoordeel je de medewerker die je heeft geholpen?"],
+    questions: ["Hoe tevreden bent u over de ondersteuning die u hebt gekregen?", "Is uw probleem opgelost?", "Hoe beoordeelt u de medewerker die u heeft geholpen?"],
     reasons: ["Snelheid", "Vriendelijkheid", "Mijn probleem opgelost", "Kennis"],
   },
   pl: {

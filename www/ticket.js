@@ -72,6 +72,7 @@ const responseId = rid && /^[A-Za-z0-9_-]{1,64}$/.test(rid) ? rid
 const given = params.get(tls ? "q1" : "score");
 const score = given !== null && /^[0-9]{1,2}$/.test(given) ? given : null;
 let personHere = false;
+let recordedSaid = false;
 let survey = null;
 // Not "scroll": scanners scroll pages (to load lazy content, to take screenshots).
 const signs = ["pointermove", "pointerdown", "touchstart", "keydown", "wheel"];
@@ -91,12 +92,22 @@ const record = (event) => {
   try {
     survey.select(Number(score));
     document.getElementById("status").textContent = words.recorded(Number(score));
+    recordedSaid = true;
   } catch (error) {
     // A score that is not on the scale (an edited link): ask normally instead.
     console.warn(error.message);
   }
 };
 signs.forEach((sign) => addEventListener(sign, record, { capture: true, passive: true }));
+
+// Once the link's score is said to be recorded, the line follows the visitor's own change of
+// it, so that it always says what is stored (a mis-tap in the email, corrected here).
+document.addEventListener("sondeo:answer", (event) => {
+  if (!recordedSaid) return;
+  const detail = event.detail ?? {};
+  const chosen = tls ? detail.answers?.find((a) => a.key === "satisfaction")?.score : detail.score;
+  if (Number.isInteger(chosen)) document.getElementById("status").textContent = words.recorded(chosen);
+});
 
 document.addEventListener("sondeo:close", () => {
   document.getElementById("status").textContent = words.closed;

@@ -25,6 +25,55 @@ test("NPS 0–10 stays on one row in a 280 px card, each point at least 24 px ap
   expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
 });
 
+test("on a 280 px screen a slide-in is a sheet and a modal fills the width: NPS stays one row, 24 px a point, 10 on one line", async ({ page }) => {
+  await page.setViewportSize({ width: 280, height: 640 });
+  for (const display of ["slide-in", "modal"]) {
+    await open(page, { kind: "nps", display }, `?${display}`);
+    const radios = page.getByRole("radio");
+    const boxes = await radios.evaluateAll((all) => all.map((r) => r.getBoundingClientRect().toJSON()));
+    expect(boxes).toHaveLength(11);
+    expect(new Set(boxes.map((b) => Math.round(b.top))).size, `${display}: one row`).toBe(1);
+    for (let i = 1; i < boxes.length; i++) expect(boxes[i].left - boxes[i - 1].left, `${display}: pitch`).toBeGreaterThanOrEqual(24);
+    // Every point has the height of the others: "10" is not broken into "1" over "0".
+    expect(new Set(boxes.map((b) => Math.round(b.height))).size, `${display}: one height`).toBe(1);
+    for (const b of boxes) expect(b.left >= 0 && b.right <= 280, `${display}: inside the screen`).toBe(true);
+    const close = await page.getByRole("button", { name: "Close" }).boundingBox();
+    expect(close.x >= 0 && close.x + close.width <= 280 && close.y >= 0).toBe(true);
+  }
+});
+
+test("a site that hides the element (the hidden attribute, an inline display: none) hides it; its stylesheets do not change it", async ({ page }) => {
+  await open(page, { kind: "csat" });
+  const host = page.locator("sondeo-survey");
+  const height = () => host.evaluate((el) => el.getBoundingClientRect().height);
+  expect(await height()).toBeGreaterThan(100);
+  await host.evaluate((el) => { el.hidden = true; });
+  expect(await height()).toBe(0);
+  await host.evaluate((el) => { el.hidden = false; el.style.display = "none"; });
+  expect(await height(), "as Vue's v-show writes it").toBe(0);
+  await host.evaluate((el) => { el.removeAttribute("style"); });
+  expect(await height()).toBeGreaterThan(100);
+  // A page rule that happens to match the element does not change how it is laid out.
+  await page.evaluate(() => { const s = new CSSStyleSheet(); s.replaceSync("* { display: inline !important }"); document.adoptedStyleSheets = [s]; });
+  expect(await host.evaluate((el) => getComputedStyle(el).display)).toBe("block");
+  expect(await height()).toBeGreaterThan(100);
+});
+
+test("text follows the visitor's own default font size (a browser setting), not the page's root font size", async ({ page }) => {
+  const size = (selector) => page.locator(`sondeo-survey ${selector}`).evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  await open(page, { kind: "nps" }, "?default-font");
+  const [question, ends] = [await size(".q"), await size(".ends")];
+  // The browser's default is 16 px: the question is 1.06 of it, the end labels 13/16.
+  expect(question).toBeCloseTo(16 * 1.06, 1);
+  expect(ends).toBeCloseTo(13, 1);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Page.setFontSizes", { fontSizes: { standard: 24 } });
+  await open(page, { kind: "nps" }, "?large-font");
+  await page.evaluate(() => { const s = new CSSStyleSheet(); s.replaceSync("html { font-size: 10px !important }"); document.adoptedStyleSheets = [s]; });
+  expect(await size(".q")).toBeCloseTo(24 * 1.06, 1);
+  expect(await size(".ends")).toBeCloseTo(13 * 24 / 16, 1);
+});
+
 test("a slide-in taller than a 740×360 screen scrolls inside itself: × and Send stay reachable", async ({ page }) => {
   await page.setViewportSize({ width: 740, height: 360 });
   await open(page, { kind: "nps", display: "slide-in", reasons: ["Price", "Support", "Speed", "Ease of use", "Documentation"] });
@@ -83,6 +132,23 @@ test("in forced colours a face keeps its eyes, drawn in the system's text colour
     expect(face.colour).toBe(face.chosen ? face.highlight : face.text);
   }
   expect(faces.filter((f) => f.chosen)).toHaveLength(1);
+});
+
+test("in forced colours the stars are drawn in system colours: CanvasText, and Highlight up to the chosen one", async ({ page }) => {
+  await page.emulateMedia({ forcedColors: "active" });
+  await open(page, { kind: "csat", scale: "stars" }, "?forced-stars");
+  await page.getByRole("radio", { name: /^3 – / }).click();
+  await page.mouse.move(0, 0);
+  const stars = await page.getByRole("radio").evaluateAll((radios) => {
+    const probe = document.body.appendChild(document.createElement("i"));
+    const system = (name) => { probe.style.backgroundColor = name; return getComputedStyle(probe).backgroundColor; };
+    const [text, highlight, canvas] = [system("CanvasText"), system("Highlight"), system("Canvas")];
+    probe.remove();
+    return radios.map((r) => ({ fill: getComputedStyle(r, "::before").backgroundColor, text, highlight, canvas }));
+  });
+  expect(stars).toHaveLength(5);
+  expect(stars[0].text).not.toBe(stars[0].canvas);
+  stars.forEach((star, i) => expect(star.fill, `star ${i + 1}`).toBe(i < 3 ? star.highlight : star.text));
 });
 
 test("in Hebrew the survey is right to left, and ArrowLeft moves to the next point, as the scale is drawn", async ({ page }) => {
@@ -153,7 +219,7 @@ test("a modal's thank-you closes by itself after thankYou.closeAfterMs, and focu
   expect(await page.locator("sondeo-survey").getAttribute("data-state")).toBe("closed");
 });
 
-test("a slide-in that appears by itself is announced (\"Survey\"), not focused; opened by the site's button it takes the focus", async ({ page }) => {
+test("a slide-in that appears by itself is announced (\"Survey\"), not focused, and Escape in the page dismisses it; opened by the site's button it takes the focus", async ({ page }) => {
   await open(page, { kind: "nps", display: "slide-in", trigger: { event: "later" } }, "?announce");
   await page.locator("#before").focus();
   await page.evaluate(() => window.dispatchEvent(new Event("later")));
@@ -165,6 +231,16 @@ test("a slide-in that appears by itself is announced (\"Survey\"), not focused; 
   await page.keyboard.press("F6");
   expect(await inside()).toBe("radio");
   await page.keyboard.press("F6");
+  expect(await page.evaluate(() => document.activeElement.id)).toBe("before");
+  // Escape pressed in the page dismisses it (it may cover the page at 400% zoom), and the
+  // focus stays where the visitor is; a page that takes Escape for itself keeps it open.
+  await page.evaluate(() => document.getElementById("before").addEventListener("keydown", (e) => { if (window.pageTakesEscape) e.preventDefault(); }));
+  await page.evaluate(() => { window.pageTakesEscape = true; });
+  await page.keyboard.press("Escape");
+  await expect(page.locator("sondeo-survey")).toHaveAttribute("data-state", "open");
+  await page.evaluate(() => { window.pageTakesEscape = false; });
+  await page.keyboard.press("Escape");
+  await expect(page.locator("sondeo-survey")).toHaveAttribute("data-state", "closed");
   expect(await page.evaluate(() => document.activeElement.id)).toBe("before");
   // The site's own "Feedback" button calls show(): the visitor asked, the focus goes in.
   await open(page, { kind: "nps", display: "slide-in", trigger: { event: "never" } }, "?button");

@@ -190,6 +190,15 @@ test("ticket.html records the score from the email link once a person is there, 
   expect(final).toMatchObject({ id: partial.id, score: 4, complete: true, comment: "Ana fixed it in minutes" });
 });
 
+test("ticket.html: a visitor who changes the link's score is told the score now stored", async ({ page }) => {
+  await page.goto(`${server.url}/ticket.html?kind=csat&score=4&ticketId=124&agent=ana`);
+  await page.mouse.move(40, 40);
+  await expect(page.locator("#status")).toHaveText("Your score of 4 was recorded. Thank you!");
+  await page.getByRole("radio", { name: /^2 – / }).click();
+  await expect(page.locator("#status")).toHaveText("Your score of 2 was recorded. Thank you!");
+  await waitForPosts(server.posts, (p) => p.some((x) => x.body.score === 2));
+});
+
 test("ticket.html: a visit that does nothing (a mail scanner) records nothing; one ticket keeps one response id", async ({ page }) => {
   const link = `${server.url}/ticket.html?kind=csat&score=2&ticketId=T-9&agent=bo`;
   await page.goto(link);
@@ -239,7 +248,7 @@ test("ticket.html: an NPS and a CSAT link about one ticket are two responses; a 
   expect(ids.size).toBe(2);
   await page.route("**/sondeo_bg.wasm", (route) => route.abort());
   await page.goto(`${server.url}/ticket.html?kind=csat&score=4&ticketId=DOWN-1&lang=es`);
-  await expect(page.locator("#status")).toHaveText("No se ha podido cargar la encuesta. Inténtalo de nuevo más tarde.");
+  await expect(page.locator("#status")).toHaveText("No se pudo cargar la encuesta. Inténtelo de nuevo más tarde.");
 });
 
 test("ticket.html with a score off the scale asks normally and posts nothing", async ({ page }) => {

@@ -276,7 +276,7 @@ fn schedule(endpoint: &str, events: &EventTarget, next_due: Option<f64>) {
     }
     let endpoint = endpoint.to_owned();
     let events = events.clone();
-    let fire = Closure::once_into_js(move || {
+    let fire = crate::promise::once(Box::new(move |_| {
         let current = STATE.with(|s| {
             s.borrow()
                 .timers
@@ -286,7 +286,7 @@ fn schedule(endpoint: &str, events: &EventTarget, next_due: Option<f64>) {
         if current {
             flush_with(&endpoint, &events, probe);
         }
-    });
+    }));
     // A little slack so the entry is due when the timer fires.
     let _ = crate::page::window().set_timeout_with_callback_and_timeout_and_arguments_0(
         fire.unchecked_ref(),
@@ -333,7 +333,7 @@ fn attempt(entry: Entry, route: &Route, events: EventTarget) {
     // finds it settled and does nothing.
     let settled = std::rc::Rc::new(std::cell::Cell::new(false));
     let (late, late_entry, late_events) = (settled.clone(), entry.clone(), events.clone());
-    let give_up = Closure::once_into_js(move || {
+    let give_up = crate::promise::once(Box::new(move |_| {
         if !late.replace(true) {
             finish(
                 late_entry,
@@ -343,12 +343,12 @@ fn attempt(entry: Entry, route: &Route, events: EventTarget) {
                 "the endpoint did not answer in time",
             );
         }
-    });
+    }));
     let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
         give_up.unchecked_ref(),
         route.limits.timeout_ms as i32 + SETTLE_GRACE_MS,
     );
-    let on_settled = Closure::once_into_js(move |value: JsValue| {
+    let on_settled = crate::promise::once(Box::new(move |value: JsValue| {
         if settled.replace(true) {
             return;
         }
@@ -375,10 +375,10 @@ fn attempt(entry: Entry, route: &Route, events: EventTarget) {
                     // Read the endpoint's message for the error event before finishing.
                     match response.text() {
                         Ok(text) => {
-                            let on_text = Closure::once_into_js(move |text: JsValue| {
+                            let on_text = crate::promise::once(Box::new(move |text: JsValue| {
                                 let message = text.as_string().unwrap_or_default();
                                 finish(entry, events, Some(status), retry_after, &message);
-                            });
+                            }));
                             settle(&js_sys::Promise::resolve(&text), &on_text);
                         }
                         Err(_) => finish(entry, events, Some(status), retry_after, ""),
@@ -389,7 +389,7 @@ fn attempt(entry: Entry, route: &Route, events: EventTarget) {
             }
             None => finish(entry, events, None, None, ""),
         }
-    });
+    }));
     settle(&promise, &on_settled);
 }
 
@@ -489,7 +489,8 @@ fn send_before_leaving() {
 pub fn resume_pending() {
     let window = crate::page::window();
     let on = |kind: &str, run: fn()| {
-        let callback = Closure::<dyn FnMut()>::new(run);
+        // Taking the event, as the one-shot callbacks do: one closure shape, one glue.
+        let callback = Closure::<dyn FnMut(JsValue)>::new(move |_| run());
         let _ = window.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
         callback.forget();
     };
