@@ -141,7 +141,9 @@ pub fn check_score(kind: Kind, score: &Value) -> Result<(u8, Group), FieldError>
         e.push_str(kind.as_str());
         e.push_str(", got ");
         match score {
-            Value::Number(n, _) => push_number(&mut e, *n),
+            // As written: `5e-324` is not "0".
+            Value::Number(_, Some(text)) => e.extend(text.chars().take(20)),
+            Value::Number(n, None) => push_number(&mut e, *n),
             Value::String(s) => {
                 e.push('"');
                 e.extend(s.chars().take(20));
@@ -152,7 +154,11 @@ pub fn check_score(kind: Kind, score: &Value) -> Result<(u8, Group), FieldError>
         FieldError::new("score", e)
     };
     match score {
-        Value::Number(n, _) if n.fract() == 0.0 && kind.contains(*n as i64) => {
+        Value::Number(n, text)
+            if n.fract() == 0.0
+                && kind.contains(*n as i64)
+                && text.as_deref().is_none_or(crate::text::is_integer_text) =>
+        {
             let s = *n as i64;
             Ok((s as u8, kind.group(s).ok_or_else(problem)?))
         }

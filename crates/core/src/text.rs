@@ -189,6 +189,41 @@ mod tests {
     }
 
     #[test]
+    fn a_number_s_text_is_an_integer_only_when_it_denotes_one_exactly() {
+        for integer in [
+            "0",
+            "-0",
+            "10",
+            "10.0",
+            "1e1",
+            "1E+1",
+            "120e-1",
+            "0.0e-5",
+            "0e99999999999999999999",
+            "7.000",
+        ] {
+            assert!(is_integer_text(integer), "{integer}");
+        }
+        let zeros = format!("0.{}9e1", "0".repeat(60_000));
+        for not in [
+            "1e-400",
+            "-1e-400",
+            "8.99999999999999999",
+            "5e-324",
+            "12e-1",
+            "9e-99999999999999999999",
+            zeros.as_str(),
+            "",
+            "-",
+            "1e",
+            ".5",
+            "1.5",
+        ] {
+            assert!(!is_integer_text(not), "{not}");
+        }
+    }
+
+    #[test]
     fn integers_print_without_a_fraction() {
         assert_eq!(number(0.0), "0");
         assert_eq!(number(-42.0), "-42");
@@ -229,4 +264,38 @@ mod tests {
         let back: String = serde_json::from_str(&s).unwrap();
         assert_eq!(back, "a\"b\\c\n\u{1}\u{2028}é");
     }
+}
+
+/// Whether a JSON number's text denotes an integer exactly: `10`, `10.0`, `1e1`, `-0`, but
+/// not `1e-400` or `8.99999999999999999`, which only round to one as a float.
+pub fn is_integer_text(text: &str) -> bool {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(i) => (&unsigned[..i], &unsigned[i + 1..]),
+        None => (unsigned, "0"),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = whole.bytes().chain(fraction.bytes());
+    if whole.is_empty()
+        || !whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        return false;
+    }
+    // Where the decimal point falls among the digits once the exponent has moved it; an
+    // exponent too long for an i64 moves it past every digit, one way or the other.
+    let exponent_sign = if exponent.starts_with('-') { -1 } else { 1 };
+    let exponent_digits = exponent.trim_start_matches(['+', '-']);
+    if exponent_digits.is_empty() || !exponent_digits.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let shift = exponent_digits
+        .parse::<i64>()
+        .map_or(i64::MAX / 2 * exponent_sign, |e| e * exponent_sign);
+    let point = (whole.len() as i64).saturating_add(shift);
+    digits
+        .enumerate()
+        .all(|(i, b)| (i as i64) < point || b == b'0')
 }

@@ -318,3 +318,24 @@ fn schema_2_answers_are_checked_one_by_one_and_named_by_index() {
         "answers"
     );
 }
+
+#[test]
+fn a_score_is_an_integer_as_written_not_only_once_rounded() {
+    let post = |score: &str| {
+        let text = format!(
+            r#"{{"schema":1,"id":"r1","surveyId":"s","kind":"nps","complete":true,"score":{score}}}"#
+        );
+        parse_response(&crate::json::parse(&text).unwrap())
+    };
+    assert_eq!(post("10.0").unwrap().score, 10);
+    assert_eq!(post("1e1").unwrap().score, 10);
+    for not in ["1e-400", "8.99999999999999999", "5e-324"] {
+        let error = post(not).unwrap_err();
+        assert_eq!(error.field, "score");
+        assert!(
+            error.message().ends_with(&format!("got {not}")),
+            "{}",
+            error.message()
+        );
+    }
+}
