@@ -199,9 +199,10 @@ fn attach_listeners(survey: &SurveyRef) {
     // F6 moves between the page and an open slide-in (a non-modal dialog is not in the
     // way of the page's own tab order, so it needs a key of its own); Escape closes it.
     if survey.borrow().config.display.mode == DisplayMode::SlideIn {
-        let document: web_sys::EventTarget = dom::document().unchecked_into();
+        // On the window: the last in the key's way, after the page's own listeners.
+        let window: web_sys::EventTarget = crate::page::window().unchecked_into();
         listeners.push(Listener::new(
-            &document,
+            &window,
             "keydown",
             handler(&weak, on_page_key),
         ));
@@ -217,10 +218,19 @@ fn on_page_key(s: &mut Survey, event: &Event) {
     let key = dom::string_property(event, "key");
     // Escape dismisses the slide-in from the page too, and the focus stays where the visitor
     // is: at 400% zoom it covers most of the screen, and it must go without a trip into it
-    // (WCAG 2.4.11). Not when the page took the key for itself (its own menu or dialog).
-    if key == "Escape" && !event.default_prevented() {
-        s.previous_focus = None;
-        s.close();
+    // (WCAG 2.4.11). Not when the page took the key for itself (its own menu or dialog), nor
+    // while the visitor types (a field's Escape clears it; an input method's ends a word).
+    if key == "Escape" {
+        // A form field is known by its caret (`selectionStart`: a number, or null for the
+        // inputs that have none; absent from anything else). An input method's Escape comes
+        // from its field too.
+        let typing = event.target().is_some_and(|field| {
+            dom::property(&field, "selectionStart").is_some_and(|caret| !caret.is_undefined())
+        });
+        if !event.default_prevented() && !typing {
+            s.previous_focus = None;
+            s.close();
+        }
         return;
     }
     if key != "F6" {

@@ -234,14 +234,26 @@ test("a slide-in that appears by itself is announced (\"Survey\"), not focused, 
   expect(await page.evaluate(() => document.activeElement.id)).toBe("before");
   // Escape pressed in the page dismisses it (it may cover the page at 400% zoom), and the
   // focus stays where the visitor is; a page that takes Escape for itself keeps it open.
-  await page.evaluate(() => document.getElementById("before").addEventListener("keydown", (e) => { if (window.pageTakesEscape) e.preventDefault(); }));
+  // Nor does the Escape of a visitor typing in the page's own field.
+  await page.evaluate(() => {
+    for (const [tag, id] of [["input", "search"], ["button", "other"]]) {
+      const element = document.body.appendChild(document.createElement(tag));
+      element.id = id;
+    }
+    document.getElementById("other").addEventListener("keydown", (e) => { if (window.pageTakesEscape) e.preventDefault(); });
+  });
+  await page.locator("#search").focus();
+  await page.keyboard.press("Escape");
+  await expect(page.locator("sondeo-survey")).toHaveAttribute("data-state", "open");
+  await page.locator("#other").focus();
   await page.evaluate(() => { window.pageTakesEscape = true; });
   await page.keyboard.press("Escape");
   await expect(page.locator("sondeo-survey")).toHaveAttribute("data-state", "open");
   await page.evaluate(() => { window.pageTakesEscape = false; });
   await page.keyboard.press("Escape");
   await expect(page.locator("sondeo-survey")).toHaveAttribute("data-state", "closed");
-  expect(await page.evaluate(() => document.activeElement.id)).toBe("before");
+  // Not sent back to where F6 last left the slide-in (#before).
+  expect(await page.evaluate(() => document.activeElement.id)).toBe("other");
   // The site's own "Feedback" button calls show(): the visitor asked, the focus goes in.
   await open(page, { kind: "nps", display: "slide-in", trigger: { event: "never" } }, "?button");
   await page.locator("#before").click();

@@ -134,9 +134,9 @@ fn port_of(authority: &str) -> Option<&str> {
 }
 
 /// Whether the origin's port (written, or its scheme's default) is the one the request
-/// came to: the `Host`'s, or when the `Host` names none (a proxy in front), 80 or 443
-/// (the scheme may differ behind a TLS-terminating proxy). `http://name` is port 80, so it
-/// is not the site of a collector on `name:8787`.
+/// came to, when the `Host` names it: `http://name` is port 80, so it is not the site of a
+/// collector on `name:8787`. A `Host` without a port says nothing of it (a proxy in front
+/// may drop it, as nginx's `proxy_set_header Host $host` does): any port of that name.
 fn ports_agree(host: &str, scheme: &str, authority: &str) -> bool {
     let default = match scheme {
         "http" => "80",
@@ -146,7 +146,7 @@ fn ports_agree(host: &str, scheme: &str, authority: &str) -> bool {
     let origin_port = port_of(authority).unwrap_or(default);
     match port_of(host) {
         Some(port) => port == origin_port,
-        None => origin_port == "80" || origin_port == "443",
+        None => true,
     }
 }
 
@@ -236,7 +236,7 @@ mod tests {
         assert!(!listed.allows("http://127.0.0.1", Some("127.0.0.1:8787")));
         assert!(listed.allows("http://127.0.0.1", Some("127.0.0.1:80")));
         assert!(listed.allows("http://survey.example.com", Some("survey.example.com")));
-        assert!(!listed.allows(
+        assert!(listed.allows(
             "https://survey.example.com:8443",
             Some("survey.example.com")
         ));

@@ -93,7 +93,7 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
         .merge(reading)
         .route("/healthz", get(|| async { "ok" }))
         // Customers' answers: no cache keeps an export, even one fetched with the token in its URL.
-        .layer(SetResponseHeaderLayer::if_not_present(
+        .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
@@ -113,6 +113,11 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
+        ))
+        // Also without the CSP (--no-csp), and for browsers that predate frame-ancestors.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("SAMEORIGIN"),
         ));
     if settings.csp {
         pages = pages.layer(SetResponseHeaderLayer::if_not_present(

@@ -131,10 +131,11 @@ impl PerClient {
 
     /// A place for a connection from `ip`, unless that client already holds its limit.
     fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<ClientPlace> {
-        let ip = crate::rate::bucket(ip);
+        // Loopback before grouping: `::1`'s /64 is `::`, which is not loopback.
         if self.limit == 0 || ip.is_loopback() {
             return Some(ClientPlace { counted: None });
         }
+        let ip = crate::rate::bucket(ip);
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         let count = open.entry(ip).or_insert(0);
         if *count >= self.limit {
@@ -229,8 +230,9 @@ mod tests {
         drop(second);
         assert_eq!(clients.open.lock().unwrap().get(&a), Some(&1));
         // This machine (a reverse proxy in front) is never limited; nor is anyone with limit 0.
-        let local: Vec<_> = (0..5)
-            .map(|_| clients.admit("127.0.0.1".parse().unwrap()))
+        let local: Vec<_> = ["127.0.0.1", "::1"]
+            .iter()
+            .flat_map(|ip| (0..3).map(|_| clients.admit(ip.parse().unwrap())))
             .collect();
         assert!(local.iter().all(Option::is_some));
         let open = Arc::new(PerClient::new(0));

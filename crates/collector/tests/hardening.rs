@@ -1004,6 +1004,7 @@ fn answers_are_never_cached_pages_revalidate_and_no_other_site_frames_them() {
     let head = head.to_ascii_lowercase();
     assert!(head.contains("cache-control: no-cache"), "{head}");
     assert!(head.contains("frame-ancestors 'self'"), "{head}");
+    assert!(head.contains("x-frame-options: sameorigin"), "{head}");
 }
 
 #[test]

@@ -257,7 +257,9 @@ fn the_stream_sends_each_stored_response_as_an_event() {
         .unwrap();
     let mut buf = [0u8; 4096];
     let n = stream.read(&mut buf).unwrap(); // headers
-    assert!(String::from_utf8_lossy(&buf[..n]).contains("text/event-stream"));
+    let head = String::from_utf8_lossy(&buf[..n]).to_ascii_lowercase();
+    assert!(head.contains("text/event-stream"), "{head}");
+    assert!(head.contains("cache-control: no-store"), "{head}");
     c.post(&response("live1", 10, true));
     let mut seen = String::new();
     while !seen.contains("live1") {

@@ -142,7 +142,12 @@ pub fn check_score(kind: Kind, score: &Value) -> Result<(u8, Group), FieldError>
         e.push_str(", got ");
         match score {
             // As written: `5e-324` is not "0".
-            Value::Number(_, Some(text)) => e.extend(text.chars().take(20)),
+            Value::Number(_, Some(text)) => {
+                e.extend(text.chars().take(20));
+                if text.chars().nth(20).is_some() {
+                    e.push('…');
+                }
+            }
             Value::Number(n, None) => push_number(&mut e, *n),
             Value::String(s) => {
                 e.push('"');
