@@ -142,12 +142,7 @@ pub fn check_score(kind: Kind, score: &Value) -> Result<(u8, Group), FieldError>
         e.push_str(", got ");
         match score {
             // As written: `5e-324` is not "0".
-            Value::Number(_, Some(text)) => {
-                e.extend(text.chars().take(20));
-                if text.chars().nth(20).is_some() {
-                    e.push('…');
-                }
-            }
+            Value::Number(_, Some(text)) => crate::text::push_shortened(&mut e, text, 20),
             Value::Number(n, None) => push_number(&mut e, *n),
             Value::String(s) => {
                 e.push('"');
@@ -593,10 +588,7 @@ pub(crate) fn read_attributes(
         let mut path = String::from(field);
         path.push('.');
         // A key too long to be valid is named by its start, as other values are.
-        path.extend(key.chars().take(limits::MAP_KEY));
-        if char_count(&key) > limits::MAP_KEY {
-            path.push('…');
-        }
+        crate::text::push_shortened(&mut path, &key, limits::MAP_KEY);
         if key.trim().is_empty()
             || char_count(&key) > limits::MAP_KEY
             || key.chars().any(char::is_control)

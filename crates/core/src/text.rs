@@ -130,6 +130,16 @@ pub fn char_count(s: &str) -> usize {
     s.bytes().filter(|b| (b & 0xC0) != 0x80).count()
 }
 
+/// Appends the first `max` characters of `s`, and `…` when there were more: how an error
+/// names a value or key too long to repeat whole.
+pub fn push_shortened(out: &mut String, s: &str, max: usize) {
+    let mut chars = s.chars();
+    out.extend(chars.by_ref().take(max));
+    if chars.next().is_some() {
+        out.push('…');
+    }
+}
+
 /// Appends `items` separated by `separator` (`[..].join()` without its generic machinery).
 pub fn push_joined<'a>(
     out: &mut String,
@@ -176,6 +186,35 @@ pub fn push_json_string(out: &mut String, s: &str) {
         }
     }
     out.push('"');
+}
+
+/// Whether a JSON number's text denotes an integer exactly: `10`, `10.0`, `1e1`, `-0`, but
+/// not `1e-400` or `8.99999999999999999`, which only round to one as a float.
+pub fn is_integer_text(text: &str) -> bool {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(i) => (&unsigned[..i], &unsigned[i + 1..]),
+        None => (unsigned, "0"),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = whole.bytes().chain(fraction.bytes());
+    if whole.is_empty() || !digits.clone().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    // Where the decimal point falls among the digits once the exponent has moved it; an
+    // exponent too long for an i64 moves it past every digit, one way or the other.
+    let exponent_sign = if exponent.starts_with('-') { -1 } else { 1 };
+    let exponent_digits = exponent.trim_start_matches(['+', '-']);
+    if exponent_digits.is_empty() || !exponent_digits.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let shift = exponent_digits
+        .parse::<i64>()
+        .map_or(i64::MAX / 2 * exponent_sign, |e| e * exponent_sign);
+    let point = (whole.len() as i64).saturating_add(shift);
+    digits
+        .enumerate()
+        .all(|(i, b)| (i as i64) < point || b == b'0')
 }
 
 #[cfg(test)]
@@ -264,38 +303,4 @@ mod tests {
         let back: String = serde_json::from_str(&s).unwrap();
         assert_eq!(back, "a\"b\\c\n\u{1}\u{2028}é");
     }
-}
-
-/// Whether a JSON number's text denotes an integer exactly: `10`, `10.0`, `1e1`, `-0`, but
-/// not `1e-400` or `8.99999999999999999`, which only round to one as a float.
-pub fn is_integer_text(text: &str) -> bool {
-    let unsigned = text.strip_prefix('-').unwrap_or(text);
-    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
-        Some(i) => (&unsigned[..i], &unsigned[i + 1..]),
-        None => (unsigned, "0"),
-    };
-    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = whole.bytes().chain(fraction.bytes());
-    if whole.is_empty()
-        || !whole
-            .bytes()
-            .chain(fraction.bytes())
-            .all(|b| b.is_ascii_digit())
-    {
-        return false;
-    }
-    // Where the decimal point falls among the digits once the exponent has moved it; an
-    // exponent too long for an i64 moves it past every digit, one way or the other.
-    let exponent_sign = if exponent.starts_with('-') { -1 } else { 1 };
-    let exponent_digits = exponent.trim_start_matches(['+', '-']);
-    if exponent_digits.is_empty() || !exponent_digits.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    let shift = exponent_digits
-        .parse::<i64>()
-        .map_or(i64::MAX / 2 * exponent_sign, |e| e * exponent_sign);
-    let point = (whole.len() as i64).saturating_add(shift);
-    digits
-        .enumerate()
-        .all(|(i, b)| (i as i64) < point || b == b'0')
 }

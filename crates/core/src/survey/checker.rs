@@ -3,7 +3,7 @@
 //! reports every problem.
 
 use super::{is_safe_url, ConfigError};
-use crate::text::{char_count, push_int, push_joined, push_number};
+use crate::text::{char_count, push_int, push_joined, push_number, push_shortened};
 use crate::value::Value;
 
 pub(super) fn describe(value: &Value) -> String {
@@ -12,11 +12,7 @@ pub(super) fn describe(value: &Value) -> String {
         Value::Number(n, _) => push_number(&mut out, *n),
         Value::String(s) => {
             out.push('"');
-            let mut chars = s.chars();
-            out.extend(chars.by_ref().take(40));
-            if chars.next().is_some() {
-                out.push('…');
-            }
+            push_shortened(&mut out, s, 40);
             out.push('"');
         }
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
