@@ -387,35 +387,64 @@ async function loadFromCollector() {
       renderSoon();
     })().finally(() => { catching = null; });
   };
+  // Read with fetch, not EventSource: the read token then travels in the Authorization
+  // header as every other read's does, never in a URL (which proxies and servers log).
   const connect = () => {
-    const stream = new EventSource(token ? `/api/stream?access_token=${encodeURIComponent(token)}` : "/api/stream");
+    const aborter = new AbortController();
+    const stream = { open: false, close: () => aborter.abort() };
     events = stream;
-    stream.addEventListener("response", (e) => {
-      if (load !== loads) return;
-      take(JSON.parse(e.data));
-      if (!scored) return;
-      $("status").textContent = countedText(gap ? "" : "Live: ", gap ? "live updates interrupted: catching up…" : undefined);
-      renderSoon();
-    });
-    stream.addEventListener("open", () => {
-      if (load === loads && gap && scored) catchUp();
-    });
-    stream.addEventListener("error", async () => {
-      if (load !== loads) return;
+    const current = () => load === loads && !aborter.signal.aborted;
+    // The stream ended (the collector stopped, the network dropped) or was refused.
+    const dropped = (status) => {
+      stream.open = false;
+      if (!current()) return;
       gap = true;
-      if (scored) $("status").textContent = countedText("", RECONNECTING);
-      // The browser retries by itself unless the collector answered with an error (a restart
-      // mid-request, a proxy's 502, a token no longer valid): then see which, and open a new
-      // stream a little later or ask for the token.
-      if (stream.readyState !== EventSource.CLOSED) return;
-      const probe = await fetch("/api/responses?format=ndjson&since=9999-01-01T00:00:00Z", authorised(token)).catch(() => null);
-      if (load !== loads) return;
-      if (probe?.status === 401) {
+      if (status === 401) {
+        // Before the export is read, its own answer asks for the token.
+        if (!scored) return;
         $("status").textContent = "The collector no longer takes this read token.";
         return void askForToken("That token was refused. Paste the read token:");
       }
-      setTimeout(() => load === loads && connect(), 3_000);
-    });
+      if (scored) $("status").textContent = countedText("", RECONNECTING);
+      setTimeout(() => current() && connect(), 3_000);
+    };
+    const received = (json) => {
+      if (!current()) return;
+      take(JSON.parse(json));
+      if (!scored) return;
+      $("status").textContent = countedText(gap ? "" : "Live: ", gap ? "live updates interrupted: catching up…" : undefined);
+      renderSoon();
+    };
+    (async () => {
+      const response = await fetch("/api/stream", { ...authorised(token), signal: aborter.signal });
+      if (!response.ok) return dropped(response.status);
+      stream.open = true;
+      if (current() && gap && scored) catchUp();
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return dropped();
+        buffer += value;
+        // Server-sent events: blocks end with a blank line; `event:` names one, `data:` lines
+        // carry it, a line starting with `:` is the keep-alive.
+        for (let end; (end = buffer.search(/\r\n\r\n|\n\n|\r\r/)) >= 0; ) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(buffer[end] === "\r" && buffer[end + 1] === "\n" ? end + 4 : end + 2);
+          let name = "message";
+          const data = [];
+          for (const line of block.split(/\r\n|\r|\n/)) {
+            const colon = line.indexOf(":");
+            if (colon === 0) continue;
+            const field = colon < 0 ? line : line.slice(0, colon);
+            const text = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+            if (field === "event") name = text;
+            else if (field === "data") data.push(text);
+          }
+          if (name === "response" && data.length) received(data.join("\n"));
+        }
+      }
+    })().catch(() => dropped());
   };
   connect();
   const response = await fetch("/api/responses?format=ndjson", authorised(token));
@@ -448,7 +477,7 @@ async function loadFromCollector() {
   if (shown?.ok) await s.importImpressions(shown.body, {});
   $("status").textContent = countedText("");
   // The stream dropped while the export was read: what it missed is re-read (now, or when it is back).
-  if (gap && events.readyState === EventSource.OPEN) catchUp();
+  if (gap && events.open) catchUp();
   else if (gap) $("status").textContent = countedText("", RECONNECTING);
   render();
 }

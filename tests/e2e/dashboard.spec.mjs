@@ -183,11 +183,19 @@ test("with a read token, the dashboard takes it from the link or asks for it, an
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
     // The link the collector prints: the token leaves the address bar at once, the stream works with it.
     const fresh = await page.context().newPage();
+    const requests = [];
+    fresh.on("request", (request) => requests.push(request));
     await fresh.goto(`${collector.url}/dashboard.html#token=${token}`);
     await expect(fresh.locator("#status")).toContainText("1 response (0 not yet submitted)");
     expect(fresh.url()).not.toContain(token);
     await collector.post({ id: "t2", kind: "nps", score: 0, complete: true });
     await expect(fresh.locator("#status")).toContainText("2 responses (0 not yet submitted)");
+    // The token rides in the Authorization header, the stream's included: no URL carries it,
+    // where a proxy's or a server's log would keep it.
+    const stream = requests.find((request) => new URL(request.url()).pathname === "/api/stream");
+    expect(stream, "the dashboard opened the stream").toBeTruthy();
+    expect(await stream.headerValue("authorization")).toBe(`Bearer ${token}`);
+    expect(requests.map((request) => request.url()).filter((url) => url.includes(token))).toEqual([]);
   } finally {
     await collector.stop();
   }
