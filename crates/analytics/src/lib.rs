@@ -93,11 +93,16 @@ impl Scorer {
             None => Err(("response", String::from("expected an object"))),
         };
         Ok(match result {
-            Ok(row) => {
-                inner.count(by_id, &row);
-                inner.report.accepted += 1;
-                true
-            }
+            Ok(row) => match inner.count(by_id, &row) {
+                Ok(()) => {
+                    inner.report.accepted += 1;
+                    true
+                }
+                Err((field, error)) => {
+                    inner.report.reject(0, field, error);
+                    false
+                }
+            },
             Err((field, error)) => {
                 inner.report.reject(0, field, error);
                 false
@@ -110,7 +115,16 @@ impl Inner {
     /// Counts an imported row: added, or with `by_id` as the current version of its id;
     /// and remembers who gave it (for outcomes). A row not kept by id marks the figures
     /// as unfilterable.
-    fn count(&mut self, by_id: bool, row: &sondeo_core::score::Row) {
+    fn count(
+        &mut self,
+        by_id: bool,
+        row: &sondeo_core::score::Row,
+    ) -> Result<(), (&'static str, String)> {
+        if by_id {
+            if let Some(problem) = self.latest.conflict(row) {
+                return Err(("id", problem));
+            }
+        }
         self.respondents.record(row);
         if by_id && row.id.is_some() {
             self.latest
@@ -119,6 +133,7 @@ impl Inner {
             self.state.add(row);
             self.unkeyed = true;
         }
+        Ok(())
     }
 
     /// Joins one outcome record to the respondents.
@@ -527,14 +542,14 @@ impl Scorer {
                 |f| Importer::new(f).skip_partials(skip_partials),
                 |importer, chunk| {
                     let mut inner = inner.borrow_mut();
-                    importer.feed(chunk, &mut |row| inner.count(by_id, row));
+                    importer.feed_checked(chunk, &mut |row| inner.count(by_id, row));
                 },
             )
             .await?;
             let report = match importer {
                 Some(importer) => {
                     let mut inner = inner.borrow_mut();
-                    let report = importer.finish(&mut |row| inner.count(by_id, row));
+                    let report = importer.finish_checked(&mut |row| inner.count(by_id, row));
                     inner.report.merge(&report);
                     report
                 }

@@ -167,6 +167,9 @@ pub const NO_KIND_COLUMN: &str = "no kind column in the header row: expected a C
 pub const NO_SCORE_COLUMN: &str =
     "no score column in the header row: expected a header row naming kind and score";
 
+/// Each row of a CSV file whose header names a column twice.
+const TWICE_NOT_READ: &str = "not read: the header names a column twice";
+
 /// What an NDJSON line longer than [`csv::MAX_RECORD_BYTES`] is reported as: a response is
 /// a few hundred bytes, and holding such a line could take all of a worker's memory.
 pub const TOO_LONG_LINE: &str =
@@ -229,6 +232,16 @@ impl Importer {
 
     /// Reads `chunk`, calling `sink` with each accepted row.
     pub fn feed(&mut self, chunk: &[u8], sink: &mut impl FnMut(&Row<'_>)) {
+        self.feed_into(chunk, sink);
+    }
+
+    /// As [`Importer::feed`], with a sink that may refuse a row: the row is then reported
+    /// as rejected on its line, for the field the sink names.
+    pub fn feed_checked(&mut self, chunk: &[u8], sink: &mut impl FnMut(&Row<'_>) -> Taken) {
+        self.feed_into(chunk, &mut Checked(sink));
+    }
+
+    fn feed_into(&mut self, chunk: &[u8], sink: &mut impl Sink) {
         if let Some(mut head) = self.head.take() {
             // Hold bytes while they could still be the start of a BOM split across chunks.
             head.extend_from_slice(chunk);
@@ -242,7 +255,7 @@ impl Importer {
     }
 
     /// Reads the file's first bytes, after its byte-order mark.
-    fn begin(&mut self, head: &[u8], sink: &mut impl FnMut(&Row<'_>)) {
+    fn begin(&mut self, head: &[u8], sink: &mut impl Sink) {
         if let Some(little) = utf16::byte_order(head) {
             self.utf16 = Some(utf16::Decoder::new(little));
             return self.text(&head[2..], sink);
@@ -251,7 +264,7 @@ impl Importer {
     }
 
     /// Reads bytes of the file, decoded first when it is UTF-16.
-    fn text(&mut self, chunk: &[u8], sink: &mut impl FnMut(&Row<'_>)) {
+    fn text(&mut self, chunk: &[u8], sink: &mut impl Sink) {
         let Some(decoder) = self.utf16.as_mut() else {
             return self.read(chunk, sink);
         };
@@ -262,7 +275,7 @@ impl Importer {
         self.decoded = decoded;
     }
 
-    fn read(&mut self, chunk: &[u8], sink: &mut impl FnMut(&Row)) {
+    fn read(&mut self, chunk: &[u8], sink: &mut impl Sink) {
         match self.format {
             Format::Ndjson => {
                 let mut start = 0;
@@ -291,7 +304,16 @@ impl Importer {
     }
 
     /// Reads what remains after the last chunk and returns the report.
-    pub fn finish(mut self, sink: &mut impl FnMut(&Row)) -> Report {
+    pub fn finish(self, sink: &mut impl FnMut(&Row<'_>)) -> Report {
+        self.finish_into(sink)
+    }
+
+    /// As [`Importer::finish`], with a sink that may refuse a row (see [`Importer::feed_checked`]).
+    pub fn finish_checked(self, sink: &mut impl FnMut(&Row<'_>) -> Taken) -> Report {
+        self.finish_into(&mut Checked(sink))
+    }
+
+    fn finish_into(mut self, sink: &mut impl Sink) -> Report {
         if let Some(head) = self.head.take() {
             self.begin(&head, sink);
         }
@@ -324,7 +346,7 @@ impl Importer {
         self.report
     }
 
-    fn ndjson_line(&mut self, raw: &[u8], sink: &mut impl FnMut(&Row)) {
+    fn ndjson_line(&mut self, raw: &[u8], sink: &mut impl Sink) {
         // Measured without the CR of a CRLF, as the CSV reader measures a row, and with any
         // byte-order mark: what `hold_line` keeps of a long line is measured alike.
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
@@ -362,8 +384,34 @@ impl Importer {
             Ok(row) => row,
             Err((field, error)) => return self.report.reject(line, field, error),
         };
-        self.report.accepted += 1;
-        sink(&row);
+        match sink.take(&row) {
+            Ok(()) => self.report.accepted += 1,
+            Err((field, error)) => self.report.reject(line, field, error),
+        }
+    }
+}
+
+/// What a checked sink says of a row: taken, or the field that makes it unusable and why.
+pub type Taken = Result<(), (&'static str, String)>;
+
+/// What receives each row read: a closure takes every row; [`Checked`] may refuse one.
+trait Sink {
+    fn take(&mut self, row: &Row<'_>) -> Taken;
+}
+
+impl<F: FnMut(&Row<'_>)> Sink for F {
+    fn take(&mut self, row: &Row<'_>) -> Taken {
+        self(row);
+        Ok(())
+    }
+}
+
+/// A sink that may refuse a row (an id already counted for another survey).
+struct Checked<F>(F);
+
+impl<F: FnMut(&Row<'_>) -> Taken> Sink for Checked<F> {
+    fn take(&mut self, row: &Row<'_>) -> Taken {
+        (self.0)(row)
     }
 }
 
@@ -516,7 +564,7 @@ fn csv_record(
     skip_partials: bool,
     line: u64,
     record: csv::Record,
-    sink: &mut impl FnMut(&Row),
+    sink: &mut impl Sink,
 ) {
     let record = match record {
         Ok(record) => record,
@@ -527,7 +575,10 @@ fn csv_record(
     }
     let Some(cols) = columns else {
         let header = csv::Columns::from_header(record);
-        if header.kind.is_none() {
+        if let Some(name) = &header.twice {
+            let problem = ["the column ", name, " appears twice: expected each column once"];
+            report.reject(line, "header", problem.concat());
+        } else if header.kind.is_none() {
             // Said once, on the header: a file that is not an export (a sheet separated by
             // bars, UTF-16 text without its mark, a JSON array, a zip) has no such column,
             // and "kind" refused on every row would not say why.
@@ -539,6 +590,9 @@ fn csv_record(
         *columns = Some(header);
         return;
     };
+    if cols.twice.is_some() {
+        return report.reject(line, "header", TWICE_NOT_READ.to_owned());
+    }
     // Cells as stored: the export's formula guard (a `'` before `=`, `-`…) comes off.
     let cell = |i: Option<usize>| {
         i.and_then(|i| record.get(i))
@@ -607,8 +661,10 @@ fn csv_record(
                     .and_then(crate::time::parse_sheet_time),
                 user: cell(cols.user).map(Cow::Borrowed),
             };
-            report.accepted += 1;
-            sink(&row);
+            match sink.take(&row) {
+                Ok(()) => report.accepted += 1,
+                Err((field, error)) => report.reject(line, field, error),
+            }
         }
         Err((field, error)) => report.reject(line, field, error),
     }

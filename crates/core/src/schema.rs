@@ -43,13 +43,21 @@ pub fn looks_like_formula(cell: &str) -> bool {
     )
 }
 
+/// Whether the export's formula guard goes before this text: a would-be formula, or one
+/// that already starts with `'`s (`'=x` as a visitor typed it), whose own `'` the reader
+/// would otherwise take for the guard and drop.
+#[inline]
+pub fn needs_guard(cell: &str) -> bool {
+    looks_like_formula(cell.trim_start_matches('\''))
+}
+
 /// A cell's text as stored, from the text the export wrote: the `'` that the formula
-/// guard puts before a would-be formula is taken off again.
+/// guard puts first is taken off again.
 #[inline]
 pub fn unguarded(cell: &str) -> &str {
     match cell.as_bytes() {
         // `'` is one byte, so the rest starts on a character boundary.
-        [b'\'', ..] if looks_like_formula(&cell[1..]) => &cell[1..],
+        [b'\'', ..] if needs_guard(&cell[1..]) => &cell[1..],
         _ => cell,
     }
 }
@@ -62,7 +70,7 @@ pub fn unguarded(cell: &str) -> &str {
 /// advice says: comments come from anonymous visitors, and the file is opened by
 /// staff. `?raw=1` turns the guard off for programs that want the exact text.
 pub fn push_csv_field(out: &mut String, field: &str, guard: bool) {
-    let formula = guard && looks_like_formula(field);
+    let formula = guard && needs_guard(field);
     let needs_quotes = formula
         // `;` and tab too: spreadsheets in many locales split on them, and a quoted cell
         // stays one cell (so `a;=1+1` cannot become a formula cell of its own).
@@ -178,6 +186,23 @@ mod tests {
         assert_eq!(unguarded("'quoted'"), "'quoted'");
         assert_eq!(unguarded("=1+1"), "=1+1");
         assert!(looks_like_formula("@SUM(A1)") && !looks_like_formula("a=b"));
+    }
+
+    #[test]
+    fn a_text_that_starts_with_its_own_quote_mark_comes_back_as_written() {
+        // What a visitor typed, the guard put on where needed, then read back.
+        for text in ["'=already", "''=x", "'-2", "'+1", "'@x", "=1+1", "'quoted'", "'", "''", "plain", "-- great"] {
+            let mut cell = String::new();
+            push_csv_field(&mut cell, text, true);
+            let written = cell
+                .strip_prefix('"')
+                .and_then(|c| c.strip_suffix('"'))
+                .unwrap_or(&cell);
+            // What a spreadsheet shows: its first `'` marks text and is not shown.
+            let guarded = written.starts_with('\'') && written[1..] == *text;
+            assert_eq!(guarded, needs_guard(text), "{text}: {written}");
+            assert_eq!(unguarded(written), text, "{text}: {written}");
+        }
     }
 
     #[test]

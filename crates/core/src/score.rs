@@ -563,6 +563,10 @@ pub struct Segments {
     pub values: indexmap::IndexMap<String, Scores, foldhash::fast::RandomState>,
     /// More than [`MAX_SEGMENT_VALUES`] distinct values were seen.
     pub overflow: bool,
+    /// The answers whose value came past the cap: counted here, not listed, so that the
+    /// answers without a value are still known exactly.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub beyond: Scores,
 }
 
 /// The label of the answers that have no value for a segment field.
@@ -570,14 +574,10 @@ pub const NO_VALUE: &str = "(none)";
 
 impl Segments {
     /// The answers of `overall` that have no value for this field, so that a field's
-    /// segments add up to the whole; `None` when every answer has one, or when the field
-    /// overflowed (its values are then not all known).
+    /// segments add up to the whole; `None` when every answer has one.
     pub fn unsegmented(&self, overall: &Scores) -> Option<Scores> {
-        if self.overflow {
-            return None;
-        }
         let mut rest = overall.clone();
-        for scores in self.values.values() {
+        for scores in self.values.values().chain([&self.beyond]) {
             for (mine, theirs) in rest.kinds.iter_mut().zip(&scores.kinds) {
                 for (a, b) in mine.counts.iter_mut().zip(theirs.counts.iter()) {
                     *a = a.saturating_sub(*b);
@@ -739,6 +739,7 @@ impl ScoreState {
                 }
                 None => {
                     entry.overflow = true;
+                    entry.beyond.add(kind, score);
                     return;
                 }
             };
@@ -785,6 +786,7 @@ impl ScoreState {
                 }
             };
             mine.overflow |= theirs.overflow;
+            mine.beyond.merge(&theirs.beyond);
             for (value, scores) in &theirs.values {
                 if let Some(s) = mine.values.get_mut(value) {
                     s.merge(scores);
@@ -792,6 +794,7 @@ impl ScoreState {
                     mine.values.insert(value.clone(), scores.clone());
                 } else {
                     mine.overflow = true;
+                    mine.beyond.merge(scores);
                 }
             }
         }

@@ -481,6 +481,9 @@ pub struct Columns {
     pub metadata: Vec<(usize, String)>,
     /// The export's `metadata` column: the keys past its column cap, as a JSON object.
     pub metadata_rest: Option<usize>,
+    /// A column the header names twice (letter case aside): which of the two holds the
+    /// answer cannot be told, so no row is read.
+    pub twice: Option<String>,
 }
 
 /// Whether a column is one of the export's that the Scorer does not use (`id`, `group`,
@@ -493,9 +496,13 @@ impl Columns {
     /// Reads a header row.
     pub fn from_header(header: &[std::borrow::Cow<str>]) -> Columns {
         let mut c = Columns::default();
+        let mut seen = std::collections::HashSet::new();
         for (i, name) in header.iter().enumerate() {
             let name = name.trim();
             let lower = name.to_ascii_lowercase();
+            if !name.is_empty() && !seen.insert(lower.clone()) && c.twice.is_none() {
+                c.twice = Some(name.to_owned());
+            }
             let slot = match lower.as_str() {
                 "id" => &mut c.id,
                 "kind" | "type" => &mut c.kind,

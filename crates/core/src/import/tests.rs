@@ -297,6 +297,29 @@ fn a_header_without_a_score_column_says_so_once() {
 }
 
 #[test]
+fn a_header_that_names_a_column_twice_reads_no_row() {
+    // Which `score` is the answer cannot be told: the file is refused, not read by a guess.
+    let (report, rows) = import(
+        b"id,kind,score,Score\na,nps,0,10\nb,nps,9,9\n",
+        Format::Csv,
+        5,
+    );
+    assert_eq!((report.accepted, rows.len()), (0, 0));
+    assert_eq!(report.rejected, 3, "the header and both rows");
+    assert_eq!((report.first[0].line, report.first[0].field.as_str()), (1, "header"));
+    assert_eq!(
+        report.first[0].error,
+        "the column Score appears twice: expected each column once"
+    );
+    assert_eq!(report.first[1].line, 2);
+    // Metadata columns too; an unnamed column is no name.
+    let (report, _) = import(b"kind,score,agent,agent\nnps,9,a,b\n", Format::Csv, 5);
+    assert_eq!(report.accepted, 0);
+    let (report, _) = import(b"kind,score,,\nnps,9,,\n", Format::Csv, 5);
+    assert_eq!((report.accepted, report.rejected), (1, 0));
+}
+
+#[test]
 fn a_file_that_is_no_export_says_so_once_on_its_header() {
     // A sheet separated by bars, a JSON array: no kind column, said on the header's line.
     for (bytes, rows) in [
@@ -588,4 +611,51 @@ fn answers_are_read_from_csv_and_ndjson_and_checked_as_the_collector_checks_them
         report.first[0].error,
         "answers[1].score: expected an integer in 1..=5 for rating, got 6"
     );
+}
+
+#[test]
+fn an_id_counted_for_one_survey_is_refused_for_another_on_its_line() {
+    // Two collectors' exports joined: the same id names answers to two surveys.
+    let file = concat!(
+        r#"{"id":"a","surveyId":"s","kind":"nps","score":10}"#,
+        "\n",
+        r#"{"id":"a","surveyId":"t","kind":"csat","score":1}"#,
+        "\n",
+        r#"{"id":"a","surveyId":"s","kind":"csat","score":1}"#,
+        "\n",
+        r#"{"id":"a","surveyId":"s","kind":"nps","score":6}"#,
+        "\n",
+    );
+    for format in [Format::Ndjson, Format::Csv] {
+        let bytes = match format {
+            Format::Ndjson => file.to_owned(),
+            Format::Csv => String::from("id,surveyId,kind,score\na,s,nps,10\na,t,csat,1\na,s,csat,1\na,s,nps,6\n"),
+        };
+        let mut state = ScoreState::default();
+        let mut latest = crate::score::Latest::default();
+        let mut importer = Importer::new(format);
+        let mut sink = |row: &Row<'_>| match latest.conflict(row) {
+            Some(problem) => Err(("id", problem)),
+            None => {
+                latest.upsert(&mut state, row.clone().into_owned());
+                Ok(())
+            }
+        };
+        importer.feed_checked(bytes.as_bytes(), &mut sink);
+        let report = importer.finish_checked(&mut sink);
+        assert_eq!((report.accepted, report.rejected), (2, 2), "{format:?}");
+        let lines: Vec<u64> = report.first.iter().map(|e| e.line).collect();
+        let first_line = if format == Format::Csv { 3 } else { 2 };
+        assert_eq!(lines, [first_line, first_line + 1], "{format:?}");
+        assert_eq!(report.first[0].field, "id");
+        assert_eq!(
+            report.first[0].error,
+            "already counted for survey s (nps): expected one survey and kind per id"
+        );
+        // The survey's own later version still replaces its first: one passive.
+        let nps_scores = state.overall.get(Kind::Nps);
+        assert_eq!((nps_scores.n(), latest.len()), (1, 1), "{format:?}");
+        assert_eq!(latest.get("a").map(|r| r.score), Some(6));
+        assert_eq!(state.overall.get(Kind::Csat).n(), 0);
+    }
 }

@@ -22,6 +22,8 @@ impl ScoreState {
                 if scores.is_empty() {
                     entry.values.swap_remove(value);
                 }
+            } else if entry.overflow {
+                entry.beyond.remove(kind, score);
             }
             if entry.values.is_empty() && !entry.overflow {
                 self.segments.swap_remove(field);
@@ -94,6 +96,29 @@ impl Latest {
         state.add(&row);
         self.rows.insert(id.into_owned(), row);
         true
+    }
+
+    /// Why `row` cannot be a version of the response counted under its id: that one
+    /// answered another survey or kind (two exports joined, an id reused). As the collector
+    /// refuses such a post, the row is refused rather than take the other's place.
+    pub fn conflict(&self, row: &Row<'_>) -> Option<String> {
+        let counted = self.rows.get(row.id.as_deref()?)?;
+        if counted.survey_id == row.survey_id && counted.kind == row.kind {
+            return None;
+        }
+        let mut problem = String::from("already counted for ");
+        match &counted.survey_id {
+            Some(survey) => {
+                problem.push_str("survey ");
+                crate::text::push_shortened(&mut problem, survey, 40);
+                problem.push(' ');
+            }
+            None => problem.push_str("no survey "),
+        }
+        problem.push('(');
+        problem.push_str(counted.kind.map_or("no kind", |k| k.as_str()));
+        problem.push_str("): expected one survey and kind per id");
+        Some(problem)
     }
 
     /// Every counted response, in no order.

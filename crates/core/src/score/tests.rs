@@ -289,6 +289,54 @@ fn id_like_fields_stop_growing_past_the_segment_bound() {
 }
 
 #[test]
+fn answers_without_a_value_stay_known_when_the_field_overflows() {
+    let agent = |i: usize, score| {
+        let mut r = row(Kind::Nps, score, "x", "2026-01-01", &[], "");
+        r.metadata = vec![("agent".into(), format!("a{i}").into())];
+        r
+    };
+    let mut without = row(Kind::Nps, 0, "x", "2026-01-01", &[], "");
+    without.metadata.clear();
+    let mut expected = Scores::default();
+    for _ in 0..3 {
+        expected.add(Kind::Nps, 0);
+    }
+    let mut state = ScoreState::default();
+    // Before and after the values pass the cap.
+    state.add(&without);
+    for i in 0..MAX_SEGMENT_VALUES + 5 {
+        state.add(&agent(i, 10));
+    }
+    state.add(&without);
+    state.add(&without);
+    let agents = &state.segments["metadata.agent"];
+    assert!(agents.overflow);
+    assert_eq!(agents.unsegmented(&state.overall), Some(expected.clone()));
+    // Two halves merged (each under the cap, together over it) say the same.
+    let (mut first, mut second) = (ScoreState::default(), ScoreState::default());
+    first.add(&without);
+    for i in 0..MAX_SEGMENT_VALUES / 2 + 3 {
+        first.add(&agent(i, 10));
+    }
+    for i in MAX_SEGMENT_VALUES / 2 + 3..MAX_SEGMENT_VALUES + 5 {
+        second.add(&agent(i, 10));
+    }
+    second.add(&without);
+    second.add(&without);
+    first.merge(&second);
+    let merged = &first.segments["metadata.agent"];
+    assert!(merged.overflow);
+    assert_eq!(merged.unsegmented(&first.overall), Some(expected));
+    // An answer past the cap taken back (replaced by its later version) leaves it.
+    let beyond = agent(MAX_SEGMENT_VALUES + 1, 10);
+    let before = state.segments["metadata.agent"].beyond.clone();
+    state.remove(&beyond);
+    let mut less = before;
+    less.remove(Kind::Nps, 10);
+    assert_eq!(state.segments["metadata.agent"].beyond, less);
+}
+
+#[test]
 fn rows_that_each_name_new_fields_stop_growing_the_state_past_the_field_bound() {
     let keyed = |i: usize| {
         let mut r = row(Kind::Nps, 9, "x", "2026-01-01", &[], "");
