@@ -238,7 +238,8 @@ test("charts, filters by date, survey and kind, the filtered CSV, axe-clean and 
   const collector = await startCollector({ www: "www", csp: true });
   try {
     const post = (id, surveyId, kind, score, day, agent) => collector.post({ id, surveyId, kind, score, complete: true,
-      submittedAt: `${day}T10:00:00Z`, metadata: { agent }, comment: score <= 3 ? "=HYPERLINK(\"x\") too slow" : "fine" });
+      createdAt: `${day}T09:59:30.250Z`, submittedAt: `${day}T10:00:00Z`, page: `https://shop.example/help?agent=${agent},x`,
+      metadata: { agent }, comment: score <= 3 ? "=HYPERLINK(\"x\") too slow" : "fine" });
     const nps = [[10, "2026-11-02", "ana"], [9, "2026-11-02", "bo"], [3, "2026-11-02", "bo"], [10, "2026-11-10", "ana"], [0, "2026-11-10", "bo"],
       [8, "2026-11-17", "ana"], [9, "2026-11-17", "ana"], [10, "2026-11-17", "bo"]];
     const csat = [[5, "2026-11-03", "ana"], [4, "2026-11-03", "bo"], [1, "2026-11-03", "bo"], [5, "2026-11-18", "ana"], [5, "2026-11-18", "bo"]];
@@ -280,6 +281,18 @@ test("charts, filters by date, survey and kind, the filtered CSV, axe-clean and 
     expect(lines.length - 1).toBe(5);
     expect(csv).toContain("\"'=HYPERLINK");
     expect(csv).not.toContain("post-ticket");
+    // Each row holds what the collector stored: its page and its three times, to the millisecond.
+    const cells = (line) => [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map(([, c]) => (c.startsWith('"') ? c.slice(1, -1).replaceAll('""', '"') : c));
+    const header = cells(lines[0]);
+    const stored = new Map((await collector.export()).map((r) => [r.id, r]));
+    for (const line of lines.slice(1)) {
+      const row = Object.fromEntries(cells(line).map((c, i) => [header[i], c]));
+      const original = stored.get(row.id);
+      expect(row.page).toBe(original.page);
+      for (const time of ["createdAt", "submittedAt", "receivedAt"]) {
+        expect(Date.parse(row[time]), `${row.id} ${time}: ${row[time]}`).toBe(Date.parse(original[time]));
+      }
+    }
     // The survey filter alone: post-ticket CSAT, 4 of 5 satisfied: 80.0%.
     await page.locator("#kind").selectOption("");
     await page.locator("#from").fill("");

@@ -149,6 +149,8 @@ fn without_team(row: &sondeo_core::score::Row<'static>) -> sondeo_core::score::R
     if row.kind == Some(sondeo_core::Kind::Enps) {
         row.metadata.clear();
         row.time = None;
+        row.times = Default::default();
+        row.page = None;
         row.user = None;
     }
     row

@@ -21,8 +21,8 @@ mod utf16;
 
 use crate::metric::{Kind, KIND_CHOICES};
 use crate::schema::unguarded;
-use crate::score::Row;
-use crate::time::parse_rfc3339;
+use crate::score::{Row, Times};
+use crate::time::{parse_rfc3339_ms, parse_sheet_time_ms};
 use std::borrow::Cow;
 
 /// How many rejected rows are reported in detail.
@@ -433,6 +433,12 @@ pub fn row_from_json(
     let text = |k: &str| object.get(k).and_then(|v| v.as_str());
     let owned = |s: &str| Cow::Owned(s.to_owned());
     let (kind, score) = checked(text("kind"), object.get("score").map(score_text).as_deref())?;
+    let times = Times::read(
+        text("createdAt"),
+        text("submittedAt"),
+        text("receivedAt"),
+        parse_rfc3339_ms,
+    );
     let answers = match object.get("answers") {
         None | Some(serde_json::Value::Null) => Vec::new(),
         Some(answers) => answers_from_json(answers, kind, score)?,
@@ -460,9 +466,9 @@ pub fn row_from_json(
             .map(|r| r.iter().filter_map(|v| v.as_str().map(owned)).collect())
             .unwrap_or_default(),
         comment: text("comment").filter(|c| !c.trim().is_empty()).map(owned),
-        time: text("submittedAt")
-            .or(text("createdAt"))
-            .and_then(parse_rfc3339),
+        time: times.scored(),
+        times,
+        page: text("page").map(owned),
         user: object
             .get("user")
             .and_then(|u| u.get("id"))
@@ -621,6 +627,12 @@ fn csv_record(
     });
     match checked_row {
         Ok((kind, score, answers)) => {
+            let times = Times::read(
+                cell(cols.created_at),
+                cell(cols.submitted_at),
+                cell(cols.received_at),
+                parse_sheet_time_ms,
+            );
             let row = Row {
                 answers,
                 id: cell(cols.id).map(Cow::Borrowed),
@@ -656,9 +668,9 @@ fn csv_record(
                 comment: cell(cols.comment)
                     .filter(|c| !c.trim().is_empty())
                     .map(Cow::Borrowed),
-                time: cell(cols.submitted_at)
-                    .or(cell(cols.created_at))
-                    .and_then(crate::time::parse_sheet_time),
+                time: times.scored(),
+                times,
+                page: cell(cols.page).map(Cow::Borrowed),
                 user: cell(cols.user).map(Cow::Borrowed),
             };
             match sink.take(&row) {

@@ -90,9 +90,9 @@ pub fn push_csv_field(out: &mut String, field: &str, guard: bool) {
 }
 
 /// The counted responses as a CSV file with the export's columns (so that the importer,
-/// and any spreadsheet, reads it back): one row per response, its time as `submittedAt`
-/// (complete) or `createdAt` (partial), then a `metadata.<key>` column per key found, in
-/// name order. Cells are formula-guarded as in the collector's export.
+/// and any spreadsheet, reads it back): one row per response, with its page and times as
+/// its source gave them, then a `metadata.<key>` column per key found, in name order.
+/// Cells are formula-guarded as in the collector's export.
 pub fn rows_csv(rows: &[&crate::score::Row<'_>]) -> String {
     let mut keys: Vec<&str> = rows
         .iter()
@@ -115,7 +115,12 @@ pub fn rows_csv(rows: &[&crate::score::Row<'_>]) -> String {
     out.push_str("\r\n");
     for row in rows {
         let Some(kind) = row.kind else { continue };
-        let time = row.time.map(|t| crate::time::format_rfc3339(t * 1000));
+        let time = |ms: Option<i64>| ms.map(crate::time::format_rfc3339).unwrap_or_default();
+        let (created, submitted, received) = (
+            time(row.times.created),
+            time(row.times.submitted),
+            time(row.times.received),
+        );
         let reasons = row.reasons.iter().map(|r| r.as_ref()).collect::<Vec<_>>();
         let reasons = reasons.join(&REASONS_SEPARATOR.to_string());
         let mut score = String::new();
@@ -154,8 +159,10 @@ pub fn rows_csv(rows: &[&crate::score::Row<'_>]) -> String {
                     }
                 }
                 "locale" => row.locale.as_deref().unwrap_or(""),
-                "submittedAt" if row.complete => time.as_deref().unwrap_or(""),
-                "createdAt" if !row.complete => time.as_deref().unwrap_or(""),
+                "page" => row.page.as_deref().unwrap_or(""),
+                "createdAt" => &created,
+                "submittedAt" => &submitted,
+                "receivedAt" => &received,
                 "user.id" => row.user.as_deref().unwrap_or(""),
                 _ => "",
             };
@@ -253,8 +260,9 @@ mod tests {
     #[test]
     fn the_rows_csv_reads_back_through_the_importer_unchanged() {
         use crate::import::{Format, Importer};
-        use crate::score::Row;
+        use crate::score::{Row, Times};
         use crate::Kind;
+        let ms = crate::time::parse_rfc3339_ms;
         let rows: Vec<Row<'static>> = vec![
             Row {
                 id: Some("r-1".into()),
@@ -271,6 +279,13 @@ mod tests {
                 reasons: vec!["price".into(), "speed".into()],
                 comment: Some("Dijo \"no\";\nel ñandú =1+1".into()),
                 time: crate::time::parse_rfc3339("2026-11-20T10:00:00Z"),
+                // Every time and the page as the source gave them, to the millisecond.
+                times: Times {
+                    created: ms("2026-11-20T09:59:30.250Z"),
+                    submitted: ms("2026-11-20T10:00:00Z"),
+                    received: ms("2026-11-20T10:00:01.500Z"),
+                },
+                page: Some("https://shop.example/checkout?items=1,2".into()),
                 user: Some("u-7".into()),
             },
             Row {
@@ -288,6 +303,11 @@ mod tests {
                 reasons: vec![],
                 comment: None,
                 time: crate::time::parse_rfc3339("2026-11-21T08:30:00Z"),
+                times: Times {
+                    created: ms("2026-11-21T08:30:00.999Z"),
+                    ..Times::default()
+                },
+                page: None,
                 user: None,
             },
         ];

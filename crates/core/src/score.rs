@@ -25,7 +25,7 @@ mod themes;
 
 pub use latest::{Latest, ListFilter};
 pub use questions::{QuestionStats, Questions};
-pub use row::Row;
+pub use row::{Row, Times};
 pub use themes::Themes;
 
 use crate::metric::{Group, Kind, Statistic, KINDS};

@@ -92,10 +92,15 @@ fn digits(b: &[u8], range: std::ops::Range<usize>) -> Option<i64> {
 /// counts days, and an answer left out of every day for want of a zone would not show.
 /// Responses posted to the collector must carry their zone ([`parse_rfc3339`]).
 pub fn parse_sheet_time(s: &str) -> Option<i64> {
+    parse_sheet_time_ms(s).map(|ms| ms.div_euclid(1000))
+}
+
+/// [`parse_sheet_time`] in milliseconds.
+pub fn parse_sheet_time_ms(s: &str) -> Option<i64> {
     let s = s.trim();
-    parse_rfc3339(s).or_else(|| match s.len() {
-        16 => parse_rfc3339(&crate::text::concat(&[s, ":00Z"])),
-        19 => parse_rfc3339(&crate::text::concat(&[s, "Z"])),
+    parse_rfc3339_ms(s).or_else(|| match s.len() {
+        16 => parse_rfc3339_ms(&crate::text::concat(&[s, ":00Z"])),
+        19 => parse_rfc3339_ms(&crate::text::concat(&[s, "Z"])),
         _ => None,
     })
 }

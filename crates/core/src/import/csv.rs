@@ -471,6 +471,9 @@ pub struct Columns {
     pub reasons: Option<usize>,
     pub submitted_at: Option<usize>,
     pub created_at: Option<usize>,
+    pub received_at: Option<usize>,
+    /// The page the answer was given on.
+    pub page: Option<usize>,
     pub complete: Option<usize>,
     /// Schema 2's answers, as the payload's JSON array.
     pub answers: Option<usize>,
@@ -486,8 +489,8 @@ pub struct Columns {
     pub twice: Option<String>,
 }
 
-/// Whether a column is one of the export's that the Scorer does not use (`id`, `group`,
-/// `page`, `receivedAt`, `user.id`; and `schema`, which older files carry).
+/// Whether a column is one of the export's that the Scorer does not read (`group`; and
+/// `schema`, which older files carry).
 fn ignored(name: &str) -> bool {
     name.eq_ignore_ascii_case("schema") || CSV_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(name))
 }
@@ -513,6 +516,8 @@ impl Columns {
                 "reasons" => &mut c.reasons,
                 "submittedat" | "submitted_at" => &mut c.submitted_at,
                 "createdat" | "created_at" | "date" => &mut c.created_at,
+                "receivedat" | "received_at" => &mut c.received_at,
+                "page" => &mut c.page,
                 "complete" => &mut c.complete,
                 "answers" => &mut c.answers,
                 "user.id" | "userid" | "user_id" => &mut c.user,

@@ -9,7 +9,8 @@
 
 use super::checked;
 use crate::score::Row;
-use crate::time::parse_rfc3339;
+use crate::score::Times;
+use crate::time::parse_rfc3339_ms;
 use std::borrow::Cow;
 
 #[cfg(test)]
@@ -51,6 +52,8 @@ pub struct Line<'a> {
     created_at: Option<Value<'a>>,
     user: Option<Value<'a>>,
     answers: Option<Value<'a>>,
+    received_at: Option<Value<'a>>,
+    page: Option<Value<'a>>,
 }
 
 impl<'a> Line<'a> {
@@ -80,6 +83,8 @@ impl<'a> Line<'a> {
                 "createdAt" => (10, &mut line.created_at),
                 "user" => (11, &mut line.user),
                 "answers" => (12, &mut line.answers),
+                "receivedAt" => (13, &mut line.received_at),
+                "page" => (14, &mut line.page),
                 _ => return scan.value(1).map(drop),
             };
             *slot = scan.value(1)?;
@@ -146,6 +151,18 @@ impl<'a> Line<'a> {
                 .map_err(|e| ("answers", e.to_string()))
                 .and_then(|v| super::answers_from_json(&v, kind, score))?,
         };
+        let time_text = |value: Option<Value<'a>>| value.and_then(text);
+        let (created, submitted, received) = (
+            time_text(self.created_at),
+            time_text(self.submitted_at),
+            time_text(self.received_at),
+        );
+        let times = Times::read(
+            created.as_deref(),
+            submitted.as_deref(),
+            received.as_deref(),
+            parse_rfc3339_ms,
+        );
         Ok(Row {
             answers,
             // An empty id is none (rows without one are never taken for one another); a
@@ -164,11 +181,9 @@ impl<'a> Line<'a> {
             metadata,
             reasons,
             comment: self.comment.and_then(text).filter(|c| !c.trim().is_empty()),
-            time: self
-                .submitted_at
-                .and_then(text)
-                .or_else(|| self.created_at.and_then(text))
-                .and_then(|t| parse_rfc3339(&t)),
+            time: times.scored(),
+            times,
+            page: self.page.and_then(text),
             user: match self.user {
                 Some(Value::Object(object)) => user_id(object),
                 _ => None,

@@ -1,4 +1,5 @@
 use super::*;
+use crate::time::parse_rfc3339;
 use crate::score::{nps, ScoreState};
 
 fn pairs(metadata: &[(std::borrow::Cow<str>, std::borrow::Cow<str>)]) -> Vec<(String, String)> {

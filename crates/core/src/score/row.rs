@@ -27,10 +27,47 @@ pub struct Row<'a> {
     pub reasons: Vec<Cow<'a, str>>,
     /// The comment.
     pub comment: Option<Cow<'a, str>>,
-    /// Seconds since the epoch (submittedAt, else createdAt).
+    /// Seconds since the epoch (submittedAt, else createdAt): what scoring dates it by.
     pub time: Option<i64>,
+    /// When it was created, submitted and received, as its source said: kept for the CSV
+    /// a scorer writes back, which holds the export's columns.
+    pub times: Times,
+    /// The page it was given on (`page`), kept for that CSV too.
+    pub page: Option<Cow<'a, str>>,
     /// Who answered (`user.id`), to join their answers to outcomes; not a segment.
     pub user: Option<Cow<'a, str>>,
+}
+
+/// A response's times in milliseconds since the epoch, each when its source gave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Times {
+    /// `createdAt`: when the visitor chose a score.
+    pub created: Option<i64>,
+    /// `submittedAt`: when the visitor sent the response.
+    pub submitted: Option<i64>,
+    /// `receivedAt`: when the collector stored it.
+    pub received: Option<i64>,
+}
+
+impl Times {
+    /// The times of a source that gives each as text, read by `parse`.
+    pub fn read<'t>(
+        created: Option<&'t str>,
+        submitted: Option<&'t str>,
+        received: Option<&'t str>,
+        parse: impl Fn(&str) -> Option<i64>,
+    ) -> Times {
+        Times {
+            created: created.and_then(&parse),
+            submitted: submitted.and_then(&parse),
+            received: received.and_then(&parse),
+        }
+    }
+
+    /// What scoring dates a response by, in seconds: when it was submitted, else created.
+    pub fn scored(&self) -> Option<i64> {
+        self.submitted.or(self.created).map(|ms| ms.div_euclid(1000))
+    }
 }
 
 impl Row<'_> {
@@ -57,6 +94,8 @@ impl Row<'_> {
             reasons: self.reasons.into_iter().map(own).collect(),
             comment: self.comment.map(own),
             time: self.time,
+            times: self.times,
+            page: self.page.map(own),
             user: self.user.map(own),
         }
     }

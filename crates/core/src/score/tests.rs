@@ -213,6 +213,8 @@ fn row(
         reasons: reasons.iter().map(|r| r.to_string().into()).collect(),
         comment: Some(comment.to_string().into()).filter(|c: &std::borrow::Cow<str>| !c.is_empty()),
         time: crate::time::parse_rfc3339(day),
+        times: Default::default(),
+        page: None,
         user: None,
     }
 }

@@ -3,7 +3,8 @@
 
 use crate::import::checked;
 use crate::score::Row;
-use crate::time::parse_rfc3339;
+use crate::score::Times;
+use crate::time::parse_rfc3339_ms;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -38,6 +39,10 @@ pub struct Line<'a> {
     user: Option<&'a RawValue>,
     #[serde(borrow)]
     answers: Option<&'a RawValue>,
+    #[serde(borrow, rename = "receivedAt")]
+    received_at: Option<&'a RawValue>,
+    #[serde(borrow)]
+    page: Option<&'a RawValue>,
 }
 
 /// The `id` of a `user` object.
@@ -132,6 +137,17 @@ impl<'a> Line<'a> {
                 .map_err(|e| ("answers", e.to_string()))
                 .and_then(|v| crate::import::answers_from_json(&v, kind, score))?,
         };
+        let (created, submitted, received) = (
+            text(self.created_at),
+            text(self.submitted_at),
+            text(self.received_at),
+        );
+        let times = Times::read(
+            created.as_deref(),
+            submitted.as_deref(),
+            received.as_deref(),
+            parse_rfc3339_ms,
+        );
         Ok(Row {
             answers,
             id: match self.id.map(|id| id.get()) {
@@ -148,9 +164,9 @@ impl<'a> Line<'a> {
             metadata,
             reasons,
             comment: text(self.comment).filter(|c| !c.trim().is_empty()),
-            time: text(self.submitted_at)
-                .or_else(|| text(self.created_at))
-                .and_then(|t| parse_rfc3339(&t)),
+            time: times.scored(),
+            times,
+            page: text(self.page),
             user: self
                 .user
                 .and_then(|u| serde_json::from_str::<User<'a>>(u.get()).ok())
