@@ -52,7 +52,8 @@ const clip = (x, lo, hi) => Math.min(hi, Math.max(lo, x));
 const interval = (kind, f, digits = 1) => {
   if (f.smallSample) return `n=${f.n}, too few for an interval`;
   const [low, high] = bounds(kind, f);
-  return `95%: ${fmt(low, digits)} to ${fmt(high, digits)} · n=${f.n}`;
+  const unit = kind === "csat" || kind === "yesno" ? "%" : "";
+  return `95%: ${fmt(low, digits)}${unit} to ${fmt(high, digits)}${unit} · n=${f.n}`;
 };
 // An eNPS figure of too small a team comes back suppressed (the Scorer's anonymity floor).
 const hidden = (f) => f?.suppressed ? `hidden: fewer than ${f.minimum} answers` : null;
@@ -189,13 +190,13 @@ function render() {
   const cards = [];
   if (o.nps) cards.push(card("NPS", signed(o.nps.score), [interval("nps", o.nps),
     `${fmt(o.nps.promoters)}% promoters · ${fmt(o.nps.passives)}% passives · ${fmt(o.nps.detractors)}% detractors`], o.nps.smallSample));
-  if (o.csat) cards.push(card("CSAT", `${fmt(o.csat.score)}%`, [`95%: ${fmt(o.csat.low95)}–${fmt(o.csat.high95)}% · n=${o.csat.n}`, `mean ${fmt(o.csat.mean, 2)} / 5`], o.csat.smallSample));
+  if (o.csat) cards.push(card("CSAT", `${fmt(o.csat.score)}%`, [interval("csat", o.csat), `mean ${fmt(o.csat.mean, 2)} / 5`], o.csat.smallSample));
   if (o.enps?.suppressed) cards.push(card("eNPS", "hidden", [`fewer than ${o.enps.minimum} answers: too few to show without naming anyone`]));
   else if (o.enps) cards.push(card("eNPS", signed(o.enps.score), [interval("enps", o.enps),
     `${fmt(o.enps.promoters)}% promoters · ${fmt(o.enps.detractors)}% detractors (employees)`], o.enps.smallSample));
   if (o.ces) cards.push(card("CES", fmt(o.ces.score, 2), [interval("ces", o.ces, 2), `${fmt(o.ces.agree)}% agree it was easy`], o.ces.smallSample));
   if (o.rating) cards.push(card("Rating", `${fmt(o.rating.score, 2)} / 5`, [interval("rating", o.rating, 2), `${fmt(o.rating.agree)}% rate it good (4–5)`], o.rating.smallSample));
-  if (o.yesno) cards.push(card("Yes %", `${fmt(o.yesno.score)}%`, [`95%: ${fmt(o.yesno.low95)}–${fmt(o.yesno.high95)}% · n=${o.yesno.n}`], o.yesno.smallSample));
+  if (o.yesno) cards.push(card("Yes %", `${fmt(o.yesno.score)}%`, [interval("yesno", o.yesno)], o.yesno.smallSample));
   if (!cards.length && Object.keys(filters()).length && scorer.counted().responses > 0) cards.push(card("No answers match", "–", ["None of the responses loaded falls within these dates, survey and kind: widen the filters."]));
   else if (!cards.length && fileReport) cards.push(card("No answers in this file", "–", [fileReport.rejected.count ? `${fileReport.rejected.count} rows were rejected: see "Rejected rows" below.` : "The file holds no rows to score."]));
   else if (!cards.length) cards.push(card("No answers yet", "–", ["Answer a survey on the demo pages; it shows up here live."]));

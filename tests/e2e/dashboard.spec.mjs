@@ -300,6 +300,8 @@ test("charts, filters by date, survey and kind, the filtered CSV, axe-clean and 
     await page.locator("#survey").selectOption("post-ticket");
     await expect(bigs).toHaveCount(1);
     await expect(bigs.first()).toHaveText(`${((100 * 4) / 5).toFixed(1)}%`);
+    // As under every other kind: 5 answers are too few for an interval, said instead of printed.
+    await expect(page.locator(".card").first()).toContainText("n=5, too few for an interval");
     // The filters are part of the shared view.
     expect(new URL(page.url()).searchParams.get("survey")).toBe("post-ticket");
     await page.reload();
