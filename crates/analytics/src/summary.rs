@@ -5,8 +5,8 @@ use serde_json::{json, Map, Value};
 use sondeo_core::import::Report;
 use sondeo_core::metric::{Kind, Statistic, KINDS};
 use sondeo_core::score::{
-    against_rest, ces, compare, csat, drivers, nps, Change, Histogram, QuestionStats, Questions,
-    ScoreState, Scores, NO_VALUE,
+    against_rest, ces, compare, csat, discoveries, drivers, nps, Change, Histogram, QuestionStats,
+    Questions, ScoreState, Scores, NO_VALUE,
 };
 use sondeo_core::time::Period;
 
@@ -134,8 +134,32 @@ fn segment_json(scores: &Scores, overall: &Scores) -> Value {
         };
         figures["effect"] = number(a.effect);
         figures["vsRest"] = change_json(&a.change);
+        figures["vsRest"]["pValue"] = number(a.p_value);
     }
     out
+}
+
+/// Weighs a field's segments together: a segment differs from the rest when it is among
+/// the discoveries of all the field's segments of its kind (Benjamini–Hochberg, 5%), not
+/// when its own 95% interval alone leaves out 0, which one segment in twenty does by chance.
+fn weigh_segments(values: &mut Map<String, Value>) {
+    for kind in KINDS {
+        let tested: Vec<(String, f64)> = values
+            .iter()
+            .filter_map(|(name, figures)| {
+                let p = figures
+                    .get(kind.as_str())?
+                    .get("vsRest")?
+                    .get("pValue")?
+                    .as_f64()?;
+                Some((name.clone(), p))
+            })
+            .collect();
+        let p_values: Vec<f64> = tested.iter().map(|(_, p)| *p).collect();
+        for ((name, _), found) in tested.iter().zip(discoveries(&p_values, 0.05)) {
+            values[name][kind.as_str()]["vsRest"]["significant"] = found.into();
+        }
+    }
 }
 
 /// Whether `h` is an eNPS histogram of fewer answers than the anonymity floor `minimum`.
@@ -211,7 +235,7 @@ pub fn summary(
         // In name order: the map itself is unordered.
         let mut sorted: Vec<(&String, &Scores)> = segments.values.iter().collect();
         sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let values: Map<String, Value> = sorted
+        let mut values: Map<String, Value> = sorted
             .into_iter()
             .map(|(k, v)| {
                 let mut figures = segment_json(v, &state.overall);
@@ -219,6 +243,7 @@ pub fn summary(
                 (k.clone(), figures)
             })
             .collect();
+        weigh_segments(&mut values);
         out.insert("segments".into(), Value::Object(values));
         if segments.overflow {
             out.insert(

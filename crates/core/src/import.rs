@@ -582,7 +582,11 @@ fn csv_record(
     let Some(cols) = columns else {
         let header = csv::Columns::from_header(record);
         if let Some(name) = &header.twice {
-            let problem = ["the column ", name, " appears twice: expected each column once"];
+            let problem = [
+                "the column ",
+                name,
+                " appears twice: expected each column once",
+            ];
             report.reject(line, "header", problem.concat());
         } else if header.kind.is_none() {
             // Said once, on the header: a file that is not an export (a sheet separated by

@@ -198,7 +198,19 @@ mod tests {
     #[test]
     fn a_text_that_starts_with_its_own_quote_mark_comes_back_as_written() {
         // What a visitor typed, the guard put on where needed, then read back.
-        for text in ["'=already", "''=x", "'-2", "'+1", "'@x", "=1+1", "'quoted'", "'", "''", "plain", "-- great"] {
+        for text in [
+            "'=already",
+            "''=x",
+            "'-2",
+            "'+1",
+            "'@x",
+            "=1+1",
+            "'quoted'",
+            "'",
+            "''",
+            "plain",
+            "-- great",
+        ] {
             let mut cell = String::new();
             push_csv_field(&mut cell, text, true);
             let written = cell

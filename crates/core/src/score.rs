@@ -356,20 +356,29 @@ fn adjusted_nps(h: &Histogram) -> (f64, f64) {
 
 /// The Wilson score interval of `x` successes in `n` trials, as fractions.
 pub fn wilson(x: u64, n: u64) -> (f64, f64) {
+    wilson_at(x, n, Z95)
+}
+
+/// [`wilson`] `z` standard errors wide (1.96 for 95%).
+fn wilson_at(x: u64, n: u64, z: f64) -> (f64, f64) {
     if n == 0 {
         return (f64::NAN, f64::NAN);
     }
-    let (nf, p, z2) = (n as f64, x as f64 / n as f64, Z95 * Z95);
+    let (nf, p, z2) = (n as f64, x as f64 / n as f64, z * z);
     let center = (p + z2 / (2.0 * nf)) / (1.0 + z2 / nf);
-    let half = Z95 * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / (1.0 + z2 / nf);
+    let half = z * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / (1.0 + z2 / nf);
     ((center - half).max(0.0), (center + half).min(1.0))
 }
 
 /// `x1/n1 − x2/n2` with Newcombe's interval (method 10: from the two Wilson intervals),
 /// as fractions `(difference, low, high)`; `n1` and `n2` must not be 0.
 pub fn newcombe(x1: u64, n1: u64, x2: u64, n2: u64) -> (f64, f64, f64) {
+    newcombe_at(x1, n1, x2, n2, Z95)
+}
+
+fn newcombe_at(x1: u64, n1: u64, x2: u64, n2: u64, z: f64) -> (f64, f64, f64) {
     let (p1, p2) = (x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
-    let ((l1, u1), (l2, u2)) = (wilson(x1, n1), wilson(x2, n2));
+    let ((l1, u1), (l2, u2)) = (wilson_at(x1, n1, z), wilson_at(x2, n2, z));
     let d = p1 - p2;
     (
         d,
@@ -444,12 +453,81 @@ pub struct Change {
 
 /// Compares two histograms of the same kind; `None` when either is empty.
 pub fn compare(a: &Histogram, b: &Histogram) -> Option<Change> {
+    compare_at(a, b, Z95)
+}
+
+/// The two-sided p-value of [`compare`]'s difference, from its own interval: the `α` at
+/// which the `1 − α` interval just reaches 0. `None` when either side is empty.
+pub fn p_value(a: &Histogram, b: &Histogram) -> Option<f64> {
+    let excludes_zero = |z: f64| compare_at(a, b, z).map(|c| c.low95 > 0.0 || c.high95 < 0.0);
+    // Wider as `z` grows: the `z` where the interval first reaches 0, by bisection.
+    let (mut inside, mut outside) = (0.0_f64, 40.0_f64);
+    if !excludes_zero(inside)? {
+        return Some(1.0);
+    }
+    if excludes_zero(outside)? {
+        return Some(0.0);
+    }
+    for _ in 0..60 {
+        let z = (inside + outside) / 2.0;
+        if excludes_zero(z)? {
+            inside = z;
+        } else {
+            outside = z;
+        }
+    }
+    Some(erfc(inside / std::f64::consts::SQRT_2))
+}
+
+/// The complementary error function, to a relative error under 1.2e-7 (Numerical
+/// Recipes' Chebyshev fit): what turns a normal deviate into a two-sided p-value.
+fn erfc(x: f64) -> f64 {
+    let t = 1.0 / (1.0 + 0.5 * x.abs());
+    let poly = -x * x - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let tail = t * poly.exp();
+    if x >= 0.0 {
+        tail
+    } else {
+        2.0 - tail
+    }
+}
+
+/// Benjamini–Hochberg: which of `p_values` are discoveries with the false discovery rate
+/// held to `rate`. When a field has hundreds of segments, a 95% test of each calls about
+/// one in twenty different by chance alone; this keeps the share of false calls to `rate`.
+pub fn discoveries(p_values: &[f64], rate: f64) -> Vec<bool> {
+    let m = p_values.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p_values[a].total_cmp(&p_values[b]));
+    // The largest rank k whose p-value is at most k/m × rate: it and all before it are in.
+    let cut = order
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|&(rank, &i)| p_values[i] <= (rank + 1) as f64 / m as f64 * rate)
+        .map_or(0, |(rank, _)| rank + 1);
+    let mut found = vec![false; m];
+    for &i in &order[..cut] {
+        found[i] = true;
+    }
+    found
+}
+
+/// [`compare`] with an interval `z` standard errors wide (1.96 for 95%).
+fn compare_at(a: &Histogram, b: &Histogram, z: f64) -> Option<Change> {
     let (na, nb) = (a.n(), b.n());
     if na == 0 || nb == 0 || a.kind != b.kind {
         return None;
     }
-    // A normal interval: center ± 1.96 standard errors.
-    let normal = |center: f64, se: f64| (center - Z95 * se, center + Z95 * se);
+    // A normal interval: center ± z standard errors.
+    let normal = |center: f64, se: f64| (center - z * se, center + z * se);
     // The difference, and its interval.
     let (difference, (low95, high95)) = match a.kind.spec().statistic {
         Statistic::Net => {
@@ -468,7 +546,7 @@ pub fn compare(a: &Histogram, b: &Histogram) -> Option<Change> {
             // collapses where a side is at 0% or 100%, and would call 3 satisfied answers
             // of 3 against 97% of a thousand a significant drop.
             let satisfied = |h: &Histogram| h.worst_and_best().1;
-            let (d, low, high) = newcombe(satisfied(b), nb, satisfied(a), na);
+            let (d, low, high) = newcombe_at(satisfied(b), nb, satisfied(a), na, z);
             (100.0 * d, (100.0 * low, 100.0 * high))
         }
         Statistic::Mean => {
@@ -861,6 +939,9 @@ pub struct AgainstRest {
     /// How far the segment moves the total: the total's score minus the score the total
     /// would have without the segment (negative: it drags the total down).
     pub effect: f64,
+    /// The difference's two-sided p-value ([`p_value`]): for weighing many segments at
+    /// once ([`discoveries`]).
+    pub p_value: f64,
 }
 
 /// `segment` against the other answers in `overall` (same kind); `None` when the segment
@@ -871,6 +952,7 @@ pub fn against_rest(segment: &Histogram, overall: &Histogram) -> Option<AgainstR
     Some(AgainstRest {
         change,
         effect: headline(overall) - headline(&rest),
+        p_value: p_value(&rest, segment)?,
     })
 }
 

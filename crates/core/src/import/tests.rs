@@ -1,6 +1,6 @@
 use super::*;
-use crate::time::parse_rfc3339;
 use crate::score::{nps, ScoreState};
+use crate::time::parse_rfc3339;
 
 fn pairs(metadata: &[(std::borrow::Cow<str>, std::borrow::Cow<str>)]) -> Vec<(String, String)> {
     metadata
@@ -307,7 +307,10 @@ fn a_header_that_names_a_column_twice_reads_no_row() {
     );
     assert_eq!((report.accepted, rows.len()), (0, 0));
     assert_eq!(report.rejected, 3, "the header and both rows");
-    assert_eq!((report.first[0].line, report.first[0].field.as_str()), (1, "header"));
+    assert_eq!(
+        (report.first[0].line, report.first[0].field.as_str()),
+        (1, "header")
+    );
     assert_eq!(
         report.first[0].error,
         "the column Score appears twice: expected each column once"
@@ -630,7 +633,9 @@ fn an_id_counted_for_one_survey_is_refused_for_another_on_its_line() {
     for format in [Format::Ndjson, Format::Csv] {
         let bytes = match format {
             Format::Ndjson => file.to_owned(),
-            Format::Csv => String::from("id,surveyId,kind,score\na,s,nps,10\na,t,csat,1\na,s,csat,1\na,s,nps,6\n"),
+            Format::Csv => String::from(
+                "id,surveyId,kind,score\na,s,nps,10\na,t,csat,1\na,s,csat,1\na,s,nps,6\n",
+            ),
         };
         let mut state = ScoreState::default();
         let mut latest = crate::score::Latest::default();

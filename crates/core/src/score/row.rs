@@ -66,7 +66,9 @@ impl Times {
 
     /// What scoring dates a response by, in seconds: when it was submitted, else created.
     pub fn scored(&self) -> Option<i64> {
-        self.submitted.or(self.created).map(|ms| ms.div_euclid(1000))
+        self.submitted
+            .or(self.created)
+            .map(|ms| ms.div_euclid(1000))
     }
 }
 

@@ -806,3 +806,99 @@ fn every_kinds_scale_fits_a_histograms_inline_counts() {
         assert_eq!(super::Histogram::new(kind).counts.len(), kind.points());
     }
 }
+
+#[test]
+fn the_complementary_error_function_gives_the_normal_tail_s_known_values() {
+    // Two-sided p-values of normal deviates, from tables: 1.96 → 0.05, 1 → 0.3173, 3 → 0.0027.
+    let two_sided = |z: f64| erfc(z / std::f64::consts::SQRT_2);
+    assert!((two_sided(Z95) - 0.05).abs() < 1e-7);
+    assert!((two_sided(1.0) - 0.317_310_507_862_914).abs() < 1e-7);
+    assert!((two_sided(3.0) - 0.002_699_796_063_260_2).abs() < 1e-8);
+    assert!((two_sided(0.0) - 1.0).abs() < 1e-7);
+}
+
+#[test]
+fn a_difference_s_p_value_is_under_five_percent_exactly_when_its_95_interval_leaves_out_zero() {
+    // Every kind's interval (adjusted Wald, Newcombe, Welch), at sizes from 2 to 400.
+    let mut seed = 7u64;
+    let mut next = |below: u64| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        (seed >> 33) % below
+    };
+    for kind in [Kind::Nps, Kind::Csat, Kind::Ces] {
+        let (low, high) = (kind.min() as u64, kind.max() as u64);
+        for round in 0..300 {
+            let n = 2 + next(200) * (1 + round % 2);
+            // The second side leans towards the top, by a different amount each round.
+            let lean = next(4);
+            let a: Vec<u8> = (0..n).map(|_| (low + next(high - low + 1)) as u8).collect();
+            let b: Vec<u8> = (0..n + 7)
+                .map(|_| (low + (next(high - low + 1) + lean).min(high - low)) as u8)
+                .collect();
+            let (a, b) = (hist(kind, &a), hist(kind, &b));
+            let change = compare(&a, &b).unwrap();
+            let p = p_value(&a, &b).unwrap();
+            assert!((0.0..=1.0).contains(&p));
+            // Away from the edge (the bisection is exact to 1e-15 in z), the two agree.
+            if (p - 0.05).abs() > 1e-6 {
+                assert_eq!(p < 0.05, change.significant, "{kind:?} p={p} {change:?}");
+            }
+        }
+    }
+    // The same answers on both sides: nothing to tell apart.
+    let same = hist(Kind::Nps, &[0, 5, 9, 10]);
+    assert_eq!(p_value(&same, &same), Some(1.0));
+}
+
+#[test]
+fn benjamini_hochberg_keeps_the_smallest_p_values_up_to_the_last_one_under_its_line() {
+    // m = 4: the lines are 1.25%, 2.5%, 3.75% and 5%.
+    assert_eq!(
+        discoveries(&[0.03, 0.001, 0.2, 0.02], 0.05),
+        [true, true, false, true]
+    );
+    // 0.04 is over its line (2.5%) and 0.9 over 5%: nothing.
+    assert_eq!(discoveries(&[0.04, 0.9], 0.05), [false, false]);
+    // The last p-value under its line takes in those before it that were over theirs.
+    assert_eq!(discoveries(&[0.049, 0.03, 0.04, 0.045], 0.05), [true; 4]);
+    assert!(discoveries(&[], 0.05).is_empty());
+}
+
+#[test]
+fn segments_that_only_differ_by_chance_are_not_called_different_once_weighed_together() {
+    // 200 agents whose answers all come from one uniform 0–10: about one in twenty leaves out
+    // 0 from its own 95% interval, and none should be called different.
+    let mut seed = 11u64;
+    let mut next = || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        ((seed >> 33) % 11) as u8
+    };
+    let agents: Vec<Histogram> = (0..200)
+        .map(|_| hist(Kind::Nps, &(0..150).map(|_| next()).collect::<Vec<_>>()))
+        .collect();
+    let mut overall = Histogram::new(Kind::Nps);
+    agents.iter().for_each(|a| overall.merge(a));
+    let compared: Vec<AgainstRest> = agents
+        .iter()
+        .map(|a| against_rest(a, &overall).unwrap())
+        .collect();
+    let alone = compared.iter().filter(|c| c.change.significant).count();
+    let p_values: Vec<f64> = compared.iter().map(|c| c.p_value).collect();
+    let together = discoveries(&p_values, 0.05)
+        .into_iter()
+        .filter(|&d| d)
+        .count();
+    assert!(alone >= 3, "one in twenty by chance: {alone} of 200");
+    assert_eq!(together, 0);
+    // A real difference still shows: one agent whose answers are all 10s.
+    let mut with_star = agents.clone();
+    with_star[0] = hist(Kind::Nps, &[10; 150]);
+    let mut overall = Histogram::new(Kind::Nps);
+    with_star.iter().for_each(|a| overall.merge(a));
+    let p_values: Vec<f64> = with_star
+        .iter()
+        .map(|a| against_rest(a, &overall).unwrap().p_value)
+        .collect();
+    let found = discoveries(&p_values, 0.05);
+    assert!(found[0]);
+}
