@@ -300,7 +300,11 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
           letGo(endOfFile ? held : ends.first);
           ends.stopWatching();
           const unclosed = format === "csv" && endOfFile && ends.inOpenQuote;
-          reportRefused(format === "csv" ? (unclosed ? limits.unclosedQuote : limits.tooLong) : limits.tooLongLine);
+          // Line ends inside the record (the one that ends it aside): none, and the row is
+          // simply long; some, and a quote ran on into the rows after it.
+          const inside = refused.lines.count - (endOfFile ? 0 : 1);
+          const tooLong = inside > 0 ? limits.tooLong : limits.tooLongRow;
+          reportRefused(format === "csv" ? (unclosed ? limits.unclosedQuote : tooLong) : limits.tooLongLine);
         }
         if (last) { if (held) cut(held); return; }
         if (whole) return;

@@ -428,6 +428,23 @@ test("a quote opened by mistake in a large file is one refused row, not held in 
     expect(report.rejected.first).toEqual([expect.objectContaining({ line: 30_001, field: "json" })]);
     expect(report.rejected.first[0].error).toContain("longer than 1 MiB");
   }
+
+  // CSV: a row of 3 MB on one line, with no quote in it: said to be long, not blamed on a quote.
+  const long = await page.evaluate(async () => {
+    const { Scorer } = await import("/dist/sondeo-analytics.js");
+    const { scoreInWorkers } = await import("/parallel-score.js");
+    const good = (i) => `r${i},nps,${i % 11},${"z".repeat(80)}`;
+    const rows = (from) => Array.from({ length: 30_000 }, (_, i) => good(from + i));
+    const file = new Blob([["id,kind,score,comment", ...rows(0), `x,nps,9,${"w".repeat(3 << 20)}`, ...rows(50_000)].join("\n") + "\n"]);
+    const one = await new Scorer().import(file, {});
+    const many = await scoreInWorkers(file, { workerUrl: "/score-worker.js", workers: 2 }).done;
+    return { one, many: many.report };
+  });
+  for (const report of [long.one, long.many]) {
+    expect(report.accepted).toBe(60_000);
+    expect(report.rejected.first).toEqual([expect.objectContaining({ line: 30_002, field: "csv" })]);
+    expect(report.rejected.first[0].error).toContain("a row longer than 1 MiB: a response's row is a few hundred bytes");
+  }
 });
 
 test("a byte-order mark before a quoted header cell that holds a line end: cut as one pass reads it", async ({ page }) => {

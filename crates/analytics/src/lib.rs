@@ -393,14 +393,18 @@ pub fn line_ends(bytes: &[u8], csv: bool, after_cr: bool) -> f64 {
 /// Which records the importer refuses for their length, and what it says of them: for
 /// www/parallel-score.js, which lets such a record's bytes go by instead of holding them
 /// (a quote opened by mistake in a large file would otherwise keep the rest of the file in
-/// the page's memory). `{ maxBytes, tooLong, unclosedQuote, tooLongLine }`: a CSV record
-/// or an NDJSON line longer than `maxBytes` (line end aside) is refused.
+/// the page's memory). `{ maxBytes, tooLong, tooLongRow, unclosedQuote, tooLongLine }`: a CSV
+/// record (`tooLongRow` when it is on one line) or an NDJSON line longer than `maxBytes`
+/// (line end aside) is refused.
 #[wasm_bindgen(js_name = refusedRecords)]
 pub fn refused_records() -> JsValue {
-    use sondeo_core::import::{MAX_RECORD_BYTES, TOO_LONG, TOO_LONG_LINE, UNCLOSED_QUOTE};
+    use sondeo_core::import::{
+        MAX_RECORD_BYTES, TOO_LONG, TOO_LONG_LINE, TOO_LONG_ROW, UNCLOSED_QUOTE,
+    };
     to_js(&serde_json::json!({
         "maxBytes": MAX_RECORD_BYTES,
         "tooLong": TOO_LONG,
+        "tooLongRow": TOO_LONG_ROW,
         "unclosedQuote": UNCLOSED_QUOTE,
         "tooLongLine": TOO_LONG_LINE,
     }))

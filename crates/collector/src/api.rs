@@ -332,6 +332,9 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
     let Ok(text) = std::str::from_utf8(&body) else {
         return error(StatusCode::BAD_REQUEST, "the body is not UTF-8 text", None);
     };
+    // A byte-order mark, as some tools write before JSON text: RFC 8259 lets a parser
+    // ignore it, and the Scorer's import does.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let json = match sondeo_core::json::parse(text) {
         Ok(v) => v,
         Err(e) => {

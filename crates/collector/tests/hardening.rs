@@ -1105,3 +1105,20 @@ fn a_database_file_migrated_by_a_newer_collector_is_refused_with_a_clear_message
     drop(conn);
     assert_refuses_newer_schema(&c.db);
 }
+
+#[test]
+fn a_body_that_starts_with_a_byte_order_mark_is_read_as_its_json() {
+    // Some tools write a BOM before JSON text; RFC 8259 lets a parser ignore it, as the Scorer does.
+    let c = Collector::start(&[]);
+    let body = format!("\u{feff}{}", response("bom-1", 9, true));
+    let (status, _, text) = raw(&c.url, "POST", "/api/responses", &body, &[]);
+    assert_eq!(status, 200, "{text}");
+    let stored = c.ndjson();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["id"], "bom-1");
+    assert_eq!(stored[0]["score"], 9);
+    // Only at the start: one inside the text is still not JSON.
+    let inside = format!("{}\u{feff}", response("bom-2", 9, true));
+    let (status, _, _) = raw(&c.url, "POST", "/api/responses", &inside, &[]);
+    assert_eq!(status, 400);
+}

@@ -14,7 +14,7 @@ mod cut;
 pub use csv::{
     header_end as csv_header_end, line_ends as csv_line_ends, separator as csv_separator,
 };
-pub use csv::{MAX_RECORD_BYTES, TOO_LONG, UNCLOSED_QUOTE};
+pub use csv::{MAX_RECORD_BYTES, TOO_LONG, TOO_LONG_ROW, UNCLOSED_QUOTE};
 pub use cut::RowEnds;
 mod ndjson;
 mod utf16;
@@ -550,8 +550,15 @@ pub(crate) fn checked(
         ));
     };
     let score_text = score.unwrap_or("").trim();
-    match score_text.parse::<i64>() {
-        Ok(s) if kind.contains(s) => Ok((kind, s as u8)),
+    // An integer as written, as the collector reads a posted score: `9`, and `9.0` or `1e1`
+    // too (not `8.99999999999999999`, which only rounds to one).
+    let integer = score_text.parse::<i64>().ok().or_else(|| {
+        let whole = crate::text::is_integer_text(score_text);
+        let value = score_text.parse::<f64>().ok().filter(|_| whole)?;
+        (value.abs() <= 1e9).then_some(value as i64)
+    });
+    match integer {
+        Some(s) if kind.contains(s) => Ok((kind, s as u8)),
         _ => Err((
             "score",
             format!(

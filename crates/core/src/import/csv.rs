@@ -45,7 +45,11 @@ pub const MAX_RECORD_BYTES: usize = 1 << 20;
 /// otherwise be read as one long comment, and those rows lost without a word.
 pub const MAX_RECORD_LINES: u64 = 200;
 
-/// What a record over [`MAX_RECORD_BYTES`] or [`MAX_RECORD_LINES`] is reported as.
+/// What a record over [`MAX_RECORD_BYTES`] on a single line is reported as.
+pub const TOO_LONG_ROW: &str =
+    "a row longer than 1 MiB: a response's row is a few hundred bytes (is this file a CSV export?)";
+
+/// What a record over [`MAX_RECORD_BYTES`] or [`MAX_RECORD_LINES`] across lines is reported as.
 pub const TOO_LONG: &str = "a row longer than 1 MiB or 200 lines: a quoted field probably opens by mistake and runs into the rows after it";
 
 impl Default for Reader {
@@ -264,7 +268,11 @@ impl Reader {
         // The line ends inside the record.
         let lines = (self.lines + u64::from(!terminated)).saturating_sub(self.record_line);
         if self.record_bytes > self.limit || lines > MAX_RECORD_LINES {
-            emit(self.record_line, Err(TOO_LONG));
+            // On one line, no quote ran on into the rows after it: the row itself is long.
+            emit(
+                self.record_line,
+                Err(if lines == 0 { TOO_LONG_ROW } else { TOO_LONG }),
+            );
             self.buf.clear();
             self.ends.clear();
             return;
@@ -630,7 +638,8 @@ mod tests {
             rows,
             [
                 (1, texts(&["id", "comment"])),
-                (2, texts(&[TOO_LONG])),
+                // On one line: said to be long, not to run into the rows after it.
+                (2, texts(&[TOO_LONG_ROW])),
                 (3, texts(&["r2", "ok"]))
             ]
         );

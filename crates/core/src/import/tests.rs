@@ -665,3 +665,28 @@ fn an_id_counted_for_one_survey_is_refused_for_another_on_its_line() {
         assert_eq!(state.overall.get(Kind::Csat).n(), 0);
     }
 }
+
+#[test]
+fn a_score_is_read_as_the_collector_reads_it_an_integer_as_written() {
+    let ndjson = concat!(
+        r#"{"kind":"nps","score":9.0}"#,
+        "\n",
+        r#"{"kind":"nps","score":1e1}"#,
+        "\n",
+        r#"{"kind":"nps","score":8.99999999999999999}"#,
+        "\n",
+        r#"{"kind":"nps","score":9.5}"#,
+        "\n",
+        r#"{"kind":"nps","score":1e-400}"#,
+        "\n",
+    );
+    let (report, rows) = import(ndjson.as_bytes(), Format::Ndjson, 7);
+    assert_eq!(rows.iter().map(|r| r.score).collect::<Vec<_>>(), [9, 10]);
+    assert_eq!(report.rejected, 3);
+    assert!(report.first.iter().all(|e| e.field == "score"));
+    assert!(report.first[0].error.contains("8.99999999999999999"));
+    // A sheet's cells alike.
+    let (report, rows) = import(b"kind,score\nnps,9.0\nnps,1E1\nnps,9.50\n", Format::Csv, 5);
+    assert_eq!(rows.iter().map(|r| r.score).collect::<Vec<_>>(), [9, 10]);
+    assert_eq!(report.rejected, 1);
+}
