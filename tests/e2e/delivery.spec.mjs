@@ -213,6 +213,58 @@ test("without localStorage (a sandboxed frame, a privacy mode) answers are still
   }
 });
 
+test("a storage that takes writes and gives nothing back (a no-op shim, a getItem that throws) still sends at once, without spinning", async ({ page }) => {
+  for (const shim of ["no-op", "getItem throws"]) {
+    const server = await startServer();
+    try {
+      await page.addInitScript((shim) => {
+        window.storageWrites = 0;
+        Storage.prototype.setItem = function () { window.storageWrites++; };
+        Storage.prototype.getItem = shim === "no-op" ? () => null : () => { throw new DOMException("blocked", "SecurityError"); };
+      }, shim);
+      await openMount(page, server.url, { kind: "nps" }, `?${encodeURIComponent(shim)}`);
+      await page.getByRole("radio", { name: "6", exact: true }).click();
+      await page.getByRole("button", { name: "Send" }).click();
+      // Sent while the page is open (not only by the exit request): the partial, then the final.
+      await waitForPosts(server.posts, (p) => p.some((q) => q.body.complete));
+      expect(server.posts.map((p) => p.body.complete)).toEqual([false, true]);
+      await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(0);
+      // And no loop rewriting the queue: a handful of writes in a second, not hundreds.
+      const before = await page.evaluate(() => window.storageWrites);
+      await page.waitForTimeout(1_000);
+      expect(await page.evaluate(() => window.storageWrites) - before, shim).toBeLessThan(5);
+    } finally {
+      await server.close();
+    }
+  }
+});
+
+test("an answer given offline on a device whose clock was a month slow is sent when it comes back online with its clock corrected", async ({ page, context }) => {
+  const server = await startServer();
+  try {
+    const now = Date.now();
+    const day = 86_400_000;
+    await page.clock.install({ time: now - 30 * day });
+    await openMount(page, server.url, { kind: "nps", delivery: { maxAgeDays: 7 } });
+    await context.setOffline(true);
+    await page.getByRole("radio", { name: "10", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(1);
+    // Back online, the clock corrected by 30 days at the same moment (what a sync does):
+    // the answer is seconds old, not a month, and is not dropped as expired.
+    const errors = [];
+    await page.exposeFunction("sawError", (detail) => errors.push(detail));
+    await page.evaluate(() => document.addEventListener("sondeo:error", (e) => window.sawError(e.detail)));
+    await page.clock.setSystemTime(now);
+    await context.setOffline(false);
+    await waitForPosts(server.posts, (p) => p.some((q) => q.body.complete));
+    expect(server.posts.filter((p) => p.body.complete).map((p) => p.body.score)).toEqual([10]);
+    expect(errors).toEqual([]);
+  } finally {
+    await server.close();
+  }
+});
+
 /** Counts the page's localStorage writes (window.storageWrites): a delivery that spins writes its queue again and again. */
 const countStorageWrites = () => {
   window.storageWrites = 0;

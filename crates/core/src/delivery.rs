@@ -36,7 +36,8 @@ pub fn handoff_endpoint(key: &str) -> Option<&str> {
 pub enum Outcome {
     /// Acknowledged (2xx): drop it from the queue.
     Delivered,
-    /// Network error, 408, 425, 429 or 5xx: try again later.
+    /// Network error, 3xx (a redirect is not followed; 300 and 304 are no answer either),
+    /// 408, 425, 429 or 5xx: try again later.
     Retry,
     /// Any other status (a 4xx the endpoint means): report once and drop.
     Refused,
@@ -47,7 +48,7 @@ pub fn classify(status: Option<u16>) -> Outcome {
     match status {
         None => Outcome::Retry,
         Some(200..=299) => Outcome::Delivered,
-        Some(408 | 425 | 429) | Some(500..=599) => Outcome::Retry,
+        Some(300..=399 | 408 | 425 | 429 | 500..=599) => Outcome::Retry,
         Some(_) => Outcome::Refused,
     }
 }
@@ -119,6 +120,9 @@ pub struct RetryLimits {
     pub base_delay_ms: u32,
     /// Longest delay between attempts.
     pub max_delay_ms: u32,
+    /// Days after which it expires unsent: its own survey's, not that of whichever survey
+    /// a later page mounts for the endpoint.
+    pub max_age_days: u32,
 }
 
 impl From<&Delivery> for RetryLimits {
@@ -127,6 +131,7 @@ impl From<&Delivery> for RetryLimits {
             max_attempts: d.max_attempts,
             base_delay_ms: d.base_delay_ms,
             max_delay_ms: d.max_delay_ms,
+            max_age_days: d.max_age_days,
         }
     }
 }
@@ -312,6 +317,8 @@ impl Queue {
             push_int(&mut out, e.limits.base_delay_ms as i64);
             out.push_str(",\"maxDelayMs\":");
             push_int(&mut out, e.limits.max_delay_ms as i64);
+            out.push_str(",\"maxAgeDays\":");
+            push_int(&mut out, e.limits.max_age_days as i64);
             out.push_str(",\"body\":");
             push_json_string(&mut out, &e.body);
             out.push_str(",\"attempts\":");
@@ -421,11 +428,15 @@ impl Queue {
         }
     }
 
-    /// Removes the entries queued before `now_ms - max_age_ms`, and returns them.
-    pub fn expire(&mut self, now_ms: f64, max_age_ms: f64) -> Vec<Entry> {
+    /// Removes the entries queued longer ago than their own `maxAgeDays`, and returns
+    /// them; not those `fresh` says this page queued, however the clock has moved since
+    /// (a device offline with a wrong date corrects it as it comes back online).
+    pub fn expire(&mut self, now_ms: f64, fresh: impl Fn(&Entry) -> bool) -> Vec<Entry> {
         let (old, kept) = core::mem::take(&mut self.entries)
             .into_iter()
-            .partition(|e| now_ms - e.created_at > max_age_ms);
+            .partition(|e| {
+                now_ms - e.created_at > e.limits.max_age_days as f64 * 86_400_000.0 && !fresh(e)
+            });
         self.entries = kept;
         old
     }
@@ -462,6 +473,7 @@ impl Queue {
                     max_attempts: limit("maxAttempts", defaults.max_attempts),
                     base_delay_ms: limit("baseDelayMs", defaults.base_delay_ms),
                     max_delay_ms: limit("maxDelayMs", defaults.max_delay_ms),
+                    max_age_days: limit("maxAgeDays", defaults.max_age_days),
                 };
                 if method != "POST" && method != "PUT" {
                     return None;

@@ -147,7 +147,7 @@ pub fn register(
         timeout_ms,
         ..Delivery::default()
     };
-    if transport::register(&endpoint, headers, limits, events.clone()) {
+    if transport::register(&endpoint, headers, limits, events.clone(), mounted_at) {
         sweep_handoffs();
     }
     take_over_stored(&events, &endpoint, mounted_at);

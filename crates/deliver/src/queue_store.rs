@@ -81,14 +81,19 @@ pub fn hold(endpoint: &str, json: &str) {
 /// Saves the queue of `endpoint` (an empty queue removes the key).
 pub fn save(endpoint: &str, queue: &Queue) {
     let json = queue.to_json();
+    let key = queue_key(endpoint);
     let stored = local().is_some_and(|s| {
         if queue.entries.is_empty() {
-            s.remove_item(&queue_key(endpoint)).is_ok()
-        } else if s.set_item(&queue_key(endpoint), &json).is_ok() {
+            s.remove_item(&key).is_ok()
+        } else if s.set_item(&key, &json).is_ok()
+            // Read back: a storage that takes writes and gives nothing back (a no-op shim, a
+            // `getItem` that throws) would leave the queue nowhere, and nothing sent.
+            && s.get_item(&key).ok().flatten().is_some_and(|back| back == json)
+        {
             true
         } else {
-            // Full: an older copy must not be resumed later in place of this one.
-            let _ = s.remove_item(&queue_key(endpoint));
+            // Full, or not read back: an older copy must not be resumed later in its place.
+            let _ = s.remove_item(&key);
             false
         }
     });
@@ -132,7 +137,10 @@ pub fn sweep(max_age_ms: f64) {
             endpoints.push(endpoint);
         }
     }
+    let now = js_sys::Date::now();
     for endpoint in endpoints {
-        update(&endpoint, |q| q.expire(js_sys::Date::now(), max_age_ms));
+        update(&endpoint, |q| {
+            q.entries.retain(|e| now - e.created_at <= max_age_ms);
+        });
     }
 }

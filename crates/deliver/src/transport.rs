@@ -67,6 +67,9 @@ struct State {
     timers: Vec<(String, u32)>,
     generation: u32,
     routes: Vec<Route>,
+    /// When this page's first survey mounted (ms since the epoch, by the clock of then):
+    /// an entry queued since is this page's own, and does not expire while it is open.
+    since: f64,
 }
 
 static STATE: PageLocal<RefCell<State>> = PageLocal::new(RefCell::new(State {
@@ -75,6 +78,7 @@ static STATE: PageLocal<RefCell<State>> = PageLocal::new(RefCell::new(State {
     timers: Vec::new(),
     generation: 0,
     routes: Vec::new(),
+    since: f64::INFINITY,
 }));
 
 fn now() -> f64 {
@@ -119,13 +123,14 @@ pub fn events_of(endpoint: &str) -> Option<EventTarget> {
     route(endpoint).map(|r| r.events)
 }
 
-/// Records that a survey on this page posts to `endpoint` with `headers` (the latest
-/// survey mounted for an endpoint wins). Whether it is the page's first.
+/// Records that a survey on this page, mounted at `mounted_at`, posts to `endpoint` with
+/// `headers` (the latest survey mounted for an endpoint wins). Whether it is the page's first.
 pub fn register(
     endpoint: &str,
     headers: Vec<(String, String)>,
     limits: Delivery,
     events: EventTarget,
+    mounted_at: f64,
 ) -> bool {
     let first = STATE.with(|s| s.borrow().routes.is_empty());
     if first {
@@ -135,6 +140,7 @@ pub fn register(
     }
     STATE.with(|s| {
         let mut s = s.borrow_mut();
+        s.since = s.since.min(mounted_at);
         s.routes.retain(|r| r.endpoint != endpoint);
         s.routes.push(Route {
             endpoint: endpoint.to_owned(),
@@ -213,9 +219,11 @@ fn flush_with(endpoint: &str, events: &EventTarget, probe: bool) {
     let tab = tab_id();
     let started = now();
     let in_flight: Vec<String> = STATE.with(|s| s.borrow().in_flight.clone());
-    let max_age_ms = route.limits.max_age_days as f64 * 86_400_000.0;
+    // Each entry by its own survey's age; none this page queued, however far the clock
+    // has jumped since (a device back online with its date corrected).
+    let since = STATE.with(|s| s.borrow().since);
     let (expired, leased) = queue_store::update(endpoint, |q| {
-        let expired = q.expire(started, max_age_ms);
+        let expired = q.expire(started, |e| e.created_at >= since);
         let leased = if offline {
             Vec::new()
         } else {

@@ -12,6 +12,7 @@ fn entry(id: &str, complete: bool, body: &str) -> Entry {
             max_attempts: 3,
             base_delay_ms: 1000,
             max_delay_ms: 60_000,
+            max_age_days: 7,
         },
         body: body.into(),
         attempts: 0,
@@ -22,15 +23,16 @@ fn entry(id: &str, complete: bool, body: &str) -> Entry {
 }
 
 #[test]
-fn network_errors_408_425_429_and_5xx_are_retried_other_4xx_are_final() {
+fn network_errors_3xx_408_425_429_and_5xx_are_retried_other_4xx_are_final() {
     assert_eq!(classify(None), Outcome::Retry);
     for s in [200, 201, 204, 299] {
         assert_eq!(classify(Some(s)), Outcome::Delivered);
     }
-    for s in [408, 425, 429, 500, 502, 503, 504, 599] {
+    // A 304 or a 300 (a cache or proxy in the way) did not take the answer: kept, tried again.
+    for s in [300, 301, 304, 408, 425, 429, 500, 502, 503, 504, 599] {
         assert_eq!(classify(Some(s)), Outcome::Retry, "{s}");
     }
-    for s in [301, 400, 401, 403, 404, 413, 422] {
+    for s in [400, 401, 403, 404, 413, 422] {
         assert_eq!(classify(Some(s)), Outcome::Refused, "{s}");
     }
 }
@@ -191,7 +193,13 @@ fn stored_entries_hold_no_headers_and_expire() {
     );
     let week = 7.0 * 86_400_000.0;
     let now = 1_700_000_000_000.0 + week + 1.0;
-    let expired = q.expire(now, week);
+    // The limits travel with the entry (as stored and read back).
+    let mut q = Queue::from_value(
+        &crate::Value::from_json(&json).unwrap(),
+        "/api/responses",
+        now,
+    );
+    let expired = q.expire(now, |_| false);
     assert_eq!(
         expired.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
         ["old"]
@@ -200,6 +208,38 @@ fn stored_entries_hold_no_headers_and_expire() {
         q.entries.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
         ["fresh"]
     );
+}
+
+#[test]
+fn each_entry_expires_by_its_own_survey_s_age_and_never_while_its_page_is_open() {
+    let day = 86_400_000.0;
+    let mut q = Queue::default();
+    // Queued by a survey that keeps answers 30 days; another whose survey keeps them 1 day.
+    let mut month = entry("month", true, "{}");
+    month.limits.max_age_days = 30;
+    let mut one_day = entry("one-day", true, "{}");
+    one_day.limits.max_age_days = 1;
+    q.push(month, 10);
+    q.push(one_day, 10);
+    let two_days_later = 1_700_000_000_000.0 + 2.0 * day;
+    let expired = q.expire(two_days_later, |_| false);
+    assert_eq!(
+        expired.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        ["one-day"]
+    );
+    // A month and more later by the clock, but queued by this page (its clock was wrong
+    // while offline): kept.
+    let expired = q.expire(1_700_000_000_000.0 + 40.0 * day, |e| e.id == "month");
+    assert!(expired.is_empty());
+    assert_eq!(q.entries.len(), 1);
+    // An entry stored by a version that kept no age gets the default week.
+    let json = q.to_json().replace(",\"maxAgeDays\":30", "");
+    let read = Queue::from_value(
+        &crate::Value::from_json(&json).unwrap(),
+        "/api/responses",
+        0.0,
+    );
+    assert_eq!(read.entries[0].limits.max_age_days, 7);
 }
 
 #[test]
@@ -284,6 +324,7 @@ fn an_entry_keeps_its_own_limits_across_pages() {
         max_attempts: 30,
         base_delay_ms: 100,
         max_delay_ms: 1500,
+        max_age_days: 90,
     };
     q.push(e, 10);
     let value = Value::from(serde_json::from_str::<serde_json::Value>(&q.to_json()).unwrap());
