@@ -178,7 +178,7 @@ test("an endpoint that takes the post and never answers is given up on after del
     // The same response, sent again once the first attempt timed out (a failed attempt: no status).
     expect(server.posts[0].body).toEqual(server.hung[0].body);
     const retried = await page.evaluate(() => window.retried);
-    expect(retried).toMatchObject({ id: server.hung[0].body.id, attempt: 1 });
+    expect(retried).toMatchObject({ id: server.hung[0].body.id, attempt: 1, error: "the endpoint did not answer in time" });
     expect(retried.status).toBeUndefined();
     expect(retried.at - server.hung[0].at).toBeGreaterThanOrEqual(900);
     await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(0);

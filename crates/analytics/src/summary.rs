@@ -208,6 +208,18 @@ pub fn summary(
     pair: Option<(String, String)>,
     min_enps: u64,
 ) -> Result<Value, String> {
+    // A field no answer can have (`page`, `score`, a misspelt `metadata`) would put every
+    // answer under "(none)" without a word.
+    if let Some(field) = by {
+        let metadata_key = field.strip_prefix(sondeo_core::schema::METADATA_PREFIX);
+        if !matches!(field, "kind" | "surveyId" | "locale")
+            && metadata_key.is_none_or(str::is_empty)
+        {
+            return Err(format!(
+                "by: expected kind, surveyId, locale or metadata.<key>, got {field:?}"
+            ));
+        }
+    }
     let mut out = Map::new();
     out.insert(
         "rejected".into(),
@@ -493,6 +505,55 @@ pub fn inflation_json(rows: &[sondeo_core::inflation::Inflation]) -> Value {
 mod tests {
     use super::*;
     use sondeo_core::import::{Format, Importer};
+
+    #[test]
+    fn a_segment_field_no_answer_can_have_is_refused_by_name() {
+        let (state, report) = (ScoreState::default(), Report::default());
+        for field in ["page", "score", "metadata", "metadata.", "agent"] {
+            let error = summary(&state, &report, Some(field), None, None, 5).unwrap_err();
+            assert_eq!(
+                error,
+                format!("by: expected kind, surveyId, locale or metadata.<key>, got {field:?}")
+            );
+        }
+        // A metadata key no answer has yet is a field all the same (the dashboard asks before any arrive).
+        for field in ["kind", "surveyId", "locale", "metadata.agent"] {
+            assert!(
+                summary(&state, &report, Some(field), None, None, 5).is_ok(),
+                "{field}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_ces_segment_s_interval_against_the_rest_stays_within_what_the_scale_allows() {
+        // One answer of 7 against one of 1: the interval of the difference (at most 6)
+        // must not run past ±6 however wide the error is.
+        let mut state = ScoreState::default();
+        let ndjson = concat!(
+            r#"{"kind":"ces","score":7,"metadata":{"agent":"ana"}}"#,
+            "\n",
+            r#"{"kind":"ces","score":7,"metadata":{"agent":"ana"}}"#,
+            "\n",
+            r#"{"kind":"ces","score":1,"metadata":{"agent":"bo"}}"#,
+            "\n"
+        );
+        let mut importer = Importer::new(Format::Ndjson);
+        importer.feed(ndjson.as_bytes(), &mut |row| state.add(row));
+        let report = importer.finish(&mut |row| state.add(row));
+        let s = summary(&state, &report, Some("metadata.agent"), None, None, 5).unwrap();
+        for agent in ["ana", "bo"] {
+            let vs = &s["segments"][agent]["ces"]["vsRest"];
+            let (low, high) = (
+                vs["low95"].as_f64().unwrap(),
+                vs["high95"].as_f64().unwrap(),
+            );
+            assert!(
+                (-6.0..=6.0).contains(&low) && (-6.0..=6.0).contains(&high),
+                "{agent}: {vs}"
+            );
+        }
+    }
 
     #[test]
     fn each_question_of_a_multi_question_survey_is_reported_with_its_relationships() {

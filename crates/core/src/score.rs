@@ -556,6 +556,14 @@ fn compare_at(a: &Histogram, b: &Histogram, z: f64) -> Option<Change> {
             (b.mean() - a.mean(), normal(cb - ca, (va + vb).sqrt()))
         }
     };
+    // A difference cannot pass what the scale allows (±200 NPS points, ±100 % points, ±6
+    // on a 1–7 scale), however wide a few answers make its interval.
+    let span = match a.kind.spec().statistic {
+        Statistic::Net => 200.0,
+        Statistic::Share => 100.0,
+        Statistic::Mean => (a.kind.max() - a.kind.min()) as f64,
+    };
+    let (low95, high95) = (low95.max(-span), high95.min(span));
     Some(Change {
         kind: a.kind,
         difference,

@@ -395,7 +395,20 @@ fn attempt(entry: Entry, route: &Route, events: EventTarget) {
                     finish(entry, events, Some(status), retry_after, "");
                 }
             }
-            None => finish(entry, events, None, None, ""),
+            // No answer: the time limit's abort, or the network (a reset, a refused
+            // connection, CORS). Said in the retry event, as the README promises.
+            None => {
+                let name = js_sys::Reflect::get(&value, &"name".into())
+                    .ok()
+                    .and_then(|n| n.as_string())
+                    .unwrap_or_default();
+                let problem = if name == "AbortError" || name == "TimeoutError" {
+                    "the endpoint did not answer in time"
+                } else {
+                    "the endpoint could not be reached (offline, a refused or reset connection, or CORS)"
+                };
+                finish(entry, events, None, None, problem)
+            }
         }
     }));
     settle(&promise, &on_settled);
