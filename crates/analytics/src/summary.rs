@@ -122,9 +122,11 @@ fn change_json(c: &Change) -> Value {
 
 /// A segment's figures per kind, each with `effect` (how far the segment moves the total:
 /// the total's score minus the total without it) and `vsRest` (the segment minus the
-/// other answers, with its 95% interval and significance), when there is a rest.
-fn segment_json(scores: &Scores, overall: &Scores) -> Value {
+/// other answers, with its 95% interval and significance), when there is a rest; and
+/// each such difference's exact p-value, for weighing the segments together.
+fn segment_json(scores: &Scores, overall: &Scores) -> (Value, Vec<(Kind, f64)>) {
     let mut out = kinds_json(scores);
+    let mut p_values = Vec::new();
     for kind in KINDS {
         let (Some(figures), Some(a)) = (
             out.get_mut(kind.as_str()),
@@ -135,29 +137,21 @@ fn segment_json(scores: &Scores, overall: &Scores) -> Value {
         figures["effect"] = number(a.effect);
         figures["vsRest"] = change_json(&a.change);
         figures["vsRest"]["pValue"] = number(a.p_value);
+        p_values.push((kind, a.p_value));
     }
-    out
+    (out, p_values)
 }
 
 /// Weighs a field's segments together: a segment differs from the rest when it is among
 /// the discoveries of all the field's segments of its kind (Benjamini–Hochberg, 5%), not
-/// when its own 95% interval alone leaves out 0, which one segment in twenty does by chance.
-fn weigh_segments(values: &mut Map<String, Value>) {
+/// when its own 95% interval alone leaves out 0, which one segment in twenty does by
+/// chance. `tested`: each shown difference's segment, kind and exact p-value.
+fn weigh_segments(values: &mut Map<String, Value>, tested: &[(String, Kind, f64)]) {
     for kind in KINDS {
-        let tested: Vec<(String, f64)> = values
-            .iter()
-            .filter_map(|(name, figures)| {
-                let p = figures
-                    .get(kind.as_str())?
-                    .get("vsRest")?
-                    .get("pValue")?
-                    .as_f64()?;
-                Some((name.clone(), p))
-            })
-            .collect();
-        let p_values: Vec<f64> = tested.iter().map(|(_, p)| *p).collect();
-        for ((name, _), found) in tested.iter().zip(discoveries(&p_values, 0.05)) {
-            values[name][kind.as_str()]["vsRest"]["significant"] = found.into();
+        let of_kind: Vec<&(String, Kind, f64)> = tested.iter().filter(|t| t.1 == kind).collect();
+        let p_values: Vec<f64> = of_kind.iter().map(|t| t.2).collect();
+        for (t, found) in of_kind.iter().zip(discoveries(&p_values, 0.05)) {
+            values[&t.0][kind.as_str()]["vsRest"]["significant"] = found.into();
         }
     }
 }
@@ -247,15 +241,24 @@ pub fn summary(
         // In name order: the map itself is unordered.
         let mut sorted: Vec<(&String, &Scores)> = segments.values.iter().collect();
         sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut tested = Vec::new();
         let mut values: Map<String, Value> = sorted
             .into_iter()
             .map(|(k, v)| {
-                let mut figures = segment_json(v, &state.overall);
+                let (mut figures, p_values) = segment_json(v, &state.overall);
                 suppress_small(&mut figures, v, min_enps);
+                // A figure withheld (an eNPS team under the floor) is not weighed.
+                let shown = |kind: Kind| figures[kind.as_str()].get("vsRest").is_some();
+                tested.extend(
+                    p_values
+                        .into_iter()
+                        .filter(|&(kind, _)| shown(kind))
+                        .map(|(kind, p)| (k.clone(), kind, p)),
+                );
                 (k.clone(), figures)
             })
             .collect();
-        weigh_segments(&mut values);
+        weigh_segments(&mut values, &tested);
         out.insert("segments".into(), Value::Object(values));
         if segments.overflow {
             out.insert(
@@ -523,6 +526,47 @@ mod tests {
                 "{field}"
             );
         }
+    }
+
+    #[test]
+    fn the_summary_weighs_a_field_s_segments_together() {
+        // 200 agents whose answers all come from one uniform 0–10 (a fixed seed): alone,
+        // about one in twenty leaves 0 out of its interval; weighed together, none here.
+        let mut seed = 11u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) % 11
+        };
+        let mut ndjson = String::new();
+        for agent in 0..200 {
+            for _ in 0..150 {
+                let score = next();
+                ndjson.push_str(&format!(
+                    r#"{{"kind":"nps","score":{score},"metadata":{{"agent":"a{agent}"}}}}"#
+                ));
+                ndjson.push('\n');
+            }
+        }
+        let mut state = ScoreState::default();
+        let mut importer = Importer::new(Format::Ndjson);
+        importer.feed(ndjson.as_bytes(), &mut |row| state.add(row));
+        let report = importer.finish(&mut |row| state.add(row));
+        let s = summary(&state, &report, Some("metadata.agent"), None, None, 5).unwrap();
+        let segments = s["segments"].as_object().unwrap();
+        assert_eq!(segments.len(), 200);
+        let vs = |figures: &Value| figures["nps"]["vsRest"].clone();
+        let alone = segments
+            .values()
+            .map(vs)
+            .filter(|v| v["low95"].as_f64().unwrap() > 0.0 || v["high95"].as_f64().unwrap() < 0.0)
+            .count();
+        let marked = segments
+            .values()
+            .map(vs)
+            .filter(|v| v["significant"] == true)
+            .count();
+        assert!(alone >= 3, "{alone}");
+        assert_eq!(marked, 0);
     }
 
     #[test]

@@ -650,9 +650,10 @@ pub struct Segments {
     /// More than [`MAX_SEGMENT_VALUES`] distinct values were seen.
     pub overflow: bool,
     /// The answers whose value came past the cap: counted here, not listed, so that the
-    /// answers without a value are still known exactly.
+    /// answers without a value are still known exactly. `None` past the cap in a state
+    /// saved before it was counted: those are then not known.
     #[cfg_attr(feature = "serde", serde(default))]
-    pub beyond: Scores,
+    pub beyond: Option<Scores>,
 }
 
 /// The label of the answers that have no value for a segment field.
@@ -660,10 +661,14 @@ pub const NO_VALUE: &str = "(none)";
 
 impl Segments {
     /// The answers of `overall` that have no value for this field, so that a field's
-    /// segments add up to the whole; `None` when every answer has one.
+    /// segments add up to the whole; `None` when every answer has one, or when they are
+    /// not known (a state saved before the answers past the cap were counted).
     pub fn unsegmented(&self, overall: &Scores) -> Option<Scores> {
+        if self.overflow && self.beyond.is_none() {
+            return None;
+        }
         let mut rest = overall.clone();
-        for scores in self.values.values().chain([&self.beyond]) {
+        for scores in self.values.values().chain(&self.beyond) {
             for (mine, theirs) in rest.kinds.iter_mut().zip(&scores.kinds) {
                 for (a, b) in mine.counts.iter_mut().zip(theirs.counts.iter()) {
                     *a = a.saturating_sub(*b);
@@ -825,7 +830,10 @@ impl ScoreState {
                 }
                 None => {
                     entry.overflow = true;
-                    entry.beyond.add(kind, score);
+                    entry
+                        .beyond
+                        .get_or_insert_with(Scores::default)
+                        .add(kind, score);
                     return;
                 }
             };
@@ -871,8 +879,14 @@ impl ScoreState {
                     continue;
                 }
             };
+            // What is past the cap is known when it is on both sides (or a side never passed it).
+            let known = |s: &Segments| !s.overflow || s.beyond.is_some();
+            let both_known = known(mine) && known(theirs);
             mine.overflow |= theirs.overflow;
-            mine.beyond.merge(&theirs.beyond);
+            let mut beyond = mine.beyond.take().unwrap_or_default();
+            if let Some(theirs) = &theirs.beyond {
+                beyond.merge(theirs);
+            }
             for (value, scores) in &theirs.values {
                 if let Some(s) = mine.values.get_mut(value) {
                     s.merge(scores);
@@ -880,9 +894,10 @@ impl ScoreState {
                     mine.values.insert(value.clone(), scores.clone());
                 } else {
                     mine.overflow = true;
-                    mine.beyond.merge(scores);
+                    beyond.merge(scores);
                 }
             }
+            mine.beyond = (both_known && mine.overflow).then_some(beyond);
         }
         for (day, scores) in &other.days {
             self.days.entry(*day).or_default().merge(scores);
@@ -925,8 +940,8 @@ pub struct Driver {
     pub score_not_citing: f64,
     /// Share of the worst group (detractors, low) that cites it, in %.
     pub share_of_worst_group: f64,
-    /// Whether the score of those citing it differs from the others' beyond the 95%
-    /// interval of the difference (false when nobody else answered).
+    /// Whether the score of those citing it differs from the others', weighed with the
+    /// kind's other reasons (Benjamini–Hochberg, 5%; false when nobody else answered).
     pub significant: bool,
 }
 
@@ -967,6 +982,8 @@ pub fn against_rest(segment: &Histogram, overall: &Histogram) -> Option<AgainstR
 /// Drivers of every reason for every kind that has answers citing it, most cited first.
 pub fn drivers(state: &ScoreState) -> Vec<Driver> {
     let mut out = Vec::new();
+    // Each driver's p-value, for weighing a kind's reasons together (none: nobody else answered).
+    let mut p_values = Vec::new();
     for (reason, stats) in &state.reasons {
         for kind in KINDS {
             let citing = stats.citing.get(kind);
@@ -976,19 +993,32 @@ pub fn drivers(state: &ScoreState) -> Vec<Driver> {
             let rest = state.overall.get(kind).without(citing);
             let worst = kind.groups()[0];
             let worst_total = state.overall.get(kind).group_count(worst);
+            p_values.push(p_value(&rest, citing));
             out.push(Driver {
                 reason: reason.clone(),
                 kind,
                 count: citing.n(),
                 score_citing: headline(citing),
                 score_not_citing: headline(&rest),
-                significant: compare(&rest, citing).is_some_and(|c| c.significant),
+                significant: false,
                 share_of_worst_group: if worst_total == 0 {
                     0.0
                 } else {
                     100.0 * citing.group_count(worst) as f64 / worst_total as f64
                 },
             });
+        }
+    }
+    // A kind's reasons weighed together, as a field's segments are: of twenty reasons that
+    // pull nothing, one would otherwise be called a driver by chance.
+    for kind in KINDS {
+        let tested: Vec<(usize, f64)> = (0..out.len())
+            .filter(|&i| out[i].kind == kind)
+            .filter_map(|i| Some((i, p_values[i]?)))
+            .collect();
+        let p: Vec<f64> = tested.iter().map(|&(_, p)| p).collect();
+        for (&(i, _), found) in tested.iter().zip(discoveries(&p, 0.05)) {
+            out[i].significant = found;
         }
     }
     out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.reason.cmp(&b.reason)));

@@ -147,7 +147,7 @@ pub fn register(
         timeout_ms,
         ..Delivery::default()
     };
-    if transport::register(&endpoint, headers, limits, events.clone(), mounted_at) {
+    if transport::register(&endpoint, headers, limits, events.clone()) {
         sweep_handoffs();
     }
     take_over_stored(&events, &endpoint, mounted_at);
@@ -193,6 +193,13 @@ fn made_before(json: &str, endpoint: &str, time: f64) -> bool {
 /// `key`) and sends it.
 #[wasm_bindgen]
 pub fn send(events: EventTarget, key: String, queued: String) {
+    // This page's own answer (earlier pages' handoffs are taken from storage at mount).
+    if let Some((id, _)) = key
+        .strip_prefix(HANDOFF_KEY_PREFIX)
+        .and_then(|rest| rest.split_once(' '))
+    {
+        transport::given_here(id);
+    }
     if let Some(endpoint) = take_over(&events, &key, &queued) {
         transport::flush(&endpoint, &events);
     }

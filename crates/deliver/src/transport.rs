@@ -67,9 +67,9 @@ struct State {
     timers: Vec<(String, u32)>,
     generation: u32,
     routes: Vec<Route>,
-    /// When this page's first survey mounted (ms since the epoch, by the clock of then):
-    /// an entry queued since is this page's own, and does not expire while it is open.
-    since: f64,
+    /// The responses this page's visitor gave (their queue ids): they do not expire while
+    /// the page is open, however the clock moves.
+    given_here: Vec<String>,
 }
 
 static STATE: PageLocal<RefCell<State>> = PageLocal::new(RefCell::new(State {
@@ -78,7 +78,7 @@ static STATE: PageLocal<RefCell<State>> = PageLocal::new(RefCell::new(State {
     timers: Vec::new(),
     generation: 0,
     routes: Vec::new(),
-    since: f64::INFINITY,
+    given_here: Vec::new(),
 }));
 
 fn now() -> f64 {
@@ -118,19 +118,23 @@ pub fn routed_endpoints() -> Vec<String> {
     })
 }
 
+/// Records that the visitor of this page gave the response queued under `id`.
+pub fn given_here(id: &str) {
+    STATE.with(|s| s.borrow_mut().given_here.push(id.to_owned()));
+}
+
 /// The element of the survey on this page that posts to `endpoint`.
 pub fn events_of(endpoint: &str) -> Option<EventTarget> {
     route(endpoint).map(|r| r.events)
 }
 
-/// Records that a survey on this page, mounted at `mounted_at`, posts to `endpoint` with
-/// `headers` (the latest survey mounted for an endpoint wins). Whether it is the page's first.
+/// Records that a survey on this page posts to `endpoint` with `headers` (the latest
+/// survey mounted for an endpoint wins). Whether it is the page's first.
 pub fn register(
     endpoint: &str,
     headers: Vec<(String, String)>,
     limits: Delivery,
     events: EventTarget,
-    mounted_at: f64,
 ) -> bool {
     let first = STATE.with(|s| s.borrow().routes.is_empty());
     if first {
@@ -140,7 +144,6 @@ pub fn register(
     }
     STATE.with(|s| {
         let mut s = s.borrow_mut();
-        s.since = s.since.min(mounted_at);
         s.routes.retain(|r| r.endpoint != endpoint);
         s.routes.push(Route {
             endpoint: endpoint.to_owned(),
@@ -219,11 +222,11 @@ fn flush_with(endpoint: &str, events: &EventTarget, probe: bool) {
     let tab = tab_id();
     let started = now();
     let in_flight: Vec<String> = STATE.with(|s| s.borrow().in_flight.clone());
-    // Each entry by its own survey's age; none this page queued, however far the clock
+    // Each entry by its own survey's age; none given on this page, however far the clock
     // has jumped since (a device back online with its date corrected).
-    let since = STATE.with(|s| s.borrow().since);
+    let given_here = STATE.with(|s| s.borrow().given_here.clone());
     let (expired, leased) = queue_store::update(endpoint, |q| {
-        let expired = q.expire(started, |e| e.created_at >= since);
+        let expired = q.expire(started, |e| given_here.contains(&e.id));
         let leased = if offline {
             Vec::new()
         } else {

@@ -507,13 +507,14 @@ impl Columns {
     /// Reads a header row.
     pub fn from_header(header: &[std::borrow::Cow<str>]) -> Columns {
         let mut c = Columns::default();
-        let mut seen = std::collections::HashSet::new();
+        // The payload's columns named so far (letter case aside): `score,Score` is one column twice.
+        let mut named = Vec::new();
+        let twice = |c: &mut Columns, name: &str| {
+            c.twice.get_or_insert_with(|| name.to_owned());
+        };
         for (i, name) in header.iter().enumerate() {
             let name = name.trim();
             let lower = name.to_ascii_lowercase();
-            if !name.is_empty() && !seen.insert(lower.clone()) && c.twice.is_none() {
-                c.twice = Some(name.to_owned());
-            }
             let slot = match lower.as_str() {
                 "id" => &mut c.id,
                 "kind" | "type" => &mut c.kind,
@@ -532,18 +533,28 @@ impl Columns {
                 _ if name == METADATA_REST => &mut c.metadata_rest,
                 _ => {
                     let prefix = METADATA_PREFIX.len();
-                    if let Some(key) = name
+                    let key = match name
                         .get(prefix..)
                         .filter(|_| lower.starts_with(METADATA_PREFIX))
                     {
-                        c.metadata.push((i, key.to_owned()));
-                    } else if !ignored(name) && !name.is_empty() {
-                        c.metadata.push((i, name.to_owned()));
+                        Some(key) => key,
+                        None if !ignored(name) && !name.is_empty() => name,
+                        None => continue,
+                    };
+                    // Keys are compared exactly, as the collector stores them (`Plan` and
+                    // `plan` are two keys); `agent` and `metadata.agent` are one.
+                    if c.metadata.iter().any(|(_, k)| k == key) {
+                        twice(&mut c, name);
                     }
+                    c.metadata.push((i, key.to_owned()));
                     continue;
                 }
             };
             slot.get_or_insert(i);
+            if named.contains(&lower) {
+                twice(&mut c, name);
+            }
+            named.push(lower);
         }
         c
     }

@@ -316,9 +316,23 @@ fn a_header_that_names_a_column_twice_reads_no_row() {
         "the column Score appears twice: expected each column once"
     );
     assert_eq!(report.first[1].line, 2);
-    // Metadata columns too; an unnamed column is no name.
-    let (report, _) = import(b"kind,score,agent,agent\nnps,9,a,b\n", Format::Csv, 5);
-    assert_eq!(report.accepted, 0);
+    // Metadata columns too, a key however it is written; an unnamed column is no name.
+    for header in ["kind,score,agent,agent", "kind,score,agent,metadata.agent"] {
+        let file = format!("{header}\nnps,9,a,b\n");
+        let (report, _) = import(file.as_bytes(), Format::Csv, 5);
+        assert_eq!(report.accepted, 0, "{header}");
+    }
+    // Keys are compared exactly, as the collector keeps them: two keys, both read.
+    let (report, rows) = import(
+        b"kind,score,metadata.Plan,metadata.plan\nnps,9,a,b\n",
+        Format::Csv,
+        5,
+    );
+    assert_eq!(report.accepted, 1);
+    assert_eq!(
+        pairs(&rows[0].metadata),
+        [("Plan".into(), "a".into()), ("plan".into(), "b".into())]
+    );
     let (report, _) = import(b"kind,score,,\nnps,9,,\n", Format::Csv, 5);
     assert_eq!((report.accepted, report.rejected), (1, 0));
 }

@@ -22,8 +22,8 @@ impl ScoreState {
                 if scores.is_empty() {
                     entry.values.swap_remove(value);
                 }
-            } else if entry.overflow {
-                entry.beyond.remove(kind, score);
+            } else if let Some(beyond) = &mut entry.beyond {
+                beyond.remove(kind, score);
             }
             if entry.values.is_empty() && !entry.overflow {
                 self.segments.swap_remove(field);

@@ -331,11 +331,26 @@ fn answers_without_a_value_stay_known_when_the_field_overflows() {
     assert_eq!(merged.unsegmented(&first.overall), Some(expected));
     // An answer past the cap taken back (replaced by its later version) leaves it.
     let beyond = agent(MAX_SEGMENT_VALUES + 1, 10);
-    let before = state.segments["metadata.agent"].beyond.clone();
+    let before = state.segments["metadata.agent"].beyond.clone().unwrap();
     state.remove(&beyond);
     let mut less = before;
     less.remove(Kind::Nps, 10);
-    assert_eq!(state.segments["metadata.agent"].beyond, less);
+    assert_eq!(state.segments["metadata.agent"].beyond, Some(less));
+    // A state saved before the answers past the cap were counted: "(none)" is not known,
+    // rather than holding them; merged into a new one, it stays unknown.
+    let mut old = state.clone();
+    old.segments.get_mut("metadata.agent").unwrap().beyond = None;
+    assert_eq!(
+        old.segments["metadata.agent"].unsegmented(&old.overall),
+        None
+    );
+    let mut merged = ScoreState::default();
+    merged.merge(&state);
+    merged.merge(&old);
+    assert_eq!(
+        merged.segments["metadata.agent"].unsegmented(&merged.overall),
+        None
+    );
 }
 
 #[test]
