@@ -509,6 +509,15 @@ mod tests {
     use super::*;
     use sondeo_core::import::{Format, Importer};
 
+    /// The state and import report of an NDJSON text.
+    fn scored(ndjson: &str) -> (ScoreState, Report) {
+        let mut state = ScoreState::default();
+        let mut importer = Importer::new(Format::Ndjson);
+        importer.feed(ndjson.as_bytes(), &mut |row| state.add(row));
+        let report = importer.finish(&mut |row| state.add(row));
+        (state, report)
+    }
+
     #[test]
     fn a_segment_field_no_answer_can_have_is_refused_by_name() {
         let (state, report) = (ScoreState::default(), Report::default());
@@ -547,10 +556,7 @@ mod tests {
                 ndjson.push('\n');
             }
         }
-        let mut state = ScoreState::default();
-        let mut importer = Importer::new(Format::Ndjson);
-        importer.feed(ndjson.as_bytes(), &mut |row| state.add(row));
-        let report = importer.finish(&mut |row| state.add(row));
+        let (state, report) = scored(&ndjson);
         let s = summary(&state, &report, Some("metadata.agent"), None, None, 5).unwrap();
         let segments = s["segments"].as_object().unwrap();
         assert_eq!(segments.len(), 200);
@@ -573,7 +579,6 @@ mod tests {
     fn a_ces_segment_s_interval_against_the_rest_stays_within_what_the_scale_allows() {
         // One answer of 7 against one of 1: the interval of the difference (at most 6)
         // must not run past ±6 however wide the error is.
-        let mut state = ScoreState::default();
         let ndjson = concat!(
             r#"{"kind":"ces","score":7,"metadata":{"agent":"ana"}}"#,
             "\n",
@@ -582,9 +587,7 @@ mod tests {
             r#"{"kind":"ces","score":1,"metadata":{"agent":"bo"}}"#,
             "\n"
         );
-        let mut importer = Importer::new(Format::Ndjson);
-        importer.feed(ndjson.as_bytes(), &mut |row| state.add(row));
-        let report = importer.finish(&mut |row| state.add(row));
+        let (state, report) = scored(ndjson);
         let s = summary(&state, &report, Some("metadata.agent"), None, None, 5).unwrap();
         for agent in ["ana", "bo"] {
             let vs = &s["segments"][agent]["ces"]["vsRest"];
@@ -614,10 +617,7 @@ mod tests {
             ));
             ndjson.push('\n');
         }
-        let mut state = ScoreState::default();
-        let mut importer = Importer::new(Format::Ndjson);
-        importer.feed(ndjson.as_bytes(), &mut |row| state.add(row));
-        let report = importer.finish(&mut |row| state.add(row));
+        let (state, report) = scored(&ndjson);
         assert_eq!(report.accepted, 4);
         let s = summary(&state, &report, Some("metadata.agent"), None, None, 5).unwrap();
         let asked = s["questions"]["tls"].as_array().unwrap();
@@ -638,11 +638,8 @@ mod tests {
         // The top-level kind still counts every response once.
         assert_eq!(s["overall"]["csat"]["n"], 4);
         // An eNPS question of fewer answers than the floor is hidden like any eNPS figure.
-        let mut pulse = ScoreState::default();
-        let mut importer = Importer::new(Format::Ndjson);
         let line = r#"{"id":"e1","schema":2,"surveyId":"pulse","kind":"enps","score":9,"metadata":{"team":"ops"},"answers":[{"key":"enps","kind":"enps","score":9},{"key":"manager","kind":"rating","score":4}]}"#;
-        importer.feed(format!("{line}\n").as_bytes(), &mut |row| pulse.add(row));
-        let report = importer.finish(&mut |row| pulse.add(row));
+        let (pulse, report) = scored(&format!("{line}\n"));
         let s = summary(&pulse, &report, Some("metadata.team"), None, None, 5).unwrap();
         let enps = &s["questions"]["pulse"][0];
         assert_eq!(enps["figures"], json!({ "suppressed": true, "minimum": 5 }));
@@ -668,10 +665,7 @@ mod tests {
             ndjson.push_str(&format!(r#"{{"id":"p{i}","kind":"nps","score":10}}"#));
             ndjson.push('\n');
         }
-        let mut state = ScoreState::default();
-        let mut importer = Importer::new(Format::Ndjson);
-        importer.feed(ndjson.as_bytes(), &mut |row| state.add(row));
-        let report = importer.finish(&mut |row| state.add(row));
+        let (state, report) = scored(&ndjson);
         let s = summary(&state, &report, Some("metadata.agent"), None, None, 5).unwrap();
         let none = &s["segments"]["(none)"]["nps"];
         assert_eq!(none["n"], 5);
