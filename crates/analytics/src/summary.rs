@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 use sondeo_core::import::Report;
 use sondeo_core::metric::{Kind, Statistic, KINDS};
 use sondeo_core::score::{
-    against_rest, ces, compare, csat, discoveries, drivers, nps, Change, Histogram, QuestionStats,
+    against_rest, ces, compare, csat, drivers, nps, weigh, Change, Histogram, QuestionStats,
     Questions, ScoreState, Scores, NO_VALUE,
 };
 use sondeo_core::time::Period;
@@ -148,11 +148,13 @@ fn segment_json(scores: &Scores, overall: &Scores) -> (Value, Vec<(Kind, f64)>) 
 /// chance. `tested`: each shown difference's segment, kind and exact p-value.
 fn weigh_segments(values: &mut Map<String, Value>, tested: &[(String, Kind, f64)]) {
     for kind in KINDS {
-        let of_kind: Vec<&(String, Kind, f64)> = tested.iter().filter(|t| t.1 == kind).collect();
-        let p_values: Vec<f64> = of_kind.iter().map(|t| t.2).collect();
-        for (t, found) in of_kind.iter().zip(discoveries(&p_values, 0.05)) {
-            values[&t.0][kind.as_str()]["vsRest"]["significant"] = found.into();
-        }
+        let of_kind: Vec<Option<f64>> = tested
+            .iter()
+            .map(|t| Some(t.2).filter(|_| t.1 == kind))
+            .collect();
+        weigh(&of_kind, |i, found| {
+            values[&tested[i].0][kind.as_str()]["vsRest"]["significant"] = found.into();
+        });
     }
 }
 

@@ -12,7 +12,7 @@
 
 use crate::metric::Kind;
 use crate::outcomes::{proportion_difference, share, Difference, Estimate, OutcomeTally, FLAGS};
-use crate::score::{headline, Histogram, Latest, NO_VALUE};
+use crate::score::{headline, proportion_p_value, weigh, Histogram, Latest, NO_VALUE};
 use std::collections::BTreeMap;
 
 /// A segment's top scorers against their later outcome.
@@ -132,35 +132,68 @@ pub fn inflation(
     };
     let (all_top, all_terse) = sum(|t| (t.top, t.terse));
     let (all_known, all_yes) = sum(|t| t.outcome);
-    counts
+    // Each segment's p-values (terse share, outcome), to weigh the segments together.
+    let mut p_values = Vec::new();
+    let mut rows: Vec<Inflation> = counts
         .into_iter()
-        .map(|(segment, t)| Inflation {
-            segment,
-            top: t.top,
-            terse: t.terse,
-            against_rest: proportion_difference(
-                t.terse,
-                t.top,
-                all_terse - t.terse,
-                all_top - t.top,
-            ),
-            score: t.scores.as_ref().map_or(f64::NAN, headline),
-            n: t.scores.as_ref().map_or(0, Histogram::n),
-            outcome: outcomes.map(|(_, flag)| {
-                let (known, yes) = t.outcome;
-                OutcomeCheck {
-                    outcome: FLAGS[flag],
-                    rate: share(yes, known),
-                    against_rest: proportion_difference(
-                        yes,
-                        known,
-                        all_yes - yes,
-                        all_known - known,
-                    ),
-                }
-            }),
+        .map(|(segment, t)| {
+            p_values.push((
+                proportion_p_value(t.terse, t.top, all_terse - t.terse, all_top - t.top),
+                proportion_p_value(
+                    t.outcome.1,
+                    t.outcome.0,
+                    all_yes - t.outcome.1,
+                    all_known - t.outcome.0,
+                ),
+            ));
+            Inflation {
+                segment,
+                top: t.top,
+                terse: t.terse,
+                against_rest: proportion_difference(
+                    t.terse,
+                    t.top,
+                    all_terse - t.terse,
+                    all_top - t.top,
+                ),
+                score: t.scores.as_ref().map_or(f64::NAN, headline),
+                n: t.scores.as_ref().map_or(0, Histogram::n),
+                outcome: outcomes.map(|(_, flag)| {
+                    let (known, yes) = t.outcome;
+                    OutcomeCheck {
+                        outcome: FLAGS[flag],
+                        rate: share(yes, known),
+                        against_rest: proportion_difference(
+                            yes,
+                            known,
+                            all_yes - yes,
+                            all_known - known,
+                        ),
+                    }
+                }),
+            }
         })
-        .collect()
+        .collect();
+    // An agent is flagged only among the discoveries of all the segments (Benjamini–Hochberg,
+    // 5%): of fifty agents who all ask nothing of their customers, a 95% test of each would
+    // flag two or three by chance, and name them.
+    let terse: Vec<Option<f64>> = p_values.iter().map(|p| p.0).collect();
+    weigh(&terse, |i, found| {
+        if let Some(d) = &mut rows[i].against_rest {
+            d.significant = found;
+        }
+    });
+    let outcome: Vec<Option<f64>> = p_values.iter().map(|p| p.1).collect();
+    weigh(&outcome, |i, found| {
+        if let Some(d) = rows[i]
+            .outcome
+            .as_mut()
+            .and_then(|o| o.against_rest.as_mut())
+        {
+            d.significant = found;
+        }
+    });
+    rows
 }
 
 #[cfg(test)]
@@ -168,6 +201,60 @@ mod tests {
     use super::*;
     use crate::score::{Row, ScoreState};
     use std::borrow::Cow;
+
+    #[test]
+    fn agents_who_differ_only_by_chance_are_not_flagged_once_weighed_together() {
+        // 60 agents, 30 tens each, each ten terse with one chance in two (a fixed seed);
+        // "zed": 40 tens, all terse.
+        let mut state = ScoreState::default();
+        let mut latest = Latest::default();
+        let mut seed = 5u64;
+        let mut id = 0;
+        let mut add = |agent: String, terse: bool| {
+            id += 1;
+            let comment = (!terse).then(|| Cow::Borrowed("Solved on the first call, thank you"));
+            let row = Row {
+                id: Some(Cow::Owned(format!("r{id}"))),
+                complete: true,
+                kind: Some(Kind::Nps),
+                score: 10,
+                metadata: vec![(Cow::Borrowed("agent"), Cow::Owned(agent))],
+                comment,
+                ..Row::default()
+            };
+            latest.upsert(&mut state, row);
+        };
+        for agent in 0..60 {
+            for _ in 0..30 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                add(format!("a{agent}"), (seed >> 33) % 2 == 0);
+            }
+        }
+        for _ in 0..40 {
+            add("zed".into(), true);
+        }
+        let rows = inflation(&latest, "metadata.agent", Kind::Nps, 20, None);
+        let flagged: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.flagged())
+            .map(|r| r.segment.as_str())
+            .collect();
+        assert_eq!(flagged, ["zed"]);
+        // One by one, chance alone would have flagged some of the others too.
+        let alone = rows
+            .iter()
+            .filter(|r| r.segment != "zed")
+            .filter(|r| {
+                let (others_top, others_terse) = rows
+                    .iter()
+                    .filter(|o| o.segment != r.segment)
+                    .fold((0, 0), |(t, s), o| (t + o.top, s + o.terse));
+                proportion_difference(r.terse, r.top, others_terse, others_top)
+                    .is_some_and(|d| d.significant && d.difference > 0.0)
+            })
+            .count();
+        assert!(alone >= 1, "{alone}");
+    }
 
     #[test]
     fn an_agent_whose_tens_come_without_a_word_is_flagged() {

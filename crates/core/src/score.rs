@@ -459,7 +459,24 @@ pub fn compare(a: &Histogram, b: &Histogram) -> Option<Change> {
 /// The two-sided p-value of [`compare`]'s difference, from its own interval: the `α` at
 /// which the `1 − α` interval just reaches 0. `None` when either side is empty.
 pub fn p_value(a: &Histogram, b: &Histogram) -> Option<f64> {
-    let excludes_zero = |z: f64| compare_at(a, b, z).map(|c| c.low95 > 0.0 || c.high95 < 0.0);
+    p_value_where(|z| compare_at(a, b, z).map(|c| c.low95 > 0.0 || c.high95 < 0.0))
+}
+
+/// The two-sided p-value of `x1/n1 − x2/n2` from Newcombe's interval, as [`p_value`] reads
+/// it; `None` when either side is empty.
+pub fn proportion_p_value(x1: u64, n1: u64, x2: u64, n2: u64) -> Option<f64> {
+    if n1 == 0 || n2 == 0 {
+        return None;
+    }
+    p_value_where(|z| {
+        let (_, low, high) = newcombe_at(x1, n1, x2, n2, z);
+        Some(low > 0.0 || high < 0.0)
+    })
+}
+
+/// The `α` at which a `1 − α` interval just reaches 0, given whether the interval `z`
+/// standard errors wide leaves 0 out (`None`: no interval).
+fn p_value_where(excludes_zero: impl Fn(f64) -> Option<bool>) -> Option<f64> {
     // Wider as `z` grows: the `z` where the interval first reaches 0, by bisection.
     let (mut inside, mut outside) = (0.0_f64, 40.0_f64);
     if !excludes_zero(inside)? {
@@ -518,6 +535,20 @@ pub fn discoveries(p_values: &[f64], rate: f64) -> Vec<bool> {
         found[i] = true;
     }
     found
+}
+
+/// Calls `set(i, found)` for each `p_values[i]` there is, `found` saying whether it is a
+/// discovery among them all ([`discoveries`], 5%).
+pub fn weigh(p_values: &[Option<f64>], mut set: impl FnMut(usize, bool)) {
+    let tested: Vec<(usize, f64)> = p_values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| Some((i, (*p)?)))
+        .collect();
+    let p: Vec<f64> = tested.iter().map(|&(_, p)| p).collect();
+    for (&(i, _), found) in tested.iter().zip(discoveries(&p, 0.05)) {
+        set(i, found);
+    }
 }
 
 /// [`compare`] with an interval `z` standard errors wide (1.96 for 95%).
@@ -1012,14 +1043,10 @@ pub fn drivers(state: &ScoreState) -> Vec<Driver> {
     // A kind's reasons weighed together, as a field's segments are: of twenty reasons that
     // pull nothing, one would otherwise be called a driver by chance.
     for kind in KINDS {
-        let tested: Vec<(usize, f64)> = (0..out.len())
-            .filter(|&i| out[i].kind == kind)
-            .filter_map(|i| Some((i, p_values[i]?)))
+        let of_kind: Vec<Option<f64>> = (0..out.len())
+            .map(|i| p_values[i].filter(|_| out[i].kind == kind))
             .collect();
-        let p: Vec<f64> = tested.iter().map(|&(_, p)| p).collect();
-        for (&(i, _), found) in tested.iter().zip(discoveries(&p, 0.05)) {
-            out[i].significant = found;
-        }
+        weigh(&of_kind, |i, found| out[i].significant = found);
     }
     out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.reason.cmp(&b.reason)));
     out
