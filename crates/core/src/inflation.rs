@@ -212,7 +212,7 @@ mod tests {
         let mut id = 0;
         let mut add = |agent: String, terse: bool| {
             id += 1;
-            let comment = (!terse).then(|| Cow::Borrowed("Solved on the first call, thank you"));
+            let comment = (!terse).then_some(Cow::Borrowed("Solved on the first call, thank you"));
             let row = Row {
                 id: Some(Cow::Owned(format!("r{id}"))),
                 complete: true,
@@ -227,7 +227,7 @@ mod tests {
         for agent in 0..60 {
             for _ in 0..30 {
                 seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                add(format!("a{agent}"), (seed >> 33) % 2 == 0);
+                add(format!("a{agent}"), (seed >> 33).is_multiple_of(2));
             }
         }
         for _ in 0..40 {
