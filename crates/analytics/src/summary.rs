@@ -206,15 +206,10 @@ pub fn summary(
 ) -> Result<Value, String> {
     // A field no answer can have (`page`, `score`, a misspelt `metadata`) would put every
     // answer under "(none)" without a word.
-    if let Some(field) = by {
-        let metadata_key = field.strip_prefix(sondeo_core::schema::METADATA_PREFIX);
-        if !matches!(field, "kind" | "surveyId" | "locale")
-            && metadata_key.is_none_or(str::is_empty)
-        {
-            return Err(format!(
-                "by: expected kind, surveyId, locale or metadata.<key>, got {field:?}"
-            ));
-        }
+    if let Some(field) = by.filter(|f| !sondeo_core::score::Row::is_segment_field(f)) {
+        return Err(format!(
+            "by: expected kind, surveyId, locale or metadata.<key>, got {field:?}"
+        ));
     }
     let mut out = Map::new();
     out.insert(

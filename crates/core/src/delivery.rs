@@ -28,7 +28,17 @@ pub fn handoff_key(id: &str, endpoint: &str) -> String {
 
 /// The endpoint a handoff's key names (none for any other key).
 pub fn handoff_endpoint(key: &str) -> Option<&str> {
-    Some(key.strip_prefix(HANDOFF_KEY_PREFIX)?.split_once(' ')?.1)
+    Some(handoff_parts(key)?.1)
+}
+
+/// The response id a handoff's key names (none for any other key).
+pub fn handoff_id(key: &str) -> Option<&str> {
+    Some(handoff_parts(key)?.0)
+}
+
+/// A handoff key's id and endpoint ([`handoff_key`]): the id holds no space.
+fn handoff_parts(key: &str) -> Option<(&str, &str)> {
+    key.strip_prefix(HANDOFF_KEY_PREFIX)?.split_once(' ')
 }
 
 /// What to do after an attempt.

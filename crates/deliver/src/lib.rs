@@ -36,7 +36,9 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 use page::PageLocal;
-use sondeo_core::delivery::{handoff_endpoint, Pushed, HANDOFF_KEY_PREFIX, QUEUE_KEY_PREFIX};
+use sondeo_core::delivery::{
+    handoff_endpoint, handoff_id, Pushed, HANDOFF_KEY_PREFIX, QUEUE_KEY_PREFIX,
+};
 use sondeo_core::survey::Delivery;
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
@@ -194,10 +196,7 @@ fn made_before(json: &str, endpoint: &str, time: f64) -> bool {
 #[wasm_bindgen]
 pub fn send(events: EventTarget, key: String, queued: String) {
     // This page's own answer (earlier pages' handoffs are taken from storage at mount).
-    if let Some((id, _)) = key
-        .strip_prefix(HANDOFF_KEY_PREFIX)
-        .and_then(|rest| rest.split_once(' '))
-    {
+    if let Some(id) = handoff_id(&key) {
         transport::given_here(id);
     }
     if let Some(endpoint) = take_over(&events, &key, &queued) {

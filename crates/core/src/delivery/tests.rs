@@ -421,7 +421,9 @@ fn a_handoff_key_names_its_endpoint_whatever_the_endpoint_holds() {
     let key = handoff_key("shown:6f1c-2", endpoint);
     assert_eq!(key, format!("sondeo:handoff:shown:6f1c-2 {endpoint}"));
     assert_eq!(handoff_endpoint(&key), Some(endpoint));
+    assert_eq!(handoff_id(&key), Some("shown:6f1c-2"));
     assert_eq!(handoff_endpoint(&queue_key("/api/responses")), None);
+    assert_eq!(handoff_id(&queue_key("/api/responses")), None);
     assert_eq!(queue_key("/api/responses"), "sondeo:queue:/api/responses");
     assert_eq!(handoff_endpoint("sondeo:handoff:no-endpoint"), None);
 }

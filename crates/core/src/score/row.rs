@@ -118,6 +118,13 @@ impl Row<'_> {
         });
     }
 
+    /// Whether answers can have a value for `field`, as [`Row::for_each_segment_in_parts`]
+    /// names the fields: `kind`, `surveyId`, `locale` or `metadata.<key>`.
+    pub fn is_segment_field(field: &str) -> bool {
+        let key = field.strip_prefix(crate::schema::METADATA_PREFIX);
+        matches!(field, "kind" | "surveyId" | "locale") || key.is_some_and(|k| !k.is_empty())
+    }
+
     /// As [`Row::for_each_segment`], the field given in two parts (`"metadata."`, `"agent"`)
     /// that the caller need not join: scoring a large file compares them with the field
     /// it saw last, and joining them cost a string per row.
