@@ -15,8 +15,8 @@ const open = async (page, config, query) => expect(await openMount(page, server.
 const NPS = {
   es: "¿Qué probabilidad hay de que nos recomiende a un amigo o colega?",
   "pt-BR": "Qual a probabilidade de você nos recomendar a um amigo ou colega?",
-  fr: "Quelle est la probabilité que vous nous recommandiez à un ami ou un collègue ?",
-  de: "Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen empfehlen?",
+  fr: "Quelle est la probabilité que vous nous recommandiez à un ami ou à un collègue\u202f?",
+  de: "Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen weiterempfehlen?",
   it: "Quanto è probabile che ci consiglieresti a un amico o a un collega?",
   nl: "Hoe waarschijnlijk is het dat u ons aanbeveelt bij een vriend of collega?",
   pl: "Jak prawdopodobne jest, że polecisz nas znajomemu lub współpracownikowi?",

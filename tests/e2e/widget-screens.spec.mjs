@@ -266,7 +266,7 @@ test("at 320 px in German, with long compound words in the chips, nothing overfl
   const reasons = ["Kundendienstmitarbeiterfreundlichkeit", "Rückerstattungsbearbeitungsgeschwindigkeit", "Preis"];
   for (const display of ["inline", "modal", "slide-in"]) {
     await open(page, { kind: "nps", locale: "de", display, reasons }, `?de-${display}`);
-    await expect(page.getByText("Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen empfehlen?")).toBeVisible();
+    await expect(page.getByText("Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen weiterempfehlen?")).toBeVisible();
     await page.getByRole("radio", { name: "9", exact: true }).click();
     await expect(page.getByRole("button", { name: "Senden" })).toBeVisible();
     const overflow = await page.locator("sondeo-survey").evaluate((host) => {

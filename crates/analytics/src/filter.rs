@@ -4,6 +4,9 @@
 use sondeo_core::score::ListFilter;
 use sondeo_core::{Group, Kind};
 
+/// What a segment field (`by`) may be, for the error that refuses another.
+pub const EXPECTED_BY: &str = "expected kind, surveyId, locale or metadata.<key>";
+
 /// The filter options as given (owned), checked.
 #[derive(Debug, Default, PartialEq)]
 pub struct FilterOptions {
@@ -52,11 +55,23 @@ impl FilterOptions {
                 format!("group: expected a group such as \"detractor\" or \"low\", got {g:?}")
             })?),
         };
+        // A field no answer can have (`page`, a misspelt `metadata`), or a value with no
+        // field, would list nothing, or everything, without a word.
+        let by = text("by").filter(|s| !s.is_empty());
+        if let Some(field) = by.as_deref() {
+            if !sondeo_core::score::Row::is_segment_field(field) {
+                return Err(format!("by: {EXPECTED_BY}, got {field:?}"));
+            }
+        }
+        let value = text("value");
+        if by.is_none() && value.is_some() {
+            return Err("value: expected with by, the field it is a value of".into());
+        }
         Ok(FilterOptions {
             group,
             reason: text("reason").filter(|s| !s.is_empty()),
             text: text("text").filter(|s| !s.is_empty()),
-            segment: text("by").zip(text("value")),
+            segment: by.zip(value),
             with_comment,
             kind,
             survey: text("survey").filter(|s| !s.is_empty()),
@@ -138,5 +153,20 @@ mod tests {
         assert!(read(&[("group", "angry")])
             .unwrap_err()
             .starts_with("group: expected"));
+        // A segment no answer can have, or a value of no field, is refused by name.
+        for (pairs, field) in [
+            (&[("by", "page"), ("value", "/x")][..], "by: expected"),
+            (&[("by", "metadata."), ("value", "x")][..], "by: expected"),
+            (&[("by", "score")][..], "by: expected"),
+            (&[("value", "ana")][..], "value: expected"),
+        ] {
+            assert!(read(pairs).unwrap_err().starts_with(field), "{pairs:?}");
+        }
+        assert_eq!(
+            read(&[("by", "metadata.agent"), ("value", "(none)")])
+                .unwrap()
+                .segment,
+            Some(("metadata.agent".into(), "(none)".into()))
+        );
     }
 }

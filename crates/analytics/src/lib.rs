@@ -415,7 +415,7 @@ pub fn refused_records() -> JsValue {
 /// from what visitors send; an imported file's text has not been through it.
 #[wasm_bindgen(js_name = shownText)]
 pub fn shown_text(text: &str) -> String {
-    sondeo_core::text::without_hidden_format(text)
+    sondeo_core::text::visible_text(text)
 }
 
 fn to_js(value: &serde_json::Value) -> JsValue {

@@ -207,9 +207,7 @@ pub fn summary(
     // A field no answer can have (`page`, `score`, a misspelt `metadata`) would put every
     // answer under "(none)" without a word.
     if let Some(field) = by.filter(|f| !sondeo_core::score::Row::is_segment_field(f)) {
-        return Err(format!(
-            "by: expected kind, surveyId, locale or metadata.<key>, got {field:?}"
-        ));
+        return Err(format!("by: {}, got {field:?}", crate::filter::EXPECTED_BY));
     }
     let mut out = Map::new();
     out.insert(

@@ -168,21 +168,26 @@ pub fn check_score(kind: Kind, score: &Value) -> Result<(u8, Group), FieldError>
 
 /// Cleans free text from a visitor: line breaks normalised to `\n`, control and
 /// invisible formatting characters ([`is_hidden_format`]) removed (they can disguise text in a
-/// dashboard), surrounding whitespace trimmed, cut to `max_chars` characters.
+/// dashboard) but for the joiners a word or an emoji needs ([`crate::text::joins`]),
+/// surrounding whitespace trimmed, cut to `max_chars` characters.
 pub fn sanitize_comment(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars.saturating_mul(4)));
     let mut chars = text.chars().peekable();
+    let mut before = None;
     while let Some(c) = chars.next() {
-        match c {
-            '\r' => {
-                if chars.peek() != Some(&'\n') {
-                    out.push('\n');
-                }
+        let c = match c {
+            '\r' if chars.peek() == Some(&'\n') => continue,
+            '\r' => '\n',
+            '\n' | '\t' => c,
+            c if c.is_control()
+                || is_hidden_format(c) && !crate::text::joins(before, c, chars.peek().copied()) =>
+            {
+                continue
             }
-            '\n' | '\t' => out.push(c),
-            c if c.is_control() || is_hidden_format(c) => {}
-            c => out.push(c),
-        }
+            c => c,
+        };
+        out.push(c);
+        before = Some(c);
     }
     let trimmed = out.trim();
     match trimmed.char_indices().nth(max_chars) {

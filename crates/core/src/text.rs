@@ -8,7 +8,7 @@
 /// combining grapheme joiner U+034F, the Hangul fillers U+115F, U+1160, U+3164, U+FFA0,
 /// the Khmer vowels U+17B4/5, the Mongolian vowel separator U+180E). They can make
 /// `evil.exe` show as `exe.live` in a dashboard, or two metadata keys look the same, so
-/// every text from a visitor loses them.
+/// every text from a visitor loses them, but for the joiners that [`joins`] keeps.
 pub fn is_hidden_format(c: char) -> bool {
     matches!(c,
         '\u{00AD}'
@@ -27,7 +27,31 @@ pub fn is_hidden_format(c: char) -> bool {
         | '\u{E0000}'..='\u{E007F}')
 }
 
-/// `s` without [`is_hidden_format`] characters.
+/// Whether a zero-width joiner or non-joiner `c` does a visible job between the characters
+/// `before` and `after`: inside a word of a script that spells with it (Persian `می‌خواهم`,
+/// Devanagari `क्‍ष`) or an emoji sequence (`👩‍💻` is one emoji, `👩💻` two). Between
+/// letters of Latin script, or beside a space, it only hides a difference, and goes.
+pub fn joins(before: Option<char>, c: char, after: Option<char>) -> bool {
+    let visible = |x: Option<char>| {
+        x.is_some_and(|x| x > '\u{2FF}' && !is_hidden_format(x))
+    };
+    matches!(c, '\u{200C}' | '\u{200D}') && visible(before) && visible(after)
+}
+
+/// `s` without [`is_hidden_format`] characters, but the joiners that [`joins`] keeps: visitor
+/// text as a page shows it.
+pub fn visible_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !is_hidden_format(c) || joins(out.chars().next_back(), c, chars.peek().copied()) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `s` without [`is_hidden_format`] characters: for keys, where a joiner only hides a difference.
 pub fn without_hidden_format(s: &str) -> String {
     s.chars().filter(|c| !is_hidden_format(*c)).collect()
 }

@@ -189,6 +189,42 @@ fn metadata_and_user_numbers_keep_every_digit() {
 }
 
 #[test]
+fn joiners_that_spell_a_word_or_an_emoji_are_kept_and_others_go() {
+    // Persian "I want" is spelled with a zero-width non-joiner; without it, it reads as one
+    // joined word. The technologist emoji is three characters joined by a zero-width joiner;
+    // without it, a woman and a laptop.
+    let persian = "\u{645}\u{6CC}\u{200C}\u{62E}\u{648}\u{627}\u{647}\u{645}";
+    let technologist = "\u{1F469}\u{200D}\u{1F4BB}";
+    let rainbow_flag = "\u{1F3F3}\u{FE0F}\u{200D}\u{1F308}";
+    let kept = format!("{persian} {technologist} {rainbow_flag}");
+    assert_eq!(sanitize_comment(&kept, 100), kept);
+    assert_eq!(crate::text::visible_text(&kept), kept);
+    // Between Latin letters, beside a space or at an end, a joiner only hides a difference.
+    for (sent, clean) in [
+        ("pa\u{200D}yment", "payment"),
+        ("\u{645}\u{200C} \u{645}", "\u{645} \u{645}"),
+        ("\u{200D}\u{1F4BB}", "\u{1F4BB}"),
+        ("\u{1F469}\u{200D}", "\u{1F469}"),
+        // A doubled joiner joins once.
+        ("\u{1F469}\u{200D}\u{200D}\u{1F4BB}", technologist),
+        ("\u{645}\u{200C}\u{202E}\u{645}", "\u{645}\u{645}"),
+    ] {
+        assert_eq!(sanitize_comment(sent, 100), clean, "{sent:?}");
+        assert_eq!(crate::text::visible_text(sent), clean, "{sent:?}");
+    }
+    // In a posted answer: the comment and a metadata value keep the joiner; a key does not,
+    // as two keys must not differ by what cannot be seen.
+    let payload = serde_json::json!({"id":"a","kind":"nps","score":9,"comment":kept,
+        "metadata":{ format!("\u{645}\u{200C}\u{645}"): persian }});
+    let r = parse_response(&json(&payload.to_string())).unwrap();
+    assert_eq!(r.comment.as_deref(), Some(kept.as_str()));
+    assert_eq!(
+        r.metadata,
+        vec![("\u{645}\u{645}".to_string(), persian.to_string())]
+    );
+}
+
+#[test]
 fn invisible_formatting_characters_are_removed_from_text_and_keys() {
     let hidden = [
         '\u{061C}',
