@@ -32,9 +32,7 @@ pub fn is_hidden_format(c: char) -> bool {
 /// Devanagari `क्‍ष`) or an emoji sequence (`👩‍💻` is one emoji, `👩💻` two). Between
 /// letters of Latin script, or beside a space, it only hides a difference, and goes.
 pub fn joins(before: Option<char>, c: char, after: Option<char>) -> bool {
-    let visible = |x: Option<char>| {
-        x.is_some_and(|x| x > '\u{2FF}' && !is_hidden_format(x))
-    };
+    let visible = |x: Option<char>| x.is_some_and(|x| x > '\u{2FF}' && !is_hidden_format(x));
     matches!(c, '\u{200C}' | '\u{200D}') && visible(before) && visible(after)
 }
 

@@ -858,6 +858,12 @@ fn a_difference_s_p_value_is_under_five_percent_exactly_when_its_95_interval_lea
             if (p - 0.05).abs() > 1e-6 {
                 assert_eq!(p < 0.05, change.significant, "{kind:?} p={p} {change:?}");
             }
+            // NPS and the means read z off their normal interval at once; the search over
+            // the interval itself, which the shares need, must find the same.
+            let searched =
+                p_value_where(|z| compare_at(&a, &b, z).map(|c| c.low95 > 0.0 || c.high95 < 0.0))
+                    .unwrap();
+            assert!((p - searched).abs() < 1e-9, "{kind:?} {p} {searched}");
         }
     }
     // The same answers on both sides: nothing to tell apart.
