@@ -278,7 +278,8 @@ test("at 320 px in German, with long compound words in the chips, nothing overfl
       const button = page.getByRole("button", { name });
       await button.scrollIntoViewIfNeeded();
       const box = await button.boundingBox();
-      expect(box.x >= 0 && box.x + box.width <= 320 && box.y >= 0 && box.y + box.height <= 640, `${display} ${name}`).toBe(true);
+      // Within a pixel: scrolling snaps to whole pixels, the layout does not (a bottom at 640.33).
+      expect(box.x >= 0 && box.x + box.width <= 320 && box.y >= 0 && box.y + box.height < 641, `${display} ${name} ${JSON.stringify(box)}`).toBe(true);
     }
   }
 });
