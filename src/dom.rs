@@ -39,9 +39,8 @@ pub fn top_layer(el: &HtmlElement, on: bool) {
 /// stylesheet zooms it by `--sondeo-unzoom`, the inverse of where it sits; a browser without
 /// `currentCSSZoom` (before 2024) leaves it as the page zooms.
 fn unzoom(el: &HtmlElement) {
-    let zoom = el
-        .parent_element()
-        .and_then(|parent| js_sys::Reflect::get(&parent, &"currentCSSZoom".into()).ok())
+    let zoom = object_property::<JsValue>(el, "parentElement")
+        .and_then(|parent| property(&parent, "currentCSSZoom"))
         .and_then(|zoom| zoom.as_f64())
         .filter(|zoom| zoom.is_finite() && *zoom > 0.0)
         .unwrap_or(1.0);
@@ -55,6 +54,21 @@ fn unzoom(el: &HtmlElement) {
 /// property costs an import and its glue in both files, and a typed one an `instanceof`.
 pub fn property(object: &JsValue, name: &str) -> Option<JsValue> {
     js_sys::Reflect::get(object, &name.into()).ok()
+}
+
+/// The object property `name` of `object` (`root.activeElement`, `event.target`), none
+/// where it is missing or null: read as [`property`] reads, not by a typed getter.
+pub fn object_property<T: JsCast>(object: &JsValue, name: &str) -> Option<T> {
+    property(object, name)
+        .filter(JsValue::is_object)
+        .map(JsCast::unchecked_into)
+}
+
+/// The number property `name` of `object` (`window.scrollY`), 0 where it is missing.
+pub fn number_property(object: &JsValue, name: &str) -> f64 {
+    property(object, name)
+        .and_then(|value| value.as_f64())
+        .unwrap_or(0.0)
 }
 
 /// The string property `name` of `object` (`location.pathname`, `event.key`), or "" where
@@ -76,8 +90,10 @@ pub fn document() -> Document {
 /// own web component, which `document.activeElement` names only by its host, gets focus
 /// back when a prompt it opened closes.
 pub fn focused() -> Option<HtmlElement> {
-    let mut active = document().active_element()?;
-    while let Some(inner) = active.shadow_root().and_then(|r| r.active_element()) {
+    let mut active: JsValue = object_property(&document(), "activeElement")?;
+    while let Some(inner) = object_property::<JsValue>(&active, "shadowRoot")
+        .and_then(|root| object_property(&root, "activeElement"))
+    {
         active = inner;
     }
     active.dyn_into().ok()

@@ -153,7 +153,7 @@ pub fn mount(
             let el = dom::element("sondeo-survey", "");
             dom::set(&el, "data-managed", "");
             let parent = parent
-                .or_else(|| dom::document().body())
+                .or_else(|| dom::object_property(&dom::document(), "body"))
                 .ok_or_else(|| js_sys::Error::new("sondeo: the page has no body"))?;
             dom::append(&parent, &el);
             (el, true)

@@ -59,6 +59,11 @@ const SETTLE_MS: u32 = 700;
 /// Shared handle to a survey; event handlers hold weak references.
 pub type SurveyRef = Rc<RefCell<Survey>>;
 
+/// Whether the focus is inside the survey's shadow `root`.
+fn focus_inside(root: &ShadowRoot) -> bool {
+    dom::object_property::<JsValue>(root, "activeElement").is_some()
+}
+
 /// Builds the survey into `host` (attaching its shadow root) and arms its triggers.
 pub fn mount(
     host: HtmlElement,
@@ -66,7 +71,7 @@ pub fn mount(
     mut config: Config,
     before_send: Option<js_sys::Function>,
 ) -> Result<SurveyRef, JsValue> {
-    let root = match host.shadow_root() {
+    let root = match dom::object_property::<ShadowRoot>(&host, "shadowRoot") {
         Some(root) => {
             root.set_text_content(None);
             root
@@ -224,10 +229,10 @@ fn on_page_key(s: &mut Survey, event: &Event) {
         // A form field is known by its caret (`selectionStart`: a number, or null for the
         // inputs that have none; absent from anything else). An input method's Escape comes
         // from its field too.
-        let typing = event.target().is_some_and(|field| {
+        let typing = dom::object_property::<JsValue>(event, "target").is_some_and(|field| {
             dom::property(&field, "selectionStart").is_some_and(|caret| !caret.is_undefined())
         });
-        if !event.default_prevented() && !typing {
+        if dom::property(event, "defaultPrevented") != Some(JsValue::TRUE) && !typing {
             s.previous_focus = None;
             s.close();
         }
@@ -237,7 +242,7 @@ fn on_page_key(s: &mut Survey, event: &Event) {
         return;
     }
     event.prevent_default();
-    if s.root.active_element().is_some() {
+    if focus_inside(&s.root) {
         // Inside: back to where the visitor was.
         if let Some(previous) = &s.previous_focus {
             let _ = previous.focus();
@@ -306,7 +311,9 @@ pub fn dispatch(target: &web_sys::EventTarget, name: &str, detail: &JsValue) {
 }
 
 fn on_click(s: &mut Survey, event: &Event) {
-    let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+    let Some(target) =
+        dom::object_property::<JsValue>(event, "target").and_then(|t| t.dyn_into::<Element>().ok())
+    else {
         return;
     };
     let Ok(Some(el)) = target.closest("[data-score],[data-action]") else {
@@ -351,7 +358,7 @@ fn on_keydown(s: &mut Survey, event: &Event) {
         }
         return;
     }
-    let Some(active) = s.root.active_element() else {
+    let Some(active) = dom::object_property::<Element>(&s.root, "activeElement") else {
         return;
     };
     let Some(index) = s.view.radios.iter().position(|r| **r == active) else {
@@ -581,7 +588,7 @@ impl Survey {
     /// are read out; a choice made by the page (`select()`) leaves the focus where it is.
     fn draw_step(&mut self) {
         self.timer = None;
-        let inside = self.root.active_element().is_some();
+        let inside = focus_inside(&self.root);
         (self.view.radios, self.view.next) = render::question(
             &self.view.step,
             &self.config,
@@ -779,14 +786,14 @@ impl Survey {
         let focusable: Vec<HtmlElement> = (0..nodes.length())
             .filter_map(|i| Some(nodes.item(i)?.unchecked_into::<HtmlElement>()))
             .filter(|el| {
-                el.offset_parent().is_some()
+                dom::object_property::<JsValue>(el, "offsetParent").is_some()
                     && el.get_attribute("tabindex").as_deref() != Some("-1")
             })
             .collect();
         let (Some(first), Some(last)) = (focusable.first(), focusable.last()) else {
             return;
         };
-        let active = self.root.active_element();
+        let active = dom::object_property::<Element>(&self.root, "activeElement");
         let back = dom::property(event, "shiftKey") == Some(JsValue::TRUE);
         let at_edge = if back {
             active.as_ref() == Some(first) || active.is_none()

@@ -46,13 +46,16 @@ impl Texts {
         match explicit {
             Some(tag) => preferred.push(tag.to_owned()),
             None => {
-                if let Some(lang) = crate::dom::document()
-                    .document_element()
-                    .map(|e| e.get_attribute("lang").unwrap_or_default())
-                {
-                    preferred.push(lang);
+                if let Some(root) = crate::dom::object_property::<web_sys::Element>(
+                    &crate::dom::document(),
+                    "documentElement",
+                ) {
+                    preferred.push(root.get_attribute("lang").unwrap_or_default());
                 }
-                for lang in crate::page::window().navigator().languages().iter() {
+                let navigator = crate::dom::property(&crate::page::window(), "navigator");
+                let languages = navigator
+                    .and_then(|n| crate::dom::object_property::<js_sys::Array>(&n, "languages"));
+                for lang in languages.iter().flat_map(js_sys::Array::iter) {
                     if let Some(l) = lang.as_string() {
                         preferred.push(l);
                     }

@@ -337,16 +337,13 @@ const DEPTH_CHECK_MS: u32 = 1_500;
 
 /// Whether the visitor has seen `percent` of the page (scrolled, or the page is that short).
 fn scrolled_to(percent: u8) -> bool {
+    use crate::dom::{document, number_property, property};
     let w = crate::page::window();
-    let Some(root) = w.document().and_then(|d| d.document_element()) else {
+    let Some(root) = property(&document(), "documentElement") else {
         return false;
     };
-    let seen = w.scroll_y().unwrap_or(0.0)
-        + w.inner_height()
-            .ok()
-            .and_then(|h| h.as_f64())
-            .unwrap_or(0.0);
-    seen * 100.0 >= root.scroll_height().max(1) as f64 * percent as f64
+    let seen = number_property(&w, "scrollY") + number_property(&w, "innerHeight");
+    seen * 100.0 >= number_property(&root, "scrollHeight").max(1.0) * percent as f64
 }
 
 /// Starts the load trigger once the caller holds no borrow of the survey.
