@@ -1,10 +1,11 @@
 // The only hand-written JavaScript of the widget: the platform needs a JS class for a
 // custom element, and a module to start the wasm. Everything else forwards to Rust.
-import init, { mount as mountNow, consent as consentNow, navigated as navigatedNow, reset as resetNow } from "../target/bindgen/sondeo/sondeo.js";
+import { initSync, mount as mountNow, consent as consentNow, navigated as navigatedNow, reset as resetNow } from "../target/bindgen/sondeo/sondeo.js";
+import { loadWasm } from "./load-wasm.js";
 
 // A page whose Content-Security-Policy lacks 'wasm-unsafe-eval' cannot compile the module:
 // said in words, to `mount()`'s caller and on every <sondeo-survey>.
-const ready = init().catch((error) => {
+const ready = loadWasm(new URL("sondeo_bg.wasm", import.meta.url), initSync).catch((error) => {
   throw new Error(`sondeo: could not start: ${error?.message ?? error}${error instanceof WebAssembly.CompileError ? " (CSP: script-src needs 'wasm-unsafe-eval')" : ""}`);
 });
 ready.catch(() => {});

@@ -1,0 +1,17 @@
+// Starts a wasm-bindgen module (`--target web`): compiled while it downloads, then
+// instantiated at once. wasm-bindgen's own loader takes every kind of input and explains
+// itself in long sentences, ~0.3 KB gzip that every visitor would fetch. A server that
+// sends another MIME type than application/wasm gets the slower path, as it did there.
+export async function loadWasm(url, initSync) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  let module;
+  try {
+    module = await WebAssembly.compileStreaming(response.clone());
+  } catch (error) {
+    // A policy without 'wasm-unsafe-eval' refuses both ways: said as it is.
+    if (error instanceof WebAssembly.CompileError) throw error;
+    module = await WebAssembly.compile(await response.arrayBuffer());
+  }
+  initSync({ module });
+}
