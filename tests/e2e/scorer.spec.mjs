@@ -63,6 +63,33 @@ test("a stream of text instead of bytes is refused in words, and the Scorer keep
   expect(accepted).toBe(2);
 });
 
+test("listing the responses says why it cannot, and refuses a segment no answer can have, by name", async ({ page }) => {
+  await page.goto(`${server.url}/test/mount.html#{}`);
+  const got = await page.evaluate(async () => {
+    const { default: init, Scorer } = await import("/dist/sondeo-analytics.js");
+    await init();
+    const scorer = new Scorer();
+    const error = (f) => { try { f(); return "no error"; } catch (e) { return String(e.message ?? e); } };
+    scorer.add({ id: "a1", kind: "nps", score: 9, metadata: { agent: "ana" } });
+    const unkeyed = [error(() => scorer.responses({})), error(() => scorer.responsesCsv({}))];
+    scorer.upsert({ id: "b1", kind: "nps", score: 3, comment: "slow", metadata: { agent: "bo" } });
+    return {
+      unkeyed,
+      listed: scorer.responses({}).map((r) => r.id),
+      byAgent: scorer.responses({ by: "metadata.agent", value: "bo" }).map((r) => r.id),
+      badBy: error(() => scorer.responses({ by: "page", value: "/x" })),
+      badCsvBy: error(() => scorer.responsesCsv({ by: "metadata.", value: "x" })),
+      valueAlone: error(() => scorer.responses({ value: "bo" })),
+    };
+  });
+  for (const message of got.unkeyed) expect(message).toContain("counted by id");
+  expect(got.listed).toEqual(["b1"]);
+  expect(got.byAgent).toEqual(["b1"]);
+  expect(got.badBy).toMatch(/^by: expected kind, surveyId, locale or metadata\.<key>, got "page"/);
+  expect(got.badCsvBy).toMatch(/^by: expected/);
+  expect(got.valueAlone).toMatch(/^value: expected with by/);
+});
+
 test("figures match the formulas on the NDJSON fixture", async ({ page }) => {
   await page.goto(`${server.url}/test/mount.html#{}`);
   const { report, summary } = await scoreInBrowser(page, "tests/fixtures/export.ndjson", { by: "metadata.touchpoint" });

@@ -136,6 +136,17 @@ impl Inner {
         Ok(())
     }
 
+    /// Responses are listed as counted by id: a scorer that holds answers, none of them
+    /// counted so (`add`, an import without `byId`), would list nothing without a word.
+    fn listable(&self) -> Result<(), JsError> {
+        if self.unkeyed && self.latest.is_empty() {
+            return Err(JsError::new(
+                "responses are listed as counted by id: import them with { byId: true } or add them with upsert()",
+            ));
+        }
+        Ok(())
+    }
+
     /// Joins one outcome record to the respondents.
     fn add_outcome(&mut self, record: &sondeo_core::outcomes::OutcomeRecord) {
         self.outcomes.add(&self.respondents, record);
@@ -459,6 +470,7 @@ impl Scorer {
             .unwrap_or(100.0)
             .clamp(0.0, 10_000.0) as usize;
         let inner = self.inner.borrow();
+        inner.listable()?;
         let items: Vec<serde_json::Value> = inner
             .latest
             .list(&filter, limit)
@@ -486,6 +498,7 @@ impl Scorer {
     pub fn responses_csv(&self, options: JsValue) -> Result<String, JsError> {
         let options = filter_options(&options)?;
         let inner = self.inner.borrow();
+        inner.listable()?;
         let rows: Vec<_> = inner
             .latest
             .list(&options.list_filter(), usize::MAX)

@@ -5,7 +5,7 @@
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use std::time::Duration;
-use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 /// The read token given in a request, from `Authorization: Bearer <token>` (the
 /// scheme in any case, RFC 9110 §11.1) or, for `EventSource`, which cannot send
@@ -188,8 +188,14 @@ pub fn cors(post_origins: &[String], read_origins: &[String]) -> CorsLayer {
     };
     CorsLayer::new()
         .allow_origin(AllowOrigin::predicate(allowed))
-        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+        // PUT: a survey may send with `method: "PUT"`, an upsert by id as a post is.
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::OPTIONS])
+        // A survey's own `headers` (a key its site sends to every endpoint) must not make
+        // the browser refuse each post here; what a header could do is decided by the origin.
+        .allow_headers(AllowHeaders::mirror_request())
+        // A widget on another site must see how long a `429` or `503` asks it to wait:
+        // browsers hide every response header from it that is not named here.
+        .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600))
 }
 

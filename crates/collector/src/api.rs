@@ -89,7 +89,7 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
         ));
     let any_poster = settings.allow_origins.iter().any(|o| o == "*");
     let api = Router::new()
-        .route("/api/responses", post(post_responses))
+        .route("/api/responses", post(post_responses).put(post_responses))
         .merge(reading)
         .route("/healthz", get(|| async { "ok" }))
         // Customers' answers: no cache keeps an export, even one fetched with the token in its URL.

@@ -154,6 +154,51 @@ fn cors_preflight_is_allowed_for_listed_origins_only() {
     assert!(preflight("https://shop.example")
         .contains("access-control-allow-origin: https://shop.example"));
     assert!(!preflight("https://evil.example").contains("access-control-allow-origin"));
+    // A survey with `method: "PUT"` and `headers` of its own is let through, and PUT stores.
+    let (_, head, _) = raw(
+        &c.url,
+        "OPTIONS",
+        "/api/responses",
+        "",
+        &[
+            ("Origin", "https://shop.example"),
+            ("Access-Control-Request-Method", "PUT"),
+            ("Access-Control-Request-Headers", "content-type,x-site-key"),
+        ],
+    );
+    let head = head.to_ascii_lowercase();
+    let allowed = |name: &str| {
+        head.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        allowed("access-control-allow-methods").contains("put"),
+        "{head}"
+    );
+    assert!(
+        allowed("access-control-allow-headers").contains("x-site-key"),
+        "{head}"
+    );
+    let (status, head, _) = raw(
+        &c.url,
+        "PUT",
+        "/api/responses",
+        &response("put-1", 4, true).to_string(),
+        &[
+            ("Origin", "https://shop.example"),
+            ("Content-Type", "application/json"),
+            ("X-Site-Key", "k"),
+        ],
+    );
+    assert_eq!(status, 200, "{head}");
+    assert_eq!(c.ndjson()[0]["id"], "put-1");
+    // The answer names Retry-After as readable: a rate-limited widget on the shop's pages
+    // must see how long to wait.
+    assert!(head
+        .to_ascii_lowercase()
+        .contains("access-control-expose-headers: retry-after"));
 }
 
 #[test]
