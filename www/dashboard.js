@@ -72,7 +72,8 @@ const kindCell = (kind, f) => {
 // set as text, never parsed as HTML.
 function renderComments() {
   const segment = $("comment-segment").value;
-  const list = scorer.responses({ text: $("comment-text").value, group: $("comment-group").value || undefined, reason: $("comment-reason").value || undefined,
+  // A scored file leaves figures, not rows: its comments are not there to list.
+  const list = fileReport ? [] : scorer.responses({ text: $("comment-text").value, group: $("comment-group").value || undefined, reason: $("comment-reason").value || undefined,
     ...(segment ? { by: $("by").value, value: segment } : {}), withComment: true, limit: 50, ...filters() });
   const items = list.map((r) => {
     const li = el("li", undefined, `comment ${r.group ?? ""}`);
@@ -81,7 +82,6 @@ function renderComments() {
     li.append(el("p", r.comment), el("p", meta, "small"));
     return li;
   });
-  // A scored file leaves figures, not rows: its comments are not there to list.
   const none = fileReport ? "A scored file keeps its figures, not its rows: comments are listed for the collector's responses." : "No comments match.";
   $("comments").replaceChildren(...(items.length ? items : [el("li", none, "small")]));
 }
@@ -644,6 +644,10 @@ for (const id of ["from", "to", "survey", "kind"]) $(id).addEventListener("chang
 for (const id of ["from", "to"]) $(id).addEventListener("change", () => { $("range").value = $("from").value || $("to").value ? "custom" : ""; saveView(); });
 // The filtered responses as a CSV file (written by the Scorer, formula cells guarded).
 $("download").addEventListener("click", () => {
+  if (fileReport) {
+    $("status").textContent = "A scored file keeps its figures, not its rows: Download CSV is for the collector's responses.";
+    return;
+  }
   try {
     const csv = scorer.responsesCsv({ ...filters(), limit: undefined });
     const link = el("a");

@@ -110,6 +110,10 @@ test("a local export is scored in the browser with no server involved", async ({
     await expect(page.locator("#rejected")).toContainText("seven");
     // The CSAT row has no date (its cell is empty): in the totals, not in the trend, and said so.
     await expect(page.locator("#trend")).toContainText("1 answer has no date that reads");
+    // Its rows are not kept: no comments to list, no CSV to download, and each says why.
+    await expect(page.locator("#comments")).toContainText("A scored file keeps its figures, not its rows");
+    await page.locator("#download").click();
+    await expect(page.locator("#status")).toContainText("Download CSV is for the collector's responses");
   } finally {
     await collector.stop();
   }
