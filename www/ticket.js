@@ -17,15 +17,19 @@ import { RIGHT_TO_LEFT, TEXTS } from "/ticket-texts.js";
 // The invisible characters the widget and the collector remove from visitors' text
 // (crates/core/src/text.rs, is_hidden_format): removed here first, so that the page shows
 // the ticket as it is stored ("\u202Egnp.exe" would read "exe.png") and a link with or
-// without them names the same ticket, and the same response.
-const HIDDEN = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180E\u3164\uFFA0\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u{E0000}-\u{E007F}]/gu;
+// without them names the same ticket, and the same response. A zero-width joiner or
+// non-joiner stays between two characters of a script that shapes by it, or of an emoji
+// (text.rs, joins): "می‌خواهم" keeps its spelling, "👩‍💻" stays one emoji.
+const HIDDEN = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180E\u3164\uFFA0\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u{E0000}-\u{E007F}]/gu;
+const SHAPED = "\\u0600-\\u0DFF\\u1800-\\u18AF\\u2600-\\u27BF\\u2B00-\\u2BFF\\uFB50-\\uFDFF\\uFE0F\\uFE70-\\uFEFE\\u{1F000}-\\u{1FAFF}";
+const STRAY_JOINER = new RegExp(`(?<![${SHAPED}])[\\u200C\\u200D]|[\\u200C\\u200D](?![${SHAPED}])`, "gu");
 const params = new URLSearchParams(location.search);
 // The link's value for `key` as the survey stores it (line breaks and tabs as spaces, other
 // control characters removed, trimmed: crates/core/src/answer.rs, attribute_text), or
 // `fallback` when that leaves nothing or more than `max` characters (the survey's limit,
 // counted in characters as it counts them: an emoji is one).
 const linked = (key, max, fallback) => {
-  const value = params.get(key)?.replace(HIDDEN, "").replace(/[\t\n\r]/g, " ").replace(/\p{Cc}/gu, "").trim();
+  const value = params.get(key)?.replace(HIDDEN, "").replace(STRAY_JOINER, "").replace(/[\t\n\r]/g, " ").replace(/\p{Cc}/gu, "").trim();
   const length = value ? [...value].length : 0;
   if (length > max) console.warn(`sondeo ticket page: ${key} is longer than ${max} characters; left out`);
   return value && length <= max ? value : fallback;

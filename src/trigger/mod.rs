@@ -337,9 +337,10 @@ const DEPTH_CHECK_MS: u32 = 1_500;
 
 /// Whether the visitor has seen `percent` of the page (scrolled, or the page is that short).
 fn scrolled_to(percent: u8) -> bool {
-    use crate::dom::{document, number_property, property};
+    use crate::dom::{document, number_property, object_property};
     let w = crate::page::window();
-    let Some(root) = property(&document(), "documentElement") else {
+    let Some(root) = object_property::<wasm_bindgen::JsValue>(&document(), "documentElement")
+    else {
         return false;
     };
     let seen = number_property(&w, "scrollY") + number_property(&w, "innerHeight");

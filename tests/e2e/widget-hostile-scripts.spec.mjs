@@ -180,3 +180,38 @@ test("a page whose policy forbids WebAssembly gets an error that says what to al
     await server.close();
   }
 });
+
+test("a server that sends the wasm files as application/octet-stream still gets a working widget and delivery", async ({ page }) => {
+  const server = await startServer({ csp: true });
+  try {
+    // As a host without a type for .wasm does (an old web server, a bucket upload without one).
+    const relabelled = [];
+    await page.route(/_bg\.wasm(\?|$)/, async (route) => {
+      const response = await route.fetch();
+      relabelled.push(new URL(route.request().url()).pathname);
+      await route.fulfill({ response, headers: { ...response.headers(), "content-type": "application/octet-stream" } });
+    });
+    const complaints = [];
+    page.on("console", (m) => /wasm|WebAssembly|sondeo/i.test(m.text()) && ["error", "warning"].includes(m.type()) && complaints.push(m.text()));
+    expect(await openMount(page, server.url, { kind: "nps", id: "octet" })).toBeNull();
+    await page.getByRole("radio", { name: "8", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete));
+    expect(server.posts.at(-1).body).toMatchObject({ surveyId: "octet", score: 8, complete: true });
+    expect(relabelled).toEqual(expect.arrayContaining(["/dist/sondeo_bg.wasm", "/dist/sondeo-deliver_bg.wasm"]));
+    expect(complaints).toEqual([]);
+  } finally {
+    await server.close();
+  }
+});
+
+test("a wasm file the server cannot find is said in mount()'s error, with its status", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.route(/\/dist\/sondeo_bg\.wasm/, (route) => route.fulfill({ status: 404, body: "not here" }));
+    const error = await openMount(page, server.url, { kind: "nps" });
+    expect(error).toMatch(/^sondeo: could not start: .*sondeo_bg\.wasm: HTTP 404$/);
+  } finally {
+    await server.close();
+  }
+});

@@ -303,6 +303,13 @@ test("ticket.html leaves out only the link's value the survey would refuse, and 
   await page.mouse.move(40, 40);
   await waitForPosts(server.posts, (p) => p.some((x) => x.body.score === 5));
   expect(server.posts.find((x) => x.body.score === 5).body.id).toBe(marked.id);
+  // A Persian agent's name keeps the non-joiner it is spelled with, as the widget and the
+  // collector keep it; a joiner between Latin letters goes, as there.
+  const mehrnaz = "\u0645\u0647\u0631\u200C\u0646\u0627\u0632";
+  await page.goto(`${server.url}/ticket.html?kind=csat&score=3&ticketId=${encodeURIComponent("C-\u200D9")}&agent=${encodeURIComponent(mehrnaz)}`);
+  await page.mouse.move(40, 40);
+  await waitForPosts(server.posts, (p) => p.some((x) => x.body.score === 3));
+  expect(server.posts.find((x) => x.body.score === 3).body.metadata).toMatchObject({ ticketId: "C-9", agent: mehrnaz });
 });
 
 test("ticket.html speaks the visitor's language, page and survey alike, right to left where it is read so", async ({ page }) => {

@@ -192,6 +192,7 @@ pub fn sanitize_comment(text: &str, max_chars: usize) -> String {
     let trimmed = out.trim();
     match trimmed.char_indices().nth(max_chars) {
         // `get` rather than indexing: no panic path, which keeps `core::fmt` out of the widget.
+        // (A cut right after a joiner leaves it at the end, where it joins nothing and shows nothing.)
         Some((cut, _)) => trimmed.get(..cut).unwrap_or(trimmed).trim_end().to_owned(),
         None => trimmed.to_owned(),
     }

@@ -28,12 +28,25 @@ pub fn is_hidden_format(c: char) -> bool {
 }
 
 /// Whether a zero-width joiner or non-joiner `c` does a visible job between the characters
-/// `before` and `after`: inside a word of a script that spells with it (Persian `می‌خواهم`,
-/// Devanagari `क्‍ष`) or an emoji sequence (`👩‍💻` is one emoji, `👩💻` two). Between
-/// letters of Latin script, or beside a space, it only hides a difference, and goes.
+/// `before` and `after`: inside a word of a script that shapes its letters by it (Arabic and
+/// Persian `می‌خواهم`, Syriac, Thaana, N'Ko, the Indic scripts `क्‍ष`, Mongolian) or an emoji
+/// sequence (`👩‍💻` is one emoji, `👩💻` two). Anywhere else (between Latin or Cyrillic
+/// letters, beside a space) it changes nothing that shows, only what compares: it goes.
 pub fn joins(before: Option<char>, c: char, after: Option<char>) -> bool {
-    let visible = |x: Option<char>| x.is_some_and(|x| x > '\u{2FF}' && !is_hidden_format(x));
-    matches!(c, '\u{200C}' | '\u{200D}') && visible(before) && visible(after)
+    let shaped = |x: Option<char>| {
+        x.is_some_and(|x| {
+            // Arabic to Sinhala, Mongolian, the symbols an emoji sequence joins (♀, ❤, ⬛),
+            // Arabic presentation forms with the emoji variation selector, the emoji.
+            matches!(x,
+                '\u{600}'..='\u{DFF}'
+                | '\u{1800}'..='\u{18AF}'
+                | '\u{2600}'..='\u{2BFF}'
+                | '\u{FB50}'..='\u{FEFE}'
+                | '\u{1F000}'..='\u{1FAFF}')
+                && !is_hidden_format(x)
+        })
+    };
+    matches!(c, '\u{200C}' | '\u{200D}') && shaped(before) && shaped(after)
 }
 
 /// `s` without [`is_hidden_format`] characters, but the joiners that [`joins`] keeps: visitor

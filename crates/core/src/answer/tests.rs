@@ -207,11 +207,19 @@ fn joiners_that_spell_a_word_or_an_emoji_are_kept_and_others_go() {
         ("\u{1F469}\u{200D}", "\u{1F469}"),
         // A doubled joiner joins once.
         ("\u{1F469}\u{200D}\u{200D}\u{1F4BB}", technologist),
+        // Between letters that do not shape by it, or between wide spaces, it shows nothing.
+        (
+            "\u{41C}\u{43E}\u{441}\u{200D}\u{43A}\u{432}\u{430}",
+            "\u{41C}\u{43E}\u{441}\u{43A}\u{432}\u{430}",
+        ),
+        ("x\u{3000}\u{200C}\u{3000}y", "x\u{3000}\u{3000}y"),
         ("\u{645}\u{200C}\u{202E}\u{645}", "\u{645}\u{645}"),
     ] {
         assert_eq!(sanitize_comment(sent, 100), clean, "{sent:?}");
         assert_eq!(crate::text::visible_text(sent), clean, "{sent:?}");
     }
+    // Nothing else there: nothing is left, as a required comment needs.
+    assert_eq!(sanitize_comment("\u{3000}\u{200C}\u{3000}", 100), "");
     // In a posted answer: the comment and a metadata value keep the joiner; a key does not,
     // as two keys must not differ by what cannot be seen.
     let payload = serde_json::json!({"id":"a","kind":"nps","score":9,"comment":kept,
