@@ -160,8 +160,9 @@ impl Prompter {
         let read = |name| crate::dom::string_property(&location, name);
         // Decoded as patterns are written (`/café`, not `/caf%C3%A9`); `decodeURI` keeps an
         // encoded `/` inside its segment, and a malformed escape leaves the path as it is.
-        let raw_path = read("pathname");
-        let path = js_sys::decode_uri(&raw_path).map_or(raw_path, String::from);
+        let decoded = |raw: String| js_sys::decode_uri(&raw).map_or(raw, String::from);
+        let path = decoded(read("pathname"));
+        let hash = decoded(read("hash"));
         let search = read("search");
         let facts = Facts {
             now: now(),
@@ -174,6 +175,7 @@ impl Prompter {
             visits: visits(),
             path: &path,
             query: search.strip_prefix('?').unwrap_or(&search),
+            fragment: hash.strip_prefix('#').unwrap_or(&hash),
         };
         let verdict = decide(t, &facts);
         // A byte scan: `str::contains` would bring in a substring searcher (~0.6 KB).
@@ -235,13 +237,19 @@ fn update_visits(f: impl FnOnce(&mut Visits)) {
     PAGE.with(|p| p.borrow_mut().visits = visits);
 }
 
-/// Counts a page view when the address (path and query) is not the one last counted on
-/// this page; returns whether it did. So a reload counts, and a navigation reported
-/// twice (by `popstate` and by the site's `navigated()`) counts once.
+/// Counts a page view when the address (path and query, and a hash route: a fragment
+/// that starts `#/` or `#!`) is not the one last counted on this page; returns whether it
+/// did. So a reload counts, a jump to an anchor does not, and a navigation reported twice
+/// (by `popstate` and by the site's `navigated()`) counts once.
 fn count_page_view() -> bool {
     let location = crate::page::window().location();
-    let mut address = crate::dom::string_property(&location, "pathname");
-    address.push_str(&crate::dom::string_property(&location, "search"));
+    let read = |name| crate::dom::string_property(&location, name);
+    let mut address = read("pathname");
+    address.push_str(&read("search"));
+    let hash = read("hash");
+    if hash.starts_with("#/") || hash.starts_with("#!") {
+        address.push_str(&hash);
+    }
     let counted = PAGE.with(|p| std::mem::replace(&mut p.borrow_mut().address, address.clone()));
     if counted == address {
         return false;

@@ -42,6 +42,32 @@ test("a back navigation (popstate) is heard without the site calling navigated()
   await expect.poll(() => state(page)).toBe("open");
 });
 
+test("a hash route is a page to the rules: showOn and hideOn match it, and an app's route changes are heard", async ({ page }) => {
+  await load(page, { kind: "nps", id: "routes", display: "slide-in", showOn: "#/billing/*", hideOn: "#/billing/cancel" }, "?routes");
+  expect(await state(page)).toBe("closed");
+  // A hash router changes only the fragment: the browser says so by popstate.
+  await page.evaluate(() => { location.hash = "#/billing/cancel"; });
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+  expect(await state(page)).toBe("closed");
+  await page.evaluate(() => { location.hash = "#/billing/invoices"; });
+  await expect.poll(() => state(page)).toBe("open");
+});
+
+test("afterPageViews counts an app's hash routes as page views, not a jump to an anchor", async ({ page }) => {
+  await load(page, { kind: "nps", id: "route-views", afterPageViews: 3 }, "?route-views");
+  // Jumps within a long page: one page view still.
+  await page.evaluate(() => { location.hash = "#pricing-table"; });
+  await page.evaluate(() => { location.hash = "#faq"; });
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+  expect(await state(page)).toBe("closed");
+  // An app's routes (`#/…`, `#!…`): a page view each.
+  await page.evaluate(() => { location.hash = "#/plans"; });
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+  expect(await state(page)).toBe("closed");
+  await page.evaluate(() => { location.hash = "#!/checkout"; });
+  await expect.poll(() => state(page)).toBe("open");
+});
+
 test("afterPageViews counts this visitor's page views across pages and reloads", async ({ page }) => {
   const config = { kind: "nps", id: "views", afterPageViews: 3 };
   await load(page, config, "?p=1");

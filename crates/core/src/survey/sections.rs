@@ -488,7 +488,7 @@ impl Checker {
     /// A page pattern or a list of up to 20 (see `targeting::page`).
     fn page_patterns(&mut self, value: Option<&Value>, field: &str) -> Vec<String> {
         const EXPECTED: &str =
-            "expected a path pattern such as \"/checkout/*\" or a list of up to 20";
+            "expected a path pattern such as \"/checkout/*\" or \"#/billing\", or a list of up to 20";
         let items = match value {
             None | Some(Value::Null) => return Vec::new(),
             Some(Value::Array(items)) if items.len() <= 20 => items.as_slice(),
@@ -502,7 +502,8 @@ impl Checker {
         for item in items {
             match item {
                 Value::String(s)
-                    if matches!(s.as_bytes().first(), Some(b'/' | b'*')) && s.len() <= 500 =>
+                    if matches!(s.as_bytes().first(), Some(b'/' | b'*' | b'#'))
+                        && s.len() <= 500 =>
                 {
                     patterns.push(s.clone())
                 }

@@ -534,8 +534,8 @@ fn targeting_fields_are_read_and_checked() {
         [
             r#"maxDisplays: expected an integer in 0..=1000, got -1"#,
             r#"afterSeconds: expected an integer in 0..=86400, got 1.5"#,
-            r#"showOn: expected a path pattern such as "/checkout/*" or a list of up to 20, got "checkout""#,
-            r#"hideOn: expected a path pattern such as "/checkout/*" or a list of up to 20, got an object"#,
+            r##"showOn: expected a path pattern such as "/checkout/*" or "#/billing", or a list of up to 20, got "checkout""##,
+            r##"hideOn: expected a path pattern such as "/checkout/*" or "#/billing", or a list of up to 20, got an object"##,
         ]
     );
 }

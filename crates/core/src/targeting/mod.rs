@@ -31,6 +31,8 @@ pub struct Facts<'a> {
     pub path: &'a str,
     /// The page's query, without `?`.
     pub query: &'a str,
+    /// The address's fragment, without `#`, decoded as the path is (a hash route).
+    pub fragment: &'a str,
 }
 
 /// Whether to prompt now.
@@ -57,10 +59,10 @@ pub fn decide(rules: &Targeting, facts: &Facts) -> Verdict {
         |since: u64, days: u32| since > 0 && since <= now && now - since < days as u64 * DAY_MS;
     if rules.force {
         Verdict::Show
-    } else if page::any_matches(&rules.hide_on, facts.path, facts.query) {
+    } else if page::any_matches(&rules.hide_on, facts.path, facts.query, facts.fragment) {
         Verdict::Skip("hideOn")
     } else if !rules.show_on.is_empty()
-        && !page::any_matches(&rules.show_on, facts.path, facts.query)
+        && !page::any_matches(&rules.show_on, facts.path, facts.query, facts.fragment)
     {
         Verdict::Skip("showOn")
     } else if !sampled(rules.sample, facts.draw) {
@@ -220,6 +222,7 @@ mod tests {
             },
             path: "/",
             query: "",
+            fragment: "",
         }
     }
 
