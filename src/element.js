@@ -1,5 +1,6 @@
-// The only hand-written JavaScript of the widget: the platform needs a JS class for a
-// custom element, and a module to start the wasm. Everything else forwards to Rust.
+// The widget's hand-written JavaScript, with load-wasm.js (which starts the wasm) and the
+// delivery module's loader (deliver/courier.js): the platform needs a JS class for a custom
+// element, and a module to start the wasm. Everything else forwards to Rust.
 import { initSync, mount as mountNow, consent as consentNow, navigated as navigatedNow, reset as resetNow } from "../target/bindgen/sondeo/sondeo.js";
 import { loadWasm } from "./load-wasm.js";
 
