@@ -265,6 +265,28 @@ test("an answer given offline on a device whose clock was a month slow is sent w
   }
 });
 
+test("a clock set back after a failed attempt (a fast clock corrected) does not hold the retry back by as much", async ({ page }) => {
+  const server = await startServer({ failFirst: 1 });
+  try {
+    const now = Date.now();
+    const hour = 3_600_000;
+    await page.clock.install({ time: now });
+    await openMount(page, server.url, { kind: "nps", delivery: { partial: false, baseDelayMs: 1000 } });
+    await page.evaluate(() => document.addEventListener("sondeo:retry", (e) => (window.retried = e.detail)));
+    await page.getByRole("radio", { name: "10", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.waitForFunction(() => window.retried);
+    // The device's clock was five hours fast; a time sync corrects it before the retry.
+    // The retry was due a second after the failure, not five hours and a second.
+    await page.clock.setSystemTime(now - 5 * hour);
+    await page.clock.runFor(3_000);
+    await waitForPosts(server.posts, (p) => p.some((q) => q.body.complete), 5_000);
+    expect(server.posts.map((p) => p.body.score)).toEqual([10]);
+  } finally {
+    await server.close();
+  }
+});
+
 /** Counts the page's localStorage writes (window.storageWrites): a delivery that spins writes its queue again and again. */
 const countStorageWrites = () => {
   window.storageWrites = 0;

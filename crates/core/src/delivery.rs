@@ -438,6 +438,20 @@ impl Queue {
         }
     }
 
+    /// The device's clock was set back `by_ms` (a clock that ran fast, corrected): the waits
+    /// and leases set before, in the old time, end as far back, so that they end when they
+    /// were meant to rather than `by_ms` later (hours, for a clock that was hours fast).
+    pub fn clock_set_back(&mut self, by_ms: f64) {
+        for e in &mut self.entries {
+            if e.next_at > 0.0 {
+                e.next_at -= by_ms;
+            }
+            if e.lease_until > 0.0 {
+                e.lease_until -= by_ms;
+            }
+        }
+    }
+
     /// Removes the entries queued longer ago than their own `maxAgeDays`, and returns
     /// them; not those `fresh` says this page queued, however the clock has moved since
     /// (a device offline with a wrong date corrects it as it comes back online).

@@ -427,3 +427,30 @@ fn a_handoff_key_names_its_endpoint_whatever_the_endpoint_holds() {
     assert_eq!(queue_key("/api/responses"), "sondeo:queue:/api/responses");
     assert_eq!(handoff_endpoint("sondeo:handoff:no-endpoint"), None);
 }
+
+#[test]
+fn a_clock_set_back_moves_waits_and_leases_back_with_it() {
+    // A device five hours fast: an attempt fails at its 12:00 (a retry due at 12:00:02, a
+    // lease held by another tab until 12:00:30); then the clock is corrected to 07:00.
+    let hour = 3_600_000.0;
+    let noon = 1_700_000_000_000.0 + 12.0 * hour;
+    let mut q = Queue::default();
+    let mut waiting = entry("a", true, "{}");
+    waiting.next_at = noon + 2_000.0;
+    let mut leased = entry("b", true, "{}");
+    leased.lease_until = noon + 30_000.0;
+    leased.lease_owner = "tab-other".into();
+    q.entries = vec![waiting, leased, entry("c", true, "{}")];
+    let corrected = noon - 5.0 * hour;
+    assert!(
+        q.due(corrected + 2_000.0, "tab-me").len() == 1,
+        "before: only c, for 5 hours"
+    );
+    q.clock_set_back(5.0 * hour);
+    // Two seconds after the correction the retry is due, as two seconds after the failure
+    // it was meant to be; the other tab's lease ends 30 s after it was taken; c is untouched.
+    assert_eq!(q.due(corrected + 2_000.0, "tab-me"), vec![0, 2]);
+    assert_eq!(q.entries[1].lease_until, corrected + 30_000.0);
+    assert_eq!(q.entries[2].next_at, 0.0);
+    assert_eq!(q.due(corrected + 30_000.0, "tab-me"), vec![0, 1, 2]);
+}
