@@ -383,3 +383,19 @@ fn a_score_is_an_integer_as_written_not_only_once_rounded() {
         );
     }
 }
+
+#[test]
+fn an_error_quotes_a_short_value_and_only_measures_a_long_one() {
+    // A note of 600 characters in metadata: the error says how long it is, not what it says
+    // (errors go into logs and error trackers; the words are a customer's).
+    let note = format!("SECRET {}", "x".repeat(593));
+    let body = serde_json::json!({"id":"a","kind":"nps","score":9,"metadata":{"note":note}});
+    let (field, error) = err(&body.to_string());
+    assert_eq!(field, "metadata.note");
+    assert!(error.ends_with("got a string of 600 characters"), "{error}");
+    assert!(!error.contains("SECRET"), "{error}");
+    // A short one is quoted: it tells the sender what was wrong.
+    let (field, error) = err(r#"{"id":"a","kind":"nsp","score":9}"#);
+    assert_eq!(field, "kind");
+    assert!(error.ends_with(r#"got "nsp""#), "{error}");
+}
