@@ -166,6 +166,7 @@ impl Deliverer {
             next_at: 0.0,
             lease_until: 0.0,
             lease_owner: String::new(),
+            set_at: 0.0,
         };
         let queued = Queue {
             entries: vec![entry],

@@ -139,17 +139,14 @@ pub fn check_score(kind: Kind, score: &Value) -> Result<(u8, Group), FieldError>
         push_int(&mut e, kind.max() as i64);
         e.push_str(" for ");
         e.push_str(kind.as_str());
-        e.push_str(", got ");
         match score {
             // As written: `5e-324` is not "0".
-            Value::Number(_, Some(text)) => crate::text::push_shortened(&mut e, text, 20),
-            Value::Number(n, None) => push_number(&mut e, *n),
-            Value::String(s) => {
-                e.push('"');
-                e.extend(s.chars().take(20));
-                e.push('"');
+            Value::Number(_, Some(text)) => {
+                e.push_str(", got ");
+                crate::text::push_shortened(&mut e, text, 20);
             }
-            other => e.push_str(other.type_name()),
+            // A score written as text, `true`, an object: as every other field says it.
+            _ => e = expected_got(&e, score),
         }
         FieldError::new("score", e)
     };
@@ -512,7 +509,8 @@ pub(crate) fn expected_got(expected: &str, got: &Value) -> String {
         // A short value is quoted (a misspelt kind, "ten" for a score); a long one is only
         // measured: its start is a customer's own words (a comment, a note in metadata),
         // which an error must not carry into the logs and error trackers it goes to.
-        Value::String(s) if char_count(s) <= 40 => {
+        // 64: an id or a key at its longest is still named whole.
+        Value::String(s) if char_count(s) <= 64 => {
             e.push('"');
             e.push_str(s);
             e.push('"');

@@ -117,6 +117,9 @@ fn parse_http_date(s: &str) -> Option<i64> {
 /// (the sending tab may have been closed mid-request).
 pub const LEASE_MS: f64 = 30_000.0;
 
+/// A clock set back by less than this is drift between tabs' readings, not a correction.
+const CLOCK_SLACK_MS: f64 = 5_000.0;
+
 /// After `maxAttempts` an entry is parked this long: in effect until a later page
 /// mounts a survey for its endpoint, or the browser comes back online.
 pub const PARKED_MS: f64 = 365.0 * 86_400_000.0;
@@ -194,6 +197,9 @@ pub struct Entry {
     pub lease_until: f64,
     /// Which tab holds the lease.
     pub lease_owner: String,
+    /// When `next_at` or the lease was last set (ms since the epoch; 0: never): a time after
+    /// now tells that the clock has been set back since (see [`Queue::follow_clock`]).
+    pub set_at: f64,
 }
 
 impl Entry {
@@ -202,10 +208,11 @@ impl Entry {
     /// that attempt ends (see [`Queue::settle`]).
     fn replace(&mut self, newer: Entry) {
         let lease_owner = core::mem::take(&mut self.lease_owner);
-        let lease_until = self.lease_until;
+        let (lease_until, set_at) = (self.lease_until, self.set_at);
         *self = newer;
         self.lease_owner = lease_owner;
         self.lease_until = lease_until;
+        self.set_at = set_at;
     }
 }
 
@@ -339,6 +346,8 @@ impl Queue {
             push_int(&mut out, e.lease_until as i64);
             out.push_str(",\"leaseOwner\":");
             push_json_string(&mut out, &e.lease_owner);
+            out.push_str(",\"setAt\":");
+            push_int(&mut out, e.set_at as i64);
             out.push('}');
         }
         out.push(']');
@@ -356,6 +365,7 @@ impl Queue {
             }
             entry.lease_owner = tab.to_owned();
             entry.lease_until = now_ms + LEASE_MS;
+            entry.set_at = now_ms;
             leased.push(entry.clone());
         }
         leased
@@ -405,6 +415,7 @@ impl Queue {
                 };
                 entry.attempts += 1;
                 entry.lease_until = 0.0;
+                entry.set_at = now_ms;
                 let limits = entry.limits;
                 let wait_ms = match retry_after.and_then(|h| retry_after_ms(h, now_ms)) {
                     Some(ms) => ms,
@@ -438,16 +449,21 @@ impl Queue {
         }
     }
 
-    /// The device's clock was set back `by_ms` (a clock that ran fast, corrected): the waits
-    /// and leases set before, in the old time, end as far back, so that they end when they
-    /// were meant to rather than `by_ms` later (hours, for a clock that was hours fast).
-    pub fn clock_set_back(&mut self, by_ms: f64) {
+    /// Waits and leases set at a time after now were set by a clock that has since been set
+    /// back (a fast clock corrected): each moves back as far, so that it ends as long after
+    /// now as it was meant to after it was set, not hours later. Any tab may do it, any
+    /// number of times: the time it was set moves with it, so it moves once.
+    pub fn follow_clock(&mut self, now_ms: f64) {
         for e in &mut self.entries {
-            if e.next_at > 0.0 {
-                e.next_at -= by_ms;
-            }
-            if e.lease_until > 0.0 {
-                e.lease_until -= by_ms;
+            let back = e.set_at - now_ms;
+            if back > CLOCK_SLACK_MS {
+                if e.next_at > 0.0 {
+                    e.next_at -= back;
+                }
+                if e.lease_until > 0.0 {
+                    e.lease_until -= back;
+                }
+                e.set_at = now_ms;
             }
         }
     }
@@ -517,6 +533,7 @@ impl Queue {
                     next_at: number("nextAt"),
                     lease_until: number("leaseUntil"),
                     lease_owner: text("leaseOwner").unwrap_or_default(),
+                    set_at: number("setAt"),
                 })
             })
             .collect();

@@ -70,8 +70,6 @@ struct State {
     /// The responses this page's visitor gave (their queue ids): they do not expire while
     /// the page is open, however the clock moves.
     given_here: Vec<String>,
-    /// Per endpoint, the wall clock's lead over the page's monotonic one at its last flush.
-    clocks: Vec<(String, f64)>,
 }
 
 static STATE: PageLocal<RefCell<State>> = PageLocal::new(RefCell::new(State {
@@ -81,39 +79,10 @@ static STATE: PageLocal<RefCell<State>> = PageLocal::new(RefCell::new(State {
     generation: 0,
     routes: Vec::new(),
     given_here: Vec::new(),
-    clocks: Vec::new(),
 }));
 
 fn now() -> f64 {
     js_sys::Date::now()
-}
-
-/// Less than this is drift, not a correction of the clock.
-const CLOCK_SLACK_MS: f64 = 5_000.0;
-
-/// How far the device's clock was set back since `endpoint`'s last flush on this page (0:
-/// not, or by less than [`CLOCK_SLACK_MS`]): the wall clock read against the page's
-/// monotonic one, which no correction of the date moves.
-fn clock_set_back(endpoint: &str) -> f64 {
-    let Some(monotonic) = crate::page::window().performance().map(|p| p.now()) else {
-        return 0.0;
-    };
-    let lead = now() - monotonic;
-    STATE.with(|s| {
-        let clocks = &mut s.borrow_mut().clocks;
-        let last = match clocks.iter_mut().find(|(e, _)| e == endpoint) {
-            Some((_, last)) => core::mem::replace(last, lead),
-            None => {
-                clocks.push((endpoint.to_owned(), lead));
-                lead
-            }
-        };
-        if last - lead > CLOCK_SLACK_MS {
-            last - lead
-        } else {
-            0.0
-        }
-    })
 }
 
 fn tab_id() -> String {
@@ -256,11 +225,10 @@ fn flush_with(endpoint: &str, events: &EventTarget, probe: bool) {
     // Each entry by its own survey's age; none given on this page, however far the clock
     // has jumped since (a device back online with its date corrected).
     let given_here = STATE.with(|s| s.borrow().given_here.clone());
-    // A clock that ran fast and was corrected meanwhile: the waits set in its time would
-    // hold the answers back as long as it was fast.
-    let back = clock_set_back(endpoint);
     let (expired, leased) = queue_store::update(endpoint, |q| {
-        q.clock_set_back(back);
+        // A clock that ran fast and was corrected meanwhile: the waits set in its time
+        // would hold the answers back as long as it was fast.
+        q.follow_clock(started);
         let expired = q.expire(started, |e| given_here.contains(&e.id));
         let leased = if offline {
             Vec::new()

@@ -394,8 +394,17 @@ fn an_error_quotes_a_short_value_and_only_measures_a_long_one() {
     assert_eq!(field, "metadata.note");
     assert!(error.ends_with("got a string of 600 characters"), "{error}");
     assert!(!error.contains("SECRET"), "{error}");
-    // A short one is quoted: it tells the sender what was wrong.
+    // A short one is quoted: it tells the sender what was wrong. An id of up to 64
+    // characters is still short.
     let (field, error) = err(r#"{"id":"a","kind":"nsp","score":9}"#);
     assert_eq!(field, "kind");
     assert!(error.ends_with(r#"got "nsp""#), "{error}");
+    let id = format!("{}!", "t".repeat(63));
+    let (field, error) = err(&serde_json::json!({"id":id,"kind":"nps","score":9}).to_string());
+    assert_eq!(field, "id");
+    assert!(error.ends_with(&format!("got \"{id}\"")), "{error}");
+    // A score written as text, too.
+    let (field, error) = err(r#"{"id":"a","kind":"nps","score":"ten"}"#);
+    assert_eq!(field, "score");
+    assert!(error.ends_with(r#"got "ten""#), "{error}");
 }

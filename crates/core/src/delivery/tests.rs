@@ -19,6 +19,7 @@ fn entry(id: &str, complete: bool, body: &str) -> Entry {
         next_at: 0.0,
         lease_until: 0.0,
         lease_owner: String::new(),
+        set_at: 0.0,
     }
 }
 
@@ -429,28 +430,44 @@ fn a_handoff_key_names_its_endpoint_whatever_the_endpoint_holds() {
 }
 
 #[test]
-fn a_clock_set_back_moves_waits_and_leases_back_with_it() {
-    // A device five hours fast: an attempt fails at its 12:00 (a retry due at 12:00:02, a
-    // lease held by another tab until 12:00:30); then the clock is corrected to 07:00.
+fn a_clock_set_back_moves_waits_and_leases_back_once_whichever_tabs_see_it() {
+    // A device five hours fast: at its 12:00 an attempt failed (retry due 1 s later) and
+    // another tab took a lease (30 s); then the clock was corrected to 07:00.
     let hour = 3_600_000.0;
     let noon = 1_700_000_000_000.0 + 12.0 * hour;
     let mut q = Queue::default();
-    let mut waiting = entry("a", true, "{}");
-    waiting.next_at = noon + 2_000.0;
-    let mut leased = entry("b", true, "{}");
-    leased.lease_until = noon + 30_000.0;
-    leased.lease_owner = "tab-other".into();
-    q.entries = vec![waiting, leased, entry("c", true, "{}")];
+    q.push(entry("a", true, "{}"), 10);
+    q.push(entry("b", true, "{}"), 10);
+    q.push(entry("c", true, "{}"), 10);
+    assert_eq!(q.lease_due(noon, "tab-a", &[]).len(), 3);
+    q.settle("a", "{}", Some(503), None, noon, 1.0);
+    q.entries[1].lease_owner = "tab-other".into();
+    q.entries[2].lease_until = 0.0;
+    q.entries[2].set_at = 0.0;
     let corrected = noon - 5.0 * hour;
-    assert!(
-        q.due(corrected + 2_000.0, "tab-me").len() == 1,
+    assert_eq!(
+        q.due(corrected + 2_000.0, "tab-me"),
+        [2],
         "before: only c, for 5 hours"
     );
-    q.clock_set_back(5.0 * hour);
-    // Two seconds after the correction the retry is due, as two seconds after the failure
-    // it was meant to be; the other tab's lease ends 30 s after it was taken; c is untouched.
-    assert_eq!(q.due(corrected + 2_000.0, "tab-me"), vec![0, 2]);
-    assert_eq!(q.entries[1].lease_until, corrected + 30_000.0);
-    assert_eq!(q.entries[2].next_at, 0.0);
-    assert_eq!(q.due(corrected + 30_000.0, "tab-me"), vec![0, 1, 2]);
+    // Seen by this tab, then by another reading the same stored queue: moved back once.
+    q.follow_clock(corrected);
+    let stored = Queue::from_value(
+        &crate::json::parse(&q.to_json()).unwrap(),
+        "/api/responses",
+        corrected,
+    );
+    let mut again = stored.clone();
+    again.follow_clock(corrected + 1_000.0);
+    assert_eq!(again, stored);
+    // The retry is due a second after the correction, as it was a second after the
+    // failure; the other tab's lease ends 30 s after it was taken; c is untouched.
+    assert_eq!(again.due(corrected + 1_000.0, "tab-me"), [0, 2]);
+    assert_eq!(again.entries[1].lease_until, corrected + 30_000.0);
+    assert_eq!(again.due(corrected + 30_000.0, "tab-me"), [0, 1, 2]);
+    // A clock that moves on, or back by a few seconds of drift, moves nothing.
+    let mut steady = stored.clone();
+    steady.follow_clock(noon + hour);
+    steady.follow_clock(corrected - 4_000.0);
+    assert_eq!(steady, stored);
 }
