@@ -1,5 +1,5 @@
-// Renames the wasm's imports to short names, in the wasm and in its JS glue alike.
-// wasm-bindgen names each import `__wbg_<method>_<16 hex digits>`; the hex is
+// Renames the wasm's imports and exports to the shortest names, in the wasm and in its JS
+// glue alike. wasm-bindgen names each import `__wbg_<method>_<16 hex digits>`; the hex is
 // incompressible and appears in both files, ~3 KB gzip that every visitor would pay.
 // Usage: node scripts/minify-imports.mjs <glue.js> <module.wasm>
 import { readFileSync, writeFileSync } from "node:fs";
@@ -23,6 +23,19 @@ function readName(buf, pos) {
   return [buf.subarray(start, start + len).toString("utf8"), start + len];
 }
 const name = (s) => { const b = Buffer.from(s, "utf8"); return [...leb(b.length), ...b]; };
+// The shortest identifiers in turn (`a`…`$`, then `aa`…): one namespace for the imports and
+// exports renamed, none the same as an export that keeps its name.
+const FIRST = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$";
+const NEXT = `${FIRST}0123456789`;
+let named = 0;
+function shortName() {
+  for (;;) {
+    let n = named++;
+    let id = FIRST[n % FIRST.length];
+    for (n = Math.floor(n / FIRST.length); n > 0; n = Math.floor((n - 1) / NEXT.length)) id += NEXT[(n - 1) % NEXT.length];
+    if (!exportNames.has(id)) return id;
+  }
+}
 
 // The exports only the glue calls (wasm-bindgen's runtime: `__wbindgen_malloc`, the
 // closure trampolines `wasm_bindgen_<hash>___convert__closures_…`, a class's `__wbg_*_free`),
@@ -38,8 +51,14 @@ function renameExports(start, end) {
     [, p] = readLeb(wasm, p);
     let short = field;
     if (/^(wasm_bindgen_[0-9a-f]+___|__wbindgen_|__externref_|__wbg_|__abort_handler$|__instance_terminated$)/.test(field) && new RegExp(`\\b${field}\\b`).test(js)) {
-      for (let n = renames.size; exportNames.has(short); n++) short = `x${n.toString(36)}`;
+      short = shortName();
       renames.set(field, short);
+    } else if (field !== "memory" && new RegExp(`\\bwasm\\.${field}\\b`).test(js)) {
+      // The module's API (`mount`, `survey_show`…): the glue alone calls it, always as
+      // `wasm.<name>`, and its own functions keep their names. (`memory` stays: pages read
+      // it from what `init()` returns, as the analytics workers do.)
+      short = shortName();
+      apiRenames.set(field, short);
     }
     body.push(...name(short), ...wasm.subarray(descStart, p));
   }
@@ -51,14 +70,16 @@ const moduleNames = new Map();
 for (const { module } of WebAssembly.Module.imports(new WebAssembly.Module(wasm))) {
   const key = JSON.stringify(module);
   if (!moduleNames.has(module) && module.endsWith("_bg.js") && js.split(`${key}:`).length === 2) {
-    js = js.replace(`${key}:`, `"m${moduleNames.size}":`);
-    moduleNames.set(module, `m${moduleNames.size}`);
+    const short = FIRST[moduleNames.size];
+    js = js.replace(`${key}:`, `"${short}":`);
+    moduleNames.set(module, short);
   }
 }
 const exportNames = new Set(WebAssembly.Module.exports(new WebAssembly.Module(wasm)).map((e) => e.name));
 const out = [wasm.subarray(0, 8)];
 let pos = 8;
 const renames = new Map();
+const apiRenames = new Map();
 while (pos < wasm.length) {
   const id = wasm[pos];
   const [size, start] = readLeb(wasm, pos + 1);
@@ -81,7 +102,7 @@ while (pos < wasm.length) {
     else throw new Error(`unknown import kind ${kind}`);
     let short = field;
     if (!exportNames.has(field) && new RegExp(`\\b${field}\\b`).test(js)) {
-      short = renames.get(field) ?? `w${renames.size.toString(36)}`;
+      short = renames.get(field) ?? shortName();
       renames.set(field, short);
     }
     body.push(...name(moduleNames.get(module) ?? module), ...name(short), ...wasm.subarray(descStart, p));
@@ -90,7 +111,8 @@ while (pos < wasm.length) {
   pos = end;
 }
 for (const [long, short] of renames) js = js.replace(new RegExp(`\\b${long}\\b`, "g"), short);
+for (const [long, short] of apiRenames) js = js.replace(new RegExp(`\\bwasm\\.${long}\\b`, "g"), `wasm.${short}`);
 writeFileSync(jsPath, js);
 writeFileSync(wasmPath, Buffer.concat(out));
 new WebAssembly.Module(readFileSync(wasmPath)); // throws if the rewrite broke the module
-console.error(`minify-imports: ${renames.size} imports and exports renamed`);
+console.error(`minify-imports: ${renames.size + apiRenames.size} imports and exports renamed`);
