@@ -46,7 +46,10 @@ function figure(caption, description, svg, headers, rows) {
   svg.prepend(node("title", { id: `${id}-t` }, caption), node("desc", { id: `${id}-d` }, description));
   const fig = html("figure", undefined, "chart");
   const details = html("details");
-  details.append(html("summary", "Table"), table(headers, rows));
+  // Each "Table" named by its chart: a screen reader lists ten of them otherwise alike.
+  const summary = html("summary", "Table");
+  summary.append(html("span", ` of ${caption}`, "vh"));
+  details.append(summary, table(headers, rows));
   fig.append(html("figcaption", caption), svg, html("p", description, "small"), details);
   return fig;
 }
@@ -124,7 +127,7 @@ export function trendChart(kindName, points, scale) {
   const small = points.filter((p) => p.small).length;
   const gaps = points.filter((p) => p.gapBefore).length;
   const description = points.length === 1
-    ? `${first.label}: ${round(first.score, scale.digits)}${scale.unit} from ${first.n} answers.`
+    ? `${first.label}: ${round(first.score, scale.digits)}${scale.unit} from ${first.n} ${first.n === 1 ? "answer" : "answers"}.`
     : `From ${round(first.score, scale.digits)}${scale.unit} in ${first.label} to ${round(last.score, scale.digits)}${scale.unit} in ${last.label}, over ${points.length} periods.` +
       (small ? ` ${small} of them have fewer than 30 answers (hollow points, no band).` : " The shaded band is the 95% interval.") +
       (gaps ? ` The line breaks at ${gaps} ${gaps === 1 ? "gap" : "gaps"}: periods without answers.` : "");
@@ -161,7 +164,7 @@ export function groupsChart(kindName, parts, n) {
     svg.append(node("rect", { x, y: y - 11, width: 12, height: 12, class: `g-${part.className}` }));
     svg.append(node("text", { x: x + 18, y, class: "legend" }, label));
   }
-  const description = `${parts.map((p) => `${round(p.share, 1)}% ${p.label}`).join(", ")}, of ${n} answers.`;
+  const description = `${parts.map((p) => `${round(p.share, 1)}% ${p.label}`).join(", ")}, of ${n} ${n === 1 ? "answer" : "answers"}.`;
   return figure(`${kindName}: answers by group`, description, svg, ["Group", "Share"], parts.map((p) => [p.label, `${round(p.share, 1)}%`]));
 }
 

@@ -38,7 +38,7 @@ function askForToken(message) {
 
 function card(title, main, lines, small) {
   const c = el("article", undefined, "card");
-  c.append(el("h3", title), el("div", main, "big"));
+  c.append(el("h2", title), el("div", main, "big"));
   for (const line of lines) if (line) c.append(line instanceof Node ? line : el("div", line, "small"));
   if (small) c.append(el("div", "Fewer than 30 answers: too few to trust.", "warn"));
   return c;
@@ -68,22 +68,32 @@ const kindCell = (kind, f) => {
   return `${fmt(f.score, 2)} (${interval(kind, f, 2)})`;
 };
 
-// The comments of the responses counted from the collector, newest first; text is always
-// set as text, never parsed as HTML.
-function renderComments() {
+// The comments of the responses counted from the collector, newest first, 50 at a time
+// ("Show more" says that more match); text is always set as text, never parsed as HTML.
+// `how`: "more" shows the next 50, "keep" as many as before (a live answer redraws the
+// page), anything else (a filter changed) starts again from the newest.
+const COMMENTS_PAGE = 50;
+let commentsShown = COMMENTS_PAGE;
+function renderComments(how) {
+  commentsShown = how === "more" ? commentsShown + COMMENTS_PAGE : how === "keep" ? commentsShown : COMMENTS_PAGE;
   const segment = $("comment-segment").value;
-  // A scored file leaves figures, not rows: its comments are not there to list.
+  // A scored file leaves figures, not rows: its comments are not there to list. One more
+  // than shown is asked for, to know whether more match.
   const list = fileReport ? [] : scorer.responses({ text: $("comment-text").value, group: $("comment-group").value || undefined, reason: $("comment-reason").value || undefined,
-    ...(segment ? { by: $("by").value, value: segment } : {}), withComment: true, limit: 50, ...filters() });
-  const items = list.map((r) => {
+    ...(segment ? { by: $("by").value, value: segment } : {}), withComment: true, limit: commentsShown + 1, ...filters() });
+  const items = list.slice(0, commentsShown).map((r) => {
     const li = el("li", undefined, `comment ${r.group ?? ""}`);
-    const where = r.metadata.touchpoint ?? r.surveyId ?? "";
-    const meta = `${r.kind.toUpperCase()} ${r.score} · ${r.group ?? ""}${where ? ` · ${where}` : ""}${r.reasons.length ? ` · ${r.reasons.join(", ")}` : ""}${r.time ? ` · ${r.time.slice(0, 16).replace("T", " ")}` : ""}${r.complete ? "" : " · not yet submitted"}`;
+    // Who to call back: the agent and the ticket, where the survey sent them.
+    const where = [r.metadata.touchpoint ?? r.surveyId, r.metadata.agent && `agent ${r.metadata.agent}`, r.metadata.ticketId && `ticket ${r.metadata.ticketId}`].filter(Boolean).join(" · ");
+    const meta = `${r.kind.toUpperCase()} ${r.score} · ${r.group ?? ""}${where ? ` · ${where}` : ""}${r.reasons.length ? ` · ${r.reasons.join(", ")}` : ""}${r.time ? ` · ${r.time.slice(0, 16).replace("T", " ")} UTC` : ""}${r.complete ? "" : " · not yet submitted"}`;
     li.append(el("p", r.comment), el("p", meta, "small"));
     return li;
   });
   const none = fileReport ? "A scored file keeps its figures, not its rows: comments are listed for the collector's responses." : "No comments match.";
   $("comments").replaceChildren(...(items.length ? items : [el("li", none, "small")]));
+  const moreButton = $("comments-more");
+  moreButton.hidden = list.length <= commentsShown;
+  $("comments-count").textContent = items.length ? (list.length > commentsShown ? `The newest ${items.length} shown; more match.` : `${items.length} ${items.length === 1 ? "comment matches" : "comments match"}.`) : "";
 }
 
 // The filters of the view: dates, survey, kind (empty ones left out).
@@ -96,7 +106,7 @@ function filters() {
 // Each kind's scale, for the charts: NPS −100…100, CSAT % 0…100, CES 1…7.
 const KINDS = [
   ["nps", "NPS", { min: -100, max: 100, digits: 1, unit: "" }, [["detractor", "detractors", "low"], ["passive", "passives", "mid"], ["promoter", "promoters", "high"]]],
-  ["csat", "CSAT %", { min: 0, max: 100, digits: 1, unit: "%" }, [["low", "low (1–3)", "low"], ["neutral", "neutral", "mid"], ["high", "high (4–5)", "high"]]],
+  ["csat", "CSAT %", { min: 0, max: 100, digits: 1, unit: "%" }, [["low", "low (1–2)", "low"], ["neutral", "neutral (3)", "mid"], ["high", "high (4–5)", "high"]]],
   ["ces", "CES", { min: 1, max: 7, digits: 2, unit: "" }, [["low", "hard (1–3)", "low"], ["neutral", "neutral (4)", "mid"], ["high", "easy (5–7)", "high"]]],
   ["enps", "eNPS", { min: -100, max: 100, digits: 1, unit: "" }, [["detractor", "detractors", "low"], ["passive", "passives", "mid"], ["promoter", "promoters", "high"]]],
   ["rating", "Rating", { min: 1, max: 5, digits: 2, unit: "" }, [["low", "poor (1–2)", "low"], ["neutral", "fair (3)", "mid"], ["high", "good (4–5)", "high"]]],
@@ -129,11 +139,16 @@ function renderCharts(s, by) {
   drawAt((grid.clientWidth - 20 * (columns - 1)) / columns - 26);
   const groups = [], trends = [], segmentCharts = [], driverCharts = [];
   const periods = Object.entries(s.periods ?? {});
+  // A period after today holds answers a wrong clock dated ahead: in the totals, not drawn
+  // as the trend's latest point (the headline's rule).
+  const now = periodLabel($("period").value, Date.now());
+  const ahead = periods.filter(([label]) => label > now)
+    .reduce((sum, [, k]) => sum + KINDS.reduce((n, [kind]) => n + (k[kind]?.n ?? 0), 0), 0);
   for (const [kind, name, scale, parts] of KINDS) {
     const overall = s.overall[kind];
     if (!overall || overall.suppressed) continue;
     groups.push(groupsChart(name, parts.map(([key, label, className]) => ({ label, share: overall.groups[key], className })), overall.n));
-    const points = periods.filter(([, k]) => k[kind] && !k[kind].suppressed).map(([label, k]) => {
+    const points = periods.filter(([label, k]) => label <= now && k[kind] && !k[kind].suppressed).map(([label, k]) => {
       const f = k[kind];
       const [low, high] = bounds(kind, f);
       return { label, score: f.score, low, high, n: f.n, small: f.smallSample };
@@ -165,6 +180,7 @@ function renderCharts(s, by) {
   $("groups").replaceChildren(...(groups.length ? groups : [el("p", "No answers yet.", "small")]));
   // Answers whose date does not read are in every total but in no period: said, with how many.
   const undated = s.undated ? [el("p", `${s.undated} ${s.undated === 1 ? "answer has" : "answers have"} no date that reads (expected a time such as 2026-11-20T10:00:00Z or 2026-11-20 10:00): in the totals, not in the trend.`, "small")] : [];
+  if (ahead) undated.push(el("p", `${ahead} ${ahead === 1 ? "answer is" : "answers are"} dated after today (a device clock set ahead?): in the totals, not in the trend.`, "small"));
   $("trend").replaceChildren(...(trends.length ? trends : [el("p", "No dated answers yet.", "small")]), ...undated);
   $("segment-charts").replaceChildren(...segmentCharts);
   $("driver-charts").replaceChildren(...driverCharts);
@@ -199,20 +215,24 @@ function render() {
   if (o.yesno) cards.push(card("Yes %", `${fmt(o.yesno.score)}%`, [interval("yesno", o.yesno)], o.yesno.smallSample));
   if (!cards.length && Object.keys(filters()).length && scorer.counted().responses > 0) cards.push(card("No answers match", "–", ["None of the responses loaded falls within these dates, survey and kind: widen the filters."]));
   else if (!cards.length && fileReport) cards.push(card("No answers in this file", "–", [fileReport.rejected.count ? `${fileReport.rejected.count} rows were rejected: see "Rejected rows" below.` : "The file holds no rows to score."]));
-  else if (!cards.length) cards.push(card("No answers yet", "–", ["Answer a survey on the demo pages; it shows up here live."]));
+  else if (!cards.length) cards.push(card("No answers yet", "–", ["No responses in this collector yet: each answer a survey posts here shows up live."]));
   // The last period against the one before it, with whether the change is more than noise;
   // up to now: an answer dated in the future by a wrong clock does not make a period "the last".
   const now = periodLabel(period, Date.now());
   const labels = Object.keys(s.periods ?? {}).filter((label) => label <= now).sort();
   if (labels.length >= 2) {
     const [a, b] = labels.slice(-2);
+    // A From date inside the earlier period cuts it short: said, as the figure is then of part of it.
+    const clipped = Boolean($("from").value) && periodLabel(period, Date.parse(`${$("from").value}T00:00:00Z`) - 86_400_000) === a;
     try {
       const changes = scorer.summary({ period, ...filters(), compare: { a, b } }).compare?.changes ?? {};
       for (const [kind, name] of [["nps", "NPS"], ["csat", "CSAT"], ["ces", "CES"], ["enps", "eNPS"]]) {
         const c = changes[kind];
-        const target = cards.find((x) => x.querySelector("h3")?.textContent === name);
+        const target = cards.find((x) => x.querySelector("h2")?.textContent === name);
         if (!c || !target || c.suppressed) continue;
-        target.append(el("div", `${b} vs ${a}: ${signed(c.difference)} (95%: ${fmt(c.low95)} to ${fmt(c.high95)}), ${c.smallSample ? "too few answers to tell" : c.significant ? "a real change" : "within noise"}`, "small"));
+        // Points of a score or a share; a mean's difference is in its own unit.
+        const pts = kind === "ces" ? "" : " pts";
+        target.append(el("div", `${b}${b === now ? " so far" : ""} vs ${a}${clipped ? " (within the dates chosen)" : ""}: ${signed(c.difference)}${pts} (95%: ${fmt(c.low95)} to ${fmt(c.high95)}), ${c.smallSample ? "too few answers to tell" : c.significant ? "a real change" : "within noise"}`, "small"));
       }
     } catch {
       // A scored file cannot be filtered; the cards stand without the comparison.
@@ -231,7 +251,9 @@ function render() {
   };
   fill("comment-reason", [...new Set(s.drivers.map((d) => d.reason))].sort());
   fill("comment-segment", Object.keys(s.segments ?? {}).sort());
-  const segments = Object.entries(s.segments ?? {});
+  // In natural order (agent-2 before agent-10), answers without a value last.
+  const natural = new Intl.Collator(undefined, { numeric: true }).compare;
+  const segments = Object.entries(s.segments ?? {}).sort(([a], [b]) => (a === "(none)") - (b === "(none)") || natural(a, b));
   const byName = $("by").selectedOptions[0]?.textContent ?? by;
   const shownKinds = CELL_KINDS.filter(([kind]) => kind === "nps" || s.overall[kind] || segments.some(([, k]) => k[kind]));
   $("segments").replaceChildren(segments.length ? table([byName, ...shownKinds.map(([, name]) => name)],
@@ -267,7 +289,7 @@ function render() {
   // A file scored in the worker brings its own report (its rows stay there).
   const r = fileReport?.rejected ?? s.rejected;
   renderQuestions(s);
-  renderComments();
+  renderComments("keep");
   renderInflation();
   renderRates();
   renderOutcomes();
@@ -309,6 +331,11 @@ function renderQuestions(s) {
 }
 
 let events = null;
+
+/** Shows or hides the figures and their controls (hidden while the read token is asked for). */
+function showData(shown) {
+  for (const part of [$("controls"), document.querySelector("main")]) part.hidden = !shown;
+}
 
 // Every answer counts once, as its latest version: a score clicked in a ticket email
 // (a partial) counts at once and is replaced, not added, when the customer submits.
@@ -453,6 +480,8 @@ async function loadFromCollector() {
   if (response.status === 401) {
     events.close();
     render();
+    // Nothing can be read yet: no "No answers yet" over a collector that has answers.
+    showData(false);
     $("status").textContent = "This collector needs its read token to show responses.";
     askForToken(token ? "That token was refused. Paste the read token:" : "Paste the collector's read token:");
     return;
@@ -462,6 +491,7 @@ async function loadFromCollector() {
   const served = Date.parse(response.headers.get("date") ?? "");
   if (!newest && Number.isFinite(served)) newest = new Date(served).toISOString();
   $("token-form").hidden = true;
+  showData(true);
   const total = Number(response.headers.get("content-length")) || 0;
   const bar = $("progress");
   bar.hidden = false;
@@ -513,7 +543,7 @@ function renderInflation() {
   // With outcomes loaded: do each segment's promoters stay like promoters elsewhere?
   const outcome = rows.some((r) => r.outcome);
   const pts = (d) => (d ? `${signed(d.difference)} pts (95%: ${fmt(d.low95)} to ${fmt(d.high95)})` : "–");
-  $("inflation").replaceChildren(table([byName, "NPS", "Promoters", "Without a reason", "Against the rest",
+  $("inflation").replaceChildren(table([byName, "NPS", "Promoters", "Without a comment", "Against the rest",
     ...(outcome ? ["Promoters retained", "Against other promoters"] : []), ""], rows.map((r) => [
     r.segment, `${signed(r.score)} (n=${r.n})`, String(r.top), `${r.terse} (${fmt(r.share?.value)}%)`, pts(r.againstRest),
     ...(outcome ? [r.outcome?.rate ? `${fmt(r.outcome.rate.value)}% of ${r.outcome.rate.n} (95%: ${fmt(r.outcome.rate.low95)}–${fmt(r.outcome.rate.high95)})` : "–", pts(r.outcome?.againstRest)] : []),
@@ -615,7 +645,7 @@ function loadFile(file) {
 await init();
 // The view lives in the address (?by=…&period=…&submitted=1&q=…&group=…), so it can be
 // shared and survives a reload; the token stays out of it (tab storage only).
-const VIEW = [["by", "by"], ["period", "period"], ["comment-text", "q"], ["comment-group", "group"], ["range", "range"], ["from", "from"], ["to", "to"], ["survey", "survey"], ["kind", "kind"]];
+const VIEW = [["by", "by"], ["period", "period"], ["comment-text", "q"], ["comment-group", "group"], ["comment-reason", "reason"], ["comment-segment", "value"], ["range", "range"], ["from", "from"], ["to", "to"], ["survey", "survey"], ["kind", "kind"]];
 function restoreView() {
   const query = new URLSearchParams(location.search);
   for (const [id, key] of VIEW) {
@@ -624,7 +654,7 @@ function restoreView() {
     const field = $(id);
     // A select only takes one of its options (the survey list is filled once data is in);
     // anything else in the address is ignored.
-    if (id === "survey") field.append(Object.assign(el("option", value), { value }));
+    if (["survey", "comment-reason", "comment-segment"].includes(id)) field.append(Object.assign(el("option", value), { value }));
     if (field.tagName !== "SELECT" || [...field.options].some((o) => o.value === value)) field.value = value;
   }
   $("submitted-only").checked = query.get("submitted") === "1";
@@ -637,7 +667,7 @@ function saveView() {
   history.replaceState(null, "", `${location.pathname}${text ? `?${text}` : ""}`);
 }
 restoreView();
-for (const id of ["by", "period", "comment-text", "comment-group", "submitted-only", "from", "to", "survey", "kind"]) {
+for (const id of ["by", "period", "comment-text", "comment-group", "comment-reason", "comment-segment", "submitted-only", "from", "to", "survey", "kind"]) {
   $(id).addEventListener(id === "comment-text" ? "input" : "change", saveView);
 }
 for (const id of ["from", "to", "survey", "kind"]) $(id).addEventListener("change", render);
@@ -667,6 +697,7 @@ $("comment-text").addEventListener("input", renderComments);
 $("comment-group").addEventListener("change", renderComments);
 $("comment-reason").addEventListener("change", renderComments);
 $("comment-segment").addEventListener("change", renderComments);
+$("comments-more").addEventListener("click", () => renderComments("more"));
 // Date presets fill From and To (today's date in the visitor's time zone is fine for a day
 // filter), when chosen and when a shared view names one: "last 7 days" is the last 7 days
 // on the day the link is opened, not the days it was shared on.

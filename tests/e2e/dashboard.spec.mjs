@@ -180,10 +180,14 @@ test("with a read token, the dashboard takes it from the link or asks for it, an
     await page.locator("#token").fill("wrong-token-wrong-token");
     await page.locator("#token-form button").click();
     await expect(page.locator("#token-message")).toContainText("refused");
+    // Nothing is read yet: no "No answers yet" over a collector that holds one.
+    await expect(page.locator("main")).toBeHidden();
+    await expect(page.locator("body")).not.toContainText("No answers yet", { useInnerText: true });
     await page.locator("#token").fill(token);
     await page.locator("#token-form button").click();
     await expect(page.locator("#status")).toContainText("1 response (0 not yet submitted)");
     await expect(page.locator("#token-form")).toBeHidden();
+    await expect(page.locator("main")).toBeVisible();
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
     // The link the collector prints: the token leaves the address bar at once, the stream works with it.
     const fresh = await page.context().newPage();
@@ -429,8 +433,11 @@ test("a theme opens its comments, as written; reason and date presets filter; th
     await expect(page.locator(".card").first()).toContainText("too few answers to tell");
     await expect(page.locator(".card").first()).not.toContainText("2099");
     // The trend joins only periods that follow each other: weeks without answers lie between
-    // day 40's week and the recent ones, and between those and 2099.
-    await expect(page.locator("figure", { hasText: "NPS over time" })).toContainText("The line breaks at 2 gaps");
+    // day 40's week and the recent ones. The answer dated 2099 is in the totals, not drawn as
+    // the trend's latest point, and the page says so.
+    await expect(page.locator("figure", { hasText: "NPS over time" })).toContainText("The line breaks at 1 gap");
+    await expect(page.locator("figure", { hasText: "NPS over time" })).not.toContainText("2099");
+    await expect(page.locator("#trend")).toContainText("1 answer is dated after today");
   } finally {
     await collector.stop();
   }
@@ -572,6 +579,40 @@ test("a shared view's date preset means those days from the day it is opened; fi
     await expect(page.locator(".card .big").first()).toHaveText("100.0%");
     await page.goto(`${collector.url}/dashboard.html?from=2030-01-01`);
     await expect(page.locator(".card").first()).toContainText("No answers match");
+  } finally {
+    await collector.stop();
+  }
+});
+
+test("the CSAT groups are labelled by their scores, 50 comments at a time with more on demand, agents in natural order", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    // CSAT: 2 answers of 1–2, 1 of 3, 1 of 4–5: low 50%, neutral 25%, high 25% (the README's groups).
+    const csat = [1, 2, 3, 5].map((score, i) => ({ id: `s${i}`, kind: "csat", score, complete: true }));
+    // 55 NPS comments from agents 1…55: more than one page of 50.
+    const nps = Array.from({ length: 55 }, (_, i) => ({ id: `n${i}`, kind: "nps", score: 3, complete: true,
+      comment: `comment number ${i}`, metadata: { agent: `agent-${i + 1}`, ticketId: `T${i}` }, submittedAt: `2026-11-${String(1 + (i % 20)).padStart(2, "0")}T10:00:00Z` }));
+    await collector.post([...csat, ...nps]);
+    await page.goto(`${collector.url}/dashboard.html?by=metadata.agent`);
+    await expect(page.locator("#status")).toContainText("59 responses");
+    const legend = page.locator("figure", { hasText: "CSAT %: answers by group" });
+    await expect(legend).toContainText(`${(100 * 2 / 4).toFixed(1)}% low (1–2)`);
+    await expect(legend).toContainText(`${(100 * 1 / 4).toFixed(1)}% neutral (3)`);
+    await expect(legend).toContainText(`${(100 * 1 / 4).toFixed(1)}% high (4–5)`);
+    // Each chart's "Table" is named by its chart for a screen reader.
+    await expect(page.locator("summary", { hasText: "Table of CSAT %: answers by group" })).toHaveCount(1);
+    await expect(page.locator("#comments li")).toHaveCount(50);
+    await expect(page.locator("#comments-count")).toContainText("The newest 50 shown; more match.");
+    // Who to call back: the newest (i = 19, on the 20th) names its agent and ticket.
+    await expect(page.locator("#comments li").first()).toContainText("agent agent-20 · ticket T19");
+    await page.locator("#comments-more").click();
+    await expect(page.locator("#comments li")).toHaveCount(55);
+    await expect(page.locator("#comments-more")).toBeHidden();
+    await expect(page.locator("#comments-count")).toContainText("55 comments match.");
+    // agent-2 before agent-10 before agent-55, as people count.
+    const agents = await page.locator("#segments td:first-child").allTextContents();
+    expect(agents.slice(0, 3)).toEqual(["agent-1", "agent-2", "agent-3"]);
+    expect(agents.indexOf("agent-9")).toBeLessThan(agents.indexOf("agent-10"));
   } finally {
     await collector.stop();
   }

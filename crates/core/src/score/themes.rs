@@ -219,7 +219,7 @@ const STOP_WORDS: &[&str] = &[
     "then", "too", "very", "also", "about", "after", "again", "because", "before", "only", "some",
     "such", "get", "got", "one", "her", "his", "him", "she", "how", "why", "off", "own", "same",
     "both", "each", "few", "other", "these", "those", "while", "where", "here", "ours", "yours",
-    "it's", "i'm", "dont", "didnt", // Spanish (accents folded)
+    "without", "it's", "i'm", "dont", "didnt", // Spanish (accents folded)
     "los", "las", "del", "que", "por", "para", "con", "una", "uno", "unos", "unas", "como", "mas",
     "pero", "sus", "ese", "esa", "eso", "esta", "este", "esto", "estos", "estas", "son", "fue",
     "era", "muy", "sin", "sobre", "tambien", "hay", "han", "ser", "porque", "cuando", "donde",
@@ -547,19 +547,80 @@ impl Themes {
         }
     }
 
-    /// The `n` most frequent terms of `tier`, most frequent first (ties alphabetical),
-    /// each as customers spelled it.
+    /// The `n` most frequent themes of `tier`, most frequent first (ties alphabetical),
+    /// each as customers spelled it. One sentence many customers wrote is one theme, not
+    /// six fragments of it: a word is left out where a phrase holds it in every comment
+    /// that has it (their counts are equal), and phrases that overlap on such a word
+    /// ("waited three", "three days") are shown as one ("waited three days").
     pub fn top(&self, tier: usize, n: usize) -> Vec<(String, u64)> {
-        let mut all: Vec<(&String, u64)> = self
-            .terms
-            .get(tier)
-            .map(|t| t.iter().collect())
-            .unwrap_or_default();
-        all.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-        all.truncate(n);
-        all.into_iter()
-            .map(|(term, count)| (self.spelling[tier].get(term).unwrap_or(term).clone(), count))
-            .collect()
+        let Some(terms) = self.terms.get(tier) else {
+            return Vec::new();
+        };
+        let count = |word: &str| terms.get(word).copied().unwrap_or(0);
+        let phrases: Vec<(&str, &str, u64)> = terms
+            .iter()
+            .filter_map(|(term, c)| term.split_once(' ').map(|(a, b)| (a, b, c)))
+            .collect();
+        // Each phrase by its first word and count, to find what continues it.
+        let mut starting: StdHashMap<(&str, u64), usize> = StdHashMap::new();
+        for (i, &(a, _, c)) in phrases.iter().enumerate() {
+            starting.entry((a, c)).or_insert(i);
+        }
+        // A phrase continues into another where their shared word is in no comment
+        // without both: the word's count equals both phrases'. Each phrase continues one
+        // other at most (a second that would, starts its own).
+        let mut continued = vec![false; phrases.len()];
+        let continues: Vec<Option<usize>> = phrases
+            .iter()
+            .enumerate()
+            .map(|(i, &(_, b, c))| {
+                let next = *starting
+                    .get(&(b, c))
+                    .filter(|&&j| j != i && count(b) == c)?;
+                (!std::mem::replace(&mut continued[next], true)).then_some(next)
+            })
+            .collect();
+        let spelled = |term: &str| {
+            self.spelling[tier]
+                .get(term)
+                .map_or(term, String::as_str)
+                .to_owned()
+        };
+        let mut themes: Vec<(String, u64)> = Vec::new();
+        let mut covered: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut shown = vec![false; phrases.len()];
+        // Chains from their first phrase; then what a cycle ("a b", "b a") left unshown, alone.
+        let starts = (0..phrases.len()).filter(|&i| !continued[i]);
+        for start in starts.chain(0..phrases.len()) {
+            if shown[start] {
+                continue;
+            }
+            let (a, b, c) = phrases[start];
+            shown[start] = true;
+            // Spelled word by word, as each word's theme would be.
+            let mut text = [spelled(a), spelled(b)].join(" ");
+            covered.extend([a, b].into_iter().filter(|w| count(w) == c));
+            let mut at = start;
+            while let Some(next) = continues[at].filter(|&next| !shown[next]) {
+                shown[next] = true;
+                let (_, word, _) = phrases[next];
+                text.push(' ');
+                text.push_str(&spelled(word));
+                if count(word) == c {
+                    covered.insert(word);
+                }
+                at = next;
+            }
+            themes.push((text, c));
+        }
+        for (term, c) in terms.iter() {
+            if !term.contains(' ') && !covered.contains(term.as_str()) {
+                themes.push((spelled(term), c));
+            }
+        }
+        themes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        themes.truncate(n);
+        themes
     }
 }
 
@@ -657,19 +718,69 @@ mod tests {
         t.add(0, "Refund time was terrible. Refund time!");
         t.add(0, "the refund time, again");
         t.add(2, "Rápido y amable");
-        // "refund time" is in both detractor comments; each comment counts once.
+        // "refund time" is in both detractor comments; each comment counts once. Its words
+        // are in no comment without it: one theme, not three.
+        // ("again" is a stop-word.)
         assert_eq!(
             t.top(0, 3),
-            [
-                ("refund".into(), 2),
-                ("refund time".into(), 2),
-                ("time".into(), 2)
-            ]
+            [("refund time".into(), 2), ("terrible".into(), 1)]
         );
         // "time was terrible": "was" is a stop-word, so no "time terrible" phrase.
         assert!(!t.terms[0].contains_key("time terrible"));
         assert_eq!(t.terms[2].get("rapido"), Some(&1));
         assert_eq!(t.terms[2].get("amable"), Some(&1));
+    }
+
+    #[test]
+    fn a_sentence_many_wrote_is_one_theme_and_leaves_room_for_the_others() {
+        let mut t = Themes::default();
+        for _ in 0..43 {
+            t.add(0, "Waited three days for an answer");
+        }
+        for _ in 0..37 {
+            t.add(0, "Agent closed the ticket without fixing it");
+        }
+        for _ in 0..29 {
+            t.add(0, "Too expensive for what it is");
+        }
+        for _ in 0..5 {
+            t.add(0, "Three days late, and expensive");
+        }
+        // By hand. Words: waited 43, three 48, days 48, answer 43, agent 37, closed 37,
+        // ticket 37, fixing 37, expensive 34, late 5 ("the", "without", "for", "too" are
+        // stop-words and break phrases). Phrases: "three days" 48, "waited three" 43,
+        // "agent closed" 37, "days late" 5. "waited three" does not join "three days":
+        // "three" is in 48 comments, 5 of them without "waited". "waited", "three", "days",
+        // "agent" and "closed" are in no comment without their phrase: left out.
+        let top = t.top(0, 6);
+        assert_eq!(
+            top,
+            [
+                ("three days".into(), 48),
+                ("answer".into(), 43),
+                ("waited three".into(), 43),
+                ("agent closed".into(), 37),
+                ("fixing".into(), 37),
+                ("ticket".into(), 37),
+            ]
+        );
+        // The price complaint has room: "expensive" (29 + 5) comes next.
+        assert_eq!(t.top(0, 7)[6], ("expensive".into(), 34));
+    }
+
+    #[test]
+    fn phrases_in_the_same_comments_join_into_one_and_a_cycle_ends() {
+        let mut t = Themes::default();
+        for _ in 0..3 {
+            t.add(0, "Waited three days for an answer");
+        }
+        assert_eq!(
+            t.top(0, 5),
+            [("answer".into(), 3), ("waited three days".into(), 3)]
+        );
+        let mut t = Themes::default();
+        t.add(0, "bad service bad");
+        assert_eq!(t.top(0, 5), [("bad service bad".into(), 1)]);
     }
 
     #[test]
@@ -684,7 +795,7 @@ mod tests {
         assert!(!t.spelling[0].contains_key("tarde"));
         // Taking the first comment out keeps the count right; the spelling stays while the term does.
         t.remove(0, "El ñandú llegó tarde");
-        assert!(t.top(0, 10).contains(&("ñandú".into(), 1)));
+        assert!(t.top(0, 10).contains(&("ñandú roto".into(), 1)));
         t.remove(0, "Nandu roto, llego tarde");
         assert!(t.terms[0].is_empty() && t.spelling[0].is_empty());
     }
