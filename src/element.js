@@ -40,7 +40,27 @@ export async function reset() {
   resetNow();
 }
 
-class SondeoSurvey extends HTMLElement {
+const sameData = (a, b) => {
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false; // a config JSON cannot write (a cycle) is taken as new
+  }
+};
+
+// Imported while a page is rendered on a server (Next.js, Nuxt), where there is no DOM:
+// the module loads, and the element is defined where it can be.
+class SondeoSurvey extends (globalThis.HTMLElement ?? Object) {
+  constructor() {
+    super();
+    // A `config` set before this script defined the element (a framework that renders
+    // first) sits on the element itself, hiding the setter: taken, and the setter is used.
+    if (Object.hasOwn(this, "config")) {
+      const value = this.config;
+      delete this.config;
+      this.#config = value;
+    }
+  }
   static get observedAttributes() {
     return ["kind", "endpoint", "survey-id", "locale", "display", "scale", "question"];
   }
@@ -65,7 +85,12 @@ class SondeoSurvey extends HTMLElement {
   }
   get config() { return this.#config; }
   set config(value) {
+    const before = this.#config;
     this.#config = value;
+    // A framework that renders `config={{…}}` sets an equal new object at every render: the
+    // survey, and what the visitor is typing, carry on (functions, as `beforeSend`, compare
+    // equal; the first one stays).
+    if (this.#survey && sameData(before, value)) return;
     if (this.isConnected) this.#remount();
     else this.#drop();
   }
@@ -101,5 +126,7 @@ class SondeoSurvey extends HTMLElement {
   }
 }
 
-if (!customElements.get("sondeo-survey")) customElements.define("sondeo-survey", SondeoSurvey);
+if (!globalThis.customElements) {
+  // No DOM (server-side rendering): nothing to define.
+} else if (!customElements.get("sondeo-survey")) customElements.define("sondeo-survey", SondeoSurvey);
 else console.warn("sondeo: <sondeo-survey> is defined by another script; use mount()");

@@ -99,7 +99,7 @@ impl Survey {
             Ok(())
         } else {
             Err(
-                js_sys::Error::new("sondeo: score: expected an integer on the survey's scale")
+                js_sys::Error::new("sondeo: score: expected an integer on the survey's scale, of a survey not destroyed")
                     .into(),
             )
         }

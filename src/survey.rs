@@ -59,6 +59,28 @@ const SETTLE_MS: u32 = 700;
 /// Shared handle to a survey; event handlers hold weak references.
 pub type SurveyRef = Rc<RefCell<Survey>>;
 
+/// Every survey mounted and not destroyed: a survey lives as long as its prompt, not as long
+/// as the page keeps what `mount()` returned (`useEffect(() => { mount(…) })` keeps
+/// nothing, and a modal whose state was collected would cover the page, deaf).
+static LIVE: crate::page::PageLocal<RefCell<Vec<SurveyRef>>> =
+    crate::page::PageLocal::new(RefCell::new(Vec::new()));
+
+/// Destroys the surveys that `mount()` put into an element the page has since taken out
+/// without `destroy()` (a framework's unmount, a Turbo body swap): an open one would hold
+/// back every later modal and slide-in, and a trigger would count a display nobody saw.
+pub fn destroy_orphans() {
+    let mut i = 0;
+    while let Some(survey) = LIVE.with(|live| live.borrow().get(i).cloned()) {
+        i += 1;
+        // `destroy` takes it out of the list, and the last one takes its place.
+        if survey.try_borrow().is_ok_and(|s| s.orphaned())
+            && with(&survey, Survey::destroy).is_some()
+        {
+            i -= 1;
+        }
+    }
+}
+
 /// Whether the focus is inside the survey's shadow `root`.
 fn focus_inside(root: &ShadowRoot) -> bool {
     dom::object_property::<JsValue>(root, "activeElement").is_some()
@@ -129,6 +151,8 @@ pub fn mount(
         me: Weak::new(),
     }));
     survey.borrow_mut().me = Rc::downgrade(&survey);
+    destroy_orphans();
+    LIVE.with(|live| live.borrow_mut().push(survey.clone()));
     attach_listeners(&survey);
     let weak = Rc::downgrade(&survey);
     let (armed, start) = trigger::arm(&survey.borrow().config, move || {
@@ -140,7 +164,9 @@ pub fn mount(
         with(&survey, |s| {
             if s.id.is_some() {
                 Showing::Before
-            } else if s.waits_for_page() {
+            } else if s.waits_for_page() || s.orphaned() {
+                // Out of the page (taken out, or not put in yet): asked again in a second,
+                // and no display counted for a prompt nobody can see.
                 Showing::Later
             } else {
                 s.show();
@@ -484,6 +510,12 @@ impl Survey {
     /// Hides the prompt; a visitor who closes without answering is not asked again for
     /// `dismissDays`, one who chose a score (sent as a partial: an answer) for `recontactDays`.
     pub fn close(&mut self) {
+        self.hide(true);
+    }
+
+    /// Hides the prompt; `dismissal`: a close without an answer counts as the visitor's
+    /// "not now" (a `destroy()` by the page, as a framework's unmount, does not).
+    fn hide(&mut self, dismissal: bool) {
         self.page_wait = None;
         if !self.open {
             return;
@@ -491,12 +523,11 @@ impl Survey {
         self.open = false;
         set(&self.host, "data-state", "closed");
         dom::top_layer(&self.host, false);
-        let outcome = if self.prompt.started() {
-            Outcome::Answered
-        } else {
-            Outcome::Dismissed
-        };
-        trigger::remember(&self.config.id, outcome);
+        if self.prompt.started() {
+            trigger::remember(&self.config.id, Outcome::Answered);
+        } else if dismissal {
+            trigger::remember(&self.config.id, Outcome::Dismissed);
+        }
         if let Some(previous) = self.previous_focus.take() {
             let _ = previous.focus();
         }
@@ -507,9 +538,24 @@ impl Survey {
         }
     }
 
+    /// Whether `mount()` made this survey's host in an element that the page has since
+    /// taken out (not a `<sondeo-survey>` of the page's own, which ends itself when removed).
+    fn orphaned(&self) -> bool {
+        self.owns_host
+            && !self.destroyed
+            && !dom::property(&self.host, "isConnected").is_some_and(|c| c.is_truthy())
+    }
+
     /// Removes the survey and everything it attached to the page.
     pub fn destroy(&mut self) {
-        self.close();
+        self.hide(false);
+        let me = self.me.as_ptr();
+        LIVE.with(|live| {
+            let mut live = live.borrow_mut();
+            if let Some(i) = live.iter().position(|s| std::ptr::eq(Rc::as_ptr(s), me)) {
+                live.swap_remove(i);
+            }
+        });
         self.destroyed = true;
         self.listeners.clear();
         self.triggers = trigger::Armed::default();

@@ -10,8 +10,9 @@ const waiting = [];
 const told = new Set();
 // Taken when the module loads, as the element's own timer is: a page may replace the globals.
 const later = setTimeout.bind(globalThis);
-const listen = addEventListener.bind(globalThis);
-const Event = CustomEvent;
+// (Absent where a server renders the page: nothing there calls them.)
+const listen = globalThis.addEventListener?.bind(globalThis);
+const Event = globalThis.CustomEvent;
 
 /** Calls the module's `name` with `args` (kept until it loads; `pending` is not); `load`: fetch it now. */
 export function courier(name, args, load) {

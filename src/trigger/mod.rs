@@ -135,6 +135,10 @@ impl Prompter {
     }
 
     fn show_now(&self) {
+        if self.popup && PAGE.with(|p| p.borrow().open) > 0 {
+            // The one open may be in an element the page took out: not one any more.
+            crate::survey::destroy_orphans();
+        }
         if self.popup && !self.targeting.force && PAGE.with(|p| p.borrow().open) > 0 {
             self.waiting.set(true);
             return;

@@ -94,7 +94,7 @@ test("hostile values given to mount() and select() are refused clearly and leave
     expect(results.revoked).toMatch(/^rejected: sondeo: invalid config: metadata: /);
     expect(results.selfReferring).toMatch(/^rejected: sondeo: invalid config: metadata\.k0: /);
     expect(results.window).toMatch(/^rejected: sondeo: invalid config: /);
-    expect(results.select).toEqual(Array(9).fill("sondeo: score: expected an integer on the survey's scale"));
+    expect(results.select).toEqual(Array(9).fill("sondeo: score: expected an integer on the survey's scale, of a survey not destroyed"));
     expect(results.afterwards).toBe("mounted");
     // The first survey still answers, and nothing was posted for the refused select() calls.
     await page.locator("#target").getByRole("radio", { name: "9", exact: true }).click();
