@@ -76,11 +76,10 @@ const COMMENTS_PAGE = 50;
 let commentsShown = COMMENTS_PAGE;
 function renderComments(how) {
   commentsShown = how === "more" ? commentsShown + COMMENTS_PAGE : how === "keep" ? commentsShown : COMMENTS_PAGE;
-  const segment = $("comment-segment").value;
   // A scored file leaves figures, not rows: its comments are not there to list. One more
   // than shown is asked for, to know whether more match.
   const list = fileReport ? [] : scorer.responses({ text: $("comment-text").value, group: $("comment-group").value || undefined, reason: $("comment-reason").value || undefined,
-    ...(segment ? { by: $("by").value, value: segment } : {}), withComment: true, limit: commentsShown + 1, ...filters() });
+    withComment: true, limit: commentsShown + 1, ...filters() });
   const items = list.slice(0, commentsShown).map((r) => {
     const li = el("li", undefined, `comment ${r.group ?? ""}`);
     // Who to call back: the agent and the ticket, where the survey sent them.
@@ -96,10 +95,12 @@ function renderComments(how) {
   $("comments-count").textContent = items.length ? (list.length > commentsShown ? `The newest ${items.length} shown; more match.` : `${items.length} ${items.length === 1 ? "comment matches" : "comments match"}.`) : "";
 }
 
-// The filters of the view: dates, survey, kind (empty ones left out).
+// The filters of the view: dates, survey, kind and one segment (empty ones left out).
 function filters() {
   const f = {};
   for (const id of ["from", "to", "survey", "kind"]) if ($(id).value) f[id] = $(id).value;
+  // One agent's (or channel's…) figures, trend, drivers, comments and CSV.
+  if ($("segment").value) Object.assign(f, { by: $("by").value, value: $("segment").value });
   return f;
 }
 
@@ -186,7 +187,9 @@ function renderCharts(s, by) {
   $("driver-charts").replaceChildren(...driverCharts);
 }
 
-function render() {
+// `comments`: "keep" for a redraw (a live answer, a resize) that keeps the comments shown;
+// a changed filter starts them again from the newest 50.
+function render(comments) {
   const by = $("by").value;
   const period = $("period").value;
   fillSurveys();
@@ -199,7 +202,7 @@ function render() {
     // A local file is scored as it streams, without keeping its rows: its figures cannot
     // be filtered afterwards. Say so, and show them whole.
     s = scorer.summary({ by, period });
-    note.textContent = `The date, survey and kind filters apply to the collector's responses, not to a scored file (${error.message}).`;
+    note.textContent = `The date, survey, kind and segment filters apply to the collector's responses, not to a scored file (${error.message}).`;
     note.hidden = false;
   }
   const o = s.overall;
@@ -213,7 +216,7 @@ function render() {
   if (o.ces) cards.push(card("CES", fmt(o.ces.score, 2), [interval("ces", o.ces, 2), `${fmt(o.ces.agree)}% agree it was easy`], o.ces.smallSample));
   if (o.rating) cards.push(card("Rating", `${fmt(o.rating.score, 2)} / 5`, [interval("rating", o.rating, 2), `${fmt(o.rating.agree)}% rate it good (4–5)`], o.rating.smallSample));
   if (o.yesno) cards.push(card("Yes %", `${fmt(o.yesno.score)}%`, [interval("yesno", o.yesno)], o.yesno.smallSample));
-  if (!cards.length && Object.keys(filters()).length && scorer.counted().responses > 0) cards.push(card("No answers match", "–", ["None of the responses loaded falls within these dates, survey and kind: widen the filters."]));
+  if (!cards.length && Object.keys(filters()).length && scorer.counted().responses > 0) cards.push(card("No answers match", "–", ["None of the responses loaded falls within these dates, survey, kind and segment: widen the filters."]));
   else if (!cards.length && fileReport) cards.push(card("No answers in this file", "–", [fileReport.rejected.count ? `${fileReport.rejected.count} rows were rejected: see "Rejected rows" below.` : "The file holds no rows to score."]));
   else if (!cards.length) cards.push(card("No answers yet", "–", ["No responses in this collector yet: each answer a survey posts here shows up live."]));
   // The last period against the one before it, with whether the change is more than noise;
@@ -242,17 +245,18 @@ function render() {
 
   renderCharts(s, by);
   // The comments' reason and segment-value choices follow the data (the chosen one kept).
-  const fill = (id, values) => {
+  const fill = (id, values, all = "any") => {
     const select = $(id);
     const chosen = select.value;
-    select.replaceChildren(el("option", "any"), ...values.map((v) => Object.assign(el("option", v), { value: v })));
+    select.replaceChildren(el("option", all), ...values.map((v) => Object.assign(el("option", v), { value: v })));
     select.options[0].value = "";
     select.value = values.includes(chosen) ? chosen : "";
   };
   fill("comment-reason", [...new Set(s.drivers.map((d) => d.reason))].sort());
-  fill("comment-segment", Object.keys(s.segments ?? {}).sort());
-  // In natural order (agent-2 before agent-10), answers without a value last.
+  // The values of "Segment by" over everything, not only the one chosen.
   const natural = new Intl.Collator(undefined, { numeric: true }).compare;
+  fill("segment", Object.keys(scorer.summary({ by }).segments ?? {}).sort(natural), "all");
+  // In natural order (agent-2 before agent-10), answers without a value last.
   const segments = Object.entries(s.segments ?? {}).sort(([a], [b]) => (a === "(none)") - (b === "(none)") || natural(a, b));
   const byName = $("by").selectedOptions[0]?.textContent ?? by;
   const shownKinds = CELL_KINDS.filter(([kind]) => kind === "nps" || s.overall[kind] || segments.some(([, k]) => k[kind]));
@@ -289,7 +293,7 @@ function render() {
   // A file scored in the worker brings its own report (its rows stay there).
   const r = fileReport?.rejected ?? s.rejected;
   renderQuestions(s);
-  renderComments("keep");
+  renderComments(comments);
   renderInflation();
   renderRates();
   renderOutcomes();
@@ -357,7 +361,7 @@ function renderSoon() {
   drawing = setTimeout(() => {
     drawing = null;
     const start = performance.now();
-    render();
+    render("keep");
     drawCost = performance.now() - start;
   }, Math.min(2_000, Math.max(100, 2 * drawCost)));
 }
@@ -645,7 +649,7 @@ function loadFile(file) {
 await init();
 // The view lives in the address (?by=…&period=…&submitted=1&q=…&group=…), so it can be
 // shared and survives a reload; the token stays out of it (tab storage only).
-const VIEW = [["by", "by"], ["period", "period"], ["comment-text", "q"], ["comment-group", "group"], ["comment-reason", "reason"], ["comment-segment", "value"], ["range", "range"], ["from", "from"], ["to", "to"], ["survey", "survey"], ["kind", "kind"]];
+const VIEW = [["by", "by"], ["period", "period"], ["comment-text", "q"], ["comment-group", "group"], ["comment-reason", "reason"], ["segment", "value"], ["range", "range"], ["from", "from"], ["to", "to"], ["survey", "survey"], ["kind", "kind"]];
 function restoreView() {
   const query = new URLSearchParams(location.search);
   for (const [id, key] of VIEW) {
@@ -654,7 +658,7 @@ function restoreView() {
     const field = $(id);
     // A select only takes one of its options (the survey list is filled once data is in);
     // anything else in the address is ignored.
-    if (["survey", "comment-reason", "comment-segment"].includes(id)) field.append(Object.assign(el("option", value), { value }));
+    if (["survey", "comment-reason", "segment"].includes(id)) field.append(Object.assign(el("option", value), { value }));
     if (field.tagName !== "SELECT" || [...field.options].some((o) => o.value === value)) field.value = value;
   }
   $("submitted-only").checked = query.get("submitted") === "1";
@@ -667,7 +671,7 @@ function saveView() {
   history.replaceState(null, "", `${location.pathname}${text ? `?${text}` : ""}`);
 }
 restoreView();
-for (const id of ["by", "period", "comment-text", "comment-group", "comment-reason", "comment-segment", "submitted-only", "from", "to", "survey", "kind"]) {
+for (const id of ["by", "period", "comment-text", "comment-group", "comment-reason", "segment", "submitted-only", "from", "to", "survey", "kind"]) {
   $(id).addEventListener(id === "comment-text" ? "input" : "change", saveView);
 }
 for (const id of ["from", "to", "survey", "kind"]) $(id).addEventListener("change", render);
@@ -691,12 +695,17 @@ $("download").addEventListener("click", () => {
     $("status").textContent = error.message;
   }
 });
-$("by").addEventListener("change", render);
+// Another field: the value chosen of the last one means nothing there.
+$("by").addEventListener("change", () => {
+  $("segment").value = "";
+  saveView();
+  render();
+});
 $("period").addEventListener("change", render);
 $("comment-text").addEventListener("input", renderComments);
 $("comment-group").addEventListener("change", renderComments);
 $("comment-reason").addEventListener("change", renderComments);
-$("comment-segment").addEventListener("change", renderComments);
+$("segment").addEventListener("change", render);
 $("comments-more").addEventListener("click", () => renderComments("more"));
 // Date presets fill From and To (today's date in the visitor's time zone is fine for a day
 // filter), when chosen and when a shared view names one: "last 7 days" is the last 7 days
@@ -727,7 +736,7 @@ $("comment-filters").addEventListener("submit", (e) => e.preventDefault());
 let resizing;
 addEventListener("resize", () => {
   clearTimeout(resizing);
-  resizing = setTimeout(() => scorer && render(), 150);
+  resizing = setTimeout(() => scorer && render("keep"), 150);
 });
 $("submitted-only").addEventListener("change", () => loadFromCollector().catch((err) => { $("status").textContent = err.message; }));
 $("token-form").addEventListener("submit", (e) => {

@@ -80,10 +80,14 @@ impl FilterOptions {
         })
     }
 
-    /// Whether it narrows the responses by date, survey or kind, which only responses
-    /// counted by id can answer afresh.
+    /// Whether it narrows the responses by date, survey, kind or a segment's value, which
+    /// only responses counted by id can answer afresh.
     pub fn narrows(&self) -> bool {
-        self.kind.is_some() || self.survey.is_some() || self.from.is_some() || self.until.is_some()
+        self.kind.is_some()
+            || self.survey.is_some()
+            || self.from.is_some()
+            || self.until.is_some()
+            || self.segment.is_some()
     }
 
     /// Core's view of it.
@@ -140,6 +144,9 @@ mod tests {
         );
         assert!(f.narrows());
         assert!(!read(&[("group", "detractor")]).unwrap().narrows());
+        assert!(read(&[("by", "metadata.agent"), ("value", "ben")])
+            .unwrap()
+            .narrows());
         assert_eq!(
             read(&[("from", ""), ("kind", "")]).unwrap(),
             FilterOptions::default()

@@ -814,8 +814,9 @@ impl Scorer {
     /// The figures: `{ rejected, overall, segments?, periods?, compare?, drivers, themes }`.
     /// `options`: `{ by: "metadata.touchpoint", period: "day" | "week" | "month",
     /// compare: { a, b } }` (`a`/`b` are period labels when `period` is given, else segment
-    /// values), and the filters `from`, `to`, `survey`, `kind` (as in `responses()`), which
-    /// score only those responses afresh: they need every response counted by id.
+    /// values), and the filters `from`, `to`, `survey`, `kind` and `value` (a value of `by`:
+    /// one segment's figures, as in `responses()`), which score only those responses
+    /// afresh: they need every response counted by id.
     /// `minTeamSize` (5): an eNPS figure of a segment or period with fewer answers is
     /// `{ suppressed: true, minimum }`.
     pub fn summary(&self, options: JsValue) -> Result<JsValue, JsError> {
@@ -842,7 +843,7 @@ impl Scorer {
         let filtered = if options.narrows() {
             if inner.unkeyed {
                 return Err(JsError::new(
-                    "from, to, survey and kind need every response counted by id: import with { byId: true } or add with upsert()",
+                    "from, to, survey, kind and value need every response counted by id: import with { byId: true } or add with upsert()",
                 ));
             }
             Some(inner.latest.state_where(&options.list_filter()))
