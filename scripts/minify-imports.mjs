@@ -37,9 +37,10 @@ function shortName() {
   }
 }
 
-// The exports only the glue calls (wasm-bindgen's runtime: `__wbindgen_malloc`, the
-// closure trampolines `wasm_bindgen_<hash>___convert__closures_…`, a class's `__wbg_*_free`),
-// renamed in both files; the module's own API (`mount`, `survey_show`…) keeps its names.
+// The exports, renamed in both files: wasm-bindgen's runtime (`__wbindgen_malloc`, the
+// closure trampolines `wasm_bindgen_<hash>___convert__closures_…`, a class's `__wbg_*_free`)
+// and the module's own API (`mount`, `survey_show`…), which the glue alone calls; `memory`
+// keeps its name.
 function renameExports(start, end) {
   let [count, p] = readLeb(wasm, start);
   const body = [...leb(count)];
@@ -110,8 +111,9 @@ while (pos < wasm.length) {
   out.push(Buffer.from([2, ...leb(body.length), ...body]));
   pos = end;
 }
-for (const [long, short] of renames) js = js.replace(new RegExp(`\\b${long}\\b`, "g"), short);
-for (const [long, short] of apiRenames) js = js.replace(new RegExp(`\\bwasm\\.${long}\\b`, "g"), `wasm.${short}`);
+// (Replaced by functions: a `$` in a short name is no replacement pattern.)
+for (const [long, short] of renames) js = js.replace(new RegExp(`\\b${long}\\b`, "g"), () => short);
+for (const [long, short] of apiRenames) js = js.replace(new RegExp(`\\bwasm\\.${long}\\b`, "g"), () => `wasm.${short}`);
 writeFileSync(jsPath, js);
 writeFileSync(wasmPath, Buffer.concat(out));
 new WebAssembly.Module(readFileSync(wasmPath)); // throws if the rewrite broke the module

@@ -90,7 +90,7 @@ class SondeoSurvey extends (globalThis.HTMLElement ?? Object) {
     // A framework that renders `config={{…}}` sets an equal new object at every render: the
     // survey, and what the visitor is typing, carry on (functions, as `beforeSend`, compare
     // equal; the first one stays).
-    if (this.#survey && sameData(before, value)) return;
+    if (this.#survey && before !== value && sameData(before, value)) return;
     if (this.isConnected) this.#remount();
     else this.#drop();
   }

@@ -59,26 +59,22 @@ const SETTLE_MS: u32 = 700;
 /// Shared handle to a survey; event handlers hold weak references.
 pub type SurveyRef = Rc<RefCell<Survey>>;
 
-/// Every survey mounted and not destroyed: a survey lives as long as its prompt, not as long
-/// as the page keeps what `mount()` returned (`useEffect(() => { mount(…) })` keeps
-/// nothing, and a modal whose state was collected would cover the page, deaf).
+/// Every survey mounted and not destroyed: a survey lives until `destroy()`, not as long as
+/// the page keeps what `mount()` returned (`useEffect(() => { mount(…) })` keeps nothing,
+/// and a modal whose state was collected would cover the page, deaf).
 static LIVE: crate::page::PageLocal<RefCell<Vec<SurveyRef>>> =
     crate::page::PageLocal::new(RefCell::new(Vec::new()));
 
-/// Destroys the surveys that `mount()` put into an element the page has since taken out
-/// without `destroy()` (a framework's unmount, a Turbo body swap): an open one would hold
-/// back every later modal and slide-in, and a trigger would count a display nobody saw.
-pub fn destroy_orphans() {
-    let mut i = 0;
-    while let Some(survey) = LIVE.with(|live| live.borrow().get(i).cloned()) {
-        i += 1;
-        // `destroy` takes it out of the list, and the last one takes its place.
-        if survey.try_borrow().is_ok_and(|s| s.orphaned())
-            && with(&survey, Survey::destroy).is_some()
-        {
-            i -= 1;
-        }
-    }
+/// Whether a modal or slide-in is open in the page: one in an element the page has taken
+/// out without `destroy()` (a framework's unmount, a Turbo body swap) holds back no other.
+pub fn popup_open() -> bool {
+    LIVE.with(|live| {
+        live.borrow().iter().any(|s| {
+            s.try_borrow().is_ok_and(|s| {
+                s.open && s.config.display.mode != DisplayMode::Inline && !s.orphaned()
+            })
+        })
+    })
 }
 
 /// Whether the focus is inside the survey's shadow `root`.
@@ -151,7 +147,6 @@ pub fn mount(
         me: Weak::new(),
     }));
     survey.borrow_mut().me = Rc::downgrade(&survey);
-    destroy_orphans();
     LIVE.with(|live| live.borrow_mut().push(survey.clone()));
     attach_listeners(&survey);
     let weak = Rc::downgrade(&survey);
@@ -481,9 +476,6 @@ impl Survey {
             return;
         }
         self.open = true;
-        if self.config.display.mode != DisplayMode::Inline {
-            trigger::opened();
-        }
         self.begin();
         if self.config.display.mode != DisplayMode::Inline {
             self.previous_focus = dom::focused();
@@ -538,12 +530,10 @@ impl Survey {
         }
     }
 
-    /// Whether `mount()` made this survey's host in an element that the page has since
-    /// taken out (not a `<sondeo-survey>` of the page's own, which ends itself when removed).
+    /// Whether `mount()` made this survey's host in an element that is not in the page (taken
+    /// out, or not put in yet); a `<sondeo-survey>` of the page's own ends itself when removed.
     fn orphaned(&self) -> bool {
-        self.owns_host
-            && !self.destroyed
-            && !dom::property(&self.host, "isConnected").is_some_and(|c| c.is_truthy())
+        self.owns_host && !dom::property(&self.host, "isConnected").is_some_and(|c| c.is_truthy())
     }
 
     /// Removes the survey and everything it attached to the page.

@@ -336,9 +336,9 @@ function renderQuestions(s) {
 
 let events = null;
 
-/** Shows or hides the figures and their controls (hidden while the read token is asked for). */
+/** Shows or hides the figures (hidden while the read token is asked for; a local file can still be scored). */
 function showData(shown) {
-  for (const part of [$("controls"), document.querySelector("main")]) part.hidden = !shown;
+  document.querySelector("main").hidden = !shown;
 }
 
 // Every answer counts once, as its latest version: a score clicked in a ticket email
@@ -640,6 +640,7 @@ function loadFile(file) {
     if (scoring !== job) return;
     scorer = Scorer.fromState(state);
     fileReport = report;
+    showData(true);
     const seconds = (performance.now() - started) / 1000;
     finish(`${file.name}: ${report.accepted} rows scored, ${report.rejected.count} rejected, in ${seconds.toFixed(1)} s (${report.workers ? `${report.workers} ${report.workers === 1 ? "worker" : "workers"}` : "in one pass on this page"}).`);
     render();

@@ -28,8 +28,6 @@ struct Page {
     /// Every armed survey: load triggers run again on SPA navigations, and prompts
     /// waiting for another to close are found here.
     prompters: Vec<Weak<Prompter>>,
-    /// Modal and slide-in prompts open now.
-    open: u32,
     popstate: Option<Listener>,
     /// The visitor id made on this page when storage may not keep it (no consent yet, a
     /// sandboxed frame): the draw must not change at every check.
@@ -46,7 +44,6 @@ static PAGE: PageLocal<RefCell<Page>> = PageLocal::new(RefCell::new(Page {
         last_shown: 0,
     },
     prompters: Vec::new(),
-    open: 0,
     popstate: None,
     visitor: None,
 }));
@@ -135,12 +132,11 @@ impl Prompter {
     }
 
     fn show_now(&self) {
-        if self.popup && PAGE.with(|p| p.borrow().open) > 0 {
-            // The one open may be in an element the page took out: not one any more.
-            crate::survey::destroy_orphans();
-        }
-        if self.popup && !self.targeting.force && PAGE.with(|p| p.borrow().open) > 0 {
+        if self.popup && !self.targeting.force && crate::survey::popup_open() {
+            // Asked again when it closes, and every second: the open one may leave the page
+            // without closing (its element taken out).
             self.waiting.set(true);
+            self.later(crate::dom::PAGE_MODAL_RETRY_MS);
             return;
         }
         let showing = (self.show)();
@@ -273,18 +269,9 @@ pub fn navigated() {
     }
 }
 
-/// A modal or slide-in opened (by a trigger or by the site's `show()`).
-pub fn opened() {
-    PAGE.with(|p| p.borrow_mut().open += 1);
-}
-
 /// A modal or slide-in closed: the prompts that waited for it ask their rules again, in
 /// the order they were armed, until one opens (one held back by its rules lets the next ask).
 pub fn closed() {
-    PAGE.with(|p| {
-        let mut p = p.borrow_mut();
-        p.open = p.open.saturating_sub(1);
-    });
     ask_waiting();
 }
 
@@ -306,7 +293,7 @@ pub fn consent_answered(granted: bool) {
 /// The prompts that wait ask their rules again, in the order they were armed, until one opens.
 fn ask_waiting() {
     for p in prompters().iter().filter_map(Weak::upgrade) {
-        if PAGE.with(|page| page.borrow().open) > 0 {
+        if crate::survey::popup_open() {
             break;
         }
         if p.waiting.replace(false) {

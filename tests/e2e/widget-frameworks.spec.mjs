@@ -43,7 +43,7 @@ test("a survey whose handle nobody keeps still answers after a garbage collectio
   await expect(page.getByRole("dialog")).toHaveCount(0);
 });
 
-test("a component unmounted without destroy() holds back no later modal, and its delayed prompt counts no display", async ({ page }) => {
+test("a component taken out without destroy() holds back no later modal, and its delayed prompt counts no display", async ({ page }) => {
   await blank(page);
   await page.evaluate(() => {
     window.shown = [];
@@ -59,6 +59,31 @@ test("a component unmounted without destroy() holds back no later modal, and its
   await mountForgotten(page, null, { kind: "ces", id: "next", display: "modal" });
   await expect(page.getByRole("dialog")).toBeVisible();
   expect(await page.evaluate(() => window.shown)).toEqual(["first", "next"]);
+});
+
+test("a prompt waiting behind a modal whose element is then taken out shows within a second; a survey mounted before its element is in the page shows once it is", async ({ page }) => {
+  await blank(page);
+  await page.evaluate(() => document.body.append(Object.assign(document.createElement("div"), { id: "first" })));
+  await mountForgotten(page, "#first", { kind: "nps", id: "first", display: "modal" });
+  await expect(page.getByRole("dialog")).toBeVisible();
+  // Its trigger fires while the first is open: it waits.
+  await mountForgotten(page, null, { kind: "csat", id: "waiting", display: "slide-in" });
+  expect(await page.locator("sondeo-survey").nth(1).getAttribute("data-state")).toBe("closed");
+  await page.evaluate(() => document.querySelector("#first").remove());
+  await expect(page.getByRole("dialog")).toBeVisible({ timeout: 2_500 });
+  expect(await page.locator("sondeo-survey").last().getAttribute("data-state")).toBe("open");
+  // Mounted into elements made but not put in yet (a framework that renders, then attaches).
+  await page.evaluate(async () => {
+    const { mount } = await import("/dist/sondeo.js");
+    const [a, b] = [document.createElement("div"), document.createElement("div")];
+    a.id = "a";
+    b.id = "b";
+    await mount(a, { endpoint: "/api/responses", kind: "nps", id: "a" });
+    await mount(b, { endpoint: "/api/responses", kind: "ces", id: "b" });
+    document.body.append(a, b);
+  });
+  await expect(page.locator("#a sondeo-survey")).toHaveAttribute("data-state", "open", { timeout: 2_500 });
+  await expect(page.locator("#b sondeo-survey")).toHaveAttribute("data-state", "open", { timeout: 2_500 });
 });
 
 test("destroy() of an open prompt is no dismissal: a component mounted again (React's StrictMode) shows it", async ({ page }) => {
