@@ -672,6 +672,8 @@ function saveView() {
   history.replaceState(null, "", `${location.pathname}${text ? `?${text}` : ""}`);
 }
 restoreView();
+// On a phone (or at 200% zoom) the scores come first: the filters fold away under "Filters".
+if (matchMedia("(max-width: 640px)").matches) $("filters").open = false;
 for (const id of ["by", "period", "comment-text", "comment-group", "comment-reason", "segment", "submitted-only", "from", "to", "survey", "kind"]) {
   $(id).addEventListener(id === "comment-text" ? "input" : "change", saveView);
 }

@@ -631,3 +631,20 @@ test("the CSAT groups are labelled by their scores, 50 comments at a time with m
     await collector.stop();
   }
 });
+
+test("on a phone the scores come first, the filters folded under 'Filters'", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    await collector.post({ id: "p1", kind: "nps", score: 9, complete: true });
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`${collector.url}/dashboard.html`);
+    await expect(page.locator("#status")).toContainText("1 response");
+    await expect(page.locator("#controls")).toBeHidden();
+    const card = await page.locator(".card").first().boundingBox();
+    expect(card.y + card.height).toBeLessThanOrEqual(740);
+    await page.locator("#filters > summary").click();
+    await expect(page.locator("#by")).toBeVisible();
+  } finally {
+    await collector.stop();
+  }
+});
