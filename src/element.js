@@ -18,8 +18,25 @@ const later = setTimeout.bind(globalThis);
 
 /** Mounts a survey into `target` (or, with null, onto the page for modal and slide-in). */
 export async function mount(target, config) {
+  const heard = hearEarly(config);
   await ready;
-  return mountNow(target ?? null, config, false, LOCALES);
+  return mountNow(target ?? null, config, false, LOCALES, heard());
+}
+
+// The in-app event of `trigger.event` sent while the wasm is still starting (an order page
+// that announces "checkout:done" as it loads) is heard from mount()'s call, not lost.
+function hearEarly(config) {
+  let name;
+  try {
+    name = config?.trigger?.event;
+  } catch {
+    // A config whose getter throws: mount() says so.
+  }
+  if (typeof name !== "string" || !globalThis.addEventListener) return () => false;
+  let heard = false;
+  const hear = () => { heard = true; };
+  addEventListener(name, hear);
+  return () => { removeEventListener(name, hear); return heard; };
 }
 
 /** The site's consent to storing, for surveys with `consent: "required"` (false deletes what was stored). */

@@ -111,13 +111,15 @@ impl Survey {
 /// `from_attributes`, `target` is a `<sondeo-survey>` element configured by its
 /// attributes and its `config` property (the custom element's entry point).
 /// `locales_url` is the folder the language packs are fetched from (`locales/` beside
-/// `sondeo.js`).
+/// `sondeo.js`). `event_heard`: the config's `trigger.event` came while the wasm was
+/// starting (`mount()` listens for it from its call).
 #[wasm_bindgen]
 pub fn mount(
     target: JsValue,
     config: JsValue,
     from_attributes: Option<bool>,
     locales_url: Option<String>,
+    event_heard: Option<bool>,
 ) -> Result<Survey, JsValue> {
     if let Some(url) = locales_url {
         texts::set_locales_url(url);
@@ -159,7 +161,7 @@ pub fn mount(
             (el, true)
         }
     };
-    mount_into(host, owns_host, &value, before_send)
+    mount_into(host, owns_host, &value, before_send, event_heard == Some(true))
 }
 
 /// Attributes cover the common fields and win over the `config` property, as markup is the most explicit.
@@ -187,6 +189,7 @@ fn mount_into(
     owns_host: bool,
     config: &Value,
     before_send: Option<js_sys::Function>,
+    event_heard: bool,
 ) -> Result<Survey, JsValue> {
     let config = parse_config(config).map_err(|errors| {
         if owns_host {
@@ -194,7 +197,7 @@ fn mount_into(
         }
         JsValue::from(js_sys::Error::new(&errors_message(&errors)))
     })?;
-    survey::mount(host, owns_host, config, before_send).map(|inner| Survey { inner })
+    survey::mount(host, owns_host, config, before_send, event_heard).map(|inner| Survey { inner })
 }
 
 /// The config's own `beforeSend`: one inherited from `Object.prototype` (a polluted

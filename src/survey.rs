@@ -88,6 +88,7 @@ pub fn mount(
     owns_host: bool,
     mut config: Config,
     before_send: Option<js_sys::Function>,
+    event_heard: bool,
 ) -> Result<SurveyRef, JsValue> {
     let root = match dom::object_property::<ShadowRoot>(&host, "shadowRoot") {
         Some(root) => {
@@ -150,7 +151,7 @@ pub fn mount(
     LIVE.with(|live| live.borrow_mut().push(survey.clone()));
     attach_listeners(&survey);
     let weak = Rc::downgrade(&survey);
-    let (armed, start) = trigger::arm(&survey.borrow().config, move || {
+    let (armed, start) = trigger::arm(&survey.borrow().config, event_heard, move || {
         let Some(survey) = weak.upgrade() else {
             return Showing::Before;
         };

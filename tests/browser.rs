@@ -8,7 +8,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn mount(target: JsValue, config: JsValue) -> Result<sondeo::Survey, JsValue> {
-    sondeo::mount(target, config, None, None)
+    sondeo::mount(target, config, None, None, None)
 }
 
 fn config(pairs: &[(&str, JsValue)]) -> JsValue {

@@ -347,7 +347,7 @@ fn scrolled_to(percent: u8) -> bool {
 }
 
 /// Starts the load trigger once the caller holds no borrow of the survey.
-pub struct Start(Rc<Prompter>);
+pub struct Start(Rc<Prompter>, bool);
 
 impl Start {
     /// Runs the load trigger (at once, or after its delay or `afterSeconds`), and looks at
@@ -356,6 +356,10 @@ impl Start {
     /// (A load trigger shows the prompt anyway: its timer slot is its own.)
     pub fn run(self) {
         self.0.arrive();
+        // The in-app event came while the wasm was starting: it counts now.
+        if self.1 {
+            self.0.fire(false);
+        }
         if let Some(percent) = self.0.scroll_percent.filter(|_| !self.0.load) {
             let me = self.0.me.clone();
             *self.0.timer.borrow_mut() = Timer::new(
@@ -371,8 +375,12 @@ impl Start {
 }
 
 /// Arms the config's triggers; `show` runs when one fires and the rules allow it, and
-/// says whether it showed the prompt.
-pub fn arm(config: &Config, show: impl Fn() -> Showing + 'static) -> (Armed, Start) {
+/// says whether it showed the prompt. `event_heard`: the named event came before.
+pub fn arm(
+    config: &Config,
+    event_heard: bool,
+    show: impl Fn() -> Showing + 'static,
+) -> (Armed, Start) {
     count_page_view();
     let trigger = &config.trigger;
     let prompter = Rc::new_cyclic(|me| Prompter {
@@ -446,5 +454,5 @@ pub fn arm(config: &Config, show: impl Fn() -> Showing + 'static) -> (Armed, Sta
             .push(Listener::new(&window, name, Box::new(move |_| fire())));
     }
     armed._prompter = Some(prompter.clone());
-    (armed, Start(prompter))
+    (armed, Start(prompter, event_heard && trigger.event.is_some()))
 }

@@ -124,3 +124,16 @@ test("sondeo.js imports where a server renders the page (no DOM), and mount() th
   expect(typeof module.mount).toBe("function");
   await expect(module.mount(null, { kind: "nps", endpoint: "/api/responses" })).rejects.toThrow(/sondeo: could not start/);
 });
+
+test("an in-app event the page sends while the wasm is still starting is heard, not lost", async ({ page }) => {
+  await blank(page);
+  const state = await page.evaluate(async () => {
+    const { mount } = await import("/dist/sondeo.js");
+    const mounting = mount(null, { endpoint: "/api/responses", kind: "nps", id: "early-event", display: "slide-in", trigger: { event: "checkout:done" } });
+    // The order page announces itself before mount() has resolved.
+    dispatchEvent(new Event("checkout:done"));
+    await mounting;
+    return document.querySelector("sondeo-survey").getAttribute("data-state");
+  });
+  expect(state).toBe("open");
+});
