@@ -161,7 +161,13 @@ pub fn mount(
             (el, true)
         }
     };
-    mount_into(host, owns_host, &value, before_send, event_heard == Some(true))
+    mount_into(
+        host,
+        owns_host,
+        &value,
+        before_send,
+        event_heard == Some(true),
+    )
 }
 
 /// Attributes cover the common fields and win over the `config` property, as markup is the most explicit.

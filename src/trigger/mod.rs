@@ -454,5 +454,8 @@ pub fn arm(
             .push(Listener::new(&window, name, Box::new(move |_| fire())));
     }
     armed._prompter = Some(prompter.clone());
-    (armed, Start(prompter, event_heard && trigger.event.is_some()))
+    (
+        armed,
+        Start(prompter, event_heard && trigger.event.is_some()),
+    )
 }
