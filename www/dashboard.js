@@ -225,8 +225,10 @@ function render(comments) {
   const labels = Object.keys(s.periods ?? {}).filter((label) => label <= now).sort();
   if (labels.length >= 2) {
     const [a, b] = labels.slice(-2);
-    // A From date inside the earlier period cuts it short: said, as the figure is then of part of it.
-    const clipped = Boolean($("from").value) && periodLabel(period, Date.parse(`${$("from").value}T00:00:00Z`) - 86_400_000) === a;
+    // A From date inside the earlier period, or a To date inside the later one, cuts it short:
+    // said, as the figure is then of part of it.
+    const day = (id, shift) => periodLabel(period, Date.parse(`${$(id).value}T00:00:00Z`) + shift);
+    const clipped = Boolean($("from").value) && day("from", -86_400_000) === a || Boolean($("to").value) && day("to", 86_400_000) === b;
     try {
       const changes = scorer.summary({ period, ...filters(), compare: { a, b } }).compare?.changes ?? {};
       for (const [kind, name] of [["nps", "NPS"], ["csat", "CSAT"], ["ces", "CES"], ["enps", "eNPS"]]) {
