@@ -239,7 +239,8 @@ fn attach_listeners(survey: &SurveyRef) {
 
 /// Keys pressed anywhere while a slide-in is open (those inside it come here too, after it).
 fn on_page_key(s: &mut Survey, event: &Event) {
-    if !s.open {
+    // A prompt out of the page (its element taken out) is no one's to close or reach.
+    if !s.open || s.orphaned() {
         return;
     }
     let key = dom::string_property(event, "key");
