@@ -19,7 +19,8 @@ const later = setTimeout.bind(globalThis);
 /** Mounts a survey into `target` (or, with null, onto the page for modal and slide-in). */
 export async function mount(target, config) {
   const heard = hearEarly(config);
-  await ready;
+  // Heard or not, the early listener goes (on a page that cannot start the wasm too).
+  await ready.finally(heard);
   return mountNow(target ?? null, config, false, LOCALES, heard());
 }
 

@@ -712,9 +712,9 @@ $("comment-group").addEventListener("change", renderComments);
 $("comment-reason").addEventListener("change", renderComments);
 $("segment").addEventListener("change", render);
 $("comments-more").addEventListener("click", () => renderComments("more"));
-// Date presets fill From and To (today's date in the visitor's time zone is fine for a day
-// filter), when chosen and when a shared view names one: "last 7 days" is the last 7 days
-// on the day the link is opened, not the days it was shared on.
+// Date presets fill From and To in UTC days, as the filter compares dates (the "Dates (UTC)"
+// label says so), when chosen and when a shared view names one: "last 7 days" is the last
+// 7 days on the day the link is opened, not the days it was shared on.
 function applyPreset() {
   const preset = $("range").value;
   if (preset === "custom") return;
