@@ -557,12 +557,15 @@ impl Themes {
             return Vec::new();
         };
         let count = |word: &str| terms.get(word).copied().unwrap_or(0);
-        let phrases: Vec<(&str, &str, u64)> = terms
+        // In text order, not the table's (its hashes are seeded per process): which phrase
+        // a chain takes, where a comment repeats a word, is then the same in every worker.
+        let mut phrases: Vec<(&str, &str, u64)> = terms
             .iter()
             .filter_map(|(term, c)| term.split_once(' ').map(|(a, b)| (a, b, c)))
             .collect();
+        phrases.sort_unstable();
         // Each phrase by its first word and count, to find what continues it.
-        let mut starting: StdHashMap<(&str, u64), usize> = StdHashMap::new();
+        let mut starting: HashMap<(&str, u64), usize> = HashMap::default();
         for (i, &(a, _, c)) in phrases.iter().enumerate() {
             starting.entry((a, c)).or_insert(i);
         }
@@ -587,7 +590,8 @@ impl Themes {
                 .to_owned()
         };
         let mut themes: Vec<(String, u64)> = Vec::new();
-        let mut covered: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut covered: std::collections::HashSet<&str, foldhash::fast::RandomState> =
+            Default::default();
         let mut shown = vec![false; phrases.len()];
         // Chains from their first phrase; then what a cycle ("a b", "b a") left unshown, alone.
         let starts = (0..phrases.len()).filter(|&i| !continued[i]);
