@@ -255,9 +255,11 @@ function render(comments) {
     select.value = values.includes(chosen) ? chosen : "";
   };
   fill("comment-reason", [...new Set(s.drivers.map((d) => d.reason))].sort());
-  // The values of "Segment by" over everything, not only the one chosen.
+  // The values of "Segment by" over everything, not only the one chosen: the figures drawn
+  // already hold them unless a filter narrowed them (scored again only then).
   const natural = new Intl.Collator(undefined, { numeric: true }).compare;
-  fill("segment", Object.keys(scorer.summary({ by }).segments ?? {}).sort(natural), "all");
+  const everything = Object.keys(filters()).length ? scorer.summary({ by }) : s;
+  fill("segment", Object.keys(everything.segments ?? {}).sort(natural), "all");
   // In natural order (agent-2 before agent-10), answers without a value last.
   const segments = Object.entries(s.segments ?? {}).sort(([a], [b]) => (a === "(none)") - (b === "(none)") || natural(a, b));
   const byName = $("by").selectedOptions[0]?.textContent ?? by;
