@@ -19,6 +19,13 @@ const later = setTimeout.bind(globalThis);
 /** Mounts a survey into `target` (or, with null, onto the page for modal and slide-in). */
 export async function mount(target, config) {
   const heard = hearEarly(config);
+  // A <sondeo-survey> the page rendered (a framework's ref) is configured by this call, not
+  // by its attributes: its own mount, queued when it connected, stands down.
+  try {
+    if (target.localName === "sondeo-survey") target.setAttribute("data-managed", "");
+  } catch {
+    // Not an element: the wasm says what was expected.
+  }
   // Heard or not, the early listener goes (on a page that cannot start the wasm too).
   await ready.finally(heard);
   return mountNow(target ?? null, config, false, LOCALES, heard());
@@ -80,7 +87,7 @@ class SondeoSurvey extends (globalThis.HTMLElement ?? Object) {
     }
   }
   static get observedAttributes() {
-    return ["kind", "endpoint", "survey-id", "locale", "display", "scale", "question"];
+    return ["kind", "endpoint", "survey-id", "locale", "display", "scale", "question", "data-managed"];
   }
   connectedCallback() {
     if (this.hasAttribute("data-managed")) return;
@@ -95,7 +102,9 @@ class SondeoSurvey extends (globalThis.HTMLElement ?? Object) {
     const end = () => { if (!this.isConnected || this.ownerDocument !== document) this.#drop(); };
     try { later(end); } catch { end(); }
   }
-  attributeChangedCallback(_name, before, after) {
+  attributeChangedCallback(name, before, after) {
+    // Handed to mount(): the survey it makes replaces the element's own.
+    if (name === "data-managed") return this.#drop();
     if (this.hasAttribute("data-managed") || before === after) return;
     // While out of the page, a change is taken when it comes back.
     if (this.isConnected) this.#remount();
@@ -134,7 +143,7 @@ class SondeoSurvey extends (globalThis.HTMLElement ?? Object) {
     ready.then(() => {
       this.#queued = false;
       this.#drop();
-      if (!this.isConnected) return;
+      if (!this.isConnected || this.hasAttribute("data-managed")) return;
       try {
         this.#survey = mountNow(this, null, true, LOCALES);
       } catch (error) {

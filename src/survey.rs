@@ -77,6 +77,30 @@ pub fn popup_open() -> bool {
     })
 }
 
+/// A single-page app moved on: each open modal or slide-in whose page rules keep it off the
+/// new address closes (not the visitor's dismissal). An inline survey is the page's own.
+pub fn close_off_page() {
+    each_live(&mut |s| {
+        if s.config.display.mode != DisplayMode::Inline
+            && trigger::page_excludes(&s.config.targeting)
+        {
+            s.hide(false);
+        }
+    });
+}
+
+/// Runs `f` on each live survey, last mounted first, taking each out of the list in turn
+/// (not borrowing the list) so that `f` may destroy it or show another.
+fn each_live(f: &mut dyn FnMut(&mut Survey)) {
+    let mut i = LIVE.with(|live| live.borrow().len());
+    while i > 0 {
+        i -= 1;
+        if let Some(survey) = LIVE.with(|live| live.borrow().get(i).cloned()) {
+            with(&survey, &mut *f);
+        }
+    }
+}
+
 /// Whether the focus is inside the survey's shadow `root`.
 fn focus_inside(root: &ShadowRoot) -> bool {
     dom::object_property::<JsValue>(root, "activeElement").is_some()
@@ -90,6 +114,18 @@ pub fn mount(
     before_send: Option<js_sys::Function>,
     event_heard: bool,
 ) -> Result<SurveyRef, JsValue> {
+    // One survey per survey id in one place: mounted again where it is (a component
+    // revisited without cleanup, React's StrictMode, `mount()` called twice), it replaces
+    // the first rather than stacking a second card or modal.
+    each_live(&mut |s| {
+        if s.owns_host
+            && owns_host
+            && s.config.id == config.id
+            && s.host.parent_node() == host.parent_node()
+        {
+            s.destroy();
+        }
+    });
     let root = match dom::object_property::<ShadowRoot>(&host, "shadowRoot") {
         Some(root) => {
             root.set_text_content(None);

@@ -156,14 +156,7 @@ impl Prompter {
 
     fn verdict(&self) -> Verdict {
         let t = &self.targeting;
-        let location = crate::page::window().location();
-        let read = |name| crate::dom::string_property(&location, name);
-        // Decoded as patterns are written (`/café`, not `/caf%C3%A9`); `decodeURI` keeps an
-        // encoded `/` inside its segment, and a malformed escape leaves the path as it is.
-        let decoded = |raw: String| js_sys::decode_uri(&raw).map_or(raw, String::from);
-        let path = decoded(read("pathname"));
-        let hash = decoded(read("hash"));
-        let search = read("search");
+        let (path, search, hash) = address();
         let facts = Facts {
             now: now(),
             draw: if t.sample < 1.0 {
@@ -184,6 +177,34 @@ impl Prompter {
         }
         verdict
     }
+}
+
+/// The page's path and fragment, decoded as patterns are written (`/café`, not
+/// `/caf%C3%A9`; `decodeURI` keeps an encoded `/` inside its segment, and a malformed escape
+/// leaves them as they are), and its query as it is.
+fn address() -> (String, String, String) {
+    let location = crate::page::window().location();
+    let read = |name| crate::dom::string_property(&location, name);
+    let decoded = |raw: String| js_sys::decode_uri(&raw).map_or(raw, String::from);
+    (
+        decoded(read("pathname")),
+        read("search"),
+        decoded(read("hash")),
+    )
+}
+
+/// Whether the page rules of `targeting` keep its survey off the page's address now.
+#[inline(never)]
+pub fn page_excludes(targeting: &Targeting) -> bool {
+    let (path, search, hash) = address();
+    !targeting.force
+        && sondeo_core::targeting::page_rule(
+            targeting,
+            &path,
+            search.strip_prefix('?').unwrap_or(&search),
+            hash.strip_prefix('#').unwrap_or(&hash),
+        )
+        .is_some()
 }
 
 fn now() -> u64 {
@@ -259,11 +280,13 @@ fn count_page_view() -> bool {
 }
 
 /// The site's single-page app moved to another address (also run on `popstate`): count
-/// the page view and run the load triggers again, so page rules see the new path.
+/// the page view, close the modals and slide-ins its page rules keep off the new address
+/// (as a full load of it would never have shown them), and run the load triggers again.
 pub fn navigated() {
     if !count_page_view() {
         return;
     }
+    crate::survey::close_off_page();
     for p in prompters().iter().filter_map(Weak::upgrade) {
         p.arrive();
     }

@@ -137,3 +137,94 @@ test("an in-app event the page sends while the wasm is still starting is heard, 
   });
   expect(state).toBe("open");
 });
+
+test("the same survey mounted again in one place replaces the first: one card, and one Escape closes the modal for good", async ({ page }) => {
+  await blank(page);
+  // A component revisited without cleanup: mount() twice into its container, same survey.
+  await mountForgotten(page, "#app", { kind: "nps", id: "twice" });
+  await mountForgotten(page, "#app", { kind: "nps", id: "twice" });
+  await expect(page.locator("#app sondeo-survey")).toHaveCount(1);
+  await expect(page.getByRole("radio")).toHaveCount(11);
+  // Another survey in the same container is the page's choice: it stays beside it.
+  await mountForgotten(page, "#app", { kind: "csat", id: "other" });
+  await expect(page.locator("#app sondeo-survey")).toHaveCount(2);
+  await page.getByRole("radio", { name: "9" }).click();
+  await waitForPosts(server.posts, (posts) => posts.some((p) => p.body.surveyId === "twice"));
+  await page.waitForTimeout(300);
+  expect(server.posts.filter((p) => p.body.surveyId === "twice").map((p) => p.body.id)).toHaveLength(1);
+  // A modal mounted on each visit of a route: the visitor closes it once.
+  for (let visit = 0; visit < 3; visit++) await mountForgotten(page, null, { kind: "ces", id: "leaky", display: "modal" });
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await page.waitForTimeout(1_300);
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  await expect(page.locator("body > sondeo-survey")).toHaveCount(1);
+});
+
+test("mount() into a <sondeo-survey> the page rendered takes it over: no false config error, one survey answering", async ({ page }) => {
+  await blank(page);
+  const result = await page.evaluate(async () => {
+    const errors = [];
+    const log = console.error;
+    console.error = (...args) => { errors.push(String(args[0]?.message ?? args[0])); log(...args); };
+    document.addEventListener("sondeo:error", (e) => errors.push(e.detail.error));
+    const { mount } = await import("/dist/sondeo.js");
+    // A framework's ref: rendered bare, then handed to mount().
+    const bare = document.createElement("sondeo-survey");
+    document.querySelector("#app").append(bare);
+    await mount(bare, { kind: "csat", endpoint: "/api/responses", id: "ref" });
+    // One the page configured by attributes, and later handed to mount() with another kind.
+    const own = Object.assign(document.createElement("sondeo-survey"), { id: "own" });
+    for (const [name, value] of [["kind", "ces"], ["endpoint", "/api/responses"], ["survey-id", "own-attrs"]]) own.setAttribute(name, value);
+    document.body.append(own);
+    await new Promise((resolve) => document.addEventListener("sondeo:show", resolve, { once: true }));
+    await mount(own, { kind: "nps", endpoint: "/api/responses", id: "own-mounted" });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return errors;
+  });
+  expect(result).toEqual([]);
+  await expect(page.locator("#app sondeo-survey").getByRole("radio")).toHaveCount(5);
+  await expect(page.locator("#own").getByRole("radio")).toHaveCount(11);
+  await page.locator("#own").getByRole("radio", { name: "9" }).click();
+  await waitForPosts(server.posts, (posts) => posts.some((p) => p.body.surveyId === "own-mounted"));
+  await page.waitForTimeout(300);
+  expect(server.posts.map((p) => p.body.surveyId)).toEqual(["own-mounted"]);
+});
+
+test("a single-page app routing to a page its rules exclude closes the open modal or slide-in, without counting a dismissal", async ({ page }) => {
+  await blank(page);
+  await page.evaluate(async () => {
+    const { mount } = await import("/dist/sondeo.js");
+    const endpoint = "/api/responses";
+    await mount(null, { kind: "nps", endpoint, id: "slide", display: "slide-in", hideOn: ["/checkout/**"] });
+    await mount(document.querySelector("#app"), { kind: "csat", endpoint, id: "card", hideOn: ["/checkout/**"] });
+  });
+  const slide = page.locator("body > sondeo-survey");
+  const card = page.locator("#app > sondeo-survey");
+  await expect(slide).toHaveAttribute("data-state", "open");
+  await expect(card).toHaveAttribute("data-state", "open");
+  await page.evaluate(async () => {
+    const { navigated } = await import("/dist/sondeo.js");
+    history.pushState({}, "", "/checkout/pay");
+    await navigated();
+  });
+  await expect(slide).toHaveAttribute("data-state", "closed");
+  // The inline card is the page's own component: the page removes it if it wants.
+  await expect(card).toHaveAttribute("data-state", "open");
+  // Closed by the route, not by the visitor: no dismissal is remembered.
+  expect(await page.evaluate(() => localStorage.getItem("sondeo:seen:slide"))).toMatch(/^s/);
+  // A modal kept to one page (showOn) closes when the app leaves it.
+  await page.evaluate(async () => {
+    const { mount, navigated } = await import("/dist/sondeo.js");
+    history.pushState({}, "", "/pricing");
+    await navigated();
+    await mount(null, { kind: "ces", endpoint: "/api/responses", id: "pricing", display: "modal", showOn: "/pricing" });
+  });
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await page.evaluate(async () => {
+    const { navigated } = await import("/dist/sondeo.js");
+    history.pushState({}, "", "/account");
+    await navigated();
+  });
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+});

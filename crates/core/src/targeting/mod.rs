@@ -59,12 +59,8 @@ pub fn decide(rules: &Targeting, facts: &Facts) -> Verdict {
         |since: u64, days: u32| since > 0 && since <= now && now - since < days as u64 * DAY_MS;
     if rules.force {
         Verdict::Show
-    } else if page::any_matches(&rules.hide_on, facts.path, facts.query, facts.fragment) {
-        Verdict::Skip("hideOn")
-    } else if !rules.show_on.is_empty()
-        && !page::any_matches(&rules.show_on, facts.path, facts.query, facts.fragment)
-    {
-        Verdict::Skip("showOn")
+    } else if let Some(rule) = page_rule(rules, facts.path, facts.query, facts.fragment) {
+        Verdict::Skip(rule)
     } else if !sampled(rules.sample, facts.draw) {
         Verdict::Skip("sample")
     } else if seen.outcome == Some(Outcome::Answered) && within(seen.at, rules.recontact_days) {
@@ -86,6 +82,24 @@ pub fn decide(rules: &Targeting, facts: &Facts) -> Verdict {
         } else {
             Verdict::Show
         }
+    }
+}
+
+/// The page rule (`hideOn`, else `showOn`) that keeps the survey off this address, if any:
+/// asked before a prompt shows, and of an open one when a single-page app moves on.
+pub fn page_rule(
+    rules: &Targeting,
+    path: &str,
+    query: &str,
+    fragment: &str,
+) -> Option<&'static str> {
+    if page::any_matches(&rules.hide_on, path, query, fragment) {
+        Some("hideOn")
+    } else if !rules.show_on.is_empty() && !page::any_matches(&rules.show_on, path, query, fragment)
+    {
+        Some("showOn")
+    } else {
+        None
     }
 }
 
