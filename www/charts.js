@@ -54,17 +54,68 @@ function figure(caption, description, svg, headers, rows) {
   return fig;
 }
 
+// A column's order, per table (known by its headers), kept across the redraws a live
+// answer or a filter makes: a lead who sorted agents by NPS keeps them so.
+const sortedBy = new Map();
+const natural = new Intl.Collator(undefined, { numeric: true }).compare;
+// A cell's figure is its leading number ("+42.0 (95%: …)", "87.5% (…)", "12"); a cell
+// without one ("–", "hidden: …") goes last whichever the direction.
+const figure0 = (text) => {
+  const m = /^[+-]?\d+(\.\d+)?/.exec(text);
+  return m ? Number(m[0]) : null;
+};
+
+/** A table whose columns sort by a click on their header (numbers as numbers, then text). */
 export function table(headers, rows) {
   const wrap = html("div", undefined, "table-wrap");
   const t = html("table");
   const head = html("tr");
-  for (const h of headers) head.append(html("th", h));
-  t.append(head);
-  for (const row of rows) {
-    const tr = html("tr");
-    for (const cell of row) tr.append(html("td", cell));
-    t.append(tr);
-  }
+  const body = html("tbody");
+  const key = headers.join("\u0000");
+  const draw = () => {
+    const [column, direction] = sortedBy.get(key) ?? [-1, 0];
+    const order = rows.map((row, i) => [row, i]);
+    if (column >= 0) {
+      order.sort(([a, i], [b, j]) => {
+        const [x, y] = [String(a[column]), String(b[column])];
+        const [fx, fy] = [figure0(x), figure0(y)];
+        if ((fx === null) !== (fy === null)) return fx === null ? 1 : -1;
+        // Equal figures keep the table's own order (agent-2 before agent-10).
+        return direction * (fx === null ? natural(x, y) : fx - fy) || i - j;
+      });
+    }
+    body.replaceChildren(...order.map(([row]) => {
+      const tr = html("tr");
+      for (const cell of row) tr.append(html("td", cell));
+      return tr;
+    }));
+    [...head.children].forEach((th, i) => {
+      if (i === column) th.setAttribute("aria-sort", direction > 0 ? "ascending" : "descending");
+      else th.removeAttribute("aria-sort");
+    });
+  };
+  headers.forEach((h, i) => {
+    const th = html("th");
+    th.scope = "col";
+    head.append(th);
+    // A column without a name (a row's label) is not one to sort by.
+    if (!h) return;
+    // A button, so that the keyboard and screen readers reach it; aria-sort says the order.
+    const sort = html("button", h, "sort");
+    sort.type = "button";
+    sort.addEventListener("click", () => {
+      const [column, direction] = sortedBy.get(key) ?? [-1, 0];
+      // Figures start from the highest, words from A.
+      const first = rows.some((row) => figure0(String(row[i])) !== null) ? -1 : 1;
+      sortedBy.set(key, [i, column === i ? -direction : first]);
+      draw();
+    });
+    th.append(sort);
+  });
+  const thead = html("thead");
+  thead.append(head);
+  t.append(thead, body);
+  draw();
   wrap.append(t);
   return wrap;
 }

@@ -648,3 +648,43 @@ test("on a phone the scores come first, the filters folded under 'Filters'", asy
     await collector.stop();
   }
 });
+
+test("a segments column sorts by a click on its header, figures as figures, and stays sorted as answers come in", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    // Per agent (scores by hand): ana 10,10 → +100; bo 0,9 → 0; cy 0,0 → −100; dee 9,8 → +50;
+    // ed 10,7,0 → 0.
+    const scores = { ana: [10, 10], bo: [0, 9], cy: [0, 0], dee: [9, 8], ed: [10, 7, 0] };
+    const nps = (list) => (100 * (list.filter((s) => s >= 9).length - list.filter((s) => s <= 6).length)) / list.length;
+    let i = 0;
+    const answers = Object.entries(scores).flatMap(([agent, list]) => list.map((score) => ({ id: `a${i++}`, kind: "nps", score, complete: true, metadata: { agent } })));
+    await collector.post(answers);
+    await page.goto(`${collector.url}/dashboard.html?by=metadata.agent`);
+    await expect(page.locator("#status")).toContainText(`${answers.length} responses`);
+    const agents = () => page.locator("#segments tbody td:first-child").allTextContents();
+    const header = page.locator("#segments th", { hasText: "NPS" });
+    const byNps = (direction) => Object.keys(scores).sort((a, b) => direction * (nps(scores[a]) - nps(scores[b])) || Object.keys(scores).indexOf(a) - Object.keys(scores).indexOf(b));
+    // Figures start from the highest; a second click turns the order round.
+    await header.getByRole("button").click();
+    await expect(header).toHaveAttribute("aria-sort", "descending");
+    expect(await agents()).toEqual(byNps(-1));
+    await header.getByRole("button").click();
+    await expect(header).toHaveAttribute("aria-sort", "ascending");
+    expect(await agents()).toEqual(byNps(1));
+    // The keyboard reaches it too, and the agent column sorts as words (ed before dee reversed).
+    await page.locator("#segments th").first().getByRole("button").focus();
+    await page.keyboard.press("Enter");
+    expect(await agents()).toEqual(Object.keys(scores).sort());
+    await page.keyboard.press("Enter");
+    expect(await agents()).toEqual(Object.keys(scores).sort().reverse());
+    // A live answer redraws the page: the chosen order stays. cy gets a 10: (1 − 2)/3.
+    await header.getByRole("button").click();
+    scores.cy.push(10);
+    await collector.post({ id: "live", kind: "nps", score: 10, complete: true, metadata: { agent: "cy" } });
+    await expect(page.locator("#status")).toContainText(`${answers.length + 1} responses`);
+    await expect(header).toHaveAttribute("aria-sort", "descending");
+    await expect.poll(agents).toEqual(byNps(-1));
+  } finally {
+    await collector.stop();
+  }
+});
