@@ -15,6 +15,9 @@ extern "C" {
     fn show_popover(this: &Popover) -> Result<(), JsValue>;
     #[wasm_bindgen(method, js_name = hidePopover, catch)]
     fn hide_popover(this: &Popover) -> Result<(), JsValue>;
+    /// The page's `fetch`, caught: a wrapper may throw at once instead of rejecting.
+    #[wasm_bindgen(catch, js_name = fetch)]
+    pub fn fetch(url: &str) -> Result<JsValue, JsValue>;
 }
 
 /// Puts a `popover` element in the browser's top layer, or takes it out. In the top layer

@@ -1,7 +1,7 @@
 // The widget's hand-written JavaScript, with load-wasm.js (which starts the wasm) and the
 // delivery module's loader (deliver/courier.js): the platform needs a JS class for a custom
 // element, and a module to start the wasm. Everything else forwards to Rust.
-import { initSync, mount as mountNow, consent as consentNow, navigated as navigatedNow, reset as resetNow } from "../target/bindgen/sondeo/sondeo.js";
+import { initSync, mount as mountRaw, consent as consentNow, navigated as navigatedNow, reset as resetNow } from "../target/bindgen/sondeo/sondeo.js";
 import { loadWasm } from "./load-wasm.js";
 
 // A page whose Content-Security-Policy lacks 'wasm-unsafe-eval' cannot compile the module:
@@ -29,6 +29,16 @@ export async function mount(target, config) {
   // Heard or not, the early listener goes (on a page that cannot start the wasm too).
   await ready.finally(heard);
   return mountNow(target ?? null, config, false, LOCALES, heard());
+}
+
+// What a page lacks or broke (no `attachShadow`, no constructable stylesheets) is said as
+// sondeo's, as the wasm's own errors are.
+function mountNow(...args) {
+  try {
+    return mountRaw(...args);
+  } catch (error) {
+    throw String(error?.message).startsWith("sondeo:") ? error : new Error(`sondeo: could not show the survey: ${error?.message ?? error}`);
+  }
 }
 
 // The in-app event of `trigger.event` sent while the wasm is still starting (an order page
@@ -153,7 +163,13 @@ class SondeoSurvey extends (globalThis.HTMLElement ?? Object) {
   }
 }
 
-if (!globalThis.customElements) {
-  // No DOM (server-side rendering): nothing to define.
-} else if (!customElements.get("sondeo-survey")) customElements.define("sondeo-survey", SondeoSurvey);
-else console.warn("sondeo: <sondeo-survey> is defined by another script; use mount()");
+// A registry polyfill (or a console) that throws leaves the module, and mount(), working.
+const say = (message) => { try { console.warn(`sondeo: ${message}`); } catch {} };
+try {
+  if (!globalThis.customElements) {
+    // No DOM (server-side rendering): nothing to define.
+  } else if (customElements.get("sondeo-survey")) say("<sondeo-survey> is defined by another script; use mount()");
+  else customElements.define("sondeo-survey", SondeoSurvey);
+} catch (error) {
+  say(`<sondeo-survey> could not be defined (${error?.message ?? error}); use mount()`);
+}

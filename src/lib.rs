@@ -99,7 +99,7 @@ impl Survey {
             Ok(())
         } else {
             Err(
-                js_sys::Error::new("sondeo: score: expected an integer on the survey's scale, of a survey not destroyed")
+                js_sys::Error::new("sondeo: score: expected an integer on the survey's scale, of a survey still being answered (not sent or destroyed)")
                     .into(),
             )
         }
@@ -203,7 +203,15 @@ fn mount_into(
         }
         JsValue::from(js_sys::Error::new(&errors_message(&errors)))
     })?;
-    survey::mount(host, owns_host, config, before_send, event_heard).map(|inner| Survey { inner })
+    // What the page lacks or broke (`attachShadow` taken away, no constructable stylesheets,
+    // as Safari before 16.4) leaves no empty element behind (`sondeo.js` words the error).
+    survey::mount(host.clone(), owns_host, config, before_send, event_heard)
+        .map(|inner| Survey { inner })
+        .inspect_err(|_| {
+            if owns_host {
+                host.remove();
+            }
+        })
 }
 
 /// The config's own `beforeSend`: one inherited from `Object.prototype` (a polluted

@@ -1,17 +1,51 @@
-//! The page's window and page-wide state, as cheaply as wasm allows. Shared by the widget
-//! and the delivery module (`crates/deliver` includes this file).
+//! The page's window, page-wide state, and the calls into the page that a hostile page
+//! must not turn into an error (its console, its prototypes), as cheaply as wasm allows.
+//! Shared by the widget and the delivery module (`crates/deliver` includes this file).
 //!
 //! Both run on the page's one thread (wasm32 without the atomics feature: no wasm threads
 //! exist), so a plain `static` holds what a thread-local would, without the state check and
 //! destructor registration that `thread_local!` compiles into every access.
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen]
 extern "C" {
     /// The page's window: one import, where `js_sys::global()` tries four names.
     #[wasm_bindgen(thread_local_v2, js_name = window)]
     static WINDOW: web_sys::Window;
+    /// Caught: a page's `console.warn` may throw (a test harness that fails on warnings).
+    #[wasm_bindgen(catch, js_namespace = console, js_name = warn)]
+    fn console_warn(message: &str) -> Result<(), JsValue>;
+}
+
+/// Says `message` in the console, whatever the page did to `console.warn`.
+#[allow(dead_code)] // the delivery module speaks through events only
+pub fn warn(message: &str) {
+    let _ = console_warn(message);
+}
+
+/// An object without a prototype holding `entries`: an init dictionary the page's
+/// accessors on `Object.prototype` (a setter for `detail` or `mode` that throws) cannot reach,
+/// as they would a plain object's.
+pub fn dictionary(entries: &[(&str, &JsValue)]) -> js_sys::Object {
+    let object = js_sys::Object::create(JsValue::NULL.unchecked_ref());
+    for (key, value) in entries {
+        let _ = js_sys::Reflect::set(&object, &JsValue::from(*key), value);
+    }
+    object
+}
+
+/// Dispatches `name` with `detail` on `target`, bubbling out of the shadow root.
+pub fn dispatch(target: &web_sys::EventTarget, name: &str, detail: &JsValue) {
+    let init = dictionary(&[
+        ("detail", detail),
+        ("bubbles", &JsValue::TRUE),
+        ("composed", &JsValue::TRUE),
+    ]);
+    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, init.unchecked_ref()) {
+        let _ = target.dispatch_event(&event);
+    }
 }
 
 /// The page's window. Both modules only run in one (the widget is a custom element):

@@ -131,7 +131,8 @@ pub fn mount(
             root.set_text_content(None);
             root
         }
-        None => host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?,
+        None => host
+            .attach_shadow(crate::page::dictionary(&[("mode", &"open".into())]).unchecked_ref())?,
     };
     let sheet = web_sys::CssStyleSheet::new()?;
     sheet.replace_sync(STYLE)?;
@@ -242,7 +243,11 @@ fn load_pack(survey: &SurveyRef, tag: &'static str, start: trigger::Start) {
         }
     }));
     crate::promise::settle(
-        &crate::page::window().fetch_with_str(&crate::texts::pack_url(tag)),
+        // A page's `fetch` wrapper that throws at once, or hands back no promise, is a pack
+        // that could not be fetched: English shows.
+        &js_sys::Promise::resolve(
+            &dom::fetch(&crate::texts::pack_url(tag)).unwrap_or_else(|error| error),
+        ),
         &on_response,
     );
 }
@@ -347,7 +352,7 @@ fn dispatch_outbox(survey: &SurveyRef) {
     let (outbox, host) = (std::mem::take(&mut s.outbox), s.host.clone());
     drop(s);
     for (name, detail) in outbox {
-        dispatch(&host, name, &detail);
+        crate::page::dispatch(&host, name, &detail);
     }
 }
 
@@ -356,17 +361,6 @@ fn dispatch_outbox(survey: &SurveyRef) {
 /// `<dialog>` of the page is open (see `dom::page_modal_open`).
 pub fn show_by_site(survey: &SurveyRef) {
     with(survey, |s| s.open_or_wait(true));
-}
-
-/// Dispatches `name` with `detail` on `target`, bubbling out of the shadow root.
-pub fn dispatch(target: &web_sys::EventTarget, name: &str, detail: &JsValue) {
-    let init = web_sys::CustomEventInit::new();
-    init.set_detail(detail);
-    init.set_bubbles(true);
-    init.set_composed(true);
-    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
-        let _ = target.dispatch_event(&event);
-    }
 }
 
 fn on_click(s: &mut Survey, event: &Event) {
@@ -725,7 +719,7 @@ impl Survey {
             let mut message = String::from("sondeo: the language pack ");
             message.push_str(&crate::texts::pack_url(tag));
             message.push_str(" could not be loaded; English is shown");
-            web_sys::console::warn_1(&message.into());
+            crate::page::warn(&message);
             self.texts.pack = None;
             return;
         }

@@ -80,7 +80,7 @@ impl Texts {
                     message.push_str(
                         "\" has no texts here; English is shown (give its words in texts)",
                     );
-                    web_sys::console::warn_1(&message.into());
+                    crate::page::warn(&message);
                     String::from("en")
                 } else {
                     tag.to_owned()
@@ -107,7 +107,7 @@ impl Texts {
                 message.push_str(" pack has no text for ");
                 message.push_str(key.name());
                 message.push_str("; English is shown");
-                web_sys::console::warn_1(&message.into());
+                crate::page::warn(&message);
             }
         }
         self.packed = texts;

@@ -235,7 +235,7 @@ impl Deliverer {
                 problem = String::from(if promise {
                     "beforeSend returned a Promise; expected a string or an object (not async)"
                 } else {
-                    "beforeSend returned nothing to send; expected a string or an object"
+                    "beforeSend returned nothing JSON can write (undefined, a function, a cycle); expected a string or an object"
                 });
             }
             // Read through Reflect (it catches): the error's `message` may be a throwing getter.
@@ -258,5 +258,5 @@ fn error_event(target: &EventTarget, id: &str, error: &str) {
     let detail = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&detail, &"id".into(), &id.into());
     let _ = js_sys::Reflect::set(&detail, &"error".into(), &error.into());
-    crate::survey::dispatch(target, "sondeo:error", &detail);
+    crate::page::dispatch(target, "sondeo:error", &detail);
 }

@@ -173,7 +173,7 @@ impl Prompter {
         let verdict = decide(t, &facts);
         // A byte scan: `str::contains` would bring in a substring searcher (~0.6 KB).
         if search.as_bytes().windows(12).any(|w| w == b"sondeo-debug") {
-            web_sys::console::warn_1(&verdict.explain(&self.survey_id).into());
+            crate::page::warn(&verdict.explain(&self.survey_id));
         }
         verdict
     }

@@ -215,3 +215,97 @@ test("a wasm file the server cannot find is said in mount()'s error, with its st
     await server.close();
   }
 });
+
+test("a fetch wrapper that throws at once for the language pack leaves the survey in English, answering", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.addInitScript(() => {
+      const real = window.fetch;
+      window.fetch = function (url, init) {
+        // A blocker that validates addresses first, and throws for what it does not know.
+        if (String(url).includes("/locales/")) throw new TypeError("blocked by wrapper");
+        return real.call(this, url, init);
+      };
+    });
+    const error = await openMount(page, server.url, { kind: "nps", id: "pack-blocked", locale: "fr" });
+    expect(error).toBeNull();
+    await expect(page.getByRole("radio", { name: "9", exact: true })).toBeVisible();
+    await expect(page.locator("sondeo-survey")).toContainText("How likely are you to recommend us");
+    await page.getByRole("radio", { name: "9", exact: true }).click();
+    await waitForPosts(server.posts, (p) => p.some((x) => x.body.surveyId === "pack-blocked"));
+  } finally {
+    await server.close();
+  }
+});
+
+test("a page whose console.warn throws, an Object.prototype setter for an event's detail, a broken clock and a registry that throws: the survey shows, answers and delivers", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.addInitScript(() => {
+      // A test harness that fails on any warning.
+      console.warn = () => { throw new Error("fail-on-console"); };
+      // Accessors on Object.prototype for the keys of an event's and a shadow root's init.
+      for (const key of ["detail", "mode", "bubbles"]) {
+        Object.defineProperty(Object.prototype, key, { set() { throw new Error(`setter ${key}`); }, get() { return undefined; }, configurable: true });
+      }
+      // A broken date mock: Date.now() is not a number.
+      Date.now = () => NaN;
+      // A registry polyfill that refuses every definition.
+      customElements.define = () => { throw new Error("registry says no"); };
+      window.pageErrors = [];
+      addEventListener("error", (e) => window.pageErrors.push(e.message));
+      addEventListener("unhandledrejection", (e) => window.pageErrors.push(String(e.reason?.message ?? e.reason)));
+    });
+    // "sv" has no pack: its warning goes to a console that throws.
+    const error = await openMount(page, server.url, { kind: "nps", id: "harsh", locale: "sv" });
+    expect(error).toBeNull();
+    await page.evaluate(() => {
+      window.events = [];
+      for (const name of ["answer", "submit", "sent"]) document.addEventListener(`sondeo:${name}`, (e) => window.events.push(`${name}:${e.detail.surveyId ?? e.detail.id}`));
+    });
+    await page.getByRole("radio", { name: "9", exact: true }).click();
+    await page.getByRole("textbox").fill("fine");
+    await page.getByRole("button", { name: "Send" }).click();
+    await waitForPosts(server.posts, (p) => p.some((x) => x.body.surveyId === "harsh" && x.body.complete));
+    await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(0);
+    const events = await page.evaluate(() => window.events);
+    expect(events).toContain("answer:harsh");
+    expect(events).toContain("submit:harsh");
+    expect(events.some((e) => e.startsWith("sent:"))).toBe(true);
+    expect(await page.evaluate(() => window.pageErrors)).toEqual([]);
+  } finally {
+    await server.close();
+  }
+});
+
+test("a page without attachShadow gets sondeo's own error from mount(), and no empty element left behind", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.addInitScript(() => {
+      Element.prototype.attachShadow = () => { throw new DOMException("not supported", "NotSupportedError"); };
+    });
+    const error = await openMount(page, server.url, { kind: "nps", id: "no-shadow" });
+    expect(error).toBe("sondeo: could not show the survey: not supported");
+    await expect(page.locator("#target sondeo-survey")).toHaveCount(0);
+  } finally {
+    await server.close();
+  }
+});
+
+test("a page rule that gives elements a full-screen ::after overlay does not cover a modal or slide-in", async ({ page }) => {
+  const server = await startServer();
+  try {
+    // A UI kit's rule for its own [data-state] elements, and one aimed at the widget's tag.
+    await addPageStyles(page, `[data-state]::after, sondeo-survey::before { content: ""; position: fixed; inset: 0; background: rgb(0 0 0 / .01); z-index: 2147483647; }`);
+    for (const display of ["modal", "slide-in"]) {
+      const id = `overlay-${display}`;
+      await page.goto("about:blank"); // a new document: mount.html#… again would only move the fragment
+      expect(await openMount(page, server.url, { kind: "nps", id, display, force: true })).toBeNull();
+      // A real click at the point's place: it must reach the point, not an overlay.
+      await page.getByRole("radio", { name: "9", exact: true }).click();
+      await waitForPosts(server.posts, (p) => p.some((x) => x.body.surveyId === id));
+    }
+  } finally {
+    await server.close();
+  }
+});

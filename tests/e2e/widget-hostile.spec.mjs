@@ -94,7 +94,7 @@ test("hostile values given to mount() and select() are refused clearly and leave
     expect(results.revoked).toMatch(/^rejected: sondeo: invalid config: metadata: /);
     expect(results.selfReferring).toMatch(/^rejected: sondeo: invalid config: metadata\.k0: /);
     expect(results.window).toMatch(/^rejected: sondeo: invalid config: /);
-    expect(results.select).toEqual(Array(9).fill("sondeo: score: expected an integer on the survey's scale, of a survey not destroyed"));
+    expect(results.select).toEqual(Array(9).fill("sondeo: score: expected an integer on the survey's scale, of a survey still being answered (not sent or destroyed)"));
     expect(results.afterwards).toBe("mounted");
     // The first survey still answers, and nothing was posted for the refused select() calls.
     await page.locator("#target").getByRole("radio", { name: "9", exact: true }).click();
@@ -129,7 +129,7 @@ test("a beforeSend that returns nothing is reported, sends nothing, and leaves t
       afterwards.select(5);
       return { errors, left, children: target.children.length };
     });
-    expect(events.errors.slice(0, 2)).toEqual(Array(2).fill("beforeSend returned nothing to send; expected a string or an object"));
+    expect(events.errors.slice(0, 2)).toEqual(Array(2).fill("beforeSend returned nothing JSON can write (undefined, a function, a cycle); expected a string or an object"));
     expect(events.errors.slice(2)).toEqual(Array(600).fill("beforeSend threw: "));
     expect(events.left).toBe(0);
     expect(events.children).toBe(1);

@@ -66,7 +66,7 @@ impl Value {
             Value::String(_) => "a string",
             Value::Array(_) => "an array",
             Value::Object(_) => "an object",
-            Value::Other => "a value JSON cannot hold",
+            Value::Other => "a value JSON cannot hold (or one that could not be read)",
         }
     }
 }

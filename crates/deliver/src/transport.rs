@@ -81,8 +81,27 @@ static STATE: PageLocal<RefCell<State>> = PageLocal::new(RefCell::new(State {
     given_here: Vec::new(),
 }));
 
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = performance, js_name = now)]
+    fn performance_now() -> Result<f64, JsValue>;
+    #[wasm_bindgen(thread_local_v2, js_namespace = performance, js_name = timeOrigin)]
+    static TIME_ORIGIN: JsValue;
+}
+
 fn now() -> f64 {
-    js_sys::Date::now()
+    now_ms()
+}
+
+/// Milliseconds since 1970: `Date.now()`, or where a page broke it (a mock that answers
+/// `NaN`, or a time before 1970), when the page started plus the time since. A clock that
+/// is not a number would hold every answer back for good: no wait would ever end.
+pub fn now_ms() -> f64 {
+    let now = js_sys::Date::now();
+    if now.is_finite() && now > 0.0 {
+        return now;
+    }
+    TIME_ORIGIN.with(JsValue::as_f64).unwrap_or(0.0) + performance_now().unwrap_or(0.0)
 }
 
 fn tab_id() -> String {
@@ -185,13 +204,7 @@ fn notify_retry(
         set("attempt", (attempt as f64).into());
         set("delayMs", (delay_ms as f64).into());
     }
-    let init = web_sys::CustomEventInit::new();
-    init.set_detail(&detail);
-    init.set_bubbles(true);
-    init.set_composed(true);
-    if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
-        let _ = target.dispatch_event(&event);
-    }
+    crate::page::dispatch(target, name, &detail);
 }
 
 pub fn document_target() -> Option<EventTarget> {

@@ -3,7 +3,7 @@
 //! reports every problem.
 
 use super::{is_safe_url, ConfigError};
-use crate::text::{char_count, push_int, push_joined, push_number, push_shortened};
+use crate::text::{char_count, push_int, push_joined, push_number, push_shortened, visible_text};
 use crate::value::Value;
 
 pub(super) fn describe(value: &Value) -> String {
@@ -90,16 +90,25 @@ impl Checker {
         }
     }
 
+    /// A text of the config, without the invisible formatting and control characters every
+    /// text loses (so two reasons that differ only by a zero-width space are one, and a
+    /// question of bidi controls alone is empty), then trimmed.
     pub(super) fn text(&mut self, value: &Value, field: &str, max_chars: usize) -> Option<String> {
-        match value {
-            Value::String(s) if !s.trim().is_empty() && char_count(s) <= max_chars => {
-                Some(s.trim().to_owned())
+        let cleaned = match value {
+            Value::String(s) => {
+                let mut text = visible_text(s);
+                text.retain(|c| !c.is_control() || c == '\n');
+                text
             }
-            other => {
+            _ => String::new(),
+        };
+        match cleaned.trim() {
+            text if !text.is_empty() && char_count(text) <= max_chars => Some(text.to_owned()),
+            _ => {
                 let mut expected = String::from("expected a non-empty string of at most ");
                 push_int(&mut expected, max_chars as i64);
                 expected.push_str(" characters");
-                self.fail(field, &expected, other);
+                self.fail(field, &expected, value);
                 None
             }
         }

@@ -634,3 +634,34 @@ fn bad_questions_are_named_by_index() {
         ["followUp.after: expected the key of one of the survey's questions, got \"nps\""]
     );
 }
+
+#[test]
+fn config_texts_lose_invisible_and_control_characters_before_they_are_checked() {
+    // Three reasons a visitor would see as one "a": the same option, refused as such.
+    let e = errors(r#"{"kind":"nps","endpoint":"/x","reasons":["a","a\u200b","\u200ba"]}"#);
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(
+        e[0].starts_with("reasons.options[1]: expected each option once"),
+        "{e:?}"
+    );
+    assert!(
+        e[1].starts_with("reasons.options[2]: expected each option once"),
+        "{e:?}"
+    );
+    // A question of bidi and zero-width characters alone shows nothing: it is empty.
+    let e = errors(r#"{"kind":"nps","endpoint":"/x","question":"\u202e\u200b"}"#);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].starts_with("question: expected a non-empty string"),
+        "{e:?}"
+    );
+    // A NUL in the survey id goes, as it would from a metadata value; a line break in a
+    // text stays.
+    let c =
+        ok(r#"{"kind":"nps","endpoint":"/x","id":"a\u0000b","question":"How was it?\nTell us."}"#);
+    assert_eq!(c.id, "ab");
+    assert_eq!(
+        c.questions[0].text.as_deref(),
+        Some("How was it?\nTell us.")
+    );
+}
