@@ -130,9 +130,10 @@ pub fn mount(
         match target.dyn_into::<HtmlElement>() {
             Ok(el) => Some(el),
             Err(_) => {
-                return Err(
-                    js_sys::Error::new("sondeo: target: expected an element or null").into(),
+                return Err(js_sys::Error::new(
+                    "sondeo: target: expected an element of this page (not of a frame) or null",
                 )
+                .into())
             }
         }
     };

@@ -424,7 +424,7 @@ fn attempt(entry: Entry, route: &Route, events: EventTarget) {
                 let problem = if name == "AbortError" || name == "TimeoutError" {
                     "the endpoint did not answer in time"
                 } else {
-                    "the endpoint could not be reached (offline, a refused or reset connection, or CORS)"
+                    "the endpoint could not be reached (offline, a refused or reset connection, CORS, or a connect-src of the page's Content-Security-Policy that leaves it out)"
                 };
                 finish(entry, events, None, None, problem)
             }
