@@ -81,7 +81,9 @@ pub fn popup_open() -> bool {
 /// new address closes (not the visitor's dismissal). An inline survey is the page's own.
 pub fn close_off_page() {
     each_live(&mut |s| {
+        // One the visitor has begun to answer stays: what they type is theirs.
         if s.config.display.mode != DisplayMode::Inline
+            && !s.prompt.started()
             && trigger::page_excludes(&s.config.targeting)
         {
             s.hide(false);
@@ -114,14 +116,19 @@ pub fn mount(
     before_send: Option<js_sys::Function>,
     event_heard: bool,
 ) -> Result<SurveyRef, JsValue> {
-    // One survey per survey id in one place: mounted again where it is (a component
-    // revisited without cleanup, React's StrictMode, `mount()` called twice), it replaces
-    // the first rather than stacking a second card or modal.
+    // One survey per place: mounted again where it is (a component revisited without
+    // cleanup, React's StrictMode, `mount()` called twice), a survey replaces the first
+    // rather than stacking a second card or modal. The same place is the same element, or
+    // the same parent for the survey of the same `id` (given: two surveys left to the
+    // default id, their kind, are two surveys).
+    let named = config.id != config.kind.as_str();
     each_live(&mut |s| {
-        if s.owns_host
-            && owns_host
-            && s.config.id == config.id
-            && s.host.parent_node() == host.parent_node()
+        if s.host == host
+            || named
+                && s.owns_host
+                && owns_host
+                && s.config.id == config.id
+                && s.host.parent_node() == host.parent_node()
         {
             s.destroy();
         }
@@ -562,10 +569,11 @@ impl Survey {
         }
     }
 
-    /// Whether `mount()` made this survey's host in an element that is not in the page (taken
-    /// out, or not put in yet); a `<sondeo-survey>` of the page's own ends itself when removed.
+    /// Whether the survey's host is out of the page (taken out, or not put in yet): the one
+    /// `mount()` made, or a `<sondeo-survey>` handed to it (a `<sondeo-survey>` that runs its
+    /// own survey ends it when removed).
     fn orphaned(&self) -> bool {
-        self.owns_host && !dom::property(&self.host, "isConnected").is_some_and(|c| c.is_truthy())
+        !dom::property(&self.host, "isConnected").is_some_and(|c| c.is_truthy())
     }
 
     /// Removes the survey and everything it attached to the page.

@@ -58,20 +58,29 @@ function figure(caption, description, svg, headers, rows) {
 // answer or a filter makes: a lead who sorted agents by NPS keeps them so.
 const sortedBy = new Map();
 const natural = new Intl.Collator(undefined, { numeric: true }).compare;
-// A cell's figure is its leading number ("+42.0 (95%: …)", "87.5% (…)", "12"); a cell
-// without one ("–", "hidden: …") goes last whichever the direction.
+// A cell's figure is its leading number as a word of its own ("+42.0 (95%: …)", "87.5% (…)",
+// "12"), not the year of "2026-W47" or "2026-11-22"; a cell without one ("–", "hidden: …")
+// goes last whichever the direction.
 const figure0 = (text) => {
-  const m = /^[+-]?\d+(\.\d+)?/.exec(text);
+  const m = /^[+-]?\d+(\.\d+)?(?=$|[\s%(,])/.exec(text);
   return m ? Number(m[0]) : null;
 };
 
-/** A table whose columns sort by a click on their header (numbers as numbers, then text). */
-export function table(headers, rows) {
+/**
+ * A table whose columns sort by a click on their header (numbers as numbers, then text).
+ * `footer`: rows that sum the others up (a difference), kept under them whatever the order.
+ */
+export function table(headers, rows, footer = []) {
   const wrap = html("div", undefined, "table-wrap");
   const t = html("table");
   const head = html("tr");
   const body = html("tbody");
   const key = headers.join("\u0000");
+  const line = (row) => {
+    const tr = html("tr");
+    for (const cell of row) tr.append(html("td", cell));
+    return tr;
+  };
   const draw = () => {
     const [column, direction] = sortedBy.get(key) ?? [-1, 0];
     const order = rows.map((row, i) => [row, i]);
@@ -84,11 +93,7 @@ export function table(headers, rows) {
         return direction * (fx === null ? natural(x, y) : fx - fy) || i - j;
       });
     }
-    body.replaceChildren(...order.map(([row]) => {
-      const tr = html("tr");
-      for (const cell of row) tr.append(html("td", cell));
-      return tr;
-    }));
+    body.replaceChildren(...order.map(([row]) => line(row)));
     [...head.children].forEach((th, i) => {
       if (i === column) th.setAttribute("aria-sort", direction > 0 ? "ascending" : "descending");
       else th.removeAttribute("aria-sort");
@@ -103,6 +108,9 @@ export function table(headers, rows) {
     // A button, so that the keyboard and screen readers reach it; aria-sort says the order.
     const sort = html("button", h, "sort");
     sort.type = "button";
+    sort.dataset.sort = `${key}\u0000${i}`;
+    // A live answer redraws the page: a header that had the focus keeps it in the new table.
+    if (document.activeElement?.dataset?.sort === sort.dataset.sort) queueMicrotask(() => sort.isConnected && sort.focus());
     sort.addEventListener("click", () => {
       const [column, direction] = sortedBy.get(key) ?? [-1, 0];
       // Figures start from the highest, words from A.
@@ -115,6 +123,11 @@ export function table(headers, rows) {
   const thead = html("thead");
   thead.append(head);
   t.append(thead, body);
+  if (footer.length) {
+    const foot = html("tfoot");
+    foot.append(...footer.map(line));
+    t.append(foot);
+  }
   draw();
   wrap.append(t);
   return wrap;

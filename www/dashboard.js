@@ -1,7 +1,7 @@
 // Live dashboard: streams the collector's export into the Scorer (Rust/wasm), then
 // follows new responses over server-sent events. Built node by node (strict CSP).
 import init, { Scorer, periodAfter, periodLabel } from "/dist/sondeo-analytics.js";
-import { divergingChart, drawAt, groupsChart, shown, table as tableView, trendChart } from "/charts.js";
+import { divergingChart, drawAt, groupsChart, shown, table, trendChart } from "/charts.js";
 import { scoreInWorkers } from "/parallel-score.js";
 
 const $ = (id) => document.getElementById(id);
@@ -43,8 +43,6 @@ function card(title, main, lines, small) {
   if (small) c.append(el("div", "Fewer than 30 answers: too few to trust.", "warn"));
   return c;
 }
-
-const table = (headers, rows) => tableView(headers, rows);
 
 // An interval from fewer than 30 answers means little (±138.6 on an NPS that spans 200):
 // say so instead; and an interval never reaches past its scale.
@@ -586,8 +584,8 @@ function renderOutcomes() {
     const cell = (e, key) => (e ? `${fmt(e.value)}${money(key) ? "" : "%"} (95%: ${fmt(e.low95)}–${fmt(e.high95)}, n=${e.n})` : "–");
     const rows = Object.entries(k.groups).map(([group, g]) => [group, String(g.n), ...present.map(([key]) => cell(g[key], key))]);
     const d = k.difference;
-    rows.push([`${d.best} − ${d.worst}`, "", ...present.map(([key]) => (d[key] ? `${signed(d[key].difference)}${money(key) ? "" : " pts"} (95%: ${fmt(d[key].low95)} to ${fmt(d[key].high95)})${d[key].significant ? ", significant" : ", not significant"}` : "–"))]);
-    blocks.push(el("h3", name), table(["Group", "Customers", ...present.map(([, label]) => label)], rows));
+    const difference = [`${d.best} − ${d.worst}`, "", ...present.map(([key]) => (d[key] ? `${signed(d[key].difference)}${money(key) ? "" : " pts"} (95%: ${fmt(d[key].low95)} to ${fmt(d[key].high95)})${d[key].significant ? ", significant" : ", not significant"}` : "–"))];
+    blocks.push(el("h3", name), table(["Group", "Customers", ...present.map(([, label]) => label)], rows, [difference]));
   }
   $("outcomes").replaceChildren(...blocks);
 }

@@ -688,3 +688,23 @@ test("a segments column sorts by a click on its header, figures as figures, and 
     await collector.stop();
   }
 });
+
+test("a column of dates or weeks sorts as text, not as the year they start with", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    const weeks = ["2026-W05", "2025-W52", "2026-W47", "2026-W12"];
+    // Teams named by the week they started, as a segment value.
+    await collector.post(weeks.map((week, i) => ({ id: `w${i}`, kind: "nps", score: 9, complete: true, metadata: { agent: week } })));
+    await page.goto(`${collector.url}/dashboard.html?by=metadata.agent`);
+    await expect(page.locator("#status")).toContainText(`${weeks.length} responses`);
+    const cells = () => page.locator("#segments tbody td:first-child").allTextContents();
+    const header = page.locator("#segments th").first();
+    await header.getByRole("button").click();
+    await expect(header).toHaveAttribute("aria-sort", "ascending");
+    expect(await cells()).toEqual([...weeks].sort());
+    await header.getByRole("button").click();
+    expect(await cells()).toEqual([...weeks].sort().reverse());
+  } finally {
+    await collector.stop();
+  }
+});

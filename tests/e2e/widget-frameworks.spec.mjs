@@ -145,9 +145,12 @@ test("the same survey mounted again in one place replaces the first: one card, a
   await mountForgotten(page, "#app", { kind: "nps", id: "twice" });
   await expect(page.locator("#app sondeo-survey")).toHaveCount(1);
   await expect(page.getByRole("radio")).toHaveCount(11);
-  // Another survey in the same container is the page's choice: it stays beside it.
+  // Another survey in the same container is the page's choice: it stays beside it. So do
+  // two left to the default id (their kind): nothing says they are one survey.
   await mountForgotten(page, "#app", { kind: "csat", id: "other" });
-  await expect(page.locator("#app sondeo-survey")).toHaveCount(2);
+  await mountForgotten(page, "#app", { kind: "ces", question: "Was it easy to pay?" });
+  await mountForgotten(page, "#app", { kind: "ces", question: "Was it easy to return it?" });
+  await expect(page.locator("#app sondeo-survey")).toHaveCount(4);
   await page.getByRole("radio", { name: "9" }).click();
   await waitForPosts(server.posts, (posts) => posts.some((p) => p.body.surveyId === "twice"));
   await page.waitForTimeout(300);
@@ -178,6 +181,8 @@ test("mount() into a <sondeo-survey> the page rendered takes it over: no false c
     for (const [name, value] of [["kind", "ces"], ["endpoint", "/api/responses"], ["survey-id", "own-attrs"]]) own.setAttribute(name, value);
     document.body.append(own);
     await new Promise((resolve) => document.addEventListener("sondeo:show", resolve, { once: true }));
+    await mount(own, { kind: "nps", endpoint: "/api/responses", id: "own-first" });
+    // Handed to mount() again (a ref in StrictMode): the survey there is replaced.
     await mount(own, { kind: "nps", endpoint: "/api/responses", id: "own-mounted" });
     await new Promise((resolve) => setTimeout(resolve, 300));
     return errors;
@@ -213,6 +218,22 @@ test("a single-page app routing to a page its rules exclude closes the open moda
   await expect(card).toHaveAttribute("data-state", "open");
   // Closed by the route, not by the visitor: no dismissal is remembered.
   expect(await page.evaluate(() => localStorage.getItem("sondeo:seen:slide"))).toMatch(/^s/);
+  // A prompt the visitor has begun to answer stays, whatever the route: what they type is theirs.
+  await page.evaluate(async () => {
+    const { mount, navigated } = await import("/dist/sondeo.js");
+    history.pushState({}, "", "/");
+    await navigated();
+    await mount(null, { kind: "nps", endpoint: "/api/responses", id: "begun", display: "slide-in", hideOn: ["/checkout/**"] });
+  });
+  const begun = page.locator("body > sondeo-survey").last();
+  await begun.getByRole("radio", { name: "9", exact: true }).click();
+  await page.evaluate(async () => {
+    const { navigated } = await import("/dist/sondeo.js");
+    history.pushState({}, "", "/checkout/pay");
+    await navigated();
+  });
+  await expect(begun).toHaveAttribute("data-state", "open");
+  await begun.getByRole("button", { name: "Close" }).click();
   // A modal kept to one page (showOn) closes when the app leaves it.
   await page.evaluate(async () => {
     const { mount, navigated } = await import("/dist/sondeo.js");
@@ -220,11 +241,12 @@ test("a single-page app routing to a page its rules exclude closes the open moda
     await navigated();
     await mount(null, { kind: "ces", endpoint: "/api/responses", id: "pricing", display: "modal", showOn: "/pricing" });
   });
-  await expect(page.getByRole("dialog")).toBeVisible();
+  const modal = page.locator("sondeo-survey[data-display=modal]");
+  await expect(modal).toHaveAttribute("data-state", "open");
   await page.evaluate(async () => {
     const { navigated } = await import("/dist/sondeo.js");
     history.pushState({}, "", "/account");
     await navigated();
   });
-  await expect(page.getByRole("dialog")).toHaveCount(0);
+  await expect(modal).toHaveAttribute("data-state", "closed");
 });

@@ -94,11 +94,12 @@ fn now() -> f64 {
 }
 
 /// Milliseconds since 1970: `Date.now()`, or where a page broke it (a mock that answers
-/// `NaN`, or a time before 1970), when the page started plus the time since. A clock that
+/// `NaN`, or a time before 1970; a fake clock at 0 is kept), when the page started plus the
+/// time since. A clock that
 /// is not a number would hold every answer back for good: no wait would ever end.
 pub fn now_ms() -> f64 {
     let now = js_sys::Date::now();
-    if now.is_finite() && now > 0.0 {
+    if now.is_finite() && now >= 0.0 {
         return now;
     }
     TIME_ORIGIN.with(JsValue::as_f64).unwrap_or(0.0) + performance_now().unwrap_or(0.0)
@@ -329,25 +330,30 @@ fn request_init(
     keepalive: bool,
     timeout_ms: u32,
 ) -> web_sys::RequestInit {
-    let init = web_sys::RequestInit::new();
-    init.set_method(&entry.method);
-    init.set_body(&JsValue::from_str(&entry.body));
+    // Without a prototype, as every init the modules hand the page (see `page::dictionary`).
     // A 301 or 302 would turn the post into a GET without its body, which the target then
     // acknowledges: the answer would be lost as "sent". A redirect is a failed attempt.
-    let _ = js_sys::Reflect::set(&init, &"redirect".into(), &"manual".into());
+    let init = crate::page::dictionary(&[
+        ("method", &JsValue::from_str(&entry.method)),
+        ("body", &JsValue::from_str(&entry.body)),
+        ("redirect", &"manual".into()),
+    ]);
+    let set = |key: &str, value: &JsValue| {
+        let _ = js_sys::Reflect::set(&init, &key.into(), value);
+    };
     if keepalive {
-        let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
+        set("keepalive", &JsValue::TRUE);
     } else if let Ok(signal) = abort_after(timeout_ms as f64) {
-        let _ = js_sys::Reflect::set(&init, &"signal".into(), &signal);
+        set("signal", &signal);
     }
     if let Ok(headers) = web_sys::Headers::new() {
         let _ = headers.set("Content-Type", "application/json");
         for (k, v) in headers_of_route {
             let _ = headers.set(k, v);
         }
-        init.set_headers(&headers);
+        set("headers", &headers);
     }
-    init
+    init.unchecked_into()
 }
 
 fn attempt(entry: Entry, route: &Route, events: EventTarget) {

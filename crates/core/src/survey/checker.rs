@@ -3,7 +3,9 @@
 //! reports every problem.
 
 use super::{is_safe_url, ConfigError};
-use crate::text::{char_count, push_int, push_joined, push_number, push_shortened, visible_text};
+use crate::text::{
+    char_count, is_hidden_format, push_int, push_joined, push_number, push_shortened,
+};
 use crate::value::Value;
 
 pub(super) fn describe(value: &Value) -> String {
@@ -30,6 +32,18 @@ pub(super) fn join_path(parent: &str, key: &str) -> String {
     }
     out.push_str(if key.is_empty() { "\"\"" } else { key });
     out
+}
+
+/// Whether `s` has a character that shows: not a space, a control or invisible formatting.
+fn shows(s: &str) -> bool {
+    s.chars()
+        .any(|c| !c.is_whitespace() && !c.is_control() && !is_hidden_format(c))
+}
+
+/// Whether two texts are the same as a visitor sees them (invisible formatting aside).
+pub(super) fn look_alike(a: &str, b: &str) -> bool {
+    let shown = |c: &char| !is_hidden_format(*c);
+    a.chars().filter(shown).eq(b.chars().filter(shown))
 }
 
 pub(super) struct Checker {
@@ -90,25 +104,19 @@ impl Checker {
         }
     }
 
-    /// A text of the config, without the invisible formatting and control characters every
-    /// text loses (so two reasons that differ only by a zero-width space are one, and a
-    /// question of bidi controls alone is empty), then trimmed.
+    /// A text of the config, trimmed. It must show something: a question of bidi controls
+    /// and zero-width spaces alone is empty. It is kept as written (a translation's direction
+    /// marks and soft hyphens are the site's own).
     pub(super) fn text(&mut self, value: &Value, field: &str, max_chars: usize) -> Option<String> {
-        let cleaned = match value {
-            Value::String(s) => {
-                let mut text = visible_text(s);
-                text.retain(|c| !c.is_control() || c == '\n');
-                text
+        match value {
+            Value::String(s) if shows(s) && char_count(s.trim()) <= max_chars => {
+                Some(s.trim().to_owned())
             }
-            _ => String::new(),
-        };
-        match cleaned.trim() {
-            text if !text.is_empty() && char_count(text) <= max_chars => Some(text.to_owned()),
-            _ => {
+            other => {
                 let mut expected = String::from("expected a non-empty string of at most ");
                 push_int(&mut expected, max_chars as i64);
                 expected.push_str(" characters");
-                self.fail(field, &expected, value);
+                self.fail(field, &expected, other);
                 None
             }
         }

@@ -1,7 +1,7 @@
 //! One check per section of the config (`followUp`, `reasons`, `display`, `theme`…),
 //! built from the shared checks in `checker`.
 
-use super::checker::{join_path, Checker};
+use super::checker::{join_path, look_alike, Checker};
 use super::types::*;
 use super::{ConfigError, THEME_VARS};
 use crate::answer::{attribute_text, is_response_id, read_attributes, EXPECTED_ID};
@@ -233,7 +233,9 @@ impl Checker {
                     push_int(&mut field, i as i64);
                     field.push(']');
                     if let Some(text) = self.text(item, &field, 80) {
-                        if reasons.options.contains(&text) {
+                        // Options a visitor could not tell apart (one with a zero-width
+                        // space) would be two chips that look the same.
+                        if reasons.options.iter().any(|o| look_alike(o, &text)) {
                             self.fail(&field, "expected each option once", item);
                         } else {
                             reasons.options.push(text);

@@ -636,7 +636,7 @@ fn bad_questions_are_named_by_index() {
 }
 
 #[test]
-fn config_texts_lose_invisible_and_control_characters_before_they_are_checked() {
+fn config_texts_are_checked_as_shown_and_kept_as_written() {
     // Three reasons a visitor would see as one "a": the same option, refused as such.
     let e = errors(r#"{"kind":"nps","endpoint":"/x","reasons":["a","a\u200b","\u200ba"]}"#);
     assert_eq!(e.len(), 2, "{e:?}");
@@ -655,13 +655,22 @@ fn config_texts_lose_invisible_and_control_characters_before_they_are_checked() 
         e[0].starts_with("question: expected a non-empty string"),
         "{e:?}"
     );
-    // A NUL in the survey id goes, as it would from a metadata value; a line break in a
-    // text stays.
-    let c =
-        ok(r#"{"kind":"nps","endpoint":"/x","id":"a\u0000b","question":"How was it?\nTell us."}"#);
-    assert_eq!(c.id, "ab");
+    // An id with a NUL or a zero-width space would be two ids that look alike: refused.
+    for id in [r"a\u0000b", r"a\u200bb"] {
+        let e = errors(&format!(r#"{{"kind":"nps","endpoint":"/x","id":"{id}"}}"#));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("id: expected no control or invisible characters"),
+            "{e:?}"
+        );
+    }
+    // A translation's own marks and soft hyphens stay as written.
+    let c = ok(
+        r#"{"kind":"nps","endpoint":"/x","question":"\u05de\u05d4 \u200fNPS\u200f?","reasons":["Kunden\u00adservice"]}"#,
+    );
     assert_eq!(
         c.questions[0].text.as_deref(),
-        Some("How was it?\nTell us.")
+        Some("\u{5de}\u{5d4} \u{200f}NPS\u{200f}?")
     );
+    assert_eq!(c.reasons.options, ["Kunden\u{ad}service"]);
 }
