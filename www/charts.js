@@ -140,7 +140,7 @@ const round = (x, digits) => (x === null || x === undefined || Number.isNaN(x) ?
  * the period has enough answers, and hollow points where it has fewer than 30.
  * points: [{ label, score, low, high, n, small }]; scale: { min, max, digits, unit }.
  */
-export function trendChart(kindName, points, scale) {
+export function trendChart(kindName, points, scale, target = null) {
   const H = 240, left = 44, right = 12, top = 12, bottom = 40;
   const svg = node("svg", { viewBox: `0 0 ${W} ${H}`, class: "trend" });
   const x = (i) => left + (points.length === 1 ? (W - left - right) / 2 : (i * (W - left - right)) / (points.length - 1));
@@ -148,6 +148,11 @@ export function trendChart(kindName, points, scale) {
   for (const tick of [scale.min, (scale.min + scale.max) / 2, scale.max]) {
     svg.append(node("line", { x1: left, x2: W - right, y1: y(tick), y2: y(tick), class: "grid" }));
     svg.append(node("text", { x: left - 6, y: y(tick) + 4, "text-anchor": "end", class: "axis" }, round(tick, 0)));
+  }
+  // The program's target, dashed across the plot, named at its end.
+  if (target !== null) {
+    svg.append(node("line", { x1: left, x2: W - right, y1: y(target), y2: y(target), class: "target" }));
+    svg.append(node("text", { x: W - right, y: y(target) - 5, "text-anchor": "end", class: "axis" }, `target ${round(target, scale.digits)}${scale.unit}`));
   }
   // The band, one polygon per run of periods that have an interval.
   let run = [];
@@ -195,7 +200,9 @@ export function trendChart(kindName, points, scale) {
     : `From ${round(first.score, scale.digits)}${scale.unit} in ${first.label} to ${round(last.score, scale.digits)}${scale.unit} in ${last.label}, over ${points.length} periods.` +
       (small ? ` ${small} of them have fewer than 30 answers (hollow points, no band).` : " The shaded band is the 95% interval.") +
       (gaps ? ` The line breaks at ${gaps} ${gaps === 1 ? "gap" : "gaps"}: periods without answers.` : "");
-  return figure(`${kindName} over time`, description, svg, ["Period", kindName, "95% interval", "n"],
+  const reached = points.filter((p) => p.score >= target).length;
+  const against = target === null ? "" : ` Target ${round(target, scale.digits)}${scale.unit} (dashed): reached in ${reached} of ${points.length} ${points.length === 1 ? "period" : "periods"}.`;
+  return figure(`${kindName} over time`, description + against, svg, ["Period", kindName, "95% interval", "n"],
     points.map((p) => [p.label, round(p.score, scale.digits), p.small ? "too few answers" : `${round(p.low, scale.digits)} to ${round(p.high, scale.digits)}`, String(p.n)]));
 }
 

@@ -111,6 +111,25 @@ const KINDS = [
   ["rating", "Rating", { min: 1, max: 5, digits: 2, unit: "" }, [["low", "poor (1–2)", "low"], ["neutral", "fair (3)", "mid"], ["high", "good (4–5)", "high"]]],
   ["yesno", "Yes %", { min: 0, max: 100, digits: 1, unit: "%" }, [["low", "no", "low"], ["neutral", "–", "mid"], ["high", "yes", "high"]]],
 ];
+// The program's targets (a lead's goal for the quarter), from the filters and the shared
+// view: a number on the kind's scale, or none.
+const TARGETED = ["nps", "csat", "ces"];
+const targetOf = (kind) => {
+  const field = TARGETED.includes(kind) ? $(`target-${kind}`) : null;
+  const scale = KINDS.find(([k]) => k === kind)?.[2];
+  const value = field?.value === "" ? NaN : Number(field?.value);
+  return Number.isFinite(value) && value >= scale.min && value <= scale.max ? value : null;
+};
+// "target +40: 7.5 pts below" (or "met, 2.0 pts above"): how far the figure is from it.
+const againstTarget = (kind, score) => {
+  const goal = targetOf(kind);
+  if (goal === null) return null;
+  const digits = kind === "ces" ? 2 : 1;
+  const gap = score - goal;
+  const unit = kind === "ces" ? "" : " pts";
+  const goalText = kind === "nps" ? signed(goal) : kind === "csat" ? `${fmt(goal)}%` : fmt(goal, 2);
+  return gap >= 0 ? `target ${goalText}: met, ${fmt(gap, digits)}${unit} above` : `target ${goalText}: ${fmt(-gap, digits)}${unit} below`;
+};
 // A figure's 95% interval: the Scorer's own (Wilson for shares, adjusted Wald for NPS), or
 // a mean's, kept within its scale.
 const bounds = (kind, f) => {
@@ -155,7 +174,7 @@ function renderCharts(s, by) {
     // Periods without answers between two points: the line breaks there instead of
     // joining them as if they were next to each other.
     points.forEach((p, i) => (p.gapBefore = i > 0 && periodAfter($("period").value, points[i - 1].label) !== p.label));
-    if (points.length) trends.push(trendChart(name, points, scale));
+    if (points.length) trends.push(trendChart(name, points, scale, targetOf(kind)));
     // Segments by their effect on the total, the largest 12, most damaging first.
     const bars = Object.entries(s.segments ?? {}).filter(([, k]) => k[kind]?.effect !== undefined)
       .map(([label, k]) => ({ label, value: k[kind].effect, marker: k[kind].vsRest.significant && !k[kind].vsRest.smallSample,
@@ -206,12 +225,12 @@ function render(comments) {
   const o = s.overall;
   const cards = [];
   if (o.nps) cards.push(card("NPS", signed(o.nps.score), [interval("nps", o.nps),
-    `${fmt(o.nps.promoters)}% promoters · ${fmt(o.nps.passives)}% passives · ${fmt(o.nps.detractors)}% detractors`], o.nps.smallSample));
-  if (o.csat) cards.push(card("CSAT", `${fmt(o.csat.score)}%`, [interval("csat", o.csat), `mean ${fmt(o.csat.mean, 2)} / 5`], o.csat.smallSample));
+    `${fmt(o.nps.promoters)}% promoters · ${fmt(o.nps.passives)}% passives · ${fmt(o.nps.detractors)}% detractors`, againstTarget("nps", o.nps.score)], o.nps.smallSample));
+  if (o.csat) cards.push(card("CSAT", `${fmt(o.csat.score)}%`, [interval("csat", o.csat), `mean ${fmt(o.csat.mean, 2)} / 5`, againstTarget("csat", o.csat.score)], o.csat.smallSample));
   if (o.enps?.suppressed) cards.push(card("eNPS", "hidden", [`fewer than ${o.enps.minimum} answers: too few to show without naming anyone`]));
   else if (o.enps) cards.push(card("eNPS", signed(o.enps.score), [interval("enps", o.enps),
     `${fmt(o.enps.promoters)}% promoters · ${fmt(o.enps.detractors)}% detractors (employees)`], o.enps.smallSample));
-  if (o.ces) cards.push(card("CES", fmt(o.ces.score, 2), [interval("ces", o.ces, 2), `${fmt(o.ces.agree)}% agree it was easy`], o.ces.smallSample));
+  if (o.ces) cards.push(card("CES", fmt(o.ces.score, 2), [interval("ces", o.ces, 2), `${fmt(o.ces.agree)}% agree it was easy`, againstTarget("ces", o.ces.score)], o.ces.smallSample));
   if (o.rating) cards.push(card("Rating", `${fmt(o.rating.score, 2)} / 5`, [interval("rating", o.rating, 2), `${fmt(o.rating.agree)}% rate it good (4–5)`], o.rating.smallSample));
   if (o.yesno) cards.push(card("Yes %", `${fmt(o.yesno.score)}%`, [interval("yesno", o.yesno)], o.yesno.smallSample));
   if (!cards.length && Object.keys(filters()).length && scorer.counted().responses > 0) cards.push(card("No answers match", "–", ["None of the responses loaded falls within these dates, survey, kind and segment: widen the filters."]));
@@ -652,7 +671,8 @@ function loadFile(file) {
 await init();
 // The view lives in the address (?by=…&period=…&submitted=1&q=…&group=…), so it can be
 // shared and survives a reload; the token stays out of it (tab storage only).
-const VIEW = [["by", "by"], ["period", "period"], ["comment-text", "q"], ["comment-group", "group"], ["comment-reason", "reason"], ["segment", "value"], ["range", "range"], ["from", "from"], ["to", "to"], ["survey", "survey"], ["kind", "kind"]];
+const VIEW = [["by", "by"], ["period", "period"], ["comment-text", "q"], ["comment-group", "group"], ["comment-reason", "reason"], ["segment", "value"], ["range", "range"], ["from", "from"], ["to", "to"], ["survey", "survey"], ["kind", "kind"],
+  ["target-nps", "target.nps"], ["target-csat", "target.csat"], ["target-ces", "target.ces"]];
 function restoreView() {
   const query = new URLSearchParams(location.search);
   for (const [id, key] of VIEW) {
@@ -676,10 +696,10 @@ function saveView() {
 restoreView();
 // On a phone (or at 200% zoom) the scores come first: the filters fold away under "Filters".
 if (matchMedia("(max-width: 640px)").matches) $("filters").open = false;
-for (const id of ["by", "period", "comment-text", "comment-group", "comment-reason", "segment", "submitted-only", "from", "to", "survey", "kind"]) {
+for (const id of ["by", "period", "comment-text", "comment-group", "comment-reason", "segment", "submitted-only", "from", "to", "survey", "kind", ...TARGETED.map((kind) => `target-${kind}`)]) {
   $(id).addEventListener(id === "comment-text" ? "input" : "change", saveView);
 }
-for (const id of ["from", "to", "survey", "kind"]) $(id).addEventListener("change", render);
+for (const id of ["from", "to", "survey", "kind", ...TARGETED.map((kind) => `target-${kind}`)]) $(id).addEventListener("change", render);
 for (const id of ["from", "to"]) $(id).addEventListener("change", () => { $("range").value = $("from").value || $("to").value ? "custom" : ""; saveView(); });
 // The filtered responses as a CSV file (written by the Scorer, formula cells guarded).
 $("download").addEventListener("click", () => {

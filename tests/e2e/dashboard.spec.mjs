@@ -708,3 +708,37 @@ test("a column of dates or weeks sorts as text, not as the year they start with"
     await collector.stop();
   }
 });
+
+test("targets: the headline says how far the score is from the program's target, the trend draws it, and the shared view keeps it", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    // Week of 2026-11-02: 3 promoters, 1 detractor → +50. Week of 2026-11-09: 1 promoter,
+    // 1 passive, 2 detractors → −25. Overall: 4 promoters, 3 detractors of 8 → +12.5.
+    const weeks = { "2026-11-03T10:00:00Z": [10, 9, 9, 2], "2026-11-10T10:00:00Z": [9, 8, 0, 3] };
+    let i = 0;
+    const answers = Object.entries(weeks).flatMap(([at, scores]) => scores.map((score) => ({ id: `t${i++}`, kind: "nps", score, complete: true, submittedAt: at })));
+    await collector.post(answers);
+    const overall = (100 * (4 - 3)) / 8;
+    const goal = 30;
+    await page.goto(`${collector.url}/dashboard.html?target.nps=${goal}`);
+    await expect(page.locator("#status")).toContainText("8 responses");
+    await expect(page.locator("#target-nps")).toHaveValue(String(goal));
+    const nps = page.locator(".card").first();
+    await expect(nps).toContainText(`target +${goal}.0: ${(goal - overall).toFixed(1)} pts below`);
+    // The trend: a dashed line, and in words how many weeks reached it (the first, +50).
+    const trend = page.locator("figure", { hasText: "NPS over time" });
+    await expect(trend.locator("line.target")).toHaveCount(1);
+    await expect(trend).toContainText(`Target ${goal}.0 (dashed): reached in 1 of 2 periods.`);
+    // A lower target is met; cleared, the line and the words go.
+    await page.locator("#target-nps").fill("10");
+    await page.locator("#target-nps").dispatchEvent("change");
+    await expect(nps).toContainText(`target +10.0: met, ${(overall - 10).toFixed(1)} pts above`);
+    expect(new URL(page.url()).searchParams.get("target.nps")).toBe("10");
+    await page.locator("#target-nps").fill("");
+    await page.locator("#target-nps").dispatchEvent("change");
+    await expect(nps).not.toContainText("target");
+    await expect(trend.locator("line.target")).toHaveCount(0);
+  } finally {
+    await collector.stop();
+  }
+});
