@@ -301,6 +301,8 @@ struct Scratch {
     hashes: Vec<u64>,
     /// The distinct words, with their hashes.
     words: Vec<(Span, u64)>,
+    /// Whether each of `words` comes more than once in the comment.
+    repeated: Vec<bool>,
     /// The distinct two-word phrases: their two words, and the phrase's hash.
     phrases: Vec<(Span, Span, u64)>,
 }
@@ -403,11 +405,13 @@ impl Scratch {
             spans,
             hashes,
             words,
+            repeated,
             phrases,
             ..
         } = self;
         let text = |span: Span| &folded[span.0 .0..span.0 .1];
         words.clear();
+        repeated.clear();
         phrases.clear();
         // A comment's terms are told apart by a scan of those seen so far: fastest for the
         // few words of a comment, quadratic for a long one (an essay pasted into the box,
@@ -421,17 +425,24 @@ impl Scratch {
             let Some(span) = spans[i] else { continue };
             let hash = hashes[i];
             let word = text(span);
-            let new_word = if long {
+            let seen = if long {
                 let same_word = |&k: &usize| words[k].1 == hash && text(words[k].0) == word;
-                seen_words.find(hash, same_word).is_none() && {
+                let seen = seen_words.find(hash, same_word).copied();
+                if seen.is_none() {
                     seen_words.insert_unique(hash, words.len(), |&k| words[k].1);
-                    true
                 }
+                seen
             } else {
-                !words.iter().any(|&(w, h)| h == hash && text(w) == word)
+                words
+                    .iter()
+                    .position(|&(w, h)| h == hash && text(w) == word)
             };
-            if new_word {
-                words.push((span, hash));
+            match seen {
+                Some(k) => repeated[k] = true,
+                None => {
+                    words.push((span, hash));
+                    repeated.push(false);
+                }
             }
             let Some(Some(next)) = spans.get(i + 1).copied() else {
                 continue;
@@ -472,9 +483,15 @@ impl Scratch {
     }
 }
 
+/// The mark of a word a comment has more than once: counted as its own term (a control
+/// character, which no word holds), so that [`Themes::top`] knows where a word stands in one
+/// place of each comment that has it.
+const REPEATED: &str = "\u{1}";
+
 /// Calls `f(term, hash, as_written)` once for each distinct word and two-word phrase of
 /// `comment` (folded; and as the customer spelled it, where that differs): a comment
-/// counts once per term, however often it repeats it.
+/// counts once per term, however often it repeats it; a word it repeats counts once more,
+/// marked [`REPEATED`].
 fn for_each_term(comment: &str, mut f: impl FnMut(Term, u64, Option<Term>)) {
     thread_local! {
         static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
@@ -482,9 +499,14 @@ fn for_each_term(comment: &str, mut f: impl FnMut(Term, u64, Option<Term>)) {
     SCRATCH.with_borrow_mut(|s| {
         s.read(comment);
         s.collect_terms();
-        for &(span, hash) in &s.words {
+        for (&(span, hash), &repeated) in s.words.iter().zip(&s.repeated) {
             let term = Term::Word(s.folded(span));
             f(term, hash, s.written(term, (span, None)));
+            if repeated {
+                // Counted apart, under a name no word can have: see `Themes::top`.
+                let marked = [s.folded(span), REPEATED].concat();
+                f(Term::Word(&marked), word_hash(&marked), None);
+            }
         }
         for &(a, b, hash) in &s.phrases {
             let term = Term::Phrase(s.folded(a), s.folded(b));
@@ -570,8 +592,11 @@ impl Themes {
             starting.entry((a, c)).or_insert(i);
         }
         // A phrase continues into another where their shared word is in no comment
-        // without both: the word's count equals both phrases'. Each phrase continues one
-        // other at most (a second that would, starts its own).
+        // without both (the word's count equals both phrases'), and is there once (no
+        // comment repeats it: "slow refund. refund denied" holds both phrases, not "slow
+        // refund denied"). Each phrase continues one other at most (a second that would,
+        // starts its own).
+        let once = |word: &str| count(&[word, REPEATED].concat()) == 0;
         let mut continued = vec![false; phrases.len()];
         let continues: Vec<Option<usize>> = phrases
             .iter()
@@ -579,7 +604,7 @@ impl Themes {
             .map(|(i, &(_, b, c))| {
                 let next = *starting
                     .get(&(b, c))
-                    .filter(|&&j| j != i && count(b) == c)?;
+                    .filter(|&&j| j != i && count(b) == c && once(b))?;
                 (!std::mem::replace(&mut continued[next], true)).then_some(next)
             })
             .collect();
@@ -618,7 +643,7 @@ impl Themes {
             themes.push((text, c));
         }
         for (term, c) in terms.iter() {
-            if !term.contains(' ') && !covered.contains(term.as_str()) {
+            if !term.contains([' ', '\u{1}']) && !covered.contains(term.as_str()) {
                 themes.push((spelled(term), c));
             }
         }
@@ -687,14 +712,15 @@ mod tests {
 
     #[test]
     fn a_long_comment_counts_each_term_once_as_a_short_one_does() {
-        // 200 words (the long way, a table of hashes) and 5 (the short way, a scan) hold
-        // the same four words and four phrases: each counts once per comment.
+        // 200 words (the long way, a table of hashes) and 8 (the short way, a scan) hold
+        // the same four words, four phrases, and each word more than once (four marks):
+        // each counts once per comment.
         let mut long = Themes::default();
         long.add(0, &"Alpha beta gamma delta ".repeat(50));
         let mut short = Themes::default();
-        short.add(0, "alpha beta gamma delta alpha");
+        short.add(0, "alpha beta gamma delta alpha beta gamma delta");
         assert_eq!(long.terms[0], short.terms[0]);
-        assert_eq!(long.terms[0].len(), 8);
+        assert_eq!(long.terms[0].len(), 4 + 4 + 4);
         assert!(long.terms[0].iter().all(|(_, count)| count == 1));
         assert_eq!(long.terms[0].get("delta alpha"), Some(&1));
     }
@@ -785,6 +811,16 @@ mod tests {
         let mut t = Themes::default();
         t.add(0, "bad service bad");
         assert_eq!(t.top(0, 5), [("bad service bad".into(), 1)]);
+        // A word a comment repeats joins nothing: nobody wrote "slow refund denied".
+        let mut t = Themes::default();
+        t.add(0, "Slow refund. Refund denied");
+        assert_eq!(
+            t.top(0, 5),
+            [("refund denied".into(), 1), ("slow refund".into(), 1)]
+        );
+        // Taken out again, the mark goes with it.
+        t.remove(0, "Slow refund. Refund denied");
+        assert!(t.terms[0].is_empty(), "{:?}", t.terms[0]);
     }
 
     #[test]
