@@ -108,50 +108,13 @@ test("afterSeconds counts time on the site, across pages, not on this page", asy
 });
 
 test("maxDisplays: a prompt closed twice is not shown a third time", async ({ page }) => {
-  // dismissDays: 0, so that only maxDisplays holds it back (a popup's default waits 14 days).
-  const config = { kind: "ces", id: "max", display: "modal", maxDisplays: 2, dismissDays: 0 };
+  const config = { kind: "ces", id: "max", display: "modal", maxDisplays: 2 };
   for (const expected of ["open", "open", "closed"]) {
     await load(page, config, `?v=${Math.random()}`);
     expect(await state(page)).toBe(expected);
     if (expected === "open") await page.getByRole("button", { name: "Close" }).click();
   }
   expect(await page.evaluate(() => localStorage.getItem("sondeo:seen:max"))).toMatch(/^d\d+,2$/);
-});
-
-test("by default a modal or slide-in does not nag: closed, it stays away 14 days; answered, 90; an inline card shows again", async ({ page }) => {
-  await page.clock.install();
-  const day = 86_400_000;
-  const closed = { kind: "nps", id: "closed-once", display: "modal" };
-  await load(page, closed, "?a");
-  expect(await state(page)).toBe("open");
-  await page.getByRole("button", { name: "Close" }).click();
-  await load(page, closed, "?b");
-  expect(await state(page)).toBe("closed");
-  // 14 days later (the default dismissDays), it may ask again. (The clock moves with no page
-  // open: one left open would remember its prompt as left at the later time.)
-  await page.goto("about:blank");
-  await page.clock.fastForward(14 * day + 60_000);
-  await load(page, closed, "?c");
-  expect(await state(page)).toBe("open");
-  const answered = { kind: "csat", id: "answered-once", display: "slide-in" };
-  await load(page, answered, "?d");
-  await page.getByRole("radio").first().click();
-  await page.getByRole("button", { name: "Send" }).click();
-  await page.goto("about:blank");
-  await page.clock.fastForward(89 * day);
-  await load(page, answered, "?e");
-  expect(await state(page)).toBe("closed");
-  await page.goto("about:blank");
-  await page.clock.fastForward(day + 60_000);
-  await load(page, answered, "?f");
-  expect(await state(page)).toBe("open");
-  // An inline card is part of its page: it shows on the next one as it did.
-  const inline = { kind: "ces", id: "inline-card" };
-  await load(page, inline, "?g");
-  await page.getByRole("radio").first().click();
-  await page.getByRole("button", { name: "Send" }).click();
-  await load(page, inline, "?h");
-  expect(await state(page)).toBe("open");
 });
 
 test("two prompts are never open at once: the second waits for the first to close", async ({ page }) => {

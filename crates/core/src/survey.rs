@@ -126,7 +126,10 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
     let id = c.opt_text(input, "id", "id", 100).unwrap_or_default();
     // The id keys what the browser remembers and what the endpoint groups by: a control or
     // an invisible character would make two ids that look alike.
-    if id.chars().any(checker::invisible) {
+    if id
+        .chars()
+        .any(|c| c.is_control() || crate::text::is_hidden_format(c))
+    {
         if let Some(value) = input.get("id") {
             c.fail("id", "expected no control or invisible characters", value);
         }
@@ -163,7 +166,7 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
     let headers = c.string_map(input.get("headers"), "headers", 20, 2000, true);
     let display = c.display(input.get("display"));
     let trigger = c.trigger(input.get("trigger"));
-    let targeting = c.targeting(input, display.mode != DisplayMode::Inline);
+    let targeting = c.targeting(input);
     let locale = c.locale(input.get("locale"));
     let texts = c.texts(input.get("texts"));
     let theme = c.theme(input.get("theme"));

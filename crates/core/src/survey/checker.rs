@@ -34,15 +34,10 @@ pub(super) fn join_path(parent: &str, key: &str) -> String {
     out
 }
 
-/// Whether `c` is a control or invisible formatting character: it shows nothing.
-#[inline(never)]
-pub(super) fn invisible(c: char) -> bool {
-    c.is_control() || is_hidden_format(c)
-}
-
 /// Whether `s` has a character that shows: not a space, a control or invisible formatting.
 fn shows(s: &str) -> bool {
-    s.chars().any(|c| !c.is_whitespace() && !invisible(c))
+    s.chars()
+        .any(|c| !c.is_whitespace() && !c.is_control() && !is_hidden_format(c))
 }
 
 /// Whether two texts are the same as a visitor sees them (invisible formatting aside).

@@ -465,22 +465,11 @@ impl Checker {
     }
 
     /// The top-level targeting fields (`sample`, `recontactDays`, `showOn`…).
-    /// `popup`: a modal or slide-in, which interrupts the visit: by default it asks a visitor
-    /// who answered again after [`POPUP_RECONTACT_DAYS`], one who closed it after
-    /// [`POPUP_DISMISS_DAYS`], not at the next page view. An inline card is part of the page.
-    pub(super) fn targeting(&mut self, input: &Value, popup: bool) -> Targeting {
-        let days = |c: &mut Self, key: &str, default: i64| {
-            c.integer(
-                input.get(key),
-                key,
-                0,
-                3650,
-                if popup { default } else { 0 },
-            ) as u32
-        };
-        let recontact_days = days(self, "recontactDays", POPUP_RECONTACT_DAYS);
-        let dismiss_days = days(self, "dismissDays", POPUP_DISMISS_DAYS);
-        let global_cooldown_days = days(self, "globalCooldownDays", 0);
+    pub(super) fn targeting(&mut self, input: &Value) -> Targeting {
+        let days = |c: &mut Self, key: &str| c.integer(input.get(key), key, 0, 3650, 0) as u32;
+        let recontact_days = days(self, "recontactDays");
+        let dismiss_days = days(self, "dismissDays");
+        let global_cooldown_days = days(self, "globalCooldownDays");
         let count =
             |c: &mut Self, key: &str, max: i64| c.integer(input.get(key), key, 0, max, 0) as u32;
         Targeting {

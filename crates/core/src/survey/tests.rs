@@ -674,28 +674,3 @@ fn config_texts_are_checked_as_shown_and_kept_as_written() {
     );
     assert_eq!(c.reasons.options, ["Kunden\u{ad}service"]);
 }
-
-#[test]
-fn a_popup_leaves_a_visitor_alone_by_default_an_inline_card_does_not_need_to() {
-    for display in ["modal", "slide-in"] {
-        let c = ok(&format!(
-            r#"{{"kind":"nps","endpoint":"/x","display":"{display}"}}"#
-        ));
-        assert_eq!(c.targeting.recontact_days, 90, "{display}");
-        assert_eq!(c.targeting.dismiss_days, 14, "{display}");
-        assert_eq!(c.targeting.global_cooldown_days, 0, "{display}");
-        // Said, it is kept: 0 asks again at the next page view.
-        let c = ok(&format!(
-            r#"{{"kind":"nps","endpoint":"/x","display":"{display}","recontactDays":0,"dismissDays":0}}"#
-        ));
-        assert_eq!(
-            (c.targeting.recontact_days, c.targeting.dismiss_days),
-            (0, 0)
-        );
-    }
-    let c = ok(r#"{"kind":"nps","endpoint":"/x"}"#);
-    assert_eq!(
-        (c.targeting.recontact_days, c.targeting.dismiss_days),
-        (0, 0)
-    );
-}

@@ -293,11 +293,6 @@ pub struct Targeting {
     pub force: bool,
 }
 
-/// Days a modal or slide-in leaves a visitor who answered it alone, unless `recontactDays` says.
-pub const POPUP_RECONTACT_DAYS: i64 = 90;
-/// Days a modal or slide-in leaves a visitor who closed it alone, unless `dismissDays` says.
-pub const POPUP_DISMISS_DAYS: i64 = 14;
-
 impl Default for Targeting {
     fn default() -> Targeting {
         Targeting {
