@@ -37,6 +37,7 @@ function html(tag, text, className) {
 }
 
 let ids = 0;
+const openTables = new Set();
 
 /** A figure: caption, the SVG (role img, labelled by its title and description), the table. */
 function figure(caption, description, svg, headers, rows) {
@@ -46,6 +47,9 @@ function figure(caption, description, svg, headers, rows) {
   svg.prepend(node("title", { id: `${id}-t` }, caption), node("desc", { id: `${id}-d` }, description));
   const fig = html("figure", undefined, "chart");
   const details = html("details");
+  // A table opened stays open through the redraws a live answer makes.
+  details.open = openTables.has(caption);
+  details.addEventListener("toggle", () => (details.open ? openTables.add(caption) : openTables.delete(caption)));
   // Each "Table" named by its chart: a screen reader lists ten of them otherwise alike.
   const summary = html("summary", "Table");
   summary.append(html("span", ` of ${caption}`, "vh"));
@@ -152,7 +156,9 @@ export function trendChart(kindName, points, scale, target = null) {
   // The program's target, dashed across the plot, named at its end.
   if (target !== null) {
     svg.append(node("line", { x1: left, x2: W - right, y1: y(target), y2: y(target), class: "target" }));
-    svg.append(node("text", { x: W - right, y: y(target) - 5, "text-anchor": "end", class: "axis" }, `target ${round(target, scale.digits)}${scale.unit}`));
+    // Named above the line, or below it where the line runs along the top.
+    const labelY = y(target) - 5 < top + 8 ? y(target) + 14 : y(target) - 5;
+    svg.append(node("text", { x: W - right, y: labelY, "text-anchor": "end", class: "axis" }, `target ${round(target, scale.digits)}${scale.unit}`));
   }
   // The band, one polygon per run of periods that have an interval.
   let run = [];
@@ -200,7 +206,7 @@ export function trendChart(kindName, points, scale, target = null) {
     : `From ${round(first.score, scale.digits)}${scale.unit} in ${first.label} to ${round(last.score, scale.digits)}${scale.unit} in ${last.label}, over ${points.length} periods.` +
       (small ? ` ${small} of them have fewer than 30 answers (hollow points, no band).` : " The shaded band is the 95% interval.") +
       (gaps ? ` The line breaks at ${gaps} ${gaps === 1 ? "gap" : "gaps"}: periods without answers.` : "");
-  const reached = points.filter((p) => p.score >= target).length;
+  const reached = points.filter((p) => Number(round(p.score, scale.digits)) >= target).length;
   const against = target === null ? "" : ` Target ${round(target, scale.digits)}${scale.unit} (dashed): reached in ${reached} of ${points.length} ${points.length === 1 ? "period" : "periods"}.`;
   return figure(`${kindName} over time`, description + against, svg, ["Period", kindName, "95% interval", "n"],
     points.map((p) => [p.label, round(p.score, scale.digits), p.small ? "too few answers" : `${round(p.low, scale.digits)} to ${round(p.high, scale.digits)}`, String(p.n)]));

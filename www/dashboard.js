@@ -125,7 +125,8 @@ const againstTarget = (kind, score) => {
   const goal = targetOf(kind);
   if (goal === null) return null;
   const digits = kind === "ces" ? 2 : 1;
-  const gap = score - goal;
+  // Measured as shown: a 29.96 shown as +30.0 meets a target of 30.
+  const gap = Number(score.toFixed(digits)) - goal;
   const unit = kind === "ces" ? "" : " pts";
   const goalText = kind === "nps" ? signed(goal) : kind === "csat" ? `${fmt(goal)}%` : fmt(goal, 2);
   return gap >= 0 ? `target ${goalText}: met, ${fmt(gap, digits)}${unit} above` : `target ${goalText}: ${fmt(-gap, digits)}${unit} below`;

@@ -30,8 +30,7 @@ for (const button of document.querySelectorAll("button[data-kind]")) {
     open = await mount(null, {
       ...(kind === "tls" ? { questions: TLS } : { kind, scale }),
       display,
-      // The visitor asked for it (a click): shown whatever the rules say, every time, not only
-      // until the first answer (a modal's default leaves an answered visitor alone for 90 days).
+      // The visitor asked for it (a click): shown whatever the rules say, every time.
       force: true,
       id: `demo-${kind}-${display}`,
       endpoint: "/api/responses",

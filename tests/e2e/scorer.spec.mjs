@@ -132,8 +132,8 @@ test("state round-trips and merging two scorers equals one", async ({ page }) =>
     try { Scorer.fromState({ ...JSON.parse(JSON.stringify(all.state())), version: 99 }); } catch (e) { refused = String(e.message ?? e); }
     return { merged: a.summary({ by: "metadata.agent", period: "week" }), all: again.summary({ by: "metadata.agent", period: "week" }), bad, rejected: all.summary({}).rejected, refused, version: all.state().version };
   });
-  expect(result.version).toBe(3);
-  expect(result.refused).toContain("state.version: expected 3, got 99");
+  expect(result.version).toBe(4);
+  expect(result.refused).toContain("state.version: expected 4, got 99");
   expect(result.merged).toEqual(result.all);
   // 40 answers, scores 0..10 cycling: promoters are scores 9, 10.
   const promoters = [...Array(40).keys()].filter((i) => i % 11 >= 9).length;

@@ -5,7 +5,7 @@ use sondeo_core::outcomes::Respondents;
 use sondeo_core::score::ScoreState;
 
 /// Version of the saved state's format: bump it whenever `ScoreState` changes shape.
-pub const STATE_VERSION: u64 = 3;
+pub const STATE_VERSION: u64 = 4;
 
 /// The state as a JSON value: `{ "version": 1, "overall": …, "segments": …, … }`, with
 /// `respondents` (each user's latest score per kind, for joining outcomes) when there are any.
@@ -87,7 +87,7 @@ mod tests {
         let mut saved = save(&state, &respondents).unwrap();
         saved["version"] = (STATE_VERSION + 1).into();
         let e = load(saved.clone()).unwrap_err();
-        assert!(e.starts_with("state.version: expected 3, got 4"), "{e}");
+        assert!(e.starts_with("state.version: expected 4, got 5"), "{e}");
         saved.as_object_mut().unwrap().remove("version");
         assert!(load(saved)
             .unwrap_err()

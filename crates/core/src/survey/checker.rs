@@ -40,9 +40,10 @@ fn shows(s: &str) -> bool {
         .any(|c| !c.is_whitespace() && !c.is_control() && !is_hidden_format(c))
 }
 
-/// Whether two texts are the same as a visitor sees them (invisible formatting aside).
+/// Whether two texts are the same as a visitor sees them (invisible formatting and control
+/// characters aside).
 pub(super) fn look_alike(a: &str, b: &str) -> bool {
-    let shown = |c: &char| !is_hidden_format(*c);
+    let shown = |c: &char| !is_hidden_format(*c) && !c.is_control();
     a.chars().filter(shown).eq(b.chars().filter(shown))
 }
 

@@ -655,15 +655,22 @@ fn config_texts_are_checked_as_shown_and_kept_as_written() {
         e[0].starts_with("question: expected a non-empty string"),
         "{e:?}"
     );
-    // An id with a NUL or a zero-width space would be two ids that look alike: refused.
-    for id in [r"a\u0000b", r"a\u200bb"] {
+    // An id with a NUL is a mistake: refused. One with a joiner a word needs is a name.
+    for id in [r"a\u0000b", r"a\u001fb"] {
         let e = errors(&format!(r#"{{"kind":"nps","endpoint":"/x","id":"{id}"}}"#));
         assert_eq!(e.len(), 1, "{e:?}");
         assert!(
-            e[0].starts_with("id: expected no control or invisible characters"),
+            e[0].starts_with("id: expected no control characters"),
             "{e:?}"
         );
     }
+    let persian = ok(
+        r#"{"kind":"nps","endpoint":"/x","id":"\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"}"#,
+    );
+    assert_eq!(
+        persian.id,
+        "\u{645}\u{6cc}\u{200c}\u{62e}\u{648}\u{627}\u{647}\u{645}"
+    );
     // A translation's own marks and soft hyphens stay as written.
     let c = ok(
         r#"{"kind":"nps","endpoint":"/x","question":"\u05de\u05d4 \u200fNPS\u200f?","reasons":["Kunden\u00adservice"]}"#,
