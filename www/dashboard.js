@@ -700,7 +700,9 @@ if (matchMedia("(max-width: 640px)").matches) $("filters").open = false;
 for (const id of ["by", "period", "comment-text", "comment-group", "comment-reason", "segment", "submitted-only", "from", "to", "survey", "kind", ...TARGETED.map((kind) => `target-${kind}`)]) {
   $(id).addEventListener(id === "comment-text" ? "input" : "change", saveView);
 }
-for (const id of ["from", "to", "survey", "kind", ...TARGETED.map((kind) => `target-${kind}`)]) $(id).addEventListener("change", render);
+for (const id of ["from", "to", "survey", "kind"]) $(id).addEventListener("change", render);
+// A target changes no answer shown: the comments the lead has opened stay.
+for (const kind of TARGETED) $(`target-${kind}`).addEventListener("change", () => render("keep"));
 for (const id of ["from", "to"]) $(id).addEventListener("change", () => { $("range").value = $("from").value || $("to").value ? "custom" : ""; saveView(); });
 // The filtered responses as a CSV file (written by the Scorer, formula cells guarded).
 $("download").addEventListener("click", () => {
