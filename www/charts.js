@@ -61,7 +61,8 @@ function figure(caption, description, svg, headers, rows) {
 // A column's order, per table (known by its headers), kept across the redraws a live
 // answer or a filter makes: a lead who sorted agents by NPS keeps them so.
 const sortedBy = new Map();
-const natural = new Intl.Collator(undefined, { numeric: true }).compare;
+/** Text in the order people count (agent-2 before agent-10). */
+export const natural = new Intl.Collator(undefined, { numeric: true }).compare;
 // A cell's figure is its leading number as a word of its own ("+42.0 (95%: …)", "87.5% (…)",
 // "12"), not the year of "2026-W47" or "2026-11-22"; a cell without one ("–", "hidden: …")
 // goes last whichever the direction.

@@ -1,7 +1,7 @@
 // Live dashboard: streams the collector's export into the Scorer (Rust/wasm), then
 // follows new responses over server-sent events. Built node by node (strict CSP).
 import init, { Scorer, periodAfter, periodLabel } from "/dist/sondeo-analytics.js";
-import { divergingChart, drawAt, groupsChart, shown, table, trendChart } from "/charts.js";
+import { divergingChart, drawAt, groupsChart, natural, shown, table, trendChart } from "/charts.js";
 import { scoreInWorkers } from "/parallel-score.js";
 
 const $ = (id) => document.getElementById(id);
@@ -275,7 +275,6 @@ function render(comments) {
   fill("comment-reason", [...new Set(s.drivers.map((d) => d.reason))].sort());
   // The values of "Segment by" over everything, not only the one chosen: the figures drawn
   // already hold them unless a filter narrowed them (scored again only then).
-  const natural = new Intl.Collator(undefined, { numeric: true }).compare;
   const everything = Object.keys(filters()).length ? scorer.summary({ by }) : s;
   fill("segment", Object.keys(everything.segments ?? {}).sort(natural), "all");
   // In natural order (agent-2 before agent-10), answers without a value last.

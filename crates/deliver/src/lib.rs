@@ -88,7 +88,7 @@ pub fn consent(required: bool, given: Option<bool>) {
     if !was_open && local().is_some() {
         for endpoint in transport::routed_endpoints() {
             if let Some(events) = transport::events_of(&endpoint) {
-                take_over_stored(&events, &endpoint, crate::transport::now_ms());
+                take_over_stored(&events, &endpoint, crate::transport::now());
                 transport::resume(&endpoint, &events);
             }
         }
@@ -172,7 +172,7 @@ fn take_over_stored(events: &EventTarget, endpoint: &str, before: f64) {
 /// survey may set (for an endpoint no page mounts any more).
 fn sweep_handoffs() {
     let Some(storage) = local() else { return };
-    let oldest = crate::transport::now_ms() - 365.0 * 86_400_000.0;
+    let oldest = crate::transport::now() - 365.0 * 86_400_000.0;
     for (key, json) in stored_with(&storage, |key| key.starts_with(HANDOFF_KEY_PREFIX)) {
         let Some(endpoint) = handoff_endpoint(&key) else {
             let _ = storage.remove_item(&key);

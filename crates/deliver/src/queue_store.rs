@@ -40,7 +40,7 @@ fn stored(endpoint: &str) -> Queue {
 
 /// A queue as [`Queue::to_json`] wrote it, with only `endpoint`'s entries.
 pub fn parse(text: &str, endpoint: &str) -> Queue {
-    Queue::from_value(&read(text), endpoint, crate::transport::now_ms())
+    Queue::from_value(&read(text), endpoint, crate::transport::now())
 }
 
 /// JSON text as core's value (null where it is not JSON).
@@ -138,7 +138,7 @@ pub fn sweep(max_age_ms: f64) {
             endpoints.push(endpoint);
         }
     }
-    let now = crate::transport::now_ms();
+    let now = crate::transport::now();
     for endpoint in endpoints {
         update(&endpoint, |q| {
             q.entries.retain(|e| now - e.created_at <= max_age_ms);

@@ -89,15 +89,11 @@ extern "C" {
     static TIME_ORIGIN: JsValue;
 }
 
-fn now() -> f64 {
-    now_ms()
-}
-
 /// Milliseconds since 1970: `Date.now()`, or where a page broke it (a mock that answers
 /// `NaN`, or a time before 1970; a fake clock at 0 is kept), when the page started plus the
 /// time since. A clock that is not a number would hold every answer back for good: no wait
 /// would ever end.
-pub fn now_ms() -> f64 {
+pub fn now() -> f64 {
     let now = js_sys::Date::now();
     if now.is_finite() && now >= 0.0 {
         return now;
