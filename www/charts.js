@@ -58,7 +58,7 @@ function figure(caption, description, svg, headers, rows) {
   return fig;
 }
 
-// A column's order, per table (known by its headers), kept across the redraws a live
+// A column's order, per table (known by its name and headers), kept across the redraws a live
 // answer or a filter makes: a lead who sorted agents by NPS keeps them so.
 const sortedBy = new Map();
 /** Text in the order people count (agent-2 before agent-10). */
@@ -74,13 +74,15 @@ const figure0 = (text) => {
 /**
  * A table whose columns sort by a click on their header (numbers as numbers, then text).
  * `footer`: rows that sum the others up (a difference), kept under them whatever the order.
+ * `name`: what tells apart tables with the same headers (one per survey, one per kind), so
+ * each keeps its own order and its focused header.
  */
-export function table(headers, rows, footer = []) {
+export function table(headers, rows, footer = [], name = "") {
   const wrap = html("div", undefined, "table-wrap");
   const t = html("table");
   const head = html("tr");
   const body = html("tbody");
-  const key = headers.join("\u0000");
+  const key = [name, ...headers].join("\u0000");
   const line = (row) => {
     const tr = html("tr");
     for (const cell of row) tr.append(html("td", cell));

@@ -333,10 +333,10 @@ function renderQuestions(s) {
   for (const [survey, questions] of surveys) {
     parts.push(el("h3", `${survey}: ${questions.length} questions`));
     const name = (q) => `${q.key} (${q.kind})`;
-    parts.push(table(["Question", "Score (95% interval)"], questions.map((q) => [name(q), kindCell(q.kind, q.figures)])));
+    parts.push(table(["Question", "Score (95% interval)"], questions.map((q) => [name(q), kindCell(q.kind, q.figures)]), [], survey));
     const values = [...new Set(questions.flatMap((q) => Object.keys(q.segments ?? {})))].sort();
     if (values.length) {
-      parts.push(table([byName, ...questions.map(name)], values.map((v) => [v, ...questions.map((q) => kindCell(q.kind, q.segments?.[v]))])));
+      parts.push(table([byName, ...questions.map(name)], values.map((v) => [v, ...questions.map((q) => kindCell(q.kind, q.segments?.[v]))]), [], survey));
     }
     const relations = [];
     for (const q of questions) {
@@ -350,7 +350,7 @@ function renderQuestions(s) {
           `${signed(d.difference)} (95%: ${fmt(d.low95, unit.digits)} to ${fmt(d.high95, unit.digits)}), ${d.smallSample ? "too few answers to tell" : d.significant ? "a real difference" : "within noise"}`]);
       }
     }
-    if (relations.length) parts.push(table(["Relationship", "When best", "When worst", "Difference (best − worst)"], relations));
+    if (relations.length) parts.push(table(["Relationship", "When best", "When worst", "Difference (best − worst)"], relations, [], survey));
   }
   box.replaceChildren(...parts);
 }
@@ -604,7 +604,7 @@ function renderOutcomes() {
     const rows = Object.entries(k.groups).map(([group, g]) => [group, String(g.n), ...present.map(([key]) => cell(g[key], key))]);
     const d = k.difference;
     const difference = [`${d.best} − ${d.worst}`, "", ...present.map(([key]) => (d[key] ? `${signed(d[key].difference)}${money(key) ? "" : " pts"} (95%: ${fmt(d[key].low95)} to ${fmt(d[key].high95)})${d[key].significant ? ", significant" : ", not significant"}` : "–"))];
-    blocks.push(el("h3", name), table(["Group", "Customers", ...present.map(([, label]) => label)], rows, [difference]));
+    blocks.push(el("h3", name), table(["Group", "Customers", ...present.map(([, label]) => label)], rows, [difference], kind));
   }
   $("outcomes").replaceChildren(...blocks);
 }

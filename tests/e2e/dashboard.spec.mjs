@@ -709,6 +709,36 @@ test("a column of dates or weeks sorts as text, not as the year they start with"
   }
 });
 
+test("two tables with the same headers (one per survey) each keep their own order", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    // Two surveys of the same two questions: sorting one survey's table leaves the other's as it was.
+    let i = 0;
+    for (const survey of ["first-tls", "second-tls"]) {
+      for (const [csat, resolved] of [[5, 1], [2, 0], [4, 1]]) {
+        await collector.post({ schema: 2, id: `q${i++}`, surveyId: survey, kind: "csat", score: csat, complete: true,
+          answers: [{ key: "satisfaction", kind: "csat", score: csat }, { key: "resolved", kind: "yesno", score: resolved }] });
+      }
+    }
+    await page.goto(`${collector.url}/dashboard.html`);
+    await expect(page.locator("#status")).toContainText("6 responses");
+    const headers = page.locator("#questions th", { hasText: "Question" });
+    await expect(headers).toHaveCount(2);
+    await headers.nth(1).getByRole("button").click();
+    await expect(headers.nth(1)).toHaveAttribute("aria-sort", "ascending");
+    // A live answer redraws both tables: each with its own order.
+    await collector.post({ schema: 2, id: "live", surveyId: "first-tls", kind: "csat", score: 3, complete: true,
+      answers: [{ key: "satisfaction", kind: "csat", score: 3 }, { key: "resolved", kind: "yesno", score: 0 }] });
+    await expect(page.locator("#status")).toContainText("7 responses");
+    // first-tls's satisfaction, by hand: 5, 2, 4, 3 → 2 of 4 satisfied.
+    await expect(page.locator("#questions tr", { hasText: "satisfaction (csat)" }).first()).toContainText("50.0%");
+    await expect(headers.nth(1)).toHaveAttribute("aria-sort", "ascending");
+    await expect(headers.nth(0)).not.toHaveAttribute("aria-sort", /./);
+  } finally {
+    await collector.stop();
+  }
+});
+
 test("targets: the headline says how far the score is from the program's target, the trend draws it, and the shared view keeps it", async ({ page }) => {
   const collector = await startCollector({ www: "www", csp: true });
   try {

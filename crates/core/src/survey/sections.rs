@@ -405,14 +405,14 @@ impl Checker {
         let members = match value {
             Some(Value::String(_)) => {
                 // `display: "modal"` is shorthand for `display: { mode: "modal" }`.
-                display.mode = self.display_mode(value);
+                display.mode = self.display_mode(value, "display");
                 return display;
             }
             _ => self.object(value, "display"),
         };
         self.unknown_keys(members, "display", &["mode", "position"]);
         let get = |k: &str| members.iter().find(|(key, _)| key == k).map(|(_, v)| v);
-        display.mode = self.display_mode(get("mode"));
+        display.mode = self.display_mode(get("mode"), "display.mode");
         display.position = match self.choice(
             get("position"),
             "display.position",
@@ -426,12 +426,8 @@ impl Checker {
         display
     }
 
-    pub(super) fn display_mode(&mut self, value: Option<&Value>) -> DisplayMode {
-        let field = if matches!(value, Some(Value::String(_))) {
-            "display.mode"
-        } else {
-            "display"
-        };
+    /// `field`: where the mode was written (`display`, or `display.mode` in the object form).
+    pub(super) fn display_mode(&mut self, value: Option<&Value>, field: &str) -> DisplayMode {
         match self.choice(value, field, &["inline", "modal", "slide-in"]) {
             Some(1) => DisplayMode::Modal,
             Some(2) => DisplayMode::SlideIn,

@@ -185,6 +185,15 @@ fn display_accepts_a_shorthand_and_checks_positions() {
         errors(r#"{"kind":"nps","endpoint":"/x","display":{"mode":"popup"}}"#)[0]
             .starts_with("display.mode: expected one of")
     );
+    // The error names the field as written: the shorthand string, or the object's member.
+    assert!(
+        errors(r#"{"kind":"nps","endpoint":"/x","display":"popup"}"#)[0]
+            .starts_with("display: expected one of")
+    );
+    assert!(
+        errors(r#"{"kind":"nps","endpoint":"/x","display":{"mode":5}}"#)[0]
+            .starts_with("display.mode: expected one of")
+    );
     assert!(
         errors(r#"{"kind":"nps","endpoint":"/x","display":{"position":"middle"}}"#)[0]
             .starts_with("display.position: expected one of")
