@@ -426,6 +426,50 @@ test("a redirect (which would turn the post into a GET without its body) is a fa
   }
 });
 
+test("an endpoint the page's Content-Security-Policy leaves out of connect-src is named as the cause, and the answer kept", async ({ page }) => {
+  const server = await startServer({ csp: true });
+  try {
+    // The same server under another name: another origin, which `connect-src 'self'` refuses.
+    const elsewhere = server.url.replace("127.0.0.1", "localhost");
+    expect(elsewhere).not.toBe(server.url);
+    await openMount(page, server.url, { kind: "nps", endpoint: `${elsewhere}/api/responses`, delivery: { partial: false, baseDelayMs: 200 } });
+    await page.evaluate(() => {
+      window.deliveryEvents = [];
+      for (const type of ["sent", "retry", "error", "queued"]) document.addEventListener(`sondeo:${type}`, (e) => window.deliveryEvents.push({ type, ...e.detail }));
+    });
+    await page.getByRole("radio", { name: "10", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    // The browser says which URL it refused a task after the attempt fails: from then on, the
+    // events say what to change instead of listing every cause a failure could have.
+    await expect.poll(() => page.evaluate(() => window.deliveryEvents.filter((e) => e.type === "retry").length), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    const retries = await page.evaluate(() => window.deliveryEvents.filter((e) => e.type === "retry"));
+    expect(retries.at(-1).error).toContain("Content-Security-Policy blocks the endpoint: add its origin to connect-src");
+    expect(retries.at(-1).status).toBeUndefined();
+    expect(await page.evaluate(() => window.survey.pending())).toBe(1);
+    expect(server.posts).toHaveLength(0);
+  } finally {
+    await server.close();
+  }
+});
+
+test("a connection that fails for another reason is not blamed on the page's policy", async ({ page }) => {
+  const server = await startServer({ csp: true });
+  try {
+    await page.route("**/api/responses", (route) => route.abort("connectionrefused"));
+    await openMount(page, server.url, { kind: "nps", delivery: { partial: false, baseDelayMs: 200 } });
+    await page.evaluate(() => {
+      window.retries = [];
+      document.addEventListener("sondeo:retry", (e) => window.retries.push(e.detail));
+    });
+    await page.getByRole("radio", { name: "10", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => page.evaluate(() => window.retries.length), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    for (const retry of await page.evaluate(() => window.retries)) expect(retry.error).toContain("could not be reached");
+  } finally {
+    await server.close();
+  }
+});
+
 test("a partial held up on the way past the time limit does not undo the visitor's later choice", async ({ page }) => {
   const collector = await startCollector();
   const target = new URL(collector.url);

@@ -70,6 +70,9 @@ struct State {
     /// The responses this page's visitor gave (their queue ids): they do not expire while
     /// the page is open, however the clock moves.
     given_here: Vec<String>,
+    /// URLs the page's Content-Security-Policy refused a connection to (its
+    /// `securitypolicyviolation` events for `connect-src`).
+    blocked: Vec<String>,
 }
 
 static STATE: PageLocal<RefCell<State>> = PageLocal::new(RefCell::new(State {
@@ -79,6 +82,7 @@ static STATE: PageLocal<RefCell<State>> = PageLocal::new(RefCell::new(State {
     generation: 0,
     routes: Vec::new(),
     given_here: Vec::new(),
+    blocked: Vec::new(),
 }));
 
 #[wasm_bindgen]
@@ -425,6 +429,8 @@ fn attempt(entry: Entry, route: &Route, events: EventTarget) {
                     .unwrap_or_default();
                 let problem = if name == "AbortError" || name == "TimeoutError" {
                     "the endpoint did not answer in time"
+                } else if blocked_by_policy(&entry.endpoint) {
+                    "the page's Content-Security-Policy blocks the endpoint: add its origin to connect-src (the answer is kept, and sent from a page that allows it)"
                 } else {
                     "the endpoint could not be reached (offline, a refused or reset connection, CORS, or a connect-src of the page's Content-Security-Policy that leaves it out)"
                 };
@@ -482,6 +488,41 @@ fn finish(
     schedule(&entry.endpoint, &events, next_due);
 }
 
+/// Whether the page's CSP has refused a connection to `endpoint` (a URL it blocked holds
+/// it: the endpoint as configured, absolute or a path). Chromium says so a task after the
+/// attempt fails: the first retry's event may still give the general reasons.
+fn blocked_by_policy(endpoint: &str) -> bool {
+    // Bytes, not `str::contains`: a string search is ~1 KB of wasm.
+    let endpoint = endpoint.as_bytes();
+    STATE.with(|s| {
+        s.borrow().blocked.iter().any(|uri| {
+            uri.as_bytes()
+                .windows(endpoint.len().max(1))
+                .any(|w| w == endpoint)
+        })
+    })
+}
+
+/// Notes each URL the page's CSP refuses a connection to (from a trusted event: a script
+/// cannot make the module blame the policy by firing one).
+fn note_violation(event: JsValue) {
+    let read = |key: &str| js_sys::Reflect::get(&event, &key.into()).unwrap_or_default();
+    if read("isTrusted") != JsValue::TRUE
+        || read("effectiveDirective").as_string().as_deref() != Some("connect-src")
+    {
+        return;
+    }
+    let Some(uri) = read("blockedURI").as_string() else {
+        return;
+    };
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        if !s.blocked.contains(&uri) && s.blocked.len() < 16 {
+            s.blocked.push(uri);
+        }
+    });
+}
+
 /// Wakes every parked or waiting entry of `endpoint` and sends them (a survey for it mounted).
 pub fn resume(endpoint: &str, events: &EventTarget) {
     queue_store::update(endpoint, |q| q.wake());
@@ -530,12 +571,14 @@ fn send_before_leaving() {
 /// starts). What earlier pages left unsent is re-sent when a survey for its endpoint mounts.
 pub fn resume_pending() {
     let window = crate::page::window();
-    let on = |kind: &str, run: fn()| {
+    let on = |kind: &str, run: fn(JsValue)| {
         // Taking the event, as the one-shot callbacks do: one closure shape, one glue.
-        let callback = Closure::<dyn FnMut(JsValue)>::new(move |_| run());
+        let callback = Closure::<dyn FnMut(JsValue)>::new(run);
         let _ = window.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
         callback.forget();
     };
-    on("online", wake_all);
-    on("pagehide", send_before_leaving);
+    on("online", |_| wake_all());
+    on("pagehide", |_| send_before_leaving());
+    // Fired at the document, and bubbling to the window.
+    on("securitypolicyviolation", note_violation);
 }
