@@ -4,6 +4,7 @@
 //! over server-sent events, and serves the demo pages and the built widget.
 
 mod access;
+mod alerts;
 mod api;
 mod clock;
 mod export;
@@ -11,6 +12,7 @@ mod files;
 mod rate;
 mod serve;
 mod store;
+mod tls;
 
 use clap::Parser;
 use std::io::{IsTerminal, Write};
@@ -97,6 +99,12 @@ struct Args {
     /// Do not send the strict Content-Security-Policy with the served pages.
     #[arg(long)]
     no_csp: bool,
+    /// Webhook (Slack, Microsoft Teams, any HTTPS URL) that each submitted response in the
+    /// worst group of its kind (an NPS detractor, a low CSAT or CES) is posted to, once, as
+    /// `{text, response}`. Anonymous surveys send none. The URL is a secret: prefer the
+    /// environment. With several collectors on one database, give it to one of them.
+    #[arg(long, env = "SONDEO_ALERT_URL", hide_env_values = true)]
+    alert_url: Option<String>,
 }
 
 /// Ends the process with a message, before anything is served.
@@ -173,6 +181,11 @@ fn main() {
              (SONDEO_READ_TOKEN or --read-token-file; try: openssl rand -hex 32)",
         );
     }
+    // An empty variable (`SONDEO_ALERT_URL=`) counts as not set.
+    let alert_url = match args.alert_url.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(url) => Some(alerts::check_url(url).unwrap_or_else(|e| refuse(&e))),
+    };
     let open_files = serve::raise_open_files_limit();
     let limits = serve::Limits {
         head_timeout: Duration::from_secs(args.head_timeout.max(1)),
@@ -191,12 +204,18 @@ fn main() {
         Ok(runtime) => runtime,
         Err(e) => refuse(&format!("cannot start: {e}")),
     };
-    runtime.block_on(run(args, token, loopback, limits));
+    runtime.block_on(run(args, token, loopback, limits, alert_url));
     // Do not wait for stragglers: every acknowledged post is committed by now.
     runtime.shutdown_timeout(Duration::from_millis(500));
 }
 
-async fn run(args: Args, token: Option<String>, loopback: bool, limits: serve::Limits) {
+async fn run(
+    args: Args,
+    token: Option<String>,
+    loopback: bool,
+    limits: serve::Limits,
+    alert_url: Option<reqwest::Url>,
+) {
     let database = store::redacted(&args.db);
     let store = match store::Store::open(&args.db).await {
         Ok(store) => store,
@@ -227,6 +246,7 @@ async fn run(args: Args, token: Option<String>, loopback: bool, limits: serve::L
         dist_max_age: args.dist_max_age,
     };
     let (stop, stopping) = tokio::sync::watch::channel(false);
+    let alerting = alert_url.map(|url| alerts::start(&store, url));
     let app = api::router(store.clone(), &settings, stopping);
     let listener = match serve::listen(args.listen) {
         Ok(l) => l,
@@ -257,6 +277,10 @@ async fn run(args: Args, token: Option<String>, loopback: bool, limits: serve::L
     .await;
     // Stop taking posts, then let the writer commit what is queued before exiting.
     store.close().await;
+    // Alerts still waiting get a few seconds (a webhook that is down would hold the exit).
+    if let Some(alerting) = alerting {
+        alerting.finish(Duration::from_secs(3)).await;
+    }
 }
 async fn shutdown_signal() {
     let ctrl_c = async {

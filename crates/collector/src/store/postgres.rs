@@ -175,28 +175,10 @@ const BATCH: usize = 512;
 
 /// TLS for connections whose URL asks for it: the public roots, and `PGSSLROOTCERT`'s.
 fn tls() -> Result<MakeRustlsConnect, StoreError> {
-    use rustls::pki_types::{pem::PemObject, CertificateDer};
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    if let Ok(path) = std::env::var("PGSSLROOTCERT") {
-        let certs = CertificateDer::pem_file_iter(&path)
-            .map_err(|e| StoreError::Refused(format!("PGSSLROOTCERT {path}: {e}")))?;
-        for cert in certs {
-            let cert =
-                cert.map_err(|e| StoreError::Refused(format!("PGSSLROOTCERT {path}: {e}")))?;
-            roots
-                .add(cert)
-                .map_err(|e| StoreError::Refused(format!("PGSSLROOTCERT {path}: {e}")))?;
-        }
-    }
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| StoreError::Refused(format!("TLS: {e}")))?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    Ok(MakeRustlsConnect::new(config))
+    let extra = std::env::var("PGSSLROOTCERT").ok();
+    crate::tls::client_config(extra.as_deref())
+        .map(MakeRustlsConnect::new)
+        .map_err(|e| StoreError::Refused(format!("PGSSLROOTCERT {e}")))
 }
 
 impl Store {

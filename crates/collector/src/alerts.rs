@@ -1,0 +1,324 @@
+//! Alerts (`--alert-url`): each response submitted in the worst group of its kind (an NPS
+//! detractor, a CSAT or CES "low", a "no") is posted once to a webhook, so that the team can
+//! call the customer back while it still matters. Slack's and Microsoft Teams' incoming
+//! webhooks show the `text`; any other service (Zapier, a help desk's API, a script) reads
+//! the `response` beside it. The URL stays on the server: a widget's `beforeSend` posting
+//! to Slack would hand it to every visitor.
+//!
+//! An anonymous survey (an employee pulse) sends no alerts: one message per answer, as it
+//! comes, would say who answered what. Retries follow the widget's own delivery rules
+//! (`sondeo_core::delivery`: which statuses are retried, backoff, `Retry-After`).
+
+use crate::store::{Store, StoredJson};
+use serde_json::Value;
+use sondeo_core::delivery::{backoff_ms, classify, retry_after_ms, Outcome};
+use sondeo_core::metric::Kind;
+use std::collections::HashSet;
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc};
+
+/// Attempts per alert before it is given up (logged): about a minute of backoff.
+const ATTEMPTS: u32 = 6;
+/// Alerts waiting to be sent at most; beyond, new ones are dropped and counted in the log.
+const WAITING: usize = 1_000;
+/// Response ids remembered as alerted; past this the memory starts over (a later version of
+/// an old response could then alert again, never a new response fail to).
+const REMEMBERED: usize = 100_000;
+/// Longest comment quoted in the text; the whole one is in `response`.
+const QUOTED: usize = 500;
+
+/// `--alert-url` as a URL, or why it cannot be used.
+pub fn check_url(url: &str) -> Result<reqwest::Url, String> {
+    let parsed =
+        reqwest::Url::parse(url).map_err(|e| format!("--alert-url: expected a URL ({e})"))?;
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        // Customers' comments cross the network only encrypted.
+        "http" if on_this_machine(&parsed) => Ok(parsed),
+        _ => Err(
+            "--alert-url: expected an https:// URL (http:// only to this machine): it carries customers' comments"
+                .into(),
+        ),
+    }
+}
+
+/// Whether `url` names this machine (`localhost`, a loopback address).
+fn on_this_machine(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or("");
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Where alerts go, as the log may name it: a webhook's path is its secret.
+fn shown(url: &reqwest::Url) -> String {
+    format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""))
+}
+
+/// The two tasks of alerting: the one that picks what to alert on, and the one that sends.
+pub struct Alerting {
+    picking: tokio::task::JoinHandle<()>,
+    sending: tokio::task::JoinHandle<()>,
+}
+
+impl Alerting {
+    /// Stops picking, and gives the alerts already waiting `grace` to be sent.
+    pub async fn finish(self, grace: Duration) {
+        self.picking.abort();
+        let _ = tokio::time::timeout(grace, self.sending).await;
+    }
+}
+
+/// Starts sending alerts for what `store` stores from now on.
+pub fn start(store: &Store, url: reqwest::Url) -> Alerting {
+    let (waiting, mut next) = mpsc::channel::<Value>(WAITING);
+    let stored = store.subscribe();
+    let picking = tokio::spawn(pick(stored, waiting));
+    let sending = tokio::spawn(async move {
+        // The webhook's own time limit: a service that hangs does not hold the others back
+        // for long, and alerts are sent one at a time, in order.
+        let tls = match crate::tls::client_config(None) {
+            Ok(tls) => tls,
+            Err(e) => {
+                eprintln!("sondeo-collector: alerts off: {e}");
+                return;
+            }
+        };
+        let mut builder = reqwest::Client::builder();
+        if on_this_machine(&url) {
+            // The environment's proxy (HTTPS_PROXY) cannot reach this machine's loopback.
+            builder = builder.no_proxy();
+        }
+        let client = match builder
+            .use_preconfigured_tls(tls)
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+        {
+            Ok(client) => client,
+            Err(e) => {
+                eprintln!("sondeo-collector: alerts off: {e}");
+                return;
+            }
+        };
+        while let Some(body) = next.recv().await {
+            send(&client, &url, &body).await;
+        }
+    });
+    Alerting { picking, sending }
+}
+
+/// Picks from the stored responses those to alert on, each once.
+async fn pick(mut stored: broadcast::Receiver<StoredJson>, waiting: mpsc::Sender<Value>) {
+    let mut alerted: HashSet<String> = HashSet::new();
+    let mut dropped = 0u64;
+    loop {
+        let json = match stored.recv().await {
+            Ok(json) => json,
+            Err(broadcast::error::RecvError::Lagged(missed)) => {
+                eprintln!("sondeo-collector: alerts: {missed} stored responses went by unread (the collector was too busy); alerts for them may be missing");
+                continue;
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        let Ok(response) = serde_json::from_str::<Value>(&json) else {
+            continue;
+        };
+        let Some(id) = response["id"]
+            .as_str()
+            .filter(|_| worth_an_alert(&response))
+        else {
+            continue;
+        };
+        if alerted.len() >= REMEMBERED {
+            alerted.clear();
+        }
+        if !alerted.insert(id.to_owned()) {
+            continue;
+        }
+        if waiting.try_send(message(&response)).is_err() {
+            dropped += 1;
+            eprintln!("sondeo-collector: alerts: {dropped} not sent in all: {WAITING} were already waiting for the webhook");
+        }
+    }
+}
+
+/// A submitted answer, in the worst group of its kind, from a survey that names people.
+fn worth_an_alert(response: &Value) -> bool {
+    let worst = Kind::parse(response["kind"].as_str().unwrap_or(""))
+        .zip(response["score"].as_i64())
+        .and_then(|(kind, score)| kind.group(score))
+        .is_some_and(|group| group.tier() == 0);
+    worst && response["complete"] == true && response["anonymous"] != true
+}
+
+/// Slack's "mrkdwn" (which Teams also reads) treats `&`, `<` and `>` as markup: a comment
+/// could otherwise ping the whole channel (`<!channel>`) or show a link it does not have.
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            // A value's line break would start a line of its own (a fake quote, a fake part).
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The webhook's body: a line a person reads (`text`), and the response as stored. What
+/// the customer or the page wrote is escaped; the quote's `>` is markup.
+fn message(response: &Value) -> Value {
+    let text_of = |v: &Value| match v {
+        Value::String(s) => escaped(s),
+        other => escaped(&other.to_string()),
+    };
+    let kind = response["kind"].as_str().unwrap_or("").to_ascii_uppercase();
+    let mut text = format!(
+        "{kind} {} ({})",
+        response["score"],
+        response["group"].as_str().unwrap_or("")
+    );
+    if let Some(survey) = response["surveyId"].as_str() {
+        text.push_str(&format!(" · {}", escaped(survey)));
+    }
+    if let Some(metadata) = response["metadata"].as_object() {
+        for (key, value) in metadata.iter().take(8) {
+            let value: String = text_of(value).chars().take(100).collect();
+            text.push_str(&format!(" · {}: {value}", escaped(key)));
+        }
+    }
+    if let Some(reasons) = response["reasons"].as_array().filter(|r| !r.is_empty()) {
+        let reasons: Vec<String> = reasons.iter().map(text_of).collect();
+        text.push_str(&format!("\nReasons: {}", reasons.join(", ")));
+    }
+    if let Some(comment) = response["comment"]
+        .as_str()
+        .filter(|c| !c.trim().is_empty())
+    {
+        let mut quoted: String = comment.chars().take(QUOTED).collect();
+        if comment.chars().count() > QUOTED {
+            quoted.push('…');
+        }
+        for line in quoted.lines() {
+            text.push_str("\n> ");
+            text.push_str(&escaped(line));
+        }
+    }
+    serde_json::json!({ "text": text, "response": response })
+}
+
+/// Posts one alert, retried as the widget retries an answer; what the webhook refuses (a
+/// 4xx other than 408, 425, 429) or what is still failing after [`ATTEMPTS`] is logged.
+async fn send(client: &reqwest::Client, url: &reqwest::Url, body: &Value) {
+    let id = body["response"]["id"].as_str().unwrap_or("");
+    for attempt in 1..=ATTEMPTS {
+        let result = client
+            .post(url.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_string())
+            .send()
+            .await;
+        let (status, retry_after, problem): (Option<u16>, Option<String>, String) = match &result {
+            Ok(answer) => (
+                Some(answer.status().as_u16()),
+                answer
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+                format!("status {}", answer.status().as_u16()),
+            ),
+            Err(e) if e.is_timeout() => (None, None, "no answer in time".to_owned()),
+            Err(_) => (None, None, "could not connect".to_owned()),
+        };
+        match classify(status) {
+            Outcome::Delivered => return,
+            Outcome::Refused => {
+                eprintln!(
+                    "sondeo-collector: alert for response {id} refused by {} ({problem}); not retried",
+                    shown(url)
+                );
+                return;
+            }
+            Outcome::Retry if attempt == ATTEMPTS => {
+                eprintln!(
+                    "sondeo-collector: alert for response {id} not delivered to {} after {ATTEMPTS} attempts ({problem})",
+                    shown(url)
+                );
+                return;
+            }
+            Outcome::Retry => {
+                let now_ms = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0.0, |d| d.as_millis() as f64);
+                let wait = retry_after
+                    .and_then(|h| retry_after_ms(&h, now_ms))
+                    .unwrap_or_else(|| backoff_ms(attempt, 1_000, 30_000, rand_unit()))
+                    // A webhook asking for an hour's pause holds every other alert: a minute at most.
+                    .min(60_000);
+                tokio::time::sleep(Duration::from_millis(wait as u64)).await;
+            }
+        }
+    }
+}
+
+/// A number in `[0, 1)` for the backoff's jitter; no randomness crate for this.
+fn rand_unit() -> f64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    f64::from(nanos % 1_000_000) / 1_000_000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn only_submitted_answers_of_the_worst_group_from_surveys_that_name_people_alert() {
+        let r = |kind: &str, score: i64, complete: bool, anonymous: bool| json!({ "id": "a", "kind": kind, "score": score, "complete": complete, "anonymous": anonymous });
+        assert!(worth_an_alert(&r("nps", 6, true, false)));
+        assert!(!worth_an_alert(&r("nps", 7, true, false)));
+        assert!(!worth_an_alert(&r("nps", 0, false, false)));
+        assert!(!worth_an_alert(&r("enps", 0, true, true)));
+        assert!(worth_an_alert(&r("csat", 2, true, false)));
+        assert!(!worth_an_alert(&r("csat", 3, true, false)));
+        assert!(worth_an_alert(&r("ces", 3, true, false)));
+        assert!(!worth_an_alert(&r("ces", 4, true, false)));
+        assert!(!worth_an_alert(&r("nps", 11, true, false)));
+    }
+
+    #[test]
+    fn the_text_quotes_the_comment_and_cannot_ping_the_channel() {
+        let body = message(&json!({
+            "id": "r1", "kind": "nps", "score": 3, "group": "detractor", "surveyId": "post-ticket",
+            "metadata": { "agent": "ana", "ticketId": 123 }, "reasons": ["price"],
+            "comment": "<!channel> refund & <b>late</b>\nsecond line",
+        }));
+        assert_eq!(
+            body["text"],
+            "NPS 3 (detractor) · post-ticket · agent: ana · ticketId: 123\nReasons: price\n\
+             > &lt;!channel&gt; refund &amp; &lt;b&gt;late&lt;/b&gt;\n> second line"
+        );
+        assert_eq!(body["response"]["id"], "r1");
+    }
+
+    #[test]
+    fn only_https_or_this_machine_is_accepted() {
+        assert!(check_url("https://hooks.slack.com/services/T/B/X").is_ok());
+        assert!(check_url("http://127.0.0.1:9/hook").is_ok());
+        assert!(check_url("http://localhost:9/hook").is_ok());
+        assert!(check_url("http://example.com/hook").is_err());
+        assert!(check_url("ftp://example.com/hook").is_err());
+        assert!(check_url("not a url").is_err());
+    }
+}

@@ -1,0 +1,174 @@
+//! Alerts to a webhook (`--alert-url`): the real collector posting to a real HTTP server
+//! on loopback that fails its first request, as a webhook service does under load.
+
+mod support;
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use support::*;
+
+/// A webhook on loopback: answers 503 to its first `fail_first` requests, then 200; keeps
+/// the JSON bodies of the requests it acknowledged, and counts every request.
+struct Webhook {
+    url: String,
+    received: Arc<Mutex<Vec<Value>>>,
+    requests: Arc<Mutex<usize>>,
+}
+
+impl Webhook {
+    fn start(fail_first: usize) -> Webhook {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!(
+            "http://{}/hooks/secret-path",
+            listener.local_addr().unwrap()
+        );
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let requests = Arc::new(Mutex::new(0));
+        let (kept, counted) = (received.clone(), requests.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                let n = {
+                    let mut n = counted.lock().unwrap();
+                    *n += 1;
+                    *n
+                };
+                let status = if n <= fail_first {
+                    "503 Service Unavailable"
+                } else {
+                    kept.lock()
+                        .unwrap()
+                        .push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+                    "200 OK"
+                };
+                let _ = stream.write_all(
+                    format!(
+                        "HTTP/1.1 {status}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                    )
+                    .as_bytes(),
+                );
+            }
+        });
+        Webhook {
+            url,
+            received,
+            requests,
+        }
+    }
+
+    fn received(&self) -> Vec<Value> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Waits until `n` alerts arrived (or fails after 15 s).
+    fn wait_for(&self, n: usize) -> Vec<Value> {
+        let start = Instant::now();
+        while self.received().len() < n {
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "{} alerts of {n}",
+                self.received().len()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.received()
+    }
+}
+
+fn answer(id: &str, kind: &str, score: u8, complete: bool) -> Value {
+    json!({ "schema": 1, "id": id, "surveyId": "post-ticket", "kind": kind, "score": score, "complete": complete })
+}
+
+#[test]
+fn each_submitted_detractor_is_posted_to_the_webhook_once_after_its_failures() {
+    let hook = Webhook::start(1);
+    let c = Collector::start(&["--alert-url", &hook.url]);
+    // The email click (a partial), then the submitted answer with its comment.
+    assert_eq!(c.post(&answer("d1", "nps", 3, false)).0, 200);
+    let mut submitted = answer("d1", "nps", 3, true);
+    submitted["comment"] = json!("<!channel> refund & <b>late</b>");
+    submitted["metadata"] = json!({ "agent": "ana", "ticketId": "T-123" });
+    assert_eq!(c.post(&submitted).0, 200);
+    // The same answer again (a retry), a promoter, a passive, a neutral CSAT: no alert.
+    assert_eq!(c.post(&submitted).0, 200);
+    assert_eq!(c.post(&answer("p1", "nps", 10, true)).0, 200);
+    assert_eq!(c.post(&answer("p2", "nps", 8, true)).0, 200);
+    assert_eq!(c.post(&answer("c1", "csat", 3, true)).0, 200);
+    // A low CSAT: the second alert.
+    assert_eq!(c.post(&answer("c2", "csat", 1, true)).0, 200);
+    let alerts = hook.wait_for(2);
+    // The webhook's first request failed (503) and was retried: 3 requests for 2 alerts.
+    assert_eq!(*hook.requests.lock().unwrap(), 3);
+    assert_eq!(alerts[0]["response"]["id"], "d1");
+    assert_eq!(alerts[0]["response"]["complete"], true);
+    let text = alerts[0]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("NPS 3 (detractor) · post-ticket"),
+        "{text}"
+    );
+    assert!(
+        text.contains("agent: ana") && text.contains("ticketId: T-123"),
+        "{text}"
+    );
+    // The comment cannot ping the channel nor bring its own markup.
+    assert!(
+        text.contains("> &lt;!channel&gt; refund &amp; &lt;b&gt;late&lt;/b&gt;"),
+        "{text}"
+    );
+    assert!(!text.contains("<!channel>"), "{text}");
+    assert_eq!(alerts[1]["response"]["id"], "c2");
+    assert!(alerts[1]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("CSAT 1 (low)"));
+    // Nothing more comes.
+    std::thread::sleep(Duration::from_millis(1_500));
+    assert_eq!(hook.received().len(), 2);
+    // The log never shows the webhook's secret path.
+    assert!(!c.stderr().contains("secret-path"), "{}", c.stderr());
+}
+
+#[test]
+fn an_anonymous_survey_sends_no_alert() {
+    let hook = Webhook::start(0);
+    let c = Collector::start(&["--alert-url", &hook.url]);
+    let mut pulse = answer("e1", "enps", 0, true);
+    pulse["anonymous"] = json!(true);
+    pulse["metadata"] = json!({ "team": "support" });
+    assert_eq!(c.post(&pulse).0, 200);
+    // A named one after it arrives: the anonymous one was passed over, not held up.
+    assert_eq!(c.post(&answer("n1", "nps", 0, true)).0, 200);
+    let alerts = hook.wait_for(1);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(hook.received().len(), 1);
+    assert_eq!(alerts[0]["response"]["id"], "n1");
+}
+
+#[test]
+fn an_alert_url_that_is_not_https_or_this_machine_is_refused_at_start() {
+    for url in ["http://hooks.example.com/x", "ftp://example.com/x", "hooks"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_sondeo-collector"))
+            .args(["--listen", "127.0.0.1:0", "--alert-url", url])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{url}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--alert-url"), "{url}: {stderr}");
+    }
+}
