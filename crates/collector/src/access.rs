@@ -150,8 +150,8 @@ fn ports_agree(host: &str, scheme: &str, authority: &str) -> bool {
     }
 }
 
-/// Whether a request reads responses (the export, the stream), or is the preflight of
-/// one: a preflight names the method it asks for.
+/// Whether a request reads responses (the export, the stream) or works on them (the
+/// team's follow-ups), or is the preflight of one: a preflight names the method it asks for.
 pub fn is_read(method: &Method, path: &str, headers: &HeaderMap) -> bool {
     let asked = if *method == Method::OPTIONS {
         headers
@@ -161,7 +161,11 @@ pub fn is_read(method: &Method, path: &str, headers: &HeaderMap) -> bool {
     } else {
         method.clone()
     };
-    path == "/api/stream" || asked == Method::GET || asked == Method::HEAD
+    // Follow-ups, read and written, are the team's: never a posting site's.
+    path == "/api/stream"
+        || path.starts_with("/api/follow-ups")
+        || asked == Method::GET
+        || asked == Method::HEAD
 }
 
 /// CORS: `post_origins` may post (`*`: any site, as a public survey endpoint needs);

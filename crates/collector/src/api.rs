@@ -5,7 +5,7 @@ use crate::access::{self, Hosts};
 use crate::export::{self, Shape};
 use crate::files;
 use crate::rate::{self, PostLimiter};
-use crate::store::{Filter, Store, StoreError};
+use crate::store::{Filter, FollowUp, Store, StoreError};
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -83,6 +83,8 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
         .route("/api/responses", get(export_responses))
         .route("/api/impressions", get(export_impressions))
         .route("/api/stream", get(stream))
+        .route("/api/follow-ups", get(list_follow_ups))
+        .route("/api/follow-ups/{id}", axum::routing::put(put_follow_up))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_read_token,
@@ -422,6 +424,142 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
             error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the responses cannot be stored right now; retry later",
+                None,
+            )
+        }
+    }
+}
+
+/// What a follow-up may say it is, in the order of the work.
+const FOLLOW_UP_STATUSES: [&str; 3] = ["open", "contacted", "resolved"];
+/// The longest note, in characters.
+const FOLLOW_UP_NOTE: usize = 2_000;
+
+fn follow_up_json(f: &FollowUp) -> serde_json::Value {
+    serde_json::json!({
+        "id": f.id,
+        "status": f.status,
+        "note": f.note,
+        "updatedAt": sondeo_core::time::format_rfc3339(f.updated_ms),
+    })
+}
+
+/// The team's follow-ups of responses, `[{id, status, note, updatedAt}]`, oldest change first.
+async fn list_follow_ups(State(state): State<AppState>) -> Response {
+    let store = state.store.clone();
+    match tokio::task::spawn_blocking(move || store.reader()?.follow_ups()).await {
+        Ok(Ok(list)) => Json(list.iter().map(follow_up_json).collect::<Vec<_>>()).into_response(),
+        Ok(Err(StoreError::Busy)) => {
+            let mut busy = error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "too many reads at once: try again in a second",
+                None,
+            );
+            busy.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(1));
+            busy
+        }
+        Ok(Err(e)) => {
+            log_unstored(&e.to_string());
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the follow-ups cannot be read right now; retry later",
+                None,
+            )
+        }
+        Err(_) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the follow-ups cannot be read right now; retry later",
+            None,
+        ),
+    }
+}
+
+/// Sets what the team did about response `id`: `{status: "open" | "contacted" |
+/// "resolved", note?}`. Needs the read token: whoever reads the answers works on them.
+async fn put_follow_up(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    request: Request,
+) -> Response {
+    if !sondeo_core::answer::is_response_id(&id) {
+        return error(
+            StatusCode::NOT_FOUND,
+            "id: no response has this id",
+            Some("id"),
+        );
+    }
+    let limit = 16 * 1024;
+    let reading = axum::body::to_bytes(request.into_body(), limit);
+    let body = match tokio::time::timeout(state.body_timeout, reading).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(e)) if is_length_limit(&e) => return body_too_large(limit),
+        _ => return error(StatusCode::BAD_REQUEST, "the body could not be read", None),
+    };
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return error(StatusCode::BAD_REQUEST, "the body is not UTF-8 text", None);
+    };
+    let json = match sondeo_core::json::parse(text.strip_prefix('\u{feff}').unwrap_or(text)) {
+        Ok(Value::Object(members)) => members,
+        Ok(_) => {
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "expected an object {status, note}",
+                None,
+            )
+        }
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!("the body is not valid JSON: {e}"),
+                None,
+            )
+        }
+    };
+    let unprocessable = |field: &str, problem: &str| {
+        error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &format!("{field}: {problem}"),
+            Some(field),
+        )
+    };
+    if let Some((key, _)) = json.iter().find(|(k, _)| k != "status" && k != "note") {
+        return unprocessable(key, "unknown field; expected status and note");
+    }
+    let get = |key: &str| json.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+    let status = match get("status") {
+        Some(Value::String(s)) if FOLLOW_UP_STATUSES.contains(&s.as_str()) => s.clone(),
+        _ => return unprocessable("status", "expected \"open\", \"contacted\" or \"resolved\""),
+    };
+    let note = match get("note") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => sondeo_core::answer::sanitize_comment(s, usize::MAX),
+        Some(_) => return unprocessable("note", "expected a string"),
+    };
+    if note.chars().count() > FOLLOW_UP_NOTE {
+        return unprocessable(
+            "note",
+            &format!("expected at most {FOLLOW_UP_NOTE} characters"),
+        );
+    }
+    let follow_up = FollowUp {
+        id,
+        status,
+        note,
+        updated_ms: crate::clock::now_ms(),
+    };
+    match state.store.set_follow_up(follow_up.clone()).await {
+        Ok(true) => Json(follow_up_json(&follow_up)).into_response(),
+        Ok(false) => error(
+            StatusCode::NOT_FOUND,
+            "id: no response has this id",
+            Some("id"),
+        ),
+        Err(e) => {
+            log_unstored(&e.to_string());
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the follow-up cannot be stored right now; retry later",
                 None,
             )
         }

@@ -1100,7 +1100,7 @@ fn a_database_file_migrated_by_a_newer_collector_is_refused_with_a_clear_message
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 1, "a new file is at this collector's schema");
+    assert_eq!(version, 2, "a new file is at this collector's schema");
     conn.execute_batch("PRAGMA user_version = 99").unwrap();
     drop(conn);
     assert_refuses_newer_schema(&c.db);
@@ -1121,4 +1121,43 @@ fn a_body_that_starts_with_a_byte_order_mark_is_read_as_its_json() {
     let inside = format!("{}\u{feff}", response("bom-2", 9, true));
     let (status, _, _) = raw(&c.url, "POST", "/api/responses", &inside, &[]);
     assert_eq!(status, 400);
+}
+
+#[test]
+fn a_database_made_before_follow_ups_is_migrated_and_keeps_its_responses() {
+    if !sqlite_only("a_database_made_before_follow_ups_is_migrated") {
+        return;
+    }
+    // Version 1 of the schema, as the collector of the previous release left it.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE responses (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+           survey_id TEXT NOT NULL, kind TEXT NOT NULL, score INTEGER NOT NULL, complete INTEGER NOT NULL,
+           received_ms INTEGER NOT NULL, json TEXT NOT NULL);
+         CREATE TABLE impressions (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+           survey_id TEXT NOT NULL, received_ms INTEGER NOT NULL, json TEXT NOT NULL);
+         INSERT INTO responses (id, survey_id, kind, score, complete, received_ms, json) VALUES
+           ('old-1', 's', 'nps', 3, 1, 1700000000000,
+            '{\"schema\":1,\"id\":\"old-1\",\"surveyId\":\"s\",\"kind\":\"nps\",\"score\":3,\"group\":\"detractor\",\"complete\":true,\"receivedAt\":\"2023-11-14T22:13:20.000Z\"}');
+         PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    drop(conn);
+    let c = Collector::start_on(dir, db.display().to_string(), &[]);
+    assert_eq!(c.ndjson().len(), 1, "the old response is still there");
+    let (status, body) = request(
+        &c.url,
+        "PUT",
+        "/api/follow-ups/old-1",
+        r#"{"status":"contacted"}"#,
+        &[],
+    );
+    assert_eq!(status, 200, "{body}");
+    let version: i64 = rusqlite::Connection::open(&c.db)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
 }

@@ -789,3 +789,124 @@ fn a_partial_that_knows_fewer_answers_does_not_undo_one_that_knows_more() {
         3
     );
 }
+
+#[test]
+fn the_team_records_its_follow_up_of_a_response_with_the_read_token() {
+    let token = "s3cret-s3cret-s3cret";
+    let c = Collector::start(&[
+        "--read-token",
+        token,
+        "--allow-origin",
+        "https://shop.example",
+    ]);
+    assert_eq!(c.post(&response("unhappy", 2, true)).0, 200);
+    let auth = format!("Bearer {token}");
+    let put = |id: &str, body: &str, auth: &str| {
+        let (status, body) = request(
+            &c.url,
+            "PUT",
+            &format!("/api/follow-ups/{id}"),
+            body,
+            &[
+                ("Authorization", auth),
+                ("Content-Type", "application/json"),
+            ],
+        );
+        (
+            status,
+            serde_json::from_str::<Value>(&body).unwrap_or(Value::Null),
+        )
+    };
+    let list = || {
+        let (status, body) = request(
+            &c.url,
+            "GET",
+            "/api/follow-ups",
+            "",
+            &[("Authorization", &auth)],
+        );
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str::<Value>(&body).unwrap()
+    };
+    assert_eq!(list(), json!([]));
+    // Without the token, nothing is read or written.
+    assert_eq!(
+        put("unhappy", r#"{"status":"contacted"}"#, "Bearer wrong").0,
+        401
+    );
+    assert_eq!(request(&c.url, "GET", "/api/follow-ups", "", &[]).0, 401);
+    // Called back: the note is kept as text, its invisible characters removed.
+    let (status, stored) = put(
+        "unhappy",
+        r#"{"status":"contacted","note":"Called; refund sent <b>today</b>\u202e"}"#,
+        &auth,
+    );
+    assert_eq!(status, 200, "{stored}");
+    assert_eq!(stored["note"], "Called; refund sent <b>today</b>");
+    let listed = list();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(
+        (listed[0]["id"].as_str(), listed[0]["status"].as_str()),
+        (Some("unhappy"), Some("contacted"))
+    );
+    assert!(listed[0]["updatedAt"].as_str().unwrap().ends_with('Z'));
+    // Resolved later: one follow-up per response, the latest.
+    assert_eq!(put("unhappy", r#"{"status":"resolved"}"#, &auth).0, 200);
+    let listed = list();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(
+        (listed[0]["status"].as_str(), listed[0]["note"].as_str()),
+        (Some("resolved"), Some(""))
+    );
+    // Refusals name the field; an unknown response is a 404; nothing is stored for them.
+    assert_eq!(
+        put("nobody", r#"{"status":"resolved"}"#, &auth),
+        (
+            404,
+            json!({"error": "id: no response has this id", "field": "id"})
+        )
+    );
+    assert_eq!(put("bad%20id", r#"{"status":"resolved"}"#, &auth).0, 404);
+    assert_eq!(
+        put("unhappy", r#"{"status":"done"}"#, &auth).1["field"],
+        "status"
+    );
+    assert_eq!(
+        put("unhappy", r#"{"status":"open","owner":"me"}"#, &auth).1["field"],
+        "owner"
+    );
+    assert_eq!(
+        put("unhappy", r#"{"status":"open","note":5}"#, &auth).1["field"],
+        "note"
+    );
+    let long = format!(r#"{{"status":"open","note":"{}"}}"#, "x".repeat(2_001));
+    assert_eq!(put("unhappy", &long, &auth).1["field"], "note");
+    assert_eq!(
+        put("unhappy", r#"{"status":"open","status":"resolved"}"#, &auth).0,
+        400
+    );
+    assert_eq!(put("unhappy", "[]", &auth).0, 422);
+    assert_eq!(list()[0]["status"], "resolved");
+    // A site allowed to post is not allowed to work on follow-ups from its pages.
+    let (status, head, _) = raw(
+        &c.url,
+        "OPTIONS",
+        "/api/follow-ups/unhappy",
+        "",
+        &[
+            ("Origin", "https://shop.example"),
+            ("Access-Control-Request-Method", "PUT"),
+            (
+                "Access-Control-Request-Headers",
+                "authorization, content-type",
+            ),
+        ],
+    );
+    assert!(status < 500, "{status}");
+    assert!(
+        !head
+            .to_ascii_lowercase()
+            .contains("access-control-allow-origin"),
+        "{head}"
+    );
+}

@@ -70,6 +70,18 @@ fn check_version(found: i64, known: usize) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// What the team did about a response (closing the loop with an unhappy customer):
+/// `open`, `contacted` or `resolved`, with a note.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FollowUp {
+    /// The response's id.
+    pub id: String,
+    pub status: String,
+    pub note: String,
+    /// When it was last set, in milliseconds since the Unix epoch (the collector's clock).
+    pub updated_ms: i64,
+}
+
 /// Handle to the store; cheap to clone.
 #[derive(Clone)]
 pub enum Store {
@@ -101,6 +113,15 @@ impl Store {
         match self {
             Store::Sqlite(s) => s.upsert(responses, impressions).await,
             Store::Postgres(s) => s.upsert(responses, impressions).await,
+        }
+    }
+
+    /// Records a follow-up (replacing the response's earlier one); `false` when no
+    /// response has its id.
+    pub async fn set_follow_up(&self, follow_up: FollowUp) -> Result<bool, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.set_follow_up(follow_up).await,
+            Store::Postgres(s) => s.set_follow_up(follow_up).await,
         }
     }
 
@@ -174,6 +195,14 @@ impl Reader {
         let more = keys.len() > most;
         keys.truncate(most);
         Ok((keys, more))
+    }
+
+    /// Every follow-up recorded, oldest change first.
+    pub fn follow_ups(&self) -> Result<Vec<FollowUp>, StoreError> {
+        match self {
+            Reader::Sqlite(r) => r.follow_ups(),
+            Reader::Postgres(r) => r.follow_ups(),
+        }
     }
 
     fn newest(&self, filter: &Filter) -> Result<i64, StoreError> {

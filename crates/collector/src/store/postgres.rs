@@ -22,7 +22,7 @@
 //!   roots, plus a CA of your own in `PGSSLROOTCERT` (a PEM file).
 
 use super::rules::{decide, Decision, Stored};
-use super::{check_version, Filter, StoreError, StoredJson};
+use super::{check_version, Filter, FollowUp, StoreError, StoredJson};
 use crate::clock;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
 use futures_util::StreamExt;
@@ -93,7 +93,8 @@ fn with_ssl_mode(url: &str) -> String {
 
 /// The schema's versions, in order: `MIGRATIONS[i]` takes the database from version `i`
 /// to `i + 1` (recorded in `sondeo_schema`).
-const MIGRATIONS: [&str; 1] = ["
+const MIGRATIONS: [&str; 2] = [
+    "
 CREATE SEQUENCE responses_changes;
 CREATE TABLE responses (
   seq bigserial PRIMARY KEY,
@@ -118,7 +119,16 @@ CREATE TABLE impressions (
 );
 CREATE INDEX impressions_received ON impressions (received_ms);
 CREATE INDEX impressions_survey ON impressions (survey_id, seq);
-"];
+",
+    "
+CREATE TABLE follow_ups (
+  id text PRIMARY KEY,
+  status text NOT NULL,
+  note text NOT NULL,
+  updated_ms bigint NOT NULL
+);
+",
+];
 
 /// The channel a commit that changed responses notifies.
 const CHANNEL: &str = "sondeo_responses";
@@ -157,6 +167,8 @@ impl From<deadpool_postgres::PoolError> for StoreError {
 pub struct Store {
     /// Exports read through their own pool: a slow one never holds the writer's connection.
     readers: Pool,
+    /// The writer's pool, which follow-ups (a person's clicks, rare) also use.
+    writers: Pool,
     writer: Arc<std::sync::Mutex<Option<mpsc::Sender<Write>>>>,
     written: Arc<tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
     stored: broadcast::Sender<StoredJson>,
@@ -249,9 +261,10 @@ impl Store {
             closing.clone(),
         ));
         let (writer, posts) = mpsc::channel(4 * BATCH);
-        let written = tokio::spawn(write_loop(writers, posts));
+        let written = tokio::spawn(write_loop(writers.clone(), posts));
         Ok(Store {
             readers,
+            writers,
             writer: Arc::new(std::sync::Mutex::new(Some(writer))),
             written: Arc::new(tokio::sync::Mutex::new(Some(written))),
             stored,
@@ -296,6 +309,36 @@ impl Store {
                 "the database did not answer in time".into(),
             )),
         }
+    }
+
+    /// Records a follow-up when a response has its id (one statement: no gap between the
+    /// check and the write); `false` when none has.
+    pub async fn set_follow_up(&self, follow_up: FollowUp) -> Result<bool, StoreError> {
+        let write = async {
+            let client = self.writers.get().await?;
+            let changed = client
+                .execute(
+                    "INSERT INTO follow_ups (id, status, note, updated_ms)
+                       SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM responses WHERE id = $1)
+                     ON CONFLICT (id) DO UPDATE SET status = excluded.status, note = excluded.note,
+                       updated_ms = excluded.updated_ms",
+                    &[
+                        &follow_up.id,
+                        &follow_up.status,
+                        &follow_up.note,
+                        &follow_up.updated_ms,
+                    ],
+                )
+                .await?;
+            Ok(changed > 0)
+        };
+        tokio::time::timeout(WRITE_DEADLINE, write)
+            .await
+            .unwrap_or_else(|_| {
+                Err(StoreError::Unavailable(
+                    "the database did not answer in time".into(),
+                ))
+            })
     }
 
     /// Responses as they are stored through any collector.
@@ -660,6 +703,28 @@ impl Reader {
                 )
                 .await?;
             Ok(rows.iter().map(|r| r.get(0)).collect())
+        })
+    }
+
+    /// Every follow-up recorded, oldest change first.
+    pub fn follow_ups(&self) -> Result<Vec<FollowUp>, StoreError> {
+        self.run(async {
+            let client = self.pool.get().await?;
+            let rows = client
+                .query(
+                    "SELECT id, status, note, updated_ms FROM follow_ups ORDER BY updated_ms, id",
+                    &[],
+                )
+                .await?;
+            Ok(rows
+                .iter()
+                .map(|r| FollowUp {
+                    id: r.get(0),
+                    status: r.get(1),
+                    note: r.get(2),
+                    updated_ms: r.get(3),
+                })
+                .collect())
         })
     }
 

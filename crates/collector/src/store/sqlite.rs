@@ -10,7 +10,7 @@
 //! commit makes that one sync per batch rather than one per post.
 
 use super::rules::{decide, Decision, Stored};
-use super::{Filter, StoreError, StoredJson};
+use super::{Filter, FollowUp, StoreError, StoredJson};
 use crate::clock;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use sondeo_core::answer::Response;
@@ -25,6 +25,12 @@ struct Write {
     reply: oneshot::Sender<Result<usize, StoreError>>,
 }
 
+/// What the writer thread is given: posts (committed together), or a follow-up.
+enum Job {
+    Post(Write),
+    FollowUp(FollowUp, oneshot::Sender<Result<bool, StoreError>>),
+}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         StoreError::Unavailable(e.to_string())
@@ -35,7 +41,7 @@ impl From<rusqlite::Error> for StoreError {
 #[derive(Clone)]
 pub struct Store {
     path: PathBuf,
-    writer: Arc<Mutex<Option<mpsc::Sender<Write>>>>,
+    writer: Arc<Mutex<Option<mpsc::Sender<Job>>>>,
     thread: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
     stored: broadcast::Sender<StoredJson>,
     readers: Arc<ReadPool>,
@@ -58,7 +64,8 @@ struct ReadPool {
 /// The schema's versions, in order: `migrations[i]` takes a database from version `i` to
 /// `i + 1` (`PRAGMA user_version`). Version 1 is the first versioned schema; its
 /// `IF NOT EXISTS` also adopts a database made before versions were kept.
-const MIGRATIONS: [&str; 1] = ["
+const MIGRATIONS: [&str; 2] = [
+    "
 CREATE TABLE IF NOT EXISTS responses (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE,
@@ -78,7 +85,16 @@ CREATE TABLE IF NOT EXISTS impressions (
   json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS impressions_received ON impressions (received_ms);
-"];
+",
+    "
+CREATE TABLE follow_ups (
+  id TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  note TEXT NOT NULL,
+  updated_ms INTEGER NOT NULL
+);
+",
+];
 
 /// Brings the database to the newest schema this collector knows, or refuses one that
 /// a newer collector has migrated further.
@@ -103,7 +119,7 @@ impl Store {
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;",
         )?;
         migrate(&mut conn)?;
-        let (tx, rx) = mpsc::channel::<Write>();
+        let (tx, rx) = mpsc::channel::<Job>();
         let (stored, _) = broadcast::channel(1024);
         let events = stored.clone();
         let thread = std::thread::Builder::new()
@@ -125,22 +141,33 @@ impl Store {
         responses: Vec<Response>,
         impressions: Vec<Impression>,
     ) -> Result<usize, StoreError> {
-        let stopped = || StoreError::Unavailable("the writer stopped".into());
         let (reply, answer) = oneshot::channel();
-        {
-            let writer = self.writer.lock().map_err(|_| stopped())?;
-            let writer = writer
-                .as_ref()
-                .ok_or_else(|| StoreError::Unavailable("the collector is shutting down".into()))?;
-            writer
-                .send(Write {
-                    responses,
-                    impressions,
-                    reply,
-                })
-                .map_err(|_| stopped())?;
-        }
-        answer.await.map_err(|_| stopped())?
+        self.give(Job::Post(Write {
+            responses,
+            impressions,
+            reply,
+        }))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Unavailable("the writer stopped".into()))?
+    }
+
+    /// Records a follow-up through the writer; `false` when no response has its id.
+    pub async fn set_follow_up(&self, follow_up: FollowUp) -> Result<bool, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.give(Job::FollowUp(follow_up, reply))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Unavailable("the writer stopped".into()))?
+    }
+
+    fn give(&self, job: Job) -> Result<(), StoreError> {
+        let stopped = || StoreError::Unavailable("the writer stopped".into());
+        let writer = self.writer.lock().map_err(|_| stopped())?;
+        let writer = writer
+            .as_ref()
+            .ok_or_else(|| StoreError::Unavailable("the collector is shutting down".into()))?;
+        writer.send(job).map_err(|_| stopped())
     }
 
     /// New responses as they are stored.
@@ -254,6 +281,22 @@ impl Reader {
         Ok(keys.collect::<Result<Vec<String>, _>>()?)
     }
 
+    /// Every follow-up recorded, oldest change first.
+    pub fn follow_ups(&self) -> Result<Vec<FollowUp>, StoreError> {
+        let mut stmt = self.prepare_cached(
+            "SELECT id, status, note, updated_ms FROM follow_ups ORDER BY updated_ms, id",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok(FollowUp {
+                id: row.get(0)?,
+                status: row.get(1)?,
+                note: row.get(2)?,
+                updated_ms: row.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
     /// The newest row's sequence number in the selection's table.
     pub fn newest(&self, filter: &Filter) -> Result<i64, StoreError> {
         Ok(self.query_row(
@@ -308,14 +351,29 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
 
 fn write_loop(
     mut conn: Connection,
-    rx: mpsc::Receiver<Write>,
+    rx: mpsc::Receiver<Job>,
     stored: broadcast::Sender<StoredJson>,
 ) {
-    // Blocks for the first post, then takes every post that queued meanwhile: one transaction for all.
-    while let Ok(first) = rx.recv() {
+    // Blocks for the first post, then takes every post that queued meanwhile: one transaction
+    // for all. A follow-up (a person's click, rare) is its own transaction, after the batch.
+    let mut next = None;
+    while let Some(job) = next.take().or_else(|| rx.recv().ok()) {
+        let first = match job {
+            Job::FollowUp(follow_up, reply) => {
+                let _ = reply.send(record_follow_up(&conn, &follow_up));
+                continue;
+            }
+            Job::Post(write) => write,
+        };
         let mut batch = vec![first];
-        while let Ok(next) = rx.try_recv() {
-            batch.push(next);
+        while let Ok(job) = rx.try_recv() {
+            match job {
+                Job::Post(write) => batch.push(write),
+                other => {
+                    next = Some(other);
+                    break;
+                }
+            }
         }
         let received_ms = clock::now_ms();
         match commit(&mut conn, &batch, received_ms) {
@@ -338,6 +396,24 @@ fn write_loop(
             }
         }
     }
+}
+
+/// Records `follow_up` when a response has its id (one statement: no gap between the
+/// check and the write).
+fn record_follow_up(conn: &Connection, follow_up: &FollowUp) -> Result<bool, StoreError> {
+    let changed = conn.execute(
+        "INSERT INTO follow_ups (id, status, note, updated_ms)
+           SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM responses WHERE id = ?1)
+         ON CONFLICT(id) DO UPDATE SET status = excluded.status, note = excluded.note,
+           updated_ms = excluded.updated_ms",
+        params![
+            follow_up.id,
+            follow_up.status,
+            follow_up.note,
+            follow_up.updated_ms
+        ],
+    )?;
+    Ok(changed > 0)
 }
 
 /// The changed responses of each post, or its conflict; one transaction for all the
