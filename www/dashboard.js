@@ -93,6 +93,101 @@ function renderComments(how) {
   $("comments-count").textContent = items.length ? (list.length > commentsShown ? `The newest ${items.length} shown; more match.` : `${items.length} ${items.length === 1 ? "comment matches" : "comments match"}.`) : "";
 }
 
+// Closing the loop: the responses in the worst group of their kind (detractors, low CSAT and
+// CES, a "no"), but eNPS (anonymous), with what the team did about each, kept by the
+// collector (GET and PUT /api/follow-ups). A collector without follow-ups, or a scored file,
+// hides the section.
+const followUps = new Map();
+let followUpsRead = false;
+let followUpToken = null;
+const FOLLOW_UP_NAMES = [["open", "To call back"], ["contacted", "Contacted"], ["resolved", "Resolved"]];
+const CALLBACKS_PAGE = 50;
+const OVERDUE_MS = 2 * 86_400_000;
+let callbacksShown = CALLBACKS_PAGE;
+// A redraw while the lead is writing a note would take it away: it waits until they leave the list.
+let callbacksStale = false;
+async function loadFollowUps(token) {
+  followUpToken = token;
+  const answer = await fetch("/api/follow-ups", authorised(token)).catch(() => null);
+  followUps.clear();
+  followUpsRead = !!answer?.ok;
+  if (answer?.ok) for (const f of await answer.json()) followUps.set(f.id, f);
+  renderCallbacks("keep");
+}
+const statusOf = (id) => followUps.get(id)?.status ?? "open";
+const age = (r) => (r.time ? Date.now() - Date.parse(r.time) : 0);
+// The responses to call back within the view's filters (dates, survey, kind, segment).
+const unhappy = () => ["detractor", "low"].flatMap((group) => scorer.responses({ group, limit: 10_000, ...filters() })).filter((r) => r.kind !== "enps");
+let lastListed = 0;
+function countCallbacks(worst = unhappy(), listed = lastListed) {
+  lastListed = listed;
+  const open = worst.filter((r) => statusOf(r.id) === "open");
+  const overdue = open.filter((r) => age(r) > OVERDUE_MS).length;
+  const count = (status) => worst.filter((r) => statusOf(r.id) === status).length;
+  $("callback-count").textContent = `${open.length} to call back${overdue ? ` (${overdue} waiting over 2 days)` : ""} · ${count("contacted")} contacted · ${count("resolved")} resolved${listed > callbacksShown ? `; the first ${callbacksShown} shown` : ""}.`;
+}
+function renderCallbacks(how) {
+  const section = $("callback-section");
+  section.hidden = !followUpsRead || !!fileReport || !scorer;
+  if (section.hidden) return;
+  if (how === "keep" && $("callbacks").contains(document.activeElement)) return void (callbacksStale = true);
+  callbacksStale = false;
+  callbacksShown = how === "more" ? callbacksShown + CALLBACKS_PAGE : how === "keep" ? callbacksShown : CALLBACKS_PAGE;
+  const worst = unhappy();
+  const wanted = $("callback-status").value;
+  // The work queue is worked oldest first; what was done, newest first.
+  const list = worst.filter((r) => !wanted || statusOf(r.id) === wanted)
+    .sort((a, b) => (wanted === "open" ? -1 : 1) * ((b.time ?? "") < (a.time ?? "") ? -1 : (b.time ?? "") > (a.time ?? "") ? 1 : 0));
+  countCallbacks(worst, list.length);
+  const items = list.slice(0, callbacksShown).map(callbackItem);
+  $("callbacks").replaceChildren(...(items.length ? items : [el("li", wanted === "open" ? "Nobody is waiting for a call back." : "None.", "small")]));
+  $("callbacks-more").hidden = list.length <= callbacksShown;
+}
+function callbackItem(r) {
+  const li = el("li", undefined, `comment ${r.group ?? ""}`);
+  const who = [r.metadata.touchpoint ?? r.surveyId, r.metadata.agent && `agent ${r.metadata.agent}`, r.metadata.ticketId && `ticket ${r.metadata.ticketId}`].filter(Boolean).join(" · ");
+  const days = Math.floor(age(r) / 86_400_000);
+  const when = r.time ? ` · ${r.time.slice(0, 16).replace("T", " ")} UTC (${days ? `${days} day${days === 1 ? "" : "s"} ago` : "today"})` : "";
+  li.append(el("p", r.comment || "(no comment)"), el("p", `${r.kind.toUpperCase()} ${r.score} · ${r.group}${who ? ` · ${who}` : ""}${r.reasons.length ? ` · ${r.reasons.join(", ")}` : ""}${when}${r.complete ? "" : " · not yet submitted"}`, "small"));
+  const done = followUps.get(r.id);
+  const form = el("form", undefined, "follow-up");
+  const status = el("select");
+  for (const [value, name] of FOLLOW_UP_NAMES) status.append(Object.assign(el("option", name), { value }));
+  status.value = statusOf(r.id);
+  status.setAttribute("aria-label", `Follow-up of ${r.kind.toUpperCase()} ${r.score}${who ? `, ${who}` : ""}`);
+  const note = el("input");
+  Object.assign(note, { type: "text", maxLength: 2000, value: done?.note ?? "", placeholder: "Note: what was said, what was done" });
+  note.setAttribute("aria-label", "Note");
+  const save = el("button", "Save");
+  save.type = "submit";
+  const said = el("span", done ? `${FOLLOW_UP_NAMES.find(([v]) => v === done.status)?.[1] ?? done.status} ${done.updatedAt.slice(0, 16).replace("T", " ")} UTC` : "", "small");
+  said.setAttribute("role", "status");
+  form.append(status, note, save, said);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    save.disabled = true;
+    said.textContent = "Saving…";
+    const answer = await fetch(`/api/follow-ups/${encodeURIComponent(r.id)}`, {
+      method: "PUT",
+      headers: { "content-type": "application/json", ...authorised(followUpToken).headers },
+      body: JSON.stringify({ status: status.value, note: note.value }),
+    }).catch(() => null);
+    save.disabled = false;
+    if (!answer?.ok) {
+      const problem = answer ? (await answer.json().catch(() => ({}))).error ?? `the collector answered ${answer.status}` : "the collector could not be reached";
+      return void (said.textContent = `Not saved: ${problem}`);
+    }
+    const stored = await answer.json();
+    followUps.set(r.id, stored);
+    said.textContent = `Saved: ${FOLLOW_UP_NAMES.find(([v]) => v === stored.status)?.[1]} ${stored.updatedAt.slice(0, 16).replace("T", " ")} UTC`;
+    // The counts move at once; the list itself when the lead leaves it (the item may leave this view).
+    countCallbacks();
+    callbacksStale = true;
+  });
+  li.append(form);
+  return li;
+}
+
 // The filters of the view: dates, survey, kind and one segment (empty ones left out).
 function filters() {
   const f = {};
@@ -315,6 +410,7 @@ function render(comments) {
   const r = fileReport?.rejected ?? s.rejected;
   renderQuestions(s);
   renderComments(comments);
+  renderCallbacks(comments === "keep" ? "keep" : undefined);
   renderInflation();
   renderRates();
   renderOutcomes();
@@ -536,6 +632,7 @@ async function loadFromCollector() {
   if (gap && events.open) catchUp();
   else if (gap) $("status").textContent = countedText("", RECONNECTING);
   render();
+  await loadFollowUps(token);
 }
 
 // How many were asked: display records joined to the answers by id, per survey (and per
@@ -672,7 +769,7 @@ await init();
 // The view lives in the address (?by=…&period=…&submitted=1&q=…&group=…), so it can be
 // shared and survives a reload; the token stays out of it (tab storage only).
 const VIEW = [["by", "by"], ["period", "period"], ["comment-text", "q"], ["comment-group", "group"], ["comment-reason", "reason"], ["segment", "value"], ["range", "range"], ["from", "from"], ["to", "to"], ["survey", "survey"], ["kind", "kind"],
-  ["target-nps", "target.nps"], ["target-csat", "target.csat"], ["target-ces", "target.ces"]];
+  ["target-nps", "target.nps"], ["target-csat", "target.csat"], ["target-ces", "target.ces"], ["callback-status", "callback"]];
 function restoreView() {
   const query = new URLSearchParams(location.search);
   for (const [id, key] of VIEW) {
@@ -696,7 +793,7 @@ function saveView() {
 restoreView();
 // On a phone (or at 200% zoom) the scores come first: the filters fold away under "Filters".
 if (matchMedia("(max-width: 640px)").matches) $("filters").open = false;
-for (const id of ["by", "period", "comment-text", "comment-group", "comment-reason", "segment", "submitted-only", "from", "to", "survey", "kind", ...TARGETED.map((kind) => `target-${kind}`)]) {
+for (const id of ["by", "period", "comment-text", "comment-group", "comment-reason", "segment", "submitted-only", "from", "to", "survey", "kind", "callback-status", ...TARGETED.map((kind) => `target-${kind}`)]) {
   $(id).addEventListener(id === "comment-text" ? "input" : "change", saveView);
 }
 for (const id of ["from", "to", "survey", "kind"]) $(id).addEventListener("change", render);
@@ -734,6 +831,17 @@ $("comment-group").addEventListener("change", renderComments);
 $("comment-reason").addEventListener("change", renderComments);
 $("segment").addEventListener("change", render);
 $("comments-more").addEventListener("click", () => renderComments("more"));
+$("callback-status").addEventListener("change", () => renderCallbacks());
+$("callbacks-more").addEventListener("click", () => renderCallbacks("more"));
+$("callback-filters").addEventListener("submit", (e) => e.preventDefault());
+// Done with the list (a note saved, the focus gone elsewhere): what changed meanwhile shows.
+$("callbacks").addEventListener("focusout", (e) => {
+  if (callbacksStale && !$("callbacks").contains(e.relatedTarget)) queueMicrotask(() => renderCallbacks("keep"));
+});
+// Another lead may have called some back: read the follow-ups again when the tab comes back.
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible" && followUpsRead) loadFollowUps(followUpToken);
+});
 // Date presets fill From and To in UTC days, as the filter compares dates (the "Dates (UTC)"
 // label says so), when chosen and when a shared view names one: "last 7 days" is the last
 // 7 days on the day the link is opened, not the days it was shared on.

@@ -772,3 +772,53 @@ test("targets: the headline says how far the score is from the program's target,
     await collector.stop();
   }
 });
+
+test("call back: the unhappy customers are a work queue, oldest first, and what the team did is kept by the collector", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true, token: "read-token-0123456789" });
+  try {
+    const daysAgo = (n) => new Date(Date.now() - n * 86_400_000).toISOString();
+    await collector.post([
+      { id: "old-detractor", kind: "nps", score: 3, complete: true, comment: "Refund took three weeks", metadata: { agent: "ana", ticketId: "T-1" }, submittedAt: daysAgo(3) },
+      { id: "low-csat", kind: "csat", score: 1, complete: true, metadata: { agent: "bo" }, submittedAt: daysAgo(0) },
+      { id: "promoter", kind: "nps", score: 10, complete: true, comment: "Great", submittedAt: daysAgo(1) },
+      { id: "passive", kind: "nps", score: 8, complete: true, submittedAt: daysAgo(1) },
+      { id: "pulse", kind: "enps", score: 0, complete: true, anonymous: true, metadata: { team: "support" }, comment: "Too many tickets" },
+    ]);
+    await page.goto(`${collector.url}/dashboard.html#token=read-token-0123456789`);
+    await expect(page.locator("#status")).toContainText("5 responses");
+    const section = page.locator("#callback-section");
+    await expect(section).toBeVisible();
+    // By hand: the detractor and the low CSAT are to call back; the detractor is 3 days old.
+    await expect(page.locator("#callback-count")).toHaveText("2 to call back (1 waiting over 2 days) · 0 contacted · 0 resolved.");
+    const items = page.locator("#callbacks > li");
+    await expect(items).toHaveCount(2);
+    await expect(items.first()).toContainText("Refund took three weeks");
+    await expect(items.first()).toContainText("ticket T-1");
+    await expect(items.nth(1)).toContainText("(no comment)");
+    await expect(section).not.toContainText("Too many tickets");
+    // The lead calls the detractor back and says so.
+    const first = items.first();
+    await first.getByRole("combobox").selectOption("contacted");
+    await first.getByRole("textbox", { name: "Note" }).fill("Called; refund sent <b>today</b>");
+    await first.getByRole("button", { name: "Save" }).click();
+    await expect(first.getByRole("status")).toContainText("Saved: Contacted");
+    await expect(page.locator("#callback-count")).toHaveText("1 to call back · 1 contacted · 0 resolved.");
+    // The collector keeps it: another lead (a reload) sees it, under "contacted".
+    const stored = await (await fetch(`${collector.url}/api/follow-ups`, { headers: { authorization: "Bearer read-token-0123456789" } })).json();
+    expect(stored.map((f) => [f.id, f.status, f.note])).toEqual([["old-detractor", "contacted", "Called; refund sent <b>today</b>"]]);
+    await page.reload();
+    await expect(page.locator("#callback-count")).toHaveText("1 to call back · 1 contacted · 0 resolved.");
+    await expect(items).toHaveCount(1);
+    await expect(items.first()).toContainText("(no comment)");
+    await page.locator("#callback-status").selectOption("contacted");
+    await expect(items).toHaveCount(1);
+    await expect(items.first().getByRole("textbox", { name: "Note" })).toHaveValue("Called; refund sent <b>today</b>");
+    await expect(page.locator("#callbacks b")).toHaveCount(0);
+    // The section passes axe.
+    await page.evaluate(await (await import("node:fs/promises")).readFile("node_modules/axe-core/axe.min.js", "utf8"));
+    const found = await page.evaluate(async () => (await window.axe.run("#callback-section", { runOnly: ["wcag2a", "wcag2aa"] })).violations.map((v) => `${v.id}: ${v.nodes.length}`));
+    expect(found).toEqual([]);
+  } finally {
+    await collector.stop();
+  }
+});
