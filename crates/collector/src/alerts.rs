@@ -1,6 +1,7 @@
-//! Alerts (`--alert-url`): each response submitted in the worst group of its kind (an NPS
-//! detractor, a CSAT or CES "low", a "no") is posted once to a webhook, so that the team can
-//! call the customer back while it still matters. Slack's and Microsoft Teams' incoming
+//! Alerts (`--alert-url`): each response in the worst group of its kind (an NPS detractor, a
+//! CSAT or CES "low", a "no") is posted once to a webhook, when submitted or after a wait for
+//! an email click's "why" (see [`Picker`]), so that the team can call the customer back while
+//! it still matters. Slack's and Microsoft Teams' incoming
 //! webhooks show the `text`; any other service (Zapier, a help desk's API, a script) reads
 //! the `response` beside it. The URL stays on the server: a widget's `beforeSend` posting
 //! to Slack would hand it to every visitor.
@@ -13,8 +14,8 @@ use crate::store::{Store, StoredJson};
 use serde_json::Value;
 use sondeo_core::delivery::{backoff_ms, classify, retry_after_ms, Outcome};
 use sondeo_core::metric::Kind;
-use std::collections::HashSet;
-use std::time::Duration;
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, mpsc};
 
 /// Attempts per alert before it is given up (logged): about a minute of backoff.
@@ -73,10 +74,10 @@ impl Alerting {
 }
 
 /// Starts sending alerts for what `store` stores from now on.
-pub fn start(store: &Store, url: reqwest::Url) -> Alerting {
+pub fn start(store: &Store, url: reqwest::Url, partial_wait: Option<Duration>) -> Alerting {
     let (waiting, mut next) = mpsc::channel::<Value>(WAITING);
     let stored = store.subscribe();
-    let picking = tokio::spawn(pick(stored, waiting));
+    let picking = tokio::spawn(pick(stored, waiting, partial_wait));
     let sending = tokio::spawn(async move {
         // The webhook's own time limit: a service that hangs does not hold the others back
         // for long, and alerts are sent one at a time, in order.
@@ -112,48 +113,137 @@ pub fn start(store: &Store, url: reqwest::Url) -> Alerting {
     Alerting { picking, sending }
 }
 
-/// Picks from the stored responses those to alert on, each once.
-async fn pick(mut stored: broadcast::Receiver<StoredJson>, waiting: mpsc::Sender<Value>) {
-    let mut alerted: HashSet<String> = HashSet::new();
+/// Which stored responses to alert on, each once: a submitted one at once; a partial (the
+/// score an email click recorded) once it has stayed partial for `partial_wait` without
+/// being submitted: most customers who click a score in an email write nothing more, and
+/// they are the ones to call.
+struct Picker {
+    alerted: HashSet<String>,
+    /// Partials waiting to be submitted: the newest version, and when it alerts.
+    pending: HashMap<String, (Value, Instant)>,
+    partial_wait: Option<Duration>,
+}
+
+/// Partials held at most; past it, a new one alerts only once submitted.
+const PENDING: usize = 100_000;
+
+impl Picker {
+    fn new(partial_wait: Option<Duration>) -> Picker {
+        Picker {
+            alerted: HashSet::new(),
+            pending: HashMap::new(),
+            partial_wait,
+        }
+    }
+
+    /// A stored response (new or changed): its alert now, if it is one to send now.
+    fn take(&mut self, response: Value, now: Instant) -> Option<Value> {
+        let id = response["id"].as_str()?.to_owned();
+        if self.alerted.contains(&id) {
+            return None;
+        }
+        if !worst_and_named(&response) {
+            // Another score now (a second click on a better one): nothing to call about.
+            self.pending.remove(&id);
+            return None;
+        }
+        if response["complete"] == true {
+            self.pending.remove(&id);
+            return self.alert(id, &response);
+        }
+        let wait = self.partial_wait?;
+        let room = self.pending.len() < PENDING;
+        match self.pending.get_mut(&id) {
+            // The first click's deadline holds: a second click does not put the call off.
+            Some(held) => held.0 = response,
+            None if room => {
+                self.pending.insert(id, (response, now + wait));
+            }
+            None => {}
+        }
+        None
+    }
+
+    /// The alerts of the partials whose wait is over at `now`.
+    fn due(&mut self, now: Instant) -> Vec<Value> {
+        let over: Vec<String> = self
+            .pending
+            .iter()
+            .filter(|(_, (_, at))| *at <= now)
+            .map(|(id, _)| id.clone())
+            .collect();
+        over.into_iter()
+            .filter_map(|id| {
+                let (response, _) = self.pending.remove(&id)?;
+                self.alert(id, &response)
+            })
+            .collect()
+    }
+
+    /// When the next partial's wait ends.
+    fn next_due(&self) -> Option<Instant> {
+        self.pending.values().map(|(_, at)| *at).min()
+    }
+
+    fn alert(&mut self, id: String, response: &Value) -> Option<Value> {
+        if self.alerted.len() >= REMEMBERED {
+            self.alerted.clear();
+        }
+        self.alerted.insert(id).then(|| message(response))
+    }
+}
+
+/// Picks from the stored responses those to alert on, and hands them to the sender.
+async fn pick(
+    mut stored: broadcast::Receiver<StoredJson>,
+    waiting: mpsc::Sender<Value>,
+    partial_wait: Option<Duration>,
+) {
+    let mut picker = Picker::new(partial_wait);
     let mut dropped = 0u64;
+    let mut send = |alert: Value| {
+        if waiting.try_send(alert).is_err() {
+            dropped += 1;
+            eprintln!("sondeo-collector: alerts: {dropped} not sent in all: {WAITING} were already waiting for the webhook");
+        }
+    };
     loop {
-        let json = match stored.recv().await {
-            Ok(json) => json,
-            Err(broadcast::error::RecvError::Lagged(missed)) => {
-                eprintln!("sondeo-collector: alerts: {missed} stored responses went by unread (the collector was too busy); alerts for them may be missing");
+        // Far enough to mean "no partial waiting", near enough for any timer.
+        let next = picker
+            .next_due()
+            .unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400));
+        let json = tokio::select! {
+            received = stored.recv() => match received {
+                Ok(json) => json,
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    eprintln!("sondeo-collector: alerts: {missed} stored responses went by unread (the collector was too busy); alerts for them may be missing");
+                    continue;
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            () = tokio::time::sleep_until(next.into()) => {
+                for alert in picker.due(Instant::now()) {
+                    send(alert);
+                }
                 continue;
             }
-            Err(broadcast::error::RecvError::Closed) => return,
         };
         let Ok(response) = serde_json::from_str::<Value>(&json) else {
             continue;
         };
-        let Some(id) = response["id"]
-            .as_str()
-            .filter(|_| worth_an_alert(&response))
-        else {
-            continue;
-        };
-        if alerted.len() >= REMEMBERED {
-            alerted.clear();
-        }
-        if !alerted.insert(id.to_owned()) {
-            continue;
-        }
-        if waiting.try_send(message(&response)).is_err() {
-            dropped += 1;
-            eprintln!("sondeo-collector: alerts: {dropped} not sent in all: {WAITING} were already waiting for the webhook");
+        if let Some(alert) = picker.take(response, Instant::now()) {
+            send(alert);
         }
     }
 }
 
-/// A submitted answer, in the worst group of its kind, from a survey that names people.
-fn worth_an_alert(response: &Value) -> bool {
+/// In the worst group of its kind, from a survey that names people.
+fn worst_and_named(response: &Value) -> bool {
     let worst = Kind::parse(response["kind"].as_str().unwrap_or(""))
         .zip(response["score"].as_i64())
         .and_then(|(kind, score)| kind.group(score))
         .is_some_and(|group| group.tier() == 0);
-    worst && response["complete"] == true && response["anonymous"] != true
+    worst && response["anonymous"] != true
 }
 
 /// Slack's "mrkdwn" (which Teams also reads) treats `&`, `<` and `>` as markup: a comment
@@ -181,8 +271,13 @@ fn message(response: &Value) -> Value {
         other => escaped(&other.to_string()),
     };
     let kind = response["kind"].as_str().unwrap_or("").to_ascii_uppercase();
+    let submitted = if response["complete"] == true {
+        ""
+    } else {
+        ", not submitted: the score from the email, no why"
+    };
     let mut text = format!(
-        "{kind} {} ({})",
+        "{kind} {} ({}{submitted})",
         response["score"],
         response["group"].as_str().unwrap_or("")
     );
@@ -284,23 +379,83 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn only_submitted_answers_of_the_worst_group_from_surveys_that_name_people_alert() {
-        let r = |kind: &str, score: i64, complete: bool, anonymous: bool| json!({ "id": "a", "kind": kind, "score": score, "complete": complete, "anonymous": anonymous });
-        assert!(worth_an_alert(&r("nps", 6, true, false)));
-        assert!(!worth_an_alert(&r("nps", 7, true, false)));
-        assert!(!worth_an_alert(&r("nps", 0, false, false)));
-        assert!(!worth_an_alert(&r("enps", 0, true, true)));
-        assert!(worth_an_alert(&r("csat", 2, true, false)));
-        assert!(!worth_an_alert(&r("csat", 3, true, false)));
-        assert!(worth_an_alert(&r("ces", 3, true, false)));
-        assert!(!worth_an_alert(&r("ces", 4, true, false)));
-        assert!(!worth_an_alert(&r("nps", 11, true, false)));
+    fn the_worst_group_of_surveys_that_name_people_alerts_once() {
+        let r = |id: &str, kind: &str, score: i64, complete: bool, anonymous: bool| json!({ "id": id, "kind": kind, "score": score, "complete": complete, "anonymous": anonymous });
+        let mut picker = Picker::new(None);
+        let now = Instant::now();
+        let alerts = |picker: &mut Picker, list: Vec<Value>| {
+            list.into_iter()
+                .filter_map(|v| picker.take(v, now))
+                .map(|a| a["response"]["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        let sent = alerts(
+            &mut picker,
+            vec![
+                r("n6", "nps", 6, true, false),
+                r("n7", "nps", 7, true, false),
+                r("e0", "enps", 0, true, true),
+                r("c2", "csat", 2, true, false),
+                r("c3", "csat", 3, true, false),
+                r("s3", "ces", 3, true, false),
+                r("s4", "ces", 4, true, false),
+                r("off", "nps", 11, true, false),
+                // Without a wait for partials, a partial never alerts.
+                r("p0", "nps", 0, false, false),
+                // The same response again (a later version): once.
+                r("n6", "nps", 5, true, false),
+            ],
+        );
+        assert_eq!(sent, ["n6", "c2", "s3"]);
+        assert!(picker.due(now + Duration::from_secs(3_600)).is_empty());
+    }
+
+    #[test]
+    fn a_partial_alerts_once_it_has_waited_unless_submitted_or_changed_meanwhile() {
+        let wait = Duration::from_secs(600);
+        let mut picker = Picker::new(Some(wait));
+        let t0 = Instant::now();
+        let partial = |id: &str, score: i64| json!({ "id": id, "kind": "nps", "score": score, "complete": false });
+        for id in ["kept", "submitted", "changed"] {
+            assert!(picker.take(partial(id, 2), t0).is_none());
+        }
+        // A second click on a worse score keeps the first click's deadline.
+        assert!(picker
+            .take(partial("kept", 0), t0 + Duration::from_secs(300))
+            .is_none());
+        // Submitted meanwhile: its alert is now, with the comment.
+        let mut submitted = partial("submitted", 2);
+        submitted["complete"] = json!(true);
+        assert_eq!(
+            picker
+                .take(submitted.clone(), t0 + Duration::from_secs(60))
+                .unwrap()["response"]["id"],
+            "submitted"
+        );
+        // Clicked again as a 9: nothing to call about.
+        assert!(picker
+            .take(partial("changed", 9), t0 + Duration::from_secs(60))
+            .is_none());
+        assert_eq!(picker.next_due(), Some(t0 + wait));
+        assert!(picker.due(t0 + wait - Duration::from_secs(1)).is_empty());
+        let due = picker.due(t0 + wait);
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0]["response"]["score"], 0);
+        assert!(due[0]["text"].as_str().unwrap().contains("not submitted"));
+        // Submitted after its alert: not again.
+        let mut late = partial("kept", 0);
+        late["complete"] = json!(true);
+        assert!(picker
+            .take(late, t0 + wait + Duration::from_secs(1))
+            .is_none());
+        assert!(picker.take(submitted, t0 + wait).is_none());
+        assert_eq!(picker.next_due(), None);
     }
 
     #[test]
     fn the_text_quotes_the_comment_and_cannot_ping_the_channel() {
         let body = message(&json!({
-            "id": "r1", "kind": "nps", "score": 3, "group": "detractor", "surveyId": "post-ticket",
+            "id": "r1", "kind": "nps", "score": 3, "group": "detractor", "complete": true, "surveyId": "post-ticket",
             "metadata": { "agent": "ana", "ticketId": 123 }, "reasons": ["price"],
             "comment": "<!channel> refund & <b>late</b>\nsecond line",
         }));

@@ -99,12 +99,16 @@ struct Args {
     /// Do not send the strict Content-Security-Policy with the served pages.
     #[arg(long)]
     no_csp: bool,
-    /// Webhook (Slack, Microsoft Teams, any HTTPS URL) that each submitted response in the
-    /// worst group of its kind (an NPS detractor, a low CSAT or CES) is posted to, once, as
-    /// `{text, response}`. Anonymous surveys send none. The URL is a secret: prefer the
+    /// Webhook (Slack, Microsoft Teams, any HTTPS URL) that each response in the worst group
+    /// of its kind (an NPS detractor, a low CSAT or CES) is posted to, once, as
+    /// `{text, response}`: when submitted, or after `--alert-partial-after`. Anonymous surveys send none. The URL is a secret: prefer the
     /// environment. With several collectors on one database, give it to one of them.
     #[arg(long, env = "SONDEO_ALERT_URL", hide_env_values = true)]
     alert_url: Option<String>,
+    /// Seconds a partial (the score an email click recorded) in the worst group waits to
+    /// be submitted before it alerts without its comment; 0: partials never alert.
+    #[arg(long, default_value_t = 600)]
+    alert_partial_after: u64,
 }
 
 /// Ends the process with a message, before anything is served.
@@ -246,7 +250,9 @@ async fn run(
         dist_max_age: args.dist_max_age,
     };
     let (stop, stopping) = tokio::sync::watch::channel(false);
-    let alerting = alert_url.map(|url| alerts::start(&store, url));
+    let partial_wait =
+        (args.alert_partial_after > 0).then(|| Duration::from_secs(args.alert_partial_after));
+    let alerting = alert_url.map(|url| alerts::start(&store, url, partial_wait));
     let app = api::router(store.clone(), &settings, stopping);
     let listener = match serve::listen(args.listen) {
         Ok(l) => l,

@@ -172,3 +172,32 @@ fn an_alert_url_that_is_not_https_or_this_machine_is_refused_at_start() {
         assert!(stderr.contains("--alert-url"), "{url}: {stderr}");
     }
 }
+
+#[test]
+fn an_email_click_never_submitted_alerts_after_its_wait_and_a_submitted_one_does_not_twice() {
+    let hook = Webhook::start(0);
+    let c = Collector::start(&["--alert-url", &hook.url, "--alert-partial-after", "1"]);
+    // Clicked in the email, never submitted.
+    let mut clicked = answer("click-only", "nps", 1, false);
+    clicked["metadata"] = json!({ "ticketId": "T-9" });
+    assert_eq!(c.post(&clicked).0, 200);
+    // Clicked, then submitted within the wait: one alert, the submitted one.
+    assert_eq!(c.post(&answer("then-sent", "csat", 2, false)).0, 200);
+    assert_eq!(c.post(&answer("then-sent", "csat", 2, true)).0, 200);
+    let alerts = hook.wait_for(2);
+    std::thread::sleep(Duration::from_millis(2_000));
+    assert_eq!(hook.received().len(), 2, "{:?}", hook.received());
+    assert_eq!(alerts[0]["response"]["id"], "then-sent");
+    assert_eq!(alerts[0]["response"]["complete"], true);
+    assert_eq!(alerts[1]["response"]["id"], "click-only");
+    let text = alerts[1]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("NPS 1 (detractor, not submitted"),
+        "{text}"
+    );
+    assert!(text.contains("ticketId: T-9"), "{text}");
+    // Submitted after its alert: not again.
+    assert_eq!(c.post(&answer("click-only", "nps", 1, true)).0, 200);
+    std::thread::sleep(Duration::from_millis(1_500));
+    assert_eq!(hook.received().len(), 2);
+}
