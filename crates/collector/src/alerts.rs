@@ -14,7 +14,9 @@ use crate::store::{Store, StoredJson};
 use serde_json::Value;
 use sondeo_core::delivery::{backoff_ms, classify, retry_after_ms, Outcome};
 use sondeo_core::metric::Kind;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, mpsc};
 
@@ -61,56 +63,78 @@ fn shown(url: &reqwest::Url) -> String {
 
 /// The two tasks of alerting: the one that picks what to alert on, and the one that sends.
 pub struct Alerting {
+    stop: tokio::sync::oneshot::Sender<()>,
     picking: tokio::task::JoinHandle<()>,
     sending: tokio::task::JoinHandle<()>,
+    /// Alerts handed to the sender and not yet done with.
+    queued: Arc<AtomicUsize>,
 }
 
 impl Alerting {
-    /// Stops picking, and gives the alerts already waiting `grace` to be sent.
+    /// Stops picking (what was stored before is still picked), gives the alerts waiting
+    /// `grace` to be sent, and says what could not be.
     pub async fn finish(self, grace: Duration) {
-        self.picking.abort();
+        let _ = self.stop.send(());
+        let _ = self.picking.await;
         let _ = tokio::time::timeout(grace, self.sending).await;
+        let left = self.queued.load(Ordering::Relaxed);
+        if left > 0 {
+            eprintln!("sondeo-collector: alerts: {left} not sent (the collector stopped)");
+        }
     }
 }
 
-/// Starts sending alerts for what `store` stores from now on.
-pub fn start(store: &Store, url: reqwest::Url, partial_wait: Option<Duration>) -> Alerting {
-    let (waiting, mut next) = mpsc::channel::<Value>(WAITING);
-    let stored = store.subscribe();
-    let picking = tokio::spawn(pick(stored, waiting, partial_wait));
-    let sending = tokio::spawn(async move {
-        // The webhook's own time limit: a service that hangs does not hold the others back
-        // for long, and alerts are sent one at a time, in order.
-        let tls = match crate::tls::client_config(None) {
-            Ok(tls) => tls,
-            Err(e) => {
-                eprintln!("sondeo-collector: alerts off: {e}");
-                return;
-            }
-        };
-        let mut builder = reqwest::Client::builder();
-        if on_this_machine(&url) {
-            // The environment's proxy (HTTPS_PROXY) cannot reach this machine's loopback.
-            builder = builder.no_proxy();
+/// Starts sending alerts for what `store` stores from now on; `None` (said on stderr) when
+/// no HTTPS client can be made.
+pub fn start(store: &Store, url: reqwest::Url, partial_wait: Option<Duration>) -> Option<Alerting> {
+    let client = match client(&url) {
+        Ok(client) => client,
+        Err(e) => {
+            eprintln!("sondeo-collector: alerts off: {e}");
+            return None;
         }
-        let client = match builder
-            .use_preconfigured_tls(tls)
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-        {
-            Ok(client) => client,
-            Err(e) => {
-                eprintln!("sondeo-collector: alerts off: {e}");
-                return;
-            }
-        };
+    };
+    let (waiting, mut next) = mpsc::channel::<Value>(WAITING);
+    let (stop, stopping) = tokio::sync::oneshot::channel();
+    let queued = Arc::new(AtomicUsize::new(0));
+    let picking = tokio::spawn(pick(
+        store.subscribe(),
+        waiting,
+        partial_wait,
+        stopping,
+        queued.clone(),
+    ));
+    let done = queued.clone();
+    // One alert at a time, in order.
+    let sending = tokio::spawn(async move {
         while let Some(body) = next.recv().await {
             send(&client, &url, &body).await;
+            done.fetch_sub(1, Ordering::Relaxed);
         }
     });
-    Alerting { picking, sending }
+    Some(Alerting {
+        stop,
+        picking,
+        sending,
+        queued,
+    })
+}
+
+/// The webhook's client: its own time limits (a service that hangs does not hold the others
+/// back for long), no redirects, the public roots.
+fn client(url: &reqwest::Url) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder();
+    if on_this_machine(url) {
+        // The environment's proxy (HTTPS_PROXY) cannot reach this machine's loopback.
+        builder = builder.no_proxy();
+    }
+    builder
+        .use_preconfigured_tls(crate::tls::client_config(None)?)
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())
 }
 
 /// Which stored responses to alert on, each once: a submitted one at once; a partial (the
@@ -121,6 +145,9 @@ struct Picker {
     alerted: HashSet<String>,
     /// Partials waiting to be submitted: the newest version, and when it alerts.
     pending: HashMap<String, (Value, Instant)>,
+    /// The same deadlines in the order they end (each is its arrival plus one wait, so the
+    /// order of arrival): the next is the first, found without a scan.
+    deadlines: VecDeque<(Instant, String)>,
     partial_wait: Option<Duration>,
 }
 
@@ -132,6 +159,7 @@ impl Picker {
         Picker {
             alerted: HashSet::new(),
             pending: HashMap::new(),
+            deadlines: VecDeque::new(),
             partial_wait,
         }
     }
@@ -157,6 +185,7 @@ impl Picker {
             // The first click's deadline holds: a second click does not put the call off.
             Some(held) => held.0 = response,
             None if room => {
+                self.deadlines.push_back((now + wait, id.clone()));
                 self.pending.insert(id, (response, now + wait));
             }
             None => {}
@@ -166,26 +195,30 @@ impl Picker {
 
     /// The alerts of the partials whose wait is over at `now`.
     fn due(&mut self, now: Instant) -> Vec<Value> {
-        let over: Vec<String> = self
-            .pending
-            .iter()
-            .filter(|(_, (_, at))| *at <= now)
-            .map(|(id, _)| id.clone())
-            .collect();
-        over.into_iter()
-            .filter_map(|id| {
-                let (response, _) = self.pending.remove(&id)?;
-                self.alert(id, &response)
-            })
-            .collect()
+        let mut alerts = Vec::new();
+        while let Some((at, _)) = self.deadlines.front().filter(|(at, _)| *at <= now) {
+            let at = *at;
+            let Some((_, id)) = self.deadlines.pop_front() else {
+                break;
+            };
+            // Still waiting with this deadline (not submitted, changed or alerted meanwhile).
+            if self.pending.get(&id).is_some_and(|(_, held)| *held == at) {
+                if let Some((response, _)) = self.pending.remove(&id) {
+                    alerts.extend(self.alert(id, &response));
+                }
+            }
+        }
+        alerts
     }
 
-    /// When the next partial's wait ends.
+    /// When the next partial's wait ends (a deadline of one no longer waiting ends nothing).
     fn next_due(&self) -> Option<Instant> {
-        self.pending.values().map(|(_, at)| *at).min()
+        self.deadlines.front().map(|(at, _)| *at)
     }
 
     fn alert(&mut self, id: String, response: &Value) -> Option<Value> {
+        // Up to this many ids, then the memory starts over: a later version of an old
+        // response could then alert again, a new response never fails to.
         if self.alerted.len() >= REMEMBERED {
             self.alerted.clear();
         }
@@ -193,37 +226,117 @@ impl Picker {
     }
 }
 
-/// Picks from the stored responses those to alert on, and hands them to the sender.
+/// Alerts posted one by one per minute at most; the rest of the minute's are one summary.
+/// A webhook is for people (Slack takes about one message a second), and a flood of posted
+/// detractors, real or forged, must not bury the channel or push the others out.
+const PER_MINUTE: u32 = 20;
+
+/// The minute's count, and the alerts held for its summary.
+struct Budget {
+    since: Instant,
+    sent: u32,
+    held: u32,
+}
+
+impl Budget {
+    /// Whether `alert` may go now; if not, it is counted for the summary.
+    fn allows(&mut self, now: Instant) -> bool {
+        if now >= self.since + Duration::from_secs(60) && self.held == 0 {
+            *self = Budget {
+                since: now,
+                sent: 0,
+                held: 0,
+            };
+        }
+        if self.sent < PER_MINUTE && self.held == 0 {
+            self.sent += 1;
+            return true;
+        }
+        self.held += 1;
+        false
+    }
+
+    /// When the held alerts' summary is due.
+    fn summary_due(&self) -> Option<Instant> {
+        (self.held > 0).then(|| self.since + Duration::from_secs(60))
+    }
+
+    /// The summary of the held alerts, and a new minute.
+    fn summary(&mut self, now: Instant) -> Value {
+        let held = self.held;
+        *self = Budget {
+            since: now,
+            sent: 0,
+            held: 0,
+        };
+        serde_json::json!({
+            "text": format!("{held} more unhappy customers in the last minute, not posted one by one: see the dashboard's Call back list"),
+            "held": held,
+        })
+    }
+}
+
+/// Picks from the stored responses those to alert on, and hands them to the sender, until
+/// `stopping` (then what was stored before is picked, and what waits is said).
 async fn pick(
     mut stored: broadcast::Receiver<StoredJson>,
     waiting: mpsc::Sender<Value>,
     partial_wait: Option<Duration>,
+    mut stopping: tokio::sync::oneshot::Receiver<()>,
+    queued: Arc<AtomicUsize>,
 ) {
     let mut picker = Picker::new(partial_wait);
+    let mut budget = Budget {
+        since: Instant::now(),
+        sent: 0,
+        held: 0,
+    };
     let mut dropped = 0u64;
-    let mut send = |alert: Value| {
-        if waiting.try_send(alert).is_err() {
-            dropped += 1;
-            eprintln!("sondeo-collector: alerts: {dropped} not sent in all: {WAITING} were already waiting for the webhook");
+    // False once the sender is gone (it cannot be, short of a bug): nothing more to pick.
+    let mut send = |alert: Value, budget: &mut Budget| -> bool {
+        if alert.get("held").is_none() && !budget.allows(Instant::now()) {
+            return true;
+        }
+        match waiting.try_send(alert) {
+            Ok(()) => {
+                queued.fetch_add(1, Ordering::Relaxed);
+                true
+            }
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                dropped += 1;
+                eprintln!("sondeo-collector: alerts: {dropped} not sent in all: {WAITING} were already waiting for the webhook");
+                true
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
         }
     };
     loop {
-        // Far enough to mean "no partial waiting", near enough for any timer.
-        let next = picker
-            .next_due()
-            .unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400));
+        // Far enough to mean "nothing due", near enough for any timer.
+        let later = Instant::now() + Duration::from_secs(86_400);
+        let next = picker.next_due().unwrap_or(later);
+        let summary = budget.summary_due().unwrap_or(later);
         let json = tokio::select! {
+            _ = &mut stopping => break,
             received = stored.recv() => match received {
                 Ok(json) => json,
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     eprintln!("sondeo-collector: alerts: {missed} stored responses went by unread (the collector was too busy); alerts for them may be missing");
                     continue;
                 }
-                Err(broadcast::error::RecvError::Closed) => return,
+                Err(broadcast::error::RecvError::Closed) => break,
             },
             () = tokio::time::sleep_until(next.into()) => {
                 for alert in picker.due(Instant::now()) {
-                    send(alert);
+                    if !send(alert, &mut budget) {
+                        return;
+                    }
+                }
+                continue;
+            }
+            () = tokio::time::sleep_until(summary.into()) => {
+                let summary = budget.summary(Instant::now());
+                if !send(summary, &mut budget) {
+                    return;
                 }
                 continue;
             }
@@ -232,8 +345,29 @@ async fn pick(
             continue;
         };
         if let Some(alert) = picker.take(response, Instant::now()) {
-            send(alert);
+            if !send(alert, &mut budget) {
+                return;
+            }
         }
+    }
+    // Stopping: what was stored before the stop is still picked.
+    while let Ok(json) = stored.try_recv() {
+        if let Some(alert) = serde_json::from_str::<Value>(&json)
+            .ok()
+            .and_then(|response| picker.take(response, Instant::now()))
+        {
+            send(alert, &mut budget);
+        }
+    }
+    if budget.held > 0 {
+        let summary = budget.summary(Instant::now());
+        send(summary, &mut budget);
+    }
+    if !picker.pending.is_empty() {
+        eprintln!(
+            "sondeo-collector: alerts: {} email clicks waiting for their why were not alerted (the collector stopped)",
+            picker.pending.len()
+        );
     }
 }
 
@@ -246,29 +380,45 @@ fn worst_and_named(response: &Value) -> bool {
     worst && response["anonymous"] != true
 }
 
-/// Slack's "mrkdwn" (which Teams also reads) treats `&`, `<` and `>` as markup: a comment
-/// could otherwise ping the whole channel (`<!channel>`) or show a link it does not have.
+/// What a customer or a page wrote, made safe to show in a chat: Slack's "mrkdwn" treats
+/// `&`, `<` and `>` as markup (a comment could ping the whole channel, `<!channel>`, or show a
+/// link under words of its own, `<https://…|Refund here>`), and Teams reads Markdown, where
+/// `[Refund here](https://…)` is such a link: a zero-width space keeps `](` from joining. A
+/// URL the customer wrote still shows, as itself.
 fn escaped(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    let mut before = ' ';
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
+            '(' if before == ']' => out.push_str("\u{200b}("),
             // A value's line break would start a line of its own (a fake quote, a fake part).
-            c if c.is_control() => out.push(' '),
+            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => out.push(' '),
             c => out.push(c),
         }
+        before = c;
     }
     out
+}
+
+/// `text` cut to `most` characters (an ellipsis says so), then escaped: never cut inside
+/// an escape.
+fn escaped_cut(text: &str, most: usize) -> String {
+    let mut cut: String = text.chars().take(most).collect();
+    if text.chars().nth(most).is_some() {
+        cut.push('…');
+    }
+    escaped(&cut)
 }
 
 /// The webhook's body: a line a person reads (`text`), and the response as stored. What
 /// the customer or the page wrote is escaped; the quote's `>` is markup.
 fn message(response: &Value) -> Value {
-    let text_of = |v: &Value| match v {
-        Value::String(s) => escaped(s),
-        other => escaped(&other.to_string()),
+    let text_of = |v: &Value, most: usize| match v {
+        Value::String(s) => escaped_cut(s, most),
+        other => escaped_cut(&other.to_string(), most),
     };
     let kind = response["kind"].as_str().unwrap_or("").to_ascii_uppercase();
     let submitted = if response["complete"] == true {
@@ -282,16 +432,19 @@ fn message(response: &Value) -> Value {
         response["group"].as_str().unwrap_or("")
     );
     if let Some(survey) = response["surveyId"].as_str() {
-        text.push_str(&format!(" · {}", escaped(survey)));
+        text.push_str(&format!(" · {}", escaped_cut(survey, 100)));
     }
     if let Some(metadata) = response["metadata"].as_object() {
         for (key, value) in metadata.iter().take(8) {
-            let value: String = text_of(value).chars().take(100).collect();
-            text.push_str(&format!(" · {}: {value}", escaped(key)));
+            text.push_str(&format!(
+                " · {}: {}",
+                escaped_cut(key, 64),
+                text_of(value, 100)
+            ));
         }
     }
     if let Some(reasons) = response["reasons"].as_array().filter(|r| !r.is_empty()) {
-        let reasons: Vec<String> = reasons.iter().map(text_of).collect();
+        let reasons: Vec<String> = reasons.iter().take(12).map(|r| text_of(r, 100)).collect();
         text.push_str(&format!("\nReasons: {}", reasons.join(", ")));
     }
     if let Some(comment) = response["comment"]
@@ -299,7 +452,7 @@ fn message(response: &Value) -> Value {
         .filter(|c| !c.trim().is_empty())
     {
         let mut quoted: String = comment.chars().take(QUOTED).collect();
-        if comment.chars().count() > QUOTED {
+        if comment.chars().nth(QUOTED).is_some() {
             quoted.push('…');
         }
         for line in quoted.lines() {
@@ -313,7 +466,10 @@ fn message(response: &Value) -> Value {
 /// Posts one alert, retried as the widget retries an answer; what the webhook refuses (a
 /// 4xx other than 408, 425, 429) or what is still failing after [`ATTEMPTS`] is logged.
 async fn send(client: &reqwest::Client, url: &reqwest::Url, body: &Value) {
-    let id = body["response"]["id"].as_str().unwrap_or("");
+    let what = match body["response"]["id"].as_str() {
+        Some(id) => format!("alert for response {id}"),
+        None => "alerts' summary".to_owned(),
+    };
     for attempt in 1..=ATTEMPTS {
         let result = client
             .post(url.clone())
@@ -334,18 +490,24 @@ async fn send(client: &reqwest::Client, url: &reqwest::Url, body: &Value) {
             Err(e) if e.is_timeout() => (None, None, "no answer in time".to_owned()),
             Err(_) => (None, None, "could not connect".to_owned()),
         };
-        match classify(status) {
+        // A redirect is not followed (it would turn the post into a GET), and retrying it
+        // changes nothing: the URL must be fixed.
+        let outcome = match status {
+            Some(300..=399) => Outcome::Refused,
+            other => classify(other),
+        };
+        match outcome {
             Outcome::Delivered => return,
             Outcome::Refused => {
                 eprintln!(
-                    "sondeo-collector: alert for response {id} refused by {} ({problem}); not retried",
+                    "sondeo-collector: {what} refused by {} ({problem}); not retried",
                     shown(url)
                 );
                 return;
             }
             Outcome::Retry if attempt == ATTEMPTS => {
                 eprintln!(
-                    "sondeo-collector: alert for response {id} not delivered to {} after {ATTEMPTS} attempts ({problem})",
+                    "sondeo-collector: {what} not delivered to {} after {ATTEMPTS} attempts ({problem})",
                     shown(url)
                 );
                 return;
@@ -465,6 +627,57 @@ mod tests {
              > &lt;!channel&gt; refund &amp; &lt;b&gt;late&lt;/b&gt;\n> second line"
         );
         assert_eq!(body["response"]["id"], "r1");
+    }
+
+    #[test]
+    fn a_chat_shows_no_link_under_words_of_the_customers_own() {
+        let body = message(&json!({
+            "id": "r2", "kind": "csat", "score": 1, "group": "low", "complete": true,
+            "metadata": { "ticketId": "a\u{2028}> fake quote" },
+            "comment": "[Refund approved: confirm here](https://evil.example/login) <https://evil.example|click>",
+        }));
+        let text = body["text"].as_str().unwrap();
+        assert!(!text.contains("]("), "{text}");
+        assert!(
+            text.contains("]\u{200b}(https://evil.example/login)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("&lt;https://evil.example|click&gt;"),
+            "{text}"
+        );
+        // A line separator in a value does not start a line of its own.
+        assert!(text.contains("ticketId: a &gt; fake quote"), "{text}");
+        // Cut, then escaped: an escape is never cut in two.
+        let long = message(
+            &json!({ "id": "r3", "kind": "nps", "score": 0, "group": "detractor", "complete": true,
+            "metadata": { "agent": format!("{}&", "x".repeat(99)) } }),
+        );
+        assert!(long["text"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("{}&amp;", "x".repeat(99))));
+    }
+
+    #[test]
+    fn past_twenty_a_minute_the_rest_of_the_minute_is_one_summary() {
+        let t0 = Instant::now();
+        let mut budget = Budget {
+            since: t0,
+            sent: 0,
+            held: 0,
+        };
+        let allowed = (0..25).filter(|_| budget.allows(t0)).count();
+        assert_eq!(allowed, PER_MINUTE as usize);
+        assert_eq!(budget.summary_due(), Some(t0 + Duration::from_secs(60)));
+        let summary = budget.summary(t0 + Duration::from_secs(60));
+        assert_eq!(summary["held"], 25 - PER_MINUTE as u64);
+        assert!(summary["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("5 more unhappy customers"));
+        assert_eq!(budget.summary_due(), None);
+        assert!(budget.allows(t0 + Duration::from_secs(61)));
     }
 
     #[test]

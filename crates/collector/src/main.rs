@@ -252,7 +252,7 @@ async fn run(
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let partial_wait =
         (args.alert_partial_after > 0).then(|| Duration::from_secs(args.alert_partial_after));
-    let alerting = alert_url.map(|url| alerts::start(&store, url, partial_wait));
+    let alerting = alert_url.and_then(|url| alerts::start(&store, url, partial_wait));
     let app = api::router(store.clone(), &settings, stopping);
     let listener = match serve::listen(args.listen) {
         Ok(l) => l,

@@ -10,8 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::*;
 
-/// A webhook on loopback: answers 503 to its first `fail_first` requests, then 200; keeps
-/// the JSON bodies of the requests it acknowledged, and counts every request.
+/// A webhook on loopback: answers 503 to its first `fail_first` requests, then 200 (or what
+/// `status` says for request n); keeps the JSON bodies of the requests it acknowledged, and
+/// counts every request.
 struct Webhook {
     url: String,
     received: Arc<Mutex<Vec<Value>>>,
@@ -20,6 +21,16 @@ struct Webhook {
 
 impl Webhook {
     fn start(fail_first: usize) -> Webhook {
+        Webhook::answering(move |n| {
+            if n <= fail_first {
+                "503 Service Unavailable"
+            } else {
+                "200 OK"
+            }
+        })
+    }
+
+    fn answering(status: impl Fn(usize) -> &'static str + Send + 'static) -> Webhook {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!(
             "http://{}/hooks/secret-path",
@@ -49,14 +60,12 @@ impl Webhook {
                     *n += 1;
                     *n
                 };
-                let status = if n <= fail_first {
-                    "503 Service Unavailable"
-                } else {
+                let status = status(n);
+                if status.starts_with('2') {
                     kept.lock()
                         .unwrap()
                         .push(serde_json::from_slice(&body).unwrap_or(Value::Null));
-                    "200 OK"
-                };
+                }
                 let _ = stream.write_all(
                     format!(
                         "HTTP/1.1 {status}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
@@ -140,15 +149,35 @@ fn each_submitted_detractor_is_posted_to_the_webhook_once_after_its_failures() {
     // Nothing more comes.
     std::thread::sleep(Duration::from_millis(1_500));
     assert_eq!(hook.received().len(), 2);
-    // The log never shows the webhook's secret path.
-    assert!(!c.stderr().contains("secret-path"), "{}", c.stderr());
+}
+
+#[test]
+fn a_webhook_that_refuses_is_logged_by_its_host_never_its_secret_path() {
+    let hook = Webhook::answering(|_| "400 Bad Request");
+    let c = Collector::start(&["--alert-url", &hook.url]);
+    assert_eq!(c.post(&answer("r1", "nps", 0, true)).0, 200);
+    let start = Instant::now();
+    while !c.stderr().contains("refused by") {
+        assert!(start.elapsed() < Duration::from_secs(15), "{}", c.stderr());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = c.stderr();
+    assert!(
+        log.contains("alert for response r1 refused by http://127.0.0.1 (status 400); not retried"),
+        "{log}"
+    );
+    assert!(!log.contains("secret-path"), "{log}");
+    // Refused: not retried.
+    std::thread::sleep(Duration::from_millis(1_500));
+    assert_eq!(*hook.requests.lock().unwrap(), 1);
 }
 
 #[test]
 fn an_anonymous_survey_sends_no_alert() {
     let hook = Webhook::start(0);
     let c = Collector::start(&["--alert-url", &hook.url]);
-    let mut pulse = answer("e1", "enps", 0, true);
+    // Anonymous, whatever its kind: an NPS asked without names.
+    let mut pulse = answer("e1", "nps", 0, true);
     pulse["anonymous"] = json!(true);
     pulse["metadata"] = json!({ "team": "support" });
     assert_eq!(c.post(&pulse).0, 200);
