@@ -104,14 +104,32 @@ const FOLLOW_UP_NAMES = [["open", "To call back"], ["contacted", "Contacted"], [
 const CALLBACKS_PAGE = 50;
 const OVERDUE_MS = 2 * 86_400_000;
 let callbacksShown = CALLBACKS_PAGE;
-// A redraw while the lead is writing a note would take it away: it waits until they leave the list.
+// A redraw while the lead works in the list (a live answer) waits until they act elsewhere;
+// what they typed and did not save is kept per response whatever redraws.
 let callbacksStale = false;
-async function loadFollowUps(token) {
+const drafts = new Map();
+// Follow-ups saved here, and when: a read that started before a save does not undo it.
+const savedAt = new Map();
+let followUpReads = 0;
+async function loadFollowUps(token, load = loads) {
   followUpToken = token;
+  const read = ++followUpReads;
+  const started = Date.now();
   const answer = await fetch("/api/follow-ups", authorised(token)).catch(() => null);
+  const list = answer?.ok ? await answer.json().catch(() => null) : null;
+  // A newer read, or a newer load (another token), answers instead.
+  if (read !== followUpReads || load !== loads) return;
+  // A failed read (a 503, the network) keeps what the page knows; only a first read decides
+  // whether this collector keeps follow-ups at all.
+  if (!Array.isArray(list)) {
+    if (!followUpsRead) renderCallbacks("keep");
+    return;
+  }
+  const known = new Map(list.map((f) => [f.id, f]));
+  for (const [id, at] of savedAt) if (at >= started && followUps.has(id)) known.set(id, followUps.get(id));
   followUps.clear();
-  followUpsRead = !!answer?.ok;
-  if (answer?.ok) for (const f of await answer.json()) followUps.set(f.id, f);
+  for (const [id, f] of known) followUps.set(id, f);
+  followUpsRead = true;
   renderCallbacks("keep");
 }
 const statusOf = (id) => followUps.get(id)?.status ?? "open";
@@ -150,14 +168,18 @@ function callbackItem(r) {
   const when = r.time ? ` · ${r.time.slice(0, 16).replace("T", " ")} UTC (${days ? `${days} day${days === 1 ? "" : "s"} ago` : "today"})` : "";
   li.append(el("p", r.comment || "(no comment)"), el("p", `${r.kind.toUpperCase()} ${r.score} · ${r.group}${who ? ` · ${who}` : ""}${r.reasons.length ? ` · ${r.reasons.join(", ")}` : ""}${when}${r.complete ? "" : " · not yet submitted"}`, "small"));
   const done = followUps.get(r.id);
+  const draft = drafts.get(r.id);
   const form = el("form", undefined, "follow-up");
   const status = el("select");
   for (const [value, name] of FOLLOW_UP_NAMES) status.append(Object.assign(el("option", name), { value }));
-  status.value = statusOf(r.id);
+  status.value = draft?.status ?? statusOf(r.id);
   status.setAttribute("aria-label", `Follow-up of ${r.kind.toUpperCase()} ${r.score}${who ? `, ${who}` : ""}`);
   const note = el("input");
-  Object.assign(note, { type: "text", maxLength: 2000, value: done?.note ?? "", placeholder: "Note: what was said, what was done" });
+  Object.assign(note, { type: "text", maxLength: 2000, value: draft?.note ?? done?.note ?? "", placeholder: "Note: what was said, what was done" });
   note.setAttribute("aria-label", "Note");
+  const keep = () => drafts.set(r.id, { status: status.value, note: note.value });
+  status.addEventListener("change", keep);
+  note.addEventListener("input", keep);
   const save = el("button", "Save");
   save.type = "submit";
   const said = el("span", done ? `${FOLLOW_UP_NAMES.find(([v]) => v === done.status)?.[1] ?? done.status} ${done.updatedAt.slice(0, 16).replace("T", " ")} UTC` : "", "small");
@@ -179,10 +201,13 @@ function callbackItem(r) {
     }
     const stored = await answer.json();
     followUps.set(r.id, stored);
+    savedAt.set(r.id, Date.now());
+    // What is saved is no draft any more, unless the lead changed it again meanwhile.
+    if (drafts.get(r.id)?.status === stored.status && drafts.get(r.id)?.note === stored.note) drafts.delete(r.id);
     said.textContent = `Saved: ${FOLLOW_UP_NAMES.find(([v]) => v === stored.status)?.[1]} ${stored.updatedAt.slice(0, 16).replace("T", " ")} UTC`;
-    // The counts move at once; the list itself when the lead leaves it (the item may leave this view).
+    // The counts move at once; the item stays where it is (it may leave this view) until
+    // the list is drawn again.
     countCallbacks();
-    callbacksStale = true;
   });
   li.append(form);
   return li;
@@ -632,7 +657,7 @@ async function loadFromCollector() {
   if (gap && events.open) catchUp();
   else if (gap) $("status").textContent = countedText("", RECONNECTING);
   render();
-  await loadFollowUps(token);
+  await loadFollowUps(token, load);
 }
 
 // How many were asked: display records joined to the answers by id, per survey (and per
@@ -834,10 +859,14 @@ $("comments-more").addEventListener("click", () => renderComments("more"));
 $("callback-status").addEventListener("change", () => renderCallbacks());
 $("callbacks-more").addEventListener("click", () => renderCallbacks("more"));
 $("callback-filters").addEventListener("submit", (e) => e.preventDefault());
-// Done with the list (a note saved, the focus gone elsewhere): what changed meanwhile shows.
-$("callbacks").addEventListener("focusout", (e) => {
-  if (callbacksStale && !$("callbacks").contains(e.relatedTarget)) queueMicrotask(() => renderCallbacks("keep"));
-});
+// The lead acts elsewhere on the page (a click, the focus): what changed meanwhile shows.
+// Not on the focus leaving the list: Safari does not focus a button it clicks, and the
+// list drawn again between the press and the click would lose the click.
+for (const type of ["pointerdown", "focusin"]) {
+  document.addEventListener(type, (e) => {
+    if (callbacksStale && !$("callbacks").contains(e.target)) renderCallbacks("keep");
+  });
+}
 // Another lead may have called some back: read the follow-ups again when the tab comes back.
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible" && followUpsRead) loadFollowUps(followUpToken);

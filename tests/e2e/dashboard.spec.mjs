@@ -814,6 +814,18 @@ test("call back: the unhappy customers are a work queue, oldest first, and what 
     await expect(items).toHaveCount(1);
     await expect(items.first().getByRole("textbox", { name: "Note" })).toHaveValue("Called; refund sent <b>today</b>");
     await expect(page.locator("#callbacks b")).toHaveCount(0);
+    // A live answer while the lead writes a note: the list waits, and what was typed stays
+    // when it is drawn again (the lead clicks elsewhere), with the new customer in it.
+    await page.locator("#callback-status").selectOption("open");
+    await expect(items).toHaveCount(1);
+    await items.first().getByRole("textbox", { name: "Note" }).fill("Left a voicemail");
+    await collector.post({ id: "live-detractor", kind: "nps", score: 0, complete: true, comment: "Still broken", submittedAt: daysAgo(0) });
+    await expect(page.locator("#status")).toContainText("6 responses");
+    await expect(items).toHaveCount(1);
+    await page.locator("#comment-text").click();
+    await expect(items).toHaveCount(2);
+    await expect(page.locator("#callbacks").getByRole("textbox", { name: "Note" }).first()).toHaveValue("Left a voicemail");
+    await expect(page.locator("#callbacks")).toContainText("Still broken");
     // The section passes axe.
     await page.evaluate(await (await import("node:fs/promises")).readFile("node_modules/axe-core/axe.min.js", "utf8"));
     const found = await page.evaluate(async () => (await window.axe.run("#callback-section", { runOnly: ["wcag2a", "wcag2aa"] })).violations.map((v) => `${v.id}: ${v.nodes.length}`));

@@ -2,7 +2,7 @@
 import { test, expect } from "@playwright/test";
 import { startCollector } from "./support/collector.mjs";
 import { startFaultProxy } from "./support/fault-proxy.mjs";
-import { openMount, startServer, waitForPosts } from "./support/server.mjs";
+import { STRICT_CSP, openMount, startServer, waitForPosts } from "./support/server.mjs";
 import { createServer, request } from "node:http";
 
 /** What the visitor of survey n does, decided by the test (not by the code under test). */
@@ -452,10 +452,38 @@ test("an endpoint the page's Content-Security-Policy leaves out of connect-src i
   }
 });
 
-test("a connection that fails for another reason is not blamed on the page's policy", async ({ page }) => {
+test("an endpoint given as a path, which the page's policy leaves out, is named too", async ({ page }) => {
+  // The widget's files may be fetched (/dist/, /test/), its endpoint on the same origin may not.
+  const policy = STRICT_CSP.replace("connect-src 'self'", "connect-src http://127.0.0.1:*/dist/ http://127.0.0.1:*/test/");
+  const server = await startServer({ csp: policy });
+  try {
+    await openMount(page, server.url, { kind: "nps", delivery: { partial: false, baseDelayMs: 200 } });
+    await page.evaluate(() => {
+      window.retries = [];
+      document.addEventListener("sondeo:retry", (e) => window.retries.push(e.detail.error));
+    });
+    await page.getByRole("radio", { name: "3", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => page.evaluate(() => window.retries.length), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    expect((await page.evaluate(() => window.retries)).at(-1)).toContain("Content-Security-Policy blocks the endpoint");
+  } finally {
+    await server.close();
+  }
+});
+
+test("a connection that fails for another reason is not blamed on the page's policy, nor on one that only reports", async ({ page }) => {
   const server = await startServer({ csp: true });
   try {
     await page.route("**/api/responses", (route) => route.abort("connectionrefused"));
+    // A report-only policy that would refuse the endpoint: it reports, and blocks nothing.
+    await page.route("**/test/mount.html*", async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), "content-security-policy-report-only": "connect-src 'none'" } });
+    });
+    await page.addInitScript(() => {
+      window.reported = [];
+      document.addEventListener("securitypolicyviolation", (e) => window.reported.push(e.disposition));
+    });
     await openMount(page, server.url, { kind: "nps", delivery: { partial: false, baseDelayMs: 200 } });
     await page.evaluate(() => {
       window.retries = [];
@@ -465,6 +493,7 @@ test("a connection that fails for another reason is not blamed on the page's pol
     await page.getByRole("button", { name: "Send" }).click();
     await expect.poll(() => page.evaluate(() => window.retries.length), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
     for (const retry of await page.evaluate(() => window.retries)) expect(retry.error).toContain("could not be reached");
+    expect(await page.evaluate(() => window.reported)).toContain("report");
   } finally {
     await server.close();
   }

@@ -6,8 +6,8 @@
 //! the `response` beside it. The URL stays on the server: a widget's `beforeSend` posting
 //! to Slack would hand it to every visitor.
 //!
-//! An anonymous survey (an employee pulse) sends no alerts: one message per answer, as it
-//! comes, would say who answered what. Retries follow the widget's own delivery rules
+//! An anonymous survey sends no alerts: one message per answer, as it comes, would say who
+//! answered what; nor does an employee's eNPS (a pulse is not a customer to call back). Retries follow the widget's own delivery rules
 //! (`sondeo_core::delivery`: which statuses are retried, backoff, `Retry-After`).
 
 use crate::store::{Store, StoredJson};
@@ -371,13 +371,16 @@ async fn pick(
     }
 }
 
-/// In the worst group of its kind, from a survey that names people.
+/// In the worst group of its kind, from a customer survey that names people: not an
+/// anonymous survey, nor an employee's eNPS (the dashboard's Call back list leaves those
+/// out too).
 fn worst_and_named(response: &Value) -> bool {
-    let worst = Kind::parse(response["kind"].as_str().unwrap_or(""))
+    let kind = Kind::parse(response["kind"].as_str().unwrap_or(""));
+    let worst = kind
         .zip(response["score"].as_i64())
         .and_then(|(kind, score)| kind.group(score))
         .is_some_and(|group| group.tier() == 0);
-    worst && response["anonymous"] != true
+    worst && kind != Some(Kind::Enps) && response["anonymous"] != true
 }
 
 /// What a customer or a page wrote, made safe to show in a chat: Slack's "mrkdwn" treats
@@ -557,6 +560,8 @@ mod tests {
                 r("n6", "nps", 6, true, false),
                 r("n7", "nps", 7, true, false),
                 r("e0", "enps", 0, true, true),
+                r("named-enps", "enps", 0, true, false),
+                r("anonymous-nps", "nps", 0, true, true),
                 r("c2", "csat", 2, true, false),
                 r("c3", "csat", 3, true, false),
                 r("s3", "ces", 3, true, false),

@@ -488,27 +488,36 @@ fn finish(
     schedule(&entry.endpoint, &events, next_due);
 }
 
-/// Whether the page's CSP has refused a connection to `endpoint` (a URL it blocked holds
-/// it: the endpoint as configured, absolute or a path). Chromium says so a task after the
-/// attempt fails: the first retry's event may still give the general reasons.
+/// Whether the page's CSP has refused a connection to `endpoint`: a URL it blocked is the
+/// endpoint, resolved against the page (`/api/responses` on this page's origin), with or
+/// without a query. Chromium says so a task after the attempt fails: the first retry's
+/// event may still give the general reasons.
 fn blocked_by_policy(endpoint: &str) -> bool {
-    // Bytes, not `str::contains`: a string search is ~1 KB of wasm.
-    let endpoint = endpoint.as_bytes();
+    let mut absolute = String::new();
+    if endpoint.starts_with('/') && !endpoint.starts_with("//") {
+        let location = js_sys::Reflect::get(&crate::page::window(), &"location".into());
+        let origin = location.and_then(|l| js_sys::Reflect::get(&l, &"origin".into()));
+        absolute.push_str(&origin.ok().and_then(|o| o.as_string()).unwrap_or_default());
+    }
+    absolute.push_str(endpoint);
     STATE.with(|s| {
         s.borrow().blocked.iter().any(|uri| {
-            uri.as_bytes()
-                .windows(endpoint.len().max(1))
-                .any(|w| w == endpoint)
+            // Bytes, not `str::starts_with` on a pattern: a string search is ~1 KB of wasm.
+            uri.len() >= absolute.len()
+                && uri.as_bytes()[..absolute.len()] == *absolute.as_bytes()
+                && matches!(uri.as_bytes().get(absolute.len()), None | Some(b'?'))
         })
     })
 }
 
-/// Notes each URL the page's CSP refuses a connection to (from a trusted event: a script
-/// cannot make the module blame the policy by firing one).
+/// Notes each URL the page's CSP refuses a connection to (from a trusted event of a policy
+/// that blocks, not one that only reports: a script cannot make the module blame the policy
+/// by firing one). The 16 latest are kept.
 fn note_violation(event: JsValue) {
     let read = |key: &str| js_sys::Reflect::get(&event, &key.into()).unwrap_or_default();
     if read("isTrusted") != JsValue::TRUE
         || read("effectiveDirective").as_string().as_deref() != Some("connect-src")
+        || read("disposition").as_string().as_deref() == Some("report")
     {
         return;
     }
@@ -517,7 +526,10 @@ fn note_violation(event: JsValue) {
     };
     STATE.with(|s| {
         let mut s = s.borrow_mut();
-        if !s.blocked.contains(&uri) && s.blocked.len() < 16 {
+        if !s.blocked.contains(&uri) {
+            if s.blocked.len() >= 16 {
+                s.blocked.remove(0);
+            }
             s.blocked.push(uri);
         }
     });
