@@ -798,6 +798,8 @@ fn the_team_records_its_follow_up_of_a_response_with_the_read_token() {
         token,
         "--allow-origin",
         "https://shop.example",
+        "--allow-read-origin",
+        "https://dash.example",
     ]);
     assert_eq!(c.post(&response("unhappy", 2, true)).0, 200);
     let auth = format!("Bearer {token}");
@@ -909,4 +911,26 @@ fn the_team_records_its_follow_up_of_a_response_with_the_read_token() {
             .contains("access-control-allow-origin"),
         "{head}"
     );
+    // The dashboard's own site, listed for reading, may.
+    let (status, head, _) = raw(
+        &c.url,
+        "OPTIONS",
+        "/api/follow-ups/unhappy",
+        "",
+        &[
+            ("Origin", "https://dash.example"),
+            ("Access-Control-Request-Method", "PUT"),
+            (
+                "Access-Control-Request-Headers",
+                "authorization, content-type",
+            ),
+        ],
+    );
+    let head = head.to_ascii_lowercase();
+    assert!(status < 300, "{status}");
+    assert!(
+        head.contains("access-control-allow-origin: https://dash.example"),
+        "{head}"
+    );
+    assert!(head.contains("put"), "{head}");
 }
