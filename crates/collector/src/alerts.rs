@@ -94,6 +94,7 @@ pub fn start(store: &Store, url: reqwest::Url, partial_wait: Option<Duration>) -
             return None;
         }
     };
+    eprintln!("sondeo-collector: alerts to {}", shown(&url));
     let (waiting, mut next) = mpsc::channel::<Value>(WAITING);
     let (stop, stopping) = tokio::sync::oneshot::channel();
     let queued = Arc::new(AtomicUsize::new(0));
@@ -304,7 +305,10 @@ async fn pick(
             }
             Err(mpsc::error::TrySendError::Full(_)) => {
                 dropped += 1;
-                eprintln!("sondeo-collector: alerts: {dropped} not sent in all: {WAITING} were already waiting for the webhook");
+                // The first, then every hundredth: a stuck webhook must not fill the log too.
+                if dropped % 100 == 1 {
+                    eprintln!("sondeo-collector: alerts: {dropped} not sent in all: {WAITING} were already waiting for the webhook");
+                }
                 true
             }
             Err(mpsc::error::TrySendError::Closed(_)) => false,

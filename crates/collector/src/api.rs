@@ -489,7 +489,8 @@ async fn put_follow_up(
             Some("id"),
         );
     }
-    let limit = 16 * 1024;
+    // A note of 2,000 characters, each written as a JSON escape pair (`\ud83d\ude00`), fits.
+    let limit = state.max_body.max(32 * 1024);
     let reading = axum::body::to_bytes(request.into_body(), limit);
     let body = match tokio::time::timeout(state.body_timeout, reading).await {
         Ok(Ok(body)) => body,

@@ -283,9 +283,10 @@ async fn run(
     .await;
     // Stop taking posts, then let the writer commit what is queued before exiting.
     store.close().await;
-    // Alerts still waiting get a few seconds (a webhook that is down would hold the exit).
+    // Alerts still waiting get a second: the whole stop stays within 10 s (a service
+    // manager's or Docker's default), whatever the webhook does.
     if let Some(alerting) = alerting {
-        alerting.finish(Duration::from_secs(3)).await;
+        alerting.finish(Duration::from_secs(1)).await;
     }
 }
 async fn shutdown_signal() {
