@@ -100,6 +100,7 @@ pub fn start(store: &Store, url: reqwest::Url, partial_wait: Option<Duration>) -
     let queued = Arc::new(AtomicUsize::new(0));
     let picking = tokio::spawn(pick(
         store.subscribe(),
+        store.alert_lead(),
         waiting,
         partial_wait,
         stopping,
@@ -281,6 +282,7 @@ impl Budget {
 /// `stopping` (then what was stored before is picked, and what waits is said).
 async fn pick(
     mut stored: broadcast::Receiver<StoredJson>,
+    lead: tokio::sync::watch::Receiver<bool>,
     waiting: mpsc::Sender<Value>,
     partial_wait: Option<Duration>,
     mut stopping: tokio::sync::oneshot::Receiver<()>,
@@ -345,6 +347,10 @@ async fn pick(
                 continue;
             }
         };
+        // Another collector sharing the database sends them.
+        if !*lead.borrow() {
+            continue;
+        }
         let Ok(response) = serde_json::from_str::<Value>(&json) else {
             continue;
         };
@@ -355,7 +361,7 @@ async fn pick(
         }
     }
     // Stopping: what was stored before the stop is still picked.
-    while let Ok(json) = stored.try_recv() {
+    while let Some(json) = stored.try_recv().ok().filter(|_| *lead.borrow()) {
         if let Some(alert) = serde_json::from_str::<Value>(&json)
             .ok()
             .and_then(|response| picker.take(response, Instant::now()))

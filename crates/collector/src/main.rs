@@ -101,8 +101,9 @@ struct Args {
     no_csp: bool,
     /// Webhook (Slack, Microsoft Teams, any HTTPS URL) that each response in the worst group
     /// of its kind (an NPS detractor, a low CSAT or CES) is posted to, once, as
-    /// `{text, response}`: when submitted, or after `--alert-partial-after`. Anonymous surveys send none. The URL is a secret: prefer the
-    /// environment. With several collectors on one database, give it to one of them.
+    /// `{text, response}`: when submitted, or after `--alert-partial-after`. Anonymous
+    /// surveys send none. The URL is a secret: prefer the environment. Collectors sharing
+    /// a database send each alert once (one of them at a time).
     #[arg(long, env = "SONDEO_ALERT_URL", hide_env_values = true)]
     alert_url: Option<String>,
     /// Seconds a partial (the score an email click recorded) in the worst group waits to

@@ -125,6 +125,14 @@ impl Store {
         }
     }
 
+    /// Whether this collector sends the alerts (of those sharing a database: one at a time).
+    pub fn alert_lead(&self) -> tokio::sync::watch::Receiver<bool> {
+        match self {
+            Store::Sqlite(s) => s.alert_lead(),
+            Store::Postgres(s) => s.alert_lead(),
+        }
+    }
+
     /// Responses as they are stored (by any collector sharing the database).
     pub fn subscribe(&self) -> broadcast::Receiver<StoredJson> {
         match self {

@@ -135,6 +135,8 @@ const CHANNEL: &str = "sondeo_responses";
 /// Advisory lock keys ("sondeo" in ASCII, then 1 and 2).
 const WRITE_LOCK: i64 = 0x736f_6e64_656f_0001;
 const MIGRATE_LOCK: i64 = 0x736f_6e64_656f_0002;
+/// Held by the one collector that sends alerts (see [`Store::alert_lead`]).
+const ALERT_LOCK: i64 = 0x736f_6e64_656f_0003;
 /// How long a post may wait for the database before it is answered 503.
 const WRITE_DEADLINE: Duration = Duration::from_secs(8);
 /// How long one batch's transaction may take before it is abandoned (and its connection
@@ -173,6 +175,16 @@ pub struct Store {
     written: Arc<tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
     stored: broadcast::Sender<StoredJson>,
     closing: Arc<AtomicBool>,
+    /// Whether this collector sends alerts; see [`Store::alert_lead`].
+    lead: Arc<AlertLead>,
+}
+
+/// Who sends the alerts of collectors that share a database: the one whose listening
+/// connection holds [`ALERT_LOCK`]. Only collectors with alerts on try for it.
+#[derive(Default)]
+struct AlertLead {
+    wanted: AtomicBool,
+    held: tokio::sync::watch::Sender<bool>,
 }
 
 /// One post waiting for the writer.
@@ -253,12 +265,14 @@ impl Store {
         drop(client);
         let (stored, _) = broadcast::channel(1024);
         let closing = Arc::new(AtomicBool::new(false));
+        let lead = Arc::new(AlertLead::default());
         tokio::spawn(listen(
             config,
             tls.clone(),
             stored.clone(),
             last,
             closing.clone(),
+            lead.clone(),
         ));
         let (writer, posts) = mpsc::channel(4 * BATCH);
         let written = tokio::spawn(write_loop(writers.clone(), posts));
@@ -269,7 +283,16 @@ impl Store {
             written: Arc::new(tokio::sync::Mutex::new(Some(written))),
             stored,
             closing,
+            lead,
         })
+    }
+
+    /// Whether this collector is the one (of those sharing the database) that sends alerts:
+    /// true while its listening connection holds the alert lock. Asking makes it try for it;
+    /// when the holder stops, or loses its connection, another takes over within seconds.
+    pub fn alert_lead(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.lead.wanted.store(true, Ordering::Relaxed);
+        self.lead.held.subscribe()
     }
 
     /// Stores a post in one transaction; see the module's notes.
@@ -603,6 +626,7 @@ async fn listen(
     stored: broadcast::Sender<StoredJson>,
     mut last: i64,
     closing: Arc<AtomicBool>,
+    lead: Arc<AlertLead>,
 ) {
     let mut delay = Duration::from_millis(100);
     while !closing.load(Ordering::Relaxed) {
@@ -633,6 +657,17 @@ async fn listen(
                     if !matches!(caught.await, Ok(Ok(()))) {
                         break;
                     }
+                    // A session's advisory lock lasts as long as the session: this
+                    // connection's loss frees it for another collector.
+                    if lead.wanted.load(Ordering::Relaxed) && !*lead.held.borrow() {
+                        let taken = client
+                            .query_one("SELECT pg_try_advisory_lock($1)", &[&ALERT_LOCK])
+                            .await;
+                        if taken.is_ok_and(|row| row.get::<_, bool>(0)) {
+                            lead.held.send_replace(true);
+                            eprintln!("sondeo-collector: alerts: this collector sends them (of those sharing the database)");
+                        }
+                    }
                     // A notification, or a slow poll in case one was lost with a connection.
                     match tokio::time::timeout(Duration::from_secs(2), woken.recv()).await {
                         Ok(None) => break,
@@ -641,6 +676,8 @@ async fn listen(
                 }
             }
             driver.abort();
+            // The connection, and the alert lock with it, is gone.
+            lead.held.send_replace(false);
         }
         tokio::time::sleep(delay).await;
         delay = (delay * 2).min(Duration::from_secs(2));

@@ -170,6 +170,11 @@ impl Store {
         writer.send(job).map_err(|_| stopped())
     }
 
+    /// One collector owns the file: it sends the alerts.
+    pub fn alert_lead(&self) -> tokio::sync::watch::Receiver<bool> {
+        tokio::sync::watch::channel(true).1
+    }
+
     /// New responses as they are stored.
     pub fn subscribe(&self) -> broadcast::Receiver<StoredJson> {
         self.stored.subscribe()

@@ -5,9 +5,12 @@
 #![allow(dead_code)]
 
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
 pub use std::process::Command;
 use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 pub struct Collector {
     pub child: Child,
@@ -223,4 +226,94 @@ pub fn assert_refuses_newer_schema(db: &str) {
         stderr.contains("schema version 99, newer than this collector's 2"),
         "{stderr}"
     );
+}
+
+/// A webhook on loopback: answers 503 to its first `fail_first` requests, then 200 (or what
+/// `status` says for request n); keeps the JSON bodies of the requests it acknowledged, and
+/// counts every request.
+pub struct Webhook {
+    pub url: String,
+    received: Arc<Mutex<Vec<Value>>>,
+    pub requests: Arc<Mutex<usize>>,
+}
+
+impl Webhook {
+    pub fn start(fail_first: usize) -> Webhook {
+        Webhook::answering(move |n| {
+            if n <= fail_first {
+                "503 Service Unavailable"
+            } else {
+                "200 OK"
+            }
+        })
+    }
+
+    pub fn answering(status: impl Fn(usize) -> &'static str + Send + 'static) -> Webhook {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!(
+            "http://{}/hooks/secret-path",
+            listener.local_addr().unwrap()
+        );
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let requests = Arc::new(Mutex::new(0));
+        let (kept, counted) = (received.clone(), requests.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                let n = {
+                    let mut n = counted.lock().unwrap();
+                    *n += 1;
+                    *n
+                };
+                let status = status(n);
+                if status.starts_with('2') {
+                    kept.lock()
+                        .unwrap()
+                        .push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+                }
+                let _ = stream.write_all(
+                    format!(
+                        "HTTP/1.1 {status}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                    )
+                    .as_bytes(),
+                );
+            }
+        });
+        Webhook {
+            url,
+            received,
+            requests,
+        }
+    }
+
+    pub fn received(&self) -> Vec<Value> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Waits until `n` alerts arrived (or fails after 15 s).
+    pub fn wait_for(&self, n: usize) -> Vec<Value> {
+        let start = Instant::now();
+        while self.received().len() < n {
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "{} alerts of {n}",
+                self.received().len()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.received()
+    }
 }
