@@ -867,10 +867,14 @@ for (const type of ["pointerdown", "focusin"]) {
     if (callbacksStale && !$("callbacks").contains(e.target)) renderCallbacks("keep");
   });
 }
-// Another lead may have called some back: read the follow-ups again when the tab comes back.
-document.addEventListener("visibilitychange", () => {
+// Another lead may have called some back: read the follow-ups again when the tab comes
+// back, and every 30 seconds while it is shown (two leads working the queue at once do
+// not call the same customer twice).
+const rereadFollowUps = () => {
   if (document.visibilityState === "visible" && followUpsRead) loadFollowUps(followUpToken);
-});
+};
+document.addEventListener("visibilitychange", rereadFollowUps);
+setInterval(rereadFollowUps, 30_000);
 // Date presets fill From and To in UTC days, as the filter compares dates (the "Dates (UTC)"
 // label says so), when chosen and when a shared view names one: "last 7 days" is the last
 // 7 days on the day the link is opened, not the days it was shared on.
