@@ -628,6 +628,15 @@ async fn listen(
     closing: Arc<AtomicBool>,
     lead: Arc<AlertLead>,
 ) {
+    // The server drops this session within about 25 s of losing its collector (the OS's
+    // default waits two hours): the alert lock it holds is then free for another.
+    let mut config = config;
+    let options = [
+        config.get_options().unwrap_or(""),
+        "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3",
+    ]
+    .join(" ");
+    config.options(options.trim());
     let mut delay = Duration::from_millis(100);
     while !closing.load(Ordering::Relaxed) {
         if let Ok((client, mut connection)) = config.connect(tls.clone()).await {
