@@ -99,8 +99,8 @@ pub fn start(store: &Store, url: reqwest::Url, partial_wait: Option<Duration>) -
     let (stop, stopping) = tokio::sync::oneshot::channel();
     let queued = Arc::new(AtomicUsize::new(0));
     let picking = tokio::spawn(pick(
+        store.committed_here(),
         store.subscribe(),
-        store.alert_lead(),
         waiting,
         partial_wait,
         stopping,
@@ -195,6 +195,20 @@ impl Picker {
         None
     }
 
+    /// A version another collector stored (it alerts on it, if it is one): a click held
+    /// here that was submitted there, or changed to a better score, no longer waits; one
+    /// clicked again on a worse score waits with that score.
+    fn note(&mut self, response: &Value) {
+        let Some(id) = response["id"].as_str() else {
+            return;
+        };
+        if response["complete"] == true || !worst_and_named(response) {
+            self.pending.remove(id);
+        } else if let Some(held) = self.pending.get_mut(id) {
+            held.0 = response.clone();
+        }
+    }
+
     /// The alerts of the partials whose wait is over at `now`.
     fn due(&mut self, now: Instant) -> Vec<Value> {
         let mut alerts = Vec::new();
@@ -278,11 +292,12 @@ impl Budget {
     }
 }
 
-/// Picks from the stored responses those to alert on, and hands them to the sender, until
-/// `stopping` (then what was stored before is picked, and what waits is said).
+/// Picks from the versions this collector committed (`own`) those to alert on, and hands
+/// them to the sender, until `stopping` (then what was committed before is picked, and what
+/// waits is said). `all` is every collector's (on one SQLite file, the same versions again).
 async fn pick(
-    mut stored: broadcast::Receiver<StoredJson>,
-    lead: tokio::sync::watch::Receiver<bool>,
+    mut own: broadcast::Receiver<StoredJson>,
+    mut all: broadcast::Receiver<StoredJson>,
     waiting: mpsc::Sender<Value>,
     partial_wait: Option<Duration>,
     mut stopping: tokio::sync::oneshot::Receiver<()>,
@@ -323,7 +338,7 @@ async fn pick(
         let summary = budget.summary_due().unwrap_or(later);
         let json = tokio::select! {
             _ = &mut stopping => break,
-            received = stored.recv() => match received {
+            received = own.recv() => match received {
                 Ok(json) => json,
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     eprintln!("sondeo-collector: alerts: {missed} stored responses went by unread (the collector was too busy); alerts for them may be missing");
@@ -331,6 +346,14 @@ async fn pick(
                 }
                 Err(broadcast::error::RecvError::Closed) => break,
             },
+            // What other collectors sharing the database stored: it alerts there, and a
+            // click held here that was submitted there is not alerted again.
+            Ok(json) = all.recv() => {
+                if let Ok(response) = serde_json::from_str::<Value>(&json) {
+                    picker.note(&response);
+                }
+                continue;
+            }
             () = tokio::time::sleep_until(next.into()) => {
                 for alert in picker.due(Instant::now()) {
                     if !send(alert, &mut budget) {
@@ -347,10 +370,6 @@ async fn pick(
                 continue;
             }
         };
-        // Another collector sharing the database sends them.
-        if !*lead.borrow() {
-            continue;
-        }
         let Ok(response) = serde_json::from_str::<Value>(&json) else {
             continue;
         };
@@ -361,7 +380,7 @@ async fn pick(
         }
     }
     // Stopping: what was stored before the stop is still picked.
-    while let Some(json) = stored.try_recv().ok().filter(|_| *lead.borrow()) {
+    while let Ok(json) = own.try_recv() {
         if let Some(alert) = serde_json::from_str::<Value>(&json)
             .ok()
             .and_then(|response| picker.take(response, Instant::now()))
@@ -627,6 +646,26 @@ mod tests {
             .is_none());
         assert!(picker.take(submitted, t0 + wait).is_none());
         assert_eq!(picker.next_due(), None);
+    }
+
+    #[test]
+    fn a_click_held_here_and_submitted_through_another_collector_is_let_go() {
+        let t0 = Instant::now();
+        let wait = Duration::from_secs(600);
+        let mut picker = Picker::new(Some(wait));
+        let click = |id: &str, score: i64, complete: bool| json!({ "id": id, "kind": "csat", "score": score, "complete": complete });
+        for id in ["submitted-there", "better-there", "worse-there"] {
+            assert!(picker.take(click(id, 2, false), t0).is_none());
+        }
+        picker.note(&click("submitted-there", 2, true));
+        picker.note(&click("better-there", 5, false));
+        picker.note(&click("worse-there", 1, false));
+        // A version another collector stored is never alerted here.
+        picker.note(&click("elsewhere", 1, true));
+        let due = picker.due(t0 + wait);
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0]["response"]["id"], "worse-there");
+        assert_eq!(due[0]["response"]["score"], 1);
     }
 
     #[test]

@@ -125,11 +125,12 @@ impl Store {
         }
     }
 
-    /// Whether this collector sends the alerts (of those sharing a database: one at a time).
-    pub fn alert_lead(&self) -> tokio::sync::watch::Receiver<bool> {
+    /// The response versions this collector commits, as they commit (of collectors sharing
+    /// a database, each commits its own posts: each change is committed by one of them).
+    pub fn committed_here(&self) -> broadcast::Receiver<StoredJson> {
         match self {
-            Store::Sqlite(s) => s.alert_lead(),
-            Store::Postgres(s) => s.alert_lead(),
+            Store::Sqlite(s) => s.committed_here(),
+            Store::Postgres(s) => s.committed_here(),
         }
     }
 

@@ -135,8 +135,6 @@ const CHANNEL: &str = "sondeo_responses";
 /// Advisory lock keys ("sondeo" in ASCII, then 1 and 2).
 const WRITE_LOCK: i64 = 0x736f_6e64_656f_0001;
 const MIGRATE_LOCK: i64 = 0x736f_6e64_656f_0002;
-/// Held by the one collector that sends alerts (see [`Store::alert_lead`]).
-const ALERT_LOCK: i64 = 0x736f_6e64_656f_0003;
 /// How long a post may wait for the database before it is answered 503.
 const WRITE_DEADLINE: Duration = Duration::from_secs(8);
 /// How long one batch's transaction may take before it is abandoned (and its connection
@@ -175,16 +173,9 @@ pub struct Store {
     written: Arc<tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
     stored: broadcast::Sender<StoredJson>,
     closing: Arc<AtomicBool>,
-    /// Whether this collector sends alerts; see [`Store::alert_lead`].
-    lead: Arc<AlertLead>,
-}
-
-/// Who sends the alerts of collectors that share a database: the one whose listening
-/// connection holds [`ALERT_LOCK`]. Only collectors with alerts on try for it.
-#[derive(Default)]
-struct AlertLead {
-    wanted: AtomicBool,
-    held: tokio::sync::watch::Sender<bool>,
+    /// The response versions this collector committed (not those of others sharing the
+    /// database), as they commit: what its alerts are sent for.
+    committed: broadcast::Sender<StoredJson>,
 }
 
 /// One post waiting for the writer.
@@ -265,17 +256,16 @@ impl Store {
         drop(client);
         let (stored, _) = broadcast::channel(1024);
         let closing = Arc::new(AtomicBool::new(false));
-        let lead = Arc::new(AlertLead::default());
         tokio::spawn(listen(
             config,
             tls.clone(),
             stored.clone(),
             last,
             closing.clone(),
-            lead.clone(),
         ));
+        let (committed, _) = broadcast::channel(1024);
         let (writer, posts) = mpsc::channel(4 * BATCH);
-        let written = tokio::spawn(write_loop(writers.clone(), posts));
+        let written = tokio::spawn(write_loop(writers.clone(), posts, committed.clone()));
         Ok(Store {
             readers,
             writers,
@@ -283,16 +273,13 @@ impl Store {
             written: Arc::new(tokio::sync::Mutex::new(Some(written))),
             stored,
             closing,
-            lead,
+            committed,
         })
     }
 
-    /// Whether this collector is the one (of those sharing the database) that sends alerts:
-    /// true while its listening connection holds the alert lock. Asking makes it try for it;
-    /// when the holder stops, or loses its connection, another takes over within seconds.
-    pub fn alert_lead(&self) -> tokio::sync::watch::Receiver<bool> {
-        self.lead.wanted.store(true, Ordering::Relaxed);
-        self.lead.held.subscribe()
+    /// The response versions this collector commits, as they commit.
+    pub fn committed_here(&self) -> broadcast::Receiver<StoredJson> {
+        self.committed.subscribe()
     }
 
     /// Stores a post in one transaction; see the module's notes.
@@ -392,7 +379,11 @@ impl Store {
 }
 
 /// Takes every post waiting (up to [`BATCH`]) and commits them together.
-async fn write_loop(pool: Pool, mut posts: mpsc::Receiver<Write>) {
+async fn write_loop(
+    pool: Pool,
+    mut posts: mpsc::Receiver<Write>,
+    committed_here: broadcast::Sender<StoredJson>,
+) {
     while let Some(first) = posts.recv().await {
         let mut batch = vec![first];
         while batch.len() < BATCH {
@@ -425,7 +416,10 @@ async fn write_loop(pool: Pool, mut posts: mpsc::Receiver<Write>) {
             Err(e) => Err(e.into()),
         };
         match committed {
-            Ok(outcomes) => {
+            Ok((outcomes, changed)) => {
+                for json in changed {
+                    let _ = committed_here.send(json);
+                }
                 for (write, outcome) in batch.into_iter().zip(outcomes) {
                     let _ = write.reply.send(outcome);
                 }
@@ -446,11 +440,12 @@ struct Row<'a> {
     received_ms: i64,
 }
 
-/// Stores a batch of posts in one transaction; per post, its count or its conflict.
+/// Stores a batch of posts in one transaction; per post, its count or its conflict; and the
+/// response versions it wrote.
 async fn commit(
     client: &mut deadpool_postgres::Client,
     batch: &[Write],
-) -> Result<Vec<Result<usize, StoreError>>, StoreError> {
+) -> Result<(Vec<Result<usize, StoreError>>, Vec<StoredJson>), StoreError> {
     let tx = client
         .build_transaction()
         .isolation_level(tokio_postgres::IsolationLevel::ReadCommitted)
@@ -578,7 +573,12 @@ async fn commit(
         .await?;
     }
     tx.commit().await?;
-    Ok(outcomes)
+    let changed = order
+        .iter()
+        .filter_map(|id| writes.get(id))
+        .map(|row| StoredJson::from(row.json.as_str()))
+        .collect();
+    Ok((outcomes, changed))
 }
 
 /// A decided version as the next decision in the batch sees it.
@@ -626,17 +626,7 @@ async fn listen(
     stored: broadcast::Sender<StoredJson>,
     mut last: i64,
     closing: Arc<AtomicBool>,
-    lead: Arc<AlertLead>,
 ) {
-    // The server drops this session within about 25 s of losing its collector (the OS's
-    // default waits two hours): the alert lock it holds is then free for another.
-    let mut config = config;
-    let options = [
-        config.get_options().unwrap_or(""),
-        "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3",
-    ]
-    .join(" ");
-    config.options(options.trim());
     let mut delay = Duration::from_millis(100);
     while !closing.load(Ordering::Relaxed) {
         if let Ok((client, mut connection)) = config.connect(tls.clone()).await {
@@ -666,17 +656,6 @@ async fn listen(
                     if !matches!(caught.await, Ok(Ok(()))) {
                         break;
                     }
-                    // A session's advisory lock lasts as long as the session: this
-                    // connection's loss frees it for another collector.
-                    if lead.wanted.load(Ordering::Relaxed) && !*lead.held.borrow() {
-                        let taken = client
-                            .query_one("SELECT pg_try_advisory_lock($1)", &[&ALERT_LOCK])
-                            .await;
-                        if taken.is_ok_and(|row| row.get::<_, bool>(0)) {
-                            lead.held.send_replace(true);
-                            eprintln!("sondeo-collector: alerts: this collector sends them (of those sharing the database)");
-                        }
-                    }
                     // A notification, or a slow poll in case one was lost with a connection.
                     match tokio::time::timeout(Duration::from_secs(2), woken.recv()).await {
                         Ok(None) => break,
@@ -685,8 +664,6 @@ async fn listen(
                 }
             }
             driver.abort();
-            // The connection, and the alert lock with it, is gone.
-            lead.held.send_replace(false);
         }
         tokio::time::sleep(delay).await;
         delay = (delay * 2).min(Duration::from_secs(2));

@@ -170,9 +170,9 @@ impl Store {
         writer.send(job).map_err(|_| stopped())
     }
 
-    /// One collector owns the file: it sends the alerts.
-    pub fn alert_lead(&self) -> tokio::sync::watch::Receiver<bool> {
-        tokio::sync::watch::channel(true).1
+    /// The response versions this collector commits: all of them (it owns the file).
+    pub fn committed_here(&self) -> broadcast::Receiver<StoredJson> {
+        self.stored.subscribe()
     }
 
     /// New responses as they are stored.
