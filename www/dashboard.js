@@ -111,26 +111,39 @@ const drafts = new Map();
 // Follow-ups saved here, and when: a read that started before a save does not undo it.
 const savedAt = new Map();
 let followUpReads = 0;
+let reading = false;
+let saving = 0;
+// What the follow-ups were when the list was last drawn: a read that changes nothing draws nothing.
+const signature = () => [...followUps.values()].map((f) => `${f.id} ${f.updatedAt}`).join("\n");
 async function loadFollowUps(token, load = loads) {
   followUpToken = token;
   const read = ++followUpReads;
   const started = Date.now();
-  const answer = await fetch("/api/follow-ups", authorised(token)).catch(() => null);
+  reading = true;
+  const answer = await fetch("/api/follow-ups", { ...authorised(token), signal: AbortSignal.timeout?.(20_000) }).catch(() => null);
   const list = answer?.ok ? await answer.json().catch(() => null) : null;
+  if (read === followUpReads) reading = false;
   // A newer read, or a newer load (another token), answers instead.
   if (read !== followUpReads || load !== loads) return;
+  // The token no longer reads: no more polling until the page has a new one.
+  if (answer?.status === 401) followUpsRead = false;
   // A failed read (a 503, the network) keeps what the page knows; only a first read decides
   // whether this collector keeps follow-ups at all.
   if (!Array.isArray(list)) {
     if (!followUpsRead) renderCallbacks("keep");
     return;
   }
+  const before = signature();
   const known = new Map(list.map((f) => [f.id, f]));
   for (const [id, at] of savedAt) if (at >= started && followUps.has(id)) known.set(id, followUps.get(id));
   followUps.clear();
   for (const [id, f] of known) followUps.set(id, f);
+  const first = !followUpsRead;
   followUpsRead = true;
-  renderCallbacks("keep");
+  // Drawn again only when something changed (a lead copying a phone number keeps the
+  // selection), and never under a save on its way.
+  if (first || (signature() !== before && !saving)) renderCallbacks("keep");
+  else if (signature() !== before) callbacksStale = true;
 }
 const statusOf = (id) => followUps.get(id)?.status ?? "open";
 const age = (r) => (r.time ? Date.now() - Date.parse(r.time) : 0);
@@ -168,7 +181,11 @@ function callbackItem(r) {
   const when = r.time ? ` · ${r.time.slice(0, 16).replace("T", " ")} UTC (${days ? `${days} day${days === 1 ? "" : "s"} ago` : "today"})` : "";
   li.append(el("p", r.comment || "(no comment)"), el("p", `${r.kind.toUpperCase()} ${r.score} · ${r.group}${who ? ` · ${who}` : ""}${r.reasons.length ? ` · ${r.reasons.join(", ")}` : ""}${when}${r.complete ? "" : " · not yet submitted"}`, "small"));
   const done = followUps.get(r.id);
-  const draft = drafts.get(r.id);
+  // A draft begun on a follow-up another lead has changed since keeps its note, not its
+  // status: saving it must not undo their "resolved" unseen.
+  let draft = drafts.get(r.id);
+  const changedMeanwhile = draft && draft.base !== (done?.updatedAt ?? "");
+  if (changedMeanwhile) draft = { ...draft, status: undefined };
   const form = el("form", undefined, "follow-up");
   const status = el("select");
   for (const [value, name] of FOLLOW_UP_NAMES) status.append(Object.assign(el("option", name), { value }));
@@ -177,23 +194,25 @@ function callbackItem(r) {
   const note = el("input");
   Object.assign(note, { type: "text", maxLength: 2000, value: draft?.note ?? done?.note ?? "", placeholder: "Note: what was said, what was done" });
   note.setAttribute("aria-label", "Note");
-  const keep = () => drafts.set(r.id, { status: status.value, note: note.value });
+  const keep = () => drafts.set(r.id, { status: status.value, note: note.value, base: followUps.get(r.id)?.updatedAt ?? "" });
   status.addEventListener("change", keep);
   note.addEventListener("input", keep);
   const save = el("button", "Save");
   save.type = "submit";
-  const said = el("span", done ? `${FOLLOW_UP_NAMES.find(([v]) => v === done.status)?.[1] ?? done.status} ${done.updatedAt.slice(0, 16).replace("T", " ")} UTC` : "", "small");
+  const said = el("span", done ? `${changedMeanwhile ? "Changed meanwhile: " : ""}${FOLLOW_UP_NAMES.find(([v]) => v === done.status)?.[1] ?? done.status} ${done.updatedAt.slice(0, 16).replace("T", " ")} UTC` : "", "small");
   said.setAttribute("role", "status");
   form.append(status, note, save, said);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     save.disabled = true;
     said.textContent = "Saving…";
+    saving++;
     const answer = await fetch(`/api/follow-ups/${encodeURIComponent(r.id)}`, {
       method: "PUT",
       headers: { "content-type": "application/json", ...authorised(followUpToken).headers },
       body: JSON.stringify({ status: status.value, note: note.value }),
     }).catch(() => null);
+    saving--;
     save.disabled = false;
     if (!answer?.ok) {
       const problem = answer ? (await answer.json().catch(() => ({}))).error ?? `the collector answered ${answer.status}` : "the collector could not be reached";
@@ -203,7 +222,9 @@ function callbackItem(r) {
     followUps.set(r.id, stored);
     savedAt.set(r.id, Date.now());
     // What is saved is no draft any more, unless the lead changed it again meanwhile.
-    if (drafts.get(r.id)?.status === stored.status && drafts.get(r.id)?.note === stored.note) drafts.delete(r.id);
+    const draft = drafts.get(r.id);
+    if (draft?.status === stored.status && draft?.note === stored.note) drafts.delete(r.id);
+    else if (draft) draft.base = stored.updatedAt;
     said.textContent = `Saved: ${FOLLOW_UP_NAMES.find(([v]) => v === stored.status)?.[1]} ${stored.updatedAt.slice(0, 16).replace("T", " ")} UTC`;
     // The counts move at once; the item stays where it is (it may leave this view) until
     // the list is drawn again.
@@ -868,10 +889,10 @@ for (const type of ["pointerdown", "focusin"]) {
   });
 }
 // Another lead may have called some back: read the follow-ups again when the tab comes
-// back, and every 30 seconds while it is shown (two leads working the queue at once do
-// not call the same customer twice).
+// back, and every 30 seconds while it is shown, so that a lead sees what the others
+// marked (nothing claims a customer while a lead calls: mark "contacted" first).
 const rereadFollowUps = () => {
-  if (document.visibilityState === "visible" && followUpsRead) loadFollowUps(followUpToken);
+  if (document.visibilityState === "visible" && followUpsRead && !reading && !fileReport) loadFollowUps(followUpToken);
 };
 document.addEventListener("visibilitychange", rereadFollowUps);
 setInterval(rereadFollowUps, 30_000);

@@ -826,6 +826,20 @@ test("call back: the unhappy customers are a work queue, oldest first, and what 
     await expect(items).toHaveCount(2);
     await expect(page.locator("#callbacks").getByRole("textbox", { name: "Note" }).first()).toHaveValue("Left a voicemail");
     await expect(page.locator("#callbacks")).toContainText("Still broken");
+    // Another lead resolves the customer this lead has begun on (a status chosen, not saved):
+    // once the page reads the follow-ups again, the draft keeps its note, not its status.
+    const low = page.locator("#callbacks > li", { hasText: "(no comment)" });
+    await low.getByRole("combobox").selectOption("contacted");
+    const resolved = await fetch(`${collector.url}/api/follow-ups/low-csat`, { method: "PUT", headers: { authorization: "Bearer read-token-0123456789", "content-type": "application/json" },
+      body: JSON.stringify({ status: "resolved", note: "Refunded by phone" }) });
+    expect(resolved.status).toBe(200);
+    await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
+    await page.locator("#comment-text").click();
+    await expect(page.locator("#callback-count")).toHaveText("1 to call back · 1 contacted · 1 resolved.");
+    await page.locator("#callback-status").selectOption("");
+    await expect(low.getByRole("combobox")).toHaveValue("resolved");
+    await expect(low.getByRole("textbox", { name: "Note" })).toHaveValue("Left a voicemail");
+    await expect(low.getByRole("status")).toContainText("Changed meanwhile: Resolved");
     // The section passes axe.
     await page.evaluate(await (await import("node:fs/promises")).readFile("node_modules/axe-core/axe.min.js", "utf8"));
     const found = await page.evaluate(async () => (await window.axe.run("#callback-section", { runOnly: ["wcag2a", "wcag2aa"] })).violations.map((v) => `${v.id}: ${v.nodes.length}`));
