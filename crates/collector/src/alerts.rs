@@ -7,8 +7,11 @@
 //! to Slack would hand it to every visitor.
 //!
 //! An anonymous survey sends no alerts: one message per answer, as it comes, would say who
-//! answered what; nor does an employee's eNPS (a pulse is not a customer to call back). Retries follow the widget's own delivery rules
-//! (`sondeo_core::delivery`: which statuses are retried, backoff, `Retry-After`).
+//! answered what; nor does an employee's eNPS (a pulse is not a customer to call back).
+//! Each alert is claimed in the database before it is sent (`Store::claim_alert`): once,
+//! whatever restarts, and whichever of the collectors sharing a database gets there first.
+//! Retries follow the widget's own delivery rules (`sondeo_core::delivery`: which statuses
+//! are retried, backoff, `Retry-After`).
 
 use crate::store::{Store, StoredJson};
 use serde_json::Value;
@@ -24,8 +27,8 @@ use tokio::sync::{broadcast, mpsc};
 const ATTEMPTS: u32 = 6;
 /// Alerts waiting to be sent at most; beyond, new ones are dropped and counted in the log.
 const WAITING: usize = 1_000;
-/// Response ids remembered as alerted; past this the memory starts over (a later version of
-/// an old response could then alert again, never a new response fail to).
+/// Response ids remembered here as alerted, sparing the database a claim it would refuse;
+/// past this the memory starts over (the claims in the database still hold).
 const REMEMBERED: usize = 100_000;
 /// Longest comment quoted in the text; the whole one is in `response`.
 const QUOTED: usize = 500;
@@ -99,7 +102,6 @@ pub fn start(store: &Store, url: reqwest::Url, partial_wait: Option<Duration>) -
     let (stop, stopping) = tokio::sync::oneshot::channel();
     let queued = Arc::new(AtomicUsize::new(0));
     let picking = tokio::spawn(pick(
-        store.committed_here(),
         store.subscribe(),
         waiting,
         partial_wait,
@@ -107,10 +109,24 @@ pub fn start(store: &Store, url: reqwest::Url, partial_wait: Option<Duration>) -
         queued.clone(),
     ));
     let done = queued.clone();
-    // One alert at a time, in order.
+    let claims = store.clone();
+    // One alert at a time, in order; each claimed first in the database, so that of the
+    // collectors sharing it (each sees every change) one sends it, once, restarts included.
     let sending = tokio::spawn(async move {
         while let Some(body) = next.recv().await {
-            send(&client, &url, &body).await;
+            let claim = match body["response"]["id"].as_str() {
+                Some(id) => id.to_owned(),
+                None => format!("summary {}", body["minute"]),
+            };
+            match claims.claim_alert(&claim).await {
+                Ok(true) => send(&client, &url, &body).await,
+                Ok(false) => {}
+                // Better twice than never: the database is away, the webhook may not be.
+                Err(e) => {
+                    eprintln!("sondeo-collector: alerts: could not record an alert as sent ({e}); sending it anyway");
+                    send(&client, &url, &body).await;
+                }
+            }
             done.fetch_sub(1, Ordering::Relaxed);
         }
     });
@@ -195,20 +211,6 @@ impl Picker {
         None
     }
 
-    /// A version another collector stored (it alerts on it, if it is one): a click held
-    /// here that was submitted there, or changed to a better score, no longer waits; one
-    /// clicked again on a worse score waits with that score.
-    fn note(&mut self, response: &Value) {
-        let Some(id) = response["id"].as_str() else {
-            return;
-        };
-        if response["complete"] == true || !worst_and_named(response) {
-            self.pending.remove(id);
-        } else if let Some(held) = self.pending.get_mut(id) {
-            held.0 = response.clone();
-        }
-    }
-
     /// The alerts of the partials whose wait is over at `now`.
     fn due(&mut self, now: Instant) -> Vec<Value> {
         let mut alerts = Vec::new();
@@ -233,8 +235,7 @@ impl Picker {
     }
 
     fn alert(&mut self, id: String, response: &Value) -> Option<Value> {
-        // Up to this many ids, then the memory starts over: a later version of an old
-        // response could then alert again, a new response never fails to.
+        // Up to this many ids, then the memory starts over (the database's claims hold).
         if self.alerted.len() >= REMEMBERED {
             self.alerted.clear();
         }
@@ -280,6 +281,10 @@ impl Budget {
     /// The summary of the held alerts, and a new minute.
     fn summary(&mut self, now: Instant) -> Value {
         let held = self.held;
+        // Names the summary among collectors that each make one of the same alerts.
+        let minute = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() / 60);
         *self = Budget {
             since: now,
             sent: 0,
@@ -288,16 +293,16 @@ impl Budget {
         serde_json::json!({
             "text": format!("{held} more unhappy customers in the last minute, not posted one by one: see the dashboard's Call back list"),
             "held": held,
+            "minute": minute,
         })
     }
 }
 
-/// Picks from the versions this collector committed (`own`) those to alert on, and hands
-/// them to the sender, until `stopping` (then what was committed before is picked, and what
-/// waits is said). `all` is every collector's (on one SQLite file, the same versions again).
+/// Picks from the stored versions (of every collector sharing the database) those to alert
+/// on, and hands them to the sender, until `stopping` (then what was stored before is
+/// picked, and what waits is said). The sender's claim makes each alert one collector's.
 async fn pick(
-    mut own: broadcast::Receiver<StoredJson>,
-    mut all: broadcast::Receiver<StoredJson>,
+    mut stored: broadcast::Receiver<StoredJson>,
     waiting: mpsc::Sender<Value>,
     partial_wait: Option<Duration>,
     mut stopping: tokio::sync::oneshot::Receiver<()>,
@@ -338,7 +343,7 @@ async fn pick(
         let summary = budget.summary_due().unwrap_or(later);
         let json = tokio::select! {
             _ = &mut stopping => break,
-            received = own.recv() => match received {
+            received = stored.recv() => match received {
                 Ok(json) => json,
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     eprintln!("sondeo-collector: alerts: {missed} stored responses went by unread (the collector was too busy); alerts for them may be missing");
@@ -346,14 +351,6 @@ async fn pick(
                 }
                 Err(broadcast::error::RecvError::Closed) => break,
             },
-            // What other collectors sharing the database stored: it alerts there, and a
-            // click held here that was submitted there is not alerted again.
-            Ok(json) = all.recv() => {
-                if let Ok(response) = serde_json::from_str::<Value>(&json) {
-                    picker.note(&response);
-                }
-                continue;
-            }
             () = tokio::time::sleep_until(next.into()) => {
                 for alert in picker.due(Instant::now()) {
                     if !send(alert, &mut budget) {
@@ -380,7 +377,7 @@ async fn pick(
         }
     }
     // Stopping: what was stored before the stop is still picked.
-    while let Ok(json) = own.try_recv() {
+    while let Ok(json) = stored.try_recv() {
         if let Some(alert) = serde_json::from_str::<Value>(&json)
             .ok()
             .and_then(|response| picker.take(response, Instant::now()))
@@ -646,26 +643,6 @@ mod tests {
             .is_none());
         assert!(picker.take(submitted, t0 + wait).is_none());
         assert_eq!(picker.next_due(), None);
-    }
-
-    #[test]
-    fn a_click_held_here_and_submitted_through_another_collector_is_let_go() {
-        let t0 = Instant::now();
-        let wait = Duration::from_secs(600);
-        let mut picker = Picker::new(Some(wait));
-        let click = |id: &str, score: i64, complete: bool| json!({ "id": id, "kind": "csat", "score": score, "complete": complete });
-        for id in ["submitted-there", "better-there", "worse-there"] {
-            assert!(picker.take(click(id, 2, false), t0).is_none());
-        }
-        picker.note(&click("submitted-there", 2, true));
-        picker.note(&click("better-there", 5, false));
-        picker.note(&click("worse-there", 1, false));
-        // A version another collector stored is never alerted here.
-        picker.note(&click("elsewhere", 1, true));
-        let due = picker.due(t0 + wait);
-        assert_eq!(due.len(), 1);
-        assert_eq!(due[0]["response"]["id"], "worse-there");
-        assert_eq!(due[0]["response"]["score"], 1);
     }
 
     #[test]

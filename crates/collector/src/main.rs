@@ -103,7 +103,7 @@ struct Args {
     /// of its kind (an NPS detractor, a low CSAT or CES) is posted to, once, as
     /// `{text, response}`: when submitted, or after `--alert-partial-after`. Anonymous
     /// surveys send none. The URL is a secret: prefer the environment. Collectors sharing
-    /// a database each alert on what they committed themselves.
+    /// a database may all have it: each alert is claimed in the database, and sent once.
     #[arg(long, env = "SONDEO_ALERT_URL", hide_env_values = true)]
     alert_url: Option<String>,
     /// Seconds a partial (the score an email click recorded) in the worst group waits to

@@ -137,3 +137,31 @@ fn an_email_click_never_submitted_alerts_after_its_wait_and_a_submitted_one_does
     std::thread::sleep(Duration::from_millis(1_500));
     assert_eq!(hook.received().len(), 2);
 }
+
+#[test]
+fn a_response_alerted_before_a_restart_does_not_alert_again_when_it_changes() {
+    let hook = Webhook::start(0);
+    let mut first = Collector::start(&["--alert-url", &hook.url]);
+    let mut sent = answer("r1", "nps", 1, true);
+    sent["comment"] = json!("Nobody called");
+    assert_eq!(first.post(&sent).0, 200);
+    hook.wait_for(1);
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+    // The same database, a new process: the claim is in the database, not in memory.
+    let again = Collector::start_on(
+        tempfile::tempdir().unwrap(),
+        first.db.clone(),
+        &["--alert-url", &hook.url],
+    );
+    sent["comment"] = json!("Nobody called, still");
+    sent["updatedAt"] = json!("2026-11-22T10:05:00Z");
+    assert_eq!(again.post(&sent).0, 200);
+    assert_eq!(again.ndjson()[0]["comment"], "Nobody called, still");
+    // Another one does alert: the new process sends.
+    assert_eq!(again.post(&answer("r2", "nps", 0, true)).0, 200);
+    let alerts = hook.wait_for(2);
+    std::thread::sleep(Duration::from_millis(1_500));
+    assert_eq!(hook.received().len(), 2);
+    assert_eq!(alerts[1]["response"]["id"], "r2");
+}

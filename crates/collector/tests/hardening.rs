@@ -1100,7 +1100,7 @@ fn a_database_file_migrated_by_a_newer_collector_is_refused_with_a_clear_message
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2, "a new file is at this collector's schema");
+    assert_eq!(version, 3, "a new file is at this collector's schema");
     conn.execute_batch("PRAGMA user_version = 99").unwrap();
     drop(conn);
     assert_refuses_newer_schema(&c.db);
@@ -1159,5 +1159,5 @@ fn a_database_made_before_follow_ups_is_migrated_and_keeps_its_responses() {
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
 }

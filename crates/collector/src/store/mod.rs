@@ -125,12 +125,12 @@ impl Store {
         }
     }
 
-    /// The response versions this collector commits, as they commit (of collectors sharing
-    /// a database, each commits its own posts: each change is committed by one of them).
-    pub fn committed_here(&self) -> broadcast::Receiver<StoredJson> {
+    /// Claims the alert of response `id`: `true` for the first claim ever, of all the
+    /// collectors sharing the database, before and after any restart.
+    pub async fn claim_alert(&self, id: &str) -> Result<bool, StoreError> {
         match self {
-            Store::Sqlite(s) => s.committed_here(),
-            Store::Postgres(s) => s.committed_here(),
+            Store::Sqlite(s) => s.claim_alert(id).await,
+            Store::Postgres(s) => s.claim_alert(id).await,
         }
     }
 

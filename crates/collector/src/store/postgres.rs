@@ -93,7 +93,7 @@ fn with_ssl_mode(url: &str) -> String {
 
 /// The schema's versions, in order: `MIGRATIONS[i]` takes the database from version `i`
 /// to `i + 1` (recorded in `sondeo_schema`).
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     "
 CREATE SEQUENCE responses_changes;
 CREATE TABLE responses (
@@ -126,6 +126,12 @@ CREATE TABLE follow_ups (
   status text NOT NULL,
   note text NOT NULL,
   updated_ms bigint NOT NULL
+);
+",
+    "
+CREATE TABLE alerted (
+  id text PRIMARY KEY,
+  alerted_ms bigint NOT NULL
 );
 ",
 ];
@@ -173,9 +179,6 @@ pub struct Store {
     written: Arc<tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
     stored: broadcast::Sender<StoredJson>,
     closing: Arc<AtomicBool>,
-    /// The response versions this collector committed (not those of others sharing the
-    /// database), as they commit: what its alerts are sent for.
-    committed: broadcast::Sender<StoredJson>,
 }
 
 /// One post waiting for the writer.
@@ -263,9 +266,8 @@ impl Store {
             last,
             closing.clone(),
         ));
-        let (committed, _) = broadcast::channel(1024);
         let (writer, posts) = mpsc::channel(4 * BATCH);
-        let written = tokio::spawn(write_loop(writers.clone(), posts, committed.clone()));
+        let written = tokio::spawn(write_loop(writers.clone(), posts));
         Ok(Store {
             readers,
             writers,
@@ -273,13 +275,7 @@ impl Store {
             written: Arc::new(tokio::sync::Mutex::new(Some(written))),
             stored,
             closing,
-            committed,
         })
-    }
-
-    /// The response versions this collector commits, as they commit.
-    pub fn committed_here(&self) -> broadcast::Receiver<StoredJson> {
-        self.committed.subscribe()
     }
 
     /// Stores a post in one transaction; see the module's notes.
@@ -351,6 +347,28 @@ impl Store {
             })
     }
 
+    /// Claims the alert of response `id` for this collector: `true` for the first claim of
+    /// all the collectors sharing the database (one insert: no gap between check and write).
+    pub async fn claim_alert(&self, id: &str) -> Result<bool, StoreError> {
+        let claim = async {
+            let client = self.writers.get().await?;
+            let claimed = client
+                .execute(
+                    "INSERT INTO alerted (id, alerted_ms) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+                    &[&id, &clock::now_ms()],
+                )
+                .await?;
+            Ok(claimed > 0)
+        };
+        tokio::time::timeout(WRITE_DEADLINE, claim)
+            .await
+            .unwrap_or_else(|_| {
+                Err(StoreError::Unavailable(
+                    "the database did not answer in time".into(),
+                ))
+            })
+    }
+
     /// Responses as they are stored through any collector.
     pub fn subscribe(&self) -> broadcast::Receiver<StoredJson> {
         self.stored.subscribe()
@@ -379,11 +397,7 @@ impl Store {
 }
 
 /// Takes every post waiting (up to [`BATCH`]) and commits them together.
-async fn write_loop(
-    pool: Pool,
-    mut posts: mpsc::Receiver<Write>,
-    committed_here: broadcast::Sender<StoredJson>,
-) {
+async fn write_loop(pool: Pool, mut posts: mpsc::Receiver<Write>) {
     while let Some(first) = posts.recv().await {
         let mut batch = vec![first];
         while batch.len() < BATCH {
@@ -416,10 +430,7 @@ async fn write_loop(
             Err(e) => Err(e.into()),
         };
         match committed {
-            Ok((outcomes, changed)) => {
-                for json in changed {
-                    let _ = committed_here.send(json);
-                }
+            Ok(outcomes) => {
                 for (write, outcome) in batch.into_iter().zip(outcomes) {
                     let _ = write.reply.send(outcome);
                 }
@@ -440,12 +451,11 @@ struct Row<'a> {
     received_ms: i64,
 }
 
-/// Stores a batch of posts in one transaction; per post, its count or its conflict; and the
-/// response versions it wrote.
+/// Stores a batch of posts in one transaction; per post, its count or its conflict.
 async fn commit(
     client: &mut deadpool_postgres::Client,
     batch: &[Write],
-) -> Result<(Vec<Result<usize, StoreError>>, Vec<StoredJson>), StoreError> {
+) -> Result<Vec<Result<usize, StoreError>>, StoreError> {
     let tx = client
         .build_transaction()
         .isolation_level(tokio_postgres::IsolationLevel::ReadCommitted)
@@ -573,12 +583,7 @@ async fn commit(
         .await?;
     }
     tx.commit().await?;
-    let changed = order
-        .iter()
-        .filter_map(|id| writes.get(id))
-        .map(|row| StoredJson::from(row.json.as_str()))
-        .collect();
-    Ok((outcomes, changed))
+    Ok(outcomes)
 }
 
 /// A decided version as the next decision in the batch sees it.

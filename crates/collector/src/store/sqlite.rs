@@ -25,10 +25,12 @@ struct Write {
     reply: oneshot::Sender<Result<usize, StoreError>>,
 }
 
-/// What the writer thread is given: posts (committed together), or a follow-up.
+/// What the writer thread is given: posts (committed together), a follow-up, or the claim
+/// of an alert.
 enum Job {
     Post(Write),
     FollowUp(FollowUp, oneshot::Sender<Result<bool, StoreError>>),
+    Claim(String, oneshot::Sender<Result<bool, StoreError>>),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -64,7 +66,7 @@ struct ReadPool {
 /// The schema's versions, in order: `migrations[i]` takes a database from version `i` to
 /// `i + 1` (`PRAGMA user_version`). Version 1 is the first versioned schema; its
 /// `IF NOT EXISTS` also adopts a database made before versions were kept.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     "
 CREATE TABLE IF NOT EXISTS responses (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -92,6 +94,12 @@ CREATE TABLE follow_ups (
   status TEXT NOT NULL,
   note TEXT NOT NULL,
   updated_ms INTEGER NOT NULL
+);
+",
+    "
+CREATE TABLE alerted (
+  id TEXT PRIMARY KEY,
+  alerted_ms INTEGER NOT NULL
 );
 ",
 ];
@@ -170,9 +178,14 @@ impl Store {
         writer.send(job).map_err(|_| stopped())
     }
 
-    /// The response versions this collector commits: all of them (it owns the file).
-    pub fn committed_here(&self) -> broadcast::Receiver<StoredJson> {
-        self.stored.subscribe()
+    /// Claims the alert of response `id`: `true` the first time (through the writer: the
+    /// claim outlives a restart).
+    pub async fn claim_alert(&self, id: &str) -> Result<bool, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.give(Job::Claim(id.to_owned(), reply))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Unavailable("the writer stopped".into()))?
     }
 
     /// New responses as they are stored.
@@ -366,6 +379,17 @@ fn write_loop(
         let first = match job {
             Job::FollowUp(follow_up, reply) => {
                 let _ = reply.send(record_follow_up(&conn, &follow_up));
+                continue;
+            }
+            Job::Claim(id, reply) => {
+                let claimed = conn
+                    .execute(
+                        "INSERT INTO alerted (id, alerted_ms) VALUES (?1, ?2) ON CONFLICT(id) DO NOTHING",
+                        params![id, clock::now_ms()],
+                    )
+                    .map(|n| n > 0)
+                    .map_err(StoreError::from);
+                let _ = reply.send(claimed);
                 continue;
             }
             Job::Post(write) => write,

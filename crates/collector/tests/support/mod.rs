@@ -223,7 +223,7 @@ pub fn assert_refuses_newer_schema(db: &str) {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("schema version 99, newer than this collector's 2"),
+        stderr.contains("schema version 99, newer than this collector's 3"),
         "{stderr}"
     );
 }
