@@ -297,7 +297,7 @@ fn failover_loses_nothing_acknowledged_and_doubles_nothing() {
 }
 
 #[test]
-fn collectors_sharing_a_database_alert_once_each_on_what_it_stored() {
+fn collectors_sharing_a_database_send_each_alert_once() {
     let Some((base, _alone)) = cluster("collectors_sharing_a_database_alert_once") else {
         return;
     };
@@ -314,12 +314,12 @@ fn collectors_sharing_a_database_alert_once_each_on_what_it_stored() {
         Collector::start_on(tempfile::tempdir().unwrap(), db, &args),
     ];
     let answer = |id: &str, complete: bool| json!({ "schema": 1, "id": id, "surveyId": "s", "kind": "nps", "score": 2, "complete": complete });
-    // Posted through either: each alerts once, from the collector that stored it.
+    // Posted through either: each sees every change, and the first to claim it sends.
     for (i, id) in ["d1", "d2", "d3", "d4"].iter().enumerate() {
         assert_eq!(both[i % 2].post(&answer(id, true)).0, 200);
     }
     // An email click stored by one, submitted through the other within the wait: one alert,
-    // the submitted one; the click held by the first is let go when it hears of it.
+    // the submitted one (the clicks both held find it claimed when their wait ends).
     assert_eq!(both[0].post(&answer("clicked", false)).0, 200);
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(both[1].post(&answer("clicked", true)).0, 200);
@@ -338,7 +338,7 @@ fn collectors_sharing_a_database_alert_once_each_on_what_it_stored() {
         .find(|a| a["response"]["id"] == "clicked")
         .unwrap();
     assert_eq!(clicked["response"]["complete"], true);
-    // One stops: the other alerts on what it stores, as before.
+    // One stops: the other sends, as before.
     both[0].child.kill().unwrap();
     both[0].child.wait().unwrap();
     assert_eq!(both[1].post(&answer("d5", true)).0, 200);
