@@ -320,47 +320,43 @@ impl Store {
     /// Records a follow-up when a response has its id (one statement: no gap between the
     /// check and the write); `false` when none has.
     pub async fn set_follow_up(&self, follow_up: FollowUp) -> Result<bool, StoreError> {
-        let write = async {
-            let client = self.writers.get().await?;
-            let changed = client
-                .execute(
-                    "INSERT INTO follow_ups (id, status, note, updated_ms)
-                       SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM responses WHERE id = $1)
-                     ON CONFLICT (id) DO UPDATE SET status = excluded.status, note = excluded.note,
-                       updated_ms = excluded.updated_ms",
-                    &[
-                        &follow_up.id,
-                        &follow_up.status,
-                        &follow_up.note,
-                        &follow_up.updated_ms,
-                    ],
-                )
-                .await?;
-            Ok(changed > 0)
-        };
-        tokio::time::timeout(WRITE_DEADLINE, write)
-            .await
-            .unwrap_or_else(|_| {
-                Err(StoreError::Unavailable(
-                    "the database did not answer in time".into(),
-                ))
-            })
+        self.changes_a_row(
+            "INSERT INTO follow_ups (id, status, note, updated_ms)
+               SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM responses WHERE id = $1)
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, note = excluded.note,
+               updated_ms = excluded.updated_ms",
+            &[
+                &follow_up.id,
+                &follow_up.status,
+                &follow_up.note,
+                &follow_up.updated_ms,
+            ],
+        )
+        .await
     }
 
     /// Claims the alert of response `id` for this collector: `true` for the first claim of
     /// all the collectors sharing the database (one insert: no gap between check and write).
     pub async fn claim_alert(&self, id: &str) -> Result<bool, StoreError> {
-        let claim = async {
+        self.changes_a_row(
+            "INSERT INTO alerted (id, alerted_ms) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+            &[&id, &clock::now_ms()],
+        )
+        .await
+    }
+
+    /// Runs one statement on the writers' pool (a person's click or an alert's claim: rare),
+    /// within the write deadline: whether it changed a row.
+    async fn changes_a_row(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<bool, StoreError> {
+        let write = async {
             let client = self.writers.get().await?;
-            let claimed = client
-                .execute(
-                    "INSERT INTO alerted (id, alerted_ms) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
-                    &[&id, &clock::now_ms()],
-                )
-                .await?;
-            Ok(claimed > 0)
+            Ok(client.execute(sql, params).await? > 0)
         };
-        tokio::time::timeout(WRITE_DEADLINE, claim)
+        tokio::time::timeout(WRITE_DEADLINE, write)
             .await
             .unwrap_or_else(|_| {
                 Err(StoreError::Unavailable(
