@@ -51,6 +51,10 @@ test("impressions: true posts a display record when the prompt shows, with the i
   await waitForPosts(server.posts, (posts) => posts.length === 2);
   expect(server.posts[1].body.id).toBe(shown.id);
   expect(server.posts[1].body.type).toBeUndefined();
+  // Acknowledged before the page is left: an answer still unacknowledged when the page goes
+  // is sent again (by keepalive, and by the next page), as it must be, and the count below
+  // would see those copies.
+  await page.waitForFunction(() => window.survey.pending() === 0);
   // Without the option, nothing but answers is posted.
   await open(page, { kind: "csat" }, "?plain");
   await page.getByRole("radio", { name: /^4 – / }).click();
