@@ -66,6 +66,17 @@ const kindCell = (kind, f) => {
   return `${fmt(f.score, 2)} (${interval(kind, f, 2)})`;
 };
 
+// Who to call back: the touchpoint (or survey), the agent and the ticket, where the survey sent them.
+const whereOf = (r) => [r.metadata.touchpoint ?? r.surveyId, r.metadata.agent && `agent ${r.metadata.agent}`, r.metadata.ticketId && `ticket ${r.metadata.ticketId}`].filter(Boolean).join(" · ");
+// A time of the collector's, to the minute, as the filters' dates are: in UTC.
+const utc = (time) => `${time.slice(0, 16).replace("T", " ")} UTC`;
+// The line under a response's comment: kind, score, group, where, reasons, when (`ago`
+// after it), and whether it was submitted.
+const responseLine = (r, ago = "") => {
+  const where = whereOf(r);
+  return `${r.kind.toUpperCase()} ${r.score} · ${r.group ?? ""}${where ? ` · ${where}` : ""}${r.reasons.length ? ` · ${r.reasons.join(", ")}` : ""}${r.time ? ` · ${utc(r.time)}${ago}` : ""}${r.complete ? "" : " · not yet submitted"}`;
+};
+
 // The comments of the responses counted from the collector, newest first, 50 at a time
 // ("Show more" says that more match); text is always set as text, never parsed as HTML.
 // `how`: "more" shows the next 50, "keep" as many as before (a live answer redraws the
@@ -80,10 +91,7 @@ function renderComments(how) {
     withComment: true, limit: commentsShown + 1, ...filters() });
   const items = list.slice(0, commentsShown).map((r) => {
     const li = el("li", undefined, `comment ${r.group ?? ""}`);
-    // Who to call back: the agent and the ticket, where the survey sent them.
-    const where = [r.metadata.touchpoint ?? r.surveyId, r.metadata.agent && `agent ${r.metadata.agent}`, r.metadata.ticketId && `ticket ${r.metadata.ticketId}`].filter(Boolean).join(" · ");
-    const meta = `${r.kind.toUpperCase()} ${r.score} · ${r.group ?? ""}${where ? ` · ${where}` : ""}${r.reasons.length ? ` · ${r.reasons.join(", ")}` : ""}${r.time ? ` · ${r.time.slice(0, 16).replace("T", " ")} UTC` : ""}${r.complete ? "" : " · not yet submitted"}`;
-    li.append(el("p", r.comment), el("p", meta, "small"));
+    li.append(el("p", r.comment), el("p", responseLine(r), "small"));
     return li;
   });
   const none = fileReport ? "A scored file keeps its figures, not its rows: comments are listed for the collector's responses." : "No comments match.";
@@ -101,6 +109,7 @@ const followUps = new Map();
 let followUpsRead = false;
 let followUpToken = null;
 const FOLLOW_UP_NAMES = [["open", "To call back"], ["contacted", "Contacted"], ["resolved", "Resolved"]];
+const statusName = (status) => FOLLOW_UP_NAMES.find(([value]) => value === status)?.[1] ?? status;
 const CALLBACKS_PAGE = 50;
 const OVERDUE_MS = 2 * 86_400_000;
 let callbacksShown = CALLBACKS_PAGE;
@@ -176,10 +185,9 @@ function renderCallbacks(how) {
 }
 function callbackItem(r) {
   const li = el("li", undefined, `comment ${r.group ?? ""}`);
-  const who = [r.metadata.touchpoint ?? r.surveyId, r.metadata.agent && `agent ${r.metadata.agent}`, r.metadata.ticketId && `ticket ${r.metadata.ticketId}`].filter(Boolean).join(" · ");
+  const who = whereOf(r);
   const days = Math.floor(age(r) / 86_400_000);
-  const when = r.time ? ` · ${r.time.slice(0, 16).replace("T", " ")} UTC (${days ? `${days} day${days === 1 ? "" : "s"} ago` : "today"})` : "";
-  li.append(el("p", r.comment || "(no comment)"), el("p", `${r.kind.toUpperCase()} ${r.score} · ${r.group}${who ? ` · ${who}` : ""}${r.reasons.length ? ` · ${r.reasons.join(", ")}` : ""}${when}${r.complete ? "" : " · not yet submitted"}`, "small"));
+  li.append(el("p", r.comment || "(no comment)"), el("p", responseLine(r, ` (${days ? `${days} day${days === 1 ? "" : "s"} ago` : "today"})`), "small"));
   const done = followUps.get(r.id);
   // A draft begun on a follow-up another lead has changed since keeps its note, not its
   // status: saving it must not undo their "resolved" unseen.
@@ -199,7 +207,7 @@ function callbackItem(r) {
   note.addEventListener("input", keep);
   const save = el("button", "Save");
   save.type = "submit";
-  const said = el("span", done ? `${changedMeanwhile ? "Changed meanwhile: " : ""}${FOLLOW_UP_NAMES.find(([v]) => v === done.status)?.[1] ?? done.status} ${done.updatedAt.slice(0, 16).replace("T", " ")} UTC` : "", "small");
+  const said = el("span", done ? `${changedMeanwhile ? "Changed meanwhile: " : ""}${statusName(done.status)} ${utc(done.updatedAt)}` : "", "small");
   said.setAttribute("role", "status");
   form.append(status, note, save, said);
   form.addEventListener("submit", async (e) => {
@@ -225,7 +233,7 @@ function callbackItem(r) {
     const draft = drafts.get(r.id);
     if (draft?.status === stored.status && draft?.note === stored.note) drafts.delete(r.id);
     else if (draft) draft.base = stored.updatedAt;
-    said.textContent = `Saved: ${FOLLOW_UP_NAMES.find(([v]) => v === stored.status)?.[1]} ${stored.updatedAt.slice(0, 16).replace("T", " ")} UTC`;
+    said.textContent = `Saved: ${statusName(stored.status)} ${utc(stored.updatedAt)}`;
     // The counts move at once; the item stays where it is (it may leave this view) until
     // the list is drawn again.
     countCallbacks();

@@ -282,9 +282,7 @@ impl Budget {
     fn summary(&mut self, now: Instant) -> Value {
         let held = self.held;
         // Names the summary among collectors that each make one of the same alerts.
-        let minute = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() / 60);
+        let minute = crate::clock::now_ms().div_euclid(60_000);
         *self = Budget {
             since: now,
             sent: 0,
@@ -542,9 +540,7 @@ async fn send(client: &reqwest::Client, url: &reqwest::Url, body: &Value) {
                 return;
             }
             Outcome::Retry => {
-                let now_ms = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0.0, |d| d.as_millis() as f64);
+                let now_ms = crate::clock::now_ms() as f64;
                 let wait = retry_after
                     .and_then(|h| retry_after_ms(&h, now_ms))
                     .unwrap_or_else(|| backoff_ms(attempt, 1_000, 30_000, rand_unit()))

@@ -304,49 +304,9 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
     if announced.is_some_and(|n| n > state.max_body as u64) {
         return body_too_large(state.max_body);
     }
-    // The whole body within one deadline: a client that trickles bytes cannot hold the connection.
-    let reading = axum::body::to_bytes(request.into_body(), state.max_body);
-    let body: Bytes = match tokio::time::timeout(state.body_timeout, reading).await {
-        Err(_) => {
-            return error(
-                StatusCode::REQUEST_TIMEOUT,
-                &format!(
-                    "the body did not arrive within {} s",
-                    state.body_timeout.as_secs()
-                ),
-                None,
-            )
-        }
-        Ok(Ok(body)) => body,
-        // Over the limit (413) or a broken upload: the same `{error}` shape as every other refusal,
-        // so that the widget's `sondeo:error` event can carry the message.
-        Ok(Err(e)) if is_length_limit(&e) => return body_too_large(state.max_body),
-        Ok(Err(e)) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                &format!("the body could not be read: {e}"),
-                None,
-            )
-        }
-    };
-    // Any content type is read as JSON: `navigator.sendBeacon` and simple CORS requests send text/plain.
-    // Core's strict reader keeps numbers' text and refuses a key given twice.
-    let Ok(text) = std::str::from_utf8(&body) else {
-        return error(StatusCode::BAD_REQUEST, "the body is not UTF-8 text", None);
-    };
-    // A byte-order mark, as some tools write before JSON text: RFC 8259 lets a parser
-    // ignore it, and the Scorer's import does.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let json = match sondeo_core::json::parse(text) {
-        Ok(v) => v,
-        Err(e) => {
-            let field = (!e.path.is_empty()).then_some(e.path.as_str());
-            return error(
-                StatusCode::BAD_REQUEST,
-                &format!("the body is not valid JSON: {e}"),
-                field,
-            );
-        }
+    let json = match read_json(request, state.max_body, state.body_timeout).await {
+        Ok(json) => json,
+        Err(refused) => return refused,
     };
     let (items, batch) = match json {
         Value::Array(items) => (items, true),
@@ -440,7 +400,7 @@ fn follow_up_json(f: &FollowUp) -> serde_json::Value {
         "id": f.id,
         "status": f.status,
         "note": f.note,
-        "updatedAt": sondeo_core::time::format_rfc3339(f.updated_ms),
+        "updatedAt": crate::clock::rfc3339(f.updated_ms),
     })
 }
 
@@ -449,16 +409,7 @@ async fn list_follow_ups(State(state): State<AppState>) -> Response {
     let store = state.store.clone();
     match tokio::task::spawn_blocking(move || store.reader()?.follow_ups()).await {
         Ok(Ok(list)) => Json(list.iter().map(follow_up_json).collect::<Vec<_>>()).into_response(),
-        Ok(Err(StoreError::Busy)) => {
-            let mut busy = error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "too many reads at once: try again in a second",
-                None,
-            );
-            busy.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(1));
-            busy
-        }
+        Ok(Err(e @ StoreError::Busy)) => busy(&e),
         Ok(Err(e)) => {
             log_unstored(&e.to_string());
             error(
@@ -491,16 +442,7 @@ async fn put_follow_up(
     }
     // A note of 2,000 characters, each written as a JSON escape pair (`\ud83d\ude00`), fits.
     let limit = state.max_body.max(32 * 1024);
-    let reading = axum::body::to_bytes(request.into_body(), limit);
-    let body = match tokio::time::timeout(state.body_timeout, reading).await {
-        Ok(Ok(body)) => body,
-        Ok(Err(e)) if is_length_limit(&e) => return body_too_large(limit),
-        _ => return error(StatusCode::BAD_REQUEST, "the body could not be read", None),
-    };
-    let Ok(text) = std::str::from_utf8(&body) else {
-        return error(StatusCode::BAD_REQUEST, "the body is not UTF-8 text", None);
-    };
-    let json = match sondeo_core::json::parse(text.strip_prefix('\u{feff}').unwrap_or(text)) {
+    let json = match read_json(request, limit, state.body_timeout).await {
         Ok(Value::Object(members)) => members,
         Ok(_) => {
             return error(
@@ -509,13 +451,7 @@ async fn put_follow_up(
                 None,
             )
         }
-        Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                &format!("the body is not valid JSON: {e}"),
-                None,
-            )
-        }
+        Err(refused) => return refused,
     };
     let unprocessable = |field: &str, problem: &str| {
         error(
@@ -565,6 +501,62 @@ async fn put_follow_up(
             )
         }
     }
+}
+
+/// A request's body as strict JSON, read whole within `timeout` and `limit` bytes, or the
+/// answer that refuses it (`408`, `413`, or `400` naming the problem and, for JSON, its path).
+async fn read_json(request: Request, limit: usize, timeout: Duration) -> Result<Value, Response> {
+    // The whole body within one deadline: a client that trickles bytes cannot hold the connection.
+    let reading = axum::body::to_bytes(request.into_body(), limit);
+    let body: Bytes = match tokio::time::timeout(timeout, reading).await {
+        Err(_) => {
+            return Err(error(
+                StatusCode::REQUEST_TIMEOUT,
+                &format!("the body did not arrive within {} s", timeout.as_secs()),
+                None,
+            ))
+        }
+        Ok(Ok(body)) => body,
+        // Over the limit (413) or a broken upload: the same `{error}` shape as every other refusal,
+        // so that the widget's `sondeo:error` event can carry the message.
+        Ok(Err(e)) if is_length_limit(&e) => return Err(body_too_large(limit)),
+        Ok(Err(e)) => {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                &format!("the body could not be read: {e}"),
+                None,
+            ))
+        }
+    };
+    // Any content type is read as JSON: `navigator.sendBeacon` and simple CORS requests send text/plain.
+    // Core's strict reader keeps numbers' text and refuses a key given twice.
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "the body is not UTF-8 text",
+            None,
+        ));
+    };
+    // A byte-order mark, as some tools write before JSON text: RFC 8259 lets a parser
+    // ignore it, and the Scorer's import does.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    sondeo_core::json::parse(text).map_err(|e| {
+        let field = (!e.path.is_empty()).then_some(e.path.as_str());
+        error(
+            StatusCode::BAD_REQUEST,
+            &format!("the body is not valid JSON: {e}"),
+            field,
+        )
+    })
+}
+
+/// Every read connection is taken: `503`, to be tried again in a second.
+fn busy(e: &StoreError) -> Response {
+    let mut answer = error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string(), None);
+    answer
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    answer
 }
 
 fn body_too_large(max_body: usize) -> Response {
@@ -693,13 +685,7 @@ async fn export(
     });
     let (reader, header_reader) = match readers {
         Ok(r) => r,
-        Err(e @ StoreError::Busy) => {
-            let mut answer = error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string(), None);
-            answer
-                .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
-            return answer;
-        }
+        Err(e @ StoreError::Busy) => return busy(&e),
         Err(e) => return error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string(), None),
     };
     let filter = Filter {
