@@ -8,8 +8,9 @@ import ts from "typescript";
 import { startServer, waitForPosts } from "./support/server.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const usage = `${root}tests/types/usage.ts`;
+const usage = [`${root}tests/types/usage.ts`, `${root}tests/types/scorer.ts`];
 const declarations = `${root}dist/sondeo.d.ts`;
+const scorerDeclarations = `${root}dist/sondeo-analytics.d.ts`;
 const options = {
   strict: true,
   noEmit: true,
@@ -20,13 +21,14 @@ const options = {
   lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
 };
 
-const program = ts.createProgram([usage], options);
+const program = ts.createProgram(usage, options);
 const checker = program.getTypeChecker();
-const exported = new Map(
-  checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(declarations))).map((s) => [s.name, s]),
-);
+const exportsOf = (file) =>
+  new Map(checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(file))).map((s) => [s.name, s]));
+const exported = exportsOf(declarations);
+const scorerExported = exportsOf(scorerDeclarations);
 
-const declared = (name) => checker.getDeclaredTypeOfSymbol(exported.get(name));
+const declared = (name) => checker.getDeclaredTypeOfSymbol(exported.get(name) ?? scorerExported.get(name));
 const partsOf = (type) => (type.isUnion() ? type.types : [type]);
 const objectsIn = (type) =>
   partsOf(type).filter((t) => (t.flags & ts.TypeFlags.Object || t.isIntersection()) && !checker.isArrayType(t));
@@ -39,6 +41,49 @@ const propertyType = (type, name) => {
 const literalsOf = (type) => partsOf(type).filter((t) => t.isStringLiteral()).map((t) => t.value).sort();
 const requiredKeysOf = (type) =>
   checker.getPropertiesOfType(type).filter((p) => !(p.flags & ts.SymbolFlags.Optional)).map((p) => p.name).sort();
+
+// wasm-bindgen's own members of every class it makes, used by its glue.
+const isPublic = (name) => !["__destroy_into_raw", "__wrap"].includes(name);
+
+/** Where `value` (plain JSON, as a page returns it) strays from `type`: each problem with its path. */
+function strays(value, type, path = "", problems = []) {
+  const parts = partsOf(type);
+  const has = (flag) => parts.some((t) => t.flags & flag);
+  if (value === null) {
+    if (!has(ts.TypeFlags.Null)) problems.push(`${path}: null, which the type does not allow`);
+  } else if (typeof value === "number") {
+    if (!has(ts.TypeFlags.Number) && !parts.some((t) => t.isNumberLiteral() && t.value === value)) problems.push(`${path}: a number (${value})`);
+  } else if (typeof value === "string") {
+    if (!has(ts.TypeFlags.String) && !parts.some((t) => t.isStringLiteral() && t.value === value)) problems.push(`${path}: "${value}", not one the type names`);
+  } else if (typeof value === "boolean") {
+    const fits = has(ts.TypeFlags.Boolean) || parts.some((t) => t.flags & ts.TypeFlags.BooleanLiteral && checker.typeToString(t) === String(value));
+    if (!fits) problems.push(`${path}: ${value}`);
+  } else if (Array.isArray(value)) {
+    const array = parts.find((t) => checker.isArrayType(t));
+    if (!array) problems.push(`${path}: an array`);
+    else value.forEach((item, i) => strays(item, checker.getTypeArguments(array)[0], `${path}[${i}]`, problems));
+  } else {
+    const candidates = objectsIn(type);
+    const memberType = (candidate, key) => {
+      const symbol = checker.getPropertyOfType(candidate, key);
+      // A member typed `never` (`kind?: never` beside `questions`) is one the value must not have.
+      if (symbol) return checker.getNonNullableType(checker.getTypeOfSymbol(symbol)).flags & ts.TypeFlags.Never ? undefined : checker.getTypeOfSymbol(symbol);
+      return checker.getIndexInfosOfType(candidate).find((info) => info.keyType.flags & ts.TypeFlags.String)?.type;
+    };
+    const keys = Object.keys(value);
+    // The member of a union that names every key (a suppressed eNPS figure, or the figures).
+    const fitting = candidates.filter((c) => keys.every((k) => memberType(c, k)));
+    const chosen = fitting.find((c) => requiredKeysOf(c).every((k) => k in value)) ?? fitting[0];
+    if (!chosen) {
+      const best = candidates.toSorted((a, b) => keys.filter((k) => memberType(b, k)).length - keys.filter((k) => memberType(a, k)).length)[0];
+      problems.push(`${path}: an object with ${best ? keys.filter((k) => !memberType(best, k)).join(", ") : keys.join(", ")}, which the type does not name`);
+      return problems;
+    }
+    for (const key of requiredKeysOf(chosen)) if (!(key in value)) problems.push(`${path}.${key}: missing, though the type requires it`);
+    for (const key of keys) strays(value[key], memberType(chosen, key), `${path}.${key}`, problems);
+  }
+  return problems;
+}
 
 test("the shipped types compile a site's usage under strict and catch each of its mistakes", () => {
   const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
@@ -135,7 +180,7 @@ test("the types name the module's exports and the survey's and element's methods
     expect(functions).toEqual(found.exports);
     // What wasm-bindgen adds to every class (`free`), and what only sondeo.js calls (`reattached`, after
     // the element moves), are not a site's API.
-    expect(keysOf(declared("Survey"))).toEqual(found.survey.filter((n) => !["free", "reattached", "__destroy_into_raw"].includes(n)));
+    expect(keysOf(declared("Survey"))).toEqual(found.survey.filter((n) => isPublic(n) && !["free", "reattached"].includes(n)));
     const element = exported.get("SondeoSurveyElement").declarations[0].members.map((m) => m.name.getText()).sort();
     const callbacks = ["connectedCallback", "disconnectedCallback", "attributeChangedCallback"];
     expect(element).toEqual(found.element.filter((n) => !callbacks.includes(n)));
@@ -165,16 +210,103 @@ test("the payload and event details have the fields the types give them", async 
     await page.waitForFunction(() => window.details.sent);
     const details = await page.evaluate(() => window.details);
     const payload = declared("ResponsePayload");
-    for (const name of ["answer", "submit"]) {
-      const keys = Object.keys(details[name]).sort();
-      expect(keys.filter((k) => !keysOf(payload).includes(k)), `${name}: fields the types lack`).toEqual([]);
-      expect(requiredKeysOf(payload).filter((k) => !keys.includes(k)), `${name}: required fields it lacks`).toEqual([]);
-    }
-    const posted = server.posts.find((p) => p.body.complete).body;
-    expect(Object.keys(posted).filter((k) => !keysOf(payload).includes(k))).toEqual([]);
+    expect(strays(details.answer, payload, "answer")).toEqual([]);
+    expect(strays(details.submit, payload, "submit")).toEqual([]);
+    expect(strays(server.posts.find((p) => p.body.complete).body, payload, "posted")).toEqual([]);
     expect(Object.keys(details.show).sort()).toEqual(keysOf(declared("SurveyRef")));
-    expect(Object.keys(details.sent).filter((k) => !keysOf(declared("DeliveryDetail")).includes(k))).toEqual([]);
-    expect(requiredKeysOf(declared("DeliveryDetail")).filter((k) => !(k in details.sent))).toEqual([]);
+    expect(strays(details.show, declared("SurveyRef"), "show")).toEqual([]);
+    expect(strays(details.sent, declared("DeliveryDetail"), "sent")).toEqual([]);
+  } finally {
+    await server.close();
+  }
+});
+
+test("the Scorer's declarations name its exports and methods, and every figure it returns has the type they give it", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.goto(`${server.url}/test/blank.html`);
+    const found = await page.evaluate(async () => {
+      const module = await import("/dist/sondeo-analytics.js");
+      await module.default();
+      const scorer = new module.Scorer();
+      // Every kind, a survey of several questions, segments, weeks, reasons, comments, partials and customers.
+      const ranges = { nps: [0, 10], enps: [0, 10], csat: [1, 5], ces: [1, 7], rating: [1, 5], yesno: [0, 1] };
+      const kinds = Object.keys(ranges);
+      for (let i = 0; i < 600; i++) {
+        const kind = kinds[i % kinds.length];
+        const [low, high] = ranges[kind];
+        const day = String(1 + (i % 28)).padStart(2, "0");
+        scorer.upsert({
+          schema: 1, id: `r${i}`, surveyId: kind === "enps" ? "pulse" : "relationship", kind, score: low + ((i * 7) % (high - low + 1)),
+          complete: i % 9 !== 0, comment: ["slow refund", "great support team", "price too high", ""][i % 4],
+          reasons: [["price"], ["support"], []][i % 3], metadata: { agent: ["ana", "bo", "cy"][Math.floor(i / 6) % 3], team: ["ops", "sales"][Math.floor(i / 6) % 2] },
+          user: { id: `u${i % 50}` }, createdAt: `2026-11-${day}T10:00:00Z`, submittedAt: `2026-11-${day}T10:01:00Z`,
+        });
+      }
+      for (let i = 0; i < 80; i++) {
+        scorer.upsert({
+          schema: 2, id: `t${i}`, surveyId: "post-ticket", kind: "csat", score: 1 + (i % 5), complete: true,
+          answers: [{ key: "satisfaction", kind: "csat", score: 1 + (i % 5) }, { key: "resolved", kind: "yesno", score: i % 2 }, { key: "agent", kind: "rating", score: 1 + ((i * 3) % 5) }],
+          metadata: { agent: ["ana", "bo"][i % 2] }, submittedAt: "2026-11-10T10:00:00Z",
+        });
+      }
+      scorer.upsert({ id: "undated", kind: "nps", score: 9, submittedAt: "someday" });
+      const bytes = (text) => new TextEncoder().encode(text);
+      const outcomes = ["userId,retained,churned,repurchased,crossSell,revenue"];
+      for (let i = 0; i < 60; i++) outcomes.push(`u${i},${i % 3 ? "true" : "false"},${i % 3 ? 0 : 1},${i % 2},${i % 4 ? "no" : "yes"},${(i * 37) % 500}`);
+      const impressions = Array.from({ length: 300 }, (_, i) => JSON.stringify({ schema: 1, type: "impression", id: `r${i}`, surveyId: "relationship", kind: "nps", metadata: { agent: ["ana", "bo", "cy"][i % 3] }, shownAt: "2026-11-02T10:00:00Z" }));
+      const figures = {
+        import: await scorer.import(bytes('{"id":"i1","kind":"nps","score":3}\n{"id":"i2","kind":"nope","score":1}\nnot json\n'), { byId: true }),
+        importOutcomes: await scorer.importOutcomes(bytes(outcomes.join("\n") + "\nnobody,maybe,0,0,0,x\n"), {}),
+        importImpressions: await scorer.importImpressions(bytes(impressions.join("\n") + "\nbad\n"), {}),
+        summary: scorer.summary({ by: "metadata.agent", period: "week", compare: { a: "2026-W45", b: "2026-W46" } }),
+        summaryByTeam: scorer.summary({ by: "metadata.team", minTeamSize: 1000 }),
+        summaryFiltered: scorer.summary({ by: "metadata.agent", value: "ana", from: "2026-11-01", to: "2026-11-15", kind: "nps" }),
+        responses: scorer.responses({ limit: 1000 }),
+        counted: scorer.counted(),
+        outcomes: scorer.outcomes(),
+        rates: scorer.rates({ by: "metadata.agent" }),
+        ratesPlain: scorer.rates({}),
+        participation: scorer.participation("team,invited\nops,8\nsales,900\nx,y\n"),
+        inflation: scorer.inflation({ by: "metadata.agent", kind: "nps" }),
+        refusedRecords: module.refusedRecords(),
+      };
+      const names = (prototype) => Object.getOwnPropertyNames(prototype).filter((n) => n !== "constructor").sort();
+      return { figures, exports: Object.keys(module).sort(), scorer: names(module.Scorer.prototype), statics: names(module.Scorer).filter((n) => !["length", "name", "prototype"].includes(n)) };
+    });
+    const values = ts.SymbolFlags.Function | ts.SymbolFlags.Class;
+    const declaredNames = [...scorerExported.values()].filter((s) => s.flags & values).map((s) => s.name).sort();
+    expect(declaredNames).toEqual(found.exports);
+    const scorerClass = scorerExported.get("Scorer");
+    const instance = checker.getDeclaredTypeOfSymbol(scorerClass);
+    expect(checker.getPropertiesOfType(instance).map((p) => p.name).filter((n) => !n.startsWith("__@")).sort()).toEqual(found.scorer.filter(isPublic));
+    const statics = checker.getPropertiesOfType(checker.getTypeOfSymbolAtLocation(scorerClass, scorerClass.valueDeclaration)).map((p) => p.name).filter((n) => n !== "prototype");
+    expect(statics.sort()).toEqual(found.statics.filter(isPublic));
+
+    // Each method's declared return type (a promise's value for the imports) against what it returned.
+    const returnOf = (method) => {
+      const symbol = checker.getPropertyOfType(instance, method);
+      const signature = checker.getTypeOfSymbol(symbol).getCallSignatures()[0];
+      const type = checker.getReturnTypeOfSignature(signature);
+      return checker.getAwaitedType(type) ?? type;
+    };
+    const methodOf = { summaryByTeam: "summary", summaryFiltered: "summary", ratesPlain: "rates" };
+    for (const [name, value] of Object.entries(found.figures)) {
+      const type = name === "refusedRecords"
+        ? checker.getReturnTypeOfSignature(checker.getTypeOfSymbol(scorerExported.get(name)).getCallSignatures()[0])
+        : returnOf(methodOf[name] ?? name);
+      expect(strays(value, type, name), name).toEqual([]);
+    }
+    // The data reached what the types describe: no check above passed on an empty figure.
+    const { summary, outcomes, inflation, rates } = found.figures;
+    expect(Object.keys(summary.overall).sort()).toEqual(["ces", "csat", "enps", "nps", "rating", "yesno"]);
+    expect(summary.questions["post-ticket"].length).toBe(3);
+    expect(summary.drivers.length).toBeGreaterThan(0);
+    expect(summary.undated).toBe(2); // "undated", whose date does not read, and the import's i1, which has none
+    expect(found.figures.summaryByTeam.segments.ops.enps).toEqual({ suppressed: true, minimum: 1000 });
+    expect(outcomes.matched).toBeGreaterThan(0);
+    expect(inflation.map((row) => row.segment)).toEqual(expect.arrayContaining(["ana", "bo", "cy"]));
+    expect(rates.rows.some((row) => row.responseRate)).toBe(true);
   } finally {
     await server.close();
   }
