@@ -258,6 +258,17 @@ export interface Survey {
   pending(): number;
 }
 
+/** The attributes of `<sondeo-survey>`, in markup or JSX: they win over its `config` property. */
+export interface SondeoSurveyAttributes {
+  kind?: Kind;
+  endpoint?: string;
+  "survey-id"?: string;
+  locale?: string;
+  display?: DisplayMode;
+  scale?: "numbers" | "stars" | "emoji" | "words";
+  question?: string;
+}
+
 /** `<sondeo-survey>`: configured by its attributes and its `config` property (attributes win). */
 export interface SondeoSurveyElement extends HTMLElement {
   config: Partial<SurveyConfig> | null | undefined;

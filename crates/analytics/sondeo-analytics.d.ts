@@ -282,7 +282,6 @@ export class Scorer {
   participation(invited: string): Participation;
   inflation(options?: { by?: string; kind?: Kind; shortBelow?: number; outcome?: Outcome }): InflationRow[];
   free(): void;
-  [Symbol.dispose](): void;
 }
 
 // What the dashboard's parallel import uses to cut a file between workers.
@@ -306,5 +305,4 @@ export class RowEnds {
   readonly openBytes: number;
   readonly inOpenQuote: boolean;
   free(): void;
-  [Symbol.dispose](): void;
 }

@@ -8,7 +8,7 @@ import ts from "typescript";
 import { startServer, waitForPosts } from "./support/server.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const usage = [`${root}tests/types/usage.ts`, `${root}tests/types/scorer.ts`];
+const usage = [`${root}tests/types/usage.ts`, `${root}tests/types/scorer.ts`, `${root}tests/types/react.tsx`];
 const declarations = `${root}dist/sondeo.d.ts`;
 const scorerDeclarations = `${root}dist/sondeo-analytics.d.ts`;
 const options = {
@@ -19,6 +19,8 @@ const options = {
   module: ts.ModuleKind.ESNext,
   moduleResolution: ts.ModuleResolutionKind.Bundler,
   lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
+  jsx: ts.JsxEmit.ReactJSX,
+  types: [],
 };
 
 const program = ts.createProgram(usage, options);
@@ -172,7 +174,7 @@ test("the types name the module's exports and the survey's and element's methods
       const module = await import("/dist/sondeo.js");
       const survey = await module.mount(document.body.appendChild(document.createElement("div")), { kind: "nps", endpoint: "/api/responses" });
       const names = (prototype) => Object.getOwnPropertyNames(prototype).filter((n) => n !== "constructor");
-      const result = { exports: Object.keys(module).sort(), survey: names(Object.getPrototypeOf(survey)).sort(), element: names(customElements.get("sondeo-survey").prototype).sort() };
+      const result = { exports: Object.keys(module).sort(), survey: names(Object.getPrototypeOf(survey)).sort(), element: names(customElements.get("sondeo-survey").prototype).sort(), attributes: [...customElements.get("sondeo-survey").observedAttributes].sort() };
       survey.destroy();
       return result;
     });
@@ -184,6 +186,8 @@ test("the types name the module's exports and the survey's and element's methods
     const element = exported.get("SondeoSurveyElement").declarations[0].members.map((m) => m.name.getText()).sort();
     const callbacks = ["connectedCallback", "disconnectedCallback", "attributeChangedCallback"];
     expect(element).toEqual(found.element.filter((n) => !callbacks.includes(n)));
+    // `data-managed` marks an element mount() configures: sondeo's own, not a site's attribute.
+    expect(keysOf(declared("SondeoSurveyAttributes"))).toEqual(found.attributes.filter((n) => n !== "data-managed"));
   } finally {
     await server.close();
   }
