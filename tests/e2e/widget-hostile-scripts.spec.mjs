@@ -159,6 +159,26 @@ test("a browser that wrongly says it is offline still sends the answer", async (
   }
 });
 
+test("a storage that answers every read with the same text sends each version once, from memory", async ({ page }) => {
+  const server = await startServer();
+  try {
+    // A broken shim: writes are taken, and every read gives back the same unfinished JSON.
+    await page.addInitScript(() => { Storage.prototype.getItem = function () { return '{"garbage":true'; }; });
+    await openMount(page, server.url, { kind: "nps", id: "shim" });
+    await page.getByRole("radio", { name: "9", exact: true }).click();
+    await page.getByRole("textbox").fill("Quick fix");
+    await page.getByRole("button", { name: "Send" }).click();
+    await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete));
+    await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(0);
+    await page.waitForTimeout(1_000);
+    const versions = server.posts.map((p) => `${p.body.surveyId}:${p.body.complete}`).sort();
+    expect(versions).toEqual(["shim:false", "shim:true"]);
+    expect(new Set(server.posts.map((p) => p.body.id)).size).toBe(1);
+  } finally {
+    await server.close();
+  }
+});
+
 test("a page whose policy forbids WebAssembly gets an error that says what to allow", async ({ page }) => {
   const server = await startServer({ csp: "default-src 'self'; script-src 'self'; style-src 'self'" });
   try {

@@ -84,18 +84,23 @@ pub fn save(endpoint: &str, queue: &Queue) {
     let key = queue_key(endpoint);
     let stored = local().is_some_and(|s| {
         if queue.entries.is_empty() {
-            s.remove_item(&key).is_ok()
-        } else if s.set_item(&key, &json).is_ok()
-            // Read back: a storage that takes writes and gives nothing back (a no-op shim, a
-            // `getItem` that throws) would leave the queue nowhere, and nothing sent. (Any
-            // value will do: another tab may have written its own since.)
-            && s.get_item(&key).is_ok_and(|back| back.is_some())
-        {
-            true
-        } else {
-            // Full, or not read back: an older copy must not be resumed later in its place.
+            return s.remove_item(&key).is_ok();
+        }
+        if s.set_item(&key, &json).is_err() {
+            // Full: an older copy must not be resumed later in its place.
             let _ = s.remove_item(&key);
-            false
+            return false;
+        }
+        // Read back: a storage that takes writes and gives back nothing, or something else
+        // (a no-op shim, a `getItem` that throws or answers every key with the same text),
+        // would leave the queue nowhere, and nothing sent. Browsers apply another tab's
+        // writes between tasks, so within this one the text must be ours.
+        match s.get_item(&key) {
+            Ok(Some(back)) => back == json,
+            _ => {
+                let _ = s.remove_item(&key);
+                false
+            }
         }
     });
     MEMORY.with(|m| {
