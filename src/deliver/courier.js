@@ -6,6 +6,8 @@
 let loaded = null;
 let loading = null;
 let failures = 0;
+// Calls kept until the module loads, written and read by index: a page may have replaced
+// `Array.prototype.push` or the array iterator (a polyfill that breaks them).
 const waiting = [];
 const told = new Set();
 // Taken when the module loads, as the element's own timer is: a page may replace the globals.
@@ -16,9 +18,9 @@ const Event = globalThis.CustomEvent;
 
 /** Calls the module's `name` with `args` (kept until it loads; `pending` is not); `load`: fetch it now. */
 export function courier(name, args, load) {
-  if (loaded) return loaded[name](...args);
+  if (loaded) return loaded[name].apply(null, args);
   if (name === "pending") return;
-  waiting.push([name, args]);
+  waiting[waiting.length] = [name, args];
   if (load) preload();
 }
 
@@ -31,14 +33,15 @@ export function preload() {
     .then((module) => {
       // In order: a call that a call made here causes (a page's listener of a delivery event)
       // waits its turn.
-      while (waiting.length) {
-        const [name, args] = waiting.shift();
+      for (let i = 0; i < waiting.length; i++) {
+        const call = waiting[i];
         try {
-          module[name](...args);
+          module[call[0]].apply(null, call[1]);
         } catch (error) {
           console.error(error);
         }
       }
+      waiting.length = 0;
       loaded = module;
     }, fail);
 }
@@ -52,7 +55,8 @@ function fail(error) {
   if (failures === 1 && !offline) console.warn(`sondeo: ${problem}`);
   // Each waiting answer says so once, on its survey's element: offline, it is queued; else
   // the site must see it (a CSP that allows sondeo.js but not the files beside it).
-  for (const [name, [target, key]] of waiting) {
+  for (let i = 0; i < waiting.length; i++) {
+    const name = waiting[i][0], target = waiting[i][1][0], key = waiting[i][1][1];
     if (name !== "send" || told.has(key)) continue;
     told.add(key);
     // The key is `sondeo:handoff:<id> <endpoint>`.

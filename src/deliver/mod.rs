@@ -26,9 +26,10 @@ extern "C" {
 }
 
 fn call(name: &str, args: &[JsValue], load: bool) -> JsValue {
+    // By index, not `push`: a page may have replaced `Array.prototype.push`.
     let array = js_sys::Array::new();
-    for arg in args {
-        array.push(arg);
+    for (i, arg) in args.iter().enumerate() {
+        array.set(i as u32, arg.clone());
     }
     courier(name, array, load).unwrap_or(JsValue::UNDEFINED)
 }
@@ -103,9 +104,9 @@ impl Deliverer {
         before_send: Option<js_sys::Function>,
     ) -> Deliverer {
         let headers = js_sys::Array::new();
-        for (name, value) in &config.headers {
-            headers.push(&name.into());
-            headers.push(&value.into());
+        for (i, (name, value)) in config.headers.iter().enumerate() {
+            headers.set(2 * i as u32, name.into());
+            headers.set(2 * i as u32 + 1, value.into());
         }
         let d = config.delivery;
         let number = |n: u32| JsValue::from(n as f64);

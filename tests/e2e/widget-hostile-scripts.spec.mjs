@@ -179,6 +179,21 @@ test("a storage that answers every read with the same text sends each version on
   }
 });
 
+test("a page that replaced Array.prototype.push with a no-op still gets each answer sent, with its headers", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.addInitScript(() => { Array.prototype.push = function () { return this.length; }; });
+    await openMount(page, server.url, { kind: "csat", id: "no-push", headers: { "X-Api-Key": "k-1" } });
+    await page.getByRole("radio", { name: "2 – Dissatisfied" }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete));
+    await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(0);
+    expect(server.posts.map((p) => `${p.body.surveyId}:${p.body.complete}:${p.headers["x-api-key"]}`).sort()).toEqual(["no-push:false:k-1", "no-push:true:k-1"]);
+  } finally {
+    await server.close();
+  }
+});
+
 test("a page whose policy forbids WebAssembly gets an error that says what to allow", async ({ page }) => {
   const server = await startServer({ csp: "default-src 'self'; script-src 'self'; style-src 'self'" });
   try {
