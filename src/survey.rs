@@ -698,6 +698,9 @@ impl Survey {
         let partial = self.response(false);
         if self.config.delivery.partial {
             self.deliverer.send(&partial);
+            // Sent: a visitor who leaves the page now (closes the tab, follows a link) has
+            // answered, as one who closes the prompt has; the next page must not ask again.
+            trigger::remember(&self.config.id, Outcome::Answered);
         }
         self.outbox.push(("sondeo:answer", payload(&partial)));
     }

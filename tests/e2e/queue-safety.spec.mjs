@@ -32,11 +32,18 @@ test("the stored queue holds no header values; a later page sends with its own s
   }
 });
 
-test("queued entries go only to an endpoint a survey on this page posts to, and expire after maxAgeDays", async ({ page }) => {
+test("queued entries go only to an endpoint a survey on this page posts to, and expire after maxAgeDays once an attempt fails", async ({ page }) => {
   const server = await startServer();
   try {
     const elsewhere = [];
     await page.route("https://evil.example/**", (route) => { elsewhere.push(route.request().url()); route.abort(); });
+    // The endpoint is down for "old" only: its one last attempt fails.
+    let oldAttempts = 0;
+    await page.route("**/api/responses", (route) => {
+      if (route.request().postDataJSON()?.id !== "old") return route.continue();
+      oldAttempts++;
+      return route.fulfill({ status: 503, body: "down" });
+    });
     const day = 86_400_000;
     await page.addInitScript(({ day }) => {
       if (sessionStorage.getItem("planted")) return;
@@ -47,15 +54,20 @@ test("queued entries go only to an endpoint a survey on this page posts to, and 
       // (Written the way an older version stored entries: with the header values.)
       localStorage.setItem("sondeo:queue:https://evil.example/collect", JSON.stringify([
         { ...entry("planted-1", "https://evil.example/collect", 0), headers: [["X-Api-Key", "legacy-secret"]] }]));
-      // The real endpoint's queue, with an entry that names another endpoint, an old one and a fresh one.
+      // The real endpoint's queue, with an entry that names another endpoint, two old ones and a fresh one.
       localStorage.setItem("sondeo:queue:/api/responses", JSON.stringify([
-        entry("planted-2", "https://evil.example/x", 0), entry("old", "/api/responses", 8), entry("fresh", "/api/responses", 1)]));
+        entry("planted-2", "https://evil.example/x", 0), entry("old", "/api/responses", 8), entry("late", "/api/responses", 8),
+        entry("fresh", "/api/responses", 1)]));
     }, { day });
     await page.goto(mountUrl(server, { kind: "nps", endpoint: "/api/responses" }));
     await page.waitForFunction(() => window.survey);
     await waitForPosts(server.posts, (p) => p.some((post) => post.body.id === "fresh"));
+    // An entry older than maxAgeDays gets one last attempt (the clock that calls it old may be
+    // days fast): "late" is taken; "old" fails once and is dropped, saying so.
+    await expect.poll(() => page.evaluate(() => window.sondeoEvents.filter((e) => e.type === "error").length), { timeout: 10_000 }).toBe(1);
     await page.waitForTimeout(500);
-    expect(server.posts.map((p) => p.body.id)).toEqual(["fresh"]);
+    expect(server.posts.map((p) => p.body.id).sort()).toEqual(["fresh", "late"]);
+    expect(oldAttempts).toBe(1);
     expect(elsewhere).toEqual([]);
     const errors = await page.evaluate(() => window.sondeoEvents.filter((e) => e.type === "error").map((e) => e.detail));
     expect(errors).toEqual([expect.objectContaining({ id: "old", error: expect.stringContaining("maxAgeDays") })]);

@@ -235,6 +235,17 @@ test("a visitor who chose a score and closed the prompt has answered: recontactD
   expect(await state(page)).toBe("closed");
 });
 
+test("a visitor who chose a score and left the page (no Send, no close) has answered: the next page does not ask again", async ({ page }) => {
+  const config = { kind: "csat", id: "left", display: "slide-in", recontactDays: 30 };
+  await load(page, config, "?first");
+  await expect.poll(() => state(page)).toBe("open");
+  await page.getByRole("radio", { name: "4 – Satisfied" }).click();
+  // The partial went out when the choice settled (a click settles it at once).
+  await expect.poll(() => page.evaluate(() => localStorage.getItem("sondeo:seen:left"))).toMatch(/^a\d+,1$/);
+  await load(page, config, "?next-page");
+  expect(await state(page)).toBe("closed");
+});
+
 test("scrollPercent on a page too short to scroll: the visitor has seen it all, the prompt shows", async ({ page }) => {
   await load(page, { kind: "csat", id: "short", display: "slide-in", trigger: { scrollPercent: 50 } });
   expect(await page.evaluate(() => document.documentElement.scrollHeight <= innerHeight)).toBe(true);

@@ -113,6 +113,9 @@ fn parse_http_date(s: &str) -> Option<i64> {
     Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec)
 }
 
+/// The longest wait a `Retry-After` header is followed for.
+pub const RETRY_AFTER_MAX_MS: u32 = 3_600_000;
+
 /// How long a tab owns an entry it is sending; another tab may take it after that
 /// (the sending tab may have been closed mid-request).
 pub const LEASE_MS: f64 = 30_000.0;
@@ -417,14 +420,19 @@ impl Queue {
                 entry.lease_until = 0.0;
                 entry.set_at = now_ms;
                 let limits = entry.limits;
+                let backoff = backoff_ms(
+                    entry.attempts,
+                    limits.base_delay_ms,
+                    limits.max_delay_ms,
+                    random,
+                );
+                // `Retry-After` may lengthen the wait, not shorten it (a date in the past or
+                // `0` would have every attempt go at once), and holds an answer an hour at
+                // most (a CDN's "come back in 11 days" would keep a long-lived tab's answer
+                // that long; the next page or `online` wakes it anyway).
                 let wait_ms = match retry_after.and_then(|h| retry_after_ms(h, now_ms)) {
-                    Some(ms) => ms,
-                    None => backoff_ms(
-                        entry.attempts,
-                        limits.base_delay_ms,
-                        limits.max_delay_ms,
-                        random,
-                    ),
+                    Some(ms) => ms.min(RETRY_AFTER_MAX_MS).max(backoff),
+                    None => backoff,
                 };
                 if entry.attempts >= limits.max_attempts {
                     entry.next_at = now_ms + PARKED_MS;
@@ -469,13 +477,13 @@ impl Queue {
     }
 
     /// Removes the entries queued longer ago than their own `maxAgeDays`, and returns
-    /// them; not those `fresh` says this page queued, however the clock has moved since
-    /// (a device offline with a wrong date corrects it as it comes back online).
-    pub fn expire(&mut self, now_ms: f64, fresh: impl Fn(&Entry) -> bool) -> Vec<Entry> {
+    /// them; not those `keep` says to (the widget keeps what its page queued, however the
+    /// clock has moved since, and gives every entry one attempt before it calls it old).
+    pub fn expire(&mut self, now_ms: f64, keep: impl Fn(&Entry) -> bool) -> Vec<Entry> {
         let (old, kept) = core::mem::take(&mut self.entries)
             .into_iter()
             .partition(|e| {
-                now_ms - e.created_at > e.limits.max_age_days as f64 * 86_400_000.0 && !fresh(e)
+                now_ms - e.created_at > e.limits.max_age_days as f64 * 86_400_000.0 && !keep(e)
             });
         self.entries = kept;
         old

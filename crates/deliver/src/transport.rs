@@ -70,6 +70,8 @@ struct State {
     /// The responses this page's visitor gave (their queue ids): they do not expire while
     /// the page is open, however the clock moves.
     given_here: Vec<String>,
+    /// The queue ids an attempt from this page failed for: only those may expire.
+    tried_here: Vec<String>,
     /// URLs the page's Content-Security-Policy refused a connection to (its
     /// `securitypolicyviolation` events for `connect-src`).
     blocked: Vec<String>,
@@ -82,6 +84,7 @@ static STATE: PageLocal<RefCell<State>> = PageLocal::new(RefCell::new(State {
     generation: 0,
     routes: Vec::new(),
     given_here: Vec::new(),
+    tried_here: Vec::new(),
     blocked: Vec::new(),
 }));
 
@@ -237,13 +240,20 @@ fn flush_with(endpoint: &str, events: &EventTarget, probe: bool) {
     let started = now();
     let in_flight: Vec<String> = STATE.with(|s| s.borrow().in_flight.clone());
     // Each entry by its own survey's age; none given on this page, however far the clock
-    // has jumped since (a device back online with its date corrected).
-    let given_here = STATE.with(|s| s.borrow().given_here.clone());
+    // has jumped since (a device back online with its date corrected), and none before this
+    // page has tried it once: an answer an earlier page left is worth one last attempt, and
+    // the clock that calls it old may be days fast.
+    let (given_here, tried_here) = STATE.with(|s| {
+        let s = s.borrow();
+        (s.given_here.clone(), s.tried_here.clone())
+    });
     let (expired, leased) = queue_store::update(endpoint, |q| {
         // A clock that ran fast and was corrected meanwhile: the waits set in its time
         // would hold the answers back as long as it was fast.
         q.follow_clock(started);
-        let expired = q.expire(started, |e| given_here.contains(&e.id));
+        let expired = q.expire(started, |e| {
+            given_here.contains(&e.id) || !tried_here.contains(&e.id)
+        });
         let leased = if offline {
             Vec::new()
         } else {
@@ -462,6 +472,14 @@ fn finish(
         (settled, q.next_due())
     })
     .unwrap_or((Settled::Superseded, None));
+    if matches!(settled, Settled::Parked | Settled::Retrying { .. }) {
+        STATE.with(|s| {
+            let mut s = s.borrow_mut();
+            if !s.tried_here.contains(&entry.id) {
+                s.tried_here.push(entry.id.clone());
+            }
+        });
+    }
     match settled {
         Settled::Delivered => notify(&events, "sondeo:sent", &entry.id, code, ""),
         Settled::Refused => {

@@ -318,6 +318,27 @@ fn settling_removes_delivered_and_refused_and_backs_off_then_parks_the_rest() {
 }
 
 #[test]
+fn retry_after_lengthens_the_wait_never_shortens_it_and_holds_an_answer_an_hour_at_most() {
+    let wait = |header: &str| {
+        let mut q = Queue::default();
+        q.push(entry("a", true, "x"), 10);
+        // In 2027; at random = 1 the first backoff is the whole base delay of the entry, 1000 ms.
+        match q.settle("a", "x", Some(503), Some(header), 1_800_000_000_000.0, 1.0) {
+            Settled::Retrying { wait_ms, .. } => wait_ms,
+            other => panic!("{other:?}"),
+        }
+    };
+    // "Now" (0 or a date in the past) would send every attempt at once: the backoff stays.
+    assert_eq!(wait("0"), 1000);
+    assert_eq!(wait("Wed, 21 Oct 2015 07:28:00 GMT"), 1000);
+    // A shorter wait than the backoff too; a longer one is followed.
+    assert_eq!(wait("1"), 1000);
+    assert_eq!(wait("30"), 30_000);
+    // Eleven days ("999999" seconds) is an hour.
+    assert_eq!(wait("999999"), 60 * 60 * 1000);
+}
+
+#[test]
 fn an_entry_keeps_its_own_limits_across_pages() {
     let mut q = Queue::default();
     let mut e = entry("a", true, "x");
