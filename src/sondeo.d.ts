@@ -22,8 +22,8 @@ export type TextKey =
   | "ratingQuestion" | "rating1" | "rating2" | "rating3" | "rating4" | "rating5"
   | "yesnoQuestion" | "no" | "yes" | "back" | "progress" | "next";
 
-/** A metadata or user attribute value: numbers keep the digits they were written with, null leaves the key out. */
-export type AttributeValue = string | number | boolean | null;
+/** A metadata or user attribute value: numbers keep the digits they were written with; null or undefined leaves the key out. */
+export type AttributeValue = string | number | boolean | null | undefined;
 
 /** The "why" question after the score: off, or worded per group (keys are the groups of the question it follows). */
 export type FollowUp<G extends Group> =
@@ -106,8 +106,8 @@ interface CommonConfig {
   method?: "POST" | "PUT";
   /** Extra request headers (an API key): up to 20. Never stored in the browser. */
   headers?: Record<string, string>;
-  /** Reshapes the body for any endpoint: a string is sent as is, an object as JSON. Synchronous. */
-  beforeSend?: (payload: ResponsePayload) => string | object;
+  /** Reshapes the body for any endpoint: a string is sent as is, an object as JSON. Synchronous (a Promise is refused). */
+  beforeSend?: (payload: ResponsePayload) => string | (object & { then?: never });
   display?: DisplayMode | { mode?: DisplayMode; position?: Position };
   trigger?: Trigger;
   /** Share of people asked, 0–1 (default 1). */
@@ -270,6 +270,11 @@ export interface SondeoSurveyAttributes {
 }
 
 /** `<sondeo-survey>`: configured by its attributes and its `config` property (attributes win). */
+/** What JSX may set on `<sondeo-survey>`: its attributes, and `config` (a framework sets it as the property). */
+export interface SondeoSurveyProps extends SondeoSurveyAttributes {
+  config?: Partial<SurveyConfig>;
+}
+
 export interface SondeoSurveyElement extends HTMLElement {
   config: Partial<SurveyConfig> | null | undefined;
   show(): void;
@@ -280,7 +285,7 @@ export interface SondeoSurveyElement extends HTMLElement {
 
 /** Mounts a survey into `target`, or with null onto the page (modal, slide-in). Rejects with an
  * `Error` naming every bad field of an invalid config. */
-export function mount(target: Element | null, config: SurveyConfig): Promise<Survey>;
+export function mount(target: Element | null | undefined, config: SurveyConfig): Promise<Survey>;
 /** The site's consent to storing, for surveys with `consent: "required"` (false deletes what was stored). */
 export function consent(granted: boolean): Promise<void>;
 /** A single-page app changed its address (after `history.pushState`): page rules and load triggers run again. */

@@ -1,7 +1,10 @@
 // Types for dist/sondeo-analytics.js: the Scorer, which scores responses in the browser. The
 // README's "Scoring in the browser" is the reference; tests/e2e/types.spec.mjs checks every
 // figure the Scorer returns against these types, field by field.
-import type { Kind, ResponsePayload } from "./sondeo.js";
+
+/** The question kinds (the widget's `Kind`; repeated here so that a worker, with no DOM types, can use these). */
+export type Kind = "nps" | "enps" | "csat" | "ces" | "rating" | "yesno";
+export type Group = "detractor" | "passive" | "promoter" | "low" | "neutral" | "high";
 
 /** Starts the module (fetches its wasm beside this file, or from what is given). */
 export default function init(input?: { module_or_path: RequestInfo | URL | Response | BufferSource | WebAssembly.Module } | RequestInfo | URL | BufferSource): Promise<unknown>;
@@ -54,7 +57,7 @@ export interface Filter {
 }
 
 export interface ListOptions extends Filter {
-  group?: "detractor" | "passive" | "promoter" | "low" | "neutral" | "high";
+  group?: Group;
   reason?: string;
   /** Comments containing it, case folded. */
   text?: string;
@@ -68,7 +71,7 @@ export interface ListedResponse {
   id: string;
   kind: Kind;
   score: number;
-  group: string | null;
+  group: Group | null;
   complete: boolean;
   comment: string | null;
   reasons: string[];
@@ -103,8 +106,6 @@ interface Figures {
   n: number;
   /** NPS −100…100; CSAT and yes/no: % in the best group; CES and rating: the mean. */
   score: number;
-  low95?: number;
-  high95?: number;
   /** Under 30 answers. */
   smallSample: boolean;
   /** A segment's: how far it moves the total (the total minus the total without it). */
@@ -118,20 +119,27 @@ export interface NpsFigures extends Figures {
   promoters: number;
   passives: number;
   detractors: number;
-  margin95?: number;
+  low95: number;
+  high95: number;
+  margin95: number;
   groups: { detractor: number; passive: number; promoter: number };
 }
 
 /** CSAT and yes/no (`score`: % of the best group). */
 export interface ShareFigures extends Figures {
   mean: number;
+  low95: number;
+  high95: number;
   groups: { low: number; neutral: number; high: number };
 }
 
 /** CES and rating (`score`: the mean; `agree`: % in the best group). */
 export interface MeanFigures extends Figures {
   agree: number;
-  margin95?: number;
+  /** Null on a single answer: no interval. */
+  low95: number | null;
+  high95: number | null;
+  margin95: number | null;
   groups: { low: number; neutral: number; high: number };
 }
 
@@ -166,17 +174,24 @@ export interface Term {
   count: number;
 }
 
+/** One kind's figures, or an eNPS figure suppressed on too few answers. */
+export type AnyFigures = NpsFigures | ShareFigures | MeanFigures | Suppressed;
+
 /** One question of a survey of several. */
 export interface QuestionFigures {
   key: string;
   kind: Kind;
-  figures: NpsFigures | ShareFigures | MeanFigures;
-  segments?: Record<string, NpsFigures | ShareFigures | MeanFigures>;
-  /** This question's figures when another question's answer was in its worst group and in its best. */
+  figures: AnyFigures | null;
+  segments?: Record<string, AnyFigures>;
+  /** The segment field has more values than are kept. */
+  segmentsTruncated?: true;
+  /** This question's figures when another question's answer was in its worst group and in its best, keyed by
+   * that question's group names (`detractor` and `promoter` for NPS; `low` and `high` otherwise); null where
+   * nobody answered so. */
   by: Array<{
     question: string;
     questionKind: Kind;
-    groups: { low?: NpsFigures | ShareFigures | MeanFigures; high?: NpsFigures | ShareFigures | MeanFigures };
+    groups: { [group in Group]?: AnyFigures | null };
     difference: Difference | null;
   }>;
 }
@@ -186,15 +201,15 @@ export interface Summary {
   overall: KindFigures;
   segments?: Record<string, KindFigures>;
   periods?: Record<string, KindFigures>;
-  compare?: { a: string; b: string; changes: { [kind in Kind]?: Difference } };
+  compare?: { a: string; b: string; changes: { [kind in Exclude<Kind, "enps">]?: Difference } & { enps?: Difference | Suppressed } };
   drivers: Driver[];
   themes: { negative: Term[]; neutral: Term[]; positive: Term[] };
   /** Per survey id, in the order asked. */
   questions?: Record<string, QuestionFigures[]>;
   /** Answers whose date does not read: in the totals, not in a period. */
   undated?: number;
-  /** A segment field with more values, or more fields, than are kept. */
-  segmentsTruncated?: boolean;
+  /** Says (to show as is) that the segment field has more values, or the answers more fields, than are kept. */
+  segmentsTruncated?: string;
 }
 
 /** A rate in %, with its 95% interval (Wilson; revenue: a normal interval) and how many it rests on. */
@@ -257,11 +272,11 @@ export interface InflationRow {
 export class Scorer {
   constructor();
   /** Counts a response (the payload). False when it was refused (counted in `summary().rejected`). */
-  add(response: ResponsePayload | object): boolean;
+  add(response: object): boolean;
   /** Counts a response as the latest version of its id: a partial never replaces a complete one. */
-  upsert(response: ResponsePayload | object): boolean;
+  upsert(response: object): boolean;
   /** How many of an array were accepted. */
-  addMany(responses: Array<ResponsePayload | object>): number;
+  addMany(responses: object[]): number;
   import(source: Source, options?: ImportOptions): Promise<ImportReport>;
   merge(other: Scorer): void;
   /** The exact state as JSON, with its format `version`. */

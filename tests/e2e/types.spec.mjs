@@ -92,7 +92,9 @@ test("the shipped types compile a site's usage under strict and catch each of it
   // A `@ts-expect-error` the types no longer catch is an error too (TS2578), so an empty list
   // means every valid line compiles and every mistake is caught.
   expect(diagnostics).toEqual([]);
-  expect(program.getSourceFile(declarations)).toBeTruthy();
+  // In a worker there is no DOM: the Scorer's types compile with the worker's library alone.
+  const worker = ts.createProgram([`${root}tests/types/worker.ts`], { ...options, lib: ["lib.es2022.d.ts", "lib.webworker.d.ts"], jsx: undefined });
+  expect(ts.getPreEmitDiagnostics(worker).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"))).toEqual([]);
 });
 
 /** What the widget lists for `field` when `config` has an unknown key or value there. */
@@ -144,9 +146,15 @@ test("the types name every config field and choice the widget accepts, and no ot
       const config = extra.questions ? { endpoint: base.endpoint, ...extra } : { ...base, ...extra };
       expect(keysOf(type), name).toEqual(await widgetExpects(page, config, field));
     }
-    // NPS's follow-up names its groups; the other fields of the follow-up are the same for every kind.
-    const npsFollowUp = keysOf(propertyType(ofKind("nps"), "followUp"));
-    expect(npsFollowUp).toEqual((await widgetExpects(page, { ...base, followUp: { x: "a" } }, "followUp.x")).filter((k) => k !== "after"));
+    // Each kind's follow-up names its groups (`after` belongs to surveys of several questions).
+    for (const kind of literalsOf(declared("Kind"))) {
+      const followUp = keysOf(propertyType(ofKind(kind), "followUp"));
+      expect(followUp, kind).toEqual((await widgetExpects(page, { ...base, kind, followUp: { x: "a" } }, "followUp.x")).filter((k) => k !== "after"));
+      // A question's scales, as a question of a survey of several.
+      const question = partsOf(declared("Question")).find((t) => literalsOf(propertyType(t, "kind")).includes(kind));
+      const asked = { endpoint: base.endpoint, questions: [{ key: "a", kind, scale: "x" }, { key: "b", kind: "nps" }] };
+      expect(literalsOf(propertyType(question, "scale")), kind).toEqual(await widgetExpects(page, asked, "questions[0].scale"));
+    }
     expect(literalsOf(declared("TextKey"))).toEqual(await widgetExpects(page, { ...base, texts: { x: "a" } }, "texts.x"));
     const themeNames = keysOf(declared("Theme")).filter((k) => k !== "mode");
     expect(themeNames).toEqual(await widgetExpects(page, { ...base, theme: { x: "a" } }, "theme.x"));
@@ -254,6 +262,20 @@ test("the Scorer's declarations name its exports and methods, and every figure i
           metadata: { agent: ["ana", "bo"][i % 2] }, submittedAt: "2026-11-10T10:00:00Z",
         });
       }
+      // What makes figures null, suppressed or truncated: one CES and one rating answer in a segment (no
+      // interval), a survey asking NPS and yes/no (groups named detractor and promoter; some never answered)
+      // and an eNPS question under the anonymity floor, and a field with more values than are kept.
+      scorer.upsert({ id: "solo-ces", kind: "ces", score: 6, metadata: { agent: "solo" }, submittedAt: "2026-11-03T10:00:00Z" });
+      scorer.upsert({ id: "solo-rating", kind: "rating", score: 2, metadata: { agent: "solo" }, submittedAt: "2026-11-03T10:00:00Z" });
+      for (let i = 0; i < 12; i++) {
+        scorer.upsert({
+          schema: 2, id: `m${i}`, surveyId: "mixed", kind: "nps", score: i < 8 ? 10 : 2, complete: true,
+          answers: [{ key: "recommend", kind: "nps", score: i < 8 ? 10 : 2 }, { key: "resolved", kind: "yesno", score: i < 8 ? 1 : 0 },
+            ...(i < 3 ? [{ key: "team", kind: "enps", score: 8 }] : [])],
+          metadata: { agent: "ana" }, submittedAt: "2026-11-12T10:00:00Z",
+        });
+      }
+      for (let i = 0; i < 2100; i++) scorer.upsert({ id: `k${i}`, kind: "csat", score: 4, metadata: { ticket: `T-${i}` }, submittedAt: "2026-11-20T10:00:00Z" });
       scorer.upsert({ id: "undated", kind: "nps", score: 9, submittedAt: "someday" });
       const bytes = (text) => new TextEncoder().encode(text);
       const outcomes = ["userId,retained,churned,repurchased,crossSell,revenue"];
@@ -266,6 +288,8 @@ test("the Scorer's declarations name its exports and methods, and every figure i
         summary: scorer.summary({ by: "metadata.agent", period: "week", compare: { a: "2026-W45", b: "2026-W46" } }),
         summaryByTeam: scorer.summary({ by: "metadata.team", minTeamSize: 1000 }),
         summaryFiltered: scorer.summary({ by: "metadata.agent", value: "ana", from: "2026-11-01", to: "2026-11-15", kind: "nps" }),
+        summaryHidden: scorer.summary({ period: "week", compare: { a: "2026-W45", b: "2026-W46" }, minTeamSize: 1000 }),
+        summaryTickets: scorer.summary({ by: "metadata.ticket" }),
         responses: scorer.responses({ limit: 1000 }),
         counted: scorer.counted(),
         outcomes: scorer.outcomes(),
@@ -279,6 +303,9 @@ test("the Scorer's declarations name its exports and methods, and every figure i
       return { figures, exports: Object.keys(module).sort(), scorer: names(module.Scorer.prototype), statics: names(module.Scorer).filter((n) => !["length", "name", "prototype"].includes(n)) };
     });
     const values = ts.SymbolFlags.Function | ts.SymbolFlags.Class;
+    // The Scorer repeats the widget's kinds (for workers): the two lists are one.
+    const kindsOf = (exports) => literalsOf(checker.getDeclaredTypeOfSymbol(exports.get("Kind")));
+    expect(kindsOf(scorerExported)).toEqual(kindsOf(exported));
     const declaredNames = [...scorerExported.values()].filter((s) => s.flags & values).map((s) => s.name).sort();
     expect(declaredNames).toEqual(found.exports);
     const scorerClass = scorerExported.get("Scorer");
@@ -294,7 +321,7 @@ test("the Scorer's declarations name its exports and methods, and every figure i
       const type = checker.getReturnTypeOfSignature(signature);
       return checker.getAwaitedType(type) ?? type;
     };
-    const methodOf = { summaryByTeam: "summary", summaryFiltered: "summary", ratesPlain: "rates" };
+    const methodOf = { summaryByTeam: "summary", summaryFiltered: "summary", summaryHidden: "summary", summaryTickets: "summary", ratesPlain: "rates" };
     for (const [name, value] of Object.entries(found.figures)) {
       const type = name === "refusedRecords"
         ? checker.getReturnTypeOfSignature(checker.getTypeOfSymbol(scorerExported.get(name)).getCallSignatures()[0])
@@ -311,6 +338,12 @@ test("the Scorer's declarations name its exports and methods, and every figure i
     expect(outcomes.matched).toBeGreaterThan(0);
     expect(inflation.map((row) => row.segment)).toEqual(expect.arrayContaining(["ana", "bo", "cy"]));
     expect(rates.rows.some((row) => row.responseRate)).toBe(true);
+    expect(summary.segments.solo.ces.low95).toBeNull();
+    expect(found.figures.summaryHidden.compare.changes.enps).toEqual({ suppressed: true, minimum: 1000 });
+    expect(typeof found.figures.summaryTickets.segmentsTruncated).toBe("string");
+    const recommend = summary.questions.mixed.find((q) => q.key === "resolved").by.find((b) => b.question === "recommend");
+    expect(Object.keys(recommend.groups).sort()).toEqual(["detractor", "promoter"]);
+    expect(summary.questions.mixed.find((q) => q.key === "team").figures).toEqual({ suppressed: true, minimum: 5 });
   } finally {
     await server.close();
   }

@@ -2,12 +2,12 @@
 // tells TSX about <sondeo-survey>, and a component that uses the element and mount().
 import { useEffect, useRef } from "react";
 import { mount } from "../../dist/sondeo.js";
-import type { SondeoSurveyAttributes, SondeoSurveyElement, Survey } from "../../dist/sondeo.js";
+import type { SondeoSurveyElement, SondeoSurveyProps, Survey } from "../../dist/sondeo.js";
 
 declare module "react" {
   namespace JSX {
     interface IntrinsicElements {
-      "sondeo-survey": React.DetailedHTMLProps<React.HTMLAttributes<SondeoSurveyElement>, SondeoSurveyElement> & SondeoSurveyAttributes;
+      "sondeo-survey": React.DetailedHTMLProps<React.HTMLAttributes<SondeoSurveyElement>, SondeoSurveyElement> & SondeoSurveyProps;
     }
   }
 }
@@ -17,7 +17,12 @@ export function Feedback({ ticketId }: { ticketId: string }) {
   useEffect(() => {
     if (element.current) element.current.config = { kind: "csat", endpoint: "/api/responses", metadata: { ticketId } };
   }, [ticketId]);
-  return <sondeo-survey ref={element} kind="csat" endpoint="/api/responses" survey-id="post-ticket" locale="auto" />;
+  return (
+    <>
+      <sondeo-survey ref={element} kind="csat" endpoint="/api/responses" survey-id="post-ticket" locale="auto" />
+      <sondeo-survey config={{ kind: "nps", endpoint: "/api/responses", metadata: { ticketId } }} />
+    </>
+  );
 }
 
 export function Modal() {

@@ -4,6 +4,9 @@
 import { mount, consent, navigated, reset } from "../../dist/sondeo.js";
 import type { ResponsePayload, Survey, SurveyConfig } from "../../dist/sondeo.js";
 
+// A value a site may not have (a ref, a route parameter): the widget leaves the key out.
+declare function maybe(): string | undefined;
+
 export async function embed(): Promise<void> {
   const survey: Survey = await mount(document.querySelector("#feedback"), {
     kind: "csat",
@@ -11,7 +14,7 @@ export async function embed(): Promise<void> {
     endpoint: "/api/responses",
     id: "checkout",
     reasons: ["Price", "Delivery", "Support"],
-    metadata: { touchpoint: "checkout", channel: "web", orderId: 1234567890123456, vip: true },
+    metadata: { touchpoint: "checkout", channel: "web", orderId: 1234567890123456, vip: true, agent: maybe() },
     user: { id: "u-42", plan: "pro" },
     followUp: { low: "What went wrong?", high: "What did we do well?", required: true, maxLength: 500 },
     thankYou: { high: "Thanks!", link: { url: "/reviews", text: "Review us" }, closeAfterMs: 0 },
@@ -42,7 +45,7 @@ export async function embed(): Promise<void> {
       { key: "resolved", kind: "yesno" },
       { key: "agent", kind: "rating", question: "How would you rate the agent?" },
     ],
-    followUp: { after: "resolved", low: "What is still open?", detractor: "Why?" },
+    followUp: { after: "resolved", low: "What is still open?" },
   });
 
   // @ts-expect-error: not a kind
@@ -65,6 +68,11 @@ export async function embed(): Promise<void> {
   await mount(null, { kind: "nps", endpoint: "/x", theme: { zIndex: 10 } });
   // @ts-expect-error: a score is a number
   survey.select("4");
+  // @ts-expect-error: beforeSend is synchronous (the widget refuses a Promise)
+  await mount(null, { kind: "nps", endpoint: "/x", beforeSend: async (payload) => payload });
+  // A framework's ref may be undefined before it is attached: mount() takes it as null.
+  const ref: { value?: HTMLElement } = {};
+  await mount(ref.value, { kind: "nps", endpoint: "/x" });
 }
 
 // The custom element and its events are typed by their names.
