@@ -49,7 +49,11 @@ fn unzoom(el: &HtmlElement) {
         .unwrap_or(1.0);
     let mut value = String::new();
     sondeo_core::text::push_number(&mut value, 1.0 / zoom);
-    let _ = el.style().set_property("--sondeo-unzoom", &value);
+    // Important, as the element's own: a page rule `sondeo-survey { --sondeo-unzoom: .05 !important }`
+    // would otherwise shrink the card out of reach.
+    let _ = el
+        .style()
+        .set_property_with_priority("--sondeo-unzoom", &value, "important");
 }
 
 /// The property `name` of `object` (`event.shiftKey`, `response.ok`), none where reading it

@@ -157,9 +157,10 @@ pub fn mount(
     } else {
         let _ = host.remove_attribute("popover");
     }
+    // Important, as the config's own: it wins over the page's rules for the element.
     let style = host.style();
     for (property, value) in &config.theme.vars {
-        let _ = style.set_property(property, value);
+        let _ = style.set_property_with_priority(property, value, "important");
     }
 
     if config.consent_required {

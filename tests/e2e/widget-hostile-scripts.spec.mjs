@@ -194,6 +194,26 @@ test("a page that replaced Array.prototype.push with a no-op still gets each ans
   }
 });
 
+test("a page whose <base href> names another origin still posts a path endpoint to its own", async ({ page }) => {
+  const server = await startServer();
+  try {
+    const elsewhere = [];
+    await page.route("https://cdn.example/**", (route) => { elsewhere.push(route.request().url()); return route.abort(); });
+    await page.addInitScript(() => document.addEventListener("DOMContentLoaded", () => {
+      const base = document.createElement("base");
+      base.href = "https://cdn.example/assets/";
+      document.head.prepend(base);
+    }));
+    await openMount(page, server.url, { kind: "nps", id: "based", endpoint: "/api/responses" });
+    await page.getByRole("radio", { name: "10", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await waitForPosts(server.posts, (p) => p.some((x) => x.body.surveyId === "based" && x.body.complete));
+    expect(elsewhere).toEqual([]);
+  } finally {
+    await server.close();
+  }
+});
+
 test("a page whose policy forbids WebAssembly gets an error that says what to allow", async ({ page }) => {
   const server = await startServer({ csp: "default-src 'self'; script-src 'self'; style-src 'self'" });
   try {

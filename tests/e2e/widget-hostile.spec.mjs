@@ -221,6 +221,23 @@ for (const display of ["modal", "slide-in"]) {
   });
 }
 
+test("a page rule that sets the widget's own zoom variable on it cannot shrink a modal out of reach", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await addPageStyles(page, "sondeo-survey { --sondeo-unzoom: .05 !important; zoom: .05 !important; }");
+    await openMount(page, server.url, { kind: "nps", display: "modal", force: true });
+    const nine = page.getByRole("radio", { name: "9", exact: true });
+    const box = await nine.boundingBox();
+    // The README's smallest target: 24 px (and at this width, 44 px tall).
+    expect(box.width).toBeGreaterThanOrEqual(24);
+    expect(box.height).toBeGreaterThanOrEqual(44);
+    await nine.click();
+    await expect(page.getByRole("textbox")).toBeVisible();
+  } finally {
+    await server.close();
+  }
+});
+
 test("a page that registers the widget's old short variable names or styles every ::backdrop changes nothing", async ({ page }) => {
   const server = await startServer();
   try {

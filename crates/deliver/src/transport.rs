@@ -31,18 +31,38 @@ extern "C" {
     #[wasm_bindgen(js_name = fetch, catch)]
     fn page_fetch(url: &str, init: &web_sys::RequestInit) -> Result<JsValue, JsValue>;
 
+    /// The URL parser, for an endpoint given as a path.
+    type Url;
+    #[wasm_bindgen(constructor, catch, js_class = URL)]
+    fn new(url: &str, base: &str) -> Result<Url, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn href(this: &Url) -> String;
+
     /// `Promise.allSettled(promises)`: marks their failures handled; an error where the
     /// browser lacks it (before 2019).
     #[wasm_bindgen(js_namespace = Promise, js_name = allSettled, catch)]
     fn all_settled(promises: &js_sys::Array) -> Result<JsValue, JsValue>;
 }
 
-/// `fetch` as a promise: what throws at once settles it with the error (a failed attempt,
-/// as a rejection is), and what is not a promise (a wrapper's own object) is its value.
-fn fetch(url: &str, init: &web_sys::RequestInit) -> js_sys::Promise {
-    js_sys::Promise::resolve(&page_fetch(url, init).unwrap_or_else(|error| error))
+/// `fetch` to `endpoint` as a promise: what throws at once settles it with the error (a
+/// failed attempt, as a rejection is), and what is not a promise (a wrapper's own object) is
+/// its value.
+fn fetch(endpoint: &str, init: &web_sys::RequestInit) -> js_sys::Promise {
+    let url = absolute(endpoint);
+    js_sys::Promise::resolve(&page_fetch(&url, init).unwrap_or_else(|error| error))
 }
 
+/// The endpoint's URL: a path (`/api/responses`, `./responses`) is on the page's own address.
+/// (`fetch` would resolve it against the document's `<base href>`, which may name a CDN: the
+/// answers would go there.)
+fn absolute(endpoint: &str) -> String {
+    let page = js_sys::Reflect::get(&crate::page::window(), &"location".into())
+        .and_then(|l| js_sys::Reflect::get(&l, &"href".into()))
+        .ok()
+        .and_then(|href| href.as_string())
+        .unwrap_or_default();
+    Url::new(endpoint, &page).map_or_else(|_| endpoint.to_owned(), |url| url.href())
+}
 /// Extra time past `timeoutMs` before an attempt that has not settled counts as failed: a
 /// `fetch` wrapper that ignores the abort signal would otherwise hold the answer forever.
 const SETTLE_GRACE_MS: i32 = 2_000;
@@ -511,13 +531,7 @@ fn finish(
 /// without a query. Chromium says so a task after the attempt fails: the first retry's
 /// event may still give the general reasons.
 fn blocked_by_policy(endpoint: &str) -> bool {
-    let mut absolute = String::new();
-    if endpoint.starts_with('/') && !endpoint.starts_with("//") {
-        let location = js_sys::Reflect::get(&crate::page::window(), &"location".into());
-        let origin = location.and_then(|l| js_sys::Reflect::get(&l, &"origin".into()));
-        absolute.push_str(&origin.ok().and_then(|o| o.as_string()).unwrap_or_default());
-    }
-    absolute.push_str(endpoint);
+    let absolute = absolute(endpoint);
     STATE.with(|s| {
         s.borrow().blocked.iter().any(|uri| {
             // Bytes, not `str::starts_with` on a pattern: a string search is ~1 KB of wasm.
