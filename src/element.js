@@ -169,7 +169,11 @@ try {
   if (!globalThis.customElements) {
     // No DOM (server-side rendering): nothing to define.
   } else if (customElements.get("sondeo-survey")) say("<sondeo-survey> is defined by another script; use mount()");
-  else customElements.define("sondeo-survey", SondeoSurvey);
+  else {
+    customElements.define("sondeo-survey", SondeoSurvey);
+    // A polyfill that takes the definition and does nothing would leave every <sondeo-survey> empty, unsaid.
+    if (customElements.get("sondeo-survey") !== SondeoSurvey) throw new Error("the registry ignored it");
+  }
 } catch (error) {
   say(`<sondeo-survey> could not be defined (${error?.message ?? error}); use mount()`);
 }

@@ -214,6 +214,20 @@ test("a page whose <base href> names another origin still posts a path endpoint 
   }
 });
 
+test("a registry that takes the element's definition and does nothing is said in the console, and mount() works", async ({ page }) => {
+  const server = await startServer();
+  try {
+    const warnings = [];
+    page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+    await page.addInitScript(() => { CustomElementRegistry.prototype.define = function () {}; });
+    expect(await openMount(page, server.url, { kind: "nps", id: "unregistered" })).toBeNull();
+    await expect(page.getByRole("radio", { name: "9", exact: true })).toBeVisible();
+    expect(warnings.filter((w) => w.includes("<sondeo-survey> could not be defined (the registry ignored it); use mount()"))).toHaveLength(1);
+  } finally {
+    await server.close();
+  }
+});
+
 test("a page whose policy forbids WebAssembly gets an error that says what to allow", async ({ page }) => {
   const server = await startServer({ csp: "default-src 'self'; script-src 'self'; style-src 'self'" });
   try {
