@@ -63,6 +63,7 @@ fn absolute(endpoint: &str) -> String {
         .unwrap_or_default();
     Url::new(endpoint, &page).map_or_else(|_| endpoint.to_owned(), |url| url.href())
 }
+
 /// Extra time past `timeoutMs` before an attempt that has not settled counts as failed: a
 /// `fetch` wrapper that ignores the abort signal would otherwise hold the answer forever.
 const SETTLE_GRACE_MS: i32 = 2_000;
