@@ -221,6 +221,25 @@ for (const display of ["modal", "slide-in"]) {
   });
 }
 
+test("an inline card on a page set vertically (Japanese, top to bottom) keeps its one-row scale and answers by mouse", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await addPageStyles(page, "html { writing-mode: vertical-rl }");
+    await openMount(page, server.url, { kind: "nps", id: "vertical" });
+    const nine = page.getByRole("radio", { name: "9", exact: true });
+    const box = await nine.boundingBox();
+    expect(box.width).toBeGreaterThanOrEqual(24);
+    // One row: the first and the last point side by side.
+    const first = await page.getByRole("radio", { name: "0", exact: true }).boundingBox();
+    const last = await page.getByRole("radio", { name: "10", exact: true }).boundingBox();
+    expect(Math.abs(first.y - last.y)).toBeLessThan(1);
+    await nine.click();
+    await waitForPosts(server.posts, (p) => p.some((x) => x.body.surveyId === "vertical" && x.body.score === 9));
+  } finally {
+    await server.close();
+  }
+});
+
 test("a page rule that sets the widget's own zoom variable on it cannot shrink a modal out of reach", async ({ page }) => {
   const server = await startServer();
   try {
