@@ -202,12 +202,14 @@ test("the types name the module's exports and the survey's and element's methods
 });
 
 test("the payload and event details have the fields the types give them", async ({ page }) => {
-  const server = await startServer();
+  // The first post meets a collector that is down (a retry); another endpoint refuses (an error).
+  const server = await startServer({ failFirst: 1 });
   try {
+    await page.route("**/api/refuse", (route) => route.fulfill({ status: 422, contentType: "application/json", body: '{"error":"no","field":"score"}' }));
     await page.goto(`${server.url}/test/blank.html`);
     await page.evaluate(async () => {
       window.details = {};
-      for (const name of ["show", "answer", "submit", "sent"]) {
+      for (const name of ["show", "answer", "submit", "sent", "retry", "close", "error"]) {
         document.addEventListener(`sondeo:${name}`, (e) => { window.details[name] ??= e.detail; });
       }
       const { mount } = await import("/dist/sondeo.js");
@@ -219,9 +221,21 @@ test("the payload and event details have the fields the types give them", async 
     await page.getByRole("textbox").fill("Slow answer");
     await page.getByRole("button", { name: "Send" }).click();
     await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete));
-    await page.waitForFunction(() => window.details.sent);
+    await page.waitForFunction(() => window.details.sent && window.details.retry);
+    await page.evaluate(async () => {
+      window.survey.close();
+      const { mount } = await import("/dist/sondeo.js");
+      (await mount(document.body.appendChild(document.createElement("div")), { kind: "csat", endpoint: "/api/refuse" })).select(2);
+    });
+    await page.waitForFunction(() => window.details.error && window.details.close);
     const details = await page.evaluate(() => window.details);
     const payload = declared("ResponsePayload");
+    const delivery = declared("DeliveryDetail");
+    for (const name of ["retry", "error"]) expect(strays(details[name], delivery, name)).toEqual([]);
+    expect(details.retry.attempt).toBe(1);
+    expect(details.error.status).toBe(422);
+    expect(strays(details.close, checker.getUnionType([declared("SurveyRef"), payload]), "close")).toEqual([]);
+    expect(details.close.complete).toBe(true);
     expect(strays(details.answer, payload, "answer")).toEqual([]);
     expect(strays(details.submit, payload, "submit")).toEqual([]);
     expect(strays(server.posts.find((p) => p.body.complete).body, payload, "posted")).toEqual([]);
