@@ -94,8 +94,13 @@ export interface Delivery {
   timeoutMs?: number;
 }
 
+/** Every optional field of `T` may also be null: the widget reads null as not given. */
+type NullableOptional<T> = { [K in keyof T]: {} extends Pick<T, K> ? T[K] | null : T[K] };
+
 /** What every survey may set, whatever it asks. */
-interface CommonConfig {
+type CommonConfig = NullableOptional<CommonFields>;
+
+interface CommonFields {
   /** An http(s) URL or a path such as "/api/responses". */
   endpoint: string;
   /** The survey id, sent as `surveyId` (up to 100 characters; default: the kind). */
@@ -142,18 +147,18 @@ interface CommonConfig {
 
 interface NpsLikeConfig extends CommonConfig {
   kind: "nps" | "enps";
-  question?: string;
-  scale?: "numbers";
-  followUp?: FollowUp<NpsGroup>;
-  thankYou?: ThankYou<NpsGroup>;
+  question?: string | null;
+  scale?: "numbers" | null;
+  followUp?: FollowUp<NpsGroup> | null;
+  thankYou?: ThankYou<NpsGroup> | null;
 }
 
 interface LevelConfig<K extends Kind, S extends string> extends CommonConfig {
   kind: K;
-  question?: string;
-  scale?: S;
-  followUp?: FollowUp<LevelGroup>;
-  thankYou?: ThankYou<LevelGroup>;
+  question?: string | null;
+  scale?: S | null;
+  followUp?: FollowUp<LevelGroup> | null;
+  thankYou?: ThankYou<LevelGroup> | null;
 }
 
 /** One question of a survey of several. */
@@ -170,8 +175,8 @@ interface QuestionsConfig extends CommonConfig {
   question?: never;
   scale?: never;
   /** Texts per group of any question; `after` names the question the "why" follows (default: the worst answered). */
-  followUp?: FollowUp<Group> | ({ after?: string } & Exclude<FollowUp<Group>, boolean>);
-  thankYou?: ThankYou<Group>;
+  followUp?: FollowUp<Group> | ({ after?: string } & Exclude<FollowUp<Group>, boolean>) | null;
+  thankYou?: ThankYou<Group> | null;
 }
 
 export type SurveyConfig =

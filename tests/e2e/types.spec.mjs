@@ -38,7 +38,7 @@ const keysOf = (type) => [...new Set(objectsIn(type).flatMap((t) => checker.getP
 const propertyType = (type, name) => {
   const owner = objectsIn(type).find((t) => checker.getPropertyOfType(t, name));
   const symbol = checker.getPropertyOfType(owner, name);
-  return checker.getTypeOfSymbolAtLocation(symbol, symbol.valueDeclaration);
+  return checker.getTypeOfSymbol(symbol);
 };
 const literalsOf = (type) => partsOf(type).filter((t) => t.isStringLiteral()).map((t) => t.value).sort();
 const requiredKeysOf = (type) =>
@@ -126,6 +126,23 @@ test("the types name every config field and choice the widget accepts, and no ot
     const questions = partsOf(config).find((t) => checker.getPropertyOfType(t, "questions"));
 
     expect(keysOf(config)).toEqual(await widgetExpects(page, { ...base, notAField: 1 }, "notAField"));
+    // Every optional field may be null, in the types and in the widget (read as not given).
+    const optional = keysOf(config).filter((key) => !["kind", "endpoint", "questions"].includes(key));
+    const refused = await page.evaluate(async (keys) => {
+      const { mount } = await import("/dist/sondeo.js");
+      const out = [];
+      for (const key of keys) {
+        try {
+          (await mount(null, { kind: "nps", endpoint: "/api/responses", [key]: null })).destroy();
+        } catch (error) {
+          out.push(`${key}: ${error.message}`);
+        }
+      }
+      return out;
+    }, optional);
+    expect(refused).toEqual([]);
+    const notNullable = optional.filter((key) => !partsOf(propertyType(ofKind("nps"), key)).some((t) => t.flags & ts.TypeFlags.Null));
+    expect(notNullable).toEqual([]);
     expect(literalsOf(declared("Kind"))).toEqual(await widgetExpects(page, { ...base, kind: "x" }, "kind"));
     for (const kind of literalsOf(declared("Kind"))) {
       expect(literalsOf(propertyType(ofKind(kind), "scale")), kind).toEqual(await widgetExpects(page, { ...base, kind, scale: "x" }, "scale"));

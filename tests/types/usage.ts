@@ -37,6 +37,8 @@ export async function embed(): Promise<void> {
 
   await mount(null, { kind: "nps", endpoint: "https://survey.example.com/api/responses", followUp: { detractor: "What went wrong?" } });
   await mount(null, { kind: "enps", endpoint: "/api/responses", anonymous: true, metadata: { team: "support" } });
+  // Null is "not given", as a form or a server's JSON often writes it.
+  await mount(null, { kind: "ces", endpoint: "/api/responses", responseId: null, question: null, display: null, theme: null });
   await mount(null, {
     endpoint: "/api/responses",
     id: "post-ticket-tls",
