@@ -36,10 +36,20 @@ fn serve(folder: &Path, precompressed: bool) -> Router {
 }
 
 async fn guard(State(root): State<Arc<PathBuf>>, request: Request, next: Next) -> Response {
-    match inside(&root, request.uri().path()).await {
-        true => next.run(request).await,
-        false => (StatusCode::NOT_FOUND, "not found").into_response(),
+    if !inside(&root, request.uri().path()).await {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
     }
+    // `.ts` is an MPEG transport stream to the MIME table: the TypeScript declarations
+    // (`dist/sondeo.d.ts`) are text to whoever opens them.
+    let declarations = request.uri().path().ends_with(".d.ts");
+    let mut response = next.run(request).await;
+    if declarations && response.status().is_success() {
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+    }
+    response
 }
 
 /// Whether the URL path names something that really lies inside `root`.
@@ -81,6 +91,26 @@ async fn inside(root: &Path, url_path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn typescript_declarations_are_served_as_text() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("sondeo.d.ts"), "export {};").unwrap();
+        std::fs::write(dir.path().join("sondeo.js"), "export {};").unwrap();
+        for (path, expected) in [
+            ("/sondeo.d.ts", "text/plain; charset=utf-8"),
+            ("/sondeo.js", "text/javascript"),
+        ] {
+            let request = axum::http::Request::get(path)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let response = super::folder(dir.path()).oneshot(request).await.unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            assert_eq!(response.headers()["content-type"], expected, "{path}");
+        }
+    }
+
     #[tokio::test]
     async fn only_what_lies_inside_the_folder_is_served() {
         let dir = tempfile::tempdir().unwrap();
