@@ -817,8 +817,11 @@ test("call back: the unhappy customers are a work queue, oldest first, and what 
     // A live answer while the lead writes a note: the list waits, and what was typed stays
     // when it is drawn again (the lead clicks elsewhere), with the new customer in it.
     await page.locator("#callback-status").selectOption("open");
+    // The open list is drawn (its one customer is the low CSAT, not the contacted detractor) before the lead types.
     await expect(items).toHaveCount(1);
+    await expect(items.first()).toContainText("(no comment)");
     await items.first().getByRole("textbox", { name: "Note" }).fill("Left a voicemail");
+    await expect(items.first().getByRole("textbox", { name: "Note" })).toHaveValue("Left a voicemail");
     await collector.post({ id: "live-detractor", kind: "nps", score: 0, complete: true, comment: "Still broken", submittedAt: daysAgo(0) });
     await expect(page.locator("#status")).toContainText("6 responses");
     await expect(items).toHaveCount(1);
