@@ -345,9 +345,9 @@ test("the Scorer's declarations name its exports and methods, and every figure i
     const statics = checker.getPropertiesOfType(checker.getTypeOfSymbolAtLocation(scorerClass, scorerClass.valueDeclaration)).map((p) => p.name).filter((n) => n !== "prototype");
     expect(statics.sort()).toEqual(found.statics.filter(isPublic));
 
-    // Each method's declared return type (a promise's value for the imports) against what it returned.
-    const returnOf = (method) => {
-      const symbol = checker.getPropertyOfType(instance, method);
+    // Each figure against its function's declared return type (a method's, or an export's; a
+    // promise's value for the imports).
+    const returnOf = (symbol) => {
       const signature = checker.getTypeOfSymbol(symbol).getCallSignatures()[0];
       const type = checker.getReturnTypeOfSignature(signature);
       return checker.getAwaitedType(type) ?? type;
@@ -355,8 +355,8 @@ test("the Scorer's declarations name its exports and methods, and every figure i
     const methodOf = { summaryByTeam: "summary", summaryFiltered: "summary", summaryHidden: "summary", summaryTickets: "summary", ratesPlain: "rates" };
     for (const [name, value] of Object.entries(found.figures)) {
       const type = name === "refusedRecords"
-        ? checker.getReturnTypeOfSignature(checker.getTypeOfSymbol(scorerExported.get(name)).getCallSignatures()[0])
-        : returnOf(methodOf[name] ?? name);
+        ? returnOf(scorerExported.get(name))
+        : returnOf(checker.getPropertyOfType(instance, methodOf[name] ?? name));
       expect(strays(value, type, name), name).toEqual([]);
     }
     // The data reached what the types describe: no check above passed on an empty figure.
