@@ -155,9 +155,10 @@ test("a large file is scored in a worker: the page answers meanwhile, and Cancel
       input.dispatchEvent(new Event("change", { bubbles: true }));
     });
     await expect(page.locator("#cancel")).toBeVisible();
-    // The main thread is free: a task scheduled now runs at once, not after the import.
+    // The main thread is free: a task scheduled now runs at once, not after the import (which takes many seconds;
+    // the bound leaves room for a loaded 2-core CI machine, where the worker and the other test compete for the cores).
     const delay = await page.evaluate(() => new Promise((resolve) => { const t = performance.now(); setTimeout(() => resolve(performance.now() - t), 0); }));
-    expect(delay).toBeLessThan(200);
+    expect(delay).toBeLessThan(1_000);
     await page.locator("#cancel").click();
     await expect(page.locator("#status")).toContainText("Scoring cancelled");
     await expect(page.locator("#progress")).toBeHidden();
