@@ -94,8 +94,8 @@ export interface Delivery {
   timeoutMs?: number;
 }
 
-/** Every optional field of `T` may also be null: the widget reads null as not given. */
-type NullableOptional<T> = { [K in keyof T]: {} extends Pick<T, K> ? T[K] | null : T[K] };
+/** Every optional field of `T` may also be null or undefined (under `exactOptionalPropertyTypes` too): the widget reads both as not given. */
+type NullableOptional<T> = { [K in keyof T]: {} extends Pick<T, K> ? T[K] | null | undefined : T[K] };
 
 /** What every survey may set, whatever it asks. */
 type CommonConfig = NullableOptional<CommonFields>;
@@ -135,7 +135,7 @@ interface CommonFields {
   theme?: Theme;
   /** Up to 50 keys: ticketId, agent, touchpoint, channel… */
   metadata?: Record<string, AttributeValue>;
-  user?: { id?: string | number | null } & Record<string, AttributeValue>;
+  user?: { id?: string | number | null | undefined } & Record<string, AttributeValue>;
   delivery?: Delivery;
   /** "required": store nothing in the browser until `consent(true)`. */
   consent?: "none" | "required";
@@ -147,18 +147,18 @@ interface CommonFields {
 
 interface NpsLikeConfig extends CommonConfig {
   kind: "nps" | "enps";
-  question?: string | null;
-  scale?: "numbers" | null;
-  followUp?: FollowUp<NpsGroup> | null;
-  thankYou?: ThankYou<NpsGroup> | null;
+  question?: string | null | undefined;
+  scale?: "numbers" | null | undefined;
+  followUp?: FollowUp<NpsGroup> | null | undefined;
+  thankYou?: ThankYou<NpsGroup> | null | undefined;
 }
 
 interface LevelConfig<K extends Kind, S extends string> extends CommonConfig {
   kind: K;
-  question?: string | null;
-  scale?: S | null;
-  followUp?: FollowUp<LevelGroup> | null;
-  thankYou?: ThankYou<LevelGroup> | null;
+  question?: string | null | undefined;
+  scale?: S | null | undefined;
+  followUp?: FollowUp<LevelGroup> | null | undefined;
+  thankYou?: ThankYou<LevelGroup> | null | undefined;
 }
 
 /** One question of a survey of several. */
@@ -175,8 +175,8 @@ interface QuestionsConfig extends CommonConfig {
   question?: never;
   scale?: never;
   /** Texts per group of any question; `after` names the question the "why" follows (default: the worst answered). */
-  followUp?: FollowUp<Group> | ({ after?: string } & Exclude<FollowUp<Group>, boolean>) | null;
-  thankYou?: ThankYou<Group> | null;
+  followUp?: FollowUp<Group> | ({ after?: string } & Exclude<FollowUp<Group>, boolean>) | null | undefined;
+  thankYou?: ThankYou<Group> | null | undefined;
 }
 
 export type SurveyConfig =

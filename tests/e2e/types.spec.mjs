@@ -92,6 +92,9 @@ test("the shipped types compile a site's usage under strict and catch each of it
   // A `@ts-expect-error` the types no longer catch is an error too (TS2578), so an empty list
   // means every valid line compiles and every mistake is caught.
   expect(diagnostics).toEqual([]);
+  // A site that sets `exactOptionalPropertyTypes` may still pass a value that may be undefined.
+  const exact = ts.createProgram(usage, { ...options, exactOptionalPropertyTypes: true });
+  expect(ts.getPreEmitDiagnostics(exact).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"))).toEqual([]);
   // In a worker there is no DOM: the Scorer's types compile with the worker's library alone.
   const worker = ts.createProgram([`${root}tests/types/worker.ts`], { ...options, lib: ["lib.es2022.d.ts", "lib.webworker.d.ts"], jsx: undefined });
   expect(ts.getPreEmitDiagnostics(worker).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"))).toEqual([]);

@@ -39,6 +39,8 @@ export async function embed(): Promise<void> {
   await mount(null, { kind: "enps", endpoint: "/api/responses", anonymous: true, metadata: { team: "support" } });
   // Null is "not given", as a form or a server's JSON often writes it.
   await mount(null, { kind: "ces", endpoint: "/api/responses", responseId: null, question: null, display: null, theme: null });
+  // A value the site may not have, under `exactOptionalPropertyTypes` too (the test compiles this file both ways).
+  await mount(null, { kind: "ces", endpoint: "/api/responses", id: maybe(), responseId: maybe(), question: maybe() });
   await mount(null, {
     endpoint: "/api/responses",
     id: "post-ticket-tls",
