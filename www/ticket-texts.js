@@ -44,7 +44,7 @@ export const TEXTS = {
   },
   fr: {
     tag: "fr",
-    title: "Comment avons-nous fait ? — enquête sur votre ticket",
+    title: "Comment s’est passé votre échange avec le support\u202f? — enquête sur votre ticket",
     heading: "Votre ticket est clôturé",
     intro: "Merci d'avoir contacté le support.",
     ticket: (id) => `Merci d'avoir contacté le support au sujet du ticket n° ${id}.`,
@@ -165,13 +165,13 @@ export const TEXTS = {
   he: {
     tag: "he",
     title: "איך היה? — סקר על הפנייה לתמיכה",
-    heading: "הפנייה שלך נסגרה",
-    intro: "תודה שפנית לתמיכה.",
-    ticket: (id) => `תודה שפנית לתמיכה בנוגע לפנייה מס' ${id}.`,
-    recorded: (s) => `הציון שלך, ${s}, נשמר. תודה!`,
+    heading: "הפנייה שלכם נסגרה",
+    intro: "תודה שפניתם לתמיכה.",
+    ticket: (id) => `תודה שפניתם לתמיכה בנוגע לפנייה מס' ${id}.`,
+    recorded: (s) => `הציון שלכם, ${s}, נשמר. תודה!`,
     closed: "תודה. אפשר לסגור את הדף.",
     unavailable: "לא ניתן היה לטעון את הסקר. נסו שוב מאוחר יותר.",
-    questions: ["עד כמה היית מרוצה מהתמיכה שקיבלת?", "האם הבעיה שלך נפתרה?", "איך היית מדרג את הנציג שעזר לך?"],
+    questions: ["עד כמה הייתם מרוצים מהתמיכה שקיבלתם?", "האם הבעיה שלכם נפתרה?", "איך הייתם מדרגים את הנציג שעזר לכם?"],
     reasons: ["מהירות", "אדיבות", "הבעיה נפתרה", "ידע מקצועי"],
   },
 };

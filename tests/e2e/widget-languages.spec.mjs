@@ -17,7 +17,7 @@ const NPS = {
   "pt-BR": "Qual a probabilidade de você nos recomendar a um amigo ou colega?",
   fr: "Quelle est la probabilité que vous nous recommandiez à un ami ou à un collègue\u202f?",
   de: "Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen weiterempfehlen?",
-  it: "Quanto è probabile che ci consiglieresti a un amico o a un collega?",
+  it: "Con quale probabilità ci consiglieresti a un amico o a un collega?",
   nl: "Hoe waarschijnlijk is het dat u ons aanbeveelt bij een vriend of collega?",
   pl: "Jak prawdopodobne jest, że polecisz nas znajomemu lub współpracownikowi?",
   tr: "Bizi bir arkadaşınıza veya iş arkadaşınıza tavsiye etme olasılığınız nedir?",
@@ -124,4 +124,26 @@ test("a Traditional Chinese reader is not shown the Simplified pack: the next la
   await expect(page.locator("sondeo-survey .card")).toHaveAttribute("lang", "zh-TW");
   expect(fetched).toEqual(["/dist/locales/ja.json"]);
   await context.close();
+});
+
+test("at 320 px a Japanese question breaks its line between phrases, not inside a word", async ({ page }) => {
+  await page.setViewportSize({ width: 320, height: 640 });
+  await open(page, { kind: "nps", locale: "ja" });
+  // Each character's line (its top), read from the laid-out text: Japanese has no spaces, so without
+  // phrase breaking a line may end anywhere, as in 可能 | 性.
+  const lines = await page.evaluate(() => {
+    const legend = [...document.querySelector("sondeo-survey").shadowRoot.querySelectorAll("*")].find((e) => e.textContent.startsWith("当社を") && e.children.length === 0);
+    const text = legend.firstChild;
+    const tops = [];
+    for (let i = 0; i < text.length; i++) {
+      const range = document.createRange();
+      range.setStart(text, i);
+      range.setEnd(text, i + 1);
+      tops.push(Math.round(range.getBoundingClientRect().top));
+    }
+    return { text: text.data, tops };
+  });
+  expect(new Set(lines.tops).size, "the question takes more than one line at 320 px").toBeGreaterThan(1);
+  const word = lines.text.indexOf("可能性");
+  expect(new Set(lines.tops.slice(word, word + 3)).size).toBe(1);
 });

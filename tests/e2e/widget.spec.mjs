@@ -317,9 +317,9 @@ test("ticket.html speaks the visitor's language, page and survey alike, right to
   await page.goto(`${server.url}/ticket.html?survey=tls&q1=4&ticketId=T-9&lang=he`);
   await expect(page.locator("html")).toHaveAttribute("lang", "he");
   await expect(page.locator("html")).toHaveAttribute("dir", "rtl");
-  await expect(page.locator("h1")).toHaveText("הפנייה שלך נסגרה");
-  await expect(page.locator("#ticket-line")).toHaveText("תודה שפנית לתמיכה בנוגע לפנייה מס' \u2068T-9\u2069.");
-  await expect(page.getByText("עד כמה היית מרוצה מהתמיכה שקיבלת?")).toBeVisible();
+  await expect(page.locator("h1")).toHaveText("הפנייה שלכם נסגרה");
+  await expect(page.locator("#ticket-line")).toHaveText("תודה שפניתם לתמיכה בנוגע לפנייה מס' \u2068T-9\u2069.");
+  await expect(page.getByText("עד כמה הייתם מרוצים מהתמיכה שקיבלתם?")).toBeVisible();
   // A region of Austria is German; a language the page has no texts for is English throughout.
   await page.goto(`${server.url}/ticket.html?kind=csat&score=4&ticketId=1&lang=de-AT`);
   await expect(page.locator("html")).toHaveAttribute("lang", "de");
