@@ -431,7 +431,7 @@ function render(comments) {
   const byName = $("by").selectedOptions[0]?.textContent ?? by;
   const shownKinds = CELL_KINDS.filter(([kind]) => kind === "nps" || s.overall[kind] || segments.some(([, k]) => k[kind]));
   $("segments").replaceChildren(segments.length ? table([byName, ...shownKinds.map(([, name]) => name)],
-    segments.map(([v, k]) => [v, ...shownKinds.map(([kind]) => kindCell(kind, k[kind]))])) : el("p", `No answers carry a ${byName}.`, "small"),
+    segments.map(([v, k]) => [v, ...shownKinds.map(([kind]) => kindCell(kind, k[kind]))])) : el("p", `No answers carry ${/^[aeiou]/i.test(byName) ? "an" : "a"} ${byName}.`, "small"),
     // Past the Scorer's bounds (values per field, fields) a segment list is partial: say so.
     ...(s.segmentsTruncated ? [el("p", s.segmentsTruncated, "small")] : []));
   const drivers = s.drivers.slice(0, 15);
@@ -814,7 +814,9 @@ function loadFile(file) {
     fileReport = report;
     showData(true);
     const seconds = (performance.now() - started) / 1000;
-    finish(`${file.name}: ${report.accepted} rows scored, ${report.rejected.count} rejected, in ${seconds.toFixed(1)} s (${report.workers ? `${report.workers} ${report.workers === 1 ? "worker" : "workers"}` : "in one pass on this page"}).`);
+    // Said, so that a lead who sees odd letters knows why (the file was not saved as "CSV UTF-8").
+    const encoding = report.windows1252 ? ` ${report.windows1252} of them were not UTF-8 and were read as Windows-1252 (Excel's plain "CSV"); if letters look wrong, save the file as "CSV UTF-8".` : "";
+    finish(`${file.name}: ${report.accepted} rows scored, ${report.rejected.count} rejected, in ${seconds.toFixed(1)} s (${report.workers ? `${report.workers} ${report.workers === 1 ? "worker" : "workers"}` : "in one pass on this page"}).${encoding}`);
     render();
   }, (error) => finish(`${file.name} could not be scored: ${error.message}`));
 }

@@ -179,8 +179,8 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
     }, { highWaterMark: 0 });
     const scorer = new Scorer();
     try {
-      const { accepted, skippedPartials, rejected } = await scorer.import(stream, {});
-      return { state: scorer.state(), report: { accepted, skippedPartials, rejected, workers: 0, workerMemory: 0 } };
+      const { accepted, skippedPartials, windows1252, rejected } = await scorer.import(stream, {});
+      return { state: scorer.state(), report: { accepted, skippedPartials, windows1252, rejected, workers: 0, workerMemory: 0 } };
     } finally {
       scorer.free();
     }
@@ -244,6 +244,7 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
         const report = {
           accepted: 0,
           skippedPartials: 0,
+          windows1252: 0,
           newlines: refused.lines.count,
           rejected: { count: 1, first: [{ line: 1, field: format === "csv" ? "csv" : "json", error }] },
         };
@@ -359,6 +360,7 @@ export function scoreInWorkers(source, { workerUrl, workers = 1, pool, size, onP
       const report = {
         accepted: sum((r) => r.accepted),
         skippedPartials: sum((r) => r.skippedPartials),
+        windows1252: sum((r) => r.windows1252),
         rejected: { count: sum((r) => r.rejected.count) - repeated, first: first.slice(0, 100) },
         workers: n,
         // The largest wasm memory of a worker, in bytes (what each worker's memory peaked at).

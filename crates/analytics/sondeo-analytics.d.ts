@@ -27,6 +27,8 @@ export interface Rejected {
 export interface ImportReport {
   accepted: number;
   skippedPartials: number;
+  /** Rows whose text was not UTF-8, read as Windows-1252 (what Excel's plain "CSV" saves on Windows). */
+  windows1252: number;
   /** Line ends read (a progress bar's denominator for the next file). */
   newlines?: number;
   rejected: Rejected;

@@ -119,6 +119,25 @@ test("a local export is scored in the browser with no server involved", async ({
   }
 });
 
+test("an export Excel saved as Windows-1252 keeps its accented agents apart, and the dashboard says how it was read", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    await page.goto(`${collector.url}/dashboard.html`);
+    await expect(page.locator("#status")).toContainText("0 responses");
+    // Inés: two promoters (NPS +100); Inès: one detractor (NPS −100). Read lossily they were one agent.
+    await page.locator("#file").setInputFiles("tests/fixtures/windows-1252.csv");
+    await expect(page.locator("#status")).toContainText("windows-1252.csv: 3 rows scored, 0 rejected");
+    await expect(page.locator("#status")).toContainText("3 of them were not UTF-8 and were read as Windows-1252");
+    await page.locator("#by").selectOption("metadata.agent");
+    const rows = page.locator("#segments tr:has(td)");
+    await expect(rows).toHaveCount(2);
+    await expect(page.locator("#segments tr", { hasText: "Inés" })).toContainText(/^Inés\s*\+100\.0/);
+    await expect(page.locator("#segments tr", { hasText: "Inès" })).toContainText(/^Inès\s*-100\.0/);
+  } finally {
+    await collector.stop();
+  }
+});
+
 test("text from a scored file is shown without the invisible characters that would reorder it", async ({ page }) => {
   const collector = await startCollector({ www: "www", csp: true });
   try {

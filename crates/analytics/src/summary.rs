@@ -187,6 +187,7 @@ pub fn report_json(report: &Report, with_accepted: bool) -> Value {
     if with_accepted {
         out["accepted"] = json!(report.accepted);
         out["skippedPartials"] = json!(report.skipped_partials);
+        out["windows1252"] = json!(report.windows_1252);
     }
     out
 }

@@ -86,6 +86,10 @@ struct Args {
     /// Seconds a response may wait for a client that does not read.
     #[arg(long, default_value_t = 30)]
     write_timeout: u64,
+    /// Seconds a connection is kept alive; then it closes after the request in progress
+    /// (a client sending one slow request after another cannot hold its place for ever).
+    #[arg(long, default_value_t = 60)]
+    max_connection_age: u64,
     /// Connections served at once (lowered to fit the open-files limit).
     #[arg(long, default_value_t = 10_000)]
     max_connections: usize,
@@ -200,6 +204,7 @@ fn main() {
             Some(_) => 0,
             None => args.max_connections_per_client,
         },
+        max_age: Duration::from_secs(args.max_connection_age.max(1)),
         grace: Duration::from_secs(8),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()

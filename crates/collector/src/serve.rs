@@ -5,6 +5,10 @@
 //! slow head, unread export) could exhaust descriptors and memory. Here:
 //! - the request head must arrive within `head_timeout`, and that deadline also
 //!   closes a keep-alive connection that sits idle between requests;
+//! - a connection is kept alive for at most `max_age`: after it, its request in progress is
+//!   answered and the connection closed. Without it a client that sends one slow request
+//!   after another (each head just inside its deadline) held its place for ever, and
+//!   forty addresses held every place;
 //! - a response the client stops reading fails after `write_timeout` without progress
 //!   (an event stream that is read keeps its connection: it writes a keep-alive comment every 15 s);
 //! - at most `max_connections` are served at once; the rest wait in the kernel's backlog
@@ -18,7 +22,6 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper::Request;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use std::collections::HashMap;
 use std::future::Future;
@@ -42,6 +45,8 @@ pub struct Limits {
     /// Connections one address (IPv6: one /64) may hold; 0: no limit. Loopback (this
     /// machine, a reverse proxy) is not limited.
     pub max_per_client: usize,
+    /// Time a connection is kept alive: after it, it ends with the request in progress.
+    pub max_age: Duration,
     /// Time open connections get to finish on shutdown.
     pub grace: Duration,
 }
@@ -55,9 +60,13 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
     on_shutdown: impl FnOnce(),
 ) {
-    let places = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let all_places = limits.max_connections.max(1);
+    let places = Arc::new(Semaphore::new(all_places));
     let per_client = Arc::new(PerClient::new(limits.max_per_client));
-    let graceful = GracefulShutdown::new();
+    // hyper-util's GracefulShutdown cannot also end one connection on its own (its
+    // connection trait is sealed): each connection watches this instead, and the places
+    // all coming back says that every connection has ended.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.head_timeout)
@@ -97,17 +106,35 @@ pub async fn run(
                 request.extensions_mut().insert(ConnectInfo(peer));
                 request
             });
-        let connection =
-            graceful.watch(http.serve_connection(io, TowerToHyperService::new(service)));
+        let connection = http.serve_connection(io, TowerToHyperService::new(service));
+        let (max_age, mut stopping) = (limits.max_age, stopping.clone());
         tokio::spawn(async move {
-            let _ = connection.await;
+            tokio::pin!(connection);
+            let aged = tokio::time::sleep(max_age);
+            tokio::pin!(aged);
+            let mut ending = false;
+            loop {
+                tokio::select! {
+                    _ = connection.as_mut() => break,
+                    _ = &mut aged, if !ending => {
+                        ending = true;
+                        connection.as_mut().graceful_shutdown();
+                    }
+                    _ = stopping.wait_for(|stop| *stop), if !ending => {
+                        ending = true;
+                        connection.as_mut().graceful_shutdown();
+                    }
+                }
+            }
             drop(client_place);
             drop(place);
         });
     }
     drop(listener);
     on_shutdown();
-    let _ = tokio::time::timeout(limits.grace, graceful.shutdown()).await;
+    let _ = stop.send(true);
+    let every_place = places.acquire_many_owned(all_places as u32);
+    let _ = tokio::time::timeout(limits.grace, every_place).await;
 }
 
 /// Counts each client address's open connections.

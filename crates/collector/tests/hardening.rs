@@ -82,6 +82,55 @@ fn a_body_that_trickles_gets_408_and_stores_nothing() {
 }
 
 #[test]
+fn a_client_sending_one_slow_request_after_another_is_closed_once_its_connection_is_old() {
+    // Each head takes 1.2 s, inside the 2 s deadline, and another follows at once on the
+    // same connection: without an age limit such a connection holds its place for ever.
+    let c = Collector::start(&["--head-timeout", "2", "--max-connection-age", "3"]);
+    let mut stream = TcpStream::connect(host(&c)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let opened = Instant::now();
+    let (mut answered, mut closed_after) = (0, None);
+    let mut buf = [0u8; 4096];
+    'requests: while opened.elapsed() < Duration::from_secs(20) {
+        for part in ["GET /healthz HTTP/1.1\r\n", "Host: localhost\r\n", "\r\n"] {
+            std::thread::sleep(Duration::from_millis(400));
+            if stream.write_all(part.as_bytes()).is_err() {
+                closed_after = Some(opened.elapsed());
+                break 'requests;
+            }
+        }
+        let mut answer = Vec::new();
+        loop {
+            match stream.read(&mut buf) {
+                Ok(0) => {
+                    closed_after = Some(opened.elapsed());
+                    break 'requests;
+                }
+                Ok(n) => answer.extend_from_slice(&buf[..n]),
+                Err(_) if answer.ends_with(b"ok") => break,
+                Err(_) if opened.elapsed() > Duration::from_secs(20) => break 'requests,
+                Err(_) => {}
+            }
+        }
+        assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
+        answered += 1;
+    }
+    let closed_after = closed_after.expect("the connection was still open after 20 s");
+    // Kept alive while young (two requests or more), closed once 3 s old: by the end of
+    // the request then in progress, at most a head's deadline later.
+    assert!(
+        answered >= 2,
+        "only {answered} requests answered before the close"
+    );
+    assert!(
+        closed_after >= Duration::from_secs(3) && closed_after < Duration::from_secs(3 + 2 + 2),
+        "closed after {closed_after:?}"
+    );
+}
+
+#[test]
 fn eleven_hundred_idle_sockets_do_not_stop_anyone_else() {
     // This test process needs the descriptors too: as many as its hard limit allows. A
     // machine whose hard limit is 1,024 gets fewer idle sockets, leaving the collector

@@ -291,7 +291,8 @@ fn many_concurrent_clients_lose_nothing_and_double_nothing() {
 #[test]
 fn the_stream_sends_each_stored_response_as_an_event() {
     use std::io::{Read, Write};
-    let c = Collector::start(&[]);
+    // The stream outlives the connection age limit: that ends keep-alive, not a response.
+    let c = Collector::start(&["--max-connection-age", "1"]);
     let host = c.url.trim_start_matches("http://").to_string();
     let mut stream = std::net::TcpStream::connect(&host).unwrap();
     stream
@@ -305,6 +306,7 @@ fn the_stream_sends_each_stored_response_as_an_event() {
     let head = String::from_utf8_lossy(&buf[..n]).to_ascii_lowercase();
     assert!(head.contains("text/event-stream"), "{head}");
     assert!(head.contains("cache-control: no-store"), "{head}");
+    std::thread::sleep(std::time::Duration::from_millis(2500));
     c.post(&response("live1", 10, true));
     let mut seen = String::new();
     while !seen.contains("live1") {

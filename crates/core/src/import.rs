@@ -18,11 +18,12 @@ pub use csv::{MAX_RECORD_BYTES, TOO_LONG, TOO_LONG_ROW, UNCLOSED_QUOTE};
 pub use cut::RowEnds;
 mod ndjson;
 mod utf16;
+mod windows_1252;
 
 use crate::metric::{Kind, KIND_CHOICES};
 use crate::schema::unguarded;
 use crate::score::{Row, Times};
-use crate::time::{parse_rfc3339_ms, parse_sheet_time_ms};
+use crate::time::parse_sheet_time_ms;
 use std::borrow::Cow;
 
 /// How many rejected rows are reported in detail.
@@ -53,6 +54,8 @@ pub struct Report {
     /// Newlines read (the file's lines, but for a last one without a newline): where a part
     /// of a file scored apart sits in the whole, for its rejected rows' line numbers.
     pub newlines: u64,
+    /// Rows whose text was not UTF-8, read as Windows-1252 (Excel's plain "CSV" on Windows).
+    pub windows_1252: u64,
 }
 
 impl Report {
@@ -62,6 +65,7 @@ impl Report {
         self.rejected += other.rejected;
         self.skipped_partials += other.skipped_partials;
         self.newlines += other.newlines;
+        self.windows_1252 += other.windows_1252;
         let room = REPORTED_ERRORS.saturating_sub(self.first.len());
         self.first.extend(other.first.iter().take(room).cloned());
     }
@@ -161,7 +165,7 @@ pub(crate) fn hold_line(pending: &mut Vec<u8>, bytes: &[u8]) {
 }
 
 /// What a CSV header without a `kind` column is reported as.
-pub const NO_KIND_COLUMN: &str = "no kind column in the header row: expected a CSV export (UTF-8, a header row naming kind and score) or NDJSON (one JSON object per line)";
+pub const NO_KIND_COLUMN: &str = "no kind column in the header row: expected a CSV export (a header row naming kind and score; UTF-8, UTF-16 with its mark or Windows-1252) or NDJSON (one JSON object per line)";
 
 /// What a CSV header with a `kind` column but no `score` column is reported as.
 pub const NO_SCORE_COLUMN: &str =
@@ -169,6 +173,14 @@ pub const NO_SCORE_COLUMN: &str =
 
 /// Each row of a CSV file whose header names a column twice.
 const TWICE_NOT_READ: &str = "not read: the header names a column twice";
+
+/// Each row of a CSV file whose header has no `kind` column: a file that is not an export
+/// (a zip, an image) would otherwise fill the report with "kind" errors about rows that
+/// never were rows, and hide the one that says why.
+const NO_KIND_NOT_READ: &str = "not read: the header row has no kind column";
+
+/// Each row of a CSV file whose header has no `score` column.
+const NO_SCORE_NOT_READ: &str = "not read: the header row has no score column";
 
 /// What an NDJSON line longer than [`csv::MAX_RECORD_BYTES`] is reported as: a response is
 /// a few hundred bytes, and holding such a line could take all of a worker's memory.
@@ -327,6 +339,7 @@ impl Importer {
             Format::Ndjson => self.line,
             Format::Csv => self.csv.newlines(),
         };
+        self.report.windows_1252 += self.csv.windows_1252;
         match self.format {
             Format::Ndjson => {
                 if !self.pending.is_empty() {
@@ -364,10 +377,8 @@ impl Importer {
         // One pass over the line: no map or string is built for fields scoring ignores.
         // The strict check first: it is several times faster than the lossy one, which
         // only a line with bad bytes needs.
-        let text = match std::str::from_utf8(raw) {
-            Ok(text) => Cow::Borrowed(text),
-            Err(_) => String::from_utf8_lossy(raw),
-        };
+        let (text, not_utf8) = windows_1252::text(raw);
+        self.report.windows_1252 += u64::from(not_utf8);
         let fields = match ndjson::Line::parse(&text) {
             Ok(v) => v,
             // An object, then a CR alone and more: lines ended the classic Mac way.
@@ -437,12 +448,21 @@ pub fn row_from_json(
         text("createdAt"),
         text("submittedAt"),
         text("receivedAt"),
-        parse_rfc3339_ms,
+        parse_sheet_time_ms,
     );
     let answers = match object.get("answers") {
         None | Some(serde_json::Value::Null) => Vec::new(),
         Some(answers) => answers_from_json(answers, kind, score)?,
     };
+    if let Some(metadata) = object.get("metadata").and_then(|m| m.as_object()) {
+        for (key, value) in metadata {
+            match value {
+                serde_json::Value::Array(_) => return Err(nested_metadata(key, "an array")),
+                serde_json::Value::Object(_) => return Err(nested_metadata(key, "an object")),
+                _ => {}
+            }
+        }
+    }
     Ok(Row {
         answers,
         id: response_id(object.get("id")),
@@ -475,6 +495,18 @@ pub fn row_from_json(
             .and_then(scalar)
             .map(Cow::Owned),
     })
+}
+
+/// A metadata value that is an array or an object: the collector refuses such a post, so a
+/// row holding one is refused too (left out silently, its answer would count under "(none)").
+pub(crate) fn nested_metadata(key: &str, got: &str) -> (&'static str, String) {
+    let problem = [
+        "expected a string, number or boolean in metadata.",
+        key,
+        ", got ",
+        got,
+    ];
+    ("metadata", problem.concat())
 }
 
 /// A row's schema-2 answers: each question's key, kind and score.
@@ -609,6 +641,12 @@ fn csv_record(
     };
     if cols.twice.is_some() {
         return report.reject(line, "header", TWICE_NOT_READ.to_owned());
+    }
+    if cols.kind.is_none() {
+        return report.reject(line, "header", NO_KIND_NOT_READ.to_owned());
+    }
+    if cols.score.is_none() {
+        return report.reject(line, "header", NO_SCORE_NOT_READ.to_owned());
     }
     // Cells as stored: the export's formula guard (a `'` before `=`, `-`…) comes off.
     let cell = |i: Option<usize>| {

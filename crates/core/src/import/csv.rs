@@ -31,6 +31,8 @@ pub struct Reader {
     limit: usize,
     /// The cell separator; 0 until the header row has told it.
     delimiter: u8,
+    /// Records whose text was not UTF-8, read as Windows-1252.
+    pub windows_1252: u64,
     /// The bytes before the separator is known.
     held: Vec<u8>,
 }
@@ -94,6 +96,7 @@ impl Reader {
             limit,
             delimiter: 0,
             held: Vec::new(),
+            windows_1252: 0,
         }
     }
 
@@ -139,7 +142,9 @@ impl Reader {
                 if let Some((end, newlines)) = whole {
                     let line = self.lines + 1;
                     self.lines += newlines;
-                    emit_in_place(&chunk[i..i + end], &fields, &mut record, line, emit);
+                    let not_utf8 =
+                        emit_in_place(&chunk[i..i + end], &fields, &mut record, line, emit);
+                    self.windows_1252 += u64::from(not_utf8);
                     i += end;
                     continue;
                 }
@@ -283,7 +288,7 @@ impl Reader {
             *start = end;
             Some(field)
         });
-        text_fields(&self.buf, fields, &mut record);
+        self.windows_1252 += u64::from(text_fields(&self.buf, fields, &mut record));
         emit(self.record_line, Ok(&record));
         self.buf.clear();
         self.ends.clear();
@@ -375,36 +380,42 @@ fn delimiter(head: &[u8], complete: bool) -> Option<u8> {
     }
 }
 
-/// Emits a record read in place by [`whole_record`].
+/// Emits a record read in place by [`whole_record`]; `true` when it was not UTF-8.
 fn emit_in_place<'a>(
     bytes: &'a [u8],
     fields: &[(usize, usize)],
     record: &mut Vec<std::borrow::Cow<'a, str>>,
     line: u64,
     emit: &mut impl FnMut(u64, Record),
-) {
+) -> bool {
     record.clear();
-    text_fields(bytes, fields.iter().copied(), record);
+    let not_utf8 = text_fields(bytes, fields.iter().copied(), record);
     emit(line, Ok(record));
+    not_utf8
 }
 
-/// A record's fields (`start..end` in `bytes`) as text, pushed onto `record`. One UTF-8
-/// check for the whole record; fields end at ASCII separators, so each is valid text too.
+/// A record's fields (`start..end` in `bytes`) as text, pushed onto `record`; `true` when
+/// the record was not UTF-8. One UTF-8 check for the whole record: fields end at ASCII
+/// separators, so each is valid text too. A field that is not UTF-8 is read as
+/// Windows-1252, a field at a time (a row pasted together from two files may mix both).
 fn text_fields<'a>(
     bytes: &'a [u8],
     fields: impl Iterator<Item = (usize, usize)>,
     record: &mut Vec<std::borrow::Cow<'a, str>>,
-) {
+) -> bool {
     let text = std::str::from_utf8(bytes).ok();
-    // A character split by a separator byte inside it cannot happen in UTF-8 (a
-    // separator is ASCII), but a field may still start or end mid-character when the
-    // bytes around it were not text: then that field is read lossily.
+    let mut not_utf8 = false;
     record.extend(
         fields.map(|(start, end)| match text.and_then(|t| t.get(start..end)) {
             Some(field) => std::borrow::Cow::Borrowed(field),
-            None => String::from_utf8_lossy(&bytes[start..end]),
+            None => {
+                let (field, decoded) = super::windows_1252::text(&bytes[start..end]);
+                not_utf8 |= decoded;
+                field
+            }
         }),
     );
+    not_utf8
 }
 
 /// Whether a record is a blank line (cells that all trim to nothing: an empty line, spaces,

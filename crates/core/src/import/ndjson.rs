@@ -10,7 +10,7 @@
 use super::checked;
 use crate::score::Row;
 use crate::score::Times;
-use crate::time::parse_rfc3339_ms;
+use crate::time::parse_sheet_time_ms;
 use std::borrow::Cow;
 
 #[cfg(test)]
@@ -123,14 +123,17 @@ impl<'a> Line<'a> {
         let metadata = match self.metadata {
             Some(Value::Object(object)) => {
                 let mut out = Vec::new();
-                let whole = members_of(object, |key, value| {
-                    if let Some(value) = value.and_then(scalar) {
-                        out.push((key, value));
-                    }
+                let mut nested = None;
+                let whole = members_of(object, |key, value| match value {
+                    Some(Value::Array(_)) => nested = nested.take().or(Some((key, "an array"))),
+                    Some(Value::Object(_)) => nested = nested.take().or(Some((key, "an object"))),
+                    _ => out.extend(value.and_then(scalar).map(|value| (key, value))),
                 });
                 // A key that is not text spoils the object, as it did when serde read it.
                 if !whole {
                     out.clear();
+                } else if let Some((key, got)) = nested {
+                    return Err(super::nested_metadata(&key, got));
                 }
                 out
             }
@@ -161,7 +164,7 @@ impl<'a> Line<'a> {
             created.as_deref(),
             submitted.as_deref(),
             received.as_deref(),
-            parse_rfc3339_ms,
+            parse_sheet_time_ms,
         );
         Ok(Row {
             answers,

@@ -565,19 +565,21 @@ fn partials_can_be_left_out_and_are_counted_apart() {
 }
 
 #[test]
-fn a_character_cut_by_a_separator_reads_lossily_instead_of_panicking() {
+fn a_character_cut_by_a_separator_reads_as_windows_1252_instead_of_panicking() {
     // "é" is 0xC3 0xA9: with a comma between its two bytes the record's bytes (separators
-    // taken out) are valid UTF-8, but neither field is.
+    // taken out) would be valid UTF-8, but neither field is: each is read as Windows-1252
+    // (C3 is Ã, A9 ©).
     let mut bytes = b"kind,score,comment,touchpoint\nnps,9,a".to_vec();
     bytes.extend_from_slice(&[0xC3, b',', 0xA9]);
     bytes.extend_from_slice(b"b\n");
     let (report, rows) = import(&bytes, Format::Csv, 5);
     assert_eq!(report.accepted, 1);
-    assert_eq!(rows[0].comment.as_deref(), Some("a\u{FFFD}"));
+    assert_eq!(rows[0].comment.as_deref(), Some("aÃ"));
     assert_eq!(
         pairs(&rows[0].metadata),
-        [("touchpoint".to_owned(), "\u{FFFD}b".to_owned())]
+        [("touchpoint".to_owned(), "©b".to_owned())]
     );
+    assert_eq!(report.windows_1252, 1);
 }
 
 #[test]
@@ -703,4 +705,96 @@ fn a_score_is_read_as_the_collector_reads_it_an_integer_as_written() {
     let (report, rows) = import(b"kind,score\nnps,9.0\nnps,1E1\nnps,9.50\n", Format::Csv, 5);
     assert_eq!(rows.iter().map(|r| r.score).collect::<Vec<_>>(), [9, 10]);
     assert_eq!(report.rejected, 1);
+}
+
+#[test]
+fn a_csv_saved_as_windows_1252_keeps_its_accents_apart_and_says_how_it_was_read() {
+    // Excel's plain "CSV" on a Spanish Windows: semicolons, CRLF, Windows-1252 (é is E9,
+    // è E8, – 96, € 80, “ ” 93 94). Read lossily, both agents would be one.
+    let (report, rows) = import_all_ways("windows-1252.csv", Format::Csv);
+    assert_eq!((report.accepted, report.rejected), (3, 0));
+    assert_eq!(
+        report.windows_1252, 3,
+        "the three rows, not the ASCII header"
+    );
+    let agents: Vec<String> = rows
+        .iter()
+        .map(|r| pairs(&r.metadata)[0].1.clone())
+        .collect();
+    assert_eq!(agents, ["Inés", "Inès", "Inés"]);
+    assert_eq!(rows[0].comment.as_deref(), Some("Atención rápida"));
+    assert_eq!(
+        rows[1].comment.as_deref(),
+        Some("Muy mal – 20 €, y “nadie” respondió")
+    );
+    // A UTF-8 file says nothing of it.
+    let (report, _) = import_all_ways("export.csv", Format::Csv);
+    assert_eq!(report.windows_1252, 0);
+}
+
+#[test]
+fn the_rows_of_a_file_with_no_kind_or_score_column_say_why_they_are_not_read() {
+    let (report, _) = import(b"type|score\nnps|9\nnps|3\n", Format::Csv, 64);
+    assert_eq!(report.rejected, 3);
+    assert!(report.first[0]
+        .error
+        .starts_with("no kind column in the header row"));
+    for row in &report.first[1..] {
+        assert_eq!(
+            (row.field.as_str(), row.error.as_str()),
+            ("header", "not read: the header row has no kind column")
+        );
+    }
+    let (report, _) = import(b"kind,note\nnps,9\n", Format::Csv, 64);
+    assert_eq!(report.rejected, 2);
+    assert_eq!(
+        report.first[1].error,
+        "not read: the header row has no score column"
+    );
+}
+
+#[test]
+fn an_ndjson_metadata_value_that_is_an_array_or_object_refuses_its_row_as_the_collector_does() {
+    let lines = concat!(
+        "{\"kind\":\"nps\",\"score\":9,\"metadata\":{\"a\":1,\"tags\":[1]}}\n",
+        "{\"kind\":\"nps\",\"score\":9,\"metadata\":{\"where\":{\"x\":1}}}\n",
+        "{\"kind\":\"nps\",\"score\":9,\"metadata\":{\"a\":1,\"b\":null}}\n",
+    );
+    let (report, rows) = import(lines.as_bytes(), Format::Ndjson, 7);
+    assert_eq!((report.accepted, report.rejected), (1, 2));
+    assert_eq!(report.first[0].field, "metadata");
+    assert_eq!(
+        report.first[0].error,
+        "expected a string, number or boolean in metadata.tags, got an array"
+    );
+    assert_eq!(
+        report.first[1].error,
+        "expected a string, number or boolean in metadata.where, got an object"
+    );
+    assert_eq!(pairs(&rows[0].metadata), [("a".to_owned(), "1".to_owned())]);
+    // An object added from JavaScript is read alike.
+    let object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str("{\"kind\":\"nps\",\"score\":9,\"metadata\":{\"tags\":[1]}}").unwrap();
+    assert_eq!(row_from_json(&object).unwrap_err().0, "metadata");
+}
+
+#[test]
+fn a_time_with_no_zone_is_read_as_utc_in_ndjson_as_in_csv() {
+    let csv = import(
+        b"kind,score,submittedAt\nnps,9,2026-11-23 00:30\n",
+        Format::Csv,
+        64,
+    )
+    .1;
+    let ndjson = import(
+        b"{\"kind\":\"nps\",\"score\":9,\"submittedAt\":\"2026-11-23 00:30\"}\n",
+        Format::Ndjson,
+        64,
+    )
+    .1;
+    // 2026-11-23 00:30 UTC in seconds since 1970: 2026-01-01 is day 56 × 365 + 14 leap days
+    // = 20,454, and 23 November is 326 days after 1 January (304 to 1 November, + 22).
+    let expected = Some((20_454 + 326) * 86_400 + 1_800);
+    assert_eq!(csv[0].time, expected);
+    assert_eq!(ndjson[0].time, expected);
 }

@@ -4,7 +4,7 @@
 use crate::import::checked;
 use crate::score::Row;
 use crate::score::Times;
-use crate::time::parse_rfc3339_ms;
+use crate::time::parse_sheet_time_ms;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -116,9 +116,18 @@ impl<'a> Line<'a> {
             None => raw.get().to_owned(),
         });
         let (kind, score) = checked(kind.as_deref(), score.as_deref().filter(|s| *s != "null"))?;
-        let metadata = self
+        let members = self
             .metadata
-            .and_then(|m| serde_json::from_str::<Members>(m.get()).ok())
+            .and_then(|m| serde_json::from_str::<Members>(m.get()).ok());
+        // A value that is an array or an object refuses the row, as the collector refuses it.
+        for (key, value) in members.iter().flat_map(|m| &m.0) {
+            match value.get().as_bytes()[0] {
+                b'[' => return Err(crate::import::nested_metadata(key, "an array")),
+                b'{' => return Err(crate::import::nested_metadata(key, "an object")),
+                _ => {}
+            }
+        }
+        let metadata = members
             .map(|m| {
                 m.0.into_iter()
                     .filter_map(|(k, v)| Some((k, scalar(v)?)))
@@ -146,7 +155,7 @@ impl<'a> Line<'a> {
             created.as_deref(),
             submitted.as_deref(),
             received.as_deref(),
-            parse_rfc3339_ms,
+            parse_sheet_time_ms,
         );
         Ok(Row {
             answers,
