@@ -120,6 +120,12 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("SAMEORIGIN"),
+        ))
+        // A page's address may carry a ticket's number and response id (the email link):
+        // no link it holds (the thank-you's review site) is told where the visitor came from.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
         ));
     if settings.csp {
         pages = pages.layer(SetResponseHeaderLayer::if_not_present(
@@ -604,7 +610,12 @@ async fn require_read_token(
     next: Next,
 ) -> Response {
     if let Some(token) = &state.read_token {
-        let given = access::given_token(request.headers(), request.uri().query());
+        // The query form only where a header cannot be sent (`EventSource` on the stream):
+        // a URL ends up in proxies' logs, and an export or a follow-up never needs it.
+        let query = (request.uri().path() == "/api/stream")
+            .then(|| request.uri().query())
+            .flatten();
+        let given = access::given_token(request.headers(), query);
         if !given.is_some_and(|g| access::token_matches(&g, token)) {
             let mut response = error(
                 StatusCode::UNAUTHORIZED,

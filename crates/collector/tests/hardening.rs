@@ -394,13 +394,19 @@ fn the_token_comes_from_a_file_in_any_bearer_case_or_percent_encoded() {
         );
         assert_eq!((status, body.lines().count()), (200, 1), "{scheme}");
     }
-    let encoded: String = form_encode(token);
-    assert_eq!(c.export(&format!("?access_token={encoded}")).0, 200);
-    assert_eq!(
-        c.export(&format!("?access_token={token}")).0,
-        401,
-        "'+' decodes to a space"
-    );
+    // The stream's query form (for EventSource) is percent-decoded.
+    let stream = |query: &str| {
+        raw(
+            &c.url,
+            "HEAD",
+            &format!("/api/stream?access_token={query}"),
+            "",
+            &[],
+        )
+        .0
+    };
+    assert_eq!(stream(&form_encode(token)), 200);
+    assert_eq!(stream(token), 401, "'+' decodes to a space");
 }
 
 fn form_encode(s: &str) -> String {
@@ -1054,6 +1060,7 @@ fn answers_are_never_cached_pages_revalidate_and_no_other_site_frames_them() {
     assert!(head.contains("cache-control: no-cache"), "{head}");
     assert!(head.contains("frame-ancestors 'self'"), "{head}");
     assert!(head.contains("x-frame-options: sameorigin"), "{head}");
+    assert!(head.contains("referrer-policy: no-referrer"), "{head}");
 }
 
 #[test]
