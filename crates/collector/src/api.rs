@@ -45,6 +45,8 @@ pub struct Settings {
     pub max_body: usize,
     /// Time allowed to upload a post's whole body.
     pub body_timeout: Duration,
+    /// Bytes of bodies held at once, all uploads together.
+    pub upload_memory: usize,
     pub csp: bool,
     pub hosts: Hosts,
     /// Posts per minute per client and burst; 0 turns the limit off.
@@ -61,6 +63,7 @@ struct AppState {
     stopping: watch::Receiver<bool>,
     max_body: usize,
     body_timeout: Duration,
+    uploads: Uploads,
     limiter: Option<PostLimiter>,
     trust_proxy: Option<rate::ProxyHeader>,
     post_origins: Arc<access::PostOrigins>,
@@ -75,6 +78,7 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
         stopping,
         max_body: settings.max_body,
         body_timeout: settings.body_timeout,
+        uploads: Uploads::new(settings.upload_memory),
         limiter: PostLimiter::new(settings.rate_limit.0, settings.rate_limit.1),
         trust_proxy: settings.trust_proxy,
         post_origins: Arc::new(access::PostOrigins::new(&settings.allow_origins)),
@@ -310,7 +314,7 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
     if announced.is_some_and(|n| n > state.max_body as u64) {
         return body_too_large(state.max_body);
     }
-    let json = match read_json(request, state.max_body, state.body_timeout).await {
+    let json = match read_json(request, state.max_body, state.body_timeout, &state.uploads).await {
         Ok(json) => json,
         Err(refused) => return refused,
     };
@@ -448,7 +452,7 @@ async fn put_follow_up(
     }
     // A note of 2,000 characters, each written as a JSON escape pair (`\ud83d\ude00`), fits.
     let limit = state.max_body.max(32 * 1024);
-    let json = match read_json(request, limit, state.body_timeout).await {
+    let json = match read_json(request, limit, state.body_timeout, &state.uploads).await {
         Ok(Value::Object(members)) => members,
         Ok(_) => {
             return error(
@@ -511,7 +515,66 @@ async fn put_follow_up(
 
 /// A request's body as strict JSON, read whole within `timeout` and `limit` bytes, or the
 /// answer that refuses it (`408`, `413`, or `400` naming the problem and, for JSON, its path).
-async fn read_json(request: Request, limit: usize, timeout: Duration) -> Result<Value, Response> {
+/// Room for the bodies being uploaded, in bytes, shared by every upload: without it ten
+/// thousand stalled uploads of 64 KB held 1.2 GB until their deadline, enough to have a
+/// small server's collector killed (and every post in flight lost with it).
+#[derive(Clone)]
+struct Uploads {
+    room: Arc<tokio::sync::Semaphore>,
+    bytes: usize,
+}
+
+impl Uploads {
+    fn new(bytes: usize) -> Uploads {
+        let bytes = bytes.clamp(1, tokio::sync::Semaphore::MAX_PERMITS);
+        Uploads {
+            room: Arc::new(tokio::sync::Semaphore::new(bytes)),
+            bytes,
+        }
+    }
+
+    /// Room for a body of up to `limit` bytes (its announced length when it has one), or
+    /// a `503` to retry. Taken now or not at all: an upload waiting in a fair queue would
+    /// take the room freed meanwhile and hold back the small posts behind it.
+    fn room_for(
+        &self,
+        announced: Option<usize>,
+        limit: usize,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, Response> {
+        let wanted = announced
+            .unwrap_or(limit)
+            .clamp(1, limit.max(1))
+            .min(self.bytes);
+        let wanted = u32::try_from(wanted).unwrap_or(u32::MAX);
+        match self.room.clone().try_acquire_many_owned(wanted) {
+            Ok(permit) => Ok(permit),
+            Err(_) => {
+                let mut busy = error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "too many uploads at once; retry in 1 s",
+                    None,
+                );
+                busy.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                Err(busy)
+            }
+        }
+    }
+}
+
+async fn read_json(
+    request: Request,
+    limit: usize,
+    timeout: Duration,
+    uploads: &Uploads,
+) -> Result<Value, Response> {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    // Held until the body has been read and parsed (the bytes and the text it becomes).
+    let _room = uploads.room_for(announced, limit)?;
     // The whole body within one deadline: a client that trickles bytes cannot hold the connection.
     let reading = axum::body::to_bytes(request.into_body(), limit);
     let body: Bytes = match tokio::time::timeout(timeout, reading).await {

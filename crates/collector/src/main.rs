@@ -83,6 +83,11 @@ struct Args {
     /// Seconds allowed to upload a post's body.
     #[arg(long, default_value_t = 20)]
     body_timeout: u64,
+    /// Bytes of request bodies held in memory at once, all uploads together (64 MiB: a
+    /// thousand full bodies). An upload that finds no room gets `503` with `Retry-After: 1`,
+    /// which the widget retries.
+    #[arg(long, default_value_t = 64 << 20)]
+    upload_memory: usize,
     /// Seconds a response may wait for a client that does not read.
     #[arg(long, default_value_t = 30)]
     write_timeout: u64,
@@ -249,6 +254,7 @@ async fn run(
         read_token: token.clone(),
         max_body: args.max_body,
         body_timeout: Duration::from_secs(args.body_timeout.max(1)),
+        upload_memory: args.upload_memory,
         csp: !args.no_csp,
         hosts,
         rate_limit: (args.rate_limit, args.rate_burst),

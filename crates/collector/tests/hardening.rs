@@ -131,6 +131,48 @@ fn a_client_sending_one_slow_request_after_another_is_closed_once_its_connection
 }
 
 #[test]
+fn stalled_uploads_hold_no_more_memory_than_allowed_and_small_posts_still_get_in() {
+    // Room for one 60 KB body: a second is told at once to retry (503, not queued behind
+    // the first); a small post fits beside the first and is stored at once.
+    let c = Collector::start(&["--upload-memory", "100000", "--body-timeout", "15"]);
+    let stall = || {
+        let mut stream = TcpStream::connect(host(&c)).unwrap();
+        let head = "POST /api/responses HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{\"id\":";
+        stream.write_all(head.as_bytes()).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(2)))
+            .unwrap();
+        stream
+    };
+    let first = stall();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut second = stall();
+    let mut answer = [0u8; 1024];
+    let n = second
+        .read(&mut answer)
+        .expect("no answer to the upload beyond the room");
+    let refused = String::from_utf8_lossy(&answer[..n]).to_ascii_lowercase();
+    assert!(refused.starts_with("http/1.1 503"), "{refused}");
+    assert!(refused.contains("retry-after: 1"), "{refused}");
+    let started = Instant::now();
+    assert_eq!(c.post(&response("small-beside", 9, true)).0, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the small post waited {:?}",
+        started.elapsed()
+    );
+    // Once the first upload has ended (its client gone), its room is free again: a third
+    // big upload is read (no answer yet: it waits for its body), not refused.
+    drop(first);
+    std::thread::sleep(Duration::from_millis(500));
+    let mut third = stall();
+    assert!(
+        third.read(&mut answer).is_err(),
+        "refused after the room was freed"
+    );
+}
+
+#[test]
 fn eleven_hundred_idle_sockets_do_not_stop_anyone_else() {
     // This test process needs the descriptors too: as many as its hard limit allows. A
     // machine whose hard limit is 1,024 gets fewer idle sockets, leaving the collector
