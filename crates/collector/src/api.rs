@@ -534,31 +534,20 @@ impl Uploads {
     }
 
     /// Room for a body of up to `limit` bytes (its announced length when it has one), or
-    /// a `503` to retry. Taken now or not at all: an upload waiting in a fair queue would
-    /// take the room freed meanwhile and hold back the small posts behind it.
+    /// none: then the upload is told to retry. Taken now or not at all: an upload waiting
+    /// in a fair queue would take the room freed meanwhile and hold back the small posts
+    /// behind it.
     fn room_for(
         &self,
         announced: Option<usize>,
         limit: usize,
-    ) -> Result<tokio::sync::OwnedSemaphorePermit, Response> {
+    ) -> Option<tokio::sync::OwnedSemaphorePermit> {
         let wanted = announced
             .unwrap_or(limit)
             .clamp(1, limit.max(1))
             .min(self.bytes);
         let wanted = u32::try_from(wanted).unwrap_or(u32::MAX);
-        match self.room.clone().try_acquire_many_owned(wanted) {
-            Ok(permit) => Ok(permit),
-            Err(_) => {
-                let mut busy = error(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "too many uploads at once; retry in 1 s",
-                    None,
-                );
-                busy.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-                Err(busy)
-            }
-        }
+        self.room.clone().try_acquire_many_owned(wanted).ok()
     }
 }
 
@@ -574,7 +563,16 @@ async fn read_json(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<usize>().ok());
     // Held until the body has been read and parsed (the bytes and the text it becomes).
-    let _room = uploads.room_for(announced, limit)?;
+    let Some(_room) = uploads.room_for(announced, limit) else {
+        let mut busy = error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many uploads at once; retry in 1 s",
+            None,
+        );
+        busy.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return Err(busy);
+    };
     // The whole body within one deadline: a client that trickles bytes cannot hold the connection.
     let reading = axum::body::to_bytes(request.into_body(), limit);
     let body: Bytes = match tokio::time::timeout(timeout, reading).await {
