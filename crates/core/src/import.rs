@@ -575,10 +575,16 @@ pub(crate) fn checked(
     let found = crate::metric::KINDS
         .into_iter()
         .find(|k| k.as_str().eq_ignore_ascii_case(kind_text));
+    // An empty cell, or a field missing or null in a JSON line, is said as such: `got ""`
+    // read as if the file held two quotes.
+    let shown = |text: &str| match text {
+        "" => "nothing".to_owned(),
+        text => format!("{text:?}"),
+    };
     let Some(kind) = found else {
         return Err((
             "kind",
-            format!("expected {}, got {kind_text:?}", KIND_CHOICES),
+            format!("expected {}, got {}", KIND_CHOICES, shown(kind_text)),
         ));
     };
     let score_text = score.unwrap_or("").trim();
@@ -594,10 +600,11 @@ pub(crate) fn checked(
         _ => Err((
             "score",
             format!(
-                "expected an integer in {}..={} for {}, got {score_text:?}",
+                "expected an integer in {}..={} for {}, got {}",
                 kind.min(),
                 kind.max(),
-                kind.as_str()
+                kind.as_str(),
+                shown(score_text)
             ),
         )),
     }

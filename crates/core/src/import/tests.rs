@@ -798,3 +798,25 @@ fn a_time_with_no_zone_is_read_as_utc_in_ndjson_as_in_csv() {
     assert_eq!(csv[0].time, expected);
     assert_eq!(ndjson[0].time, expected);
 }
+
+#[test]
+fn a_missing_or_null_kind_or_score_is_said_to_be_missing_not_two_quotes() {
+    let lines = "{\"kind\":\"nps\",\"score\":null}\n{\"kind\":\"nps\"}\n{\"score\":9}\n";
+    let (report, _) = import(lines.as_bytes(), Format::Ndjson, 64);
+    let errors: Vec<&str> = report.first.iter().map(|e| e.error.as_str()).collect();
+    assert_eq!(
+        errors[0],
+        "expected an integer in 0..=10 for nps, got nothing"
+    );
+    assert_eq!(
+        errors[1],
+        "expected an integer in 0..=10 for nps, got nothing"
+    );
+    assert!(errors[2].ends_with(", got nothing"), "{}", errors[2]);
+    // A cell holding text says what it holds.
+    let (report, _) = import(b"kind,score\nnps,nine\n", Format::Csv, 64);
+    assert_eq!(
+        report.first[0].error,
+        "expected an integer in 0..=10 for nps, got \"nine\""
+    );
+}
