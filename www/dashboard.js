@@ -815,7 +815,8 @@ function loadFile(file) {
     showData(true);
     const seconds = (performance.now() - started) / 1000;
     // Said, so that a lead who sees odd letters knows why (the file was not saved as "CSV UTF-8").
-    const encoding = report.windows1252 ? ` ${report.windows1252} of them were not UTF-8 and were read as Windows-1252 (Excel's plain "CSV"); if letters look wrong, save the file as "CSV UTF-8".` : "";
+    const n = report.windows1252;
+    const encoding = n ? ` ${n === 1 ? "1 row was" : `${n} rows were`} not UTF-8 and ${n === 1 ? "was" : "were"} read as Windows-1252 (Excel's plain "CSV"); if letters look wrong, save the file as "CSV UTF-8".` : "";
     finish(`${file.name}: ${report.accepted} rows scored, ${report.rejected.count} rejected, in ${seconds.toFixed(1)} s (${report.workers ? `${report.workers} ${report.workers === 1 ? "worker" : "workers"}` : "in one pass on this page"}).${encoding}`);
     render();
   }, (error) => finish(`${file.name} could not be scored: ${error.message}`));

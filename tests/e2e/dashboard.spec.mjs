@@ -127,7 +127,7 @@ test("an export Excel saved as Windows-1252 keeps its accented agents apart, and
     // Inés: two promoters (NPS +100); Inès: one detractor (NPS −100). Read lossily they were one agent.
     await page.locator("#file").setInputFiles("tests/fixtures/windows-1252.csv");
     await expect(page.locator("#status")).toContainText("windows-1252.csv: 3 rows scored, 0 rejected");
-    await expect(page.locator("#status")).toContainText("3 of them were not UTF-8 and were read as Windows-1252");
+    await expect(page.locator("#status")).toContainText("3 rows were not UTF-8 and were read as Windows-1252");
     await page.locator("#by").selectOption("metadata.agent");
     const rows = page.locator("#segments tr:has(td)");
     await expect(rows).toHaveCount(2);

@@ -534,7 +534,8 @@ impl Scorer {
     /// format is detected from the first bytes when not given; `skipPartials: true`
     /// leaves out responses with `complete: false`; `byId: true` counts each response id
     /// once, as with `upsert` (for an export that live updates will follow). Resolves to
-    /// `{ accepted, skippedPartials, newlines, rejected: { count, first: [{ line, field, error }] } }`.
+    /// `{ accepted, skippedPartials, windows1252, newlines, rejected: { count, first: [{ line, field, error }] } }`
+    /// (`windows1252`: rows that were not UTF-8, read as Windows-1252).
     pub fn import(&self, source: JsValue, options: JsValue) -> js_sys::Promise {
         let inner = self.inner.clone();
         wasm_bindgen_futures::future_to_promise(async move {

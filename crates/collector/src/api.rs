@@ -98,7 +98,7 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
         .route("/api/responses", post(post_responses).put(post_responses))
         .merge(reading)
         .route("/healthz", get(|| async { "ok" }))
-        // Customers' answers: no cache keeps an export, even one fetched with the token in its URL.
+        // Customers' answers: no cache keeps an export or a stream.
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),

@@ -84,14 +84,14 @@ struct Args {
     #[arg(long, default_value_t = 20)]
     body_timeout: u64,
     /// Bytes of request bodies held in memory at once, all uploads together (64 MiB: a
-    /// thousand full bodies). An upload that finds no room gets `503` with `Retry-After: 1`,
+    /// thousand full bodies; at least --max-body). An upload that finds no room gets `503` with `Retry-After: 1`,
     /// which the widget retries.
     #[arg(long, default_value_t = 64 << 20)]
     upload_memory: usize,
     /// Seconds a response may wait for a client that does not read.
     #[arg(long, default_value_t = 30)]
     write_timeout: u64,
-    /// Seconds a connection is kept alive; then it closes after the request in progress
+    /// Seconds a connection is kept alive; then it closes after the request being answered
     /// (a client sending one slow request after another cannot hold its place for ever).
     #[arg(long, default_value_t = 60)]
     max_connection_age: u64,
@@ -254,7 +254,8 @@ async fn run(
         read_token: token.clone(),
         max_body: args.max_body,
         body_timeout: Duration::from_secs(args.body_timeout.max(1)),
-        upload_memory: args.upload_memory,
+        // At least one whole body, or a post within --max-body could never be read.
+        upload_memory: args.upload_memory.max(args.max_body),
         csp: !args.no_csp,
         hosts,
         rate_limit: (args.rate_limit, args.rate_burst),

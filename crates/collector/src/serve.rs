@@ -5,8 +5,9 @@
 //! slow head, unread export) could exhaust descriptors and memory. Here:
 //! - the request head must arrive within `head_timeout`, and that deadline also
 //!   closes a keep-alive connection that sits idle between requests;
-//! - a connection is kept alive for at most `max_age`: after it, its request in progress is
-//!   answered and the connection closed. Without it a client that sends one slow request
+//! - a connection is kept alive for at most `max_age`: after it, a request being answered
+//!   is finished and the connection closed (one whose head is still arriving is cut, as at
+//!   any keep-alive close, and the client sends it again). Without it a client that sends one slow request
 //!   after another (each head just inside its deadline) held its place for ever, and
 //!   forty addresses held every place;
 //! - a response the client stops reading fails after `write_timeout` without progress
@@ -60,7 +61,8 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
     on_shutdown: impl FnOnce(),
 ) {
-    let all_places = limits.max_connections.max(1);
+    // At most u32::MAX: shutdown waits for all of them back in one call, which counts in u32.
+    let all_places = limits.max_connections.clamp(1, u32::MAX as usize);
     let places = Arc::new(Semaphore::new(all_places));
     let per_client = Arc::new(PerClient::new(limits.max_per_client));
     // hyper-util's GracefulShutdown cannot also end one connection on its own (its

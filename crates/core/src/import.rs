@@ -339,7 +339,6 @@ impl Importer {
             Format::Ndjson => self.line,
             Format::Csv => self.csv.newlines(),
         };
-        self.report.windows_1252 += self.csv.windows_1252;
         match self.format {
             Format::Ndjson => {
                 if !self.pending.is_empty() {
@@ -450,10 +449,6 @@ pub fn row_from_json(
         text("receivedAt"),
         parse_sheet_time_ms,
     );
-    let answers = match object.get("answers") {
-        None | Some(serde_json::Value::Null) => Vec::new(),
-        Some(answers) => answers_from_json(answers, kind, score)?,
-    };
     if let Some(metadata) = object.get("metadata").and_then(|m| m.as_object()) {
         for (key, value) in metadata {
             match value {
@@ -463,6 +458,10 @@ pub fn row_from_json(
             }
         }
     }
+    let answers = match object.get("answers") {
+        None | Some(serde_json::Value::Null) => Vec::new(),
+        Some(answers) => answers_from_json(answers, kind, score)?,
+    };
     Ok(Row {
         answers,
         id: response_id(object.get("id")),
@@ -576,15 +575,15 @@ pub(crate) fn checked(
         .into_iter()
         .find(|k| k.as_str().eq_ignore_ascii_case(kind_text));
     // An empty cell, or a field missing or null in a JSON line, is said as such: `got ""`
-    // read as if the file held two quotes.
-    let shown = |text: &str| match text {
-        "" => "nothing".to_owned(),
-        text => format!("{text:?}"),
+    // read as if the file held two quotes (a JSON `""` it did hold is said so).
+    let shown = |given: Option<&str>, text: &str| match given {
+        None => "nothing".to_owned(),
+        Some(_) => format!("{text:?}"),
     };
     let Some(kind) = found else {
         return Err((
             "kind",
-            format!("expected {}, got {}", KIND_CHOICES, shown(kind_text)),
+            format!("expected {}, got {}", KIND_CHOICES, shown(kind, kind_text)),
         ));
     };
     let score_text = score.unwrap_or("").trim();
@@ -604,7 +603,7 @@ pub(crate) fn checked(
                 kind.min(),
                 kind.max(),
                 kind.as_str(),
-                shown(score_text)
+                shown(score, score_text)
             ),
         )),
     }
@@ -618,7 +617,7 @@ fn csv_record(
     record: csv::Record,
     sink: &mut impl Sink,
 ) {
-    let record = match record {
+    let (record, not_utf8) = match record {
         Ok(record) => record,
         Err(refused) => return report.reject(line, "csv", refused.to_owned()),
     };
@@ -646,6 +645,8 @@ fn csv_record(
         *columns = Some(header);
         return;
     };
+    // A row, not the header (which each part of a file scored in workers reads again).
+    report.windows_1252 += u64::from(not_utf8);
     if cols.twice.is_some() {
         return report.reject(line, "header", TWICE_NOT_READ.to_owned());
     }

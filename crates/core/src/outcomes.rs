@@ -390,7 +390,7 @@ fn csv_record(
     sink: &mut impl FnMut(&OutcomeRecord),
 ) {
     let fields = match fields {
-        Ok(fields) => fields,
+        Ok((fields, _)) => fields,
         Err(refused) => return report.reject(line, "csv", refused.to_owned()),
     };
     if csv::is_blank(fields) {

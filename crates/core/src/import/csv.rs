@@ -31,8 +31,6 @@ pub struct Reader {
     limit: usize,
     /// The cell separator; 0 until the header row has told it.
     delimiter: u8,
-    /// Records whose text was not UTF-8, read as Windows-1252.
-    pub windows_1252: u64,
     /// The bytes before the separator is known.
     held: Vec<u8>,
 }
@@ -61,8 +59,9 @@ impl Default for Reader {
 }
 
 /// One record's fields, borrowed from the chunk or the reader (owned only where a field
-/// is not UTF-8), or why there is none ([`TOO_LONG`], [`UNCLOSED_QUOTE`]).
-pub type Record<'r, 'a> = Result<&'r [std::borrow::Cow<'a, str>], &'static str>;
+/// is not UTF-8), and whether it was not UTF-8 (read as Windows-1252); or why there is
+/// none ([`TOO_LONG`], [`UNCLOSED_QUOTE`]).
+pub type Record<'r, 'a> = Result<(&'r [std::borrow::Cow<'a, str>], bool), &'static str>;
 
 /// Line ends in `bytes`: each LF, CR and CRLF is one. `after_cr`: the byte before was a CR.
 pub fn line_ends(bytes: &[u8], after_cr: bool) -> u64 {
@@ -96,7 +95,6 @@ impl Reader {
             limit,
             delimiter: 0,
             held: Vec::new(),
-            windows_1252: 0,
         }
     }
 
@@ -142,9 +140,7 @@ impl Reader {
                 if let Some((end, newlines)) = whole {
                     let line = self.lines + 1;
                     self.lines += newlines;
-                    let not_utf8 =
-                        emit_in_place(&chunk[i..i + end], &fields, &mut record, line, emit);
-                    self.windows_1252 += u64::from(not_utf8);
+                    emit_in_place(&chunk[i..i + end], &fields, &mut record, line, emit);
                     i += end;
                     continue;
                 }
@@ -288,8 +284,8 @@ impl Reader {
             *start = end;
             Some(field)
         });
-        self.windows_1252 += u64::from(text_fields(&self.buf, fields, &mut record));
-        emit(self.record_line, Ok(&record));
+        let not_utf8 = text_fields(&self.buf, fields, &mut record);
+        emit(self.record_line, Ok((&record, not_utf8)));
         self.buf.clear();
         self.ends.clear();
     }
@@ -380,18 +376,17 @@ fn delimiter(head: &[u8], complete: bool) -> Option<u8> {
     }
 }
 
-/// Emits a record read in place by [`whole_record`]; `true` when it was not UTF-8.
+/// Emits a record read in place by [`whole_record`].
 fn emit_in_place<'a>(
     bytes: &'a [u8],
     fields: &[(usize, usize)],
     record: &mut Vec<std::borrow::Cow<'a, str>>,
     line: u64,
     emit: &mut impl FnMut(u64, Record),
-) -> bool {
+) {
     record.clear();
     let not_utf8 = text_fields(bytes, fields.iter().copied(), record);
-    emit(line, Ok(record));
-    not_utf8
+    emit(line, Ok((record, not_utf8)));
 }
 
 /// A record's fields (`start..end` in `bytes`) as text, pushed onto `record`; `true` when
@@ -456,7 +451,7 @@ pub fn header_end(head: &[u8], complete: bool) -> Option<usize> {
     let mut reader = Reader::default();
     let found = std::cell::Cell::new(false);
     let mut emit =
-        |_: u64, record: Record| found.set(found.get() || record.is_ok_and(|r| !is_blank(r)));
+        |_: u64, record: Record| found.set(found.get() || record.is_ok_and(|(r, _)| !is_blank(r)));
     let mut from = bom;
     // Fed up to each line end in turn: a record that ends there ends at that byte.
     while let Some(n) = crate::bytes::find_any4(&head[from..], [b'\n', b'\r', b'\n', b'\r']) {
@@ -585,7 +580,7 @@ mod tests {
             out.push((
                 line,
                 match record {
-                    Ok(fields) => fields.iter().map(|f| f.to_string()).collect(),
+                    Ok((fields, _)) => fields.iter().map(|f| f.to_string()).collect(),
                     Err(e) => vec![e.to_string()],
                 },
             ))

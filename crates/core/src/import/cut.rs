@@ -376,7 +376,7 @@ mod tests {
         let mut reader = super::super::csv::Reader::default();
         let mut rows = Vec::new();
         let mut keep = |_line: u64, record: super::super::csv::Record| {
-            rows.push(record.map(|fields| fields.iter().map(|f| f.to_string()).collect()));
+            rows.push(record.map(|(fields, _)| fields.iter().map(|f| f.to_string()).collect()));
         };
         reader.feed(text.as_bytes(), &mut keep);
         reader.finish(&mut keep);

@@ -730,6 +730,33 @@ fn a_csv_saved_as_windows_1252_keeps_its_accents_apart_and_says_how_it_was_read(
     // A UTF-8 file says nothing of it.
     let (report, _) = import_all_ways("export.csv", Format::Csv);
     assert_eq!(report.windows_1252, 0);
+    // A header that is not UTF-8 is no row; a last row with no line end is one.
+    for size in [1, 4, 64] {
+        let (report, rows) = import(
+            b"kind;score;metadata.ag\xe9nt\r\nnps;9;Jose",
+            Format::Csv,
+            size,
+        );
+        assert_eq!(
+            (report.accepted, report.windows_1252),
+            (1, 0),
+            "in chunks of {size}"
+        );
+        assert_eq!(
+            pairs(&rows[0].metadata),
+            [("agént".to_owned(), "Jose".to_owned())]
+        );
+        let (report, rows) = import(b"kind;score;agent\r\nnps;9;Jos\xe9", Format::Csv, size);
+        assert_eq!(
+            (report.accepted, report.windows_1252),
+            (1, 1),
+            "in chunks of {size}"
+        );
+        assert_eq!(
+            pairs(&rows[0].metadata),
+            [("agent".to_owned(), "José".to_owned())]
+        );
+    }
 }
 
 #[test]
@@ -813,6 +840,12 @@ fn a_missing_or_null_kind_or_score_is_said_to_be_missing_not_two_quotes() {
         "expected an integer in 0..=10 for nps, got nothing"
     );
     assert!(errors[2].ends_with(", got nothing"), "{}", errors[2]);
+    // A JSON "" the line did hold is said so.
+    let (report, _) = import(b"{\"kind\":\"nps\",\"score\":\"\"}\n", Format::Ndjson, 64);
+    assert_eq!(
+        report.first[0].error,
+        "expected an integer in 0..=10 for nps, got \"\""
+    );
     // A cell holding text says what it holds.
     let (report, _) = import(b"kind,score\nnps,nine\n", Format::Csv, 64);
     assert_eq!(
