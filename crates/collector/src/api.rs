@@ -78,7 +78,7 @@ pub fn router(store: Store, settings: &Settings, stopping: watch::Receiver<bool>
         stopping,
         max_body: settings.max_body,
         body_timeout: settings.body_timeout,
-        uploads: Uploads::new(settings.upload_memory),
+        uploads: Uploads::new(settings.upload_memory, settings.max_body),
         limiter: PostLimiter::new(settings.rate_limit.0, settings.rate_limit.1),
         trust_proxy: settings.trust_proxy,
         post_origins: Arc::new(access::PostOrigins::new(&settings.allow_origins)),
@@ -279,29 +279,23 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
             return refused;
         }
     }
-    let mut client = None;
-    if let Some(limiter) = &state.limiter {
-        let peer = request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0)
-            .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
-        let mut address = rate::client_address(peer, request.headers(), state.trust_proxy);
-        // This machine is not limited (tests, benchmarks). A reverse proxy that was not
-        // declared with --trust-proxy is this machine too, but its clients are the internet:
-        // they share one limited bucket, and the operator is told once how to fix it.
-        if address.is_loopback()
-            && state.trust_proxy.is_none()
-            && rate::forwarded(request.headers())
-        {
-            rate::warn_undeclared_proxy();
-            address = rate::UNATTRIBUTED;
-        }
-        if !address.is_loopback() {
-            if let Err(wait) = limiter.check(address, 1) {
-                return too_many(wait);
-            }
-            client = Some(address);
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0)
+        .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
+    let mut address = rate::client_address(peer, request.headers(), state.trust_proxy);
+    // This machine is not limited (tests, benchmarks). A reverse proxy that was not
+    // declared with --trust-proxy is this machine too, but its clients are the internet:
+    // they share one limited bucket, and the operator is told once how to fix it.
+    if address.is_loopback() && state.trust_proxy.is_none() && rate::forwarded(request.headers()) {
+        rate::warn_undeclared_proxy();
+        address = rate::UNATTRIBUTED;
+    }
+    let client = (!address.is_loopback()).then_some(address);
+    if let (Some(limiter), Some(address)) = (&state.limiter, client) {
+        if let Err(wait) = limiter.check(address, 1) {
+            return too_many(wait);
         }
     }
     // A body announced as too large is refused before it is read (and before hyper would
@@ -314,7 +308,8 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
     if announced.is_some_and(|n| n > state.max_body as u64) {
         return body_too_large(state.max_body);
     }
-    let json = match read_json(request, state.max_body, state.body_timeout, &state.uploads).await {
+    let uploads = (&state.uploads, client);
+    let json = match read_json(request, state.max_body, state.body_timeout, uploads).await {
         Ok(json) => json,
         Err(refused) => return refused,
     };
@@ -452,7 +447,8 @@ async fn put_follow_up(
     }
     // A note of 2,000 characters, each written as a JSON escape pair (`\ud83d\ude00`), fits.
     let limit = state.max_body.max(32 * 1024);
-    let json = match read_json(request, limit, state.body_timeout, &state.uploads).await {
+    // Follow-ups come from the team, with the read token: no client share.
+    let json = match read_json(request, limit, state.body_timeout, (&state.uploads, None)).await {
         Ok(Value::Object(members)) => members,
         Ok(_) => {
             return error(
@@ -517,37 +513,95 @@ async fn put_follow_up(
 /// answer that refuses it (`408`, `413`, or `400` naming the problem and, for JSON, its path).
 /// Room for the bodies being uploaded, in bytes, shared by every upload: without it ten
 /// thousand stalled uploads of 64 KB held 1.2 GB until their deadline, enough to have a
-/// small server's collector killed (and every post in flight lost with it).
+/// small server's collector killed (and every post in flight lost with it). One client
+/// address (IPv6: one /64) may hold a sixteenth of it, so that a few addresses stalling
+/// big uploads cannot take the room that everyone else's small posts need.
 #[derive(Clone)]
 struct Uploads {
     room: Arc<tokio::sync::Semaphore>,
     bytes: usize,
+    share: usize,
+    held: Held,
+}
+
+type Held = Arc<std::sync::Mutex<HashMap<std::net::IpAddr, usize>>>;
+
+/// Room taken for one body, and the client's share of it: both given back when dropped.
+struct UploadRoom {
+    _room: tokio::sync::OwnedSemaphorePermit,
+    _share: Option<Share>,
+}
+
+/// Bytes of a client's share taken by one upload.
+struct Share {
+    held: Held,
+    client: std::net::IpAddr,
+    bytes: usize,
+}
+
+impl Drop for Share {
+    fn drop(&mut self) {
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = held.get_mut(&self.client) {
+            *n -= self.bytes;
+            if *n == 0 {
+                held.remove(&self.client);
+            }
+        }
+    }
 }
 
 impl Uploads {
-    fn new(bytes: usize) -> Uploads {
+    fn new(bytes: usize, max_body: usize) -> Uploads {
         let bytes = bytes.clamp(1, tokio::sync::Semaphore::MAX_PERMITS);
         Uploads {
             room: Arc::new(tokio::sync::Semaphore::new(bytes)),
             bytes,
+            share: (bytes / 16).max(max_body).min(bytes),
+            held: Arc::default(),
         }
     }
 
-    /// Room for a body of up to `limit` bytes (its announced length when it has one), or
-    /// none: then the upload is told to retry. Taken now or not at all: an upload waiting
-    /// in a fair queue would take the room freed meanwhile and hold back the small posts
-    /// behind it.
+    /// Room for a body of up to `limit` bytes (its announced length when it has one) from
+    /// `client` (none: this machine, or the team), or none: then the upload is told to
+    /// retry. Taken now or not at all: an upload waiting in a fair queue would take the
+    /// room freed meanwhile and hold back the small posts behind it.
     fn room_for(
         &self,
         announced: Option<usize>,
         limit: usize,
-    ) -> Option<tokio::sync::OwnedSemaphorePermit> {
-        let wanted = announced
+        client: Option<std::net::IpAddr>,
+    ) -> Option<UploadRoom> {
+        let bytes = announced
             .unwrap_or(limit)
             .clamp(1, limit.max(1))
             .min(self.bytes);
-        let wanted = u32::try_from(wanted).unwrap_or(u32::MAX);
-        self.room.clone().try_acquire_many_owned(wanted).ok()
+        let share = match client.map(rate::bucket) {
+            None => None,
+            Some(client) => {
+                let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+                let mine = held.get(&client).copied().unwrap_or(0);
+                if mine + bytes > self.share {
+                    return None;
+                }
+                held.insert(client, mine + bytes);
+                Some(Share {
+                    held: self.held.clone(),
+                    client,
+                    bytes,
+                })
+            }
+        };
+        // With no room left, `share` is dropped here and given back.
+        let room = self
+            .room
+            .clone()
+            .try_acquire_many_owned(u32::try_from(bytes).unwrap_or(u32::MAX))
+            .ok()?;
+        Some(UploadRoom {
+            _room: room,
+            _share: share,
+        })
     }
 }
 
@@ -555,7 +609,7 @@ async fn read_json(
     request: Request,
     limit: usize,
     timeout: Duration,
-    uploads: &Uploads,
+    (uploads, client): (&Uploads, Option<std::net::IpAddr>),
 ) -> Result<Value, Response> {
     let announced = request
         .headers()
@@ -563,7 +617,7 @@ async fn read_json(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<usize>().ok());
     // Held until the body has been read and parsed (the bytes and the text it becomes).
-    let Some(_room) = uploads.room_for(announced, limit) else {
+    let Some(_room) = uploads.room_for(announced, limit, client) else {
         let mut busy = error(
             StatusCode::SERVICE_UNAVAILABLE,
             "too many uploads at once; retry in 1 s",

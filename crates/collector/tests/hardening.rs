@@ -173,6 +173,53 @@ fn stalled_uploads_hold_no_more_memory_than_allowed_and_small_posts_still_get_in
 }
 
 #[test]
+fn one_client_stalling_uploads_takes_only_its_share_of_the_room() {
+    // 1.6 MB of room, a sixteenth (100 KB) per client: the clients are told apart by the
+    // trusted proxy's X-Forwarded-For, as behind nginx.
+    let c = Collector::start(&[
+        "--upload-memory",
+        "1600000",
+        "--trust-proxy",
+        "--read-token",
+        "upload-token-0123456789",
+    ]);
+    let stall = |client: &str| {
+        let mut stream = TcpStream::connect(host(&c)).unwrap();
+        let head = format!("POST /api/responses HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: {client}\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{{\"id\":");
+        stream.write_all(head.as_bytes()).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(1500)))
+            .unwrap();
+        stream
+    };
+    let mut answer = [0u8; 1024];
+    let _first = stall("203.0.113.7");
+    std::thread::sleep(Duration::from_millis(300));
+    // Its second big upload is past its share, though the room is far from full.
+    let mut second = stall("203.0.113.7");
+    let n = second
+        .read(&mut answer)
+        .expect("no answer past the client's share");
+    assert!(String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 503"));
+    // Another client's big upload is read (no answer yet: it waits for its body).
+    let mut other = stall("198.51.100.9");
+    assert!(
+        other.read(&mut answer).is_err(),
+        "another client was refused"
+    );
+    // And the first client's small post still fits in its share.
+    let body = response("small-from-staller", 9, true).to_string();
+    let (status, _) = request(
+        &c.url,
+        "POST",
+        "/api/responses",
+        &body,
+        &[("X-Forwarded-For", "203.0.113.7")],
+    );
+    assert_eq!(status, 200);
+}
+
+#[test]
 fn eleven_hundred_idle_sockets_do_not_stop_anyone_else() {
     // This test process needs the descriptors too: as many as its hard limit allows. A
     // machine whose hard limit is 1,024 gets fewer idle sockets, leaving the collector
