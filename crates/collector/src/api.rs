@@ -509,8 +509,6 @@ async fn put_follow_up(
     }
 }
 
-/// A request's body as strict JSON, read whole within `timeout` and `limit` bytes, or the
-/// answer that refuses it (`408`, `413`, or `400` naming the problem and, for JSON, its path).
 /// Room for the bodies being uploaded, in bytes, shared by every upload: without it ten
 /// thousand stalled uploads of 64 KB held 1.2 GB until their deadline, enough to have a
 /// small server's collector killed (and every post in flight lost with it). One client
@@ -605,6 +603,9 @@ impl Uploads {
     }
 }
 
+/// A request's body as strict JSON, read whole within `timeout` and `limit` bytes in room
+/// the client's share allows, or the answer that refuses it (`503` to retry when there is
+/// no room, `408`, `413`, or `400` naming the problem and, for JSON, its path).
 async fn read_json(
     request: Request,
     limit: usize,

@@ -7,9 +7,9 @@
 //!   closes a keep-alive connection that sits idle between requests;
 //! - a connection is kept alive for at most `max_age`: after it, a request being answered
 //!   is finished and the connection closed (one whose head is still arriving is cut, as at
-//!   any keep-alive close, and the client sends it again). Without it a client that sends one slow request
-//!   after another (each head just inside its deadline) held its place for ever, and
-//!   forty addresses held every place;
+//!   any keep-alive close, and the client sends it again). Without it a client that sends
+//!   one slow request after another (each head just inside its deadline) held its place
+//!   for ever, and forty addresses held every place;
 //! - a response the client stops reading fails after `write_timeout` without progress
 //!   (an event stream that is read keeps its connection: it writes a keep-alive comment every 15 s);
 //! - at most `max_connections` are served at once; the rest wait in the kernel's backlog
@@ -46,7 +46,7 @@ pub struct Limits {
     /// Connections one address (IPv6: one /64) may hold; 0: no limit. Loopback (this
     /// machine, a reverse proxy) is not limited.
     pub max_per_client: usize,
-    /// Time a connection is kept alive: after it, it ends with the request in progress.
+    /// Time a connection is kept alive: after it, it ends with the request being answered.
     pub max_age: Duration,
     /// Time open connections get to finish on shutdown.
     pub grace: Duration,
