@@ -374,8 +374,7 @@ impl Importer {
         }
         let line = self.line;
         // One pass over the line: no map or string is built for fields scoring ignores.
-        // The strict check first: it is several times faster than the lossy one, which
-        // only a line with bad bytes needs.
+        // The strict UTF-8 check first; only a line with bad bytes is read as Windows-1252.
         let (text, not_utf8) = windows_1252::text(raw);
         self.report.windows_1252 += u64::from(not_utf8);
         let fields = match ndjson::Line::parse(&text) {
