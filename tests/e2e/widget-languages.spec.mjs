@@ -129,6 +129,8 @@ test("a Traditional Chinese reader is not shown the Simplified pack: the next la
 test("at 320 px a Japanese question breaks its line between phrases, not inside a word", async ({ page }) => {
   await page.setViewportSize({ width: 320, height: 640 });
   await open(page, { kind: "nps", locale: "ja" });
+  // The pack is fetched after mount: its text first.
+  await expect(page.getByText(NPS.ja)).toBeVisible();
   // Each character's line (its top), read from the laid-out text: Japanese has no spaces, so without
   // phrase breaking a line may end anywhere, as in 可能 | 性.
   const lines = await page.evaluate(() => {
