@@ -28,70 +28,70 @@ export type AttributeValue = string | number | boolean | null | undefined;
 /** The "why" question after the score: off, or worded per group (keys are the groups of the question it follows). */
 export type FollowUp<G extends Group> =
   | boolean
-  | ({ [group in G]?: string } & {
-      enabled?: boolean;
+  | ({ [group in G]?: string | undefined } & {
+      enabled?: boolean | undefined;
       /** The visitor must write something before sending (default false). */
-      required?: boolean;
+      required?: boolean | undefined;
       /** 1–5000 characters, counted as browsers count `maxlength` (default 1000). */
-      maxLength?: number;
-      placeholder?: string;
+      maxLength?: number | undefined;
+      placeholder?: string | undefined;
     });
 
-export type ThankYou<G extends Group> = { [group in G]?: string } & {
+export type ThankYou<G extends Group> = { [group in G]?: string | undefined } & {
   /** Shown to promoters and high scores only. */
-  link?: { url: string; text: string };
+  link?: { url: string; text: string } | undefined;
   /** A modal or slide-in closes this long after the thank-you shows (default 4000, 0 keeps it open). */
-  closeAfterMs?: number;
+  closeAfterMs?: number | undefined;
 };
 
 /** Reason chips: a list of options, or the options with `multiple` and a `label`. Up to 12 options. */
-export type Reasons = string[] | { options: string[]; multiple?: boolean; label?: string };
+export type Reasons = string[] | { options: string[]; multiple?: boolean | undefined; label?: string | undefined };
 
 export type Position = "bottom-right" | "bottom-left" | "top-right" | "top-left";
 export type DisplayMode = "inline" | "modal" | "slide-in";
 
 export interface Trigger {
   /** Show when mounted (default true, false when another trigger is given). */
-  load?: boolean;
+  load?: boolean | undefined;
   /** 0–3600000 ms after mount. */
-  delayMs?: number;
+  delayMs?: number | undefined;
   /** 0–100: once the visitor has seen this much of the page. */
-  scrollPercent?: number;
+  scrollPercent?: number | undefined;
   /** The pointer leaving through the top of the window. */
-  exitIntent?: boolean;
+  exitIntent?: boolean | undefined;
   /** A DOM event dispatched on `window` (in-app prompts), up to 100 characters. */
-  event?: string;
+  event?: string | undefined;
 }
 
 /** Colours and shape, as strings of up to 200 characters, or any `--sondeo-*` custom property. */
 export type Theme = {
-  mode?: "auto" | "light" | "dark";
-  accent?: string;
-  accentText?: string;
-  background?: string;
-  text?: string;
-  muted?: string;
-  border?: string;
-  radius?: string;
-  font?: string;
-  zIndex?: string;
+  mode?: "auto" | "light" | "dark" | undefined;
+  accent?: string | undefined;
+  accentText?: string | undefined;
+  background?: string | undefined;
+  text?: string | undefined;
+  muted?: string | undefined;
+  border?: string | undefined;
+  radius?: string | undefined;
+  font?: string | undefined;
+  zIndex?: string | undefined;
 } & { [property: `--sondeo-${string}`]: string };
 
 export interface Delivery {
   /** 1–100 (default 6). */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** 10–600000 ms (default 1000). */
-  baseDelayMs?: number;
+  baseDelayMs?: number | undefined;
   /** 10–3600000 ms (default 60000). */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** 1–1000 responses kept unsent per endpoint (default 100). */
-  queueLimit?: number;
+  queueLimit?: number | undefined;
   /** Post a partial as soon as a score is chosen (default true). */
-  partial?: boolean;
+  partial?: boolean | undefined;
   /** 1–365 days an unsent response is kept (default 7). */
-  maxAgeDays?: number;
+  maxAgeDays?: number | undefined;
   /** 1000–25000 ms one attempt waits for the endpoint's answer (default 20000). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** Every optional field of `T` may also be null or undefined (under `exactOptionalPropertyTypes` too): the widget reads both as not given. */
@@ -113,7 +113,7 @@ interface CommonFields {
   headers?: Record<string, string>;
   /** Reshapes the body for any endpoint: a string is sent as is, an object as JSON. Synchronous (a Promise is refused). */
   beforeSend?: (payload: ResponsePayload) => string | (object & { then?: never });
-  display?: DisplayMode | { mode?: DisplayMode; position?: Position };
+  display?: DisplayMode | { mode?: DisplayMode | undefined; position?: Position | undefined };
   trigger?: Trigger;
   /** Share of people asked, 0–1 (default 1). */
   sample?: number;
@@ -163,10 +163,10 @@ interface LevelConfig<K extends Kind, S extends string> extends CommonConfig {
 
 /** One question of a survey of several. */
 export type Question =
-  | { key: string; kind: "nps" | "enps" | "ces"; question?: string; scale?: "numbers" }
-  | { key: string; kind: "csat"; question?: string; scale?: "numbers" | "stars" | "emoji" }
-  | { key: string; kind: "rating"; question?: string; scale?: "stars" | "numbers" }
-  | { key: string; kind: "yesno"; question?: string; scale?: "words" };
+  | { key: string; kind: "nps" | "enps" | "ces"; question?: string | undefined; scale?: "numbers" | undefined }
+  | { key: string; kind: "csat"; question?: string | undefined; scale?: "numbers" | "stars" | "emoji" | undefined }
+  | { key: string; kind: "rating"; question?: string | undefined; scale?: "stars" | "numbers" | undefined }
+  | { key: string; kind: "yesno"; question?: string | undefined; scale?: "words" | undefined };
 
 /** Several questions (2–5) in one response: `kind`, `question` and `scale` go on each question. */
 interface QuestionsConfig extends CommonConfig {
@@ -175,7 +175,7 @@ interface QuestionsConfig extends CommonConfig {
   question?: never;
   scale?: never;
   /** Texts per group of any question; `after` names the question the "why" follows (default: the worst answered). */
-  followUp?: FollowUp<Group> | ({ after?: string } & Exclude<FollowUp<Group>, boolean>) | null | undefined;
+  followUp?: FollowUp<Group> | ({ after?: string | undefined } & Exclude<FollowUp<Group>, boolean>) | null | undefined;
   thankYou?: ThankYou<Group> | null | undefined;
 }
 

@@ -39,8 +39,25 @@ export async function embed(): Promise<void> {
   await mount(null, { kind: "enps", endpoint: "/api/responses", anonymous: true, metadata: { team: "support" } });
   // Null is "not given", as a form or a server's JSON often writes it.
   await mount(null, { kind: "ces", endpoint: "/api/responses", responseId: null, question: null, display: null, theme: null });
-  // A value the site may not have, under `exactOptionalPropertyTypes` too (the test compiles this file both ways).
+  // A value the site may not have, under `exactOptionalPropertyTypes` too (the test compiles this file both ways),
+  // at the top level and inside.
   await mount(null, { kind: "ces", endpoint: "/api/responses", id: maybe(), responseId: maybe(), question: maybe() });
+  await mount(null, {
+    kind: "nps",
+    endpoint: "/api/responses",
+    followUp: { detractor: maybe(), placeholder: maybe() },
+    thankYou: { promoter: maybe(), link: undefined },
+    reasons: { options: ["Price", "Support"], label: maybe() },
+    display: { mode: "slide-in", position: undefined },
+    trigger: { event: maybe(), delayMs: undefined },
+    theme: { accent: maybe(), mode: undefined },
+    delivery: { maxAttempts: undefined, partial: undefined },
+  });
+  await mount(null, {
+    endpoint: "/api/responses",
+    questions: [{ key: "a", kind: "csat", question: maybe(), scale: undefined }, { key: "b", kind: "yesno" }],
+    followUp: { after: maybe() },
+  });
   await mount(null, {
     endpoint: "/api/responses",
     id: "post-ticket-tls",
