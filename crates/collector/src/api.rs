@@ -6,6 +6,7 @@ use crate::export::{self, Shape};
 use crate::files;
 use crate::rate::{self, PostLimiter};
 use crate::store::{Filter, FollowUp, Store, StoreError};
+use crate::tally::{Held, Tally};
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -298,16 +299,6 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
             return too_many(wait);
         }
     }
-    // A body announced as too large is refused before it is read (and before hyper would
-    // answer `Expect: 100-continue`), not after the upload deadline.
-    let announced = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if announced.is_some_and(|n| n > state.max_body as u64) {
-        return body_too_large(state.max_body);
-    }
     let uploads = (&state.uploads, client);
     let json = match read_json(request, state.max_body, state.body_timeout, uploads).await {
         Ok(json) => json,
@@ -518,35 +509,14 @@ async fn put_follow_up(
 struct Uploads {
     room: Arc<tokio::sync::Semaphore>,
     bytes: usize,
-    share: usize,
-    held: Held,
+    /// Each client's bytes in `room`.
+    shares: Arc<Tally>,
 }
-
-type Held = Arc<std::sync::Mutex<HashMap<std::net::IpAddr, usize>>>;
 
 /// Room taken for one body, and the client's share of it: both given back when dropped.
 struct UploadRoom {
     _room: tokio::sync::OwnedSemaphorePermit,
-    _share: Option<Share>,
-}
-
-/// Bytes of a client's share taken by one upload.
-struct Share {
-    held: Held,
-    client: std::net::IpAddr,
-    bytes: usize,
-}
-
-impl Drop for Share {
-    fn drop(&mut self) {
-        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(n) = held.get_mut(&self.client) {
-            *n -= self.bytes;
-            if *n == 0 {
-                held.remove(&self.client);
-            }
-        }
-    }
+    _share: Option<Held>,
 }
 
 impl Uploads {
@@ -555,8 +525,7 @@ impl Uploads {
         Uploads {
             room: Arc::new(tokio::sync::Semaphore::new(bytes)),
             bytes,
-            share: (bytes / 16).max(max_body).min(bytes),
-            held: Arc::default(),
+            shares: Tally::new((bytes / 16).max(max_body).min(bytes)),
         }
     }
 
@@ -574,21 +543,9 @@ impl Uploads {
             .unwrap_or(limit)
             .clamp(1, limit.max(1))
             .min(self.bytes);
-        let share = match client.map(rate::bucket) {
+        let share = match client {
+            Some(client) => Some(self.shares.take(client, bytes)?),
             None => None,
-            Some(client) => {
-                let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
-                let mine = held.get(&client).copied().unwrap_or(0);
-                if mine + bytes > self.share {
-                    return None;
-                }
-                held.insert(client, mine + bytes);
-                Some(Share {
-                    held: self.held.clone(),
-                    client,
-                    bytes,
-                })
-            }
         };
         // With no room left, `share` is dropped here and given back.
         let room = self
@@ -616,7 +573,13 @@ async fn read_json(
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<usize>().ok());
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    // A body announced as too large is refused before it is read (and before hyper would
+    // answer `Expect: 100-continue`), not after the upload deadline.
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Err(body_too_large(limit));
+    }
+    let announced = announced.map(|n| n as usize);
     // Held until the body has been read and parsed (the bytes and the text it becomes).
     let Some(_room) = uploads.room_for(announced, limit, client) else {
         let mut busy = error(

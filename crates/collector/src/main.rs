@@ -12,6 +12,7 @@ mod files;
 mod rate;
 mod serve;
 mod store;
+mod tally;
 mod tls;
 
 use clap::Parser;

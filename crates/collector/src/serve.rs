@@ -18,16 +18,16 @@
 //!   closed at once, so that one machine's thousands of silent sockets do not take everyone's places;
 //! - on shutdown, open connections get `grace` to finish, then are dropped.
 
+use crate::tally::{Held, Tally};
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper::Request;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use std::collections::HashMap;
 use std::future::Future;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -64,7 +64,7 @@ pub async fn run(
     // At most u32::MAX: shutdown waits for all of them back in one call, which counts in u32.
     let all_places = limits.max_connections.clamp(1, u32::MAX as usize);
     let places = Arc::new(Semaphore::new(all_places));
-    let per_client = Arc::new(PerClient::new(limits.max_per_client));
+    let per_client = PerClient::new(limits.max_per_client);
     // hyper-util's GracefulShutdown cannot also end one connection on its own (its
     // connection trait is sealed): each connection watches this instead, and the places
     // all coming back says that every connection has ended.
@@ -112,20 +112,18 @@ pub async fn run(
         let (max_age, mut stopping) = (limits.max_age, stopping.clone());
         tokio::spawn(async move {
             tokio::pin!(connection);
-            let aged = tokio::time::sleep(max_age);
-            tokio::pin!(aged);
-            let mut ending = false;
-            loop {
+            // Too old, or the server stopping: the request being answered ends it.
+            let ending = async {
                 tokio::select! {
-                    _ = connection.as_mut() => break,
-                    _ = &mut aged, if !ending => {
-                        ending = true;
-                        connection.as_mut().graceful_shutdown();
-                    }
-                    _ = stopping.wait_for(|stop| *stop), if !ending => {
-                        ending = true;
-                        connection.as_mut().graceful_shutdown();
-                    }
+                    _ = tokio::time::sleep(max_age) => {}
+                    _ = stopping.wait_for(|stop| *stop) => {}
+                }
+            };
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = ending => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
                 }
             }
             drop(client_place);
@@ -139,54 +137,27 @@ pub async fn run(
     let _ = tokio::time::timeout(limits.grace, every_place).await;
 }
 
-/// Counts each client address's open connections.
+/// Each client address's open connections, at most `limit` (0: no limit).
 struct PerClient {
-    limit: usize,
-    open: Mutex<HashMap<IpAddr, usize>>,
+    open: Option<Arc<Tally>>,
 }
 
-/// One connection counted for its client; dropping it gives the place back.
-struct ClientPlace {
-    counted: Option<(Arc<PerClient>, IpAddr)>,
-}
+/// One connection counted for its client (none: not counted); dropping it gives the place back.
+type ClientPlace = Option<Held>;
 
 impl PerClient {
     fn new(limit: usize) -> PerClient {
         PerClient {
-            limit,
-            open: Mutex::new(HashMap::new()),
+            open: (limit > 0).then(|| Tally::new(limit)),
         }
     }
 
     /// A place for a connection from `ip`, unless that client already holds its limit.
-    fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<ClientPlace> {
+    fn admit(&self, ip: IpAddr) -> Option<ClientPlace> {
         // Loopback before grouping: `::1`'s /64 is `::`, which is not loopback.
-        if self.limit == 0 || ip.is_loopback() {
-            return Some(ClientPlace { counted: None });
-        }
-        let ip = crate::rate::bucket(ip);
-        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        let count = open.entry(ip).or_insert(0);
-        if *count >= self.limit {
-            return None;
-        }
-        *count += 1;
-        Some(ClientPlace {
-            counted: Some((self.clone(), ip)),
-        })
-    }
-}
-
-impl Drop for ClientPlace {
-    fn drop(&mut self) {
-        if let Some((clients, ip)) = &self.counted {
-            let mut open = clients.open.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(count) = open.get_mut(ip) {
-                *count -= 1;
-                if *count == 0 {
-                    open.remove(ip);
-                }
-            }
+        match &self.open {
+            Some(open) if !ip.is_loopback() => Some(Some(open.take(ip, 1)?)),
+            _ => Some(None),
         }
     }
 }
@@ -230,11 +201,10 @@ pub fn max_connections(open_files: u64, wanted: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::PerClient;
-    use std::sync::Arc;
 
     #[test]
     fn one_address_holds_at_most_its_limit_and_gets_places_back() {
-        let clients = Arc::new(PerClient::new(2));
+        let clients = PerClient::new(2);
         let a: std::net::IpAddr = "203.0.113.7".parse().unwrap();
         let first = clients.admit(a).expect("first");
         let second = clients.admit(a).expect("second");
@@ -257,15 +227,15 @@ mod tests {
             .admit(a)
             .expect("a closed connection gives its place back");
         drop(second);
-        assert_eq!(clients.open.lock().unwrap().get(&a), Some(&1));
+        assert_eq!(clients.open.as_ref().unwrap().held(a), 1);
         // This machine (a reverse proxy in front) is never limited; nor is anyone with limit 0.
         let local: Vec<_> = ["127.0.0.1", "::1"]
             .iter()
             .flat_map(|ip| (0..3).map(|_| clients.admit(ip.parse().unwrap())))
             .collect();
         assert!(local.iter().all(Option::is_some));
-        let open = Arc::new(PerClient::new(0));
-        assert!((0..5).all(|_| open.admit(a).is_some_and(|p| p.counted.is_none())));
+        let open = PerClient::new(0);
+        assert!((0..5).all(|_| open.admit(a).is_some_and(|p| p.is_none())));
     }
 
     #[test]

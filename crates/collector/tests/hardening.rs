@@ -130,20 +130,24 @@ fn a_client_sending_one_slow_request_after_another_is_closed_once_its_connection
     );
 }
 
+/// A post announcing a 60,000-byte body that sends its first bytes and then stalls,
+/// with `headers` (each ending in CRLF); reads on it wait 2 s.
+fn stalled_upload(c: &Collector, headers: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(host(c)).unwrap();
+    let head = format!("POST /api/responses HTTP/1.1\r\nHost: localhost\r\n{headers}Content-Type: application/json\r\nContent-Length: 60000\r\n\r\n{{\"id\":");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    stream
+}
+
 #[test]
 fn stalled_uploads_hold_no_more_memory_than_allowed_and_small_posts_still_get_in() {
     // Room for one 60 KB body: a second is told at once to retry (503, not queued behind
     // the first); a small post fits beside the first and is stored at once.
     let c = Collector::start(&["--upload-memory", "100000", "--body-timeout", "15"]);
-    let stall = || {
-        let mut stream = TcpStream::connect(host(&c)).unwrap();
-        let head = "POST /api/responses HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{\"id\":";
-        stream.write_all(head.as_bytes()).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(2)))
-            .unwrap();
-        stream
-    };
+    let stall = || stalled_upload(&c, "");
     let first = stall();
     std::thread::sleep(Duration::from_millis(300));
     let mut second = stall();
@@ -183,15 +187,7 @@ fn one_client_stalling_uploads_takes_only_its_share_of_the_room() {
         "--read-token",
         "upload-token-0123456789",
     ]);
-    let stall = |client: &str| {
-        let mut stream = TcpStream::connect(host(&c)).unwrap();
-        let head = format!("POST /api/responses HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-For: {client}\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{{\"id\":");
-        stream.write_all(head.as_bytes()).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_millis(1500)))
-            .unwrap();
-        stream
-    };
+    let stall = |client: &str| stalled_upload(&c, &format!("X-Forwarded-For: {client}\r\n"));
     let mut answer = [0u8; 1024];
     let _first = stall("203.0.113.7");
     std::thread::sleep(Duration::from_millis(300));
