@@ -124,9 +124,10 @@ impl<'a> Line<'a> {
             Some(Value::Object(object)) => {
                 let mut out = Vec::new();
                 let mut nested = None;
+                // The first array or object is the one said.
                 let whole = members_of(object, |key, value| match value {
-                    Some(Value::Array(_)) => nested = nested.take().or(Some((key, "an array"))),
-                    Some(Value::Object(_)) => nested = nested.take().or(Some((key, "an object"))),
+                    Some(Value::Array(_)) => _ = nested.get_or_insert((key, "an array")),
+                    Some(Value::Object(_)) => _ = nested.get_or_insert((key, "an object")),
                     _ => out.extend(value.and_then(scalar).map(|value| (key, value))),
                 });
                 // A key that is not text spoils the object, as it did when serde read it.
