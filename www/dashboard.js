@@ -347,7 +347,7 @@ function renderCharts(s, by) {
   }
   $("groups").replaceChildren(...(groups.length ? groups : [el("p", "No answers yet.", "small")]));
   // Answers whose date does not read are in every total but in no period: said, with how many.
-  const undated = s.undated ? [el("p", `${s.undated} ${s.undated === 1 ? "answer has" : "answers have"} no date that reads (expected a time such as 2026-11-20T10:00:00Z or 2026-11-20 10:00): in the totals, not in the trend.`, "small")] : [];
+  const undated = s.undated ? [el("p", `${s.undated} ${s.undated === 1 ? "answer has" : "answers have"} no date that reads (expected a time such as 2026-11-20T10:00:00Z, 2026-11-20 10:00 or Unix seconds): in the totals, not in the trend.`, "small")] : [];
   if (ahead) undated.push(el("p", `${ahead} ${ahead === 1 ? "answer is" : "answers are"} dated after today (a device clock set ahead?): in the totals, not in the trend.`, "small"));
   $("trend").replaceChildren(...(trends.length ? trends : [el("p", "No dated answers yet.", "small")]), ...undated);
   $("segment-charts").replaceChildren(...segmentCharts);

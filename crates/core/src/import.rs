@@ -442,10 +442,17 @@ pub fn row_from_json(
     let text = |k: &str| object.get(k).and_then(|v| v.as_str());
     let owned = |s: &str| Cow::Owned(s.to_owned());
     let (kind, score) = checked(text("kind"), object.get("score").map(score_text).as_deref())?;
+    // A time may be Unix time written as a number (see `parse_sheet_time_ms`).
+    let time = |k: &str| match object.get(k) {
+        Some(serde_json::Value::Number(n)) => Some(Cow::Owned(n.to_string())),
+        value => value.and_then(|v| v.as_str()).map(Cow::Borrowed),
+    };
+    let (created, submitted, received) =
+        (time("createdAt"), time("submittedAt"), time("receivedAt"));
     let times = Times::read(
-        text("createdAt"),
-        text("submittedAt"),
-        text("receivedAt"),
+        created.as_deref(),
+        submitted.as_deref(),
+        received.as_deref(),
         parse_sheet_time_ms,
     );
     if let Some(metadata) = object.get("metadata").and_then(|m| m.as_object()) {

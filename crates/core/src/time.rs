@@ -87,9 +87,16 @@ fn digits(b: &[u8], range: std::ops::Range<usize>) -> Option<i64> {
         .then(|| part.iter().fold(0i64, |n, d| n * 10 + (d - b'0') as i64))
 }
 
-/// A time as a sheet writes it, for imports: RFC 3339, or a date and a time with no zone
-/// (`2026-11-20 10:00` or `2026-11-20 10:00:00`, as Excel saves it), read as UTC: a trend
-/// counts days, and an answer left out of every day for want of a zone would not show.
+/// A time as an export writes it, for imports. Besides RFC 3339:
+/// - a date and a time with no zone (`2026-11-20 10:00` or `2026-11-20 10:00:00`, as Excel
+///   saves it), read as UTC: a trend counts days, and an answer left out of every day for
+///   want of a zone would not show;
+/// - a zone written short (`+01`, `+0100`, as PostgreSQL prints a `timestamptz` and ISO 8601
+///   allows) or as ` UTC`;
+/// - Unix time as a number (`1763632800`, or `1763632800.5`), as Delighted's and many
+///   APIs' exports write it: 9 or 10 digits are seconds (1973 to 2286), 12 or 13
+///   milliseconds. Other numbers (a spreadsheet's day serial, `45981.4`) stay unread.
+///
 /// Responses posted to the collector must carry their zone ([`parse_rfc3339`]).
 pub fn parse_sheet_time(s: &str) -> Option<i64> {
     parse_sheet_time_ms(s).map(|ms| ms.div_euclid(1000))
@@ -98,11 +105,61 @@ pub fn parse_sheet_time(s: &str) -> Option<i64> {
 /// [`parse_sheet_time`] in milliseconds.
 pub fn parse_sheet_time_ms(s: &str) -> Option<i64> {
     let s = s.trim();
-    parse_rfc3339_ms(s).or_else(|| match s.len() {
-        16 => parse_rfc3339_ms(&crate::text::concat(&[s, ":00Z"])),
-        19 => parse_rfc3339_ms(&crate::text::concat(&[s, "Z"])),
-        _ => None,
+    parse_rfc3339_ms(s).or_else(|| unix_time_ms(s)).or_else(|| {
+        let (local, zone) = split_zone(s)?;
+        // `HH:MM` takes its seconds; anything else is for the RFC 3339 reader to judge.
+        let seconds = if local.len() == 16 { ":00" } else { "" };
+        parse_rfc3339_ms(&crate::text::concat(&[local, seconds, &zone]))
     })
+}
+
+/// A date-time's local part and its zone in RFC 3339's form (`Z` or `+hh:mm`): `Z` when it
+/// names none. `None` when its zone is written in no form [`parse_sheet_time`] takes.
+fn split_zone(s: &str) -> Option<(&str, String)> {
+    // The zone starts after the time's minutes (`YYYY-MM-DDTHH:MM` is 16 bytes), so the
+    // date's own hyphens are never taken for a sign.
+    let tail = s.get(16..)?;
+    if let Some(local) = s.strip_suffix(" UTC").or_else(|| s.strip_suffix("Z")) {
+        return Some((local.trim_end(), "Z".into()));
+    }
+    let Some(at) = tail.rfind(['+', '-']).map(|i| i + 16) else {
+        return Some((s, "Z".into()));
+    };
+    let (local, zone) = s.split_at(at);
+    let (sign, digits) = zone.split_at(1);
+    let zone = match digits.len() {
+        2 => [sign, digits, ":00"].concat(),
+        4 => [sign, &digits[..2], ":", &digits[2..]].concat(),
+        5 => zone.to_owned(),
+        _ => return None,
+    };
+    Some((local.trim_end(), zone))
+}
+
+/// Unix time written as a number: seconds (9 or 10 digits before an optional fraction) or
+/// milliseconds (12 or 13 digits, no fraction).
+fn unix_time_ms(s: &str) -> Option<i64> {
+    let (whole, fraction) = s.split_once('.').unwrap_or((s, ""));
+    let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    let lengths = [9, 10, 12, 13];
+    if !lengths.contains(&whole.len())
+        || !all_digits(whole)
+        || !all_digits(fraction)
+        || s.ends_with('.')
+    {
+        return None;
+    }
+    let number = digits(whole.as_bytes(), 0..whole.len())?;
+    match whole.len() {
+        9 | 10 => {
+            // The fraction's first three digits, as milliseconds (`.5` is 500).
+            let millis = (fraction.bytes().chain(*b"000").take(3))
+                .fold(0, |n, d| n * 10 + (d - b'0') as i64);
+            Some(number * 1000 + millis)
+        }
+        12 | 13 if fraction.is_empty() => Some(number),
+        _ => None,
+    }
 }
 
 fn is_leap(year: i64) -> bool {
@@ -289,6 +346,77 @@ mod tests {
             "1970-01-02 10:3",
         ] {
             assert_eq!(parse_sheet_time(not_a_time), None, "{not_a_time}");
+        }
+    }
+
+    #[test]
+    fn a_sheet_time_may_write_its_zone_short_or_as_utc() {
+        // 1970-01-02 10:30 UTC, then the same wall time an hour east and five and a half west.
+        let utc = 86_400 + 10 * 3600 + 30 * 60;
+        for (text, expected) in [
+            ("1970-01-02 10:30:00+00", utc),
+            ("1970-01-02 10:30:00 UTC", utc),
+            ("1970-01-02 10:30 UTC", utc),
+            ("1970-01-02T10:30Z", utc),
+            ("1970-01-02 10:30:00+01", utc - 3600),
+            ("1970-01-02T10:30:00+0100", utc - 3600),
+            ("1970-01-02 10:30+0100", utc - 3600),
+            ("1970-01-02 10:30:00.250-0530", utc + 5 * 3600 + 30 * 60),
+            ("1970-01-02 10:30:00.123456+00", utc),
+            ("1970-01-02 10:30:00 -05:00", utc + 5 * 3600),
+        ] {
+            assert_eq!(parse_sheet_time(text), Some(expected), "{text}");
+        }
+        assert_eq!(
+            parse_sheet_time_ms("1970-01-02 10:30:00.250-0530"),
+            Some((utc + 19_800) * 1000 + 250)
+        );
+        for not_a_time in [
+            "1970-01-02 10:30:00+1",
+            "1970-01-02 10:30:00+010",
+            "1970-01-02 10:30:00+2400",
+            "1970-01-02 10:30:00+01:0",
+            "1970-01-02 10:30:00 PST",
+            "1970-01-02-05",
+        ] {
+            assert_eq!(parse_sheet_time(not_a_time), None, "{not_a_time}");
+        }
+    }
+
+    #[test]
+    fn a_sheet_time_may_be_unix_seconds_or_milliseconds() {
+        // Well-known instants: 10^9 s is 2001-09-09T01:46:40Z, 10^8 s 1973-03-03T09:46:40Z.
+        assert_eq!(parse_sheet_time("1000000000"), Some(1_000_000_000));
+        assert_eq!(parse_sheet_time("100000000"), Some(100_000_000));
+        assert_eq!(
+            parse_sheet_time(" 1000000000 "),
+            parse_rfc3339("2001-09-09T01:46:40Z")
+        );
+        assert_eq!(parse_sheet_time_ms("1000000000.5"), Some(1_000_000_000_500));
+        assert_eq!(
+            parse_sheet_time_ms("1000000000.0429"),
+            Some(1_000_000_000_042)
+        );
+        assert_eq!(
+            parse_sheet_time_ms("1000000000123"),
+            Some(1_000_000_000_123)
+        );
+        assert_eq!(parse_sheet_time_ms("100000000123"), Some(100_000_000_123));
+        // A spreadsheet's day serial, a count, an eleven-digit number (seconds or milliseconds?),
+        // a number with a sign or that no i64 holds are no time.
+        for not_a_time in [
+            "45981.4",
+            "42",
+            "10000000000",
+            "1000000000.",
+            "1000000000123.5",
+            "-1000000000",
+            "1e9",
+            "99999999999999999999999999999",
+            "1000000000.12345678901234567890123",
+        ] {
+            let expected = (not_a_time.starts_with("1000000000.1")).then_some(1_000_000_000);
+            assert_eq!(parse_sheet_time(not_a_time), expected, "{not_a_time}");
         }
     }
 

@@ -155,7 +155,11 @@ impl<'a> Line<'a> {
                 .map_err(|e| ("answers", e.to_string()))
                 .and_then(|v| super::answers_from_json(&v, kind, score))?,
         };
-        let time_text = |value: Option<Value<'a>>| value.and_then(text);
+        // A time may be Unix time written as a number (see `parse_sheet_time_ms`).
+        let time_text = |value: Option<Value<'a>>| match value? {
+            Value::Literal(number) => Some(Cow::Borrowed(number)),
+            value => text(value),
+        };
         let (created, submitted, received) = (
             time_text(self.created_at),
             time_text(self.submitted_at),

@@ -827,6 +827,34 @@ fn a_time_with_no_zone_is_read_as_utc_in_ndjson_as_in_csv() {
 }
 
 #[test]
+fn unix_times_and_short_zones_date_a_row_in_every_format() {
+    // 2026-11-23 00:30 UTC, worked out as in the test above: 1,795,393,800 (Python agrees).
+    let expected = (20_454 + 326) * 86_400 + 1_800;
+    assert_eq!(expected, 1_795_393_800);
+    let csv = import(
+        b"kind,score,submittedAt\nnps,9,1795393800\nnps,9,2026-11-23 01:30:00+01\nnps,9,2026-11-23 00:30:00 UTC\n",
+        Format::Csv,
+        64,
+    )
+    .1;
+    // A JSON number, in seconds and (JavaScript's `Date.now()`) milliseconds, and text.
+    let ndjson = import(
+        b"{\"kind\":\"nps\",\"score\":9,\"createdAt\":1795393800}\n\
+          {\"kind\":\"nps\",\"score\":9,\"submittedAt\":1795393800000}\n\
+          {\"kind\":\"nps\",\"score\":9,\"submittedAt\":\"2026-11-22T19:30:00-0500\"}\n",
+        Format::Ndjson,
+        64,
+    )
+    .1;
+    let object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str("{\"kind\":\"nps\",\"score\":9,\"submittedAt\":1795393800000}")
+            .unwrap();
+    let times: Vec<Option<i64>> = csv.iter().chain(&ndjson).map(|r| r.time).collect();
+    assert_eq!(times, [Some(expected); 6]);
+    assert_eq!(row_from_json(&object).unwrap().time, Some(expected));
+}
+
+#[test]
 fn a_missing_or_null_kind_or_score_is_said_to_be_missing_not_two_quotes() {
     let lines = "{\"kind\":\"nps\",\"score\":null}\n{\"kind\":\"nps\"}\n{\"score\":9}\n";
     let (report, _) = import(lines.as_bytes(), Format::Ndjson, 64);

@@ -520,6 +520,45 @@ fn each_response_counts_once_as_its_latest_version_in_any_arrival_order() {
 }
 
 #[test]
+fn a_version_received_earlier_never_replaces_a_later_one() {
+    let version = |score: u8, complete: bool, received: Option<i64>| {
+        let mut r = row(Kind::Nps, score, "web", "2026-11-20", &[], "");
+        r.id = Some("a".into());
+        r.complete = complete;
+        r.times.received = received;
+        r
+    };
+    let counted = |versions: &[Row<'static>]| {
+        let (mut state, mut latest) = (ScoreState::default(), Latest::default());
+        for v in versions {
+            latest.upsert(&mut state, v.clone());
+        }
+        state
+    };
+    let alone = |r: Row<'static>| {
+        let mut state = ScoreState::default();
+        state.add(&r);
+        state
+    };
+    // Tuesday's export (the visitor changed 3 to 9 on Tuesday), then Monday's, read after it.
+    let (monday, tuesday) = (Some(1_000), Some(2_000));
+    let (old, new) = (version(3, true, monday), version(9, true, tuesday));
+    assert_eq!(counted(&[new.clone(), old.clone()]), alone(new.clone()));
+    // In the other order, the later version replaces the earlier one.
+    assert_eq!(counted(&[old.clone(), new.clone()]), alone(new));
+    // Without a receipt time on either side, arrival order decides, as before.
+    assert_eq!(
+        counted(&[version(9, true, None), old.clone()]),
+        alone(old.clone())
+    );
+    // A complete answer replaces a partial received later (a late partial is a retry).
+    assert_eq!(
+        counted(&[version(4, false, tuesday), old.clone()]),
+        alone(old)
+    );
+}
+
+#[test]
 fn answers_without_a_value_make_the_segments_add_up() {
     let mut state = ScoreState::default();
     let with = [

@@ -146,10 +146,17 @@ impl<'a> Line<'a> {
                 .map_err(|e| ("answers", e.to_string()))
                 .and_then(|v| crate::import::answers_from_json(&v, kind, score))?,
         };
+        // A time may be Unix time written as a number (see `parse_sheet_time_ms`).
+        let time_text = |raw: Option<&'a RawValue>| match raw.map(|r| r.get()) {
+            Some(number) if number.starts_with(|c: char| c.is_ascii_digit()) => {
+                Some(Cow::Borrowed(number))
+            }
+            _ => text(raw),
+        };
         let (created, submitted, received) = (
-            text(self.created_at),
-            text(self.submitted_at),
-            text(self.received_at),
+            time_text(self.created_at),
+            time_text(self.submitted_at),
+            time_text(self.received_at),
         );
         let times = Times::read(
             created.as_deref(),

@@ -54,6 +54,10 @@ const NUMBERS: &[&str] = &[
     "1E+2",
     "0.5e-3",
     "1234567890123456789012",
+    // Unix times, which time fields read.
+    "1763857800",
+    "1763857800.25",
+    "1763857800000",
 ];
 const BAD_NUMBERS: &[&str] = &["01", "1.", "-", "1e", ".5", "+1", "--1"];
 const KEYS: &[&str] = &[
