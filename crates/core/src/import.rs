@@ -560,15 +560,31 @@ fn scalar(v: &serde_json::Value) -> Option<String> {
     }
 }
 
-/// The export's `metadata` column (keys past its column cap, as a JSON object) as entries.
-fn metadata_rest(cell: &str) -> Vec<(Cow<'static, str>, Cow<'static, str>)> {
-    let Ok(serde_json::Value::Object(rest)) = serde_json::from_str(cell) else {
-        return Vec::new();
+/// The export's `metadata` column (keys past its column cap, as a JSON object) as entries;
+/// a value that is no JSON, or that nests, refuses the row as it would in NDJSON.
+fn metadata_rest(cell: &str) -> Result<Metadata, (&'static str, String)> {
+    let rest = match serde_json::from_str(cell) {
+        Ok(serde_json::Value::Object(rest)) => rest,
+        Ok(_) => return Err(("metadata", "expected a JSON object".to_owned())),
+        Err(e) => {
+            return Err((
+                "metadata",
+                ["expected a JSON object: ", &e.to_string()].concat(),
+            ))
+        }
     };
     rest.into_iter()
-        .filter_map(|(k, v)| Some((Cow::Owned(k), Cow::Owned(scalar(&v)?))))
+        .filter_map(|(k, v)| match scalar(&v) {
+            Some(value) => Some(Ok((Cow::Owned(k), Cow::Owned(value)))),
+            None if v.is_array() => Some(Err(nested_metadata(&k, "an array"))),
+            None if v.is_object() => Some(Err(nested_metadata(&k, "an object"))),
+            // A null is no value, as in NDJSON.
+            None => None,
+        })
         .collect()
 }
+
+type Metadata = Vec<(Cow<'static, str>, Cow<'static, str>)>;
 
 /// Validates kind and score (as text: a CSV cell, or a JSON number printed).
 pub(crate) fn checked(
@@ -680,16 +696,26 @@ fn csv_record(
         Some(c) if c.trim_start().starts_with('[') => (Some(c), None),
         other => (None, other),
     };
+    // So with a column named "metadata": only a JSON object is the export's keys past its
+    // column cap; other text stays the row's, under that name.
+    let (rest_json, rest_text) = match cell(cols.metadata_rest) {
+        Some(c) if c.trim_start().starts_with('{') => (Some(c), None),
+        other => (None, other),
+    };
     let checked_row = checked(cell(cols.kind), cell(cols.score)).and_then(|(kind, score)| {
         let answers = match answers_json.map(serde_json::from_str::<serde_json::Value>) {
             None => Vec::new(),
             Some(Ok(value)) => answers_from_json(&value, kind, score)?,
             Some(Err(e)) => return Err(("answers", e.to_string())),
         };
-        Ok((kind, score, answers))
+        let rest = rest_json
+            .map(metadata_rest)
+            .transpose()?
+            .unwrap_or_default();
+        Ok((kind, score, answers, rest))
     });
     match checked_row {
-        Ok((kind, score, answers)) => {
+        Ok((kind, score, answers, rest)) => {
             let times = Times::read(
                 cell(cols.created_at),
                 cell(cols.submitted_at),
@@ -712,8 +738,9 @@ fn csv_record(
                             Some((Cow::Borrowed(key.as_str()), Cow::Borrowed(cell(Some(*i))?)))
                         })
                         .collect();
-                    if let Some(rest) = cell(cols.metadata_rest) {
-                        metadata.extend(metadata_rest(rest));
+                    metadata.extend(rest);
+                    if let Some(text) = rest_text {
+                        metadata.push((Cow::Borrowed("metadata"), Cow::Borrowed(text)));
                     }
                     if let Some(text) = answers_text {
                         metadata.push((Cow::Borrowed("answers"), Cow::Borrowed(text)));

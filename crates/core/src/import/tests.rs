@@ -806,6 +806,59 @@ fn an_ndjson_metadata_value_that_is_an_array_or_object_refuses_its_row_as_the_co
 }
 
 #[test]
+fn a_csv_metadata_column_is_read_as_json_when_it_holds_an_object_and_kept_as_text_otherwise() {
+    let csv = concat!(
+        "kind,score,metadata.agent,metadata\n",
+        // The export's overflow keys; a null is no value, as in NDJSON.
+        "nps,9,ana,\"{\"\"plan\"\":\"\"pro\"\",\"\"seats\"\":3,\"\"gone\"\":null}\"\n",
+        // Another tool's column of that name: its text is the row's, under that name.
+        "nps,8,ben,VIP\n",
+        // An object that nests, or broken JSON, refuses the row, naming the field.
+        "nps,7,ana,\"{\"\"tags\"\":[1]}\"\n",
+        "nps,6,ana,{not json\n",
+        "nps,5,ana,\n",
+    );
+    let (report, rows) = import(csv.as_bytes(), Format::Csv, 9);
+    assert_eq!((report.accepted, report.rejected), (3, 2));
+    let metadata: Vec<Vec<(String, String)>> = rows.iter().map(|r| pairs(&r.metadata)).collect();
+    let owned = |entries: &[(&str, &str)]| -> Vec<(String, String)> {
+        entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        metadata[0],
+        owned(&[("agent", "ana"), ("plan", "pro"), ("seats", "3")])
+    );
+    assert_eq!(metadata[1], owned(&[("agent", "ben"), ("metadata", "VIP")]));
+    assert_eq!(metadata[2], owned(&[("agent", "ana")]));
+    assert_eq!(
+        (
+            report.first[0].line,
+            report.first[0].field.as_str(),
+            report.first[0].error.as_str()
+        ),
+        (
+            4,
+            "metadata",
+            "expected a string, number or boolean in metadata.tags, got an array"
+        )
+    );
+    assert_eq!(
+        (report.first[1].line, report.first[1].field.as_str()),
+        (5, "metadata")
+    );
+    assert!(
+        report.first[1]
+            .error
+            .starts_with("expected a JSON object: "),
+        "{}",
+        report.first[1].error
+    );
+}
+
+#[test]
 fn a_time_with_no_zone_is_read_as_utc_in_ndjson_as_in_csv() {
     let csv = import(
         b"kind,score,submittedAt\nnps,9,2026-11-23 00:30\n",
