@@ -66,8 +66,12 @@ const kindCell = (kind, f) => {
   return `${fmt(f.score, 2)} (${interval(kind, f, 2)})`;
 };
 
-// Who to call back: the touchpoint (or survey), the agent and the ticket, where the survey sent them.
-const whereOf = (r) => [r.metadata.touchpoint ?? r.surveyId, r.metadata.agent && `agent ${r.metadata.agent}`, r.metadata.ticketId && `ticket ${r.metadata.ticketId}`].filter(Boolean).join(" · ");
+// Who to call back: the customer (`user.id`), the touchpoint (or survey), the agent and the
+// ticket, where the survey sent them.
+const whereOf = (r) => [r.user && `customer ${r.user}`, r.metadata.touchpoint ?? r.surveyId, r.metadata.agent && `agent ${r.metadata.agent}`, r.metadata.ticketId && `ticket ${r.metadata.ticketId}`].filter(Boolean).join(" · ");
+// A segment value as shown: the answers without one are "(no agent)", not a "(none)" that
+// reads as an agent's name (the value kept for filtering is still "(none)").
+const valueName = (value, byName) => (value === "(none)" ? `(no ${byName})` : value);
 // A time of the collector's, to the minute, as the filters' dates are: in UTC.
 const utc = (time) => `${time.slice(0, 16).replace("T", " ")} UTC`;
 // The line under a response's comment: kind, score, group, where, reasons, when (`ago`
@@ -326,12 +330,12 @@ function renderCharts(s, by) {
     points.forEach((p, i) => (p.gapBefore = i > 0 && periodAfter($("period").value, points[i - 1].label) !== p.label));
     if (points.length) trends.push(trendChart(name, points, scale, targetOf(kind)));
     // Segments by their effect on the total, the largest 12, most damaging first.
+    const byName = $("by").selectedOptions[0]?.textContent ?? by;
     const bars = Object.entries(s.segments ?? {}).filter(([, k]) => k[kind]?.effect !== undefined)
-      .map(([label, k]) => ({ label, value: k[kind].effect, marker: k[kind].vsRest.significant && !k[kind].vsRest.smallSample,
+      .map(([value, k]) => ({ label: valueName(value, byName), value: k[kind].effect, marker: k[kind].vsRest.significant && !k[kind].vsRest.smallSample,
         note: `n=${k[kind].n}; ${fmt(k[kind].vsRest.difference, scale.digits)} against the rest (95%: ${fmt(k[kind].vsRest.low95, scale.digits)} to ${fmt(k[kind].vsRest.high95, scale.digits)})` }))
       .sort((a, b) => Math.abs(b.value) - Math.abs(a.value)).slice(0, 12).sort((a, b) => a.value - b.value);
     if (bars.length) {
-      const byName = $("by").selectedOptions[0]?.textContent ?? by;
       segmentCharts.push(divergingChart(`${name}: effect of each ${byName} on the total`, bars,
         { digits: scale.digits, what: "How far each moves the total", markerMeaning: "differ significantly from the rest",
           headers: [byName, "Effect on the total", "Differs from the rest (95%)", "Details"] }));
@@ -414,10 +418,11 @@ function render(comments) {
 
   renderCharts(s, by);
   // The comments' reason and segment-value choices follow the data (the chosen one kept).
+  const byName = $("by").selectedOptions[0]?.textContent ?? by;
   const fill = (id, values, all = "any") => {
     const select = $(id);
     const chosen = select.value;
-    select.replaceChildren(el("option", all), ...values.map((v) => Object.assign(el("option", v), { value: v })));
+    select.replaceChildren(el("option", all), ...values.map((v) => Object.assign(el("option", valueName(v, byName)), { value: v })));
     select.options[0].value = "";
     select.value = values.includes(chosen) ? chosen : "";
   };
@@ -428,15 +433,18 @@ function render(comments) {
   fill("segment", Object.keys(everything.segments ?? {}).sort(natural), "all");
   // In natural order (agent-2 before agent-10), answers without a value last.
   const segments = Object.entries(s.segments ?? {}).sort(([a], [b]) => (a === "(none)") - (b === "(none)") || natural(a, b));
-  const byName = $("by").selectedOptions[0]?.textContent ?? by;
   const shownKinds = CELL_KINDS.filter(([kind]) => kind === "nps" || s.overall[kind] || segments.some(([, k]) => k[kind]));
   $("segments").replaceChildren(segments.length ? table([byName, ...shownKinds.map(([, name]) => name)],
-    segments.map(([v, k]) => [v, ...shownKinds.map(([kind]) => kindCell(kind, k[kind]))])) : el("p", `No answers carry ${/^[aeiou]/i.test(byName) ? "an" : "a"} ${byName}.`, "small"),
+    segments.map(([v, k]) => [valueName(v, byName), ...shownKinds.map(([kind]) => kindCell(kind, k[kind]))])) : el("p", `No answers carry ${/^[aeiou]/i.test(byName) ? "an" : "a"} ${byName}.`, "small"),
     // Past the Scorer's bounds (values per field, fields) a segment list is partial: say so.
     ...(s.segmentsTruncated ? [el("p", s.segmentsTruncated, "small")] : []));
   const drivers = s.drivers.slice(0, 15);
   $("drivers").replaceChildren(drivers.length ? table(["Reason", "Kind", "Cited by", "Score citing", "Score not citing", "Share of detractors / low"],
-    drivers.map((d) => [d.reason, d.kind.toUpperCase(), String(d.count), fmt(d.scoreCiting), fmt(d.scoreNotCiting), `${fmt(d.shareOfWorstGroup)}%`])) : el("p", "No reason chips chosen yet.", "small"));
+    drivers.map((d) => {
+      // In the kind's unit: CSAT and yes/no are percentages.
+      const unit = KINDS.find(([k]) => k === d.kind)?.[2].unit ?? "";
+      return [d.reason, d.kind.toUpperCase(), String(d.count), `${fmt(d.scoreCiting)}${unit}`, `${fmt(d.scoreNotCiting)}${unit}`, `${fmt(d.shareOfWorstGroup)}%`];
+    })) : el("p", "No reason chips chosen yet.", "small"));
   const themes = [];
   for (const [name, title] of [["negative", "Detractors / low"], ["neutral", "Passives / neutral"], ["positive", "Promoters / high"]]) {
     const box = el("div");
@@ -710,7 +718,7 @@ function renderRates() {
 function renderInflation() {
   let rows;
   try {
-    rows = scorer.inflation({ by: $("by").value });
+    rows = scorer.inflation({ ...filters(), by: $("by").value });
   } catch (error) {
     return void $("inflation").replaceChildren(el("p", error.message, "small"));
   }
@@ -719,7 +727,9 @@ function renderInflation() {
   // With outcomes loaded: do each segment's promoters stay like promoters elsewhere?
   const outcome = rows.some((r) => r.outcome);
   const pts = (d) => (d ? `${signed(d.difference)} pts (95%: ${fmt(d.low95)} to ${fmt(d.high95)})` : "–");
-  $("inflation").replaceChildren(table([byName, "NPS", "Promoters", "Without a comment", "Against the rest",
+  // The kind the view filters to (its top group), else NPS.
+  const kind = KINDS.find((k) => k[0] === (filters().kind ?? "nps"));
+  $("inflation").replaceChildren(table([byName, kind?.[1] ?? "NPS", kind?.[3][2][1].replace(/^./, (c) => c.toUpperCase()) ?? "Promoters", "Without a comment", "Against the rest",
     ...(outcome ? ["Promoters retained", "Against other promoters"] : []), ""], rows.map((r) => [
     r.segment, `${signed(r.score)} (n=${r.n})`, String(r.top), `${r.terse} (${fmt(r.share?.value)}%)`, pts(r.againstRest),
     ...(outcome ? [r.outcome?.rate ? `${fmt(r.outcome.rate.value)}% of ${r.outcome.rate.n} (95%: ${fmt(r.outcome.rate.low95)}–${fmt(r.outcome.rate.high95)})` : "–", pts(r.outcome?.againstRest)] : []),

@@ -80,6 +80,8 @@ export interface ListedResponse {
   metadata: Record<string, string>;
   surveyId: string | null;
   locale: string | null;
+  /** Who answered (`user.id`), as the site named them; null when anonymous or not given. */
+  user: string | null;
   time: string | null;
 }
 
@@ -297,7 +299,8 @@ export class Scorer {
   rates(options?: { by?: string }): Rates;
   /** `invited`: a CSV text with the columns team and invited. */
   participation(invited: string): Participation;
-  inflation(options?: { by?: string; kind?: Kind; shortBelow?: number; outcome?: Outcome }): InflationRow[];
+  /** Per value of `by` (default the agent); with `value`, that segment alone; `from`, `to` and `survey` narrow it as the figures. */
+  inflation(options?: Filter & { by?: string; kind?: Kind; shortBelow?: number; outcome?: Outcome }): InflationRow[];
   free(): void;
 }
 

@@ -27,9 +27,9 @@ test("the dashboard counts every answer once, as its latest version, live", asyn
     await expect(page.locator("#status")).toContainText("8 responses (1 not yet submitted)");
     await expect(nps).toHaveText(shown(4, 3, 8));
     await expect(page.locator("#segments")).toContainText("returns");
-    // The partial has no touchpoint: it is "(none)", so the segments add up to the whole (8).
+    // The partial has no touchpoint: it is "(no touchpoint)", so the segments add up to the whole (8).
     const segmentRows = page.locator("#segments tr");
-    await expect(segmentRows.filter({ hasText: "(none)" })).toContainText("n=1,");
+    await expect(segmentRows.filter({ hasText: "(no touchpoint)" })).toContainText("n=1,");
     // 8 answers: too few for an interval, and the page says so instead of printing one.
     await expect(page.locator(".card").first()).toContainText("n=8, too few for an interval");
     await expect(page.locator("#drivers")).toContainText("price");
@@ -347,6 +347,22 @@ test("charts, filters by date, survey and kind, the filtered CSV, axe-clean and 
     // At 320 px nothing is wider than the screen.
     await page.setViewportSize({ width: 320, height: 800 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+    // A table's words and figures stay whole ("touchp/oint", "-100./0" were split): the
+    // table scrolls sideways in its frame instead.
+    const split = await page.evaluate(() => [...document.querySelectorAll("td, th")].filter((cell) => {
+      const text = cell.textContent.trim();
+      // (A hyphen inside, as in "2026-W45", is a place to break like a space.)
+      if (!text || /\s|.-/.test(text) || text.length > 40) return false;
+      // The lines each text takes (a header's text sits in its sort button).
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      const range = document.createRange();
+      for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+        range.selectNodeContents(text);
+        if (new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) return true;
+      }
+      return false;
+    }).map((cell) => cell.textContent));
+    expect(split).toEqual([]);
     expect(await page.evaluate(() => window.violations)).toEqual([]);
   } finally {
     await collector.stop();
@@ -411,6 +427,11 @@ test("the inflation check flags an agent whose tens come without a word; partici
     await expect(bo).toContainText(`27 (${(90).toFixed(1)}%)`);
     await expect(bo).toContainText("⚑");
     await expect(page.locator("#inflation tr", { hasText: /^ana/ })).not.toContainText("⚑");
+    // It follows the view's filters, as the figures beside it do: one agent's view is that agent's.
+    await page.locator("#segment").selectOption("ana");
+    await expect(page.locator("#inflation tr", { hasText: /^bo/ })).toHaveCount(0);
+    await expect(page.locator("#inflation tr", { hasText: /^ana/ })).toContainText("(n=30)");
+    await page.locator("#segment").selectOption("");
     await page.locator("#invited-file").setInputFiles({ name: "invited.csv", mimeType: "text/csv", buffer: Buffer.from("team,invited\nops,4\neng,5\n") });
     await expect(page.locator("#participation tr", { hasText: "ops" })).toContainText(`${(75).toFixed(1)}%`);
     await expect(page.locator("#participation tr", { hasText: "eng" })).toContainText(`${(20).toFixed(1)}%`);
@@ -798,7 +819,7 @@ test("call back: the unhappy customers are a work queue, oldest first, and what 
   try {
     const daysAgo = (n) => new Date(Date.now() - n * 86_400_000).toISOString();
     await collector.post([
-      { id: "old-detractor", kind: "nps", score: 3, complete: true, comment: "Refund took three weeks", metadata: { agent: "ana", ticketId: "T-1" }, submittedAt: daysAgo(3) },
+      { id: "old-detractor", kind: "nps", score: 3, complete: true, comment: "Refund took three weeks", metadata: { agent: "ana", ticketId: "T-1" }, user: { id: "cust-77" }, submittedAt: daysAgo(3) },
       { id: "low-csat", kind: "csat", score: 1, complete: true, metadata: { agent: "bo" }, submittedAt: daysAgo(0) },
       { id: "promoter", kind: "nps", score: 10, complete: true, comment: "Great", submittedAt: daysAgo(1) },
       { id: "passive", kind: "nps", score: 8, complete: true, submittedAt: daysAgo(1) },
@@ -814,6 +835,8 @@ test("call back: the unhappy customers are a work queue, oldest first, and what 
     await expect(items).toHaveCount(2);
     await expect(items.first()).toContainText("Refund took three weeks");
     await expect(items.first()).toContainText("ticket T-1");
+    // Whom to call: the customer the site named.
+    await expect(items.first()).toContainText("customer cust-77");
     await expect(items.nth(1)).toContainText("(no comment)");
     await expect(section).not.toContainText("Too many tickets");
     // The lead calls the detractor back and says so.

@@ -483,7 +483,7 @@ impl Scorer {
                     "group": kind.group(r.score as i64).map(|g| g.as_str()),
                     "complete": r.complete, "comment": r.comment, "reasons": r.reasons,
                     "metadata": r.metadata.iter().map(|(k, v)| (k.to_string(), serde_json::Value::from(v.as_ref()))).collect::<serde_json::Map<_, _>>(),
-                    "surveyId": r.survey_id, "locale": r.locale,
+                    "surveyId": r.survey_id, "locale": r.locale, "user": r.user,
                     "time": r.time.map(|t| sondeo_core::time::format_rfc3339(t * 1000)),
                 })
             })
@@ -757,6 +757,9 @@ impl Scorer {
                     ))
                 })?,
         };
+        // The view's filters (from, to, survey, and by + value for one segment), as the
+        // figures beside it follow them.
+        let filter_read = filter_options(&options)?;
         let inner = self.inner.borrow();
         if inner.unkeyed && inner.latest.is_empty() {
             return Err(JsError::new(
@@ -764,8 +767,14 @@ impl Scorer {
             ));
         }
         let outcomes = (inner.outcomes.matched > 0).then_some((&inner.outcomes, flag));
-        let rows =
-            sondeo_core::inflation::inflation(&inner.latest, &by, kind, short_below, outcomes);
+        let filter = filter_read.list_filter();
+        let rows = sondeo_core::inflation::inflation(
+            inner.latest.iter_where(&filter),
+            &by,
+            kind,
+            short_below,
+            outcomes,
+        );
         Ok(to_js(&summary::inflation_json(&rows)))
     }
 

@@ -12,7 +12,7 @@
 
 use crate::metric::Kind;
 use crate::outcomes::{proportion_difference, share, Difference, Estimate, OutcomeTally, FLAGS};
-use crate::score::{headline, proportion_p_value, weigh, Histogram, Latest, NO_VALUE};
+use crate::score::{headline, proportion_p_value, weigh, Histogram, Row, NO_VALUE};
 use std::collections::BTreeMap;
 
 /// A segment's top scorers against their later outcome.
@@ -66,12 +66,13 @@ impl Inflation {
     }
 }
 
-/// The check for `kind` over the responses counted by id, per value of `field`
+/// The check for `kind` over `rows` (the responses counted by id, or those of them a view
+/// filters: [`crate::score::Latest::iter_where`]), per value of `field`
 /// (`metadata.agent`…); a comment of fewer than `short_below` characters counts as terse.
 /// With `outcomes` (the joined outcomes and a flag's index in [`FLAGS`]), each segment's
 /// best-group customers (by `user.id`) are checked against their outcome too.
-pub fn inflation(
-    latest: &Latest,
+pub fn inflation<'r>(
+    rows: impl Iterator<Item = &'r Row<'static>>,
     field: &str,
     kind: Kind,
     short_below: usize,
@@ -89,7 +90,7 @@ pub fn inflation(
         customers: std::collections::HashSet<String>,
     }
     let mut counts: BTreeMap<String, Tally> = BTreeMap::new();
-    for row in latest.iter() {
+    for row in rows {
         if row.kind != Some(kind) {
             continue;
         }
@@ -199,7 +200,7 @@ pub fn inflation(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::score::{Row, ScoreState};
+    use crate::score::{Latest, ScoreState};
     use std::borrow::Cow;
 
     #[test]
@@ -233,7 +234,7 @@ mod tests {
         for _ in 0..40 {
             add("zed".into(), true);
         }
-        let rows = inflation(&latest, "metadata.agent", Kind::Nps, 20, None);
+        let rows = inflation(latest.iter(), "metadata.agent", Kind::Nps, 20, None);
         let flagged: Vec<&str> = rows
             .iter()
             .filter(|r| r.flagged())
@@ -306,7 +307,7 @@ mod tests {
             );
             add("bo", 2, "");
         }
-        let found = inflation(&latest, "metadata.agent", Kind::Nps, 20, None);
+        let found = inflation(latest.iter(), "metadata.agent", Kind::Nps, 20, None);
         let by: Vec<(&str, u64, u64, bool)> = found
             .iter()
             .map(|f| (f.segment.as_str(), f.top, f.terse, f.flagged()))
@@ -385,7 +386,13 @@ mod tests {
             },
         );
         records.iter().for_each(|r| tally.add(&respondents, r));
-        let found = inflation(&latest, "metadata.agent", Kind::Nps, 20, Some((&tally, 0)));
+        let found = inflation(
+            latest.iter(),
+            "metadata.agent",
+            Kind::Nps,
+            20,
+            Some((&tally, 0)),
+        );
         let bo = &found[1];
         assert_eq!((bo.segment.as_str(), bo.n), ("bo", 51));
         assert!((bo.score - 100.0 * (41.0 - 10.0) / 51.0).abs() < 1e-9);

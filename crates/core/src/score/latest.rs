@@ -164,15 +164,7 @@ impl Latest {
 
     /// The counted responses that pass `filter`, newest first (then by id), at most `limit`.
     pub fn list(&self, filter: &ListFilter<'_>, limit: usize) -> Vec<&Row<'static>> {
-        let text = filter
-            .text
-            .map(super::themes::folded)
-            .filter(|t| !t.is_empty());
-        let mut rows: Vec<&Row<'static>> = self
-            .rows
-            .values()
-            .filter(|r| filter.passes(r, text.as_deref()))
-            .collect();
+        let mut rows: Vec<&Row<'static>> = self.iter_where(filter).collect();
         rows.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.id.cmp(&b.id)));
         rows.truncate(limit);
         rows
@@ -181,19 +173,25 @@ impl Latest {
     /// The figures of the counted responses that pass `filter` alone (a date range, one
     /// survey, one kind…), scored afresh: the same as a scorer fed only those responses.
     pub fn state_where(&self, filter: &ListFilter<'_>) -> ScoreState {
+        let mut state = ScoreState::default();
+        for row in self.iter_where(filter) {
+            state.add(row);
+        }
+        state
+    }
+
+    /// The counted responses that pass `filter`, in no order.
+    pub fn iter_where<'s, 'f>(
+        &'s self,
+        filter: &'f ListFilter<'f>,
+    ) -> impl Iterator<Item = &'s Row<'static>> + use<'s, 'f> {
         let text = filter
             .text
             .map(super::themes::folded)
             .filter(|t| !t.is_empty());
-        let mut state = ScoreState::default();
-        for row in self
-            .rows
+        self.rows
             .values()
-            .filter(|r| filter.passes(r, text.as_deref()))
-        {
-            state.add(row);
-        }
-        state
+            .filter(move |r| filter.passes(r, text.as_deref()))
     }
 }
 
