@@ -133,11 +133,18 @@ class SondeoSurvey extends (globalThis.HTMLElement ?? Object) {
   }
   show() { this.#survey?.show(); }
   close() { this.#survey?.close(); }
-  select(score) { this.#survey?.select(score); }
+  // A score chosen before the survey has started (a page that prefills as soon as it adds
+  // the element) waits for it; with no survey coming, it throws as the survey's own would.
+  select(score) {
+    if (this.#survey) return this.#survey.select(score);
+    if (!this.#queued) throw new Error("sondeo: score: expected a survey still being answered");
+    this.#early = [score];
+  }
   pending() { return this.#survey?.pending() ?? 0; }
   #config;
   #survey = null;
   #queued = false;
+  #early;
   #drop() {
     this.#survey?.destroy();
     this.#survey = null;
@@ -154,8 +161,11 @@ class SondeoSurvey extends (globalThis.HTMLElement ?? Object) {
       this.#queued = false;
       this.#drop();
       if (!this.isConnected || this.hasAttribute("data-managed")) return;
+      const early = this.#early;
+      this.#early = undefined;
       try {
         this.#survey = mountNow(this, null, true, LOCALES);
+        if (early) this.#survey.select(early[0]);
       } catch (error) {
         fail(error);
       }

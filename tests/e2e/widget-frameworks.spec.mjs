@@ -119,6 +119,29 @@ test("the element keeps its survey when its config is set again to an equal obje
   await expect(page.getByRole("radio")).toHaveCount(11);
 });
 
+test("an element's select() before its survey has started waits for it; with no survey coming it throws", async ({ page }) => {
+  await blank(page);
+  const thrown = await page.evaluate(async () => {
+    await import("/dist/sondeo.js");
+    // A page that adds the element and prefills the score at once, before the wasm has mounted it.
+    const el = document.createElement("sondeo-survey");
+    el.config = { kind: "nps", endpoint: "/api/responses", id: "prefilled" };
+    document.querySelector("#app").append(el);
+    el.select(9);
+    // One taken out of the page has no survey to choose in: said, not dropped.
+    const gone = document.createElement("sondeo-survey");
+    try {
+      gone.select(9);
+      return "nothing thrown";
+    } catch (error) {
+      return error.message;
+    }
+  });
+  expect(thrown).toBe("sondeo: score: expected a survey still being answered");
+  await expect(page.getByRole("radio", { name: "9", exact: true })).toBeChecked();
+  await waitForPosts(server.posts, (posts) => posts.some((p) => p.body.surveyId === "prefilled" && p.body.score === 9));
+});
+
 test("sondeo.js imports where a server renders the page (no DOM), and mount() there says why it cannot run", async () => {
   const module = await import(pathToFileURL("dist/sondeo.js").href);
   expect(typeof module.mount).toBe("function");
