@@ -390,6 +390,32 @@ function render(comments) {
   if (!cards.length && Object.keys(filters()).length && scorer.counted().responses > 0) cards.push(card("No answers match", "–", ["None of the responses loaded falls within these dates, survey, kind and segment: widen the filters."]));
   else if (!cards.length && fileReport) cards.push(card("No answers in this file", "–", [fileReport.rejected.count ? `${fileReport.rejected.count} rows were rejected: see "Rejected rows" below.` : "The file holds no rows to score."]));
   else if (!cards.length) cards.push(card("No answers yet", "–", ["No responses in this collector yet: each answer a survey posts here shows up live."]));
+  // A change, said on its kind's card: how much, its interval, and whether it is more than noise.
+  const sayChange = (changes, what) => {
+    for (const [kind, name] of [["nps", "NPS"], ["csat", "CSAT"], ["ces", "CES"], ["enps", "eNPS"]]) {
+      const c = changes[kind];
+      const target = cards.find((x) => x.querySelector("h2")?.textContent === name);
+      if (!c || !target || c.suppressed) continue;
+      // Points of a score or a share; a mean's difference is in its own unit.
+      const pts = kind === "ces" ? "" : " pts";
+      target.append(el("div", `${what}: ${signed(c.difference)}${pts} (95%: ${fmt(c.low95)} to ${fmt(c.high95)}), ${c.smallSample ? "too few answers to tell" : c.significant ? "a real change" : "within noise"}`, "small"));
+    }
+  };
+  // Dates chosen (a week the lead asks about): against as many days just before them.
+  if ($("from").value && $("to").value) {
+    const [from, to] = [Date.parse(`${$("from").value}T00:00:00Z`), Date.parse(`${$("to").value}T00:00:00Z`)];
+    const days = Math.round((to - from) / 86_400_000) + 1;
+    if (days >= 1) {
+      const date = (ms) => new Date(ms).toISOString().slice(0, 10);
+      const before = { from: date(from - days * 86_400_000), to: date(from - 86_400_000) };
+      try {
+        const changes = scorer.summary({ ...filters(), compare: before }).compare?.changes ?? {};
+        sayChange(changes, `vs the ${days === 1 ? "day" : `${days} days`} before (${before.from} to ${before.to})`);
+      } catch {
+        // A scored file cannot be filtered; the cards stand without the comparison.
+      }
+    }
+  }
   // The last period against the one before it, with whether the change is more than noise;
   // up to now: an answer dated in the future by a wrong clock does not make a period "the last".
   const now = periodLabel(period, Date.now());
@@ -402,14 +428,7 @@ function render(comments) {
     const clipped = Boolean($("from").value) && day("from", -86_400_000) === a || Boolean($("to").value) && day("to", 86_400_000) === b;
     try {
       const changes = scorer.summary({ period, ...filters(), compare: { a, b } }).compare?.changes ?? {};
-      for (const [kind, name] of [["nps", "NPS"], ["csat", "CSAT"], ["ces", "CES"], ["enps", "eNPS"]]) {
-        const c = changes[kind];
-        const target = cards.find((x) => x.querySelector("h2")?.textContent === name);
-        if (!c || !target || c.suppressed) continue;
-        // Points of a score or a share; a mean's difference is in its own unit.
-        const pts = kind === "ces" ? "" : " pts";
-        target.append(el("div", `${b}${b === now ? " so far" : ""} vs ${a}${clipped ? " (within the dates chosen)" : ""}: ${signed(c.difference)}${pts} (95%: ${fmt(c.low95)} to ${fmt(c.high95)}), ${c.smallSample ? "too few answers to tell" : c.significant ? "a real change" : "within noise"}`, "small"));
-      }
+      sayChange(changes, `${b}${b === now ? " so far" : ""} vs ${a}${clipped ? " (within the dates chosen)" : ""}`);
     } catch {
       // A scored file cannot be filtered; the cards stand without the comparison.
     }

@@ -87,8 +87,12 @@ export interface ListedResponse {
 
 export interface SummaryOptions extends Filter {
   period?: "day" | "week" | "month";
-  /** Two period labels ("2026-W46") when `period` is given, else two values of `by`. */
-  compare?: { a: string; b: string };
+  /**
+   * Two period labels ("2026-W46") when `period` is given, else two values of `by`; or two
+   * dates: the view against the same filters over them (`a` is then "<from> to <to>" of
+   * those dates, `b` the view's own).
+   */
+  compare?: { a: string; b: string } | { from: string; to: string };
   /** eNPS figures resting on fewer answers are suppressed (default 5). */
   minTeamSize?: number;
 }

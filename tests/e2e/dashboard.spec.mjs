@@ -484,6 +484,33 @@ test("a theme opens its comments, as written; reason and date presets filter; th
   }
 });
 
+test("dates chosen (the week a lead asks about) are compared with as many days just before them", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    // The week of 2 to 8 November: 10 promoters, 30 detractors. The 7 days before: 30
+    // promoters, 5 passives, 5 detractors. And one answer before those, which counts in neither.
+    const answer = (id, score, date) => ({ id, kind: "nps", score, complete: true, submittedAt: `${date}T12:00:00Z` });
+    const posts = [];
+    for (let i = 0; i < 40; i++) posts.push(answer(`w${i}`, i < 10 ? 10 : 2, "2026-11-05"));
+    for (let i = 0; i < 40; i++) posts.push(answer(`p${i}`, i < 30 ? 9 : i < 35 ? 8 : 0, "2026-10-28"));
+    posts.push(answer("older", 0, "2026-10-20"));
+    await collector.post(posts);
+    await page.goto(`${collector.url}/dashboard.html?from=2026-11-02&to=2026-11-08`);
+    await expect(page.locator("#status")).toContainText(`${posts.length} responses`);
+    const week = (100 * (10 - 30)) / 40, before = (100 * (30 - 5)) / 40;
+    const card = page.locator(".card").first();
+    await expect(card.locator(".big")).toHaveText(week.toFixed(1));
+    await expect(card).toContainText(`vs the 7 days before (2026-10-26 to 2026-11-01): ${(week - before).toFixed(1)} pts`);
+    await expect(card).toContainText("a real change");
+    // Days before them with no answers: nothing to compare, nothing said.
+    await page.goto(`${collector.url}/dashboard.html?from=2026-11-05&to=2026-11-05`);
+    await expect(card.locator(".big")).toHaveText(week.toFixed(1));
+    await expect(card).not.toContainText("vs the day before");
+  } finally {
+    await collector.stop();
+  }
+});
+
 test("the README screenshot shows the dashboard of a program's eight weeks", async ({ page }) => {
   const collector = await startCollector({ www: "www", csp: true });
   try {

@@ -824,7 +824,8 @@ impl Scorer {
     /// The figures: `{ rejected, overall, segments?, periods?, compare?, drivers, themes }`.
     /// `options`: `{ by: "metadata.touchpoint", period: "day" | "week" | "month",
     /// compare: { a, b } }` (`a`/`b` are period labels when `period` is given, else segment
-    /// values), and the filters `from`, `to`, `survey`, `kind` and `value` (a value of `by`:
+    /// values; or `compare: { from, to }`: the view against the same filters over those
+    /// dates, such as the days just before), and the filters `from`, `to`, `survey`, `kind` and `value` (a value of `by`:
     /// one segment's figures, as in `responses()`), which score only those responses
     /// afresh: they need every response counted by id.
     /// `minTeamSize` (5): an eNPS figure of a segment or period with fewer answers is
@@ -838,18 +839,41 @@ impl Scorer {
         let compare = js_sys::Reflect::get(&options, &"compare".into())
             .ok()
             .filter(|v| v.is_object());
-        let pair = compare.map(|c| {
-            let side = |k: &str| {
-                js_sys::Reflect::get(&c, &k.into())
-                    .ok()
-                    .and_then(|v| v.as_string())
-                    .unwrap_or_default()
-            };
-            (side("a"), side("b"))
-        });
+        let side = |c: &JsValue, k: &str| {
+            js_sys::Reflect::get(c, &k.into())
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default()
+        };
+        // Two dates (`from`, `to`) compare the view with itself over those dates.
+        let dates = compare
+            .as_ref()
+            .map(|c| (side(c, "from"), side(c, "to")))
+            .filter(|(from, to)| !from.is_empty() || !to.is_empty());
+        let pair = compare
+            .filter(|_| dates.is_none())
+            .map(|c| (side(&c, "a"), side(&c, "b")));
         let inner = self.inner.borrow();
         let options_value = options.clone();
         let options = filter_options(&options)?;
+        let earlier = match &dates {
+            None => None,
+            Some((from, to)) => {
+                let read = |k: &str| match k {
+                    "from" => Some(from.clone()),
+                    "to" => Some(to.clone()),
+                    _ => text(k),
+                };
+                let earlier = filter::FilterOptions::read(read, false)
+                    .map_err(|e| JsError::new(&["compare.", &e].concat()))?;
+                if inner.unkeyed {
+                    return Err(JsError::new(
+                        "compare: { from, to } needs every response counted by id: import with { byId: true } or add with upsert()",
+                    ));
+                }
+                Some(inner.latest.state_where(&earlier.list_filter()))
+            }
+        };
         let filtered = if options.narrows() {
             if inner.unkeyed {
                 return Err(JsError::new(
@@ -860,18 +884,39 @@ impl Scorer {
         } else {
             None
         };
-        let summary = summary::summary(
-            filtered.as_ref().unwrap_or(&inner.state),
+        let min_enps = js_sys::Reflect::get(&options_value, &"minTeamSize".into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .map_or(5, |n| n.clamp(1.0, 1e6) as u64);
+        let view = filtered.as_ref().unwrap_or(&inner.state);
+        let mut summary = summary::summary(
+            view,
             &inner.report,
             text("by").as_deref(),
             text("period").as_deref(),
             pair,
-            js_sys::Reflect::get(&options_value, &"minTeamSize".into())
-                .ok()
-                .and_then(|v| v.as_f64())
-                .map_or(5, |n| n.clamp(1.0, 1e6) as u64),
+            min_enps,
         )
         .map_err(|e| JsError::new(&e))?;
+        if let (Some(earlier), Some((from, to)), Some(out)) =
+            (&earlier, &dates, summary.as_object_mut())
+        {
+            let label = |from: &str, to: &str| [from, " to ", to].concat();
+            let now = label(
+                &text("from").unwrap_or_default(),
+                &text("to").unwrap_or_default(),
+            );
+            out.insert(
+                "compare".into(),
+                summary::compared(
+                    &label(from, to),
+                    &earlier.overall,
+                    &now,
+                    &view.overall,
+                    min_enps,
+                ),
+            );
+        }
         Ok(to_js(&summary))
     }
 }

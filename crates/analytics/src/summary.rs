@@ -197,6 +197,26 @@ pub fn report_json(report: &Report, with_accepted: bool) -> Value {
 /// `min_enps` is the anonymity floor of employee answers: an eNPS figure of a segment or
 /// a period with fewer answers is replaced by `{ suppressed: true, minimum }`, so that no
 /// small team can be identified.
+/// `{ a, b, changes }`: each kind's change from `sa` (labelled `a`) to `sb`, an eNPS one
+/// hidden where either side has fewer than `min_enps` answers.
+pub fn compared(a: &str, sa: &Scores, b: &str, sb: &Scores, min_enps: u64) -> Value {
+    let mut changes = Map::new();
+    for kind in KINDS {
+        if let Some(c) = compare(sa.get(kind), sb.get(kind)) {
+            let hidden = below_floor(sa.get(kind), min_enps) || below_floor(sb.get(kind), min_enps);
+            changes.insert(
+                kind.as_str().into(),
+                if hidden {
+                    suppressed(min_enps)
+                } else {
+                    change_json(&c)
+                },
+            );
+        }
+    }
+    json!({ "a": a, "b": b, "changes": changes })
+}
+
 pub fn summary(
     state: &ScoreState,
     report: &Report,
@@ -321,25 +341,7 @@ pub fn summary(
                 }
             ));
         };
-        let mut changes = Map::new();
-        for kind in KINDS {
-            if let Some(c) = compare(sa.get(kind), sb.get(kind)) {
-                let hidden =
-                    below_floor(sa.get(kind), min_enps) || below_floor(sb.get(kind), min_enps);
-                changes.insert(
-                    kind.as_str().into(),
-                    if hidden {
-                        suppressed(min_enps)
-                    } else {
-                        change_json(&c)
-                    },
-                );
-            }
-        }
-        out.insert(
-            "compare".into(),
-            json!({ "a": a, "b": b, "changes": changes }),
-        );
+        out.insert("compare".into(), compared(&a, &sa, &b, &sb, min_enps));
     }
     let drivers: Vec<Value> = drivers(state)
         .into_iter()
