@@ -202,11 +202,16 @@ export function trendChart(kindName, points, scale, target = null) {
     }
   });
   const first = points[0], last = points[points.length - 1];
+  // The first of equals, in time order.
+  const lowest = points.reduce((a, p) => (p.score < a.score ? p : a));
+  const highest = points.reduce((a, p) => (p.score > a.score ? p : a));
   const small = points.filter((p) => p.small).length;
   const gaps = points.filter((p) => p.gapBefore).length;
   const description = points.length === 1
     ? `${first.label}: ${round(first.score, scale.digits)}${scale.unit} from ${first.n} ${first.n === 1 ? "answer" : "answers"}.`
     : `From ${round(first.score, scale.digits)}${scale.unit} in ${first.label} to ${round(last.score, scale.digits)}${scale.unit} in ${last.label}, over ${points.length} periods.` +
+      // The low and the high the lead looks for, named (an axis labels only some periods).
+      (points.length > 2 ? ` Lowest ${round(lowest.score, scale.digits)}${scale.unit} in ${lowest.label}${lowest.small ? " (few answers)" : ""}; highest ${round(highest.score, scale.digits)}${scale.unit} in ${highest.label}${highest.small ? " (few answers)" : ""}.` : "") +
       (small ? ` ${small} of them have fewer than 30 answers (hollow points, no band).` : " The shaded band is the 95% interval.") +
       (gaps ? ` The line breaks at ${gaps} ${gaps === 1 ? "gap" : "gaps"}: periods without answers.` : "");
   const reached = points.filter((p) => Number(round(p.score, scale.digits)) >= target).length;

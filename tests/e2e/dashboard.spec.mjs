@@ -495,9 +495,14 @@ test("dates chosen (the week a lead asks about) are compared with as many days j
     for (let i = 0; i < 40; i++) posts.push(answer(`p${i}`, i < 30 ? 9 : i < 35 ? 8 : 0, "2026-10-28"));
     posts.push(answer("older", 0, "2026-10-20"));
     await collector.post(posts);
+    const week = (100 * (10 - 30)) / 40, before = (100 * (30 - 5)) / 40;
+    // By week over everything, the trend's summary names its low and its high (2026-W43 holds
+    // the one older answer, a 0; W44 the days before, W45 the week).
+    await page.goto(`${collector.url}/dashboard.html`);
+    await expect(page.locator("figure", { hasText: "NPS over time" })).toContainText(
+      `Lowest -100.0 in 2026-W43 (few answers); highest ${before.toFixed(1)} in 2026-W44.`);
     await page.goto(`${collector.url}/dashboard.html?from=2026-11-02&to=2026-11-08`);
     await expect(page.locator("#status")).toContainText(`${posts.length} responses`);
-    const week = (100 * (10 - 30)) / 40, before = (100 * (30 - 5)) / 40;
     const card = page.locator(".card").first();
     await expect(card.locator(".big")).toHaveText(week.toFixed(1));
     await expect(card).toContainText(`vs the 7 days before (2026-10-26 to 2026-11-01): ${(week - before).toFixed(1)} pts`);
