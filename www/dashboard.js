@@ -179,9 +179,11 @@ function renderCallbacks(how) {
   callbacksShown = how === "more" ? callbacksShown + CALLBACKS_PAGE : how === "keep" ? callbacksShown : CALLBACKS_PAGE;
   const worst = unhappy();
   const wanted = $("callback-status").value;
-  // The work queue is worked oldest first; what was done, newest first.
+  // The work queue is worked oldest first, what was done shown newest first; or as the lead
+  // chooses (yesterday's detractors, who can still be saved, first).
+  const order = $("callback-order").value || (wanted === "open" ? "oldest" : "newest");
   const list = worst.filter((r) => !wanted || statusOf(r.id) === wanted)
-    .sort((a, b) => (wanted === "open" ? -1 : 1) * ((b.time ?? "") < (a.time ?? "") ? -1 : (b.time ?? "") > (a.time ?? "") ? 1 : 0));
+    .sort((a, b) => (order === "oldest" ? -1 : 1) * ((b.time ?? "") < (a.time ?? "") ? -1 : (b.time ?? "") > (a.time ?? "") ? 1 : 0));
   countCallbacks(worst, list.length);
   const items = list.slice(0, callbacksShown).map(callbackItem);
   $("callbacks").replaceChildren(...(items.length ? items : [el("li", wanted === "open" ? "Nobody is waiting for a call back." : "None.", "small")]));
@@ -855,7 +857,7 @@ await init();
 // The view lives in the address (?by=…&period=…&submitted=1&q=…&group=…), so it can be
 // shared and survives a reload; the token stays out of it (tab storage only).
 const VIEW = [["by", "by"], ["period", "period"], ["comment-text", "q"], ["comment-group", "group"], ["comment-reason", "reason"], ["segment", "value"], ["range", "range"], ["from", "from"], ["to", "to"], ["survey", "survey"], ["kind", "kind"],
-  ["target-nps", "target.nps"], ["target-csat", "target.csat"], ["target-ces", "target.ces"], ["callback-status", "callback"]];
+  ["target-nps", "target.nps"], ["target-csat", "target.csat"], ["target-ces", "target.ces"], ["callback-status", "callback"], ["callback-order", "order"]];
 function restoreView() {
   const query = new URLSearchParams(location.search);
   for (const [id, key] of VIEW) {
@@ -879,7 +881,7 @@ function saveView() {
 restoreView();
 // On a phone (or at 200% zoom) the scores come first: the filters fold away under "Filters".
 if (matchMedia("(max-width: 640px)").matches) $("filters").open = false;
-for (const id of ["by", "period", "comment-text", "comment-group", "comment-reason", "segment", "submitted-only", "from", "to", "survey", "kind", "callback-status", ...TARGETED.map((kind) => `target-${kind}`)]) {
+for (const id of ["by", "period", "comment-text", "comment-group", "comment-reason", "segment", "submitted-only", "from", "to", "survey", "kind", "callback-status", "callback-order", ...TARGETED.map((kind) => `target-${kind}`)]) {
   $(id).addEventListener(id === "comment-text" ? "input" : "change", saveView);
 }
 for (const id of ["from", "to", "survey", "kind"]) $(id).addEventListener("change", render);
@@ -917,7 +919,7 @@ $("comment-group").addEventListener("change", renderComments);
 $("comment-reason").addEventListener("change", renderComments);
 $("segment").addEventListener("change", render);
 $("comments-more").addEventListener("click", () => renderComments("more"));
-$("callback-status").addEventListener("change", () => renderCallbacks());
+for (const id of ["callback-status", "callback-order"]) $(id).addEventListener("change", () => renderCallbacks());
 $("callbacks-more").addEventListener("click", () => renderCallbacks("more"));
 $("callback-filters").addEventListener("submit", (e) => e.preventDefault());
 // The lead acts elsewhere on the page (a click, the focus): what changed meanwhile shows.

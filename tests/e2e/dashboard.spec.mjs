@@ -871,6 +871,12 @@ test("call back: the unhappy customers are a work queue, oldest first, and what 
     await expect(items.first()).toContainText("customer cust-77");
     await expect(items.nth(1)).toContainText("(no comment)");
     await expect(section).not.toContainText("Too many tickets");
+    // Today's first, when the lead asks; the view keeps the choice.
+    await page.locator("#callback-order").selectOption("newest");
+    await expect(items.first()).toContainText("(no comment)");
+    expect(new URL(page.url()).searchParams.get("order")).toBe("newest");
+    await page.locator("#callback-order").selectOption("");
+    await expect(items.first()).toContainText("Refund took three weeks");
     // The lead calls the detractor back and says so.
     const first = items.first();
     await first.getByRole("combobox").selectOption("contacted");
