@@ -4,7 +4,10 @@
 // the email's first answer comes as `q1=` (ticket.html?survey=tls&q1=4&ticketId=123), and
 // the page asks the other two.
 // - One ticket keeps one response: its id comes from the survey and the ticket, so a
-//   reload or a second click on the link updates that response instead of adding one.
+//   reload or a second click on the link updates that response instead of adding one; a
+//   link without a ticket keeps its response in this browser. A reload keeps the score the
+//   customer chose here since; once sent in full, another click claims nothing.
+// - The link is read as help desks and mail clients write it (see `link` below).
 // - The score is recorded at the first sign of a person (a pointer move, a touch, a key,
 //   the mouse wheel; not a scroll, which scanners do): a mail scanner that opens every
 //   link and does nothing records nothing.
@@ -23,19 +26,60 @@ import { RIGHT_TO_LEFT, TEXTS } from "/ticket-texts.js";
 const HIDDEN = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180E\u3164\uFFA0\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u{E0000}-\u{E007F}]/gu;
 const SHAPED = "\\u0600-\\u0DFF\\u1800-\\u18AF\\u2600-\\u27BF\\u2B00-\\u2BFF\\uFB50-\\uFDFF\\uFE0F\\uFE70-\\uFEFE\\u{1F000}-\\u{1FAFF}";
 const STRAY_JOINER = new RegExp(`(?<![${SHAPED}])[\\u200C\\u200D]|[\\u200C\\u200D](?![${SHAPED}])`, "gu");
-const params = new URLSearchParams(location.search);
+// The link as help desks and mail clients write it: the query (or, where a rewriter moved
+// it, the fragment), names in any case and spelling (`TicketID`, `ticket_id`, `Score`) and with the `amp;` an HTML
+// email leaves when it escapes `&` twice, the first of a name repeated, and the punctuation
+// a mail client's autolink takes in at the end (`…ticketId=T-9.`) left out.
+const link = new Map();
+for (const part of (location.search.slice(1) || location.hash.replace(/^#\??/, "")).replace(/[.,;:!?)\]]+$/, "").split("&")) {
+  if (!part) continue;
+  const at = part.includes("=") ? part.indexOf("=") : part.length;
+  // (`ticket_id` and `ticket-id` name `ticketId` too.)
+  const name = decoded(part.slice(0, at)).replace(/^(amp;)+/i, "").replace(/[_-]/g, "").toLowerCase();
+  if (!link.has(name)) link.set(name, decoded(part.slice(at + 1)));
+}
+// A value percent-decoded as bytes and read as UTF-8, else as Windows-1252 (an older mail
+// merge writes José as Jos%E9, which would be stored as "Jos\uFFFD", another agent); `+`
+// is a space; a `%` that starts no escape stays as written.
+function decoded(text) {
+  const bytes = [];
+  const encoder = new TextEncoder();
+  for (let i = 0; i < text.length; i++) {
+    const escape = text.slice(i + 1, i + 3);
+    if (text[i] === "%" && /^[0-9a-f]{2}$/i.test(escape)) {
+      bytes.push(parseInt(escape, 16));
+      i += 2;
+    } else bytes.push(...encoder.encode(text[i] === "+" ? " " : text[i]));
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(new Uint8Array(bytes));
+  } catch {
+    return new TextDecoder("windows-1252").decode(new Uint8Array(bytes));
+  }
+}
+// A help desk's placeholder that its template left unexpanded (`{{ticket.id}}`, `[ticket_id]`,
+// `{%conversation.number%}`, `%TICKET%`, `*|MERGE|*`, `${id}`): no value, or every customer
+// of that template would share one ticket, each answer replacing the one before.
+const PLACEHOLDER = /\{\{|\}\}|\{%|%\}|\$\{|\*\||\|\*|^\[[^\]]*\]$|^%[A-Za-z0-9_.]+%$/;
+const param = (key) => {
+  const value = link.get(key.toLowerCase()) ?? null;
+  if (value === null || !PLACEHOLDER.test(value)) return value;
+  console.warn(`sondeo ticket page: ${key} holds a placeholder the help desk did not fill in (${value}); left out`);
+  return null;
+};
 // The link's value for `key` as the survey stores it (line breaks and tabs as spaces, other
 // control characters removed, trimmed: crates/core/src/answer.rs, attribute_text), or
 // `fallback` when that leaves nothing or more than `max` characters (the survey's limit,
 // counted in characters as it counts them: an emoji is one).
 const linked = (key, max, fallback) => {
-  const value = params.get(key)?.replace(HIDDEN, "").replace(STRAY_JOINER, "").replace(/[\t\n\r]/g, " ").replace(/\p{Cc}/gu, "").trim();
+  const value = param(key)?.replace(HIDDEN, "").replace(STRAY_JOINER, "").replace(/[\t\n\r]/g, " ").replace(/\p{Cc}/gu, "").trim();
   const length = value ? [...value].length : 0;
   if (length > max) console.warn(`sondeo ticket page: ${key} is longer than ${max} characters; left out`);
   return value && length <= max ? value : fallback;
 };
-const tls = params.get("survey") === "tls" || params.get("kind") === "tls";
-const kind = params.get("kind") ?? params.get("survey") ?? "csat";
+const named = (key) => param(key)?.trim().toLowerCase();
+const tls = named("survey") === "tls" || named("kind") === "tls";
+const kind = named("kind") ?? named("survey") ?? "csat";
 if (!tls && !["nps", "csat", "ces"].includes(kind)) console.warn(`sondeo ticket page: kind ${kind} is not nps, csat, ces or tls; asking csat`);
 const defaultSurveyId = tls ? "post-ticket-tls" : "post-ticket";
 const surveyId = linked("surveyId", 100, defaultSurveyId);
@@ -48,8 +92,14 @@ for (const key of ["ticketId", "agent"]) {
 // The page and the survey in one language, matched on the primary subtag as the widget
 // matches its packs (pt-PT: Portuguese); English when the page has no texts for it, so that
 // `lang` and `dir` always say what is shown.
-const primary = (params.get("lang") ?? navigator.language ?? "en").toLowerCase().split(/[-_]/)[0];
-const words = TEXTS[Object.hasOwn(TEXTS, primary) ? primary : "en"];
+// The visitor's languages in order (the link's `lang` first), the first the page has texts
+// for; a reader of Traditional Chinese is passed over to the next, as the widget does (its
+// Chinese is Simplified).
+const primary = (tag) => tag.toLowerCase().split(/[-_]/)[0];
+const traditional = (tag) => /^zh[-_](hant|tw|hk|mo)\b/i.test(tag);
+const wanted = [param("lang"), ...(navigator.languages ?? []), navigator.language].filter((tag) => typeof tag === "string" && tag);
+const chosenTag = wanted.find((tag) => !traditional(tag) && Object.hasOwn(TEXTS, primary(tag)));
+const words = TEXTS[chosenTag ? primary(chosenTag) : "en"];
 document.documentElement.lang = words.tag;
 document.documentElement.dir = RIGHT_TO_LEFT.has(words.tag) ? "rtl" : "ltr";
 document.title = words.title;
@@ -67,13 +117,38 @@ function derivedId(text) {
   for (const b of new TextEncoder().encode(text)) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
   return `t-${h.toString(16).padStart(16, "0")}`;
 }
-const rid = params.get("rid");
+const rid = param("rid");
+if (rid && !/^[A-Za-z0-9_-]{1,64}$/.test(rid)) console.warn("sondeo ticket page: rid is not 1 to 64 letters, digits, '-' or '_'; the response id is derived from the ticket instead");
+// What this browser keeps of the page (the widget's own storage is its business): a
+// response id for a link without a ticket, and what happened to each response.
+const kept = {
+  get(key) {
+    try { return JSON.parse(localStorage.getItem(`sondeo-ticket:${key}`)); } catch { return null; }
+  },
+  set(key, value) {
+    try { localStorage.setItem(`sondeo-ticket:${key}`, JSON.stringify(value)); } catch {}
+  },
+};
+// Without a ticket (nor `rid`), the link opened again in this browser (a reload, a second
+// click) keeps the id it had: one response, not one per visit. Another browser is another
+// customer, who gets their own.
+function linkId() {
+  const key = derivedId(`${surveyId}\0${tls ? "tls" : kind}\0${[...link].filter(([k]) => !["score", "q1", "lang"].includes(k)).join("&")}`);
+  const id = kept.get(key) ?? crypto.randomUUID?.();
+  if (id) kept.set(key, id);
+  return typeof id === "string" ? id : undefined;
+}
 const responseId = rid && /^[A-Za-z0-9_-]{1,64}$/.test(rid) ? rid
-  : metadata.ticketId ? derivedId(`${surveyId}\0${tls ? "tls" : kind}\0${metadata.ticketId}`) : undefined;
+  : metadata.ticketId ? derivedId(`${surveyId}\0${tls ? "tls" : kind}\0${metadata.ticketId}`) : linkId();
+// What this browser did with the response: the link's score it recorded, the score chosen
+// since (a mis-tap in the email, corrected here), and whether it was sent in full.
+const done = () => (responseId && kept.get(responseId)) || {};
+const remember = (change) => responseId && kept.set(responseId, { ...done(), ...change });
 
 // Listen for a person from the start: a move made while the widget loads counts too.
 // Digits only: Number() would read "0x9", "9e0" or " 9" as 9, which no email link says.
-const given = params.get(tls ? "q1" : "score");
+// (A three-question survey's first answer is `q1`; `score` is taken for it too.)
+const given = param(tls ? "q1" : "score") ?? (tls ? param("score") : null);
 const score = given !== null && /^[0-9]{1,2}$/.test(given) ? given : null;
 let personHere = false;
 let recordedSaid = false;
@@ -88,14 +163,24 @@ const record = (event) => {
   const onScore = (node) => node instanceof Element && node.hasAttribute("data-score");
   if ((event?.type === "pointerdown" || event?.type === "touchstart") && event.composedPath().some(onScore)) {
     signs.forEach((sign) => removeEventListener(sign, record, true));
+    // The link's score was passed over for this one: a reload keeps the visitor's.
+    if (score !== null) remember({ link: Number(score) });
     return;
   }
   personHere = true;
   if (!survey || score === null) return;
   signs.forEach((sign) => removeEventListener(sign, record, true));
+  const before = done();
+  // Sent in full already: the endpoint keeps that answer, so the link's score would not be
+  // stored; the card asks again, and a Send replaces the answer.
+  if (before.sent) return;
+  // The same link again (a reload, Back, the email opened again): the score chosen on the
+  // page since stays; another score clicked in the email is the customer's new choice.
+  const chosen = before.link === Number(score) && Number.isInteger(before.chosen) ? before.chosen : Number(score);
   try {
-    survey.select(Number(score));
-    document.getElementById("status").textContent = words.recorded(Number(score));
+    survey.select(chosen);
+    remember({ link: Number(score), chosen });
+    document.getElementById("status").textContent = words.recorded(chosen);
     recordedSaid = true;
   } catch (error) {
     // A score that is not on the scale (an edited link): ask normally instead.
@@ -107,11 +192,23 @@ signs.forEach((sign) => addEventListener(sign, record, { capture: true, passive:
 // Once the link's score is said to be recorded, the line follows the visitor's own change of
 // it, so that it always says what is stored (a mis-tap in the email, corrected here).
 document.addEventListener("sondeo:answer", (event) => {
-  if (!recordedSaid) return;
   const detail = event.detail ?? {};
   const chosen = tls ? detail.answers?.find((a) => a.key === "satisfaction")?.score : detail.score;
-  if (Number.isInteger(chosen)) document.getElementById("status").textContent = words.recorded(chosen);
+  if (!Number.isInteger(chosen)) return;
+  remember({ chosen });
+  if (recordedSaid) document.getElementById("status").textContent = words.recorded(chosen);
 });
+document.addEventListener("sondeo:submit", () => remember({ sent: true }));
+// The endpoint refused the answer (a `rid` already used for another kind: 409): what the
+// page said was recorded was not.
+document.addEventListener("sondeo:error", (event) => {
+  if (recordedSaid && event.detail?.status) document.getElementById("status").textContent = "";
+});
+// A script's click on the survey (a mail security sandbox that presses every button) is no
+// person answering: only the visitor's own clicks and keys reach it on this page.
+for (const type of ["click", "keydown", "pointerdown"]) {
+  addEventListener(type, (event) => { if (!event.isTrusted) event.stopImmediatePropagation(); }, true);
+}
 
 document.addEventListener("sondeo:close", () => {
   document.getElementById("status").textContent = words.closed;

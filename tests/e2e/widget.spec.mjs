@@ -251,6 +251,104 @@ test("ticket.html: an NPS and a CSAT link about one ticket are two responses; a 
   await expect(page.locator("#status")).toHaveText("No se pudo cargar la encuesta. Inténtelo de nuevo más tarde.");
 });
 
+test("ticket.html reads links as help desks and mail clients write them: any case, amp;, Latin-1, a fragment, an unfilled placeholder", async ({ browser }) => {
+  // Each link in a fresh browser (another customer), moved over by a person.
+  const visit = async (path) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const before = server.posts.length;
+    await page.goto(`${server.url}${path}`);
+    await expect(page.getByRole("radio").first()).toBeVisible();
+    await page.mouse.move(40, 40);
+    await page.mouse.move(80, 60);
+    await waitForPosts(server.posts, (p) => p.length > before);
+    const body = server.posts.at(-1).body;
+    await context.close();
+    return body;
+  };
+  // Names in any case and spelling, `&amp;` left by an HTML email, José written in Latin-1.
+  expect(await visit("/ticket.html?KIND=NPS&amp;Score=9&amp;ticket_id=T-case&amp;agent=Jos%E9"))
+    .toMatchObject({ kind: "nps", score: 9, metadata: { ticketId: "T-case", agent: "José" } });
+  // The query moved into the fragment by a link rewriter; the full stop an autolink took in.
+  expect(await visit("/ticket.html#kind=csat&score=4&ticketId=F-1."))
+    .toMatchObject({ kind: "csat", score: 4, metadata: { ticketId: "F-1" } });
+  // A placeholder the help desk left unfilled is no ticket: two customers of that template
+  // are two responses, not one that each overwrites.
+  const template = "/ticket.html?kind=csat&score=2&ticketId={{ticket.id}}&agent=%7B%7Bticket.assignee.name%7D%7D";
+  const [a, b] = [await visit(template), await visit(template.replace("score=2", "score=5"))];
+  expect(a.metadata.ticketId).toBeUndefined();
+  expect(a.metadata.agent).toBeUndefined();
+  expect([a.score, b.score]).toEqual([2, 5]);
+  expect(a.id).not.toBe(b.id);
+});
+
+test("ticket.html: a reload keeps the customer's own correction and one response without a ticket; after Send the link's score is not claimed", async ({ page }) => {
+  const link = `${server.url}/ticket.html?kind=csat&score=4&ticketId=K-1`;
+  const scores = () => server.posts.filter((p) => p.body.metadata?.ticketId === "K-1").map((p) => p.body.score);
+  await page.goto(link);
+  await page.mouse.move(40, 40);
+  await expect(page.locator("#status")).toHaveText("Your score of 4 was recorded. Thank you!");
+  await page.getByRole("radio", { name: /^2 – / }).click();
+  await waitForPosts(server.posts, () => scores().includes(2));
+  // A reload (or Back, or the email opened again): the 2 stays, the link's 4 is not posted again.
+  await page.reload();
+  await page.mouse.move(60, 60);
+  await expect(page.locator("#status")).toHaveText("Your score of 2 was recorded. Thank you!");
+  await expect(page.getByRole("radio", { name: /^2 – / })).toBeChecked();
+  await page.waitForTimeout(300);
+  expect(scores().filter((s) => s === 4)).toHaveLength(1);
+  // Sent in full, then another score clicked in the email: the endpoint keeps the answer, so
+  // the page claims nothing and asks again.
+  await page.getByRole("button", { name: "Send" }).click();
+  await waitForPosts(server.posts, (p) => p.some((x) => x.body.metadata?.ticketId === "K-1" && x.body.complete));
+  const sent = server.posts.length;
+  await page.goto(link.replace("score=4", "score=5"));
+  await page.mouse.move(30, 30);
+  await page.waitForTimeout(500);
+  await expect(page.locator("#status")).toHaveText("");
+  await expect(page.getByRole("radio", { checked: true })).toHaveCount(0);
+  expect(server.posts.length).toBe(sent);
+  // A link with no ticket keeps its response across reloads in this browser.
+  const bare = `${server.url}/ticket.html?kind=csat&score=3`;
+  await page.goto(bare);
+  await page.mouse.move(40, 40);
+  await waitForPosts(server.posts, (p) => p.some((x) => !x.body.metadata?.ticketId && x.body.score === 3));
+  await page.goto(bare.replace("score=3", "score=1"));
+  await page.mouse.move(50, 50);
+  await waitForPosts(server.posts, (p) => p.some((x) => !x.body.metadata?.ticketId && x.body.score === 1));
+  expect(new Set(server.posts.filter((x) => !x.body.metadata?.ticketId).map((x) => x.body.id)).size).toBe(1);
+});
+
+test("ticket.html: a script that presses the survey's buttons (a mail security sandbox) records nothing; a person still does", async ({ page }) => {
+  await page.goto(`${server.url}/ticket.html?kind=csat&score=4&ticketId=S-1`);
+  await expect(page.getByRole("radio")).toHaveCount(5);
+  await page.evaluate(() => {
+    for (const host of document.querySelectorAll("*")) {
+      for (const button of host.shadowRoot?.querySelectorAll("[data-score]") ?? []) button.click();
+    }
+  });
+  await page.waitForTimeout(500);
+  expect(server.posts).toHaveLength(0);
+  await expect(page.getByRole("radio", { checked: true })).toHaveCount(0);
+  await page.mouse.move(40, 40);
+  await waitForPosts(server.posts, (p) => p.length === 1);
+  expect(server.posts[0].body).toMatchObject({ score: 4, metadata: { ticketId: "S-1" } });
+});
+
+test("ticket.html speaks the first of the visitor's languages it has, passing Traditional Chinese over", async ({ browser }) => {
+  for (const [languages, tag] of [[["ca-ES", "es-ES", "es"], "es"], [["zh-TW", "en"], "en"], [["zh-Hant-HK", "ja"], "ja"], [["zh-Hans-TW", "en"], "zh-CN"]]) {
+    const context = await browser.newContext();
+    await context.addInitScript((list) => {
+      Object.defineProperty(navigator, "languages", { get: () => list });
+      Object.defineProperty(navigator, "language", { get: () => list[0] });
+    }, languages);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/ticket.html?kind=csat&ticketId=L-${tag}`);
+    await expect(page.locator("html")).toHaveAttribute("lang", tag);
+    await context.close();
+  }
+});
+
 test("ticket.html with a score off the scale asks normally and posts nothing", async ({ page }) => {
   await page.goto(`${server.url}/ticket.html?kind=csat&score=9&ticketId=1`);
   await expect(page.getByRole("radio")).toHaveCount(5);
