@@ -393,16 +393,30 @@ function render(comments) {
   else if (!cards.length && fileReport) cards.push(card("No answers in this file", "–", [fileReport.rejected.count ? `${fileReport.rejected.count} rows were rejected: see "Rejected rows" below.` : "The file holds no rows to score."]));
   else if (!cards.length) cards.push(card("No answers yet", "–", ["No responses in this collector yet: each answer a survey posts here shows up live."]));
   // A change, said on its kind's card: how much, its interval, and whether it is more than noise.
-  const sayChange = (changes, what) => {
+  const sayChange = (changes, what, real = "a real change") => {
     for (const [kind, name] of [["nps", "NPS"], ["csat", "CSAT"], ["ces", "CES"], ["enps", "eNPS"]]) {
       const c = changes[kind];
       const target = cards.find((x) => x.querySelector("h2")?.textContent === name);
       if (!c || !target || c.suppressed) continue;
       // Points of a score or a share; a mean's difference is in its own unit.
       const pts = kind === "ces" ? "" : " pts";
-      target.append(el("div", `${what}: ${signed(c.difference)}${pts} (95%: ${fmt(c.low95)} to ${fmt(c.high95)}), ${c.smallSample ? "too few answers to tell" : c.significant ? "a real change" : "within noise"}`, "small"));
+      target.append(el("div", `${what}: ${signed(c.difference)}${pts} (95%: ${fmt(c.low95)} to ${fmt(c.high95)}), ${c.smallSample ? "too few answers to tell" : c.significant ? real : "within noise"}`, "small"));
     }
   };
+  // One agent's view (or one channel's…): against the rest of the view, as the segments
+  // table weighs it (with the field's other values: a real difference, or noise).
+  if ($("segment").value) {
+    try {
+      const { value, ...rest } = filters();
+      const figures = scorer.summary({ ...rest }).segments?.[value] ?? {};
+      const byName = $("by").selectedOptions[0]?.textContent ?? rest.by;
+      const changes = {};
+      for (const kind of ["nps", "csat", "ces"]) if (figures[kind]?.vsRest) changes[kind] = figures[kind].vsRest;
+      sayChange(changes, `vs every other ${byName}`, "a real difference");
+    } catch {
+      // A scored file cannot be filtered; the cards stand without the comparison.
+    }
+  }
   // Dates chosen (a week the lead asks about): against as many days just before them.
   if ($("from").value && $("to").value) {
     const [from, to] = [Date.parse(`${$("from").value}T00:00:00Z`), Date.parse(`${$("to").value}T00:00:00Z`)];

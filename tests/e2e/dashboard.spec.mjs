@@ -516,6 +516,26 @@ test("dates chosen (the week a lead asks about) are compared with as many days j
   }
 });
 
+test("one agent's view says how the agent compares with every other, as the segments weigh it", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    // ana: 30 promoters (NPS +100); bo: 30 detractors (−100); so ana is 200 points above the rest.
+    const posts = [];
+    for (let i = 0; i < 30; i++) {
+      posts.push({ id: `a${i}`, kind: "nps", score: 10, complete: true, metadata: { agent: "ana" } });
+      posts.push({ id: `b${i}`, kind: "nps", score: 0, complete: true, metadata: { agent: "bo" } });
+    }
+    await collector.post(posts);
+    await page.goto(`${collector.url}/dashboard.html?by=metadata.agent&value=ana`);
+    const card = page.locator(".card").first();
+    await expect(card.locator(".big")).toHaveText("+100.0");
+    await expect(card).toContainText(`vs every other agent: +${(100 - -100).toFixed(1)} pts`);
+    await expect(card).toContainText("a real difference");
+  } finally {
+    await collector.stop();
+  }
+});
+
 test("the README screenshot shows the dashboard of a program's eight weeks", async ({ page }) => {
   const collector = await startCollector({ www: "www", csp: true });
   try {
