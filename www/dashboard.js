@@ -91,8 +91,9 @@ function renderComments(how) {
   commentsShown = how === "more" ? commentsShown + COMMENTS_PAGE : how === "keep" ? commentsShown : COMMENTS_PAGE;
   // A scored file leaves figures, not rows: its comments are not there to list. One more
   // than shown is asked for, to know whether more match.
-  const list = fileReport ? [] : scorer.responses({ text: $("comment-text").value, group: $("comment-group").value || undefined, reason: $("comment-reason").value || undefined,
-    withComment: true, limit: commentsShown + 1, ...filters() });
+  const asked = { text: $("comment-text").value, group: $("comment-group").value || undefined, reason: $("comment-reason").value || undefined,
+    withComment: true, ...filters() };
+  const list = fileReport ? [] : scorer.responses({ ...asked, limit: commentsShown + 1 });
   const items = list.slice(0, commentsShown).map((r) => {
     const li = el("li", undefined, `comment ${r.group ?? ""}`);
     li.append(el("p", r.comment), el("p", responseLine(r), "small"));
@@ -102,7 +103,9 @@ function renderComments(how) {
   $("comments").replaceChildren(...(items.length ? items : [el("li", none, "small")]));
   const moreButton = $("comments-more");
   moreButton.hidden = list.length <= commentsShown;
-  $("comments-count").textContent = items.length ? (list.length > commentsShown ? `The newest ${items.length} shown; more match.` : `${items.length} ${items.length === 1 ? "comment matches" : "comments match"}.`) : "";
+  // How many match in all, when a page does not show them all.
+  const total = list.length > commentsShown ? scorer.counted(asked).responses : items.length;
+  $("comments-count").textContent = items.length ? (list.length > commentsShown ? `${total.toLocaleString("en")} comments match; the newest ${items.length} shown.` : `${items.length} ${items.length === 1 ? "comment matches" : "comments match"}.`) : "";
 }
 
 // Closing the loop: the responses in the worst group of their kind (detractors, low CSAT and

@@ -294,7 +294,8 @@ export class Scorer {
   responses(options?: ListOptions): ListedResponse[];
   /** The same responses as a CSV file with the export's columns. */
   responsesCsv(options?: ListOptions): string;
-  counted(): { responses: number; partial: number };
+  /** With options (those of `responses()`), of the responses that pass them. */
+  counted(options?: ListOptions): { responses: number; partial: number };
   importOutcomes(source: Source, options?: { format?: "csv" | "ndjson" }): Promise<ImportReport>;
   outcomes(): Outcomes;
   /** A display record (`impressions: true`); false when it was known already. */

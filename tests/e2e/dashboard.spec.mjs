@@ -695,7 +695,7 @@ test("the CSAT groups are labelled by their scores, 50 comments at a time with m
     // Each chart's "Table" is named by its chart for a screen reader.
     await expect(page.locator("summary", { hasText: "Table of CSAT %: answers by group" })).toHaveCount(1);
     await expect(page.locator("#comments li")).toHaveCount(50);
-    await expect(page.locator("#comments-count")).toContainText("The newest 50 shown; more match.");
+    await expect(page.locator("#comments-count")).toContainText(`${nps.length} comments match; the newest 50 shown.`);
     // Who to call back: the newest (i = 19, on the 20th) names its agent and ticket.
     await expect(page.locator("#comments li").first()).toContainText("agent agent-20 · ticket T19");
     await page.locator("#comments-more").click();

@@ -460,7 +460,7 @@ impl Scorer {
     /// (a segment; `"(none)"` for answers without one), `from` and `to` (dates such as
     /// `"2026-11-01"`, `to` inclusive, or RFC 3339 times), `survey`, `kind`, `withComment`
     /// and `limit` (100).
-    /// Each item: `{ id, kind, score, group, complete, comment, reasons, metadata, surveyId, locale, time }`.
+    /// Each item: `{ id, kind, score, group, complete, comment, reasons, metadata, surveyId, locale, user, time }`.
     pub fn responses(&self, options: JsValue) -> Result<JsValue, JsError> {
         let get = |k: &str| js_sys::Reflect::get(&options, &k.into()).ok();
         let options_read = filter_options(&options)?;
@@ -511,12 +511,26 @@ impl Scorer {
     }
 
     /// Responses counted by id (`upsert`, `import` with `byId`): `{ responses, partial }`,
-    /// `partial` being those whose counted version is not yet submitted.
-    pub fn counted(&self) -> JsValue {
+    /// `partial` being those whose counted version is not yet submitted; with `options`
+    /// (those of `responses()`), of the responses that pass them (how many comments a
+    /// search finds, of which a page lists the newest).
+    pub fn counted(&self, options: JsValue) -> Result<JsValue, JsError> {
         let inner = self.inner.borrow();
-        to_js(
-            &serde_json::json!({ "responses": inner.latest.len(), "partial": inner.latest.partial() }),
-        )
+        if options.is_undefined() || options.is_null() {
+            return Ok(to_js(
+                &serde_json::json!({ "responses": inner.latest.len(), "partial": inner.latest.partial() }),
+            ));
+        }
+        let options = filter_options(&options)?;
+        let filter = options.list_filter();
+        let (mut responses, mut partial) = (0, 0);
+        for row in inner.latest.iter_where(&filter) {
+            responses += 1;
+            partial += usize::from(!row.complete);
+        }
+        Ok(to_js(
+            &serde_json::json!({ "responses": responses, "partial": partial }),
+        ))
     }
 
     /// Adds every response of an array; returns how many were accepted.
