@@ -740,6 +740,12 @@ impl Response {
     }
 }
 
+/// How far past its receipt a version's `updatedAt` may be and still order versions: a
+/// visitor's clock a few minutes fast still counts, but a time far ahead (a wrong clock, or a
+/// sender who knows a ticket's response id and would pin its version) is ignored. The
+/// collector and the Scorer order versions by it alike.
+pub const UPDATED_AT_ALLOWANCE_MS: i64 = 10 * 60_000;
+
 /// Whether a partial whose answers are `newer` knows less than a stored partial whose
 /// answers are `stored` (`(key, score)` pairs): fewer answers, each the same. It must not
 /// replace it: it is a late retry, or the survey started again from the email link after

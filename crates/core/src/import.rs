@@ -447,14 +447,8 @@ pub fn row_from_json(
         Some(serde_json::Value::Number(n)) => Some(Cow::Owned(n.to_string())),
         value => value.and_then(|v| v.as_str()).map(Cow::Borrowed),
     };
-    let (created, submitted, received) =
-        (time("createdAt"), time("submittedAt"), time("receivedAt"));
-    let times = Times::read(
-        created.as_deref(),
-        submitted.as_deref(),
-        received.as_deref(),
-        parse_sheet_time_ms,
-    );
+    let texts = ["createdAt", "submittedAt", "receivedAt", "updatedAt"].map(time);
+    let times = Times::read(texts.each_ref().map(|t| t.as_deref()), parse_sheet_time_ms);
     if let Some(metadata) = object.get("metadata").and_then(|m| m.as_object()) {
         for (key, value) in metadata {
             match value {
@@ -716,10 +710,14 @@ fn csv_record(
     });
     match checked_row {
         Ok((kind, score, answers, rest)) => {
+            // (The export's CSV has no `updatedAt`.)
             let times = Times::read(
-                cell(cols.created_at),
-                cell(cols.submitted_at),
-                cell(cols.received_at),
+                [
+                    cell(cols.created_at),
+                    cell(cols.submitted_at),
+                    cell(cols.received_at),
+                    None,
+                ],
                 parse_sheet_time_ms,
             );
             let row = Row {

@@ -296,6 +296,7 @@ mod tests {
                     created: ms("2026-11-20T09:59:30.250Z"),
                     submitted: ms("2026-11-20T10:00:00Z"),
                     received: ms("2026-11-20T10:00:01.500Z"),
+                    updated: None,
                 },
                 page: Some("https://shop.example/checkout?items=1,2".into()),
                 user: Some("u-7".into()),

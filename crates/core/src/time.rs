@@ -94,8 +94,9 @@ fn digits(b: &[u8], range: std::ops::Range<usize>) -> Option<i64> {
 /// - a zone written short (`+01`, `+0100`, as PostgreSQL prints a `timestamptz` and ISO 8601
 ///   allows) or as ` UTC`;
 /// - Unix time as a number (`1763632800`, or `1763632800.5`), as Delighted's and many
-///   APIs' exports write it: 9 or 10 digits are seconds (1973 to 2286), 12 or 13
-///   milliseconds. Other numbers (a spreadsheet's day serial, `45981.4`) stay unread.
+///   APIs' exports write it: 10 digits are seconds, 13 milliseconds (2001 to 2286; no
+///   survey answered before). Other numbers stay unread: a spreadsheet's day serial
+///   (`45981.4`), a compact local time (`2026112010`, which as seconds would be 2034).
 ///
 /// Responses posted to the collector must carry their zone ([`parse_rfc3339`]).
 pub fn parse_sheet_time(s: &str) -> Option<i64> {
@@ -119,47 +120,59 @@ fn split_zone(s: &str) -> Option<(&str, String)> {
     // The zone starts after the time's minutes (`YYYY-MM-DDTHH:MM` is 16 bytes), so the
     // date's own hyphens are never taken for a sign.
     let tail = s.get(16..)?;
-    if let Some(local) = s.strip_suffix(" UTC").or_else(|| s.strip_suffix("Z")) {
+    let utc = [" UTC", " utc", "Z", "z"];
+    if let Some(local) = utc.iter().find_map(|suffix| s.strip_suffix(suffix)) {
         return Some((local.trim_end(), "Z".into()));
     }
     let Some(at) = tail.rfind(['+', '-']).map(|i| i + 16) else {
         return Some((s, "Z".into()));
     };
     let (local, zone) = s.split_at(at);
-    let (sign, digits) = zone.split_at(1);
-    let zone = match digits.len() {
-        2 => [sign, digits, ":00"].concat(),
-        4 => [sign, &digits[..2], ":", &digits[2..]].concat(),
-        5 => zone.to_owned(),
+    // Bytes, not characters: a zone that is not ASCII digits is no zone (and is never cut
+    // inside a character).
+    let (sign, digits) = (&zone[..1], zone[1..].as_bytes());
+    let all_digits = digits.iter().all(u8::is_ascii_digit);
+    let zone = match digits {
+        [_, _] if all_digits => [sign, &zone[1..], ":00"].concat(),
+        [_, _, _, _] if all_digits => [sign, &zone[1..3], ":", &zone[3..]].concat(),
+        // `+hh:mm`, checked by the RFC 3339 reader.
+        [_, _, b':', _, _] => zone.to_owned(),
         _ => return None,
     };
     Some((local.trim_end(), zone))
 }
 
-/// Unix time written as a number: seconds (9 or 10 digits before an optional fraction) or
-/// milliseconds (12 or 13 digits, no fraction).
+/// Unix time written as a number: seconds (10 digits, then an optional fraction) or
+/// milliseconds (13 digits), in 2001–2286 (no leading zero); not a 10-digit number that
+/// reads as a compact local time (`yyyyMMddHH`, 1900–2099).
 fn unix_time_ms(s: &str) -> Option<i64> {
     let (whole, fraction) = s.split_once('.').unwrap_or((s, ""));
     let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    let lengths = [9, 10, 12, 13];
-    if !lengths.contains(&whole.len())
-        || !all_digits(whole)
-        || !all_digits(fraction)
-        || s.ends_with('.')
-    {
+    if !all_digits(whole) || !all_digits(fraction) || s.ends_with('.') || whole.starts_with('0') {
         return None;
     }
-    let number = digits(whole.as_bytes(), 0..whole.len())?;
     match whole.len() {
-        9 | 10 => {
+        10 if !compact_local_time(whole) => {
             // The fraction's first three digits, as milliseconds (`.5` is 500).
             let millis = (fraction.bytes().chain(*b"000").take(3))
                 .fold(0, |n, d| n * 10 + (d - b'0') as i64);
-            Some(number * 1000 + millis)
+            Some(digits(whole.as_bytes(), 0..10)? * 1000 + millis)
         }
-        12 | 13 if fraction.is_empty() => Some(number),
+        13 if fraction.is_empty() => digits(whole.as_bytes(), 0..13),
         _ => None,
     }
+}
+
+/// Whether ten digits read as `yyyyMMddHH` of 1900–2099 (an ERP's compact local time).
+fn compact_local_time(ten: &str) -> bool {
+    let b = ten.as_bytes();
+    let field = |range| digits(b, range).unwrap_or(-1);
+    let (year, month, day, hour) = (field(0..4), field(4..6), field(6..8), field(8..10));
+    (1900..2100).contains(&year)
+        && (1..=12).contains(&month)
+        && day >= 1
+        && day <= days_in_month(year, month)
+        && hour <= 23
 }
 
 fn is_leap(year: i64) -> bool {
@@ -358,6 +371,8 @@ mod tests {
             ("1970-01-02 10:30:00 UTC", utc),
             ("1970-01-02 10:30 UTC", utc),
             ("1970-01-02T10:30Z", utc),
+            ("1970-01-02 10:30z", utc),
+            ("1970-01-02 10:30 utc", utc),
             ("1970-01-02 10:30:00+01", utc - 3600),
             ("1970-01-02T10:30:00+0100", utc - 3600),
             ("1970-01-02 10:30+0100", utc - 3600),
@@ -377,6 +392,10 @@ mod tests {
             "1970-01-02 10:30:00+2400",
             "1970-01-02 10:30:00+01:0",
             "1970-01-02 10:30:00 PST",
+            // Not ASCII digits (a two-byte character where a digit would be).
+            "1970-01-02 10:30:00+1é2",
+            "1970-01-02 10:30:00+é1",
+            "1970-01-02 10:30:00+1é",
             "1970-01-02-05",
         ] {
             assert_eq!(parse_sheet_time(not_a_time), None, "{not_a_time}");
@@ -385,9 +404,8 @@ mod tests {
 
     #[test]
     fn a_sheet_time_may_be_unix_seconds_or_milliseconds() {
-        // Well-known instants: 10^9 s is 2001-09-09T01:46:40Z, 10^8 s 1973-03-03T09:46:40Z.
+        // A well-known instant: 10^9 s is 2001-09-09T01:46:40Z.
         assert_eq!(parse_sheet_time("1000000000"), Some(1_000_000_000));
-        assert_eq!(parse_sheet_time("100000000"), Some(100_000_000));
         assert_eq!(
             parse_sheet_time(" 1000000000 "),
             parse_rfc3339("2001-09-09T01:46:40Z")
@@ -397,27 +415,37 @@ mod tests {
             parse_sheet_time_ms("1000000000.0429"),
             Some(1_000_000_000_042)
         );
+        // A fraction past the milliseconds is cut, however long.
+        assert_eq!(
+            parse_sheet_time_ms("1000000000.12345678901234567890123"),
+            Some(1_000_000_000_123)
+        );
         assert_eq!(
             parse_sheet_time_ms("1000000000123"),
             Some(1_000_000_000_123)
         );
-        assert_eq!(parse_sheet_time_ms("100000000123"), Some(100_000_000_123));
-        // A spreadsheet's day serial, a count, an eleven-digit number (seconds or milliseconds?),
-        // a number with a sign or that no i64 holds are no time.
+        // No time: a spreadsheet's day serial, a count, numbers of other lengths (2001 is
+        // ten digits of seconds), a leading zero, a compact local time (2026-11-20 10h, as
+        // seconds 2034), a sign, an exponent, a number no i64 holds.
         for not_a_time in [
             "45981.4",
             "42",
+            "100000000",
+            "100000000123",
             "10000000000",
+            "0000000000",
+            "0001000000000",
+            "2026112010",
             "1000000000.",
             "1000000000123.5",
             "-1000000000",
             "1e9",
             "99999999999999999999999999999",
-            "1000000000.12345678901234567890123",
         ] {
-            let expected = (not_a_time.starts_with("1000000000.1")).then_some(1_000_000_000);
-            assert_eq!(parse_sheet_time(not_a_time), expected, "{not_a_time}");
+            assert_eq!(parse_sheet_time(not_a_time), None, "{not_a_time}");
         }
+        // Ten digits that are no compact local time (month 39) are seconds.
+        assert_eq!(parse_sheet_time("1795393800"), Some(1_795_393_800));
     }
 
     #[test]

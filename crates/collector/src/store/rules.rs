@@ -96,16 +96,11 @@ pub fn decide(stored: Option<&Stored>, response: &Response, now_ms: i64) -> Deci
     }
 }
 
-/// How far ahead of the collector's clock an `updatedAt` may be and still order versions:
-/// a visitor's clock a few minutes fast still counts, but a time far ahead (a wrong clock,
-/// or a sender who knows a ticket's response id and would pin its version) is ignored.
-const CLOCK_ALLOWANCE_MS: i64 = 10 * 60_000;
-
 /// When a version was made, by its `updatedAt`, if believable at `received_ms`.
 fn made_at(updated_at: Option<&str>, received_ms: i64) -> Option<i64> {
     updated_at
         .and_then(sondeo_core::time::parse_rfc3339_ms)
-        .filter(|made| *made <= received_ms + CLOCK_ALLOWANCE_MS)
+        .filter(|made| *made <= received_ms + sondeo_core::answer::UPDATED_AT_ALLOWANCE_MS)
 }
 
 /// `(key, score)` of each answer.

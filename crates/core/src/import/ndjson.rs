@@ -54,6 +54,7 @@ pub struct Line<'a> {
     answers: Option<Value<'a>>,
     received_at: Option<Value<'a>>,
     page: Option<Value<'a>>,
+    updated_at: Option<Value<'a>>,
 }
 
 impl<'a> Line<'a> {
@@ -85,6 +86,7 @@ impl<'a> Line<'a> {
                 "answers" => (12, &mut line.answers),
                 "receivedAt" => (13, &mut line.received_at),
                 "page" => (14, &mut line.page),
+                "updatedAt" => (15, &mut line.updated_at),
                 _ => return scan.value(1).map(drop),
             };
             *slot = scan.value(1)?;
@@ -160,17 +162,14 @@ impl<'a> Line<'a> {
             Value::Literal(number) => Some(Cow::Borrowed(number)),
             value => text(value),
         };
-        let (created, submitted, received) = (
-            time_text(self.created_at),
-            time_text(self.submitted_at),
-            time_text(self.received_at),
-        );
-        let times = Times::read(
-            created.as_deref(),
-            submitted.as_deref(),
-            received.as_deref(),
-            parse_sheet_time_ms,
-        );
+        let texts = [
+            self.created_at,
+            self.submitted_at,
+            self.received_at,
+            self.updated_at,
+        ]
+        .map(time_text);
+        let times = Times::read(texts.each_ref().map(|t| t.as_deref()), parse_sheet_time_ms);
         Ok(Row {
             answers,
             // An empty id is none (rows without one are never taken for one another); a

@@ -62,26 +62,38 @@ fn pairs<'r>(row: &'r Row<'_>) -> Vec<(&'r str, u8)> {
         .collect()
 }
 
-/// Whether `row` is a version the collector stored before `counted` (by their `receivedAt`),
-/// equally complete, that does not know more answers: an older export read after a newer
-/// one, which must not undo the later version, as the collector's own rule keeps the later
-/// one whichever arrives last. Versions without `receivedAt`, or received the same
-/// millisecond (an anonymous answer's is kept to the day), are taken in the order they come.
-fn received_earlier(row: &Row<'_>, counted: &Row<'_>) -> bool {
+/// Whether `row` is a version made before `counted`, equally complete, that does not know
+/// more answers: an older export read after a newer one must not undo the later version,
+/// as the collector keeps the later one whichever arrives last. Ordered as the collector
+/// orders them, by `updatedAt` (the NDJSON export keeps it), one more than
+/// [`crate::answer::UPDATED_AT_ALLOWANCE_MS`] past its receipt ignored; else, where either
+/// lacks it (the CSV export has none), by `receivedAt`. Versions that tell neither apart (an
+/// anonymous answer's receipt is kept to the day) are taken in the order they come.
+fn made_earlier(row: &Row<'_>, counted: &Row<'_>) -> bool {
+    let made = |r: &Row<'_>| {
+        let (updated, received) = (r.times.updated, r.times.received);
+        updated
+            .filter(|u| received.is_none_or(|r| *u <= r + crate::answer::UPDATED_AT_ALLOWANCE_MS))
+    };
+    let (incoming, current) = match (made(row), made(counted)) {
+        (Some(incoming), Some(current)) => (incoming, current),
+        _ => match (row.times.received, counted.times.received) {
+            (Some(incoming), Some(current)) => (incoming, current),
+            _ => return false,
+        },
+    };
     row.complete == counted.complete
-        && (row.times.received)
-            .zip(counted.times.received)
-            .is_some_and(|(made, stored)| made < stored)
+        && incoming < current
         && (row.complete || !crate::answer::knows_less(&pairs(counted), counted.score, &pairs(row)))
 }
 
 /// The version of each response that the figures count, by id: a later version replaces
 /// the one before it (its contribution taken out exactly, then the new one added), a
 /// partial never replaces a complete version nor a partial that knows more answers (see
-/// [`crate::answer::knows_less`]), an equally complete version the collector received
-/// earlier never replaces a later one, and a repeat changes nothing, in whatever order the
+/// [`crate::answer::knows_less`]), an equally complete version made earlier never replaces
+/// a later one (see `made_earlier`), and a repeat changes nothing: in whatever order the
 /// versions arrive (an export, then the live stream; a retry that comes late; an older
-/// export read after a newer one).
+/// export read after a newer one), where their times tell them apart.
 #[derive(Debug, Default)]
 pub struct Latest {
     rows: HashMap<String, Row<'static>>,
@@ -105,7 +117,7 @@ impl Latest {
                 return false
             }
             Some(counted) if *counted == row => return false,
-            Some(counted) if received_earlier(&row, counted) => return false,
+            Some(counted) if made_earlier(&row, counted) => return false,
             Some(counted) => state.remove(counted),
             None => {}
         }

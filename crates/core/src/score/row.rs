@@ -47,20 +47,20 @@ pub struct Times {
     pub submitted: Option<i64>,
     /// `receivedAt`: when the collector stored it.
     pub received: Option<i64>,
+    /// `updatedAt`: when this version was made (the NDJSON export keeps it; the CSV does not).
+    pub updated: Option<i64>,
 }
 
 impl Times {
     /// The times of a source that gives each as text, read by `parse`.
-    pub fn read<'t>(
-        created: Option<&'t str>,
-        submitted: Option<&'t str>,
-        received: Option<&'t str>,
-        parse: impl Fn(&str) -> Option<i64>,
-    ) -> Times {
+    /// `texts`: created, submitted, received and updated.
+    pub fn read(texts: [Option<&str>; 4], parse: impl Fn(&str) -> Option<i64>) -> Times {
+        let [created, submitted, received, updated] = texts.map(|t| t.and_then(&parse));
         Times {
-            created: created.and_then(&parse),
-            submitted: submitted.and_then(&parse),
-            received: received.and_then(&parse),
+            created,
+            submitted,
+            received,
+            updated,
         }
     }
 

@@ -520,12 +520,14 @@ fn each_response_counts_once_as_its_latest_version_in_any_arrival_order() {
 }
 
 #[test]
-fn a_version_received_earlier_never_replaces_a_later_one() {
-    let version = |score: u8, complete: bool, received: Option<i64>| {
+fn a_version_made_earlier_never_replaces_a_later_one() {
+    // `received` and `updated` in milliseconds.
+    let version = |score: u8, complete: bool, received: Option<i64>, updated: Option<i64>| {
         let mut r = row(Kind::Nps, score, "web", "2026-11-20", &[], "");
         r.id = Some("a".into());
         r.complete = complete;
         r.times.received = received;
+        r.times.updated = updated;
         r
     };
     let counted = |versions: &[Row<'static>]| {
@@ -535,27 +537,45 @@ fn a_version_received_earlier_never_replaces_a_later_one() {
         }
         state
     };
-    let alone = |r: Row<'static>| {
+    let alone = |r: &Row<'static>| {
         let mut state = ScoreState::default();
-        state.add(&r);
+        state.add(r);
         state
     };
-    // Tuesday's export (the visitor changed 3 to 9 on Tuesday), then Monday's, read after it.
-    let (monday, tuesday) = (Some(1_000), Some(2_000));
-    let (old, new) = (version(3, true, monday), version(9, true, tuesday));
-    assert_eq!(counted(&[new.clone(), old.clone()]), alone(new.clone()));
-    // In the other order, the later version replaces the earlier one.
-    assert_eq!(counted(&[old.clone(), new.clone()]), alone(new));
-    // Without a receipt time on either side, arrival order decides, as before.
-    assert_eq!(
-        counted(&[version(9, true, None), old.clone()]),
-        alone(old.clone())
+    // Tuesday's export (the visitor changed 3 to 9 on Tuesday), then Monday's, read after it:
+    // ordered by receipt (the CSV export has no updatedAt), in either order.
+    let (monday, tuesday) = (Some(1_000_000), Some(2_000_000));
+    let (old, new) = (
+        version(3, true, monday, None),
+        version(9, true, tuesday, None),
     );
-    // A complete answer replaces a partial received later (a late partial is a retry).
+    assert_eq!(counted(&[new.clone(), old.clone()]), alone(&new));
+    assert_eq!(counted(&[old.clone(), new.clone()]), alone(&new));
+    // Two collectors whose clocks differ: `updatedAt` orders, as the collector ordered them
+    // (the one received "later" by a clock ahead was made first).
+    let made_first = version(3, true, Some(2_000_000), Some(1_000_000));
+    let made_last = version(9, true, Some(1_500_000), Some(1_400_000));
     assert_eq!(
-        counted(&[version(4, false, tuesday), old.clone()]),
-        alone(old)
+        counted(&[made_last.clone(), made_first.clone()]),
+        alone(&made_last)
     );
+    assert_eq!(
+        counted(&[made_first.clone(), made_last.clone()]),
+        alone(&made_last)
+    );
+    // An `updatedAt` more than ten minutes past its receipt orders nothing: receipt does.
+    let pinned = version(2, true, monday, Some(1_000_000 + 11 * 60_000));
+    assert_eq!(counted(&[new.clone(), pinned.clone()]), alone(&new));
+    // Without a time on one side, arrival order decides: the last one counts.
+    let undated = version(7, true, None, None);
+    assert_eq!(counted(&[undated.clone(), old.clone()]), alone(&old));
+    assert_eq!(counted(&[old.clone(), undated.clone()]), alone(&undated));
+    // Partials: an older one that knows no more answers does not replace a later one.
+    let (early, late) = (
+        version(4, false, monday, None),
+        version(6, false, tuesday, None),
+    );
+    assert_eq!(counted(&[late.clone(), early.clone()]), alone(&late));
 }
 
 #[test]

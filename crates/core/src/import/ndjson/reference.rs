@@ -43,6 +43,8 @@ pub struct Line<'a> {
     received_at: Option<&'a RawValue>,
     #[serde(borrow)]
     page: Option<&'a RawValue>,
+    #[serde(borrow, rename = "updatedAt")]
+    updated_at: Option<&'a RawValue>,
 }
 
 /// The `id` of a `user` object.
@@ -153,17 +155,14 @@ impl<'a> Line<'a> {
             }
             _ => text(raw),
         };
-        let (created, submitted, received) = (
-            time_text(self.created_at),
-            time_text(self.submitted_at),
-            time_text(self.received_at),
-        );
-        let times = Times::read(
-            created.as_deref(),
-            submitted.as_deref(),
-            received.as_deref(),
-            parse_sheet_time_ms,
-        );
+        let texts = [
+            self.created_at,
+            self.submitted_at,
+            self.received_at,
+            self.updated_at,
+        ]
+        .map(time_text);
+        let times = Times::read(texts.each_ref().map(|t| t.as_deref()), parse_sheet_time_ms);
         Ok(Row {
             answers,
             id: match self.id.map(|id| id.get()) {
