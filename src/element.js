@@ -103,13 +103,17 @@ class SondeoSurvey extends (globalThis.HTMLElement ?? Object) {
     if (this.hasAttribute("data-managed")) return;
     if (!this.#survey || this.ownerDocument !== document) return this.#remount();
     // Moved (taken out and put back within one task, as frameworks, portals and
-    // drag-and-drop lists do): the survey and what the visitor typed carry on.
+    // drag-and-drop lists do): the survey and what the visitor typed carry on, with a score
+    // chosen while it was out.
     this.#survey.reattached();
+    const early = this.#early;
+    this.#early = undefined;
+    if (early) this.#survey.select(early[0]);
   }
   disconnectedCallback() {
     if (this.hasAttribute("data-managed")) return;
     // Ended only if still out of the page once this task is over (see connectedCallback).
-    const end = () => { if (!this.isConnected || this.ownerDocument !== document) this.#drop(); };
+    const end = () => { if (!this.isConnected || this.ownerDocument !== document) { this.#drop(); this.#early = undefined; } };
     try { later(end); } catch { end(); }
   }
   attributeChangedCallback(name, before, after) {
@@ -134,11 +138,12 @@ class SondeoSurvey extends (globalThis.HTMLElement ?? Object) {
   show() { this.#survey?.show(); }
   close() { this.#survey?.close(); }
   // A score chosen before the survey has started (a page that prefills as soon as it adds
-  // the element) waits for it; with no survey coming, it throws as the survey's own would.
+  // the element, or sets a new config) waits for it, as does one chosen before the element
+  // is in the page; with no survey coming, it throws as the survey's own would.
   select(score) {
+    if (this.#queued || !this.isConnected) return void (this.#early = [score]);
     if (this.#survey) return this.#survey.select(score);
-    if (!this.#queued) throw new Error("sondeo: score: expected a survey still being answered");
-    this.#early = [score];
+    throw new Error("sondeo: score: expected a survey still being answered");
   }
   pending() { return this.#survey?.pending() ?? 0; }
   #config;
@@ -169,7 +174,7 @@ class SondeoSurvey extends (globalThis.HTMLElement ?? Object) {
       } catch (error) {
         fail(error);
       }
-    }, (error) => { this.#queued = false; fail(error); });
+    }, (error) => { this.#queued = false; this.#early = undefined; fail(error); });
   }
 }
 

@@ -202,9 +202,11 @@ export function trendChart(kindName, points, scale, target = null) {
     }
   });
   const first = points[0], last = points[points.length - 1];
-  // The first of equals, in time order.
-  const lowest = points.reduce((a, p) => (p.score < a.score ? p : a));
-  const highest = points.reduce((a, p) => (p.score > a.score ? p : a));
+  // Among the periods with answers enough to trust where there are any; the first of
+  // equals, in time order.
+  const trusted = points.some((p) => !p.small) ? points.filter((p) => !p.small) : points;
+  const lowest = trusted.reduce((a, p) => (p.score < a.score ? p : a));
+  const highest = trusted.reduce((a, p) => (p.score > a.score ? p : a));
   const small = points.filter((p) => p.small).length;
   const gaps = points.filter((p) => p.gapBefore).length;
   const description = points.length === 1

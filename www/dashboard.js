@@ -69,6 +69,8 @@ const kindCell = (kind, f) => {
 // Who to call back: the customer (`user.id`), the touchpoint (or survey), the agent and the
 // ticket, where the survey sent them.
 const whereOf = (r) => [r.user && `customer ${r.user}`, r.metadata.touchpoint ?? r.surveyId, r.metadata.agent && `agent ${r.metadata.agent}`, r.metadata.ticketId && `ticket ${r.metadata.ticketId}`].filter(Boolean).join(" · ");
+// The segment field as the lead reads it ("agent", not "metadata.agent").
+const fieldName = () => $("by").selectedOptions[0]?.textContent ?? $("by").value;
 // A segment value as shown: the answers without one are "(no agent)", not a "(none)" that
 // reads as an agent's name (the value kept for filtering is still "(none)").
 const valueName = (value, byName) => (value === "(none)" ? `(no ${byName})` : value);
@@ -182,9 +184,9 @@ function renderCallbacks(how) {
   callbacksShown = how === "more" ? callbacksShown + CALLBACKS_PAGE : how === "keep" ? callbacksShown : CALLBACKS_PAGE;
   const worst = unhappy();
   const wanted = $("callback-status").value;
-  // The work queue is worked oldest first, what was done shown newest first; or as the lead
+  // The work queue (and all) is worked oldest first, what was done shown newest first; or as the lead
   // chooses (yesterday's detractors, who can still be saved, first).
-  const order = $("callback-order").value || (wanted === "open" ? "oldest" : "newest");
+  const order = $("callback-order").value || (wanted === "open" || wanted === "" ? "oldest" : "newest");
   const list = worst.filter((r) => !wanted || statusOf(r.id) === wanted)
     .sort((a, b) => (order === "oldest" ? -1 : 1) * ((b.time ?? "") < (a.time ?? "") ? -1 : (b.time ?? "") > (a.time ?? "") ? 1 : 0));
   countCallbacks(worst, list.length);
@@ -335,7 +337,7 @@ function renderCharts(s, by) {
     points.forEach((p, i) => (p.gapBefore = i > 0 && periodAfter($("period").value, points[i - 1].label) !== p.label));
     if (points.length) trends.push(trendChart(name, points, scale, targetOf(kind)));
     // Segments by their effect on the total, the largest 12, most damaging first.
-    const byName = $("by").selectedOptions[0]?.textContent ?? by;
+    const byName = fieldName();
     const bars = Object.entries(s.segments ?? {}).filter(([, k]) => k[kind]?.effect !== undefined)
       .map(([value, k]) => ({ label: valueName(value, byName), value: k[kind].effect, marker: k[kind].vsRest.significant && !k[kind].vsRest.smallSample,
         note: `n=${k[kind].n}; ${fmt(k[kind].vsRest.difference, scale.digits)} against the rest (95%: ${fmt(k[kind].vsRest.low95, scale.digits)} to ${fmt(k[kind].vsRest.high95, scale.digits)})` }))
@@ -412,7 +414,7 @@ function render(comments) {
     try {
       const { value, ...rest } = filters();
       const figures = scorer.summary({ ...rest }).segments?.[value] ?? {};
-      const byName = $("by").selectedOptions[0]?.textContent ?? rest.by;
+      const byName = fieldName();
       const changes = {};
       for (const kind of ["nps", "csat", "ces"]) if (figures[kind]?.vsRest) changes[kind] = figures[kind].vsRest;
       sayChange(changes, `vs every other ${byName}`, "a real difference");
@@ -456,11 +458,12 @@ function render(comments) {
 
   renderCharts(s, by);
   // The comments' reason and segment-value choices follow the data (the chosen one kept).
-  const byName = $("by").selectedOptions[0]?.textContent ?? by;
-  const fill = (id, values, all = "any") => {
+  const byName = fieldName();
+  // (`shown` names each value: a segment's "(none)" as "(no agent)".)
+  const fill = (id, values, all = "any", shown = (v) => v) => {
     const select = $(id);
     const chosen = select.value;
-    select.replaceChildren(el("option", all), ...values.map((v) => Object.assign(el("option", valueName(v, byName)), { value: v })));
+    select.replaceChildren(el("option", all), ...values.map((v) => Object.assign(el("option", shown(v)), { value: v })));
     select.options[0].value = "";
     select.value = values.includes(chosen) ? chosen : "";
   };
@@ -468,7 +471,7 @@ function render(comments) {
   // The values of "Segment by" over everything, not only the one chosen: the figures drawn
   // already hold them unless a filter narrowed them (scored again only then).
   const everything = Object.keys(filters()).length ? scorer.summary({ by }) : s;
-  fill("segment", Object.keys(everything.segments ?? {}).sort(natural), "all");
+  fill("segment", Object.keys(everything.segments ?? {}).sort(natural), "all", (v) => valueName(v, byName));
   // In natural order (agent-2 before agent-10), answers without a value last.
   const segments = Object.entries(s.segments ?? {}).sort(([a], [b]) => (a === "(none)") - (b === "(none)") || natural(a, b));
   const shownKinds = CELL_KINDS.filter(([kind]) => kind === "nps" || s.overall[kind] || segments.some(([, k]) => k[kind]));
@@ -525,7 +528,7 @@ function renderQuestions(s) {
   const surveys = Object.entries(s.questions ?? {});
   $("questions-section").hidden = !surveys.length;
   const parts = [];
-  const byName = $("by").selectedOptions[0]?.textContent ?? "segment";
+  const byName = fieldName();
   for (const [survey, questions] of surveys) {
     parts.push(el("h3", `${survey}: ${questions.length} questions`));
     const name = (q) => `${q.key} (${q.kind})`;
@@ -748,9 +751,9 @@ function renderRates() {
   }
   if (!rows.length) return void $("rates").replaceChildren(el("p", RATES_HINT, "small"));
   const rate = (r) => (r ? `${fmt(r.value)}% (95%: ${fmt(r.low95)}–${fmt(r.high95)})` : "–");
-  const byName = $("by").selectedOptions[0]?.textContent ?? "segment";
+  const byName = fieldName();
   $("rates").replaceChildren(table(["Survey", "Kind", ...(by ? [byName] : []), "Shown", "Answered", "Completed", "Response rate", "Completion rate"],
-    rows.map((r) => [r.surveyId, r.kind.toUpperCase(), ...(by ? [r.segment] : []), String(r.shown), String(r.answered), String(r.completed), rate(r.responseRate), rate(r.completionRate)])));
+    rows.map((r) => [r.surveyId, r.kind.toUpperCase(), ...(by ? [valueName(r.segment, byName)] : []), String(r.shown), String(r.answered), String(r.completed), rate(r.responseRate), rate(r.completionRate)])));
 }
 
 function renderInflation() {
@@ -761,7 +764,7 @@ function renderInflation() {
     return void $("inflation").replaceChildren(el("p", error.message, "small"));
   }
   if (!rows.length) return void $("inflation").replaceChildren(el("p", "No promoters yet.", "small"));
-  const byName = $("by").selectedOptions[0]?.textContent ?? "segment";
+  const byName = fieldName();
   // With outcomes loaded: do each segment's promoters stay like promoters elsewhere?
   const outcome = rows.some((r) => r.outcome);
   const pts = (d) => (d ? `${signed(d.difference)} pts (95%: ${fmt(d.low95)} to ${fmt(d.high95)})` : "–");
@@ -769,7 +772,7 @@ function renderInflation() {
   const kind = KINDS.find((k) => k[0] === (filters().kind ?? "nps"));
   $("inflation").replaceChildren(table([byName, kind?.[1] ?? "NPS", kind?.[3][2][1].replace(/^./, (c) => c.toUpperCase()) ?? "Promoters", "Without a comment", "Against the rest",
     ...(outcome ? ["Promoters retained", "Against other promoters"] : []), ""], rows.map((r) => [
-    r.segment, `${signed(r.score)} (n=${r.n})`, String(r.top), `${r.terse} (${fmt(r.share?.value)}%)`, pts(r.againstRest),
+    valueName(r.segment, byName), `${signed(r.score)} (n=${r.n})`, String(r.top), `${r.terse} (${fmt(r.share?.value)}%)`, pts(r.againstRest),
     ...(outcome ? [r.outcome?.rate ? `${fmt(r.outcome.rate.value)}% of ${r.outcome.rate.n} (95%: ${fmt(r.outcome.rate.low95)}–${fmt(r.outcome.rate.high95)})` : "–", pts(r.outcome?.againstRest)] : []),
     [r.flagged ? "⚑ check how this agent asks" : "", r.outcome?.flagged ? "⚑ its promoters do not stay" : ""].filter(Boolean).join("; "),
   ])));

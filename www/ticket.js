@@ -31,12 +31,24 @@ const STRAY_JOINER = new RegExp(`(?<![${SHAPED}])[\\u200C\\u200D]|[\\u200C\\u200
 // email leaves when it escapes `&` twice, the first of a name repeated, and the punctuation
 // a mail client's autolink takes in at the end (`…ticketId=T-9.`) left out.
 const link = new Map();
-for (const part of (location.search.slice(1) || location.hash.replace(/^#\??/, "")).replace(/[.,;:!?)\]]+$/, "").split("&")) {
-  if (!part) continue;
+const pairs = (location.search.slice(1) || location.hash.replace(/^#\??/, "")).split("&").filter(Boolean).map((part) => {
   const at = part.includes("=") ? part.indexOf("=") : part.length;
   // (`ticket_id` and `ticket-id` name `ticketId` too.)
-  const name = decoded(part.slice(0, at)).replace(/^(amp;)+/i, "").replace(/[_-]/g, "").toLowerCase();
-  if (!link.has(name)) link.set(name, decoded(part.slice(at + 1)));
+  return [decoded(part.slice(0, at)).replace(/^(amp;)+/i, "").replace(/[_-]/g, "").toLowerCase(), decoded(part.slice(at + 1))];
+});
+if (pairs.length) pairs[pairs.length - 1][1] = withoutTrailingPunctuation(pairs[pairs.length - 1][1]);
+for (const [name, value] of pairs) if (!link.has(name)) link.set(name, value);
+// The link's last value without what a mail client's autolink took in after it: a full
+// stop or comma, or a bracket that closes nothing ("(see …ticketId=T-9)"); "Ana (Support)"
+// and "[ticket_id]" keep theirs.
+function withoutTrailingPunctuation(value) {
+  const count = (c) => value.split(c).length - 1;
+  for (;;) {
+    if (/[.,;:!?]$/.test(value)) value = value.slice(0, -1);
+    else if (value.endsWith(")") && count(")") > count("(")) value = value.slice(0, -1);
+    else if (value.endsWith("]") && count("]") > count("[")) value = value.slice(0, -1);
+    else return value;
+  }
 }
 // A value percent-decoded as bytes and read as UTF-8, else as Windows-1252 (an older mail
 // merge writes José as Jos%E9, which would be stored as "Jos\uFFFD", another agent); `+`
@@ -44,12 +56,14 @@ for (const part of (location.search.slice(1) || location.hash.replace(/^#\??/, "
 function decoded(text) {
   const bytes = [];
   const encoder = new TextEncoder();
-  for (let i = 0; i < text.length; i++) {
-    const escape = text.slice(i + 1, i + 3);
-    if (text[i] === "%" && /^[0-9a-f]{2}$/i.test(escape)) {
+  // By code point: a character outside the BMP is one, not two halves.
+  const chars = [...text];
+  for (let i = 0; i < chars.length; i++) {
+    const escape = chars.slice(i + 1, i + 3).join("");
+    if (chars[i] === "%" && /^[0-9a-f]{2}$/i.test(escape)) {
       bytes.push(parseInt(escape, 16));
       i += 2;
-    } else bytes.push(...encoder.encode(text[i] === "+" ? " " : text[i]));
+    } else bytes.push(...encoder.encode(chars[i] === "+" ? " " : chars[i]));
   }
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(new Uint8Array(bytes));
@@ -77,9 +91,9 @@ const linked = (key, max, fallback) => {
   if (length > max) console.warn(`sondeo ticket page: ${key} is longer than ${max} characters; left out`);
   return value && length <= max ? value : fallback;
 };
-const named = (key) => param(key)?.trim().toLowerCase();
-const tls = named("survey") === "tls" || named("kind") === "tls";
-const kind = named("kind") ?? named("survey") ?? "csat";
+const lowered = (key) => param(key)?.trim().toLowerCase();
+const tls = lowered("survey") === "tls" || lowered("kind") === "tls";
+const kind = lowered("kind") ?? lowered("survey") ?? "csat";
 if (!tls && !["nps", "csat", "ces"].includes(kind)) console.warn(`sondeo ticket page: kind ${kind} is not nps, csat, ces or tls; asking csat`);
 const defaultSurveyId = tls ? "post-ticket-tls" : "post-ticket";
 const surveyId = linked("surveyId", 100, defaultSurveyId);
@@ -121,7 +135,7 @@ const rid = param("rid");
 if (rid && !/^[A-Za-z0-9_-]{1,64}$/.test(rid)) console.warn("sondeo ticket page: rid is not 1 to 64 letters, digits, '-' or '_'; the response id is derived from the ticket instead");
 // What this browser keeps of the page (the widget's own storage is its business): a
 // response id for a link without a ticket, and what happened to each response.
-const kept = {
+const pageStorage = {
   get(key) {
     try { return JSON.parse(localStorage.getItem(`sondeo-ticket:${key}`)); } catch { return null; }
   },
@@ -132,18 +146,22 @@ const kept = {
 // Without a ticket (nor `rid`), the link opened again in this browser (a reload, a second
 // click) keeps the id it had: one response, not one per visit. Another browser is another
 // customer, who gets their own.
+// What names the link, whatever order its values come in and whatever a mailer adds to
+// track the click.
+const TRACKING = /^(utm.*|mc(eid|cid)|hs(enc|mi)|fbclid|gclid|msclkid|mkttok|score|q1|lang)$/;
 function linkId() {
-  const key = derivedId(`${surveyId}\0${tls ? "tls" : kind}\0${[...link].filter(([k]) => !["score", "q1", "lang"].includes(k)).join("&")}`);
-  const id = kept.get(key) ?? crypto.randomUUID?.();
-  if (id) kept.set(key, id);
+  const named = [...link].filter(([k]) => !TRACKING.test(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const key = derivedId(`${surveyId}\0${tls ? "tls" : kind}\0${JSON.stringify(named)}`);
+  const id = pageStorage.get(key) ?? crypto.randomUUID?.();
+  if (id) pageStorage.set(key, id);
   return typeof id === "string" ? id : undefined;
 }
 const responseId = rid && /^[A-Za-z0-9_-]{1,64}$/.test(rid) ? rid
   : metadata.ticketId ? derivedId(`${surveyId}\0${tls ? "tls" : kind}\0${metadata.ticketId}`) : linkId();
 // What this browser did with the response: the link's score it recorded, the score chosen
 // since (a mis-tap in the email, corrected here), and whether it was sent in full.
-const done = () => (responseId && kept.get(responseId)) || {};
-const remember = (change) => responseId && kept.set(responseId, { ...done(), ...change });
+const history = () => (responseId && pageStorage.get(responseId)) || {};
+const remember = (change) => responseId && pageStorage.set(responseId, { ...history(), ...change });
 
 // Listen for a person from the start: a move made while the widget loads counts too.
 // Digits only: Number() would read "0x9", "9e0" or " 9" as 9, which no email link says.
@@ -170,7 +188,7 @@ const record = (event) => {
   personHere = true;
   if (!survey || score === null) return;
   signs.forEach((sign) => removeEventListener(sign, record, true));
-  const before = done();
+  const before = history();
   // Sent in full already: the endpoint keeps that answer, so the link's score would not be
   // stored; the card asks again, and a Send replaces the answer.
   if (before.sent) return;
@@ -202,7 +220,10 @@ document.addEventListener("sondeo:submit", () => remember({ sent: true }));
 // The endpoint refused the answer (a `rid` already used for another kind: 409): what the
 // page said was recorded was not.
 document.addEventListener("sondeo:error", (event) => {
-  if (recordedSaid && event.detail?.status) document.getElementById("status").textContent = "";
+  if (!event.detail?.status) return;
+  if (recordedSaid) document.getElementById("status").textContent = "";
+  // Nor was a refused Send stored: the next click in the email may record its score.
+  remember({ sent: false });
 });
 // A script's click on the survey (a mail security sandbox that presses every button) is no
 // person answering: only the visitor's own clicks and keys reach it on this page.

@@ -89,8 +89,8 @@ export interface SummaryOptions extends Filter {
   period?: "day" | "week" | "month";
   /**
    * Two period labels ("2026-W46") when `period` is given, else two values of `by`; or two
-   * dates: the view against the same filters over them (`a` is then "<from> to <to>" of
-   * those dates, `b` the view's own).
+   * dates: the view (which must have `from` or `to`) against the same filters over them
+   * (`a` is then "<from> to <to>" of those dates, `b` the view's own).
    */
   compare?: { a: string; b: string } | { from: string; to: string };
   /** eNPS figures resting on fewer answers are suppressed (default 5). */
@@ -304,7 +304,7 @@ export class Scorer {
   rates(options?: { by?: string }): Rates;
   /** `invited`: a CSV text with the columns team and invited. */
   participation(invited: string): Participation;
-  /** Per value of `by` (default the agent); with `value`, that segment alone; `from`, `to` and `survey` narrow it as the figures. */
+  /** Per value of `by` (default the agent); with `value`, that segment's row alone (still weighed against the others); `from`, `to` and `survey` narrow it as the figures. */
   inflation(options?: Filter & { by?: string; kind?: Kind; shortBelow?: number; outcome?: Outcome }): InflationRow[];
   free(): void;
 }

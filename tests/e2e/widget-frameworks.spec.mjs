@@ -121,25 +121,44 @@ test("the element keeps its survey when its config is set again to an equal obje
 
 test("an element's select() before its survey has started waits for it; with no survey coming it throws", async ({ page }) => {
   await blank(page);
-  const thrown = await page.evaluate(async () => {
+  await page.evaluate(async () => {
     await import("/dist/sondeo.js");
-    // A page that adds the element and prefills the score at once, before the wasm has mounted it.
+    // A page that prefills the score before the element is in the page, and one that does
+    // as soon as it adds it, before the wasm has mounted it.
+    const before = document.createElement("sondeo-survey");
+    before.config = { kind: "csat", endpoint: "/api/responses", id: "before" };
+    before.select(4);
     const el = document.createElement("sondeo-survey");
     el.config = { kind: "nps", endpoint: "/api/responses", id: "prefilled" };
-    document.querySelector("#app").append(el);
+    document.querySelector("#app").append(before, el);
     el.select(9);
-    // One taken out of the page has no survey to choose in: said, not dropped.
-    const gone = document.createElement("sondeo-survey");
+  });
+  await expect(page.getByRole("radio", { name: "9", exact: true })).toBeChecked();
+  await waitForPosts(server.posts, (posts) => posts.some((p) => p.body.surveyId === "prefilled" && p.body.score === 9));
+  await waitForPosts(server.posts, (posts) => posts.some((p) => p.body.surveyId === "before" && p.body.score === 4));
+  // A new config and a score at once: the score is the new survey's, not the old one's.
+  await page.evaluate(() => {
+    const el = document.querySelectorAll("sondeo-survey")[1];
+    el.config = { kind: "ces", endpoint: "/api/responses", id: "changed" };
+    el.select(6);
+  });
+  await waitForPosts(server.posts, (posts) => posts.some((p) => p.body.surveyId === "changed" && p.body.score === 6));
+  expect(server.posts.filter((p) => p.body.surveyId === "prefilled").map((p) => p.body.score)).toEqual([9]);
+  // One in the page whose config the widget refused has no survey to choose in: said, not dropped.
+  const thrown = await page.evaluate(async () => {
+    const bad = document.createElement("sondeo-survey");
+    const refused = new Promise((resolve) => bad.addEventListener("sondeo:error", resolve, { once: true }));
+    bad.config = { kind: "nope", endpoint: "/api/responses" };
+    document.querySelector("#app").append(bad);
+    await refused;
     try {
-      gone.select(9);
+      bad.select(9);
       return "nothing thrown";
     } catch (error) {
       return error.message;
     }
   });
   expect(thrown).toBe("sondeo: score: expected a survey still being answered");
-  await expect(page.getByRole("radio", { name: "9", exact: true })).toBeChecked();
-  await waitForPosts(server.posts, (posts) => posts.some((p) => p.body.surveyId === "prefilled" && p.body.score === 9));
 });
 
 test("sondeo.js imports where a server renders the page (no DOM), and mount() there says why it cannot run", async () => {

@@ -280,6 +280,10 @@ test("ticket.html reads links as help desks and mail clients write them: any cas
   expect(a.metadata.agent).toBeUndefined();
   expect([a.score, b.score]).toEqual([2, 5]);
   expect(a.id).not.toBe(b.id);
+  // At the link's end, a bracketed placeholder is still one; a value's own brackets stay.
+  expect((await visit("/ticket.html?kind=csat&score=3&agent=Ana%20(Support)&ticketId=[ticket_id]")).metadata)
+    .toEqual({ touchpoint: "support", channel: "email", agent: "Ana (Support)" });
+  expect((await visit("/ticket.html?kind=csat&score=3&ticketId=B-7&agent=Ana%20(Support)")).metadata.agent).toBe("Ana (Support)");
 });
 
 test("ticket.html: a reload keeps the customer's own correction and one response without a ticket; after Send the link's score is not claimed", async ({ page }) => {

@@ -90,6 +90,16 @@ impl FilterOptions {
             || self.segment.is_some()
     }
 
+    /// The one segment value it keeps to (`by` and `value`), if any.
+    pub fn segment_value(&self) -> Option<&str> {
+        self.segment.as_ref().map(|(_, value)| value.as_str())
+    }
+
+    /// Whether it keeps to dates (`from` or `to`).
+    pub fn dated(&self) -> bool {
+        self.from.is_some() || self.until.is_some()
+    }
+
     /// Core's view of it.
     pub fn list_filter(&self) -> ListFilter<'_> {
         ListFilter {

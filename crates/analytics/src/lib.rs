@@ -522,12 +522,7 @@ impl Scorer {
             ));
         }
         let options = filter_options(&options)?;
-        let filter = options.list_filter();
-        let (mut responses, mut partial) = (0, 0);
-        for row in inner.latest.iter_where(&filter) {
-            responses += 1;
-            partial += usize::from(!row.complete);
-        }
+        let (responses, partial) = inner.latest.count_where(&options.list_filter());
         Ok(to_js(
             &serde_json::json!({ "responses": responses, "partial": partial }),
         ))
@@ -781,14 +776,22 @@ impl Scorer {
             ));
         }
         let outcomes = (inner.outcomes.matched > 0).then_some((&inner.outcomes, flag));
-        let filter = filter_read.list_filter();
-        let rows = sondeo_core::inflation::inflation(
+        // One segment (`value`) is weighed against all the others, then shown alone: checked
+        // on its own rows it would have no rest to differ from.
+        let filter = sondeo_core::score::ListFilter {
+            segment: None,
+            ..filter_read.list_filter()
+        };
+        let mut rows = sondeo_core::inflation::inflation(
             inner.latest.iter_where(&filter),
             &by,
             kind,
             short_below,
             outcomes,
         );
+        if let Some(value) = filter_read.segment_value() {
+            rows.retain(|row| row.segment == value);
+        }
         Ok(to_js(&summary::inflation_json(&rows)))
     }
 
@@ -883,6 +886,13 @@ impl Scorer {
                 if inner.unkeyed {
                     return Err(JsError::new(
                         "compare: { from, to } needs every response counted by id: import with { byId: true } or add with upsert()",
+                    ));
+                }
+                // Without dates of its own the view holds the other dates too: the two would
+                // overlap, and their difference mean nothing.
+                if !options.dated() {
+                    return Err(JsError::new(
+                        "compare: { from, to } compares the view's dates with others: give the view from or to",
                     ));
                 }
                 Some(inner.latest.state_where(&earlier.list_filter()))

@@ -192,11 +192,6 @@ pub fn report_json(report: &Report, with_accepted: bool) -> Value {
     out
 }
 
-/// The whole summary.
-///
-/// `min_enps` is the anonymity floor of employee answers: an eNPS figure of a segment or
-/// a period with fewer answers is replaced by `{ suppressed: true, minimum }`, so that no
-/// small team can be identified.
 /// `{ a, b, changes }`: each kind's change from `sa` (labelled `a`) to `sb`, an eNPS one
 /// hidden where either side has fewer than `min_enps` answers.
 pub fn compared(a: &str, sa: &Scores, b: &str, sb: &Scores, min_enps: u64) -> Value {
@@ -217,6 +212,11 @@ pub fn compared(a: &str, sa: &Scores, b: &str, sb: &Scores, min_enps: u64) -> Va
     json!({ "a": a, "b": b, "changes": changes })
 }
 
+/// The whole summary.
+///
+/// `min_enps` is the anonymity floor of employee answers: an eNPS figure of a segment or
+/// a period with fewer answers is replaced by `{ suppressed: true, minimum }`, so that no
+/// small team can be identified.
 pub fn summary(
     state: &ScoreState,
     report: &Report,

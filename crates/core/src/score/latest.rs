@@ -174,6 +174,13 @@ impl Latest {
         self.rows.values().filter(|r| !r.complete).count()
     }
 
+    /// The counted responses that pass `filter`, and of those the partial ones.
+    pub fn count_where(&self, filter: &ListFilter<'_>) -> (usize, usize) {
+        self.iter_where(filter).fold((0, 0), |(all, partial), r| {
+            (all + 1, partial + usize::from(!r.complete))
+        })
+    }
+
     /// The counted responses that pass `filter`, newest first (then by id), at most `limit`.
     pub fn list(&self, filter: &ListFilter<'_>, limit: usize) -> Vec<&Row<'static>> {
         let mut rows: Vec<&Row<'static>> = self.iter_where(filter).collect();
