@@ -130,7 +130,7 @@ fn split_zone(s: &str) -> Option<(&str, String)> {
     let (local, zone) = s.split_at(at);
     // Bytes, not characters: a zone that is not ASCII digits is no zone (and is never cut
     // inside a character).
-    let (sign, digits) = (&zone[..1], zone[1..].as_bytes());
+    let (sign, digits) = (&zone[..1], &zone.as_bytes()[1..]);
     let all_digits = digits.iter().all(u8::is_ascii_digit);
     let zone = match digits {
         [_, _] if all_digits => [sign, &zone[1..], ":00"].concat(),
