@@ -763,18 +763,22 @@ function renderInflation() {
   } catch (error) {
     return void $("inflation").replaceChildren(el("p", error.message, "small"));
   }
-  if (!rows.length) return void $("inflation").replaceChildren(el("p", "No promoters yet.", "small"));
+  // The kind the view filters to, in its own words (its top group: promoters, high (4–5)…
+  // and its unit), else NPS.
+  const [, kindName, scale, groups] = KINDS.find((k) => k[0] === (filters().kind ?? "nps")) ?? KINDS[0];
+  const top = groups[2][1];
+  if (!rows.length) return void $("inflation").replaceChildren(el("p", `No ${top} yet.`, "small"));
   const byName = fieldName();
-  // With outcomes loaded: do each segment's promoters stay like promoters elsewhere?
+  // With outcomes loaded: do each segment's top scorers stay like top scorers elsewhere?
   const outcome = rows.some((r) => r.outcome);
   const pts = (d) => (d ? `${signed(d.difference)} pts (95%: ${fmt(d.low95)} to ${fmt(d.high95)})` : "–");
-  // The kind the view filters to (its top group), else NPS.
-  const kind = KINDS.find((k) => k[0] === (filters().kind ?? "nps"));
-  $("inflation").replaceChildren(table([byName, kind?.[1] ?? "NPS", kind?.[3][2][1].replace(/^./, (c) => c.toUpperCase()) ?? "Promoters", "Without a comment", "Against the rest",
-    ...(outcome ? ["Promoters retained", "Against other promoters"] : []), ""], rows.map((r) => [
-    valueName(r.segment, byName), `${signed(r.score)} (n=${r.n})`, String(r.top), `${r.terse} (${fmt(r.share?.value)}%)`, pts(r.againstRest),
+  const score = (x) => `${x > 0 && scale.min < 0 ? "+" : ""}${fmt(x, scale.digits)}${scale.unit}`;
+  const Top = top.replace(/^./, (c) => c.toUpperCase());
+  $("inflation").replaceChildren(table([byName, kindName, Top, "Without a comment", "Against the rest",
+    ...(outcome ? [`${Top} retained`, `Against other ${top}`] : []), ""], rows.map((r) => [
+    valueName(r.segment, byName), `${score(r.score)} (n=${r.n})`, String(r.top), `${r.terse} (${fmt(r.share?.value)}%)`, pts(r.againstRest),
     ...(outcome ? [r.outcome?.rate ? `${fmt(r.outcome.rate.value)}% of ${r.outcome.rate.n} (95%: ${fmt(r.outcome.rate.low95)}–${fmt(r.outcome.rate.high95)})` : "–", pts(r.outcome?.againstRest)] : []),
-    [r.flagged ? "⚑ check how this agent asks" : "", r.outcome?.flagged ? "⚑ its promoters do not stay" : ""].filter(Boolean).join("; "),
+    [r.flagged ? `⚑ check how this ${byName} asks` : "", r.outcome?.flagged ? `⚑ its ${top} do not stay` : ""].filter(Boolean).join("; "),
   ])));
 }
 
