@@ -106,9 +106,15 @@ class SondeoSurvey extends (globalThis.HTMLElement ?? Object) {
     // drag-and-drop lists do): the survey and what the visitor typed carry on, with a score
     // chosen while it was out.
     this.#survey.reattached();
-    const early = this.#early;
+    // (A score waiting for a new config's survey waits on.)
+    const early = this.#queued ? undefined : this.#early;
+    if (!early) return;
     this.#early = undefined;
-    if (early) this.#survey.select(early[0]);
+    try {
+      this.#survey.select(early[0]);
+    } catch (error) {
+      this.#fail(error);
+    }
   }
   disconnectedCallback() {
     if (this.hasAttribute("data-managed")) return;
@@ -150,6 +156,10 @@ class SondeoSurvey extends (globalThis.HTMLElement ?? Object) {
   #survey = null;
   #queued = false;
   #early;
+  #fail(error) {
+    console.error(error);
+    this.dispatchEvent(new CustomEvent("sondeo:error", { detail: { error: String(error?.message ?? error) }, bubbles: true, composed: true }));
+  }
   #drop() {
     this.#survey?.destroy();
     this.#survey = null;
@@ -158,10 +168,6 @@ class SondeoSurvey extends (globalThis.HTMLElement ?? Object) {
   #remount() {
     if (this.#queued) return;
     this.#queued = true;
-    const fail = (error) => {
-      console.error(error);
-      this.dispatchEvent(new CustomEvent("sondeo:error", { detail: { error: String(error?.message ?? error) }, bubbles: true, composed: true }));
-    };
     ready.then(() => {
       this.#queued = false;
       this.#drop();
@@ -172,9 +178,9 @@ class SondeoSurvey extends (globalThis.HTMLElement ?? Object) {
         this.#survey = mountNow(this, null, true, LOCALES);
         if (early) this.#survey.select(early[0]);
       } catch (error) {
-        fail(error);
+        this.#fail(error);
       }
-    }, (error) => { this.#queued = false; this.#early = undefined; fail(error); });
+    }, (error) => { this.#queued = false; this.#early = undefined; this.#fail(error); });
   }
 }
 

@@ -765,8 +765,8 @@ function renderInflation() {
   }
   // The kind the view filters to, in its own words (its top group: promoters, high (4–5)…
   // and its unit), else NPS.
-  const [, kindName, scale, groups] = KINDS.find((k) => k[0] === (filters().kind ?? "nps")) ?? KINDS[0];
-  const top = groups[2][1];
+  const [key, kindName, scale, groups] = KINDS.find((k) => k[0] === (filters().kind ?? "nps")) ?? KINDS[0];
+  const top = key === "nps" ? "promoters" : `top scores (${groups[2][1]})`;
   if (!rows.length) return void $("inflation").replaceChildren(el("p", `No ${top} yet.`, "small"));
   const byName = fieldName();
   // With outcomes loaded: do each segment's top scorers stay like top scorers elsewhere?
@@ -778,7 +778,7 @@ function renderInflation() {
     ...(outcome ? [`${Top} retained`, `Against other ${top}`] : []), ""], rows.map((r) => [
     valueName(r.segment, byName), `${score(r.score)} (n=${r.n})`, String(r.top), `${r.terse} (${fmt(r.share?.value)}%)`, pts(r.againstRest),
     ...(outcome ? [r.outcome?.rate ? `${fmt(r.outcome.rate.value)}% of ${r.outcome.rate.n} (95%: ${fmt(r.outcome.rate.low95)}–${fmt(r.outcome.rate.high95)})` : "–", pts(r.outcome?.againstRest)] : []),
-    [r.flagged ? `⚑ check how this ${byName} asks` : "", r.outcome?.flagged ? `⚑ its ${top} do not stay` : ""].filter(Boolean).join("; "),
+    [r.flagged ? `⚑ check how ${byName === "agent" ? "this agent asks" : "these were asked"}` : "", r.outcome?.flagged ? `⚑ its ${top} do not stay` : ""].filter(Boolean).join("; "),
   ])));
 }
 

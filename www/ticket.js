@@ -31,23 +31,26 @@ const STRAY_JOINER = new RegExp(`(?<![${SHAPED}])[\\u200C\\u200D]|[\\u200C\\u200
 // email leaves when it escapes `&` twice, the first of a name repeated, and the punctuation
 // a mail client's autolink takes in at the end (`…ticketId=T-9.`) left out.
 const link = new Map();
-const pairs = (location.search.slice(1) || location.hash.replace(/^#\??/, "")).split("&").filter(Boolean).map((part) => {
+const query = withoutTrailingPunctuation(location.search.slice(1) || location.hash.replace(/^#\??/, ""));
+const pairs = query.split("&").filter(Boolean).map((part) => {
   const at = part.includes("=") ? part.indexOf("=") : part.length;
   // (`ticket_id` and `ticket-id` name `ticketId` too.)
   return [decoded(part.slice(0, at)).replace(/^(amp;)+/i, "").replace(/[_-]/g, "").toLowerCase(), decoded(part.slice(at + 1))];
 });
-if (pairs.length) pairs[pairs.length - 1][1] = withoutTrailingPunctuation(pairs[pairs.length - 1][1]);
 for (const [name, value] of pairs) if (!link.has(name)) link.set(name, value);
-// The link's last value without what a mail client's autolink took in after it: a full
-// stop or comma, or a bracket that closes nothing ("(see …ticketId=T-9)"); "Ana (Support)"
-// and "[ticket_id]" keep theirs.
-function withoutTrailingPunctuation(value) {
-  const count = (c) => value.split(c).length - 1;
+// The link as written, without what a mail client's autolink took in after it: a full stop
+// or comma, or a bracket that closes nothing ("(see …ticketId=T-9)"). What the help desk
+// encoded (`Ana%21`) is its own, and "Ana (Support)" and "[ticket_id]" keep their brackets.
+function withoutTrailingPunctuation(text) {
+  const last = text.slice(text.lastIndexOf("&") + 1);
+  const open = { ")": (last.match(/\(/g) ?? []).length, "]": (last.match(/\[/g) ?? []).length };
+  const closed = { ")": (last.match(/\)/g) ?? []).length, "]": (last.match(/\]/g) ?? []).length };
+  let end = text.length;
   for (;;) {
-    if (/[.,;:!?]$/.test(value)) value = value.slice(0, -1);
-    else if (value.endsWith(")") && count(")") > count("(")) value = value.slice(0, -1);
-    else if (value.endsWith("]") && count("]") > count("[")) value = value.slice(0, -1);
-    else return value;
+    const c = text[end - 1];
+    if (c !== undefined && ".,;:!?".includes(c)) end--;
+    else if ((c === ")" || c === "]") && closed[c] > open[c]) { closed[c]--; end--; }
+    else return text.slice(0, end);
   }
 }
 // A value percent-decoded as bytes and read as UTF-8, else as Windows-1252 (an older mail
@@ -148,7 +151,7 @@ const pageStorage = {
 // customer, who gets their own.
 // What names the link, whatever order its values come in and whatever a mailer adds to
 // track the click.
-const TRACKING = /^(utm.*|mc(eid|cid)|hs(enc|mi)|fbclid|gclid|msclkid|mkttok|score|q1|lang)$/;
+const TRACKING = /^(utm.*|mc(eid|cid)|hs(enc|mi|tc|sc|fp)|gl|[a-z]*clid|[gw]braid|igshid|mkttok|score|q1|lang)$/;
 function linkId() {
   const named = [...link].filter(([k]) => !TRACKING.test(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const key = derivedId(`${surveyId}\0${tls ? "tls" : kind}\0${JSON.stringify(named)}`);
@@ -160,8 +163,8 @@ const responseId = rid && /^[A-Za-z0-9_-]{1,64}$/.test(rid) ? rid
   : metadata.ticketId ? derivedId(`${surveyId}\0${tls ? "tls" : kind}\0${metadata.ticketId}`) : linkId();
 // What this browser did with the response: the link's score it recorded, the score chosen
 // since (a mis-tap in the email, corrected here), and whether it was sent in full.
-const history = () => (responseId && pageStorage.get(responseId)) || {};
-const remember = (change) => responseId && pageStorage.set(responseId, { ...history(), ...change });
+const pastVisit = () => (responseId && pageStorage.get(responseId)) || {};
+const remember = (change) => responseId && pageStorage.set(responseId, { ...pastVisit(), ...change });
 
 // Listen for a person from the start: a move made while the widget loads counts too.
 // Digits only: Number() would read "0x9", "9e0" or " 9" as 9, which no email link says.
@@ -188,7 +191,7 @@ const record = (event) => {
   personHere = true;
   if (!survey || score === null) return;
   signs.forEach((sign) => removeEventListener(sign, record, true));
-  const before = history();
+  const before = pastVisit();
   // Sent in full already: the endpoint keeps that answer, so the link's score would not be
   // stored; the card asks again, and a Send replaces the answer.
   if (before.sent) return;

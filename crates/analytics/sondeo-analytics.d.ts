@@ -304,7 +304,7 @@ export class Scorer {
   rates(options?: { by?: string }): Rates;
   /** `invited`: a CSV text with the columns team and invited. */
   participation(invited: string): Participation;
-  /** Per value of `by` (default the agent); with `value`, that segment's row alone (still weighed against the others); `from`, `to` and `survey` narrow it as the figures. */
+  /** Per value of `by` (default the agent); with `value`, that segment's row alone (still weighed against the others); `from`, `to` and `survey` narrow it as the figures; `kind: "enps"` throws (employees' answers). */
   inflation(options?: Filter & { by?: string; kind?: Kind; shortBelow?: number; outcome?: Outcome }): InflationRow[];
   free(): void;
 }

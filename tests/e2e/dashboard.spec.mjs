@@ -434,6 +434,11 @@ test("the inflation check flags an agent whose tens come without a word; partici
     await expect(page.locator("#inflation tr", { hasText: /^bo/ })).toContainText("(n=30)");
     await expect(page.locator("#inflation tr", { hasText: /^bo/ })).toContainText("⚑");
     await page.locator("#segment").selectOption("");
+    // Employees' answers are not checked (per agent or team they would name small teams).
+    await page.locator("#kind").selectOption("enps");
+    await expect(page.locator("#inflation")).toContainText("not employees' enps");
+    await expect(page.locator("#inflation tr")).toHaveCount(0);
+    await page.locator("#kind").selectOption("");
     await page.locator("#invited-file").setInputFiles({ name: "invited.csv", mimeType: "text/csv", buffer: Buffer.from("team,invited\nops,4\neng,5\n") });
     await expect(page.locator("#participation tr", { hasText: "ops" })).toContainText(`${(75).toFixed(1)}%`);
     await expect(page.locator("#participation tr", { hasText: "eng" })).toContainText(`${(20).toFixed(1)}%`);

@@ -144,6 +144,15 @@ test("an element's select() before its survey has started waits for it; with no 
   });
   await waitForPosts(server.posts, (posts) => posts.some((p) => p.body.surveyId === "changed" && p.body.score === 6));
   expect(server.posts.filter((p) => p.body.surveyId === "prefilled").map((p) => p.body.score)).toEqual([9]);
+  // The same, with the element moved in that task (a drag-and-drop list): still the new one's.
+  await page.evaluate(() => {
+    const el = document.querySelectorAll("sondeo-survey")[1];
+    el.config = { kind: "csat", endpoint: "/api/responses", id: "moved" };
+    el.select(2);
+    document.querySelector("#app").prepend(el);
+  });
+  await waitForPosts(server.posts, (posts) => posts.some((p) => p.body.surveyId === "moved" && p.body.score === 2));
+  expect(server.posts.filter((p) => p.body.surveyId === "changed").map((p) => p.body.score)).toEqual([6]);
   // One in the page whose config the widget refused has no survey to choose in: said, not dropped.
   const thrown = await page.evaluate(async () => {
     const bad = document.createElement("sondeo-survey");

@@ -284,6 +284,8 @@ test("ticket.html reads links as help desks and mail clients write them: any cas
   expect((await visit("/ticket.html?kind=csat&score=3&agent=Ana%20(Support)&ticketId=[ticket_id]")).metadata)
     .toEqual({ touchpoint: "support", channel: "email", agent: "Ana (Support)" });
   expect((await visit("/ticket.html?kind=csat&score=3&ticketId=B-7&agent=Ana%20(Support)")).metadata.agent).toBe("Ana (Support)");
+  // What the help desk encoded is its own; only what the autolink added goes.
+  expect((await visit("/ticket.html?kind=csat&score=3&ticketId=B-8&agent=Ana%21.")).metadata.agent).toBe("Ana!");
 });
 
 test("ticket.html: a reload keeps the customer's own correction and one response without a ticket; after Send the link's score is not claimed", async ({ page }) => {

@@ -751,6 +751,13 @@ impl Scorer {
                 ))
             })?,
         };
+        // Employees' answers are no customer's, and per segment would name small teams,
+        // which the summary's floor hides.
+        if kind == sondeo_core::Kind::Enps {
+            return Err(JsError::new(
+                "kind: the inflation check reads customers' answers (nps, csat, ces, rating, yesno), not employees' enps",
+            ));
+        }
         let short_below = get("shortBelow")
             .and_then(|v| v.as_f64())
             .map_or(20, |n| n.clamp(1.0, 1000.0) as usize);

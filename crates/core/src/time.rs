@@ -95,8 +95,9 @@ fn digits(b: &[u8], range: std::ops::Range<usize>) -> Option<i64> {
 ///   allows) or as ` UTC`;
 /// - Unix time as a number (`1763632800`, or `1763632800.5`), as Delighted's and many
 ///   APIs' exports write it: 10 digits are seconds, 13 milliseconds (2001 to 2286; no
-///   survey answered before). Other numbers stay unread: a spreadsheet's day serial
-///   (`45981.4`), a compact local time (`2026112010`, which as seconds would be 2034).
+///   survey answered before). Other numbers stay unread (a spreadsheet's day serial,
+///   `45981.4`). A compact local time of ten digits (`2026112010`) cannot be told from
+///   seconds (2034): it is read so, and the dashboard says such answers are dated ahead.
 ///
 /// Responses posted to the collector must carry their zone ([`parse_rfc3339`]).
 pub fn parse_sheet_time(s: &str) -> Option<i64> {
@@ -143,8 +144,7 @@ fn split_zone(s: &str) -> Option<(&str, String)> {
 }
 
 /// Unix time written as a number: seconds (10 digits, then an optional fraction) or
-/// milliseconds (13 digits), in 2001–2286 (no leading zero); not a 10-digit number that
-/// reads as a compact local time (`yyyyMMddHH`, 1900–2099).
+/// milliseconds (13 digits), in 2001–2286 (no leading zero).
 fn unix_time_ms(s: &str) -> Option<i64> {
     let (whole, fraction) = s.split_once('.').unwrap_or((s, ""));
     let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
@@ -152,7 +152,7 @@ fn unix_time_ms(s: &str) -> Option<i64> {
         return None;
     }
     match whole.len() {
-        10 if !compact_local_time(whole) => {
+        10 => {
             // The fraction's first three digits, as milliseconds (`.5` is 500).
             let millis = (fraction.bytes().chain(*b"000").take(3))
                 .fold(0, |n, d| n * 10 + (d - b'0') as i64);
@@ -161,18 +161,6 @@ fn unix_time_ms(s: &str) -> Option<i64> {
         13 if fraction.is_empty() => digits(whole.as_bytes(), 0..13),
         _ => None,
     }
-}
-
-/// Whether ten digits read as `yyyyMMddHH` of 1900–2099 (an ERP's compact local time).
-fn compact_local_time(ten: &str) -> bool {
-    let b = ten.as_bytes();
-    let field = |range| digits(b, range).unwrap_or(-1);
-    let (year, month, day, hour) = (field(0..4), field(4..6), field(6..8), field(8..10));
-    (1900..2100).contains(&year)
-        && (1..=12).contains(&month)
-        && day >= 1
-        && day <= days_in_month(year, month)
-        && hour <= 23
 }
 
 fn is_leap(year: i64) -> bool {
@@ -425,8 +413,7 @@ mod tests {
             Some(1_000_000_000_123)
         );
         // No time: a spreadsheet's day serial, a count, numbers of other lengths (2001 is
-        // ten digits of seconds), a leading zero, a compact local time (2026-11-20 10h, as
-        // seconds 2034), a sign, an exponent, a number no i64 holds.
+        // ten digits of seconds), a leading zero, a sign, an exponent, a number no i64 holds.
         for not_a_time in [
             "45981.4",
             "42",
@@ -435,7 +422,6 @@ mod tests {
             "10000000000",
             "0000000000",
             "0001000000000",
-            "2026112010",
             "1000000000.",
             "1000000000123.5",
             "-1000000000",
@@ -444,8 +430,10 @@ mod tests {
         ] {
             assert_eq!(parse_sheet_time(not_a_time), None, "{not_a_time}");
         }
-        // Ten digits that are no compact local time (month 39) are seconds.
+        // Any ten digits are seconds, those that would also read as a date (`2030031720`,
+        // 2030-03-17 20h) too: 2034-04-30T05:55:20Z, a Unix time of 2030–2036 being likelier.
         assert_eq!(parse_sheet_time("1795393800"), Some(1_795_393_800));
+        assert_eq!(parse_sheet_time("2030031720"), Some(2_030_031_720));
     }
 
     #[test]

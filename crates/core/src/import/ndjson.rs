@@ -68,7 +68,7 @@ impl<'a> Line<'a> {
             return Err(scan.error("expected a JSON object"));
         }
         // Which fields were given (a `null` too): a field given twice is ambiguous.
-        let mut seen = 0u16;
+        let mut seen = 0u32;
         scan.members(|scan, key| {
             let (bit, slot) = match key.as_ref() {
                 "id" => (0, &mut line.id),

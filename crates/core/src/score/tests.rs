@@ -564,8 +564,13 @@ fn a_version_made_earlier_never_replaces_a_later_one() {
         alone(&made_last)
     );
     // An `updatedAt` more than ten minutes past its receipt orders nothing: receipt does.
+    // (Believed, the pinned one's would be the later.)
     let pinned = version(2, true, monday, Some(1_000_000 + 11 * 60_000));
-    assert_eq!(counted(&[new.clone(), pinned.clone()]), alone(&new));
+    let believable = version(9, true, tuesday, Some(1_000_000 + 11 * 60_000 - 1));
+    assert_eq!(
+        counted(&[believable.clone(), pinned.clone()]),
+        alone(&believable)
+    );
     // Without a time on one side, arrival order decides: the last one counts.
     let undated = version(7, true, None, None);
     assert_eq!(counted(&[undated.clone(), old.clone()]), alone(&old));
