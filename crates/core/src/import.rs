@@ -23,7 +23,6 @@ mod windows_1252;
 use crate::metric::{Kind, KIND_CHOICES};
 use crate::schema::unguarded;
 use crate::score::{Row, Times};
-use crate::time::parse_sheet_time_ms;
 use std::borrow::Cow;
 
 /// How many rejected rows are reported in detail.
@@ -448,7 +447,7 @@ pub fn row_from_json(
         value => value.and_then(|v| v.as_str()).map(Cow::Borrowed),
     };
     let texts = ["createdAt", "submittedAt", "receivedAt", "updatedAt"].map(time);
-    let times = Times::read(texts.each_ref().map(|t| t.as_deref()), parse_sheet_time_ms);
+    let times = Times::read(texts);
     if let Some(metadata) = object.get("metadata").and_then(|m| m.as_object()) {
         for (key, value) in metadata {
             match value {
@@ -711,15 +710,12 @@ fn csv_record(
     match checked_row {
         Ok((kind, score, answers, rest)) => {
             // (The export's CSV has no `updatedAt`.)
-            let times = Times::read(
-                [
-                    cell(cols.created_at),
-                    cell(cols.submitted_at),
-                    cell(cols.received_at),
-                    None,
-                ],
-                parse_sheet_time_ms,
-            );
+            let times = Times::read([
+                cell(cols.created_at),
+                cell(cols.submitted_at),
+                cell(cols.received_at),
+                None,
+            ]);
             let row = Row {
                 answers,
                 id: cell(cols.id).map(Cow::Borrowed),

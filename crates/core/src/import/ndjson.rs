@@ -10,7 +10,6 @@
 use super::checked;
 use crate::score::Row;
 use crate::score::Times;
-use crate::time::parse_sheet_time_ms;
 use std::borrow::Cow;
 
 #[cfg(test)]
@@ -169,7 +168,7 @@ impl<'a> Line<'a> {
             self.updated_at,
         ]
         .map(time_text);
-        let times = Times::read(texts.each_ref().map(|t| t.as_deref()), parse_sheet_time_ms);
+        let times = Times::read(texts);
         Ok(Row {
             answers,
             // An empty id is none (rows without one are never taken for one another); a

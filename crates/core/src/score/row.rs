@@ -52,10 +52,11 @@ pub struct Times {
 }
 
 impl Times {
-    /// The times of a source that gives each as text, read by `parse`.
-    /// `texts`: created, submitted, received and updated.
-    pub fn read(texts: [Option<&str>; 4], parse: impl Fn(&str) -> Option<i64>) -> Times {
-        let [created, submitted, received, updated] = texts.map(|t| t.and_then(&parse));
+    /// The times of a source as it wrote them (created, submitted, received and updated),
+    /// each read as an export writes times ([`crate::time::parse_sheet_time_ms`]).
+    pub fn read<S: AsRef<str>>(texts: [Option<S>; 4]) -> Times {
+        let [created, submitted, received, updated] =
+            texts.map(|t| crate::time::parse_sheet_time_ms(t?.as_ref()));
         Times {
             created,
             submitted,

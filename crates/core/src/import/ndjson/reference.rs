@@ -4,7 +4,6 @@
 use crate::import::checked;
 use crate::score::Row;
 use crate::score::Times;
-use crate::time::parse_sheet_time_ms;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -162,7 +161,7 @@ impl<'a> Line<'a> {
             self.updated_at,
         ]
         .map(time_text);
-        let times = Times::read(texts.each_ref().map(|t| t.as_deref()), parse_sheet_time_ms);
+        let times = Times::read(texts);
         Ok(Row {
             answers,
             id: match self.id.map(|id| id.get()) {
