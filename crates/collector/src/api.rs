@@ -710,6 +710,18 @@ async fn require_read_token(
     next.run(request).await
 }
 
+/// `since` to the millisecond, as `receivedAt` is stored (a time cut to its second took in
+/// answers up to 999 ms before it). A `+` of a zone written into a URL unencoded reaches
+/// here as a space (`…T10:00:00 01:00`): that space can only have been a `+`.
+fn parse_since(text: &str) -> Option<i64> {
+    sondeo_core::time::parse_rfc3339_ms(text).or_else(|| {
+        let zone = text
+            .rfind(' ')
+            .filter(|&at| at >= 19 && text.len() - at == 6)?;
+        sondeo_core::time::parse_rfc3339_ms(&format!("{}+{}", &text[..zone], &text[zone + 1..]))
+    })
+}
+
 /// The display records (`type: "impression"`), as NDJSON; `since` and `survey` as for responses.
 async fn export_impressions(
     state: State<AppState>,
@@ -755,12 +767,13 @@ async fn export(
     };
     let since_ms = match query.get("since") {
         None => i64::MIN,
-        Some(s) => match sondeo_core::time::parse_rfc3339(s) {
-            Some(secs) => secs * 1000,
+        Some(s) => match parse_since(s) {
+            Some(ms) => ms,
             None => {
                 return error(
                     StatusCode::BAD_REQUEST,
-                    "since: expected an RFC 3339 timestamp such as 2026-11-22T10:00:00Z",
+                    "since: expected an RFC 3339 timestamp such as 2026-11-22T10:00:00Z or \
+                     2026-11-22T10:00:00.250%2B01:00 (a + encoded as %2B), or a date",
                     Some("since"),
                 )
             }

@@ -134,6 +134,25 @@ fn export_filters_by_survey_and_time_and_refuses_bad_parameters() {
 }
 
 #[test]
+fn export_since_counts_milliseconds_and_reads_an_unencoded_zone_sign() {
+    let c = Collector::start(&[]);
+    c.post(&response("ms", 5, true));
+    let received = c.ndjson()[0]["receivedAt"].as_str().unwrap().to_string();
+    // "…:SS.mmmZ": the same instant in +00:00, then one millisecond later.
+    let (second, millis) = received.trim_end_matches('Z').rsplit_once('.').unwrap();
+    let millis: u32 = millis.parse().unwrap();
+    let count = |since: &str| c.export(&format!("?since={since}")).1.lines().count();
+    assert_eq!(count(&received), 1);
+    // A `+` left unencoded in a URL is a space to a query reader.
+    assert_eq!(count(&format!("{second}.{millis:03}+00:00")), 1);
+    if millis < 999 {
+        assert_eq!(count(&format!("{second}.{:03}Z", millis + 1)), 0);
+        assert_eq!(count(&format!("{second}.{:03}+00:00", millis + 1)), 0);
+    }
+    assert_eq!(c.export("?since=2026-11-22T10:00:00+1:00").0, 400);
+}
+
+#[test]
 fn cors_preflight_is_allowed_for_listed_origins_only() {
     let c = Collector::start(&["--allow-origin", "https://shop.example"]);
     let preflight = |origin: &str| {
