@@ -230,6 +230,10 @@ export interface SurveyRef {
 export interface DeliveryDetail {
   /** The response's id. */
   id: string;
+  /** Whether the version concerned is the final answer (false: the partial sent when the
+   * score was chosen, which shares the id); absent on what the widget says before the
+   * delivery module has the answer (a module that could not load, a `beforeSend` that threw). */
+  complete?: boolean;
   /** The endpoint's HTTP status; absent when no answer came (offline, a timeout). */
   status?: number;
   /** What went wrong, in words (the endpoint's message on a 4xx). */

@@ -225,8 +225,9 @@ document.addEventListener("sondeo:submit", () => remember({ sent: true }));
 document.addEventListener("sondeo:error", (event) => {
   if (!event.detail?.status) return;
   if (recordedSaid) document.getElementById("status").textContent = "";
-  // Nor was a refused Send stored: the next click in the email may record its score.
-  remember({ sent: false });
+  // Nor was a refused Send stored: the next click in the email may record its score. (A
+  // late refusal of the partial says nothing of the Send.)
+  if (event.detail.complete !== false) remember({ sent: false });
 });
 // A script's click on the survey (a mail security sandbox that presses every button) is no
 // person answering: only the visitor's own clicks and keys reach it on this page.

@@ -119,7 +119,8 @@ test("a 400 from the endpoint is reported once and not retried", async ({ page }
     await page.waitForTimeout(1500); // many backoff periods of 50 ms: a retry loop would have posted again
     expect(server.posts).toHaveLength(1);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ status: 400 });
+    // (No partial was sent: the refused version is the final answer.)
+    expect(errors[0]).toMatchObject({ status: 400, complete: true });
     expect(errors[0].error).toContain("refused by test");
     expect(await page.evaluate(() => window.survey.pending())).toBe(0);
   } finally {

@@ -256,7 +256,10 @@ test("the payload and event details have the fields the types give them", async 
     const delivery = declared("DeliveryDetail");
     for (const name of ["retry", "error"]) expect(strays(details[name], delivery, name)).toEqual([]);
     expect(details.retry.attempt).toBe(1);
+    // The retry was the partial's; the refused answer is a partial too (a score, no Send).
+    expect(details.retry.complete).toBe(false);
     expect(details.error.status).toBe(422);
+    expect(details.error.complete).toBe(false);
     expect(strays(details.close, checker.getUnionType([declared("SurveyRef"), payload]), "close")).toEqual([]);
     expect(details.close.complete).toBe(true);
     expect(strays(details.answer, payload, "answer")).toEqual([]);

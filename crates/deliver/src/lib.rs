@@ -264,7 +264,7 @@ fn take_over(events: &EventTarget, key: &str, queued: &str) -> Option<String> {
             transport::notify(
                 events,
                 "sondeo:error",
-                &dropped.id,
+                &dropped,
                 0,
                 "the offline queue is full: the oldest unsent response was dropped",
             );

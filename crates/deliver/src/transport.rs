@@ -199,16 +199,17 @@ pub fn register(
     first
 }
 
-/// Dispatches a delivery event whose detail is `{ id, status, error }`.
-pub fn notify(target: &EventTarget, name: &str, id: &str, status: u16, error: &str) {
-    notify_retry(target, name, id, status, error, 0, 0)
+/// Dispatches a delivery event whose detail is `{ id, complete, status, error }`: `complete`
+/// tells a refused partial from a refused final answer, which share the id.
+pub fn notify(target: &EventTarget, name: &str, entry: &Entry, status: u16, error: &str) {
+    notify_retry(target, name, entry, status, error, 0, 0)
 }
 
 /// Like [`notify`], with `attempt` and `delayMs` for `sondeo:retry`.
 fn notify_retry(
     target: &EventTarget,
     name: &str,
-    id: &str,
+    entry: &Entry,
     status: u16,
     error: &str,
     attempt: u32,
@@ -218,7 +219,8 @@ fn notify_retry(
     let set = |key: &str, value: JsValue| {
         let _ = js_sys::Reflect::set(&detail, &key.into(), &value);
     };
-    set("id", id.into());
+    set("id", entry.id.as_str().into());
+    set("complete", entry.complete.into());
     if status > 0 {
         set("status", (status as f64).into());
     }
@@ -297,14 +299,14 @@ fn flush_with(endpoint: &str, events: &EventTarget, probe: bool) {
         notify(
             events,
             "sondeo:error",
-            &entry.id,
+            &entry,
             0,
             "the response stayed unsent longer than delivery.maxAgeDays and was dropped",
         );
     }
     if offline {
         for entry in &mine.entries {
-            notify(events, "sondeo:queued", &entry.id, 0, "");
+            notify(events, "sondeo:queued", entry, 0, "");
         }
     }
     schedule(endpoint, events, mine.next_due());
@@ -428,7 +430,7 @@ fn attempt(entry: Entry, route: &Route, events: EventTarget) {
             // site must fix its endpoint: said as an error, and the answer kept and retried.
             Some(0.0) => {
                 let problem = "the endpoint answered with a redirect, which is not followed; give its final URL as endpoint";
-                notify(&events, "sondeo:error", &entry.id, 0, problem);
+                notify(&events, "sondeo:error", &entry, 0, problem);
                 finish(entry, events, None, None, problem)
             }
             Some(status) => {
@@ -502,7 +504,7 @@ fn finish(
         });
     }
     match settled {
-        Settled::Delivered => notify(&events, "sondeo:sent", &entry.id, code, ""),
+        Settled::Delivered => notify(&events, "sondeo:sent", &entry, code, ""),
         Settled::Refused => {
             let mut error = String::from("the endpoint refused the response");
             let message: String = message.chars().take(500).collect();
@@ -510,13 +512,13 @@ fn finish(
                 error.push_str(": ");
                 error.push_str(&message);
             }
-            notify(&events, "sondeo:error", &entry.id, code, &error);
+            notify(&events, "sondeo:error", &entry, code, &error);
         }
-        Settled::Parked => notify(&events, "sondeo:queued", &entry.id, code, ""),
+        Settled::Parked => notify(&events, "sondeo:queued", &entry, code, ""),
         Settled::Retrying { attempt, wait_ms } => notify_retry(
             &events,
             "sondeo:retry",
-            &entry.id,
+            &entry,
             code,
             message,
             attempt,
