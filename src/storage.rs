@@ -21,6 +21,19 @@ pub fn local() -> Option<web_sys::Storage> {
     crate::page::window().local_storage().ok()?
 }
 
+/// Whether what the widget stores of a visitor stays: `localStorage` takes a write and gives
+/// it back (it throws, or is full, in sandboxed frames, some privacy modes and full quotas).
+/// A site's refused consent is its own choice, not a browser that forgets.
+pub fn keeps_history() -> bool {
+    const PROBE: &str = "sondeo:probe";
+    CONSENT.with(Cell::get) == (true, Some(false))
+        || local().is_some_and(|s| {
+            s.set_item(PROBE, "1").is_ok()
+                && s.get_item(PROBE).ok().flatten().is_some_and(|v| v == "1")
+                && s.remove_item(PROBE).is_ok()
+        })
+}
+
 /// A survey that needs consent was mounted.
 pub fn require_consent() {
     CONSENT.with(|c| c.set((true, c.get().1)));

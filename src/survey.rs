@@ -34,6 +34,9 @@ pub struct Survey {
     deliverer: Deliverer,
     id: Option<String>,
     created_at: Option<String>,
+    /// When the response began (ms): a dismissal leaves an answer given since in another
+    /// tab standing (see `Seen::left`).
+    begun_ms: u64,
     prompt: Prompt,
     open: bool,
     destroyed: bool,
@@ -181,6 +184,7 @@ pub fn mount(
         deliverer,
         id: None,
         created_at: None,
+        begun_ms: 0,
         prompt,
         open: false,
         destroyed: false,
@@ -456,6 +460,7 @@ impl Survey {
         }
         self.id = Some(self.config.response_id.clone().unwrap_or_else(new_id));
         self.created_at = Some(now());
+        self.begun_ms = js_sys::Date::now() as u64;
         if self.config.impressions {
             let c = &self.config;
             self.deliverer
@@ -556,9 +561,9 @@ impl Survey {
         set(&self.host, "data-state", "closed");
         dom::top_layer(&self.host, false);
         if self.prompt.started() {
-            trigger::remember(&self.config.id, Outcome::Answered);
+            trigger::remember(&self.config.id, Outcome::Answered, 0);
         } else if dismissal {
-            trigger::remember(&self.config.id, Outcome::Dismissed);
+            trigger::remember(&self.config.id, Outcome::Dismissed, self.begun_ms);
         }
         if let Some(previous) = self.previous_focus.take() {
             let _ = previous.focus();
@@ -701,7 +706,7 @@ impl Survey {
             self.deliverer.send(&partial);
             // Sent: a visitor who leaves the page now (closes the tab, follows a link) has
             // answered, as one who closes the prompt has; the next page must not ask again.
-            trigger::remember(&self.config.id, Outcome::Answered);
+            trigger::remember(&self.config.id, Outcome::Answered, 0);
         }
         self.outbox.push(("sondeo:answer", payload(&partial)));
     }
@@ -753,6 +758,21 @@ impl Survey {
     }
 
     /// Runs `f` on this survey after `ms`, replacing any timer before it.
+    /// Closes the thank-you once the visitor is not using it: a pointer over the card or
+    /// focus on its link (the review site) waits another `closeAfterMs` (WCAG 2.2.1: a
+    /// time limit the visitor can extend).
+    fn close_when_idle(&mut self) {
+        let on_link = self.view.link.is_some() && dom::focused() == self.view.link;
+        if on_link || self.view.card.matches(":hover").unwrap_or(false) {
+            self.after(
+                self.config.thank_you.close_after_ms,
+                Survey::close_when_idle,
+            );
+        } else {
+            self.close();
+        }
+    }
+
     fn after(&mut self, ms: u32, f: fn(&mut Survey)) {
         let me = self.me.clone();
         self.timer = Timer::new(
@@ -809,9 +829,9 @@ impl Survey {
         self.timer = None;
         let close_after = self.config.thank_you.close_after_ms;
         if self.config.display.mode != DisplayMode::Inline && close_after > 0 {
-            self.after(close_after, Survey::close);
+            self.after(close_after, Survey::close_when_idle);
         }
-        trigger::remember(&self.config.id, Outcome::Answered);
+        trigger::remember(&self.config.id, Outcome::Answered, 0);
         self.view.ask.set_hidden(true);
         self.view
             .thanks

@@ -124,6 +124,11 @@ impl Prompter {
             self.waiting.set(true);
             return;
         }
+        // Nor does one show itself where nothing is kept (a storage refused or full): it
+        // could not remember an answer, and would ask on every page.
+        if self.popup && !self.targeting.force && !crate::storage::keeps_history() {
+            return;
+        }
         match self.verdict() {
             Verdict::Show => self.show_now(),
             Verdict::Wait(ms) if load => self.later(ms.min(u32::MAX as u64) as u32),
@@ -239,9 +244,9 @@ fn update_seen(survey_id: &str, f: impl FnOnce(&mut Seen)) {
     store(&key, &seen.write());
 }
 
-/// Remembers how the visitor left the survey, now.
-pub fn remember(survey_id: &str, outcome: Outcome) {
-    update_seen(survey_id, |seen| seen.left(outcome, now()));
+/// Remembers how the visitor left the survey, now, in a prompt that began at `begun` (ms).
+pub fn remember(survey_id: &str, outcome: Outcome, begun: u64) {
+    update_seen(survey_id, |seen| seen.left(outcome, now(), begun));
 }
 
 /// The visits record: the stored one (another tab may have counted), else this page's.

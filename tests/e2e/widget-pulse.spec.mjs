@@ -28,10 +28,11 @@ test("an anonymous eNPS pulse asks the standard question and posts no page, no u
 });
 
 test("an anonymous pulse refuses a user id or free metadata, naming each", async ({ page }) => {
-  await open(page, { kind: "enps", anonymous: true, user: { id: "e-42" }, metadata: { team: "a", email: "x@example.com" } });
+  await open(page, { kind: "enps", anonymous: true, user: { id: "e-42" }, metadata: { team: "a", email: "x@example.com" }, responseId: "pulse-2026-11-e-42" });
   const error = await page.evaluate(() => window.mountError);
   expect(error).toContain("user: expected no user with anonymous: true");
   expect(error).toContain("metadata.email: not sent with anonymous: true");
+  expect(error).toContain("responseId: expected none with anonymous: true");
 });
 
 test("the eNPS question comes in the visitor's language", async ({ page }) => {

@@ -213,10 +213,33 @@ test("a modal's thank-you closes by itself after thankYou.closeAfterMs, and focu
   await open(page, { kind: "csat", display: "modal", followUp: false, thankYou: { closeAfterMs: 3000 } });
   await page.getByRole("radio", { name: /^5 – / }).click();
   await expect(page.getByRole("status")).toContainText("Thank");
+  // The pointer leaves the card (over it, the thank-you waits: see the next test).
+  await page.mouse.move(1, 1);
   await page.clock.runFor(2500);
   expect(await page.locator("sondeo-survey").getAttribute("data-state")).toBe("open");
   await page.clock.runFor(1000);
   expect(await page.locator("sondeo-survey").getAttribute("data-state")).toBe("closed");
+});
+
+test("a thank-you in use stays: focus on its review link, or the pointer over it, waits another closeAfterMs (WCAG 2.2.1)", async ({ page }) => {
+  await page.clock.install();
+  await open(page, { kind: "csat", display: "modal", followUp: false, thankYou: { closeAfterMs: 3000, link: { url: "https://reviews.example/sondeo", text: "Leave a review" } } }, "?review");
+  await page.getByRole("radio", { name: /^5 – / }).click();
+  const link = page.getByRole("link", { name: "Leave a review" });
+  await link.focus();
+  const state = () => page.locator("sondeo-survey").getAttribute("data-state");
+  await page.clock.runFor(7000);
+  expect(await state()).toBe("open");
+  // Focus back on the message, the pointer over the card: still open.
+  await page.getByRole("status").focus();
+  const box = await page.getByRole("status").boundingBox();
+  await page.mouse.move(box.x + 2, box.y + 2);
+  await page.clock.runFor(3500);
+  expect(await state()).toBe("open");
+  // The pointer gone: closed within another closeAfterMs.
+  await page.mouse.move(1, 1);
+  await page.clock.runFor(3500);
+  expect(await state()).toBe("closed");
 });
 
 test("a slide-in that appears by itself is announced (\"Survey\"), not focused, and Escape in the page dismisses it; opened by the site's button it takes the focus", async ({ page }) => {

@@ -284,3 +284,42 @@ test("a prompt whose survey needs consent waits for the banner's answer, then it
   expect(await state(page)).toBe("closed");
   expect(await page.evaluate(() => localStorage.getItem("sondeo:seen:consented"))).toMatch(/^d\d+,1$/);
 });
+
+test("one prompt open in two tabs, answered in one and closed in the other, stays answered: recontactDays, not dismissDays", async ({ page, context }) => {
+  const config = { kind: "nps", id: "two-tabs", display: "modal", recontactDays: 90, dismissDays: 7 };
+  await load(page, config, "?tab-a");
+  const other = await context.newPage();
+  expect(await openMount(other, server.url, config, "?tab-b")).toBeNull();
+  expect(await state(page)).toBe("open");
+  expect(await state(other)).toBe("open");
+  await page.getByRole("radio", { name: "9", exact: true }).click();
+  await page.getByRole("button", { name: "Send" }).click();
+  await other.getByRole("button", { name: "Close" }).click();
+  const seen = await page.evaluate(() => localStorage.getItem("sondeo:seen:two-tabs"));
+  expect(seen).toMatch(/^a\d+,2$/);
+  // Eight days on (the record's time moved back as the days would), the answer still holds.
+  await page.evaluate((seen) => localStorage.setItem("sondeo:seen:two-tabs", seen.replace(/^a(\d+)/, (_, t) => `a${Number(t) - 8 * 86_400_000}`)), seen);
+  await load(page, config, "?eight-days-on");
+  expect(await state(page)).toBe("closed");
+  await other.close();
+});
+
+test("a browser that keeps nothing (storage refused or full) is not asked by a prompt that shows itself on every page; an inline survey still shows", async ({ browser }) => {
+  for (const [name, shim] of [
+    ["refused", () => Object.defineProperty(window, "localStorage", { get() { throw new DOMException("storage is disabled", "SecurityError"); } })],
+    ["full", () => { Storage.prototype.setItem = function () { throw new DOMException("full", "QuotaExceededError"); }; }],
+  ]) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.addInitScript(shim);
+    // The load trigger has asked its rules by the time mount() resolves.
+    await load(page, { kind: "nps", id: `forgetful-${name}`, display: "modal" }, `?modal-${name}`);
+    expect(await state(page), name).toBe("closed");
+    // The page may still open it itself, and an inline survey is on the page by design.
+    await page.evaluate(() => window.survey.show());
+    await expect.poll(() => state(page), name).toBe("open");
+    await load(page, { kind: "nps", id: `inline-${name}` }, `?inline-${name}`);
+    expect(await state(page), name).toBe("open");
+    await context.close();
+  }
+});

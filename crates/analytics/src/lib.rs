@@ -167,6 +167,32 @@ fn without_team(row: &sondeo_core::score::Row<'static>) -> sondeo_core::score::R
     row
 }
 
+/// The anonymity floor of a call's `options` (`minTeamSize`, 5 unless given).
+fn min_team_size(options: &JsValue) -> u64 {
+    js_sys::Reflect::get(options, &"minTeamSize".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .map_or(5, |n| n.clamp(1.0, 1e6) as u64)
+}
+
+/// Refuses to list one segment's employee answers when they are fewer people than the
+/// floor: without their team, the scores of a team asked for by name are still theirs.
+fn employees_listable(
+    latest: &sondeo_core::score::Latest,
+    filter: &sondeo_core::score::ListFilter<'_>,
+    options: &JsValue,
+) -> Result<(), JsError> {
+    let minimum = min_team_size(options);
+    match (latest.segment_employees(filter), filter.segment) {
+        (Some(people), Some((field, value))) if people > 0 && people < minimum => {
+            Err(JsError::new(&format!(
+                "value: employees' (eNPS) answers of one segment are listed for {minimum} people or more; {field} {value:?} has fewer (the anonymity floor, minTeamSize)"
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The filter options of a call, read from a JS object.
 fn filter_options(options: &JsValue) -> Result<filter::FilterOptions, JsError> {
     let get = |k: &str| js_sys::Reflect::get(options, &k.into()).ok();
@@ -471,6 +497,7 @@ impl Scorer {
             .clamp(0.0, 10_000.0) as usize;
         let inner = self.inner.borrow();
         inner.listable()?;
+        employees_listable(&inner.latest, &filter, &options)?;
         let items: Vec<serde_json::Value> = inner
             .latest
             .list(&filter, limit)
@@ -496,9 +523,11 @@ impl Scorer {
     /// export's columns; cells that a spreadsheet would run as formulas are guarded.
     #[wasm_bindgen(js_name = responsesCsv)]
     pub fn responses_csv(&self, options: JsValue) -> Result<String, JsError> {
-        let options = filter_options(&options)?;
+        let options_value = options;
+        let options = filter_options(&options_value)?;
         let inner = self.inner.borrow();
         inner.listable()?;
+        employees_listable(&inner.latest, &options.list_filter(), &options_value)?;
         let rows: Vec<_> = inner
             .latest
             .list(&options.list_filter(), usize::MAX)
@@ -915,10 +944,7 @@ impl Scorer {
         } else {
             None
         };
-        let min_enps = js_sys::Reflect::get(&options_value, &"minTeamSize".into())
-            .ok()
-            .and_then(|v| v.as_f64())
-            .map_or(5, |n| n.clamp(1.0, 1e6) as u64);
+        let min_enps = min_team_size(&options_value);
         let view = filtered.as_ref().unwrap_or(&inner.state);
         let mut summary = summary::summary(
             view,

@@ -168,10 +168,15 @@ fn suppressed(minimum: u64) -> Value {
     json!({ "suppressed": true, "minimum": minimum })
 }
 
-/// Replaces an eNPS figure resting on fewer than `minimum` answers (see [`summary`]).
+/// Whether `scores`' figure of `kind` is an eNPS one of fewer employees than the anonymity
+/// floor `minimum` (counted as people, not answers: [`Scores::employees`]).
+fn under_floor(scores: &Scores, kind: Kind, minimum: u64) -> bool {
+    kind == Kind::Enps && scores.employees() < minimum
+}
+
+/// Replaces an eNPS figure resting on fewer than `minimum` employees (see [`summary`]).
 fn suppress_small(figures: &mut Value, scores: &Scores, minimum: u64) {
-    let enps = scores.get(Kind::Enps);
-    if enps.n() > 0 && below_floor(enps, minimum) {
+    if scores.get(Kind::Enps).n() > 0 && under_floor(scores, Kind::Enps, minimum) {
         figures[Kind::Enps.as_str()] = suppressed(minimum);
     }
 }
@@ -198,7 +203,7 @@ pub fn compared(a: &str, sa: &Scores, b: &str, sb: &Scores, min_enps: u64) -> Va
     let mut changes = Map::new();
     for kind in KINDS {
         if let Some(c) = compare(sa.get(kind), sb.get(kind)) {
-            let hidden = below_floor(sa.get(kind), min_enps) || below_floor(sb.get(kind), min_enps);
+            let hidden = under_floor(sa, kind, min_enps) || under_floor(sb, kind, min_enps);
             changes.insert(
                 kind.as_str().into(),
                 if hidden {
@@ -712,5 +717,90 @@ mod tests {
         importer.finish(&mut |row| ops_only.add(row));
         let whole = summary(&ops_only, &Report::default(), None, None, None, 5).unwrap();
         assert_eq!(whole["overall"]["enps"]["suppressed"], true);
+    }
+
+    #[test]
+    fn the_floor_counts_employees_not_answers() {
+        // Two execs answer three monthly pulses: six answers, two people. Six people answer
+        // one pulse over two days of one week; three answer, undated, in "ops".
+        let mut ndjson = String::new();
+        let mut line = |id: String, team: &str, score: u8, time: Option<&str>| {
+            let time = time.map_or(String::new(), |t| format!(r#","createdAt":"{t}""#));
+            ndjson.push_str(&format!(
+                r#"{{"id":"{id}","kind":"enps","score":{score},"anonymous":true,"metadata":{{"team":"{team}"}}{time}}}"#
+            ));
+            ndjson.push('\n');
+        };
+        for (month, day) in [("09", "15"), ("10", "15"), ("11", "16")] {
+            for person in 0..2 {
+                let at = format!("2026-{month}-{day}T00:00:00Z");
+                line(format!("exec-{month}-{person}"), "exec", 10, Some(&at));
+            }
+        }
+        for person in 0..6 {
+            let at = if person < 3 {
+                "2026-11-16T00:00:00Z"
+            } else {
+                "2026-11-18T00:00:00Z"
+            };
+            line(format!("data-{person}"), "data", 9, Some(at));
+        }
+        for person in 0..3 {
+            line(format!("ops-{person}"), "ops", 3, None);
+        }
+        let (state, report) = scored(&ndjson);
+        let s = summary(
+            &state,
+            &report,
+            Some("metadata.team"),
+            Some("month"),
+            None,
+            5,
+        )
+        .unwrap();
+        let hidden = json!({ "suppressed": true, "minimum": 5 });
+        assert_eq!(s["segments"]["exec"]["enps"], hidden, "2 people, 6 answers");
+        assert_eq!(s["segments"]["data"]["enps"]["n"], 6);
+        assert_eq!(s["segments"]["ops"]["enps"], hidden);
+        // November: 2 execs and 6 data people in one week, 8 employees.
+        assert_eq!(s["periods"]["2026-11"]["enps"]["n"], 8);
+        assert_eq!(s["periods"]["2026-09"]["enps"], hidden);
+        // With the floor at 3, exec still counts 2 people, and ops its 3 undated answers.
+        let lenient = summary(&state, &report, Some("metadata.team"), None, None, 3).unwrap();
+        assert_eq!(
+            lenient["segments"]["exec"]["enps"],
+            json!({ "suppressed": true, "minimum": 3 })
+        );
+        assert_eq!(lenient["segments"]["ops"]["enps"]["n"], 3);
+        // Answers without a team: the rest of the whole, counted by week as well.
+        let by_site = summary(&state, &report, Some("metadata.site"), None, None, 8).unwrap();
+        assert_eq!(by_site["segments"]["(none)"]["enps"]["n"], 15);
+
+        // Counted by id: a later version of an exec's answer moves it to another week, and
+        // the earlier week's tally gives it back (one exec in September is then one person).
+        let mut latest = sondeo_core::score::Latest::default();
+        let mut by_id = ScoreState::default();
+        let mut importer = Importer::new(Format::Ndjson);
+        let mut rows = Vec::new();
+        importer.feed(ndjson.as_bytes(), &mut |row| {
+            rows.push(row.clone().into_owned())
+        });
+        importer.finish(&mut |row| rows.push(row.clone().into_owned()));
+        for row in rows {
+            latest.upsert(&mut by_id, row);
+        }
+        assert_eq!(
+            by_id.segments["metadata.team"].values["exec"].employees(),
+            2
+        );
+        let mut moved = latest.get("exec-09-0").unwrap().clone();
+        moved.time = Some(sondeo_core::time::parse_rfc3339("2026-11-16T00:00:00Z").unwrap());
+        moved.times.updated = moved.time.map(|t| t * 1000 + 1);
+        latest.upsert(&mut by_id, moved);
+        let exec = &by_id.segments["metadata.team"].values["exec"];
+        assert_eq!(
+            (exec.get(sondeo_core::Kind::Enps).n(), exec.employees()),
+            (6, 3)
+        );
     }
 }

@@ -628,12 +628,29 @@ fn compare_at(a: &Histogram, b: &Histogram, z: f64) -> Option<Change> {
 pub struct Scores {
     /// NPS, CSAT, CES in that order.
     pub kinds: [Histogram; KINDS.len()],
+    /// Employees' (eNPS) answers per week (Monday-based, weeks since 1970; undated ones
+    /// under [`UNDATED_WEEK`]): see [`Scores::employees`].
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")
+    )]
+    pub enps_weeks: BTreeMap<i64, u64>,
+}
+
+/// Where [`Scores::enps_weeks`] counts answers without a time.
+pub const UNDATED_WEEK: i64 = i64::MIN;
+
+/// The week [`Scores::enps_weeks`] counts an answer of `time` (Unix seconds) under.
+pub fn enps_week(time: Option<i64>) -> i64 {
+    // 1970-01-01 was a Thursday: three days on, weeks start on Mondays.
+    time.map_or(UNDATED_WEEK, |t| (t.div_euclid(86_400) + 3).div_euclid(7))
 }
 
 impl Default for Scores {
     fn default() -> Self {
         Scores {
             kinds: KINDS.map(Histogram::new),
+            enps_weeks: BTreeMap::new(),
         }
     }
 }
@@ -654,6 +671,46 @@ impl Scores {
         self.kinds[kind as usize].remove(score);
     }
 
+    /// Adds (or, `added` false, takes back) an employee's answer to its week's tally.
+    pub fn tally_week(&mut self, week: i64, added: bool) {
+        let count = self.enps_weeks.entry(week).or_default();
+        if added {
+            *count += 1;
+        } else {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                self.enps_weeks.remove(&week);
+            }
+        }
+    }
+
+    /// How many employees at least gave the eNPS answers counted: the most answers of any
+    /// one week (a pulse asks each person once, and no oftener than weekly), the undated
+    /// ones each counted as one person. The anonymity floor counts these, not the answers:
+    /// two people answering three monthly pulses are six answers, and two people. States
+    /// saved before the weekly tally know only the answers.
+    pub fn employees(&self) -> u64 {
+        let n = self.get(Kind::Enps).n();
+        if self.enps_weeks.is_empty() {
+            return n;
+        }
+        let undated = self.enps_weeks.get(&UNDATED_WEEK).copied().unwrap_or(0);
+        let dated = self
+            .enps_weeks
+            .iter()
+            .filter(|(week, _)| **week != UNDATED_WEEK)
+            .map(|(_, count)| *count)
+            .max()
+            .unwrap_or(0);
+        // Undated answers may be anyone's: alone they are each a person; beside dated ones
+        // they may repeat them, and the busiest week is all that is certain.
+        if dated == 0 {
+            undated.min(n)
+        } else {
+            dated.min(n)
+        }
+    }
+
     /// Whether it holds no answer.
     pub fn is_empty(&self) -> bool {
         self.kinds.iter().all(|h| h.n() == 0)
@@ -663,6 +720,9 @@ impl Scores {
     pub fn merge(&mut self, other: &Scores) {
         for (a, b) in self.kinds.iter_mut().zip(&other.kinds) {
             a.merge(b);
+        }
+        for (week, count) in &other.enps_weeks {
+            *self.enps_weeks.entry(*week).or_default() += count;
         }
     }
 }
@@ -722,7 +782,13 @@ impl Segments {
                     *a = a.saturating_sub(*b);
                 }
             }
+            for (week, count) in &scores.enps_weeks {
+                if let Some(mine) = rest.enps_weeks.get_mut(week) {
+                    *mine = mine.saturating_sub(*count);
+                }
+            }
         }
+        rest.enps_weeks.retain(|_, count| *count > 0);
         (!rest.is_empty()).then_some(rest)
     }
 }
@@ -809,12 +875,26 @@ impl PartialEq for FieldSlots {
     }
 }
 
+/// Adds an answer to `scores` (or, `added` false, takes it back), with an employee's to its
+/// `week` (see [`Scores::employees`]).
+pub(crate) fn counted(scores: &mut Scores, kind: Kind, score: u8, week: Option<i64>, added: bool) {
+    if added {
+        scores.add(kind, score);
+    } else {
+        scores.remove(kind, score);
+    }
+    if let Some(week) = week {
+        scores.tally_week(week, added);
+    }
+}
+
 impl ScoreState {
     /// Adds one validated row.
     pub fn add(&mut self, row: &Row<'_>) {
         let Some(kind) = row.kind else { return };
         let score = row.score;
-        self.overall.add(kind, score);
+        let week = (kind == Kind::Enps).then(|| enps_week(row.time));
+        counted(&mut self.overall, kind, score, week, true);
         let (segments, slots, fields_overflow) = (
             &mut self.segments,
             &mut self.field_slots.0,
@@ -878,22 +958,18 @@ impl ScoreState {
                 }
                 None => {
                     entry.overflow = true;
-                    entry
-                        .beyond
-                        .get_or_insert_with(Scores::default)
-                        .add(kind, score);
+                    let beyond = entry.beyond.get_or_insert_with(Scores::default);
+                    counted(beyond, kind, score, week, true);
                     return;
                 }
             };
-            entry.values[value_index].add(kind, score);
+            counted(&mut entry.values[value_index], kind, score, week, true);
             slot.recent[place] = (value_index + 1) as u32;
         };
         row.for_each_segment_in_parts(kind, segment);
         if let Some(t) = row.time {
-            self.days
-                .entry(t.div_euclid(86_400))
-                .or_default()
-                .add(kind, score);
+            let day = self.days.entry(t.div_euclid(86_400)).or_default();
+            counted(day, kind, score, week, true);
         }
         for reason in &row.reasons {
             if let Some(stats) = self.reasons.get_mut(reason.as_ref()) {

@@ -181,6 +181,14 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
                     .into(),
             });
         }
+        // A pulse that fixes its id per employee (to stop double answers) would name them
+        // in every stored row.
+        if response_id.is_some() {
+            c.errors.push(ConfigError {
+                field: "responseId".into(),
+                problem: "expected none with anonymous: true (an id the site chooses can name the person)".into(),
+            });
+        }
         for (key, _) in &metadata {
             if !ANONYMOUS_METADATA.contains(&key.as_str()) {
                 c.errors.push(ConfigError {

@@ -1,7 +1,8 @@
 //! Counting each response once, by id: a later version replaces the one before it.
 
-use super::{Row, ScoreState};
+use super::{counted, enps_week, Row, ScoreState, Scores};
 use crate::metric::Group;
+use crate::Kind;
 use std::collections::HashMap;
 
 impl ScoreState {
@@ -12,18 +13,19 @@ impl ScoreState {
     pub fn remove(&mut self, row: &Row<'_>) {
         let Some(kind) = row.kind else { return };
         let score = row.score;
-        self.overall.remove(kind, score);
+        let week = (kind == Kind::Enps).then(|| enps_week(row.time));
+        counted(&mut self.overall, kind, score, week, false);
         let segment = |field: &str, value: &str| {
             let Some(entry) = self.segments.get_mut(field) else {
                 return;
             };
             if let Some(scores) = entry.values.get_mut(value) {
-                scores.remove(kind, score);
+                counted(scores, kind, score, week, false);
                 if scores.is_empty() {
                     entry.values.swap_remove(value);
                 }
             } else if let Some(beyond) = &mut entry.beyond {
-                beyond.remove(kind, score);
+                counted(beyond, kind, score, week, false);
             }
             if entry.values.is_empty() && !entry.overflow {
                 self.segments.swap_remove(field);
@@ -33,7 +35,7 @@ impl ScoreState {
         if let Some(t) = row.time {
             let day = t.div_euclid(86_400);
             if let Some(scores) = self.days.get_mut(&day) {
-                scores.remove(kind, score);
+                counted(scores, kind, score, week, false);
                 if scores.is_empty() {
                     self.days.remove(&day);
                 }
@@ -197,6 +199,30 @@ impl Latest {
             state.add(row);
         }
         state
+    }
+
+    /// How many employees at least gave the eNPS answers of the segment `filter` names
+    /// ([`Scores::employees`]), within its survey, kind and dates, whatever its group, reason
+    /// or text; `None` when it names no segment. Listing one segment's answers shows each
+    /// person's score: under the anonymity floor it is refused, as its figure is hidden.
+    pub fn segment_employees(&self, filter: &ListFilter<'_>) -> Option<u64> {
+        filter.segment?;
+        let scope = ListFilter {
+            group: None,
+            reason: None,
+            text: None,
+            with_comment: false,
+            kind: Some(Kind::Enps),
+            ..filter.clone()
+        };
+        let mut scores = Scores::default();
+        if filter.kind.is_none_or(|k| k == Kind::Enps) {
+            for row in self.iter_where(&scope) {
+                scores.add(Kind::Enps, row.score);
+                scores.tally_week(enps_week(row.time), true);
+            }
+        }
+        Some(scores.employees())
     }
 
     /// The counted responses that pass `filter`, in no order.

@@ -390,7 +390,7 @@ mod merge {
 
     fn arb_row() -> impl Strategy<Value = Row<'static>> {
         (
-            0usize..3,
+            0usize..KINDS.len(),
             0u8..11,
             0usize..4,
             0i64..60,
@@ -468,6 +468,8 @@ fn removing_rows_undoes_adding_them_exactly() {
         ),
         row(Kind::Ces, 6, "chat", "2026-11-22", &["staff"], "easy"),
         row(Kind::Nps, 10, "email", "2026-11-23", &[], ""),
+        // An employee's answer, whose week is tallied too.
+        row(Kind::Enps, 4, "web", "2026-11-24", &[], ""),
     ];
     let mut expected = ScoreState::default();
     keep.iter().for_each(|r| expected.add(r));
@@ -482,6 +484,65 @@ fn removing_rows_undoes_adding_them_exactly() {
     }
     gone.iter().for_each(|r| state.remove(r));
     assert_eq!(state, expected);
+}
+
+#[test]
+fn employees_are_the_busiest_weeks_answers_and_one_segment_is_counted_so() {
+    // Two people of "exec" answer three monthly pulses; three of "ops" answer one pulse on a
+    // Sunday and a Monday (two weeks: 1 + 2); one "ops" answer has no date.
+    let mut latest = Latest::default();
+    let mut state = ScoreState::default();
+    let mut add = |id: String, touchpoint: &str, day: &str| {
+        let mut r = row(Kind::Enps, 9, touchpoint, day, &[], "");
+        r.id = Some(id.into());
+        latest.upsert(&mut state, r);
+    };
+    for (pulse, day) in ["2026-09-15", "2026-10-15", "2026-11-16"]
+        .iter()
+        .enumerate()
+    {
+        for person in 0..2 {
+            add(format!("exec-{pulse}-{person}"), "exec", day);
+        }
+    }
+    add("ops-0".into(), "ops", "2026-11-15");
+    add("ops-1".into(), "ops", "2026-11-16");
+    add("ops-2".into(), "ops", "2026-11-16");
+    add("ops-3".into(), "ops", "");
+    let teams = &state.segments["metadata.touchpoint"].values;
+    // 2026-11-15 is a Sunday, 2026-11-16 the Monday after.
+    assert_eq!(
+        enps_week(crate::time::parse_rfc3339("2026-11-16"))
+            - enps_week(crate::time::parse_rfc3339("2026-11-15")),
+        1
+    );
+    assert_eq!(
+        (teams["exec"].get(Kind::Enps).n(), teams["exec"].employees()),
+        (6, 2)
+    );
+    assert_eq!(
+        (teams["ops"].get(Kind::Enps).n(), teams["ops"].employees()),
+        (4, 2)
+    );
+    // The whole: 4 people in the week of 2026-11-16.
+    assert_eq!(state.overall.employees(), 4);
+    let segment = |value| ListFilter {
+        segment: Some(("metadata.touchpoint", value)),
+        ..Default::default()
+    };
+    assert_eq!(latest.segment_employees(&segment("exec")), Some(2));
+    // Whatever the group or text asked for, the segment's people are counted.
+    let detractors = ListFilter {
+        group: Some(crate::metric::Group::Detractor),
+        ..segment("exec")
+    };
+    assert_eq!(latest.segment_employees(&detractors), Some(2));
+    let customers = ListFilter {
+        kind: Some(Kind::Nps),
+        ..segment("exec")
+    };
+    assert_eq!(latest.segment_employees(&customers), Some(0));
+    assert_eq!(latest.segment_employees(&ListFilter::default()), None);
 }
 
 #[test]

@@ -70,8 +70,17 @@ impl Seen {
         }
     }
 
-    /// The visitor answered or dismissed at `now`.
-    pub fn left(&mut self, outcome: Outcome, now: u64) {
+    /// The visitor answered or dismissed at `now`, in a prompt shown since `begun`. A
+    /// dismissal leaves an answer given since then standing: the same prompt, open in two
+    /// tabs, answered in one and closed in the other, was answered (its `recontactDays`, not
+    /// its `dismissDays`).
+    pub fn left(&mut self, outcome: Outcome, now: u64, begun: u64) {
+        if outcome == Outcome::Dismissed
+            && self.outcome == Some(Outcome::Answered)
+            && self.at >= begun
+        {
+            return;
+        }
         self.outcome = Some(outcome);
         self.at = now;
     }
@@ -160,7 +169,7 @@ mod tests {
         seen.shown(1_000);
         assert_eq!(seen.write(), "s1000,1");
         seen.shown(5_000);
-        seen.left(Outcome::Dismissed, 6_000);
+        seen.left(Outcome::Dismissed, 6_000, 5_000);
         assert_eq!(Seen::read(&seen.write()), seen);
         assert_eq!(seen.write(), "d6000,2");
         // Written by the widget before display counts existed.
@@ -170,6 +179,25 @@ mod tests {
         for damaged in ["", "x12", "a", "a12x", "d-5,1"] {
             assert_eq!(Seen::read(damaged), Seen::default(), "{damaged:?}");
         }
+    }
+
+    #[test]
+    fn a_dismissal_leaves_an_answer_given_since_its_prompt_began_standing() {
+        // Two tabs show the prompt at 1,000 and 1,500; the first is answered at 2,000, the
+        // second closed at 3,000: still answered, at 2,000.
+        let mut seen = Seen::default();
+        seen.shown(1_000);
+        seen.shown(1_500);
+        seen.left(Outcome::Answered, 2_000, 1_000);
+        seen.left(Outcome::Dismissed, 3_000, 1_500);
+        assert_eq!((seen.outcome, seen.at), (Some(Outcome::Answered), 2_000));
+        // Asked again after recontactDays and closed: that prompt began after the answer.
+        seen.shown(90_000);
+        seen.left(Outcome::Dismissed, 91_000, 90_000);
+        assert_eq!((seen.outcome, seen.at), (Some(Outcome::Dismissed), 91_000));
+        // An answer always counts.
+        seen.left(Outcome::Answered, 92_000, 0);
+        assert_eq!(seen.outcome, Some(Outcome::Answered));
     }
 
     #[test]
