@@ -20,6 +20,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, ShadowRoot};
 
+/// How long a slide-in's live region is in the page before it says the slide-in appeared.
+const ANNOUNCE_AFTER_MS: u32 = 200;
 const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
 
 /// One mounted survey.
@@ -531,11 +533,9 @@ impl Survey {
             dom::top_layer(&self.host, true);
         }
         if mode == DisplayMode::SlideIn && !focus {
-            // Set once visible, so that screen readers announce it ("Survey"; the dialog is
-            // labelled by its question).
-            self.view
-                .announce
-                .set_text_content(Some(self.texts.get(TextKey::SurveyLabel)));
+            // Said once its live region is in the page: a region shown with its text in one
+            // go is often not read.
+            self.after(ANNOUNCE_AFTER_MS, Survey::announce);
         }
         if mode == DisplayMode::Modal || focus && mode == DisplayMode::SlideIn {
             self.focus_first();
@@ -757,13 +757,34 @@ impl Survey {
         }
     }
 
-    /// Runs `f` on this survey after `ms`, replacing any timer before it.
-    /// Closes the thank-you once the visitor is not using it: a pointer over the card or
+    /// Says that a slide-in appeared by itself, and what it asks ("Survey: How likely…"):
+    /// not focused, a screen reader's user would not hear its question otherwise.
+    fn announce(&mut self) {
+        if !self.open {
+            return;
+        }
+        let mut text = String::from(self.texts.get(TextKey::SurveyLabel));
+        if let Some(question) = self.config.questions.get(self.prompt.step()) {
+            text.push_str(": ");
+            text.push_str(self.texts.question(question));
+        }
+        self.view.announce.set_text_content(Some(&text));
+    }
+
+    /// Closes the thank-you once the visitor is not using it: a mouse over the card or
     /// focus on its link (the review site) waits another `closeAfterMs` (WCAG 2.2.1: a
     /// time limit the visitor can extend).
     fn close_when_idle(&mut self) {
         let on_link = self.view.link.is_some() && dom::focused() == self.view.link;
-        if on_link || self.view.card.matches(":hover").unwrap_or(false) {
+        // A touch screen keeps :hover on what was tapped last (Send): only a pointer that
+        // hovers counts.
+        let pointed = self.view.card.matches(":hover").unwrap_or(false)
+            && crate::page::window()
+                .match_media("(hover: hover)")
+                .ok()
+                .flatten()
+                .is_some_and(|m| m.matches());
+        if on_link || pointed {
             self.after(
                 self.config.thank_you.close_after_ms,
                 Survey::close_when_idle,
@@ -773,6 +794,7 @@ impl Survey {
         }
     }
 
+    /// Runs `f` on this survey after `ms`, replacing any timer before it.
     fn after(&mut self, ms: u32, f: fn(&mut Survey)) {
         let me = self.me.clone();
         self.timer = Timer::new(

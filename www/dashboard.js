@@ -54,7 +54,7 @@ const interval = (kind, f, digits = 1) => {
   return `95%: ${fmt(low, digits)}${unit} to ${fmt(high, digits)}${unit} · n=${f.n}`;
 };
 // An eNPS figure of too small a team comes back suppressed (the Scorer's anonymity floor).
-const hidden = (f) => f?.suppressed ? `hidden: fewer than ${f.minimum} answers` : null;
+const hidden = (f) => f?.suppressed ? `hidden: fewer than ${f.minimum} people` : null;
 // The segments table's columns (those of the kinds with answers).
 const CELL_KINDS = [["nps", "NPS"], ["csat", "CSAT"], ["ces", "CES"], ["enps", "eNPS"], ["rating", "Rating"], ["yesno", "Yes %"]];
 // A figure as table text, in its kind's unit with its 95% interval (a segment's, a question's).
@@ -70,6 +70,8 @@ const kindCell = (kind, f) => {
 // ticket, where the survey sent them.
 const whereOf = (r) => [r.user && `customer ${r.user}`, r.metadata.touchpoint ?? r.surveyId, r.metadata.agent && `agent ${r.metadata.agent}`, r.metadata.ticketId && `ticket ${r.metadata.ticketId}`].filter(Boolean).join(" · ");
 // The segment field as the lead reads it ("agent", not "metadata.agent").
+// A kind as its people write it: eNPS, not ENPS.
+const kindLabel = (kind) => ({ enps: "eNPS", rating: "Rating", yesno: "Yes/no" })[kind] ?? kind.toUpperCase();
 const fieldName = () => $("by").selectedOptions[0]?.textContent ?? $("by").value;
 // A segment value as shown: the answers without one are "(no agent)", not a "(none)" that
 // reads as an agent's name (the value kept for filtering is still "(none)").
@@ -80,7 +82,7 @@ const utc = (time) => `${time.slice(0, 16).replace("T", " ")} UTC`;
 // after it), and whether it was submitted.
 const responseLine = (r, ago = "") => {
   const where = whereOf(r);
-  return `${r.kind.toUpperCase()} ${r.score} · ${r.group ?? ""}${where ? ` · ${where}` : ""}${r.reasons.length ? ` · ${r.reasons.join(", ")}` : ""}${r.time ? ` · ${utc(r.time)}${ago}` : ""}${r.complete ? "" : " · not yet submitted"}`;
+  return `${kindLabel(r.kind)} ${r.score} · ${r.group ?? ""}${where ? ` · ${where}` : ""}${r.reasons.length ? ` · ${r.reasons.join(", ")}` : ""}${r.time ? ` · ${utc(r.time)}${ago}` : ""}${r.complete ? "" : " · not yet submitted"}`;
 };
 
 // The comments of the responses counted from the collector, newest first, 50 at a time
@@ -108,7 +110,10 @@ function renderComments(how) {
   // How many match in all, when a page does not show them all.
   const total = list.length > commentsShown ? scorer.counted(asked).responses : items.length;
   $("comments-count").textContent = items.length ? (list.length > commentsShown ? `${total.toLocaleString("en")} comments match; the newest ${items.length} shown.` : `${items.length} ${items.length === 1 ? "comment matches" : "comments match"}.`) : "";
+  // The Scorer leaves out employees' answers where the view holds too few of them to show.
+  if (employeesHidden) $("comments-count").textContent += " Employees' comments are not listed here: fewer than 5 people answered in this view.";
 }
+let employeesHidden = false;
 
 // Closing the loop: the responses in the worst group of their kind (detractors, low CSAT and
 // CES, a "no"), but eNPS (anonymous), with what the team did about each, kept by the
@@ -166,7 +171,13 @@ async function loadFollowUps(token, load = loads) {
 const statusOf = (id) => followUps.get(id)?.status ?? "open";
 const age = (r) => (r.time ? Date.now() - Date.parse(r.time) : 0);
 // The responses to call back within the view's filters (dates, survey, kind, segment).
-const unhappy = () => ["detractor", "low"].flatMap((group) => scorer.responses({ group, limit: 10_000, ...filters() })).filter((r) => r.kind !== "enps");
+// Customers' only: employees' detractors are not called back (nor listed, in a team under
+// the anonymity floor).
+const unhappy = () => {
+  const view = filters();
+  if (view.kind === "enps") return [];
+  return [["detractor", view.kind ?? "nps"], ["low", view.kind]].flatMap(([group, kind]) => scorer.responses({ group, limit: 10_000, ...view, ...(kind ? { kind } : {}) }));
+};
 let lastListed = 0;
 function countCallbacks(worst = unhappy(), listed = lastListed) {
   lastListed = listed;
@@ -209,7 +220,7 @@ function callbackItem(r) {
   const status = el("select");
   for (const [value, name] of FOLLOW_UP_NAMES) status.append(Object.assign(el("option", name), { value }));
   status.value = draft?.status ?? statusOf(r.id);
-  status.setAttribute("aria-label", `Follow-up of ${r.kind.toUpperCase()} ${r.score}${who ? `, ${who}` : ""}`);
+  status.setAttribute("aria-label", `Follow-up of ${kindLabel(r.kind)} ${r.score}${who ? `, ${who}` : ""}`);
   const note = el("input");
   Object.assign(note, { type: "text", maxLength: 2000, value: draft?.note ?? done?.note ?? "", placeholder: "Note: what was said, what was done" });
   note.setAttribute("aria-label", "Note");
@@ -254,6 +265,8 @@ function callbackItem(r) {
 }
 
 // The filters of the view: dates, survey, kind and one segment (empty ones left out).
+// The view's dates and survey alone: what rates and participation count (one pulse).
+const pulseOf = ({ from, to, survey }) => ({ from, to, survey });
 function filters() {
   const f = {};
   for (const id of ["from", "to", "survey", "kind"]) if ($(id).value) f[id] = $(id).value;
@@ -376,10 +389,12 @@ function render(comments) {
   note.hidden = true;
   try {
     s = scorer.summary({ by, period, ...filters() });
+    employeesHidden = Boolean(s.overall?.enps?.suppressed);
   } catch (error) {
     // A local file is scored as it streams, without keeping its rows: its figures cannot
     // be filtered afterwards. Say so, and show them whole.
     s = scorer.summary({ by, period });
+    employeesHidden = false;
     note.textContent = `The date, survey, kind and segment filters apply to the collector's responses, not to a scored file (${error.message}).`;
     note.hidden = false;
   }
@@ -388,7 +403,7 @@ function render(comments) {
   if (o.nps) cards.push(card("NPS", signed(o.nps.score), [interval("nps", o.nps),
     `${fmt(o.nps.promoters)}% promoters · ${fmt(o.nps.passives)}% passives · ${fmt(o.nps.detractors)}% detractors`, againstTarget("nps", o.nps.score)], o.nps.smallSample));
   if (o.csat) cards.push(card("CSAT", `${fmt(o.csat.score)}%`, [interval("csat", o.csat), `mean ${fmt(o.csat.mean, 2)} / 5`, againstTarget("csat", o.csat.score)], o.csat.smallSample));
-  if (o.enps?.suppressed) cards.push(card("eNPS", "hidden", [`fewer than ${o.enps.minimum} answers: too few to show without naming anyone`]));
+  if (o.enps?.suppressed) cards.push(card("eNPS", "hidden", [`fewer than ${o.enps.minimum} people: too few to show without naming anyone`]));
   else if (o.enps) cards.push(card("eNPS", signed(o.enps.score), [interval("enps", o.enps),
     `${fmt(o.enps.promoters)}% promoters · ${fmt(o.enps.detractors)}% detractors (employees)`], o.enps.smallSample));
   if (o.ces) cards.push(card("CES", fmt(o.ces.score, 2), [interval("ces", o.ces, 2), `${fmt(o.ces.agree)}% agree it was easy`, againstTarget("ces", o.ces.score)], o.ces.smallSample));
@@ -484,7 +499,7 @@ function render(comments) {
     drivers.map((d) => {
       // In the kind's unit: CSAT and yes/no are percentages.
       const unit = KINDS.find(([k]) => k === d.kind)?.[2].unit ?? "";
-      return [d.reason, d.kind.toUpperCase(), String(d.count), `${fmt(d.scoreCiting)}${unit}`, `${fmt(d.scoreNotCiting)}${unit}`, `${fmt(d.shareOfWorstGroup)}%`];
+      return [d.reason, kindLabel(d.kind), String(d.count), `${fmt(d.scoreCiting)}${unit}`, `${fmt(d.scoreNotCiting)}${unit}`, `${fmt(d.shareOfWorstGroup)}%`];
     })) : el("p", "No reason chips chosen yet.", "small"));
   const themes = [];
   for (const [name, title] of [["negative", "Detractors / low"], ["neutral", "Passives / neutral"], ["positive", "Promoters / high"]]) {
@@ -516,6 +531,7 @@ function render(comments) {
   renderCallbacks(comments === "keep" ? "keep" : undefined);
   renderInflation();
   renderRates();
+  renderParticipation();
   renderOutcomes();
   $("rejected").replaceChildren(r.count ? table(["Line", "Field", "Error"], r.first.map((e) => [String(e.line), e.field, e.error])) : el("p", "None.", "small"));
 }
@@ -745,7 +761,7 @@ function renderRates() {
   const by = $("by").value.startsWith("metadata.") ? $("by").value : undefined;
   let rows = [];
   try {
-    ({ rows } = scorer.rates({ by }));
+    ({ rows } = scorer.rates({ ...pulseOf(filters()), kind: filters().kind, by }));
   } catch (error) {
     return void $("rates").replaceChildren(el("p", error.message, "small"));
   }
@@ -753,10 +769,12 @@ function renderRates() {
   const rate = (r) => (r ? `${fmt(r.value)}% (95%: ${fmt(r.low95)}–${fmt(r.high95)})` : "–");
   const byName = fieldName();
   $("rates").replaceChildren(table(["Survey", "Kind", ...(by ? [byName] : []), "Shown", "Answered", "Completed", "Response rate", "Completion rate"],
-    rows.map((r) => [r.surveyId, r.kind.toUpperCase(), ...(by ? [valueName(r.segment, byName)] : []), String(r.shown), String(r.answered), String(r.completed), rate(r.responseRate), rate(r.completionRate)])));
+    rows.map((r) => [r.surveyId, kindLabel(r.kind), ...(by ? [valueName(r.segment, byName)] : []), String(r.shown), String(r.answered), String(r.completed), rate(r.responseRate), rate(r.completionRate)])));
 }
 
 function renderInflation() {
+  // Employees' answers are not customers' to chase or question: said, not an error.
+  if (filters().kind === "enps") return void $("inflation").replaceChildren(el("p", "Employees' eNPS answers are not checked: the check is for customers' top scores.", "small"));
   let rows;
   try {
     rows = scorer.inflation({ ...filters(), by: $("by").value });
@@ -783,11 +801,28 @@ function renderInflation() {
 }
 
 // Participation in an employee pulse: eNPS answers per team against the invitations file.
+// (The file is kept: each view counts its own dates' answers against it.)
+let invited = null;
 async function loadInvited(file) {
-  const { teams, rejected } = scorer.participation(await file.text());
+  invited = await file.text();
+  renderParticipation();
+}
+
+function renderParticipation() {
+  if (invited === null) return;
+  const view = filters();
+  let teams, rejected;
+  try {
+    ({ teams, rejected } = scorer.participation(invited, pulseOf(view)));
+  } catch (error) {
+    return void $("participation").replaceChildren(el("p", error.message, "small"));
+  }
   const rate = (r) => (r ? `${fmt(r.value)}% (95%: ${fmt(r.low95)}–${fmt(r.high95)})` : "–");
+  // Each pulse asks everyone once: only one pulse's dates can be read against the list.
+  const dates = view.from || view.to ? `Answers from ${view.from ?? "the first"} to ${view.to ?? "the last"}.` : "All answers: with several pulses, choose one pulse's dates (From, To) to read each team against its list.";
   $("participation").replaceChildren(
     ...(rejected.count ? [el("p", `${rejected.count} rows rejected (first: line ${rejected.first[0].line}, ${rejected.first[0].field}: ${rejected.first[0].error}).`, "warn")] : []),
+    el("p", dates, "small"),
     table(["Team", "Invited", "Answered", "Participation"], teams.map((t) => [t.team, String(t.invited), String(t.answered),
       t.moreAnswersThanInvited ? "more answers than invitations: is the list up to date?" : rate(t.rate)])),
   );

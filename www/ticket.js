@@ -172,6 +172,8 @@ const remember = (change) => responseId && pageStorage.set(responseId, { ...past
 const given = param(tls ? "q1" : "score") ?? (tls ? param("score") : null);
 const score = given !== null && /^[0-9]{1,2}$/.test(given) ? given : null;
 let personHere = false;
+// Any sign of a person, a tap on a score included (see the script clicks below).
+let personSeen = false;
 let recordedSaid = false;
 let survey = null;
 // Not "scroll": scanners scroll pages (to load lazy content, to take screenshots).
@@ -179,6 +181,7 @@ const signs = ["pointermove", "pointerdown", "touchstart", "keydown", "wheel"];
 const host = document.getElementById("survey");
 const record = (event) => {
   if (event && !event.isTrusted) return;
+  personSeen = true;
   // A tap or click on one of the survey's scores is the person answering: their choice, not
   // the link's. (A swipe or a tap elsewhere on the card is a person there, like any other.)
   const onScore = (node) => node instanceof Element && node.hasAttribute("data-score");
@@ -223,16 +226,18 @@ document.addEventListener("sondeo:submit", () => remember({ sent: true }));
 // The endpoint refused the answer (a `rid` already used for another kind: 409): what the
 // page said was recorded was not.
 document.addEventListener("sondeo:error", (event) => {
-  if (!event.detail?.status) return;
+  // (This response's: a display record's id is another.)
+  if (!event.detail?.status || (responseId && event.detail.id !== responseId)) return;
   if (recordedSaid) document.getElementById("status").textContent = "";
   // Nor was a refused Send stored: the next click in the email may record its score. (A
   // late refusal of the partial says nothing of the Send.)
   if (event.detail.complete !== false) remember({ sent: false });
 });
 // A script's click on the survey (a mail security sandbox that presses every button) is no
-// person answering: only the visitor's own clicks and keys reach it on this page.
+// person answering: until a person is seen, only the visitor's own clicks and keys reach it.
+// Then a script's may be theirs: voice control and keyboard-hint extensions click by script.
 for (const type of ["click", "keydown", "pointerdown"]) {
-  addEventListener(type, (event) => { if (!event.isTrusted) event.stopImmediatePropagation(); }, true);
+  addEventListener(type, (event) => { if (!event.isTrusted && !personSeen) event.stopImmediatePropagation(); }, true);
 }
 
 document.addEventListener("sondeo:close", () => {

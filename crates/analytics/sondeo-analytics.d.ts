@@ -301,9 +301,10 @@ export class Scorer {
   /** A display record (`impressions: true`); false when it was known already. */
   addImpression(record: object): boolean;
   importImpressions(source: Source, options?: { onProgress?: (progress: { bytes: number }) => void }): Promise<ImportReport>;
-  rates(options?: { by?: string }): Rates;
-  /** `invited`: a CSV text with the columns team and invited. */
-  participation(invited: string): Participation;
+  /** `from`, `to` keep the prompts shown in those dates (a record without `shownAt` is then left out); `survey`, `kind` one survey's or kind's. */
+  rates(options?: Filter): Rates;
+  /** `invited`: a CSV text with the columns team and invited; `from`, `to` and `survey` count one pulse's answers. */
+  participation(invited: string, options?: Filter): Participation;
   /** Per value of `by` (default the agent); with `value`, that segment's row alone (still weighed against the others); `from`, `to` and `survey` narrow it as the figures; `kind: "enps"` throws (employees' answers). */
   inflation(options?: Filter & { by?: string; kind?: Kind; shortBelow?: number; outcome?: Outcome }): InflationRow[];
   free(): void;

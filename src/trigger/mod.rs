@@ -124,12 +124,11 @@ impl Prompter {
             self.waiting.set(true);
             return;
         }
-        // Nor does one show itself where nothing is kept (a storage refused or full): it
-        // could not remember an answer, and would ask on every page.
-        if self.popup && !self.targeting.force && !crate::storage::keeps_history() {
-            return;
-        }
         match self.verdict() {
+            // Nor does one show itself where nothing is kept (a storage refused or full): it
+            // could not remember an answer, and would ask on every page.
+            Verdict::Show
+                if self.popup && !self.targeting.force && !crate::storage::keeps_history() => {}
             Verdict::Show => self.show_now(),
             Verdict::Wait(ms) if load => self.later(ms.min(u32::MAX as u64) as u32),
             _ => {}

@@ -436,12 +436,66 @@ test("the inflation check flags an agent whose tens come without a word; partici
     await page.locator("#segment").selectOption("");
     // Employees' answers are not checked (per agent or team they would name small teams).
     await page.locator("#kind").selectOption("enps");
-    await expect(page.locator("#inflation")).toContainText("not employees' enps");
+    await expect(page.locator("#inflation")).toContainText("Employees' eNPS answers are not checked");
     await expect(page.locator("#inflation tr")).toHaveCount(0);
     await page.locator("#kind").selectOption("");
     await page.locator("#invited-file").setInputFiles({ name: "invited.csv", mimeType: "text/csv", buffer: Buffer.from("team,invited\nops,4\neng,5\n") });
     await expect(page.locator("#participation tr", { hasText: "ops" })).toContainText(`${(75).toFixed(1)}%`);
     await expect(page.locator("#participation tr", { hasText: "eng" })).toContainText(`${(20).toFixed(1)}%`);
+  } finally {
+    await collector.stop();
+  }
+});
+
+test("an employee pulse by team: the floor counts people across pulses, a small team's comments are not listed, participation reads one pulse's dates", async ({ page }) => {
+  const collector = await startCollector({ www: "www", csp: true });
+  try {
+    const posts = [];
+    // Two execs answer three monthly pulses (six answers, two people); six in ops answer
+    // November's, one of them with a comment.
+    for (const [pulse, day] of [["sep", "2026-09-15"], ["oct", "2026-10-15"], ["nov", "2026-11-16"]]) {
+      for (const person of [0, 1]) posts.push({ id: `exec-${pulse}-${person}`, kind: "enps", score: 10, complete: true, anonymous: true, metadata: { team: "exec" }, createdAt: `${day}T09:00:00Z`, comment: "The plan is clear" });
+    }
+    for (let person = 0; person < 6; person++) posts.push({ id: `ops-${person}`, kind: "enps", score: person < 3 ? 9 : 4, complete: true, anonymous: true, metadata: { team: "ops" }, createdAt: "2026-11-17T09:00:00Z", ...(person === 0 ? { comment: "Good tools" } : {}) });
+    await collector.post(posts);
+    await page.goto(`${collector.url}/dashboard.html?by=metadata.team&kind=enps`);
+    await expect(page.locator("#status")).toContainText(`${posts.length} responses`);
+    await expect(page.locator("#segments tr", { hasText: /^exec/ })).toContainText("hidden: fewer than 5 people");
+    // ops: 3 promoters, 3 detractors of 6.
+    await expect(page.locator("#segments tr", { hasText: /^ops/ })).toContainText(new RegExp(`[^0-9.]${(100 * (3 - 3) / 6).toFixed(1)} \\(n=6`));
+    await expect(page.locator("#segments tr", { hasText: /^ops/ })).toContainText("n=6");
+    // One small team's answers asked for by name: not listed, and said.
+    await page.locator("#segment").selectOption("exec");
+    await expect(page.locator("#comments-count")).toContainText("Employees' comments are not listed here");
+    await expect(page.locator("#comments")).not.toContainText("The plan is clear");
+    await page.locator("#segment").selectOption("ops");
+    await expect(page.locator("#comments")).toContainText("Good tools");
+    await page.locator("#segment").selectOption("");
+    // Nor does a date narrow the list to them: September's pulse is the two execs alone.
+    await page.locator("#from").fill("2026-09-15");
+    await page.locator("#from").dispatchEvent("change");
+    await page.locator("#to").fill("2026-09-15");
+    await page.locator("#to").dispatchEvent("change");
+    await expect(page.locator("#comments-count")).toContainText("Employees' comments are not listed here");
+    await expect(page.locator("#comments")).not.toContainText("The plan is clear");
+    for (const id of ["from", "to"]) {
+      await page.locator(`#${id}`).fill("");
+      await page.locator(`#${id}`).dispatchEvent("change");
+    }
+    // Participation: all three pulses against one list, then November's alone.
+    await page.locator("#invited-file").setInputFiles({ name: "invited.csv", mimeType: "text/csv", buffer: Buffer.from("team,invited\nexec,2\nops,8\n") });
+    await expect(page.locator("#participation tr", { hasText: "exec" })).toContainText("more answers than invitations");
+    await expect(page.locator("#participation")).toContainText("choose one pulse's dates");
+    await page.locator("#from").fill("2026-11-01");
+    await page.locator("#from").dispatchEvent("change");
+    await expect(page.locator("#participation tr", { hasText: "exec" })).toContainText(`${(100).toFixed(1)}%`);
+    await expect(page.locator("#participation tr", { hasText: "ops" })).toContainText(`${(100 * 6 / 8).toFixed(1)}%`);
+    // Whatever kind or team the view keeps to, each team is read against its list.
+    await page.locator("#kind").selectOption("nps");
+    await expect(page.locator("#participation tr", { hasText: "exec" })).toContainText(`${(100).toFixed(1)}%`);
+    await page.locator("#kind").selectOption("enps");
+    // Its card and lines say eNPS as people write it.
+    await expect(page.locator(".card h2").first()).toHaveText(/^eNPS/);
   } finally {
     await collector.stop();
   }

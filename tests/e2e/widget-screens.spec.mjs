@@ -151,6 +151,29 @@ test("in forced colours the stars are drawn in system colours: CanvasText, and H
   stars.forEach((star, i) => expect(star.fill, `star ${i + 1}`).toBe(i < 3 ? star.highlight : star.text));
 });
 
+test("in forced colours a chosen point and a pressed chip are filled in Highlight, not ringed like the focus", async ({ page }) => {
+  // (Without transitions: the colours read are the final ones.)
+  await page.emulateMedia({ forcedColors: "active", reducedMotion: "reduce" });
+  await open(page, { kind: "nps", reasons: ["Price", "Support"] }, "?forced-nps");
+  await page.getByRole("radio", { name: "7", exact: true }).click();
+  await page.getByRole("button", { name: "Price" }).click();
+  const look = await page.evaluate(() => {
+    const root = document.querySelector("sondeo-survey").shadowRoot;
+    const probe = document.body.appendChild(document.createElement("i"));
+    probe.style.backgroundColor = "Highlight";
+    const highlight = getComputedStyle(probe).backgroundColor;
+    probe.remove();
+    const of = (el) => ({ fill: getComputedStyle(el).backgroundColor, outline: getComputedStyle(el).outlineStyle, focused: root.activeElement === el });
+    return { highlight, chosen: of(root.querySelector("[aria-checked=true]")), other: of(root.querySelector("[aria-checked=false]")), chip: of(root.querySelector("[aria-pressed=true]")) };
+  });
+  expect(look.chosen.fill).toBe(look.highlight);
+  expect(look.chip.fill).toBe(look.highlight);
+  expect(look.other.fill).not.toBe(look.highlight);
+  // The chosen point, no longer focused, has no ring of its own.
+  expect(look.chosen.focused).toBe(false);
+  expect(look.chosen.outline).toBe("none");
+});
+
 test("in Hebrew the survey is right to left, and ArrowLeft moves to the next point, as the scale is drawn", async ({ page }) => {
   await open(page, { kind: "nps", followUp: false, locale: "he" });
   const card = page.locator("sondeo-survey .card");
@@ -226,6 +249,8 @@ test("a thank-you in use stays: focus on its review link, or the pointer over it
   await open(page, { kind: "csat", display: "modal", followUp: false, thankYou: { closeAfterMs: 3000, link: { url: "https://reviews.example/sondeo", text: "Leave a review" } } }, "?review");
   await page.getByRole("radio", { name: /^5 – / }).click();
   const link = page.getByRole("link", { name: "Leave a review" });
+  // The pointer away from the card: the link's focus alone holds it.
+  await page.mouse.move(1, 1);
   await link.focus();
   const state = () => page.locator("sondeo-survey").getAttribute("data-state");
   await page.clock.runFor(7000);
@@ -242,12 +267,13 @@ test("a thank-you in use stays: focus on its review link, or the pointer over it
   expect(await state()).toBe("closed");
 });
 
-test("a slide-in that appears by itself is announced (\"Survey\"), not focused, and Escape in the page dismisses it; opened by the site's button it takes the focus", async ({ page }) => {
+test("a slide-in that appears by itself is announced (\"Survey: <question>\"), not focused, and Escape in the page dismisses it; opened by the site's button it takes the focus", async ({ page }) => {
   await open(page, { kind: "nps", display: "slide-in", trigger: { event: "later" } }, "?announce");
   await page.locator("#before").focus();
   await page.evaluate(() => window.dispatchEvent(new Event("later")));
   const status = page.locator("sondeo-survey .vh[aria-live=polite]");
-  await expect(status).toHaveText("Survey");
+  // Said once the region is in the page, with the question (the dialog is not focused).
+  await expect(status).toHaveText("Survey: How likely are you to recommend us to a friend or colleague?");
   expect(await page.evaluate(() => document.activeElement.id)).toBe("before");
   // F6 goes into the slide-in, and F6 again back to where the visitor was.
   const inside = () => page.evaluate(() => document.querySelector("sondeo-survey").shadowRoot.activeElement?.getAttribute("role") ?? null);
@@ -292,11 +318,11 @@ test("at 320 px in German, with long compound words in the chips, nothing overfl
     await expect(page.getByText("Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen weiterempfehlen?")).toBeVisible();
     await page.getByRole("radio", { name: "9", exact: true }).click();
     await expect(page.getByRole("button", { name: "Senden" })).toBeVisible();
-    const overflow = await page.locator("sondeo-survey").evaluate((host) => {
+    // (Polled: under load the follow-up may still be laying out when first read.)
+    await expect.poll(() => page.locator("sondeo-survey").evaluate((host) => {
       const card = host.shadowRoot.querySelector(".card");
       return [card.scrollWidth - card.clientWidth, document.documentElement.scrollWidth - document.documentElement.clientWidth];
-    });
-    expect(overflow, display).toEqual([0, 0]);
+    }), { message: display }).toEqual([0, 0]);
     for (const name of ["Schließen", "Senden"]) {
       const button = page.getByRole("button", { name });
       await button.scrollIntoViewIfNeeded();

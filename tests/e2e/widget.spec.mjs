@@ -325,7 +325,7 @@ test("ticket.html: a reload keeps the customer's own correction and one response
   expect(new Set(server.posts.filter((x) => !x.body.metadata?.ticketId).map((x) => x.body.id)).size).toBe(1);
 });
 
-test("ticket.html: a script that presses the survey's buttons (a mail security sandbox) records nothing; a person still does", async ({ page }) => {
+test("ticket.html: a script that presses the survey's buttons (a mail security sandbox) records nothing; a person still does, and then their voice control's clicks count", async ({ page }) => {
   await page.goto(`${server.url}/ticket.html?kind=csat&score=4&ticketId=S-1`);
   await expect(page.getByRole("radio")).toHaveCount(5);
   await page.evaluate(() => {
@@ -339,6 +339,11 @@ test("ticket.html: a script that presses the survey's buttons (a mail security s
   await page.mouse.move(40, 40);
   await waitForPosts(server.posts, (p) => p.length === 1);
   expect(server.posts[0].body).toMatchObject({ score: 4, metadata: { ticketId: "S-1" } });
+  // A person is here now: a script's click may be their voice control's, and counts.
+  await page.evaluate(() => {
+    for (const host of document.querySelectorAll("*")) host.shadowRoot?.querySelector("[data-score='2']")?.click();
+  });
+  await waitForPosts(server.posts, (p) => p.some((x) => x.body.score === 2));
 });
 
 test("ticket.html speaks the first of the visitor's languages it has, passing Traditional Chinese over", async ({ browser }) => {

@@ -112,6 +112,7 @@ impl FilterOptions {
             survey: self.survey.as_deref(),
             from: self.from,
             until: self.until,
+            without_employees: false,
         }
     }
 }

@@ -175,22 +175,19 @@ fn min_team_size(options: &JsValue) -> u64 {
         .map_or(5, |n| n.clamp(1.0, 1e6) as u64)
 }
 
-/// Refuses to list one segment's employee answers when they are fewer people than the
-/// floor: without their team, the scores of a team asked for by name are still theirs.
-fn employees_listable(
+/// The list filter of `options`, with employees' (eNPS) answers left out where its scope
+/// holds fewer of them than the anonymity floor (`minTeamSize` of `raw`, 5): without their
+/// team, the scores of a small team or of a day asked for are still theirs, and the
+/// summary hides their figure.
+fn guarded<'o>(
     latest: &sondeo_core::score::Latest,
-    filter: &sondeo_core::score::ListFilter<'_>,
-    options: &JsValue,
-) -> Result<(), JsError> {
-    let minimum = min_team_size(options);
-    match (latest.segment_employees(filter), filter.segment) {
-        (Some(people), Some((field, value))) if people > 0 && people < minimum => {
-            Err(JsError::new(&format!(
-                "value: employees' (eNPS) answers of one segment are listed for {minimum} people or more; {field} {value:?} has fewer (the anonymity floor, minTeamSize)"
-            )))
-        }
-        _ => Ok(()),
-    }
+    options: &'o filter::FilterOptions,
+    raw: &JsValue,
+) -> sondeo_core::score::ListFilter<'o> {
+    let mut filter = options.list_filter();
+    let people = latest.scope_employees(&filter);
+    filter.without_employees = people > 0 && people < min_team_size(raw);
+    filter
 }
 
 /// The filter options of a call, read from a JS object.
@@ -490,14 +487,13 @@ impl Scorer {
     pub fn responses(&self, options: JsValue) -> Result<JsValue, JsError> {
         let get = |k: &str| js_sys::Reflect::get(&options, &k.into()).ok();
         let options_read = filter_options(&options)?;
-        let filter = options_read.list_filter();
         let limit = get("limit")
             .and_then(|v| v.as_f64())
             .unwrap_or(100.0)
             .clamp(0.0, 10_000.0) as usize;
         let inner = self.inner.borrow();
         inner.listable()?;
-        employees_listable(&inner.latest, &filter, &options)?;
+        let filter = guarded(&inner.latest, &options_read, &options);
         let items: Vec<serde_json::Value> = inner
             .latest
             .list(&filter, limit)
@@ -527,10 +523,10 @@ impl Scorer {
         let options = filter_options(&options_value)?;
         let inner = self.inner.borrow();
         inner.listable()?;
-        employees_listable(&inner.latest, &options.list_filter(), &options_value)?;
+        let filter = guarded(&inner.latest, &options, &options_value);
         let rows: Vec<_> = inner
             .latest
-            .list(&options.list_filter(), usize::MAX)
+            .list(&filter, usize::MAX)
             .into_iter()
             .map(without_team)
             .collect();
@@ -550,8 +546,9 @@ impl Scorer {
                 &serde_json::json!({ "responses": inner.latest.len(), "partial": inner.latest.partial() }),
             ));
         }
-        let options = filter_options(&options)?;
-        let (responses, partial) = inner.latest.count_where(&options.list_filter());
+        let options_read = filter_options(&options)?;
+        let filter = guarded(&inner.latest, &options_read, &options);
+        let (responses, partial) = inner.latest.count_where(&filter);
         Ok(to_js(
             &serde_json::json!({ "responses": responses, "partial": partial }),
         ))
@@ -733,6 +730,14 @@ impl Scorer {
         let by = js_sys::Reflect::get(&options, &"by".into())
             .ok()
             .and_then(|v| v.as_string());
+        let filters = filter_options(&options)?;
+        let view = filters.list_filter();
+        let within = sondeo_core::rates::Within {
+            from: view.from,
+            until: view.until,
+            survey: view.survey,
+            kind: view.kind,
+        };
         let inner = self.inner.borrow();
         // Answers are found by id: without them every rate would read 0%.
         if inner.unkeyed && !inner.rates.is_empty() {
@@ -741,7 +746,7 @@ impl Scorer {
             ));
         }
         Ok(to_js(&summary::rates_json(
-            &inner.rates.rows(&inner.latest, by.as_deref()),
+            &inner.rates.rows(&inner.latest, by.as_deref(), &within),
             &inner.rates_report,
         )))
     }
@@ -750,11 +755,37 @@ impl Scorer {
     /// and `invited`; each team's eNPS answers (by `metadata.team`) against its invitations:
     /// `{ teams: [{ team, invited, answered, rate: { value, low95, high95 } }], rejected }`,
     /// the rate in % with a Wilson interval.
-    pub fn participation(&self, invited: &str) -> JsValue {
+    ///
+    /// `options` (those of `responses()`: `from`, `to`, `survey`) count the answers they
+    /// keep: one pulse's dates against its invitations (every pulse against one list reads as
+    /// more answers than people).
+    pub fn participation(&self, invited: &str, options: JsValue) -> Result<JsValue, JsError> {
         let (invited, report) = sondeo_core::participation::read_invited(invited);
+        let filters = filter_options(&options)?;
         let inner = self.inner.borrow();
-        let rows = sondeo_core::participation::participation(&inner.state, &invited);
-        to_js(&summary::participation_json(&rows, &report))
+        // One pulse's answers: its dates and survey, whatever else the view keeps to (a
+        // customer kind, one team) that would count some teams' answers as none.
+        let view = filters.list_filter();
+        let pulse = sondeo_core::score::ListFilter {
+            from: view.from,
+            until: view.until,
+            survey: view.survey,
+            kind: Some(sondeo_core::Kind::Enps),
+            ..Default::default()
+        };
+        let filtered = if pulse.from.is_some() || pulse.until.is_some() || pulse.survey.is_some() {
+            if inner.unkeyed {
+                return Err(JsError::new(
+                    "from, to and survey need every response counted by id: import with { byId: true } or add with upsert()",
+                ));
+            }
+            Some(inner.latest.state_where(&pulse))
+        } else {
+            None
+        };
+        let state = filtered.as_ref().unwrap_or(&inner.state);
+        let rows = sondeo_core::participation::participation(state, &invited);
+        Ok(to_js(&summary::participation_json(&rows, &report)))
     }
 
     /// The score-inflation check over the responses counted by id: per value of `by`

@@ -30,6 +30,36 @@ pub struct RateRow {
     pub completed: u64,
 }
 
+/// Which display records a rate counts: every condition given must hold.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Within<'a> {
+    /// Shown at or after this time (Unix seconds).
+    pub from: Option<i64>,
+    /// Shown before this time (Unix seconds).
+    pub until: Option<i64>,
+    /// Of this survey.
+    pub survey: Option<&'a str>,
+    /// Of this kind.
+    pub kind: Option<Kind>,
+}
+
+impl Within<'_> {
+    fn keeps(&self, shown: &Impression) -> bool {
+        let dated = self.from.is_none() && self.until.is_none()
+            || shown
+                .shown_at
+                .as_deref()
+                .and_then(crate::time::parse_rfc3339)
+                .is_some_and(|t| {
+                    self.from.is_none_or(|from| t >= from)
+                        && self.until.is_none_or(|until| t < until)
+                });
+        dated
+            && self.survey.is_none_or(|s| s == shown.survey_id)
+            && self.kind.is_none_or(|k| k == shown.kind)
+    }
+}
+
 impl Rates {
     /// Takes a display record; returns whether it is new.
     pub fn add(&mut self, impression: Impression) -> bool {
@@ -52,10 +82,12 @@ impl Rates {
 
     /// Shown / answered / completed per survey, and per value of `by` (`metadata.<key>`,
     /// `"(none)"` for records without it) when given; surveys in name order.
-    pub fn rows(&self, latest: &Latest, by: Option<&str>) -> Vec<RateRow> {
+    /// Only the prompts `within` keeps: shown in its time (a record without `shownAt` is
+    /// left out when it names one), of its survey and kind.
+    pub fn rows(&self, latest: &Latest, by: Option<&str>, within: &Within<'_>) -> Vec<RateRow> {
         let key = by.and_then(|b| b.strip_prefix("metadata."));
         let mut lines: BTreeMap<(String, &'static str, Option<String>), RateRow> = BTreeMap::new();
-        for shown in self.shown.values() {
+        for shown in self.shown.values().filter(|s| within.keeps(s)) {
             let segment = key.map(|k| {
                 shown
                     .metadata
@@ -137,10 +169,10 @@ mod tests {
                 },
             );
         }
-        let all = rates.rows(&latest, None);
+        let all = rates.rows(&latest, None, &Within::default());
         assert_eq!(all.len(), 1);
         assert_eq!((all[0].shown, all[0].answered, all[0].completed), (5, 3, 2));
-        let by_agent = rates.rows(&latest, Some("metadata.agent"));
+        let by_agent = rates.rows(&latest, Some("metadata.agent"), &Within::default());
         let counts: Vec<(Option<&str>, u64, u64, u64)> = by_agent
             .iter()
             .map(|r| (r.segment.as_deref(), r.shown, r.answered, r.completed))
@@ -153,5 +185,60 @@ mod tests {
                 (Some("bo"), 2, 1, 1)
             ]
         );
+    }
+
+    #[test]
+    fn a_window_counts_the_prompts_shown_in_it_of_its_survey() {
+        let mut rates = Rates::default();
+        for (id, at) in [
+            ("o1", "2026-10-15T09:00:00Z"),
+            ("o2", "2026-10-31T23:59:59Z"),
+            ("n1", "2026-11-01T00:00:00Z"),
+            ("n2", "2026-11-16T09:00:00.500+01:00"),
+        ] {
+            rates.add(Impression {
+                shown_at: Some(at.into()),
+                ..shown(id, "pulse", None)
+            });
+        }
+        rates.add(shown("undated", "pulse", None));
+        rates.add(Impression {
+            shown_at: Some("2026-11-02T00:00:00Z".into()),
+            ..shown("other", "relationship", None)
+        });
+        let (mut state, mut latest) = (ScoreState::default(), Latest::default());
+        for id in ["o1", "n2"] {
+            latest.upsert(
+                &mut state,
+                Row {
+                    id: Some(Cow::Owned(id.into())),
+                    complete: true,
+                    kind: Some(Kind::Csat),
+                    score: 5,
+                    ..Row::default()
+                },
+            );
+        }
+        let november = Within {
+            from: crate::time::parse_rfc3339("2026-11-01"),
+            until: crate::time::parse_rfc3339("2026-12-01"),
+            survey: Some("pulse"),
+            kind: None,
+        };
+        let rows = rates.rows(&latest, None, &november);
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].shown, rows[0].answered), (2, 1));
+        // Without a window: all six, the undated and the other survey's included.
+        let all: u64 = rates
+            .rows(&latest, None, &Within::default())
+            .iter()
+            .map(|r| r.shown)
+            .sum();
+        assert_eq!(all, 6);
+        let other_kind = Within {
+            kind: Some(Kind::Nps),
+            ..Within::default()
+        };
+        assert!(rates.rows(&latest, None, &other_kind).is_empty());
     }
 }

@@ -201,12 +201,20 @@ impl Latest {
         state
     }
 
-    /// How many employees at least gave the eNPS answers of the segment `filter` names
-    /// ([`Scores::employees`]), within its survey, kind and dates, whatever its group, reason
-    /// or text; `None` when it names no segment. Listing one segment's answers shows each
-    /// person's score: under the anonymity floor it is refused, as its figure is hidden.
-    pub fn segment_employees(&self, filter: &ListFilter<'_>) -> Option<u64> {
-        filter.segment?;
+    /// How many employees at least gave the eNPS answers in `filter`'s scope
+    /// ([`Scores::employees`]): its segment, survey, kind and dates, whatever its group,
+    /// reason or text; 0 when the list it makes holds no employee's answer (another kind, a
+    /// group eNPS does not have). A list under the anonymity floor leaves employees' answers
+    /// out ([`ListFilter::without_employees`]), as the summary hides their figure: without
+    /// their team, the scores of a team or a day asked for are still theirs.
+    pub fn scope_employees(&self, filter: &ListFilter<'_>) -> u64 {
+        let lists_employees = filter.kind.is_none_or(|k| k == Kind::Enps)
+            && filter
+                .group
+                .is_none_or(|g| Kind::Enps.groups().contains(&g));
+        if !lists_employees {
+            return 0;
+        }
         let scope = ListFilter {
             group: None,
             reason: None,
@@ -216,13 +224,11 @@ impl Latest {
             ..filter.clone()
         };
         let mut scores = Scores::default();
-        if filter.kind.is_none_or(|k| k == Kind::Enps) {
-            for row in self.iter_where(&scope) {
-                scores.add(Kind::Enps, row.score);
-                scores.tally_week(enps_week(row.time), true);
-            }
+        for row in self.iter_where(&scope) {
+            scores.add(Kind::Enps, row.score);
+            scores.tally_week(enps_week(row.time), true);
         }
-        Some(scores.employees())
+        scores.employees()
     }
 
     /// The counted responses that pass `filter`, in no order.
@@ -261,6 +267,8 @@ pub struct ListFilter<'a> {
     pub from: Option<i64>,
     /// Only responses before this time (seconds since the epoch); undated ones are left out.
     pub until: Option<i64>,
+    /// Employees' (eNPS) answers left out: a scope of fewer people than the anonymity floor.
+    pub without_employees: bool,
 }
 
 impl ListFilter<'_> {
@@ -269,6 +277,7 @@ impl ListFilter<'_> {
             return false;
         };
         if self.with_comment && comment.is_none()
+            || self.without_employees && kind == Kind::Enps
             || self.kind.is_some_and(|k| k != kind)
             || self
                 .survey

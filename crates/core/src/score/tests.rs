@@ -530,19 +530,40 @@ fn employees_are_the_busiest_weeks_answers_and_one_segment_is_counted_so() {
         segment: Some(("metadata.touchpoint", value)),
         ..Default::default()
     };
-    assert_eq!(latest.segment_employees(&segment("exec")), Some(2));
-    // Whatever the group or text asked for, the segment's people are counted.
+    assert_eq!(latest.scope_employees(&segment("exec")), 2);
+    // Whatever the group or text asked for, the scope's people are counted.
     let detractors = ListFilter {
         group: Some(crate::metric::Group::Detractor),
         ..segment("exec")
     };
-    assert_eq!(latest.segment_employees(&detractors), Some(2));
+    assert_eq!(latest.scope_employees(&detractors), 2);
     let customers = ListFilter {
         kind: Some(Kind::Nps),
         ..segment("exec")
     };
-    assert_eq!(latest.segment_employees(&customers), Some(0));
-    assert_eq!(latest.segment_employees(&ListFilter::default()), None);
+    assert_eq!(latest.scope_employees(&customers), 0);
+    let unhappy_customers = ListFilter {
+        group: Some(crate::metric::Group::Low),
+        ..segment("exec")
+    };
+    assert_eq!(latest.scope_employees(&unhappy_customers), 0);
+    // A day narrows it as a team does: the one day exec answered in September is two people.
+    let day = ListFilter {
+        from: crate::time::parse_rfc3339("2026-09-15"),
+        until: crate::time::parse_rfc3339("2026-09-16"),
+        ..Default::default()
+    };
+    assert_eq!(latest.scope_employees(&day), 2);
+    assert_eq!(latest.scope_employees(&ListFilter::default()), 4);
+    // Left out, the list holds none of theirs.
+    let mut customer = row(Kind::Nps, 9, "exec", "2026-09-15", &[], "");
+    customer.id = Some("c".into());
+    latest.upsert(&mut state, customer);
+    let without = ListFilter {
+        without_employees: true,
+        ..day.clone()
+    };
+    assert_eq!(latest.count_where(&without), (1, 0));
 }
 
 #[test]
