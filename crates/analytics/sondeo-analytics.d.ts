@@ -291,7 +291,8 @@ export class Scorer {
   state(): object;
   static fromState(state: object): Scorer;
   summary(options?: SummaryOptions): Summary;
-  responses(options?: ListOptions): ListedResponse[];
+  /** Newest first; employees' (eNPS) answers without team, metadata or time, and none of them where the scope holds fewer employees than `minTeamSize` (5). */
+  responses(options?: ListOptions & { minTeamSize?: number }): ListedResponse[];
   /** The same responses as a CSV file with the export's columns. */
   responsesCsv(options?: ListOptions): string;
   /** With options (those of `responses()`), of the responses that pass them. */
