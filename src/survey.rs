@@ -52,6 +52,8 @@ pub struct Survey {
     /// the follow-up's wording change and the partial go out, once, not per step. After
     /// the thank-you, the timer that closes a modal or slide-in.
     timer: Option<Timer>,
+    /// The slide-in's announcement, on a timer of its own (a choice settling clears `timer`).
+    announcing: Option<Timer>,
     /// A modal or slide-in asked to open while a modal `<dialog>` of the page is open: the
     /// look, every second, for when it has gone (see `open_or_wait`).
     page_wait: Option<Timer>,
@@ -195,6 +197,7 @@ pub fn mount(
         triggers: trigger::Armed::default(),
         outbox: Vec::new(),
         timer: None,
+        announcing: None,
         page_wait: None,
         me: Weak::new(),
     }));
@@ -535,7 +538,15 @@ impl Survey {
         if mode == DisplayMode::SlideIn && !focus {
             // Said once its live region is in the page: a region shown with its text in one
             // go is often not read.
-            self.after(ANNOUNCE_AFTER_MS, Survey::announce);
+            let me = self.me.clone();
+            self.announcing = Timer::new(
+                ANNOUNCE_AFTER_MS,
+                Box::new(move || {
+                    if let Some(survey) = me.upgrade() {
+                        with(&survey, Survey::announce);
+                    }
+                }),
+            );
         }
         if mode == DisplayMode::Modal || focus && mode == DisplayMode::SlideIn {
             self.focus_first();

@@ -294,9 +294,9 @@ export class Scorer {
   /** Newest first; employees' (eNPS) answers without team, metadata or time, and none of them where the scope holds fewer employees than `minTeamSize` (5). */
   responses(options?: ListOptions & { minTeamSize?: number }): ListedResponse[];
   /** The same responses as a CSV file with the export's columns. */
-  responsesCsv(options?: ListOptions): string;
+  responsesCsv(options?: ListOptions & { minTeamSize?: number }): string;
   /** With options (those of `responses()`), of the responses that pass them. */
-  counted(options?: ListOptions): { responses: number; partial: number };
+  counted(options?: ListOptions & { minTeamSize?: number }): { responses: number; partial: number };
   importOutcomes(source: Source, options?: { format?: "csv" | "ndjson" }): Promise<ImportReport>;
   outcomes(): Outcomes;
   /** A display record (`impressions: true`); false when it was known already. */

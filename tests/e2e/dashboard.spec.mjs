@@ -495,7 +495,12 @@ test("an employee pulse by team: the floor counts people across pulses, a small 
     await expect(page.locator("#participation tr", { hasText: "exec" })).toContainText(`${(100).toFixed(1)}%`);
     await page.locator("#kind").selectOption("enps");
     // Its card and lines say eNPS as people write it.
-    await expect(page.locator(".card h2").first()).toHaveText(/^eNPS/);
+    // (As shown: innerText applies the stylesheet's text-transform.)
+    expect(await page.locator(".card h2").first().evaluate((h) => h.innerText)).toMatch(/^eNPS/);
+    // A small team's comment words are not in the themes either (their comments are not listed).
+    await page.locator("#segment").selectOption("exec");
+    await expect(page.locator("#comments-count")).toContainText("Employees' comments are not listed here");
+    await expect(page.locator("#themes")).not.toContainText("plan");
   } finally {
     await collector.stop();
   }

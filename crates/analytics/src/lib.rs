@@ -986,6 +986,22 @@ impl Scorer {
             min_enps,
         )
         .map_err(|e| JsError::new(&e))?;
+        // The comment words and reasons of a view's employees under the floor are theirs too
+        // (their figure is hidden, their comments not listed): taken from the view without them.
+        let scope = options.list_filter();
+        let people = inner.latest.scope_employees(&scope);
+        if people > 0 && people < min_enps {
+            let without = sondeo_core::score::ListFilter {
+                without_employees: true,
+                ..scope
+            };
+            let customers = inner.latest.state_where(&without);
+            let other = summary::summary(&customers, &inner.report, None, None, None, min_enps)
+                .map_err(|e| JsError::new(&e))?;
+            for key in ["themes", "drivers"] {
+                summary[key] = other[key].clone();
+            }
+        }
         if let (Some(earlier), Some((from, to)), Some(out)) =
             (&earlier, &dates, summary.as_object_mut())
         {
