@@ -2,9 +2,12 @@
 import { mount } from "/dist/sondeo.js";
 
 const posted = document.getElementById("posted");
+// A screen reader hears one line (the JSON, read whole, would queue over the survey's own thank-you).
+const said = document.getElementById("posted-said");
 for (const type of ["sondeo:answer", "sondeo:submit"]) {
   document.addEventListener(type, (event) => {
     posted.textContent = `${type}\n${JSON.stringify(event.detail, null, 2)}`;
+    said.textContent = `${type === "sondeo:submit" ? "Sent" : "Partial sent"}: ${event.detail.kind} ${event.detail.score ?? ""}`;
   });
 }
 

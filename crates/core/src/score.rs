@@ -685,8 +685,8 @@ impl Scores {
     }
 
     /// How many employees at least gave the eNPS answers counted: the most answers of any
-    /// one week (a pulse asks each person once, and no oftener than weekly), the undated
-    /// ones each counted as one person. The anonymity floor counts these, not the answers:
+    /// one week (a pulse asks each person once, and no oftener than weekly); answers without
+    /// a date, when none has one, each one person. The anonymity floor counts these, not the answers:
     /// two people answering three monthly pulses are six answers, and two people. States
     /// saved before the weekly tally know only the answers.
     pub fn employees(&self) -> u64 {
