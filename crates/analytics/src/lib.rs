@@ -988,14 +988,9 @@ impl Scorer {
         .map_err(|e| JsError::new(&e))?;
         // The comment words and reasons of a view's employees under the floor are theirs too
         // (their figure is hidden, their comments not listed): taken from the view without them.
-        let scope = options.list_filter();
-        let people = inner.latest.scope_employees(&scope);
-        if people > 0 && people < min_enps {
-            let without = sondeo_core::score::ListFilter {
-                without_employees: true,
-                ..scope
-            };
-            let customers = inner.latest.state_where(&without);
+        let scope = guarded(&inner.latest, &options, &options_value);
+        if scope.without_employees {
+            let customers = inner.latest.state_where(&scope);
             let other = summary::summary(&customers, &inner.report, None, None, None, min_enps)
                 .map_err(|e| JsError::new(&e))?;
             for key in ["themes", "drivers"] {
