@@ -569,6 +569,10 @@ impl Survey {
             return;
         }
         self.open = false;
+        // The thank-you's close timer would close this survey if the site showed it again.
+        if self.prompt.submitted() {
+            self.timer = None;
+        }
         set(&self.host, "data-state", "closed");
         dom::top_layer(&self.host, false);
         if self.prompt.started() {
@@ -727,10 +731,12 @@ impl Survey {
             return;
         }
         if let Some(group) = self.prompt.group(&self.config) {
+            // Shown before its text is set: the question is a live region (the focus stays
+            // on the scale), and a region that appears with its text is often not read.
+            self.view.follow_up.set_hidden(false);
             self.view
                 .follow_up_question
                 .set_text_content(Some(self.texts.follow_up(&self.config, group)));
-            self.view.follow_up.set_hidden(false);
         }
     }
 

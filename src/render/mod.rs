@@ -150,6 +150,9 @@ pub fn build(root: &ShadowRoot, config: &Config, texts: &Texts) -> View {
     let follow_up_question = element("label", "fq");
     set(&follow_up_question, "id", "fq");
     set(&follow_up_question, "for", "comment");
+    // Its own text, said when it appears or changes with the answer's group: a copy in
+    // `announce` would put the question in the card twice.
+    set(&follow_up_question, "aria-live", "polite");
     append(&follow_up, &follow_up_question);
 
     let mut chips = Vec::with_capacity(config.reasons.options.len());

@@ -127,8 +127,12 @@ impl Prompter {
         match self.verdict() {
             // Nor does one show itself where nothing is kept (a storage refused or full): it
             // could not remember an answer, and would ask on every page.
+            // Done for this page: a scroll past its depth would probe storage again at each step.
             Verdict::Show
-                if self.popup && !self.targeting.force && !crate::storage::keeps_history() => {}
+                if self.popup && !self.targeting.force && !crate::storage::keeps_history() =>
+            {
+                self.done.set(true)
+            }
             Verdict::Show => self.show_now(),
             Verdict::Wait(ms) if load => self.later(ms.min(u32::MAX as u64) as u32),
             _ => {}

@@ -242,6 +242,18 @@ test("a modal's thank-you closes by itself after thankYou.closeAfterMs, and focu
   expect(await page.locator("sondeo-survey").getAttribute("data-state")).toBe("open");
   await page.clock.runFor(1000);
   expect(await page.locator("sondeo-survey").getAttribute("data-state")).toBe("closed");
+  // Closed by hand before its time and shown again by the site: its old timer does not
+  // close it under the visitor.
+  await open(page, { kind: "csat", display: "modal", followUp: false, thankYou: { closeAfterMs: 3000 } }, "?again");
+  await page.getByRole("radio", { name: /^5 – / }).click();
+  await page.mouse.move(1, 1);
+  await page.clock.runFor(1000);
+  await page.getByRole("button", { name: "Close" }).click();
+  expect(await page.locator("sondeo-survey").getAttribute("data-state")).toBe("closed");
+  await page.evaluate(() => window.survey.show());
+  await page.mouse.move(1, 1);
+  await page.clock.runFor(2500);
+  expect(await page.locator("sondeo-survey").getAttribute("data-state")).toBe("open");
 });
 
 test("a thank-you in use stays: focus on its review link, or the pointer over it, waits another closeAfterMs (WCAG 2.2.1)", async ({ page }) => {

@@ -328,6 +328,25 @@ test("a browser that keeps nothing (storage refused or full) is not asked by a p
     await expect.poll(() => state(page), name).toBe("open");
     await load(page, { kind: "nps", id: `inline-${name}` }, `?inline-${name}`);
     expect(await state(page), name).toBe("open");
+    // A scroll trigger past its depth asks (and tries storage) once, not at each scroll.
+    if (name === "full") {
+      await page.addInitScript(() => {
+        window.probes = 0;
+        const setItem = Storage.prototype.setItem;
+        Storage.prototype.setItem = function (key, value) {
+          if (key === "sondeo:probe") window.probes += 1;
+          return setItem.call(this, key, value);
+        };
+        addEventListener("DOMContentLoaded", () => { document.body.style.minHeight = "5000px"; });
+      });
+      await load(page, { kind: "nps", id: "forgetful-scroll", display: "slide-in", trigger: { scrollPercent: 10 } }, "?scroll");
+      for (const y of [1000, 1500, 2000, 2500]) {
+        await page.evaluate((y) => scrollTo(0, y), y);
+        await page.waitForTimeout(100);
+      }
+      expect(await page.evaluate(() => window.probes)).toBe(1);
+      expect(await state(page)).toBe("closed");
+    }
     await context.close();
   }
 });

@@ -133,12 +133,16 @@ test("a required follow-up blocks submit with an announced message", async ({ pa
   expect(server.posts.at(-1).body.comment).toBe("Quick fix");
 });
 
-test("the answer can be changed before submit and the follow-up follows the group", async ({ page }) => {
+test("the answer can be changed before submit and the follow-up follows the group, said as it appears", async ({ page }) => {
   await openMount(page, { kind: "nps", id: "change", endpoint: "/api/responses", followUp: { promoter: "Custom: what did you love?" } });
+  // The focus stays on the scale: the follow-up question that opens below it is a live
+  // region of its own (said as it appears and as it changes), written once in the card.
   await page.getByRole("radio", { name: "2", exact: true }).click();
   await expect(page.getByText("We're sorry to hear that. What went wrong?")).toBeVisible();
+  await expect(page.getByText("We're sorry to hear that. What went wrong?")).toHaveAttribute("aria-live", "polite");
   await page.getByRole("radio", { name: "10", exact: true }).click();
   await expect(page.getByText("Custom: what did you love?")).toBeVisible();
+  await expect(page.getByText("Custom: what did you love?")).toHaveAttribute("aria-live", "polite");
   await expect(page.getByRole("radio", { name: "2", exact: true })).toHaveAttribute("aria-checked", "false");
   await page.getByRole("button", { name: "Send" }).click();
   await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete));
