@@ -281,11 +281,19 @@ fn attach_listeners(survey: &SurveyRef) {
     let on_pointer = Listener::new(&root, "pointerover", reach());
     let on_focus = Listener::new(&root, "focusin", reach());
     let mut listeners = vec![on_click, on_key, on_input, on_pointer, on_focus];
+    let window: web_sys::EventTarget = crate::page::window().unchecked_into();
+    if survey.borrow().config.display.mode != DisplayMode::Inline {
+        // Another tab wrote to storage: maybe the answer to this same prompt.
+        listeners.push(Listener::new(
+            &window,
+            "storage",
+            handler(&weak, Survey::answered_elsewhere),
+        ));
+    }
     // F6 moves between the page and an open slide-in (a non-modal dialog is not in the
     // way of the page's own tab order, so it needs a key of its own); Escape closes it.
     if survey.borrow().config.display.mode == DisplayMode::SlideIn {
         // On the window: the last in the key's way, after the page's own listeners.
-        let window: web_sys::EventTarget = crate::page::window().unchecked_into();
         listeners.push(Listener::new(
             &window,
             "keydown",
@@ -587,6 +595,17 @@ impl Survey {
         self.outbox.push(("sondeo:close", detail));
         if self.config.display.mode != DisplayMode::Inline {
             trigger::closed();
+        }
+    }
+
+    /// A modal or slide-in still untouched here, answered in another tab since it opened,
+    /// goes (not a dismissal): the visitor would otherwise answer it twice.
+    fn answered_elsewhere(&mut self, _: &Event) {
+        if self.open
+            && !self.prompt.started()
+            && trigger::answered_since(&self.config.id, self.begun_ms)
+        {
+            self.hide(false);
         }
     }
 

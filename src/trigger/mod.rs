@@ -252,6 +252,11 @@ pub fn remember(survey_id: &str, outcome: Outcome, begun: u64) {
     update_seen(survey_id, |seen| seen.left(outcome, now(), begun));
 }
 
+/// Whether the visitor answered survey `survey_id` (in another tab) since `begun` (ms).
+pub fn answered_since(survey_id: &str, begun: u64) -> bool {
+    Seen::read(&stored(&seen_key(survey_id)).unwrap_or_default()).answered_since(begun)
+}
+
 /// The visits record: the stored one (another tab may have counted), else this page's.
 fn visits() -> Visits {
     stored(VISITS_KEY)

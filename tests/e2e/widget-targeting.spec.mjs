@@ -291,19 +291,28 @@ test("a prompt whose survey needs consent waits for the banner's answer, then it
   expect(await page.evaluate(() => localStorage.getItem("sondeo:seen:consented"))).toMatch(/^d\d+,1$/);
 });
 
-test("one prompt open in two tabs, answered in one and closed in the other, stays answered: recontactDays, not dismissDays", async ({ page, context }) => {
+test("one prompt open in two tabs, answered in one, leaves the other (not a dismissal), and stays answered: recontactDays, not dismissDays", async ({ page, context }) => {
   const config = { kind: "nps", id: "two-tabs", display: "modal", recontactDays: 90, dismissDays: 7 };
   await load(page, config, "?tab-a");
   const other = await context.newPage();
   expect(await openMount(other, server.url, config, "?tab-b")).toBeNull();
+  // A third tab where the visitor has begun to answer (no partial sent: it has not counted
+  // yet) keeps what they chose.
+  const third = await context.newPage();
+  expect(await openMount(third, server.url, { ...config, delivery: { partial: false } }, "?tab-c")).toBeNull();
+  await third.getByRole("radio", { name: "3", exact: true }).click();
   expect(await state(page)).toBe("open");
   expect(await state(other)).toBe("open");
   await page.getByRole("radio", { name: "9", exact: true }).click();
   await page.getByRole("button", { name: "Send" }).click();
-  await other.getByRole("button", { name: "Close" }).click();
+  // The untouched one goes by itself: the visitor would answer the same prompt twice.
+  await expect.poll(() => state(other)).toBe("closed");
+  await page.waitForTimeout(300);
+  expect(await state(third)).toBe("open");
+  await third.close();
   // Read where the last write was made (another tab's storage catches up a moment later).
   const seen = await other.evaluate(() => localStorage.getItem("sondeo:seen:two-tabs"));
-  expect(seen).toMatch(/^a\d+,2$/);
+  expect(seen).toMatch(/^a\d+,3$/);
   await expect.poll(() => page.evaluate(() => localStorage.getItem("sondeo:seen:two-tabs"))).toBe(seen);
   // Eight days on (the record's time moved back as the days would), the answer still holds.
   await page.evaluate((seen) => localStorage.setItem("sondeo:seen:two-tabs", seen.replace(/^a(\d+)/, (_, t) => `a${Number(t) - 8 * 86_400_000}`)), seen);

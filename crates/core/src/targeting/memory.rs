@@ -75,14 +75,17 @@ impl Seen {
     /// tabs, answered in one and closed in the other, was answered (its `recontactDays`, not
     /// its `dismissDays`).
     pub fn left(&mut self, outcome: Outcome, now: u64, begun: u64) {
-        if outcome == Outcome::Dismissed
-            && self.outcome == Some(Outcome::Answered)
-            && self.at >= begun
-        {
+        if outcome == Outcome::Dismissed && self.answered_since(begun) {
             return;
         }
         self.outcome = Some(outcome);
         self.at = now;
+    }
+
+    /// Whether the visitor answered at or after `begun` (ms): in another tab, when a prompt
+    /// that began then is still open in this one.
+    pub fn answered_since(&self, begun: u64) -> bool {
+        self.outcome == Some(Outcome::Answered) && self.at >= begun
     }
 }
 
@@ -198,6 +201,21 @@ mod tests {
         // An answer always counts.
         seen.left(Outcome::Answered, 92_000, 0);
         assert_eq!(seen.outcome, Some(Outcome::Answered));
+    }
+
+    #[test]
+    fn an_answer_counts_for_prompts_that_began_before_it_only() {
+        let mut seen = Seen::default();
+        seen.shown(1_000);
+        assert!(!seen.answered_since(1_000), "shown, not answered");
+        seen.left(Outcome::Answered, 2_000, 1_000);
+        // A prompt open since 1,500 in another tab: answered since it began.
+        assert!(seen.answered_since(1_500));
+        assert!(seen.answered_since(2_000));
+        // One that began after the answer (the site's own show()) was not answered yet.
+        assert!(!seen.answered_since(2_001));
+        seen.left(Outcome::Dismissed, 3_000, 2_500);
+        assert!(!seen.answered_since(0), "a dismissal since: no answer stands");
     }
 
     #[test]
