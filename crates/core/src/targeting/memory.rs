@@ -215,7 +215,10 @@ mod tests {
         // One that began after the answer (the site's own show()) was not answered yet.
         assert!(!seen.answered_since(2_001));
         seen.left(Outcome::Dismissed, 3_000, 2_500);
-        assert!(!seen.answered_since(0), "a dismissal since: no answer stands");
+        assert!(
+            !seen.answered_since(0),
+            "a dismissal since: no answer stands"
+        );
     }
 
     #[test]
