@@ -282,7 +282,8 @@ const KINDS = [
   ["ces", "CES", { min: 1, max: 7, digits: 2, unit: "" }, [["low", "hard (1–3)", "low"], ["neutral", "neutral (4)", "mid"], ["high", "easy (5–7)", "high"]]],
   ["enps", "eNPS", { min: -100, max: 100, digits: 1, unit: "" }, [["detractor", "detractors", "low"], ["passive", "passives", "mid"], ["promoter", "promoters", "high"]]],
   ["rating", "Rating", { min: 1, max: 5, digits: 2, unit: "" }, [["low", "poor (1–2)", "low"], ["neutral", "fair (3)", "mid"], ["high", "good (4–5)", "high"]]],
-  ["yesno", "Yes %", { min: 0, max: 100, digits: 1, unit: "%" }, [["low", "no", "low"], ["neutral", "–", "mid"], ["high", "yes", "high"]]],
+  // A yes/no answer has no middle group: its place is kept (worst, middle, best) but not drawn.
+  ["yesno", "Yes %", { min: 0, max: 100, digits: 1, unit: "%" }, [["low", "no", "low"], null, ["high", "yes", "high"]]],
 ];
 // The program's targets (a lead's goal for the quarter), from the filters and the shared
 // view: a number on the kind's scale, or none.
@@ -339,7 +340,7 @@ function renderCharts(s, by) {
   for (const [kind, name, scale, parts] of KINDS) {
     const overall = s.overall[kind];
     if (!overall || overall.suppressed) continue;
-    groups.push(groupsChart(name, parts.map(([key, label, className]) => ({ label, share: overall.groups[key], className })), overall.n));
+    groups.push(groupsChart(name, parts.filter(Boolean).map(([key, label, className]) => ({ label, share: overall.groups[key], className })), overall.n));
     const points = periods.filter(([label, k]) => label <= now && k[kind] && !k[kind].suppressed).map(([label, k]) => {
       const f = k[kind];
       const [low, high] = bounds(kind, f);

@@ -13,7 +13,7 @@ for (const type of ["sondeo:answer", "sondeo:submit"]) {
 
 const reasons = {
   nps: ["Price", "Support", "Product quality", "Ease of use"],
-  csat: ["Speed", "Friendliness", "Solved my problem"],
+  csat: ["Speed", "Friendliness", "Resolution"],
   ces: ["Finding help", "Waiting", "Repeating myself"],
   tls: ["Speed", "Friendliness", "Knowledge"],
 };

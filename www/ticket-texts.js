@@ -4,7 +4,8 @@
 // the text around it (a Latin id inside Arabic or Hebrew keeps its order). The reasons are
 // posted as shown: a program that asks in several languages reads "Speed" and "Rapidez"
 // as two reasons unless it maps them. Each language addresses the visitor as its pack does
-// (usted, u, Sie, vous): the page and the survey speak with one voice.
+// (usted, u, Sie, vous): the page and the survey speak with one voice. The reasons are topics,
+// not praise: the same chips follow "What went wrong?" and "What did we do well?".
 export const TEXTS = {
   en: {
     tag: "en",
@@ -16,7 +17,7 @@ export const TEXTS = {
     closed: "Thank you. You can close this page.",
     unavailable: "The survey could not be loaded. Please try again later.",
     questions: ["How satisfied are you with the support you received?", "Was your issue resolved?", "How would you rate the agent who helped you?"],
-    reasons: ["Speed", "Friendliness", "Solved my problem", "Knowledge"],
+    reasons: ["Speed", "Friendliness", "Resolution", "Knowledge"],
   },
   es: {
     tag: "es",
@@ -28,7 +29,7 @@ export const TEXTS = {
     closed: "Gracias. Ya puede cerrar esta página.",
     unavailable: "No se pudo cargar la encuesta. Inténtelo de nuevo más tarde.",
     questions: ["¿Qué tan satisfecho está con el soporte que recibió?", "¿Se resolvió su problema?", "¿Cómo calificaría al agente que le atendió?"],
-    reasons: ["Rapidez", "Amabilidad", "Resolvió mi problema", "Conocimiento"],
+    reasons: ["Rapidez", "Amabilidad", "Solución", "Conocimiento"],
   },
   pt: {
     tag: "pt-BR",
@@ -40,7 +41,7 @@ export const TEXTS = {
     closed: "Obrigado. Você já pode fechar esta página.",
     unavailable: "Não foi possível carregar a pesquisa. Tente novamente mais tarde.",
     questions: ["Qual é o seu nível de satisfação com o suporte que recebeu?", "Seu problema foi resolvido?", "Como você avalia o atendente que ajudou você?"],
-    reasons: ["Rapidez", "Cordialidade", "Resolveu meu problema", "Conhecimento"],
+    reasons: ["Rapidez", "Cordialidade", "Solução", "Conhecimento"],
   },
   fr: {
     tag: "fr",
@@ -52,7 +53,7 @@ export const TEXTS = {
     closed: "Merci. Vous pouvez fermer cette page.",
     unavailable: "Le questionnaire n’a pas pu être chargé. Veuillez réessayer plus tard.",
     questions: ["Dans quelle mesure êtes-vous satisfait de l’assistance reçue\u202f?", "Votre problème a-t-il été résolu\u202f?", "Comment évalueriez-vous l’agent qui vous a aidé\u202f?"],
-    reasons: ["Rapidité", "Amabilité", "A résolu mon problème", "Compétence"],
+    reasons: ["Rapidité", "Amabilité", "Résolution", "Compétence"],
   },
   de: {
     tag: "de",
@@ -64,7 +65,7 @@ export const TEXTS = {
     closed: "Danke. Sie können diese Seite jetzt schließen.",
     unavailable: "Die Umfrage konnte nicht geladen werden. Bitte versuchen Sie es später erneut.",
     questions: ["Wie zufrieden sind Sie mit der erhaltenen Unterstützung?", "Wurde Ihr Anliegen gelöst?", "Wie bewerten Sie die Person, die Ihnen geholfen hat?"],
-    reasons: ["Schnelligkeit", "Freundlichkeit", "Problem gelöst", "Fachwissen"],
+    reasons: ["Schnelligkeit", "Freundlichkeit", "Lösung", "Fachwissen"],
   },
   it: {
     tag: "it",
@@ -76,7 +77,7 @@ export const TEXTS = {
     closed: "Grazie. Ora puoi chiudere questa pagina.",
     unavailable: "Non è stato possibile caricare il sondaggio. Riprova più tardi.",
     questions: ["Quanto sei soddisfatto dell’assistenza ricevuta?", "Il tuo problema è stato risolto?", "Come valuteresti l’operatore che ti ha aiutato?"],
-    reasons: ["Rapidità", "Cortesia", "Ha risolto il mio problema", "Competenza"],
+    reasons: ["Rapidità", "Cortesia", "Risoluzione", "Competenza"],
   },
   nl: {
     tag: "nl",
@@ -88,7 +89,7 @@ export const TEXTS = {
     closed: "Bedankt. U kunt deze pagina nu sluiten.",
     unavailable: "De enquête kon niet worden geladen. Probeer het later opnieuw.",
     questions: ["Hoe tevreden bent u over de ondersteuning die u hebt gekregen?", "Is uw probleem opgelost?", "Hoe beoordeelt u de medewerker die u heeft geholpen?"],
-    reasons: ["Snelheid", "Vriendelijkheid", "Mijn probleem opgelost", "Kennis"],
+    reasons: ["Snelheid", "Vriendelijkheid", "Oplossing", "Kennis"],
   },
   pl: {
     tag: "pl",
@@ -100,7 +101,7 @@ export const TEXTS = {
     closed: "Dziękujemy. Możesz już zamknąć tę stronę.",
     unavailable: "Nie udało się wczytać ankiety. Spróbuj ponownie później.",
     questions: ["Jak bardzo jesteś zadowolony z otrzymanej pomocy?", "Czy Twój problem został rozwiązany?", "Jak oceniasz konsultanta, który Ci pomógł?"],
-    reasons: ["Szybkość", "Uprzejmość", "Rozwiązanie problemu", "Wiedza"],
+    reasons: ["Szybkość", "Uprzejmość", "Rozwiązanie", "Wiedza"],
   },
   tr: {
     tag: "tr",
@@ -112,7 +113,7 @@ export const TEXTS = {
     closed: "Teşekkürler. Bu sayfayı kapatabilirsiniz.",
     unavailable: "Anket yüklenemedi. Lütfen daha sonra tekrar deneyin.",
     questions: ["Aldığınız destekten ne kadar memnunsunuz?", "Sorununuz çözüldü mü?", "Size yardımcı olan temsilciyi nasıl değerlendirirsiniz?"],
-    reasons: ["Hız", "Güler yüzlülük", "Sorunumu çözdü", "Bilgi"],
+    reasons: ["Hız", "Güler yüzlülük", "Çözüm", "Bilgi"],
   },
   ja: {
     tag: "ja",
@@ -124,7 +125,7 @@ export const TEXTS = {
     closed: "ありがとうございました。このページは閉じていただいてかまいません。",
     unavailable: "アンケートを読み込めませんでした。しばらくしてからもう一度お試しください。",
     questions: ["受けたサポートにどの程度満足していますか？", "問題は解決しましたか？", "対応した担当者をどのように評価しますか？"],
-    reasons: ["スピード", "親切さ", "問題が解決した", "知識"],
+    reasons: ["スピード", "親切さ", "解決", "知識"],
   },
   zh: {
     tag: "zh-CN",
@@ -136,7 +137,7 @@ export const TEXTS = {
     closed: "谢谢。您现在可以关闭此页面。",
     unavailable: "无法加载调查问卷。请稍后再试。",
     questions: ["您对所获得的支持有多满意？", "您的问题解决了吗？", "您如何评价为您提供帮助的客服人员？"],
-    reasons: ["速度", "友好", "解决了我的问题", "专业知识"],
+    reasons: ["速度", "友好", "问题解决", "专业知识"],
   },
   ko: {
     tag: "ko",
@@ -160,7 +161,7 @@ export const TEXTS = {
     closed: "شكرًا لك. يمكنك إغلاق هذه الصفحة الآن.",
     unavailable: "تعذّر تحميل الاستبيان. يُرجى المحاولة مرة أخرى لاحقًا.",
     questions: ["ما مدى رضاك عن الدعم الذي تلقيته؟", "هل تم حل مشكلتك؟", "كيف تقيّم الموظف الذي ساعدك؟"],
-    reasons: ["السرعة", "اللطف", "حلّ مشكلتي", "المعرفة"],
+    reasons: ["السرعة", "اللطف", "الحل", "المعرفة"],
   },
   he: {
     tag: "he",
@@ -172,7 +173,7 @@ export const TEXTS = {
     closed: "תודה. אפשר לסגור את הדף.",
     unavailable: "לא ניתן היה לטעון את הסקר. נסו שוב מאוחר יותר.",
     questions: ["עד כמה הייתם מרוצים מהתמיכה שקיבלתם?", "האם הבעיה שלכם נפתרה?", "איך הייתם מדרגים את הנציג שעזר לכם?"],
-    reasons: ["מהירות", "אדיבות", "הבעיה נפתרה", "ידע מקצועי"],
+    reasons: ["מהירות", "אדיבות", "פתרון", "ידע מקצועי"],
   },
 };
 

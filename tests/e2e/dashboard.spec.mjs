@@ -752,9 +752,15 @@ test("the CSAT groups are labelled by their scores, 50 comments at a time with m
     // 55 NPS comments from agents 1…55: more than one page of 50.
     const nps = Array.from({ length: 55 }, (_, i) => ({ id: `n${i}`, kind: "nps", score: 3, complete: true,
       comment: `comment number ${i}`, metadata: { agent: `agent-${i + 1}`, ticketId: `T${i}` }, submittedAt: `2026-11-${String(1 + (i % 20)).padStart(2, "0")}T10:00:00Z` }));
-    await collector.post([...csat, ...nps]);
+    // Yes/no: 1 no and 2 yes, in two groups (a yes/no answer has no middle).
+    const yesno = [0, 1, 1].map((score, i) => ({ id: `y${i}`, kind: "yesno", score, complete: true }));
+    await collector.post([...csat, ...nps, ...yesno]);
     await page.goto(`${collector.url}/dashboard.html?by=metadata.agent`);
-    await expect(page.locator("#status")).toContainText("59 responses");
+    await expect(page.locator("#status")).toContainText("62 responses");
+    const yes = page.locator("figure", { hasText: "Yes %: answers by group" });
+    await expect(yes).toContainText(`${(100 * 1 / 3).toFixed(1)}% no`);
+    await expect(yes).toContainText(`${(100 * 2 / 3).toFixed(1)}% yes`);
+    await expect(yes.locator("tbody tr")).toHaveCount(2);
     const legend = page.locator("figure", { hasText: "CSAT %: answers by group" });
     await expect(legend).toContainText(`${(100 * 2 / 4).toFixed(1)}% low (1–2)`);
     await expect(legend).toContainText(`${(100 * 1 / 4).toFixed(1)}% neutral (3)`);
