@@ -74,20 +74,29 @@ test("text follows the visitor's own default font size (a browser setting), not 
   expect(await size(".ends")).toBeCloseTo(13 * 24 / 16, 1);
 });
 
-test("a slide-in taller than a 740×360 screen scrolls inside itself: × and Send stay reachable", async ({ page }) => {
+test("a slide-in or modal taller than a 740×360 screen scrolls inside itself: × stays in sight, Send is reached", async ({ page }) => {
   await page.setViewportSize({ width: 740, height: 360 });
-  await open(page, { kind: "nps", display: "slide-in", reasons: ["Price", "Support", "Speed", "Ease of use", "Documentation"] });
-  await page.getByRole("radio", { name: "9", exact: true }).click();
-  const card = page.locator("sondeo-survey .card");
-  const box = await card.boundingBox();
-  expect(box.y).toBeGreaterThanOrEqual(0);
-  expect(box.y + box.height).toBeLessThanOrEqual(360);
-  // Send is reached by scrolling the card, and then it works.
-  await page.getByRole("button", { name: "Send" }).scrollIntoViewIfNeeded();
-  await page.getByRole("button", { name: "Send" }).click();
-  await waitForPosts(server.posts, (posts) => posts.some((p) => p.body.complete));
-  await page.getByRole("button", { name: "Close" }).click();
-  expect(await page.locator("sondeo-survey").getAttribute("data-state")).toBe("closed");
+  for (const display of ["slide-in", "modal"]) {
+    await open(page, { kind: "nps", display, reasons: ["Price", "Support", "Speed", "Ease of use", "Documentation"] }, `?${display}`);
+    await page.getByRole("radio", { name: "9", exact: true }).click();
+    const card = page.locator("sondeo-survey .card");
+    const box = await card.boundingBox();
+    expect(box.y, display).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height, display).toBeLessThanOrEqual(360);
+    expect(await card.evaluate((c) => c.scrollHeight > c.clientHeight), `${display}: taller than the screen`).toBe(true);
+    // Send is reached by scrolling the card; × stays at the card's top, in sight.
+    await page.getByRole("button", { name: "Send" }).scrollIntoViewIfNeeded();
+    expect(await card.evaluate((c) => c.scrollTop), display).toBeGreaterThan(0);
+    for (const name of ["Close", "Send"]) {
+      const b = await page.getByRole("button", { name }).boundingBox();
+      expect(b.y >= box.y && b.y + b.height <= box.y + box.height + 0.5, `${display}: ${name} inside the card's visible part`).toBe(true);
+    }
+    const sent = server.posts.filter((p) => p.body.complete).length;
+    await page.getByRole("button", { name: "Send" }).click();
+    await waitForPosts(server.posts, (posts) => posts.filter((p) => p.body.complete).length > sent);
+    await page.getByRole("button", { name: "Close" }).click();
+    expect(await page.locator("sondeo-survey").getAttribute("data-state"), display).toBe("closed");
+  }
 });
 
 test("faces and stars are drawn by the stylesheet: no emoji font needed, every point named", async ({ page }) => {
@@ -102,16 +111,43 @@ test("faces and stars are drawn by the stylesheet: no emoji font needed, every p
       expect(drawn).toEqual(['""', 30, 30]);
     }
   }
-  // A chosen star is drawn in a colour with at least 3:1 contrast on the white card.
+  // The straight mouth of the neutral face is drawn.
+  await open(page, { kind: "csat", scale: "emoji" }, "?mouth");
+  expect(await page.getByRole("radio", { name: /^3 – / }).evaluate((r) => { const m = getComputedStyle(r, "::after"); return [m.borderTopStyle, m.borderTopWidth]; })).toEqual(["solid", "2px"]);
+  await open(page, { kind: "csat", scale: "stars" }, "?stars-again");
+  // A chosen star is drawn in a colour with at least 3:1 contrast on the white card; a star
+  // not reached is hollow (its inner star drawn over it), not only another colour.
   await page.getByRole("radio", { name: /^4 – / }).click();
+  await page.mouse.move(0, 0);
+  const hollow = await page.getByRole("radio").evaluateAll((radios) => radios.map((r) => getComputedStyle(r, "::after").content !== "none"));
+  expect(hollow).toEqual([false, false, false, false, true]);
   const [r, g, b] = await page.getByRole("radio", { name: /^4 – / }).evaluate((el) => getComputedStyle(el).color.match(/\d+/g).map(Number));
   const lum = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
   const L = 0.2126 * lum(r) + 0.7152 * lum(g) + 0.0722 * lum(b);
   expect((1 + 0.05) / (L + 0.05)).toBeGreaterThanOrEqual(3);
 });
 
-test("in forced colours a face keeps its eyes, drawn in the system's text colour, and the chosen one in Highlight", async ({ page }) => {
-  await page.emulateMedia({ forcedColors: "active" });
+test("in dark mode the required comment's message and the placeholder keep their contrast (axe)", async ({ page }) => {
+  await page.emulateMedia({ colorScheme: "dark", reducedMotion: "reduce" });
+  await open(page, { kind: "nps", followUp: { required: true } }, "?dark-error");
+  await page.getByRole("radio", { name: "3", exact: true }).click();
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Please write a few words before sending.");
+  await page.evaluate(await (await import("node:fs/promises")).readFile("node_modules/axe-core/axe.min.js", "utf8"));
+  const found = await page.evaluate(async () => (await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa"] }))
+    .violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`));
+  expect(found).toEqual([]);
+  // The placeholder (which axe does not measure) in the muted text colour, as the end labels.
+  const [placeholder, muted] = await page.locator("sondeo-survey").evaluate((host) => [
+    getComputedStyle(host.shadowRoot.querySelector("textarea"), "::placeholder").color,
+    getComputedStyle(host.shadowRoot.querySelector(".ends")).color,
+  ]);
+  expect(placeholder).toBe(muted);
+});
+
+test("in forced colours a face keeps its eyes, drawn in the system's text colour, and the chosen one is filled in Highlight", async ({ page }) => {
+  // (Without transitions: the colours read are the final ones.)
+  await page.emulateMedia({ forcedColors: "active", reducedMotion: "reduce" });
   await open(page, { kind: "csat", scale: "emoji" }, "?forced");
   await page.getByRole("radio", { name: /^2 – / }).click();
   const faces = await page.getByRole("radio").evaluateAll((radios) => radios.map((r) => {
@@ -120,16 +156,20 @@ test("in forced colours a face keeps its eyes, drawn in the system's text colour
     const probe = document.body.appendChild(document.createElement("i"));
     probe.style.color = "CanvasText";
     const text = getComputedStyle(probe).color;
+    probe.style.color = "HighlightText";
+    const highlightText = getComputedStyle(probe).color;
     probe.style.color = "Highlight";
     const highlight = getComputedStyle(probe).color;
     probe.remove();
     // The eyes are gradients: kept only where the face is not forced (forced colours drop them).
-    return { adjust: eyes.forcedColorAdjust, gradients: eyes.backgroundImage.split("radial-gradient").length - 1, colour: eyes.color, text, highlight, chosen: r.getAttribute("aria-checked") === "true" };
+    return { adjust: eyes.forcedColorAdjust, gradients: eyes.backgroundImage.split("radial-gradient").length - 1, colour: eyes.color, fill: getComputedStyle(r).backgroundColor, text, highlight, highlightText, chosen: r.getAttribute("aria-checked") === "true" };
   }));
   for (const face of faces) {
     expect(face.adjust).toBe("none");
     expect(face.gradients).toBe(2);
-    expect(face.colour).toBe(face.chosen ? face.highlight : face.text);
+    expect(face.colour).toBe(face.chosen ? face.highlightText : face.text);
+    if (face.chosen) expect(face.fill).toBe(face.highlight);
+    else expect(face.fill).not.toBe(face.highlight);
   }
   expect(faces.filter((f) => f.chosen)).toHaveLength(1);
 });
