@@ -5,9 +5,12 @@ import { initSync, mount as mountRaw, consent as consentNow, navigated as naviga
 import { loadWasm } from "./load-wasm.js";
 
 // A page whose Content-Security-Policy lacks 'wasm-unsafe-eval' cannot compile the module:
-// said in words, to `mount()`'s caller and on every <sondeo-survey>.
+// said in words, to `mount()`'s caller and on every <sondeo-survey>. (Only when the browser
+// names the policy: a module damaged on the way, by a proxy or a page's `fetch` wrapper, is a
+// CompileError too.)
 const ready = loadWasm(new URL("sondeo_bg.wasm", import.meta.url), initSync).catch((error) => {
-  throw new Error(`sondeo: could not start: ${error?.message ?? error}${error instanceof WebAssembly.CompileError ? " (CSP: script-src needs 'wasm-unsafe-eval')" : ""}`);
+  const csp = error instanceof WebAssembly.CompileError && /CSP|Security.Policy|unsafe-eval/i.test(error.message);
+  throw new Error(`sondeo: could not start: ${error?.message ?? error}${csp ? " (CSP: script-src needs 'wasm-unsafe-eval')" : ""}`);
 });
 ready.catch(() => {});
 // The language packs sit in locales/ beside this script, wherever the site serves it from.

@@ -234,18 +234,38 @@ pub fn mount(
     Ok(survey)
 }
 
+/// How long a survey waits for its language pack: one that has not come by then (a request
+/// a stalled server or an extension holds, which no browser times out) is one that could not
+/// be fetched, and English shows.
+const PACK_WAIT_MS: u32 = 5_000;
+
+/// What to do once the pack is in (or is not): run by the first of its answer and the deadline.
+type PackDone = Rc<RefCell<Option<Box<dyn FnOnce(JsValue)>>>>;
+
+fn pack_done(slot: &PackDone, value: JsValue) {
+    let done = slot.borrow_mut().take();
+    if let Some(done) = done {
+        done(value);
+    }
+}
+
 /// Fetches the survey's language pack, draws the survey again in its language (unless the
 /// visitor has already opened it), and only then runs the load trigger: a prompt does not
-/// show itself in English and then change. A pack that cannot be fetched or read leaves
-/// English, with a console warning.
+/// show itself in English and then change. A pack that cannot be fetched or read, or does
+/// not come within `PACK_WAIT_MS`, leaves English, with a console warning.
 fn load_pack(survey: &SurveyRef, tag: &'static str, start: trigger::Start) {
     let weak = Rc::downgrade(survey);
-    let done = move |value: JsValue| {
+    let slot: PackDone = Rc::new(RefCell::new(Some(Box::new(move |value: JsValue| {
         if let Some(survey) = weak.upgrade() {
             with(&survey, |s| s.apply_pack(tag, &value));
         }
         start.run();
-    };
+    }))));
+    let late = slot.clone();
+    let deadline = Timer::new(
+        PACK_WAIT_MS,
+        Box::new(move || pack_done(&late, JsValue::NULL)),
+    );
     let on_response = crate::promise::once(Box::new(move |response: JsValue| {
         // A fetch that failed hands over its error, which has no `ok`.
         let ok = dom::property(&response, "ok") == Some(JsValue::TRUE);
@@ -253,10 +273,15 @@ fn load_pack(survey: &SurveyRef, tag: &'static str, start: trigger::Start) {
             .then(|| response.unchecked_into::<web_sys::Response>().json().ok())
             .flatten();
         match json {
-            Some(promise) => {
-                crate::promise::settle(&promise, &crate::promise::once(Box::new(done)))
-            }
-            None => done(JsValue::NULL),
+            // The deadline holds for the body too (it may stall after the headers).
+            Some(promise) => crate::promise::settle(
+                &promise,
+                &crate::promise::once(Box::new(move |value| {
+                    let _deadline = deadline;
+                    pack_done(&slot, value)
+                })),
+            ),
+            None => pack_done(&slot, JsValue::NULL),
         }
     }));
     crate::promise::settle(

@@ -28,7 +28,7 @@ pub struct Texts {
     /// The built-in texts under the pack and the overrides (English for a pack language).
     pub locale: Locale,
     /// The language tag reported in the payload and set as `lang`: the negotiated
-    /// language's, or an explicit tag with neither texts nor a pack (whose texts the page
+    /// language's (a pack's once it is in), or an explicit tag with neither texts nor a pack (whose texts the page
     /// passes in `texts`, e.g. `locale: "sv"` with Swedish overrides).
     pub tag: String,
     /// The pack to fetch, by tag, until it has arrived.
@@ -86,6 +86,9 @@ impl Texts {
                     tag.to_owned()
                 }
             }
+            // A pack's language once its pack is in (`add_pack`): until then, and for good if
+            // it never comes, the card shows English and says so (`lang`, `dir`, the payload).
+            _ if pack.is_some() => String::from("en"),
             _ => language.tag().to_owned(),
         };
         Texts {

@@ -285,6 +285,28 @@ test("a wasm file the server cannot find is said in mount()'s error, with its st
   }
 });
 
+test("a wasm file that cannot be fetched or comes damaged is said as such, not blamed on the policy", async ({ page }) => {
+  const server = await startServer();
+  try {
+    // No answer at all (a connect-src that leaves out the widget's folder fails the same way).
+    await page.route(/\/dist\/sondeo_bg\.wasm/, (route) => route.abort("failed"));
+    let error = await openMount(page, server.url, { kind: "nps" });
+    expect(error).toMatch(/^sondeo: could not start: \S*\/dist\/sondeo_bg\.wasm: .+ \(offline, or not in the page's CSP connect-src\)$/);
+    // Cut short on the way (a proxy, a page's fetch wrapper that reads it as text): a
+    // CompileError, but the policy allows WebAssembly.
+    await page.unrouteAll();
+    await page.route(/\/dist\/sondeo_bg\.wasm/, async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, body: (await response.body()).subarray(0, 1000) });
+    });
+    error = await openMount(page, server.url, { kind: "nps" }, "?cut");
+    expect(error).toMatch(/^sondeo: could not start: /);
+    expect(error).not.toContain("wasm-unsafe-eval");
+  } finally {
+    await server.close();
+  }
+});
+
 test("a fetch wrapper that throws at once for the language pack leaves the survey in English, answering", async ({ page }) => {
   const server = await startServer();
   try {

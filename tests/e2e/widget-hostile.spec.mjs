@@ -257,6 +257,33 @@ test("a page rule that sets the widget's own zoom variable on it cannot shrink a
   }
 });
 
+test("a page's ::first-line and ::first-letter rules (a teaser that hides a first line, a drop cap) do not reach the question", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await addPageStyles(page, `body::first-line, body *::first-line { font-size: 2px !important; color: transparent !important; }
+      body::first-letter, body *::first-letter { float: left; font-size: 120px !important; color: red !important; }`);
+    for (const display of ["inline", "slide-in", "modal"]) {
+      await openMount(page, server.url, { kind: "nps", display, force: true }, `?${display}`);
+      // The question's first letter and first line as drawn: the card's own size and colour.
+      const drawn = await page.locator("sondeo-survey").evaluate((host) => {
+        const q = host.shadowRoot.querySelector(".q");
+        const range = document.createRange();
+        range.setStart(q.firstChild, 0);
+        range.setEnd(q.firstChild, 1);
+        const letter = range.getBoundingClientRect().height;
+        range.setEnd(q.firstChild, 3);
+        return { letter, line: range.getBoundingClientRect().height, size: parseFloat(getComputedStyle(q).fontSize) };
+      });
+      // A glyph's box is about its font size tall: not 2 px, not 120 px.
+      expect(drawn.letter, display).toBeGreaterThan(drawn.size * 0.8);
+      expect(drawn.letter, display).toBeLessThan(drawn.size * 2);
+      expect(drawn.line, display).toBeLessThan(drawn.size * 2);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
 test("a page that registers the widget's old short variable names or styles every ::backdrop changes nothing", async ({ page }) => {
   const server = await startServer();
   try {

@@ -83,6 +83,31 @@ test("a page's own texts win over the pack, and a pack that cannot be fetched le
   await open(page, { kind: "nps", locale: "ko" }, "?ko");
   await expect(page.getByText("How likely are you to recommend us to a friend or colleague?")).toBeVisible();
   await expect.poll(() => warnings.join("\n")).toContain("locales/ko.json could not be loaded; English is shown");
+  // English is what the card says it is, right to left nowhere, and what the answer records.
+  await page.unrouteAll();
+  await page.route("**/locales/**", (route) => route.fulfill({ status: 404, body: "not found" }));
+  await open(page, { kind: "nps", locale: "ar", id: "pack-missing" }, "?ar-missing");
+  await expect(page.getByText("How likely are you to recommend us to a friend or colleague?")).toBeVisible();
+  const card = page.locator("sondeo-survey .card");
+  expect([await card.getAttribute("lang"), await card.getAttribute("dir")]).toEqual(["en", "ltr"]);
+  await page.getByRole("radio", { name: "9", exact: true }).click();
+  await waitForPosts(server.posts, (posts) => posts.some((p) => p.body.surveyId === "pack-missing"));
+  expect(server.posts.find((p) => p.body.surveyId === "pack-missing").body.locale).toBe("en");
+});
+
+test("a pack whose request never answers (a stalled server, an extension holding it) is given up after 5 s: the prompt shows in English", async ({ page }) => {
+  const warnings = [];
+  page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+  // Held: neither answered nor failed.
+  await page.route("**/locales/**", () => {});
+  await open(page, { kind: "nps", locale: "de", display: "modal" }, "?held");
+  const state = () => page.locator("sondeo-survey").getAttribute("data-state");
+  await page.waitForTimeout(3000);
+  expect(await state(), "waiting for its pack").toBe("closed");
+  await expect.poll(state, { timeout: 5000 }).toBe("open");
+  await expect(page.getByText("How likely are you to recommend us to a friend or colleague?")).toBeVisible();
+  expect(await page.locator("sondeo-survey .card").getAttribute("lang")).toBe("en");
+  expect(warnings.join("\n")).toContain("locales/de.json could not be loaded; English is shown");
 });
 
 test("every pack has every text, and stays within 1.5 KB", async () => {

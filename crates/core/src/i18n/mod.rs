@@ -212,7 +212,11 @@ pub fn negotiate_language<'a>(preferred: impl IntoIterator<Item = &'a str>) -> L
                 return None;
             }
             Locale::from_tag(tag).map(Language::BuiltIn).or_else(|| {
-                let wanted = primary(tag);
+                // Hebrew's withdrawn code, still written by Java and older Android systems.
+                let wanted = match primary(tag) {
+                    old if old.eq_ignore_ascii_case("iw") => "he",
+                    wanted => wanted,
+                };
                 PACKS
                     .iter()
                     .find(|(p, _)| wanted.eq_ignore_ascii_case(p))
@@ -234,9 +238,11 @@ pub fn negotiate<'a>(preferred: impl IntoIterator<Item = &'a str>) -> Locale {
 /// the survey's `dir` matches its text whatever the page's.
 pub fn right_to_left(tag: &str) -> bool {
     let p = primary(tag);
-    ["ar", "he", "fa", "ur", "yi", "ps", "ckb", "dv", "sd", "ug"]
-        .iter()
-        .any(|r| p.eq_ignore_ascii_case(r))
+    [
+        "ar", "he", "iw", "fa", "ur", "yi", "ps", "ckb", "dv", "sd", "ug",
+    ]
+    .iter()
+    .any(|r| p.eq_ignore_ascii_case(r))
 }
 
 /// The question asked by default for a kind.
@@ -385,6 +391,9 @@ mod tests {
         assert_eq!(negotiate_language(["pt-PT"]), Language::Pack("pt-BR"));
         assert_eq!(negotiate_language(["es-MX", "fr"]), Language::Pack("es"));
         assert_eq!(negotiate_language(["xx"]), Language::BuiltIn(Locale::En));
+        // Hebrew under its withdrawn code (Java's `Locale`, older Android).
+        assert_eq!(negotiate_language(["iw-IL"]), Language::Pack("he"));
+        assert!(right_to_left("iw"));
     }
 
     #[test]
