@@ -289,6 +289,12 @@ test("charts, filters by date, survey and kind, the filtered CSV, axe-clean and 
       expect((await svg.locator("desc").textContent()).length).toBeGreaterThan(10);
     }
     await expect(page.locator("#groups figure").first()).toContainText("detractors");
+    // Every form control is a target of at least 24 px (WCAG 2.5.8): not the browser's ~19 px
+    // select; a checkbox 18 px, on a label row of 24 that toggles it too.
+    const small = await page.locator("body").evaluate((body) => [...body.querySelectorAll("form select, form input, form button")]
+      .map((c) => [c.id || c.name || c.textContent.trim(), c.getBoundingClientRect(), c.type === "checkbox" ? 18 : 24])
+      .filter(([, r, least]) => r.height > 0 && (r.height < least || r.width < 18)).map(([name, r]) => `${name}: ${Math.round(r.width)}×${Math.round(r.height)}`));
+    expect(small).toEqual([]);
     // Weeks with fewer than 30 answers are hollow points, and the text says so.
     await expect(page.locator("#trend figure").first()).toContainText("fewer than 30 answers");
 
