@@ -464,13 +464,21 @@ fn on_keydown(s: &mut Survey, event: &Event) {
     let Some(active) = dom::object_property::<Element>(&s.root, "activeElement") else {
         return;
     };
-    let Some(index) = s.view.radios.iter().position(|r| **r == active) else {
+    // On the group as a whole (a modal that opened by itself), keys act from its tab stop.
+    let stop = |r: &&HtmlElement| r.get_attribute("tabindex").as_deref() == Some("0");
+    let on_group = s.scale_group().is_some_and(|g| *g == active);
+    let Some(index) = s
+        .view
+        .radios
+        .iter()
+        .position(|r| **r == active || on_group && stop(&r))
+    else {
         return;
     };
     // Whether the radio itself is right to left (its card's `dir`, which follows the text):
     // `closest` with a selector only a point matches is `matches` without another import.
     // A browser without `:dir()` throws, and reads left to right.
-    let right_to_left = matches!(active.closest(".pt:dir(rtl)"), Ok(Some(_)));
+    let right_to_left = matches!(s.view.radios[index].closest(".pt:dir(rtl)"), Ok(Some(_)));
     let Some(step) = Move::from_key(&key, right_to_left) else {
         return;
     };
@@ -581,7 +589,14 @@ impl Survey {
                 }),
             );
         }
-        if mode == DisplayMode::Modal || focus && mode == DisplayMode::SlideIn {
+        if mode == DisplayMode::Modal && !focus {
+            // Opened by itself (a trigger, a link's score): the focus goes to the scale as a
+            // whole, not to its first point, whose ring would look chosen and draw the eye to
+            // the lowest score. Keys act from there as from the point (see `on_keydown`).
+            if let Some(group) = self.scale_group() {
+                let _ = group.focus();
+            }
+        } else if mode == DisplayMode::Modal || focus && mode == DisplayMode::SlideIn {
             self.focus_first();
         }
         let detail = self.detail(false);
@@ -804,6 +819,11 @@ impl Survey {
         self.texts.add_pack(texts);
         self.root.set_text_content(None);
         self.view = render::build(&self.root, &self.config, &self.texts);
+    }
+
+    /// The scale's radio group.
+    fn scale_group(&self) -> Option<HtmlElement> {
+        Some(self.view.radios.first()?.parent_element()?.unchecked_into())
     }
 
     /// Focuses the scale's tab stop (the chosen point, else the first).

@@ -31,6 +31,8 @@ pub fn build(
     let group = element("div", &class);
     set(&group, "role", "radiogroup");
     set(&group, "aria-labelledby", labelled_by);
+    // Focused as a whole by a modal that opens by itself (see `Survey::open`).
+    set(&group, "tabindex", "-1");
     append(parent, &group);
 
     let mut radios = Vec::with_capacity(kind.points());

@@ -168,6 +168,28 @@ test("the modal traps focus, closes on Escape and gives focus back", async ({ pa
   expect(types).toEqual(["show", "close"]);
 });
 
+test("a modal that opens by itself focuses its scale as a whole, so no point looks chosen; the keys answer from there", async ({ page }) => {
+  await openMount(page, { kind: "nps", id: "auto-modal", endpoint: "/api/responses", display: "modal" });
+  await expect(page.getByRole("dialog")).toBeVisible();
+  const focused = () => page.evaluate(() => {
+    const active = document.querySelector("sondeo-survey").shadowRoot.activeElement;
+    return active && (active.getAttribute("aria-label") ?? active.textContent);
+  });
+  // In the dialog, on the group (named by the question), and no point with a ring.
+  expect(await page.evaluate(() => document.querySelector("sondeo-survey").shadowRoot.activeElement?.getAttribute("role"))).toBe("radiogroup");
+  expect(await page.evaluate(() => document.querySelector("sondeo-survey").shadowRoot.querySelectorAll(".pt:focus-visible").length)).toBe(0);
+  // The arrows move as from the first point: three to the right choose 3.
+  for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
+  await expect(page.getByRole("radio", { name: "3", exact: true })).toHaveAttribute("aria-checked", "true");
+  expect(await focused()).toBe("3");
+  // Tab from the group itself reaches the points, Shift+Tab ×.
+  await page.goto("about:blank");
+  await openMount(page, { kind: "nps", id: "auto-modal-2", endpoint: "/api/responses", display: "modal" });
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("radio", { name: "0", exact: true })).toBeFocused();
+});
+
 test("a slide-in sits in its corner without blocking the page", async ({ page }) => {
   await page.setViewportSize({ width: 1200, height: 800 });
   await openMount(page, { kind: "ces", id: "slide", endpoint: "/api/responses", display: { mode: "slide-in", position: "bottom-left" } });
