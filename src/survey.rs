@@ -39,6 +39,8 @@ pub struct Survey {
     /// When the response began (ms): a dismissal leaves an answer given since in another
     /// tab standing (see `Seen::left`).
     begun_ms: u64,
+    /// When the prompt last opened (ms): an answer given in another tab since then closes it.
+    opened_ms: u64,
     prompt: Prompt,
     open: bool,
     destroyed: bool,
@@ -189,6 +191,7 @@ pub fn mount(
         id: None,
         created_at: None,
         begun_ms: 0,
+        opened_ms: 0,
         prompt,
         open: false,
         destroyed: false,
@@ -568,6 +571,15 @@ impl Survey {
         }
         self.open = true;
         self.begin();
+        self.opened_ms = js_sys::Date::now() as u64;
+        // A thank-you the site shows again closes by itself, as it did the first time.
+        let close_after = self.config.thank_you.close_after_ms;
+        if self.prompt.submitted()
+            && self.config.display.mode != DisplayMode::Inline
+            && close_after > 0
+        {
+            self.after(close_after, Survey::close_when_idle);
+        }
         if self.config.display.mode != DisplayMode::Inline {
             self.previous_focus = dom::focused();
         }
@@ -640,10 +652,10 @@ impl Survey {
 
     /// A modal or slide-in still untouched here, answered in another tab since it opened,
     /// goes (not a dismissal): the visitor would otherwise answer it twice.
-    fn answered_elsewhere(&mut self, _: &Event) {
+    fn answered_elsewhere(&mut self, event: &Event) {
         if self.open
             && !self.prompt.started()
-            && trigger::answered_since(&self.config.id, self.begun_ms)
+            && trigger::answered_since(&self.config.id, self.opened_ms, event)
         {
             self.hide(false);
         }

@@ -67,6 +67,8 @@ impl Texts {
             Language::BuiltIn(locale) => (locale, None),
             Language::Pack(tag) => (Locale::En, Some(tag)),
         };
+        // Words of the site's own (in `texts` or a question), shown whatever the packs do.
+        let own_words = !overrides.is_empty() || config.questions.iter().any(|q| q.text.is_some());
         let tag = match explicit {
             Some(tag)
                 if language == Language::BuiltIn(Locale::En) && Locale::from_tag(tag).is_none() =>
@@ -74,7 +76,7 @@ impl Texts {
                 // The site's own language (`locale: "sv"`), whose words it gives in `texts` or
                 // the question. Without any (or a `zh-TW` the Simplified pack does not serve),
                 // the card is English, and its `lang` says so.
-                if overrides.is_empty() && config.questions.iter().all(|q| q.text.is_none()) {
+                if !own_words {
                     let mut message = String::from("sondeo: locale \"");
                     message.push_str(tag);
                     message.push_str(
@@ -87,8 +89,9 @@ impl Texts {
                 }
             }
             // A pack's language once its pack is in (`add_pack`): until then, and for good if
-            // it never comes, the card shows English and says so (`lang`, `dir`, the payload).
-            _ if pack.is_some() => String::from("en"),
+            // it never comes, the card shows English and says so (`lang`, `dir`, the payload),
+            // unless it shows the site's own words in that language.
+            _ if pack.is_some() && !own_words => String::from("en"),
             _ => language.tag().to_owned(),
         };
         Texts {

@@ -112,7 +112,8 @@ for (const key of ["ticketId", "agent"]) {
 // The visitor's languages in order (the link's `lang` first), the first the page has texts
 // for; a reader of Traditional Chinese is passed over to the next, as the widget does (its
 // Chinese is Simplified).
-const primary = (tag) => tag.toLowerCase().split(/[-_]/)[0];
+// (Hebrew's withdrawn code `iw`, still sent by Java and older Android systems, is Hebrew.)
+const primary = (tag) => tag.toLowerCase().split(/[-_]/)[0].replace(/^iw$/, "he");
 const traditional = (tag) => /^zh[-_](hant|tw|hk|mo)\b/i.test(tag);
 const wanted = [param("lang"), ...(navigator.languages ?? []), navigator.language].filter((tag) => typeof tag === "string" && tag);
 const chosenTag = wanted.find((tag) => !traditional(tag) && Object.hasOwn(TEXTS, primary(tag)));

@@ -252,9 +252,14 @@ pub fn remember(survey_id: &str, outcome: Outcome, begun: u64) {
     update_seen(survey_id, |seen| seen.left(outcome, now(), begun));
 }
 
-/// Whether the visitor answered survey `survey_id` (in another tab) since `begun` (ms).
-pub fn answered_since(survey_id: &str, begun: u64) -> bool {
-    Seen::read(&stored(&seen_key(survey_id)).unwrap_or_default()).answered_since(begun)
+/// Whether another tab's write to storage (`event`) says that the visitor answered survey
+/// `survey_id` since `since` (ms). Its other writes (the site's, the queue's) are let go.
+pub fn answered_since(survey_id: &str, since: u64, event: &web_sys::Event) -> bool {
+    let key = seen_key(survey_id);
+    // `clear()` names no key.
+    let changed = crate::dom::string_property(event, "key");
+    (changed.is_empty() || changed == key)
+        && Seen::read(&stored(&key).unwrap_or_default()).answered_since(since)
 }
 
 /// The visits record: the stored one (another tab may have counted), else this page's.

@@ -93,6 +93,14 @@ test("a page's own texts win over the pack, and a pack that cannot be fetched le
   await page.getByRole("radio", { name: "9", exact: true }).click();
   await waitForPosts(server.posts, (posts) => posts.some((p) => p.body.surveyId === "pack-missing"));
   expect(server.posts.find((p) => p.body.surveyId === "pack-missing").body.locale).toBe("en");
+  // The site's own Arabic question is Arabic, pack or not: right to left, and posted as ar.
+  const question = "ما مدى رضاك عن الدعم؟";
+  await open(page, { kind: "nps", locale: "ar", id: "own-words", question }, "?ar-own");
+  await expect(page.getByText(question)).toBeVisible();
+  expect([await card.getAttribute("lang"), await card.getAttribute("dir")]).toEqual(["ar", "rtl"]);
+  await page.getByRole("radio", { name: "9", exact: true }).click();
+  await waitForPosts(server.posts, (posts) => posts.some((p) => p.body.surveyId === "own-words"));
+  expect(server.posts.find((p) => p.body.surveyId === "own-words").body.locale).toBe("ar");
 });
 
 test("a pack whose request never answers (a stalled server, an extension holding it) is given up after 5 s: the prompt shows in English", async ({ page }) => {

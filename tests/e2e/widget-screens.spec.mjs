@@ -26,19 +26,20 @@ test("NPS 0–10 stays on one row in a 280 px card, each point at least 24 px ap
 });
 
 test("on a 280 px screen a slide-in is a sheet and a modal fills the width: NPS stays one row, 24 px a point, 10 on one line", async ({ page }) => {
-  await page.setViewportSize({ width: 280, height: 640 });
-  for (const display of ["slide-in", "modal"]) {
-    await open(page, { kind: "nps", display }, `?${display}`);
+  // And at 341 px (a 1366 px laptop at 400% zoom), just wide enough for margins and a scrollbar's room.
+  for (const [width, display] of [[280, "slide-in"], [280, "modal"], [341, "slide-in"], [341, "modal"]]) {
+    await page.setViewportSize({ width, height: 640 });
+    await open(page, { kind: "nps", display }, `?${display}-${width}`);
     const radios = page.getByRole("radio");
     const boxes = await radios.evaluateAll((all) => all.map((r) => r.getBoundingClientRect().toJSON()));
     expect(boxes).toHaveLength(11);
     expect(new Set(boxes.map((b) => Math.round(b.top))).size, `${display}: one row`).toBe(1);
-    for (let i = 1; i < boxes.length; i++) expect(boxes[i].left - boxes[i - 1].left, `${display}: pitch`).toBeGreaterThanOrEqual(24);
+    for (let i = 1; i < boxes.length; i++) expect(boxes[i].left - boxes[i - 1].left, `${display} at ${width}: pitch`).toBeGreaterThanOrEqual(24);
     // Every point has the height of the others: "10" is not broken into "1" over "0".
     expect(new Set(boxes.map((b) => Math.round(b.height))).size, `${display}: one height`).toBe(1);
-    for (const b of boxes) expect(b.left >= 0 && b.right <= 280, `${display}: inside the screen`).toBe(true);
+    for (const b of boxes) expect(b.left >= 0 && b.right <= width, `${display}: inside the screen`).toBe(true);
     const close = await page.getByRole("button", { name: "Close" }).boundingBox();
-    expect(close.x >= 0 && close.x + close.width <= 280 && close.y >= 0).toBe(true);
+    expect(close.x >= 0 && close.x + close.width <= width && close.y >= 0).toBe(true);
   }
 });
 
@@ -283,7 +284,7 @@ test("a modal's thank-you closes by itself after thankYou.closeAfterMs, and focu
   await page.clock.runFor(1000);
   expect(await page.locator("sondeo-survey").getAttribute("data-state")).toBe("closed");
   // Closed by hand before its time and shown again by the site: its old timer does not
-  // close it under the visitor.
+  // close it under the visitor; it closes a full closeAfterMs after it showed again.
   await open(page, { kind: "csat", display: "modal", followUp: false, thankYou: { closeAfterMs: 3000 } }, "?again");
   await page.getByRole("radio", { name: /^5 – / }).click();
   await page.mouse.move(1, 1);
@@ -294,6 +295,8 @@ test("a modal's thank-you closes by itself after thankYou.closeAfterMs, and focu
   await page.mouse.move(1, 1);
   await page.clock.runFor(2500);
   expect(await page.locator("sondeo-survey").getAttribute("data-state")).toBe("open");
+  await page.clock.runFor(1000);
+  expect(await page.locator("sondeo-survey").getAttribute("data-state")).toBe("closed");
 });
 
 test("a thank-you in use stays: focus on its review link, or the pointer over it, waits another closeAfterMs (WCAG 2.2.1)", async ({ page }) => {

@@ -321,6 +321,28 @@ test("one prompt open in two tabs, answered in one, leaves the other (not a dism
   await other.close();
 });
 
+test("a prompt the site shows again after an answer in another tab stays open through that tab's later writes", async ({ page, context }) => {
+  const config = { kind: "nps", id: "reshow", display: "modal", dismissDays: 7 };
+  await load(page, config, "?tab-a");
+  expect(await state(page)).toBe("open");
+  await page.getByRole("button", { name: "Close" }).click();
+  // The other tab: the site's Feedback button, and an answer.
+  const other = await context.newPage();
+  expect(await openMount(other, server.url, config, "?tab-b")).toBeNull();
+  await other.evaluate(() => window.survey.show());
+  await other.getByRole("radio", { name: "9", exact: true }).click();
+  await expect.poll(() => page.evaluate(() => localStorage.getItem("sondeo:seen:reshow"))).toMatch(/^a/);
+  // This tab's Feedback button, after that answer: the visitor asked for it.
+  await page.evaluate(() => window.survey.show());
+  expect(await state(page)).toBe("open");
+  // The other tab writes on: the site's own key, then the answer's record again.
+  await other.evaluate(() => localStorage.setItem("app:cart", "3 items"));
+  await other.evaluate(() => localStorage.setItem("sondeo:seen:reshow", localStorage.getItem("sondeo:seen:reshow")));
+  await page.waitForTimeout(300);
+  expect(await state(page)).toBe("open");
+  await other.close();
+});
+
 test("a browser that keeps nothing (storage refused or full) is not asked by a prompt that shows itself on every page; an inline survey still shows", async ({ browser }) => {
   for (const [name, shim] of [
     ["refused", () => Object.defineProperty(window, "localStorage", { get() { throw new DOMException("storage is disabled", "SecurityError"); } })],
