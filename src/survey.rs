@@ -467,16 +467,15 @@ fn on_keydown(s: &mut Survey, event: &Event) {
     let Some(active) = dom::object_property::<Element>(&s.root, "activeElement") else {
         return;
     };
-    // On the group as a whole (a modal that opened by itself), keys act from its tab stop.
-    let stop = |r: &&HtmlElement| r.get_attribute("tabindex").as_deref() == Some("0");
-    let on_group = s.scale_group().is_some_and(|g| *g == active);
-    let Some(index) = s
-        .view
-        .radios
-        .iter()
-        .position(|r| **r == active || on_group && stop(&r))
-    else {
-        return;
+    let kind = s.prompt.kind();
+    let index = match s.view.radios.iter().position(|r| **r == active) {
+        Some(index) => index,
+        // On the group as a whole (a modal that opened by itself), keys act from its tab stop.
+        None if s.scale_group().is_some_and(|g| *g == active) => s
+            .prompt
+            .score()
+            .map_or(0, |score| (score - kind.min()) as usize),
+        None => return,
     };
     // Whether the radio itself is right to left (its card's `dir`, which follows the text):
     // `closest` with a selector only a point matches is `matches` without another import.
@@ -486,7 +485,6 @@ fn on_keydown(s: &mut Survey, event: &Event) {
         return;
     };
     event.prevent_default();
-    let kind = s.prompt.kind();
     s.select(step.apply(kind, kind.min() + index as u8), true);
 }
 
@@ -835,7 +833,7 @@ impl Survey {
 
     /// The scale's radio group.
     fn scale_group(&self) -> Option<HtmlElement> {
-        Some(self.view.radios.first()?.parent_element()?.unchecked_into())
+        dom::object_property(self.view.radios.first()?, "parentNode")
     }
 
     /// Focuses the scale's tab stop (the chosen point, else the first).
