@@ -40,7 +40,7 @@ function card(title, main, lines, small) {
   const c = el("article", undefined, "card");
   c.append(el("h2", title), el("div", main, "big"));
   for (const line of lines) if (line) c.append(line instanceof Node ? line : el("div", line, "small"));
-  if (small) c.append(el("div", "Fewer than 30 answers: too few to trust.", "warn"));
+  if (small) c.append(el("div", "Fewer than 30 answers: the next few can move it a lot; wait for more before acting on it.", "warn"));
   return c;
 }
 
