@@ -92,6 +92,12 @@ test("a slide-in or modal taller than a 740×360 screen scrolls inside itself: �
       const b = await page.getByRole("button", { name }).boundingBox();
       expect(b.y >= box.y && b.y + b.height <= box.y + box.height + 0.5, `${display}: ${name} inside the card's visible part`).toBe(true);
     }
+    // The focus going back up (Shift+Tab) scrolls the point into sight below ×, not under it.
+    await page.getByRole("button", { name: "Send" }).focus();
+    await page.getByRole("radio", { name: "9", exact: true }).focus();
+    const [nine, close] = [await page.getByRole("radio", { name: "9", exact: true }).boundingBox(), await page.getByRole("button", { name: "Close" }).boundingBox()];
+    expect(nine.y, `${display}: 9 below ×`).toBeGreaterThanOrEqual(close.y + close.height);
+    await page.getByRole("button", { name: "Send" }).scrollIntoViewIfNeeded();
     const sent = server.posts.filter((p) => p.body.complete).length;
     await page.getByRole("button", { name: "Send" }).click();
     await waitForPosts(server.posts, (posts) => posts.filter((p) => p.body.complete).length > sent);
