@@ -310,7 +310,13 @@ fn attach_listeners(survey: &SurveyRef) {
     let on_focus = Listener::new(&root, "focusin", reach());
     let mut listeners = vec![on_click, on_key, on_input, on_pointer, on_focus];
     let window: web_sys::EventTarget = crate::page::window().unchecked_into();
-    if survey.borrow().config.display.mode != DisplayMode::Inline {
+    if survey.borrow().config.display.mode == DisplayMode::Inline {
+        listeners.push(Listener::new(
+            &root,
+            "focusin",
+            handler(&weak, Survey::focus_came),
+        ));
+    } else {
         // Another tab wrote to storage: maybe the answer to this same prompt.
         listeners.push(Listener::new(
             &window,
@@ -627,6 +633,7 @@ impl Survey {
             return;
         }
         self.open = false;
+        let had_focus = focus_inside(&self.root);
         // The thank-you's close timer would close this survey if the site showed it again.
         if self.prompt.submitted() {
             self.timer = None;
@@ -639,12 +646,26 @@ impl Survey {
             trigger::remember(&self.config.id, Outcome::Dismissed, self.begun_ms);
         }
         if let Some(previous) = self.previous_focus.take() {
-            let _ = previous.focus();
+            // An inline card gives it back only if it has it: a page must not jump under a
+            // visitor who reads elsewhere.
+            if had_focus || self.config.display.mode != DisplayMode::Inline {
+                let _ = previous.focus();
+            }
         }
         let detail = self.detail(self.prompt.submitted());
         self.outbox.push(("sondeo:close", detail));
         if self.config.display.mode != DisplayMode::Inline {
             trigger::closed();
+        }
+    }
+
+    /// The focus came into an inline card: from where, to give it back when × closes the card
+    /// (it would fall to the start of the page, and a keyboard's user with it).
+    fn focus_came(&mut self, event: &Event) {
+        if let Some(from) = dom::object_property::<HtmlElement>(event, "relatedTarget") {
+            if !self.root.contains(Some(&from)) {
+                self.previous_focus = Some(from);
+            }
         }
     }
 

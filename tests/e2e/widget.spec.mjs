@@ -108,6 +108,20 @@ test("a survey can be answered by keyboard alone", async ({ page }) => {
   await expect(page.getByRole("status")).toHaveText("Thank you. We're sorry we let you down, and we'll use this to do better.");
 });
 
+test("an inline card closed with × from the keyboard gives the focus back to where it came from", async ({ page }) => {
+  await openMount(page, { kind: "nps", id: "inline-close", endpoint: "/api/responses" });
+  await page.locator("#before").focus();
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("radio", { name: "0", exact: true })).toBeFocused();
+  await page.keyboard.press("Shift+Tab");
+  await expect(page.getByRole("button", { name: "Close" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.locator("sondeo-survey")).toHaveAttribute("data-state", "closed");
+  // Not the start of the page: the next Tab goes on from there.
+  await expect(page.locator("#before")).toBeFocused();
+});
+
 test("an invalid config fails mount with every bad field named", async ({ page }) => {
   await openMount(page, { kind: "nsp", endpoint: "javascript:alert(1)", followUp: { maxLength: 0 } });
   const message = await page.evaluate(() => window.mountError);
