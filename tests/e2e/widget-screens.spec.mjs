@@ -43,6 +43,19 @@ test("on a 280 px screen a slide-in is a sheet and a modal fills the width: NPS 
   }
 });
 
+test("the page behind a modal does not scroll under the wheel, over the backdrop or over the card", async ({ page }) => {
+  await page.setViewportSize({ width: 800, height: 600 });
+  await page.addInitScript(() => addEventListener("DOMContentLoaded", () => { document.body.style.minHeight = "4000px"; }));
+  await open(page, { kind: "nps", display: "modal" }, "?wheel");
+  await expect(page.getByRole("dialog")).toBeVisible();
+  for (const [x, y] of [[20, 20], [400, 300]]) {
+    await page.mouse.move(x, y);
+    await page.mouse.wheel(0, 600);
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => scrollY), `wheel at ${x},${y}`).toBe(0);
+  }
+});
+
 test("a site that hides the element (the hidden attribute, an inline display: none) hides it; its stylesheets do not change it", async ({ page }) => {
   await open(page, { kind: "csat" });
   const host = page.locator("sondeo-survey");
@@ -118,9 +131,17 @@ test("faces and stars are drawn by the stylesheet: no emoji font needed, every p
       expect(drawn).toEqual(['""', 30, 30]);
     }
   }
-  // The straight mouth of the neutral face is drawn.
+  // The straight mouth of the neutral face is drawn, and every mouth sits in the middle of
+  // its face (its borders counted: they are outside its width).
   await open(page, { kind: "csat", scale: "emoji" }, "?mouth");
   expect(await page.getByRole("radio", { name: /^3 – / }).evaluate((r) => { const m = getComputedStyle(r, "::after"); return [m.borderTopStyle, m.borderTopWidth]; })).toEqual(["solid", "2px"]);
+  const offCentre = await page.getByRole("radio").evaluateAll((radios) => radios.map((r) => {
+    const m = getComputedStyle(r, "::after");
+    const whole = parseFloat(m.width) + parseFloat(m.borderLeftWidth) + parseFloat(m.borderRightWidth);
+    const inner = r.clientWidth;
+    return Math.abs(parseFloat(m.left) + whole / 2 - inner / 2);
+  }));
+  for (const [i, off] of offCentre.entries()) expect(off, `face ${i + 1}`).toBeLessThan(0.6);
   await open(page, { kind: "csat", scale: "stars" }, "?stars-again");
   // A chosen star is drawn in a colour with at least 3:1 contrast on the white card; a star
   // not reached is hollow (its inner star drawn over it), not only another colour.
