@@ -821,8 +821,10 @@ impl Survey {
             return;
         }
         if let Some(group) = self.prompt.group(&self.config) {
-            // Shown before its text is set: the question is a live region (the focus stays
-            // on the scale), and a region that appears with its text is often not read.
+            // The question is a live region of its own (the focus stays on the scale): a new
+            // answer's wording is said; its first appearance, with its text in one go, only
+            // where the screen reader reads regions that appear (delaying the text would make
+            // the wording change twice on screen).
             self.view.follow_up.set_hidden(false);
             self.view
                 .follow_up_question
