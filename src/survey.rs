@@ -577,12 +577,8 @@ impl Survey {
         self.begin();
         self.opened_ms = js_sys::Date::now() as u64;
         // A thank-you the site shows again closes by itself, as it did the first time.
-        let close_after = self.config.thank_you.close_after_ms;
-        if self.prompt.submitted()
-            && self.config.display.mode != DisplayMode::Inline
-            && close_after > 0
-        {
-            self.after(close_after, Survey::close_when_idle);
+        if self.prompt.submitted() {
+            self.close_thanks_later();
         }
         if self.config.display.mode != DisplayMode::Inline {
             self.previous_focus = dom::focused();
@@ -899,12 +895,18 @@ impl Survey {
                 .flatten()
                 .is_some_and(|m| m.matches());
         if on_link || pointed {
-            self.after(
-                self.config.thank_you.close_after_ms,
-                Survey::close_when_idle,
-            );
+            self.close_thanks_later();
         } else {
             self.close();
+        }
+    }
+
+    /// A modal's or slide-in's thank-you closes by itself after `closeAfterMs` (0: never),
+    /// once the visitor is not using it; an inline card's stays. Replaces any timer before it.
+    fn close_thanks_later(&mut self) {
+        let close_after = self.config.thank_you.close_after_ms;
+        if self.config.display.mode != DisplayMode::Inline && close_after > 0 {
+            self.after(close_after, Survey::close_when_idle);
         }
     }
 
@@ -963,10 +965,7 @@ impl Survey {
         let response = self.response(true);
         self.deliverer.send(&response);
         self.timer = None;
-        let close_after = self.config.thank_you.close_after_ms;
-        if self.config.display.mode != DisplayMode::Inline && close_after > 0 {
-            self.after(close_after, Survey::close_when_idle);
-        }
+        self.close_thanks_later();
         trigger::remember(&self.config.id, Outcome::Answered, 0);
         self.view.ask.set_hidden(true);
         self.view

@@ -172,7 +172,7 @@ impl Prompter {
             } else {
                 0.0
             },
-            seen: Seen::read(&stored(&seen_key(&self.survey_id)).unwrap_or_default()),
+            seen: seen(&seen_key(&self.survey_id)),
             visits: visits(),
             path: &path,
             query: search.strip_prefix('?').unwrap_or(&search),
@@ -240,9 +240,14 @@ pub const SEEN_PREFIX: &str = "sondeo:seen:";
 const VISITS_KEY: &str = "sondeo:visits";
 const VISITOR_KEY: &str = "sondeo:visitor";
 
+/// What storage says of the visitor and one survey (its key: `seen_key`).
+fn seen(key: &str) -> Seen {
+    Seen::read(&stored(key).unwrap_or_default())
+}
+
 fn update_seen(survey_id: &str, f: impl FnOnce(&mut Seen)) {
     let key = seen_key(survey_id);
-    let mut seen = Seen::read(&stored(&key).unwrap_or_default());
+    let mut seen = seen(&key);
     f(&mut seen);
     store(&key, &seen.write());
 }
@@ -258,8 +263,7 @@ pub fn answered_since(survey_id: &str, since: u64, event: &web_sys::Event) -> bo
     let key = seen_key(survey_id);
     // `clear()` names no key.
     let changed = crate::dom::string_property(event, "key");
-    (changed.is_empty() || changed == key)
-        && Seen::read(&stored(&key).unwrap_or_default()).answered_since(since)
+    (changed.is_empty() || changed == key) && seen(&key).answered_since(since)
 }
 
 /// The visits record: the stored one (another tab may have counted), else this page's.
