@@ -615,7 +615,11 @@ test("an answer given while the delivery module cannot load is kept in storage a
     expect(JSON.parse(entry.body)).toMatchObject({ id: entry.id, score: 8, complete: true });
     expect(await page.evaluate(() => window.survey.pending())).toBe(1);
     expect(server.posts).toHaveLength(0);
-    // Said once for the answer (its partial and final versions share the id), on its element.
+    // Said once for the answer (its partial and final versions share the id), on its element:
+    // waited for (the failed import is said a moment after the thank-you under load), then
+    // still once a moment later.
+    await expect.poll(() => page.evaluate(() => window.errors.length)).toBeGreaterThan(0);
+    await page.waitForTimeout(300);
     const errors = await page.evaluate(() => window.errors);
     expect(errors).toHaveLength(1);
     expect(errors[0].id).toBe(entry.id);
