@@ -18,6 +18,9 @@ extern "C" {
     /// The page's `fetch`, caught: a wrapper may throw at once instead of rejecting.
     #[wasm_bindgen(catch, js_name = fetch)]
     pub fn fetch(url: &str) -> Result<JsValue, JsValue>;
+    /// `CSS.supports(property, value)`: whether the browser's own parser takes the value.
+    #[wasm_bindgen(catch, js_namespace = CSS, js_name = supports)]
+    pub fn css_supports(property: &str, value: &str) -> Result<bool, JsValue>;
 }
 
 /// Puts a `popover` element in the browser's top layer, or takes it out. In the top layer

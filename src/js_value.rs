@@ -15,7 +15,7 @@ const MAX_DEPTH: u32 = 8;
 /// Most values read from one config: an object that refers to itself under several keys
 /// would otherwise take keys^depth reads (8 keys: minutes), and `window` or a typed array
 /// of a million items would be read whole. A config holds a few hundred at most.
-const MAX_VALUES: u32 = 10_000;
+pub const CONFIG_VALUES: u32 = 10_000;
 
 #[wasm_bindgen]
 extern "C" {
@@ -30,10 +30,12 @@ extern "C" {
 }
 
 /// The JSON-like view of `value`; functions, symbols, bigints and whatever throws when
-/// read become [`Value::Other`].
-pub fn to_value(value: &JsValue) -> Value {
-    let mut budget = MAX_VALUES;
-    read(value, 0, &mut budget)
+/// read become [`Value::Other`]. `None` when it holds `max_values` values or more: the rest
+/// would be left unread, and a field after them (`anonymous`, `consent`) missed without a word.
+pub fn to_value(value: &JsValue, max_values: u32) -> Option<Value> {
+    let mut budget = max_values;
+    let read = read(value, 0, &mut budget);
+    (budget > 0).then_some(read)
 }
 
 fn read(value: &JsValue, depth: u32, budget: &mut u32) -> Value {
@@ -70,7 +72,7 @@ fn read(value: &JsValue, depth: u32, budget: &mut u32) -> Value {
                 .and_then(|n| n.as_f64())
                 .unwrap_or(0.0);
             let mut items = Vec::new();
-            for index in 0..length.min(MAX_VALUES as f64) as u32 {
+            for index in 0..length.min(*budget as f64) as u32 {
                 if *budget == 0 {
                     break;
                 }

@@ -836,7 +836,10 @@ impl Survey {
             self.texts.pack = None;
             return;
         }
-        let (texts, _) = sondeo_core::survey::parse_texts(&crate::js_value::to_value(value));
+        let (texts, _) = sondeo_core::survey::parse_texts(
+            &crate::js_value::to_value(value, crate::js_value::CONFIG_VALUES)
+                .unwrap_or(sondeo_core::Value::Null),
+        );
         if texts.is_empty() {
             let mut message = String::from("sondeo: the language pack ");
             message.push_str(&crate::texts::pack_url(tag));

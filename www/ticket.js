@@ -97,7 +97,10 @@ const linked = (key, max, fallback) => {
 const lowered = (key) => param(key)?.trim().toLowerCase();
 const tls = lowered("survey") === "tls" || lowered("kind") === "tls";
 const kind = lowered("kind") ?? lowered("survey") ?? "csat";
-if (!tls && !["nps", "csat", "ces"].includes(kind)) console.warn(`sondeo ticket page: kind ${kind} is not nps, csat, ces or tls; asking csat`);
+// A kind the page does not ask (a typo, `rating`): the email's score was given on another
+// scale, so it is not recorded; the visitor is asked CSAT afresh.
+const knownKind = tls || ["nps", "csat", "ces"].includes(kind);
+if (!knownKind) console.warn(`sondeo ticket page: kind ${kind} is not nps, csat, ces or tls; asking csat, without the link's score`);
 const defaultSurveyId = tls ? "post-ticket-tls" : "post-ticket";
 const surveyId = linked("surveyId", 100, defaultSurveyId);
 const metadata = { touchpoint: "support", channel: linked("channel", 500, "email") };
@@ -171,7 +174,7 @@ const remember = (change) => responseId && pageStorage.set(responseId, { ...past
 // Digits only: Number() would read "0x9", "9e0" or " 9" as 9, which no email link says.
 // (A three-question survey's first answer is `q1`; `score` is taken for it too.)
 const given = param(tls ? "q1" : "score") ?? (tls ? param("score") : null);
-const score = given !== null && /^[0-9]{1,2}$/.test(given) ? given : null;
+const score = knownKind && given !== null && /^[0-9]{1,2}$/.test(given) ? given : null;
 let personHere = false;
 // Any sign of a person, a tap on a score included (see the script clicks below).
 let personSeen = false;

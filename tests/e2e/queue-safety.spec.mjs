@@ -163,3 +163,79 @@ test("consent(false) on a page whose surveys need no consent keeps an unsent ans
     await server.close();
   }
 });
+
+test("storage filled by the site: a later page's failed write leaves the answers earlier pages stored, and they are sent", async ({ browser }) => {
+  const server = await startServer();
+  const context = await browser.newContext();
+  try {
+    const config = { kind: "csat", endpoint: "/api/responses", delivery: { partial: false, maxAttempts: 1 } };
+    await context.route("**/api/responses", (route) => route.fulfill({ status: 503, body: "down" }));
+    // Page 1: answer A is given while the endpoint is down, and stored.
+    const first = await context.newPage();
+    await first.goto(mountUrl(server, config));
+    await first.waitForFunction(() => window.survey);
+    await first.getByRole("radio", { name: /^1 – / }).click();
+    await first.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => first.evaluate(() => window.survey.pending())).toBe(1);
+    const stored = () => first.evaluate(() => JSON.parse(localStorage.getItem("sondeo:queue:/api/responses") ?? "[]").length);
+    expect(await stored()).toBe(1);
+    // A script of the site fills localStorage to its quota (a cache).
+    await first.evaluate(() => {
+      let n = 0;
+      for (let size = 1 << 20; size >= 1;) { try { localStorage.setItem(`filler${n}`, "x".repeat(size)); n++; } catch { size >>= 1; } }
+    });
+    await first.close();
+    // Page 2: answer B cannot be written next to A. A stays stored.
+    const second = await context.newPage();
+    await second.goto(mountUrl(server, config));
+    await second.waitForFunction(() => window.survey);
+    await second.getByRole("radio", { name: /^5 – / }).click();
+    await second.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => second.evaluate(() => window.survey.pending())).toBe(2);
+    expect(await second.evaluate(() => JSON.parse(localStorage.getItem("sondeo:queue:/api/responses") ?? "[]").map((e) => JSON.parse(e.body).score))).toEqual([1]);
+    await second.close();
+    // Page 3: the cache was evicted and the endpoint is back: A, stored by page 1, arrives.
+    await context.unroute("**/api/responses");
+    const third = await context.newPage();
+    await third.goto(mountUrl(server, config));
+    await third.evaluate(() => { for (const k of Object.keys(localStorage)) if (k.startsWith("filler")) localStorage.removeItem(k); });
+    await third.goto(mountUrl(server, config));
+    await waitForPosts(server.posts, (p) => p.some((x) => x.body.score === 1));
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});
+
+test("delivery.queueLimit bounds the stored queue: past it, a record of a prompt shown goes first, then the oldest answer, each said", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.route("**/api/responses", (route) => route.fulfill({ status: 503, body: "down" }));
+    // Only the first survey records that it was shown.
+    const config = (id) => ({ kind: "nps", id, endpoint: "/api/responses", impressions: id === "shown", delivery: { partial: false, maxAttempts: 1, queueLimit: 2 } });
+    await page.goto(mountUrl(server, config("shown")));
+    await page.waitForFunction(() => window.survey);
+    await expect.poll(async () => page.evaluate(() => localStorage.getItem("sondeo:queue:/api/responses") ?? "")).toContain("impression");
+    await page.evaluate(() => {
+      window.errors = [];
+      document.addEventListener("sondeo:error", (e) => window.errors.push(e.detail?.error ?? ""));
+    });
+    // Three answers on three more surveys, after the first one's display record.
+    for (const id of ["first", "second", "third"]) {
+      await page.evaluate(async ({ id, config }) => {
+        const { mount } = await import("/dist/sondeo.js");
+        const el = document.body.appendChild(document.createElement("div"));
+        el.id = id;
+        window[id] = await mount(el, config);
+      }, { id, config: config(id) });
+      await page.locator(`#${id}`).getByRole("radio", { name: "9", exact: true }).click();
+      await page.locator(`#${id}`).getByRole("button", { name: "Send" }).click();
+    }
+    const bodies = () => page.evaluate(() => JSON.parse(localStorage.getItem("sondeo:queue:/api/responses") ?? "[]").map((e) => JSON.parse(e.body)));
+    await expect.poll(async () => (await bodies()).map((b) => b.surveyId)).toEqual(["second", "third"]);
+    const errors = await page.evaluate(() => window.errors);
+    expect(errors.filter((m) => m.includes("the offline queue is full"))).toHaveLength(2);
+  } finally {
+    await server.close();
+  }
+});

@@ -90,6 +90,58 @@ test("listing the responses says why it cannot, and refuses a segment no answer 
   expect(got.valueAlone).toMatch(/^value: expected with by/);
 });
 
+test("a misspelt option or a value of another type is refused by name, never read as absent; the eNPS floor cannot be switched off", async ({ page }) => {
+  await page.goto(`${server.url}/test/mount.html#{}`);
+  const got = await page.evaluate(async () => {
+    const { default: init, Scorer } = await import("/dist/sondeo-analytics.js");
+    await init();
+    const error = (f) => { try { f(); return "no error"; } catch (e) { return String(e.message ?? e); } };
+    const rejected = (p) => p.then(() => "no error", (e) => String(e.message ?? e));
+    const scorer = new Scorer();
+    // A team of three answers an eNPS pulse: under the floor of 5, nobody's score is listed.
+    for (const [i, score] of [0, 4, 8].entries()) scorer.upsert({ id: `e${i}`, kind: "enps", score, comment: `c${i}`, metadata: { team: "ops" } });
+    const text = new Blob(['{"id":"d1","kind":"nps","score":9}\n']);
+    return {
+      byid: await rejected(new Scorer().import(text, { byid: true })),
+      byIdText: await rejected(new Scorer().import(text, { byId: "false" })),
+      format: await rejected(new Scorer().import(text, { format: 5 })),
+      dateObject: error(() => scorer.summary({ from: new Date("2026-11-25") })),
+      byArray: error(() => scorer.summary({ by: ["metadata.agent"] })),
+      groupInSummary: error(() => scorer.summary({ group: "detractor" })),
+      limitText: error(() => scorer.responses({ limit: "5" })),
+      limitFraction: error(() => scorer.responses({ limit: 2.5 })),
+      withCommentText: error(() => scorer.responses({ withComment: "false" })),
+      reversed: error(() => scorer.responses({ from: "2026-11-28", to: "2026-11-20" })),
+      compareTypo: error(() => scorer.summary({ compare: { a: "x", bb: "y" } })),
+      notAnObject: error(() => scorer.summary("week")),
+      floors: [NaN, 0, -1, "10", 2.5].map((minTeamSize) => error(() => scorer.responses({ minTeamSize }))),
+      listedUnderFloor: scorer.responses({}).length,
+      undefinedIsAbsent: scorer.responses({ limit: undefined, minTeamSize: undefined }).length,
+      hole: error(() => new Scorer().addMany([{ kind: "nps", score: 9 }, , null])),
+      holeAddedNothing: (() => { const s = new Scorer(); error(() => s.addMany([{ kind: "nps", score: 9 }, undefined])); return s.summary({}).overall.nps?.n ?? 0; })(),
+      notArray: error(() => new Scorer().addMany("x")),
+    };
+  });
+  expect(got.byid).toBe("byid: not an option of import; expected format, onProgress, skipPartials, byId");
+  expect(got.byIdText).toBe('byId: expected true or false, got "false"');
+  expect(got.format).toBe('format: expected "ndjson" or "csv", got 5');
+  expect(got.dateObject).toMatch(/^from: expected a date such as "2026-11-01" or an RFC 3339 time, got a Date/);
+  expect(got.byArray).toMatch(/^by: expected a segment field such as "metadata.agent", got an array/);
+  expect(got.groupInSummary).toMatch(/^group: not an option of summary; expected by, value, kind, survey, from, to, period, compare, minTeamSize/);
+  expect(got.limitText).toBe('limit: expected a whole number from 0 to 10000, got "5"');
+  expect(got.limitFraction).toBe("limit: expected a whole number from 0 to 10000, got 2.5");
+  expect(got.withCommentText).toBe('withComment: expected true or false, got "false"');
+  expect(got.reversed).toBe("to: expected a date on or after from (2026-11-28), got 2026-11-20");
+  expect(got.compareTypo).toMatch(/^compare\.bb: not an option of compare; expected a, b, from, to/);
+  expect(got.notAnObject).toMatch(/^summary: expected an options object/);
+  expect(got.floors).toEqual(["NaN", "0", "-1", '"10"', "2.5"].map((v) => `minTeamSize: expected a whole number from 1 to 1000000, got ${v}`));
+  expect(got.listedUnderFloor).toBe(0);
+  expect(got.undefinedIsAbsent).toBe(0);
+  expect(got.hole).toBe("responses[1]: expected a response object such as { kind: \"nps\", score: 9 }, got undefined");
+  expect(got.holeAddedNothing).toBe(0);
+  expect(got.notArray).toBe('responses: expected an array of responses, got "x"');
+});
+
 test("figures match the formulas on the NDJSON fixture", async ({ page }) => {
   await page.goto(`${server.url}/test/mount.html#{}`);
   const { report, summary } = await scoreInBrowser(page, "tests/fixtures/export.ndjson", { by: "metadata.touchpoint" });

@@ -230,6 +230,20 @@ test("ticket.html records the score from the email link once a person is there, 
   expect(final).toMatchObject({ id: partial.id, score: 4, complete: true, comment: "Ana fixed it in minutes" });
 });
 
+test("ticket.html with a kind it does not ask records nothing from the link's score: CSAT is asked afresh", async ({ page }) => {
+  const warnings = [];
+  page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+  // An NPS 4 (a detractor) must not become a satisfied CSAT 4.
+  await page.goto(`${server.url}/ticket.html?kind=npss&score=4&ticketId=125&agent=ana`);
+  await page.mouse.move(40, 40);
+  await expect(page.getByText("How satisfied are you with your experience?")).toBeVisible();
+  await page.waitForTimeout(1500);
+  expect(server.posts).toHaveLength(0);
+  await expect(page.locator("#status")).not.toContainText("recorded");
+  expect(warnings.some((w) => w.includes("kind npss is not nps, csat, ces or tls"))).toBe(true);
+  await expect(page.getByRole("radio", { name: /^4 – / })).toHaveAttribute("aria-checked", "false");
+});
+
 test("ticket.html: a visitor who changes the link's score is told the score now stored", async ({ page }) => {
   await page.goto(`${server.url}/ticket.html?kind=csat&score=4&ticketId=124&agent=ana`);
   await page.mouse.move(40, 40);

@@ -67,6 +67,15 @@ impl FilterOptions {
         if by.is_none() && value.is_some() {
             return Err("value: expected with by, the field it is a value of".into());
         }
+        let (from, until) = (time("from")?, time("to")?);
+        // Reversed dates would list nothing and score nothing, as if no one had answered.
+        if from.zip(until).is_some_and(|(from, until)| from > until) {
+            return Err(format!(
+                "to: expected a date on or after from ({}), got {}",
+                text("from").unwrap_or_default(),
+                text("to").unwrap_or_default()
+            ));
+        }
         Ok(FilterOptions {
             group,
             reason: text("reason").filter(|s| !s.is_empty()),
@@ -75,8 +84,8 @@ impl FilterOptions {
             with_comment,
             kind,
             survey: text("survey").filter(|s| !s.is_empty()),
-            from: time("from")?,
-            until: time("to")?,
+            from,
+            until,
         })
     }
 
@@ -162,6 +171,12 @@ mod tests {
             read(&[("from", ""), ("kind", "")]).unwrap(),
             FilterOptions::default()
         );
+        assert_eq!(
+            read(&[("from", "2026-11-28"), ("to", "2026-11-20")]).unwrap_err(),
+            "to: expected a date on or after from (2026-11-28), got 2026-11-20"
+        );
+        // One day, given as from and to, is that day.
+        assert!(read(&[("from", "2026-11-20"), ("to", "2026-11-20")]).is_ok());
         assert!(read(&[("from", "last week")])
             .unwrap_err()
             .starts_with("from: expected a date"));

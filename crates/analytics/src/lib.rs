@@ -4,9 +4,11 @@
 //! so that none of this weight reaches the visitors who only answer.
 
 mod filter;
+mod options;
 mod saved;
 pub mod summary;
 
+use options::{check, Want};
 use sondeo_core::import::{row_from_json, Format, Importer, Report};
 use sondeo_core::outcomes::{OutcomeReader, OutcomeTally, Respondents};
 use sondeo_core::score::{Latest, ScoreState};
@@ -56,9 +58,16 @@ impl Default for Scorer {
 // add ×20,000 111 ms vs 176 ms, summary (1,500 segments) 4.9 ms vs 6.6 ms, fromState
 // 7.0 ms vs 18.6 ms, state() 6.5 ms vs 6.7 ms. V8's JSON is faster than a call per field.
 fn to_json_value(value: &JsValue) -> Result<serde_json::Value, JsError> {
-    let text: String = js_sys::JSON::stringify(value)
-        .map_err(|_| JsError::new("expected a JSON-serialisable value"))?
-        .into();
+    // (JSON.stringify gives no text at all for undefined, a function or a symbol.)
+    let text = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| {
+            JsError::new(&format!(
+                "expected an object JSON can write, got {}",
+                options::describe(value)
+            ))
+        })?;
     serde_json::from_str(&text).map_err(|e| JsError::new(&e.to_string()))
 }
 
@@ -168,11 +177,12 @@ fn without_team(row: &sondeo_core::score::Row<'static>) -> sondeo_core::score::R
 }
 
 /// The anonymity floor of a call's `options` (`minTeamSize`, 5 unless given).
+/// The eNPS anonymity floor of checked options (see [`options::MIN_TEAM_SIZE`]).
 fn min_team_size(options: &JsValue) -> u64 {
     js_sys::Reflect::get(options, &"minTeamSize".into())
         .ok()
         .and_then(|v| v.as_f64())
-        .map_or(5, |n| n.clamp(1.0, 1e6) as u64)
+        .map_or(5, |n| n as u64)
 }
 
 /// The list filter of `options`, with employees' (eNPS) answers left out where its scope
@@ -485,12 +495,17 @@ impl Scorer {
     /// and `limit` (100).
     /// Each item: `{ id, kind, score, group, complete, comment, reasons, metadata, surveyId, locale, user, time }`.
     pub fn responses(&self, options: JsValue) -> Result<JsValue, JsError> {
-        let get = |k: &str| js_sys::Reflect::get(&options, &k.into()).ok();
+        const LIMIT: &[(&str, Want)] = &[("limit", Want::Count(0, 10_000))];
+        check(
+            &options,
+            "responses",
+            &[options::FILTERS, LIMIT, options::MIN_TEAM_SIZE],
+        )?;
         let options_read = filter_options(&options)?;
-        let limit = get("limit")
+        let limit = js_sys::Reflect::get(&options, &"limit".into())
+            .ok()
             .and_then(|v| v.as_f64())
-            .unwrap_or(100.0)
-            .clamp(0.0, 10_000.0) as usize;
+            .map_or(100, |n| n as usize);
         let inner = self.inner.borrow();
         inner.listable()?;
         let filter = guarded(&inner.latest, &options_read, &options);
@@ -519,6 +534,11 @@ impl Scorer {
     /// export's columns; cells that a spreadsheet would run as formulas are guarded.
     #[wasm_bindgen(js_name = responsesCsv)]
     pub fn responses_csv(&self, options: JsValue) -> Result<String, JsError> {
+        check(
+            &options,
+            "responsesCsv",
+            &[options::FILTERS, options::MIN_TEAM_SIZE],
+        )?;
         let options_value = options;
         let options = filter_options(&options_value)?;
         let inner = self.inner.borrow();
@@ -546,6 +566,11 @@ impl Scorer {
                 &serde_json::json!({ "responses": inner.latest.len(), "partial": inner.latest.partial() }),
             ));
         }
+        check(
+            &options,
+            "counted",
+            &[options::FILTERS, options::MIN_TEAM_SIZE],
+        )?;
         let options_read = filter_options(&options)?;
         let filter = guarded(&inner.latest, &options_read, &options);
         let (responses, partial) = inner.latest.count_where(&filter);
@@ -556,7 +581,23 @@ impl Scorer {
 
     /// Adds every response of an array; returns how many were accepted.
     #[wasm_bindgen(js_name = addMany)]
-    pub fn add_many(&self, responses: &js_sys::Array) -> Result<u32, JsError> {
+    pub fn add_many(&self, responses: &JsValue) -> Result<u32, JsError> {
+        if !js_sys::Array::is_array(responses) {
+            return Err(JsError::new(&format!(
+                "responses: expected an array of responses, got {}",
+                options::describe(responses)
+            )));
+        }
+        let responses = js_sys::Array::from(responses);
+        // Every item an object before any is added: a refused array adds nothing.
+        for (i, response) in responses.iter().enumerate() {
+            if !response.is_object() || js_sys::Array::is_array(&response) {
+                return Err(JsError::new(&format!(
+                    "responses[{i}]: expected a response object such as {{ kind: \"nps\", score: 9 }}, got {}",
+                    options::describe(&response)
+                )));
+            }
+        }
         let mut accepted = 0;
         for response in responses.iter() {
             accepted += self.add(&response)? as u32;
@@ -574,6 +615,8 @@ impl Scorer {
     pub fn import(&self, source: JsValue, options: JsValue) -> js_sys::Promise {
         let inner = self.inner.clone();
         wasm_bindgen_futures::future_to_promise(async move {
+            const FLAGS: &[(&str, Want)] = &[("skipPartials", Want::Flag), ("byId", Want::Flag)];
+            check(&options, "import", &[options::STREAM, FLAGS])?;
             let format = js_sys::Reflect::get(&options, &"format".into())
                 .ok()
                 .and_then(|f| f.as_string());
@@ -627,6 +670,7 @@ impl Scorer {
     pub fn import_outcomes(&self, source: JsValue, options: JsValue) -> js_sys::Promise {
         let inner = self.inner.clone();
         wasm_bindgen_futures::future_to_promise(async move {
+            check(&options, "importOutcomes", &[options::STREAM])?;
             let format = js_sys::Reflect::get(&options, &"format".into())
                 .ok()
                 .and_then(|f| f.as_string());
@@ -694,6 +738,7 @@ impl Scorer {
             inner: self.inner.clone(),
         };
         wasm_bindgen_futures::future_to_promise(async move {
+            check(&options, "importImpressions", &[&options::STREAM[1..]])?;
             let mut pending: Vec<u8> = Vec::new();
             let mut line = 0u64;
             let take = |bytes: &[u8], line: u64| {
@@ -727,6 +772,13 @@ impl Scorer {
     /// segment?, shown, answered, completed, responseRate, completionRate }], rejected }`.
     /// Answers are matched by id among the responses counted by id.
     pub fn rates(&self, options: JsValue) -> Result<JsValue, JsError> {
+        // The segment is a field (by), not one of its values: rates show every value.
+        let scope: Vec<_> = options::SCOPE
+            .iter()
+            .filter(|(name, _)| *name != "value")
+            .copied()
+            .collect();
+        check(&options, "rates", &[&scope])?;
         let by = js_sys::Reflect::get(&options, &"by".into())
             .ok()
             .and_then(|v| v.as_string());
@@ -760,6 +812,12 @@ impl Scorer {
     /// keep: one pulse's dates against its invitations (every pulse against one list reads as
     /// more answers than people).
     pub fn participation(&self, invited: &str, options: JsValue) -> Result<JsValue, JsError> {
+        let pulse: Vec<_> = options::SCOPE
+            .iter()
+            .filter(|(name, _)| ["from", "to", "survey"].contains(name))
+            .copied()
+            .collect();
+        check(&options, "participation", &[&pulse])?;
         let (invited, report) = sondeo_core::participation::read_invited(invited);
         let filters = filter_options(&options)?;
         let inner = self.inner.borrow();
@@ -798,6 +856,14 @@ impl Scorer {
     /// scorers against their outcome: `{ name, rate, againstRest, flagged }`, flagged when
     /// they do significantly worse than top scorers elsewhere.
     pub fn inflation(&self, options: JsValue) -> Result<JsValue, JsError> {
+        const OWN: &[(&str, Want)] = &[
+            ("shortBelow", Want::Count(1, 1_000)),
+            (
+                "outcome",
+                Want::Text("\"retained\", \"churned\", \"repurchased\" or \"crossSell\""),
+            ),
+        ];
+        check(&options, "inflation", &[options::FILTERS, OWN])?;
         let get = |k: &str| js_sys::Reflect::get(&options, &k.into()).ok();
         let by = get("by")
             .and_then(|v| v.as_string())
@@ -820,7 +886,7 @@ impl Scorer {
         }
         let short_below = get("shortBelow")
             .and_then(|v| v.as_f64())
-            .map_or(20, |n| n.clamp(1.0, 1000.0) as usize);
+            .map_or(20, |n| n as usize);
         let outcome = get("outcome").and_then(|v| v.as_string());
         let flag = match outcome.as_deref() {
             None => 0,
@@ -915,6 +981,31 @@ impl Scorer {
     /// `minTeamSize` (5): an eNPS figure of a segment or period with fewer answers is
     /// `{ suppressed: true, minimum }`.
     pub fn summary(&self, options: JsValue) -> Result<JsValue, JsError> {
+        const OWN: &[(&str, Want)] = &[
+            ("period", Want::Text("\"day\", \"week\" or \"month\"")),
+            ("compare", Want::Object),
+        ];
+        check(
+            &options,
+            "summary",
+            &[options::SCOPE, OWN, options::MIN_TEAM_SIZE],
+        )?;
+        if let Ok(compare) = js_sys::Reflect::get(&options, &"compare".into()) {
+            const SIDES: &[(&str, Want)] = &[
+                ("a", Want::Text("a period label or a segment value")),
+                ("b", Want::Text("a period label or a segment value")),
+                (
+                    "from",
+                    Want::Text("a date such as \"2026-11-01\" or an RFC 3339 time"),
+                ),
+                (
+                    "to",
+                    Want::Text("a date such as \"2026-11-01\" or an RFC 3339 time"),
+                ),
+            ];
+            options::check_in(&compare, "compare", &[SIDES])
+                .map_err(|e| JsError::new(&["compare.", &e].concat()))?;
+        }
         let text = |k: &str| {
             js_sys::Reflect::get(&options, &k.into())
                 .ok()

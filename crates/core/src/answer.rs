@@ -291,6 +291,14 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
     }
     let survey_id = match get("surveyId") {
         None => kind.as_str().to_owned(),
+        // The config's rule for a survey's id: a control character (a NUL) is a mistake,
+        // which cleaned away would file the answer under another survey's id.
+        Some(v @ Value::String(s)) if s.chars().any(char::is_control) => {
+            return Err(FieldError::new(
+                "surveyId",
+                expected_got("expected no control characters", v),
+            ))
+        }
         Some(v) => short_text(v, "surveyId", limits::SURVEY_ID)?,
     };
     let comment = match get("comment") {
@@ -341,7 +349,7 @@ pub fn parse_response(input: &Value) -> Result<Response, FieldError> {
                     user.id = Some(scalar_text(v, "user.id", 200)?);
                 }
             }
-            user.attributes = map_members(m, "id", "user")?;
+            user.attributes = map_members(m, Some("id"), "user")?;
             Some(user)
         }
         Some(v) => {
@@ -588,14 +596,15 @@ pub(crate) fn attribute_text(v: &Value, max: usize) -> Result<Option<String>, St
 /// `refuse(path, expected, value)` (the value is `None` when the key is at fault) and left out.
 pub(crate) fn read_attributes(
     members: &[(String, Value)],
-    skip: &str,
+    skip: Option<&str>,
     field: &str,
     max_value: usize,
     mut refuse: impl FnMut(&str, String, Option<&Value>),
 ) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::with_capacity(members.len());
     let mut seen: Vec<String> = Vec::with_capacity(members.len());
-    for (raw_key, value) in members.iter().filter(|(k, _)| k != skip) {
+    // (`skip` is an Option: an empty name would skip the key "", which is refused instead.)
+    for (raw_key, value) in members.iter().filter(|(k, _)| Some(k.as_str()) != skip) {
         let key = without_hidden_format(raw_key);
         let mut path = String::from(field);
         path.push('.');
@@ -634,16 +643,21 @@ pub(crate) fn string_map(v: &Value, field: &str) -> Result<Vec<(String, String)>
             expected_got("expected an object of strings", v),
         ));
     };
-    map_members(members, "", field)
+    map_members(members, None, field)
 }
 
 /// [`string_map`] of an object's members, but for the one named `skip` (read apart: `user.id`).
 fn map_members(
     members: &[(String, Value)],
-    skip: &str,
+    skip: Option<&str>,
     field: &str,
 ) -> Result<Vec<(String, String)>, FieldError> {
-    if members.iter().filter(|(k, _)| k != skip).count() > limits::MAP_ENTRIES {
+    if members
+        .iter()
+        .filter(|(k, _)| Some(k.as_str()) != skip)
+        .count()
+        > limits::MAP_ENTRIES
+    {
         return Err(FieldError::new(
             field,
             String::from("expected at most 50 entries"),

@@ -250,7 +250,13 @@ impl Queue {
         }
         self.entries.push(entry);
         if self.entries.len() > limit.max(1) {
-            return Pushed::DroppedOldest(self.entries.remove(0));
+            // A record that a prompt was shown goes before any answer.
+            let oldest = self
+                .entries
+                .iter()
+                .position(|e| e.body.starts_with(crate::impression::JSON_START))
+                .unwrap_or(0);
+            return Pushed::DroppedOldest(self.entries.remove(oldest));
         }
         Pushed::Stored
     }
@@ -448,12 +454,19 @@ impl Queue {
         }
     }
 
-    /// Makes every entry due now with fresh attempts (a survey for the endpoint mounted,
-    /// the browser came back online).
-    pub fn wake(&mut self) {
+    /// A survey for the endpoint mounted, or the browser came back online: a parked entry
+    /// gets fresh attempts, and one waiting out a backoff is due now, its attempts kept (so
+    /// that `maxAttempts` still parks it: a single-page app mounting surveys, or a flapping
+    /// connection, would otherwise post again at each). A wait longer than any backoff was
+    /// the endpoint's own (`Retry-After`: "come back in ten minutes"), and stands.
+    pub fn wake(&mut self, now_ms: f64) {
         for e in &mut self.entries {
-            e.attempts = 0;
-            e.next_at = 0.0;
+            if e.attempts >= e.limits.max_attempts {
+                e.attempts = 0;
+                e.next_at = 0.0;
+            } else if e.next_at - now_ms <= e.limits.max_delay_ms as f64 {
+                e.next_at = 0.0;
+            }
         }
     }
 

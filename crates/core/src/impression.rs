@@ -24,6 +24,9 @@ pub struct Impression {
     pub shown_at: Option<String>,
 }
 
+/// How a display record's JSON begins (a queue tells it from an answer by this).
+pub const JSON_START: &str = "{\"schema\":1,\"type\":\"impression\"";
+
 /// Whether a posted object is a display record rather than a response.
 pub fn is_impression(input: &Value) -> bool {
     input.get("type").and_then(Value::as_str) == Some("impression")
@@ -32,7 +35,8 @@ pub fn is_impression(input: &Value) -> bool {
 impl Impression {
     /// The posted JSON: `{"schema":1,"type":"impression","id",…}`.
     pub fn to_json(&self) -> String {
-        let mut out = String::from("{\"schema\":1,\"type\":\"impression\",\"id\":");
+        let mut out = String::from(JSON_START);
+        out.push_str(",\"id\":");
         push_json_string(&mut out, &self.id);
         out.push_str(",\"surveyId\":");
         push_json_string(&mut out, &self.survey_id);

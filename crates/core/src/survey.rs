@@ -121,7 +121,19 @@ pub fn parse_config(input: &Value) -> Result<Config, Vec<ConfigError>> {
             );
             String::new()
         }
-        Some(v) => c.url("endpoint", v).unwrap_or_default(),
+        // A path relative to the page ("./api") would resolve against each page's own
+        // address: an answer queued on one page would be sent elsewhere from the next.
+        Some(v) => match c.url("endpoint", v) {
+            Some(path) if path.starts_with('.') => {
+                c.fail(
+                    "endpoint",
+                    "expected an http(s) URL or a path from the site's root such as \"/api/responses\"",
+                    v,
+                );
+                String::new()
+            }
+            endpoint => endpoint.unwrap_or_default(),
+        },
     };
     let id = c.opt_text(input, "id", "id", 100).unwrap_or_default();
     // The id keys what the browser remembers and what the endpoint groups by: a control

@@ -258,8 +258,13 @@ fn take_over(events: &EventTarget, key: &str, queued: &str) -> Option<String> {
             continue;
         }
         queued_any = true;
-        queue_store::remember(entry.clone());
+        // Remembered once pushed: remembered first, the load inside `update` would already
+        // put it back (`Queue::restore`), and the push find it there, never over the limit.
+        let own = entry.clone();
         let pushed = queue_store::update(&endpoint, |q| q.push(entry, limit as usize));
+        if pushed != Some(Pushed::Ignored) {
+            queue_store::remember(own);
+        }
         if let Some(Pushed::DroppedOldest(dropped)) = pushed {
             transport::notify(
                 events,

@@ -43,10 +43,15 @@ pub fn parse(text: &str, endpoint: &str) -> Queue {
     Queue::from_value(&read(text), endpoint, crate::transport::now())
 }
 
+/// Most values read from one stored queue: its longest (`queueLimit` 1000) holds about
+/// 20 per entry.
+const QUEUE_VALUES: u32 = 100_000;
+
 /// JSON text as core's value (null where it is not JSON).
 fn read(text: &str) -> Value {
     js_sys::JSON::parse(text)
-        .map(|value| to_value(&value))
+        .ok()
+        .and_then(|value| to_value(&value, QUEUE_VALUES))
         .unwrap_or(Value::Null)
 }
 
@@ -87,8 +92,10 @@ pub fn save(endpoint: &str, queue: &Queue) {
             return s.remove_item(&key).is_ok();
         }
         if s.set_item(&key, &json).is_err() {
-            // Full: an older copy must not be resumed later in its place.
-            let _ = s.remove_item(&key);
+            // Full (the site's own data filled the quota): the copy stored before stays. It
+            // may miss this change, but a later page that resumes it sends at worst a version
+            // the endpoint drops as a duplicate; deleted, every answer earlier pages stored
+            // would go with it. This page keeps the whole queue in memory meanwhile.
             return false;
         }
         // Read back: a storage that takes writes and gives back nothing, or something else

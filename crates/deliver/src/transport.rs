@@ -570,9 +570,10 @@ fn note_violation(event: JsValue) {
     });
 }
 
-/// Wakes every parked or waiting entry of `endpoint` and sends them (a survey for it mounted).
+/// Wakes the parked and backing-off entries of `endpoint` (see `Queue::wake`) and sends
+/// them (a survey for it mounted).
 pub fn resume(endpoint: &str, events: &EventTarget) {
-    queue_store::update(endpoint, |q| q.wake());
+    queue_store::update(endpoint, |q| q.wake(now()));
     flush(endpoint, events);
 }
 

@@ -294,10 +294,26 @@ fn invisible_formatting_characters_are_removed_from_text_and_keys() {
         err(r#"{"id":"a","kind":"nps","score":1,"metadata":{"agent":"x","ag\u200bent":"y"}}"#);
     assert_eq!(field, "metadata.agent");
     assert!(error.contains("invisible"), "{error}");
-    // A key made only of invisible characters is empty.
+    // A key made only of invisible characters is empty, and an empty key is refused as
+    // such, not dropped: metadata and user attributes alike.
+    for body in [
+        r#"{"id":"a","kind":"nps","score":1,"metadata":{"\u202e":"x"}}"#,
+        r#"{"id":"a","kind":"nps","score":1,"metadata":{"":"x","agent":"ana"}}"#,
+    ] {
+        let (field, error) = err(body);
+        assert_eq!(field, "metadata.", "{body}");
+        assert!(error.contains("1 to 64 printable"), "{error}");
+    }
     assert_eq!(
-        err(r#"{"id":"a","kind":"nps","score":1,"metadata":{"\u202e":"x"}}"#).0,
-        "metadata."
+        err(r#"{"id":"a","kind":"nps","score":1,"user":{"id":"u","":"x"}}"#).0,
+        "user."
+    );
+    // A NUL in a survey's id is refused (as in a config), not cleaned into another survey's id.
+    let (field, error) = err(r#"{"id":"a","kind":"nps","score":1,"surveyId":"s4\u0000i"}"#);
+    assert_eq!(field, "surveyId");
+    assert!(
+        error.starts_with("expected no control characters"),
+        "{error}"
     );
 }
 

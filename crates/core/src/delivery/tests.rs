@@ -101,6 +101,45 @@ fn a_newer_version_replaces_the_older_in_place_but_never_downgrades_a_complete_o
 }
 
 #[test]
+fn past_the_bound_a_record_of_a_prompt_shown_goes_before_any_answer() {
+    let shown = r#"{"schema":1,"type":"impression","id":"s1","surveyId":"x","kind":"nps"}"#;
+    let mut q = Queue::default();
+    q.push(entry("a0", true, r#"{"schema":1,"id":"a0"}"#), 3);
+    q.push(entry("s1", true, shown), 3);
+    q.push(entry("a1", true, r#"{"schema":1,"id":"a1"}"#), 3);
+    match q.push(entry("a2", true, r#"{"schema":1,"id":"a2"}"#), 3) {
+        Pushed::DroppedOldest(dropped) => assert_eq!(dropped.id, "s1"),
+        other => panic!("expected a drop, got {other:?}"),
+    }
+    // A comment that quotes the record's text is an answer all the same.
+    let quoting = r#"{"schema":1,"id":"a3","comment":"{\"schema\":1,\"type\":\"impression\""}"#;
+    match q.push(entry("a3", true, quoting), 3) {
+        Pushed::DroppedOldest(dropped) => assert_eq!(dropped.id, "a0"),
+        other => panic!("expected a drop, got {other:?}"),
+    }
+}
+
+#[test]
+fn waking_leaves_the_endpoints_own_wait_and_keeps_the_attempts_of_a_backoff() {
+    // max_attempts 3, backoff at most 60 s (see `entry`).
+    let mut q = Queue::default();
+    for id in ["backoff", "server", "parked"] {
+        q.push(entry(id, true, id), 10);
+    }
+    let now = 1_000_000.0;
+    q.entries[0].attempts = 1;
+    q.entries[0].next_at = now + 2_000.0;
+    // "Retry-After: 600": longer than any backoff.
+    q.entries[1].attempts = 1;
+    q.entries[1].next_at = now + 600_000.0;
+    q.entries[2].attempts = 3;
+    q.entries[2].next_at = now + PARKED_MS;
+    q.wake(now);
+    let state: Vec<_> = q.entries.iter().map(|e| (e.attempts, e.next_at)).collect();
+    assert_eq!(state, [(1, 0.0), (1, now + 600_000.0), (0, 0.0)]);
+}
+
+#[test]
 fn the_oldest_entry_is_dropped_only_past_the_bound() {
     let mut q = Queue::default();
     for i in 0..3 {
@@ -296,7 +335,7 @@ fn settling_removes_delivered_and_refused_and_backs_off_then_parks_the_rest() {
         Settled::Parked
     );
     assert_eq!(q.entries[0].next_at, 20_000.0 + PARKED_MS);
-    q.wake();
+    q.wake(20_000.0);
     assert_eq!((q.entries[0].attempts, q.entries[0].next_at), (0, 0.0));
     // A newer version arrived while the old one was in flight: the old outcome changes nothing.
     q.push(entry("a", true, "newer"), 10);

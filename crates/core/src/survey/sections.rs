@@ -327,7 +327,7 @@ impl Checker {
             max_entries,
             max_value_chars,
             header_names,
-            "",
+            None,
         )
     }
 
@@ -340,9 +340,12 @@ impl Checker {
         max_entries: usize,
         max_value_chars: usize,
         header_names: bool,
-        skip: &str,
+        skip: Option<&str>,
     ) -> Vec<(String, String)> {
-        let entries = members.iter().filter(|(k, _)| k != skip).count();
+        let entries = members
+            .iter()
+            .filter(|(k, _)| Some(k.as_str()) != skip)
+            .count();
         if entries > max_entries {
             let mut expected = String::from("expected at most ");
             push_int(&mut expected, max_entries as i64);
@@ -637,7 +640,7 @@ impl Checker {
                 }
             };
         }
-        user.attributes = self.map_members(members, "user", 30, 500, false, "id");
+        user.attributes = self.map_members(members, "user", 30, 500, false, Some("id"));
         user
     }
 

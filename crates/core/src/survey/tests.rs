@@ -657,6 +657,19 @@ fn config_texts_are_checked_as_shown_and_kept_as_written() {
         e[1].starts_with("reasons.options[2]: expected each option once"),
         "{e:?}"
     );
+    // An endpoint relative to the page would change with each page that resends it.
+    let e = errors(r#"{"kind":"nps","endpoint":"./api/responses"}"#);
+    assert_eq!(
+        e,
+        ["endpoint: expected an http(s) URL or a path from the site's root such as \"/api/responses\", got \"./api/responses\""]
+    );
+    // An empty metadata key is refused by name, not dropped.
+    let e = errors(r#"{"kind":"nps","endpoint":"/x","metadata":{"":"v","agent":"ana"}}"#);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].starts_with("metadata.: expected a key of 1 to 64"),
+        "{e:?}"
+    );
     // A question of bidi and zero-width characters alone shows nothing: it is empty.
     let e = errors(r#"{"kind":"nps","endpoint":"/x","question":"\u202e\u200b"}"#);
     assert_eq!(e.len(), 1, "{e:?}");
