@@ -1,9 +1,10 @@
 // Takes out of wasm-bindgen's JS glue what no browser that runs the widget needs: every
 // browser with WebAssembly reference types (which the widget's wasm uses) has
-// FinalizationRegistry and TextEncoder.encodeInto, the widget never decodes the 2 GB after
+// FinalizationRegistry, the widget never decodes the 2 GB after
 // which Safari's TextDecoder needs renewing, and src/load-wasm.js always hands initSync a
 // compiled module in an object, and every string passed to the wasm is given a `realloc`.
-// ~0.25 KB gzip that every visitor would fetch.
+// ~0.2 KB gzip that every visitor would fetch. (The fallback for a TextEncoder without
+// encodeInto stays: browsers have it, but a page may replace TextEncoder with an old polyfill.)
 // Each piece must be found exactly as the pinned wasm-bindgen writes it: a new version that
 // writes it otherwise stops the build here, to be looked at, rather than ship it untrimmed.
 // Usage: node scripts/trim-glue.mjs <glue.js>
@@ -34,20 +35,6 @@ function decodeText(bytes) {
     to: `function decodeText(bytes) {
     return cachedTextDecoder.decode(bytes);
 }`,
-  },
-  {
-    what: "the encodeInto polyfill",
-    from: `if (!('encodeInto' in cachedTextEncoder)) {
-    cachedTextEncoder.encodeInto = function (arg, view) {
-        const buf = cachedTextEncoder.encode(arg);
-        view.set(buf);
-        return {
-            read: arg.length,
-            written: buf.length
-        };
-    };
-}`,
-    to: "",
   },
   {
     what: "initSync's other kinds of argument",

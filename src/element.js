@@ -9,7 +9,7 @@ import { loadWasm } from "./load-wasm.js";
 // names the policy: a module damaged on the way, by a proxy or a page's `fetch` wrapper, is a
 // CompileError too.)
 const ready = loadWasm(new URL("sondeo_bg.wasm", import.meta.url), initSync).catch((error) => {
-  const csp = error instanceof WebAssembly.CompileError && /CSP|Security.Policy|unsafe-eval/i.test(error.message);
+  const csp = error?.name === "CompileError" && /CSP|Security.Policy|unsafe-eval/i.test(error.message);
   throw new Error(`sondeo: could not start: ${error?.message ?? error}${csp ? " (CSP: script-src needs 'wasm-unsafe-eval')" : ""}`);
 });
 ready.catch(() => {});
@@ -196,7 +196,9 @@ try {
   else {
     customElements.define("sondeo-survey", SondeoSurvey);
     // A polyfill that takes the definition and does nothing would leave every <sondeo-survey> empty, unsaid.
-    if (customElements.get("sondeo-survey") !== SondeoSurvey) throw new Error("the registry ignored it");
+    // (A polyfill may register a subclass of it, which works.)
+    const defined = customElements.get("sondeo-survey");
+    if (defined !== SondeoSurvey && !(defined?.prototype instanceof SondeoSurvey)) throw new Error("the registry ignored it");
   }
 } catch (error) {
   say(`<sondeo-survey> could not be defined (${error?.message ?? error}); use mount()`);

@@ -1064,15 +1064,15 @@ fn page() -> String {
 /// A random UUID v4 (a response id, a visitor id).
 pub fn new_id() -> String {
     let mut bytes = [0u8; 16];
-    let filled = crate::page::window()
-        .crypto()
-        .ok()
-        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok());
-    if filled.is_none() {
-        // No Web Crypto (a very old browser): Math.random still keeps ids apart.
-        for b in bytes.iter_mut() {
-            *b = (js_sys::Math::random() * 256.0) as u8;
-        }
+    if let Ok(crypto) = crate::page::window().crypto() {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    // Math.random mixed in always: without Web Crypto (a very old browser), or where a page
+    // stubbed `getRandomValues` to leave the bytes as they were, every visitor would get one
+    // id, and the endpoint keep one answer of them all. (XOR with an independent value keeps
+    // Web Crypto's bytes uniform.)
+    for b in bytes.iter_mut() {
+        *b ^= (js_sys::Math::random() * 256.0) as u8;
     }
     uuid_v4(bytes)
 }

@@ -15,6 +15,12 @@ const later = setTimeout.bind(globalThis);
 // (Absent where a server renders the page: nothing there calls them.)
 const listen = globalThis.addEventListener?.bind(globalThis);
 const Event = globalThis.CustomEvent;
+// A load accepted and never answered (a stalled CDN edge, a proxy holding the request, a
+// page's `Object.prototype.then`) fails after this long, as load-wasm.js's do, so that it is
+// said and tried again. (Its own copy: wasm-bindgen moves this file, which can import nothing.)
+const DEADLINE_MS = 30_000;
+const within = (promise, what) => Promise.race([promise, new Promise((_, reject) =>
+  later(() => reject(new Error(`${what}: no answer within ${DEADLINE_MS / 1000} s`)), DEADLINE_MS))]);
 
 /** Calls the module's `name` with `args` (kept until it loads; `pending` is not); `load`: fetch it now. */
 export function courier(name, args, load) {
@@ -28,8 +34,7 @@ export function courier(name, args, load) {
 export function preload() {
   // A failed import stays failed for the page in some browsers: a retry asks for another URL.
   const url = new URL(`sondeo-deliver.js${failures ? `?retry=${failures}` : ""}`, import.meta.url);
-  loading ??= import(url.href)
-    .then((module) => module.default().then(() => module))
+  loading ??= within(import(url.href).then((module) => module.default().then(() => module)), url.href)
     .then((module) => {
       // In order: a call that a call made here causes (a page's listener of a delivery event)
       // waits its turn.

@@ -400,3 +400,98 @@ test("a page rule that gives elements a full-screen ::after overlay does not cov
     await server.close();
   }
 });
+
+test("a wasm request that is never answered fails mount() after 30 s in words, not never", async ({ page }) => {
+  test.setTimeout(90_000);
+  const server = await startServer();
+  try {
+    // Accepted and never answered, as a stalled CDN edge or a proxy holding it.
+    await page.route(/\/dist\/sondeo_bg\.wasm/, () => {});
+    const started = Date.now();
+    const error = await openMount(page, server.url, { kind: "nps" });
+    expect(error).toMatch(/^sondeo: could not start: \S*\/dist\/sondeo_bg\.wasm: no answer within 30 s \(a stalled network, proxy or CDN\)$/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(29_000);
+  } finally {
+    await server.close();
+  }
+});
+
+test("a delivery module that never arrives is said after 30 s and fetched again, and the answer sent", async ({ page }) => {
+  test.setTimeout(120_000);
+  const server = await startServer();
+  try {
+    // The first request for the delivery module's code is held for ever; a later one is served.
+    let held = 0;
+    await page.route(/\/dist\/sondeo-deliver\.js/, (route) => (held++ === 0 ? undefined : route.continue()));
+    await page.addInitScript(() => {
+      window.errors = [];
+      document.addEventListener("sondeo:error", (e) => window.errors.push(e.detail?.error ?? ""));
+    });
+    await openMount(page, server.url, { kind: "nps", id: "stalled-courier" });
+    await page.getByRole("radio", { name: "9", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => page.evaluate(() => window.errors), { timeout: 45_000 }).toEqual([expect.stringMatching(/sondeo-deliver\.js: no answer within 30 s/)]);
+    await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete && x.body.surveyId === "stalled-courier"), 30_000);
+  } finally {
+    await server.close();
+  }
+});
+
+test("a page that replaced TextEncoder with a polyfill without encodeInto still gets words with accents sent", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.addInitScript(() => {
+      const Native = TextEncoder;
+      // As the old `text-encoding` package did: encode() only.
+      window.TextEncoder = class { encode(text) { return new Native().encode(text); } };
+    });
+    expect(await openMount(page, server.url, { kind: "nps", id: "encoder", locale: "es", metadata: { city: "Zürich" } })).toBeNull();
+    await page.getByRole("radio", { name: "9", exact: true }).click();
+    await page.getByRole("textbox").fill("café ünï 😀");
+    await page.getByRole("button", { name: "Enviar" }).click();
+    await waitForPosts(server.posts, (p) => p.some((x) => x.body.complete));
+    expect(server.posts.at(-1).body).toMatchObject({ comment: "café ünï 😀", metadata: { city: "Zürich" }, locale: "es" });
+  } finally {
+    await server.close();
+  }
+});
+
+test("a page that stubbed crypto.getRandomValues to do nothing still gives each response its own id", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.addInitScript(() => { Crypto.prototype.getRandomValues = (array) => array; });
+    expect(await openMount(page, server.url, { kind: "nps", id: "ids" })).toBeNull();
+    await page.evaluate(async () => {
+      const { mount } = await import("/dist/sondeo.js");
+      for (let i = 0; i < 5; i++) {
+        const survey = await mount(document.body.appendChild(document.createElement("div")), { kind: "nps", id: `ids${i}`, endpoint: "/api/responses" });
+        survey.select(9);
+      }
+    });
+    await waitForPosts(server.posts, (p) => p.length >= 5);
+    expect(new Set(server.posts.map((p) => p.body.id)).size).toBe(5);
+  } finally {
+    await server.close();
+  }
+});
+
+test("a browser without WebAssembly (Lockdown Mode) is told so by name; a registry polyfill that defines a subclass raises no false warning", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.addInitScript(() => { delete globalThis.WebAssembly; });
+    expect(await openMount(page, server.url, { kind: "nps" })).toBe("sondeo: could not start: this browser runs no WebAssembly (Lockdown Mode, or turned off by a policy)");
+    const warnings = [];
+    page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+    const other = await page.context().newPage();
+    other.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+    await other.addInitScript(() => {
+      const define = CustomElementRegistry.prototype.define;
+      CustomElementRegistry.prototype.define = function (name, c, options) { return define.call(this, name, class extends c {}, options); };
+    });
+    expect(await openMount(other, server.url, { kind: "nps", id: "subclass" })).toBeNull();
+    await expect(other.getByRole("radio", { name: "9", exact: true })).toBeVisible();
+    expect(warnings.filter((w) => w.includes("could not be defined"))).toEqual([]);
+  } finally {
+    await server.close();
+  }
+});
