@@ -41,7 +41,7 @@ for (const pack of packs) {
 console.log(`language packs: ${packs.length}, ${smallest[1]}–${largest[1]} bytes gzip -9 (${smallest[0]} to ${largest[0]}; budget ${PACK_BUDGET} each)`);
 
 // Delivery, fetched when a visitor reaches for a prompt (after it is up): budgeted on its own.
-const DELIVERY_BUDGET = 24_334;
+const DELIVERY_BUDGET = 24_466;
 let delivery = 0;
 for (const file of ["dist/sondeo-deliver.js", "dist/sondeo-deliver_bg.wasm"]) {
   delivery += execFileSync("gzip", ["-9", "-n", "-c", file]).length;

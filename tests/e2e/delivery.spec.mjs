@@ -678,3 +678,45 @@ test("a delivery module that loads late still sends the partial, then the final 
     await server.close();
   }
 });
+
+test("an answer kept while the clock was two days ahead is sent by the next page once the clock is set right", async ({ page }) => {
+  const server = await startServer();
+  try {
+    // The first page: a clock two days fast, and no delivery module.
+    await page.addInitScript(() => {
+      if (sessionStorage.getItem("fast") === "done") return;
+      const offset = 2 * 86_400_000;
+      const now = Date.now;
+      Date.now = () => now() + offset;
+    });
+    await page.route("**/sondeo-deliver.js*", (route) => route.abort("internetdisconnected"));
+    await openMount(page, server.url, { kind: "nps", id: "fast-clock" });
+    await page.getByRole("radio", { name: "8", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("sondeo:handoff:")).length)).toBe(1);
+    // The clock is corrected; the next page loads the module and takes the answer over.
+    await page.evaluate(() => sessionStorage.setItem("fast", "done"));
+    await page.unroute("**/sondeo-deliver.js*");
+    await page.goto("about:blank");
+    await openMount(page, server.url, { kind: "csat" });
+    await waitForPosts(server.posts, (p) => p.some((x) => x.body.surveyId === "fast-clock" && x.body.complete));
+  } finally {
+    await server.close();
+  }
+});
+
+test("a refusal of a destroyed survey's answer is still heard by the document", async ({ page }) => {
+  const server = await startServer({ status: 400 });
+  try {
+    await openMount(page, server.url, { kind: "nps", id: "destroyed", delivery: { partial: false } });
+    await page.evaluate(() => { window.errors = []; document.addEventListener("sondeo:error", (e) => window.errors.push(e.detail)); });
+    // The endpoint answers slowly: the survey is destroyed while its answer is on the way.
+    await page.route("**/api/responses", async (route) => { await new Promise((r) => setTimeout(r, 800)); await route.continue(); });
+    await page.getByRole("radio", { name: "4", exact: true }).click();
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.evaluate(() => window.survey.destroy());
+    await expect.poll(() => page.evaluate(() => window.errors.map((e) => e.status))).toEqual([400]);
+  } finally {
+    await server.close();
+  }
+});

@@ -161,8 +161,11 @@ pub fn register(
 /// order, a partial before its final version.
 fn take_over_stored(events: &EventTarget, endpoint: &str, before: f64) {
     let Some(storage) = local() else { return };
+    // (One made after now by more than a clock's drift between tabs was made by a clock
+    // that has since been set back: an earlier page's too, which no live page will send.)
+    let ahead = crate::transport::now() + 60_000.0;
     for (key, json) in stored_with(&storage, |key| handoff_endpoint(key) == Some(endpoint)) {
-        if made_before(&json, endpoint, before) {
+        if made_before(&json, endpoint, before) || !made_before(&json, endpoint, ahead) {
             take_over(events, &key, &json);
         }
     }
