@@ -170,15 +170,20 @@ test("storage filled by the site: a later page's failed write leaves the answers
   try {
     const config = { kind: "csat", endpoint: "/api/responses", delivery: { partial: false, maxAttempts: 1 } };
     await context.route("**/api/responses", (route) => route.fulfill({ status: 503, body: "down" }));
+    // A new page of the site on which the visitor answers `score`; `pending` answers then wait.
+    const answerOn = async (score, pending) => {
+      const page = await context.newPage();
+      await page.goto(mountUrl(server, config));
+      await page.waitForFunction(() => window.survey);
+      await page.getByRole("radio", { name: new RegExp(`^${score} – `) }).click();
+      await page.getByRole("button", { name: "Send" }).click();
+      await expect.poll(() => page.evaluate(() => window.survey.pending())).toBe(pending);
+      return page;
+    };
+    const storedScores = (page) => page.evaluate(() => JSON.parse(localStorage.getItem("sondeo:queue:/api/responses") ?? "[]").map((e) => JSON.parse(e.body).score));
     // Page 1: answer A is given while the endpoint is down, and stored.
-    const first = await context.newPage();
-    await first.goto(mountUrl(server, config));
-    await first.waitForFunction(() => window.survey);
-    await first.getByRole("radio", { name: /^1 – / }).click();
-    await first.getByRole("button", { name: "Send" }).click();
-    await expect.poll(() => first.evaluate(() => window.survey.pending())).toBe(1);
-    const stored = () => first.evaluate(() => JSON.parse(localStorage.getItem("sondeo:queue:/api/responses") ?? "[]").length);
-    expect(await stored()).toBe(1);
+    const first = await answerOn(1, 1);
+    expect(await storedScores(first)).toEqual([1]);
     // A script of the site fills localStorage to its quota (a cache).
     await first.evaluate(() => {
       let n = 0;
@@ -186,13 +191,8 @@ test("storage filled by the site: a later page's failed write leaves the answers
     });
     await first.close();
     // Page 2: answer B cannot be written next to A. A stays stored.
-    const second = await context.newPage();
-    await second.goto(mountUrl(server, config));
-    await second.waitForFunction(() => window.survey);
-    await second.getByRole("radio", { name: /^5 – / }).click();
-    await second.getByRole("button", { name: "Send" }).click();
-    await expect.poll(() => second.evaluate(() => window.survey.pending())).toBe(2);
-    expect(await second.evaluate(() => JSON.parse(localStorage.getItem("sondeo:queue:/api/responses") ?? "[]").map((e) => JSON.parse(e.body).score))).toEqual([1]);
+    const second = await answerOn(5, 2);
+    expect(await storedScores(second)).toEqual([1]);
     await second.close();
     // Page 3: the cache was evicted and the endpoint is back: A, stored by page 1, arrives.
     await context.unroute("**/api/responses");
