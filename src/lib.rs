@@ -23,7 +23,7 @@ mod trigger;
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
-use sondeo_core::survey::{errors_message, parse_config, Config, THEME_VARS};
+use sondeo_core::survey::{errors_message, parse_config, THEME_VARS};
 use sondeo_core::Value;
 use survey::SurveyRef;
 use wasm_bindgen::prelude::*;
@@ -206,12 +206,6 @@ fn mount_into(
         }
         JsValue::from(js_sys::Error::new(&errors_message(&errors)))
     })?;
-    if let Err(e) = check_theme(&config) {
-        if owns_host {
-            host.remove();
-        }
-        return Err(e);
-    }
     // What the page lacks or broke (`attachShadow` taken away, no constructable stylesheets,
     // as Safari before 16.4) leaves no empty element behind (`sondeo.js` words the error).
     survey::mount(host.clone(), owns_host, config, before_send, event_heard)
@@ -223,33 +217,35 @@ fn mount_into(
         })
 }
 
-/// Refuses a theme value the browser cannot use: core checks its characters, but a colour
-/// without its `#` ("0b5fff") or a radius without a unit would be dropped by the browser,
-/// leaving Send and the chosen point in no colour at all. The browser's own parser
-/// (`CSS.supports`) is the judge; a site's other `--sondeo-*` properties may hold anything.
-fn check_theme(config: &Config) -> Result<(), JsValue> {
-    for (property, value) in &config.theme.vars {
-        // THEME_VARS lists the six colours first, then radius, font and zIndex.
-        let Some(index) = THEME_VARS.iter().position(|(_, p)| p == property) else {
-            continue;
-        };
-        let test = ["color", "border-radius", "font-family", "z-index"][index.saturating_sub(5)];
-        if !dom::css_supports(test, value).unwrap_or(true) {
-            let mut message = String::from("sondeo: invalid config: theme.");
-            for part in [
-                THEME_VARS[index].0,
-                ": expected a CSS ",
-                test,
-                " value, got \"",
-                value,
-                "\"",
-            ] {
-                message.push_str(part);
-            }
-            return Err(js_sys::Error::new(&message).into());
+/// Whether the browser can use a theme value, said in the console when not: core checks its
+/// characters, but a colour without its `#` ("0b5fff") or a radius without a unit would be
+/// dropped by the browser after it replaced the default, leaving Send and the chosen point in
+/// no colour at all. Left out, the default stays. (Not a refused config: a value newer than
+/// the visitor's browser, `light-dark()`, must not cost the whole survey there.) The
+/// browser's own parser (`CSS.supports`) is the judge; a site's other `--sondeo-*`
+/// properties may hold anything.
+pub(crate) fn usable_theme_value(property: &str, value: &str) -> bool {
+    // THEME_VARS lists the six colours first, then radius, font and zIndex.
+    let Some(index) = THEME_VARS.iter().position(|(_, p)| *p == property) else {
+        return true;
+    };
+    let test = ["color", "border-radius", "font-family", "z-index"][index.saturating_sub(5)];
+    let usable = dom::css_supports(test, value).unwrap_or(true);
+    if !usable {
+        let mut message = String::from("sondeo: theme.");
+        for part in [
+            THEME_VARS[index].0,
+            ": expected a CSS ",
+            test,
+            " value, got \"",
+            value,
+            "\"; the default is used",
+        ] {
+            message.push_str(part);
         }
+        page::warn(&message);
     }
-    Ok(())
+    usable
 }
 
 /// The config's own `beforeSend`: one inherited from `Object.prototype` (a polluted

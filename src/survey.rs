@@ -169,7 +169,9 @@ pub fn mount(
     // Important, as the config's own: it wins over the page's rules for the element.
     let style = host.style();
     for (property, value) in &config.theme.vars {
-        let _ = style.set_property_with_priority(property, value, "important");
+        if crate::usable_theme_value(property, value) {
+            let _ = style.set_property_with_priority(property, value, "important");
+        }
     }
 
     if config.consent_required {

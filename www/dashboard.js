@@ -97,7 +97,7 @@ function renderComments(how) {
   // than shown is asked for, to know whether more match.
   const asked = { text: $("comment-text").value, group: $("comment-group").value || undefined, reason: $("comment-reason").value || undefined,
     withComment: true, ...filters() };
-  const list = fileReport ? [] : scorer.responses({ ...asked, limit: commentsShown + 1 });
+  const list = fileReport ? [] : scorer.responses({ ...asked, limit: Math.min(commentsShown + 1, 10_000) });
   const items = list.slice(0, commentsShown).map((r) => {
     const li = el("li", undefined, `comment ${r.group ?? ""}`);
     li.append(el("p", r.comment), el("p", responseLine(r), "small"));
@@ -268,6 +268,11 @@ function callbackItem(r) {
 // The view's dates and survey alone: what rates and participation count (one pulse).
 const pulseOf = ({ from, to, survey }) => ({ from, to, survey });
 function filters() {
+  // Dates given the wrong way round (To before From, a shared link's or a slip) are put the
+  // right way round where they show: the Scorer refuses a reversed range.
+  if ($("from").value && $("to").value && $("from").value > $("to").value) {
+    [$("from").value, $("to").value] = [$("to").value, $("from").value];
+  }
   const f = {};
   for (const id of ["from", "to", "survey", "kind"]) if ($(id).value) f[id] = $(id).value;
   // One agent's (or channel's…) figures, trend, drivers, comments and CSV.

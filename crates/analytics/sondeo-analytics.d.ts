@@ -294,18 +294,18 @@ export class Scorer {
   /** Newest first; employees' (eNPS) answers without team, metadata or time, and none of them where the scope holds fewer employees than `minTeamSize` (5). */
   responses(options?: ListOptions & { minTeamSize?: number }): ListedResponse[];
   /** The same responses as a CSV file with the export's columns. */
-  responsesCsv(options?: ListOptions & { minTeamSize?: number }): string;
+  responsesCsv(options?: Omit<ListOptions, "limit"> & { minTeamSize?: number }): string;
   /** With options (those of `responses()`), of the responses that pass them. */
-  counted(options?: ListOptions & { minTeamSize?: number }): { responses: number; partial: number };
+  counted(options?: Omit<ListOptions, "limit"> & { minTeamSize?: number }): { responses: number; partial: number };
   importOutcomes(source: Source, options?: { format?: "csv" | "ndjson" }): Promise<ImportReport>;
   outcomes(): Outcomes;
   /** A display record (`impressions: true`); false when it was known already. */
   addImpression(record: object): boolean;
   importImpressions(source: Source, options?: { onProgress?: (progress: { bytes: number }) => void }): Promise<ImportReport>;
   /** `from`, `to` keep the prompts shown in those dates (a record without `shownAt` is then left out); `survey`, `kind` one survey's or kind's. */
-  rates(options?: Filter): Rates;
+  rates(options?: Omit<Filter, "value">): Rates;
   /** `invited`: a CSV text with the columns team and invited; `from`, `to` and `survey` count one pulse's answers. */
-  participation(invited: string, options?: Filter): Participation;
+  participation(invited: string, options?: Pick<Filter, "from" | "to" | "survey">): Participation;
   /** Per value of `by` (default the agent); with `value`, that segment's row alone (still weighed against the others); `from`, `to` and `survey` narrow it as the figures; `kind: "enps"` throws (employees' answers). */
   inflation(options?: Filter & { by?: string; kind?: Kind; shortBelow?: number; outcome?: Outcome }): InflationRow[];
   free(): void;

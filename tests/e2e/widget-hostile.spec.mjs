@@ -85,11 +85,20 @@ test("hostile values given to mount() and select() are refused clearly and leave
       // Past the most values read, what follows is not left out unread (anonymous here): the config is refused.
       const theme = Object.fromEntries(Array.from({ length: 10_050 }, (_, i) => [`--sondeo-x${i}`, "1px"]));
       out.huge = await settle(mount(target(), { kind: "nps", endpoint: "/api/responses", theme, anonymous: true }));
-      // Theme values the browser would drop (a colour without its #, a radius without a unit) are named.
+      // Theme values the browser would drop (a colour without its #, a radius without a unit) are
+      // named in the console and left out: the default stays, and the survey shows.
       out.themes = [];
+      const warn = console.warn;
+      const warned = [];
+      console.warn = (message) => warned.push(String(message));
+      const themed = [];
       for (const bad of [{ accent: "0b5fff" }, { border: "banana" }, { radius: "8" }, { font: "12px" }, { zIndex: "top" }]) {
-        out.themes.push(await settle(mount(target(), { kind: "nps", endpoint: "/api/responses", theme: bad })));
+        themed.push(target());
+        out.themes.push(await settle(mount(themed.at(-1), { kind: "nps", endpoint: "/api/responses", theme: bad })));
       }
+      console.warn = warn;
+      out.themeWarnings = warned;
+      out.accent = getComputedStyle(themed[0].querySelector("sondeo-survey")).getPropertyValue("--sondeo-accent");
       out.goodTheme = await settle(mount(target(), { kind: "nps", endpoint: "/api/responses",
         theme: { accent: "#0b5fff", accentText: "white", background: "var(--page-bg, #fff)", radius: "8px", font: "Inter, sans-serif", zIndex: "10", "--sondeo-anything": "x y z" } }));
       // select() takes a number, not what JavaScript would turn into one.
@@ -104,13 +113,16 @@ test("hostile values given to mount() and select() are refused clearly and leave
     expect(results.revoked).toMatch(/^rejected: sondeo: invalid config: metadata: /);
     expect(results.selfReferring).toMatch(/^rejected: sondeo: invalid config: expected at most 10000 values in all/);
     expect(results.huge).toMatch(/^rejected: sondeo: invalid config: expected at most 10000 values in all/);
-    expect(results.themes).toEqual([
-      'rejected: sondeo: invalid config: theme.accent: expected a CSS color value, got "0b5fff"',
-      'rejected: sondeo: invalid config: theme.border: expected a CSS color value, got "banana"',
-      'rejected: sondeo: invalid config: theme.radius: expected a CSS border-radius value, got "8"',
-      'rejected: sondeo: invalid config: theme.font: expected a CSS font-family value, got "12px"',
-      'rejected: sondeo: invalid config: theme.zIndex: expected a CSS z-index value, got "top"',
+    expect(results.themes).toEqual(Array(5).fill("mounted"));
+    expect(results.themeWarnings).toEqual([
+      'sondeo: theme.accent: expected a CSS color value, got "0b5fff"; the default is used',
+      'sondeo: theme.border: expected a CSS color value, got "banana"; the default is used',
+      'sondeo: theme.radius: expected a CSS border-radius value, got "8"; the default is used',
+      'sondeo: theme.font: expected a CSS font-family value, got "12px"; the default is used',
+      'sondeo: theme.zIndex: expected a CSS z-index value, got "top"; the default is used',
     ]);
+    // The value left out is not set on the element: its own default colour stays.
+    expect(results.accent).toBe("");
     expect(results.goodTheme).toBe("mounted");
     expect(results.window).toMatch(/^rejected: sondeo: invalid config: /);
     expect(results.select).toEqual(Array(9).fill("sondeo: score: expected an integer on the survey's scale, of a survey still being answered (not sent or destroyed)"));

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use futures_util::StreamExt;
-use sondeo_core::answer::parse_response;
+use sondeo_core::answer::{parse_response, unknown_member};
 use sondeo_core::import::Format;
 use sondeo_core::impression::{is_impression, Impression};
 use sondeo_core::Value;
@@ -332,7 +332,10 @@ async fn post_responses(State(state): State<AppState>, request: Request) -> Resp
     let mut impressions = Vec::new();
     for (index, item) in items.iter().enumerate() {
         // A display record (`impressions: true` in the widget) goes to its own table.
-        let parsed = if is_impression(item) {
+        let impression = is_impression(item);
+        let parsed = if let Some(unknown) = unknown_member(item, impression) {
+            Err(unknown)
+        } else if impression {
             Impression::parse(item).map(|i| impressions.push(i))
         } else {
             parse_response(item).map(|r| responses.push(r))

@@ -30,6 +30,29 @@ fn valid_posts_are_stored_and_bad_ones_get_the_right_status() {
     assert_eq!((status, body["field"].as_str()), (422, Some("[1]")));
     let (status, body) = c.post(&json!([]));
     assert_eq!(status, 422, "{body}");
+    // A misspelt field would have been dropped with the customer's words in it: refused by name.
+    let (status, body) =
+        c.post(&json!({ "id": "h", "kind": "nps", "score": 3, "coment": "the app crashed" }));
+    assert_eq!((status, body["field"].as_str()), (422, Some("coment")));
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("coment: unknown field of a response; expected schema, id, surveyId"),
+        "{body}"
+    );
+    let (status, body) = c.post(&json!([response("h1", 1, true), { "type": "impression", "id": "h2", "kind": "nps", "shown": true }]));
+    assert_eq!((status, body["field"].as_str()), (422, Some("[1].shown")));
+    // What the widget writes is taken, every field of it.
+    let mut full = response("h3", 9, true);
+    for (key, value) in [
+        ("group", json!("promoter")),
+        ("updatedAt", json!("2026-11-28T10:00:00.000Z")),
+        ("page", json!("https://shop.example/checkout")),
+    ] {
+        full[key] = value;
+    }
+    assert_eq!(c.post(&full), (200, json!({ "stored": 1 })));
     let (status, _) = request(&c.url, "POST", "/api/responses", "{not json", &[]);
     assert_eq!(status, 400);
     let big = json!({ "id": "g", "kind": "nps", "score": 1, "comment": "x".repeat(70 * 1024) });
@@ -52,13 +75,13 @@ fn valid_posts_are_stored_and_bad_ones_get_the_right_status() {
         request(&c.url, "GET", "/healthz", "", &[]),
         (200, "ok".into())
     );
-    // Nothing of the refused batch (e) was stored.
+    // Nothing of the refused batches (e, e2, h1) was stored.
     let ids: Vec<String> = c
         .ndjson()
         .iter()
         .map(|r| r["id"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(ids, ["a", "b", "c", "h"]);
+    assert_eq!(ids, ["a", "b", "c", "h3", "h"]);
 }
 
 #[test]

@@ -200,6 +200,51 @@ pub fn comment_satisfies_required(text: &str) -> bool {
     !sanitize_comment(text, MAX_COMMENT_LENGTH as usize).is_empty()
 }
 
+/// The members a response may have: what [`parse_response`] reads, and `group`, which the
+/// widget writes and the reader derives. An endpoint that takes posts refuses others
+/// (`coment`, `metdata`), which would otherwise be dropped with the customer's words in them.
+pub const RESPONSE_FIELDS: &[&str] = &[
+    "schema",
+    "id",
+    "surveyId",
+    "kind",
+    "score",
+    "group",
+    "complete",
+    "comment",
+    "reasons",
+    "metadata",
+    "locale",
+    "page",
+    "createdAt",
+    "submittedAt",
+    "updatedAt",
+    "user",
+    "anonymous",
+    "answers",
+];
+
+/// The first member of a posted response or display record (`impression`: it is one)
+/// that neither has, with what is expected instead.
+pub fn unknown_member(input: &Value, impression: bool) -> Option<FieldError> {
+    let Value::Object(members) = input else {
+        return None;
+    };
+    let known: &[&str] = if impression {
+        crate::impression::FIELDS
+    } else {
+        RESPONSE_FIELDS
+    };
+    let (key, _) = members.iter().find(|(k, _)| !known.contains(&k.as_str()))?;
+    let mut expected = String::from(if impression {
+        "unknown field of a display record; expected "
+    } else {
+        "unknown field of a response; expected "
+    });
+    crate::text::push_joined(&mut expected, known.iter().copied(), ", ");
+    Some(FieldError::new(key, expected))
+}
+
 /// Reads and validates a response from outside (a post, an export row).
 /// The group is derived from kind and score; a client's claim is ignored.
 pub fn parse_response(input: &Value) -> Result<Response, FieldError> {

@@ -24,6 +24,11 @@ pub struct Impression {
     pub shown_at: Option<String>,
 }
 
+/// The members a display record may have (what [`Impression::to_json`] writes).
+pub const FIELDS: &[&str] = &[
+    "schema", "type", "id", "surveyId", "kind", "metadata", "shownAt",
+];
+
 /// How a display record's JSON begins (a queue tells it from an answer by this).
 pub const JSON_START: &str = "{\"schema\":1,\"type\":\"impression\"";
 

@@ -265,7 +265,10 @@ fn take_over(events: &EventTarget, key: &str, queued: &str) -> Option<String> {
         // put it back (`Queue::restore`), and the push find it there, never over the limit.
         let own = entry.clone();
         let pushed = queue_store::update(&endpoint, |q| q.push(entry, limit as usize));
-        if pushed != Some(Pushed::Ignored) {
+        // (Nor when the push dropped the entry itself: a record of a prompt shown, over the
+        // limit of a queue of answers.)
+        let dropped_itself = matches!(&pushed, Some(Pushed::DroppedOldest(d)) if d.id == own.id);
+        if pushed != Some(Pushed::Ignored) && !dropped_itself {
             queue_store::remember(own);
         }
         if let Some(Pushed::DroppedOldest(dropped)) = pushed {

@@ -68,15 +68,17 @@ pub fn load(endpoint: &str) -> Queue {
 /// memory already has stays as it is. Into memory, not through [`save`]: the caller deletes
 /// the key next, and storage may still be open.
 pub fn hold(endpoint: &str, json: &str) {
-    let mut held = parse(json, endpoint);
+    let stored = parse(json, endpoint);
     MEMORY.with(|m| {
         let mut m = m.borrow_mut();
-        if let Some(i) = m.iter().position(|(e, _)| e == endpoint) {
-            let (_, kept) = m.remove(i);
-            for entry in parse(&kept, endpoint).entries {
-                if !held.entries.iter().any(|e| e.id == entry.id) {
-                    held.entries.push(entry);
-                }
+        // Memory holds this page's queue when a write failed: the stored copy is then older.
+        let mut held = match m.iter().position(|(e, _)| e == endpoint) {
+            Some(i) => parse(&m.remove(i).1, endpoint),
+            None => Queue::default(),
+        };
+        for entry in stored.entries {
+            if !held.entries.iter().any(|e| e.id == entry.id) {
+                held.entries.push(entry);
             }
         }
         m.push((endpoint.to_owned(), held.to_json()));
@@ -92,10 +94,11 @@ pub fn save(endpoint: &str, queue: &Queue) {
             return s.remove_item(&key).is_ok();
         }
         if s.set_item(&key, &json).is_err() {
-            // Full (the site's own data filled the quota): the copy stored before stays. It
-            // may miss this change, but a later page that resumes it sends at worst a version
-            // the endpoint drops as a duplicate; deleted, every answer earlier pages stored
-            // would go with it. This page keeps the whole queue in memory meanwhile.
+            // Full (the site's own data filled the quota): the copy stored before stays, and
+            // memory holds this page's queue. The stored copy misses what this page has done
+            // since, so a later page may resend an answer delivered (the endpoint drops it as
+            // a duplicate) or refused (refused again); deleted, every answer earlier pages and
+            // other tabs stored would go with it.
             return false;
         }
         // Read back: a storage that takes writes and gives back nothing, or something else

@@ -231,14 +231,14 @@ fn notify_retry(
         set("attempt", (attempt as f64).into());
         set("delayMs", (delay_ms as f64).into());
     }
+    crate::page::dispatch(target, name, &detail);
     // A survey destroyed (or its element removed) since it handed the answer over: its
     // element is out of the page, where no listener of the document hears it, and a refusal
-    // that drops the answer would go unsaid. The document hears it instead.
+    // that drops the answer would go unsaid. The document hears it too.
     let connected = js_sys::Reflect::get(target, &"isConnected".into())
         .map_or(true, |c| c.as_bool() != Some(false));
-    match document_target().filter(|_| !connected) {
-        Some(document) => crate::page::dispatch(&document, name, &detail),
-        None => crate::page::dispatch(target, name, &detail),
+    if let Some(document) = document_target().filter(|_| !connected) {
+        crate::page::dispatch(&document, name, &detail);
     }
 }
 
