@@ -69,6 +69,9 @@ test("the dashboard counts every answer once, as its latest version, live", asyn
     await page.locator("#by").selectOption("metadata.agent");
     await page.locator("#comment-text").fill("refund");
     expect(new URL(page.url()).searchParams.get("by")).toBe("metadata.agent");
+    // (Polled: the page's replaceState reaches the browser a moment later, and a reload
+    // issued before then loads the address without it.)
+    await expect.poll(() => new URL(page.url()).searchParams.get("q")).toBe("refund");
     await page.reload();
     // The page's script restores the view once its wasm has loaded (the browser may restore
     // a select by itself before then): wait for the figures, as a reader would.
