@@ -176,8 +176,8 @@ fn without_team(row: &sondeo_core::score::Row<'static>) -> sondeo_core::score::R
     row
 }
 
-/// The anonymity floor of a call's `options` (`minTeamSize`, 5 unless given).
-/// The eNPS anonymity floor of checked options (see [`options::MIN_TEAM_SIZE`]).
+/// The eNPS anonymity floor of a call's checked `options` (`minTeamSize`, 5 unless given:
+/// see [`options::MIN_TEAM_SIZE`]).
 fn min_team_size(options: &JsValue) -> u64 {
     js_sys::Reflect::get(options, &"minTeamSize".into())
         .ok()
@@ -499,7 +499,12 @@ impl Scorer {
         check(
             &options,
             "responses",
-            &[options::FILTERS, LIMIT, options::MIN_TEAM_SIZE],
+            &[
+                options::SCOPE,
+                options::COMMENTS,
+                LIMIT,
+                options::MIN_TEAM_SIZE,
+            ],
         )?;
         let options_read = filter_options(&options)?;
         let limit = js_sys::Reflect::get(&options, &"limit".into())
@@ -537,7 +542,7 @@ impl Scorer {
         check(
             &options,
             "responsesCsv",
-            &[options::FILTERS, options::MIN_TEAM_SIZE],
+            &[options::SCOPE, options::COMMENTS, options::MIN_TEAM_SIZE],
         )?;
         let options_value = options;
         let options = filter_options(&options_value)?;
@@ -569,7 +574,7 @@ impl Scorer {
         check(
             &options,
             "counted",
-            &[options::FILTERS, options::MIN_TEAM_SIZE],
+            &[options::SCOPE, options::COMMENTS, options::MIN_TEAM_SIZE],
         )?;
         let options_read = filter_options(&options)?;
         let filter = guarded(&inner.latest, &options_read, &options);
@@ -863,7 +868,11 @@ impl Scorer {
                 Want::Text("\"retained\", \"churned\", \"repurchased\" or \"crossSell\""),
             ),
         ];
-        check(&options, "inflation", &[options::FILTERS, OWN])?;
+        check(
+            &options,
+            "inflation",
+            &[options::SCOPE, options::COMMENTS, OWN],
+        )?;
         let get = |k: &str| js_sys::Reflect::get(&options, &k.into()).ok();
         let by = get("by")
             .and_then(|v| v.as_string())
@@ -994,14 +1003,8 @@ impl Scorer {
             const SIDES: &[(&str, Want)] = &[
                 ("a", Want::Text("a period label or a segment value")),
                 ("b", Want::Text("a period label or a segment value")),
-                (
-                    "from",
-                    Want::Text("a date such as \"2026-11-01\" or an RFC 3339 time"),
-                ),
-                (
-                    "to",
-                    Want::Text("a date such as \"2026-11-01\" or an RFC 3339 time"),
-                ),
+                ("from", options::DATE),
+                ("to", options::DATE),
             ];
             options::check_in(&compare, "compare", &[SIDES])
                 .map_err(|e| JsError::new(&["compare.", &e].concat()))?;

@@ -23,21 +23,16 @@ pub enum Want {
 
 use Want::*;
 
-const DATE: Want = Text("a date such as \"2026-11-01\" or an RFC 3339 time");
+/// A date option (`from`, `to`, and `compare`'s).
+pub const DATE: Want = Text("a date such as \"2026-11-01\" or an RFC 3339 time");
 
-/// The filters of the listings (`responses()`, `responsesCsv()`, `counted()`) and of
-/// `inflation()` (see `filter::FilterOptions`).
-pub const FILTERS: &[(&str, Want)] = &[
+/// The filters that pick comments, which the listings (`responses()`, `responsesCsv()`,
+/// `counted()`) and `inflation()` take besides [`SCOPE`] (see `filter::FilterOptions`).
+pub const COMMENTS: &[(&str, Want)] = &[
     ("group", Text("a group such as \"detractor\" or \"low\"")),
     ("reason", Text("a reason")),
     ("text", Text("the text a comment contains")),
-    ("by", Text("a segment field such as \"metadata.agent\"")),
-    ("value", Text("a value of the segment field by")),
     ("withComment", Flag),
-    ("kind", Text("a kind such as \"nps\"")),
-    ("survey", Text("a survey id")),
-    ("from", DATE),
-    ("to", DATE),
 ];
 
 /// The filters that narrow figures (`summary()`): the ones that pick responses, not
@@ -150,8 +145,11 @@ pub fn describe(value: &JsValue) -> String {
     if let Some(b) = value.as_bool() {
         return b.to_string();
     }
-    if value.is_null() || value.is_undefined() {
-        return if value.is_null() { "null" } else { "undefined" }.into();
+    if value.is_null() {
+        return "null".into();
+    }
+    if value.is_undefined() {
+        return "undefined".into();
     }
     if js_sys::Array::is_array(value) {
         return "an array".into();
