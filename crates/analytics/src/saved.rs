@@ -45,8 +45,37 @@ pub fn load(mut value: serde_json::Value) -> Result<(ScoreState, Respondents), S
             ))
         }
     }
+    if let Some(path) = count_too_large(&value, "state") {
+        return Err(format!(
+            "{path}: expected a count of at most {MAX_COUNT} (no real export holds more; \
+             added to others it would no longer be exact)"
+        ));
+    }
     let state = serde_json::from_value(value).map_err(|e| format!("state: {e}"))?;
     Ok((state, respondents))
+}
+
+/// The largest whole number a page's JavaScript holds exactly (2^53 − 1).
+const MAX_COUNT: u64 = (1 << 53) - 1;
+
+/// Where the state holds a number past [`MAX_COUNT`]: counts that large, summed into a
+/// total, wrap around (three equal groups summed to a score of −100).
+fn count_too_large(value: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => n
+            .as_u64()
+            .is_some_and(|n| n > MAX_COUNT)
+            .then(|| path.to_owned()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| count_too_large(item, &format!("{path}[{i}]"))),
+        Value::Object(members) => members
+            .iter()
+            .find_map(|(key, item)| count_too_large(item, &format!("{path}.{key}"))),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -65,6 +94,39 @@ mod tests {
         importer.feed(csv.as_bytes(), &mut add);
         importer.finish(&mut add);
         (state, respondents)
+    }
+
+    #[test]
+    fn a_state_with_a_count_past_exact_integers_is_refused_by_its_path() {
+        let (state, _) = some_state();
+        let respondents = Respondents::default();
+        let mut saved = save(&state, &respondents).unwrap();
+        // Every count made 2^63: summed, they wrapped into nonsense figures.
+        fn inflate(value: &mut serde_json::Value) {
+            match value {
+                serde_json::Value::Number(n) if n.as_u64().is_some_and(|n| n > 0) => {
+                    *value = (1u64 << 63).into()
+                }
+                serde_json::Value::Array(items) => items.iter_mut().for_each(inflate),
+                serde_json::Value::Object(members) => members.values_mut().for_each(inflate),
+                _ => {}
+            }
+        }
+        let version = saved["version"].clone();
+        inflate(&mut saved);
+        saved["version"] = version.clone();
+        let error = load(saved).unwrap_err();
+        assert!(error.starts_with("state."), "{error}");
+        assert!(
+            error.contains("expected a count of at most 9007199254740991"),
+            "{error}"
+        );
+        // 2^53 − 1 itself is a count.
+        let mut saved = save(&state, &respondents).unwrap();
+        saved["overall"]["nps"]["n"] = serde_json::json!((1u64 << 53) - 1);
+        assert!(!load(saved)
+            .err()
+            .is_some_and(|e| e.contains("expected a count")));
     }
 
     #[test]

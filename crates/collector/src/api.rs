@@ -728,8 +728,12 @@ fn parse_since(text: &str) -> Option<i64> {
 /// The display records (`type: "impression"`), as NDJSON; `since` and `survey` as for responses.
 async fn export_impressions(
     state: State<AppState>,
-    query: Query<HashMap<String, String>>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
+    let query = match export_query(pairs) {
+        Ok(query) => query,
+        Err(refused) => return refused,
+    };
     if query.get("format").is_some_and(|f| f != "ndjson") {
         return error(
             StatusCode::BAD_REQUEST,
@@ -742,14 +746,47 @@ async fn export_impressions(
 
 async fn export_responses(
     state: State<AppState>,
-    query: Query<HashMap<String, String>>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    export(state, query, false).await
+    match export_query(pairs) {
+        Ok(query) => export(state, query, false).await,
+        Err(refused) => refused,
+    }
+}
+
+/// The export's parameters, each at most once: a misspelt one (`formt=csv`) or one given
+/// twice (`since=…&since=…`) would otherwise be read as not given, or as one of the two,
+/// and the export would silently hold other rows than asked for.
+fn export_query(pairs: Vec<(String, String)>) -> Result<HashMap<String, String>, Response> {
+    const KNOWN: [&str; 5] = ["format", "since", "survey", "raw", "access_token"];
+    let mut query = HashMap::new();
+    for (name, value) in pairs {
+        if !KNOWN.contains(&name.as_str()) {
+            let name: String = name.chars().take(40).collect();
+            let message = format!(
+                "{name}: unknown parameter; expected format, since, survey, raw or access_token"
+            );
+            return Err(error(StatusCode::BAD_REQUEST, &message, Some(&name)));
+        }
+        if name == "survey" && value.is_empty() {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "survey: expected a survey id (leave it out for every survey)",
+                Some("survey"),
+            ));
+        }
+        if query.contains_key(&name) {
+            let message = format!("{name}: given twice; expected it once");
+            return Err(error(StatusCode::BAD_REQUEST, &message, Some(&name)));
+        }
+        query.insert(name, value);
+    }
+    Ok(query)
 }
 
 async fn export(
     State(state): State<AppState>,
-    Query(query): Query<HashMap<String, String>>,
+    query: HashMap<String, String>,
     impressions: bool,
 ) -> Response {
     let raw = match query.get("raw").map(String::as_str) {

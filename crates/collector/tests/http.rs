@@ -154,6 +154,19 @@ fn export_filters_by_survey_and_time_and_refuses_bad_parameters() {
     assert_eq!(c.export("?since=2999-01-01T00:00:00Z").1.lines().count(), 0);
     assert_eq!(c.export("?since=yesterday").0, 400);
     assert_eq!(c.export("?format=xml").0, 400);
+    // A misspelt, repeated or empty parameter would have given other rows than asked for.
+    let (status, body) = c.export("?formt=csv");
+    assert_eq!(status, 400);
+    assert!(body.contains("formt: unknown parameter"), "{body}");
+    let (status, body) = c.export("?since=2999-01-01T00:00:00Z&since=2000-01-01T00:00:00Z");
+    assert_eq!(status, 400);
+    assert!(body.contains("since: given twice"), "{body}");
+    assert_eq!(c.export("?survey=").0, 400);
+    assert_eq!(
+        c.export("?format=csv&raw=1&survey=other&since=2000-01-01")
+            .0,
+        200
+    );
 }
 
 #[test]

@@ -112,6 +112,11 @@ pub fn push_number(out: &mut String, x: f64) {
         return;
     }
     let scaled = (x.abs() * 1e6).round() as i64;
+    // A fraction too small to show (10.000000000000001) must not read as the integer that
+    // an error says was expected.
+    if scaled % 1_000_000 == 0 {
+        out.push_str("about ");
+    }
     if x < 0.0 {
         out.push('-');
     }
@@ -312,7 +317,9 @@ mod tests {
         assert_eq!(number(1.5), "1.5");
         assert_eq!(number(-0.25), "-0.25");
         assert_eq!(number(0.05), "0.05");
-        assert_eq!(number(3.0000001), "3");
+        // Not an integer, though six decimals cannot show it.
+        assert_eq!(number(3.0000001), "about 3");
+        assert_eq!(number(-10.000000000000002), "about -10");
         assert_eq!(number(f64::NAN), "NaN");
     }
 
