@@ -4,15 +4,26 @@
 import { initSync, mount as mountRaw, consent as consentNow, navigated as navigatedNow, reset as resetNow } from "../target/bindgen/sondeo/sondeo.js";
 import { loadWasm } from "./load-wasm.js";
 
+// A second copy of this script on the page (a tag manager's, another micro-frontend's
+// `sondeo.js?v=2`) hands every call to the copy that defined <sondeo-survey>: one list of
+// mounted surveys and one open prompt, so the visitor is asked once, and no second wasm.
+const FIRST = Symbol.for("sondeo");
+let first;
+try {
+  first = globalThis.customElements?.get("sondeo-survey")?.[FIRST];
+} catch {
+  // A registry that throws: this copy works on its own.
+}
+
 // A page whose Content-Security-Policy lacks 'wasm-unsafe-eval' cannot compile the module:
 // said in words, to `mount()`'s caller and on every <sondeo-survey>. (Only when the browser
 // names the policy: a module damaged on the way, by a proxy or a page's `fetch` wrapper, is a
 // CompileError too.)
-const ready = loadWasm(new URL("sondeo_bg.wasm", import.meta.url), initSync).catch((error) => {
+const ready = first ? null : loadWasm(new URL("sondeo_bg.wasm", import.meta.url), initSync).catch((error) => {
   const csp = error?.name === "CompileError" && /CSP|Security.Policy|unsafe-eval/i.test(error.message);
   throw new Error(`sondeo: could not start: ${error?.message ?? error}${csp ? " (CSP: script-src needs 'wasm-unsafe-eval')" : ""}`);
 });
-ready.catch(() => {});
+ready?.catch(() => {});
 // The language packs sit in locales/ beside this script, wherever the site serves it from.
 const LOCALES = new URL("locales/", import.meta.url).href;
 // Taken when the module loads: a page that later replaces the global cannot keep removed
@@ -21,6 +32,7 @@ const later = setTimeout.bind(globalThis);
 
 /** Mounts a survey into `target` (or, with null, onto the page for modal and slide-in). */
 export async function mount(target, config) {
+  if (first) return first.mount(target, config);
   const heard = hearEarly(config);
   // A <sondeo-survey> the page rendered (a framework's ref) is configured by this call, not
   // by its attributes: its own mount, queued when it connected, stands down.
@@ -62,18 +74,21 @@ function hearEarly(config) {
 
 /** The site's consent to storing, for surveys with `consent: "required"` (false deletes what was stored). */
 export async function consent(granted) {
+  if (first) return first.consent(granted);
   await ready;
   consentNow(Boolean(granted));
 }
 
 /** A single-page app changed its address (after `history.pushState`): page rules and load triggers run again. */
 export async function navigated() {
+  if (first) return first.navigated();
   await ready;
   navigatedNow();
 }
 
 /** Forgets this visitor (id, page views, seen markers) so that every survey may prompt again; unsent answers are kept. */
 export async function reset() {
+  if (first) return first.reset();
   await ready;
   resetNow();
 }
@@ -89,6 +104,7 @@ const sameData = (a, b) => {
 // Imported while a page is rendered on a server (Next.js, Nuxt), where there is no DOM:
 // the module loads, and the element is defined where it can be.
 class SondeoSurvey extends (globalThis.HTMLElement ?? Object) {
+  static [FIRST] = { mount, consent, navigated, reset };
   constructor() {
     super();
     // A `config` set before this script defined the element (a framework that renders
@@ -192,6 +208,8 @@ const say = (message) => { try { console.warn(`sondeo: ${message}`); } catch {} 
 try {
   if (!globalThis.customElements) {
     // No DOM (server-side rendering): nothing to define.
+  } else if (first) {
+    // Another copy of sondeo runs the elements and takes this one's calls.
   } else if (customElements.get("sondeo-survey")) say("<sondeo-survey> is defined by another script; use mount()");
   else {
     customElements.define("sondeo-survey", SondeoSurvey);

@@ -96,13 +96,19 @@ impl Survey {
             && (0.0..=255.0).contains(&score)
             && survey::with(&self.inner, |s| s.select(score as u8, false)).unwrap_or(false);
         if ok {
-            Ok(())
-        } else {
-            Err(
-                js_sys::Error::new("sondeo: score: expected an integer on the survey's scale, of a survey still being answered (not sent or destroyed)")
-                    .into(),
-            )
+            return Ok(());
         }
+        let mut message = String::from("sondeo: score: expected ");
+        match survey::with(&self.inner, |s| s.open_scale()).flatten() {
+            Some((min, max)) => {
+                message.push_str("an integer from ");
+                sondeo_core::text::push_int(&mut message, min.into());
+                message.push_str(" to ");
+                sondeo_core::text::push_int(&mut message, max.into());
+            }
+            None => message.push_str("a survey still being answered (not sent or destroyed)"),
+        }
+        Err(js_sys::Error::new(&message).into())
     }
 }
 

@@ -726,6 +726,13 @@ impl Survey {
         true
     }
 
+    /// The scale of the question being asked, while the survey is still answered: what
+    /// `select()` takes, for its error.
+    pub fn open_scale(&self) -> Option<(u8, u8)> {
+        let kind = self.prompt.kind();
+        (!self.prompt.submitted()).then(|| (kind.min(), kind.max()))
+    }
+
     /// The answer stands, and the next question (if any) is asked.
     fn move_on(&mut self) {
         self.settle();
@@ -988,7 +995,7 @@ impl Survey {
         let context = Context {
             id: self.id.clone().unwrap_or_default(),
             locale: self.texts.tag.clone(),
-            page: Some(page()),
+            page: page(),
             created_at: self.created_at.clone(),
             submitted_at: complete.then(|| made.clone()),
             updated_at: Some(made),
@@ -1056,11 +1063,16 @@ fn now() -> String {
 }
 
 /// The page without its query string or fragment: those often carry tokens or personal data.
-fn page() -> String {
+/// None where the page has no address of its own (an `srcdoc` or sandboxed frame, whose
+/// origin reads "null": "nullsrcdoc" is no page).
+fn page() -> Option<String> {
     let location = crate::page::window().location();
     let mut page = dom::string_property(&location, "origin");
+    if page == "null" {
+        return None;
+    }
     page.push_str(&dom::string_property(&location, "pathname"));
-    page
+    Some(page)
 }
 
 /// A random UUID v4 (a response id, a visitor id).

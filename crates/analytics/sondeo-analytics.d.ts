@@ -286,8 +286,9 @@ export class Scorer {
   /** How many of an array were accepted. */
   addMany(responses: object[]): number;
   import(source: Source, options?: ImportOptions): Promise<ImportReport>;
+  /** Adds another scorer's figures; responses both count by id are counted once, in their current version. Throws for the scorer itself. */
   merge(other: Scorer): void;
-  /** The exact state as JSON, with its format `version`. */
+  /** The exact state as JSON, with its format `version` (and the responses counted by id). */
   state(): object;
   static fromState(state: object): Scorer;
   summary(options?: SummaryOptions): Summary;

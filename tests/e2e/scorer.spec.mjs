@@ -165,6 +165,44 @@ test("figures match the formulas on the NDJSON fixture", async ({ page }) => {
   expect(summary.segments.support.nps.n).toBe(2);
 });
 
+test("responses counted by id: shards merged and a state restored count each id once, in its current version, and still list", async ({ page }) => {
+  await page.goto(`${server.url}/test/mount.html#{}`);
+  const result = await page.evaluate(async () => {
+    const { default: init, Scorer } = await import("/dist/sondeo-analytics.js");
+    await init();
+    // r1: a detractor's 0, corrected to 10 five minutes later; r2: a partial 3, then its final 9;
+    // r3 answered once. Each version lands in another shard (a weekly re-export overlaps).
+    const v = (id, score, minute, complete = true) => ({ id, kind: "nps", score, complete, surveyId: "s", updatedAt: `2026-11-20T10:${String(minute).padStart(2, "0")}:00Z`, submittedAt: "2026-11-20T10:00:00Z" });
+    const older = [v("r1", 0, 0), v("r2", 3, 0, false), v("r3", 6, 0)];
+    const newer = [v("r1", 10, 5), v("r2", 9, 5)];
+    const shard = (rows) => { const s = new Scorer(); for (const r of rows) s.upsert(r); return s; };
+    const figures = (s) => ({ nps: s.summary({}).overall.nps, counted: s.counted(), listed: s.responses({}).map((r) => `${r.id}:${r.score}`).sort() });
+    const oldFirst = shard(older); oldFirst.merge(shard(newer));
+    const newFirst = shard(newer); newFirst.merge(shard(older));
+    const restored = Scorer.fromState(JSON.parse(JSON.stringify(shard(older).state())));
+    const before = figures(restored);
+    for (const r of newer) restored.upsert(r);
+    let itself = null;
+    try { oldFirst.merge(oldFirst); } catch (e) { itself = String(e.message ?? e); }
+    return { oldFirst: figures(oldFirst), newFirst: figures(newFirst), before, restored: figures(restored), itself, june: restored.summary({ from: "2026-11-20", to: "2026-11-20" }).overall.nps.n };
+  });
+  // By hand: r1 10 and r2 9 are promoters, r3 6 a detractor: n 3, NPS (2 − 1) / 3 = 33.33.
+  for (const merged of [result.oldFirst, result.newFirst, result.restored]) {
+    expect(merged.nps.n).toBe(3);
+    expect(merged.nps.promoters).toBeCloseTo(200 / 3, 5);
+    expect(merged.nps.detractors).toBeCloseTo(100 / 3, 5);
+    expect(merged.nps.score).toBeCloseTo(100 / 3, 5);
+    expect(merged.counted).toEqual({ responses: 3, partial: 0 });
+    expect(merged.listed).toEqual(["r1:10", "r2:9", "r3:6"]);
+  }
+  // The restored state, before the newer versions: r1 0, r2's partial 3, r3 6, and they list.
+  expect(result.before.nps).toMatchObject({ n: 3, detractors: 100 });
+  expect(result.before.counted).toEqual({ responses: 3, partial: 1 });
+  expect(result.itself).toContain("merge: expected another Scorer");
+  // Filters need every response counted by id: a restored scorer has them.
+  expect(result.june).toBe(3);
+});
+
 test("state round-trips and merging two scorers equals one", async ({ page }) => {
   await page.goto(`${server.url}/test/mount.html#{}`);
   const result = await page.evaluate(async () => {
@@ -184,8 +222,8 @@ test("state round-trips and merging two scorers equals one", async ({ page }) =>
     try { Scorer.fromState({ ...JSON.parse(JSON.stringify(all.state())), version: 99 }); } catch (e) { refused = String(e.message ?? e); }
     return { merged: a.summary({ by: "metadata.agent", period: "week" }), all: again.summary({ by: "metadata.agent", period: "week" }), bad, rejected: all.summary({}).rejected, refused, version: all.state().version };
   });
-  expect(result.version).toBe(4);
-  expect(result.refused).toContain("state.version: expected 4, got 99");
+  expect(result.version).toBe(5);
+  expect(result.refused).toContain("state.version: expected 5, got 99");
   expect(result.merged).toEqual(result.all);
   // 40 answers, scores 0..10 cycling: promoters are scores 9, 10.
   const promoters = [...Array(40).keys()].filter((i) => i % 11 >= 9).length;

@@ -495,3 +495,60 @@ test("a browser without WebAssembly (Lockdown Mode) is told so by name; a regist
     await server.close();
   }
 });
+
+test("a second copy of sondeo.js (a tag manager's ?v=2) hands its calls to the first: one prompt asked, one answer stored, one wasm", async ({ page }) => {
+  const server = await startServer();
+  try {
+    const wasm = [];
+    page.on("request", (r) => r.url().endsWith(".wasm") && wasm.push(new URL(r.url()).pathname));
+    const warnings = [];
+    page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+    const modal = { endpoint: "/api/responses", kind: "nps", id: "twice", display: "modal", trigger: { load: true }, delivery: { partial: false } };
+    expect(await openMount(page, server.url, modal)).toBeNull();
+    await expect(page.getByRole("dialog")).toHaveCount(1);
+    await page.evaluate(async ([modal]) => {
+      const second = await import("/dist/sondeo.js?v=2");
+      window.second = await second.mount(null, modal);
+      // The same inline survey from each copy into one container: one card, the second.
+      const box = document.body.appendChild(document.createElement("div"));
+      await (await import("/dist/sondeo.js")).mount(box, { endpoint: "/api/responses", kind: "csat", id: "inline-twice" });
+      await second.mount(box, { endpoint: "/api/responses", kind: "csat", id: "inline-twice" });
+      window.box = box;
+    }, [modal]);
+    // The first copy's open modal stands; the second copy's is the same survey, mounted again in the same place.
+    await expect(page.getByRole("dialog")).toHaveCount(1);
+    await expect(page.getByRole("radiogroup")).toHaveCount(2); // the modal's scale and the one inline card
+    await page.getByRole("dialog").getByRole("radio", { name: "9", exact: true }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Send" }).click();
+    await waitForPosts(server.posts, (p) => p.length >= 1);
+    await page.waitForTimeout(2_000);
+    // No second modal behind the first, asking again.
+    await expect(page.getByRole("dialog").getByRole("radio")).toHaveCount(0);
+    expect(server.posts.filter((p) => p.body.surveyId === "twice")).toHaveLength(1);
+    expect(wasm.filter((path) => path.endsWith("/sondeo_bg.wasm"))).toHaveLength(1);
+    expect(warnings.filter((w) => w.includes("defined by another script"))).toEqual([]);
+  } finally {
+    await server.close();
+  }
+});
+
+test("a survey inside an srcdoc frame posts no made-up page address", async ({ page }) => {
+  const server = await startServer();
+  try {
+    await page.goto(`${server.url}/test/blank.html`);
+    await page.evaluate(() => {
+      const frame = document.createElement("iframe");
+      frame.srcdoc = `<div id="box"></div><script type="module">
+        import { mount } from "/dist/sondeo.js";
+        mount(document.getElementById("box"), { kind: "nps", id: "framed", endpoint: "/api/responses" }).then((s) => s.select(7));
+      </script>`;
+      document.body.append(frame);
+    });
+    await waitForPosts(server.posts, (p) => p.length === 1);
+    expect(server.posts[0].body).toMatchObject({ surveyId: "framed", score: 7 });
+    // Its origin reads "null": "nullsrcdoc" is no page.
+    expect(server.posts[0].body).not.toHaveProperty("page");
+  } finally {
+    await server.close();
+  }
+});

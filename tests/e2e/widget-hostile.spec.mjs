@@ -125,7 +125,8 @@ test("hostile values given to mount() and select() are refused clearly and leave
     expect(results.accent).toBe("");
     expect(results.goodTheme).toBe("mounted");
     expect(results.window).toMatch(/^rejected: sondeo: invalid config: /);
-    expect(results.select).toEqual(Array(9).fill("sondeo: score: expected an integer on the survey's scale, of a survey still being answered (not sent or destroyed)"));
+    // The scale said in the error is NPS's, 0 to 10.
+    expect(results.select).toEqual(Array(9).fill("sondeo: score: expected an integer from 0 to 10"));
     expect(results.afterwards).toBe("mounted");
     // The first survey still answers, and nothing was posted for the refused select() calls.
     await page.locator("#target").getByRole("radio", { name: "9", exact: true }).click();

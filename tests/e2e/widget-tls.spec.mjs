@@ -160,8 +160,11 @@ test("select() from the page answers the question asked and moves on without tak
   await page.evaluate(() => { document.body.tabIndex = -1; document.body.focus(); window.survey.select(5); });
   await expect(page.getByText("Question 2 of 3")).toBeVisible();
   expect(await page.evaluate(() => document.activeElement === document.body)).toBe(true);
-  // A value off the second question's scale is refused.
-  expect(await page.evaluate(() => { try { window.survey.select(4); return "taken"; } catch (e) { return e.message; } })).toContain("expected an integer on the survey's scale");
+  // A value off the second question's scale (yes 1, no 0) is refused, naming that scale.
+  expect(await page.evaluate(() => { try { window.survey.select(4); return "taken"; } catch (e) { return e.message; } })).toBe("sondeo: score: expected an integer from 0 to 1");
+  // Once sent, no score is taken, and the error says why.
+  await page.evaluate(() => window.survey.destroy());
+  expect(await page.evaluate(() => { try { window.survey.select(1); return "taken"; } catch (e) { return e.message; } })).toBe("sondeo: score: expected a survey still being answered (not sent or destroyed)");
 });
 
 test("every step passes axe (WCAG A and AA), in light and dark", async ({ page }) => {

@@ -937,28 +937,53 @@ impl Scorer {
         Ok(to_js(&summary::inflation_json(&rows)))
     }
 
-    /// Adds everything `other` holds (another page, shard or period).
-    pub fn merge(&self, other: &Scorer) {
+    /// Adds everything `other` holds (another page, shard or period). Responses both count
+    /// by id are counted once, in their current version, as if `other`'s had been upserted
+    /// here; one whose id this scorer counts for another survey or kind is rejected.
+    pub fn merge(&self, other: &Scorer) -> Result<(), JsError> {
+        // Its answers would be counted twice: there is nothing to merge.
         if Rc::ptr_eq(&self.inner, &other.inner) {
-            let copy = self.inner.borrow().state.clone();
-            let mut mine = self.inner.borrow_mut();
-            mine.state.merge(&copy);
-            mine.unkeyed = true;
-            return;
+            return Err(JsError::new(
+                "merge: expected another Scorer (merging a scorer into itself would count its answers twice)",
+            ));
         }
         let theirs = other.inner.borrow();
         let mut mine = self.inner.borrow_mut();
-        mine.state.merge(&theirs.state);
+        // Their figures but for their responses kept by id, which are upserted one by one.
+        let mut added = theirs.state.clone();
+        for row in theirs.latest.iter() {
+            added.remove(row);
+        }
+        mine.state.merge(&added);
+        for row in theirs.latest.iter() {
+            if let Some(problem) = mine.latest.conflict(row) {
+                mine.report.reject(0, "id", problem);
+                continue;
+            }
+            let Inner { latest, state, .. } = &mut *mine;
+            latest.upsert(state, row.clone());
+        }
         mine.report.merge(&theirs.report);
         mine.respondents.merge(&theirs.respondents);
-        mine.unkeyed = true;
+        mine.unkeyed |= theirs.unkeyed;
+        Ok(())
     }
 
     /// The exact state as a plain JSON object with its format `version` (store it, send
-    /// it, merge it elsewhere).
+    /// it, merge it elsewhere). Responses counted by id travel with it, so that a restored
+    /// scorer replaces their later versions and lists them.
     pub fn state(&self) -> Result<JsValue, JsError> {
         let inner = self.inner.borrow();
-        let saved = saved::save(&inner.state, &inner.respondents).map_err(|e| JsError::new(&e))?;
+        let mut counted: Vec<_> = inner.latest.iter().cloned().collect();
+        // In id order: the same scorer saves the same text.
+        counted.sort_by(|a, b| a.id.cmp(&b.id));
+        let saved = saved::save(&saved::Saved {
+            state: inner.state.clone(),
+            respondents: inner.respondents.clone(),
+            counted,
+            unkeyed: inner.unkeyed,
+        })
+        .map_err(|e| JsError::new(&e))?;
         js_sys::JSON::parse(&saved.to_string())
             .map_err(|_| JsError::new("state could not be parsed back"))
     }
@@ -967,14 +992,13 @@ impl Scorer {
     /// clear error rather than misread.
     #[wasm_bindgen(js_name = fromState)]
     pub fn from_state(state: &JsValue) -> Result<Scorer, JsError> {
-        let (state, respondents) =
-            saved::load(to_json_value(state)?).map_err(|e| JsError::new(&e))?;
+        let saved = saved::load(to_json_value(state)?).map_err(|e| JsError::new(&e))?;
         Ok(Scorer {
-            // The per-id versions are not part of a saved state: a restored scorer adds.
             inner: Rc::new(RefCell::new(Inner {
-                state,
-                respondents,
-                unkeyed: true,
+                state: saved.state,
+                respondents: saved.respondents,
+                latest: Latest::restore(saved.counted),
+                unkeyed: saved.unkeyed,
                 ..Inner::default()
             })),
         })

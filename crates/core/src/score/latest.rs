@@ -151,6 +151,16 @@ impl Latest {
         Some(problem)
     }
 
+    /// The counted versions of a saved state (whose figures already hold them), each
+    /// under its id; rows without one are left out.
+    pub fn restore(rows: Vec<Row<'static>>) -> Latest {
+        let rows = rows
+            .into_iter()
+            .filter_map(|row| Some((row.id.clone()?.into_owned(), row)))
+            .collect();
+        Latest { rows }
+    }
+
     /// Every counted response, in no order.
     pub fn iter(&self) -> impl Iterator<Item = &Row<'static>> {
         self.rows.values()
@@ -184,9 +194,16 @@ impl Latest {
     }
 
     /// The counted responses that pass `filter`, newest first (then by id), at most `limit`.
+    /// An employee's (eNPS) answer is listed without its time, so its place must not tell
+    /// it either: it sorts with the undated ones, by id.
     pub fn list(&self, filter: &ListFilter<'_>, limit: usize) -> Vec<&Row<'static>> {
         let mut rows: Vec<&Row<'static>> = self.iter_where(filter).collect();
-        rows.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.id.cmp(&b.id)));
+        let shown_time = |r: &Row<'_>| r.time.filter(|_| r.kind != Some(Kind::Enps));
+        rows.sort_by(|a, b| {
+            shown_time(b)
+                .cmp(&shown_time(a))
+                .then_with(|| a.id.cmp(&b.id))
+        });
         rows.truncate(limit);
         rows
     }

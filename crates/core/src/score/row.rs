@@ -3,8 +3,10 @@
 use crate::metric::Kind;
 use std::borrow::Cow;
 
-/// What the scorer keeps of one row: nothing else is stored.
+/// What the scorer keeps of one row: nothing else is stored. (Serialisable for a saved
+/// state that carries the responses counted by id.)
 #[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Row<'a> {
     /// The response id, when the source has one (a version replaces the one before it).
     pub id: Option<Cow<'a, str>>,
@@ -40,6 +42,7 @@ pub struct Row<'a> {
 
 /// A response's times in milliseconds since the epoch, each when its source gave it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Times {
     /// `createdAt`: when the visitor chose a score.
     pub created: Option<i64>,

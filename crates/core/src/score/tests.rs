@@ -688,6 +688,10 @@ fn answers_without_a_value_make_the_segments_add_up() {
     assert_eq!(state.segments["kind"].unsegmented(&state.overall), None);
 }
 
+fn a_copy(latest: &Latest, id: &str) -> Row<'static> {
+    latest.get(id).unwrap().clone()
+}
+
 #[test]
 fn the_counted_responses_list_newest_first_and_filter_by_group_reason_text_and_segment() {
     let version = |id: &str,
@@ -740,6 +744,26 @@ fn the_counted_responses_list_newest_first_and_filter_by_group_reason_text_and_s
         "newest first"
     );
     assert_eq!(ids(&latest, ListFilter::default(), 2), ["d", "b"]);
+    // An employee's answer, listed without its time, does not show it by its place either:
+    // between b (22nd) and c (21st) by date, it comes with the undated ones, by id.
+    let mut employee = version("e", Kind::Enps, 2, "ops", "2026-11-21", &[], "");
+    employee.time = employee.time.map(|t| t + 3600);
+    let mut undated = version("0", Kind::Nps, 5, "web", "2026-11-21", &[], "");
+    undated.time = None;
+    let mut with_employee = Latest::default();
+    for r in [
+        a_copy(&latest, "a"),
+        a_copy(&latest, "b"),
+        a_copy(&latest, "c"),
+        employee,
+        undated,
+    ] {
+        with_employee.upsert(&mut ScoreState::default(), r);
+    }
+    assert_eq!(
+        ids(&with_employee, ListFilter::default(), 10),
+        ["b", "c", "a", "0", "e"]
+    );
     assert_eq!(
         ids(
             &latest,
