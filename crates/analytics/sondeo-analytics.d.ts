@@ -253,7 +253,9 @@ export interface Rates {
     shown: number;
     answered: number;
     completed: number;
+    /** Answered (a score chosen) ÷ shown. */
     responseRate: Rate | null;
+    /** Submitted ÷ shown. */
     completionRate: Rate | null;
   }>;
   rejected: Rejected;
