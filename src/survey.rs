@@ -318,14 +318,13 @@ fn attach_listeners(survey: &SurveyRef) {
             "focusin",
             handler(&weak, Survey::focus_came),
         ));
-    } else {
-        // Another tab wrote to storage: maybe the answer to this same prompt.
-        listeners.push(Listener::new(
-            &window,
-            "storage",
-            handler(&weak, Survey::answered_elsewhere),
-        ));
     }
+    // Another tab wrote to storage: maybe the answer to this same prompt, or its "no".
+    listeners.push(Listener::new(
+        &window,
+        "storage",
+        handler(&weak, Survey::ended_elsewhere),
+    ));
     // F6 moves between the page and an open slide-in (a non-modal dialog is not in the
     // way of the page's own tab order, so it needs a key of its own); Escape closes it.
     if survey.borrow().config.display.mode == DisplayMode::SlideIn {
@@ -639,9 +638,9 @@ impl Survey {
         set(&self.host, "data-state", "closed");
         dom::top_layer(&self.host, false);
         if self.prompt.started() {
-            trigger::remember(&self.config.id, Outcome::Answered, 0);
+            self.remember(Outcome::Answered, 0);
         } else if dismissal {
-            trigger::remember(&self.config.id, Outcome::Dismissed, self.begun_ms);
+            self.remember(Outcome::Dismissed, self.begun_ms);
         }
         if let Some(previous) = self.previous_focus.take() {
             // An inline card gives it back only if it has it: a page must not jump under a
@@ -669,13 +668,32 @@ impl Survey {
 
     /// A modal or slide-in still untouched here, answered in another tab since it opened,
     /// goes (not a dismissal): the visitor would otherwise answer it twice.
-    fn answered_elsewhere(&mut self, event: &Event) {
-        if self.open
-            && !self.prompt.started()
-            && trigger::answered_since(&self.config.id, self.opened_ms, event)
-        {
+    fn ended_elsewhere(&mut self, event: &Event) {
+        if trigger::ended_since(&self.config.id, self.opened_ms, event) {
+            self.close_untouched();
+        }
+    }
+
+    /// Closes the survey if it is open and the visitor has not begun it: its answer (or
+    /// "no") was given in another copy of it. One begun here is the visitor's to finish.
+    fn close_untouched(&mut self) {
+        if self.open && !self.prompt.started() {
             self.hide(false);
         }
+    }
+
+    /// Remembers what the visitor did with this survey (for `recontactDays`, `dismissDays`
+    /// and other tabs), and closes the untouched copies of it elsewhere on the page (the
+    /// same survey in the body and in the footer): one answer or "no" ends them all.
+    fn remember(&self, outcome: Outcome, begun: u64) {
+        trigger::remember(&self.config.id, outcome, begun);
+        let id = &self.config.id;
+        // (This survey, borrowed here, is passed over.)
+        each_live(&mut |other| {
+            if other.config.id == *id {
+                other.close_untouched();
+            }
+        });
     }
 
     /// Whether the survey's host is out of the page (taken out, or not put in yet): the one
@@ -816,7 +834,7 @@ impl Survey {
             self.deliverer.send(&partial);
             // Sent: a visitor who leaves the page now (closes the tab, follows a link) has
             // answered, as one who closes the prompt has; the next page must not ask again.
-            trigger::remember(&self.config.id, Outcome::Answered, 0);
+            self.remember(Outcome::Answered, 0);
         }
         self.outbox.push(("sondeo:answer", payload(&partial)));
     }
@@ -978,7 +996,7 @@ impl Survey {
         self.deliverer.send(&response);
         self.timer = None;
         self.close_thanks_later();
-        trigger::remember(&self.config.id, Outcome::Answered, 0);
+        self.remember(Outcome::Answered, 0);
         self.view.ask.set_hidden(true);
         self.view
             .thanks

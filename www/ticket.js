@@ -244,6 +244,16 @@ for (const type of ["click", "keydown", "pointerdown"]) {
   addEventListener(type, (event) => { if (!event.isTrusted && !personSeen) event.stopImmediatePropagation(); }, true);
 }
 
+// The link opened twice (a double click in the mail client) and the answer sent in full from
+// the other tab: this tab's card, still on the email's score, must not replace that answer
+// with that score and no comment. It thanks instead.
+addEventListener("storage", (event) => {
+  if (!survey || event.key !== `sondeo-ticket:${responseId}` || !pastVisit().sent) return;
+  survey.destroy();
+  survey = null;
+  document.getElementById("status").textContent = words.closed;
+});
+
 document.addEventListener("sondeo:close", () => {
   document.getElementById("status").textContent = words.closed;
 });

@@ -258,12 +258,13 @@ pub fn remember(survey_id: &str, outcome: Outcome, begun: u64) {
 }
 
 /// Whether another tab's write to storage (`event`) says that the visitor answered survey
-/// `survey_id` since `since` (ms). Its other writes (the site's, the queue's) are let go.
-pub fn answered_since(survey_id: &str, since: u64, event: &web_sys::Event) -> bool {
+/// `survey_id`, or closed it unanswered, since `since` (ms). Its other writes (the site's,
+/// the queue's) are let go.
+pub fn ended_since(survey_id: &str, since: u64, event: &web_sys::Event) -> bool {
     let key = seen_key(survey_id);
     // `clear()` names no key.
     let changed = crate::dom::string_property(event, "key");
-    (changed.is_empty() || changed == key) && seen(&key).answered_since(since)
+    (changed.is_empty() || changed == key) && seen(&key).ended_since(since)
 }
 
 /// The visits record: the stored one (another tab may have counted), else this page's.

@@ -321,6 +321,46 @@ test("one prompt open in two tabs, answered in one, leaves the other (not a dism
   await other.close();
 });
 
+test("a \"no\" (×) in one tab closes the same untouched prompt in another; an inline card answered in one tab, or elsewhere on the page, closes its untouched copies", async ({ page, context }) => {
+  const modal = { kind: "nps", id: "no-twice", display: "modal", dismissDays: 30, recontactDays: 30 };
+  await load(page, modal, "?tab-a");
+  const other = await context.newPage();
+  expect(await openMount(other, server.url, modal, "?tab-b")).toBeNull();
+  expect(await state(other)).toBe("open");
+  await page.getByRole("button", { name: "Close" }).click();
+  // The visitor said no: the copy in the other tab goes too, instead of asking again.
+  await expect.poll(() => state(other)).toBe("closed");
+  expect(await other.evaluate(() => localStorage.getItem("sondeo:seen:no-twice"))).toMatch(/^d/);
+
+  // Inline, in two tabs: answered in one, the untouched card of the other goes (a second
+  // answer from one visitor within recontactDays would count twice).
+  const inline = { kind: "csat", id: "inline-twice", recontactDays: 30 };
+  await load(page, inline, "?inline-a");
+  expect(await openMount(other, server.url, inline, "?inline-b")).toBeNull();
+  const begun = await context.newPage();
+  expect(await openMount(begun, server.url, { ...inline, delivery: { partial: false } }, "?inline-c")).toBeNull();
+  await begun.getByRole("radio", { name: /^2 – / }).click();
+  await page.getByRole("radio", { name: /^5 – / }).click();
+  await expect.poll(() => state(other)).toBe("closed");
+  // One begun in a third tab is the visitor's to finish.
+  await page.waitForTimeout(300);
+  expect(await state(begun)).toBe("open");
+  await begun.close();
+
+  // The same survey in the body and in the footer of one page: one answer ends both.
+  await other.evaluate(() => localStorage.clear());
+  expect(await openMount(other, server.url, { kind: "ces", id: "footer-too" }, "?footer")).toBeNull();
+  await other.evaluate(async () => {
+    const footer = document.body.appendChild(document.createElement("footer"));
+    await (await import("/dist/sondeo.js")).mount(footer, { kind: "ces", id: "footer-too", endpoint: "/api/responses" });
+  });
+  expect(await state(other, 1)).toBe("open");
+  await other.locator("sondeo-survey").first().getByRole("radio").nth(5).click();
+  await expect.poll(() => state(other, 1)).toBe("closed");
+  expect(await state(other, 0)).toBe("open");
+  await other.close();
+});
+
 test("a prompt the site shows again after an answer in another tab stays open through that tab's later writes", async ({ page, context }) => {
   const config = { kind: "nps", id: "reshow", display: "modal", dismissDays: 7 };
   await load(page, config, "?tab-a");

@@ -379,6 +379,31 @@ test("ticket.html: a reload keeps the customer's own correction and one response
   expect(new Set(server.posts.filter((x) => !x.body.metadata?.ticketId).map((x) => x.body.id)).size).toBe(1);
 });
 
+test("ticket.html opened twice: the answer sent in one tab is not replaced from the other, which thanks instead", async ({ context }) => {
+  const link = `${server.url}/ticket.html?kind=csat&score=2&ticketId=TWICE-1`;
+  const mine = () => server.posts.filter((p) => p.body.metadata?.ticketId === "TWICE-1").map((p) => p.body);
+  const [a, b] = [await context.newPage(), await context.newPage()];
+  for (const tab of [a, b]) {
+    await tab.goto(link);
+    await tab.mouse.move(40, 40);
+    await expect(tab.locator("#status")).toHaveText("Your score of 2 was recorded. Thank you!");
+  }
+  // The customer corrects the score in one tab, says why and sends.
+  await a.getByRole("radio", { name: /^4 – / }).click();
+  await a.getByRole("textbox").fill("fixed fast");
+  await a.getByRole("button", { name: "Send" }).click();
+  await waitForPosts(server.posts, () => mine().some((x) => x.complete));
+  // The other tab, still on the email's 2, no longer offers a Send that would replace it.
+  await expect(b.locator("#status")).toHaveText("Thank you. You can close this page.");
+  await expect(b.getByRole("button", { name: "Send" })).toHaveCount(0);
+  await b.mouse.move(80, 80);
+  await b.waitForTimeout(500);
+  const last = mine().at(-1);
+  expect(last).toMatchObject({ score: 4, complete: true, comment: "fixed fast" });
+  await a.close();
+  await b.close();
+});
+
 test("ticket.html: a script that presses the survey's buttons (a mail security sandbox) records nothing; a person still does, and then their voice control's clicks count", async ({ page }) => {
   await page.goto(`${server.url}/ticket.html?kind=csat&score=4&ticketId=S-1`);
   await expect(page.getByRole("radio")).toHaveCount(5);

@@ -87,6 +87,13 @@ impl Seen {
     pub fn answered_since(&self, begun: u64) -> bool {
         self.outcome == Some(Outcome::Answered) && self.at >= begun
     }
+
+    /// Whether the visitor answered the prompt, or closed it unanswered, at or after
+    /// `begun` (ms): a copy of it untouched since then (in another tab, elsewhere on the
+    /// page) has had its answer, or its "no".
+    pub fn ended_since(&self, begun: u64) -> bool {
+        self.outcome.is_some() && self.at >= begun
+    }
 }
 
 /// The visitor's visits (`sondeo:visits`): page views, sessions, when this session
@@ -219,6 +226,12 @@ mod tests {
             !seen.answered_since(0),
             "a dismissal since: no answer stands"
         );
+        // The "no" ends the copies open since before it, not one opened after it.
+        assert!(seen.ended_since(2_500) && seen.ended_since(3_000));
+        assert!(!seen.ended_since(3_001));
+        let mut shown_only = Seen::default();
+        shown_only.shown(4_000);
+        assert!(!shown_only.ended_since(0), "shown is no end");
     }
 
     #[test]
