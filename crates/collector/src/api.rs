@@ -7,7 +7,7 @@ use crate::files;
 use crate::rate::{self, PostLimiter};
 use crate::store::{Filter, FollowUp, Store, StoreError};
 use crate::tally::{Held, Tally};
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -516,10 +516,13 @@ struct Uploads {
     shares: Arc<Tally>,
 }
 
-/// Room taken for one body, and the client's share of it: both given back when dropped.
+/// Room taken for one body as its bytes arrive, and the client's share of it: both given
+/// back when dropped.
 struct UploadRoom {
-    _room: tokio::sync::OwnedSemaphorePermit,
-    _share: Option<Held>,
+    room: Option<tokio::sync::OwnedSemaphorePermit>,
+    share: Option<Held>,
+    /// Bytes taken so far (a body larger than all the room takes all of it).
+    taken: usize,
 }
 
 impl Uploads {
@@ -532,34 +535,48 @@ impl Uploads {
         }
     }
 
-    /// Room for a body of up to `limit` bytes (its announced length when it has one) from
-    /// `client` (none: this machine, or the team), or none: then the upload is told to
-    /// retry. Taken now or not at all: an upload waiting in a fair queue would take the
-    /// room freed meanwhile and hold back the small posts behind it.
-    fn room_for(
-        &self,
-        announced: Option<usize>,
-        limit: usize,
-        client: Option<std::net::IpAddr>,
-    ) -> Option<UploadRoom> {
-        let bytes = announced
-            .unwrap_or(limit)
-            .clamp(1, limit.max(1))
-            .min(self.bytes);
+    /// Room for a body from `client` (none: this machine, or the team), empty until its
+    /// bytes come: a body announced (`Content-Length`) and never sent holds nothing, so
+    /// idle connections cannot take the room from everyone else's posts.
+    fn room_for(&self, client: Option<std::net::IpAddr>) -> Option<UploadRoom> {
         let share = match client {
-            Some(client) => Some(self.shares.take(client, bytes)?),
+            Some(client) => Some(self.shares.take(client, 0)?),
             None => None,
         };
-        // With no room left, `share` is dropped here and given back.
-        let room = self
+        Some(UploadRoom {
+            room: None,
+            share,
+            taken: 0,
+        })
+    }
+}
+
+impl UploadRoom {
+    /// Room for `bytes` more of the body, or false: then the upload is told to retry.
+    /// Taken now or not at all: an upload waiting in a fair queue would take the room
+    /// freed meanwhile and hold back the small posts behind it.
+    fn grow(&mut self, uploads: &Uploads, bytes: usize) -> bool {
+        let bytes = bytes.min(uploads.bytes - self.taken);
+        if bytes == 0 {
+            return true;
+        }
+        let Ok(more) = uploads
             .room
             .clone()
             .try_acquire_many_owned(u32::try_from(bytes).unwrap_or(u32::MAX))
-            .ok()?;
-        Some(UploadRoom {
-            _room: room,
-            _share: share,
-        })
+        else {
+            return false;
+        };
+        // With the client's share spent, `more` is dropped here and given back.
+        if !self.share.as_mut().is_none_or(|share| share.grow(bytes)) {
+            return false;
+        }
+        match &mut self.room {
+            Some(room) => room.merge(more),
+            None => self.room = Some(more),
+        }
+        self.taken += bytes;
+        true
     }
 }
 
@@ -582,9 +599,7 @@ async fn read_json(
     if announced.is_some_and(|n| n > limit as u64) {
         return Err(body_too_large(limit));
     }
-    let announced = announced.map(|n| n as usize);
-    // Held until the body has been read and parsed (the bytes and the text it becomes).
-    let Some(_room) = uploads.room_for(announced, limit, client) else {
+    let busy = || {
         let mut busy = error(
             StatusCode::SERVICE_UNAVAILABLE,
             "too many uploads at once; retry in 1 s",
@@ -592,11 +607,43 @@ async fn read_json(
         );
         busy.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return Err(busy);
+        busy
     };
-    // The whole body within one deadline: a client that trickles bytes cannot hold the connection.
-    let reading = axum::body::to_bytes(request.into_body(), limit);
-    let body: Bytes = match tokio::time::timeout(timeout, reading).await {
+    // Held until the body has been read and parsed (the bytes and the text it becomes).
+    let Some(mut room) = uploads.room_for(client) else {
+        return Err(busy());
+    };
+    // The whole body within one deadline: a client that trickles bytes cannot hold the
+    // connection. Room is taken for each piece as it comes, and the bytes kept grow with it
+    // (nothing is set aside for a length only announced).
+    let reading = async {
+        use http_body_util::BodyExt;
+        let mut body = request.into_body();
+        let mut bytes = Vec::new();
+        while let Some(frame) = body.frame().await {
+            // A broken upload: the same `{error}` shape as every other refusal, so that the
+            // widget's `sondeo:error` event can carry the message.
+            let frame = frame.map_err(|e| {
+                error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("the body could not be read: {e}"),
+                    None,
+                )
+            })?;
+            let Ok(data) = frame.into_data() else {
+                continue; // trailers
+            };
+            if bytes.len() + data.len() > limit {
+                return Err(body_too_large(limit));
+            }
+            if !room.grow(uploads, data.len()) {
+                return Err(busy());
+            }
+            bytes.extend_from_slice(&data);
+        }
+        Ok(bytes)
+    };
+    let body: Vec<u8> = match tokio::time::timeout(timeout, reading).await {
         Err(_) => {
             return Err(error(
                 StatusCode::REQUEST_TIMEOUT,
@@ -604,17 +651,7 @@ async fn read_json(
                 None,
             ))
         }
-        Ok(Ok(body)) => body,
-        // Over the limit (413) or a broken upload: the same `{error}` shape as every other refusal,
-        // so that the widget's `sondeo:error` event can carry the message.
-        Ok(Err(e)) if is_length_limit(&e) => return Err(body_too_large(limit)),
-        Ok(Err(e)) => {
-            return Err(error(
-                StatusCode::BAD_REQUEST,
-                &format!("the body could not be read: {e}"),
-                None,
-            ))
-        }
+        Ok(result) => result?,
     };
     // Any content type is read as JSON: `navigator.sendBeacon` and simple CORS requests send text/plain.
     // Core's strict reader keeps numbers' text and refuses a key given twice.
@@ -673,17 +710,6 @@ fn too_many(wait: Option<Duration>) -> Response {
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     response
-}
-
-fn is_length_limit(e: &axum::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = source {
-        if err.is::<http_body_util::LengthLimitError>() {
-            return true;
-        }
-        source = err.source();
-    }
-    false
 }
 
 async fn require_read_token(

@@ -85,7 +85,8 @@ struct Args {
     #[arg(long, default_value_t = 20)]
     body_timeout: u64,
     /// Bytes of request bodies held in memory at once, all uploads together (64 MiB: a
-    /// thousand full bodies; at least --max-body), a sixteenth of it per client address. An upload that finds no room gets `503` with `Retry-After: 1`,
+    /// thousand full bodies; at least --max-body), a sixteenth of it per client address,
+    /// taken as a body's bytes arrive (not for its announced length). An upload that finds no room gets `503` with `Retry-After: 1`,
     /// which the widget retries.
     #[arg(long, default_value_t = 64 << 20)]
     upload_memory: usize,

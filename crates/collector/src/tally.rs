@@ -51,6 +51,20 @@ impl Tally {
     }
 }
 
+impl Held {
+    /// `amount` more for the same client, unless that takes it past the limit.
+    pub fn grow(&mut self, amount: usize) -> bool {
+        let mut held = self.tally.held.lock().unwrap_or_else(|e| e.into_inner());
+        let mine = held.entry(self.client).or_insert(0);
+        if *mine + amount > self.tally.limit {
+            return false;
+        }
+        *mine += amount;
+        self.amount += amount;
+        true
+    }
+}
+
 impl Drop for Held {
     fn drop(&mut self) {
         let mut held = self.tally.held.lock().unwrap_or_else(|e| e.into_inner());
