@@ -758,7 +758,7 @@ async fn export_impressions(
 ) -> Response {
     let query = match export_query(pairs) {
         Ok(query) => query,
-        Err(refused) => return refused,
+        Err(refused) => return bad_parameter(refused),
     };
     if query.get("format").is_some_and(|f| f != "ndjson") {
         return error(
@@ -776,14 +776,14 @@ async fn export_responses(
 ) -> Response {
     match export_query(pairs) {
         Ok(query) => export(state, query, false).await,
-        Err(refused) => refused,
+        Err(refused) => bad_parameter(refused),
     }
 }
 
 /// The export's parameters, each at most once: a misspelt one (`formt=csv`) or one given
 /// twice (`since=…&since=…`) would otherwise be read as not given, or as one of the two,
 /// and the export would silently hold other rows than asked for.
-fn export_query(pairs: Vec<(String, String)>) -> Result<HashMap<String, String>, Response> {
+fn export_query(pairs: Vec<(String, String)>) -> Result<HashMap<String, String>, (String, String)> {
     const KNOWN: [&str; 5] = ["format", "since", "survey", "raw", "access_token"];
     let mut query = HashMap::new();
     for (name, value) in pairs {
@@ -792,22 +792,23 @@ fn export_query(pairs: Vec<(String, String)>) -> Result<HashMap<String, String>,
             let message = format!(
                 "{name}: unknown parameter; expected format, since, survey, raw or access_token"
             );
-            return Err(error(StatusCode::BAD_REQUEST, &message, Some(&name)));
+            return Err((message, name));
         }
         if name == "survey" && value.is_empty() {
-            return Err(error(
-                StatusCode::BAD_REQUEST,
-                "survey: expected a survey id (leave it out for every survey)",
-                Some("survey"),
-            ));
+            let message = "survey: expected a survey id (leave it out for every survey)";
+            return Err((message.into(), name));
         }
         if query.contains_key(&name) {
-            let message = format!("{name}: given twice; expected it once");
-            return Err(error(StatusCode::BAD_REQUEST, &message, Some(&name)));
+            return Err((format!("{name}: given twice; expected it once"), name));
         }
         query.insert(name, value);
     }
     Ok(query)
+}
+
+/// The export's parameters refused: 400, naming the parameter.
+fn bad_parameter((message, name): (String, String)) -> Response {
+    error(StatusCode::BAD_REQUEST, &message, Some(&name))
 }
 
 async fn export(
