@@ -140,6 +140,15 @@ impl Prompter {
     }
 
     fn show_now(&self) {
+        // A tab opened in the background, or left for another: a prompt nobody sees would
+        // spend its displays (and the site's cooldown). Asked again until the tab is looked at.
+        if self.popup
+            && !self.targeting.force
+            && crate::dom::string_property(&crate::dom::document(), "visibilityState") == "hidden"
+        {
+            self.later(crate::dom::PAGE_MODAL_RETRY_MS);
+            return;
+        }
         if self.popup && !self.targeting.force && crate::survey::popup_open() {
             // Asked again when it closes, and every second: the open one may leave the page
             // without closing (its element taken out).

@@ -29,6 +29,23 @@ test("a delayed prompt waits for its delay", async ({ page }) => {
   expect(await shown(page)).toBe("open");
 });
 
+test("a prompt due in a tab opened in the background waits until the tab is looked at, spending no display before", async ({ page }) => {
+  // Headless Chromium's tabs are never hidden: the page's visibility is played here.
+  await page.addInitScript(() => {
+    window.visibility = "hidden";
+    Object.defineProperty(Document.prototype, "visibilityState", { get: () => window.visibility });
+    Object.defineProperty(Document.prototype, "hidden", { get: () => window.visibility === "hidden" });
+  });
+  await open(page, { kind: "nps", id: "background", display: "slide-in", trigger: { delayMs: 200 }, maxDisplays: 1 });
+  await ready(page);
+  await page.waitForTimeout(1_500);
+  expect(await shown(page)).toBe("closed");
+  expect(await page.evaluate(() => localStorage.getItem("sondeo:seen:background"))).toBeNull();
+  await page.evaluate(() => { window.visibility = "visible"; document.dispatchEvent(new Event("visibilitychange")); });
+  await expect.poll(() => shown(page), { timeout: 5_000 }).toBe("open");
+  expect(await page.evaluate(() => localStorage.getItem("sondeo:seen:background"))).toMatch(/^s\d+,1$/);
+});
+
 test("a scroll-depth prompt shows once the visitor has read that far", async ({ page }) => {
   await page.setViewportSize({ width: 800, height: 600 });
   await open(page, { kind: "ces", id: "scroll", display: "slide-in", trigger: { scrollPercent: 50 } });
