@@ -74,6 +74,12 @@ pub type SurveyRef = Rc<RefCell<Survey>>;
 static LIVE: crate::page::PageLocal<RefCell<Vec<SurveyRef>>> =
     crate::page::PageLocal::new(RefCell::new(Vec::new()));
 
+/// Surveys the visitor just answered or said no to: their untouched copies elsewhere on the
+/// page close once no survey is borrowed (the page may answer their `sondeo:close` by
+/// calling the survey that was answered).
+static ENDED: crate::page::PageLocal<RefCell<Vec<String>>> =
+    crate::page::PageLocal::new(RefCell::new(Vec::new()));
+
 /// Whether a modal or slide-in is open in the page: one in an element the page has taken
 /// out without `destroy()` (a framework's unmount, a Turbo body swap) holds back no other.
 pub fn popup_open() -> bool {
@@ -392,7 +398,21 @@ fn handler(weak: &Weak<RefCell<Survey>>, f: fn(&mut Survey, &Event)) -> Box<dyn 
 pub fn with<R>(survey: &SurveyRef, f: impl FnOnce(&mut Survey) -> R) -> Option<R> {
     let result = f(&mut *live(survey)?);
     dispatch_outbox(survey);
+    close_copies_of_ended();
     Some(result)
+}
+
+/// One answer or "no" ends the survey's untouched copies on the page (the same survey in the
+/// body and in the footer); other tabs hear it from storage. Out of line, as `live`.
+#[inline(never)]
+fn close_copies_of_ended() {
+    while let Some(id) = ENDED.with(|ended| ended.borrow_mut().pop()) {
+        each_live(&mut |s| {
+            if s.config.id == id {
+                s.close_untouched();
+            }
+        });
+    }
 }
 
 /// The survey, unless it is destroyed or already borrowed (an event handler of the page
@@ -683,17 +703,10 @@ impl Survey {
     }
 
     /// Remembers what the visitor did with this survey (for `recontactDays`, `dismissDays`
-    /// and other tabs), and closes the untouched copies of it elsewhere on the page (the
-    /// same survey in the body and in the footer): one answer or "no" ends them all.
+    /// and other tabs); its untouched copies on the page close after (see `with`).
     fn remember(&self, outcome: Outcome, begun: u64) {
         trigger::remember(&self.config.id, outcome, begun);
-        let id = &self.config.id;
-        // (This survey, borrowed here, is passed over.)
-        each_live(&mut |other| {
-            if other.config.id == *id {
-                other.close_untouched();
-            }
-        });
+        ENDED.with(|ended| ended.borrow_mut().push(self.config.id.clone()));
     }
 
     /// Whether the survey's host is out of the page (taken out, or not put in yet): the one
@@ -1081,15 +1094,19 @@ fn now() -> String {
 }
 
 /// The page without its query string or fragment: those often carry tokens or personal data.
-/// None where the page has no address of its own (an `srcdoc` or sandboxed frame, whose
-/// origin reads "null": "nullsrcdoc" is no page).
+/// Read from the address's parts, not its origin: a sandboxed frame's origin reads "null"
+/// though its address is the site's. None where the page has no web address of its own
+/// (an `srcdoc` frame: "about:srcdoc").
 fn page() -> Option<String> {
     let location = crate::page::window().location();
-    let mut page = dom::string_property(&location, "origin");
-    if page == "null" {
+    let read = |name| dom::string_property(&location, name);
+    let mut page = read("protocol");
+    if !page.starts_with("http") {
         return None;
     }
-    page.push_str(&dom::string_property(&location, "pathname"));
+    page.push_str("//");
+    page.push_str(&read("host"));
+    page.push_str(&read("pathname"));
     Some(page)
 }
 

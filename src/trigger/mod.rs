@@ -29,6 +29,8 @@ struct Page {
     /// waiting for another to close are found here.
     prompters: Vec<Weak<Prompter>>,
     popstate: Option<Listener>,
+    /// Heard once a prompt waits for its tab to be looked at.
+    visibility: Option<Listener>,
     /// The visitor id made on this page when storage may not keep it (no consent yet, a
     /// sandboxed frame): the draw must not change at every check.
     visitor: Option<String>,
@@ -45,6 +47,7 @@ static PAGE: PageLocal<RefCell<Page>> = PageLocal::new(RefCell::new(Page {
     },
     prompters: Vec::new(),
     popstate: None,
+    visibility: None,
     visitor: None,
 }));
 
@@ -141,12 +144,18 @@ impl Prompter {
 
     fn show_now(&self) {
         // A tab opened in the background, or left for another: a prompt nobody sees would
-        // spend its displays (and the site's cooldown). Asked again until the tab is looked at.
+        // spend its displays (and the site's cooldown). It asks again when the tab is looked at.
+        let document = crate::dom::document();
         if self.popup
             && !self.targeting.force
-            && crate::dom::string_property(&crate::dom::document(), "visibilityState") == "hidden"
+            && crate::dom::string_property(&document, "visibilityState") == "hidden"
         {
-            self.later(crate::dom::PAGE_MODAL_RETRY_MS);
+            self.waiting.set(true);
+            PAGE.with(|p| {
+                p.borrow_mut().visibility.get_or_insert_with(|| {
+                    Listener::new(&document, "visibilitychange", Box::new(|_| ask_waiting()))
+                });
+            });
             return;
         }
         if self.popup && !self.targeting.force && crate::survey::popup_open() {

@@ -39,8 +39,9 @@ pub fn save(saved: &Saved) -> Result<serde_json::Value, String> {
         if !saved.counted.is_empty() {
             let counted = serde_json::to_value(&saved.counted).map_err(|e| e.to_string())?;
             members.insert("counted".into(), counted);
-            members.insert("unkeyed".into(), saved.unkeyed.into());
         }
+        // Always: an empty scorer's state must load as one that may still count by id.
+        members.insert("unkeyed".into(), saved.unkeyed.into());
     }
     Ok(value)
 }
@@ -75,12 +76,13 @@ pub fn load(mut value: serde_json::Value) -> Result<Saved, String> {
         None => Vec::new(),
         Some(rows) => serde_json::from_value(rows).map_err(|e| format!("state.counted: {e}"))?,
     };
-    // Version 4 kept no response by id: all its figures are added ones.
+    // Version 4 kept no response by id: its figures, if any, are all added ones.
     let unkeyed = match members.remove("unkeyed") {
-        None => counted.is_empty(),
-        Some(flag) => flag
-            .as_bool()
-            .ok_or_else(|| format!("state.unkeyed: expected true or false, got {flag}"))?,
+        None => None,
+        Some(flag) => Some(
+            flag.as_bool()
+                .ok_or_else(|| format!("state.unkeyed: expected true or false, got {flag}"))?,
+        ),
     };
     if let Some(path) = count_too_large(&value, "state") {
         return Err(format!(
@@ -88,7 +90,8 @@ pub fn load(mut value: serde_json::Value) -> Result<Saved, String> {
              added to others it would no longer be exact)"
         ));
     }
-    let state = serde_json::from_value(value).map_err(|e| format!("state: {e}"))?;
+    let state: ScoreState = serde_json::from_value(value).map_err(|e| format!("state: {e}"))?;
+    let unkeyed = unkeyed.unwrap_or(!state.overall.is_empty());
     Ok(Saved {
         state,
         respondents,
@@ -180,12 +183,28 @@ mod tests {
             error.contains("expected a count of at most 9007199254740991"),
             "{error}"
         );
-        // 2^53 − 1 itself is a count.
-        let mut saved = save(&plain).unwrap();
-        saved["overall"]["nps"]["n"] = serde_json::json!((1u64 << 53) - 1);
-        assert!(!load(saved)
-            .err()
-            .is_some_and(|e| e.contains("expected a count")));
+        // One count of the figures at 2^53 − 1 loads; at 2^53 it is refused.
+        fn set_first_count(value: &mut serde_json::Value, to: u64) -> bool {
+            match value {
+                serde_json::Value::Number(n) if n.as_u64().is_some_and(|n| n > 0) => {
+                    *value = to.into();
+                    true
+                }
+                serde_json::Value::Array(items) => {
+                    items.iter_mut().any(|item| set_first_count(item, to))
+                }
+                serde_json::Value::Object(members) => {
+                    members.values_mut().any(|item| set_first_count(item, to))
+                }
+                _ => false,
+            }
+        }
+        let mut largest = save(&plain).unwrap();
+        assert!(set_first_count(&mut largest["overall"], (1 << 53) - 1));
+        let loaded = load(largest.clone()).unwrap();
+        assert_ne!(loaded.state, plain.state, "the count was read");
+        assert!(set_first_count(&mut largest["overall"], 1 << 53));
+        assert!(load(largest).unwrap_err().contains("expected a count"));
     }
 
     #[test]
@@ -236,6 +255,18 @@ mod tests {
             (loaded.state, loaded.counted.len(), loaded.unkeyed),
             (keyed.state, 0, true)
         );
+    }
+
+    #[test]
+    fn an_empty_scorer_s_state_loads_as_one_that_may_still_count_by_id() {
+        let empty = Saved::default();
+        let loaded = load(save(&empty).unwrap()).unwrap();
+        assert!(!loaded.unkeyed);
+        // Version 4, empty: nothing was added either.
+        let mut old = save(&empty).unwrap();
+        old.as_object_mut().unwrap().remove("unkeyed");
+        old["version"] = 4.into();
+        assert!(!load(old).unwrap().unkeyed);
     }
 
     #[test]

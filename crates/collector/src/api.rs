@@ -538,16 +538,12 @@ impl Uploads {
     /// Room for a body from `client` (none: this machine, or the team), empty until its
     /// bytes come: a body announced (`Content-Length`) and never sent holds nothing, so
     /// idle connections cannot take the room from everyone else's posts.
-    fn room_for(&self, client: Option<std::net::IpAddr>) -> Option<UploadRoom> {
-        let share = match client {
-            Some(client) => Some(self.shares.take(client, 0)?),
-            None => None,
-        };
-        Some(UploadRoom {
+    fn room_for(&self, client: Option<std::net::IpAddr>) -> UploadRoom {
+        UploadRoom {
             room: None,
-            share,
+            share: client.and_then(|client| self.shares.take(client, 0)),
             taken: 0,
-        })
+        }
     }
 }
 
@@ -610,9 +606,7 @@ async fn read_json(
         busy
     };
     // Held until the body has been read and parsed (the bytes and the text it becomes).
-    let Some(mut room) = uploads.room_for(client) else {
-        return Err(busy());
-    };
+    let mut room = uploads.room_for(client);
     // The whole body within one deadline: a client that trickles bytes cannot hold the
     // connection. Room is taken for each piece as it comes, and the bytes kept grow with it
     // (nothing is set aside for a length only announced).
@@ -782,11 +776,15 @@ async fn export_responses(
 
 /// The export's parameters, each at most once: a misspelt one (`formt=csv`) or one given
 /// twice (`since=…&since=…`) would otherwise be read as not given, or as one of the two,
-/// and the export would silently hold other rows than asked for.
+/// and the export would silently hold other rows than asked for. One whose name starts with
+/// `_` is a client's cache-buster (jQuery's `_=…`) and let be.
 fn export_query(pairs: Vec<(String, String)>) -> Result<HashMap<String, String>, (String, String)> {
     const KNOWN: [&str; 5] = ["format", "since", "survey", "raw", "access_token"];
     let mut query = HashMap::new();
     for (name, value) in pairs {
+        if name.starts_with('_') {
+            continue;
+        }
         if !KNOWN.contains(&name.as_str()) {
             let name: String = name.chars().take(40).collect();
             let message = format!(

@@ -29,18 +29,12 @@ impl Tally {
 
     /// `amount` more for `client`, unless that takes it past the limit.
     pub fn take(self: &Arc<Self>, client: IpAddr, amount: usize) -> Option<Held> {
-        let client = crate::rate::bucket(client);
-        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        let mine = held.get(&client).copied().unwrap_or(0);
-        if mine + amount > self.limit {
-            return None;
-        }
-        held.insert(client, mine + amount);
-        Some(Held {
+        let mut held = Held {
             tally: self.clone(),
-            client,
-            amount,
-        })
+            client: crate::rate::bucket(client),
+            amount: 0,
+        };
+        held.grow(amount).then_some(held)
     }
 
     /// What `client` holds now.
@@ -55,12 +49,14 @@ impl Held {
     /// `amount` more for the same client, unless that takes it past the limit.
     pub fn grow(&mut self, amount: usize) -> bool {
         let mut held = self.tally.held.lock().unwrap_or_else(|e| e.into_inner());
-        let mine = held.entry(self.client).or_insert(0);
-        if *mine + amount > self.tally.limit {
+        let mine = held.get(&self.client).copied().unwrap_or(0);
+        if mine + amount > self.tally.limit {
             return false;
         }
-        *mine += amount;
-        self.amount += amount;
+        if amount > 0 {
+            held.insert(self.client, mine + amount);
+            self.amount += amount;
+        }
         true
     }
 }

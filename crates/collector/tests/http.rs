@@ -167,6 +167,11 @@ fn export_filters_by_survey_and_time_and_refuses_bad_parameters() {
             .0,
         200
     );
+    // A client's cache-buster is let be.
+    assert_eq!(
+        c.export("?survey=other&_=1764300000000").1.lines().count(),
+        1
+    );
 }
 
 #[test]

@@ -8,7 +8,8 @@
 use crate::metric::{Group, Kind, KIND_CHOICES};
 use crate::survey::{User, MAX_COMMENT_LENGTH};
 use crate::text::{
-    char_count, is_hidden_format, push_int, push_json_string, push_number, without_hidden_format,
+    char_count, is_hidden_format, push_given_number, push_int, push_json_string,
+    without_hidden_format,
 };
 use crate::time::parse_rfc3339;
 use crate::value::Value;
@@ -557,7 +558,7 @@ pub(crate) fn expected_got(expected: &str, got: &Value) -> String {
     let mut e = String::from(expected);
     e.push_str(", got ");
     match got {
-        Value::Number(n, _) => push_number(&mut e, *n),
+        Value::Number(n, _) => push_given_number(&mut e, *n),
         Value::Bool(b) => e.push_str(if *b { "true" } else { "false" }),
         // A short value is quoted (a misspelt kind, "ten" for a score); a long one is only
         // measured: its start is a customer's own words (a comment, a note in metadata),

@@ -112,11 +112,6 @@ pub fn push_number(out: &mut String, x: f64) {
         return;
     }
     let scaled = (x.abs() * 1e6).round() as i64;
-    // A fraction too small to show (10.000000000000001) must not read as the integer that
-    // an error says was expected.
-    if scaled % 1_000_000 == 0 {
-        out.push_str("about ");
-    }
     if x < 0.0 {
         out.push('-');
     }
@@ -136,6 +131,17 @@ pub fn push_number(out: &mut String, x: f64) {
         }
         out.push_str(&buf);
     }
+}
+
+/// A number as an error quotes the value it was given: as [`push_number`], but "about 10"
+/// where six decimals cannot tell it from an integer, so that 10.000000000000001 does not
+/// read as the integer the error says it expected. (Not for values written anywhere else.)
+pub fn push_given_number(out: &mut String, x: f64) {
+    // (Integer arithmetic: a float remainder brings `fmod` into the widget, 1.4 KB.)
+    if x.fract() != 0.0 && x.abs() < 1e9 && (x.abs() * 1e6).round() as i64 % 1_000_000 == 0 {
+        out.push_str("about ");
+    }
+    push_number(out, x);
 }
 
 /// The value of a string of ASCII digits (no sign, no spaces); `None` for anything
@@ -317,9 +323,16 @@ mod tests {
         assert_eq!(number(1.5), "1.5");
         assert_eq!(number(-0.25), "-0.25");
         assert_eq!(number(0.05), "0.05");
-        // Not an integer, though six decimals cannot show it.
-        assert_eq!(number(3.0000001), "about 3");
-        assert_eq!(number(-10.000000000000002), "about -10");
+        assert_eq!(number(3.0000001), "3");
+        // Not an integer, though six decimals cannot show it: an error says so.
+        let given = |x| {
+            let mut s = String::new();
+            push_given_number(&mut s, x);
+            s
+        };
+        assert_eq!(given(3.0000001), "about 3");
+        assert_eq!(given(-10.000000000000002), "about -10");
+        assert_eq!((given(10.0), given(1.5)), ("10".into(), "1.5".into()));
         assert_eq!(number(f64::NAN), "NaN");
     }
 

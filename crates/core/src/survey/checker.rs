@@ -4,14 +4,15 @@
 
 use super::{is_safe_url, ConfigError};
 use crate::text::{
-    char_count, is_hidden_format, push_int, push_joined, push_number, push_shortened,
+    char_count, is_hidden_format, push_given_number, push_int, push_joined, push_number,
+    push_shortened,
 };
 use crate::value::Value;
 
 pub(super) fn describe(value: &Value) -> String {
     let mut out = String::new();
     match value {
-        Value::Number(n, _) => push_number(&mut out, *n),
+        Value::Number(n, _) => push_given_number(&mut out, *n),
         Value::String(s) => {
             out.push('"');
             push_shortened(&mut out, s, 40);
