@@ -686,8 +686,9 @@ impl Survey {
         }
     }
 
-    /// A modal or slide-in still untouched here, answered in another tab since it opened,
-    /// goes (not a dismissal): the visitor would otherwise answer it twice.
+    /// A survey still untouched here, answered or closed unanswered in another tab since it
+    /// opened, goes (not a dismissal of its own): the visitor would otherwise answer it twice,
+    /// or be asked again right after a "no".
     fn ended_elsewhere(&mut self, event: &Event) {
         if trigger::ended_since(&self.config.id, self.opened_ms, event) {
             self.close_untouched();
