@@ -143,11 +143,12 @@ if (rid && !/^[A-Za-z0-9_-]{1,64}$/.test(rid)) console.warn("sondeo ticket page:
 // What this browser keeps of the page (the widget's own storage is its business): a
 // response id for a link without a ticket, and what happened to each response.
 const pageStorage = {
+  name: (key) => `sondeo-ticket:${key}`,
   get(key) {
-    try { return JSON.parse(localStorage.getItem(`sondeo-ticket:${key}`)); } catch { return null; }
+    try { return JSON.parse(localStorage.getItem(this.name(key))); } catch { return null; }
   },
   set(key, value) {
-    try { localStorage.setItem(`sondeo-ticket:${key}`, JSON.stringify(value)); } catch {}
+    try { localStorage.setItem(this.name(key), JSON.stringify(value)); } catch {}
   },
 };
 // Without a ticket (nor `rid`), the link opened again in this browser (a reload, a second
@@ -248,7 +249,7 @@ for (const type of ["click", "keydown", "pointerdown"]) {
 // the other tab: this tab's card, still on the email's score, must not replace that answer
 // with that score and no comment. It thanks instead.
 addEventListener("storage", (event) => {
-  if (!survey || event.key !== `sondeo-ticket:${responseId}` || !pastVisit().sent) return;
+  if (!survey || event.key !== pageStorage.name(responseId) || !pastVisit().sent) return;
   survey.destroy();
   survey = null;
   document.getElementById("status").textContent = words.closed;

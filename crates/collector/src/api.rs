@@ -521,8 +521,6 @@ struct Uploads {
 struct UploadRoom {
     room: Option<tokio::sync::OwnedSemaphorePermit>,
     share: Option<Held>,
-    /// Bytes taken so far (a body larger than all the room takes all of it).
-    taken: usize,
 }
 
 impl Uploads {
@@ -542,7 +540,6 @@ impl Uploads {
         UploadRoom {
             room: None,
             share: client.and_then(|client| self.shares.take(client, 0)),
-            taken: 0,
         }
     }
 }
@@ -552,7 +549,9 @@ impl UploadRoom {
     /// Taken now or not at all: an upload waiting in a fair queue would take the room
     /// freed meanwhile and hold back the small posts behind it.
     fn grow(&mut self, uploads: &Uploads, bytes: usize) -> bool {
-        let bytes = bytes.min(uploads.bytes - self.taken);
+        // A body larger than all the room takes all of it.
+        let taken = self.room.as_ref().map_or(0, |room| room.num_permits());
+        let bytes = bytes.min(uploads.bytes - taken);
         if bytes == 0 {
             return true;
         }
@@ -571,7 +570,6 @@ impl UploadRoom {
             Some(room) => room.merge(more),
             None => self.room = Some(more),
         }
-        self.taken += bytes;
         true
     }
 }
@@ -595,16 +593,6 @@ async fn read_json(
     if announced.is_some_and(|n| n > limit as u64) {
         return Err(body_too_large(limit));
     }
-    let busy = || {
-        let mut busy = error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "too many uploads at once; retry in 1 s",
-            None,
-        );
-        busy.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        busy
-    };
     // Held until the body has been read and parsed (the bytes and the text it becomes).
     let mut room = uploads.room_for(client);
     // The whole body within one deadline: a client that trickles bytes cannot hold the
@@ -631,7 +619,14 @@ async fn read_json(
                 return Err(body_too_large(limit));
             }
             if !room.grow(uploads, data.len()) {
-                return Err(busy());
+                let mut busy = error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "too many uploads at once; retry in 1 s",
+                    None,
+                );
+                busy.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                return Err(busy);
             }
             bytes.extend_from_slice(&data);
         }
